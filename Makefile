@@ -1,0 +1,47 @@
+# Kehou — the targets a developer runs; CI (.ci/run) calls the same ones.
+GO       ?= go
+TOOL     := $(GO) tool -modfile=tools/go.mod
+GOFILES   = $(shell git ls-files '*.go' | grep -v '^proto/gen/')
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: ## start the whole system with demo data (local PostgreSQL unless DATABASE_URL is set)
+	scripts/run.sh
+
+.PHONY: test
+test: ## run every test against a throwaway PostgreSQL the script starts itself
+	scripts/test.sh
+
+.PHONY: build
+build: ## build bin/kehou
+	$(GO) build -o bin/kehou ./cmd/kehou
+
+.PHONY: generate
+generate: ## regenerate Go, gateway and OpenAPI code from proto/
+	$(TOOL) buf generate
+
+.PHONY: check-generated
+check-generated: generate ## fail when committed generated code differs from the protos
+	@git diff --exit-code -- proto/gen gateway/openapi || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- proto/gen gateway/openapi)" || { git status --porcelain -- proto/gen gateway/openapi; echo "generated code is stale: run make generate and commit"; exit 1; }
+
+.PHONY: lint
+lint: ## buf lint and format, gofmt, go vet, staticcheck
+	$(TOOL) buf lint
+	$(TOOL) buf format -d --exit-code --path proto/kehou
+	@out=$$(gofmt -l $(GOFILES)); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
+	$(GO) vet ./...
+	$(TOOL) staticcheck ./...
+
+.PHONY: bench
+bench: ## run the Go benchmarks once each
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+
+.PHONY: breaking
+breaking: ## compare the protos with main for breaking changes (needs git history)
+	$(TOOL) buf breaking --against '.git#branch=main'

@@ -1,0 +1,246 @@
+// Command kehou runs Kehou: `kehou serve` runs every service and the
+// gateway in one process; `kehou serve timetable|staffing|billing|gateway`
+// runs one part alone; `kehou migrate` applies the database migrations.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kehou/kehou/migrations"
+	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/kehou/kehou/services/system"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kehou:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  kehou serve [timetable|staffing|billing|gateway ...] [flags]   run all parts (default) or the named ones
+  kehou migrate [flags]                                          apply database migrations and exit
+  kehou help
+
+Every flag can also be set by its KEHOU_* environment variable (shown in each flag's help).`
+
+// Config is kehou's one configuration, read from flags and KEHOU_*
+// environment variables in main only and validated before anything starts.
+type Config struct {
+	DatabaseURL    string
+	DBMaxConns     int
+	HTTPAddr       string
+	TimetableAddr  string
+	StaffingAddr   string
+	BillingAddr    string
+	ShutdownGrace  time.Duration
+	CORSOrigins    string
+	Migrate        bool
+	Demo           bool
+	FaultInjection bool
+	LogFormat      string
+	LogLevel       string
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	var parts []system.Part
+	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		parts = append(parts, system.Part(rest[0]))
+		rest = rest[1:]
+	}
+	fs := flag.NewFlagSet("kehou "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := parseConfig(fs, rest, getenv)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "migrate":
+		if len(parts) > 0 {
+			return fmt.Errorf("migrate takes no part names, got %v", parts)
+		}
+		return migrate(ctx, cfg, log)
+	case "serve":
+		if len(parts) == 0 {
+			parts = system.AllParts
+		}
+		return serve(ctx, cfg, parts, log, stdout)
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	var problems []string
+	str := func(p *string, name, env, def, help string) {
+		fs.StringVar(p, name, envOr(getenv, env, def), help+" ($"+env+")")
+	}
+	boolean := func(p *bool, name, env string, def bool, help string) {
+		v := def
+		if s := getenv(env); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s=%q is not a boolean", env, s))
+			}
+			v = b
+		}
+		fs.BoolVar(p, name, v, help+" ($"+env+")")
+	}
+	str(&c.DatabaseURL, "database-url", "KEHOU_DATABASE_URL", getenv("DATABASE_URL"), "PostgreSQL URL (falls back to $DATABASE_URL)")
+	maxConns := envOr(getenv, "KEHOU_DB_MAX_CONNS", "10")
+	str(&maxConns, "db-max-conns", "KEHOU_DB_MAX_CONNS", maxConns, "largest number of database connections per process")
+	str(&c.HTTPAddr, "http-addr", "KEHOU_HTTP_ADDR", "127.0.0.1:8080", "gateway HTTP listen address")
+	str(&c.TimetableAddr, "timetable-addr", "KEHOU_TIMETABLE_ADDR", "127.0.0.1:9101", "timetable gRPC address (listen or dial)")
+	str(&c.StaffingAddr, "staffing-addr", "KEHOU_STAFFING_ADDR", "127.0.0.1:9102", "staffing gRPC address (listen or dial)")
+	str(&c.BillingAddr, "billing-addr", "KEHOU_BILLING_ADDR", "127.0.0.1:9103", "billing gRPC address (listen or dial)")
+	grace := envOr(getenv, "KEHOU_SHUTDOWN_GRACE", "15s")
+	str(&grace, "shutdown-grace", "KEHOU_SHUTDOWN_GRACE", grace, "how long requests in flight may take to finish at shutdown")
+	str(&c.CORSOrigins, "cors-origins", "KEHOU_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
+	boolean(&c.Migrate, "migrate", "KEHOU_MIGRATE", true, "apply migrations at start-up")
+	boolean(&c.Demo, "demo", "KEHOU_DEMO", false, "load the demo district at start-up (idempotent)")
+	boolean(&c.FaultInjection, "fault-injection", "KEHOU_FAULT_INJECTION", false, "honour the x-kehou-fault header (tests only)")
+	str(&c.LogFormat, "log-format", "KEHOU_LOG_FORMAT", "json", "log format: json or text")
+	str(&c.LogLevel, "log-level", "KEHOU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		problems = append(problems, fmt.Sprintf("unexpected arguments %v", fs.Args()))
+	}
+	n, err := strconv.Atoi(maxConns)
+	if err != nil || n < 1 || n > 1000 {
+		problems = append(problems, fmt.Sprintf("db-max-conns %q must be a number from 1 to 1000", maxConns))
+	}
+	c.DBMaxConns = n
+	d, err := time.ParseDuration(grace)
+	if err != nil || d <= 0 || d > 10*time.Minute {
+		problems = append(problems, fmt.Sprintf("shutdown-grace %q must be a duration between 0s and 10m", grace))
+	}
+	c.ShutdownGrace = d
+	for name, addr := range map[string]string{"http-addr": c.HTTPAddr, "timetable-addr": c.TimetableAddr, "staffing-addr": c.StaffingAddr, "billing-addr": c.BillingAddr} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			problems = append(problems, fmt.Sprintf("%s %q must be host:port", name, addr))
+		}
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		problems = append(problems, fmt.Sprintf("log-format %q must be json or text", c.LogFormat))
+	}
+	if len(problems) > 0 {
+		return Config{}, errors.New("bad configuration: " + strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func newLogger(c Config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("bad configuration: log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewJSONHandler(w, opts)), nil
+}
+
+func migrate(ctx context.Context, c Config, log *slog.Logger) error {
+	if c.DatabaseURL == "" {
+		return errors.New("bad configuration: database-url (or KEHOU_DATABASE_URL / DATABASE_URL) is required")
+	}
+	pool, err := pgdb.Open(ctx, c.DatabaseURL, 2)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return system.Migrate(ctx, pool, migrations.Schemas, log)
+}
+
+func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger, stdout io.Writer) error {
+	needDB := false
+	for _, p := range parts {
+		switch p {
+		case system.Timetable, system.Staffing, system.Billing:
+			needDB = true
+		case system.Gateway:
+		default:
+			return fmt.Errorf("unknown part %q: want timetable, staffing, billing or gateway", p)
+		}
+	}
+	if needDB && c.DatabaseURL == "" {
+		return errors.New("bad configuration: database-url (or KEHOU_DATABASE_URL / DATABASE_URL) is required")
+	}
+	var origins []string
+	for _, o := range strings.Split(c.CORSOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	r, err := system.Start(ctx, system.Config{
+		Parts: parts, DatabaseURL: c.DatabaseURL, DBMaxConns: int32(c.DBMaxConns),
+		HTTPAddr: c.HTTPAddr, TimetableAddr: c.TimetableAddr, StaffingAddr: c.StaffingAddr, BillingAddr: c.BillingAddr,
+		ShutdownGrace: c.ShutdownGrace, CORSOrigins: origins, Migrate: c.Migrate,
+		FaultInjection: c.FaultInjection, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("started", "parts", fmt.Sprint(parts), "http", r.HTTPAddr, "timetable", r.TimetableAddr, "staffing", r.StaffingAddr, "billing", r.BillingAddr)
+	if c.Demo && r.TimetableAddr != "" {
+		if err := loadDemo(ctx, r, log); err != nil {
+			_ = r.Stop()
+			return fmt.Errorf("load demo data: %w", err)
+		}
+	}
+	if r.HTTPAddr != "" {
+		printURLs(stdout, r.HTTPAddr)
+	}
+	return r.Wait()
+}
+
+func printURLs(w io.Writer, addr string) {
+	base := "http://" + addr
+	fmt.Fprintf(w, `
+Kehou is running.
+  API (REST/JSON)   %[1]s/v1/...
+  OpenAPI document  %[1]s/openapi.json
+  Liveness          %[1]s/healthz
+  Readiness         %[1]s/readyz
+  Metrics           %[1]s/metrics
+Try:
+  curl %[1]s/v1/districts
+  curl %[1]s/v1/districts/350402/schools
+Press Ctrl-C to stop.
+`, base)
+}

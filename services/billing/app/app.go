@@ -1,0 +1,57 @@
+// Package app holds billing's use cases; it declares what it needs from
+// storage and from timetable as interfaces.
+package app
+
+import (
+	"context"
+
+	"github.com/kehou/kehou/services/timetable/ttclient"
+	"github.com/shopspring/decimal"
+)
+
+// Totals are sums of a school's ledger postings.
+type Totals struct {
+	Charged  decimal.Decimal
+	Received decimal.Decimal
+}
+
+// Store is the storage billing's use cases need; every method is scoped by
+// district and school.
+type Store interface {
+	SchoolTotals(ctx context.Context, districtID, schoolID string) (Totals, error)
+}
+
+// Schools resolves schools; timetable owns them.
+type Schools interface {
+	School(ctx context.Context, schoolID string) (ttclient.School, error)
+}
+
+// App is billing's use cases.
+type App struct {
+	store   Store
+	schools Schools
+}
+
+// New returns the use cases.
+func New(store Store, schools Schools) *App { return &App{store: store, schools: schools} }
+
+// Balance is a school's ledger position.
+type Balance struct {
+	School      ttclient.School
+	Charged     decimal.Decimal
+	Received    decimal.Decimal
+	Outstanding decimal.Decimal
+}
+
+// SchoolBalance resolves the school through timetable, then sums its ledger.
+func (a *App) SchoolBalance(ctx context.Context, schoolID string) (Balance, error) {
+	sc, err := a.schools.School(ctx, schoolID)
+	if err != nil {
+		return Balance{}, err
+	}
+	t, err := a.store.SchoolTotals(ctx, sc.DistrictID, sc.ID)
+	if err != nil {
+		return Balance{}, err
+	}
+	return Balance{School: sc, Charged: t.Charged, Received: t.Received, Outstanding: t.Charged.Sub(t.Received)}, nil
+}

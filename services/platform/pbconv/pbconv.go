@@ -1,0 +1,64 @@
+// Package pbconv converts the shared contract types (kehou.common.v1) to
+// and from Go values, so every service reads money, dates and times of day
+// the same way.
+package pbconv
+
+import (
+	"fmt"
+	"time"
+
+	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/shopspring/decimal"
+)
+
+// MinuteOfDay returns t as minutes since midnight; nil gives -1.
+func MinuteOfDay(t *commonv1.TimeOfDay) int {
+	if t == nil {
+		return -1
+	}
+	return int(t.GetHours())*60 + int(t.GetMinutes())
+}
+
+// TimeOfDay returns minutes since midnight as a TimeOfDay.
+func TimeOfDay(m int) *commonv1.TimeOfDay {
+	return &commonv1.TimeOfDay{Hours: int32(m / 60), Minutes: int32(m % 60)}
+}
+
+// Money formats an amount in yuan with exactly two places.
+func Money(d decimal.Decimal) *commonv1.Money {
+	return &commonv1.Money{Amount: d.StringFixed(2)}
+}
+
+// Decimal parses a Money; field names the input for the error.
+func Decimal(m *commonv1.Money, field string) (decimal.Decimal, error) {
+	if m == nil {
+		return decimal.Zero, fault.Invalid(field, "is required")
+	}
+	d, err := decimal.NewFromString(m.GetAmount())
+	if err != nil {
+		return decimal.Zero, fault.Invalid(field, "must be a decimal amount in yuan")
+	}
+	if !d.Equal(d.Round(2)) {
+		return decimal.Zero, fault.Invalid(field, "must have at most two decimal places")
+	}
+	return d, nil
+}
+
+// Date converts a calendar date to a time.Time at midnight UTC; field
+// names the input for the error (e.g. 31 February is rejected).
+func Date(d *commonv1.Date, field string) (time.Time, error) {
+	if d == nil {
+		return time.Time{}, fault.Invalid(field, "is required")
+	}
+	t := time.Date(int(d.GetYear()), time.Month(d.GetMonth()), int(d.GetDay()), 0, 0, 0, 0, time.UTC)
+	if t.Year() != int(d.GetYear()) || int(t.Month()) != int(d.GetMonth()) || t.Day() != int(d.GetDay()) {
+		return time.Time{}, fault.Invalid(field, fmt.Sprintf("%04d-%02d-%02d is not a calendar date", d.GetYear(), d.GetMonth(), d.GetDay()))
+	}
+	return t, nil
+}
+
+// FromDate converts a time.Time's calendar date to the contract type.
+func FromDate(t time.Time) *commonv1.Date {
+	return &commonv1.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}
+}

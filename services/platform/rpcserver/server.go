@@ -1,0 +1,154 @@
+// Package rpcserver builds the gRPC server every service runs: one
+// interceptor chain (request id, logging, metrics, panic recovery, fault
+// injection for tests, validation) where identity and audit will plug in
+// later, plus health, reflection and a bounded graceful shutdown.
+package rpcserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"buf.build/go/protovalidate"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+)
+
+// Options configures a service's gRPC server.
+type Options struct {
+	// Service names the service in logs and metrics, e.g. "timetable".
+	Service string
+	// Logger receives one line per call.
+	Logger *slog.Logger
+	// Metrics is the registry the call metrics are registered in; nil skips metrics.
+	Metrics *Metrics
+	// FaultInjection honours the x-kehou-fault header (tests only).
+	FaultInjection bool
+	// Ready reports whether the service's dependencies (its database) are
+	// reachable; the health service answers NOT_SERVING when it fails.
+	Ready func(context.Context) error
+}
+
+// Server is a gRPC server with its health service.
+type Server struct {
+	*grpc.Server
+	opts Options
+}
+
+// New builds the server with the full interceptor chain. Register the
+// service's handlers on the returned server before Serve.
+func New(opts Options) (*Server, error) {
+	if opts.Service == "" {
+		return nil, errors.New("rpcserver: service name is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	validator, err := protovalidate.New()
+	if err != nil {
+		return nil, fmt.Errorf("build validator: %w", err)
+	}
+	chain := []grpc.UnaryServerInterceptor{
+		requestIDUnary,
+		logUnary(opts.Logger, opts.Service),
+	}
+	if opts.Metrics != nil {
+		chain = append(chain, opts.Metrics.unary(opts.Service))
+	}
+	chain = append(chain, recoverUnary(opts.Logger))
+	if opts.FaultInjection {
+		chain = append(chain, faultUnary)
+	}
+	chain = append(chain, validateUnary(validator))
+	streamChain := []grpc.StreamServerInterceptor{
+		requestIDStream,
+		logStream(opts.Logger, opts.Service),
+		recoverStream(opts.Logger),
+		validateStream(validator),
+	}
+	s := grpc.NewServer(grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...))
+	healthpb.RegisterHealthServer(s, &healthServer{Server: health.NewServer(), ready: opts.Ready})
+	reflection.Register(s)
+	return &Server{Server: s, opts: opts}, nil
+}
+
+// Serve serves on lis until ctx is cancelled, then stops gracefully: calls
+// in flight get up to grace to finish before the rest are cut off. It
+// returns nil after a shutdown asked for by ctx.
+func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.Server.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", s.opts.Service, err)
+	case <-ctx.Done():
+	}
+	s.opts.Logger.Info("shutting down", "service", s.opts.Service, "grace", grace.String())
+	done := make(chan struct{})
+	go func() {
+		s.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		s.opts.Logger.Warn("grace period over, closing remaining calls", "service", s.opts.Service)
+		s.Stop()
+		<-done
+	}
+	<-errc
+	return nil
+}
+
+// healthServer answers Check by asking Ready, so /readyz sees a service
+// whose database is down as not ready.
+type healthServer struct {
+	*health.Server
+	ready func(context.Context) error
+}
+
+// Check reports SERVING only when the service's dependencies answer.
+func (h *healthServer) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	if h.ready != nil {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := h.ready(ctx); err != nil {
+			return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_NOT_SERVING}, nil
+		}
+	}
+	return h.Server.Check(ctx, req)
+}
+
+// Metrics counts calls and their latency by service, method and code.
+type Metrics struct {
+	calls   *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+}
+
+// NewMetrics registers the call metrics in reg. One Metrics serves every
+// service of a process; the service label tells them apart.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kehou_grpc_server_calls_total",
+			Help: "gRPC calls handled, by service, method and status code.",
+		}, []string{"service", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "kehou_grpc_server_duration_seconds",
+			Help:    "gRPC call latency, by service and method.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12),
+		}, []string{"service", "method"}),
+	}
+	for _, c := range []prometheus.Collector{m.calls, m.latency} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,338 @@
+// Package system starts Kehou's processes: any of the three services and
+// the gateway, alone or all together in one process. Each part talks to
+// the others over real gRPC connections, so the same build deploys as one
+// process or as many.
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/kehou/kehou/gateway"
+	"github.com/kehou/kehou/migrations"
+	"github.com/kehou/kehou/services/billing"
+	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/kehou/kehou/services/platform/rpcserver"
+	"github.com/kehou/kehou/services/staffing"
+	"github.com/kehou/kehou/services/timetable"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Part names a process role.
+type Part string
+
+// The parts of the system.
+const (
+	Timetable Part = "timetable"
+	Staffing  Part = "staffing"
+	Billing   Part = "billing"
+	Gateway   Part = "gateway"
+)
+
+// AllParts is what `kehou serve` runs by default.
+var AllParts = []Part{Timetable, Staffing, Billing, Gateway}
+
+// Config is what Start needs; cmd/kehou fills it from flags and env.
+type Config struct {
+	Parts          []Part
+	DatabaseURL    string
+	DBMaxConns     int32
+	HTTPAddr       string
+	TimetableAddr  string
+	StaffingAddr   string
+	BillingAddr    string
+	ShutdownGrace  time.Duration
+	CORSOrigins    []string
+	Migrate        bool
+	FaultInjection bool
+	Logger         *slog.Logger
+}
+
+// Has reports whether the config runs part p.
+func (c Config) Has(p Part) bool { return slices.Contains(c.Parts, p) }
+
+// Running is a started system.
+type Running struct {
+	// Addresses where each part actually listens (useful with port 0).
+	HTTPAddr, TimetableAddr, StaffingAddr, BillingAddr string
+
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// Wait blocks until every part has stopped and returns the first error.
+func (r *Running) Wait() error {
+	<-r.done
+	return r.err
+}
+
+// Stop asks every part to shut down gracefully and waits.
+func (r *Running) Stop() error {
+	r.cancel()
+	return r.Wait()
+}
+
+// Migrate applies the migrations of the given service schemas.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, schemas []string, log *slog.Logger) error {
+	for _, schema := range schemas {
+		ms, err := pgdb.LoadMigrations(migrations.FS, schema)
+		if err != nil {
+			return err
+		}
+		n, err := pgdb.Migrate(ctx, pool, schema, ms)
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "schema", schema, "applied", n, "known", len(ms))
+	}
+	return nil
+}
+
+// Start listens on every configured address, migrates when asked, and
+// serves until ctx is cancelled or Stop is called. Listening happens
+// before Start returns, so callers may connect at once.
+func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var closers []func()
+	defer func() {
+		if err != nil {
+			cancel()
+			for i := len(closers) - 1; i >= 0; i-- {
+				closers[i]()
+			}
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := rpcserver.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+
+	var pool *pgxpool.Pool
+	var schemas []string
+	for _, p := range []Part{Timetable, Staffing, Billing} {
+		if cfg.Has(p) {
+			schemas = append(schemas, string(p))
+		}
+	}
+	if len(schemas) > 0 {
+		pool, err = pgdb.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, pool.Close)
+		if cfg.Migrate {
+			if err := Migrate(ctx, pool, schemas, log); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	run := &Running{cancel: cancel, done: make(chan struct{})}
+	// Parts stop in order, front to back: the gateway drains first, then
+	// staffing and billing, then timetable, so a request in flight can still
+	// make the calls it needs while the process shuts down.
+	stages := newStages(ctx, 3)
+	var tasks []task
+
+	listen := func(addr string) (net.Listener, error) {
+		lis, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		closers = append(closers, func() { _ = lis.Close() })
+		return lis, nil
+	}
+	dial := func(addr string) (*grpc.ClientConn, error) {
+		conn, err := grpc.NewClient(addr,
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithChainUnaryInterceptor(rpcserver.OutgoingRequestID))
+		if err != nil {
+			return nil, fmt.Errorf("dial %s: %w", addr, err)
+		}
+		closers = append(closers, func() { _ = conn.Close() })
+		return conn, nil
+	}
+
+	// Listen first so that parts in one process can dial each other's real
+	// addresses (port 0 resolves here).
+	addrs := map[Part]*string{Timetable: &cfg.TimetableAddr, Staffing: &cfg.StaffingAddr, Billing: &cfg.BillingAddr}
+	listeners := map[Part]net.Listener{}
+	for _, p := range []Part{Timetable, Staffing, Billing} {
+		if !cfg.Has(p) {
+			continue
+		}
+		lis, err := listen(*addrs[p])
+		if err != nil {
+			return nil, err
+		}
+		listeners[p] = lis
+		*addrs[p] = lis.Addr().String()
+	}
+	run.TimetableAddr, run.StaffingAddr, run.BillingAddr = cfg.TimetableAddr, cfg.StaffingAddr, cfg.BillingAddr
+
+	var ttConn *grpc.ClientConn
+	if cfg.Has(Staffing) || cfg.Has(Billing) || cfg.Has(Gateway) {
+		if ttConn, err = dial(cfg.TimetableAddr); err != nil {
+			return nil, err
+		}
+	}
+	ready := func(ctx context.Context) error { return pool.Ping(ctx) }
+
+	for _, p := range []Part{Timetable, Staffing, Billing} {
+		lis, ok := listeners[p]
+		if !ok {
+			continue
+		}
+		srv, err := rpcserver.New(rpcserver.Options{
+			Service: string(p), Logger: log, Metrics: metrics,
+			FaultInjection: cfg.FaultInjection, Ready: ready,
+		})
+		if err != nil {
+			return nil, err
+		}
+		switch p {
+		case Timetable:
+			timetable.Register(srv, pool, log)
+		case Staffing:
+			staffing.Register(srv, pool, ttConn, log)
+		case Billing:
+			billing.Register(srv, pool, ttConn, log)
+		}
+		stage := 1
+		if p == Timetable {
+			stage = 2
+		}
+		sctx := stages.ctx(stage)
+		tasks = append(tasks, task{stage, func() error { return srv.Serve(sctx, lis, cfg.ShutdownGrace) }})
+	}
+
+	if cfg.Has(Gateway) {
+		stConn, err := dial(cfg.StaffingAddr)
+		if err != nil {
+			return nil, err
+		}
+		blConn, err := dial(cfg.BillingAddr)
+		if err != nil {
+			return nil, err
+		}
+		h, err := gateway.New(ctx, gateway.Config{
+			Backends:       gateway.Backends{Timetable: ttConn, Staffing: stConn, Billing: blConn},
+			CORSOrigins:    cfg.CORSOrigins,
+			FaultInjection: cfg.FaultInjection,
+			Logger:         log,
+			Registry:       reg,
+		})
+		if err != nil {
+			return nil, err
+		}
+		lis, err := listen(cfg.HTTPAddr)
+		if err != nil {
+			return nil, err
+		}
+		run.HTTPAddr = lis.Addr().String()
+		hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		gctx := stages.ctx(0)
+		tasks = append(tasks, task{0, func() error { return serveHTTP(gctx, hs, lis, cfg.ShutdownGrace, log) }})
+	}
+
+	// Every part runs until ctx ends; the first failure stops the others.
+	var wg sync.WaitGroup
+	var once sync.Once
+	for _, t := range tasks {
+		wg.Add(1)
+		stages.add(t.stage)
+		go func() {
+			defer wg.Done()
+			defer stages.done(t.stage)
+			if err := t.run(); err != nil {
+				once.Do(func() { run.err = err })
+				cancel()
+			}
+		}()
+	}
+	go stages.cascade()
+	go func() {
+		wg.Wait()
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+		close(run.done)
+	}()
+	return run, nil
+}
+
+func serveHTTP(ctx context.Context, hs *http.Server, lis net.Listener, grace time.Duration, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "service", "gateway", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		_ = hs.Close()
+		log.Warn("grace period over, closing remaining requests", "service", "gateway")
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}
+
+type task struct {
+	stage int
+	run   func() error
+}
+
+// stages cancels stage i+1's context only after every task of stages 0..i
+// has finished, once the parent context is done.
+type stages struct {
+	parent  context.Context
+	ctxs    []context.Context
+	cancels []context.CancelFunc
+	wgs     []sync.WaitGroup
+}
+
+func newStages(parent context.Context, n int) *stages {
+	s := &stages{parent: parent, wgs: make([]sync.WaitGroup, n)}
+	for range n {
+		c, cancel := context.WithCancel(context.WithoutCancel(parent))
+		s.ctxs = append(s.ctxs, c)
+		s.cancels = append(s.cancels, cancel)
+	}
+	return s
+}
+
+func (s *stages) ctx(i int) context.Context { return s.ctxs[i] }
+func (s *stages) add(i int)                 { s.wgs[i].Add(1) }
+func (s *stages) done(i int)                { s.wgs[i].Done() }
+
+func (s *stages) cascade() {
+	<-s.parent.Done()
+	for i := range s.ctxs {
+		s.cancels[i]()
+		s.wgs[i].Wait()
+	}
+}

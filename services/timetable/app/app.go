@@ -1,0 +1,106 @@
+// Package app holds timetable's use cases. It declares the storage it
+// needs as an interface and keeps transport and SQL out of the rules.
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/timetable/domain/org"
+)
+
+// Store is the storage timetable's use cases need. Every method acts in
+// one transaction; Update* run fn on the current row inside it.
+type Store interface {
+	CreateDistrict(ctx context.Context, d org.District) (org.District, error)
+	GetDistrict(ctx context.Context, id string) (org.District, error)
+	ListDistricts(ctx context.Context, after string, limit int) ([]org.District, error)
+	UpdateDistrict(ctx context.Context, id string, fn func(*org.District) error) (org.District, error)
+
+	CreateSchool(ctx context.Context, s org.School) (org.School, error)
+	// GetSchool finds a school by id alone, through the school directory.
+	GetSchool(ctx context.Context, schoolID string) (org.School, error)
+	ListSchools(ctx context.Context, districtID, after string, limit int) ([]org.School, error)
+	UpdateSchool(ctx context.Context, districtID, schoolID string, fn func(*org.School) error) (org.School, error)
+}
+
+// App is timetable's use cases.
+type App struct {
+	store Store
+}
+
+// New returns the use cases over store.
+func New(store Store) *App { return &App{store: store} }
+
+// CreateDistrict validates and stores a new district.
+func (a *App) CreateDistrict(ctx context.Context, d org.District) (org.District, error) {
+	if err := d.Validate(); err != nil {
+		return org.District{}, err
+	}
+	return a.store.CreateDistrict(ctx, d)
+}
+
+// GetDistrict returns one district.
+func (a *App) GetDistrict(ctx context.Context, id string) (org.District, error) {
+	return a.store.GetDistrict(ctx, id)
+}
+
+// ListDistricts returns up to limit districts after the given id.
+func (a *App) ListDistricts(ctx context.Context, after string, limit int) ([]org.District, error) {
+	return a.store.ListDistricts(ctx, after, limit)
+}
+
+// UpdateDistrict applies change to a district and validates the result.
+func (a *App) UpdateDistrict(ctx context.Context, id string, change func(*org.District)) (org.District, error) {
+	return a.store.UpdateDistrict(ctx, id, func(d *org.District) error {
+		change(d)
+		return d.Validate()
+	})
+}
+
+// CreateSchool validates and stores a new school in an existing district.
+func (a *App) CreateSchool(ctx context.Context, s org.School) (org.School, error) {
+	s.ID = org.NewSchoolID()
+	if err := s.Validate(); err != nil {
+		return org.School{}, err
+	}
+	return a.store.CreateSchool(ctx, s)
+}
+
+// GetSchool returns a school and its district.
+func (a *App) GetSchool(ctx context.Context, id string) (org.School, org.District, error) {
+	s, err := a.store.GetSchool(ctx, id)
+	if err != nil {
+		return org.School{}, org.District{}, err
+	}
+	d, err := a.store.GetDistrict(ctx, s.DistrictID)
+	if err != nil {
+		return org.School{}, org.District{}, fmt.Errorf("district of school %s: %w", id, err)
+	}
+	return s, d, nil
+}
+
+// ListSchools returns up to limit schools of a district after the given id.
+func (a *App) ListSchools(ctx context.Context, districtID, after string, limit int) ([]org.School, error) {
+	if _, err := a.store.GetDistrict(ctx, districtID); err != nil {
+		return nil, err
+	}
+	return a.store.ListSchools(ctx, districtID, after, limit)
+}
+
+// UpdateSchool applies change to a school and validates the result. A
+// school never moves to another district.
+func (a *App) UpdateSchool(ctx context.Context, id, districtID string, change func(*org.School)) (org.School, error) {
+	cur, err := a.store.GetSchool(ctx, id)
+	if err != nil {
+		return org.School{}, err
+	}
+	if districtID != "" && districtID != cur.DistrictID {
+		return org.School{}, fault.Invalid("school.district_id", "a school cannot move to another district")
+	}
+	return a.store.UpdateSchool(ctx, cur.DistrictID, id, func(s *org.School) error {
+		change(s)
+		return s.Validate()
+	})
+}
