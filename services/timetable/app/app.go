@@ -23,6 +23,9 @@ type Store interface {
 	GetSchool(ctx context.Context, schoolID string) (org.School, error)
 	ListSchools(ctx context.Context, districtID, after string, limit int) ([]org.School, error)
 	UpdateSchool(ctx context.Context, districtID, schoolID string, fn func(*org.School) error) (org.School, error)
+
+	PlanningStore
+	EnrolmentStore
 }
 
 // App is timetable's use cases.

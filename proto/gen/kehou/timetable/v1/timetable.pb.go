@@ -1197,11 +1197,3778 @@ func (x *UpdateSchoolResponse) GetSchool() *School {
 	return nil
 }
 
+// CreateClassRequest is the input of CreateClass.
+type CreateClassRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The class.
+	Class         *Class `protobuf:"bytes,2,opt,name=class,proto3" json:"class,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClassRequest) Reset() {
+	*x = CreateClassRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClassRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClassRequest) ProtoMessage() {}
+
+func (x *CreateClassRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClassRequest.ProtoReflect.Descriptor instead.
+func (*CreateClassRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreateClassRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetClass() *Class {
+	if x != nil {
+		return x.Class
+	}
+	return nil
+}
+
+// CreateClassResponse is the output of CreateClass.
+type CreateClassResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created class.
+	Class         *Class `protobuf:"bytes,1,opt,name=class,proto3" json:"class,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClassResponse) Reset() {
+	*x = CreateClassResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClassResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClassResponse) ProtoMessage() {}
+
+func (x *CreateClassResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClassResponse.ProtoReflect.Descriptor instead.
+func (*CreateClassResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CreateClassResponse) GetClass() *Class {
+	if x != nil {
+		return x.Class
+	}
+	return nil
+}
+
+// ListClassesRequest is the input of ListClasses.
+type ListClassesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId      string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClassesRequest) Reset() {
+	*x = ListClassesRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClassesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClassesRequest) ProtoMessage() {}
+
+func (x *ListClassesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClassesRequest.ProtoReflect.Descriptor instead.
+func (*ListClassesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListClassesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+// ListClassesResponse is the output of ListClasses.
+type ListClassesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every class of the school, by grade and name.
+	Classes       []*Class `protobuf:"bytes,1,rep,name=classes,proto3" json:"classes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClassesResponse) Reset() {
+	*x = ListClassesResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClassesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClassesResponse) ProtoMessage() {}
+
+func (x *ListClassesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClassesResponse.ProtoReflect.Descriptor instead.
+func (*ListClassesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListClassesResponse) GetClasses() []*Class {
+	if x != nil {
+		return x.Classes
+	}
+	return nil
+}
+
+// CreateStudentRequest is the input of CreateStudent.
+type CreateStudentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The student.
+	Student       *Student `protobuf:"bytes,2,opt,name=student,proto3" json:"student,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStudentRequest) Reset() {
+	*x = CreateStudentRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStudentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStudentRequest) ProtoMessage() {}
+
+func (x *CreateStudentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStudentRequest.ProtoReflect.Descriptor instead.
+func (*CreateStudentRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CreateStudentRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateStudentRequest) GetStudent() *Student {
+	if x != nil {
+		return x.Student
+	}
+	return nil
+}
+
+// CreateStudentResponse is the output of CreateStudent.
+type CreateStudentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created student.
+	Student       *Student `protobuf:"bytes,1,opt,name=student,proto3" json:"student,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStudentResponse) Reset() {
+	*x = CreateStudentResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStudentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStudentResponse) ProtoMessage() {}
+
+func (x *CreateStudentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStudentResponse.ProtoReflect.Descriptor instead.
+func (*CreateStudentResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CreateStudentResponse) GetStudent() *Student {
+	if x != nil {
+		return x.Student
+	}
+	return nil
+}
+
+// ListStudentsRequest is the input of ListStudents.
+type ListStudentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only this class, when set.
+	ClassId string `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// Most results per page, 1 to 500; 0 means 50.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudentsRequest) Reset() {
+	*x = ListStudentsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudentsRequest) ProtoMessage() {}
+
+func (x *ListStudentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudentsRequest.ProtoReflect.Descriptor instead.
+func (*ListStudentsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListStudentsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListStudentsRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *ListStudentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListStudentsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListStudentsResponse is the output of ListStudents.
+type ListStudentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page of students.
+	Students []*Student `protobuf:"bytes,1,rep,name=students,proto3" json:"students,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudentsResponse) Reset() {
+	*x = ListStudentsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudentsResponse) ProtoMessage() {}
+
+func (x *ListStudentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudentsResponse.ProtoReflect.Descriptor instead.
+func (*ListStudentsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListStudentsResponse) GetStudents() []*Student {
+	if x != nil {
+		return x.Students
+	}
+	return nil
+}
+
+func (x *ListStudentsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// CreateRoomRequest is the input of CreateRoom.
+type CreateRoomRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The room.
+	Room          *Room `protobuf:"bytes,2,opt,name=room,proto3" json:"room,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateRoomRequest) Reset() {
+	*x = CreateRoomRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateRoomRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateRoomRequest) ProtoMessage() {}
+
+func (x *CreateRoomRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateRoomRequest.ProtoReflect.Descriptor instead.
+func (*CreateRoomRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *CreateRoomRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateRoomRequest) GetRoom() *Room {
+	if x != nil {
+		return x.Room
+	}
+	return nil
+}
+
+// CreateRoomResponse is the output of CreateRoom.
+type CreateRoomResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created room.
+	Room          *Room `protobuf:"bytes,1,opt,name=room,proto3" json:"room,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateRoomResponse) Reset() {
+	*x = CreateRoomResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateRoomResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateRoomResponse) ProtoMessage() {}
+
+func (x *CreateRoomResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateRoomResponse.ProtoReflect.Descriptor instead.
+func (*CreateRoomResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CreateRoomResponse) GetRoom() *Room {
+	if x != nil {
+		return x.Room
+	}
+	return nil
+}
+
+// ListRoomsRequest is the input of ListRooms.
+type ListRoomsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId      string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRoomsRequest) Reset() {
+	*x = ListRoomsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRoomsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRoomsRequest) ProtoMessage() {}
+
+func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRoomsRequest.ProtoReflect.Descriptor instead.
+func (*ListRoomsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListRoomsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+// ListRoomsResponse is the output of ListRooms.
+type ListRoomsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every room of the school.
+	Rooms         []*Room `protobuf:"bytes,1,rep,name=rooms,proto3" json:"rooms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRoomsResponse) Reset() {
+	*x = ListRoomsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRoomsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRoomsResponse) ProtoMessage() {}
+
+func (x *ListRoomsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRoomsResponse.ProtoReflect.Descriptor instead.
+func (*ListRoomsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListRoomsResponse) GetRooms() []*Room {
+	if x != nil {
+		return x.Rooms
+	}
+	return nil
+}
+
+// CreateTermRequest is the input of CreateTerm.
+type CreateTermRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The term.
+	Term          *Term `protobuf:"bytes,2,opt,name=term,proto3" json:"term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTermRequest) Reset() {
+	*x = CreateTermRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTermRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTermRequest) ProtoMessage() {}
+
+func (x *CreateTermRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTermRequest.ProtoReflect.Descriptor instead.
+func (*CreateTermRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CreateTermRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateTermRequest) GetTerm() *Term {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+// CreateTermResponse is the output of CreateTerm.
+type CreateTermResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created term.
+	Term *Term `protobuf:"bytes,1,opt,name=term,proto3" json:"term,omitempty"`
+	// School days in the term (before closures).
+	SchoolDays    int32 `protobuf:"varint,2,opt,name=school_days,json=schoolDays,proto3" json:"school_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTermResponse) Reset() {
+	*x = CreateTermResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTermResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTermResponse) ProtoMessage() {}
+
+func (x *CreateTermResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTermResponse.ProtoReflect.Descriptor instead.
+func (*CreateTermResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CreateTermResponse) GetTerm() *Term {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+func (x *CreateTermResponse) GetSchoolDays() int32 {
+	if x != nil {
+		return x.SchoolDays
+	}
+	return 0
+}
+
+// GetTermRequest is the input of GetTerm.
+type GetTermRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTermRequest) Reset() {
+	*x = GetTermRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTermRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTermRequest) ProtoMessage() {}
+
+func (x *GetTermRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTermRequest.ProtoReflect.Descriptor instead.
+func (*GetTermRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *GetTermRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetTermRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// GetTermResponse is the output of GetTerm.
+type GetTermResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The term.
+	Term          *Term `protobuf:"bytes,1,opt,name=term,proto3" json:"term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTermResponse) Reset() {
+	*x = GetTermResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTermResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTermResponse) ProtoMessage() {}
+
+func (x *GetTermResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTermResponse.ProtoReflect.Descriptor instead.
+func (*GetTermResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *GetTermResponse) GetTerm() *Term {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+// ListTermsRequest is the input of ListTerms.
+type ListTermsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId      string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTermsRequest) Reset() {
+	*x = ListTermsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTermsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTermsRequest) ProtoMessage() {}
+
+func (x *ListTermsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTermsRequest.ProtoReflect.Descriptor instead.
+func (*ListTermsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListTermsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+// ListTermsResponse is the output of ListTerms.
+type ListTermsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The school's terms by start date.
+	Terms         []*Term `protobuf:"bytes,1,rep,name=terms,proto3" json:"terms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTermsResponse) Reset() {
+	*x = ListTermsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTermsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTermsResponse) ProtoMessage() {}
+
+func (x *ListTermsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTermsResponse.ProtoReflect.Descriptor instead.
+func (*ListTermsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ListTermsResponse) GetTerms() []*Term {
+	if x != nil {
+		return x.Terms
+	}
+	return nil
+}
+
+// CreateClosureRequest is the input of CreateClosure.
+type CreateClosureRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// The closure; school_id empty for a district-wide one.
+	Closure       *Closure `protobuf:"bytes,2,opt,name=closure,proto3" json:"closure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClosureRequest) Reset() {
+	*x = CreateClosureRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClosureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClosureRequest) ProtoMessage() {}
+
+func (x *CreateClosureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClosureRequest.ProtoReflect.Descriptor instead.
+func (*CreateClosureRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *CreateClosureRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *CreateClosureRequest) GetClosure() *Closure {
+	if x != nil {
+		return x.Closure
+	}
+	return nil
+}
+
+// CreateClosureResponse is the output of CreateClosure.
+type CreateClosureResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created closure.
+	Closure       *Closure `protobuf:"bytes,1,opt,name=closure,proto3" json:"closure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClosureResponse) Reset() {
+	*x = CreateClosureResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClosureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClosureResponse) ProtoMessage() {}
+
+func (x *CreateClosureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClosureResponse.ProtoReflect.Descriptor instead.
+func (*CreateClosureResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *CreateClosureResponse) GetClosure() *Closure {
+	if x != nil {
+		return x.Closure
+	}
+	return nil
+}
+
+// GetCalendarRequest is the input of GetCalendar.
+type GetCalendarRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCalendarRequest) Reset() {
+	*x = GetCalendarRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCalendarRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCalendarRequest) ProtoMessage() {}
+
+func (x *GetCalendarRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCalendarRequest.ProtoReflect.Descriptor instead.
+func (*GetCalendarRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetCalendarRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetCalendarRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// GetCalendarResponse is the output of GetCalendar.
+type GetCalendarResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every day of the term.
+	Days []*CalendarDay `protobuf:"bytes,1,rep,name=days,proto3" json:"days,omitempty"`
+	// Days with service (school days not closed).
+	OpenDays      int32 `protobuf:"varint,2,opt,name=open_days,json=openDays,proto3" json:"open_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCalendarResponse) Reset() {
+	*x = GetCalendarResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCalendarResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCalendarResponse) ProtoMessage() {}
+
+func (x *GetCalendarResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCalendarResponse.ProtoReflect.Descriptor instead.
+func (*GetCalendarResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetCalendarResponse) GetDays() []*CalendarDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *GetCalendarResponse) GetOpenDays() int32 {
+	if x != nil {
+		return x.OpenDays
+	}
+	return 0
+}
+
+// CreateServiceItemRequest is the input of CreateServiceItem.
+type CreateServiceItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The item.
+	Item          *ServiceItem `protobuf:"bytes,3,opt,name=item,proto3" json:"item,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateServiceItemRequest) Reset() {
+	*x = CreateServiceItemRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServiceItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServiceItemRequest) ProtoMessage() {}
+
+func (x *CreateServiceItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServiceItemRequest.ProtoReflect.Descriptor instead.
+func (*CreateServiceItemRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *CreateServiceItemRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateServiceItemRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *CreateServiceItemRequest) GetItem() *ServiceItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+// CreateServiceItemResponse is the output of CreateServiceItem.
+type CreateServiceItemResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created item.
+	Item          *ServiceItem `protobuf:"bytes,1,opt,name=item,proto3" json:"item,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateServiceItemResponse) Reset() {
+	*x = CreateServiceItemResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServiceItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServiceItemResponse) ProtoMessage() {}
+
+func (x *CreateServiceItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServiceItemResponse.ProtoReflect.Descriptor instead.
+func (*CreateServiceItemResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *CreateServiceItemResponse) GetItem() *ServiceItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+// ListServiceItemsRequest is the input of ListServiceItems.
+type ListServiceItemsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServiceItemsRequest) Reset() {
+	*x = ListServiceItemsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServiceItemsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServiceItemsRequest) ProtoMessage() {}
+
+func (x *ListServiceItemsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServiceItemsRequest.ProtoReflect.Descriptor instead.
+func (*ListServiceItemsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ListServiceItemsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListServiceItemsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// ListServiceItemsResponse is the output of ListServiceItems.
+type ListServiceItemsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The term's items by segment.
+	Items         []*ServiceItem `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServiceItemsResponse) Reset() {
+	*x = ListServiceItemsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServiceItemsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServiceItemsResponse) ProtoMessage() {}
+
+func (x *ListServiceItemsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServiceItemsResponse.ProtoReflect.Descriptor instead.
+func (*ListServiceItemsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListServiceItemsResponse) GetItems() []*ServiceItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// CreateClubRequest is the input of CreateClub.
+type CreateClubRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The club.
+	Club          *Club `protobuf:"bytes,3,opt,name=club,proto3" json:"club,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClubRequest) Reset() {
+	*x = CreateClubRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClubRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClubRequest) ProtoMessage() {}
+
+func (x *CreateClubRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClubRequest.ProtoReflect.Descriptor instead.
+func (*CreateClubRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *CreateClubRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateClubRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *CreateClubRequest) GetClub() *Club {
+	if x != nil {
+		return x.Club
+	}
+	return nil
+}
+
+// CreateClubResponse is the output of CreateClub.
+type CreateClubResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created club.
+	Club          *Club `protobuf:"bytes,1,opt,name=club,proto3" json:"club,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClubResponse) Reset() {
+	*x = CreateClubResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClubResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClubResponse) ProtoMessage() {}
+
+func (x *CreateClubResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClubResponse.ProtoReflect.Descriptor instead.
+func (*CreateClubResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *CreateClubResponse) GetClub() *Club {
+	if x != nil {
+		return x.Club
+	}
+	return nil
+}
+
+// ListClubsRequest is the input of ListClubs.
+type ListClubsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClubsRequest) Reset() {
+	*x = ListClubsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClubsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClubsRequest) ProtoMessage() {}
+
+func (x *ListClubsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClubsRequest.ProtoReflect.Descriptor instead.
+func (*ListClubsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ListClubsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListClubsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// ListClubsResponse is the output of ListClubs.
+type ListClubsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The term's clubs.
+	Clubs         []*Club `protobuf:"bytes,1,rep,name=clubs,proto3" json:"clubs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClubsResponse) Reset() {
+	*x = ListClubsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClubsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClubsResponse) ProtoMessage() {}
+
+func (x *ListClubsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClubsResponse.ProtoReflect.Descriptor instead.
+func (*ListClubsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ListClubsResponse) GetClubs() []*Club {
+	if x != nil {
+		return x.Clubs
+	}
+	return nil
+}
+
+// GeneratePlanRequest is the input of GeneratePlan.
+type GeneratePlanRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Seed; the same seed and input give the same plan.
+	Seed uint64 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	// Placements locked by hand; the planner keeps them.
+	Locked        []*Placement `protobuf:"bytes,4,rep,name=locked,proto3" json:"locked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GeneratePlanRequest) Reset() {
+	*x = GeneratePlanRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GeneratePlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GeneratePlanRequest) ProtoMessage() {}
+
+func (x *GeneratePlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GeneratePlanRequest.ProtoReflect.Descriptor instead.
+func (*GeneratePlanRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *GeneratePlanRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GeneratePlanRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *GeneratePlanRequest) GetSeed() uint64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+func (x *GeneratePlanRequest) GetLocked() []*Placement {
+	if x != nil {
+		return x.Locked
+	}
+	return nil
+}
+
+// GeneratePlanResponse is the output of GeneratePlan.
+type GeneratePlanResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored plan.
+	Plan          *WeeklyPlan `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GeneratePlanResponse) Reset() {
+	*x = GeneratePlanResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GeneratePlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GeneratePlanResponse) ProtoMessage() {}
+
+func (x *GeneratePlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GeneratePlanResponse.ProtoReflect.Descriptor instead.
+func (*GeneratePlanResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *GeneratePlanResponse) GetPlan() *WeeklyPlan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+// GetPlanRequest is the input of GetPlan.
+type GetPlanRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPlanRequest) Reset() {
+	*x = GetPlanRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPlanRequest) ProtoMessage() {}
+
+func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPlanRequest.ProtoReflect.Descriptor instead.
+func (*GetPlanRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *GetPlanRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetPlanRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// GetPlanResponse is the output of GetPlan.
+type GetPlanResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plan.
+	Plan          *WeeklyPlan `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPlanResponse) Reset() {
+	*x = GetPlanResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPlanResponse) ProtoMessage() {}
+
+func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPlanResponse.ProtoReflect.Descriptor instead.
+func (*GetPlanResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *GetPlanResponse) GetPlan() *WeeklyPlan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+// ListOccurrencesRequest is the input of ListOccurrences.
+type ListOccurrencesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// First day; unset means the term's start.
+	From *v1.Date `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day; unset means the term's end.
+	To            *v1.Date `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOccurrencesRequest) Reset() {
+	*x = ListOccurrencesRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOccurrencesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOccurrencesRequest) ProtoMessage() {}
+
+func (x *ListOccurrencesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOccurrencesRequest.ProtoReflect.Descriptor instead.
+func (*ListOccurrencesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *ListOccurrencesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListOccurrencesRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ListOccurrencesRequest) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *ListOccurrencesRequest) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// ListOccurrencesResponse is the output of ListOccurrences.
+type ListOccurrencesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Occurrences by date, segment, class and club.
+	Occurrences []*Occurrence `protobuf:"bytes,1,rep,name=occurrences,proto3" json:"occurrences,omitempty"`
+	// Counts.
+	Scheduled int32 `protobuf:"varint,2,opt,name=scheduled,proto3" json:"scheduled,omitempty"`
+	// Cancelled occurrences.
+	Cancelled     int32 `protobuf:"varint,3,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOccurrencesResponse) Reset() {
+	*x = ListOccurrencesResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOccurrencesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOccurrencesResponse) ProtoMessage() {}
+
+func (x *ListOccurrencesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOccurrencesResponse.ProtoReflect.Descriptor instead.
+func (*ListOccurrencesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ListOccurrencesResponse) GetOccurrences() []*Occurrence {
+	if x != nil {
+		return x.Occurrences
+	}
+	return nil
+}
+
+func (x *ListOccurrencesResponse) GetScheduled() int32 {
+	if x != nil {
+		return x.Scheduled
+	}
+	return 0
+}
+
+func (x *ListOccurrencesResponse) GetCancelled() int32 {
+	if x != nil {
+		return x.Cancelled
+	}
+	return 0
+}
+
+// StreamOccurrencesRequest is the input of StreamOccurrences.
+type StreamOccurrencesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// First day; unset means the term's start.
+	From *v1.Date `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day; unset means the term's end.
+	To            *v1.Date `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamOccurrencesRequest) Reset() {
+	*x = StreamOccurrencesRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamOccurrencesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamOccurrencesRequest) ProtoMessage() {}
+
+func (x *StreamOccurrencesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamOccurrencesRequest.ProtoReflect.Descriptor instead.
+func (*StreamOccurrencesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *StreamOccurrencesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *StreamOccurrencesRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *StreamOccurrencesRequest) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *StreamOccurrencesRequest) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// StreamOccurrencesResponse is one batch of the stream.
+type StreamOccurrencesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Occurrences of one date.
+	Occurrences   []*Occurrence `protobuf:"bytes,1,rep,name=occurrences,proto3" json:"occurrences,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamOccurrencesResponse) Reset() {
+	*x = StreamOccurrencesResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamOccurrencesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamOccurrencesResponse) ProtoMessage() {}
+
+func (x *StreamOccurrencesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamOccurrencesResponse.ProtoReflect.Descriptor instead.
+func (*StreamOccurrencesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *StreamOccurrencesResponse) GetOccurrences() []*Occurrence {
+	if x != nil {
+		return x.Occurrences
+	}
+	return nil
+}
+
+// CancelSessionsRequest is the input of CancelSessions.
+type CancelSessionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The day, inside the term.
+	Date *v1.Date `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	// Only this class's sessions; empty with no club_id means the whole day.
+	ClassId string `protobuf:"bytes,4,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// Only this club's session.
+	ClubId string `protobuf:"bytes,5,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// Only this segment (0 = every segment).
+	Segment int32 `protobuf:"varint,6,opt,name=segment,proto3" json:"segment,omitempty"`
+	// Why, required.
+	Reason        string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSessionsRequest) Reset() {
+	*x = CancelSessionsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSessionsRequest) ProtoMessage() {}
+
+func (x *CancelSessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSessionsRequest.ProtoReflect.Descriptor instead.
+func (*CancelSessionsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *CancelSessionsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CancelSessionsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *CancelSessionsRequest) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *CancelSessionsRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *CancelSessionsRequest) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+func (x *CancelSessionsRequest) GetSegment() int32 {
+	if x != nil {
+		return x.Segment
+	}
+	return 0
+}
+
+func (x *CancelSessionsRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// CancelSessionsResponse is the output of CancelSessions.
+type CancelSessionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Occurrences now cancelled by this record.
+	Cancelled     int32 `protobuf:"varint,1,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSessionsResponse) Reset() {
+	*x = CancelSessionsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSessionsResponse) ProtoMessage() {}
+
+func (x *CancelSessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSessionsResponse.ProtoReflect.Descriptor instead.
+func (*CancelSessionsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *CancelSessionsResponse) GetCancelled() int32 {
+	if x != nil {
+		return x.Cancelled
+	}
+	return 0
+}
+
+// RecordDeliveryRequest is the input of RecordDelivery.
+type RecordDeliveryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The day.
+	Date *v1.Date `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	// Class (or club_id).
+	ClassId string `protobuf:"bytes,4,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// Club (or class_id).
+	ClubId string `protobuf:"bytes,5,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// Segment.
+	Segment int32 `protobuf:"varint,6,opt,name=segment,proto3" json:"segment,omitempty"`
+	// Minutes actually delivered.
+	Minutes       int32 `protobuf:"varint,7,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordDeliveryRequest) Reset() {
+	*x = RecordDeliveryRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordDeliveryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordDeliveryRequest) ProtoMessage() {}
+
+func (x *RecordDeliveryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordDeliveryRequest.ProtoReflect.Descriptor instead.
+func (*RecordDeliveryRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *RecordDeliveryRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *RecordDeliveryRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *RecordDeliveryRequest) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *RecordDeliveryRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *RecordDeliveryRequest) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+func (x *RecordDeliveryRequest) GetSegment() int32 {
+	if x != nil {
+		return x.Segment
+	}
+	return 0
+}
+
+func (x *RecordDeliveryRequest) GetMinutes() int32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+// RecordDeliveryResponse is the output of RecordDelivery.
+type RecordDeliveryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The occurrence as it now stands.
+	Occurrence    *Occurrence `protobuf:"bytes,1,opt,name=occurrence,proto3" json:"occurrence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordDeliveryResponse) Reset() {
+	*x = RecordDeliveryResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordDeliveryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordDeliveryResponse) ProtoMessage() {}
+
+func (x *RecordDeliveryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordDeliveryResponse.ProtoReflect.Descriptor instead.
+func (*RecordDeliveryResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *RecordDeliveryResponse) GetOccurrence() *Occurrence {
+	if x != nil {
+		return x.Occurrence
+	}
+	return nil
+}
+
+// RecordAttendanceRequest is the input of RecordAttendance.
+type RecordAttendanceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The session's occurrence id.
+	OccurrenceId string `protobuf:"bytes,3,opt,name=occurrence_id,json=occurrenceId,proto3" json:"occurrence_id,omitempty"`
+	// Marks.
+	Marks         []*AttendanceMark `protobuf:"bytes,4,rep,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAttendanceRequest) Reset() {
+	*x = RecordAttendanceRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAttendanceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAttendanceRequest) ProtoMessage() {}
+
+func (x *RecordAttendanceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAttendanceRequest.ProtoReflect.Descriptor instead.
+func (*RecordAttendanceRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *RecordAttendanceRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *RecordAttendanceRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *RecordAttendanceRequest) GetOccurrenceId() string {
+	if x != nil {
+		return x.OccurrenceId
+	}
+	return ""
+}
+
+func (x *RecordAttendanceRequest) GetMarks() []*AttendanceMark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
+// RecordAttendanceResponse is the output of RecordAttendance.
+type RecordAttendanceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Marks recorded.
+	Recorded      int32 `protobuf:"varint,1,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAttendanceResponse) Reset() {
+	*x = RecordAttendanceResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAttendanceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAttendanceResponse) ProtoMessage() {}
+
+func (x *RecordAttendanceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAttendanceResponse.ProtoReflect.Descriptor instead.
+func (*RecordAttendanceResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *RecordAttendanceResponse) GetRecorded() int32 {
+	if x != nil {
+		return x.Recorded
+	}
+	return 0
+}
+
+// GetComplianceReportRequest is the input of GetComplianceReport.
+type GetComplianceReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Any day of the week to check; unset checks the whole term.
+	WeekOf        *v1.Date `protobuf:"bytes,3,opt,name=week_of,json=weekOf,proto3" json:"week_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetComplianceReportRequest) Reset() {
+	*x = GetComplianceReportRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetComplianceReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetComplianceReportRequest) ProtoMessage() {}
+
+func (x *GetComplianceReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetComplianceReportRequest.ProtoReflect.Descriptor instead.
+func (*GetComplianceReportRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *GetComplianceReportRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetComplianceReportRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *GetComplianceReportRequest) GetWeekOf() *v1.Date {
+	if x != nil {
+		return x.WeekOf
+	}
+	return nil
+}
+
+// GetComplianceReportResponse is the output of GetComplianceReport.
+type GetComplianceReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The report.
+	Report        *ComplianceReport `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetComplianceReportResponse) Reset() {
+	*x = GetComplianceReportResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetComplianceReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetComplianceReportResponse) ProtoMessage() {}
+
+func (x *GetComplianceReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetComplianceReportResponse.ProtoReflect.Descriptor instead.
+func (*GetComplianceReportResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *GetComplianceReportResponse) GetReport() *ComplianceReport {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+// CreateEnrolmentRequest is the input of CreateEnrolment.
+type CreateEnrolmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The enrolment.
+	Enrolment     *Enrolment `protobuf:"bytes,2,opt,name=enrolment,proto3" json:"enrolment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateEnrolmentRequest) Reset() {
+	*x = CreateEnrolmentRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateEnrolmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateEnrolmentRequest) ProtoMessage() {}
+
+func (x *CreateEnrolmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateEnrolmentRequest.ProtoReflect.Descriptor instead.
+func (*CreateEnrolmentRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *CreateEnrolmentRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateEnrolmentRequest) GetEnrolment() *Enrolment {
+	if x != nil {
+		return x.Enrolment
+	}
+	return nil
+}
+
+// CreateEnrolmentResponse is the output of CreateEnrolment.
+type CreateEnrolmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created enrolment, pending approval.
+	Enrolment     *Enrolment `protobuf:"bytes,1,opt,name=enrolment,proto3" json:"enrolment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateEnrolmentResponse) Reset() {
+	*x = CreateEnrolmentResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateEnrolmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateEnrolmentResponse) ProtoMessage() {}
+
+func (x *CreateEnrolmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateEnrolmentResponse.ProtoReflect.Descriptor instead.
+func (*CreateEnrolmentResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *CreateEnrolmentResponse) GetEnrolment() *Enrolment {
+	if x != nil {
+		return x.Enrolment
+	}
+	return nil
+}
+
+// ApproveEnrolmentRequest is the input of ApproveEnrolment.
+type ApproveEnrolmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Enrolment.
+	EnrolmentId string `protobuf:"bytes,2,opt,name=enrolment_id,json=enrolmentId,proto3" json:"enrolment_id,omitempty"`
+	// True to reject instead of approve.
+	Reject        bool `protobuf:"varint,3,opt,name=reject,proto3" json:"reject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveEnrolmentRequest) Reset() {
+	*x = ApproveEnrolmentRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveEnrolmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveEnrolmentRequest) ProtoMessage() {}
+
+func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveEnrolmentRequest.ProtoReflect.Descriptor instead.
+func (*ApproveEnrolmentRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *ApproveEnrolmentRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ApproveEnrolmentRequest) GetEnrolmentId() string {
+	if x != nil {
+		return x.EnrolmentId
+	}
+	return ""
+}
+
+func (x *ApproveEnrolmentRequest) GetReject() bool {
+	if x != nil {
+		return x.Reject
+	}
+	return false
+}
+
+// ApproveEnrolmentResponse is the output of ApproveEnrolment.
+type ApproveEnrolmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The enrolment.
+	Enrolment     *Enrolment `protobuf:"bytes,1,opt,name=enrolment,proto3" json:"enrolment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveEnrolmentResponse) Reset() {
+	*x = ApproveEnrolmentResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveEnrolmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveEnrolmentResponse) ProtoMessage() {}
+
+func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveEnrolmentResponse.ProtoReflect.Descriptor instead.
+func (*ApproveEnrolmentResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *ApproveEnrolmentResponse) GetEnrolment() *Enrolment {
+	if x != nil {
+		return x.Enrolment
+	}
+	return nil
+}
+
+// WithdrawEnrolmentRequest is the input of WithdrawEnrolment.
+type WithdrawEnrolmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Enrolment.
+	EnrolmentId string `protobuf:"bytes,2,opt,name=enrolment_id,json=enrolmentId,proto3" json:"enrolment_id,omitempty"`
+	// Last day of service, not before the start.
+	EndDate       *v1.Date `protobuf:"bytes,3,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawEnrolmentRequest) Reset() {
+	*x = WithdrawEnrolmentRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawEnrolmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawEnrolmentRequest) ProtoMessage() {}
+
+func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawEnrolmentRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawEnrolmentRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *WithdrawEnrolmentRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *WithdrawEnrolmentRequest) GetEnrolmentId() string {
+	if x != nil {
+		return x.EnrolmentId
+	}
+	return ""
+}
+
+func (x *WithdrawEnrolmentRequest) GetEndDate() *v1.Date {
+	if x != nil {
+		return x.EndDate
+	}
+	return nil
+}
+
+// WithdrawEnrolmentResponse is the output of WithdrawEnrolment.
+type WithdrawEnrolmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The enrolment.
+	Enrolment     *Enrolment `protobuf:"bytes,1,opt,name=enrolment,proto3" json:"enrolment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawEnrolmentResponse) Reset() {
+	*x = WithdrawEnrolmentResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawEnrolmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawEnrolmentResponse) ProtoMessage() {}
+
+func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawEnrolmentResponse.ProtoReflect.Descriptor instead.
+func (*WithdrawEnrolmentResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *WithdrawEnrolmentResponse) GetEnrolment() *Enrolment {
+	if x != nil {
+		return x.Enrolment
+	}
+	return nil
+}
+
+// ListEnrolmentsRequest is the input of ListEnrolments.
+type ListEnrolmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Only this student, when set.
+	StudentId     string `protobuf:"bytes,3,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEnrolmentsRequest) Reset() {
+	*x = ListEnrolmentsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEnrolmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEnrolmentsRequest) ProtoMessage() {}
+
+func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEnrolmentsRequest.ProtoReflect.Descriptor instead.
+func (*ListEnrolmentsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *ListEnrolmentsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListEnrolmentsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ListEnrolmentsRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+// ListEnrolmentsResponse is the output of ListEnrolments.
+type ListEnrolmentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The enrolments.
+	Enrolments    []*Enrolment `protobuf:"bytes,1,rep,name=enrolments,proto3" json:"enrolments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEnrolmentsResponse) Reset() {
+	*x = ListEnrolmentsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEnrolmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEnrolmentsResponse) ProtoMessage() {}
+
+func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEnrolmentsResponse.ProtoReflect.Descriptor instead.
+func (*ListEnrolmentsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *ListEnrolmentsResponse) GetEnrolments() []*Enrolment {
+	if x != nil {
+		return x.Enrolments
+	}
+	return nil
+}
+
+// CreateLeaveRequest is the input of CreateLeave.
+type CreateLeaveRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Student.
+	StudentId string `protobuf:"bytes,2,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// The leave.
+	Leave         *Leave `protobuf:"bytes,3,opt,name=leave,proto3" json:"leave,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateLeaveRequest) Reset() {
+	*x = CreateLeaveRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateLeaveRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateLeaveRequest) ProtoMessage() {}
+
+func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateLeaveRequest.ProtoReflect.Descriptor instead.
+func (*CreateLeaveRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *CreateLeaveRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateLeaveRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *CreateLeaveRequest) GetLeave() *Leave {
+	if x != nil {
+		return x.Leave
+	}
+	return nil
+}
+
+// CreateLeaveResponse is the output of CreateLeave.
+type CreateLeaveResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created leave.
+	Leave         *Leave `protobuf:"bytes,1,opt,name=leave,proto3" json:"leave,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateLeaveResponse) Reset() {
+	*x = CreateLeaveResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateLeaveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateLeaveResponse) ProtoMessage() {}
+
+func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateLeaveResponse.ProtoReflect.Descriptor instead.
+func (*CreateLeaveResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *CreateLeaveResponse) GetLeave() *Leave {
+	if x != nil {
+		return x.Leave
+	}
+	return nil
+}
+
+// SubmitClubChoicesRequest is the input of SubmitClubChoices.
+type SubmitClubChoicesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Student.
+	StudentId string `protobuf:"bytes,3,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Clubs, first choice first, no repeats.
+	ClubIds       []string `protobuf:"bytes,4,rep,name=club_ids,json=clubIds,proto3" json:"club_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitClubChoicesRequest) Reset() {
+	*x = SubmitClubChoicesRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitClubChoicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitClubChoicesRequest) ProtoMessage() {}
+
+func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
+func (*SubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *SubmitClubChoicesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *SubmitClubChoicesRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *SubmitClubChoicesRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *SubmitClubChoicesRequest) GetClubIds() []string {
+	if x != nil {
+		return x.ClubIds
+	}
+	return nil
+}
+
+// SubmitClubChoicesResponse is the output of SubmitClubChoices.
+type SubmitClubChoicesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Choices recorded.
+	Choices       int32 `protobuf:"varint,1,opt,name=choices,proto3" json:"choices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitClubChoicesResponse) Reset() {
+	*x = SubmitClubChoicesResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitClubChoicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitClubChoicesResponse) ProtoMessage() {}
+
+func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
+func (*SubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *SubmitClubChoicesResponse) GetChoices() int32 {
+	if x != nil {
+		return x.Choices
+	}
+	return 0
+}
+
+// AllocateClubsRequest is the input of AllocateClubs.
+type AllocateClubsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Seed for the priority order; same seed and choices give the same result.
+	Seed          uint64 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AllocateClubsRequest) Reset() {
+	*x = AllocateClubsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AllocateClubsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AllocateClubsRequest) ProtoMessage() {}
+
+func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AllocateClubsRequest.ProtoReflect.Descriptor instead.
+func (*AllocateClubsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *AllocateClubsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *AllocateClubsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *AllocateClubsRequest) GetSeed() uint64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+// AllocateClubsResponse is the output of AllocateClubs.
+type AllocateClubsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The outcome.
+	Report        *AllocationReport `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AllocateClubsResponse) Reset() {
+	*x = AllocateClubsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AllocateClubsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AllocateClubsResponse) ProtoMessage() {}
+
+func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AllocateClubsResponse.ProtoReflect.Descriptor instead.
+func (*AllocateClubsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *AllocateClubsResponse) GetReport() *AllocationReport {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+// JoinClubRequest is the input of JoinClub.
+type JoinClubRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Club.
+	ClubId string `protobuf:"bytes,3,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// Student.
+	StudentId     string `protobuf:"bytes,4,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinClubRequest) Reset() {
+	*x = JoinClubRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinClubRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinClubRequest) ProtoMessage() {}
+
+func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinClubRequest.ProtoReflect.Descriptor instead.
+func (*JoinClubRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *JoinClubRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *JoinClubRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *JoinClubRequest) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+func (x *JoinClubRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+// JoinClubResponse is the output of JoinClub.
+type JoinClubResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The seat.
+	Membership    *ClubMembership `protobuf:"bytes,1,opt,name=membership,proto3" json:"membership,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinClubResponse) Reset() {
+	*x = JoinClubResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinClubResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinClubResponse) ProtoMessage() {}
+
+func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinClubResponse.ProtoReflect.Descriptor instead.
+func (*JoinClubResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *JoinClubResponse) GetMembership() *ClubMembership {
+	if x != nil {
+		return x.Membership
+	}
+	return nil
+}
+
+// LeaveClubRequest is the input of LeaveClub.
+type LeaveClubRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Club.
+	ClubId string `protobuf:"bytes,3,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// Student.
+	StudentId     string `protobuf:"bytes,4,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaveClubRequest) Reset() {
+	*x = LeaveClubRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaveClubRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaveClubRequest) ProtoMessage() {}
+
+func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaveClubRequest.ProtoReflect.Descriptor instead.
+func (*LeaveClubRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *LeaveClubRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *LeaveClubRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *LeaveClubRequest) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+func (x *LeaveClubRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+// LeaveClubResponse is the output of LeaveClub.
+type LeaveClubResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Seats that moved as a result, the freed one first.
+	Moves         []*ClubMembership `protobuf:"bytes,1,rep,name=moves,proto3" json:"moves,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaveClubResponse) Reset() {
+	*x = LeaveClubResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaveClubResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaveClubResponse) ProtoMessage() {}
+
+func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaveClubResponse.ProtoReflect.Descriptor instead.
+func (*LeaveClubResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *LeaveClubResponse) GetMoves() []*ClubMembership {
+	if x != nil {
+		return x.Moves
+	}
+	return nil
+}
+
+// ListClubMembersRequest is the input of ListClubMembers.
+type ListClubMembersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Club.
+	ClubId        string `protobuf:"bytes,3,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClubMembersRequest) Reset() {
+	*x = ListClubMembersRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClubMembersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClubMembersRequest) ProtoMessage() {}
+
+func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClubMembersRequest.ProtoReflect.Descriptor instead.
+func (*ListClubMembersRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *ListClubMembersRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListClubMembersRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ListClubMembersRequest) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+// ListClubMembersResponse is the output of ListClubMembers.
+type ListClubMembersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Members.
+	Members       []*ClubMembership `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClubMembersResponse) Reset() {
+	*x = ListClubMembersResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClubMembersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClubMembersResponse) ProtoMessage() {}
+
+func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClubMembersResponse.ProtoReflect.Descriptor instead.
+func (*ListClubMembersResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *ListClubMembersResponse) GetMembers() []*ClubMembership {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+// StreamEnrolmentIntervalsRequest is the input of StreamEnrolmentIntervals.
+type StreamEnrolmentIntervalsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamEnrolmentIntervalsRequest) Reset() {
+	*x = StreamEnrolmentIntervalsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamEnrolmentIntervalsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamEnrolmentIntervalsRequest) ProtoMessage() {}
+
+func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamEnrolmentIntervalsRequest.ProtoReflect.Descriptor instead.
+func (*StreamEnrolmentIntervalsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *StreamEnrolmentIntervalsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *StreamEnrolmentIntervalsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// StreamEnrolmentIntervalsResponse is one batch of the stream.
+type StreamEnrolmentIntervalsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Approved or withdrawn enrolments with their leaves.
+	Intervals     []*EnrolmentInterval `protobuf:"bytes,1,rep,name=intervals,proto3" json:"intervals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamEnrolmentIntervalsResponse) Reset() {
+	*x = StreamEnrolmentIntervalsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamEnrolmentIntervalsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamEnrolmentIntervalsResponse) ProtoMessage() {}
+
+func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamEnrolmentIntervalsResponse.ProtoReflect.Descriptor instead.
+func (*StreamEnrolmentIntervalsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *StreamEnrolmentIntervalsResponse) GetIntervals() []*EnrolmentInterval {
+	if x != nil {
+		return x.Intervals
+	}
+	return nil
+}
+
 var File_kehou_timetable_v1_timetable_proto protoreflect.FileDescriptor
 
 const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\n" +
-	"\"kehou/timetable/v1/timetable.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\xa6\x05\n" +
+	"\"kehou/timetable/v1/timetable.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\x1a!kehou/timetable/v1/calendar.proto\x1a\"kehou/timetable/v1/enrolment.proto\x1a%kehou/timetable/v1/organisation.proto\x1a!kehou/timetable/v1/planning.proto\"\xa6\x05\n" +
 	"\x0eDistrictPolicy\x12F\n" +
 	"\roff_work_time\x18\x01 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\voffWorkTime\x129\n" +
 	"\x13min_minutes_per_day\x18\x02 \x01(\x05B\n" +
@@ -1289,12 +5056,238 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"J\n" +
 	"\x14UpdateSchoolResponse\x122\n" +
-	"\x06school\x18\x01 \x01(\v2\x1a.kehou.timetable.v1.SchoolR\x06school*\x81\x01\n" +
+	"\x06school\x18\x01 \x01(\v2\x1a.kehou.timetable.v1.SchoolR\x06school\"u\n" +
+	"\x12CreateClassRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x127\n" +
+	"\x05class\x18\x02 \x01(\v2\x19.kehou.timetable.v1.ClassB\x06\xbaH\x03\xc8\x01\x01R\x05class\"F\n" +
+	"\x13CreateClassResponse\x12/\n" +
+	"\x05class\x18\x01 \x01(\v2\x19.kehou.timetable.v1.ClassR\x05class\"<\n" +
+	"\x12ListClassesRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\"J\n" +
+	"\x13ListClassesResponse\x123\n" +
+	"\aclasses\x18\x01 \x03(\v2\x19.kehou.timetable.v1.ClassR\aclasses\"}\n" +
+	"\x14CreateStudentRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12=\n" +
+	"\astudent\x18\x02 \x01(\v2\x1b.kehou.timetable.v1.StudentB\x06\xbaH\x03\xc8\x01\x01R\astudent\"N\n" +
+	"\x15CreateStudentResponse\x125\n" +
+	"\astudent\x18\x01 \x01(\v2\x1b.kehou.timetable.v1.StudentR\astudent\"\xb3\x01\n" +
+	"\x13ListStudentsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\bclass_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\aclassId\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"w\n" +
+	"\x14ListStudentsResponse\x127\n" +
+	"\bstudents\x18\x01 \x03(\v2\x1b.kehou.timetable.v1.StudentR\bstudents\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"q\n" +
+	"\x11CreateRoomRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x124\n" +
+	"\x04room\x18\x02 \x01(\v2\x18.kehou.timetable.v1.RoomB\x06\xbaH\x03\xc8\x01\x01R\x04room\"B\n" +
+	"\x12CreateRoomResponse\x12,\n" +
+	"\x04room\x18\x01 \x01(\v2\x18.kehou.timetable.v1.RoomR\x04room\":\n" +
+	"\x10ListRoomsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\"C\n" +
+	"\x11ListRoomsResponse\x12.\n" +
+	"\x05rooms\x18\x01 \x03(\v2\x18.kehou.timetable.v1.RoomR\x05rooms\"q\n" +
+	"\x11CreateTermRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x124\n" +
+	"\x04term\x18\x02 \x01(\v2\x18.kehou.timetable.v1.TermB\x06\xbaH\x03\xc8\x01\x01R\x04term\"c\n" +
+	"\x12CreateTermResponse\x12,\n" +
+	"\x04term\x18\x01 \x01(\v2\x18.kehou.timetable.v1.TermR\x04term\x12\x1f\n" +
+	"\vschool_days\x18\x02 \x01(\x05R\n" +
+	"schoolDays\"\\\n" +
+	"\x0eGetTermRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"?\n" +
+	"\x0fGetTermResponse\x12,\n" +
+	"\x04term\x18\x01 \x01(\v2\x18.kehou.timetable.v1.TermR\x04term\":\n" +
+	"\x10ListTermsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\"C\n" +
+	"\x11ListTermsResponse\x12.\n" +
+	"\x05terms\x18\x01 \x03(\v2\x18.kehou.timetable.v1.TermR\x05terms\"\x89\x01\n" +
+	"\x14CreateClosureRequest\x122\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\n" +
+	"districtId\x12=\n" +
+	"\aclosure\x18\x02 \x01(\v2\x1b.kehou.timetable.v1.ClosureB\x06\xbaH\x03\xc8\x01\x01R\aclosure\"N\n" +
+	"\x15CreateClosureResponse\x125\n" +
+	"\aclosure\x18\x01 \x01(\v2\x1b.kehou.timetable.v1.ClosureR\aclosure\"`\n" +
+	"\x12GetCalendarRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"g\n" +
+	"\x13GetCalendarResponse\x123\n" +
+	"\x04days\x18\x01 \x03(\v2\x1f.kehou.timetable.v1.CalendarDayR\x04days\x12\x1b\n" +
+	"\topen_days\x18\x02 \x01(\x05R\bopenDays\"\xa3\x01\n" +
+	"\x18CreateServiceItemRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12;\n" +
+	"\x04item\x18\x03 \x01(\v2\x1f.kehou.timetable.v1.ServiceItemB\x06\xbaH\x03\xc8\x01\x01R\x04item\"P\n" +
+	"\x19CreateServiceItemResponse\x123\n" +
+	"\x04item\x18\x01 \x01(\v2\x1f.kehou.timetable.v1.ServiceItemR\x04item\"e\n" +
+	"\x17ListServiceItemsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"Q\n" +
+	"\x18ListServiceItemsResponse\x125\n" +
+	"\x05items\x18\x01 \x03(\v2\x1f.kehou.timetable.v1.ServiceItemR\x05items\"\x95\x01\n" +
+	"\x11CreateClubRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x124\n" +
+	"\x04club\x18\x03 \x01(\v2\x18.kehou.timetable.v1.ClubB\x06\xbaH\x03\xc8\x01\x01R\x04club\"B\n" +
+	"\x12CreateClubResponse\x12,\n" +
+	"\x04club\x18\x01 \x01(\v2\x18.kehou.timetable.v1.ClubR\x04club\"^\n" +
+	"\x10ListClubsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"C\n" +
+	"\x11ListClubsResponse\x12.\n" +
+	"\x05clubs\x18\x01 \x03(\v2\x18.kehou.timetable.v1.ClubR\x05clubs\"\xb7\x01\n" +
+	"\x13GeneratePlanRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\x12\n" +
+	"\x04seed\x18\x03 \x01(\x04R\x04seed\x12@\n" +
+	"\x06locked\x18\x04 \x03(\v2\x1d.kehou.timetable.v1.PlacementB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\x06locked\"J\n" +
+	"\x14GeneratePlanResponse\x122\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1e.kehou.timetable.v1.WeeklyPlanR\x04plan\"\\\n" +
+	"\x0eGetPlanRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"E\n" +
+	"\x0fGetPlanResponse\x122\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1e.kehou.timetable.v1.WeeklyPlanR\x04plan\"\xb6\x01\n" +
+	"\x16ListOccurrencesRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12)\n" +
+	"\x04from\x18\x03 \x01(\v2\x15.kehou.common.v1.DateR\x04from\x12%\n" +
+	"\x02to\x18\x04 \x01(\v2\x15.kehou.common.v1.DateR\x02to\"\x97\x01\n" +
+	"\x17ListOccurrencesResponse\x12@\n" +
+	"\voccurrences\x18\x01 \x03(\v2\x1e.kehou.timetable.v1.OccurrenceR\voccurrences\x12\x1c\n" +
+	"\tscheduled\x18\x02 \x01(\x05R\tscheduled\x12\x1c\n" +
+	"\tcancelled\x18\x03 \x01(\x05R\tcancelled\"\xb8\x01\n" +
+	"\x18StreamOccurrencesRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12)\n" +
+	"\x04from\x18\x03 \x01(\v2\x15.kehou.common.v1.DateR\x04from\x12%\n" +
+	"\x02to\x18\x04 \x01(\v2\x15.kehou.common.v1.DateR\x02to\"]\n" +
+	"\x19StreamOccurrencesResponse\x12@\n" +
+	"\voccurrences\x18\x01 \x03(\v2\x1e.kehou.timetable.v1.OccurrenceR\voccurrences\"\xa5\x02\n" +
+	"\x15CancelSessionsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x121\n" +
+	"\x04date\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x12\"\n" +
+	"\bclass_id\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\aclassId\x12 \n" +
+	"\aclub_id\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06clubId\x12#\n" +
+	"\asegment\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\t(\x00R\asegment\x12\"\n" +
+	"\x06reason\x18\a \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06reason\"6\n" +
+	"\x16CancelSessionsResponse\x12\x1c\n" +
+	"\tcancelled\x18\x01 \x01(\x05R\tcancelled\"\xa7\x02\n" +
+	"\x15RecordDeliveryRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x121\n" +
+	"\x04date\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x12\"\n" +
+	"\bclass_id\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\aclassId\x12 \n" +
+	"\aclub_id\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06clubId\x12#\n" +
+	"\asegment\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\t(\x01R\asegment\x12$\n" +
+	"\aminutes\x18\a \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xd0\x05(\x00R\aminutes\"X\n" +
+	"\x16RecordDeliveryResponse\x12>\n" +
+	"\n" +
+	"occurrence\x18\x01 \x01(\v2\x1e.kehou.timetable.v1.OccurrenceR\n" +
+	"occurrence\"\xdd\x01\n" +
+	"\x17RecordAttendanceRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12/\n" +
+	"\roccurrence_id\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\foccurrenceId\x12E\n" +
+	"\x05marks\x18\x04 \x03(\v2\".kehou.timetable.v1.AttendanceMarkB\v\xbaH\b\x92\x01\x05\b\x01\x10\xc8\x01R\x05marks\"6\n" +
+	"\x18RecordAttendanceResponse\x12\x1a\n" +
+	"\brecorded\x18\x01 \x01(\x05R\brecorded\"\x98\x01\n" +
+	"\x1aGetComplianceReportRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12.\n" +
+	"\aweek_of\x18\x03 \x01(\v2\x15.kehou.common.v1.DateR\x06weekOf\"[\n" +
+	"\x1bGetComplianceReportResponse\x12<\n" +
+	"\x06report\x18\x01 \x01(\v2$.kehou.timetable.v1.ComplianceReportR\x06report\"\x85\x01\n" +
+	"\x16CreateEnrolmentRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12C\n" +
+	"\tenrolment\x18\x02 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentB\x06\xbaH\x03\xc8\x01\x01R\tenrolment\"V\n" +
+	"\x17CreateEnrolmentResponse\x12;\n" +
+	"\tenrolment\x18\x01 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentR\tenrolment\"\x87\x01\n" +
+	"\x17ApproveEnrolmentRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12,\n" +
+	"\fenrolment_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\venrolmentId\x12\x16\n" +
+	"\x06reject\x18\x03 \x01(\bR\x06reject\"W\n" +
+	"\x18ApproveEnrolmentResponse\x12;\n" +
+	"\tenrolment\x18\x01 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentR\tenrolment\"\xaa\x01\n" +
+	"\x18WithdrawEnrolmentRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12,\n" +
+	"\fenrolment_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\venrolmentId\x128\n" +
+	"\bend_date\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\aendDate\"X\n" +
+	"\x19WithdrawEnrolmentResponse\x12;\n" +
+	"\tenrolment\x18\x01 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentR\tenrolment\"\x8b\x01\n" +
+	"\x15ListEnrolmentsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12&\n" +
+	"\n" +
+	"student_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\tstudentId\"W\n" +
+	"\x16ListEnrolmentsResponse\x12=\n" +
+	"\n" +
+	"enrolments\x18\x01 \x03(\v2\x1d.kehou.timetable.v1.EnrolmentR\n" +
+	"enrolments\"\x9f\x01\n" +
+	"\x12CreateLeaveRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12(\n" +
+	"\n" +
+	"student_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x127\n" +
+	"\x05leave\x18\x03 \x01(\v2\x19.kehou.timetable.v1.LeaveB\x06\xbaH\x03\xc8\x01\x01R\x05leave\"F\n" +
+	"\x13CreateLeaveResponse\x12/\n" +
+	"\x05leave\x18\x01 \x01(\v2\x19.kehou.timetable.v1.LeaveR\x05leave\"\xb9\x01\n" +
+	"\x18SubmitClubChoicesRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12(\n" +
+	"\n" +
+	"student_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12'\n" +
+	"\bclub_ids\x18\x04 \x03(\tB\f\xbaH\t\x92\x01\x06\b\x01\x10\x05\x18\x01R\aclubIds\"5\n" +
+	"\x19SubmitClubChoicesResponse\x12\x18\n" +
+	"\achoices\x18\x01 \x01(\x05R\achoices\"v\n" +
+	"\x14AllocateClubsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\x12\n" +
+	"\x04seed\x18\x03 \x01(\x04R\x04seed\"U\n" +
+	"\x15AllocateClubsResponse\x12<\n" +
+	"\x06report\x18\x01 \x01(\v2$.kehou.timetable.v1.AllocationReportR\x06report\"\xab\x01\n" +
+	"\x0fJoinClubRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\"\n" +
+	"\aclub_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06clubId\x12(\n" +
+	"\n" +
+	"student_id\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\"V\n" +
+	"\x10JoinClubResponse\x12B\n" +
+	"\n" +
+	"membership\x18\x01 \x01(\v2\".kehou.timetable.v1.ClubMembershipR\n" +
+	"membership\"\xac\x01\n" +
+	"\x10LeaveClubRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\"\n" +
+	"\aclub_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06clubId\x12(\n" +
+	"\n" +
+	"student_id\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\"M\n" +
+	"\x11LeaveClubResponse\x128\n" +
+	"\x05moves\x18\x01 \x03(\v2\".kehou.timetable.v1.ClubMembershipR\x05moves\"\x88\x01\n" +
+	"\x16ListClubMembersRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\"\n" +
+	"\aclub_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06clubId\"W\n" +
+	"\x17ListClubMembersResponse\x12<\n" +
+	"\amembers\x18\x01 \x03(\v2\".kehou.timetable.v1.ClubMembershipR\amembers\"m\n" +
+	"\x1fStreamEnrolmentIntervalsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"g\n" +
+	" StreamEnrolmentIntervalsResponse\x12C\n" +
+	"\tintervals\x18\x01 \x03(\v2%.kehou.timetable.v1.EnrolmentIntervalR\tintervals*\x81\x01\n" +
 	"\vSchoolStage\x12\x1c\n" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xdf\b\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xf23\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -1303,7 +5296,44 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\fCreateSchool\x12'.kehou.timetable.v1.CreateSchoolRequest\x1a(.kehou.timetable.v1.CreateSchoolResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x06school\"\v/v1/schools\x12y\n" +
 	"\tGetSchool\x12$.kehou.timetable.v1.GetSchoolRequest\x1a%.kehou.timetable.v1.GetSchoolResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/schools/{school_id}\x12\x8b\x01\n" +
 	"\vListSchools\x12&.kehou.timetable.v1.ListSchoolsRequest\x1a'.kehou.timetable.v1.ListSchoolsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/districts/{district_id}/schools\x12\x91\x01\n" +
-	"\fUpdateSchool\x12'.kehou.timetable.v1.UpdateSchoolRequest\x1a(.kehou.timetable.v1.UpdateSchoolResponse\".\x82\xd3\xe4\x93\x02(:\x06school2\x1e/v1/schools/{school.school_id}BAZ?github.com/kehou/kehou/proto/gen/kehou/timetable/v1;timetablev1b\x06proto3"
+	"\fUpdateSchool\x12'.kehou.timetable.v1.UpdateSchoolRequest\x1a(.kehou.timetable.v1.UpdateSchoolResponse\".\x82\xd3\xe4\x93\x02(:\x06school2\x1e/v1/schools/{school.school_id}\x12\x8e\x01\n" +
+	"\vCreateClass\x12&.kehou.timetable.v1.CreateClassRequest\x1a'.kehou.timetable.v1.CreateClassResponse\".\x82\xd3\xe4\x93\x02(:\x05class\"\x1f/v1/schools/{school_id}/classes\x12\x87\x01\n" +
+	"\vListClasses\x12&.kehou.timetable.v1.ListClassesRequest\x1a'.kehou.timetable.v1.ListClassesResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/classes\x12\x97\x01\n" +
+	"\rCreateStudent\x12(.kehou.timetable.v1.CreateStudentRequest\x1a).kehou.timetable.v1.CreateStudentResponse\"1\x82\xd3\xe4\x93\x02+:\astudent\" /v1/schools/{school_id}/students\x12\x8b\x01\n" +
+	"\fListStudents\x12'.kehou.timetable.v1.ListStudentsRequest\x1a(.kehou.timetable.v1.ListStudentsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/schools/{school_id}/students\x12\x88\x01\n" +
+	"\n" +
+	"CreateRoom\x12%.kehou.timetable.v1.CreateRoomRequest\x1a&.kehou.timetable.v1.CreateRoomResponse\"+\x82\xd3\xe4\x93\x02%:\x04room\"\x1d/v1/schools/{school_id}/rooms\x12\x7f\n" +
+	"\tListRooms\x12$.kehou.timetable.v1.ListRoomsRequest\x1a%.kehou.timetable.v1.ListRoomsResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/rooms\x12\x88\x01\n" +
+	"\n" +
+	"CreateTerm\x12%.kehou.timetable.v1.CreateTermRequest\x1a&.kehou.timetable.v1.CreateTermResponse\"+\x82\xd3\xe4\x93\x02%:\x04term\"\x1d/v1/schools/{school_id}/terms\x12\x83\x01\n" +
+	"\aGetTerm\x12\".kehou.timetable.v1.GetTermRequest\x1a#.kehou.timetable.v1.GetTermResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/schools/{school_id}/terms/{term_id}\x12\x7f\n" +
+	"\tListTerms\x12$.kehou.timetable.v1.ListTermsRequest\x1a%.kehou.timetable.v1.ListTermsResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/terms\x12\x9b\x01\n" +
+	"\rCreateClosure\x12(.kehou.timetable.v1.CreateClosureRequest\x1a).kehou.timetable.v1.CreateClosureResponse\"5\x82\xd3\xe4\x93\x02/:\aclosure\"$/v1/districts/{district_id}/closures\x12\x98\x01\n" +
+	"\vGetCalendar\x12&.kehou.timetable.v1.GetCalendarRequest\x1a'.kehou.timetable.v1.GetCalendarResponse\"8\x82\xd3\xe4\x93\x022\x120/v1/schools/{school_id}/terms/{term_id}/calendar\x12\xad\x01\n" +
+	"\x11CreateServiceItem\x12,.kehou.timetable.v1.CreateServiceItemRequest\x1a-.kehou.timetable.v1.CreateServiceItemResponse\";\x82\xd3\xe4\x93\x025:\x04item\"-/v1/schools/{school_id}/terms/{term_id}/items\x12\xa4\x01\n" +
+	"\x10ListServiceItems\x12+.kehou.timetable.v1.ListServiceItemsRequest\x1a,.kehou.timetable.v1.ListServiceItemsResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/terms/{term_id}/items\x12\x98\x01\n" +
+	"\n" +
+	"CreateClub\x12%.kehou.timetable.v1.CreateClubRequest\x1a&.kehou.timetable.v1.CreateClubResponse\";\x82\xd3\xe4\x93\x025:\x04club\"-/v1/schools/{school_id}/terms/{term_id}/clubs\x12\x8f\x01\n" +
+	"\tListClubs\x12$.kehou.timetable.v1.ListClubsRequest\x1a%.kehou.timetable.v1.ListClubsResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/terms/{term_id}/clubs\x12\xa3\x01\n" +
+	"\fGeneratePlan\x12'.kehou.timetable.v1.GeneratePlanRequest\x1a(.kehou.timetable.v1.GeneratePlanResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/schools/{school_id}/terms/{term_id}/plan:generate\x12\x88\x01\n" +
+	"\aGetPlan\x12\".kehou.timetable.v1.GetPlanRequest\x1a#.kehou.timetable.v1.GetPlanResponse\"4\x82\xd3\xe4\x93\x02.\x12,/v1/schools/{school_id}/terms/{term_id}/plan\x12\xa7\x01\n" +
+	"\x0fListOccurrences\x12*.kehou.timetable.v1.ListOccurrencesRequest\x1a+.kehou.timetable.v1.ListOccurrencesResponse\";\x82\xd3\xe4\x93\x025\x123/v1/schools/{school_id}/terms/{term_id}/occurrences\x12\xb6\x01\n" +
+	"\x11StreamOccurrences\x12,.kehou.timetable.v1.StreamOccurrencesRequest\x1a-.kehou.timetable.v1.StreamOccurrencesResponse\"B\x82\xd3\xe4\x93\x02<\x12:/v1/schools/{school_id}/terms/{term_id}/occurrences:stream0\x01\x12\xa9\x01\n" +
+	"\x0eCancelSessions\x12).kehou.timetable.v1.CancelSessionsRequest\x1a*.kehou.timetable.v1.CancelSessionsResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/schools/{school_id}/terms/{term_id}/cancellations\x12\xa6\x01\n" +
+	"\x0eRecordDelivery\x12).kehou.timetable.v1.RecordDeliveryRequest\x1a*.kehou.timetable.v1.RecordDeliveryResponse\"=\x82\xd3\xe4\x93\x027:\x01*\"2/v1/schools/{school_id}/terms/{term_id}/deliveries\x12\xac\x01\n" +
+	"\x10RecordAttendance\x12+.kehou.timetable.v1.RecordAttendanceRequest\x1a,.kehou.timetable.v1.RecordAttendanceResponse\"=\x82\xd3\xe4\x93\x027:\x01*\"2/v1/schools/{school_id}/terms/{term_id}/attendance\x12\xb2\x01\n" +
+	"\x13GetComplianceReport\x12..kehou.timetable.v1.GetComplianceReportRequest\x1a/.kehou.timetable.v1.GetComplianceReportResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/compliance\x12\xa1\x01\n" +
+	"\x0fCreateEnrolment\x12*.kehou.timetable.v1.CreateEnrolmentRequest\x1a+.kehou.timetable.v1.CreateEnrolmentResponse\"5\x82\xd3\xe4\x93\x02/:\tenrolment\"\"/v1/schools/{school_id}/enrolments\x12\xb3\x01\n" +
+	"\x10ApproveEnrolment\x12+.kehou.timetable.v1.ApproveEnrolmentRequest\x1a,.kehou.timetable.v1.ApproveEnrolmentResponse\"D\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/schools/{school_id}/enrolments/{enrolment_id}:approve\x12\xb7\x01\n" +
+	"\x11WithdrawEnrolment\x12,.kehou.timetable.v1.WithdrawEnrolmentRequest\x1a-.kehou.timetable.v1.WithdrawEnrolmentResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/schools/{school_id}/enrolments/{enrolment_id}:withdraw\x12\xa3\x01\n" +
+	"\x0eListEnrolments\x12).kehou.timetable.v1.ListEnrolmentsRequest\x1a*.kehou.timetable.v1.ListEnrolmentsResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/enrolments\x12\xa3\x01\n" +
+	"\vCreateLeave\x12&.kehou.timetable.v1.CreateLeaveRequest\x1a'.kehou.timetable.v1.CreateLeaveResponse\"C\x82\xd3\xe4\x93\x02=:\x05leave\"4/v1/schools/{school_id}/students/{student_id}/leaves\x12\xb1\x01\n" +
+	"\x11SubmitClubChoices\x12,.kehou.timetable.v1.SubmitClubChoicesRequest\x1a-.kehou.timetable.v1.SubmitClubChoicesResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/v1/schools/{school_id}/terms/{term_id}/club-choices\x12\xa7\x01\n" +
+	"\rAllocateClubs\x12(.kehou.timetable.v1.AllocateClubsRequest\x1a).kehou.timetable.v1.AllocateClubsResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/schools/{school_id}/terms/{term_id}/clubs:allocate\x12\xa1\x01\n" +
+	"\bJoinClub\x12#.kehou.timetable.v1.JoinClubRequest\x1a$.kehou.timetable.v1.JoinClubResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members\x12\xb7\x01\n" +
+	"\tLeaveClub\x12$.kehou.timetable.v1.LeaveClubRequest\x1a%.kehou.timetable.v1.LeaveClubResponse\"]\x82\xd3\xe4\x93\x02W:\x01*\"R/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members/{student_id}:leave\x12\xb3\x01\n" +
+	"\x0fListClubMembers\x12*.kehou.timetable.v1.ListClubMembersRequest\x1a+.kehou.timetable.v1.ListClubMembersResponse\"G\x82\xd3\xe4\x93\x02A\x12?/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members\x12\xd3\x01\n" +
+	"\x18StreamEnrolmentIntervals\x123.kehou.timetable.v1.StreamEnrolmentIntervalsRequest\x1a4.kehou.timetable.v1.StreamEnrolmentIntervalsResponse\"J\x82\xd3\xe4\x93\x02D\x12B/v1/schools/{school_id}/terms/{term_id}/enrolment-intervals:stream0\x01BAZ?github.com/kehou/kehou/proto/gen/kehou/timetable/v1;timetablev1b\x06proto3"
 
 var (
 	file_kehou_timetable_v1_timetable_proto_rawDescOnce sync.Once
@@ -1318,78 +5348,283 @@ func file_kehou_timetable_v1_timetable_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_timetable_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 87)
 var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
-	(SchoolStage)(0),               // 0: kehou.timetable.v1.SchoolStage
-	(*DistrictPolicy)(nil),         // 1: kehou.timetable.v1.DistrictPolicy
-	(*District)(nil),               // 2: kehou.timetable.v1.District
-	(*School)(nil),                 // 3: kehou.timetable.v1.School
-	(*CreateDistrictRequest)(nil),  // 4: kehou.timetable.v1.CreateDistrictRequest
-	(*CreateDistrictResponse)(nil), // 5: kehou.timetable.v1.CreateDistrictResponse
-	(*GetDistrictRequest)(nil),     // 6: kehou.timetable.v1.GetDistrictRequest
-	(*GetDistrictResponse)(nil),    // 7: kehou.timetable.v1.GetDistrictResponse
-	(*ListDistrictsRequest)(nil),   // 8: kehou.timetable.v1.ListDistrictsRequest
-	(*ListDistrictsResponse)(nil),  // 9: kehou.timetable.v1.ListDistrictsResponse
-	(*UpdateDistrictRequest)(nil),  // 10: kehou.timetable.v1.UpdateDistrictRequest
-	(*UpdateDistrictResponse)(nil), // 11: kehou.timetable.v1.UpdateDistrictResponse
-	(*CreateSchoolRequest)(nil),    // 12: kehou.timetable.v1.CreateSchoolRequest
-	(*CreateSchoolResponse)(nil),   // 13: kehou.timetable.v1.CreateSchoolResponse
-	(*GetSchoolRequest)(nil),       // 14: kehou.timetable.v1.GetSchoolRequest
-	(*GetSchoolResponse)(nil),      // 15: kehou.timetable.v1.GetSchoolResponse
-	(*ListSchoolsRequest)(nil),     // 16: kehou.timetable.v1.ListSchoolsRequest
-	(*ListSchoolsResponse)(nil),    // 17: kehou.timetable.v1.ListSchoolsResponse
-	(*UpdateSchoolRequest)(nil),    // 18: kehou.timetable.v1.UpdateSchoolRequest
-	(*UpdateSchoolResponse)(nil),   // 19: kehou.timetable.v1.UpdateSchoolResponse
-	(*v1.TimeOfDay)(nil),           // 20: kehou.common.v1.TimeOfDay
-	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),  // 22: google.protobuf.FieldMask
+	(SchoolStage)(0),                         // 0: kehou.timetable.v1.SchoolStage
+	(*DistrictPolicy)(nil),                   // 1: kehou.timetable.v1.DistrictPolicy
+	(*District)(nil),                         // 2: kehou.timetable.v1.District
+	(*School)(nil),                           // 3: kehou.timetable.v1.School
+	(*CreateDistrictRequest)(nil),            // 4: kehou.timetable.v1.CreateDistrictRequest
+	(*CreateDistrictResponse)(nil),           // 5: kehou.timetable.v1.CreateDistrictResponse
+	(*GetDistrictRequest)(nil),               // 6: kehou.timetable.v1.GetDistrictRequest
+	(*GetDistrictResponse)(nil),              // 7: kehou.timetable.v1.GetDistrictResponse
+	(*ListDistrictsRequest)(nil),             // 8: kehou.timetable.v1.ListDistrictsRequest
+	(*ListDistrictsResponse)(nil),            // 9: kehou.timetable.v1.ListDistrictsResponse
+	(*UpdateDistrictRequest)(nil),            // 10: kehou.timetable.v1.UpdateDistrictRequest
+	(*UpdateDistrictResponse)(nil),           // 11: kehou.timetable.v1.UpdateDistrictResponse
+	(*CreateSchoolRequest)(nil),              // 12: kehou.timetable.v1.CreateSchoolRequest
+	(*CreateSchoolResponse)(nil),             // 13: kehou.timetable.v1.CreateSchoolResponse
+	(*GetSchoolRequest)(nil),                 // 14: kehou.timetable.v1.GetSchoolRequest
+	(*GetSchoolResponse)(nil),                // 15: kehou.timetable.v1.GetSchoolResponse
+	(*ListSchoolsRequest)(nil),               // 16: kehou.timetable.v1.ListSchoolsRequest
+	(*ListSchoolsResponse)(nil),              // 17: kehou.timetable.v1.ListSchoolsResponse
+	(*UpdateSchoolRequest)(nil),              // 18: kehou.timetable.v1.UpdateSchoolRequest
+	(*UpdateSchoolResponse)(nil),             // 19: kehou.timetable.v1.UpdateSchoolResponse
+	(*CreateClassRequest)(nil),               // 20: kehou.timetable.v1.CreateClassRequest
+	(*CreateClassResponse)(nil),              // 21: kehou.timetable.v1.CreateClassResponse
+	(*ListClassesRequest)(nil),               // 22: kehou.timetable.v1.ListClassesRequest
+	(*ListClassesResponse)(nil),              // 23: kehou.timetable.v1.ListClassesResponse
+	(*CreateStudentRequest)(nil),             // 24: kehou.timetable.v1.CreateStudentRequest
+	(*CreateStudentResponse)(nil),            // 25: kehou.timetable.v1.CreateStudentResponse
+	(*ListStudentsRequest)(nil),              // 26: kehou.timetable.v1.ListStudentsRequest
+	(*ListStudentsResponse)(nil),             // 27: kehou.timetable.v1.ListStudentsResponse
+	(*CreateRoomRequest)(nil),                // 28: kehou.timetable.v1.CreateRoomRequest
+	(*CreateRoomResponse)(nil),               // 29: kehou.timetable.v1.CreateRoomResponse
+	(*ListRoomsRequest)(nil),                 // 30: kehou.timetable.v1.ListRoomsRequest
+	(*ListRoomsResponse)(nil),                // 31: kehou.timetable.v1.ListRoomsResponse
+	(*CreateTermRequest)(nil),                // 32: kehou.timetable.v1.CreateTermRequest
+	(*CreateTermResponse)(nil),               // 33: kehou.timetable.v1.CreateTermResponse
+	(*GetTermRequest)(nil),                   // 34: kehou.timetable.v1.GetTermRequest
+	(*GetTermResponse)(nil),                  // 35: kehou.timetable.v1.GetTermResponse
+	(*ListTermsRequest)(nil),                 // 36: kehou.timetable.v1.ListTermsRequest
+	(*ListTermsResponse)(nil),                // 37: kehou.timetable.v1.ListTermsResponse
+	(*CreateClosureRequest)(nil),             // 38: kehou.timetable.v1.CreateClosureRequest
+	(*CreateClosureResponse)(nil),            // 39: kehou.timetable.v1.CreateClosureResponse
+	(*GetCalendarRequest)(nil),               // 40: kehou.timetable.v1.GetCalendarRequest
+	(*GetCalendarResponse)(nil),              // 41: kehou.timetable.v1.GetCalendarResponse
+	(*CreateServiceItemRequest)(nil),         // 42: kehou.timetable.v1.CreateServiceItemRequest
+	(*CreateServiceItemResponse)(nil),        // 43: kehou.timetable.v1.CreateServiceItemResponse
+	(*ListServiceItemsRequest)(nil),          // 44: kehou.timetable.v1.ListServiceItemsRequest
+	(*ListServiceItemsResponse)(nil),         // 45: kehou.timetable.v1.ListServiceItemsResponse
+	(*CreateClubRequest)(nil),                // 46: kehou.timetable.v1.CreateClubRequest
+	(*CreateClubResponse)(nil),               // 47: kehou.timetable.v1.CreateClubResponse
+	(*ListClubsRequest)(nil),                 // 48: kehou.timetable.v1.ListClubsRequest
+	(*ListClubsResponse)(nil),                // 49: kehou.timetable.v1.ListClubsResponse
+	(*GeneratePlanRequest)(nil),              // 50: kehou.timetable.v1.GeneratePlanRequest
+	(*GeneratePlanResponse)(nil),             // 51: kehou.timetable.v1.GeneratePlanResponse
+	(*GetPlanRequest)(nil),                   // 52: kehou.timetable.v1.GetPlanRequest
+	(*GetPlanResponse)(nil),                  // 53: kehou.timetable.v1.GetPlanResponse
+	(*ListOccurrencesRequest)(nil),           // 54: kehou.timetable.v1.ListOccurrencesRequest
+	(*ListOccurrencesResponse)(nil),          // 55: kehou.timetable.v1.ListOccurrencesResponse
+	(*StreamOccurrencesRequest)(nil),         // 56: kehou.timetable.v1.StreamOccurrencesRequest
+	(*StreamOccurrencesResponse)(nil),        // 57: kehou.timetable.v1.StreamOccurrencesResponse
+	(*CancelSessionsRequest)(nil),            // 58: kehou.timetable.v1.CancelSessionsRequest
+	(*CancelSessionsResponse)(nil),           // 59: kehou.timetable.v1.CancelSessionsResponse
+	(*RecordDeliveryRequest)(nil),            // 60: kehou.timetable.v1.RecordDeliveryRequest
+	(*RecordDeliveryResponse)(nil),           // 61: kehou.timetable.v1.RecordDeliveryResponse
+	(*RecordAttendanceRequest)(nil),          // 62: kehou.timetable.v1.RecordAttendanceRequest
+	(*RecordAttendanceResponse)(nil),         // 63: kehou.timetable.v1.RecordAttendanceResponse
+	(*GetComplianceReportRequest)(nil),       // 64: kehou.timetable.v1.GetComplianceReportRequest
+	(*GetComplianceReportResponse)(nil),      // 65: kehou.timetable.v1.GetComplianceReportResponse
+	(*CreateEnrolmentRequest)(nil),           // 66: kehou.timetable.v1.CreateEnrolmentRequest
+	(*CreateEnrolmentResponse)(nil),          // 67: kehou.timetable.v1.CreateEnrolmentResponse
+	(*ApproveEnrolmentRequest)(nil),          // 68: kehou.timetable.v1.ApproveEnrolmentRequest
+	(*ApproveEnrolmentResponse)(nil),         // 69: kehou.timetable.v1.ApproveEnrolmentResponse
+	(*WithdrawEnrolmentRequest)(nil),         // 70: kehou.timetable.v1.WithdrawEnrolmentRequest
+	(*WithdrawEnrolmentResponse)(nil),        // 71: kehou.timetable.v1.WithdrawEnrolmentResponse
+	(*ListEnrolmentsRequest)(nil),            // 72: kehou.timetable.v1.ListEnrolmentsRequest
+	(*ListEnrolmentsResponse)(nil),           // 73: kehou.timetable.v1.ListEnrolmentsResponse
+	(*CreateLeaveRequest)(nil),               // 74: kehou.timetable.v1.CreateLeaveRequest
+	(*CreateLeaveResponse)(nil),              // 75: kehou.timetable.v1.CreateLeaveResponse
+	(*SubmitClubChoicesRequest)(nil),         // 76: kehou.timetable.v1.SubmitClubChoicesRequest
+	(*SubmitClubChoicesResponse)(nil),        // 77: kehou.timetable.v1.SubmitClubChoicesResponse
+	(*AllocateClubsRequest)(nil),             // 78: kehou.timetable.v1.AllocateClubsRequest
+	(*AllocateClubsResponse)(nil),            // 79: kehou.timetable.v1.AllocateClubsResponse
+	(*JoinClubRequest)(nil),                  // 80: kehou.timetable.v1.JoinClubRequest
+	(*JoinClubResponse)(nil),                 // 81: kehou.timetable.v1.JoinClubResponse
+	(*LeaveClubRequest)(nil),                 // 82: kehou.timetable.v1.LeaveClubRequest
+	(*LeaveClubResponse)(nil),                // 83: kehou.timetable.v1.LeaveClubResponse
+	(*ListClubMembersRequest)(nil),           // 84: kehou.timetable.v1.ListClubMembersRequest
+	(*ListClubMembersResponse)(nil),          // 85: kehou.timetable.v1.ListClubMembersResponse
+	(*StreamEnrolmentIntervalsRequest)(nil),  // 86: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	(*StreamEnrolmentIntervalsResponse)(nil), // 87: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	(*v1.TimeOfDay)(nil),                     // 88: kehou.common.v1.TimeOfDay
+	(*timestamppb.Timestamp)(nil),            // 89: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 90: google.protobuf.FieldMask
+	(*Class)(nil),                            // 91: kehou.timetable.v1.Class
+	(*Student)(nil),                          // 92: kehou.timetable.v1.Student
+	(*Room)(nil),                             // 93: kehou.timetable.v1.Room
+	(*Term)(nil),                             // 94: kehou.timetable.v1.Term
+	(*Closure)(nil),                          // 95: kehou.timetable.v1.Closure
+	(*CalendarDay)(nil),                      // 96: kehou.timetable.v1.CalendarDay
+	(*ServiceItem)(nil),                      // 97: kehou.timetable.v1.ServiceItem
+	(*Club)(nil),                             // 98: kehou.timetable.v1.Club
+	(*Placement)(nil),                        // 99: kehou.timetable.v1.Placement
+	(*WeeklyPlan)(nil),                       // 100: kehou.timetable.v1.WeeklyPlan
+	(*v1.Date)(nil),                          // 101: kehou.common.v1.Date
+	(*Occurrence)(nil),                       // 102: kehou.timetable.v1.Occurrence
+	(*AttendanceMark)(nil),                   // 103: kehou.timetable.v1.AttendanceMark
+	(*ComplianceReport)(nil),                 // 104: kehou.timetable.v1.ComplianceReport
+	(*Enrolment)(nil),                        // 105: kehou.timetable.v1.Enrolment
+	(*Leave)(nil),                            // 106: kehou.timetable.v1.Leave
+	(*AllocationReport)(nil),                 // 107: kehou.timetable.v1.AllocationReport
+	(*ClubMembership)(nil),                   // 108: kehou.timetable.v1.ClubMembership
+	(*EnrolmentInterval)(nil),                // 109: kehou.timetable.v1.EnrolmentInterval
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
-	20, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
-	20, // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
-	20, // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
-	1,  // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
-	21, // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
-	21, // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
-	0,  // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
-	21, // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
-	21, // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
-	2,  // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	2,  // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
-	2,  // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
-	2,  // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
-	2,  // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	22, // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
-	2,  // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
-	3,  // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	3,  // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	3,  // 18: kehou.timetable.v1.GetSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	2,  // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
-	3,  // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
-	3,  // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	22, // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
-	3,  // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	4,  // 24: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
-	6,  // 25: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
-	8,  // 26: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
-	10, // 27: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
-	12, // 28: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
-	14, // 29: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
-	16, // 30: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
-	18, // 31: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
-	5,  // 32: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,  // 33: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,  // 34: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11, // 35: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13, // 36: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15, // 37: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17, // 38: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19, // 39: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	32, // [32:40] is the sub-list for method output_type
-	24, // [24:32] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	88,  // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
+	88,  // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
+	88,  // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
+	1,   // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
+	89,  // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
+	89,  // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
+	0,   // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
+	89,  // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
+	89,  // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
+	2,   // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
+	2,   // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
+	2,   // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
+	2,   // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
+	2,   // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
+	90,  // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,   // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
+	3,   // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
+	3,   // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
+	3,   // 18: kehou.timetable.v1.GetSchoolResponse.school:type_name -> kehou.timetable.v1.School
+	2,   // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
+	3,   // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
+	3,   // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
+	90,  // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	3,   // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
+	91,  // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
+	91,  // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
+	91,  // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
+	92,  // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
+	92,  // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
+	92,  // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	93,  // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
+	93,  // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
+	93,  // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
+	94,  // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
+	94,  // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
+	94,  // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
+	94,  // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
+	95,  // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
+	95,  // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
+	96,  // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
+	97,  // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
+	97,  // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
+	97,  // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
+	98,  // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
+	98,  // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
+	98,  // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
+	99,  // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
+	100, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	100, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	101, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	101, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	102, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	101, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	101, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	102, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	101, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
+	101, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
+	102, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
+	103, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	101, // 59: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
+	104, // 60: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
+	105, // 61: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	105, // 62: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	105, // 63: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	101, // 64: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
+	105, // 65: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	105, // 66: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	106, // 67: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
+	106, // 68: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
+	107, // 69: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
+	108, // 70: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
+	108, // 71: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
+	108, // 72: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
+	109, // 73: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
+	4,   // 74: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
+	6,   // 75: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
+	8,   // 76: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
+	10,  // 77: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
+	12,  // 78: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
+	14,  // 79: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
+	16,  // 80: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
+	18,  // 81: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
+	20,  // 82: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
+	22,  // 83: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
+	24,  // 84: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
+	26,  // 85: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
+	28,  // 86: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
+	30,  // 87: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
+	32,  // 88: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
+	34,  // 89: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
+	36,  // 90: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
+	38,  // 91: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
+	40,  // 92: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
+	42,  // 93: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
+	44,  // 94: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
+	46,  // 95: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
+	48,  // 96: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
+	50,  // 97: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
+	52,  // 98: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
+	54,  // 99: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
+	56,  // 100: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
+	58,  // 101: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
+	60,  // 102: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
+	62,  // 103: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
+	64,  // 104: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
+	66,  // 105: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
+	68,  // 106: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
+	70,  // 107: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
+	72,  // 108: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
+	74,  // 109: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
+	76,  // 110: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
+	78,  // 111: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
+	80,  // 112: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
+	82,  // 113: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
+	84,  // 114: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
+	86,  // 115: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	5,   // 116: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 117: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 118: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 119: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 120: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 121: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 122: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 123: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 124: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 125: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 126: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 127: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	29,  // 128: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	31,  // 129: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	33,  // 130: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	35,  // 131: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	37,  // 132: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	39,  // 133: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	41,  // 134: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	43,  // 135: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	45,  // 136: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	47,  // 137: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	49,  // 138: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	51,  // 139: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	53,  // 140: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	55,  // 141: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	57,  // 142: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	59,  // 143: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	61,  // 144: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	63,  // 145: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	65,  // 146: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	67,  // 147: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	69,  // 148: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	71,  // 149: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	73,  // 150: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	75,  // 151: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	77,  // 152: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	79,  // 153: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	81,  // 154: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	83,  // 155: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	85,  // 156: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	87,  // 157: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	116, // [116:158] is the sub-list for method output_type
+	74,  // [74:116] is the sub-list for method input_type
+	74,  // [74:74] is the sub-list for extension type_name
+	74,  // [74:74] is the sub-list for extension extendee
+	0,   // [0:74] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_timetable_proto_init() }
@@ -1397,13 +5632,17 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 	if File_kehou_timetable_v1_timetable_proto != nil {
 		return
 	}
+	file_kehou_timetable_v1_calendar_proto_init()
+	file_kehou_timetable_v1_enrolment_proto_init()
+	file_kehou_timetable_v1_organisation_proto_init()
+	file_kehou_timetable_v1_planning_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_timetable_proto_rawDesc), len(file_kehou_timetable_v1_timetable_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   19,
+			NumMessages:   87,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

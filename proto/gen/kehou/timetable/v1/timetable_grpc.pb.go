@@ -19,14 +19,48 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TimetableService_CreateDistrict_FullMethodName = "/kehou.timetable.v1.TimetableService/CreateDistrict"
-	TimetableService_GetDistrict_FullMethodName    = "/kehou.timetable.v1.TimetableService/GetDistrict"
-	TimetableService_ListDistricts_FullMethodName  = "/kehou.timetable.v1.TimetableService/ListDistricts"
-	TimetableService_UpdateDistrict_FullMethodName = "/kehou.timetable.v1.TimetableService/UpdateDistrict"
-	TimetableService_CreateSchool_FullMethodName   = "/kehou.timetable.v1.TimetableService/CreateSchool"
-	TimetableService_GetSchool_FullMethodName      = "/kehou.timetable.v1.TimetableService/GetSchool"
-	TimetableService_ListSchools_FullMethodName    = "/kehou.timetable.v1.TimetableService/ListSchools"
-	TimetableService_UpdateSchool_FullMethodName   = "/kehou.timetable.v1.TimetableService/UpdateSchool"
+	TimetableService_CreateDistrict_FullMethodName           = "/kehou.timetable.v1.TimetableService/CreateDistrict"
+	TimetableService_GetDistrict_FullMethodName              = "/kehou.timetable.v1.TimetableService/GetDistrict"
+	TimetableService_ListDistricts_FullMethodName            = "/kehou.timetable.v1.TimetableService/ListDistricts"
+	TimetableService_UpdateDistrict_FullMethodName           = "/kehou.timetable.v1.TimetableService/UpdateDistrict"
+	TimetableService_CreateSchool_FullMethodName             = "/kehou.timetable.v1.TimetableService/CreateSchool"
+	TimetableService_GetSchool_FullMethodName                = "/kehou.timetable.v1.TimetableService/GetSchool"
+	TimetableService_ListSchools_FullMethodName              = "/kehou.timetable.v1.TimetableService/ListSchools"
+	TimetableService_UpdateSchool_FullMethodName             = "/kehou.timetable.v1.TimetableService/UpdateSchool"
+	TimetableService_CreateClass_FullMethodName              = "/kehou.timetable.v1.TimetableService/CreateClass"
+	TimetableService_ListClasses_FullMethodName              = "/kehou.timetable.v1.TimetableService/ListClasses"
+	TimetableService_CreateStudent_FullMethodName            = "/kehou.timetable.v1.TimetableService/CreateStudent"
+	TimetableService_ListStudents_FullMethodName             = "/kehou.timetable.v1.TimetableService/ListStudents"
+	TimetableService_CreateRoom_FullMethodName               = "/kehou.timetable.v1.TimetableService/CreateRoom"
+	TimetableService_ListRooms_FullMethodName                = "/kehou.timetable.v1.TimetableService/ListRooms"
+	TimetableService_CreateTerm_FullMethodName               = "/kehou.timetable.v1.TimetableService/CreateTerm"
+	TimetableService_GetTerm_FullMethodName                  = "/kehou.timetable.v1.TimetableService/GetTerm"
+	TimetableService_ListTerms_FullMethodName                = "/kehou.timetable.v1.TimetableService/ListTerms"
+	TimetableService_CreateClosure_FullMethodName            = "/kehou.timetable.v1.TimetableService/CreateClosure"
+	TimetableService_GetCalendar_FullMethodName              = "/kehou.timetable.v1.TimetableService/GetCalendar"
+	TimetableService_CreateServiceItem_FullMethodName        = "/kehou.timetable.v1.TimetableService/CreateServiceItem"
+	TimetableService_ListServiceItems_FullMethodName         = "/kehou.timetable.v1.TimetableService/ListServiceItems"
+	TimetableService_CreateClub_FullMethodName               = "/kehou.timetable.v1.TimetableService/CreateClub"
+	TimetableService_ListClubs_FullMethodName                = "/kehou.timetable.v1.TimetableService/ListClubs"
+	TimetableService_GeneratePlan_FullMethodName             = "/kehou.timetable.v1.TimetableService/GeneratePlan"
+	TimetableService_GetPlan_FullMethodName                  = "/kehou.timetable.v1.TimetableService/GetPlan"
+	TimetableService_ListOccurrences_FullMethodName          = "/kehou.timetable.v1.TimetableService/ListOccurrences"
+	TimetableService_StreamOccurrences_FullMethodName        = "/kehou.timetable.v1.TimetableService/StreamOccurrences"
+	TimetableService_CancelSessions_FullMethodName           = "/kehou.timetable.v1.TimetableService/CancelSessions"
+	TimetableService_RecordDelivery_FullMethodName           = "/kehou.timetable.v1.TimetableService/RecordDelivery"
+	TimetableService_RecordAttendance_FullMethodName         = "/kehou.timetable.v1.TimetableService/RecordAttendance"
+	TimetableService_GetComplianceReport_FullMethodName      = "/kehou.timetable.v1.TimetableService/GetComplianceReport"
+	TimetableService_CreateEnrolment_FullMethodName          = "/kehou.timetable.v1.TimetableService/CreateEnrolment"
+	TimetableService_ApproveEnrolment_FullMethodName         = "/kehou.timetable.v1.TimetableService/ApproveEnrolment"
+	TimetableService_WithdrawEnrolment_FullMethodName        = "/kehou.timetable.v1.TimetableService/WithdrawEnrolment"
+	TimetableService_ListEnrolments_FullMethodName           = "/kehou.timetable.v1.TimetableService/ListEnrolments"
+	TimetableService_CreateLeave_FullMethodName              = "/kehou.timetable.v1.TimetableService/CreateLeave"
+	TimetableService_SubmitClubChoices_FullMethodName        = "/kehou.timetable.v1.TimetableService/SubmitClubChoices"
+	TimetableService_AllocateClubs_FullMethodName            = "/kehou.timetable.v1.TimetableService/AllocateClubs"
+	TimetableService_JoinClub_FullMethodName                 = "/kehou.timetable.v1.TimetableService/JoinClub"
+	TimetableService_LeaveClub_FullMethodName                = "/kehou.timetable.v1.TimetableService/LeaveClub"
+	TimetableService_ListClubMembers_FullMethodName          = "/kehou.timetable.v1.TimetableService/ListClubMembers"
+	TimetableService_StreamEnrolmentIntervals_FullMethodName = "/kehou.timetable.v1.TimetableService/StreamEnrolmentIntervals"
 )
 
 // TimetableServiceClient is the client API for TimetableService service.
@@ -53,6 +87,75 @@ type TimetableServiceClient interface {
 	ListSchools(ctx context.Context, in *ListSchoolsRequest, opts ...grpc.CallOption) (*ListSchoolsResponse, error)
 	// UpdateSchool changes a school's name or stage.
 	UpdateSchool(ctx context.Context, in *UpdateSchoolRequest, opts ...grpc.CallOption) (*UpdateSchoolResponse, error)
+	// CreateClass adds a class (班级) to a school.
+	CreateClass(ctx context.Context, in *CreateClassRequest, opts ...grpc.CallOption) (*CreateClassResponse, error)
+	// ListClasses lists a school's classes with their sizes.
+	ListClasses(ctx context.Context, in *ListClassesRequest, opts ...grpc.CallOption) (*ListClassesResponse, error)
+	// CreateStudent adds a student to a class.
+	CreateStudent(ctx context.Context, in *CreateStudentRequest, opts ...grpc.CallOption) (*CreateStudentResponse, error)
+	// ListStudents pages through a school's students, optionally of one class.
+	ListStudents(ctx context.Context, in *ListStudentsRequest, opts ...grpc.CallOption) (*ListStudentsResponse, error)
+	// CreateRoom adds a room to a school.
+	CreateRoom(ctx context.Context, in *CreateRoomRequest, opts ...grpc.CallOption) (*CreateRoomResponse, error)
+	// ListRooms lists a school's rooms.
+	ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*ListRoomsResponse, error)
+	// CreateTerm adds a term with its holidays and swapped days.
+	CreateTerm(ctx context.Context, in *CreateTermRequest, opts ...grpc.CallOption) (*CreateTermResponse, error)
+	// GetTerm returns a term.
+	GetTerm(ctx context.Context, in *GetTermRequest, opts ...grpc.CallOption) (*GetTermResponse, error)
+	// ListTerms lists a school's terms.
+	ListTerms(ctx context.Context, in *ListTermsRequest, opts ...grpc.CallOption) (*ListTermsResponse, error)
+	// CreateClosure closes days for one school or (with no school) a whole district.
+	CreateClosure(ctx context.Context, in *CreateClosureRequest, opts ...grpc.CallOption) (*CreateClosureResponse, error)
+	// GetCalendar returns every day of a term with its school-day facts.
+	GetCalendar(ctx context.Context, in *GetCalendarRequest, opts ...grpc.CallOption) (*GetCalendarResponse, error)
+	// CreateServiceItem adds a service item with its weekday windows to a term.
+	CreateServiceItem(ctx context.Context, in *CreateServiceItemRequest, opts ...grpc.CallOption) (*CreateServiceItemResponse, error)
+	// ListServiceItems lists a term's service items.
+	ListServiceItems(ctx context.Context, in *ListServiceItemsRequest, opts ...grpc.CallOption) (*ListServiceItemsResponse, error)
+	// CreateClub adds a club to a term.
+	CreateClub(ctx context.Context, in *CreateClubRequest, opts ...grpc.CallOption) (*CreateClubResponse, error)
+	// ListClubs lists a term's clubs with their seats taken.
+	ListClubs(ctx context.Context, in *ListClubsRequest, opts ...grpc.CallOption) (*ListClubsResponse, error)
+	// GeneratePlan places the term's clubs, keeping locked placements, and stores the plan.
+	GeneratePlan(ctx context.Context, in *GeneratePlanRequest, opts ...grpc.CallOption) (*GeneratePlanResponse, error)
+	// GetPlan returns the term's current weekly plan.
+	GetPlan(ctx context.Context, in *GetPlanRequest, opts ...grpc.CallOption) (*GetPlanResponse, error)
+	// ListOccurrences lists the dated sessions of a date range (at most 62 days).
+	ListOccurrences(ctx context.Context, in *ListOccurrencesRequest, opts ...grpc.CallOption) (*ListOccurrencesResponse, error)
+	// StreamOccurrences streams the dated sessions of a term or date range (feed for other services).
+	StreamOccurrences(ctx context.Context, in *StreamOccurrencesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamOccurrencesResponse], error)
+	// CancelSessions records that a day, or one session of it, did not take place.
+	CancelSessions(ctx context.Context, in *CancelSessionsRequest, opts ...grpc.CallOption) (*CancelSessionsResponse, error)
+	// RecordDelivery records the minutes actually delivered when a session fell short.
+	RecordDelivery(ctx context.Context, in *RecordDeliveryRequest, opts ...grpc.CallOption) (*RecordDeliveryResponse, error)
+	// RecordAttendance records the roll-call of one session.
+	RecordAttendance(ctx context.Context, in *RecordAttendanceRequest, opts ...grpc.CallOption) (*RecordAttendanceResponse, error)
+	// GetComplianceReport checks "5+2" for a week (week_start given) or the whole term.
+	GetComplianceReport(ctx context.Context, in *GetComplianceReportRequest, opts ...grpc.CallOption) (*GetComplianceReportResponse, error)
+	// CreateEnrolment signs a student up for a service item (pending approval).
+	CreateEnrolment(ctx context.Context, in *CreateEnrolmentRequest, opts ...grpc.CallOption) (*CreateEnrolmentResponse, error)
+	// ApproveEnrolment approves (or rejects) a pending enrolment.
+	ApproveEnrolment(ctx context.Context, in *ApproveEnrolmentRequest, opts ...grpc.CallOption) (*ApproveEnrolmentResponse, error)
+	// WithdrawEnrolment ends an enrolment on an effective end date.
+	WithdrawEnrolment(ctx context.Context, in *WithdrawEnrolmentRequest, opts ...grpc.CallOption) (*WithdrawEnrolmentResponse, error)
+	// ListEnrolments lists a school's enrolments in a term.
+	ListEnrolments(ctx context.Context, in *ListEnrolmentsRequest, opts ...grpc.CallOption) (*ListEnrolmentsResponse, error)
+	// CreateLeave files an absence for a student.
+	CreateLeave(ctx context.Context, in *CreateLeaveRequest, opts ...grpc.CallOption) (*CreateLeaveResponse, error)
+	// SubmitClubChoices records a student's ranked club choices for a term.
+	SubmitClubChoices(ctx context.Context, in *SubmitClubChoicesRequest, opts ...grpc.CallOption) (*SubmitClubChoicesResponse, error)
+	// AllocateClubs fills club seats from the ranked choices and reports the outcome.
+	AllocateClubs(ctx context.Context, in *AllocateClubsRequest, opts ...grpc.CallOption) (*AllocateClubsResponse, error)
+	// JoinClub gives a student a free seat in a club directly (late sign-up).
+	JoinClub(ctx context.Context, in *JoinClubRequest, opts ...grpc.CallOption) (*JoinClubResponse, error)
+	// LeaveClub frees a student's seat; the next in line gets it.
+	LeaveClub(ctx context.Context, in *LeaveClubRequest, opts ...grpc.CallOption) (*LeaveClubResponse, error)
+	// ListClubMembers lists a club's members.
+	ListClubMembers(ctx context.Context, in *ListClubMembersRequest, opts ...grpc.CallOption) (*ListClubMembersResponse, error)
+	// StreamEnrolmentIntervals streams who was enrolled in what and when,
+	// with leaves, for billing (feed; server streaming).
+	StreamEnrolmentIntervals(ctx context.Context, in *StreamEnrolmentIntervalsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamEnrolmentIntervalsResponse], error)
 }
 
 type timetableServiceClient struct {
@@ -143,6 +246,364 @@ func (c *timetableServiceClient) UpdateSchool(ctx context.Context, in *UpdateSch
 	return out, nil
 }
 
+func (c *timetableServiceClient) CreateClass(ctx context.Context, in *CreateClassRequest, opts ...grpc.CallOption) (*CreateClassResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateClassResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateClass_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListClasses(ctx context.Context, in *ListClassesRequest, opts ...grpc.CallOption) (*ListClassesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListClassesResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListClasses_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateStudent(ctx context.Context, in *CreateStudentRequest, opts ...grpc.CallOption) (*CreateStudentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateStudentResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateStudent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListStudents(ctx context.Context, in *ListStudentsRequest, opts ...grpc.CallOption) (*ListStudentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStudentsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListStudents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateRoom(ctx context.Context, in *CreateRoomRequest, opts ...grpc.CallOption) (*CreateRoomResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateRoomResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateRoom_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*ListRoomsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRoomsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListRooms_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateTerm(ctx context.Context, in *CreateTermRequest, opts ...grpc.CallOption) (*CreateTermResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateTermResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateTerm_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) GetTerm(ctx context.Context, in *GetTermRequest, opts ...grpc.CallOption) (*GetTermResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetTermResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GetTerm_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListTerms(ctx context.Context, in *ListTermsRequest, opts ...grpc.CallOption) (*ListTermsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTermsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListTerms_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateClosure(ctx context.Context, in *CreateClosureRequest, opts ...grpc.CallOption) (*CreateClosureResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateClosureResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateClosure_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) GetCalendar(ctx context.Context, in *GetCalendarRequest, opts ...grpc.CallOption) (*GetCalendarResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCalendarResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GetCalendar_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateServiceItem(ctx context.Context, in *CreateServiceItemRequest, opts ...grpc.CallOption) (*CreateServiceItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateServiceItemResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateServiceItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListServiceItems(ctx context.Context, in *ListServiceItemsRequest, opts ...grpc.CallOption) (*ListServiceItemsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListServiceItemsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListServiceItems_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateClub(ctx context.Context, in *CreateClubRequest, opts ...grpc.CallOption) (*CreateClubResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateClubResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateClub_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListClubs(ctx context.Context, in *ListClubsRequest, opts ...grpc.CallOption) (*ListClubsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListClubsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListClubs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) GeneratePlan(ctx context.Context, in *GeneratePlanRequest, opts ...grpc.CallOption) (*GeneratePlanResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GeneratePlanResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GeneratePlan_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) GetPlan(ctx context.Context, in *GetPlanRequest, opts ...grpc.CallOption) (*GetPlanResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPlanResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GetPlan_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListOccurrences(ctx context.Context, in *ListOccurrencesRequest, opts ...grpc.CallOption) (*ListOccurrencesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListOccurrencesResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListOccurrences_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) StreamOccurrences(ctx context.Context, in *StreamOccurrencesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamOccurrencesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TimetableService_ServiceDesc.Streams[0], TimetableService_StreamOccurrences_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[StreamOccurrencesRequest, StreamOccurrencesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_StreamOccurrencesClient = grpc.ServerStreamingClient[StreamOccurrencesResponse]
+
+func (c *timetableServiceClient) CancelSessions(ctx context.Context, in *CancelSessionsRequest, opts ...grpc.CallOption) (*CancelSessionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelSessionsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CancelSessions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) RecordDelivery(ctx context.Context, in *RecordDeliveryRequest, opts ...grpc.CallOption) (*RecordDeliveryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordDeliveryResponse)
+	err := c.cc.Invoke(ctx, TimetableService_RecordDelivery_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) RecordAttendance(ctx context.Context, in *RecordAttendanceRequest, opts ...grpc.CallOption) (*RecordAttendanceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordAttendanceResponse)
+	err := c.cc.Invoke(ctx, TimetableService_RecordAttendance_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) GetComplianceReport(ctx context.Context, in *GetComplianceReportRequest, opts ...grpc.CallOption) (*GetComplianceReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetComplianceReportResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GetComplianceReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateEnrolment(ctx context.Context, in *CreateEnrolmentRequest, opts ...grpc.CallOption) (*CreateEnrolmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateEnrolmentResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateEnrolment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ApproveEnrolment(ctx context.Context, in *ApproveEnrolmentRequest, opts ...grpc.CallOption) (*ApproveEnrolmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ApproveEnrolmentResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ApproveEnrolment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) WithdrawEnrolment(ctx context.Context, in *WithdrawEnrolmentRequest, opts ...grpc.CallOption) (*WithdrawEnrolmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WithdrawEnrolmentResponse)
+	err := c.cc.Invoke(ctx, TimetableService_WithdrawEnrolment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListEnrolments(ctx context.Context, in *ListEnrolmentsRequest, opts ...grpc.CallOption) (*ListEnrolmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListEnrolmentsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListEnrolments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) CreateLeave(ctx context.Context, in *CreateLeaveRequest, opts ...grpc.CallOption) (*CreateLeaveResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateLeaveResponse)
+	err := c.cc.Invoke(ctx, TimetableService_CreateLeave_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) SubmitClubChoices(ctx context.Context, in *SubmitClubChoicesRequest, opts ...grpc.CallOption) (*SubmitClubChoicesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SubmitClubChoicesResponse)
+	err := c.cc.Invoke(ctx, TimetableService_SubmitClubChoices_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) AllocateClubs(ctx context.Context, in *AllocateClubsRequest, opts ...grpc.CallOption) (*AllocateClubsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AllocateClubsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_AllocateClubs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) JoinClub(ctx context.Context, in *JoinClubRequest, opts ...grpc.CallOption) (*JoinClubResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(JoinClubResponse)
+	err := c.cc.Invoke(ctx, TimetableService_JoinClub_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) LeaveClub(ctx context.Context, in *LeaveClubRequest, opts ...grpc.CallOption) (*LeaveClubResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LeaveClubResponse)
+	err := c.cc.Invoke(ctx, TimetableService_LeaveClub_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListClubMembers(ctx context.Context, in *ListClubMembersRequest, opts ...grpc.CallOption) (*ListClubMembersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListClubMembersResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListClubMembers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) StreamEnrolmentIntervals(ctx context.Context, in *StreamEnrolmentIntervalsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamEnrolmentIntervalsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TimetableService_ServiceDesc.Streams[1], TimetableService_StreamEnrolmentIntervals_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[StreamEnrolmentIntervalsRequest, StreamEnrolmentIntervalsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_StreamEnrolmentIntervalsClient = grpc.ServerStreamingClient[StreamEnrolmentIntervalsResponse]
+
 // TimetableServiceServer is the server API for TimetableService service.
 // All implementations must embed UnimplementedTimetableServiceServer
 // for forward compatibility.
@@ -167,6 +628,75 @@ type TimetableServiceServer interface {
 	ListSchools(context.Context, *ListSchoolsRequest) (*ListSchoolsResponse, error)
 	// UpdateSchool changes a school's name or stage.
 	UpdateSchool(context.Context, *UpdateSchoolRequest) (*UpdateSchoolResponse, error)
+	// CreateClass adds a class (班级) to a school.
+	CreateClass(context.Context, *CreateClassRequest) (*CreateClassResponse, error)
+	// ListClasses lists a school's classes with their sizes.
+	ListClasses(context.Context, *ListClassesRequest) (*ListClassesResponse, error)
+	// CreateStudent adds a student to a class.
+	CreateStudent(context.Context, *CreateStudentRequest) (*CreateStudentResponse, error)
+	// ListStudents pages through a school's students, optionally of one class.
+	ListStudents(context.Context, *ListStudentsRequest) (*ListStudentsResponse, error)
+	// CreateRoom adds a room to a school.
+	CreateRoom(context.Context, *CreateRoomRequest) (*CreateRoomResponse, error)
+	// ListRooms lists a school's rooms.
+	ListRooms(context.Context, *ListRoomsRequest) (*ListRoomsResponse, error)
+	// CreateTerm adds a term with its holidays and swapped days.
+	CreateTerm(context.Context, *CreateTermRequest) (*CreateTermResponse, error)
+	// GetTerm returns a term.
+	GetTerm(context.Context, *GetTermRequest) (*GetTermResponse, error)
+	// ListTerms lists a school's terms.
+	ListTerms(context.Context, *ListTermsRequest) (*ListTermsResponse, error)
+	// CreateClosure closes days for one school or (with no school) a whole district.
+	CreateClosure(context.Context, *CreateClosureRequest) (*CreateClosureResponse, error)
+	// GetCalendar returns every day of a term with its school-day facts.
+	GetCalendar(context.Context, *GetCalendarRequest) (*GetCalendarResponse, error)
+	// CreateServiceItem adds a service item with its weekday windows to a term.
+	CreateServiceItem(context.Context, *CreateServiceItemRequest) (*CreateServiceItemResponse, error)
+	// ListServiceItems lists a term's service items.
+	ListServiceItems(context.Context, *ListServiceItemsRequest) (*ListServiceItemsResponse, error)
+	// CreateClub adds a club to a term.
+	CreateClub(context.Context, *CreateClubRequest) (*CreateClubResponse, error)
+	// ListClubs lists a term's clubs with their seats taken.
+	ListClubs(context.Context, *ListClubsRequest) (*ListClubsResponse, error)
+	// GeneratePlan places the term's clubs, keeping locked placements, and stores the plan.
+	GeneratePlan(context.Context, *GeneratePlanRequest) (*GeneratePlanResponse, error)
+	// GetPlan returns the term's current weekly plan.
+	GetPlan(context.Context, *GetPlanRequest) (*GetPlanResponse, error)
+	// ListOccurrences lists the dated sessions of a date range (at most 62 days).
+	ListOccurrences(context.Context, *ListOccurrencesRequest) (*ListOccurrencesResponse, error)
+	// StreamOccurrences streams the dated sessions of a term or date range (feed for other services).
+	StreamOccurrences(*StreamOccurrencesRequest, grpc.ServerStreamingServer[StreamOccurrencesResponse]) error
+	// CancelSessions records that a day, or one session of it, did not take place.
+	CancelSessions(context.Context, *CancelSessionsRequest) (*CancelSessionsResponse, error)
+	// RecordDelivery records the minutes actually delivered when a session fell short.
+	RecordDelivery(context.Context, *RecordDeliveryRequest) (*RecordDeliveryResponse, error)
+	// RecordAttendance records the roll-call of one session.
+	RecordAttendance(context.Context, *RecordAttendanceRequest) (*RecordAttendanceResponse, error)
+	// GetComplianceReport checks "5+2" for a week (week_start given) or the whole term.
+	GetComplianceReport(context.Context, *GetComplianceReportRequest) (*GetComplianceReportResponse, error)
+	// CreateEnrolment signs a student up for a service item (pending approval).
+	CreateEnrolment(context.Context, *CreateEnrolmentRequest) (*CreateEnrolmentResponse, error)
+	// ApproveEnrolment approves (or rejects) a pending enrolment.
+	ApproveEnrolment(context.Context, *ApproveEnrolmentRequest) (*ApproveEnrolmentResponse, error)
+	// WithdrawEnrolment ends an enrolment on an effective end date.
+	WithdrawEnrolment(context.Context, *WithdrawEnrolmentRequest) (*WithdrawEnrolmentResponse, error)
+	// ListEnrolments lists a school's enrolments in a term.
+	ListEnrolments(context.Context, *ListEnrolmentsRequest) (*ListEnrolmentsResponse, error)
+	// CreateLeave files an absence for a student.
+	CreateLeave(context.Context, *CreateLeaveRequest) (*CreateLeaveResponse, error)
+	// SubmitClubChoices records a student's ranked club choices for a term.
+	SubmitClubChoices(context.Context, *SubmitClubChoicesRequest) (*SubmitClubChoicesResponse, error)
+	// AllocateClubs fills club seats from the ranked choices and reports the outcome.
+	AllocateClubs(context.Context, *AllocateClubsRequest) (*AllocateClubsResponse, error)
+	// JoinClub gives a student a free seat in a club directly (late sign-up).
+	JoinClub(context.Context, *JoinClubRequest) (*JoinClubResponse, error)
+	// LeaveClub frees a student's seat; the next in line gets it.
+	LeaveClub(context.Context, *LeaveClubRequest) (*LeaveClubResponse, error)
+	// ListClubMembers lists a club's members.
+	ListClubMembers(context.Context, *ListClubMembersRequest) (*ListClubMembersResponse, error)
+	// StreamEnrolmentIntervals streams who was enrolled in what and when,
+	// with leaves, for billing (feed; server streaming).
+	StreamEnrolmentIntervals(*StreamEnrolmentIntervalsRequest, grpc.ServerStreamingServer[StreamEnrolmentIntervalsResponse]) error
 	mustEmbedUnimplementedTimetableServiceServer()
 }
 
@@ -200,6 +730,108 @@ func (UnimplementedTimetableServiceServer) ListSchools(context.Context, *ListSch
 }
 func (UnimplementedTimetableServiceServer) UpdateSchool(context.Context, *UpdateSchoolRequest) (*UpdateSchoolResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateSchool not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateClass(context.Context, *CreateClassRequest) (*CreateClassResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateClass not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListClasses(context.Context, *ListClassesRequest) (*ListClassesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListClasses not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateStudent(context.Context, *CreateStudentRequest) (*CreateStudentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateStudent not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListStudents(context.Context, *ListStudentsRequest) (*ListStudentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStudents not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateRoom(context.Context, *CreateRoomRequest) (*CreateRoomResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateRoom not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListRooms(context.Context, *ListRoomsRequest) (*ListRoomsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRooms not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateTerm(context.Context, *CreateTermRequest) (*CreateTermResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateTerm not implemented")
+}
+func (UnimplementedTimetableServiceServer) GetTerm(context.Context, *GetTermRequest) (*GetTermResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetTerm not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListTerms(context.Context, *ListTermsRequest) (*ListTermsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTerms not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateClosure(context.Context, *CreateClosureRequest) (*CreateClosureResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateClosure not implemented")
+}
+func (UnimplementedTimetableServiceServer) GetCalendar(context.Context, *GetCalendarRequest) (*GetCalendarResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCalendar not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateServiceItem(context.Context, *CreateServiceItemRequest) (*CreateServiceItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateServiceItem not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListServiceItems(context.Context, *ListServiceItemsRequest) (*ListServiceItemsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListServiceItems not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateClub(context.Context, *CreateClubRequest) (*CreateClubResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateClub not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListClubs(context.Context, *ListClubsRequest) (*ListClubsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListClubs not implemented")
+}
+func (UnimplementedTimetableServiceServer) GeneratePlan(context.Context, *GeneratePlanRequest) (*GeneratePlanResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GeneratePlan not implemented")
+}
+func (UnimplementedTimetableServiceServer) GetPlan(context.Context, *GetPlanRequest) (*GetPlanResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPlan not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListOccurrences(context.Context, *ListOccurrencesRequest) (*ListOccurrencesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListOccurrences not implemented")
+}
+func (UnimplementedTimetableServiceServer) StreamOccurrences(*StreamOccurrencesRequest, grpc.ServerStreamingServer[StreamOccurrencesResponse]) error {
+	return status.Error(codes.Unimplemented, "method StreamOccurrences not implemented")
+}
+func (UnimplementedTimetableServiceServer) CancelSessions(context.Context, *CancelSessionsRequest) (*CancelSessionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelSessions not implemented")
+}
+func (UnimplementedTimetableServiceServer) RecordDelivery(context.Context, *RecordDeliveryRequest) (*RecordDeliveryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordDelivery not implemented")
+}
+func (UnimplementedTimetableServiceServer) RecordAttendance(context.Context, *RecordAttendanceRequest) (*RecordAttendanceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordAttendance not implemented")
+}
+func (UnimplementedTimetableServiceServer) GetComplianceReport(context.Context, *GetComplianceReportRequest) (*GetComplianceReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetComplianceReport not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateEnrolment(context.Context, *CreateEnrolmentRequest) (*CreateEnrolmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateEnrolment not implemented")
+}
+func (UnimplementedTimetableServiceServer) ApproveEnrolment(context.Context, *ApproveEnrolmentRequest) (*ApproveEnrolmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApproveEnrolment not implemented")
+}
+func (UnimplementedTimetableServiceServer) WithdrawEnrolment(context.Context, *WithdrawEnrolmentRequest) (*WithdrawEnrolmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WithdrawEnrolment not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListEnrolments(context.Context, *ListEnrolmentsRequest) (*ListEnrolmentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListEnrolments not implemented")
+}
+func (UnimplementedTimetableServiceServer) CreateLeave(context.Context, *CreateLeaveRequest) (*CreateLeaveResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateLeave not implemented")
+}
+func (UnimplementedTimetableServiceServer) SubmitClubChoices(context.Context, *SubmitClubChoicesRequest) (*SubmitClubChoicesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubmitClubChoices not implemented")
+}
+func (UnimplementedTimetableServiceServer) AllocateClubs(context.Context, *AllocateClubsRequest) (*AllocateClubsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AllocateClubs not implemented")
+}
+func (UnimplementedTimetableServiceServer) JoinClub(context.Context, *JoinClubRequest) (*JoinClubResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method JoinClub not implemented")
+}
+func (UnimplementedTimetableServiceServer) LeaveClub(context.Context, *LeaveClubRequest) (*LeaveClubResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LeaveClub not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListClubMembers(context.Context, *ListClubMembersRequest) (*ListClubMembersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListClubMembers not implemented")
+}
+func (UnimplementedTimetableServiceServer) StreamEnrolmentIntervals(*StreamEnrolmentIntervalsRequest, grpc.ServerStreamingServer[StreamEnrolmentIntervalsResponse]) error {
+	return status.Error(codes.Unimplemented, "method StreamEnrolmentIntervals not implemented")
 }
 func (UnimplementedTimetableServiceServer) mustEmbedUnimplementedTimetableServiceServer() {}
 func (UnimplementedTimetableServiceServer) testEmbeddedByValue()                          {}
@@ -366,6 +998,604 @@ func _TimetableService_UpdateSchool_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TimetableService_CreateClass_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateClassRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateClass(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateClass_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateClass(ctx, req.(*CreateClassRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListClasses_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListClassesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListClasses(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListClasses_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListClasses(ctx, req.(*ListClassesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateStudent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateStudentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateStudent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateStudent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateStudent(ctx, req.(*CreateStudentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListStudents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStudentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListStudents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListStudents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListStudents(ctx, req.(*ListStudentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateRoom_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateRoomRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateRoom(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateRoom_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateRoom(ctx, req.(*CreateRoomRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListRooms_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRoomsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListRooms(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListRooms_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListRooms(ctx, req.(*ListRoomsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateTerm_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateTermRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateTerm(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateTerm_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateTerm(ctx, req.(*CreateTermRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_GetTerm_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetTermRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GetTerm(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GetTerm_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GetTerm(ctx, req.(*GetTermRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListTerms_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTermsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListTerms(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListTerms_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListTerms(ctx, req.(*ListTermsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateClosure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateClosureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateClosure(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateClosure_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateClosure(ctx, req.(*CreateClosureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_GetCalendar_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCalendarRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GetCalendar(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GetCalendar_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GetCalendar(ctx, req.(*GetCalendarRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateServiceItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateServiceItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateServiceItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateServiceItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateServiceItem(ctx, req.(*CreateServiceItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListServiceItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListServiceItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListServiceItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListServiceItems_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListServiceItems(ctx, req.(*ListServiceItemsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateClub_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateClubRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateClub(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateClub_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateClub(ctx, req.(*CreateClubRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListClubs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListClubsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListClubs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListClubs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListClubs(ctx, req.(*ListClubsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_GeneratePlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GeneratePlanRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GeneratePlan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GeneratePlan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GeneratePlan(ctx, req.(*GeneratePlanRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_GetPlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPlanRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GetPlan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GetPlan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GetPlan(ctx, req.(*GetPlanRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListOccurrences_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListOccurrencesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListOccurrences(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListOccurrences_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListOccurrences(ctx, req.(*ListOccurrencesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_StreamOccurrences_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(StreamOccurrencesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TimetableServiceServer).StreamOccurrences(m, &grpc.GenericServerStream[StreamOccurrencesRequest, StreamOccurrencesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_StreamOccurrencesServer = grpc.ServerStreamingServer[StreamOccurrencesResponse]
+
+func _TimetableService_CancelSessions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelSessionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CancelSessions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CancelSessions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CancelSessions(ctx, req.(*CancelSessionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_RecordDelivery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordDeliveryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).RecordDelivery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_RecordDelivery_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).RecordDelivery(ctx, req.(*RecordDeliveryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_RecordAttendance_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordAttendanceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).RecordAttendance(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_RecordAttendance_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).RecordAttendance(ctx, req.(*RecordAttendanceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_GetComplianceReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetComplianceReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GetComplianceReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GetComplianceReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GetComplianceReport(ctx, req.(*GetComplianceReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateEnrolment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateEnrolmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateEnrolment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateEnrolment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateEnrolment(ctx, req.(*CreateEnrolmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ApproveEnrolment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApproveEnrolmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ApproveEnrolment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ApproveEnrolment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ApproveEnrolment(ctx, req.(*ApproveEnrolmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_WithdrawEnrolment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawEnrolmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).WithdrawEnrolment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_WithdrawEnrolment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).WithdrawEnrolment(ctx, req.(*WithdrawEnrolmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListEnrolments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListEnrolmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListEnrolments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListEnrolments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListEnrolments(ctx, req.(*ListEnrolmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_CreateLeave_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateLeaveRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).CreateLeave(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_CreateLeave_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).CreateLeave(ctx, req.(*CreateLeaveRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_SubmitClubChoices_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitClubChoicesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).SubmitClubChoices(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_SubmitClubChoices_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).SubmitClubChoices(ctx, req.(*SubmitClubChoicesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_AllocateClubs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AllocateClubsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).AllocateClubs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_AllocateClubs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).AllocateClubs(ctx, req.(*AllocateClubsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_JoinClub_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(JoinClubRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).JoinClub(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_JoinClub_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).JoinClub(ctx, req.(*JoinClubRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_LeaveClub_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LeaveClubRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).LeaveClub(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_LeaveClub_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).LeaveClub(ctx, req.(*LeaveClubRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListClubMembers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListClubMembersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListClubMembers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListClubMembers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListClubMembers(ctx, req.(*ListClubMembersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_StreamEnrolmentIntervals_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(StreamEnrolmentIntervalsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TimetableServiceServer).StreamEnrolmentIntervals(m, &grpc.GenericServerStream[StreamEnrolmentIntervalsRequest, StreamEnrolmentIntervalsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_StreamEnrolmentIntervalsServer = grpc.ServerStreamingServer[StreamEnrolmentIntervalsResponse]
+
 // TimetableService_ServiceDesc is the grpc.ServiceDesc for TimetableService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -405,7 +1635,146 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "UpdateSchool",
 			Handler:    _TimetableService_UpdateSchool_Handler,
 		},
+		{
+			MethodName: "CreateClass",
+			Handler:    _TimetableService_CreateClass_Handler,
+		},
+		{
+			MethodName: "ListClasses",
+			Handler:    _TimetableService_ListClasses_Handler,
+		},
+		{
+			MethodName: "CreateStudent",
+			Handler:    _TimetableService_CreateStudent_Handler,
+		},
+		{
+			MethodName: "ListStudents",
+			Handler:    _TimetableService_ListStudents_Handler,
+		},
+		{
+			MethodName: "CreateRoom",
+			Handler:    _TimetableService_CreateRoom_Handler,
+		},
+		{
+			MethodName: "ListRooms",
+			Handler:    _TimetableService_ListRooms_Handler,
+		},
+		{
+			MethodName: "CreateTerm",
+			Handler:    _TimetableService_CreateTerm_Handler,
+		},
+		{
+			MethodName: "GetTerm",
+			Handler:    _TimetableService_GetTerm_Handler,
+		},
+		{
+			MethodName: "ListTerms",
+			Handler:    _TimetableService_ListTerms_Handler,
+		},
+		{
+			MethodName: "CreateClosure",
+			Handler:    _TimetableService_CreateClosure_Handler,
+		},
+		{
+			MethodName: "GetCalendar",
+			Handler:    _TimetableService_GetCalendar_Handler,
+		},
+		{
+			MethodName: "CreateServiceItem",
+			Handler:    _TimetableService_CreateServiceItem_Handler,
+		},
+		{
+			MethodName: "ListServiceItems",
+			Handler:    _TimetableService_ListServiceItems_Handler,
+		},
+		{
+			MethodName: "CreateClub",
+			Handler:    _TimetableService_CreateClub_Handler,
+		},
+		{
+			MethodName: "ListClubs",
+			Handler:    _TimetableService_ListClubs_Handler,
+		},
+		{
+			MethodName: "GeneratePlan",
+			Handler:    _TimetableService_GeneratePlan_Handler,
+		},
+		{
+			MethodName: "GetPlan",
+			Handler:    _TimetableService_GetPlan_Handler,
+		},
+		{
+			MethodName: "ListOccurrences",
+			Handler:    _TimetableService_ListOccurrences_Handler,
+		},
+		{
+			MethodName: "CancelSessions",
+			Handler:    _TimetableService_CancelSessions_Handler,
+		},
+		{
+			MethodName: "RecordDelivery",
+			Handler:    _TimetableService_RecordDelivery_Handler,
+		},
+		{
+			MethodName: "RecordAttendance",
+			Handler:    _TimetableService_RecordAttendance_Handler,
+		},
+		{
+			MethodName: "GetComplianceReport",
+			Handler:    _TimetableService_GetComplianceReport_Handler,
+		},
+		{
+			MethodName: "CreateEnrolment",
+			Handler:    _TimetableService_CreateEnrolment_Handler,
+		},
+		{
+			MethodName: "ApproveEnrolment",
+			Handler:    _TimetableService_ApproveEnrolment_Handler,
+		},
+		{
+			MethodName: "WithdrawEnrolment",
+			Handler:    _TimetableService_WithdrawEnrolment_Handler,
+		},
+		{
+			MethodName: "ListEnrolments",
+			Handler:    _TimetableService_ListEnrolments_Handler,
+		},
+		{
+			MethodName: "CreateLeave",
+			Handler:    _TimetableService_CreateLeave_Handler,
+		},
+		{
+			MethodName: "SubmitClubChoices",
+			Handler:    _TimetableService_SubmitClubChoices_Handler,
+		},
+		{
+			MethodName: "AllocateClubs",
+			Handler:    _TimetableService_AllocateClubs_Handler,
+		},
+		{
+			MethodName: "JoinClub",
+			Handler:    _TimetableService_JoinClub_Handler,
+		},
+		{
+			MethodName: "LeaveClub",
+			Handler:    _TimetableService_LeaveClub_Handler,
+		},
+		{
+			MethodName: "ListClubMembers",
+			Handler:    _TimetableService_ListClubMembers_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "StreamOccurrences",
+			Handler:       _TimetableService_StreamOccurrences_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "StreamEnrolmentIntervals",
+			Handler:       _TimetableService_StreamEnrolmentIntervals_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "kehou/timetable/v1/timetable.proto",
 }

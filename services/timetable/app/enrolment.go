@@ -1,0 +1,375 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/timetable/domain/allocator"
+	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/timetable/domain/school"
+)
+
+// EnrolmentStore keeps sign-ups, leaves, club choices and seats.
+type EnrolmentStore interface {
+	CreateEnrolment(ctx context.Context, sc school.Scope, e school.Enrolment) error
+	UpdateEnrolment(ctx context.Context, sc school.Scope, id string, fn func(*school.Enrolment) error) (school.Enrolment, error)
+	ListEnrolments(ctx context.Context, sc school.Scope, termID, studentID string) ([]school.Enrolment, error)
+	CreateLeave(ctx context.Context, sc school.Scope, l school.Leave) error
+	Leaves(ctx context.Context, sc school.Scope, from, to calendar.Date) ([]school.Leave, error)
+	SaveChoices(ctx context.Context, sc school.Scope, termID, studentID string, clubIDs []string) error
+	Choices(ctx context.Context, sc school.Scope, termID string) (map[string][]string, error)
+	Members(ctx context.Context, sc school.Scope, termID, clubID string) ([]school.Seat, error)
+	SaveAllocation(ctx context.Context, sc school.Scope, termID string, seed uint64, priority []string, seats []school.Seat) error
+	Priority(ctx context.Context, sc school.Scope, termID string) ([]string, error)
+	JoinClub(ctx context.Context, sc school.Scope, termID, clubID, studentID string, rank int) error
+	ApplyMoves(ctx context.Context, sc school.Scope, termID string, moves []school.Seat, removed string) error
+}
+
+// studentOf reads a student of the school, reporting a student of another
+// school (or none) as a bad field.
+func (a *App) studentOf(ctx context.Context, t Tenant, id, field string) (school.Student, error) {
+	st, err := a.store.GetStudent(ctx, t.Scope, id)
+	if isNotFound(err) {
+		return st, fault.Invalid(field, "student "+id+" is not a student of school "+t.Scope.SchoolID)
+	}
+	return st, err
+}
+
+// CreateEnrolment signs a student of the school up for an item of one of
+// its terms, from a start date inside that term; it waits for approval.
+func (a *App) CreateEnrolment(ctx context.Context, schoolID string, e school.Enrolment) (school.Enrolment, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return e, err
+	}
+	st, err := a.studentOf(ctx, t, e.StudentID, "enrolment.student_id")
+	if err != nil {
+		return e, err
+	}
+	it, err := a.store.GetItem(ctx, t.Scope, e.ItemID)
+	if isNotFound(err) {
+		return e, fault.Invalid("enrolment.item_id", "item "+e.ItemID+" is not a service item of this school")
+	}
+	if err != nil {
+		return e, err
+	}
+	term, err := a.store.GetTerm(ctx, t.Scope, it.TermID)
+	if err != nil {
+		return e, err
+	}
+	if err := school.CheckStart(term, e.Start); err != nil {
+		return e, err
+	}
+	e.ID, e.TermID, e.ClassID, e.Status, e.End = school.NewID("enr"), term.ID, st.ClassID, school.EnrolmentPending, nil
+	return e, a.store.CreateEnrolment(ctx, t.Scope, e)
+}
+
+// ApproveEnrolment approves or rejects a pending enrolment.
+func (a *App) ApproveEnrolment(ctx context.Context, schoolID, id string, reject bool) (school.Enrolment, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return school.Enrolment{}, err
+	}
+	return a.store.UpdateEnrolment(ctx, t.Scope, id, func(e *school.Enrolment) error { return e.Approve(reject) })
+}
+
+// WithdrawEnrolment ends an enrolment on its last day of service.
+func (a *App) WithdrawEnrolment(ctx context.Context, schoolID, id string, end calendar.Date) (school.Enrolment, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return school.Enrolment{}, err
+	}
+	return a.store.UpdateEnrolment(ctx, t.Scope, id, func(e *school.Enrolment) error {
+		term, err := a.store.GetTerm(ctx, t.Scope, e.TermID)
+		if err != nil {
+			return err
+		}
+		return e.Withdraw(term, end)
+	})
+}
+
+// ListEnrolments lists a term's enrolments.
+func (a *App) ListEnrolments(ctx context.Context, schoolID, termID, studentID string) ([]school.Enrolment, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	return a.store.ListEnrolments(ctx, t.Scope, termID, studentID)
+}
+
+// CreateLeave files an absence for a student of the school.
+func (a *App) CreateLeave(ctx context.Context, schoolID string, l school.Leave) (school.Leave, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return l, err
+	}
+	if _, err := a.studentOf(ctx, t, l.StudentID, "student_id"); err != nil {
+		return l, err
+	}
+	if err := l.Validate(); err != nil {
+		return l, err
+	}
+	l.ID = school.NewID("lv")
+	return l, a.store.CreateLeave(ctx, t.Scope, l)
+}
+
+// SubmitClubChoices records a student's ranked choices; every club must be
+// of the term and admit the student's grade.
+func (a *App) SubmitClubChoices(ctx context.Context, schoolID, termID, studentID string, clubIDs []string) error {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return err
+	}
+	st, err := a.studentOf(ctx, t, studentID, "student_id")
+	if err != nil {
+		return err
+	}
+	clubs, err := a.store.ListClubs(ctx, t.Scope, termID)
+	if err != nil {
+		return err
+	}
+	classes, err := a.store.ListClasses(ctx, t.Scope)
+	if err != nil {
+		return err
+	}
+	grade := gradeOf(classes, st.ClassID)
+	var c fault.Collector
+	for i, id := range clubIDs {
+		j := slices.IndexFunc(clubs, func(cl school.Club) bool { return cl.ID == id })
+		switch {
+		case j < 0:
+			c.Add(fmt.Sprintf("club_ids[%d]", i), "club "+id+" is not a club of this term")
+		case !clubs[j].EligibleGrade(grade):
+			c.Add(fmt.Sprintf("club_ids[%d]", i), fmt.Sprintf("club %s does not admit grade %d", id, grade))
+		}
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return a.store.SaveChoices(ctx, t.Scope, termID, studentID, clubIDs)
+}
+
+func gradeOf(classes []school.Class, classID string) int {
+	for _, c := range classes {
+		if c.ID == classID {
+			return c.Grade
+		}
+	}
+	return 0
+}
+
+// allocationInput builds the allocator's input from the stored choices.
+func (a *App) allocationInput(ctx context.Context, t Tenant, termID string) (allocator.Input, error) {
+	var in allocator.Input
+	choices, err := a.store.Choices(ctx, t.Scope, termID)
+	if err != nil {
+		return in, err
+	}
+	clubs, err := a.store.ListClubs(ctx, t.Scope, termID)
+	if err != nil {
+		return in, err
+	}
+	classes, err := a.store.ListClasses(ctx, t.Scope)
+	if err != nil {
+		return in, err
+	}
+	for _, c := range clubs {
+		in.Clubs = append(in.Clubs, allocator.Club{ID: c.ID, Capacity: c.Capacity, Grades: c.Grades})
+	}
+	ids := make([]string, 0, len(choices))
+	for id := range choices {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		st, err := a.store.GetStudent(ctx, t.Scope, id)
+		if err != nil {
+			return in, err
+		}
+		in.Students = append(in.Students, allocator.Student{ID: id, Grade: gradeOf(classes, st.ClassID), Choices: choices[id]})
+	}
+	return in, nil
+}
+
+// AllocateClubs fills club seats from the ranked choices (random serial
+// dictatorship, seeded) and replaces the term's seats whole.
+func (a *App) AllocateClubs(ctx context.Context, schoolID, termID string, seed uint64) (allocator.Stats, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return allocator.Stats{}, err
+	}
+	in, err := a.allocationInput(ctx, t, termID)
+	if err != nil {
+		return allocator.Stats{}, err
+	}
+	al, err := allocator.Allocate(in, seed)
+	if err != nil {
+		return allocator.Stats{}, translate(err, "")
+	}
+	var seats []school.Seat
+	for _, as := range al.Assignments {
+		if as.ClubID != "" {
+			seats = append(seats, school.Seat{StudentID: as.StudentID, ClubID: as.ClubID, Rank: as.Rank})
+		}
+	}
+	return al.Stats, a.store.SaveAllocation(ctx, t.Scope, termID, seed, al.Order, seats)
+}
+
+// JoinClub gives a student a free seat directly (a late sign-up). When
+// several ask for the last seat at once, exactly one gets it.
+func (a *App) JoinClub(ctx context.Context, schoolID, termID, clubID, studentID string) (school.Seat, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return school.Seat{}, err
+	}
+	st, err := a.studentOf(ctx, t, studentID, "student_id")
+	if err != nil {
+		return school.Seat{}, err
+	}
+	club, err := a.store.GetClub(ctx, t.Scope, clubID)
+	if err != nil {
+		return school.Seat{}, err
+	}
+	classes, err := a.store.ListClasses(ctx, t.Scope)
+	if err != nil {
+		return school.Seat{}, err
+	}
+	if g := gradeOf(classes, st.ClassID); !club.EligibleGrade(g) {
+		return school.Seat{}, fault.Invalid("club_id", fmt.Sprintf("club %s does not admit grade %d", clubID, g))
+	}
+	seat := school.Seat{StudentID: studentID, ClubID: clubID}
+	return seat, a.store.JoinClub(ctx, t.Scope, termID, clubID, studentID, 0)
+}
+
+// LeaveClub frees a student's seat; when the term was allocated, the next
+// student in the allocation's priority order who wanted the seat more than
+// what they hold gets it, and so on down the chain.
+func (a *App) LeaveClub(ctx context.Context, schoolID, termID, clubID, studentID string) ([]school.Seat, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	seats, err := a.store.Members(ctx, t.Scope, termID, "")
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(seats, func(s school.Seat) bool { return s.StudentID == studentID && s.ClubID == clubID }) {
+		return nil, fault.NotFound("student " + studentID + " holds no seat in club " + clubID)
+	}
+	freed := []school.Seat{{StudentID: studentID, ClubID: ""}}
+	order, err := a.store.Priority(ctx, t.Scope, termID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := a.allocationInput(ctx, t, termID)
+	if err != nil {
+		return nil, err
+	}
+	if order == nil || !slices.ContainsFunc(in.Students, func(s allocator.Student) bool { return s.ID == studentID }) {
+		return freed, a.store.ApplyMoves(ctx, t.Scope, termID, nil, studentID)
+	}
+	held := map[string]school.Seat{}
+	for _, s := range seats {
+		held[s.StudentID] = s
+	}
+	al := allocator.Allocation{Order: order}
+	for _, s := range in.Students {
+		h := held[s.ID]
+		al.Assignments = append(al.Assignments, allocator.Assignment{StudentID: s.ID, ClubID: h.ClubID, Rank: h.Rank})
+	}
+	_, moves, err := allocator.Withdraw(in, al, studentID)
+	if err != nil {
+		if errors.Is(err, allocator.ErrMismatch) || errors.Is(err, allocator.ErrNoPriorityOrder) {
+			return freed, a.store.ApplyMoves(ctx, t.Scope, termID, nil, studentID)
+		}
+		return nil, translate(err, "")
+	}
+	var out []school.Seat
+	for _, m := range moves {
+		out = append(out, school.Seat{StudentID: m.StudentID, ClubID: m.To, Rank: m.Rank})
+	}
+	return out, a.store.ApplyMoves(ctx, t.Scope, termID, out, studentID)
+}
+
+// ClubMembers lists a club's seats.
+func (a *App) ClubMembers(ctx context.Context, schoolID, termID, clubID string) ([]school.Seat, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	return a.store.Members(ctx, t.Scope, termID, clubID)
+}
+
+// Interval is an enrolment as billing reads it: who, what, when, the
+// leaves inside, and the facts that decide waivers.
+type Interval struct {
+	Enrolment school.Enrolment
+	Student   school.Student
+	ItemKind  school.ItemKind
+	ClubID    string
+	Leaves    []school.Leave
+}
+
+// EnrolmentIntervals lists a term's approved and withdrawn enrolments with
+// their students' leaves, for the fee engine.
+func (a *App) EnrolmentIntervals(ctx context.Context, schoolID, termID string) ([]Interval, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	term, err := a.store.GetTerm(ctx, t.Scope, termID)
+	if err != nil {
+		return nil, err
+	}
+	ens, err := a.store.ListEnrolments(ctx, t.Scope, termID, "")
+	if err != nil {
+		return nil, err
+	}
+	items, err := a.store.ListItems(ctx, t.Scope, termID)
+	if err != nil {
+		return nil, err
+	}
+	kind := map[string]school.ItemKind{}
+	for _, it := range items {
+		kind[it.ID] = it.Kind
+	}
+	leaves, err := a.store.Leaves(ctx, t.Scope, term.Calendar.Start, term.Calendar.End)
+	if err != nil {
+		return nil, err
+	}
+	byStudent := map[string][]school.Leave{}
+	for _, l := range leaves {
+		byStudent[l.StudentID] = append(byStudent[l.StudentID], l)
+	}
+	seats, err := a.store.Members(ctx, t.Scope, termID, "")
+	if err != nil {
+		return nil, err
+	}
+	clubOf := map[string]string{}
+	for _, s := range seats {
+		clubOf[s.StudentID] = s.ClubID
+	}
+	students := map[string]school.Student{}
+	var out []Interval
+	for _, e := range ens {
+		if e.Status != school.EnrolmentApproved && e.Status != school.EnrolmentWithdrawn {
+			continue
+		}
+		st, ok := students[e.StudentID]
+		if !ok {
+			if st, err = a.store.GetStudent(ctx, t.Scope, e.StudentID); err != nil {
+				return nil, err
+			}
+			students[e.StudentID] = st
+		}
+		iv := Interval{Enrolment: e, Student: st, ItemKind: kind[e.ItemID], Leaves: byStudent[e.StudentID]}
+		if iv.ItemKind == school.ItemEnrichment {
+			iv.ClubID = clubOf[e.StudentID]
+		}
+		out = append(out, iv)
+	}
+	return out, nil
+}

@@ -1,0 +1,25 @@
+package app
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/timetable/domain/calendar"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, fault.ErrNotFound) }
+
+// translate turns the engines' validation error into the shared kind,
+// with field paths under prefix.
+func translate(err error, prefix string) error {
+	var ve *calendar.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var c fault.Collector
+	for _, fe := range ve.Violations {
+		c.Add(strings.TrimPrefix(prefix+"."+fe.Field, "."), fe.Reason)
+	}
+	return c.Err()
+}

@@ -1,0 +1,91 @@
+package school
+
+import (
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/timetable/domain/calendar"
+)
+
+// EnrolmentStatus is where a sign-up (报名) stands.
+type EnrolmentStatus string
+
+// Enrolment statuses: pending → approved → withdrawn, or pending → rejected.
+const (
+	EnrolmentPending   EnrolmentStatus = "pending"
+	EnrolmentApproved  EnrolmentStatus = "approved"
+	EnrolmentWithdrawn EnrolmentStatus = "withdrawn"
+	EnrolmentRejected  EnrolmentStatus = "rejected"
+)
+
+// Enrolment is a student's sign-up for one service item of a term.
+type Enrolment struct {
+	ID        string
+	TermID    string
+	StudentID string
+	ClassID   string
+	ItemID    string
+	Start     calendar.Date
+	End       *calendar.Date // last day after a withdrawal
+	Status    EnrolmentStatus
+}
+
+// CheckStart checks that an enrolment starts inside its term.
+func CheckStart(t Term, start calendar.Date) error {
+	if !t.Calendar.Contains(start) {
+		return fault.Invalid("enrolment.start_date", "must be inside the term "+t.Calendar.Start.String()+" to "+t.Calendar.End.String())
+	}
+	return nil
+}
+
+// Approve moves a pending enrolment to approved, or rejected when reject.
+func (e *Enrolment) Approve(reject bool) error {
+	if e.Status != EnrolmentPending {
+		return fault.Precondition("enrolment " + e.ID + " is " + string(e.Status) + ", not pending")
+	}
+	e.Status = EnrolmentApproved
+	if reject {
+		e.Status = EnrolmentRejected
+	}
+	return nil
+}
+
+// Withdraw ends an enrolment on its last day of service. The end may not
+// precede the start, nor fall after the term.
+func (e *Enrolment) Withdraw(t Term, end calendar.Date) error {
+	if e.Status != EnrolmentApproved && e.Status != EnrolmentPending {
+		return fault.Precondition("enrolment " + e.ID + " is " + string(e.Status) + " and cannot be withdrawn")
+	}
+	if end.Before(e.Start) {
+		return fault.Invalid("end_date", "withdrawal "+end.String()+" is before the start "+e.Start.String())
+	}
+	if end.After(t.Calendar.End) {
+		return fault.Invalid("end_date", "must not be after the term's end "+t.Calendar.End.String())
+	}
+	e.End = &end
+	e.Status = EnrolmentWithdrawn
+	return nil
+}
+
+// Leave is an absence (请假) filed by a parent.
+type Leave struct {
+	ID        string
+	StudentID string
+	Start     calendar.Date
+	End       calendar.Date
+	Reason    string
+}
+
+// Validate checks that a leave ends on or after its start.
+func (l Leave) Validate() error {
+	if l.End.Before(l.Start) {
+		return fault.Invalid("leave.end_date", "must not be before start_date")
+	}
+	return nil
+}
+
+// Seat is a student's place in a club; Rank is the choice it fulfilled (1
+// = first) or 0 when the student joined directly.
+type Seat struct {
+	StudentID string
+	ClubID    string
+	Rank      int
+}

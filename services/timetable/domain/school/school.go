@@ -1,0 +1,278 @@
+// Package school holds what a school plans with: rooms, classes, students,
+// terms, service items, clubs and enrolments, with the rules that check
+// them. Calendars, plans, allocation and compliance are the engines in the
+// sibling packages; this package feeds them.
+package school
+
+import (
+	"crypto/rand"
+	"errors"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/timetable/domain/org"
+)
+
+// NewID returns a fresh random id with a prefix naming its kind.
+func NewID(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return prefix + "_" + hex.EncodeToString(b)
+}
+
+// Scope is the tenant every record belongs to.
+type Scope struct {
+	DistrictID string
+	SchoolID   string
+}
+
+// RoomKind is what a room is for (教室, 体育馆, …).
+type RoomKind string
+
+// Room kinds.
+const (
+	RoomClassroom  RoomKind = "classroom"
+	RoomGym        RoomKind = "gym"
+	RoomArtRoom    RoomKind = "art_room"
+	RoomLab        RoomKind = "lab"
+	RoomLibrary    RoomKind = "library"
+	RoomPlayground RoomKind = "playground"
+	RoomCanteen    RoomKind = "canteen"
+)
+
+// Room is a room or space of a school.
+type Room struct {
+	ID       string
+	Name     string
+	Kind     RoomKind
+	Capacity int
+}
+
+// Validate checks a room.
+func (r Room) Validate() error {
+	var c fault.Collector
+	c.Check(strings.TrimSpace(r.Name) != "", "room.name", "must not be blank")
+	c.Check(r.Kind != "", "room.kind", "must be set")
+	c.Check(r.Capacity > 0, "room.capacity", "must be positive")
+	return c.Err()
+}
+
+// Class is a teaching class (班级).
+type Class struct {
+	ID         string
+	Grade      int
+	Name       string
+	Size       int
+	HomeRoomID string
+}
+
+// Validate checks a class.
+func (c Class) Validate() error {
+	var v fault.Collector
+	v.Check(c.Grade >= 1 && c.Grade <= 9, "class.grade", "must be 1 to 9")
+	v.Check(strings.TrimSpace(c.Name) != "", "class.name", "must not be blank")
+	v.Check(c.Size >= 0, "class.size", "must not be negative")
+	return v.Err()
+}
+
+// GradeAllowed reports whether a grade fits the school's stage: primary
+// 1–6, junior middle 7–9, nine-year 1–9.
+func GradeAllowed(stage org.Stage, grade int) bool {
+	switch stage {
+	case org.StagePrimary:
+		return grade >= 1 && grade <= 6
+	case org.StageJuniorMiddle:
+		return grade >= 7 && grade <= 9
+	}
+	return grade >= 1 && grade <= 9
+}
+
+// Guardian is a parent or guardian (监护人).
+type Guardian struct {
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	Relation string `json:"relation"`
+}
+
+// Hardship is a family hardship category; "" means none.
+type Hardship string
+
+// Student is a pupil of one class.
+type Student struct {
+	ID        string
+	ClassID   string
+	Name      string
+	Guardians []Guardian
+	Hardship  Hardship
+	Verified  bool
+}
+
+// Validate checks a student.
+func (s Student) Validate() error {
+	var c fault.Collector
+	c.Check(strings.TrimSpace(s.Name) != "", "student.name", "must not be blank")
+	c.Check(s.ClassID != "", "student.class_id", "must be set")
+	c.Check(len(s.Guardians) > 0, "student.guardians", "at least one guardian is required")
+	return c.Err()
+}
+
+// Term is a 学期 with its holidays and swapped days.
+type Term struct {
+	ID       string
+	Calendar calendar.Term
+	Holidays []calendar.Holiday
+	Swaps    []calendar.Swap
+}
+
+// Validate checks the term with the calendar engine's own rules (dates in
+// order, holidays and swaps inside the term).
+func (t Term) Validate() error {
+	if _, err := calendar.Days(t.Calendar, t.Holidays, t.Swaps, nil); err != nil {
+		return translate(err, "term")
+	}
+	return nil
+}
+
+// translate turns a calendar validation error into the shared kind, with
+// its field paths under prefix.
+func translate(err error, prefix string) error {
+	var ve *calendar.ValidationError
+	if errors.As(err, &ve) {
+		var c fault.Collector
+		for _, fe := range ve.Violations {
+			c.Add(prefix+"."+fe.Field, fe.Reason)
+		}
+		return c.Err()
+	}
+	return err
+}
+
+// ItemKind is a kind of service (基础托管, 兴趣拓展, …).
+type ItemKind string
+
+// Item kinds.
+const (
+	ItemBasicCare    ItemKind = "basic_care"    // 基础托管
+	ItemEnrichment   ItemKind = "enrichment"    // 兴趣拓展
+	ItemLunchCare    ItemKind = "lunch_care"    // 午托
+	ItemExtendedCare ItemKind = "extended_care" // 延时
+	ItemEveningStudy ItemKind = "evening_study" // 晚自习
+	ItemWeekendCare  ItemKind = "weekend_care"  // 周末/假期托管
+)
+
+// Window is when an item runs on one weekday.
+type Window struct {
+	Weekday calendar.Weekday   `json:"weekday"`
+	Start   calendar.TimeOfDay `json:"start"`
+	End     calendar.TimeOfDay `json:"end"`
+}
+
+// Item is a service item of a term.
+type Item struct {
+	ID      string
+	TermID  string
+	Kind    ItemKind
+	Name    string
+	Segment int
+	Windows []Window
+}
+
+// Window returns the item's window on a weekday.
+func (it Item) Window(w calendar.Weekday) (Window, bool) {
+	for _, win := range it.Windows {
+		if win.Weekday == w {
+			return win, true
+		}
+	}
+	return Window{}, false
+}
+
+// Validate checks an item against the school's stage: windows end after
+// they start, one per weekday, and evening self-study only where junior
+// middle grades are taught.
+func (it Item) Validate(stage org.Stage) error {
+	var c fault.Collector
+	c.Check(strings.TrimSpace(it.Name) != "", "item.name", "must not be blank")
+	c.Check(it.Segment >= 1, "item.segment", "must be at least 1")
+	if it.Kind == ItemEveningStudy && stage == org.StagePrimary {
+		c.Add("item.kind", "evening self-study (晚自习) is only for junior middle schools")
+	}
+	seen := map[calendar.Weekday]bool{}
+	for i, w := range it.Windows {
+		f := fmt.Sprintf("item.windows[%d]", i)
+		c.Check(w.Weekday.Valid(), f+".weekday", "must be 1 (Monday) to 7 (Sunday)")
+		c.Check(!seen[w.Weekday], f+".weekday", "one window per weekday")
+		seen[w.Weekday] = true
+		c.Check(w.Start.Valid() && w.End.Valid(), f, "times must be within the day")
+		c.Check(w.End > w.Start, f+".end", "must be after start")
+		if it.Kind != ItemWeekendCare && w.Weekday.IsWeekend() {
+			// Weekend windows serve swapped working days only through Follows.
+			c.Add(f+".weekday", "only weekend care runs on Saturday or Sunday; a swapped working day follows a weekday's timetable")
+		}
+	}
+	return c.Err()
+}
+
+// ActivityKind is what a club does.
+type ActivityKind string
+
+// ProviderKind is who runs a club: "school" or "institution".
+type ProviderKind string
+
+// Provider kinds.
+const (
+	ProviderSchool      ProviderKind = "school"
+	ProviderInstitution ProviderKind = "institution"
+)
+
+// Club is a 社团 of a term.
+type Club struct {
+	ID              string
+	TermID          string
+	Name            string
+	Activity        ActivityKind
+	Provider        ProviderKind
+	InstitutionID   string
+	Capacity        int
+	Grades          []int
+	RoomKind        RoomKind
+	MeetingsPerWeek int
+	Members         int
+}
+
+// Validate checks a club against the school's rooms: the school must have
+// a room of the needed kind, and one big enough.
+func (cl Club) Validate(stage org.Stage, rooms []Room) error {
+	var c fault.Collector
+	c.Check(strings.TrimSpace(cl.Name) != "", "club.name", "must not be blank")
+	c.Check(cl.Capacity > 0, "club.capacity", "must be positive")
+	if cl.Provider == ProviderInstitution {
+		c.Check(cl.InstitutionID != "", "club.institution_id", "is required for an institution's club")
+	} else {
+		c.Check(cl.InstitutionID == "", "club.institution_id", "must be empty for a school's own club")
+	}
+	for i, g := range cl.Grades {
+		c.Check(GradeAllowed(stage, g), fmt.Sprintf("club.grades[%d]", i), fmt.Sprintf("grade %d is not taught at a %s school", g, stage))
+	}
+	hasKind, bigEnough := false, false
+	for _, r := range rooms {
+		if r.Kind == cl.RoomKind {
+			hasKind = true
+			bigEnough = bigEnough || r.Capacity >= cl.Capacity
+		}
+	}
+	switch {
+	case !hasKind:
+		c.Add("club.room_kind", fmt.Sprintf("the school has no room of kind %s", cl.RoomKind))
+	case !bigEnough:
+		c.Add("club.capacity", fmt.Sprintf("no %s room holds %d students", cl.RoomKind, cl.Capacity))
+	}
+	return c.Err()
+}
+
+// EligibleGrade reports whether students of grade g may join the club.
+func (cl Club) EligibleGrade(g int) bool { return slices.Contains(cl.Grades, g) }

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/timetable/domain/school"
+	"github.com/shopspring/decimal"
+)
+
+// SavePlan replaces a term's plan whole, in one transaction.
+func (s *Store) SavePlan(ctx context.Context, sc school.Scope, p school.Plan) error {
+	unplaced, err := json.Marshal(p.Unplaced)
+	if err != nil {
+		return err
+	}
+	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM timetable.plans WHERE district_id = $1 AND school_id = $2 AND term_id = $3`,
+			sc.DistrictID, sc.SchoolID, p.TermID); err != nil {
+			return interpretError(err, "plan")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO timetable.plans (district_id, school_id, term_id, seed, unplaced)
+			VALUES ($1, $2, $3, $4, $5)`, sc.DistrictID, sc.SchoolID, p.TermID,
+			decimal.RequireFromString(strconv.FormatUint(p.Seed, 10)), unplaced); err != nil {
+			return interpretError(err, "plan")
+		}
+		rows := make([][]any, len(p.Placements))
+		for i, pl := range p.Placements {
+			rows[i] = []any{sc.DistrictID, sc.SchoolID, p.TermID, pl.ClubID, int32(pl.Weekday), int32(pl.Segment), pl.RoomID, pl.Locked}
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"timetable", "plan_placements"},
+			[]string{"district_id", "school_id", "term_id", "club_id", "weekday", "segment", "room_id", "locked"},
+			pgx.CopyFromRows(rows))
+		return errIf(err, "plan placements")
+	})
+}
+
+// GetPlan reads a term's plan.
+func (s *Store) GetPlan(ctx context.Context, sc school.Scope, termID string) (school.Plan, error) {
+	p := school.Plan{TermID: termID}
+	var seed decimal.Decimal
+	var unplaced []byte
+	err := s.db.QueryRow(ctx, `SELECT seed, unplaced FROM timetable.plans
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3`, sc.DistrictID, sc.SchoolID, termID).Scan(&seed, &unplaced)
+	if err != nil {
+		return p, interpretError(err, "plan of term "+termID)
+	}
+	p.Seed = seed.BigInt().Uint64()
+	if err := json.Unmarshal(unplaced, &p.Unplaced); err != nil {
+		return p, err
+	}
+	rows, err := s.db.Query(ctx, `SELECT club_id, weekday, segment, room_id, locked FROM timetable.plan_placements
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY weekday, segment, room_id, club_id`,
+		sc.DistrictID, sc.SchoolID, termID)
+	if err != nil {
+		return p, interpretError(err, "plan placements")
+	}
+	p.Placements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Placement, error) {
+		var pl school.Placement
+		var wd int32
+		err := r.Scan(&pl.ClubID, &wd, &pl.Segment, &pl.RoomID, &pl.Locked)
+		pl.Weekday = calendar.Weekday(wd)
+		return pl, err
+	})
+	return p, errIf(err, "plan placements")
+}
+
+// AddCancellation records a cancellation; nothing is deleted.
+func (s *Store) AddCancellation(ctx context.Context, sc school.Scope, termID, id string, c calendar.Cancellation) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO timetable.cancellations (district_id, school_id, term_id, cancellation_id, date,
+		class_id, club_id, segment, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		sc.DistrictID, sc.SchoolID, termID, id, c.Date.Time(), c.ClassID, c.ClubID, c.Segment, c.Reason)
+	return errIf(err, "cancellation")
+}
+
+// Cancellations reads a term's cancellations in the order they were made.
+func (s *Store) Cancellations(ctx context.Context, sc school.Scope, termID string) ([]calendar.Cancellation, error) {
+	rows, err := s.db.Query(ctx, `SELECT date, class_id, club_id, segment, reason FROM timetable.cancellations
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY create_time, cancellation_id`,
+		sc.DistrictID, sc.SchoolID, termID)
+	if err != nil {
+		return nil, interpretError(err, "cancellations")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (calendar.Cancellation, error) {
+		var c calendar.Cancellation
+		var d time.Time
+		err := r.Scan(&d, &c.ClassID, &c.ClubID, &c.Segment, &c.Reason)
+		c.Date = dateOf(d)
+		return c, err
+	})
+	return out, errIf(err, "cancellations")
+}
+
+// RecordDelivery stores (or replaces) the delivered minutes of a session.
+func (s *Store) RecordDelivery(ctx context.Context, sc school.Scope, termID string, d calendar.Delivery) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO timetable.deliveries (district_id, school_id, term_id, date, class_id, club_id, segment, minutes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (district_id, school_id, term_id, date, class_id, club_id, segment)
+		DO UPDATE SET minutes = EXCLUDED.minutes, record_time = now()`,
+		sc.DistrictID, sc.SchoolID, termID, d.Date.Time(), d.ClassID, d.ClubID, d.Segment, d.Minutes)
+	return errIf(err, "delivery")
+}
+
+// Deliveries reads a term's recorded deliveries.
+func (s *Store) Deliveries(ctx context.Context, sc school.Scope, termID string) ([]calendar.Delivery, error) {
+	rows, err := s.db.Query(ctx, `SELECT date, class_id, club_id, segment, minutes FROM timetable.deliveries
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY date, class_id, club_id, segment`,
+		sc.DistrictID, sc.SchoolID, termID)
+	if err != nil {
+		return nil, interpretError(err, "deliveries")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (calendar.Delivery, error) {
+		var d calendar.Delivery
+		var t time.Time
+		err := r.Scan(&t, &d.ClassID, &d.ClubID, &d.Segment, &d.Minutes)
+		d.Date = dateOf(t)
+		return d, err
+	})
+	return out, errIf(err, "deliveries")
+}
+
+// RecordAttendance stores the marks of one session in one transaction.
+func (s *Store) RecordAttendance(ctx context.Context, sc school.Scope, occurrenceID string, marks []school.Mark) error {
+	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		for _, m := range marks {
+			_, err := tx.Exec(ctx, `INSERT INTO timetable.attendance (district_id, school_id, occurrence_id, student_id, status)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, school_id, occurrence_id, student_id)
+				DO UPDATE SET status = EXCLUDED.status, record_time = now()`,
+				sc.DistrictID, sc.SchoolID, occurrenceID, m.StudentID, m.Status)
+			if err != nil {
+				return interpretError(err, "attendance of "+m.StudentID)
+			}
+		}
+		return nil
+	})
+}
