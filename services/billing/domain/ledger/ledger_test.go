@@ -13,7 +13,7 @@ func TestValidate(t *testing.T) {
 	base := func() Posting {
 		return Posting{DistrictID: "350402", SchoolID: "s1", PostingID: "p1", Kind: KindCharge,
 			EffectiveDate: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC),
-			Entries: []Entry{{ParentReceivable("st1"), d("10.00")}, {SchoolIncome, d("-10.00")}}}
+			Entries:       []Entry{{ParentReceivable("st1"), d("10.00")}, {SchoolIncome, d("-10.00")}}}
 	}
 	tests := []struct {
 		name   string
