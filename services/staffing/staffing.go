@@ -10,12 +10,12 @@ import (
 	"github.com/kehou/kehou/services/staffing/app"
 	"github.com/kehou/kehou/services/staffing/rpc"
 	"github.com/kehou/kehou/services/staffing/store"
-	"github.com/kehou/kehou/services/timetable/ttclient"
+	"github.com/kehou/kehou/services/staffing/ttfeed"
 	"google.golang.org/grpc"
 )
 
 // Register adds the staffing service to s; timetable is a connection to
 // the timetable service.
 func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable grpc.ClientConnInterface, log *slog.Logger) {
-	staffingv1.RegisterStaffingServiceServer(s, rpc.New(app.New(store.New(pool), ttclient.New(timetable)), log))
+	staffingv1.RegisterStaffingServiceServer(s, rpc.New(app.New(store.New(pool), ttfeed.New(timetable)), log))
 }

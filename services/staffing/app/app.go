@@ -4,7 +4,15 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
 
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/staffing/domain/demand"
+	"github.com/kehou/kehou/services/staffing/domain/hours"
+	"github.com/kehou/kehou/services/staffing/domain/solver"
 	"github.com/kehou/kehou/services/staffing/domain/staff"
 	"github.com/kehou/kehou/services/timetable/ttclient"
 )
@@ -13,42 +21,215 @@ import (
 // by district and school.
 type Store interface {
 	CreateMember(ctx context.Context, m staff.Member) (staff.Member, error)
+	UpdateMember(ctx context.Context, m staff.Member) (staff.Member, error)
+	GetMember(ctx context.Context, districtID, schoolID, staffID string) (staff.Member, error)
 	ListMembers(ctx context.Context, districtID, schoolID, after string, limit int) ([]staff.Member, error)
+	SetParticipation(ctx context.Context, districtID, schoolID, staffID, termID string, optedIn bool) error
+
+	SetDistrictPolicy(ctx context.Context, districtID string, maxSchools int) error
+	CreateInstitution(ctx context.Context, in staff.Institution) (staff.Institution, error)
+	GetInstitution(ctx context.Context, districtID, id string) (staff.Institution, error)
+	ListInstitutions(ctx context.Context, districtID string, ids []string) ([]staff.Institution, error)
+	AddInstitutionSchool(ctx context.Context, districtID, id, schoolID string) error
+
+	LoadWeek(ctx context.Context, districtID, schoolID string, weekStart solver.Date) (demand.Week, error)
+	ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart solver.Date) ([]demand.Assignment, error)
+	Previous(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]solver.PreviousAssignment, error)
+	SaveWeek(ctx context.Context, w demand.Week) error
+	PlanTerm(ctx context.Context, districtID, schoolID, demandID string) (string, error)
+	AssignByHand(ctx context.Context, districtID, schoolID, demandID, staffID, newID string, decide demand.ManualDecision) (demand.Assignment, string, error)
+	SaveAbsence(ctx context.Context, districtID, schoolID string, ab demand.Absence, weeks []demand.Substitution) error
+	Absences(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]demand.Absence, error)
+	StaffAssignments(ctx context.Context, districtID, schoolID, staffID string, from, to solver.Date) ([]demand.Entry, error)
+	Assignment(ctx context.Context, districtID, schoolID, assignmentID string) (demand.Entry, error)
+
+	OpenRecord(ctx context.Context, districtID, schoolID, assignmentID string, fresh func() (hours.Record, error),
+		change func(hours.Record) (hours.Record, error)) (hours.Record, error)
+	UpdateRecord(ctx context.Context, districtID, schoolID, recordID string, change func(hours.Record) (hours.Record, error)) (hours.Record, error)
+	RecordsOfAssignments(ctx context.Context, districtID, schoolID string, ids []string) ([]hours.Record, error)
+	MonthRecords(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]hours.Record, map[string]demand.FeedRow, error)
 }
 
-// Schools resolves schools; timetable owns them.
-type Schools interface {
+// Timetable is what staffing asks timetable: schools, the district
+// policy and the dated sessions.
+type Timetable interface {
 	School(ctx context.Context, schoolID string) (ttclient.School, error)
+	Policy(ctx context.Context, districtID, stage string) (demand.Policy, error)
+	Occurrences(ctx context.Context, schoolID, termID string, from, to solver.Date) ([]demand.Occurrence, error)
 }
+
+// Zone is the wall-clock zone of school sessions (China has one).
+var Zone = time.FixedZone("CST", 8*3600)
 
 // App is staffing's use cases.
 type App struct {
-	store   Store
-	schools Schools
+	store Store
+	tt    Timetable
+	now   func() time.Time
 }
 
 // New returns the use cases.
-func New(store Store, schools Schools) *App { return &App{store: store, schools: schools} }
+func New(store Store, tt Timetable) *App { return &App{store: store, tt: tt, now: time.Now} }
 
-// CreateMember registers a person at a school that timetable knows.
+func today(t time.Time) solver.Date {
+	t = t.In(Zone)
+	return solver.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+// School resolves a school through timetable.
+func (a *App) School(ctx context.Context, schoolID string) (ttclient.School, error) {
+	return a.tt.School(ctx, schoolID)
+}
+
+func (a *App) checkInstructor(ctx context.Context, sc ttclient.School, m staff.Member) error {
+	if m.Kind != staff.KindOutsideInstructor {
+		return nil
+	}
+	in, err := a.store.GetInstitution(ctx, sc.DistrictID, m.InstitutionID)
+	if err != nil {
+		if errors.Is(err, fault.ErrNotFound) {
+			return fault.Invalid("staff_member.institution_id", "unknown institution "+m.InstitutionID)
+		}
+		return err
+	}
+	if err := staff.CheckInstructorInstitution(in, today(a.now())); err != nil {
+		return err
+	}
+	if !slices.Contains(in.SchoolIDs, sc.ID) {
+		return fault.Precondition(fmt.Sprintf("institution_serves_school: institution %s does not serve school %s", in.ID, sc.ID))
+	}
+	return nil
+}
+
+// CreateMember registers a person at a school that timetable knows; an
+// outside instructor's institution must be approved, licensed today and
+// serve the school.
 func (a *App) CreateMember(ctx context.Context, schoolID string, m staff.Member) (staff.Member, error) {
 	if err := m.Validate(); err != nil {
 		return staff.Member{}, err
 	}
-	sc, err := a.schools.School(ctx, schoolID)
+	sc, err := a.tt.School(ctx, schoolID)
 	if err != nil {
 		return staff.Member{}, err
 	}
-	m.ID, m.SchoolID, m.DistrictID = staff.NewID(), sc.ID, sc.DistrictID
+	if err := a.checkInstructor(ctx, sc, m); err != nil {
+		return staff.Member{}, err
+	}
+	m.ID, m.SchoolID, m.DistrictID = staff.NewID("stf"), sc.ID, sc.DistrictID
 	return a.store.CreateMember(ctx, m)
+}
+
+// UpdateMember replaces a person's profile; the kind never changes.
+func (a *App) UpdateMember(ctx context.Context, schoolID string, m staff.Member) (staff.Member, error) {
+	sc, err := a.tt.School(ctx, schoolID)
+	if err != nil {
+		return staff.Member{}, err
+	}
+	old, err := a.store.GetMember(ctx, sc.DistrictID, sc.ID, m.ID)
+	if err != nil {
+		return staff.Member{}, err
+	}
+	if m.Kind == "" {
+		m.Kind = old.Kind
+	}
+	if m.Kind != old.Kind {
+		return staff.Member{}, fault.Invalid("staff_member.kind", "cannot change from "+string(old.Kind))
+	}
+	if err := m.Validate(); err != nil {
+		return staff.Member{}, err
+	}
+	if m.InstitutionID != old.InstitutionID {
+		if err := a.checkInstructor(ctx, sc, m); err != nil {
+			return staff.Member{}, err
+		}
+	}
+	m.SchoolID, m.DistrictID = sc.ID, sc.DistrictID
+	return a.store.UpdateMember(ctx, m)
+}
+
+// GetMember returns one person.
+func (a *App) GetMember(ctx context.Context, schoolID, staffID string) (staff.Member, error) {
+	sc, err := a.tt.School(ctx, schoolID)
+	if err != nil {
+		return staff.Member{}, err
+	}
+	return a.store.GetMember(ctx, sc.DistrictID, sc.ID, staffID)
 }
 
 // ListMembers returns a page of a school's staff and the school itself.
 func (a *App) ListMembers(ctx context.Context, schoolID, after string, limit int) ([]staff.Member, ttclient.School, error) {
-	sc, err := a.schools.School(ctx, schoolID)
+	sc, err := a.tt.School(ctx, schoolID)
 	if err != nil {
 		return nil, ttclient.School{}, err
 	}
 	ms, err := a.store.ListMembers(ctx, sc.DistrictID, sc.ID, after, limit)
 	return ms, sc, err
+}
+
+// SetParticipation records a person's voluntary opt-in for a term.
+func (a *App) SetParticipation(ctx context.Context, schoolID, staffID, termID string, optedIn bool) (staff.Member, error) {
+	sc, err := a.tt.School(ctx, schoolID)
+	if err != nil {
+		return staff.Member{}, err
+	}
+	if _, err := a.store.GetMember(ctx, sc.DistrictID, sc.ID, staffID); err != nil {
+		return staff.Member{}, err
+	}
+	if err := a.store.SetParticipation(ctx, sc.DistrictID, sc.ID, staffID, termID, optedIn); err != nil {
+		return staff.Member{}, err
+	}
+	return a.store.GetMember(ctx, sc.DistrictID, sc.ID, staffID)
+}
+
+// SetDistrictPolicy sets the cap on schools per institution.
+func (a *App) SetDistrictPolicy(ctx context.Context, districtID string, maxSchools int) error {
+	if maxSchools < 0 {
+		return fault.Invalid("max_schools_per_institution", "must not be negative")
+	}
+	return a.store.SetDistrictPolicy(ctx, districtID, maxSchools)
+}
+
+// CreateInstitution registers an institution with its courses.
+func (a *App) CreateInstitution(ctx context.Context, in staff.Institution) (staff.Institution, error) {
+	if err := in.Validate(); err != nil {
+		return staff.Institution{}, err
+	}
+	in.ID = staff.NewID("inst")
+	for i := range in.Courses {
+		in.Courses[i].ID = staff.NewID("crs")
+	}
+	return a.store.CreateInstitution(ctx, in)
+}
+
+// GetInstitution returns one institution.
+func (a *App) GetInstitution(ctx context.Context, districtID, id string) (staff.Institution, error) {
+	return a.store.GetInstitution(ctx, districtID, id)
+}
+
+// ListInstitutions returns a district's institutions.
+func (a *App) ListInstitutions(ctx context.Context, districtID string) ([]staff.Institution, error) {
+	return a.store.ListInstitutions(ctx, districtID, nil)
+}
+
+// AddInstitutionSchool lets an approved institution serve a school of its
+// district, within the district cap.
+func (a *App) AddInstitutionSchool(ctx context.Context, districtID, id, schoolID string) (staff.Institution, error) {
+	sc, err := a.tt.School(ctx, schoolID)
+	if err != nil {
+		return staff.Institution{}, err
+	}
+	if sc.DistrictID != districtID {
+		return staff.Institution{}, fault.Invalid("school_id", "school "+schoolID+" is not in district "+districtID)
+	}
+	in, err := a.store.GetInstitution(ctx, districtID, id)
+	if err != nil {
+		return staff.Institution{}, err
+	}
+	if err := staff.CheckInstructorInstitution(in, today(a.now())); err != nil {
+		return staff.Institution{}, err
+	}
+	if err := a.store.AddInstitutionSchool(ctx, districtID, id, sc.ID); err != nil {
+		return staff.Institution{}, err
+	}
+	return a.store.GetInstitution(ctx, districtID, id)
 }

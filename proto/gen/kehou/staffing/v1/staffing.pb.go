@@ -8,6 +8,7 @@ package staffingv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	v1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -95,7 +96,26 @@ type StaffMember struct {
 	// How the person takes part.
 	Kind StaffKind `protobuf:"varint,5,opt,name=kind,proto3,enum=kehou.staffing.v1.StaffKind" json:"kind,omitempty"`
 	// When the record was created; set by the server.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Institution employing an outside instructor; empty for school staff.
+	InstitutionId string `protobuf:"bytes,7,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Subjects taught in the day, e.g. "语文".
+	Subjects []string `protobuf:"bytes,8,rep,name=subjects,proto3" json:"subjects,omitempty"`
+	// Classes the teacher teaches (timetable class ids).
+	ClassesTaught []string `protobuf:"bytes,9,rep,name=classes_taught,json=classesTaught,proto3" json:"classes_taught,omitempty"`
+	// Class of which the teacher is class teacher (班主任); empty if none.
+	ClassTeacherOf string `protobuf:"bytes,10,opt,name=class_teacher_of,json=classTeacherOf,proto3" json:"class_teacher_of,omitempty"`
+	// Activity kinds the person may teach: reading, calligraphy, sports, arts,
+	// science, social_practice, other.
+	Qualifications []string `protobuf:"bytes,11,rep,name=qualifications,proto3" json:"qualifications,omitempty"`
+	// When the person can work; empty means the whole service day every day.
+	Availability []*AvailabilitySlot `protobuf:"bytes,12,rep,name=availability,proto3" json:"availability,omitempty"`
+	// Load caps.
+	Limits *StaffLimits `protobuf:"bytes,13,opt,name=limits,proto3" json:"limits,omitempty"`
+	// Soft wishes.
+	Preferences *StaffPreferences `protobuf:"bytes,14,opt,name=preferences,proto3" json:"preferences,omitempty"`
+	// Terms the person opted in for; set by the server.
+	OptedInTerms  []string `protobuf:"bytes,15,rep,name=opted_in_terms,json=optedInTerms,proto3" json:"opted_in_terms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -172,6 +192,270 @@ func (x *StaffMember) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *StaffMember) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *StaffMember) GetSubjects() []string {
+	if x != nil {
+		return x.Subjects
+	}
+	return nil
+}
+
+func (x *StaffMember) GetClassesTaught() []string {
+	if x != nil {
+		return x.ClassesTaught
+	}
+	return nil
+}
+
+func (x *StaffMember) GetClassTeacherOf() string {
+	if x != nil {
+		return x.ClassTeacherOf
+	}
+	return ""
+}
+
+func (x *StaffMember) GetQualifications() []string {
+	if x != nil {
+		return x.Qualifications
+	}
+	return nil
+}
+
+func (x *StaffMember) GetAvailability() []*AvailabilitySlot {
+	if x != nil {
+		return x.Availability
+	}
+	return nil
+}
+
+func (x *StaffMember) GetLimits() *StaffLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *StaffMember) GetPreferences() *StaffPreferences {
+	if x != nil {
+		return x.Preferences
+	}
+	return nil
+}
+
+func (x *StaffMember) GetOptedInTerms() []string {
+	if x != nil {
+		return x.OptedInTerms
+	}
+	return nil
+}
+
+// AvailabilitySlot is a weekday, optionally narrowed to a segment and a time window.
+type AvailabilitySlot struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1 = Monday ... 7 = Sunday.
+	Weekday int32 `protobuf:"varint,1,opt,name=weekday,proto3" json:"weekday,omitempty"`
+	// Segment: lunch, homework, club, extended or evening; empty means every segment.
+	Segment string `protobuf:"bytes,2,opt,name=segment,proto3" json:"segment,omitempty"`
+	// Window start; unset with end unset means the whole service day.
+	Start *v1.TimeOfDay `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
+	// Window end.
+	End           *v1.TimeOfDay `protobuf:"bytes,4,opt,name=end,proto3" json:"end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AvailabilitySlot) Reset() {
+	*x = AvailabilitySlot{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AvailabilitySlot) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AvailabilitySlot) ProtoMessage() {}
+
+func (x *AvailabilitySlot) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AvailabilitySlot.ProtoReflect.Descriptor instead.
+func (*AvailabilitySlot) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AvailabilitySlot) GetWeekday() int32 {
+	if x != nil {
+		return x.Weekday
+	}
+	return 0
+}
+
+func (x *AvailabilitySlot) GetSegment() string {
+	if x != nil {
+		return x.Segment
+	}
+	return ""
+}
+
+func (x *AvailabilitySlot) GetStart() *v1.TimeOfDay {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *AvailabilitySlot) GetEnd() *v1.TimeOfDay {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+// StaffLimits caps a person's load; 0 means no cap.
+type StaffLimits struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Most periods (课时) per week.
+	MaxPeriodsPerWeek int32 `protobuf:"varint,1,opt,name=max_periods_per_week,json=maxPeriodsPerWeek,proto3" json:"max_periods_per_week,omitempty"`
+	// Most working days per week.
+	MaxDaysPerWeek int32 `protobuf:"varint,2,opt,name=max_days_per_week,json=maxDaysPerWeek,proto3" json:"max_days_per_week,omitempty"`
+	// Most periods per day.
+	MaxPeriodsPerDay int32 `protobuf:"varint,3,opt,name=max_periods_per_day,json=maxPeriodsPerDay,proto3" json:"max_periods_per_day,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *StaffLimits) Reset() {
+	*x = StaffLimits{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffLimits) ProtoMessage() {}
+
+func (x *StaffLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffLimits.ProtoReflect.Descriptor instead.
+func (*StaffLimits) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *StaffLimits) GetMaxPeriodsPerWeek() int32 {
+	if x != nil {
+		return x.MaxPeriodsPerWeek
+	}
+	return 0
+}
+
+func (x *StaffLimits) GetMaxDaysPerWeek() int32 {
+	if x != nil {
+		return x.MaxDaysPerWeek
+	}
+	return 0
+}
+
+func (x *StaffLimits) GetMaxPeriodsPerDay() int32 {
+	if x != nil {
+		return x.MaxPeriodsPerDay
+	}
+	return 0
+}
+
+// StaffPreferences are soft wishes the plan tries to honour.
+type StaffPreferences struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Preferred weekdays, 1 = Monday ... 7 = Sunday.
+	Weekdays []int32 `protobuf:"varint,1,rep,packed,name=weekdays,proto3" json:"weekdays,omitempty"`
+	// Preferred segments.
+	Segments []string `protobuf:"bytes,2,rep,name=segments,proto3" json:"segments,omitempty"`
+	// Preferred classes.
+	Classes       []string `protobuf:"bytes,3,rep,name=classes,proto3" json:"classes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffPreferences) Reset() {
+	*x = StaffPreferences{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffPreferences) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffPreferences) ProtoMessage() {}
+
+func (x *StaffPreferences) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffPreferences.ProtoReflect.Descriptor instead.
+func (*StaffPreferences) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *StaffPreferences) GetWeekdays() []int32 {
+	if x != nil {
+		return x.Weekdays
+	}
+	return nil
+}
+
+func (x *StaffPreferences) GetSegments() []string {
+	if x != nil {
+		return x.Segments
+	}
+	return nil
+}
+
+func (x *StaffPreferences) GetClasses() []string {
+	if x != nil {
+		return x.Classes
+	}
+	return nil
+}
+
 // CreateStaffMemberRequest is the input of CreateStaffMember.
 type CreateStaffMemberRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -185,7 +469,7 @@ type CreateStaffMemberRequest struct {
 
 func (x *CreateStaffMemberRequest) Reset() {
 	*x = CreateStaffMemberRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[1]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -197,7 +481,7 @@ func (x *CreateStaffMemberRequest) String() string {
 func (*CreateStaffMemberRequest) ProtoMessage() {}
 
 func (x *CreateStaffMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[1]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -210,7 +494,7 @@ func (x *CreateStaffMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStaffMemberRequest.ProtoReflect.Descriptor instead.
 func (*CreateStaffMemberRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{1}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CreateStaffMemberRequest) GetSchoolId() string {
@@ -238,7 +522,7 @@ type CreateStaffMemberResponse struct {
 
 func (x *CreateStaffMemberResponse) Reset() {
 	*x = CreateStaffMemberResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[2]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -250,7 +534,7 @@ func (x *CreateStaffMemberResponse) String() string {
 func (*CreateStaffMemberResponse) ProtoMessage() {}
 
 func (x *CreateStaffMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[2]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -263,7 +547,7 @@ func (x *CreateStaffMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStaffMemberResponse.ProtoReflect.Descriptor instead.
 func (*CreateStaffMemberResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{2}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateStaffMemberResponse) GetStaffMember() *StaffMember {
@@ -288,7 +572,7 @@ type ListStaffRequest struct {
 
 func (x *ListStaffRequest) Reset() {
 	*x = ListStaffRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[3]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -300,7 +584,7 @@ func (x *ListStaffRequest) String() string {
 func (*ListStaffRequest) ProtoMessage() {}
 
 func (x *ListStaffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[3]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -313,7 +597,7 @@ func (x *ListStaffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStaffRequest.ProtoReflect.Descriptor instead.
 func (*ListStaffRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{3}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListStaffRequest) GetSchoolId() string {
@@ -352,7 +636,7 @@ type ListStaffResponse struct {
 
 func (x *ListStaffResponse) Reset() {
 	*x = ListStaffResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[4]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -364,7 +648,7 @@ func (x *ListStaffResponse) String() string {
 func (*ListStaffResponse) ProtoMessage() {}
 
 func (x *ListStaffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[4]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -377,7 +661,7 @@ func (x *ListStaffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStaffResponse.ProtoReflect.Descriptor instead.
 func (*ListStaffResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{4}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListStaffResponse) GetStaff() []*StaffMember {
@@ -401,11 +685,3855 @@ func (x *ListStaffResponse) GetSchoolName() string {
 	return ""
 }
 
+// GetStaffMemberRequest is the input of GetStaffMember.
+type GetStaffMemberRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Person.
+	StaffId       string `protobuf:"bytes,2,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStaffMemberRequest) Reset() {
+	*x = GetStaffMemberRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStaffMemberRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStaffMemberRequest) ProtoMessage() {}
+
+func (x *GetStaffMemberRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStaffMemberRequest.ProtoReflect.Descriptor instead.
+func (*GetStaffMemberRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetStaffMemberRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetStaffMemberRequest) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+// GetStaffMemberResponse is the output of GetStaffMember.
+type GetStaffMemberResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person.
+	StaffMember   *StaffMember `protobuf:"bytes,1,opt,name=staff_member,json=staffMember,proto3" json:"staff_member,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStaffMemberResponse) Reset() {
+	*x = GetStaffMemberResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStaffMemberResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStaffMemberResponse) ProtoMessage() {}
+
+func (x *GetStaffMemberResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStaffMemberResponse.ProtoReflect.Descriptor instead.
+func (*GetStaffMemberResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetStaffMemberResponse) GetStaffMember() *StaffMember {
+	if x != nil {
+		return x.StaffMember
+	}
+	return nil
+}
+
+// UpdateStaffMemberRequest is the input of UpdateStaffMember.
+type UpdateStaffMemberRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The new profile; staff_id names the person, kind may not change.
+	StaffMember   *StaffMember `protobuf:"bytes,2,opt,name=staff_member,json=staffMember,proto3" json:"staff_member,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateStaffMemberRequest) Reset() {
+	*x = UpdateStaffMemberRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateStaffMemberRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateStaffMemberRequest) ProtoMessage() {}
+
+func (x *UpdateStaffMemberRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateStaffMemberRequest.ProtoReflect.Descriptor instead.
+func (*UpdateStaffMemberRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UpdateStaffMemberRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *UpdateStaffMemberRequest) GetStaffMember() *StaffMember {
+	if x != nil {
+		return x.StaffMember
+	}
+	return nil
+}
+
+// UpdateStaffMemberResponse is the output of UpdateStaffMember.
+type UpdateStaffMemberResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The updated person.
+	StaffMember   *StaffMember `protobuf:"bytes,1,opt,name=staff_member,json=staffMember,proto3" json:"staff_member,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateStaffMemberResponse) Reset() {
+	*x = UpdateStaffMemberResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateStaffMemberResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateStaffMemberResponse) ProtoMessage() {}
+
+func (x *UpdateStaffMemberResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateStaffMemberResponse.ProtoReflect.Descriptor instead.
+func (*UpdateStaffMemberResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UpdateStaffMemberResponse) GetStaffMember() *StaffMember {
+	if x != nil {
+		return x.StaffMember
+	}
+	return nil
+}
+
+// SetTermParticipationRequest is the input of SetTermParticipation.
+type SetTermParticipationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,2,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Term (timetable term id).
+	TermId string `protobuf:"bytes,3,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// True to take part this term (participation is voluntary).
+	OptedIn       bool `protobuf:"varint,4,opt,name=opted_in,json=optedIn,proto3" json:"opted_in,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTermParticipationRequest) Reset() {
+	*x = SetTermParticipationRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTermParticipationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTermParticipationRequest) ProtoMessage() {}
+
+func (x *SetTermParticipationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTermParticipationRequest.ProtoReflect.Descriptor instead.
+func (*SetTermParticipationRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SetTermParticipationRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *SetTermParticipationRequest) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *SetTermParticipationRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *SetTermParticipationRequest) GetOptedIn() bool {
+	if x != nil {
+		return x.OptedIn
+	}
+	return false
+}
+
+// SetTermParticipationResponse is the output of SetTermParticipation.
+type SetTermParticipationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person with the updated opt-ins.
+	StaffMember   *StaffMember `protobuf:"bytes,1,opt,name=staff_member,json=staffMember,proto3" json:"staff_member,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTermParticipationResponse) Reset() {
+	*x = SetTermParticipationResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTermParticipationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTermParticipationResponse) ProtoMessage() {}
+
+func (x *SetTermParticipationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTermParticipationResponse.ProtoReflect.Descriptor instead.
+func (*SetTermParticipationResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SetTermParticipationResponse) GetStaffMember() *StaffMember {
+	if x != nil {
+		return x.StaffMember
+	}
+	return nil
+}
+
+// SetDistrictStaffingPolicyRequest is the input of SetDistrictStaffingPolicy.
+type SetDistrictStaffingPolicyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Most schools one institution may serve in the district (0 = no cap).
+	MaxSchoolsPerInstitution int32 `protobuf:"varint,2,opt,name=max_schools_per_institution,json=maxSchoolsPerInstitution,proto3" json:"max_schools_per_institution,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *SetDistrictStaffingPolicyRequest) Reset() {
+	*x = SetDistrictStaffingPolicyRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDistrictStaffingPolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDistrictStaffingPolicyRequest) ProtoMessage() {}
+
+func (x *SetDistrictStaffingPolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDistrictStaffingPolicyRequest.ProtoReflect.Descriptor instead.
+func (*SetDistrictStaffingPolicyRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SetDistrictStaffingPolicyRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *SetDistrictStaffingPolicyRequest) GetMaxSchoolsPerInstitution() int32 {
+	if x != nil {
+		return x.MaxSchoolsPerInstitution
+	}
+	return 0
+}
+
+// SetDistrictStaffingPolicyResponse is the output of SetDistrictStaffingPolicy.
+type SetDistrictStaffingPolicyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// The cap now in force.
+	MaxSchoolsPerInstitution int32 `protobuf:"varint,2,opt,name=max_schools_per_institution,json=maxSchoolsPerInstitution,proto3" json:"max_schools_per_institution,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *SetDistrictStaffingPolicyResponse) Reset() {
+	*x = SetDistrictStaffingPolicyResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDistrictStaffingPolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDistrictStaffingPolicyResponse) ProtoMessage() {}
+
+func (x *SetDistrictStaffingPolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDistrictStaffingPolicyResponse.ProtoReflect.Descriptor instead.
+func (*SetDistrictStaffingPolicyResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SetDistrictStaffingPolicyResponse) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *SetDistrictStaffingPolicyResponse) GetMaxSchoolsPerInstitution() int32 {
+	if x != nil {
+		return x.MaxSchoolsPerInstitution
+	}
+	return 0
+}
+
+// Course is a course of an institution approved by the bureau, with its price.
+type Course struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	CourseId string `protobuf:"bytes,1,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	// Name, e.g. "少儿书法".
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Activity kind: reading, calligraphy, sports, arts, science, social_practice, other.
+	ActivityKind string `protobuf:"bytes,3,opt,name=activity_kind,json=activityKind,proto3" json:"activity_kind,omitempty"`
+	// Approved price per period, a decimal string in yuan, e.g. "45.00".
+	PricePerPeriod *v1.Money `protobuf:"bytes,4,opt,name=price_per_period,json=pricePerPeriod,proto3" json:"price_per_period,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Course) Reset() {
+	*x = Course{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Course) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Course) ProtoMessage() {}
+
+func (x *Course) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Course.ProtoReflect.Descriptor instead.
+func (*Course) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Course) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *Course) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Course) GetActivityKind() string {
+	if x != nil {
+		return x.ActivityKind
+	}
+	return ""
+}
+
+func (x *Course) GetPricePerPeriod() *v1.Money {
+	if x != nil {
+		return x.PricePerPeriod
+	}
+	return nil
+}
+
+// Institution is an outside institution (第三方机构) approved by the district bureau.
+type Institution struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	InstitutionId string `protobuf:"bytes,1,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// District; set from the path.
+	DistrictId string `protobuf:"bytes,2,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Licence number (办学许可证号).
+	LicenceNo string `protobuf:"bytes,4,opt,name=licence_no,json=licenceNo,proto3" json:"licence_no,omitempty"`
+	// First day the licence is valid.
+	LicenceValidFrom *v1.Date `protobuf:"bytes,5,opt,name=licence_valid_from,json=licenceValidFrom,proto3" json:"licence_valid_from,omitempty"`
+	// Last day the licence is valid.
+	LicenceValidUntil *v1.Date `protobuf:"bytes,6,opt,name=licence_valid_until,json=licenceValidUntil,proto3" json:"licence_valid_until,omitempty"`
+	// True when the bureau approved the institution.
+	Approved bool `protobuf:"varint,7,opt,name=approved,proto3" json:"approved,omitempty"`
+	// Approved courses and prices.
+	Courses []*Course `protobuf:"bytes,8,rep,name=courses,proto3" json:"courses,omitempty"`
+	// Schools the institution serves; set by AddInstitutionSchool.
+	SchoolIds []string `protobuf:"bytes,9,rep,name=school_ids,json=schoolIds,proto3" json:"school_ids,omitempty"`
+	// When the record was created; set by the server.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Institution) Reset() {
+	*x = Institution{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Institution) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Institution) ProtoMessage() {}
+
+func (x *Institution) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Institution.ProtoReflect.Descriptor instead.
+func (*Institution) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Institution) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *Institution) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *Institution) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Institution) GetLicenceNo() string {
+	if x != nil {
+		return x.LicenceNo
+	}
+	return ""
+}
+
+func (x *Institution) GetLicenceValidFrom() *v1.Date {
+	if x != nil {
+		return x.LicenceValidFrom
+	}
+	return nil
+}
+
+func (x *Institution) GetLicenceValidUntil() *v1.Date {
+	if x != nil {
+		return x.LicenceValidUntil
+	}
+	return nil
+}
+
+func (x *Institution) GetApproved() bool {
+	if x != nil {
+		return x.Approved
+	}
+	return false
+}
+
+func (x *Institution) GetCourses() []*Course {
+	if x != nil {
+		return x.Courses
+	}
+	return nil
+}
+
+func (x *Institution) GetSchoolIds() []string {
+	if x != nil {
+		return x.SchoolIds
+	}
+	return nil
+}
+
+func (x *Institution) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// CreateInstitutionRequest is the input of CreateInstitution.
+type CreateInstitutionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// The institution.
+	Institution   *Institution `protobuf:"bytes,2,opt,name=institution,proto3" json:"institution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateInstitutionRequest) Reset() {
+	*x = CreateInstitutionRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateInstitutionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateInstitutionRequest) ProtoMessage() {}
+
+func (x *CreateInstitutionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateInstitutionRequest.ProtoReflect.Descriptor instead.
+func (*CreateInstitutionRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CreateInstitutionRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *CreateInstitutionRequest) GetInstitution() *Institution {
+	if x != nil {
+		return x.Institution
+	}
+	return nil
+}
+
+// CreateInstitutionResponse is the output of CreateInstitution.
+type CreateInstitutionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The registered institution.
+	Institution   *Institution `protobuf:"bytes,1,opt,name=institution,proto3" json:"institution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateInstitutionResponse) Reset() {
+	*x = CreateInstitutionResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateInstitutionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateInstitutionResponse) ProtoMessage() {}
+
+func (x *CreateInstitutionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateInstitutionResponse.ProtoReflect.Descriptor instead.
+func (*CreateInstitutionResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreateInstitutionResponse) GetInstitution() *Institution {
+	if x != nil {
+		return x.Institution
+	}
+	return nil
+}
+
+// GetInstitutionRequest is the input of GetInstitution.
+type GetInstitutionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,2,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInstitutionRequest) Reset() {
+	*x = GetInstitutionRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInstitutionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInstitutionRequest) ProtoMessage() {}
+
+func (x *GetInstitutionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInstitutionRequest.ProtoReflect.Descriptor instead.
+func (*GetInstitutionRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetInstitutionRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *GetInstitutionRequest) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+// GetInstitutionResponse is the output of GetInstitution.
+type GetInstitutionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The institution.
+	Institution   *Institution `protobuf:"bytes,1,opt,name=institution,proto3" json:"institution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInstitutionResponse) Reset() {
+	*x = GetInstitutionResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInstitutionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInstitutionResponse) ProtoMessage() {}
+
+func (x *GetInstitutionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInstitutionResponse.ProtoReflect.Descriptor instead.
+func (*GetInstitutionResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetInstitutionResponse) GetInstitution() *Institution {
+	if x != nil {
+		return x.Institution
+	}
+	return nil
+}
+
+// ListInstitutionsRequest is the input of ListInstitutions.
+type ListInstitutionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId    string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInstitutionsRequest) Reset() {
+	*x = ListInstitutionsRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInstitutionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInstitutionsRequest) ProtoMessage() {}
+
+func (x *ListInstitutionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInstitutionsRequest.ProtoReflect.Descriptor instead.
+func (*ListInstitutionsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListInstitutionsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+// ListInstitutionsResponse is the output of ListInstitutions.
+type ListInstitutionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every institution of the district by id.
+	Institutions  []*Institution `protobuf:"bytes,1,rep,name=institutions,proto3" json:"institutions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInstitutionsResponse) Reset() {
+	*x = ListInstitutionsResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInstitutionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInstitutionsResponse) ProtoMessage() {}
+
+func (x *ListInstitutionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInstitutionsResponse.ProtoReflect.Descriptor instead.
+func (*ListInstitutionsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListInstitutionsResponse) GetInstitutions() []*Institution {
+	if x != nil {
+		return x.Institutions
+	}
+	return nil
+}
+
+// AddInstitutionSchoolRequest is the input of AddInstitutionSchool.
+type AddInstitutionSchoolRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,2,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// School to serve; it must belong to the district.
+	SchoolId      string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddInstitutionSchoolRequest) Reset() {
+	*x = AddInstitutionSchoolRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddInstitutionSchoolRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddInstitutionSchoolRequest) ProtoMessage() {}
+
+func (x *AddInstitutionSchoolRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddInstitutionSchoolRequest.ProtoReflect.Descriptor instead.
+func (*AddInstitutionSchoolRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *AddInstitutionSchoolRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *AddInstitutionSchoolRequest) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *AddInstitutionSchoolRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+// AddInstitutionSchoolResponse is the output of AddInstitutionSchool.
+type AddInstitutionSchoolResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The institution with its schools.
+	Institution   *Institution `protobuf:"bytes,1,opt,name=institution,proto3" json:"institution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddInstitutionSchoolResponse) Reset() {
+	*x = AddInstitutionSchoolResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddInstitutionSchoolResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddInstitutionSchoolResponse) ProtoMessage() {}
+
+func (x *AddInstitutionSchoolResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddInstitutionSchoolResponse.ProtoReflect.Descriptor instead.
+func (*AddInstitutionSchoolResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *AddInstitutionSchoolResponse) GetInstitution() *Institution {
+	if x != nil {
+		return x.Institution
+	}
+	return nil
+}
+
+// Demand is one session occurrence that needs people in one role.
+type Demand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stable id: timetable occurrence id and role.
+	DemandId string `protobuf:"bytes,1,opt,name=demand_id,json=demandId,proto3" json:"demand_id,omitempty"`
+	// Timetable occurrence.
+	OccurrenceId string `protobuf:"bytes,2,opt,name=occurrence_id,json=occurrenceId,proto3" json:"occurrence_id,omitempty"`
+	// Day.
+	Date *v1.Date `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	// Segment: lunch, homework, club, extended or evening.
+	Segment string `protobuf:"bytes,4,opt,name=segment,proto3" json:"segment,omitempty"`
+	// Start.
+	Start *v1.TimeOfDay `protobuf:"bytes,5,opt,name=start,proto3" json:"start,omitempty"`
+	// End.
+	End *v1.TimeOfDay `protobuf:"bytes,6,opt,name=end,proto3" json:"end,omitempty"`
+	// Periods (课时) it counts for.
+	Periods int32 `protobuf:"varint,7,opt,name=periods,proto3" json:"periods,omitempty"`
+	// Role: supervisor, instructor, extra_adult or patrol (巡课).
+	Role string `protobuf:"bytes,8,opt,name=role,proto3" json:"role,omitempty"`
+	// Club activity kind, for instructors.
+	ActivityKind string `protobuf:"bytes,9,opt,name=activity_kind,json=activityKind,proto3" json:"activity_kind,omitempty"`
+	// Institution providing the club, if any.
+	InstitutionId string `protobuf:"bytes,10,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Class, for class sessions.
+	ClassId string `protobuf:"bytes,11,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// Club, for club sessions.
+	ClubId string `protobuf:"bytes,12,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// People needed.
+	Count int32 `protobuf:"varint,13,opt,name=count,proto3" json:"count,omitempty"`
+	// Students in the session.
+	Students      int32 `protobuf:"varint,14,opt,name=students,proto3" json:"students,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Demand) Reset() {
+	*x = Demand{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Demand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Demand) ProtoMessage() {}
+
+func (x *Demand) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Demand.ProtoReflect.Descriptor instead.
+func (*Demand) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *Demand) GetDemandId() string {
+	if x != nil {
+		return x.DemandId
+	}
+	return ""
+}
+
+func (x *Demand) GetOccurrenceId() string {
+	if x != nil {
+		return x.OccurrenceId
+	}
+	return ""
+}
+
+func (x *Demand) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *Demand) GetSegment() string {
+	if x != nil {
+		return x.Segment
+	}
+	return ""
+}
+
+func (x *Demand) GetStart() *v1.TimeOfDay {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *Demand) GetEnd() *v1.TimeOfDay {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *Demand) GetPeriods() int32 {
+	if x != nil {
+		return x.Periods
+	}
+	return 0
+}
+
+func (x *Demand) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Demand) GetActivityKind() string {
+	if x != nil {
+		return x.ActivityKind
+	}
+	return ""
+}
+
+func (x *Demand) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *Demand) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *Demand) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+func (x *Demand) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *Demand) GetStudents() int32 {
+	if x != nil {
+		return x.Students
+	}
+	return 0
+}
+
+// Assignment puts one person on one demand.
+type Assignment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	AssignmentId string `protobuf:"bytes,1,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Demand.
+	DemandId string `protobuf:"bytes,2,opt,name=demand_id,json=demandId,proto3" json:"demand_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,3,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// True when fixed by hand; the solver keeps it.
+	Locked bool `protobuf:"varint,4,opt,name=locked,proto3" json:"locked,omitempty"`
+	// How it came about: solver, manual or substitution.
+	Source string `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	// Day (copied from the demand).
+	Date *v1.Date `protobuf:"bytes,6,opt,name=date,proto3" json:"date,omitempty"`
+	// Start (copied from the demand).
+	Start *v1.TimeOfDay `protobuf:"bytes,7,opt,name=start,proto3" json:"start,omitempty"`
+	// End (copied from the demand).
+	End *v1.TimeOfDay `protobuf:"bytes,8,opt,name=end,proto3" json:"end,omitempty"`
+	// Role (copied from the demand).
+	Role string `protobuf:"bytes,9,opt,name=role,proto3" json:"role,omitempty"`
+	// Periods (copied from the demand).
+	Periods       int32 `protobuf:"varint,10,opt,name=periods,proto3" json:"periods,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Assignment) Reset() {
+	*x = Assignment{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Assignment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Assignment) ProtoMessage() {}
+
+func (x *Assignment) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Assignment.ProtoReflect.Descriptor instead.
+func (*Assignment) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *Assignment) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *Assignment) GetDemandId() string {
+	if x != nil {
+		return x.DemandId
+	}
+	return ""
+}
+
+func (x *Assignment) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *Assignment) GetLocked() bool {
+	if x != nil {
+		return x.Locked
+	}
+	return false
+}
+
+func (x *Assignment) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *Assignment) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *Assignment) GetStart() *v1.TimeOfDay {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *Assignment) GetEnd() *v1.TimeOfDay {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *Assignment) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Assignment) GetPeriods() int32 {
+	if x != nil {
+		return x.Periods
+	}
+	return 0
+}
+
+// UncoveredDemand names a demand the plan could not fully staff and why.
+type UncoveredDemand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Demand.
+	DemandId string `protobuf:"bytes,1,opt,name=demand_id,json=demandId,proto3" json:"demand_id,omitempty"`
+	// How many more people it needs.
+	Missing int32 `protobuf:"varint,2,opt,name=missing,proto3" json:"missing,omitempty"`
+	// no_one_qualified, not_opted_in, unavailable, all_qualified_busy,
+	// limits_reached or institution_not_approved.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Human-readable detail.
+	Detail        string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UncoveredDemand) Reset() {
+	*x = UncoveredDemand{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UncoveredDemand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UncoveredDemand) ProtoMessage() {}
+
+func (x *UncoveredDemand) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UncoveredDemand.ProtoReflect.Descriptor instead.
+func (*UncoveredDemand) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *UncoveredDemand) GetDemandId() string {
+	if x != nil {
+		return x.DemandId
+	}
+	return ""
+}
+
+func (x *UncoveredDemand) GetMissing() int32 {
+	if x != nil {
+		return x.Missing
+	}
+	return 0
+}
+
+func (x *UncoveredDemand) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *UncoveredDemand) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+// GroupLoad is the load of one group of comparable staff.
+type GroupLoad struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Staff kind of the group.
+	Kind StaffKind `protobuf:"varint,1,opt,name=kind,proto3,enum=kehou.staffing.v1.StaffKind" json:"kind,omitempty"`
+	// Shared weekly cap of the group (0 = none).
+	MaxPeriodsPerWeek int32 `protobuf:"varint,2,opt,name=max_periods_per_week,json=maxPeriodsPerWeek,proto3" json:"max_periods_per_week,omitempty"`
+	// Members.
+	Staff int32 `protobuf:"varint,3,opt,name=staff,proto3" json:"staff,omitempty"`
+	// Fewest periods of a member.
+	MinPeriods int32 `protobuf:"varint,4,opt,name=min_periods,json=minPeriods,proto3" json:"min_periods,omitempty"`
+	// Most periods of a member.
+	MaxPeriods int32 `protobuf:"varint,5,opt,name=max_periods,json=maxPeriods,proto3" json:"max_periods,omitempty"`
+	// Mean periods, as a decimal string.
+	MeanPeriods string `protobuf:"bytes,6,opt,name=mean_periods,json=meanPeriods,proto3" json:"mean_periods,omitempty"`
+	// Sum of squared deviations from the mean, as a decimal string.
+	Unfairness    string `protobuf:"bytes,7,opt,name=unfairness,proto3" json:"unfairness,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupLoad) Reset() {
+	*x = GroupLoad{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupLoad) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupLoad) ProtoMessage() {}
+
+func (x *GroupLoad) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupLoad.ProtoReflect.Descriptor instead.
+func (*GroupLoad) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GroupLoad) GetKind() StaffKind {
+	if x != nil {
+		return x.Kind
+	}
+	return StaffKind_STAFF_KIND_UNSPECIFIED
+}
+
+func (x *GroupLoad) GetMaxPeriodsPerWeek() int32 {
+	if x != nil {
+		return x.MaxPeriodsPerWeek
+	}
+	return 0
+}
+
+func (x *GroupLoad) GetStaff() int32 {
+	if x != nil {
+		return x.Staff
+	}
+	return 0
+}
+
+func (x *GroupLoad) GetMinPeriods() int32 {
+	if x != nil {
+		return x.MinPeriods
+	}
+	return 0
+}
+
+func (x *GroupLoad) GetMaxPeriods() int32 {
+	if x != nil {
+		return x.MaxPeriods
+	}
+	return 0
+}
+
+func (x *GroupLoad) GetMeanPeriods() string {
+	if x != nil {
+		return x.MeanPeriods
+	}
+	return ""
+}
+
+func (x *GroupLoad) GetUnfairness() string {
+	if x != nil {
+		return x.Unfairness
+	}
+	return ""
+}
+
+// StaffLoad is one person's load in a plan.
+type StaffLoad struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Person.
+	StaffId string `protobuf:"bytes,1,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Periods.
+	Periods int32 `protobuf:"varint,2,opt,name=periods,proto3" json:"periods,omitempty"`
+	// Working days.
+	Days          int32 `protobuf:"varint,3,opt,name=days,proto3" json:"days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffLoad) Reset() {
+	*x = StaffLoad{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffLoad) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffLoad) ProtoMessage() {}
+
+func (x *StaffLoad) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffLoad.ProtoReflect.Descriptor instead.
+func (*StaffLoad) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *StaffLoad) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *StaffLoad) GetPeriods() int32 {
+	if x != nil {
+		return x.Periods
+	}
+	return 0
+}
+
+func (x *StaffLoad) GetDays() int32 {
+	if x != nil {
+		return x.Days
+	}
+	return 0
+}
+
+// FairnessSummary grades a plan.
+type FairnessSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Person-slots needed.
+	Needed int32 `protobuf:"varint,1,opt,name=needed,proto3" json:"needed,omitempty"`
+	// Person-slots covered.
+	Covered int32 `protobuf:"varint,2,opt,name=covered,proto3" json:"covered,omitempty"`
+	// Largest max − min periods within a group of comparable staff.
+	Spread int32 `protobuf:"varint,3,opt,name=spread,proto3" json:"spread,omitempty"`
+	// Sum over groups of squared deviations from the group mean (periods²).
+	Unfairness string `protobuf:"bytes,4,opt,name=unfairness,proto3" json:"unfairness,omitempty"`
+	// Own-class, continuity and preference cost.
+	SoftPenalty int32 `protobuf:"varint,5,opt,name=soft_penalty,json=softPenalty,proto3" json:"soft_penalty,omitempty"`
+	// Hard-rule breaches (only hand-locked assignments can cause them).
+	HardViolations int32 `protobuf:"varint,6,opt,name=hard_violations,json=hardViolations,proto3" json:"hard_violations,omitempty"`
+	// Per group.
+	Groups []*GroupLoad `protobuf:"bytes,7,rep,name=groups,proto3" json:"groups,omitempty"`
+	// Per person.
+	Loads         []*StaffLoad `protobuf:"bytes,8,rep,name=loads,proto3" json:"loads,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FairnessSummary) Reset() {
+	*x = FairnessSummary{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FairnessSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FairnessSummary) ProtoMessage() {}
+
+func (x *FairnessSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FairnessSummary.ProtoReflect.Descriptor instead.
+func (*FairnessSummary) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *FairnessSummary) GetNeeded() int32 {
+	if x != nil {
+		return x.Needed
+	}
+	return 0
+}
+
+func (x *FairnessSummary) GetCovered() int32 {
+	if x != nil {
+		return x.Covered
+	}
+	return 0
+}
+
+func (x *FairnessSummary) GetSpread() int32 {
+	if x != nil {
+		return x.Spread
+	}
+	return 0
+}
+
+func (x *FairnessSummary) GetUnfairness() string {
+	if x != nil {
+		return x.Unfairness
+	}
+	return ""
+}
+
+func (x *FairnessSummary) GetSoftPenalty() int32 {
+	if x != nil {
+		return x.SoftPenalty
+	}
+	return 0
+}
+
+func (x *FairnessSummary) GetHardViolations() int32 {
+	if x != nil {
+		return x.HardViolations
+	}
+	return 0
+}
+
+func (x *FairnessSummary) GetGroups() []*GroupLoad {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+func (x *FairnessSummary) GetLoads() []*StaffLoad {
+	if x != nil {
+		return x.Loads
+	}
+	return nil
+}
+
+// SolveWeekRequest is the input of SolveWeek.
+type SolveWeekRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term the week belongs to.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Monday of the week.
+	WeekStart *v1.Date `protobuf:"bytes,3,opt,name=week_start,json=weekStart,proto3" json:"week_start,omitempty"`
+	// Seed; the same seed and input give the same plan.
+	Seed          uint64 `protobuf:"varint,4,opt,name=seed,proto3" json:"seed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SolveWeekRequest) Reset() {
+	*x = SolveWeekRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SolveWeekRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SolveWeekRequest) ProtoMessage() {}
+
+func (x *SolveWeekRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SolveWeekRequest.ProtoReflect.Descriptor instead.
+func (*SolveWeekRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *SolveWeekRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *SolveWeekRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *SolveWeekRequest) GetWeekStart() *v1.Date {
+	if x != nil {
+		return x.WeekStart
+	}
+	return nil
+}
+
+func (x *SolveWeekRequest) GetSeed() uint64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+// SolveWeekResponse is the output of SolveWeek.
+type SolveWeekResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored plan.
+	Grid          *StaffingGrid `protobuf:"bytes,1,opt,name=grid,proto3" json:"grid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SolveWeekResponse) Reset() {
+	*x = SolveWeekResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SolveWeekResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SolveWeekResponse) ProtoMessage() {}
+
+func (x *SolveWeekResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SolveWeekResponse.ProtoReflect.Descriptor instead.
+func (*SolveWeekResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *SolveWeekResponse) GetGrid() *StaffingGrid {
+	if x != nil {
+		return x.Grid
+	}
+	return nil
+}
+
+// StaffingGrid is a school's staffing of one week.
+type StaffingGrid struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Monday of the week.
+	WeekStart *v1.Date `protobuf:"bytes,3,opt,name=week_start,json=weekStart,proto3" json:"week_start,omitempty"`
+	// Seed of the last solve.
+	Seed uint64 `protobuf:"varint,4,opt,name=seed,proto3" json:"seed,omitempty"`
+	// Demands of the week by date, time and id.
+	Demands []*Demand `protobuf:"bytes,5,rep,name=demands,proto3" json:"demands,omitempty"`
+	// Assignments by demand and person.
+	Assignments []*Assignment `protobuf:"bytes,6,rep,name=assignments,proto3" json:"assignments,omitempty"`
+	// Demands not fully staffed.
+	Uncovered []*UncoveredDemand `protobuf:"bytes,7,rep,name=uncovered,proto3" json:"uncovered,omitempty"`
+	// Fairness summary.
+	Fairness      *FairnessSummary `protobuf:"bytes,8,opt,name=fairness,proto3" json:"fairness,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffingGrid) Reset() {
+	*x = StaffingGrid{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffingGrid) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffingGrid) ProtoMessage() {}
+
+func (x *StaffingGrid) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffingGrid.ProtoReflect.Descriptor instead.
+func (*StaffingGrid) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *StaffingGrid) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *StaffingGrid) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *StaffingGrid) GetWeekStart() *v1.Date {
+	if x != nil {
+		return x.WeekStart
+	}
+	return nil
+}
+
+func (x *StaffingGrid) GetSeed() uint64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+func (x *StaffingGrid) GetDemands() []*Demand {
+	if x != nil {
+		return x.Demands
+	}
+	return nil
+}
+
+func (x *StaffingGrid) GetAssignments() []*Assignment {
+	if x != nil {
+		return x.Assignments
+	}
+	return nil
+}
+
+func (x *StaffingGrid) GetUncovered() []*UncoveredDemand {
+	if x != nil {
+		return x.Uncovered
+	}
+	return nil
+}
+
+func (x *StaffingGrid) GetFairness() *FairnessSummary {
+	if x != nil {
+		return x.Fairness
+	}
+	return nil
+}
+
+// GetStaffingGridRequest is the input of GetStaffingGrid.
+type GetStaffingGridRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Monday of the week.
+	WeekStart     *v1.Date `protobuf:"bytes,2,opt,name=week_start,json=weekStart,proto3" json:"week_start,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStaffingGridRequest) Reset() {
+	*x = GetStaffingGridRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStaffingGridRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStaffingGridRequest) ProtoMessage() {}
+
+func (x *GetStaffingGridRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStaffingGridRequest.ProtoReflect.Descriptor instead.
+func (*GetStaffingGridRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *GetStaffingGridRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetStaffingGridRequest) GetWeekStart() *v1.Date {
+	if x != nil {
+		return x.WeekStart
+	}
+	return nil
+}
+
+// GetStaffingGridResponse is the output of GetStaffingGrid.
+type GetStaffingGridResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The week.
+	Grid          *StaffingGrid `protobuf:"bytes,1,opt,name=grid,proto3" json:"grid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStaffingGridResponse) Reset() {
+	*x = GetStaffingGridResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStaffingGridResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStaffingGridResponse) ProtoMessage() {}
+
+func (x *GetStaffingGridResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStaffingGridResponse.ProtoReflect.Descriptor instead.
+func (*GetStaffingGridResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *GetStaffingGridResponse) GetGrid() *StaffingGrid {
+	if x != nil {
+		return x.Grid
+	}
+	return nil
+}
+
+// AssignStaffRequest is the input of AssignStaff.
+type AssignStaffRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Demand of a solved week.
+	DemandId string `protobuf:"bytes,2,opt,name=demand_id,json=demandId,proto3" json:"demand_id,omitempty"`
+	// Person.
+	StaffId       string `protobuf:"bytes,3,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignStaffRequest) Reset() {
+	*x = AssignStaffRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignStaffRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignStaffRequest) ProtoMessage() {}
+
+func (x *AssignStaffRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignStaffRequest.ProtoReflect.Descriptor instead.
+func (*AssignStaffRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *AssignStaffRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *AssignStaffRequest) GetDemandId() string {
+	if x != nil {
+		return x.DemandId
+	}
+	return ""
+}
+
+func (x *AssignStaffRequest) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+// AssignStaffResponse is the output of AssignStaff.
+type AssignStaffResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new (locked) assignment.
+	Assignment *Assignment `protobuf:"bytes,1,opt,name=assignment,proto3" json:"assignment,omitempty"`
+	// An unlocked assignment it replaced on a full demand, if any.
+	ReplacedStaffId string `protobuf:"bytes,2,opt,name=replaced_staff_id,json=replacedStaffId,proto3" json:"replaced_staff_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *AssignStaffResponse) Reset() {
+	*x = AssignStaffResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignStaffResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignStaffResponse) ProtoMessage() {}
+
+func (x *AssignStaffResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignStaffResponse.ProtoReflect.Descriptor instead.
+func (*AssignStaffResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *AssignStaffResponse) GetAssignment() *Assignment {
+	if x != nil {
+		return x.Assignment
+	}
+	return nil
+}
+
+func (x *AssignStaffResponse) GetReplacedStaffId() string {
+	if x != nil {
+		return x.ReplacedStaffId
+	}
+	return ""
+}
+
+// Absence is a staff member away on a range of days.
+type Absence struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	AbsenceId string `protobuf:"bytes,1,opt,name=absence_id,json=absenceId,proto3" json:"absence_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,2,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// First day.
+	From *v1.Date `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day; unset means only from.
+	To *v1.Date `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	// Why (病假, 公出 ...).
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Absence) Reset() {
+	*x = Absence{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Absence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Absence) ProtoMessage() {}
+
+func (x *Absence) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Absence.ProtoReflect.Descriptor instead.
+func (*Absence) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *Absence) GetAbsenceId() string {
+	if x != nil {
+		return x.AbsenceId
+	}
+	return ""
+}
+
+func (x *Absence) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *Absence) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *Absence) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *Absence) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// AssignmentChange is one slot whose holder changed in a substitution.
+type AssignmentChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// substituted, moved or dropped.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Demand.
+	DemandId string `protobuf:"bytes,2,opt,name=demand_id,json=demandId,proto3" json:"demand_id,omitempty"`
+	// Who held it.
+	FromStaffId string `protobuf:"bytes,3,opt,name=from_staff_id,json=fromStaffId,proto3" json:"from_staff_id,omitempty"`
+	// Who holds it now; empty when dropped.
+	ToStaffId string `protobuf:"bytes,4,opt,name=to_staff_id,json=toStaffId,proto3" json:"to_staff_id,omitempty"`
+	// The demand to_staff_id left, for moved.
+	MovedFromDemandId string `protobuf:"bytes,5,opt,name=moved_from_demand_id,json=movedFromDemandId,proto3" json:"moved_from_demand_id,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *AssignmentChange) Reset() {
+	*x = AssignmentChange{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignmentChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignmentChange) ProtoMessage() {}
+
+func (x *AssignmentChange) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignmentChange.ProtoReflect.Descriptor instead.
+func (*AssignmentChange) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *AssignmentChange) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *AssignmentChange) GetDemandId() string {
+	if x != nil {
+		return x.DemandId
+	}
+	return ""
+}
+
+func (x *AssignmentChange) GetFromStaffId() string {
+	if x != nil {
+		return x.FromStaffId
+	}
+	return ""
+}
+
+func (x *AssignmentChange) GetToStaffId() string {
+	if x != nil {
+		return x.ToStaffId
+	}
+	return ""
+}
+
+func (x *AssignmentChange) GetMovedFromDemandId() string {
+	if x != nil {
+		return x.MovedFromDemandId
+	}
+	return ""
+}
+
+// ReportAbsenceRequest is the input of ReportAbsence.
+type ReportAbsenceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The absence.
+	Absence       *Absence `protobuf:"bytes,2,opt,name=absence,proto3" json:"absence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportAbsenceRequest) Reset() {
+	*x = ReportAbsenceRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportAbsenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportAbsenceRequest) ProtoMessage() {}
+
+func (x *ReportAbsenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportAbsenceRequest.ProtoReflect.Descriptor instead.
+func (*ReportAbsenceRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ReportAbsenceRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ReportAbsenceRequest) GetAbsence() *Absence {
+	if x != nil {
+		return x.Absence
+	}
+	return nil
+}
+
+// ReportAbsenceResponse is the output of ReportAbsence.
+type ReportAbsenceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored absence.
+	Absence *Absence `protobuf:"bytes,1,opt,name=absence,proto3" json:"absence,omitempty"`
+	// Changed slots.
+	Changes []*AssignmentChange `protobuf:"bytes,2,rep,name=changes,proto3" json:"changes,omitempty"`
+	// Gaps still open.
+	Uncovered []*UncoveredDemand `protobuf:"bytes,3,rep,name=uncovered,proto3" json:"uncovered,omitempty"`
+	// Number of assignments that differ from before.
+	ChangedAssignments int32 `protobuf:"varint,4,opt,name=changed_assignments,json=changedAssignments,proto3" json:"changed_assignments,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *ReportAbsenceResponse) Reset() {
+	*x = ReportAbsenceResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportAbsenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportAbsenceResponse) ProtoMessage() {}
+
+func (x *ReportAbsenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportAbsenceResponse.ProtoReflect.Descriptor instead.
+func (*ReportAbsenceResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ReportAbsenceResponse) GetAbsence() *Absence {
+	if x != nil {
+		return x.Absence
+	}
+	return nil
+}
+
+func (x *ReportAbsenceResponse) GetChanges() []*AssignmentChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *ReportAbsenceResponse) GetUncovered() []*UncoveredDemand {
+	if x != nil {
+		return x.Uncovered
+	}
+	return nil
+}
+
+func (x *ReportAbsenceResponse) GetChangedAssignments() int32 {
+	if x != nil {
+		return x.ChangedAssignments
+	}
+	return 0
+}
+
+// HourRecord is the delivered-hours record of an assignment or a correction of one.
+type HourRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	RecordId string `protobuf:"bytes,1,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Assignment.
+	AssignmentId string `protobuf:"bytes,2,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,3,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// School.
+	SchoolId string `protobuf:"bytes,4,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Planned start.
+	ScheduledStart *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=scheduled_start,json=scheduledStart,proto3" json:"scheduled_start,omitempty"`
+	// Planned end.
+	ScheduledEnd *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=scheduled_end,json=scheduledEnd,proto3" json:"scheduled_end,omitempty"`
+	// Actual arrival.
+	CheckIn *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	// Actual departure.
+	CheckOut *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=check_out,json=checkOut,proto3" json:"check_out,omitempty"`
+	// taught, substitute_cover or supervision_only.
+	Duty string `protobuf:"bytes,9,opt,name=duty,proto3" json:"duty,omitempty"`
+	// draft, checked_out, approved or locked.
+	Status string `protobuf:"bytes,10,opt,name=status,proto3" json:"status,omitempty"`
+	// Record this one corrects.
+	Corrects string `protobuf:"bytes,11,opt,name=corrects,proto3" json:"corrects,omitempty"`
+	// Why the correction was made.
+	Reason string `protobuf:"bytes,12,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Who approved.
+	ApprovedBy string `protobuf:"bytes,13,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	// Scheduled minutes.
+	ScheduledMinutes int32 `protobuf:"varint,14,opt,name=scheduled_minutes,json=scheduledMinutes,proto3" json:"scheduled_minutes,omitempty"`
+	// Actual minutes.
+	ActualMinutes int32 `protobuf:"varint,15,opt,name=actual_minutes,json=actualMinutes,proto3" json:"actual_minutes,omitempty"`
+	// Minutes that count for pay (actual, at most scheduled).
+	CreditedMinutes int32 `protobuf:"varint,16,opt,name=credited_minutes,json=creditedMinutes,proto3" json:"credited_minutes,omitempty"`
+	// When created.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HourRecord) Reset() {
+	*x = HourRecord{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HourRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HourRecord) ProtoMessage() {}
+
+func (x *HourRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HourRecord.ProtoReflect.Descriptor instead.
+func (*HourRecord) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *HourRecord) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *HourRecord) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *HourRecord) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *HourRecord) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *HourRecord) GetScheduledStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScheduledStart
+	}
+	return nil
+}
+
+func (x *HourRecord) GetScheduledEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScheduledEnd
+	}
+	return nil
+}
+
+func (x *HourRecord) GetCheckIn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckIn
+	}
+	return nil
+}
+
+func (x *HourRecord) GetCheckOut() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckOut
+	}
+	return nil
+}
+
+func (x *HourRecord) GetDuty() string {
+	if x != nil {
+		return x.Duty
+	}
+	return ""
+}
+
+func (x *HourRecord) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *HourRecord) GetCorrects() string {
+	if x != nil {
+		return x.Corrects
+	}
+	return ""
+}
+
+func (x *HourRecord) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *HourRecord) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+func (x *HourRecord) GetScheduledMinutes() int32 {
+	if x != nil {
+		return x.ScheduledMinutes
+	}
+	return 0
+}
+
+func (x *HourRecord) GetActualMinutes() int32 {
+	if x != nil {
+		return x.ActualMinutes
+	}
+	return 0
+}
+
+func (x *HourRecord) GetCreditedMinutes() int32 {
+	if x != nil {
+		return x.CreditedMinutes
+	}
+	return 0
+}
+
+func (x *HourRecord) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// CheckInRequest is the input of CheckIn.
+type CheckInRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Assignment.
+	AssignmentId string `protobuf:"bytes,2,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Arrival time.
+	Time          *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckInRequest) Reset() {
+	*x = CheckInRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckInRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckInRequest) ProtoMessage() {}
+
+func (x *CheckInRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckInRequest.ProtoReflect.Descriptor instead.
+func (*CheckInRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *CheckInRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CheckInRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *CheckInRequest) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+// CheckInResponse is the output of CheckIn.
+type CheckInResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record.
+	Record        *HourRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckInResponse) Reset() {
+	*x = CheckInResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckInResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckInResponse) ProtoMessage() {}
+
+func (x *CheckInResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckInResponse.ProtoReflect.Descriptor instead.
+func (*CheckInResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *CheckInResponse) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// CheckOutRequest is the input of CheckOut.
+type CheckOutRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Record.
+	RecordId string `protobuf:"bytes,2,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Departure time.
+	Time *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=time,proto3" json:"time,omitempty"`
+	// Duty actually done: taught, substitute_cover or supervision_only.
+	Duty          string `protobuf:"bytes,4,opt,name=duty,proto3" json:"duty,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckOutRequest) Reset() {
+	*x = CheckOutRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckOutRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckOutRequest) ProtoMessage() {}
+
+func (x *CheckOutRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckOutRequest.ProtoReflect.Descriptor instead.
+func (*CheckOutRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *CheckOutRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CheckOutRequest) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *CheckOutRequest) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *CheckOutRequest) GetDuty() string {
+	if x != nil {
+		return x.Duty
+	}
+	return ""
+}
+
+// CheckOutResponse is the output of CheckOut.
+type CheckOutResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record.
+	Record        *HourRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckOutResponse) Reset() {
+	*x = CheckOutResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckOutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckOutResponse) ProtoMessage() {}
+
+func (x *CheckOutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckOutResponse.ProtoReflect.Descriptor instead.
+func (*CheckOutResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *CheckOutResponse) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// AmendHourRecordRequest is the input of AmendHourRecord.
+type AmendHourRecordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Record.
+	RecordId string `protobuf:"bytes,2,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Arrival.
+	CheckIn *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	// Departure.
+	CheckOut *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_out,json=checkOut,proto3" json:"check_out,omitempty"`
+	// Duty.
+	Duty          string `protobuf:"bytes,5,opt,name=duty,proto3" json:"duty,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AmendHourRecordRequest) Reset() {
+	*x = AmendHourRecordRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AmendHourRecordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AmendHourRecordRequest) ProtoMessage() {}
+
+func (x *AmendHourRecordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AmendHourRecordRequest.ProtoReflect.Descriptor instead.
+func (*AmendHourRecordRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *AmendHourRecordRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *AmendHourRecordRequest) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *AmendHourRecordRequest) GetCheckIn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckIn
+	}
+	return nil
+}
+
+func (x *AmendHourRecordRequest) GetCheckOut() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckOut
+	}
+	return nil
+}
+
+func (x *AmendHourRecordRequest) GetDuty() string {
+	if x != nil {
+		return x.Duty
+	}
+	return ""
+}
+
+// AmendHourRecordResponse is the output of AmendHourRecord.
+type AmendHourRecordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record.
+	Record        *HourRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AmendHourRecordResponse) Reset() {
+	*x = AmendHourRecordResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AmendHourRecordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AmendHourRecordResponse) ProtoMessage() {}
+
+func (x *AmendHourRecordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AmendHourRecordResponse.ProtoReflect.Descriptor instead.
+func (*AmendHourRecordResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *AmendHourRecordResponse) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// ApproveHourRecordRequest is the input of ApproveHourRecord.
+type ApproveHourRecordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Record.
+	RecordId string `protobuf:"bytes,2,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Who approves (an administrator's name or id).
+	ApprovedBy    string `protobuf:"bytes,3,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveHourRecordRequest) Reset() {
+	*x = ApproveHourRecordRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveHourRecordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveHourRecordRequest) ProtoMessage() {}
+
+func (x *ApproveHourRecordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveHourRecordRequest.ProtoReflect.Descriptor instead.
+func (*ApproveHourRecordRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ApproveHourRecordRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ApproveHourRecordRequest) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *ApproveHourRecordRequest) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+// ApproveHourRecordResponse is the output of ApproveHourRecord.
+type ApproveHourRecordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record.
+	Record        *HourRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveHourRecordResponse) Reset() {
+	*x = ApproveHourRecordResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveHourRecordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveHourRecordResponse) ProtoMessage() {}
+
+func (x *ApproveHourRecordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveHourRecordResponse.ProtoReflect.Descriptor instead.
+func (*ApproveHourRecordResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ApproveHourRecordResponse) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// LockHourRecordRequest is the input of LockHourRecord.
+type LockHourRecordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Record.
+	RecordId      string `protobuf:"bytes,2,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockHourRecordRequest) Reset() {
+	*x = LockHourRecordRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockHourRecordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockHourRecordRequest) ProtoMessage() {}
+
+func (x *LockHourRecordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockHourRecordRequest.ProtoReflect.Descriptor instead.
+func (*LockHourRecordRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *LockHourRecordRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *LockHourRecordRequest) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+// LockHourRecordResponse is the output of LockHourRecord.
+type LockHourRecordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record.
+	Record        *HourRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockHourRecordResponse) Reset() {
+	*x = LockHourRecordResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockHourRecordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockHourRecordResponse) ProtoMessage() {}
+
+func (x *LockHourRecordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockHourRecordResponse.ProtoReflect.Descriptor instead.
+func (*LockHourRecordResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *LockHourRecordResponse) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// CorrectHourRecordRequest is the input of CorrectHourRecord.
+type CorrectHourRecordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Record to correct (approved or locked).
+	RecordId string `protobuf:"bytes,2,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Corrected arrival.
+	CheckIn *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	// Corrected departure.
+	CheckOut *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_out,json=checkOut,proto3" json:"check_out,omitempty"`
+	// Corrected duty.
+	Duty string `protobuf:"bytes,5,opt,name=duty,proto3" json:"duty,omitempty"`
+	// Why, required.
+	Reason        string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectHourRecordRequest) Reset() {
+	*x = CorrectHourRecordRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectHourRecordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectHourRecordRequest) ProtoMessage() {}
+
+func (x *CorrectHourRecordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectHourRecordRequest.ProtoReflect.Descriptor instead.
+func (*CorrectHourRecordRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *CorrectHourRecordRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CorrectHourRecordRequest) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *CorrectHourRecordRequest) GetCheckIn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckIn
+	}
+	return nil
+}
+
+func (x *CorrectHourRecordRequest) GetCheckOut() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckOut
+	}
+	return nil
+}
+
+func (x *CorrectHourRecordRequest) GetDuty() string {
+	if x != nil {
+		return x.Duty
+	}
+	return ""
+}
+
+func (x *CorrectHourRecordRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// CorrectHourRecordResponse is the output of CorrectHourRecord.
+type CorrectHourRecordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new correcting record (checked out, awaiting approval).
+	Record        *HourRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectHourRecordResponse) Reset() {
+	*x = CorrectHourRecordResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectHourRecordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectHourRecordResponse) ProtoMessage() {}
+
+func (x *CorrectHourRecordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectHourRecordResponse.ProtoReflect.Descriptor instead.
+func (*CorrectHourRecordResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *CorrectHourRecordResponse) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// TimetableEntry is one of a person's assignments with its hours.
+type TimetableEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The assignment.
+	Assignment *Assignment `protobuf:"bytes,1,opt,name=assignment,proto3" json:"assignment,omitempty"`
+	// Its demand.
+	Demand *Demand `protobuf:"bytes,2,opt,name=demand,proto3" json:"demand,omitempty"`
+	// Its latest hour record, if any.
+	Record        *HourRecord `protobuf:"bytes,3,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimetableEntry) Reset() {
+	*x = TimetableEntry{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimetableEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimetableEntry) ProtoMessage() {}
+
+func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimetableEntry.ProtoReflect.Descriptor instead.
+func (*TimetableEntry) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *TimetableEntry) GetAssignment() *Assignment {
+	if x != nil {
+		return x.Assignment
+	}
+	return nil
+}
+
+func (x *TimetableEntry) GetDemand() *Demand {
+	if x != nil {
+		return x.Demand
+	}
+	return nil
+}
+
+func (x *TimetableEntry) GetRecord() *HourRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+// GetStaffTimetableRequest is the input of GetStaffTimetable.
+type GetStaffTimetableRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,2,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// First day.
+	From *v1.Date `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day (at most 62 days after from).
+	To            *v1.Date `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStaffTimetableRequest) Reset() {
+	*x = GetStaffTimetableRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStaffTimetableRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStaffTimetableRequest) ProtoMessage() {}
+
+func (x *GetStaffTimetableRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStaffTimetableRequest.ProtoReflect.Descriptor instead.
+func (*GetStaffTimetableRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *GetStaffTimetableRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetStaffTimetableRequest) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *GetStaffTimetableRequest) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetStaffTimetableRequest) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// GetStaffTimetableResponse is the output of GetStaffTimetable.
+type GetStaffTimetableResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person.
+	StaffMember *StaffMember `protobuf:"bytes,1,opt,name=staff_member,json=staffMember,proto3" json:"staff_member,omitempty"`
+	// Assignments by date and time.
+	Entries []*TimetableEntry `protobuf:"bytes,2,rep,name=entries,proto3" json:"entries,omitempty"`
+	// Periods scheduled in the range.
+	ScheduledPeriods int32 `protobuf:"varint,3,opt,name=scheduled_periods,json=scheduledPeriods,proto3" json:"scheduled_periods,omitempty"`
+	// Minutes approved for pay (after corrections).
+	ApprovedMinutes int32 `protobuf:"varint,4,opt,name=approved_minutes,json=approvedMinutes,proto3" json:"approved_minutes,omitempty"`
+	// Approved periods, a decimal string.
+	ApprovedPeriods string `protobuf:"bytes,5,opt,name=approved_periods,json=approvedPeriods,proto3" json:"approved_periods,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetStaffTimetableResponse) Reset() {
+	*x = GetStaffTimetableResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStaffTimetableResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStaffTimetableResponse) ProtoMessage() {}
+
+func (x *GetStaffTimetableResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStaffTimetableResponse.ProtoReflect.Descriptor instead.
+func (*GetStaffTimetableResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *GetStaffTimetableResponse) GetStaffMember() *StaffMember {
+	if x != nil {
+		return x.StaffMember
+	}
+	return nil
+}
+
+func (x *GetStaffTimetableResponse) GetEntries() []*TimetableEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *GetStaffTimetableResponse) GetScheduledPeriods() int32 {
+	if x != nil {
+		return x.ScheduledPeriods
+	}
+	return 0
+}
+
+func (x *GetStaffTimetableResponse) GetApprovedMinutes() int32 {
+	if x != nil {
+		return x.ApprovedMinutes
+	}
+	return 0
+}
+
+func (x *GetStaffTimetableResponse) GetApprovedPeriods() string {
+	if x != nil {
+		return x.ApprovedPeriods
+	}
+	return ""
+}
+
+// ApprovedHours is one assignment's approved delivered hours, after corrections.
+type ApprovedHours struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Record that counts (the latest approved correction, or the original).
+	RecordId string `protobuf:"bytes,1,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Assignment.
+	AssignmentId string `protobuf:"bytes,2,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,3,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Kind of person (pay tags differ for outside instructors).
+	StaffKind StaffKind `protobuf:"varint,4,opt,name=staff_kind,json=staffKind,proto3,enum=kehou.staffing.v1.StaffKind" json:"staff_kind,omitempty"`
+	// Institution of an outside instructor.
+	InstitutionId string `protobuf:"bytes,5,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// School.
+	SchoolId string `protobuf:"bytes,6,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// District.
+	DistrictId string `protobuf:"bytes,7,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Day.
+	Date *v1.Date `protobuf:"bytes,8,opt,name=date,proto3" json:"date,omitempty"`
+	// Role.
+	Role string `protobuf:"bytes,9,opt,name=role,proto3" json:"role,omitempty"`
+	// Duty actually done.
+	Duty string `protobuf:"bytes,10,opt,name=duty,proto3" json:"duty,omitempty"`
+	// approved or locked.
+	Status string `protobuf:"bytes,11,opt,name=status,proto3" json:"status,omitempty"`
+	// Scheduled minutes.
+	ScheduledMinutes int32 `protobuf:"varint,12,opt,name=scheduled_minutes,json=scheduledMinutes,proto3" json:"scheduled_minutes,omitempty"`
+	// Actual minutes.
+	ActualMinutes int32 `protobuf:"varint,13,opt,name=actual_minutes,json=actualMinutes,proto3" json:"actual_minutes,omitempty"`
+	// Minutes that count for pay.
+	CreditedMinutes int32 `protobuf:"varint,14,opt,name=credited_minutes,json=creditedMinutes,proto3" json:"credited_minutes,omitempty"`
+	// Credited periods (课时), a decimal string with up to four places.
+	Periods string `protobuf:"bytes,15,opt,name=periods,proto3" json:"periods,omitempty"`
+	// Period length used.
+	PeriodMinutes int32 `protobuf:"varint,16,opt,name=period_minutes,json=periodMinutes,proto3" json:"period_minutes,omitempty"`
+	// Students in the session (for class-size pay rules).
+	Students int32 `protobuf:"varint,17,opt,name=students,proto3" json:"students,omitempty"`
+	// Class of the session, if any.
+	ClassId string `protobuf:"bytes,18,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// Club of the session, if any.
+	ClubId        string `protobuf:"bytes,19,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApprovedHours) Reset() {
+	*x = ApprovedHours{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApprovedHours) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApprovedHours) ProtoMessage() {}
+
+func (x *ApprovedHours) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApprovedHours.ProtoReflect.Descriptor instead.
+func (*ApprovedHours) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *ApprovedHours) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetStaffKind() StaffKind {
+	if x != nil {
+		return x.StaffKind
+	}
+	return StaffKind_STAFF_KIND_UNSPECIFIED
+}
+
+func (x *ApprovedHours) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *ApprovedHours) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetDuty() string {
+	if x != nil {
+		return x.Duty
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetScheduledMinutes() int32 {
+	if x != nil {
+		return x.ScheduledMinutes
+	}
+	return 0
+}
+
+func (x *ApprovedHours) GetActualMinutes() int32 {
+	if x != nil {
+		return x.ActualMinutes
+	}
+	return 0
+}
+
+func (x *ApprovedHours) GetCreditedMinutes() int32 {
+	if x != nil {
+		return x.CreditedMinutes
+	}
+	return 0
+}
+
+func (x *ApprovedHours) GetPeriods() string {
+	if x != nil {
+		return x.Periods
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetPeriodMinutes() int32 {
+	if x != nil {
+		return x.PeriodMinutes
+	}
+	return 0
+}
+
+func (x *ApprovedHours) GetStudents() int32 {
+	if x != nil {
+		return x.Students
+	}
+	return 0
+}
+
+func (x *ApprovedHours) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *ApprovedHours) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+// StreamApprovedHoursRequest is the input of StreamApprovedHours.
+type StreamApprovedHoursRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	// Month, 1 to 12.
+	Month         int32 `protobuf:"varint,3,opt,name=month,proto3" json:"month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamApprovedHoursRequest) Reset() {
+	*x = StreamApprovedHoursRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamApprovedHoursRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamApprovedHoursRequest) ProtoMessage() {}
+
+func (x *StreamApprovedHoursRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamApprovedHoursRequest.ProtoReflect.Descriptor instead.
+func (*StreamApprovedHoursRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *StreamApprovedHoursRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *StreamApprovedHoursRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *StreamApprovedHoursRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+// StreamApprovedHoursResponse is one batch of the feed.
+type StreamApprovedHoursResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Approved hours by date, then assignment.
+	Hours         []*ApprovedHours `protobuf:"bytes,1,rep,name=hours,proto3" json:"hours,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamApprovedHoursResponse) Reset() {
+	*x = StreamApprovedHoursResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamApprovedHoursResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamApprovedHoursResponse) ProtoMessage() {}
+
+func (x *StreamApprovedHoursResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamApprovedHoursResponse.ProtoReflect.Descriptor instead.
+func (*StreamApprovedHoursResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *StreamApprovedHoursResponse) GetHours() []*ApprovedHours {
+	if x != nil {
+		return x.Hours
+	}
+	return nil
+}
+
 var File_kehou_staffing_v1_staffing_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\n" +
-	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x80\x02\n" +
+	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\xf4\x05\n" +
 	"\vStaffMember\x12\x19\n" +
 	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1f\n" +
@@ -415,7 +4543,34 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x04kind\x18\x05 \x01(\x0e2\x1c.kehou.staffing.v1.StaffKindB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x8d\x01\n" +
+	"createTime\x12.\n" +
+	"\x0einstitution_id\x18\a \x01(\tB\a\xbaH\x04r\x02\x18@R\rinstitutionId\x12,\n" +
+	"\bsubjects\x18\b \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\x14\"\x06r\x04\x10\x01\x182R\bsubjects\x127\n" +
+	"\x0eclasses_taught\x18\t \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x102\"\x06r\x04\x10\x01\x18@R\rclassesTaught\x121\n" +
+	"\x10class_teacher_of\x18\n" +
+	" \x01(\tB\a\xbaH\x04r\x02\x18@R\x0eclassTeacherOf\x120\n" +
+	"\x0equalifications\x18\v \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\n" +
+	"R\x0equalifications\x12Q\n" +
+	"\favailability\x18\f \x03(\v2#.kehou.staffing.v1.AvailabilitySlotB\b\xbaH\x05\x92\x01\x02\x102R\favailability\x126\n" +
+	"\x06limits\x18\r \x01(\v2\x1e.kehou.staffing.v1.StaffLimitsR\x06limits\x12E\n" +
+	"\vpreferences\x18\x0e \x01(\v2#.kehou.staffing.v1.StaffPreferencesR\vpreferences\x12$\n" +
+	"\x0eopted_in_terms\x18\x0f \x03(\tR\foptedInTerms\"\xba\x01\n" +
+	"\x10AvailabilitySlot\x12#\n" +
+	"\aweekday\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\a(\x01R\aweekday\x12!\n" +
+	"\asegment\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\asegment\x120\n" +
+	"\x05start\x18\x03 \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x05start\x12,\n" +
+	"\x03end\x18\x04 \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x03end\"\xb9\x01\n" +
+	"\vStaffLimits\x12:\n" +
+	"\x14max_periods_per_week\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18<(\x00R\x11maxPeriodsPerWeek\x124\n" +
+	"\x11max_days_per_week\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\a(\x00R\x0emaxDaysPerWeek\x128\n" +
+	"\x13max_periods_per_day\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x00R\x10maxPeriodsPerDay\"\x8a\x01\n" +
+	"\x10StaffPreferences\x12,\n" +
+	"\bweekdays\x18\x01 \x03(\x05B\x10\xbaH\r\x92\x01\n" +
+	"\x10\a\"\x06\x1a\x04\x18\a(\x01R\bweekdays\x12$\n" +
+	"\bsegments\x18\x02 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x05R\bsegments\x12\"\n" +
+	"\aclasses\x18\x03 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\aclasses\"\x8d\x01\n" +
 	"\x18CreateStaffMemberRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12I\n" +
 	"\fstaff_member\x18\x02 \x01(\v2\x1e.kehou.staffing.v1.StaffMemberB\x06\xbaH\x03\xc8\x01\x01R\vstaffMember\"^\n" +
@@ -431,15 +4586,337 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x05staff\x18\x01 \x03(\v2\x1e.kehou.staffing.v1.StaffMemberR\x05staff\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1f\n" +
 	"\vschool_name\x18\x03 \x01(\tR\n" +
-	"schoolName*x\n" +
+	"schoolName\"e\n" +
+	"\x15GetStaffMemberRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12$\n" +
+	"\bstaff_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\"[\n" +
+	"\x16GetStaffMemberResponse\x12A\n" +
+	"\fstaff_member\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.StaffMemberR\vstaffMember\"\x8d\x01\n" +
+	"\x18UpdateStaffMemberRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12I\n" +
+	"\fstaff_member\x18\x02 \x01(\v2\x1e.kehou.staffing.v1.StaffMemberB\x06\xbaH\x03\xc8\x01\x01R\vstaffMember\"^\n" +
+	"\x19UpdateStaffMemberResponse\x12A\n" +
+	"\fstaff_member\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.StaffMemberR\vstaffMember\"\xaa\x01\n" +
+	"\x1bSetTermParticipationRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12$\n" +
+	"\bstaff_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\x12\"\n" +
+	"\aterm_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\x19\n" +
+	"\bopted_in\x18\x04 \x01(\bR\aoptedIn\"a\n" +
+	"\x1cSetTermParticipationResponse\x12A\n" +
+	"\fstaff_member\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.StaffMemberR\vstaffMember\"\xa1\x01\n" +
+	" SetDistrictStaffingPolicyRequest\x122\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\n" +
+	"districtId\x12I\n" +
+	"\x1bmax_schools_per_institution\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\x18maxSchoolsPerInstitution\"\x83\x01\n" +
+	"!SetDistrictStaffingPolicyResponse\x12\x1f\n" +
+	"\vdistrict_id\x18\x01 \x01(\tR\n" +
+	"districtId\x12=\n" +
+	"\x1bmax_schools_per_institution\x18\x02 \x01(\x05R\x18maxSchoolsPerInstitution\"\xbc\x01\n" +
+	"\x06Course\x12\x1b\n" +
+	"\tcourse_id\x18\x01 \x01(\tR\bcourseId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12,\n" +
+	"\ractivity_kind\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x1eR\factivityKind\x12H\n" +
+	"\x10price_per_period\x18\x04 \x01(\v2\x16.kehou.common.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x0epricePerPeriod\"\xf1\x03\n" +
+	"\vInstitution\x12%\n" +
+	"\x0einstitution_id\x18\x01 \x01(\tR\rinstitutionId\x12\x1f\n" +
+	"\vdistrict_id\x18\x02 \x01(\tR\n" +
+	"districtId\x12\x1d\n" +
+	"\x04name\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12(\n" +
+	"\n" +
+	"licence_no\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tlicenceNo\x12K\n" +
+	"\x12licence_valid_from\x18\x05 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x10licenceValidFrom\x12M\n" +
+	"\x13licence_valid_until\x18\x06 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x11licenceValidUntil\x12\x1a\n" +
+	"\bapproved\x18\a \x01(\bR\bapproved\x12=\n" +
+	"\acourses\x18\b \x03(\v2\x19.kehou.staffing.v1.CourseB\b\xbaH\x05\x92\x01\x02\x10dR\acourses\x12\x1d\n" +
+	"\n" +
+	"school_ids\x18\t \x03(\tR\tschoolIds\x12;\n" +
+	"\vcreate_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\x98\x01\n" +
+	"\x18CreateInstitutionRequest\x122\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\n" +
+	"districtId\x12H\n" +
+	"\vinstitution\x18\x02 \x01(\v2\x1e.kehou.staffing.v1.InstitutionB\x06\xbaH\x03\xc8\x01\x01R\vinstitution\"]\n" +
+	"\x19CreateInstitutionResponse\x12@\n" +
+	"\vinstitution\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.InstitutionR\vinstitution\"}\n" +
+	"\x15GetInstitutionRequest\x122\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\n" +
+	"districtId\x120\n" +
+	"\x0einstitution_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\rinstitutionId\"Z\n" +
+	"\x16GetInstitutionResponse\x12@\n" +
+	"\vinstitution\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.InstitutionR\vinstitution\"M\n" +
+	"\x17ListInstitutionsRequest\x122\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\n" +
+	"districtId\"^\n" +
+	"\x18ListInstitutionsResponse\x12B\n" +
+	"\finstitutions\x18\x01 \x03(\v2\x1e.kehou.staffing.v1.InstitutionR\finstitutions\"\xab\x01\n" +
+	"\x1bAddInstitutionSchoolRequest\x122\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\n" +
+	"districtId\x120\n" +
+	"\x0einstitution_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\rinstitutionId\x12&\n" +
+	"\tschool_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\"`\n" +
+	"\x1cAddInstitutionSchoolResponse\x12@\n" +
+	"\vinstitution\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.InstitutionR\vinstitution\"\xcf\x03\n" +
+	"\x06Demand\x12\x1b\n" +
+	"\tdemand_id\x18\x01 \x01(\tR\bdemandId\x12#\n" +
+	"\roccurrence_id\x18\x02 \x01(\tR\foccurrenceId\x12)\n" +
+	"\x04date\x18\x03 \x01(\v2\x15.kehou.common.v1.DateR\x04date\x12\x18\n" +
+	"\asegment\x18\x04 \x01(\tR\asegment\x120\n" +
+	"\x05start\x18\x05 \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x05start\x12,\n" +
+	"\x03end\x18\x06 \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x03end\x12\x18\n" +
+	"\aperiods\x18\a \x01(\x05R\aperiods\x12\x12\n" +
+	"\x04role\x18\b \x01(\tR\x04role\x12#\n" +
+	"\ractivity_kind\x18\t \x01(\tR\factivityKind\x12%\n" +
+	"\x0einstitution_id\x18\n" +
+	" \x01(\tR\rinstitutionId\x12\x19\n" +
+	"\bclass_id\x18\v \x01(\tR\aclassId\x12\x17\n" +
+	"\aclub_id\x18\f \x01(\tR\x06clubId\x12\x14\n" +
+	"\x05count\x18\r \x01(\x05R\x05count\x12\x1a\n" +
+	"\bstudents\x18\x0e \x01(\x05R\bstudents\"\xd2\x02\n" +
+	"\n" +
+	"Assignment\x12#\n" +
+	"\rassignment_id\x18\x01 \x01(\tR\fassignmentId\x12\x1b\n" +
+	"\tdemand_id\x18\x02 \x01(\tR\bdemandId\x12\x19\n" +
+	"\bstaff_id\x18\x03 \x01(\tR\astaffId\x12\x16\n" +
+	"\x06locked\x18\x04 \x01(\bR\x06locked\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x12)\n" +
+	"\x04date\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\x04date\x120\n" +
+	"\x05start\x18\a \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x05start\x12,\n" +
+	"\x03end\x18\b \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x03end\x12\x12\n" +
+	"\x04role\x18\t \x01(\tR\x04role\x12\x18\n" +
+	"\aperiods\x18\n" +
+	" \x01(\x05R\aperiods\"x\n" +
+	"\x0fUncoveredDemand\x12\x1b\n" +
+	"\tdemand_id\x18\x01 \x01(\tR\bdemandId\x12\x18\n" +
+	"\amissing\x18\x02 \x01(\x05R\amissing\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x16\n" +
+	"\x06detail\x18\x04 \x01(\tR\x06detail\"\x89\x02\n" +
+	"\tGroupLoad\x120\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1c.kehou.staffing.v1.StaffKindR\x04kind\x12/\n" +
+	"\x14max_periods_per_week\x18\x02 \x01(\x05R\x11maxPeriodsPerWeek\x12\x14\n" +
+	"\x05staff\x18\x03 \x01(\x05R\x05staff\x12\x1f\n" +
+	"\vmin_periods\x18\x04 \x01(\x05R\n" +
+	"minPeriods\x12\x1f\n" +
+	"\vmax_periods\x18\x05 \x01(\x05R\n" +
+	"maxPeriods\x12!\n" +
+	"\fmean_periods\x18\x06 \x01(\tR\vmeanPeriods\x12\x1e\n" +
+	"\n" +
+	"unfairness\x18\a \x01(\tR\n" +
+	"unfairness\"T\n" +
+	"\tStaffLoad\x12\x19\n" +
+	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x18\n" +
+	"\aperiods\x18\x02 \x01(\x05R\aperiods\x12\x12\n" +
+	"\x04days\x18\x03 \x01(\x05R\x04days\"\xb1\x02\n" +
+	"\x0fFairnessSummary\x12\x16\n" +
+	"\x06needed\x18\x01 \x01(\x05R\x06needed\x12\x18\n" +
+	"\acovered\x18\x02 \x01(\x05R\acovered\x12\x16\n" +
+	"\x06spread\x18\x03 \x01(\x05R\x06spread\x12\x1e\n" +
+	"\n" +
+	"unfairness\x18\x04 \x01(\tR\n" +
+	"unfairness\x12!\n" +
+	"\fsoft_penalty\x18\x05 \x01(\x05R\vsoftPenalty\x12'\n" +
+	"\x0fhard_violations\x18\x06 \x01(\x05R\x0ehardViolations\x124\n" +
+	"\x06groups\x18\a \x03(\v2\x1c.kehou.staffing.v1.GroupLoadR\x06groups\x122\n" +
+	"\x05loads\x18\b \x03(\v2\x1c.kehou.staffing.v1.StaffLoadR\x05loads\"\xb0\x01\n" +
+	"\x10SolveWeekRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12<\n" +
+	"\n" +
+	"week_start\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\tweekStart\x12\x12\n" +
+	"\x04seed\x18\x04 \x01(\x04R\x04seed\"H\n" +
+	"\x11SolveWeekResponse\x123\n" +
+	"\x04grid\x18\x01 \x01(\v2\x1f.kehou.staffing.v1.StaffingGridR\x04grid\"\x86\x03\n" +
+	"\fStaffingGrid\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x17\n" +
+	"\aterm_id\x18\x02 \x01(\tR\x06termId\x124\n" +
+	"\n" +
+	"week_start\x18\x03 \x01(\v2\x15.kehou.common.v1.DateR\tweekStart\x12\x12\n" +
+	"\x04seed\x18\x04 \x01(\x04R\x04seed\x123\n" +
+	"\ademands\x18\x05 \x03(\v2\x19.kehou.staffing.v1.DemandR\ademands\x12?\n" +
+	"\vassignments\x18\x06 \x03(\v2\x1d.kehou.staffing.v1.AssignmentR\vassignments\x12@\n" +
+	"\tuncovered\x18\a \x03(\v2\".kehou.staffing.v1.UncoveredDemandR\tuncovered\x12>\n" +
+	"\bfairness\x18\b \x01(\v2\".kehou.staffing.v1.FairnessSummaryR\bfairness\"~\n" +
+	"\x16GetStaffingGridRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12<\n" +
+	"\n" +
+	"week_start\x18\x02 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\tweekStart\"N\n" +
+	"\x17GetStaffingGridResponse\x123\n" +
+	"\x04grid\x18\x01 \x01(\v2\x1f.kehou.staffing.v1.StaffingGridR\x04grid\"\x8b\x01\n" +
+	"\x12AssignStaffRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12'\n" +
+	"\tdemand_id\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\bdemandId\x12$\n" +
+	"\bstaff_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\"\x80\x01\n" +
+	"\x13AssignStaffResponse\x12=\n" +
+	"\n" +
+	"assignment\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.AssignmentR\n" +
+	"assignment\x12*\n" +
+	"\x11replaced_staff_id\x18\x02 \x01(\tR\x0freplacedStaffId\"\xca\x01\n" +
+	"\aAbsence\x12\x1d\n" +
+	"\n" +
+	"absence_id\x18\x01 \x01(\tR\tabsenceId\x12$\n" +
+	"\bstaff_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\x121\n" +
+	"\x04from\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x04from\x12%\n" +
+	"\x02to\x18\x04 \x01(\v2\x15.kehou.common.v1.DateR\x02to\x12 \n" +
+	"\x06reason\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06reason\"\xb8\x01\n" +
+	"\x10AssignmentChange\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1b\n" +
+	"\tdemand_id\x18\x02 \x01(\tR\bdemandId\x12\"\n" +
+	"\rfrom_staff_id\x18\x03 \x01(\tR\vfromStaffId\x12\x1e\n" +
+	"\vto_staff_id\x18\x04 \x01(\tR\ttoStaffId\x12/\n" +
+	"\x14moved_from_demand_id\x18\x05 \x01(\tR\x11movedFromDemandId\"|\n" +
+	"\x14ReportAbsenceRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12<\n" +
+	"\aabsence\x18\x02 \x01(\v2\x1a.kehou.staffing.v1.AbsenceB\x06\xbaH\x03\xc8\x01\x01R\aabsence\"\xff\x01\n" +
+	"\x15ReportAbsenceResponse\x124\n" +
+	"\aabsence\x18\x01 \x01(\v2\x1a.kehou.staffing.v1.AbsenceR\aabsence\x12=\n" +
+	"\achanges\x18\x02 \x03(\v2#.kehou.staffing.v1.AssignmentChangeR\achanges\x12@\n" +
+	"\tuncovered\x18\x03 \x03(\v2\".kehou.staffing.v1.UncoveredDemandR\tuncovered\x12/\n" +
+	"\x13changed_assignments\x18\x04 \x01(\x05R\x12changedAssignments\"\xb9\x05\n" +
+	"\n" +
+	"HourRecord\x12\x1b\n" +
+	"\trecord_id\x18\x01 \x01(\tR\brecordId\x12#\n" +
+	"\rassignment_id\x18\x02 \x01(\tR\fassignmentId\x12\x19\n" +
+	"\bstaff_id\x18\x03 \x01(\tR\astaffId\x12\x1b\n" +
+	"\tschool_id\x18\x04 \x01(\tR\bschoolId\x12C\n" +
+	"\x0fscheduled_start\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x0escheduledStart\x12?\n" +
+	"\rscheduled_end\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\fscheduledEnd\x125\n" +
+	"\bcheck_in\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\acheckIn\x127\n" +
+	"\tcheck_out\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bcheckOut\x12\x12\n" +
+	"\x04duty\x18\t \x01(\tR\x04duty\x12\x16\n" +
+	"\x06status\x18\n" +
+	" \x01(\tR\x06status\x12\x1a\n" +
+	"\bcorrects\x18\v \x01(\tR\bcorrects\x12\x16\n" +
+	"\x06reason\x18\f \x01(\tR\x06reason\x12\x1f\n" +
+	"\vapproved_by\x18\r \x01(\tR\n" +
+	"approvedBy\x12+\n" +
+	"\x11scheduled_minutes\x18\x0e \x01(\x05R\x10scheduledMinutes\x12%\n" +
+	"\x0eactual_minutes\x18\x0f \x01(\x05R\ractualMinutes\x12)\n" +
+	"\x10credited_minutes\x18\x10 \x01(\x05R\x0fcreditedMinutes\x12;\n" +
+	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xa0\x01\n" +
+	"\x0eCheckInRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12.\n" +
+	"\rassignment_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\fassignmentId\x126\n" +
+	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x04time\"H\n" +
+	"\x0fCheckInResponse\x125\n" +
+	"\x06record\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"\xb6\x01\n" +
+	"\x0fCheckOutRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12&\n" +
+	"\trecord_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\brecordId\x126\n" +
+	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x04time\x12\x1b\n" +
+	"\x04duty\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x1eR\x04duty\"I\n" +
+	"\x10CheckOutResponse\x125\n" +
+	"\x06record\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"\x85\x02\n" +
+	"\x16AmendHourRecordRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12&\n" +
+	"\trecord_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\brecordId\x12=\n" +
+	"\bcheck_in\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\acheckIn\x12?\n" +
+	"\tcheck_out\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\bcheckOut\x12\x1b\n" +
+	"\x04duty\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x1eR\x04duty\"P\n" +
+	"\x17AmendHourRecordResponse\x125\n" +
+	"\x06record\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"\x96\x01\n" +
+	"\x18ApproveHourRecordRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12&\n" +
+	"\trecord_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\brecordId\x12*\n" +
+	"\vapproved_by\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\n" +
+	"approvedBy\"R\n" +
+	"\x19ApproveHourRecordResponse\x125\n" +
+	"\x06record\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"g\n" +
+	"\x15LockHourRecordRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12&\n" +
+	"\trecord_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\brecordId\"O\n" +
+	"\x16LockHourRecordResponse\x125\n" +
+	"\x06record\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"\xa9\x02\n" +
+	"\x18CorrectHourRecordRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12&\n" +
+	"\trecord_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\brecordId\x12=\n" +
+	"\bcheck_in\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\acheckIn\x12?\n" +
+	"\tcheck_out\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\bcheckOut\x12\x1b\n" +
+	"\x04duty\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x1eR\x04duty\x12 \n" +
+	"\x06reason\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06reason\"R\n" +
+	"\x19CorrectHourRecordResponse\x125\n" +
+	"\x06record\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"\xb9\x01\n" +
+	"\x0eTimetableEntry\x12=\n" +
+	"\n" +
+	"assignment\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.AssignmentR\n" +
+	"assignment\x121\n" +
+	"\x06demand\x18\x02 \x01(\v2\x19.kehou.staffing.v1.DemandR\x06demand\x125\n" +
+	"\x06record\x18\x03 \x01(\v2\x1d.kehou.staffing.v1.HourRecordR\x06record\"\xca\x01\n" +
+	"\x18GetStaffTimetableRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12$\n" +
+	"\bstaff_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\x121\n" +
+	"\x04from\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x04from\x12-\n" +
+	"\x02to\x18\x04 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x02to\"\x9e\x02\n" +
+	"\x19GetStaffTimetableResponse\x12A\n" +
+	"\fstaff_member\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.StaffMemberR\vstaffMember\x12;\n" +
+	"\aentries\x18\x02 \x03(\v2!.kehou.staffing.v1.TimetableEntryR\aentries\x12+\n" +
+	"\x11scheduled_periods\x18\x03 \x01(\x05R\x10scheduledPeriods\x12)\n" +
+	"\x10approved_minutes\x18\x04 \x01(\x05R\x0fapprovedMinutes\x12)\n" +
+	"\x10approved_periods\x18\x05 \x01(\tR\x0fapprovedPeriods\"\x89\x05\n" +
+	"\rApprovedHours\x12\x1b\n" +
+	"\trecord_id\x18\x01 \x01(\tR\brecordId\x12#\n" +
+	"\rassignment_id\x18\x02 \x01(\tR\fassignmentId\x12\x19\n" +
+	"\bstaff_id\x18\x03 \x01(\tR\astaffId\x12;\n" +
+	"\n" +
+	"staff_kind\x18\x04 \x01(\x0e2\x1c.kehou.staffing.v1.StaffKindR\tstaffKind\x12%\n" +
+	"\x0einstitution_id\x18\x05 \x01(\tR\rinstitutionId\x12\x1b\n" +
+	"\tschool_id\x18\x06 \x01(\tR\bschoolId\x12\x1f\n" +
+	"\vdistrict_id\x18\a \x01(\tR\n" +
+	"districtId\x12)\n" +
+	"\x04date\x18\b \x01(\v2\x15.kehou.common.v1.DateR\x04date\x12\x12\n" +
+	"\x04role\x18\t \x01(\tR\x04role\x12\x12\n" +
+	"\x04duty\x18\n" +
+	" \x01(\tR\x04duty\x12\x16\n" +
+	"\x06status\x18\v \x01(\tR\x06status\x12+\n" +
+	"\x11scheduled_minutes\x18\f \x01(\x05R\x10scheduledMinutes\x12%\n" +
+	"\x0eactual_minutes\x18\r \x01(\x05R\ractualMinutes\x12)\n" +
+	"\x10credited_minutes\x18\x0e \x01(\x05R\x0fcreditedMinutes\x12\x18\n" +
+	"\aperiods\x18\x0f \x01(\tR\aperiods\x12%\n" +
+	"\x0eperiod_minutes\x18\x10 \x01(\x05R\rperiodMinutes\x12\x1a\n" +
+	"\bstudents\x18\x11 \x01(\x05R\bstudents\x12\x19\n" +
+	"\bclass_id\x18\x12 \x01(\tR\aclassId\x12\x17\n" +
+	"\aclub_id\x18\x13 \x01(\tR\x06clubId\"\x86\x01\n" +
+	"\x1aStreamApprovedHoursRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\x1f\n" +
+	"\x04year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\"U\n" +
+	"\x1bStreamApprovedHoursResponse\x126\n" +
+	"\x05hours\x18\x01 \x03(\v2 .kehou.staffing.v1.ApprovedHoursR\x05hours*x\n" +
 	"\tStaffKind\x12\x1a\n" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
 	"\x1dSTAFF_KIND_OUTSIDE_INSTRUCTOR\x10\x02\x12\x14\n" +
-	"\x10STAFF_KIND_ADMIN\x10\x032\xb6\x02\n" +
+	"\x10STAFF_KIND_ADMIN\x10\x032\xf4\x1c\n" +
 	"\x0fStaffingService\x12\xa3\x01\n" +
 	"\x11CreateStaffMember\x12+.kehou.staffing.v1.CreateStaffMemberRequest\x1a,.kehou.staffing.v1.CreateStaffMemberResponse\"3\x82\xd3\xe4\x93\x02-:\fstaff_member\"\x1d/v1/schools/{school_id}/staff\x12}\n" +
-	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staffB?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
+	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staff\x12\x97\x01\n" +
+	"\x0eGetStaffMember\x12(.kehou.staffing.v1.GetStaffMemberRequest\x1a).kehou.staffing.v1.GetStaffMemberResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/schools/{school_id}/staff/{staff_id}\x12\xbb\x01\n" +
+	"\x11UpdateStaffMember\x12+.kehou.staffing.v1.UpdateStaffMemberRequest\x1a,.kehou.staffing.v1.UpdateStaffMemberResponse\"K\x82\xd3\xe4\x93\x02E:\fstaff_member25/v1/schools/{school_id}/staff/{staff_member.staff_id}\x12\xba\x01\n" +
+	"\x14SetTermParticipation\x12..kehou.staffing.v1.SetTermParticipationRequest\x1a/.kehou.staffing.v1.SetTermParticipationResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/schools/{school_id}/staff/{staff_id}/participation\x12\xbe\x01\n" +
+	"\x19SetDistrictStaffingPolicy\x123.kehou.staffing.v1.SetDistrictStaffingPolicyRequest\x1a4.kehou.staffing.v1.SetDistrictStaffingPolicyResponse\"6\x82\xd3\xe4\x93\x020:\x01*\x1a+/v1/districts/{district_id}/staffing-policy\x12\xad\x01\n" +
+	"\x11CreateInstitution\x12+.kehou.staffing.v1.CreateInstitutionRequest\x1a,.kehou.staffing.v1.CreateInstitutionResponse\"=\x82\xd3\xe4\x93\x027:\vinstitution\"(/v1/districts/{district_id}/institutions\x12\xa8\x01\n" +
+	"\x0eGetInstitution\x12(.kehou.staffing.v1.GetInstitutionRequest\x1a).kehou.staffing.v1.GetInstitutionResponse\"A\x82\xd3\xe4\x93\x02;\x129/v1/districts/{district_id}/institutions/{institution_id}\x12\x9d\x01\n" +
+	"\x10ListInstitutions\x12*.kehou.staffing.v1.ListInstitutionsRequest\x1a+.kehou.staffing.v1.ListInstitutionsResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/districts/{district_id}/institutions\x12\xc5\x01\n" +
+	"\x14AddInstitutionSchool\x12..kehou.staffing.v1.AddInstitutionSchoolRequest\x1a/.kehou.staffing.v1.AddInstitutionSchoolResponse\"L\x82\xd3\xe4\x93\x02F:\x01*\"A/v1/districts/{district_id}/institutions/{institution_id}/schools\x12\x8f\x01\n" +
+	"\tSolveWeek\x12#.kehou.staffing.v1.SolveWeekRequest\x1a$.kehou.staffing.v1.SolveWeekResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/schools/{school_id}/staffing-plans:solve\x12\x97\x01\n" +
+	"\x0fGetStaffingGrid\x12).kehou.staffing.v1.GetStaffingGridRequest\x1a*.kehou.staffing.v1.GetStaffingGridResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/schools/{school_id}/staffing-grid\x12\x8c\x01\n" +
+	"\vAssignStaff\x12%.kehou.staffing.v1.AssignStaffRequest\x1a&.kehou.staffing.v1.AssignStaffResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/schools/{school_id}/assignments\x12\x8f\x01\n" +
+	"\rReportAbsence\x12'.kehou.staffing.v1.ReportAbsenceRequest\x1a(.kehou.staffing.v1.ReportAbsenceResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/schools/{school_id}/absences\x12\xaa\x01\n" +
+	"\x11GetStaffTimetable\x12+.kehou.staffing.v1.GetStaffTimetableRequest\x1a,.kehou.staffing.v1.GetStaffTimetableResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/staff/{staff_id}/timetable\x12\x98\x01\n" +
+	"\aCheckIn\x12!.kehou.staffing.v1.CheckInRequest\x1a\".kehou.staffing.v1.CheckInResponse\"F\x82\xd3\xe4\x93\x02@:\x01*\";/v1/schools/{school_id}/assignments/{assignment_id}:checkIn\x12\x99\x01\n" +
+	"\bCheckOut\x12\".kehou.staffing.v1.CheckOutRequest\x1a#.kehou.staffing.v1.CheckOutResponse\"D\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/schools/{school_id}/hour-records/{record_id}:checkOut\x12\xab\x01\n" +
+	"\x0fAmendHourRecord\x12).kehou.staffing.v1.AmendHourRecordRequest\x1a*.kehou.staffing.v1.AmendHourRecordResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/schools/{school_id}/hour-records/{record_id}:amend\x12\xb3\x01\n" +
+	"\x11ApproveHourRecord\x12+.kehou.staffing.v1.ApproveHourRecordRequest\x1a,.kehou.staffing.v1.ApproveHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:approve\x12\xa7\x01\n" +
+	"\x0eLockHourRecord\x12(.kehou.staffing.v1.LockHourRecordRequest\x1a).kehou.staffing.v1.LockHourRecordResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/schools/{school_id}/hour-records/{record_id}:lock\x12\xb3\x01\n" +
+	"\x11CorrectHourRecord\x12+.kehou.staffing.v1.CorrectHourRecordRequest\x1a,.kehou.staffing.v1.CorrectHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:correct\x12\xad\x01\n" +
+	"\x13StreamApprovedHours\x12-.kehou.staffing.v1.StreamApprovedHoursRequest\x1a..kehou.staffing.v1.StreamApprovedHoursResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/approved-hours:stream0\x01B?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
 
 var (
 	file_kehou_staffing_v1_staffing_proto_rawDescOnce sync.Once
@@ -454,31 +4931,202 @@ func file_kehou_staffing_v1_staffing_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_staffing_v1_staffing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
-	(StaffKind)(0),                    // 0: kehou.staffing.v1.StaffKind
-	(*StaffMember)(nil),               // 1: kehou.staffing.v1.StaffMember
-	(*CreateStaffMemberRequest)(nil),  // 2: kehou.staffing.v1.CreateStaffMemberRequest
-	(*CreateStaffMemberResponse)(nil), // 3: kehou.staffing.v1.CreateStaffMemberResponse
-	(*ListStaffRequest)(nil),          // 4: kehou.staffing.v1.ListStaffRequest
-	(*ListStaffResponse)(nil),         // 5: kehou.staffing.v1.ListStaffResponse
-	(*timestamppb.Timestamp)(nil),     // 6: google.protobuf.Timestamp
+	(StaffKind)(0),                            // 0: kehou.staffing.v1.StaffKind
+	(*StaffMember)(nil),                       // 1: kehou.staffing.v1.StaffMember
+	(*AvailabilitySlot)(nil),                  // 2: kehou.staffing.v1.AvailabilitySlot
+	(*StaffLimits)(nil),                       // 3: kehou.staffing.v1.StaffLimits
+	(*StaffPreferences)(nil),                  // 4: kehou.staffing.v1.StaffPreferences
+	(*CreateStaffMemberRequest)(nil),          // 5: kehou.staffing.v1.CreateStaffMemberRequest
+	(*CreateStaffMemberResponse)(nil),         // 6: kehou.staffing.v1.CreateStaffMemberResponse
+	(*ListStaffRequest)(nil),                  // 7: kehou.staffing.v1.ListStaffRequest
+	(*ListStaffResponse)(nil),                 // 8: kehou.staffing.v1.ListStaffResponse
+	(*GetStaffMemberRequest)(nil),             // 9: kehou.staffing.v1.GetStaffMemberRequest
+	(*GetStaffMemberResponse)(nil),            // 10: kehou.staffing.v1.GetStaffMemberResponse
+	(*UpdateStaffMemberRequest)(nil),          // 11: kehou.staffing.v1.UpdateStaffMemberRequest
+	(*UpdateStaffMemberResponse)(nil),         // 12: kehou.staffing.v1.UpdateStaffMemberResponse
+	(*SetTermParticipationRequest)(nil),       // 13: kehou.staffing.v1.SetTermParticipationRequest
+	(*SetTermParticipationResponse)(nil),      // 14: kehou.staffing.v1.SetTermParticipationResponse
+	(*SetDistrictStaffingPolicyRequest)(nil),  // 15: kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	(*SetDistrictStaffingPolicyResponse)(nil), // 16: kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	(*Course)(nil),                            // 17: kehou.staffing.v1.Course
+	(*Institution)(nil),                       // 18: kehou.staffing.v1.Institution
+	(*CreateInstitutionRequest)(nil),          // 19: kehou.staffing.v1.CreateInstitutionRequest
+	(*CreateInstitutionResponse)(nil),         // 20: kehou.staffing.v1.CreateInstitutionResponse
+	(*GetInstitutionRequest)(nil),             // 21: kehou.staffing.v1.GetInstitutionRequest
+	(*GetInstitutionResponse)(nil),            // 22: kehou.staffing.v1.GetInstitutionResponse
+	(*ListInstitutionsRequest)(nil),           // 23: kehou.staffing.v1.ListInstitutionsRequest
+	(*ListInstitutionsResponse)(nil),          // 24: kehou.staffing.v1.ListInstitutionsResponse
+	(*AddInstitutionSchoolRequest)(nil),       // 25: kehou.staffing.v1.AddInstitutionSchoolRequest
+	(*AddInstitutionSchoolResponse)(nil),      // 26: kehou.staffing.v1.AddInstitutionSchoolResponse
+	(*Demand)(nil),                            // 27: kehou.staffing.v1.Demand
+	(*Assignment)(nil),                        // 28: kehou.staffing.v1.Assignment
+	(*UncoveredDemand)(nil),                   // 29: kehou.staffing.v1.UncoveredDemand
+	(*GroupLoad)(nil),                         // 30: kehou.staffing.v1.GroupLoad
+	(*StaffLoad)(nil),                         // 31: kehou.staffing.v1.StaffLoad
+	(*FairnessSummary)(nil),                   // 32: kehou.staffing.v1.FairnessSummary
+	(*SolveWeekRequest)(nil),                  // 33: kehou.staffing.v1.SolveWeekRequest
+	(*SolveWeekResponse)(nil),                 // 34: kehou.staffing.v1.SolveWeekResponse
+	(*StaffingGrid)(nil),                      // 35: kehou.staffing.v1.StaffingGrid
+	(*GetStaffingGridRequest)(nil),            // 36: kehou.staffing.v1.GetStaffingGridRequest
+	(*GetStaffingGridResponse)(nil),           // 37: kehou.staffing.v1.GetStaffingGridResponse
+	(*AssignStaffRequest)(nil),                // 38: kehou.staffing.v1.AssignStaffRequest
+	(*AssignStaffResponse)(nil),               // 39: kehou.staffing.v1.AssignStaffResponse
+	(*Absence)(nil),                           // 40: kehou.staffing.v1.Absence
+	(*AssignmentChange)(nil),                  // 41: kehou.staffing.v1.AssignmentChange
+	(*ReportAbsenceRequest)(nil),              // 42: kehou.staffing.v1.ReportAbsenceRequest
+	(*ReportAbsenceResponse)(nil),             // 43: kehou.staffing.v1.ReportAbsenceResponse
+	(*HourRecord)(nil),                        // 44: kehou.staffing.v1.HourRecord
+	(*CheckInRequest)(nil),                    // 45: kehou.staffing.v1.CheckInRequest
+	(*CheckInResponse)(nil),                   // 46: kehou.staffing.v1.CheckInResponse
+	(*CheckOutRequest)(nil),                   // 47: kehou.staffing.v1.CheckOutRequest
+	(*CheckOutResponse)(nil),                  // 48: kehou.staffing.v1.CheckOutResponse
+	(*AmendHourRecordRequest)(nil),            // 49: kehou.staffing.v1.AmendHourRecordRequest
+	(*AmendHourRecordResponse)(nil),           // 50: kehou.staffing.v1.AmendHourRecordResponse
+	(*ApproveHourRecordRequest)(nil),          // 51: kehou.staffing.v1.ApproveHourRecordRequest
+	(*ApproveHourRecordResponse)(nil),         // 52: kehou.staffing.v1.ApproveHourRecordResponse
+	(*LockHourRecordRequest)(nil),             // 53: kehou.staffing.v1.LockHourRecordRequest
+	(*LockHourRecordResponse)(nil),            // 54: kehou.staffing.v1.LockHourRecordResponse
+	(*CorrectHourRecordRequest)(nil),          // 55: kehou.staffing.v1.CorrectHourRecordRequest
+	(*CorrectHourRecordResponse)(nil),         // 56: kehou.staffing.v1.CorrectHourRecordResponse
+	(*TimetableEntry)(nil),                    // 57: kehou.staffing.v1.TimetableEntry
+	(*GetStaffTimetableRequest)(nil),          // 58: kehou.staffing.v1.GetStaffTimetableRequest
+	(*GetStaffTimetableResponse)(nil),         // 59: kehou.staffing.v1.GetStaffTimetableResponse
+	(*ApprovedHours)(nil),                     // 60: kehou.staffing.v1.ApprovedHours
+	(*StreamApprovedHoursRequest)(nil),        // 61: kehou.staffing.v1.StreamApprovedHoursRequest
+	(*StreamApprovedHoursResponse)(nil),       // 62: kehou.staffing.v1.StreamApprovedHoursResponse
+	(*timestamppb.Timestamp)(nil),             // 63: google.protobuf.Timestamp
+	(*v1.TimeOfDay)(nil),                      // 64: kehou.common.v1.TimeOfDay
+	(*v1.Money)(nil),                          // 65: kehou.common.v1.Money
+	(*v1.Date)(nil),                           // 66: kehou.common.v1.Date
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
-	0, // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
-	6, // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
-	1, // 2: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1, // 3: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1, // 4: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
-	2, // 5: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
-	4, // 6: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
-	3, // 7: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	5, // 8: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	0,  // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
+	63, // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
+	3,  // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
+	4,  // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
+	64, // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
+	64, // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
+	1,  // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,  // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,  // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
+	1,  // 10: kehou.staffing.v1.GetStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,  // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,  // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,  // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	65, // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
+	66, // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
+	66, // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
+	17, // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
+	63, // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
+	18, // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
+	18, // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
+	18, // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
+	18, // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
+	18, // 23: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
+	66, // 24: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
+	64, // 25: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
+	64, // 26: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
+	66, // 27: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
+	64, // 28: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
+	64, // 29: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
+	0,  // 30: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
+	30, // 31: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
+	31, // 32: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
+	66, // 33: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
+	35, // 34: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
+	66, // 35: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
+	27, // 36: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
+	28, // 37: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
+	29, // 38: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
+	32, // 39: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
+	66, // 40: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
+	35, // 41: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
+	28, // 42: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
+	66, // 43: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
+	66, // 44: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
+	40, // 45: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
+	40, // 46: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
+	41, // 47: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
+	29, // 48: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
+	63, // 49: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
+	63, // 50: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
+	63, // 51: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
+	63, // 52: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
+	63, // 53: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
+	63, // 54: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
+	44, // 55: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	63, // 56: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
+	44, // 57: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	63, // 58: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	63, // 59: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	44, // 60: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	44, // 61: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	44, // 62: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	63, // 63: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	63, // 64: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	44, // 65: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	28, // 66: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
+	27, // 67: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
+	44, // 68: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
+	66, // 69: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
+	66, // 70: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
+	1,  // 71: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	57, // 72: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
+	0,  // 73: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
+	66, // 74: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
+	60, // 75: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
+	5,  // 76: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
+	7,  // 77: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
+	9,  // 78: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
+	11, // 79: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
+	13, // 80: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
+	15, // 81: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	19, // 82: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
+	21, // 83: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
+	23, // 84: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
+	25, // 85: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
+	33, // 86: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
+	36, // 87: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
+	38, // 88: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
+	42, // 89: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
+	58, // 90: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
+	45, // 91: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
+	47, // 92: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
+	49, // 93: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
+	51, // 94: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
+	53, // 95: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
+	55, // 96: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
+	61, // 97: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
+	6,  // 98: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,  // 99: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10, // 100: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12, // 101: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14, // 102: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16, // 103: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20, // 104: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22, // 105: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24, // 106: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26, // 107: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	34, // 108: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	37, // 109: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	39, // 110: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43, // 111: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	59, // 112: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	46, // 113: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	48, // 114: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	50, // 115: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	52, // 116: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	54, // 117: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	56, // 118: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	62, // 119: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	98, // [98:120] is the sub-list for method output_type
+	76, // [76:98] is the sub-list for method input_type
+	76, // [76:76] is the sub-list for extension type_name
+	76, // [76:76] is the sub-list for extension extendee
+	0,  // [0:76] is the sub-list for field type_name
 }
 
 func init() { file_kehou_staffing_v1_staffing_proto_init() }
@@ -492,7 +5140,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_staffing_v1_staffing_proto_rawDesc), len(file_kehou_staffing_v1_staffing_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,21 +19,89 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	StaffingService_CreateStaffMember_FullMethodName = "/kehou.staffing.v1.StaffingService/CreateStaffMember"
-	StaffingService_ListStaff_FullMethodName         = "/kehou.staffing.v1.StaffingService/ListStaff"
+	StaffingService_CreateStaffMember_FullMethodName         = "/kehou.staffing.v1.StaffingService/CreateStaffMember"
+	StaffingService_ListStaff_FullMethodName                 = "/kehou.staffing.v1.StaffingService/ListStaff"
+	StaffingService_GetStaffMember_FullMethodName            = "/kehou.staffing.v1.StaffingService/GetStaffMember"
+	StaffingService_UpdateStaffMember_FullMethodName         = "/kehou.staffing.v1.StaffingService/UpdateStaffMember"
+	StaffingService_SetTermParticipation_FullMethodName      = "/kehou.staffing.v1.StaffingService/SetTermParticipation"
+	StaffingService_SetDistrictStaffingPolicy_FullMethodName = "/kehou.staffing.v1.StaffingService/SetDistrictStaffingPolicy"
+	StaffingService_CreateInstitution_FullMethodName         = "/kehou.staffing.v1.StaffingService/CreateInstitution"
+	StaffingService_GetInstitution_FullMethodName            = "/kehou.staffing.v1.StaffingService/GetInstitution"
+	StaffingService_ListInstitutions_FullMethodName          = "/kehou.staffing.v1.StaffingService/ListInstitutions"
+	StaffingService_AddInstitutionSchool_FullMethodName      = "/kehou.staffing.v1.StaffingService/AddInstitutionSchool"
+	StaffingService_SolveWeek_FullMethodName                 = "/kehou.staffing.v1.StaffingService/SolveWeek"
+	StaffingService_GetStaffingGrid_FullMethodName           = "/kehou.staffing.v1.StaffingService/GetStaffingGrid"
+	StaffingService_AssignStaff_FullMethodName               = "/kehou.staffing.v1.StaffingService/AssignStaff"
+	StaffingService_ReportAbsence_FullMethodName             = "/kehou.staffing.v1.StaffingService/ReportAbsence"
+	StaffingService_GetStaffTimetable_FullMethodName         = "/kehou.staffing.v1.StaffingService/GetStaffTimetable"
+	StaffingService_CheckIn_FullMethodName                   = "/kehou.staffing.v1.StaffingService/CheckIn"
+	StaffingService_CheckOut_FullMethodName                  = "/kehou.staffing.v1.StaffingService/CheckOut"
+	StaffingService_AmendHourRecord_FullMethodName           = "/kehou.staffing.v1.StaffingService/AmendHourRecord"
+	StaffingService_ApproveHourRecord_FullMethodName         = "/kehou.staffing.v1.StaffingService/ApproveHourRecord"
+	StaffingService_LockHourRecord_FullMethodName            = "/kehou.staffing.v1.StaffingService/LockHourRecord"
+	StaffingService_CorrectHourRecord_FullMethodName         = "/kehou.staffing.v1.StaffingService/CorrectHourRecord"
+	StaffingService_StreamApprovedHours_FullMethodName       = "/kehou.staffing.v1.StaffingService/StreamApprovedHours"
 )
 
 // StaffingServiceClient is the client API for StaffingService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// StaffingService owns who takes part in after-school service and, later,
-// assignments and delivered hours. It resolves schools through timetable.
+// StaffingService owns who takes part in after-school service, outside
+// institutions, the assignment of staff to sessions and the hours they
+// delivered. It resolves schools and reads sessions through timetable.
 type StaffingServiceClient interface {
 	// CreateStaffMember registers a teacher, outside instructor or admin at a school.
 	CreateStaffMember(ctx context.Context, in *CreateStaffMemberRequest, opts ...grpc.CallOption) (*CreateStaffMemberResponse, error)
 	// ListStaff pages through a school's staff ordered by id.
 	ListStaff(ctx context.Context, in *ListStaffRequest, opts ...grpc.CallOption) (*ListStaffResponse, error)
+	// GetStaffMember returns one person with their profile and term opt-ins.
+	GetStaffMember(ctx context.Context, in *GetStaffMemberRequest, opts ...grpc.CallOption) (*GetStaffMemberResponse, error)
+	// UpdateStaffMember replaces a person's profile (subjects, qualifications,
+	// availability, limits, preferences).
+	UpdateStaffMember(ctx context.Context, in *UpdateStaffMemberRequest, opts ...grpc.CallOption) (*UpdateStaffMemberResponse, error)
+	// SetTermParticipation records a person's voluntary opt-in (or opt-out) for a term.
+	SetTermParticipation(ctx context.Context, in *SetTermParticipationRequest, opts ...grpc.CallOption) (*SetTermParticipationResponse, error)
+	// SetDistrictStaffingPolicy sets the district's staffing rules (the cap on
+	// schools per institution).
+	SetDistrictStaffingPolicy(ctx context.Context, in *SetDistrictStaffingPolicyRequest, opts ...grpc.CallOption) (*SetDistrictStaffingPolicyResponse, error)
+	// CreateInstitution registers an outside institution (第三方机构) with its
+	// licence and approved courses and prices.
+	CreateInstitution(ctx context.Context, in *CreateInstitutionRequest, opts ...grpc.CallOption) (*CreateInstitutionResponse, error)
+	// GetInstitution returns an institution with its courses and schools.
+	GetInstitution(ctx context.Context, in *GetInstitutionRequest, opts ...grpc.CallOption) (*GetInstitutionResponse, error)
+	// ListInstitutions lists a district's institutions.
+	ListInstitutions(ctx context.Context, in *ListInstitutionsRequest, opts ...grpc.CallOption) (*ListInstitutionsResponse, error)
+	// AddInstitutionSchool lets an institution serve a school, within the district cap.
+	AddInstitutionSchool(ctx context.Context, in *AddInstitutionSchoolRequest, opts ...grpc.CallOption) (*AddInstitutionSchoolResponse, error)
+	// SolveWeek derives the week's demands from timetable, plans who staffs
+	// them (keeping hand-locked assignments) and stores the plan.
+	SolveWeek(ctx context.Context, in *SolveWeekRequest, opts ...grpc.CallOption) (*SolveWeekResponse, error)
+	// GetStaffingGrid returns a school's week: every demand with who holds it,
+	// the uncovered demands and the fairness summary.
+	GetStaffingGrid(ctx context.Context, in *GetStaffingGridRequest, opts ...grpc.CallOption) (*GetStaffingGridResponse, error)
+	// AssignStaff puts a person on a demand by hand (locked), refusing a
+	// double booking.
+	AssignStaff(ctx context.Context, in *AssignStaffRequest, opts ...grpc.CallOption) (*AssignStaffResponse, error)
+	// ReportAbsence records a staff absence and re-plans only the affected sessions.
+	ReportAbsence(ctx context.Context, in *ReportAbsenceRequest, opts ...grpc.CallOption) (*ReportAbsenceResponse, error)
+	// GetStaffTimetable returns a person's own assignments and hours over a date range.
+	GetStaffTimetable(ctx context.Context, in *GetStaffTimetableRequest, opts ...grpc.CallOption) (*GetStaffTimetableResponse, error)
+	// CheckIn records the arrival for an assignment, opening its hour record.
+	CheckIn(ctx context.Context, in *CheckInRequest, opts ...grpc.CallOption) (*CheckInResponse, error)
+	// CheckOut records the departure and the duty actually done.
+	CheckOut(ctx context.Context, in *CheckOutRequest, opts ...grpc.CallOption) (*CheckOutResponse, error)
+	// AmendHourRecord fixes the times or duty of a record not yet approved.
+	AmendHourRecord(ctx context.Context, in *AmendHourRecordRequest, opts ...grpc.CallOption) (*AmendHourRecordResponse, error)
+	// ApproveHourRecord is the school's approval of a checked-out record.
+	ApproveHourRecord(ctx context.Context, in *ApproveHourRecordRequest, opts ...grpc.CallOption) (*ApproveHourRecordResponse, error)
+	// LockHourRecord closes an approved record for pay.
+	LockHourRecord(ctx context.Context, in *LockHourRecordRequest, opts ...grpc.CallOption) (*LockHourRecordResponse, error)
+	// CorrectHourRecord adds a record correcting an approved or locked one.
+	CorrectHourRecord(ctx context.Context, in *CorrectHourRecordRequest, opts ...grpc.CallOption) (*CorrectHourRecordResponse, error)
+	// StreamApprovedHours streams the approved delivered hours of a school and
+	// month, after corrections (the feed billing pays from).
+	StreamApprovedHours(ctx context.Context, in *StreamApprovedHoursRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamApprovedHoursResponse], error)
 }
 
 type staffingServiceClient struct {
@@ -64,17 +132,274 @@ func (c *staffingServiceClient) ListStaff(ctx context.Context, in *ListStaffRequ
 	return out, nil
 }
 
+func (c *staffingServiceClient) GetStaffMember(ctx context.Context, in *GetStaffMemberRequest, opts ...grpc.CallOption) (*GetStaffMemberResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetStaffMemberResponse)
+	err := c.cc.Invoke(ctx, StaffingService_GetStaffMember_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) UpdateStaffMember(ctx context.Context, in *UpdateStaffMemberRequest, opts ...grpc.CallOption) (*UpdateStaffMemberResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateStaffMemberResponse)
+	err := c.cc.Invoke(ctx, StaffingService_UpdateStaffMember_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) SetTermParticipation(ctx context.Context, in *SetTermParticipationRequest, opts ...grpc.CallOption) (*SetTermParticipationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetTermParticipationResponse)
+	err := c.cc.Invoke(ctx, StaffingService_SetTermParticipation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) SetDistrictStaffingPolicy(ctx context.Context, in *SetDistrictStaffingPolicyRequest, opts ...grpc.CallOption) (*SetDistrictStaffingPolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetDistrictStaffingPolicyResponse)
+	err := c.cc.Invoke(ctx, StaffingService_SetDistrictStaffingPolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) CreateInstitution(ctx context.Context, in *CreateInstitutionRequest, opts ...grpc.CallOption) (*CreateInstitutionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateInstitutionResponse)
+	err := c.cc.Invoke(ctx, StaffingService_CreateInstitution_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) GetInstitution(ctx context.Context, in *GetInstitutionRequest, opts ...grpc.CallOption) (*GetInstitutionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetInstitutionResponse)
+	err := c.cc.Invoke(ctx, StaffingService_GetInstitution_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) ListInstitutions(ctx context.Context, in *ListInstitutionsRequest, opts ...grpc.CallOption) (*ListInstitutionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListInstitutionsResponse)
+	err := c.cc.Invoke(ctx, StaffingService_ListInstitutions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) AddInstitutionSchool(ctx context.Context, in *AddInstitutionSchoolRequest, opts ...grpc.CallOption) (*AddInstitutionSchoolResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddInstitutionSchoolResponse)
+	err := c.cc.Invoke(ctx, StaffingService_AddInstitutionSchool_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) SolveWeek(ctx context.Context, in *SolveWeekRequest, opts ...grpc.CallOption) (*SolveWeekResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SolveWeekResponse)
+	err := c.cc.Invoke(ctx, StaffingService_SolveWeek_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) GetStaffingGrid(ctx context.Context, in *GetStaffingGridRequest, opts ...grpc.CallOption) (*GetStaffingGridResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetStaffingGridResponse)
+	err := c.cc.Invoke(ctx, StaffingService_GetStaffingGrid_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) AssignStaff(ctx context.Context, in *AssignStaffRequest, opts ...grpc.CallOption) (*AssignStaffResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssignStaffResponse)
+	err := c.cc.Invoke(ctx, StaffingService_AssignStaff_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) ReportAbsence(ctx context.Context, in *ReportAbsenceRequest, opts ...grpc.CallOption) (*ReportAbsenceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReportAbsenceResponse)
+	err := c.cc.Invoke(ctx, StaffingService_ReportAbsence_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) GetStaffTimetable(ctx context.Context, in *GetStaffTimetableRequest, opts ...grpc.CallOption) (*GetStaffTimetableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetStaffTimetableResponse)
+	err := c.cc.Invoke(ctx, StaffingService_GetStaffTimetable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) CheckIn(ctx context.Context, in *CheckInRequest, opts ...grpc.CallOption) (*CheckInResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckInResponse)
+	err := c.cc.Invoke(ctx, StaffingService_CheckIn_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) CheckOut(ctx context.Context, in *CheckOutRequest, opts ...grpc.CallOption) (*CheckOutResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckOutResponse)
+	err := c.cc.Invoke(ctx, StaffingService_CheckOut_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) AmendHourRecord(ctx context.Context, in *AmendHourRecordRequest, opts ...grpc.CallOption) (*AmendHourRecordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AmendHourRecordResponse)
+	err := c.cc.Invoke(ctx, StaffingService_AmendHourRecord_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) ApproveHourRecord(ctx context.Context, in *ApproveHourRecordRequest, opts ...grpc.CallOption) (*ApproveHourRecordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ApproveHourRecordResponse)
+	err := c.cc.Invoke(ctx, StaffingService_ApproveHourRecord_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) LockHourRecord(ctx context.Context, in *LockHourRecordRequest, opts ...grpc.CallOption) (*LockHourRecordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LockHourRecordResponse)
+	err := c.cc.Invoke(ctx, StaffingService_LockHourRecord_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) CorrectHourRecord(ctx context.Context, in *CorrectHourRecordRequest, opts ...grpc.CallOption) (*CorrectHourRecordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CorrectHourRecordResponse)
+	err := c.cc.Invoke(ctx, StaffingService_CorrectHourRecord_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) StreamApprovedHours(ctx context.Context, in *StreamApprovedHoursRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamApprovedHoursResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &StaffingService_ServiceDesc.Streams[0], StaffingService_StreamApprovedHours_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[StreamApprovedHoursRequest, StreamApprovedHoursResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type StaffingService_StreamApprovedHoursClient = grpc.ServerStreamingClient[StreamApprovedHoursResponse]
+
 // StaffingServiceServer is the server API for StaffingService service.
 // All implementations must embed UnimplementedStaffingServiceServer
 // for forward compatibility.
 //
-// StaffingService owns who takes part in after-school service and, later,
-// assignments and delivered hours. It resolves schools through timetable.
+// StaffingService owns who takes part in after-school service, outside
+// institutions, the assignment of staff to sessions and the hours they
+// delivered. It resolves schools and reads sessions through timetable.
 type StaffingServiceServer interface {
 	// CreateStaffMember registers a teacher, outside instructor or admin at a school.
 	CreateStaffMember(context.Context, *CreateStaffMemberRequest) (*CreateStaffMemberResponse, error)
 	// ListStaff pages through a school's staff ordered by id.
 	ListStaff(context.Context, *ListStaffRequest) (*ListStaffResponse, error)
+	// GetStaffMember returns one person with their profile and term opt-ins.
+	GetStaffMember(context.Context, *GetStaffMemberRequest) (*GetStaffMemberResponse, error)
+	// UpdateStaffMember replaces a person's profile (subjects, qualifications,
+	// availability, limits, preferences).
+	UpdateStaffMember(context.Context, *UpdateStaffMemberRequest) (*UpdateStaffMemberResponse, error)
+	// SetTermParticipation records a person's voluntary opt-in (or opt-out) for a term.
+	SetTermParticipation(context.Context, *SetTermParticipationRequest) (*SetTermParticipationResponse, error)
+	// SetDistrictStaffingPolicy sets the district's staffing rules (the cap on
+	// schools per institution).
+	SetDistrictStaffingPolicy(context.Context, *SetDistrictStaffingPolicyRequest) (*SetDistrictStaffingPolicyResponse, error)
+	// CreateInstitution registers an outside institution (第三方机构) with its
+	// licence and approved courses and prices.
+	CreateInstitution(context.Context, *CreateInstitutionRequest) (*CreateInstitutionResponse, error)
+	// GetInstitution returns an institution with its courses and schools.
+	GetInstitution(context.Context, *GetInstitutionRequest) (*GetInstitutionResponse, error)
+	// ListInstitutions lists a district's institutions.
+	ListInstitutions(context.Context, *ListInstitutionsRequest) (*ListInstitutionsResponse, error)
+	// AddInstitutionSchool lets an institution serve a school, within the district cap.
+	AddInstitutionSchool(context.Context, *AddInstitutionSchoolRequest) (*AddInstitutionSchoolResponse, error)
+	// SolveWeek derives the week's demands from timetable, plans who staffs
+	// them (keeping hand-locked assignments) and stores the plan.
+	SolveWeek(context.Context, *SolveWeekRequest) (*SolveWeekResponse, error)
+	// GetStaffingGrid returns a school's week: every demand with who holds it,
+	// the uncovered demands and the fairness summary.
+	GetStaffingGrid(context.Context, *GetStaffingGridRequest) (*GetStaffingGridResponse, error)
+	// AssignStaff puts a person on a demand by hand (locked), refusing a
+	// double booking.
+	AssignStaff(context.Context, *AssignStaffRequest) (*AssignStaffResponse, error)
+	// ReportAbsence records a staff absence and re-plans only the affected sessions.
+	ReportAbsence(context.Context, *ReportAbsenceRequest) (*ReportAbsenceResponse, error)
+	// GetStaffTimetable returns a person's own assignments and hours over a date range.
+	GetStaffTimetable(context.Context, *GetStaffTimetableRequest) (*GetStaffTimetableResponse, error)
+	// CheckIn records the arrival for an assignment, opening its hour record.
+	CheckIn(context.Context, *CheckInRequest) (*CheckInResponse, error)
+	// CheckOut records the departure and the duty actually done.
+	CheckOut(context.Context, *CheckOutRequest) (*CheckOutResponse, error)
+	// AmendHourRecord fixes the times or duty of a record not yet approved.
+	AmendHourRecord(context.Context, *AmendHourRecordRequest) (*AmendHourRecordResponse, error)
+	// ApproveHourRecord is the school's approval of a checked-out record.
+	ApproveHourRecord(context.Context, *ApproveHourRecordRequest) (*ApproveHourRecordResponse, error)
+	// LockHourRecord closes an approved record for pay.
+	LockHourRecord(context.Context, *LockHourRecordRequest) (*LockHourRecordResponse, error)
+	// CorrectHourRecord adds a record correcting an approved or locked one.
+	CorrectHourRecord(context.Context, *CorrectHourRecordRequest) (*CorrectHourRecordResponse, error)
+	// StreamApprovedHours streams the approved delivered hours of a school and
+	// month, after corrections (the feed billing pays from).
+	StreamApprovedHours(*StreamApprovedHoursRequest, grpc.ServerStreamingServer[StreamApprovedHoursResponse]) error
 	mustEmbedUnimplementedStaffingServiceServer()
 }
 
@@ -90,6 +415,66 @@ func (UnimplementedStaffingServiceServer) CreateStaffMember(context.Context, *Cr
 }
 func (UnimplementedStaffingServiceServer) ListStaff(context.Context, *ListStaffRequest) (*ListStaffResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListStaff not implemented")
+}
+func (UnimplementedStaffingServiceServer) GetStaffMember(context.Context, *GetStaffMemberRequest) (*GetStaffMemberResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetStaffMember not implemented")
+}
+func (UnimplementedStaffingServiceServer) UpdateStaffMember(context.Context, *UpdateStaffMemberRequest) (*UpdateStaffMemberResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateStaffMember not implemented")
+}
+func (UnimplementedStaffingServiceServer) SetTermParticipation(context.Context, *SetTermParticipationRequest) (*SetTermParticipationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetTermParticipation not implemented")
+}
+func (UnimplementedStaffingServiceServer) SetDistrictStaffingPolicy(context.Context, *SetDistrictStaffingPolicyRequest) (*SetDistrictStaffingPolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetDistrictStaffingPolicy not implemented")
+}
+func (UnimplementedStaffingServiceServer) CreateInstitution(context.Context, *CreateInstitutionRequest) (*CreateInstitutionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateInstitution not implemented")
+}
+func (UnimplementedStaffingServiceServer) GetInstitution(context.Context, *GetInstitutionRequest) (*GetInstitutionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetInstitution not implemented")
+}
+func (UnimplementedStaffingServiceServer) ListInstitutions(context.Context, *ListInstitutionsRequest) (*ListInstitutionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListInstitutions not implemented")
+}
+func (UnimplementedStaffingServiceServer) AddInstitutionSchool(context.Context, *AddInstitutionSchoolRequest) (*AddInstitutionSchoolResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddInstitutionSchool not implemented")
+}
+func (UnimplementedStaffingServiceServer) SolveWeek(context.Context, *SolveWeekRequest) (*SolveWeekResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SolveWeek not implemented")
+}
+func (UnimplementedStaffingServiceServer) GetStaffingGrid(context.Context, *GetStaffingGridRequest) (*GetStaffingGridResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetStaffingGrid not implemented")
+}
+func (UnimplementedStaffingServiceServer) AssignStaff(context.Context, *AssignStaffRequest) (*AssignStaffResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssignStaff not implemented")
+}
+func (UnimplementedStaffingServiceServer) ReportAbsence(context.Context, *ReportAbsenceRequest) (*ReportAbsenceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReportAbsence not implemented")
+}
+func (UnimplementedStaffingServiceServer) GetStaffTimetable(context.Context, *GetStaffTimetableRequest) (*GetStaffTimetableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetStaffTimetable not implemented")
+}
+func (UnimplementedStaffingServiceServer) CheckIn(context.Context, *CheckInRequest) (*CheckInResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckIn not implemented")
+}
+func (UnimplementedStaffingServiceServer) CheckOut(context.Context, *CheckOutRequest) (*CheckOutResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckOut not implemented")
+}
+func (UnimplementedStaffingServiceServer) AmendHourRecord(context.Context, *AmendHourRecordRequest) (*AmendHourRecordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AmendHourRecord not implemented")
+}
+func (UnimplementedStaffingServiceServer) ApproveHourRecord(context.Context, *ApproveHourRecordRequest) (*ApproveHourRecordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApproveHourRecord not implemented")
+}
+func (UnimplementedStaffingServiceServer) LockHourRecord(context.Context, *LockHourRecordRequest) (*LockHourRecordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LockHourRecord not implemented")
+}
+func (UnimplementedStaffingServiceServer) CorrectHourRecord(context.Context, *CorrectHourRecordRequest) (*CorrectHourRecordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CorrectHourRecord not implemented")
+}
+func (UnimplementedStaffingServiceServer) StreamApprovedHours(*StreamApprovedHoursRequest, grpc.ServerStreamingServer[StreamApprovedHoursResponse]) error {
+	return status.Error(codes.Unimplemented, "method StreamApprovedHours not implemented")
 }
 func (UnimplementedStaffingServiceServer) mustEmbedUnimplementedStaffingServiceServer() {}
 func (UnimplementedStaffingServiceServer) testEmbeddedByValue()                         {}
@@ -148,6 +533,359 @@ func _StaffingService_ListStaff_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffingService_GetStaffMember_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetStaffMemberRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).GetStaffMember(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_GetStaffMember_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).GetStaffMember(ctx, req.(*GetStaffMemberRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_UpdateStaffMember_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateStaffMemberRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).UpdateStaffMember(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_UpdateStaffMember_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).UpdateStaffMember(ctx, req.(*UpdateStaffMemberRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_SetTermParticipation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetTermParticipationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).SetTermParticipation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_SetTermParticipation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).SetTermParticipation(ctx, req.(*SetTermParticipationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_SetDistrictStaffingPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetDistrictStaffingPolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).SetDistrictStaffingPolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_SetDistrictStaffingPolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).SetDistrictStaffingPolicy(ctx, req.(*SetDistrictStaffingPolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_CreateInstitution_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateInstitutionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).CreateInstitution(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_CreateInstitution_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).CreateInstitution(ctx, req.(*CreateInstitutionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_GetInstitution_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetInstitutionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).GetInstitution(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_GetInstitution_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).GetInstitution(ctx, req.(*GetInstitutionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_ListInstitutions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListInstitutionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).ListInstitutions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_ListInstitutions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).ListInstitutions(ctx, req.(*ListInstitutionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_AddInstitutionSchool_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddInstitutionSchoolRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).AddInstitutionSchool(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_AddInstitutionSchool_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).AddInstitutionSchool(ctx, req.(*AddInstitutionSchoolRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_SolveWeek_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SolveWeekRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).SolveWeek(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_SolveWeek_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).SolveWeek(ctx, req.(*SolveWeekRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_GetStaffingGrid_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetStaffingGridRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).GetStaffingGrid(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_GetStaffingGrid_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).GetStaffingGrid(ctx, req.(*GetStaffingGridRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_AssignStaff_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssignStaffRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).AssignStaff(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_AssignStaff_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).AssignStaff(ctx, req.(*AssignStaffRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_ReportAbsence_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReportAbsenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).ReportAbsence(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_ReportAbsence_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).ReportAbsence(ctx, req.(*ReportAbsenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_GetStaffTimetable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetStaffTimetableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).GetStaffTimetable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_GetStaffTimetable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).GetStaffTimetable(ctx, req.(*GetStaffTimetableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_CheckIn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckInRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).CheckIn(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_CheckIn_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).CheckIn(ctx, req.(*CheckInRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_CheckOut_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckOutRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).CheckOut(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_CheckOut_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).CheckOut(ctx, req.(*CheckOutRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_AmendHourRecord_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AmendHourRecordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).AmendHourRecord(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_AmendHourRecord_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).AmendHourRecord(ctx, req.(*AmendHourRecordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_ApproveHourRecord_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApproveHourRecordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).ApproveHourRecord(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_ApproveHourRecord_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).ApproveHourRecord(ctx, req.(*ApproveHourRecordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_LockHourRecord_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LockHourRecordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).LockHourRecord(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_LockHourRecord_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).LockHourRecord(ctx, req.(*LockHourRecordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_CorrectHourRecord_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CorrectHourRecordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).CorrectHourRecord(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_CorrectHourRecord_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).CorrectHourRecord(ctx, req.(*CorrectHourRecordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_StreamApprovedHours_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(StreamApprovedHoursRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(StaffingServiceServer).StreamApprovedHours(m, &grpc.GenericServerStream[StreamApprovedHoursRequest, StreamApprovedHoursResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type StaffingService_StreamApprovedHoursServer = grpc.ServerStreamingServer[StreamApprovedHoursResponse]
+
 // StaffingService_ServiceDesc is the grpc.ServiceDesc for StaffingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -163,7 +901,89 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "ListStaff",
 			Handler:    _StaffingService_ListStaff_Handler,
 		},
+		{
+			MethodName: "GetStaffMember",
+			Handler:    _StaffingService_GetStaffMember_Handler,
+		},
+		{
+			MethodName: "UpdateStaffMember",
+			Handler:    _StaffingService_UpdateStaffMember_Handler,
+		},
+		{
+			MethodName: "SetTermParticipation",
+			Handler:    _StaffingService_SetTermParticipation_Handler,
+		},
+		{
+			MethodName: "SetDistrictStaffingPolicy",
+			Handler:    _StaffingService_SetDistrictStaffingPolicy_Handler,
+		},
+		{
+			MethodName: "CreateInstitution",
+			Handler:    _StaffingService_CreateInstitution_Handler,
+		},
+		{
+			MethodName: "GetInstitution",
+			Handler:    _StaffingService_GetInstitution_Handler,
+		},
+		{
+			MethodName: "ListInstitutions",
+			Handler:    _StaffingService_ListInstitutions_Handler,
+		},
+		{
+			MethodName: "AddInstitutionSchool",
+			Handler:    _StaffingService_AddInstitutionSchool_Handler,
+		},
+		{
+			MethodName: "SolveWeek",
+			Handler:    _StaffingService_SolveWeek_Handler,
+		},
+		{
+			MethodName: "GetStaffingGrid",
+			Handler:    _StaffingService_GetStaffingGrid_Handler,
+		},
+		{
+			MethodName: "AssignStaff",
+			Handler:    _StaffingService_AssignStaff_Handler,
+		},
+		{
+			MethodName: "ReportAbsence",
+			Handler:    _StaffingService_ReportAbsence_Handler,
+		},
+		{
+			MethodName: "GetStaffTimetable",
+			Handler:    _StaffingService_GetStaffTimetable_Handler,
+		},
+		{
+			MethodName: "CheckIn",
+			Handler:    _StaffingService_CheckIn_Handler,
+		},
+		{
+			MethodName: "CheckOut",
+			Handler:    _StaffingService_CheckOut_Handler,
+		},
+		{
+			MethodName: "AmendHourRecord",
+			Handler:    _StaffingService_AmendHourRecord_Handler,
+		},
+		{
+			MethodName: "ApproveHourRecord",
+			Handler:    _StaffingService_ApproveHourRecord_Handler,
+		},
+		{
+			MethodName: "LockHourRecord",
+			Handler:    _StaffingService_LockHourRecord_Handler,
+		},
+		{
+			MethodName: "CorrectHourRecord",
+			Handler:    _StaffingService_CorrectHourRecord_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "StreamApprovedHours",
+			Handler:       _StaffingService_StreamApprovedHours_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "kehou/staffing/v1/staffing.proto",
 }

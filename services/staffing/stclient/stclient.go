@@ -1,0 +1,122 @@
+// Package stclient is how other services (billing) ask staffing for facts:
+// a thin adapter over the generated gRPC client that sets a deadline on
+// every call and turns staffing's status codes back into shared error
+// kinds, so a caller reports "school not found" as its own NotFound and an
+// unreachable staffing as Unavailable.
+package stclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/shopspring/decimal"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// DefaultTimeout bounds reading one month's feed.
+const DefaultTimeout = 10 * time.Second
+
+// Hours is one assignment's approved delivered hours of a month, after
+// corrections: what remuneration (劳务报酬) is computed from. Each
+// assignment appears once, so an hour is never paid twice.
+type Hours struct {
+	RecordID                                         string
+	AssignmentID                                     string
+	StaffID                                          string
+	StaffKind                                        string // teacher, outside_instructor or admin
+	InstitutionID                                    string
+	DistrictID                                       string
+	SchoolID                                         string
+	Date                                             time.Time // midnight UTC of the civil date
+	Role                                             string    // supervisor, instructor, extra_adult, patrol
+	Duty                                             string    // taught, substitute_cover, supervision_only
+	Status                                           string    // approved or locked
+	ScheduledMinutes, ActualMinutes, CreditedMinutes int
+	// Periods are the credited periods (课时), pro rata, four places.
+	Periods       decimal.Decimal
+	PeriodMinutes int
+	Students      int
+	ClassID       string
+	ClubID        string
+}
+
+// Client calls staffing.
+type Client struct {
+	api     staffingv1.StaffingServiceClient
+	timeout time.Duration
+}
+
+// New returns a client over an established connection to staffing.
+func New(conn grpc.ClientConnInterface) *Client {
+	return &Client{api: staffingv1.NewStaffingServiceClient(conn), timeout: DefaultTimeout}
+}
+
+// API exposes the generated client for calls this adapter does not wrap.
+func (c *Client) API() staffingv1.StaffingServiceClient { return c.api }
+
+var kinds = map[staffingv1.StaffKind]string{
+	staffingv1.StaffKind_STAFF_KIND_TEACHER:            "teacher",
+	staffingv1.StaffKind_STAFF_KIND_OUTSIDE_INSTRUCTOR: "outside_instructor",
+	staffingv1.StaffKind_STAFF_KIND_ADMIN:              "admin",
+}
+
+// ApprovedHours reads the approved hours of a school and month.
+func (c *Client) ApprovedHours(ctx context.Context, schoolID string, year int, month time.Month) ([]Hours, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	what := fmt.Sprintf("approved hours of school %s in %04d-%02d", schoolID, year, int(month))
+	stream, err := c.api.StreamApprovedHours(ctx, &staffingv1.StreamApprovedHoursRequest{SchoolId: schoolID, Year: int32(year), Month: int32(month)})
+	if err != nil {
+		return nil, Interpret(err, what)
+	}
+	var out []Hours
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, Interpret(err, what)
+		}
+		for _, h := range resp.GetHours() {
+			p, err := decimal.NewFromString(h.GetPeriods())
+			if err != nil {
+				return nil, fmt.Errorf("%s: record %s: periods %q: %w", what, h.GetRecordId(), h.GetPeriods(), err)
+			}
+			d := h.GetDate()
+			out = append(out, Hours{
+				RecordID: h.GetRecordId(), AssignmentID: h.GetAssignmentId(), StaffID: h.GetStaffId(), StaffKind: kinds[h.GetStaffKind()],
+				InstitutionID: h.GetInstitutionId(), DistrictID: h.GetDistrictId(), SchoolID: h.GetSchoolId(),
+				Date: time.Date(int(d.GetYear()), time.Month(d.GetMonth()), int(d.GetDay()), 0, 0, 0, 0, time.UTC),
+				Role: h.GetRole(), Duty: h.GetDuty(), Status: h.GetStatus(),
+				ScheduledMinutes: int(h.GetScheduledMinutes()), ActualMinutes: int(h.GetActualMinutes()), CreditedMinutes: int(h.GetCreditedMinutes()),
+				Periods: p, PeriodMinutes: int(h.GetPeriodMinutes()), Students: int(h.GetStudents()), ClassID: h.GetClassId(), ClubID: h.GetClubId(),
+			})
+		}
+	}
+}
+
+// Interpret maps a status from staffing to a shared error kind.
+func Interpret(err error, what string) error {
+	st := status.Convert(err)
+	switch st.Code() {
+	case codes.NotFound:
+		return fault.NotFound(st.Message())
+	case codes.InvalidArgument:
+		return fault.Invalid(what, st.Message())
+	case codes.FailedPrecondition:
+		return fault.Precondition(st.Message())
+	case codes.Aborted:
+		return fmt.Errorf("staffing: %s: %w", st.Message(), fault.ErrConflict)
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return fmt.Errorf("staffing: %s: %w", st.Message(), fault.ErrUnavailable)
+	}
+	return fmt.Errorf("staffing %s: %w", what, err)
+}

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/kehou/kehou/services/staffing/domain/staff"
+)
+
+// SetDistrictPolicy stores the district's cap on schools per institution.
+func (s *Store) SetDistrictPolicy(ctx context.Context, districtID string, maxSchools int) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO staffing.district_policy (district_id, max_schools_per_institution)
+		VALUES ($1, $2) ON CONFLICT (district_id) DO UPDATE SET max_schools_per_institution = $2, update_time = now()`,
+		districtID, maxSchools)
+	if err != nil {
+		return interpretError(err, "district policy "+districtID)
+	}
+	return nil
+}
+
+// CreateInstitution inserts an institution with its courses in one transaction.
+func (s *Store) CreateInstitution(ctx context.Context, in staff.Institution) (staff.Institution, error) {
+	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO staffing.institutions (district_id, institution_id, name, licence_no,
+			licence_valid_from, licence_valid_until, approved) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			in.DistrictID, in.ID, in.Name, in.LicenceNo, DateTime(in.ValidFrom), DateTime(in.ValidUntil), in.Approved)
+		if err != nil {
+			return interpretError(err, "institution with licence "+in.LicenceNo)
+		}
+		for _, c := range in.Courses {
+			if _, err := tx.Exec(ctx, `INSERT INTO staffing.institution_courses (district_id, institution_id, course_id,
+				name, activity_kind, price_per_period) VALUES ($1, $2, $3, $4, $5, $6)`,
+				in.DistrictID, in.ID, c.ID, c.Name, c.ActivityKind, c.PricePerPeriod); err != nil {
+				return interpretError(err, "course "+c.Name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return staff.Institution{}, err
+	}
+	return s.GetInstitution(ctx, in.DistrictID, in.ID)
+}
+
+func (s *Store) loadInstitutions(ctx context.Context, q pgx.Tx, districtID string, ids []string) ([]staff.Institution, error) {
+	var rows pgx.Rows
+	var err error
+	query := `SELECT district_id, institution_id, name, licence_no, licence_valid_from, licence_valid_until, approved, create_time
+		FROM staffing.institutions WHERE district_id = $1 AND ($2::text[] IS NULL OR institution_id = ANY($2)) ORDER BY institution_id`
+	if q != nil {
+		rows, err = q.Query(ctx, query, districtID, ids)
+	} else {
+		rows, err = s.db.Query(ctx, query, districtID, ids)
+	}
+	if err != nil {
+		return nil, interpretError(err, "institutions")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staff.Institution, error) {
+		var in staff.Institution
+		var from, until time.Time
+		err := r.Scan(&in.DistrictID, &in.ID, &in.Name, &in.LicenceNo, &from, &until, &in.Approved, &in.CreateTime)
+		in.ValidFrom, in.ValidUntil = DateOf(from), DateOf(until)
+		return in, err
+	})
+	if err != nil {
+		return nil, interpretError(err, "institutions")
+	}
+	idx := map[string]*staff.Institution{}
+	for i := range out {
+		idx[out[i].ID] = &out[i]
+	}
+	crow, err := s.db.Query(ctx, `SELECT institution_id, course_id, name, activity_kind, price_per_period
+		FROM staffing.institution_courses WHERE district_id = $1 ORDER BY institution_id, course_id`, districtID)
+	if err != nil {
+		return nil, interpretError(err, "courses")
+	}
+	for crow.Next() {
+		var id string
+		var c staff.Course
+		if err := crow.Scan(&id, &c.ID, &c.Name, &c.ActivityKind, &c.PricePerPeriod); err != nil {
+			crow.Close()
+			return nil, interpretError(err, "courses")
+		}
+		if in := idx[id]; in != nil {
+			in.Courses = append(in.Courses, c)
+		}
+	}
+	crow.Close()
+	srow, err := s.db.Query(ctx, `SELECT institution_id, school_id FROM staffing.institution_schools
+		WHERE district_id = $1 ORDER BY institution_id, school_id`, districtID)
+	if err != nil {
+		return nil, interpretError(err, "institution schools")
+	}
+	defer srow.Close()
+	for srow.Next() {
+		var id, school string
+		if err := srow.Scan(&id, &school); err != nil {
+			return nil, interpretError(err, "institution schools")
+		}
+		if in := idx[id]; in != nil {
+			in.SchoolIDs = append(in.SchoolIDs, school)
+		}
+	}
+	return out, srow.Err()
+}
+
+// GetInstitution reads one institution with its courses and schools.
+func (s *Store) GetInstitution(ctx context.Context, districtID, id string) (staff.Institution, error) {
+	ins, err := s.loadInstitutions(ctx, nil, districtID, []string{id})
+	if err != nil {
+		return staff.Institution{}, err
+	}
+	if len(ins) == 0 {
+		return staff.Institution{}, fault.NotFound("institution " + id + " not found")
+	}
+	return ins[0], nil
+}
+
+// ListInstitutions reads a district's institutions; nil ids means all.
+func (s *Store) ListInstitutions(ctx context.Context, districtID string, ids []string) ([]staff.Institution, error) {
+	return s.loadInstitutions(ctx, nil, districtID, ids)
+}
+
+// AddInstitutionSchool lets an institution serve a school. The institution
+// row is locked so two concurrent additions cannot both pass the cap.
+func (s *Store) AddInstitutionSchool(ctx context.Context, districtID, id, schoolID string) error {
+	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM staffing.institutions WHERE district_id = $1 AND institution_id = $2 FOR UPDATE`,
+			districtID, id).Scan(&one); err != nil {
+			return interpretError(err, "institution "+id)
+		}
+		var capN, n int
+		var served bool
+		err := tx.QueryRow(ctx, `SELECT coalesce((SELECT max_schools_per_institution FROM staffing.district_policy WHERE district_id = $1), 0),
+			(SELECT count(*) FROM staffing.institution_schools WHERE district_id = $1 AND institution_id = $2),
+			EXISTS (SELECT 1 FROM staffing.institution_schools WHERE district_id = $1 AND institution_id = $2 AND school_id = $3)`,
+			districtID, id, schoolID).Scan(&capN, &n, &served)
+		if err != nil {
+			return interpretError(err, "institution "+id)
+		}
+		if served {
+			return nil
+		}
+		if capN > 0 && n >= capN {
+			return fault.Precondition(fmt.Sprintf("institution_school_cap: institution %s already serves %d schools, the district cap is %d", id, n, capN))
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO staffing.institution_schools (district_id, school_id, institution_id) VALUES ($1, $2, $3)`,
+			districtID, schoolID, id); err != nil {
+			return interpretError(err, "institution school")
+		}
+		return nil
+	})
+}

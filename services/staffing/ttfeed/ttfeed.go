@@ -1,0 +1,118 @@
+// Package ttfeed is staffing's adapter to timetable: it reads the dated
+// sessions (occurrences) and the district policy staffing derives its
+// demands from, with a deadline on every call and timetable's status codes
+// mapped back to shared error kinds (through ttclient.Interpret).
+package ttfeed
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/pbconv"
+	"github.com/kehou/kehou/services/staffing/domain/demand"
+	"github.com/kehou/kehou/services/staffing/domain/solver"
+	"github.com/kehou/kehou/services/timetable/ttclient"
+	"google.golang.org/grpc"
+)
+
+// StreamTimeout bounds reading a week's occurrence stream; it is longer
+// than a unary call because a term can hold thousands of sessions.
+const StreamTimeout = 10 * time.Second
+
+// Feed reads from timetable.
+type Feed struct {
+	*ttclient.Client
+	api     timetablev1.TimetableServiceClient
+	timeout time.Duration
+}
+
+// New returns a feed over an established connection to timetable.
+func New(conn grpc.ClientConnInterface) *Feed {
+	c := ttclient.New(conn)
+	return &Feed{Client: c, api: c.API(), timeout: ttclient.DefaultTimeout}
+}
+
+// Policy returns the district's staffing-relevant policy for a school of
+// stage: the students-per-adult ratio and the period length (nine-year
+// schools count primary periods, the stricter of the two).
+func (f *Feed) Policy(ctx context.Context, districtID, stage string) (demand.Policy, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	resp, err := f.api.GetDistrict(ctx, &timetablev1.GetDistrictRequest{DistrictId: districtID})
+	if err != nil {
+		return demand.Policy{}, ttclient.Interpret(err, "district "+districtID)
+	}
+	p := resp.GetDistrict().GetPolicy()
+	out := demand.Policy{StudentsPerAdult: int(p.GetStudentsPerAdult()), PeriodMinutes: int(p.GetPeriodMinutesPrimary())}
+	if stage == "junior_middle" {
+		out.PeriodMinutes = int(p.GetPeriodMinutesJuniorMiddle())
+	}
+	return out, nil
+}
+
+func date(d *commonv1.Date) solver.Date {
+	return solver.NewDate(int(d.GetYear()), time.Month(d.GetMonth()), int(d.GetDay()))
+}
+
+func protoDate(d solver.Date) *commonv1.Date {
+	return &commonv1.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
+}
+
+var itemKinds = map[timetablev1.ItemKind]string{
+	timetablev1.ItemKind_ITEM_KIND_BASIC_CARE:    demand.ItemBasicCare,
+	timetablev1.ItemKind_ITEM_KIND_ENRICHMENT:    demand.ItemEnrichment,
+	timetablev1.ItemKind_ITEM_KIND_LUNCH_CARE:    demand.ItemLunchCare,
+	timetablev1.ItemKind_ITEM_KIND_EXTENDED_CARE: demand.ItemExtendedCare,
+	timetablev1.ItemKind_ITEM_KIND_EVENING_STUDY: demand.ItemEveningStudy,
+	timetablev1.ItemKind_ITEM_KIND_WEEKEND_CARE:  demand.ItemWeekendCare,
+}
+
+// Convert maps one timetable occurrence to what staffing derives demands from.
+func Convert(o *timetablev1.Occurrence) demand.Occurrence {
+	out := demand.Occurrence{
+		ID: o.GetOccurrenceId(), Date: date(o.GetDate()), ItemKind: itemKinds[o.GetItemKind()], Segment: int(o.GetSegment()),
+		ClassID: o.GetClassId(), ClubID: o.GetClubId(),
+		Start: pbconv.MinuteOfDay(o.GetStart()), End: pbconv.MinuteOfDay(o.GetEnd()),
+		Cancelled: o.GetStatus() == timetablev1.OccurrenceStatus_OCCURRENCE_STATUS_CANCELLED,
+		Students:  int(o.GetStudents()),
+	}
+	if out.ItemKind == "" {
+		out.ItemKind = strings.ToLower(o.GetItemKind().String())
+	}
+	if k := o.GetActivityKind(); k != timetablev1.ActivityKind_ACTIVITY_KIND_UNSPECIFIED {
+		out.ActivityKind = strings.ToLower(strings.TrimPrefix(k.String(), "ACTIVITY_KIND_"))
+	}
+	if o.GetProviderKind() == timetablev1.ProviderKind_PROVIDER_KIND_INSTITUTION {
+		out.InstitutionID = o.GetInstitutionId()
+	}
+	return out
+}
+
+// Occurrences streams a term's sessions on days in [from, to].
+func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to solver.Date) ([]demand.Occurrence, error) {
+	ctx, cancel := context.WithTimeout(ctx, StreamTimeout)
+	defer cancel()
+	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{
+		SchoolId: schoolID, TermId: termID, From: protoDate(from), To: protoDate(to)})
+	if err != nil {
+		return nil, ttclient.Interpret(err, "occurrences of term "+termID)
+	}
+	var out []demand.Occurrence
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, ttclient.Interpret(err, "occurrences of term "+termID)
+		}
+		for _, o := range resp.GetOccurrences() {
+			out = append(out, Convert(o))
+		}
+	}
+}
