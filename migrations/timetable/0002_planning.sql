@@ -78,6 +78,7 @@ CREATE TABLE service_items (
     name text NOT NULL,
     segment integer NOT NULL,
     windows jsonb NOT NULL,
+    grades integer[] NOT NULL DEFAULT '{}', -- empty: every class
     PRIMARY KEY (district_id, school_id, item_id),
     FOREIGN KEY (district_id, school_id, term_id) REFERENCES terms (district_id, school_id, term_id)
 );

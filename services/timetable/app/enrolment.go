@@ -63,6 +63,13 @@ func (a *App) CreateEnrolment(ctx context.Context, schoolID string, e school.Enr
 	if err := school.CheckStart(term, e.Start); err != nil {
 		return e, err
 	}
+	classes, err := a.store.ListClasses(ctx, t.Scope)
+	if err != nil {
+		return e, err
+	}
+	if g := gradeOf(classes, st.ClassID); !it.Serves(g) {
+		return e, fault.Invalid("enrolment.item_id", fmt.Sprintf("item %s (%s) does not serve grade %d", it.ID, it.Name, g))
+	}
 	e.ID, e.TermID, e.ClassID, e.Status, e.End = school.NewID("enr"), term.ID, st.ClassID, school.EnrolmentPending, nil
 	return e, a.store.CreateEnrolment(ctx, t.Scope, e)
 }
@@ -95,6 +102,9 @@ func (a *App) WithdrawEnrolment(ctx context.Context, schoolID, id string, end ca
 func (a *App) ListEnrolments(ctx context.Context, schoolID, termID, studentID string) ([]school.Enrolment, error) {
 	t, err := a.Tenant(ctx, schoolID)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := a.store.GetTerm(ctx, t.Scope, termID); err != nil {
 		return nil, err
 	}
 	return a.store.ListEnrolments(ctx, t.Scope, termID, studentID)
@@ -244,9 +254,12 @@ func (a *App) JoinClub(ctx context.Context, schoolID, termID, clubID, studentID 
 	return seat, a.store.JoinClub(ctx, t.Scope, termID, clubID, studentID, 0)
 }
 
-// LeaveClub frees a student's seat; when the term was allocated, the next
-// student in the allocation's priority order who wanted the seat more than
-// what they hold gets it, and so on down the chain.
+// LeaveClub frees a student's seat and takes the student out of the club
+// round (their ranked choices are dropped, so no later chain pulls them
+// back in). When the term was allocated, the freed seat goes to the first
+// student in the allocation's priority order who ranked that club above
+// what they hold, whose own seat then goes on down the chain. A seat taken
+// by a direct join (JoinClub) is refilled the same way.
 func (a *App) LeaveClub(ctx context.Context, schoolID, termID, clubID, studentID string) ([]school.Seat, error) {
 	t, err := a.Tenant(ctx, schoolID)
 	if err != nil {
@@ -264,16 +277,43 @@ func (a *App) LeaveClub(ctx context.Context, schoolID, termID, clubID, studentID
 	if err != nil {
 		return nil, err
 	}
+	if order == nil {
+		return freed, a.store.ApplyMoves(ctx, t.Scope, termID, nil, studentID)
+	}
 	in, err := a.allocationInput(ctx, t, termID)
 	if err != nil {
 		return nil, err
 	}
-	if order == nil || !slices.ContainsFunc(in.Students, func(s allocator.Student) bool { return s.ID == studentID }) {
-		return freed, a.store.ApplyMoves(ctx, t.Scope, termID, nil, studentID)
+	// The chain runs over the students of the allocation, in its order;
+	// students who chose later are not in line.
+	inOrder := map[string]bool{}
+	for _, id := range order {
+		inOrder[id] = true
 	}
+	in.Students = slices.DeleteFunc(in.Students, func(s allocator.Student) bool { return !inOrder[s.ID] })
+	present := map[string]bool{}
+	for _, s := range in.Students {
+		present[s.ID] = true
+	}
+	order = slices.DeleteFunc(slices.Clone(order), func(id string) bool { return !present[id] })
 	held := map[string]school.Seat{}
 	for _, s := range seats {
 		held[s.StudentID] = s
+	}
+	if !present[studentID] {
+		// A direct joiner leaves: stand them in line last, holding the
+		// seat as their only choice, so the chain starts from that seat.
+		classes, err := a.store.ListClasses(ctx, t.Scope)
+		if err != nil {
+			return nil, err
+		}
+		st, err := a.store.GetStudent(ctx, t.Scope, studentID)
+		if err != nil {
+			return nil, err
+		}
+		in.Students = append(in.Students, allocator.Student{ID: studentID, Grade: gradeOf(classes, st.ClassID), Choices: []string{clubID}})
+		order = append(order, studentID)
+		held[studentID] = school.Seat{StudentID: studentID, ClubID: clubID, Rank: 1}
 	}
 	al := allocator.Allocation{Order: order}
 	for _, s := range in.Students {
@@ -283,6 +323,8 @@ func (a *App) LeaveClub(ctx context.Context, schoolID, termID, clubID, studentID
 	_, moves, err := allocator.Withdraw(in, al, studentID)
 	if err != nil {
 		if errors.Is(err, allocator.ErrMismatch) || errors.Is(err, allocator.ErrNoPriorityOrder) {
+			// Choices or seats changed by hand since the allocation: free
+			// the seat without a chain rather than guess.
 			return freed, a.store.ApplyMoves(ctx, t.Scope, termID, nil, studentID)
 		}
 		return nil, translate(err, "")
@@ -365,7 +407,16 @@ func (a *App) EnrolmentIntervals(ctx context.Context, schoolID, termID string) (
 			}
 			students[e.StudentID] = st
 		}
-		iv := Interval{Enrolment: e, Student: st, ItemKind: kind[e.ItemID], Leaves: byStudent[e.StudentID]}
+		end := term.Calendar.End
+		if e.End != nil {
+			end = *e.End
+		}
+		iv := Interval{Enrolment: e, Student: st, ItemKind: kind[e.ItemID]}
+		for _, l := range byStudent[e.StudentID] {
+			if !l.End.Before(e.Start) && !l.Start.After(end) {
+				iv.Leaves = append(iv.Leaves, l)
+			}
+		}
 		if iv.ItemKind == school.ItemEnrichment {
 			iv.ClubID = clubOf[e.StudentID]
 		}

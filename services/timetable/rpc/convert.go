@@ -74,6 +74,10 @@ func attendanceStatus(s timetablev1.AttendanceStatus) string {
 	return enumName(s.String(), "ATTENDANCE_STATUS_")
 }
 
+func attendanceStatusProto(s string) timetablev1.AttendanceStatus {
+	return timetablev1.AttendanceStatus(enumValue(s, "ATTENDANCE_STATUS_", timetablev1.AttendanceStatus_value))
+}
+
 // date converts a required contract date; a bad one names its field.
 func date(d *commonv1.Date, field string) (calendar.Date, error) {
 	if d == nil {
@@ -179,6 +183,9 @@ func dayProto(d calendar.Day) *timetablev1.CalendarDay {
 
 func itemFromProto(it *timetablev1.ServiceItem) school.Item {
 	out := school.Item{Kind: itemKind(it.GetKind()), Name: it.GetName(), Segment: int(it.GetSegment())}
+	for _, g := range it.GetGrades() {
+		out.Grades = append(out.Grades, int(g))
+	}
 	for _, w := range it.GetWindows() {
 		out.Windows = append(out.Windows, school.Window{Weekday: calendar.Weekday(w.GetWeekday()), Start: timeOf(w.GetStart()), End: timeOf(w.GetEnd())})
 	}
@@ -188,6 +195,9 @@ func itemFromProto(it *timetablev1.ServiceItem) school.Item {
 func itemProto(it school.Item, schoolID string, periodMinutes int) *timetablev1.ServiceItem {
 	out := &timetablev1.ServiceItem{ItemId: it.ID, SchoolId: schoolID, TermId: it.TermID, Kind: itemKindProto(it.Kind),
 		Name: it.Name, Segment: int32(it.Segment), PeriodMinutes: int32(periodMinutes)}
+	for _, g := range it.Grades {
+		out.Grades = append(out.Grades, int32(g))
+	}
 	for _, w := range it.Windows {
 		out.Windows = append(out.Windows, &timetablev1.Window{Weekday: int32(w.Weekday), Start: timeProto(w.Start), End: timeProto(w.End)})
 	}

@@ -241,7 +241,7 @@ func occurrenceProto(v app.OccurrenceView) *timetablev1.Occurrence {
 		ClassId: o.ClassID, ClubId: o.ClubID, ItemId: o.ItemID, ItemKind: itemKindProto(v.ItemKind), Segment: int32(o.Segment),
 		RoomId: o.RoomID, Start: timeProto(o.Start), End: timeProto(o.End), Minutes: int32(o.Minutes), Status: st,
 		CancelReason: o.CancelReason, DeliveredMinutes: int32(o.Delivered), DeliveredRecorded: o.Recorded,
-		Students: int32(v.Students), Grade: int32(v.Grade)}
+		Students: int32(v.Students), Grade: int32(v.Grade), FollowsWeekday: int32(o.Follows), PeriodMinutes: int32(v.PeriodMinutes)}
 	if v.Club != nil {
 		out.ActivityKind = activityKindProto(v.Club.Activity)
 		out.ProviderKind = providerKindProto(v.Club.Provider)
@@ -344,6 +344,19 @@ func (s *Server) RecordAttendance(ctx context.Context, req *timetablev1.RecordAt
 		return nil, s.toStatus(ctx, err)
 	}
 	return &timetablev1.RecordAttendanceResponse{Recorded: int32(n)}, nil
+}
+
+// ListAttendance implements the RPC.
+func (s *Server) ListAttendance(ctx context.Context, req *timetablev1.ListAttendanceRequest) (*timetablev1.ListAttendanceResponse, error) {
+	marks, err := s.app.Attendance(ctx, req.GetSchoolId(), req.GetTermId(), req.GetOccurrenceId())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &timetablev1.ListAttendanceResponse{}
+	for _, m := range marks {
+		resp.Marks = append(resp.Marks, &timetablev1.AttendanceMark{StudentId: m.StudentID, Status: attendanceStatusProto(m.Status)})
+	}
+	return resp, nil
 }
 
 // GetComplianceReport implements the RPC.

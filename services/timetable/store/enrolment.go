@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -238,10 +239,15 @@ func (s *Store) JoinClub(ctx context.Context, sc school.Scope, termID, clubID, s
 	})
 }
 
-// ApplyMoves moves seats in one transaction: each move takes the student
-// out of From (if any) and into To (if any).
+// ApplyMoves moves seats in one transaction: the removed student loses
+// their seat and their ranked choices (they left the club round), and each
+// move puts its student into ClubID (or nowhere when empty).
 func (s *Store) ApplyMoves(ctx context.Context, sc school.Scope, termID string, moves []school.Seat, removed string) error {
 	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM timetable.club_choices WHERE district_id = $1 AND school_id = $2
+			AND term_id = $3 AND student_id = $4`, sc.DistrictID, sc.SchoolID, termID, removed); err != nil {
+			return interpretError(err, "club choices")
+		}
 		del := func(student string) error {
 			_, err := tx.Exec(ctx, `DELETE FROM timetable.club_members WHERE district_id = $1 AND school_id = $2
 				AND term_id = $3 AND student_id = $4`, sc.DistrictID, sc.SchoolID, termID, student)
@@ -256,6 +262,20 @@ func (s *Store) ApplyMoves(ctx context.Context, sc school.Scope, termID string, 
 			}
 			if m.ClubID == "" {
 				continue
+			}
+			// Lock the club as JoinClub does, so a direct join racing the
+			// chain cannot overfill the seat being handed on.
+			var capacity, taken int
+			if err := tx.QueryRow(ctx, `SELECT capacity FROM timetable.clubs WHERE district_id = $1 AND school_id = $2
+				AND club_id = $3 FOR UPDATE`, sc.DistrictID, sc.SchoolID, m.ClubID).Scan(&capacity); err != nil {
+				return interpretError(err, "club "+m.ClubID)
+			}
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM timetable.club_members WHERE district_id = $1 AND school_id = $2
+				AND club_id = $3`, sc.DistrictID, sc.SchoolID, m.ClubID).Scan(&taken); err != nil {
+				return interpretError(err, "club "+m.ClubID)
+			}
+			if taken >= capacity {
+				return fmt.Errorf("seat in club %s was taken meanwhile: %w", m.ClubID, fault.ErrConflict)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO timetable.club_members (district_id, school_id, term_id, student_id, club_id, rank)
 				VALUES ($1, $2, $3, $4, $5, $6)`, sc.DistrictID, sc.SchoolID, termID, m.StudentID, m.ClubID, m.Rank); err != nil {

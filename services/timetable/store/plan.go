@@ -139,3 +139,18 @@ func (s *Store) RecordAttendance(ctx context.Context, sc school.Scope, occurrenc
 		return nil
 	})
 }
+
+// Attendance reads the marks of one session by student.
+func (s *Store) Attendance(ctx context.Context, sc school.Scope, occurrenceID string) ([]school.Mark, error) {
+	rows, err := s.db.Query(ctx, `SELECT student_id, status FROM timetable.attendance
+		WHERE district_id = $1 AND school_id = $2 AND occurrence_id = $3 ORDER BY student_id`,
+		sc.DistrictID, sc.SchoolID, occurrenceID)
+	if err != nil {
+		return nil, interpretError(err, "attendance")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Mark, error) {
+		var m school.Mark
+		return m, r.Scan(&m.StudentID, &m.Status)
+	})
+	return out, errIf(err, "attendance")
+}

@@ -220,18 +220,26 @@ func (s *Store) CreateItem(ctx context.Context, sc school.Scope, it school.Item)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO timetable.service_items (district_id, school_id, term_id, item_id, kind, name, segment, windows)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, sc.DistrictID, sc.SchoolID, it.TermID, it.ID, it.Kind, it.Name, it.Segment, w)
+	grades := make([]int32, len(it.Grades))
+	for i, g := range it.Grades {
+		grades[i] = int32(g)
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO timetable.service_items (district_id, school_id, term_id, item_id, kind, name, segment, windows, grades)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sc.DistrictID, sc.SchoolID, it.TermID, it.ID, it.Kind, it.Name, it.Segment, w, grades)
 	return errIf(err, "service item "+it.Name)
 }
 
-const itemCols = `item_id, term_id, kind, name, segment, windows`
+const itemCols = `item_id, term_id, kind, name, segment, windows, grades`
 
 func scanItem(r pgx.Row) (school.Item, error) {
 	var it school.Item
 	var w []byte
-	if err := r.Scan(&it.ID, &it.TermID, &it.Kind, &it.Name, &it.Segment, &w); err != nil {
+	var grades []int32
+	if err := r.Scan(&it.ID, &it.TermID, &it.Kind, &it.Name, &it.Segment, &w, &grades); err != nil {
 		return it, err
+	}
+	for _, g := range grades {
+		it.Grades = append(it.Grades, int(g))
 	}
 	return it, json.Unmarshal(w, &it.Windows)
 }

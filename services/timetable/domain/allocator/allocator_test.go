@@ -435,6 +435,17 @@ func BenchmarkAllocate(b *testing.B) {
 		b.Fatal(p)
 	}
 	reportShares(b, a.Stats)
+	// The exact optimum (min-cost flow) of the same instance beside it, so
+	// the gap of the fast seeded allocation is visible in one line.
+	opt, err := Optimum(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := opt.Stats
+	b.ReportMetric(o.Share(o.First), "opt-first")
+	b.ReportMetric(o.Share(o.Second), "opt-second")
+	b.ReportMetric(o.Share(o.Third), "opt-third")
+	b.ReportMetric(o.Share(o.None), "opt-none")
 }
 
 func BenchmarkOptimum(b *testing.B) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
@@ -105,14 +104,11 @@ func overfull() Input {
 
 func TestPlanOverfull(t *testing.T) {
 	in := overfull()
-	start := time.Now()
+	// The answer is bounded by the iteration budget (checked below), not
+	// by a clock; BenchmarkPlanOverfull measures the time.
 	p, err := Plan(in, Options{Seed: 1})
-	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if elapsed > 10*time.Second {
-		t.Errorf("over-full school took %v", elapsed)
 	}
 	if clashes := Validate(in, p); len(clashes) > 0 {
 		t.Fatalf("clashes %v", clashes)
@@ -136,7 +132,7 @@ func TestPlanOverfull(t *testing.T) {
 	if missing < 90-gymCells {
 		t.Errorf("missing meetings = %d, but only %d gym cells exist for 90 extra meetings", missing, gymCells)
 	}
-	t.Logf("over-full: %d unplaced clubs, %d missing meetings, %d iterations, %v", len(p.Unplaced), missing, p.Iterations, elapsed)
+	t.Logf("over-full: %d unplaced clubs, %d missing meetings, %d iterations", len(p.Unplaced), missing, p.Iterations)
 }
 
 func smallSchool() Input {

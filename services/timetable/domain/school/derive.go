@@ -22,6 +22,9 @@ func Sessions(items []Item, classes []Class, placements []Placement) []calendar.
 			continue
 		}
 		for _, c := range classes {
+			if !it.Serves(c.Grade) {
+				continue
+			}
 			for _, w := range it.Windows {
 				out = append(out, calendar.Session{Weekday: w.Weekday, ClassID: c.ID, ItemID: it.ID,
 					Segment: it.Segment, Start: w.Start, End: w.End, RoomID: c.HomeRoomID})
@@ -51,7 +54,8 @@ var roomKinds = map[RoomKind]planner.RoomKind{
 
 // PlannerInput builds the planner's input: basic-care items become
 // homework segments, enrichment items club segments (on the weekdays they
-// have windows); the other items do not compete for rooms.
+// have windows); the other items do not compete for rooms, and neither do
+// classes without a home room or without students.
 func PlannerInput(items []Item, classes []Class, rooms []Room, clubs []Club, locked []Placement) planner.Input {
 	var in planner.Input
 	for _, it := range items {
@@ -74,6 +78,11 @@ func PlannerInput(items []Item, classes []Class, rooms []Room, clubs []Club, loc
 		in.Segments = append(in.Segments, seg)
 	}
 	for _, c := range classes {
+		// A class without a home room (the contract makes it optional) or
+		// without students takes no room the planner must keep free.
+		if c.HomeRoomID == "" || c.Size < 1 {
+			continue
+		}
 		in.Classes = append(in.Classes, planner.Class{ID: c.ID, Grade: c.Grade, Size: c.Size, HomeRoom: c.HomeRoomID})
 	}
 	for _, r := range rooms {

@@ -48,17 +48,19 @@ func (e *Enrolment) Approve(reject bool) error {
 	return nil
 }
 
-// Withdraw ends an enrolment on its last day of service. The end may not
-// precede the start, nor fall after the term.
+// Withdraw ends an approved enrolment on its last day of service. The end
+// may not precede the start, nor fall after the term. A pending sign-up is
+// not withdrawn but rejected, so that billing, which reads approved and
+// withdrawn enrolments, never sees a service that was never granted.
 func (e *Enrolment) Withdraw(t Term, end calendar.Date) error {
-	if e.Status != EnrolmentApproved && e.Status != EnrolmentPending {
-		return fault.Precondition("enrolment " + e.ID + " is " + string(e.Status) + " and cannot be withdrawn")
-	}
 	if end.Before(e.Start) {
 		return fault.Invalid("end_date", "withdrawal "+end.String()+" is before the start "+e.Start.String())
 	}
 	if end.After(t.Calendar.End) {
 		return fault.Invalid("end_date", "must not be after the term's end "+t.Calendar.End.String())
+	}
+	if e.Status != EnrolmentApproved {
+		return fault.Precondition("enrolment " + e.ID + " is " + string(e.Status) + "; only an approved enrolment can be withdrawn")
 	}
 	e.End = &end
 	e.Status = EnrolmentWithdrawn

@@ -6,8 +6,8 @@ package school
 
 import (
 	"crypto/rand"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -138,17 +138,35 @@ func (t Term) Validate() error {
 }
 
 // translate turns a calendar validation error into the shared kind, with
-// its field paths under prefix.
+// its field paths renamed to the contract's (term.end becomes
+// term.end_date) under prefix.
 func translate(err error, prefix string) error {
 	var ve *calendar.ValidationError
 	if errors.As(err, &ve) {
 		var c fault.Collector
 		for _, fe := range ve.Violations {
-			c.Add(prefix+"."+fe.Field, fe.Reason)
+			c.Add(prefix+"."+TermField(fe.Field), fe.Reason)
 		}
 		return c.Err()
 	}
 	return err
+}
+
+// TermField renames a calendar engine's field path to the contract's Term
+// message: start/end become start_date/end_date, follows becomes
+// follows_weekday, and the engine's own "term." prefix is dropped, so a
+// client is told about the field it actually sent.
+func TermField(f string) string {
+	f = strings.TrimPrefix(f, "term.")
+	switch {
+	case f == "start":
+		return "start_date"
+	case f == "end":
+		return "end_date"
+	case strings.HasSuffix(f, ".follows"):
+		return f + "_weekday"
+	}
+	return f
 }
 
 // ItemKind is a kind of service (基础托管, 兴趣拓展, …).
@@ -179,7 +197,12 @@ type Item struct {
 	Name    string
 	Segment int
 	Windows []Window
+	// Grades the item serves; empty means every class.
+	Grades []int
 }
+
+// Serves reports whether the item runs for a class of grade g.
+func (it Item) Serves(g int) bool { return len(it.Grades) == 0 || slices.Contains(it.Grades, g) }
 
 // Window returns the item's window on a weekday.
 func (it Item) Window(w calendar.Weekday) (Window, bool) {
@@ -200,6 +223,18 @@ func (it Item) Validate(stage org.Stage) error {
 	c.Check(it.Segment >= 1, "item.segment", "must be at least 1")
 	if it.Kind == ItemEveningStudy && stage == org.StagePrimary {
 		c.Add("item.kind", "evening self-study (晚自习) is only for junior middle schools")
+	}
+	for i, g := range it.Grades {
+		f := fmt.Sprintf("item.grades[%d]", i)
+		switch {
+		case !GradeAllowed(stage, g):
+			c.Add(f, fmt.Sprintf("grade %d is not taught at a %s school", g, stage))
+		case it.Kind == ItemEveningStudy && g < 7:
+			c.Add(f, fmt.Sprintf("evening self-study (晚自习) is only for junior middle grades 7 to 9, not grade %d", g))
+		}
+	}
+	if it.Kind == ItemEveningStudy && stage == org.StageNineYear && len(it.Grades) == 0 {
+		c.Add("item.grades", "a nine-year school names the junior middle grades (7 to 9) its evening self-study serves")
 	}
 	seen := map[calendar.Weekday]bool{}
 	for i, w := range it.Windows {

@@ -413,6 +413,10 @@ type ServiceItem struct {
 	// Period length (课时) in minutes that applies, from the district policy
 	// and the school stage; set by the server.
 	PeriodMinutes int32 `protobuf:"varint,8,opt,name=period_minutes,json=periodMinutes,proto3" json:"period_minutes,omitempty"`
+	// Grades the item serves, 1 to 9; empty means every class of the school.
+	// Evening self-study in a nine-year school must name junior middle grades
+	// (7 to 9) only.
+	Grades        []int32 `protobuf:"varint,9,rep,packed,name=grades,proto3" json:"grades,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -501,6 +505,13 @@ func (x *ServiceItem) GetPeriodMinutes() int32 {
 		return x.PeriodMinutes
 	}
 	return 0
+}
+
+func (x *ServiceItem) GetGrades() []int32 {
+	if x != nil {
+		return x.Grades
+	}
+	return nil
 }
 
 // Club is an enrichment club (社团) of a term.
@@ -931,7 +942,13 @@ type Occurrence struct {
 	// For institution clubs: the institution.
 	InstitutionId string `protobuf:"bytes,20,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
 	// Grade of the class, or the lowest eligible grade of the club.
-	Grade         int32 `protobuf:"varint,21,opt,name=grade,proto3" json:"grade,omitempty"`
+	Grade int32 `protobuf:"varint,21,opt,name=grade,proto3" json:"grade,omitempty"`
+	// Weekday whose timetable the day follows (differs from weekday on a
+	// working swap day, 调休).
+	FollowsWeekday int32 `protobuf:"varint,22,opt,name=follows_weekday,json=followsWeekday,proto3" json:"follows_weekday,omitempty"`
+	// Period (课时) length in minutes for the school's stage; a session
+	// shorter than a period counts delivered_minutes / period_minutes periods.
+	PeriodMinutes int32 `protobuf:"varint,23,opt,name=period_minutes,json=periodMinutes,proto3" json:"period_minutes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1109,6 +1126,20 @@ func (x *Occurrence) GetInstitutionId() string {
 func (x *Occurrence) GetGrade() int32 {
 	if x != nil {
 		return x.Grade
+	}
+	return 0
+}
+
+func (x *Occurrence) GetFollowsWeekday() int32 {
+	if x != nil {
+		return x.FollowsWeekday
+	}
+	return 0
+}
+
+func (x *Occurrence) GetPeriodMinutes() int32 {
+	if x != nil {
+		return x.PeriodMinutes
 	}
 	return 0
 }
@@ -1404,7 +1435,7 @@ const file_kehou_timetable_v1_planning_proto_rawDesc = "" +
 	"\x06Window\x12#\n" +
 	"\aweekday\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\a(\x01R\aweekday\x128\n" +
 	"\x05start\x18\x02 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\x05start\x124\n" +
-	"\x03end\x18\x03 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\x03end\"\xc7\x02\n" +
+	"\x03end\x18\x03 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\x03end\"\xf3\x02\n" +
 	"\vServiceItem\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x17\n" +
@@ -1415,7 +1446,8 @@ const file_kehou_timetable_v1_planning_proto_rawDesc = "" +
 	"\asegment\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\t(\x01R\asegment\x12@\n" +
 	"\awindows\x18\a \x03(\v2\x1a.kehou.timetable.v1.WindowB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\aR\awindows\x12%\n" +
-	"\x0eperiod_minutes\x18\b \x01(\x05R\rperiodMinutes\"\xb6\x04\n" +
+	"\x0eperiod_minutes\x18\b \x01(\x05R\rperiodMinutes\x12*\n" +
+	"\x06grades\x18\t \x03(\x05B\x12\xbaH\x0f\x92\x01\f\x10\t\x18\x01\"\x06\x1a\x04\x18\t(\x01R\x06grades\"\xb6\x04\n" +
 	"\x04Club\x12\x17\n" +
 	"\aclub_id\x18\x01 \x01(\tR\x06clubId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x17\n" +
@@ -1453,7 +1485,7 @@ const file_kehou_timetable_v1_planning_proto_rawDesc = "" +
 	"\n" +
 	"placements\x18\x04 \x03(\v2\x1d.kehou.timetable.v1.PlacementR\n" +
 	"placements\x12<\n" +
-	"\bunplaced\x18\x05 \x03(\v2 .kehou.timetable.v1.UnplacedClubR\bunplaced\"\xd1\x06\n" +
+	"\bunplaced\x18\x05 \x03(\v2 .kehou.timetable.v1.UnplacedClubR\bunplaced\"\xa1\a\n" +
 	"\n" +
 	"Occurrence\x12#\n" +
 	"\roccurrence_id\x18\x01 \x01(\tR\foccurrenceId\x12)\n" +
@@ -1477,7 +1509,9 @@ const file_kehou_timetable_v1_planning_proto_rawDesc = "" +
 	"\ractivity_kind\x18\x12 \x01(\x0e2 .kehou.timetable.v1.ActivityKindR\factivityKind\x12E\n" +
 	"\rprovider_kind\x18\x13 \x01(\x0e2 .kehou.timetable.v1.ProviderKindR\fproviderKind\x12%\n" +
 	"\x0einstitution_id\x18\x14 \x01(\tR\rinstitutionId\x12\x14\n" +
-	"\x05grade\x18\x15 \x01(\x05R\x05grade\"\x84\x01\n" +
+	"\x05grade\x18\x15 \x01(\x05R\x05grade\x12'\n" +
+	"\x0ffollows_weekday\x18\x16 \x01(\x05R\x0efollowsWeekday\x12%\n" +
+	"\x0eperiod_minutes\x18\x17 \x01(\x05R\rperiodMinutes\"\x84\x01\n" +
 	"\x0eAttendanceMark\x12(\n" +
 	"\n" +
 	"student_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12H\n" +

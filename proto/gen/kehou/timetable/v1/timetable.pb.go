@@ -3635,6 +3635,116 @@ func (x *RecordAttendanceResponse) GetRecorded() int32 {
 	return 0
 }
 
+// ListAttendanceRequest is the input of ListAttendance.
+type ListAttendanceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The session's occurrence id.
+	OccurrenceId  string `protobuf:"bytes,3,opt,name=occurrence_id,json=occurrenceId,proto3" json:"occurrence_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAttendanceRequest) Reset() {
+	*x = ListAttendanceRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAttendanceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAttendanceRequest) ProtoMessage() {}
+
+func (x *ListAttendanceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAttendanceRequest.ProtoReflect.Descriptor instead.
+func (*ListAttendanceRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *ListAttendanceRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListAttendanceRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ListAttendanceRequest) GetOccurrenceId() string {
+	if x != nil {
+		return x.OccurrenceId
+	}
+	return ""
+}
+
+// ListAttendanceResponse is the output of ListAttendance.
+type ListAttendanceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Marks by student id.
+	Marks         []*AttendanceMark `protobuf:"bytes,1,rep,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAttendanceResponse) Reset() {
+	*x = ListAttendanceResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAttendanceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAttendanceResponse) ProtoMessage() {}
+
+func (x *ListAttendanceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAttendanceResponse.ProtoReflect.Descriptor instead.
+func (*ListAttendanceResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListAttendanceResponse) GetMarks() []*AttendanceMark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
 // GetComplianceReportRequest is the input of GetComplianceReport.
 type GetComplianceReportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3650,7 +3760,7 @@ type GetComplianceReportRequest struct {
 
 func (x *GetComplianceReportRequest) Reset() {
 	*x = GetComplianceReportRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3662,7 +3772,7 @@ func (x *GetComplianceReportRequest) String() string {
 func (*GetComplianceReportRequest) ProtoMessage() {}
 
 func (x *GetComplianceReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3675,7 +3785,7 @@ func (x *GetComplianceReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComplianceReportRequest.ProtoReflect.Descriptor instead.
 func (*GetComplianceReportRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{63}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *GetComplianceReportRequest) GetSchoolId() string {
@@ -3710,7 +3820,7 @@ type GetComplianceReportResponse struct {
 
 func (x *GetComplianceReportResponse) Reset() {
 	*x = GetComplianceReportResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3722,7 +3832,7 @@ func (x *GetComplianceReportResponse) String() string {
 func (*GetComplianceReportResponse) ProtoMessage() {}
 
 func (x *GetComplianceReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3735,7 +3845,7 @@ func (x *GetComplianceReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComplianceReportResponse.ProtoReflect.Descriptor instead.
 func (*GetComplianceReportResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{64}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *GetComplianceReportResponse) GetReport() *ComplianceReport {
@@ -3758,7 +3868,7 @@ type CreateEnrolmentRequest struct {
 
 func (x *CreateEnrolmentRequest) Reset() {
 	*x = CreateEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3770,7 +3880,7 @@ func (x *CreateEnrolmentRequest) String() string {
 func (*CreateEnrolmentRequest) ProtoMessage() {}
 
 func (x *CreateEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3783,7 +3893,7 @@ func (x *CreateEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*CreateEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{65}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *CreateEnrolmentRequest) GetSchoolId() string {
@@ -3811,7 +3921,7 @@ type CreateEnrolmentResponse struct {
 
 func (x *CreateEnrolmentResponse) Reset() {
 	*x = CreateEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3823,7 +3933,7 @@ func (x *CreateEnrolmentResponse) String() string {
 func (*CreateEnrolmentResponse) ProtoMessage() {}
 
 func (x *CreateEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3836,7 +3946,7 @@ func (x *CreateEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*CreateEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{66}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *CreateEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -3861,7 +3971,7 @@ type ApproveEnrolmentRequest struct {
 
 func (x *ApproveEnrolmentRequest) Reset() {
 	*x = ApproveEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3873,7 +3983,7 @@ func (x *ApproveEnrolmentRequest) String() string {
 func (*ApproveEnrolmentRequest) ProtoMessage() {}
 
 func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3886,7 +3996,7 @@ func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*ApproveEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{67}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ApproveEnrolmentRequest) GetSchoolId() string {
@@ -3921,7 +4031,7 @@ type ApproveEnrolmentResponse struct {
 
 func (x *ApproveEnrolmentResponse) Reset() {
 	*x = ApproveEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3933,7 +4043,7 @@ func (x *ApproveEnrolmentResponse) String() string {
 func (*ApproveEnrolmentResponse) ProtoMessage() {}
 
 func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3946,7 +4056,7 @@ func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*ApproveEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{68}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ApproveEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -3971,7 +4081,7 @@ type WithdrawEnrolmentRequest struct {
 
 func (x *WithdrawEnrolmentRequest) Reset() {
 	*x = WithdrawEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3983,7 +4093,7 @@ func (x *WithdrawEnrolmentRequest) String() string {
 func (*WithdrawEnrolmentRequest) ProtoMessage() {}
 
 func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3996,7 +4106,7 @@ func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *WithdrawEnrolmentRequest) GetSchoolId() string {
@@ -4031,7 +4141,7 @@ type WithdrawEnrolmentResponse struct {
 
 func (x *WithdrawEnrolmentResponse) Reset() {
 	*x = WithdrawEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4043,7 +4153,7 @@ func (x *WithdrawEnrolmentResponse) String() string {
 func (*WithdrawEnrolmentResponse) ProtoMessage() {}
 
 func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4056,7 +4166,7 @@ func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *WithdrawEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -4081,7 +4191,7 @@ type ListEnrolmentsRequest struct {
 
 func (x *ListEnrolmentsRequest) Reset() {
 	*x = ListEnrolmentsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4093,7 +4203,7 @@ func (x *ListEnrolmentsRequest) String() string {
 func (*ListEnrolmentsRequest) ProtoMessage() {}
 
 func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4106,7 +4216,7 @@ func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ListEnrolmentsRequest) GetSchoolId() string {
@@ -4141,7 +4251,7 @@ type ListEnrolmentsResponse struct {
 
 func (x *ListEnrolmentsResponse) Reset() {
 	*x = ListEnrolmentsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4153,7 +4263,7 @@ func (x *ListEnrolmentsResponse) String() string {
 func (*ListEnrolmentsResponse) ProtoMessage() {}
 
 func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4166,7 +4276,7 @@ func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListEnrolmentsResponse) GetEnrolments() []*Enrolment {
@@ -4191,7 +4301,7 @@ type CreateLeaveRequest struct {
 
 func (x *CreateLeaveRequest) Reset() {
 	*x = CreateLeaveRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4203,7 +4313,7 @@ func (x *CreateLeaveRequest) String() string {
 func (*CreateLeaveRequest) ProtoMessage() {}
 
 func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4216,7 +4326,7 @@ func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveRequest.ProtoReflect.Descriptor instead.
 func (*CreateLeaveRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *CreateLeaveRequest) GetSchoolId() string {
@@ -4251,7 +4361,7 @@ type CreateLeaveResponse struct {
 
 func (x *CreateLeaveResponse) Reset() {
 	*x = CreateLeaveResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4263,7 +4373,7 @@ func (x *CreateLeaveResponse) String() string {
 func (*CreateLeaveResponse) ProtoMessage() {}
 
 func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4276,7 +4386,7 @@ func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveResponse.ProtoReflect.Descriptor instead.
 func (*CreateLeaveResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *CreateLeaveResponse) GetLeave() *Leave {
@@ -4303,7 +4413,7 @@ type SubmitClubChoicesRequest struct {
 
 func (x *SubmitClubChoicesRequest) Reset() {
 	*x = SubmitClubChoicesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4315,7 +4425,7 @@ func (x *SubmitClubChoicesRequest) String() string {
 func (*SubmitClubChoicesRequest) ProtoMessage() {}
 
 func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4328,7 +4438,7 @@ func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *SubmitClubChoicesRequest) GetSchoolId() string {
@@ -4370,7 +4480,7 @@ type SubmitClubChoicesResponse struct {
 
 func (x *SubmitClubChoicesResponse) Reset() {
 	*x = SubmitClubChoicesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4382,7 +4492,7 @@ func (x *SubmitClubChoicesResponse) String() string {
 func (*SubmitClubChoicesResponse) ProtoMessage() {}
 
 func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4395,7 +4505,7 @@ func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *SubmitClubChoicesResponse) GetChoices() int32 {
@@ -4420,7 +4530,7 @@ type AllocateClubsRequest struct {
 
 func (x *AllocateClubsRequest) Reset() {
 	*x = AllocateClubsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4432,7 +4542,7 @@ func (x *AllocateClubsRequest) String() string {
 func (*AllocateClubsRequest) ProtoMessage() {}
 
 func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4445,7 +4555,7 @@ func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsRequest.ProtoReflect.Descriptor instead.
 func (*AllocateClubsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *AllocateClubsRequest) GetSchoolId() string {
@@ -4480,7 +4590,7 @@ type AllocateClubsResponse struct {
 
 func (x *AllocateClubsResponse) Reset() {
 	*x = AllocateClubsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4492,7 +4602,7 @@ func (x *AllocateClubsResponse) String() string {
 func (*AllocateClubsResponse) ProtoMessage() {}
 
 func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4505,7 +4615,7 @@ func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsResponse.ProtoReflect.Descriptor instead.
 func (*AllocateClubsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *AllocateClubsResponse) GetReport() *AllocationReport {
@@ -4532,7 +4642,7 @@ type JoinClubRequest struct {
 
 func (x *JoinClubRequest) Reset() {
 	*x = JoinClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4544,7 +4654,7 @@ func (x *JoinClubRequest) String() string {
 func (*JoinClubRequest) ProtoMessage() {}
 
 func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4557,7 +4667,7 @@ func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubRequest.ProtoReflect.Descriptor instead.
 func (*JoinClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *JoinClubRequest) GetSchoolId() string {
@@ -4599,7 +4709,7 @@ type JoinClubResponse struct {
 
 func (x *JoinClubResponse) Reset() {
 	*x = JoinClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4611,7 +4721,7 @@ func (x *JoinClubResponse) String() string {
 func (*JoinClubResponse) ProtoMessage() {}
 
 func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4624,7 +4734,7 @@ func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubResponse.ProtoReflect.Descriptor instead.
 func (*JoinClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *JoinClubResponse) GetMembership() *ClubMembership {
@@ -4651,7 +4761,7 @@ type LeaveClubRequest struct {
 
 func (x *LeaveClubRequest) Reset() {
 	*x = LeaveClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4663,7 +4773,7 @@ func (x *LeaveClubRequest) String() string {
 func (*LeaveClubRequest) ProtoMessage() {}
 
 func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4676,7 +4786,7 @@ func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubRequest.ProtoReflect.Descriptor instead.
 func (*LeaveClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *LeaveClubRequest) GetSchoolId() string {
@@ -4718,7 +4828,7 @@ type LeaveClubResponse struct {
 
 func (x *LeaveClubResponse) Reset() {
 	*x = LeaveClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4730,7 +4840,7 @@ func (x *LeaveClubResponse) String() string {
 func (*LeaveClubResponse) ProtoMessage() {}
 
 func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4743,7 +4853,7 @@ func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubResponse.ProtoReflect.Descriptor instead.
 func (*LeaveClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *LeaveClubResponse) GetMoves() []*ClubMembership {
@@ -4768,7 +4878,7 @@ type ListClubMembersRequest struct {
 
 func (x *ListClubMembersRequest) Reset() {
 	*x = ListClubMembersRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4780,7 +4890,7 @@ func (x *ListClubMembersRequest) String() string {
 func (*ListClubMembersRequest) ProtoMessage() {}
 
 func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4793,7 +4903,7 @@ func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListClubMembersRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *ListClubMembersRequest) GetSchoolId() string {
@@ -4828,7 +4938,7 @@ type ListClubMembersResponse struct {
 
 func (x *ListClubMembersResponse) Reset() {
 	*x = ListClubMembersResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4840,7 +4950,7 @@ func (x *ListClubMembersResponse) String() string {
 func (*ListClubMembersResponse) ProtoMessage() {}
 
 func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4853,7 +4963,7 @@ func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListClubMembersResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *ListClubMembersResponse) GetMembers() []*ClubMembership {
@@ -4876,7 +4986,7 @@ type StreamEnrolmentIntervalsRequest struct {
 
 func (x *StreamEnrolmentIntervalsRequest) Reset() {
 	*x = StreamEnrolmentIntervalsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4888,7 +4998,7 @@ func (x *StreamEnrolmentIntervalsRequest) String() string {
 func (*StreamEnrolmentIntervalsRequest) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4901,7 +5011,7 @@ func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsRequest.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *StreamEnrolmentIntervalsRequest) GetSchoolId() string {
@@ -4929,7 +5039,7 @@ type StreamEnrolmentIntervalsResponse struct {
 
 func (x *StreamEnrolmentIntervalsResponse) Reset() {
 	*x = StreamEnrolmentIntervalsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4941,7 +5051,7 @@ func (x *StreamEnrolmentIntervalsResponse) String() string {
 func (*StreamEnrolmentIntervalsResponse) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4954,7 +5064,7 @@ func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsResponse.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *StreamEnrolmentIntervalsResponse) GetIntervals() []*EnrolmentInterval {
@@ -5200,7 +5310,14 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\foccurrenceId\x12E\n" +
 	"\x05marks\x18\x04 \x03(\v2\".kehou.timetable.v1.AttendanceMarkB\v\xbaH\b\x92\x01\x05\b\x01\x10\xc8\x01R\x05marks\"6\n" +
 	"\x18RecordAttendanceResponse\x12\x1a\n" +
-	"\brecorded\x18\x01 \x01(\x05R\brecorded\"\x98\x01\n" +
+	"\brecorded\x18\x01 \x01(\x05R\brecorded\"\x94\x01\n" +
+	"\x15ListAttendanceRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12/\n" +
+	"\roccurrence_id\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\foccurrenceId\"R\n" +
+	"\x16ListAttendanceResponse\x128\n" +
+	"\x05marks\x18\x01 \x03(\v2\".kehou.timetable.v1.AttendanceMarkR\x05marks\"\x98\x01\n" +
 	"\x1aGetComplianceReportRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
 	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12.\n" +
@@ -5287,7 +5404,7 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xf23\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\x985\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -5321,7 +5438,8 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x11StreamOccurrences\x12,.kehou.timetable.v1.StreamOccurrencesRequest\x1a-.kehou.timetable.v1.StreamOccurrencesResponse\"B\x82\xd3\xe4\x93\x02<\x12:/v1/schools/{school_id}/terms/{term_id}/occurrences:stream0\x01\x12\xa9\x01\n" +
 	"\x0eCancelSessions\x12).kehou.timetable.v1.CancelSessionsRequest\x1a*.kehou.timetable.v1.CancelSessionsResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/schools/{school_id}/terms/{term_id}/cancellations\x12\xa6\x01\n" +
 	"\x0eRecordDelivery\x12).kehou.timetable.v1.RecordDeliveryRequest\x1a*.kehou.timetable.v1.RecordDeliveryResponse\"=\x82\xd3\xe4\x93\x027:\x01*\"2/v1/schools/{school_id}/terms/{term_id}/deliveries\x12\xac\x01\n" +
-	"\x10RecordAttendance\x12+.kehou.timetable.v1.RecordAttendanceRequest\x1a,.kehou.timetable.v1.RecordAttendanceResponse\"=\x82\xd3\xe4\x93\x027:\x01*\"2/v1/schools/{school_id}/terms/{term_id}/attendance\x12\xb2\x01\n" +
+	"\x10RecordAttendance\x12+.kehou.timetable.v1.RecordAttendanceRequest\x1a,.kehou.timetable.v1.RecordAttendanceResponse\"=\x82\xd3\xe4\x93\x027:\x01*\"2/v1/schools/{school_id}/terms/{term_id}/attendance\x12\xa3\x01\n" +
+	"\x0eListAttendance\x12).kehou.timetable.v1.ListAttendanceRequest\x1a*.kehou.timetable.v1.ListAttendanceResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/attendance\x12\xb2\x01\n" +
 	"\x13GetComplianceReport\x12..kehou.timetable.v1.GetComplianceReportRequest\x1a/.kehou.timetable.v1.GetComplianceReportResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/compliance\x12\xa1\x01\n" +
 	"\x0fCreateEnrolment\x12*.kehou.timetable.v1.CreateEnrolmentRequest\x1a+.kehou.timetable.v1.CreateEnrolmentResponse\"5\x82\xd3\xe4\x93\x02/:\tenrolment\"\"/v1/schools/{school_id}/enrolments\x12\xb3\x01\n" +
 	"\x10ApproveEnrolment\x12+.kehou.timetable.v1.ApproveEnrolmentRequest\x1a,.kehou.timetable.v1.ApproveEnrolmentResponse\"D\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/schools/{school_id}/enrolments/{enrolment_id}:approve\x12\xb7\x01\n" +
@@ -5348,7 +5466,7 @@ func file_kehou_timetable_v1_timetable_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_timetable_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 87)
+var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 89)
 var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(SchoolStage)(0),                         // 0: kehou.timetable.v1.SchoolStage
 	(*DistrictPolicy)(nil),                   // 1: kehou.timetable.v1.DistrictPolicy
@@ -5414,69 +5532,71 @@ var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(*RecordDeliveryResponse)(nil),           // 61: kehou.timetable.v1.RecordDeliveryResponse
 	(*RecordAttendanceRequest)(nil),          // 62: kehou.timetable.v1.RecordAttendanceRequest
 	(*RecordAttendanceResponse)(nil),         // 63: kehou.timetable.v1.RecordAttendanceResponse
-	(*GetComplianceReportRequest)(nil),       // 64: kehou.timetable.v1.GetComplianceReportRequest
-	(*GetComplianceReportResponse)(nil),      // 65: kehou.timetable.v1.GetComplianceReportResponse
-	(*CreateEnrolmentRequest)(nil),           // 66: kehou.timetable.v1.CreateEnrolmentRequest
-	(*CreateEnrolmentResponse)(nil),          // 67: kehou.timetable.v1.CreateEnrolmentResponse
-	(*ApproveEnrolmentRequest)(nil),          // 68: kehou.timetable.v1.ApproveEnrolmentRequest
-	(*ApproveEnrolmentResponse)(nil),         // 69: kehou.timetable.v1.ApproveEnrolmentResponse
-	(*WithdrawEnrolmentRequest)(nil),         // 70: kehou.timetable.v1.WithdrawEnrolmentRequest
-	(*WithdrawEnrolmentResponse)(nil),        // 71: kehou.timetable.v1.WithdrawEnrolmentResponse
-	(*ListEnrolmentsRequest)(nil),            // 72: kehou.timetable.v1.ListEnrolmentsRequest
-	(*ListEnrolmentsResponse)(nil),           // 73: kehou.timetable.v1.ListEnrolmentsResponse
-	(*CreateLeaveRequest)(nil),               // 74: kehou.timetable.v1.CreateLeaveRequest
-	(*CreateLeaveResponse)(nil),              // 75: kehou.timetable.v1.CreateLeaveResponse
-	(*SubmitClubChoicesRequest)(nil),         // 76: kehou.timetable.v1.SubmitClubChoicesRequest
-	(*SubmitClubChoicesResponse)(nil),        // 77: kehou.timetable.v1.SubmitClubChoicesResponse
-	(*AllocateClubsRequest)(nil),             // 78: kehou.timetable.v1.AllocateClubsRequest
-	(*AllocateClubsResponse)(nil),            // 79: kehou.timetable.v1.AllocateClubsResponse
-	(*JoinClubRequest)(nil),                  // 80: kehou.timetable.v1.JoinClubRequest
-	(*JoinClubResponse)(nil),                 // 81: kehou.timetable.v1.JoinClubResponse
-	(*LeaveClubRequest)(nil),                 // 82: kehou.timetable.v1.LeaveClubRequest
-	(*LeaveClubResponse)(nil),                // 83: kehou.timetable.v1.LeaveClubResponse
-	(*ListClubMembersRequest)(nil),           // 84: kehou.timetable.v1.ListClubMembersRequest
-	(*ListClubMembersResponse)(nil),          // 85: kehou.timetable.v1.ListClubMembersResponse
-	(*StreamEnrolmentIntervalsRequest)(nil),  // 86: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	(*StreamEnrolmentIntervalsResponse)(nil), // 87: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	(*v1.TimeOfDay)(nil),                     // 88: kehou.common.v1.TimeOfDay
-	(*timestamppb.Timestamp)(nil),            // 89: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 90: google.protobuf.FieldMask
-	(*Class)(nil),                            // 91: kehou.timetable.v1.Class
-	(*Student)(nil),                          // 92: kehou.timetable.v1.Student
-	(*Room)(nil),                             // 93: kehou.timetable.v1.Room
-	(*Term)(nil),                             // 94: kehou.timetable.v1.Term
-	(*Closure)(nil),                          // 95: kehou.timetable.v1.Closure
-	(*CalendarDay)(nil),                      // 96: kehou.timetable.v1.CalendarDay
-	(*ServiceItem)(nil),                      // 97: kehou.timetable.v1.ServiceItem
-	(*Club)(nil),                             // 98: kehou.timetable.v1.Club
-	(*Placement)(nil),                        // 99: kehou.timetable.v1.Placement
-	(*WeeklyPlan)(nil),                       // 100: kehou.timetable.v1.WeeklyPlan
-	(*v1.Date)(nil),                          // 101: kehou.common.v1.Date
-	(*Occurrence)(nil),                       // 102: kehou.timetable.v1.Occurrence
-	(*AttendanceMark)(nil),                   // 103: kehou.timetable.v1.AttendanceMark
-	(*ComplianceReport)(nil),                 // 104: kehou.timetable.v1.ComplianceReport
-	(*Enrolment)(nil),                        // 105: kehou.timetable.v1.Enrolment
-	(*Leave)(nil),                            // 106: kehou.timetable.v1.Leave
-	(*AllocationReport)(nil),                 // 107: kehou.timetable.v1.AllocationReport
-	(*ClubMembership)(nil),                   // 108: kehou.timetable.v1.ClubMembership
-	(*EnrolmentInterval)(nil),                // 109: kehou.timetable.v1.EnrolmentInterval
+	(*ListAttendanceRequest)(nil),            // 64: kehou.timetable.v1.ListAttendanceRequest
+	(*ListAttendanceResponse)(nil),           // 65: kehou.timetable.v1.ListAttendanceResponse
+	(*GetComplianceReportRequest)(nil),       // 66: kehou.timetable.v1.GetComplianceReportRequest
+	(*GetComplianceReportResponse)(nil),      // 67: kehou.timetable.v1.GetComplianceReportResponse
+	(*CreateEnrolmentRequest)(nil),           // 68: kehou.timetable.v1.CreateEnrolmentRequest
+	(*CreateEnrolmentResponse)(nil),          // 69: kehou.timetable.v1.CreateEnrolmentResponse
+	(*ApproveEnrolmentRequest)(nil),          // 70: kehou.timetable.v1.ApproveEnrolmentRequest
+	(*ApproveEnrolmentResponse)(nil),         // 71: kehou.timetable.v1.ApproveEnrolmentResponse
+	(*WithdrawEnrolmentRequest)(nil),         // 72: kehou.timetable.v1.WithdrawEnrolmentRequest
+	(*WithdrawEnrolmentResponse)(nil),        // 73: kehou.timetable.v1.WithdrawEnrolmentResponse
+	(*ListEnrolmentsRequest)(nil),            // 74: kehou.timetable.v1.ListEnrolmentsRequest
+	(*ListEnrolmentsResponse)(nil),           // 75: kehou.timetable.v1.ListEnrolmentsResponse
+	(*CreateLeaveRequest)(nil),               // 76: kehou.timetable.v1.CreateLeaveRequest
+	(*CreateLeaveResponse)(nil),              // 77: kehou.timetable.v1.CreateLeaveResponse
+	(*SubmitClubChoicesRequest)(nil),         // 78: kehou.timetable.v1.SubmitClubChoicesRequest
+	(*SubmitClubChoicesResponse)(nil),        // 79: kehou.timetable.v1.SubmitClubChoicesResponse
+	(*AllocateClubsRequest)(nil),             // 80: kehou.timetable.v1.AllocateClubsRequest
+	(*AllocateClubsResponse)(nil),            // 81: kehou.timetable.v1.AllocateClubsResponse
+	(*JoinClubRequest)(nil),                  // 82: kehou.timetable.v1.JoinClubRequest
+	(*JoinClubResponse)(nil),                 // 83: kehou.timetable.v1.JoinClubResponse
+	(*LeaveClubRequest)(nil),                 // 84: kehou.timetable.v1.LeaveClubRequest
+	(*LeaveClubResponse)(nil),                // 85: kehou.timetable.v1.LeaveClubResponse
+	(*ListClubMembersRequest)(nil),           // 86: kehou.timetable.v1.ListClubMembersRequest
+	(*ListClubMembersResponse)(nil),          // 87: kehou.timetable.v1.ListClubMembersResponse
+	(*StreamEnrolmentIntervalsRequest)(nil),  // 88: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	(*StreamEnrolmentIntervalsResponse)(nil), // 89: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	(*v1.TimeOfDay)(nil),                     // 90: kehou.common.v1.TimeOfDay
+	(*timestamppb.Timestamp)(nil),            // 91: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 92: google.protobuf.FieldMask
+	(*Class)(nil),                            // 93: kehou.timetable.v1.Class
+	(*Student)(nil),                          // 94: kehou.timetable.v1.Student
+	(*Room)(nil),                             // 95: kehou.timetable.v1.Room
+	(*Term)(nil),                             // 96: kehou.timetable.v1.Term
+	(*Closure)(nil),                          // 97: kehou.timetable.v1.Closure
+	(*CalendarDay)(nil),                      // 98: kehou.timetable.v1.CalendarDay
+	(*ServiceItem)(nil),                      // 99: kehou.timetable.v1.ServiceItem
+	(*Club)(nil),                             // 100: kehou.timetable.v1.Club
+	(*Placement)(nil),                        // 101: kehou.timetable.v1.Placement
+	(*WeeklyPlan)(nil),                       // 102: kehou.timetable.v1.WeeklyPlan
+	(*v1.Date)(nil),                          // 103: kehou.common.v1.Date
+	(*Occurrence)(nil),                       // 104: kehou.timetable.v1.Occurrence
+	(*AttendanceMark)(nil),                   // 105: kehou.timetable.v1.AttendanceMark
+	(*ComplianceReport)(nil),                 // 106: kehou.timetable.v1.ComplianceReport
+	(*Enrolment)(nil),                        // 107: kehou.timetable.v1.Enrolment
+	(*Leave)(nil),                            // 108: kehou.timetable.v1.Leave
+	(*AllocationReport)(nil),                 // 109: kehou.timetable.v1.AllocationReport
+	(*ClubMembership)(nil),                   // 110: kehou.timetable.v1.ClubMembership
+	(*EnrolmentInterval)(nil),                // 111: kehou.timetable.v1.EnrolmentInterval
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
-	88,  // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
-	88,  // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
-	88,  // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
+	90,  // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
+	90,  // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
+	90,  // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
-	89,  // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
-	89,  // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
+	91,  // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
+	91,  // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
-	89,  // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
-	89,  // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
+	91,  // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
+	91,  // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
 	2,   // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
 	2,   // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
 	2,   // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	90,  // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	92,  // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,   // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
 	3,   // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
@@ -5484,147 +5604,150 @@ var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	2,   // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
 	3,   // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	90,  // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	92,  // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,   // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	91,  // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
-	91,  // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
-	91,  // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
-	92,  // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
-	92,  // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
-	92,  // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
-	93,  // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
-	93,  // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
-	93,  // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
-	94,  // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
-	94,  // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
-	94,  // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
-	94,  // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
-	95,  // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
-	95,  // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
-	96,  // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
-	97,  // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
-	97,  // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
-	97,  // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
-	98,  // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
-	98,  // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
-	98,  // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
-	99,  // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
-	100, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	100, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	101, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	101, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	102, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	101, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	101, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	102, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	101, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
-	101, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
-	102, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
-	103, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	101, // 59: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
-	104, // 60: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
-	105, // 61: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	105, // 62: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	105, // 63: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	101, // 64: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
-	105, // 65: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	105, // 66: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	106, // 67: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
-	106, // 68: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
-	107, // 69: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
-	108, // 70: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
-	108, // 71: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
-	108, // 72: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
-	109, // 73: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
-	4,   // 74: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
-	6,   // 75: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
-	8,   // 76: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
-	10,  // 77: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
-	12,  // 78: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
-	14,  // 79: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
-	16,  // 80: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
-	18,  // 81: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
-	20,  // 82: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
-	22,  // 83: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
-	24,  // 84: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
-	26,  // 85: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
-	28,  // 86: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
-	30,  // 87: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
-	32,  // 88: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
-	34,  // 89: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
-	36,  // 90: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
-	38,  // 91: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
-	40,  // 92: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
-	42,  // 93: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
-	44,  // 94: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
-	46,  // 95: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
-	48,  // 96: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
-	50,  // 97: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
-	52,  // 98: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
-	54,  // 99: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
-	56,  // 100: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
-	58,  // 101: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
-	60,  // 102: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
-	62,  // 103: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
-	64,  // 104: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
-	66,  // 105: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
-	68,  // 106: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
-	70,  // 107: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
-	72,  // 108: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
-	74,  // 109: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
-	76,  // 110: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
-	78,  // 111: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
-	80,  // 112: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
-	82,  // 113: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
-	84,  // 114: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
-	86,  // 115: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	5,   // 116: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,   // 117: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,   // 118: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11,  // 119: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13,  // 120: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15,  // 121: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17,  // 122: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19,  // 123: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	21,  // 124: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
-	23,  // 125: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
-	25,  // 126: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
-	27,  // 127: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
-	29,  // 128: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
-	31,  // 129: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
-	33,  // 130: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
-	35,  // 131: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
-	37,  // 132: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
-	39,  // 133: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
-	41,  // 134: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
-	43,  // 135: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
-	45,  // 136: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
-	47,  // 137: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
-	49,  // 138: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
-	51,  // 139: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
-	53,  // 140: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
-	55,  // 141: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
-	57,  // 142: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
-	59,  // 143: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
-	61,  // 144: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
-	63,  // 145: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
-	65,  // 146: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
-	67,  // 147: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
-	69,  // 148: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
-	71,  // 149: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
-	73,  // 150: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
-	75,  // 151: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
-	77,  // 152: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
-	79,  // 153: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
-	81,  // 154: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
-	83,  // 155: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
-	85,  // 156: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
-	87,  // 157: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	116, // [116:158] is the sub-list for method output_type
-	74,  // [74:116] is the sub-list for method input_type
-	74,  // [74:74] is the sub-list for extension type_name
-	74,  // [74:74] is the sub-list for extension extendee
-	0,   // [0:74] is the sub-list for field type_name
+	93,  // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
+	93,  // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
+	93,  // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
+	94,  // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
+	94,  // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
+	94,  // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	95,  // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
+	95,  // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
+	95,  // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
+	96,  // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
+	96,  // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
+	96,  // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
+	96,  // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
+	97,  // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
+	97,  // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
+	98,  // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
+	99,  // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
+	99,  // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
+	99,  // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
+	100, // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
+	100, // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
+	100, // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
+	101, // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
+	102, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	102, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	103, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	103, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	104, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	103, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	103, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	104, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	103, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
+	103, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
+	104, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
+	105, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	105, // 59: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	103, // 60: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
+	106, // 61: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
+	107, // 62: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	107, // 63: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	107, // 64: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	103, // 65: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
+	107, // 66: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	107, // 67: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	108, // 68: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
+	108, // 69: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
+	109, // 70: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
+	110, // 71: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
+	110, // 72: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
+	110, // 73: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
+	111, // 74: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
+	4,   // 75: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
+	6,   // 76: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
+	8,   // 77: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
+	10,  // 78: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
+	12,  // 79: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
+	14,  // 80: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
+	16,  // 81: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
+	18,  // 82: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
+	20,  // 83: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
+	22,  // 84: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
+	24,  // 85: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
+	26,  // 86: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
+	28,  // 87: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
+	30,  // 88: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
+	32,  // 89: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
+	34,  // 90: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
+	36,  // 91: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
+	38,  // 92: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
+	40,  // 93: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
+	42,  // 94: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
+	44,  // 95: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
+	46,  // 96: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
+	48,  // 97: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
+	50,  // 98: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
+	52,  // 99: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
+	54,  // 100: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
+	56,  // 101: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
+	58,  // 102: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
+	60,  // 103: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
+	62,  // 104: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
+	64,  // 105: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
+	66,  // 106: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
+	68,  // 107: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
+	70,  // 108: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
+	72,  // 109: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
+	74,  // 110: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
+	76,  // 111: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
+	78,  // 112: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
+	80,  // 113: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
+	82,  // 114: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
+	84,  // 115: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
+	86,  // 116: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
+	88,  // 117: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	5,   // 118: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 119: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 120: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 121: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 122: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 123: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 124: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 125: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 126: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 127: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 128: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 129: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	29,  // 130: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	31,  // 131: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	33,  // 132: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	35,  // 133: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	37,  // 134: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	39,  // 135: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	41,  // 136: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	43,  // 137: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	45,  // 138: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	47,  // 139: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	49,  // 140: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	51,  // 141: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	53,  // 142: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	55,  // 143: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	57,  // 144: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	59,  // 145: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	61,  // 146: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	63,  // 147: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	65,  // 148: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
+	67,  // 149: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	69,  // 150: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	71,  // 151: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	73,  // 152: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	75,  // 153: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	77,  // 154: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	79,  // 155: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	81,  // 156: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	83,  // 157: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	85,  // 158: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	87,  // 159: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	89,  // 160: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	118, // [118:161] is the sub-list for method output_type
+	75,  // [75:118] is the sub-list for method input_type
+	75,  // [75:75] is the sub-list for extension type_name
+	75,  // [75:75] is the sub-list for extension extendee
+	0,   // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_timetable_proto_init() }
@@ -5642,7 +5765,7 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_timetable_proto_rawDesc), len(file_kehou_timetable_v1_timetable_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   87,
+			NumMessages:   89,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

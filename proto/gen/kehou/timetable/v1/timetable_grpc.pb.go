@@ -49,6 +49,7 @@ const (
 	TimetableService_CancelSessions_FullMethodName           = "/kehou.timetable.v1.TimetableService/CancelSessions"
 	TimetableService_RecordDelivery_FullMethodName           = "/kehou.timetable.v1.TimetableService/RecordDelivery"
 	TimetableService_RecordAttendance_FullMethodName         = "/kehou.timetable.v1.TimetableService/RecordAttendance"
+	TimetableService_ListAttendance_FullMethodName           = "/kehou.timetable.v1.TimetableService/ListAttendance"
 	TimetableService_GetComplianceReport_FullMethodName      = "/kehou.timetable.v1.TimetableService/GetComplianceReport"
 	TimetableService_CreateEnrolment_FullMethodName          = "/kehou.timetable.v1.TimetableService/CreateEnrolment"
 	TimetableService_ApproveEnrolment_FullMethodName         = "/kehou.timetable.v1.TimetableService/ApproveEnrolment"
@@ -67,9 +68,11 @@ const (
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// TimetableService owns the organisation (districts, schools) and, later,
-// calendars, plans and enrolment. Other services ask it for these facts;
-// they never read its tables.
+// TimetableService owns the organisation (districts, schools, rooms,
+// classes, students), terms and calendars, service items, clubs, weekly
+// plans, occurrences, attendance, enrolment and the "5+2" compliance report.
+// Other services ask it for these facts through its feeds; they never read
+// its tables.
 type TimetableServiceClient interface {
 	// CreateDistrict registers a district (区县) with its policy settings.
 	CreateDistrict(ctx context.Context, in *CreateDistrictRequest, opts ...grpc.CallOption) (*CreateDistrictResponse, error)
@@ -121,7 +124,7 @@ type TimetableServiceClient interface {
 	GeneratePlan(ctx context.Context, in *GeneratePlanRequest, opts ...grpc.CallOption) (*GeneratePlanResponse, error)
 	// GetPlan returns the term's current weekly plan.
 	GetPlan(ctx context.Context, in *GetPlanRequest, opts ...grpc.CallOption) (*GetPlanResponse, error)
-	// ListOccurrences lists the dated sessions of a date range (at most 62 days).
+	// ListOccurrences lists the dated sessions of a date range (the whole term by default).
 	ListOccurrences(ctx context.Context, in *ListOccurrencesRequest, opts ...grpc.CallOption) (*ListOccurrencesResponse, error)
 	// StreamOccurrences streams the dated sessions of a term or date range (feed for other services).
 	StreamOccurrences(ctx context.Context, in *StreamOccurrencesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamOccurrencesResponse], error)
@@ -131,6 +134,8 @@ type TimetableServiceClient interface {
 	RecordDelivery(ctx context.Context, in *RecordDeliveryRequest, opts ...grpc.CallOption) (*RecordDeliveryResponse, error)
 	// RecordAttendance records the roll-call of one session.
 	RecordAttendance(ctx context.Context, in *RecordAttendanceRequest, opts ...grpc.CallOption) (*RecordAttendanceResponse, error)
+	// ListAttendance returns the roll-call recorded for one session.
+	ListAttendance(ctx context.Context, in *ListAttendanceRequest, opts ...grpc.CallOption) (*ListAttendanceResponse, error)
 	// GetComplianceReport checks "5+2" for a week (week_start given) or the whole term.
 	GetComplianceReport(ctx context.Context, in *GetComplianceReportRequest, opts ...grpc.CallOption) (*GetComplianceReportResponse, error)
 	// CreateEnrolment signs a student up for a service item (pending approval).
@@ -475,6 +480,16 @@ func (c *timetableServiceClient) RecordAttendance(ctx context.Context, in *Recor
 	return out, nil
 }
 
+func (c *timetableServiceClient) ListAttendance(ctx context.Context, in *ListAttendanceRequest, opts ...grpc.CallOption) (*ListAttendanceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAttendanceResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListAttendance_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *timetableServiceClient) GetComplianceReport(ctx context.Context, in *GetComplianceReportRequest, opts ...grpc.CallOption) (*GetComplianceReportResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetComplianceReportResponse)
@@ -608,9 +623,11 @@ type TimetableService_StreamEnrolmentIntervalsClient = grpc.ServerStreamingClien
 // All implementations must embed UnimplementedTimetableServiceServer
 // for forward compatibility.
 //
-// TimetableService owns the organisation (districts, schools) and, later,
-// calendars, plans and enrolment. Other services ask it for these facts;
-// they never read its tables.
+// TimetableService owns the organisation (districts, schools, rooms,
+// classes, students), terms and calendars, service items, clubs, weekly
+// plans, occurrences, attendance, enrolment and the "5+2" compliance report.
+// Other services ask it for these facts through its feeds; they never read
+// its tables.
 type TimetableServiceServer interface {
 	// CreateDistrict registers a district (区县) with its policy settings.
 	CreateDistrict(context.Context, *CreateDistrictRequest) (*CreateDistrictResponse, error)
@@ -662,7 +679,7 @@ type TimetableServiceServer interface {
 	GeneratePlan(context.Context, *GeneratePlanRequest) (*GeneratePlanResponse, error)
 	// GetPlan returns the term's current weekly plan.
 	GetPlan(context.Context, *GetPlanRequest) (*GetPlanResponse, error)
-	// ListOccurrences lists the dated sessions of a date range (at most 62 days).
+	// ListOccurrences lists the dated sessions of a date range (the whole term by default).
 	ListOccurrences(context.Context, *ListOccurrencesRequest) (*ListOccurrencesResponse, error)
 	// StreamOccurrences streams the dated sessions of a term or date range (feed for other services).
 	StreamOccurrences(*StreamOccurrencesRequest, grpc.ServerStreamingServer[StreamOccurrencesResponse]) error
@@ -672,6 +689,8 @@ type TimetableServiceServer interface {
 	RecordDelivery(context.Context, *RecordDeliveryRequest) (*RecordDeliveryResponse, error)
 	// RecordAttendance records the roll-call of one session.
 	RecordAttendance(context.Context, *RecordAttendanceRequest) (*RecordAttendanceResponse, error)
+	// ListAttendance returns the roll-call recorded for one session.
+	ListAttendance(context.Context, *ListAttendanceRequest) (*ListAttendanceResponse, error)
 	// GetComplianceReport checks "5+2" for a week (week_start given) or the whole term.
 	GetComplianceReport(context.Context, *GetComplianceReportRequest) (*GetComplianceReportResponse, error)
 	// CreateEnrolment signs a student up for a service item (pending approval).
@@ -796,6 +815,9 @@ func (UnimplementedTimetableServiceServer) RecordDelivery(context.Context, *Reco
 }
 func (UnimplementedTimetableServiceServer) RecordAttendance(context.Context, *RecordAttendanceRequest) (*RecordAttendanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordAttendance not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListAttendance(context.Context, *ListAttendanceRequest) (*ListAttendanceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAttendance not implemented")
 }
 func (UnimplementedTimetableServiceServer) GetComplianceReport(context.Context, *GetComplianceReportRequest) (*GetComplianceReportResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetComplianceReport not implemented")
@@ -1387,6 +1409,24 @@ func _TimetableService_RecordAttendance_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TimetableService_ListAttendance_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAttendanceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListAttendance(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListAttendance_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListAttendance(ctx, req.(*ListAttendanceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _TimetableService_GetComplianceReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetComplianceReportRequest)
 	if err := dec(in); err != nil {
@@ -1718,6 +1758,10 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordAttendance",
 			Handler:    _TimetableService_RecordAttendance_Handler,
+		},
+		{
+			MethodName: "ListAttendance",
+			Handler:    _TimetableService_ListAttendance_Handler,
 		},
 		{
 			MethodName: "GetComplianceReport",
