@@ -93,6 +93,12 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err := billingv1.RegisterBillingServiceHandlerClient(ctx, mux, billingv1.NewBillingServiceClient(b.Billing)); err != nil {
 		return nil, fmt.Errorf("register billing routes: %w", err)
 	}
+	if err := billingv1.RegisterRemunerationServiceHandlerClient(ctx, mux, billingv1.NewRemunerationServiceClient(b.Billing)); err != nil {
+		return nil, fmt.Errorf("register remuneration routes: %w", err)
+	}
+	if err := billingv1.RegisterPaymentServiceHandlerClient(ctx, mux, billingv1.NewPaymentServiceClient(b.Billing)); err != nil {
+		return nil, fmt.Errorf("register payment routes: %w", err)
+	}
 
 	openapi, err := openapiFS.ReadFile("openapi/kehou.swagger.json")
 	if err != nil {

@@ -10,12 +10,17 @@ import (
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/rpc"
 	"github.com/kehou/kehou/services/billing/store"
+	"github.com/kehou/kehou/services/billing/ttfeed"
+	"github.com/kehou/kehou/services/staffing/stclient"
 	"github.com/kehou/kehou/services/timetable/ttclient"
 	"google.golang.org/grpc"
 )
 
-// Register adds the billing service to s; timetable is a connection to the
-// timetable service.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable grpc.ClientConnInterface, log *slog.Logger) {
-	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(store.New(pool), ttclient.New(timetable)), log))
+// Register adds the billing services to s; timetable and staffing are
+// connections to those services (billing reads their facts, never their tables).
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger) {
+	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(store.New(pool), ttclient.New(timetable)),
+		app.NewFees(store.New(pool), ttfeed.New(timetable)), log))
+	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(app.NewPayments(store.New(pool), ttclient.New(timetable)), log))
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(ttclient.New(timetable), stclient.New(staffing)), log))
 }

@@ -295,6 +295,19 @@ func TestStaffingEndToEnd(t *testing.T) {
 	if _, err := stclient.New(conn).ApprovedHours(context.Background(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown school: %v, want not found", err)
 	}
+	// Billing itself serves them as the month's pay basis (劳务报酬):
+	// gateway → billing → staffing (and timetable) over gRPC.
+	pb := env.MustDo(t, "GET", "/v1/schools/"+s.id+"/pay-basis?year=2026&month=9", nil)
+	if systemtest.Str(pb, "basis", "total_periods") != "1.5000" || systemtest.Str(pb, "basis", "staff", 0, "staff_id") != li ||
+		systemtest.Str(pb, "basis", "staff", 0, "records", 0, "record_id") != corID || systemtest.Get(pb, "basis", "record_count") != float64(1) {
+		t.Errorf("pay basis = %v, want 1.5 periods of 李老师 from the correction", pb)
+	}
+	if r := env.Do(t, "GET", "/v1/schools/"+s.id+"/pay-basis?year=2026&month=13", nil); r.Code != 400 || !strings.Contains(r.Raw, "month") {
+		t.Errorf("month 13: %d %s, want 400 naming month", r.Code, r.Raw)
+	}
+	if r := env.Do(t, "GET", "/v1/schools/sch_missing/pay-basis?year=2026&month=9", nil); r.Code != 404 {
+		t.Errorf("unknown school: %d %s, want 404", r.Code, r.Raw)
+	}
 	// Her own timetable shows the approved hours.
 	ltt = env.MustDo(t, "GET", s.path("/staff/%s/timetable?from.year=2026&from.month=9&from.day=7&to.year=2026&to.month=9&to.day=7", li), nil)
 	if stNum(ltt, "approved_minutes") != 60 || systemtest.Str(ltt, "approved_periods") != "1.5" {

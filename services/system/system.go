@@ -148,9 +148,9 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 
 	run := &Running{cancel: cancel, done: make(chan struct{})}
 	// Parts stop in order, front to back: the gateway drains first, then
-	// staffing and billing, then timetable, so a request in flight can still
+	// billing, then staffing, then timetable, so a request in flight can still
 	// make the calls it needs while the process shuts down.
-	stages := newStages(ctx, 3)
+	stages := newStages(ctx, 4)
 	var tasks []task
 
 	listen := func(addr string) (net.Listener, error) {
@@ -195,6 +195,14 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			return nil, err
 		}
 	}
+	// Billing reads approved delivered hours from staffing; the gateway
+	// routes to it. Both dial staffing once.
+	var stConn *grpc.ClientConn
+	if cfg.Has(Billing) || cfg.Has(Gateway) {
+		if stConn, err = dial(cfg.StaffingAddr); err != nil {
+			return nil, err
+		}
+	}
 	ready := func(ctx context.Context) error { return pool.Ping(ctx) }
 
 	for _, p := range []Part{Timetable, Staffing, Billing} {
@@ -215,21 +223,15 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		case Staffing:
 			staffing.Register(srv, pool, ttConn, log)
 		case Billing:
-			billing.Register(srv, pool, ttConn, log)
+			billing.Register(srv, pool, ttConn, stConn, log)
 		}
-		stage := 1
-		if p == Timetable {
-			stage = 2
-		}
+		// Callers stop before what they call: billing calls staffing, both call timetable.
+		stage := map[Part]int{Billing: 1, Staffing: 2, Timetable: 3}[p]
 		sctx := stages.ctx(stage)
 		tasks = append(tasks, task{stage, func() error { return srv.Serve(sctx, lis, cfg.ShutdownGrace) }})
 	}
 
 	if cfg.Has(Gateway) {
-		stConn, err := dial(cfg.StaffingAddr)
-		if err != nil {
-			return nil, err
-		}
 		blConn, err := dial(cfg.BillingAddr)
 		if err != nil {
 			return nil, err

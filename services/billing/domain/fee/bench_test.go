@@ -12,10 +12,7 @@ import (
 // (1 January) holidays and the swapped working days 14 and 29 September and 12 October: 95 school
 // days.
 func benchTerm() Period {
-	var holidays []Date
-	for _, d := range []Date{day(9, 16), day(9, 17), day(1, 1)} {
-		holidays = append(holidays, d)
-	}
+	holidays := []Date{day(9, 16), day(9, 17), day(1, 1)}
 	for d := 1; d <= 7; d++ {
 		holidays = append(holidays, day(10, d))
 	}

@@ -12,6 +12,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -207,11 +208,3184 @@ func (x *GetSchoolBalanceResponse) GetBalance() *SchoolBalance {
 	return nil
 }
 
+// PayerRatio is one government payer's weight in a subsidy split (4:6 city:district).
+type PayerRatio struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Payer, e.g. "city_finance".
+	PayerId string `protobuf:"bytes,1,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// Weight, a decimal string ("4", "0.4").
+	Ratio         string `protobuf:"bytes,2,opt,name=ratio,proto3" json:"ratio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayerRatio) Reset() {
+	*x = PayerRatio{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayerRatio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayerRatio) ProtoMessage() {}
+
+func (x *PayerRatio) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayerRatio.ProtoReflect.Descriptor instead.
+func (*PayerRatio) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *PayerRatio) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *PayerRatio) GetRatio() string {
+	if x != nil {
+		return x.Ratio
+	}
+	return ""
+}
+
+// FeeItem is one charged service of a schedule.
+type FeeItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id, unique in the schedule; named on every statement line.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Published name, e.g. "基础托管服务费".
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Service kind: basic_care, enrichment, lunch_care, extended_care, evening_study, weekend_care.
+	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Charging unit: per_period, per_session, per_day, per_month, per_term.
+	Unit string `protobuf:"bytes,4,opt,name=unit,proto3" json:"unit,omitempty"`
+	// Rate per unit in yuan, up to four places ("2", "2.125").
+	Rate string `protobuf:"bytes,5,opt,name=rate,proto3" json:"rate,omitempty"`
+	// Weekend and holiday rate; empty means the rate applies.
+	WeekendHolidayRate string `protobuf:"bytes,6,opt,name=weekend_holiday_rate,json=weekendHolidayRate,proto3" json:"weekend_holiday_rate,omitempty"`
+	// Enrichment surcharge per unit (enrichment items only).
+	EnrichmentSurcharge string `protobuf:"bytes,7,opt,name=enrichment_surcharge,json=enrichmentSurcharge,proto3" json:"enrichment_surcharge,omitempty"`
+	// Ceiling per service day; empty means none.
+	CapPerDay string `protobuf:"bytes,8,opt,name=cap_per_day,json=capPerDay,proto3" json:"cap_per_day,omitempty"`
+	// Ceiling per calendar month; empty means none.
+	CapPerMonth string `protobuf:"bytes,9,opt,name=cap_per_month,json=capPerMonth,proto3" json:"cap_per_month,omitempty"`
+	// Ceiling per term; empty means none.
+	CapPerTerm string `protobuf:"bytes,10,opt,name=cap_per_term,json=capPerTerm,proto3" json:"cap_per_term,omitempty"`
+	// Offered at no charge.
+	Free bool `protobuf:"varint,11,opt,name=free,proto3" json:"free,omitempty"`
+	// Meals charged at actual cost.
+	MealPassThrough bool `protobuf:"varint,12,opt,name=meal_pass_through,json=mealPassThrough,proto3" json:"meal_pass_through,omitempty"`
+	// Collected on behalf (代收代付) of provider_id.
+	CollectedOnBehalf bool `protobuf:"varint,13,opt,name=collected_on_behalf,json=collectedOnBehalf,proto3" json:"collected_on_behalf,omitempty"`
+	// Provider owed the money of a collected-on-behalf item.
+	ProviderId    string `protobuf:"bytes,14,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeeItem) Reset() {
+	*x = FeeItem{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeeItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeeItem) ProtoMessage() {}
+
+func (x *FeeItem) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeeItem.ProtoReflect.Descriptor instead.
+func (*FeeItem) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *FeeItem) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *FeeItem) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FeeItem) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *FeeItem) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *FeeItem) GetRate() string {
+	if x != nil {
+		return x.Rate
+	}
+	return ""
+}
+
+func (x *FeeItem) GetWeekendHolidayRate() string {
+	if x != nil {
+		return x.WeekendHolidayRate
+	}
+	return ""
+}
+
+func (x *FeeItem) GetEnrichmentSurcharge() string {
+	if x != nil {
+		return x.EnrichmentSurcharge
+	}
+	return ""
+}
+
+func (x *FeeItem) GetCapPerDay() string {
+	if x != nil {
+		return x.CapPerDay
+	}
+	return ""
+}
+
+func (x *FeeItem) GetCapPerMonth() string {
+	if x != nil {
+		return x.CapPerMonth
+	}
+	return ""
+}
+
+func (x *FeeItem) GetCapPerTerm() string {
+	if x != nil {
+		return x.CapPerTerm
+	}
+	return ""
+}
+
+func (x *FeeItem) GetFree() bool {
+	if x != nil {
+		return x.Free
+	}
+	return false
+}
+
+func (x *FeeItem) GetMealPassThrough() bool {
+	if x != nil {
+		return x.MealPassThrough
+	}
+	return false
+}
+
+func (x *FeeItem) GetCollectedOnBehalf() bool {
+	if x != nil {
+		return x.CollectedOnBehalf
+	}
+	return false
+}
+
+func (x *FeeItem) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+// SubsidyRule is a government subsidy and its split between payers.
+type SubsidyRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Kind: per_student_day, per_student_term, per_student_year, percent_of_cost, shortfall.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Amount in yuan (per-student kinds).
+	Amount string `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Share of cost in (0, 1] (percent_of_cost).
+	Percent string `protobuf:"bytes,4,opt,name=percent,proto3" json:"percent,omitempty"`
+	// Items covered; empty means every charged item.
+	Items []string `protobuf:"bytes,5,rep,name=items,proto3" json:"items,omitempty"`
+	// Payers and their weights.
+	Payers []*PayerRatio `protobuf:"bytes,6,rep,name=payers,proto3" json:"payers,omitempty"`
+	// When set, the ratios must sum to this ("10" for 4:6, "1" for 0.4:0.6).
+	RatioWhole    string `protobuf:"bytes,7,opt,name=ratio_whole,json=ratioWhole,proto3" json:"ratio_whole,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubsidyRule) Reset() {
+	*x = SubsidyRule{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubsidyRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubsidyRule) ProtoMessage() {}
+
+func (x *SubsidyRule) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubsidyRule.ProtoReflect.Descriptor instead.
+func (*SubsidyRule) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SubsidyRule) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *SubsidyRule) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *SubsidyRule) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *SubsidyRule) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+func (x *SubsidyRule) GetItems() []string {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *SubsidyRule) GetPayers() []*PayerRatio {
+	if x != nil {
+		return x.Payers
+	}
+	return nil
+}
+
+func (x *SubsidyRule) GetRatioWhole() string {
+	if x != nil {
+		return x.RatioWhole
+	}
+	return ""
+}
+
+// WaiverRule waives a share of the parent's fee for a hardship category.
+type WaiverRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Hardship category: jiandang_lika, dibao (低保), tekun, orphan, disabled, poverty_risk, sudden_hardship.
+	Category string `protobuf:"bytes,2,opt,name=category,proto3" json:"category,omitempty"`
+	// Share waived in (0, 1].
+	Percent string `protobuf:"bytes,3,opt,name=percent,proto3" json:"percent,omitempty"`
+	// Only for hardship verified by the school.
+	RequiresApproval bool `protobuf:"varint,4,opt,name=requires_approval,json=requiresApproval,proto3" json:"requires_approval,omitempty"`
+	// Government payer billed for the waived amount.
+	PayerId string `protobuf:"bytes,5,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// Items covered; empty means every charged item.
+	Items         []string `protobuf:"bytes,6,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaiverRule) Reset() {
+	*x = WaiverRule{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaiverRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaiverRule) ProtoMessage() {}
+
+func (x *WaiverRule) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaiverRule.ProtoReflect.Descriptor instead.
+func (*WaiverRule) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *WaiverRule) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *WaiverRule) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *WaiverRule) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+func (x *WaiverRule) GetRequiresApproval() bool {
+	if x != nil {
+		return x.RequiresApproval
+	}
+	return false
+}
+
+func (x *WaiverRule) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *WaiverRule) GetItems() []string {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// ProrationPolicy is a schedule's proration and refund rule.
+type ProrationPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Kind: exact, half_month, continuous_absence, early_withdrawal, first_month_only.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Exact only: bill leave days.
+	ChargeLeave bool `protobuf:"varint,3,opt,name=charge_leave,json=chargeLeave,proto3" json:"charge_leave,omitempty"`
+	// Early withdrawal: months N.
+	WithdrawalMonths int32 `protobuf:"varint,4,opt,name=withdrawal_months,json=withdrawalMonths,proto3" json:"withdrawal_months,omitempty"`
+	// Early withdrawal: share refunded in (0, 1].
+	WithdrawalRefund string `protobuf:"bytes,5,opt,name=withdrawal_refund,json=withdrawalRefund,proto3" json:"withdrawal_refund,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ProrationPolicy) Reset() {
+	*x = ProrationPolicy{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProrationPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProrationPolicy) ProtoMessage() {}
+
+func (x *ProrationPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProrationPolicy.ProtoReflect.Descriptor instead.
+func (*ProrationPolicy) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ProrationPolicy) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *ProrationPolicy) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ProrationPolicy) GetChargeLeave() bool {
+	if x != nil {
+		return x.ChargeLeave
+	}
+	return false
+}
+
+func (x *ProrationPolicy) GetWithdrawalMonths() int32 {
+	if x != nil {
+		return x.WithdrawalMonths
+	}
+	return 0
+}
+
+func (x *ProrationPolicy) GetWithdrawalRefund() string {
+	if x != nil {
+		return x.WithdrawalRefund
+	}
+	return ""
+}
+
+// FeeCalendar holds a schedule's calendar constants.
+type FeeCalendar struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Service days per month, e.g. "22".
+	DaysPerMonth string `protobuf:"bytes,1,opt,name=days_per_month,json=daysPerMonth,proto3" json:"days_per_month,omitempty"`
+	// Months per term, e.g. "4.5".
+	MonthsPerTerm string `protobuf:"bytes,2,opt,name=months_per_term,json=monthsPerTerm,proto3" json:"months_per_term,omitempty"`
+	// Terms per year, for per_student_year subsidies.
+	TermsPerYear  int32 `protobuf:"varint,3,opt,name=terms_per_year,json=termsPerYear,proto3" json:"terms_per_year,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeeCalendar) Reset() {
+	*x = FeeCalendar{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeeCalendar) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeeCalendar) ProtoMessage() {}
+
+func (x *FeeCalendar) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeeCalendar.ProtoReflect.Descriptor instead.
+func (*FeeCalendar) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *FeeCalendar) GetDaysPerMonth() string {
+	if x != nil {
+		return x.DaysPerMonth
+	}
+	return ""
+}
+
+func (x *FeeCalendar) GetMonthsPerTerm() string {
+	if x != nil {
+		return x.MonthsPerTerm
+	}
+	return ""
+}
+
+func (x *FeeCalendar) GetTermsPerYear() int32 {
+	if x != nil {
+		return x.TermsPerYear
+	}
+	return 0
+}
+
+// FeeSchedule is one version of a published fee schedule (收费标准).
+type FeeSchedule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Schedule id; versions of one id supersede each other.
+	ScheduleId string `protobuf:"bytes,1,opt,name=schedule_id,json=scheduleId,proto3" json:"schedule_id,omitempty"`
+	// Version, from 1; set by the server on create (one more than the latest).
+	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// District; set from the path.
+	DistrictId string `protobuf:"bytes,3,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School, or empty for a district-wide schedule.
+	SchoolId string `protobuf:"bytes,4,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// First day in force.
+	EffectiveFrom *v1.Date `protobuf:"bytes,5,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	// Last day in force; unset means open-ended.
+	EffectiveTo *v1.Date `protobuf:"bytes,6,opt,name=effective_to,json=effectiveTo,proto3" json:"effective_to,omitempty"`
+	// Document number (文号) of the publishing notice.
+	DocumentNo string `protobuf:"bytes,7,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Rounding rule: half_up (四舍五入, default), half_even, down, up.
+	RoundingRule string `protobuf:"bytes,8,opt,name=rounding_rule,json=roundingRule,proto3" json:"rounding_rule,omitempty"`
+	// Calendar constants.
+	Calendar *FeeCalendar `protobuf:"bytes,9,opt,name=calendar,proto3" json:"calendar,omitempty"`
+	// Billing mode: prepaid_term, monthly, after_service.
+	BillingMode string `protobuf:"bytes,10,opt,name=billing_mode,json=billingMode,proto3" json:"billing_mode,omitempty"`
+	// Proration and refund policy.
+	Proration *ProrationPolicy `protobuf:"bytes,11,opt,name=proration,proto3" json:"proration,omitempty"`
+	// Items.
+	Items []*FeeItem `protobuf:"bytes,12,rep,name=items,proto3" json:"items,omitempty"`
+	// Subsidies.
+	Subsidies []*SubsidyRule `protobuf:"bytes,13,rep,name=subsidies,proto3" json:"subsidies,omitempty"`
+	// Waivers.
+	Waivers       []*WaiverRule `protobuf:"bytes,14,rep,name=waivers,proto3" json:"waivers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeeSchedule) Reset() {
+	*x = FeeSchedule{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeeSchedule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeeSchedule) ProtoMessage() {}
+
+func (x *FeeSchedule) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeeSchedule.ProtoReflect.Descriptor instead.
+func (*FeeSchedule) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FeeSchedule) GetScheduleId() string {
+	if x != nil {
+		return x.ScheduleId
+	}
+	return ""
+}
+
+func (x *FeeSchedule) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *FeeSchedule) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *FeeSchedule) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *FeeSchedule) GetEffectiveFrom() *v1.Date {
+	if x != nil {
+		return x.EffectiveFrom
+	}
+	return nil
+}
+
+func (x *FeeSchedule) GetEffectiveTo() *v1.Date {
+	if x != nil {
+		return x.EffectiveTo
+	}
+	return nil
+}
+
+func (x *FeeSchedule) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *FeeSchedule) GetRoundingRule() string {
+	if x != nil {
+		return x.RoundingRule
+	}
+	return ""
+}
+
+func (x *FeeSchedule) GetCalendar() *FeeCalendar {
+	if x != nil {
+		return x.Calendar
+	}
+	return nil
+}
+
+func (x *FeeSchedule) GetBillingMode() string {
+	if x != nil {
+		return x.BillingMode
+	}
+	return ""
+}
+
+func (x *FeeSchedule) GetProration() *ProrationPolicy {
+	if x != nil {
+		return x.Proration
+	}
+	return nil
+}
+
+func (x *FeeSchedule) GetItems() []*FeeItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *FeeSchedule) GetSubsidies() []*SubsidyRule {
+	if x != nil {
+		return x.Subsidies
+	}
+	return nil
+}
+
+func (x *FeeSchedule) GetWaivers() []*WaiverRule {
+	if x != nil {
+		return x.Waivers
+	}
+	return nil
+}
+
+// CreateFeeScheduleRequest is the input of CreateFeeSchedule.
+type CreateFeeScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// The schedule version.
+	Schedule      *FeeSchedule `protobuf:"bytes,2,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeeScheduleRequest) Reset() {
+	*x = CreateFeeScheduleRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeeScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeeScheduleRequest) ProtoMessage() {}
+
+func (x *CreateFeeScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeeScheduleRequest.ProtoReflect.Descriptor instead.
+func (*CreateFeeScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CreateFeeScheduleRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *CreateFeeScheduleRequest) GetSchedule() *FeeSchedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// CreateFeeScheduleResponse is the output of CreateFeeSchedule.
+type CreateFeeScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored version.
+	Schedule      *FeeSchedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeeScheduleResponse) Reset() {
+	*x = CreateFeeScheduleResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeeScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeeScheduleResponse) ProtoMessage() {}
+
+func (x *CreateFeeScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeeScheduleResponse.ProtoReflect.Descriptor instead.
+func (*CreateFeeScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CreateFeeScheduleResponse) GetSchedule() *FeeSchedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// GetFeeScheduleRequest is the input of GetFeeSchedule.
+type GetFeeScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Schedule.
+	ScheduleId string `protobuf:"bytes,2,opt,name=schedule_id,json=scheduleId,proto3" json:"schedule_id,omitempty"`
+	// Version; 0 means the latest.
+	Version       int32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFeeScheduleRequest) Reset() {
+	*x = GetFeeScheduleRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFeeScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFeeScheduleRequest) ProtoMessage() {}
+
+func (x *GetFeeScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFeeScheduleRequest.ProtoReflect.Descriptor instead.
+func (*GetFeeScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetFeeScheduleRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *GetFeeScheduleRequest) GetScheduleId() string {
+	if x != nil {
+		return x.ScheduleId
+	}
+	return ""
+}
+
+func (x *GetFeeScheduleRequest) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// GetFeeScheduleResponse is the output of GetFeeSchedule.
+type GetFeeScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The version.
+	Schedule      *FeeSchedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFeeScheduleResponse) Reset() {
+	*x = GetFeeScheduleResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFeeScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFeeScheduleResponse) ProtoMessage() {}
+
+func (x *GetFeeScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFeeScheduleResponse.ProtoReflect.Descriptor instead.
+func (*GetFeeScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetFeeScheduleResponse) GetSchedule() *FeeSchedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// ListFeeSchedulesRequest is the input of ListFeeSchedules.
+type ListFeeSchedulesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only this school's own schedules, when set.
+	SchoolId      string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeeSchedulesRequest) Reset() {
+	*x = ListFeeSchedulesRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeeSchedulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeeSchedulesRequest) ProtoMessage() {}
+
+func (x *ListFeeSchedulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeeSchedulesRequest.ProtoReflect.Descriptor instead.
+func (*ListFeeSchedulesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListFeeSchedulesRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListFeeSchedulesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+// ListFeeSchedulesResponse is the output of ListFeeSchedules.
+type ListFeeSchedulesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every version, by scope, id and version.
+	Schedules     []*FeeSchedule `protobuf:"bytes,1,rep,name=schedules,proto3" json:"schedules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeeSchedulesResponse) Reset() {
+	*x = ListFeeSchedulesResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeeSchedulesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeeSchedulesResponse) ProtoMessage() {}
+
+func (x *ListFeeSchedulesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeeSchedulesResponse.ProtoReflect.Descriptor instead.
+func (*ListFeeSchedulesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListFeeSchedulesResponse) GetSchedules() []*FeeSchedule {
+	if x != nil {
+		return x.Schedules
+	}
+	return nil
+}
+
+// CostItem is one cost of a school's cost accounting.
+type CostItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Kind: remuneration, institution_fees, materials, utilities, insurance, management.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Amount for the term.
+	Amount *v1.Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Note.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CostItem) Reset() {
+	*x = CostItem{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CostItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CostItem) ProtoMessage() {}
+
+func (x *CostItem) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CostItem.ProtoReflect.Descriptor instead.
+func (*CostItem) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CostItem) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CostItem) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *CostItem) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// PriceComparison shows an item's price per period beside the cost per student-period.
+type PriceComparison struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Item rule id.
+	ItemRuleId string `protobuf:"bytes,1,opt,name=item_rule_id,json=itemRuleId,proto3" json:"item_rule_id,omitempty"`
+	// Price per period (课时).
+	PricePerPeriod *v1.Money `protobuf:"bytes,2,opt,name=price_per_period,json=pricePerPeriod,proto3" json:"price_per_period,omitempty"`
+	// Cost per student-period.
+	CostPerStudentPeriod *v1.Money `protobuf:"bytes,3,opt,name=cost_per_student_period,json=costPerStudentPeriod,proto3" json:"cost_per_student_period,omitempty"`
+	// Price over cost to four places (1 = the price covers the cost).
+	Coverage      string `protobuf:"bytes,4,opt,name=coverage,proto3" json:"coverage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PriceComparison) Reset() {
+	*x = PriceComparison{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PriceComparison) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PriceComparison) ProtoMessage() {}
+
+func (x *PriceComparison) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PriceComparison.ProtoReflect.Descriptor instead.
+func (*PriceComparison) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *PriceComparison) GetItemRuleId() string {
+	if x != nil {
+		return x.ItemRuleId
+	}
+	return ""
+}
+
+func (x *PriceComparison) GetPricePerPeriod() *v1.Money {
+	if x != nil {
+		return x.PricePerPeriod
+	}
+	return nil
+}
+
+func (x *PriceComparison) GetCostPerStudentPeriod() *v1.Money {
+	if x != nil {
+		return x.CostPerStudentPeriod
+	}
+	return nil
+}
+
+func (x *PriceComparison) GetCoverage() string {
+	if x != nil {
+		return x.Coverage
+	}
+	return ""
+}
+
+// CostSheet is a school's cost accounting (成本核算) for a term.
+type CostSheet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School; set from the path.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term; set from the path.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Students expected.
+	Students int32 `protobuf:"varint,3,opt,name=students,proto3" json:"students,omitempty"`
+	// Periods planned per student in the term, e.g. "176".
+	PeriodsPerStudent string `protobuf:"bytes,4,opt,name=periods_per_student,json=periodsPerStudent,proto3" json:"periods_per_student,omitempty"`
+	// Cost items.
+	Items []*CostItem `protobuf:"bytes,5,rep,name=items,proto3" json:"items,omitempty"`
+	// Total cost; set by the server.
+	Total *v1.Money `protobuf:"bytes,6,opt,name=total,proto3" json:"total,omitempty"`
+	// Cost per student-period, rounded by the schedule's rule; set by the server.
+	CostPerStudentPeriod *v1.Money `protobuf:"bytes,7,opt,name=cost_per_student_period,json=costPerStudentPeriod,proto3" json:"cost_per_student_period,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *CostSheet) Reset() {
+	*x = CostSheet{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CostSheet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CostSheet) ProtoMessage() {}
+
+func (x *CostSheet) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CostSheet.ProtoReflect.Descriptor instead.
+func (*CostSheet) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CostSheet) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CostSheet) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *CostSheet) GetStudents() int32 {
+	if x != nil {
+		return x.Students
+	}
+	return 0
+}
+
+func (x *CostSheet) GetPeriodsPerStudent() string {
+	if x != nil {
+		return x.PeriodsPerStudent
+	}
+	return ""
+}
+
+func (x *CostSheet) GetItems() []*CostItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *CostSheet) GetTotal() *v1.Money {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *CostSheet) GetCostPerStudentPeriod() *v1.Money {
+	if x != nil {
+		return x.CostPerStudentPeriod
+	}
+	return nil
+}
+
+// PutCostSheetRequest is the input of PutCostSheet.
+type PutCostSheetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The sheet.
+	CostSheet     *CostSheet `protobuf:"bytes,3,opt,name=cost_sheet,json=costSheet,proto3" json:"cost_sheet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutCostSheetRequest) Reset() {
+	*x = PutCostSheetRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutCostSheetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutCostSheetRequest) ProtoMessage() {}
+
+func (x *PutCostSheetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutCostSheetRequest.ProtoReflect.Descriptor instead.
+func (*PutCostSheetRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *PutCostSheetRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *PutCostSheetRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *PutCostSheetRequest) GetCostSheet() *CostSheet {
+	if x != nil {
+		return x.CostSheet
+	}
+	return nil
+}
+
+// PutCostSheetResponse is the output of PutCostSheet.
+type PutCostSheetResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored sheet.
+	CostSheet *CostSheet `protobuf:"bytes,1,opt,name=cost_sheet,json=costSheet,proto3" json:"cost_sheet,omitempty"`
+	// Each priced item of the schedule in force beside the cost.
+	Comparisons   []*PriceComparison `protobuf:"bytes,2,rep,name=comparisons,proto3" json:"comparisons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutCostSheetResponse) Reset() {
+	*x = PutCostSheetResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutCostSheetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutCostSheetResponse) ProtoMessage() {}
+
+func (x *PutCostSheetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutCostSheetResponse.ProtoReflect.Descriptor instead.
+func (*PutCostSheetResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *PutCostSheetResponse) GetCostSheet() *CostSheet {
+	if x != nil {
+		return x.CostSheet
+	}
+	return nil
+}
+
+func (x *PutCostSheetResponse) GetComparisons() []*PriceComparison {
+	if x != nil {
+		return x.Comparisons
+	}
+	return nil
+}
+
+// GetCostSheetRequest is the input of GetCostSheet.
+type GetCostSheetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCostSheetRequest) Reset() {
+	*x = GetCostSheetRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCostSheetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCostSheetRequest) ProtoMessage() {}
+
+func (x *GetCostSheetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCostSheetRequest.ProtoReflect.Descriptor instead.
+func (*GetCostSheetRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetCostSheetRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetCostSheetRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// GetCostSheetResponse is the output of GetCostSheet.
+type GetCostSheetResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sheet.
+	CostSheet *CostSheet `protobuf:"bytes,1,opt,name=cost_sheet,json=costSheet,proto3" json:"cost_sheet,omitempty"`
+	// Each priced item of the schedule in force beside the cost.
+	Comparisons   []*PriceComparison `protobuf:"bytes,2,rep,name=comparisons,proto3" json:"comparisons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCostSheetResponse) Reset() {
+	*x = GetCostSheetResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCostSheetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCostSheetResponse) ProtoMessage() {}
+
+func (x *GetCostSheetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCostSheetResponse.ProtoReflect.Descriptor instead.
+func (*GetCostSheetResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GetCostSheetResponse) GetCostSheet() *CostSheet {
+	if x != nil {
+		return x.CostSheet
+	}
+	return nil
+}
+
+func (x *GetCostSheetResponse) GetComparisons() []*PriceComparison {
+	if x != nil {
+		return x.Comparisons
+	}
+	return nil
+}
+
+// FeeRun is one issued run of the fee engine over a school or a district and a period.
+type FeeRun struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Run id.
+	RunId string `protobuf:"bytes,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	// Idempotency key of the request that created it.
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// District.
+	DistrictId string `protobuf:"bytes,3,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School, or empty for a district run.
+	SchoolId string `protobuf:"bytes,4,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term (school runs).
+	TermId string `protobuf:"bytes,5,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Period kind: term or month.
+	PeriodKind string `protobuf:"bytes,6,opt,name=period_kind,json=periodKind,proto3" json:"period_kind,omitempty"`
+	// First day of the period.
+	PeriodStart *v1.Date `protobuf:"bytes,7,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
+	// Last day of the period.
+	PeriodEnd *v1.Date `protobuf:"bytes,8,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	// Status: issued.
+	Status string `protobuf:"bytes,9,opt,name=status,proto3" json:"status,omitempty"`
+	// sha256 of the inputs (schedule versions, cost sheets, calendars, facts).
+	InputsHash string `protobuf:"bytes,10,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	// New charge statements issued.
+	Statements int32 `protobuf:"varint,11,opt,name=statements,proto3" json:"statements,omitempty"`
+	// Adjustment statements issued.
+	Adjustments int32 `protobuf:"varint,12,opt,name=adjustments,proto3" json:"adjustments,omitempty"`
+	// Students whose statements were already right.
+	Unchanged int32 `protobuf:"varint,13,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// Parent total of the statements this run issued.
+	ParentTotal *v1.Money `protobuf:"bytes,14,opt,name=parent_total,json=parentTotal,proto3" json:"parent_total,omitempty"`
+	// When it was issued.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeeRun) Reset() {
+	*x = FeeRun{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeeRun) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeeRun) ProtoMessage() {}
+
+func (x *FeeRun) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeeRun.ProtoReflect.Descriptor instead.
+func (*FeeRun) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *FeeRun) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *FeeRun) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *FeeRun) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *FeeRun) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *FeeRun) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *FeeRun) GetPeriodKind() string {
+	if x != nil {
+		return x.PeriodKind
+	}
+	return ""
+}
+
+func (x *FeeRun) GetPeriodStart() *v1.Date {
+	if x != nil {
+		return x.PeriodStart
+	}
+	return nil
+}
+
+func (x *FeeRun) GetPeriodEnd() *v1.Date {
+	if x != nil {
+		return x.PeriodEnd
+	}
+	return nil
+}
+
+func (x *FeeRun) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *FeeRun) GetInputsHash() string {
+	if x != nil {
+		return x.InputsHash
+	}
+	return ""
+}
+
+func (x *FeeRun) GetStatements() int32 {
+	if x != nil {
+		return x.Statements
+	}
+	return 0
+}
+
+func (x *FeeRun) GetAdjustments() int32 {
+	if x != nil {
+		return x.Adjustments
+	}
+	return 0
+}
+
+func (x *FeeRun) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
+}
+
+func (x *FeeRun) GetParentTotal() *v1.Money {
+	if x != nil {
+		return x.ParentTotal
+	}
+	return nil
+}
+
+func (x *FeeRun) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// CreateFeeRunRequest is the input of CreateFeeRun and PreviewFeeRun.
+type CreateFeeRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Idempotency key, required by CreateFeeRun: the same key returns the same
+	// run. PreviewFeeRun ignores it.
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// School; empty runs every school of the district.
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term (required for a school run).
+	TermId string `protobuf:"bytes,4,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Period kind: term or month.
+	PeriodKind string `protobuf:"bytes,5,opt,name=period_kind,json=periodKind,proto3" json:"period_kind,omitempty"`
+	// Month as "2024-09", for month runs.
+	Month string `protobuf:"bytes,6,opt,name=month,proto3" json:"month,omitempty"`
+	// A day inside the term: picks each school's term in a district run.
+	On            *v1.Date `protobuf:"bytes,7,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeeRunRequest) Reset() {
+	*x = CreateFeeRunRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeeRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeeRunRequest) ProtoMessage() {}
+
+func (x *CreateFeeRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeeRunRequest.ProtoReflect.Descriptor instead.
+func (*CreateFeeRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CreateFeeRunRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *CreateFeeRunRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *CreateFeeRunRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateFeeRunRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *CreateFeeRunRequest) GetPeriodKind() string {
+	if x != nil {
+		return x.PeriodKind
+	}
+	return ""
+}
+
+func (x *CreateFeeRunRequest) GetMonth() string {
+	if x != nil {
+		return x.Month
+	}
+	return ""
+}
+
+func (x *CreateFeeRunRequest) GetOn() *v1.Date {
+	if x != nil {
+		return x.On
+	}
+	return nil
+}
+
+// CreateFeeRunResponse is the output of CreateFeeRun.
+type CreateFeeRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run (the existing one for a repeated request id).
+	Run           *FeeRun `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeeRunResponse) Reset() {
+	*x = CreateFeeRunResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeeRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeeRunResponse) ProtoMessage() {}
+
+func (x *CreateFeeRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeeRunResponse.ProtoReflect.Descriptor instead.
+func (*CreateFeeRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CreateFeeRunResponse) GetRun() *FeeRun {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+// GetFeeRunRequest is the input of GetFeeRun.
+type GetFeeRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Run.
+	RunId         string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFeeRunRequest) Reset() {
+	*x = GetFeeRunRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFeeRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFeeRunRequest) ProtoMessage() {}
+
+func (x *GetFeeRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFeeRunRequest.ProtoReflect.Descriptor instead.
+func (*GetFeeRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetFeeRunRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *GetFeeRunRequest) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+// GetFeeRunResponse is the output of GetFeeRun.
+type GetFeeRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run.
+	Run           *FeeRun `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFeeRunResponse) Reset() {
+	*x = GetFeeRunResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFeeRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFeeRunResponse) ProtoMessage() {}
+
+func (x *GetFeeRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFeeRunResponse.ProtoReflect.Descriptor instead.
+func (*GetFeeRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetFeeRunResponse) GetRun() *FeeRun {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+// PartyAmount is an amount billed to a payer or owed to a provider.
+type PartyAmount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Payer or provider.
+	PartyId string `protobuf:"bytes,1,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	// Amount.
+	Amount        *v1.Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartyAmount) Reset() {
+	*x = PartyAmount{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartyAmount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartyAmount) ProtoMessage() {}
+
+func (x *PartyAmount) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartyAmount.ProtoReflect.Descriptor instead.
+func (*PartyAmount) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *PartyAmount) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+func (x *PartyAmount) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+// FeeTotals sums statements.
+type FeeTotals struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Gross before adjustments.
+	Gross *v1.Money `protobuf:"bytes,1,opt,name=gross,proto3" json:"gross,omitempty"`
+	// Net after caps and proration.
+	Net *v1.Money `protobuf:"bytes,2,opt,name=net,proto3" json:"net,omitempty"`
+	// What parents pay.
+	Parent *v1.Money `protobuf:"bytes,3,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Subsidies per payer.
+	Subsidies []*PartyAmount `protobuf:"bytes,4,rep,name=subsidies,proto3" json:"subsidies,omitempty"`
+	// Waivers per payer.
+	Waivers []*PartyAmount `protobuf:"bytes,5,rep,name=waivers,proto3" json:"waivers,omitempty"`
+	// Collected on behalf per provider.
+	CollectedOnBehalf []*PartyAmount `protobuf:"bytes,6,rep,name=collected_on_behalf,json=collectedOnBehalf,proto3" json:"collected_on_behalf,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *FeeTotals) Reset() {
+	*x = FeeTotals{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeeTotals) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeeTotals) ProtoMessage() {}
+
+func (x *FeeTotals) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeeTotals.ProtoReflect.Descriptor instead.
+func (*FeeTotals) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *FeeTotals) GetGross() *v1.Money {
+	if x != nil {
+		return x.Gross
+	}
+	return nil
+}
+
+func (x *FeeTotals) GetNet() *v1.Money {
+	if x != nil {
+		return x.Net
+	}
+	return nil
+}
+
+func (x *FeeTotals) GetParent() *v1.Money {
+	if x != nil {
+		return x.Parent
+	}
+	return nil
+}
+
+func (x *FeeTotals) GetSubsidies() []*PartyAmount {
+	if x != nil {
+		return x.Subsidies
+	}
+	return nil
+}
+
+func (x *FeeTotals) GetWaivers() []*PartyAmount {
+	if x != nil {
+		return x.Waivers
+	}
+	return nil
+}
+
+func (x *FeeTotals) GetCollectedOnBehalf() []*PartyAmount {
+	if x != nil {
+		return x.CollectedOnBehalf
+	}
+	return nil
+}
+
+// FeeChange compares base and candidate.
+type FeeChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Statements on the base side.
+	BaseStatements int32 `protobuf:"varint,1,opt,name=base_statements,json=baseStatements,proto3" json:"base_statements,omitempty"`
+	// Statements on the candidate side.
+	CandidateStatements int32 `protobuf:"varint,2,opt,name=candidate_statements,json=candidateStatements,proto3" json:"candidate_statements,omitempty"`
+	// Base totals.
+	Base *FeeTotals `protobuf:"bytes,3,opt,name=base,proto3" json:"base,omitempty"`
+	// Candidate totals.
+	Candidate *FeeTotals `protobuf:"bytes,4,opt,name=candidate,proto3" json:"candidate,omitempty"`
+	// Candidate minus base.
+	Delta         *FeeTotals `protobuf:"bytes,5,opt,name=delta,proto3" json:"delta,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeeChange) Reset() {
+	*x = FeeChange{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeeChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeeChange) ProtoMessage() {}
+
+func (x *FeeChange) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeeChange.ProtoReflect.Descriptor instead.
+func (*FeeChange) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *FeeChange) GetBaseStatements() int32 {
+	if x != nil {
+		return x.BaseStatements
+	}
+	return 0
+}
+
+func (x *FeeChange) GetCandidateStatements() int32 {
+	if x != nil {
+		return x.CandidateStatements
+	}
+	return 0
+}
+
+func (x *FeeChange) GetBase() *FeeTotals {
+	if x != nil {
+		return x.Base
+	}
+	return nil
+}
+
+func (x *FeeChange) GetCandidate() *FeeTotals {
+	if x != nil {
+		return x.Candidate
+	}
+	return nil
+}
+
+func (x *FeeChange) GetDelta() *FeeTotals {
+	if x != nil {
+		return x.Delta
+	}
+	return nil
+}
+
+// SchoolFeeChange is a school's change.
+type SchoolFeeChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The change.
+	Change        *FeeChange `protobuf:"bytes,2,opt,name=change,proto3" json:"change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchoolFeeChange) Reset() {
+	*x = SchoolFeeChange{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchoolFeeChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchoolFeeChange) ProtoMessage() {}
+
+func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchoolFeeChange.ProtoReflect.Descriptor instead.
+func (*SchoolFeeChange) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SchoolFeeChange) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *SchoolFeeChange) GetChange() *FeeChange {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+// PreviewFeeRunRequest is the input of PreviewFeeRun.
+type PreviewFeeRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run to simulate; request_id is not used.
+	Run *CreateFeeRunRequest `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	// A hypothetical schedule replacing the one in force (not stored); its subsidies and waivers
+	// are what-if changes too.
+	Candidate     *FeeSchedule `protobuf:"bytes,2,opt,name=candidate,proto3" json:"candidate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewFeeRunRequest) Reset() {
+	*x = PreviewFeeRunRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewFeeRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewFeeRunRequest) ProtoMessage() {}
+
+func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewFeeRunRequest.ProtoReflect.Descriptor instead.
+func (*PreviewFeeRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *PreviewFeeRunRequest) GetRun() *CreateFeeRunRequest {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+func (x *PreviewFeeRunRequest) GetCandidate() *FeeSchedule {
+	if x != nil {
+		return x.Candidate
+	}
+	return nil
+}
+
+// PreviewFeeRunResponse is the output of PreviewFeeRun: nothing is issued.
+type PreviewFeeRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Per school, sorted by id.
+	Schools []*SchoolFeeChange `protobuf:"bytes,1,rep,name=schools,proto3" json:"schools,omitempty"`
+	// Total.
+	Total         *FeeChange `protobuf:"bytes,2,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewFeeRunResponse) Reset() {
+	*x = PreviewFeeRunResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewFeeRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewFeeRunResponse) ProtoMessage() {}
+
+func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewFeeRunResponse.ProtoReflect.Descriptor instead.
+func (*PreviewFeeRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *PreviewFeeRunResponse) GetSchools() []*SchoolFeeChange {
+	if x != nil {
+		return x.Schools
+	}
+	return nil
+}
+
+func (x *PreviewFeeRunResponse) GetTotal() *FeeChange {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+// StatementAdjustment is one cap or proration adjustment of a line.
+type StatementAdjustment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Kind: cap_day, cap_month, cap_term, enrolment, school_shortfall, leave, half_month, ...
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Amount (negative or zero).
+	Amount *v1.Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,3,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Document number (文号).
+	DocumentNo    string `protobuf:"bytes,4,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatementAdjustment) Reset() {
+	*x = StatementAdjustment{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatementAdjustment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatementAdjustment) ProtoMessage() {}
+
+func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatementAdjustment.ProtoReflect.Descriptor instead.
+func (*StatementAdjustment) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *StatementAdjustment) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *StatementAdjustment) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *StatementAdjustment) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *StatementAdjustment) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+// StatementShare is a payer's share of a line (a subsidy or a waiver).
+type StatementShare struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Payer.
+	PayerId string `protobuf:"bytes,1,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// Amount.
+	Amount *v1.Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,3,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Document number (文号).
+	DocumentNo string `protobuf:"bytes,4,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Hardship category (waivers).
+	Category      string `protobuf:"bytes,5,opt,name=category,proto3" json:"category,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatementShare) Reset() {
+	*x = StatementShare{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatementShare) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatementShare) ProtoMessage() {}
+
+func (x *StatementShare) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatementShare.ProtoReflect.Descriptor instead.
+func (*StatementShare) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *StatementShare) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *StatementShare) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *StatementShare) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *StatementShare) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *StatementShare) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+// StatementLine is one line of a statement.
+type StatementLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Line number from 1.
+	LineNo int32 `protobuf:"varint,1,opt,name=line_no,json=lineNo,proto3" json:"line_no,omitempty"`
+	// charge or cost_shortfall.
+	LineType string `protobuf:"bytes,2,opt,name=line_type,json=lineType,proto3" json:"line_type,omitempty"`
+	// Item rule id.
+	RuleId string `protobuf:"bytes,3,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Document number (文号).
+	DocumentNo string `protobuf:"bytes,4,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Item name.
+	Name string `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
+	// Charging unit.
+	Unit string `protobuf:"bytes,6,opt,name=unit,proto3" json:"unit,omitempty"`
+	// Quantity of units.
+	Quantity string `protobuf:"bytes,7,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Rate per unit.
+	UnitRate string `protobuf:"bytes,8,opt,name=unit_rate,json=unitRate,proto3" json:"unit_rate,omitempty"`
+	// Gross.
+	Gross *v1.Money `protobuf:"bytes,9,opt,name=gross,proto3" json:"gross,omitempty"`
+	// Caps and proration.
+	Adjustments []*StatementAdjustment `protobuf:"bytes,10,rep,name=adjustments,proto3" json:"adjustments,omitempty"`
+	// Net.
+	Net *v1.Money `protobuf:"bytes,11,opt,name=net,proto3" json:"net,omitempty"`
+	// Subsidy shares per payer.
+	Subsidies []*StatementShare `protobuf:"bytes,12,rep,name=subsidies,proto3" json:"subsidies,omitempty"`
+	// Waivers.
+	Waivers []*StatementShare `protobuf:"bytes,13,rep,name=waivers,proto3" json:"waivers,omitempty"`
+	// Parent share.
+	Parent *v1.Money `protobuf:"bytes,14,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Provider for collected-on-behalf lines.
+	ProviderId string `protobuf:"bytes,15,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	// Service kind.
+	ServiceKind string `protobuf:"bytes,16,opt,name=service_kind,json=serviceKind,proto3" json:"service_kind,omitempty"`
+	// Service days of the item in the period.
+	DaysScheduled int32 `protobuf:"varint,17,opt,name=days_scheduled,json=daysScheduled,proto3" json:"days_scheduled,omitempty"`
+	// Of those, days the student was enrolled.
+	DaysEnrolled int32 `protobuf:"varint,18,opt,name=days_enrolled,json=daysEnrolled,proto3" json:"days_enrolled,omitempty"`
+	// Enrolled days the school cancelled.
+	DaysCancelled int32 `protobuf:"varint,19,opt,name=days_cancelled,json=daysCancelled,proto3" json:"days_cancelled,omitempty"`
+	// Enrolled days short of the required minutes.
+	DaysShort int32 `protobuf:"varint,20,opt,name=days_short,json=daysShort,proto3" json:"days_short,omitempty"`
+	// Enrolled days on leave.
+	DaysLeave int32 `protobuf:"varint,21,opt,name=days_leave,json=daysLeave,proto3" json:"days_leave,omitempty"`
+	// Days served: enrolled, present, delivered.
+	DaysServed int32 `protobuf:"varint,22,opt,name=days_served,json=daysServed,proto3" json:"days_served,omitempty"`
+	// Units charged at the weekend/holiday rate.
+	HolidayQuantity string `protobuf:"bytes,23,opt,name=holiday_quantity,json=holidayQuantity,proto3" json:"holiday_quantity,omitempty"`
+	// The weekend/holiday rate.
+	HolidayRate string `protobuf:"bytes,24,opt,name=holiday_rate,json=holidayRate,proto3" json:"holiday_rate,omitempty"`
+	// Enrichment surcharge per unit.
+	Surcharge     string `protobuf:"bytes,25,opt,name=surcharge,proto3" json:"surcharge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatementLine) Reset() {
+	*x = StatementLine{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatementLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatementLine) ProtoMessage() {}
+
+func (x *StatementLine) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatementLine.ProtoReflect.Descriptor instead.
+func (*StatementLine) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *StatementLine) GetLineNo() int32 {
+	if x != nil {
+		return x.LineNo
+	}
+	return 0
+}
+
+func (x *StatementLine) GetLineType() string {
+	if x != nil {
+		return x.LineType
+	}
+	return ""
+}
+
+func (x *StatementLine) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *StatementLine) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *StatementLine) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StatementLine) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *StatementLine) GetQuantity() string {
+	if x != nil {
+		return x.Quantity
+	}
+	return ""
+}
+
+func (x *StatementLine) GetUnitRate() string {
+	if x != nil {
+		return x.UnitRate
+	}
+	return ""
+}
+
+func (x *StatementLine) GetGross() *v1.Money {
+	if x != nil {
+		return x.Gross
+	}
+	return nil
+}
+
+func (x *StatementLine) GetAdjustments() []*StatementAdjustment {
+	if x != nil {
+		return x.Adjustments
+	}
+	return nil
+}
+
+func (x *StatementLine) GetNet() *v1.Money {
+	if x != nil {
+		return x.Net
+	}
+	return nil
+}
+
+func (x *StatementLine) GetSubsidies() []*StatementShare {
+	if x != nil {
+		return x.Subsidies
+	}
+	return nil
+}
+
+func (x *StatementLine) GetWaivers() []*StatementShare {
+	if x != nil {
+		return x.Waivers
+	}
+	return nil
+}
+
+func (x *StatementLine) GetParent() *v1.Money {
+	if x != nil {
+		return x.Parent
+	}
+	return nil
+}
+
+func (x *StatementLine) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
+func (x *StatementLine) GetServiceKind() string {
+	if x != nil {
+		return x.ServiceKind
+	}
+	return ""
+}
+
+func (x *StatementLine) GetDaysScheduled() int32 {
+	if x != nil {
+		return x.DaysScheduled
+	}
+	return 0
+}
+
+func (x *StatementLine) GetDaysEnrolled() int32 {
+	if x != nil {
+		return x.DaysEnrolled
+	}
+	return 0
+}
+
+func (x *StatementLine) GetDaysCancelled() int32 {
+	if x != nil {
+		return x.DaysCancelled
+	}
+	return 0
+}
+
+func (x *StatementLine) GetDaysShort() int32 {
+	if x != nil {
+		return x.DaysShort
+	}
+	return 0
+}
+
+func (x *StatementLine) GetDaysLeave() int32 {
+	if x != nil {
+		return x.DaysLeave
+	}
+	return 0
+}
+
+func (x *StatementLine) GetDaysServed() int32 {
+	if x != nil {
+		return x.DaysServed
+	}
+	return 0
+}
+
+func (x *StatementLine) GetHolidayQuantity() string {
+	if x != nil {
+		return x.HolidayQuantity
+	}
+	return ""
+}
+
+func (x *StatementLine) GetHolidayRate() string {
+	if x != nil {
+		return x.HolidayRate
+	}
+	return ""
+}
+
+func (x *StatementLine) GetSurcharge() string {
+	if x != nil {
+		return x.Surcharge
+	}
+	return ""
+}
+
+// Statement is a parent's bill (or an adjustment of one) for a student and period.
+type Statement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Statement id.
+	StatementId string `protobuf:"bytes,1,opt,name=statement_id,json=statementId,proto3" json:"statement_id,omitempty"`
+	// Run that issued it.
+	RunId string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	// School.
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Student.
+	StudentId string `protobuf:"bytes,4,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,5,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Period.
+	PeriodStart *v1.Date `protobuf:"bytes,6,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
+	// Period end.
+	PeriodEnd *v1.Date `protobuf:"bytes,7,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	// charge or adjustment.
+	Kind string `protobuf:"bytes,8,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The statement an adjustment corrects.
+	CorrectsStatementId string `protobuf:"bytes,9,opt,name=corrects_statement_id,json=correctsStatementId,proto3" json:"corrects_statement_id,omitempty"`
+	// Schedule id.
+	ScheduleId string `protobuf:"bytes,10,opt,name=schedule_id,json=scheduleId,proto3" json:"schedule_id,omitempty"`
+	// Schedule version.
+	ScheduleVersion int32 `protobuf:"varint,11,opt,name=schedule_version,json=scheduleVersion,proto3" json:"schedule_version,omitempty"`
+	// Document number (文号) of the schedule.
+	DocumentNo string `protobuf:"bytes,12,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Lines.
+	Lines []*StatementLine `protobuf:"bytes,13,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Totals.
+	Totals *FeeTotals `protobuf:"bytes,14,opt,name=totals,proto3" json:"totals,omitempty"`
+	// Issued.
+	IssuedAt *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=issued_at,json=issuedAt,proto3" json:"issued_at,omitempty"`
+	// 1 for the charge, then each adjustment.
+	Revision      int32 `protobuf:"varint,16,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Statement) Reset() {
+	*x = Statement{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Statement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Statement) ProtoMessage() {}
+
+func (x *Statement) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Statement.ProtoReflect.Descriptor instead.
+func (*Statement) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *Statement) GetStatementId() string {
+	if x != nil {
+		return x.StatementId
+	}
+	return ""
+}
+
+func (x *Statement) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *Statement) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *Statement) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *Statement) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *Statement) GetPeriodStart() *v1.Date {
+	if x != nil {
+		return x.PeriodStart
+	}
+	return nil
+}
+
+func (x *Statement) GetPeriodEnd() *v1.Date {
+	if x != nil {
+		return x.PeriodEnd
+	}
+	return nil
+}
+
+func (x *Statement) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Statement) GetCorrectsStatementId() string {
+	if x != nil {
+		return x.CorrectsStatementId
+	}
+	return ""
+}
+
+func (x *Statement) GetScheduleId() string {
+	if x != nil {
+		return x.ScheduleId
+	}
+	return ""
+}
+
+func (x *Statement) GetScheduleVersion() int32 {
+	if x != nil {
+		return x.ScheduleVersion
+	}
+	return 0
+}
+
+func (x *Statement) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *Statement) GetLines() []*StatementLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *Statement) GetTotals() *FeeTotals {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *Statement) GetIssuedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.IssuedAt
+	}
+	return nil
+}
+
+func (x *Statement) GetRevision() int32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+// ListStudentStatementsRequest is the input of ListStudentStatements.
+type ListStudentStatementsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Student.
+	StudentId string `protobuf:"bytes,2,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,3,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudentStatementsRequest) Reset() {
+	*x = ListStudentStatementsRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudentStatementsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudentStatementsRequest) ProtoMessage() {}
+
+func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudentStatementsRequest.ProtoReflect.Descriptor instead.
+func (*ListStudentStatementsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListStudentStatementsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListStudentStatementsRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *ListStudentStatementsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// ListStudentStatementsResponse is the output of ListStudentStatements.
+type ListStudentStatementsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Statements of the term in issue order, each with every line.
+	Statements []*Statement `protobuf:"bytes,1,rep,name=statements,proto3" json:"statements,omitempty"`
+	// What the family owes on them together.
+	ParentTotal   *v1.Money `protobuf:"bytes,2,opt,name=parent_total,json=parentTotal,proto3" json:"parent_total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudentStatementsResponse) Reset() {
+	*x = ListStudentStatementsResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudentStatementsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudentStatementsResponse) ProtoMessage() {}
+
+func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudentStatementsResponse.ProtoReflect.Descriptor instead.
+func (*ListStudentStatementsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListStudentStatementsResponse) GetStatements() []*Statement {
+	if x != nil {
+		return x.Statements
+	}
+	return nil
+}
+
+func (x *ListStudentStatementsResponse) GetParentTotal() *v1.Money {
+	if x != nil {
+		return x.ParentTotal
+	}
+	return nil
+}
+
+// ListClaimsRequest is the input of ListClaims.
+type ListClaimsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only this school, when set.
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// First day of the periods counted.
+	From *v1.Date `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day of the periods counted.
+	To            *v1.Date `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClaimsRequest) Reset() {
+	*x = ListClaimsRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClaimsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClaimsRequest) ProtoMessage() {}
+
+func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClaimsRequest.ProtoReflect.Descriptor instead.
+func (*ListClaimsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ListClaimsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListClaimsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListClaimsRequest) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *ListClaimsRequest) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// ListClaimsResponse is the output of ListClaims: what each payer owes, from the statements.
+type ListClaimsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Subsidy claims per payer.
+	Subsidies []*PartyAmount `protobuf:"bytes,1,rep,name=subsidies,proto3" json:"subsidies,omitempty"`
+	// Waiver claims per payer.
+	Waivers []*PartyAmount `protobuf:"bytes,2,rep,name=waivers,proto3" json:"waivers,omitempty"`
+	// Parent total.
+	Parent *v1.Money `protobuf:"bytes,3,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Statements counted.
+	Statements    int32 `protobuf:"varint,4,opt,name=statements,proto3" json:"statements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClaimsResponse) Reset() {
+	*x = ListClaimsResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClaimsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClaimsResponse) ProtoMessage() {}
+
+func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClaimsResponse.ProtoReflect.Descriptor instead.
+func (*ListClaimsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListClaimsResponse) GetSubsidies() []*PartyAmount {
+	if x != nil {
+		return x.Subsidies
+	}
+	return nil
+}
+
+func (x *ListClaimsResponse) GetWaivers() []*PartyAmount {
+	if x != nil {
+		return x.Waivers
+	}
+	return nil
+}
+
+func (x *ListClaimsResponse) GetParent() *v1.Money {
+	if x != nil {
+		return x.Parent
+	}
+	return nil
+}
+
+func (x *ListClaimsResponse) GetStatements() int32 {
+	if x != nil {
+		return x.Statements
+	}
+	return 0
+}
+
 var File_kehou_billing_v1_billing_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\n" +
-	"\x1ekehou/billing/v1/billing.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ckehou/common/v1/common.proto\"\x8e\x02\n" +
+	"\x1ekehou/billing/v1/billing.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\x8e\x02\n" +
 	"\rSchoolBalance\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x1f\n" +
 	"\vdistrict_id\x18\x02 \x01(\tR\n" +
@@ -224,9 +3398,302 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\x17GetSchoolBalanceRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\"U\n" +
 	"\x18GetSchoolBalanceResponse\x129\n" +
-	"\abalance\x18\x01 \x01(\v2\x1f.kehou.billing.v1.SchoolBalanceR\abalance2\xa5\x01\n" +
+	"\abalance\x18\x01 \x01(\v2\x1f.kehou.billing.v1.SchoolBalanceR\abalance\"Q\n" +
+	"\n" +
+	"PayerRatio\x12$\n" +
+	"\bpayer_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\apayerId\x12\x1d\n" +
+	"\x05ratio\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05ratio\"\xb3\x04\n" +
+	"\aFeeItem\x12\"\n" +
+	"\arule_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06ruleId\x12\x1b\n" +
+	"\x04name\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x04name\x12\x1b\n" +
+	"\x04kind\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12\x1b\n" +
+	"\x04unit\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04unit\x12\x1b\n" +
+	"\x04rate\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x04rate\x129\n" +
+	"\x14weekend_holiday_rate\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x12weekendHolidayRate\x12:\n" +
+	"\x14enrichment_surcharge\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x13enrichmentSurcharge\x12'\n" +
+	"\vcap_per_day\x18\b \x01(\tB\a\xbaH\x04r\x02\x18\x18R\tcapPerDay\x12+\n" +
+	"\rcap_per_month\x18\t \x01(\tB\a\xbaH\x04r\x02\x18\x18R\vcapPerMonth\x12)\n" +
+	"\fcap_per_term\x18\n" +
+	" \x01(\tB\a\xbaH\x04r\x02\x18\x18R\n" +
+	"capPerTerm\x12\x12\n" +
+	"\x04free\x18\v \x01(\bR\x04free\x12*\n" +
+	"\x11meal_pass_through\x18\f \x01(\bR\x0fmealPassThrough\x12.\n" +
+	"\x13collected_on_behalf\x18\r \x01(\bR\x11collectedOnBehalf\x12(\n" +
+	"\vprovider_id\x18\x0e \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"providerId\"\x9c\x02\n" +
+	"\vSubsidyRule\x12\"\n" +
+	"\arule_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06ruleId\x12\x1b\n" +
+	"\x04kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12\x1f\n" +
+	"\x06amount\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x06amount\x12!\n" +
+	"\apercent\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\apercent\x12\x1e\n" +
+	"\x05items\x18\x05 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10@R\x05items\x12>\n" +
+	"\x06payers\x18\x06 \x03(\v2\x1c.kehou.billing.v1.PayerRatioB\b\xbaH\x05\x92\x01\x02\x10\bR\x06payers\x12(\n" +
+	"\vratio_whole\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x14R\n" +
+	"ratioWhole\"\xe9\x01\n" +
+	"\n" +
+	"WaiverRule\x12\"\n" +
+	"\arule_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06ruleId\x12#\n" +
+	"\bcategory\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\bcategory\x12!\n" +
+	"\apercent\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\apercent\x12+\n" +
+	"\x11requires_approval\x18\x04 \x01(\bR\x10requiresApproval\x12\"\n" +
+	"\bpayer_id\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\apayerId\x12\x1e\n" +
+	"\x05items\x18\x06 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10@R\x05items\"\xd6\x01\n" +
+	"\x0fProrationPolicy\x12 \n" +
+	"\arule_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06ruleId\x12\x1b\n" +
+	"\x04kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12!\n" +
+	"\fcharge_leave\x18\x03 \x01(\bR\vchargeLeave\x12+\n" +
+	"\x11withdrawal_months\x18\x04 \x01(\x05R\x10withdrawalMonths\x124\n" +
+	"\x11withdrawal_refund\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x10withdrawalRefund\"\x93\x01\n" +
+	"\vFeeCalendar\x12-\n" +
+	"\x0edays_per_month\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18\fR\fdaysPerMonth\x12/\n" +
+	"\x0fmonths_per_term\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\fR\rmonthsPerTerm\x12$\n" +
+	"\x0eterms_per_year\x18\x03 \x01(\x05R\ftermsPerYear\"\xd6\x05\n" +
+	"\vFeeSchedule\x12*\n" +
+	"\vschedule_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"scheduleId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x1f\n" +
+	"\vdistrict_id\x18\x03 \x01(\tR\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12<\n" +
+	"\x0eeffective_from\x18\x05 \x01(\v2\x15.kehou.common.v1.DateR\reffectiveFrom\x128\n" +
+	"\feffective_to\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\veffectiveTo\x12(\n" +
+	"\vdocument_no\x18\a \x01(\tB\a\xbaH\x04r\x02\x18dR\n" +
+	"documentNo\x12,\n" +
+	"\rrounding_rule\x18\b \x01(\tB\a\xbaH\x04r\x02\x18\x10R\froundingRule\x129\n" +
+	"\bcalendar\x18\t \x01(\v2\x1d.kehou.billing.v1.FeeCalendarR\bcalendar\x12*\n" +
+	"\fbilling_mode\x18\n" +
+	" \x01(\tB\a\xbaH\x04r\x02\x18 R\vbillingMode\x12?\n" +
+	"\tproration\x18\v \x01(\v2!.kehou.billing.v1.ProrationPolicyR\tproration\x129\n" +
+	"\x05items\x18\f \x03(\v2\x19.kehou.billing.v1.FeeItemB\b\xbaH\x05\x92\x01\x02\x10@R\x05items\x12E\n" +
+	"\tsubsidies\x18\r \x03(\v2\x1d.kehou.billing.v1.SubsidyRuleB\b\xbaH\x05\x92\x01\x02\x10 R\tsubsidies\x12@\n" +
+	"\awaivers\x18\x0e \x03(\v2\x1c.kehou.billing.v1.WaiverRuleB\b\xbaH\x05\x92\x01\x02\x10 R\awaivers\"\x89\x01\n" +
+	"\x18CreateFeeScheduleRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12A\n" +
+	"\bschedule\x18\x02 \x01(\v2\x1d.kehou.billing.v1.FeeScheduleB\x06\xbaH\x03\xc8\x01\x01R\bschedule\"V\n" +
+	"\x19CreateFeeScheduleResponse\x129\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1d.kehou.billing.v1.FeeScheduleR\bschedule\"\x92\x01\n" +
+	"\x15GetFeeScheduleRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12*\n" +
+	"\vschedule_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"scheduleId\x12!\n" +
+	"\aversion\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"S\n" +
+	"\x16GetFeeScheduleResponse\x129\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1d.kehou.billing.v1.FeeScheduleR\bschedule\"k\n" +
+	"\x17ListFeeSchedulesRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\"W\n" +
+	"\x18ListFeeSchedulesResponse\x12;\n" +
+	"\tschedules\x18\x01 \x03(\v2\x1d.kehou.billing.v1.FeeScheduleR\tschedules\"}\n" +
+	"\bCostItem\x12\x1b\n" +
+	"\x04kind\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x126\n" +
+	"\x06amount\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04note\"\xe0\x01\n" +
+	"\x0fPriceComparison\x12 \n" +
+	"\fitem_rule_id\x18\x01 \x01(\tR\n" +
+	"itemRuleId\x12@\n" +
+	"\x10price_per_period\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x0epricePerPeriod\x12M\n" +
+	"\x17cost_per_student_period\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x14costPerStudentPeriod\x12\x1a\n" +
+	"\bcoverage\x18\x04 \x01(\tR\bcoverage\"\xd8\x02\n" +
+	"\tCostSheet\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x17\n" +
+	"\aterm_id\x18\x02 \x01(\tR\x06termId\x12#\n" +
+	"\bstudents\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bstudents\x127\n" +
+	"\x13periods_per_student\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x11periodsPerStudent\x12:\n" +
+	"\x05items\x18\x05 \x03(\v2\x1a.kehou.billing.v1.CostItemB\b\xbaH\x05\x92\x01\x02\x102R\x05items\x12,\n" +
+	"\x05total\x18\x06 \x01(\v2\x16.kehou.common.v1.MoneyR\x05total\x12M\n" +
+	"\x17cost_per_student_period\x18\a \x01(\v2\x16.kehou.common.v1.MoneyR\x14costPerStudentPeriod\"\xa5\x01\n" +
+	"\x13PutCostSheetRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12B\n" +
+	"\n" +
+	"cost_sheet\x18\x03 \x01(\v2\x1b.kehou.billing.v1.CostSheetB\x06\xbaH\x03\xc8\x01\x01R\tcostSheet\"\x97\x01\n" +
+	"\x14PutCostSheetResponse\x12:\n" +
+	"\n" +
+	"cost_sheet\x18\x01 \x01(\v2\x1b.kehou.billing.v1.CostSheetR\tcostSheet\x12C\n" +
+	"\vcomparisons\x18\x02 \x03(\v2!.kehou.billing.v1.PriceComparisonR\vcomparisons\"a\n" +
+	"\x13GetCostSheetRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"\x97\x01\n" +
+	"\x14GetCostSheetResponse\x12:\n" +
+	"\n" +
+	"cost_sheet\x18\x01 \x01(\v2\x1b.kehou.billing.v1.CostSheetR\tcostSheet\x12C\n" +
+	"\vcomparisons\x18\x02 \x03(\v2!.kehou.billing.v1.PriceComparisonR\vcomparisons\"\xb7\x04\n" +
+	"\x06FeeRun\x12\x15\n" +
+	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vdistrict_id\x18\x03 \x01(\tR\n" +
+	"districtId\x12\x1b\n" +
+	"\tschool_id\x18\x04 \x01(\tR\bschoolId\x12\x17\n" +
+	"\aterm_id\x18\x05 \x01(\tR\x06termId\x12\x1f\n" +
+	"\vperiod_kind\x18\x06 \x01(\tR\n" +
+	"periodKind\x128\n" +
+	"\fperiod_start\x18\a \x01(\v2\x15.kehou.common.v1.DateR\vperiodStart\x124\n" +
+	"\n" +
+	"period_end\x18\b \x01(\v2\x15.kehou.common.v1.DateR\tperiodEnd\x12\x16\n" +
+	"\x06status\x18\t \x01(\tR\x06status\x12\x1f\n" +
+	"\vinputs_hash\x18\n" +
+	" \x01(\tR\n" +
+	"inputsHash\x12\x1e\n" +
+	"\n" +
+	"statements\x18\v \x01(\x05R\n" +
+	"statements\x12 \n" +
+	"\vadjustments\x18\f \x01(\x05R\vadjustments\x12\x1c\n" +
+	"\tunchanged\x18\r \x01(\x05R\tunchanged\x129\n" +
+	"\fparent_total\x18\x0e \x01(\v2\x16.kehou.common.v1.MoneyR\vparentTotal\x12;\n" +
+	"\vcreate_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xa1\x02\n" +
+	"\x13CreateFeeRunRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12&\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\trequestId\x12$\n" +
+	"\tschool_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12 \n" +
+	"\aterm_id\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06termId\x12(\n" +
+	"\vperiod_kind\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\bR\n" +
+	"periodKind\x12\x1d\n" +
+	"\x05month\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\aR\x05month\x12%\n" +
+	"\x02on\x18\a \x01(\v2\x15.kehou.common.v1.DateR\x02on\"B\n" +
+	"\x14CreateFeeRunResponse\x12*\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\"`\n" +
+	"\x10GetFeeRunRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12 \n" +
+	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x05runId\"?\n" +
+	"\x11GetFeeRunResponse\x12*\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\"X\n" +
+	"\vPartyAmount\x12\x19\n" +
+	"\bparty_id\x18\x01 \x01(\tR\apartyId\x12.\n" +
+	"\x06amount\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x06amount\"\xd8\x02\n" +
+	"\tFeeTotals\x12,\n" +
+	"\x05gross\x18\x01 \x01(\v2\x16.kehou.common.v1.MoneyR\x05gross\x12(\n" +
+	"\x03net\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x03net\x12.\n" +
+	"\x06parent\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x06parent\x12;\n" +
+	"\tsubsidies\x18\x04 \x03(\v2\x1d.kehou.billing.v1.PartyAmountR\tsubsidies\x127\n" +
+	"\awaivers\x18\x05 \x03(\v2\x1d.kehou.billing.v1.PartyAmountR\awaivers\x12M\n" +
+	"\x13collected_on_behalf\x18\x06 \x03(\v2\x1d.kehou.billing.v1.PartyAmountR\x11collectedOnBehalf\"\x86\x02\n" +
+	"\tFeeChange\x12'\n" +
+	"\x0fbase_statements\x18\x01 \x01(\x05R\x0ebaseStatements\x121\n" +
+	"\x14candidate_statements\x18\x02 \x01(\x05R\x13candidateStatements\x12/\n" +
+	"\x04base\x18\x03 \x01(\v2\x1b.kehou.billing.v1.FeeTotalsR\x04base\x129\n" +
+	"\tcandidate\x18\x04 \x01(\v2\x1b.kehou.billing.v1.FeeTotalsR\tcandidate\x121\n" +
+	"\x05delta\x18\x05 \x01(\v2\x1b.kehou.billing.v1.FeeTotalsR\x05delta\"c\n" +
+	"\x0fSchoolFeeChange\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x123\n" +
+	"\x06change\x18\x02 \x01(\v2\x1b.kehou.billing.v1.FeeChangeR\x06change\"\x9c\x01\n" +
+	"\x14PreviewFeeRunRequest\x12?\n" +
+	"\x03run\x18\x01 \x01(\v2%.kehou.billing.v1.CreateFeeRunRequestB\x06\xbaH\x03\xc8\x01\x01R\x03run\x12C\n" +
+	"\tcandidate\x18\x02 \x01(\v2\x1d.kehou.billing.v1.FeeScheduleB\x06\xbaH\x03\xc8\x01\x01R\tcandidate\"\x87\x01\n" +
+	"\x15PreviewFeeRunResponse\x12;\n" +
+	"\aschools\x18\x01 \x03(\v2!.kehou.billing.v1.SchoolFeeChangeR\aschools\x121\n" +
+	"\x05total\x18\x02 \x01(\v2\x1b.kehou.billing.v1.FeeChangeR\x05total\"\x93\x01\n" +
+	"\x13StatementAdjustment\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12.\n" +
+	"\x06amount\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x06amount\x12\x17\n" +
+	"\arule_id\x18\x03 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vdocument_no\x18\x04 \x01(\tR\n" +
+	"documentNo\"\xb1\x01\n" +
+	"\x0eStatementShare\x12\x19\n" +
+	"\bpayer_id\x18\x01 \x01(\tR\apayerId\x12.\n" +
+	"\x06amount\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x06amount\x12\x17\n" +
+	"\arule_id\x18\x03 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vdocument_no\x18\x04 \x01(\tR\n" +
+	"documentNo\x12\x1a\n" +
+	"\bcategory\x18\x05 \x01(\tR\bcategory\"\xaf\a\n" +
+	"\rStatementLine\x12\x17\n" +
+	"\aline_no\x18\x01 \x01(\x05R\x06lineNo\x12\x1b\n" +
+	"\tline_type\x18\x02 \x01(\tR\blineType\x12\x17\n" +
+	"\arule_id\x18\x03 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vdocument_no\x18\x04 \x01(\tR\n" +
+	"documentNo\x12\x12\n" +
+	"\x04name\x18\x05 \x01(\tR\x04name\x12\x12\n" +
+	"\x04unit\x18\x06 \x01(\tR\x04unit\x12\x1a\n" +
+	"\bquantity\x18\a \x01(\tR\bquantity\x12\x1b\n" +
+	"\tunit_rate\x18\b \x01(\tR\bunitRate\x12,\n" +
+	"\x05gross\x18\t \x01(\v2\x16.kehou.common.v1.MoneyR\x05gross\x12G\n" +
+	"\vadjustments\x18\n" +
+	" \x03(\v2%.kehou.billing.v1.StatementAdjustmentR\vadjustments\x12(\n" +
+	"\x03net\x18\v \x01(\v2\x16.kehou.common.v1.MoneyR\x03net\x12>\n" +
+	"\tsubsidies\x18\f \x03(\v2 .kehou.billing.v1.StatementShareR\tsubsidies\x12:\n" +
+	"\awaivers\x18\r \x03(\v2 .kehou.billing.v1.StatementShareR\awaivers\x12.\n" +
+	"\x06parent\x18\x0e \x01(\v2\x16.kehou.common.v1.MoneyR\x06parent\x12\x1f\n" +
+	"\vprovider_id\x18\x0f \x01(\tR\n" +
+	"providerId\x12!\n" +
+	"\fservice_kind\x18\x10 \x01(\tR\vserviceKind\x12%\n" +
+	"\x0edays_scheduled\x18\x11 \x01(\x05R\rdaysScheduled\x12#\n" +
+	"\rdays_enrolled\x18\x12 \x01(\x05R\fdaysEnrolled\x12%\n" +
+	"\x0edays_cancelled\x18\x13 \x01(\x05R\rdaysCancelled\x12\x1d\n" +
+	"\n" +
+	"days_short\x18\x14 \x01(\x05R\tdaysShort\x12\x1d\n" +
+	"\n" +
+	"days_leave\x18\x15 \x01(\x05R\tdaysLeave\x12\x1f\n" +
+	"\vdays_served\x18\x16 \x01(\x05R\n" +
+	"daysServed\x12)\n" +
+	"\x10holiday_quantity\x18\x17 \x01(\tR\x0fholidayQuantity\x12!\n" +
+	"\fholiday_rate\x18\x18 \x01(\tR\vholidayRate\x12\x1c\n" +
+	"\tsurcharge\x18\x19 \x01(\tR\tsurcharge\"\x80\x05\n" +
+	"\tStatement\x12!\n" +
+	"\fstatement_id\x18\x01 \x01(\tR\vstatementId\x12\x15\n" +
+	"\x06run_id\x18\x02 \x01(\tR\x05runId\x12\x1b\n" +
+	"\tschool_id\x18\x03 \x01(\tR\bschoolId\x12\x1d\n" +
+	"\n" +
+	"student_id\x18\x04 \x01(\tR\tstudentId\x12\x17\n" +
+	"\aterm_id\x18\x05 \x01(\tR\x06termId\x128\n" +
+	"\fperiod_start\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\vperiodStart\x124\n" +
+	"\n" +
+	"period_end\x18\a \x01(\v2\x15.kehou.common.v1.DateR\tperiodEnd\x12\x12\n" +
+	"\x04kind\x18\b \x01(\tR\x04kind\x122\n" +
+	"\x15corrects_statement_id\x18\t \x01(\tR\x13correctsStatementId\x12\x1f\n" +
+	"\vschedule_id\x18\n" +
+	" \x01(\tR\n" +
+	"scheduleId\x12)\n" +
+	"\x10schedule_version\x18\v \x01(\x05R\x0fscheduleVersion\x12\x1f\n" +
+	"\vdocument_no\x18\f \x01(\tR\n" +
+	"documentNo\x125\n" +
+	"\x05lines\x18\r \x03(\v2\x1f.kehou.billing.v1.StatementLineR\x05lines\x123\n" +
+	"\x06totals\x18\x0e \x01(\v2\x1b.kehou.billing.v1.FeeTotalsR\x06totals\x127\n" +
+	"\tissued_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bissuedAt\x12\x1a\n" +
+	"\brevision\x18\x10 \x01(\x05R\brevision\"\x94\x01\n" +
+	"\x1cListStudentStatementsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12(\n" +
+	"\n" +
+	"student_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12\"\n" +
+	"\aterm_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"\x97\x01\n" +
+	"\x1dListStudentStatementsResponse\x12;\n" +
+	"\n" +
+	"statements\x18\x01 \x03(\v2\x1b.kehou.billing.v1.StatementR\n" +
+	"statements\x129\n" +
+	"\fparent_total\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\vparentTotal\"\xc7\x01\n" +
+	"\x11ListClaimsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x121\n" +
+	"\x04from\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x04from\x12-\n" +
+	"\x02to\x18\x04 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x02to\"\xda\x01\n" +
+	"\x12ListClaimsResponse\x12;\n" +
+	"\tsubsidies\x18\x01 \x03(\v2\x1d.kehou.billing.v1.PartyAmountR\tsubsidies\x127\n" +
+	"\awaivers\x18\x02 \x03(\v2\x1d.kehou.billing.v1.PartyAmountR\awaivers\x12.\n" +
+	"\x06parent\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x06parent\x12\x1e\n" +
+	"\n" +
+	"statements\x18\x04 \x01(\x05R\n" +
+	"statements2\xed\r\n" +
 	"\x0eBillingService\x12\x92\x01\n" +
-	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balanceB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balance\x12\xa9\x01\n" +
+	"\x11CreateFeeSchedule\x12*.kehou.billing.v1.CreateFeeScheduleRequest\x1a+.kehou.billing.v1.CreateFeeScheduleResponse\";\x82\xd3\xe4\x93\x025:\bschedule\")/v1/districts/{district_id}/fee-schedules\x12\xa4\x01\n" +
+	"\x0eGetFeeSchedule\x12'.kehou.billing.v1.GetFeeScheduleRequest\x1a(.kehou.billing.v1.GetFeeScheduleResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/districts/{district_id}/fee-schedules/{schedule_id}\x12\x9c\x01\n" +
+	"\x10ListFeeSchedules\x12).kehou.billing.v1.ListFeeSchedulesRequest\x1a*.kehou.billing.v1.ListFeeSchedulesResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/fee-schedules\x12\xa5\x01\n" +
+	"\fPutCostSheet\x12%.kehou.billing.v1.PutCostSheetRequest\x1a&.kehou.billing.v1.PutCostSheetResponse\"F\x82\xd3\xe4\x93\x02@:\n" +
+	"cost_sheet\x1a2/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x99\x01\n" +
+	"\fGetCostSheet\x12%.kehou.billing.v1.GetCostSheetRequest\x1a&.kehou.billing.v1.GetCostSheetResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x8e\x01\n" +
+	"\fCreateFeeRun\x12%.kehou.billing.v1.CreateFeeRunRequest\x1a&.kehou.billing.v1.CreateFeeRunResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/districts/{district_id}/fee-runs\x12\x8b\x01\n" +
+	"\tGetFeeRun\x12\".kehou.billing.v1.GetFeeRunRequest\x1a#.kehou.billing.v1.GetFeeRunResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/districts/{district_id}/fee-runs/{run_id}\x12\x9d\x01\n" +
+	"\rPreviewFeeRun\x12&.kehou.billing.v1.PreviewFeeRunRequest\x1a'.kehou.billing.v1.PreviewFeeRunResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/districts/{run.district_id}/fee-runs:preview\x12\xca\x01\n" +
+	"\x15ListStudentStatements\x12..kehou.billing.v1.ListStudentStatementsRequest\x1a/.kehou.billing.v1.ListStudentStatementsResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/statements\x12\x83\x01\n" +
+	"\n" +
+	"ListClaims\x12#.kehou.billing.v1.ListClaimsRequest\x1a$.kehou.billing.v1.ListClaimsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/districts/{district_id}/claimsB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_billing_proto_rawDescOnce sync.Once
@@ -240,25 +3707,151 @@ func file_kehou_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_billing_proto_rawDescData
 }
 
-var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_kehou_billing_v1_billing_proto_goTypes = []any{
-	(*SchoolBalance)(nil),            // 0: kehou.billing.v1.SchoolBalance
-	(*GetSchoolBalanceRequest)(nil),  // 1: kehou.billing.v1.GetSchoolBalanceRequest
-	(*GetSchoolBalanceResponse)(nil), // 2: kehou.billing.v1.GetSchoolBalanceResponse
-	(*v1.Money)(nil),                 // 3: kehou.common.v1.Money
+	(*SchoolBalance)(nil),                 // 0: kehou.billing.v1.SchoolBalance
+	(*GetSchoolBalanceRequest)(nil),       // 1: kehou.billing.v1.GetSchoolBalanceRequest
+	(*GetSchoolBalanceResponse)(nil),      // 2: kehou.billing.v1.GetSchoolBalanceResponse
+	(*PayerRatio)(nil),                    // 3: kehou.billing.v1.PayerRatio
+	(*FeeItem)(nil),                       // 4: kehou.billing.v1.FeeItem
+	(*SubsidyRule)(nil),                   // 5: kehou.billing.v1.SubsidyRule
+	(*WaiverRule)(nil),                    // 6: kehou.billing.v1.WaiverRule
+	(*ProrationPolicy)(nil),               // 7: kehou.billing.v1.ProrationPolicy
+	(*FeeCalendar)(nil),                   // 8: kehou.billing.v1.FeeCalendar
+	(*FeeSchedule)(nil),                   // 9: kehou.billing.v1.FeeSchedule
+	(*CreateFeeScheduleRequest)(nil),      // 10: kehou.billing.v1.CreateFeeScheduleRequest
+	(*CreateFeeScheduleResponse)(nil),     // 11: kehou.billing.v1.CreateFeeScheduleResponse
+	(*GetFeeScheduleRequest)(nil),         // 12: kehou.billing.v1.GetFeeScheduleRequest
+	(*GetFeeScheduleResponse)(nil),        // 13: kehou.billing.v1.GetFeeScheduleResponse
+	(*ListFeeSchedulesRequest)(nil),       // 14: kehou.billing.v1.ListFeeSchedulesRequest
+	(*ListFeeSchedulesResponse)(nil),      // 15: kehou.billing.v1.ListFeeSchedulesResponse
+	(*CostItem)(nil),                      // 16: kehou.billing.v1.CostItem
+	(*PriceComparison)(nil),               // 17: kehou.billing.v1.PriceComparison
+	(*CostSheet)(nil),                     // 18: kehou.billing.v1.CostSheet
+	(*PutCostSheetRequest)(nil),           // 19: kehou.billing.v1.PutCostSheetRequest
+	(*PutCostSheetResponse)(nil),          // 20: kehou.billing.v1.PutCostSheetResponse
+	(*GetCostSheetRequest)(nil),           // 21: kehou.billing.v1.GetCostSheetRequest
+	(*GetCostSheetResponse)(nil),          // 22: kehou.billing.v1.GetCostSheetResponse
+	(*FeeRun)(nil),                        // 23: kehou.billing.v1.FeeRun
+	(*CreateFeeRunRequest)(nil),           // 24: kehou.billing.v1.CreateFeeRunRequest
+	(*CreateFeeRunResponse)(nil),          // 25: kehou.billing.v1.CreateFeeRunResponse
+	(*GetFeeRunRequest)(nil),              // 26: kehou.billing.v1.GetFeeRunRequest
+	(*GetFeeRunResponse)(nil),             // 27: kehou.billing.v1.GetFeeRunResponse
+	(*PartyAmount)(nil),                   // 28: kehou.billing.v1.PartyAmount
+	(*FeeTotals)(nil),                     // 29: kehou.billing.v1.FeeTotals
+	(*FeeChange)(nil),                     // 30: kehou.billing.v1.FeeChange
+	(*SchoolFeeChange)(nil),               // 31: kehou.billing.v1.SchoolFeeChange
+	(*PreviewFeeRunRequest)(nil),          // 32: kehou.billing.v1.PreviewFeeRunRequest
+	(*PreviewFeeRunResponse)(nil),         // 33: kehou.billing.v1.PreviewFeeRunResponse
+	(*StatementAdjustment)(nil),           // 34: kehou.billing.v1.StatementAdjustment
+	(*StatementShare)(nil),                // 35: kehou.billing.v1.StatementShare
+	(*StatementLine)(nil),                 // 36: kehou.billing.v1.StatementLine
+	(*Statement)(nil),                     // 37: kehou.billing.v1.Statement
+	(*ListStudentStatementsRequest)(nil),  // 38: kehou.billing.v1.ListStudentStatementsRequest
+	(*ListStudentStatementsResponse)(nil), // 39: kehou.billing.v1.ListStudentStatementsResponse
+	(*ListClaimsRequest)(nil),             // 40: kehou.billing.v1.ListClaimsRequest
+	(*ListClaimsResponse)(nil),            // 41: kehou.billing.v1.ListClaimsResponse
+	(*v1.Money)(nil),                      // 42: kehou.common.v1.Money
+	(*v1.Date)(nil),                       // 43: kehou.common.v1.Date
+	(*timestamppb.Timestamp)(nil),         // 44: google.protobuf.Timestamp
 }
 var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
-	3, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
-	3, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
-	3, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
-	0, // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
-	1, // 4: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
-	2, // 5: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
-	5, // [5:6] is the sub-list for method output_type
-	4, // [4:5] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	42, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
+	42, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
+	42, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
+	0,  // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
+	3,  // 4: kehou.billing.v1.SubsidyRule.payers:type_name -> kehou.billing.v1.PayerRatio
+	43, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
+	43, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
+	8,  // 7: kehou.billing.v1.FeeSchedule.calendar:type_name -> kehou.billing.v1.FeeCalendar
+	7,  // 8: kehou.billing.v1.FeeSchedule.proration:type_name -> kehou.billing.v1.ProrationPolicy
+	4,  // 9: kehou.billing.v1.FeeSchedule.items:type_name -> kehou.billing.v1.FeeItem
+	5,  // 10: kehou.billing.v1.FeeSchedule.subsidies:type_name -> kehou.billing.v1.SubsidyRule
+	6,  // 11: kehou.billing.v1.FeeSchedule.waivers:type_name -> kehou.billing.v1.WaiverRule
+	9,  // 12: kehou.billing.v1.CreateFeeScheduleRequest.schedule:type_name -> kehou.billing.v1.FeeSchedule
+	9,  // 13: kehou.billing.v1.CreateFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
+	9,  // 14: kehou.billing.v1.GetFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
+	9,  // 15: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
+	42, // 16: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
+	42, // 17: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
+	42, // 18: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
+	16, // 19: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
+	42, // 20: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
+	42, // 21: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
+	18, // 22: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	18, // 23: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	17, // 24: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
+	18, // 25: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	17, // 26: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
+	43, // 27: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
+	43, // 28: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
+	42, // 29: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
+	44, // 30: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
+	43, // 31: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
+	23, // 32: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	23, // 33: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	42, // 34: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
+	42, // 35: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
+	42, // 36: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
+	42, // 37: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
+	28, // 38: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	28, // 39: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
+	28, // 40: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
+	29, // 41: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
+	29, // 42: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
+	29, // 43: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
+	30, // 44: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
+	24, // 45: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
+	9,  // 46: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
+	31, // 47: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
+	30, // 48: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
+	42, // 49: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
+	42, // 50: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
+	42, // 51: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
+	34, // 52: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
+	42, // 53: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
+	35, // 54: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
+	35, // 55: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
+	42, // 56: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
+	43, // 57: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
+	43, // 58: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
+	36, // 59: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
+	29, // 60: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
+	44, // 61: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
+	37, // 62: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
+	42, // 63: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
+	43, // 64: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
+	43, // 65: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
+	28, // 66: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	28, // 67: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
+	42, // 68: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
+	1,  // 69: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
+	10, // 70: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
+	12, // 71: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
+	14, // 72: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
+	19, // 73: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
+	21, // 74: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
+	24, // 75: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
+	26, // 76: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
+	32, // 77: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
+	38, // 78: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
+	40, // 79: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
+	2,  // 80: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
+	11, // 81: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
+	13, // 82: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
+	15, // 83: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
+	20, // 84: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
+	22, // 85: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
+	25, // 86: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
+	27, // 87: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
+	33, // 88: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
+	39, // 89: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
+	41, // 90: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
+	80, // [80:91] is the sub-list for method output_type
+	69, // [69:80] is the sub-list for method input_type
+	69, // [69:69] is the sub-list for extension type_name
+	69, // [69:69] is the sub-list for extension extendee
+	0,  // [0:69] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_billing_proto_init() }
@@ -272,7 +3865,7 @@ func file_kehou_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_billing_proto_rawDesc), len(file_kehou_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

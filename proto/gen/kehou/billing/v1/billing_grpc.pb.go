@@ -19,7 +19,17 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BillingService_GetSchoolBalance_FullMethodName = "/kehou.billing.v1.BillingService/GetSchoolBalance"
+	BillingService_GetSchoolBalance_FullMethodName      = "/kehou.billing.v1.BillingService/GetSchoolBalance"
+	BillingService_CreateFeeSchedule_FullMethodName     = "/kehou.billing.v1.BillingService/CreateFeeSchedule"
+	BillingService_GetFeeSchedule_FullMethodName        = "/kehou.billing.v1.BillingService/GetFeeSchedule"
+	BillingService_ListFeeSchedules_FullMethodName      = "/kehou.billing.v1.BillingService/ListFeeSchedules"
+	BillingService_PutCostSheet_FullMethodName          = "/kehou.billing.v1.BillingService/PutCostSheet"
+	BillingService_GetCostSheet_FullMethodName          = "/kehou.billing.v1.BillingService/GetCostSheet"
+	BillingService_CreateFeeRun_FullMethodName          = "/kehou.billing.v1.BillingService/CreateFeeRun"
+	BillingService_GetFeeRun_FullMethodName             = "/kehou.billing.v1.BillingService/GetFeeRun"
+	BillingService_PreviewFeeRun_FullMethodName         = "/kehou.billing.v1.BillingService/PreviewFeeRun"
+	BillingService_ListStudentStatements_FullMethodName = "/kehou.billing.v1.BillingService/ListStudentStatements"
+	BillingService_ListClaims_FullMethodName            = "/kehou.billing.v1.BillingService/ListClaims"
 )
 
 // BillingServiceClient is the client API for BillingService service.
@@ -31,6 +41,30 @@ const (
 type BillingServiceClient interface {
 	// GetSchoolBalance returns a school's ledger totals as of now.
 	GetSchoolBalance(ctx context.Context, in *GetSchoolBalanceRequest, opts ...grpc.CallOption) (*GetSchoolBalanceResponse, error)
+	// CreateFeeSchedule stores a new version of a fee schedule (收费标准), rejecting
+	// effective dates that overlap another schedule of the same scope.
+	CreateFeeSchedule(ctx context.Context, in *CreateFeeScheduleRequest, opts ...grpc.CallOption) (*CreateFeeScheduleResponse, error)
+	// GetFeeSchedule returns a version of a schedule (the latest by default).
+	GetFeeSchedule(ctx context.Context, in *GetFeeScheduleRequest, opts ...grpc.CallOption) (*GetFeeScheduleResponse, error)
+	// ListFeeSchedules lists every schedule version of a district.
+	ListFeeSchedules(ctx context.Context, in *ListFeeSchedulesRequest, opts ...grpc.CallOption) (*ListFeeSchedulesResponse, error)
+	// PutCostSheet stores a school's cost accounting (成本核算) for a term and shows
+	// the cost per student-period beside the schedule's prices.
+	PutCostSheet(ctx context.Context, in *PutCostSheetRequest, opts ...grpc.CallOption) (*PutCostSheetResponse, error)
+	// GetCostSheet returns a school's cost sheet with the price comparison.
+	GetCostSheet(ctx context.Context, in *GetCostSheetRequest, opts ...grpc.CallOption) (*GetCostSheetResponse, error)
+	// CreateFeeRun computes and issues statements for a school or a district and a
+	// period, atomically; the same request id returns the same run.
+	CreateFeeRun(ctx context.Context, in *CreateFeeRunRequest, opts ...grpc.CallOption) (*CreateFeeRunResponse, error)
+	// GetFeeRun returns a run.
+	GetFeeRun(ctx context.Context, in *GetFeeRunRequest, opts ...grpc.CallOption) (*GetFeeRunResponse, error)
+	// PreviewFeeRun computes a run under a hypothetical schedule without issuing
+	// anything and shows the differences per school and in total.
+	PreviewFeeRun(ctx context.Context, in *PreviewFeeRunRequest, opts ...grpc.CallOption) (*PreviewFeeRunResponse, error)
+	// ListStudentStatements returns a student's statements of a term with every line.
+	ListStudentStatements(ctx context.Context, in *ListStudentStatementsRequest, opts ...grpc.CallOption) (*ListStudentStatementsResponse, error)
+	// ListClaims sums subsidy and waiver claims per payer from the statements.
+	ListClaims(ctx context.Context, in *ListClaimsRequest, opts ...grpc.CallOption) (*ListClaimsResponse, error)
 }
 
 type billingServiceClient struct {
@@ -51,6 +85,106 @@ func (c *billingServiceClient) GetSchoolBalance(ctx context.Context, in *GetScho
 	return out, nil
 }
 
+func (c *billingServiceClient) CreateFeeSchedule(ctx context.Context, in *CreateFeeScheduleRequest, opts ...grpc.CallOption) (*CreateFeeScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateFeeScheduleResponse)
+	err := c.cc.Invoke(ctx, BillingService_CreateFeeSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) GetFeeSchedule(ctx context.Context, in *GetFeeScheduleRequest, opts ...grpc.CallOption) (*GetFeeScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetFeeScheduleResponse)
+	err := c.cc.Invoke(ctx, BillingService_GetFeeSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) ListFeeSchedules(ctx context.Context, in *ListFeeSchedulesRequest, opts ...grpc.CallOption) (*ListFeeSchedulesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFeeSchedulesResponse)
+	err := c.cc.Invoke(ctx, BillingService_ListFeeSchedules_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) PutCostSheet(ctx context.Context, in *PutCostSheetRequest, opts ...grpc.CallOption) (*PutCostSheetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PutCostSheetResponse)
+	err := c.cc.Invoke(ctx, BillingService_PutCostSheet_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) GetCostSheet(ctx context.Context, in *GetCostSheetRequest, opts ...grpc.CallOption) (*GetCostSheetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCostSheetResponse)
+	err := c.cc.Invoke(ctx, BillingService_GetCostSheet_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) CreateFeeRun(ctx context.Context, in *CreateFeeRunRequest, opts ...grpc.CallOption) (*CreateFeeRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateFeeRunResponse)
+	err := c.cc.Invoke(ctx, BillingService_CreateFeeRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) GetFeeRun(ctx context.Context, in *GetFeeRunRequest, opts ...grpc.CallOption) (*GetFeeRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetFeeRunResponse)
+	err := c.cc.Invoke(ctx, BillingService_GetFeeRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) PreviewFeeRun(ctx context.Context, in *PreviewFeeRunRequest, opts ...grpc.CallOption) (*PreviewFeeRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PreviewFeeRunResponse)
+	err := c.cc.Invoke(ctx, BillingService_PreviewFeeRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) ListStudentStatements(ctx context.Context, in *ListStudentStatementsRequest, opts ...grpc.CallOption) (*ListStudentStatementsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStudentStatementsResponse)
+	err := c.cc.Invoke(ctx, BillingService_ListStudentStatements_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) ListClaims(ctx context.Context, in *ListClaimsRequest, opts ...grpc.CallOption) (*ListClaimsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListClaimsResponse)
+	err := c.cc.Invoke(ctx, BillingService_ListClaims_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BillingServiceServer is the server API for BillingService service.
 // All implementations must embed UnimplementedBillingServiceServer
 // for forward compatibility.
@@ -60,6 +194,30 @@ func (c *billingServiceClient) GetSchoolBalance(ctx context.Context, in *GetScho
 type BillingServiceServer interface {
 	// GetSchoolBalance returns a school's ledger totals as of now.
 	GetSchoolBalance(context.Context, *GetSchoolBalanceRequest) (*GetSchoolBalanceResponse, error)
+	// CreateFeeSchedule stores a new version of a fee schedule (收费标准), rejecting
+	// effective dates that overlap another schedule of the same scope.
+	CreateFeeSchedule(context.Context, *CreateFeeScheduleRequest) (*CreateFeeScheduleResponse, error)
+	// GetFeeSchedule returns a version of a schedule (the latest by default).
+	GetFeeSchedule(context.Context, *GetFeeScheduleRequest) (*GetFeeScheduleResponse, error)
+	// ListFeeSchedules lists every schedule version of a district.
+	ListFeeSchedules(context.Context, *ListFeeSchedulesRequest) (*ListFeeSchedulesResponse, error)
+	// PutCostSheet stores a school's cost accounting (成本核算) for a term and shows
+	// the cost per student-period beside the schedule's prices.
+	PutCostSheet(context.Context, *PutCostSheetRequest) (*PutCostSheetResponse, error)
+	// GetCostSheet returns a school's cost sheet with the price comparison.
+	GetCostSheet(context.Context, *GetCostSheetRequest) (*GetCostSheetResponse, error)
+	// CreateFeeRun computes and issues statements for a school or a district and a
+	// period, atomically; the same request id returns the same run.
+	CreateFeeRun(context.Context, *CreateFeeRunRequest) (*CreateFeeRunResponse, error)
+	// GetFeeRun returns a run.
+	GetFeeRun(context.Context, *GetFeeRunRequest) (*GetFeeRunResponse, error)
+	// PreviewFeeRun computes a run under a hypothetical schedule without issuing
+	// anything and shows the differences per school and in total.
+	PreviewFeeRun(context.Context, *PreviewFeeRunRequest) (*PreviewFeeRunResponse, error)
+	// ListStudentStatements returns a student's statements of a term with every line.
+	ListStudentStatements(context.Context, *ListStudentStatementsRequest) (*ListStudentStatementsResponse, error)
+	// ListClaims sums subsidy and waiver claims per payer from the statements.
+	ListClaims(context.Context, *ListClaimsRequest) (*ListClaimsResponse, error)
 	mustEmbedUnimplementedBillingServiceServer()
 }
 
@@ -72,6 +230,36 @@ type UnimplementedBillingServiceServer struct{}
 
 func (UnimplementedBillingServiceServer) GetSchoolBalance(context.Context, *GetSchoolBalanceRequest) (*GetSchoolBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetSchoolBalance not implemented")
+}
+func (UnimplementedBillingServiceServer) CreateFeeSchedule(context.Context, *CreateFeeScheduleRequest) (*CreateFeeScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateFeeSchedule not implemented")
+}
+func (UnimplementedBillingServiceServer) GetFeeSchedule(context.Context, *GetFeeScheduleRequest) (*GetFeeScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFeeSchedule not implemented")
+}
+func (UnimplementedBillingServiceServer) ListFeeSchedules(context.Context, *ListFeeSchedulesRequest) (*ListFeeSchedulesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFeeSchedules not implemented")
+}
+func (UnimplementedBillingServiceServer) PutCostSheet(context.Context, *PutCostSheetRequest) (*PutCostSheetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutCostSheet not implemented")
+}
+func (UnimplementedBillingServiceServer) GetCostSheet(context.Context, *GetCostSheetRequest) (*GetCostSheetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCostSheet not implemented")
+}
+func (UnimplementedBillingServiceServer) CreateFeeRun(context.Context, *CreateFeeRunRequest) (*CreateFeeRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateFeeRun not implemented")
+}
+func (UnimplementedBillingServiceServer) GetFeeRun(context.Context, *GetFeeRunRequest) (*GetFeeRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFeeRun not implemented")
+}
+func (UnimplementedBillingServiceServer) PreviewFeeRun(context.Context, *PreviewFeeRunRequest) (*PreviewFeeRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PreviewFeeRun not implemented")
+}
+func (UnimplementedBillingServiceServer) ListStudentStatements(context.Context, *ListStudentStatementsRequest) (*ListStudentStatementsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStudentStatements not implemented")
+}
+func (UnimplementedBillingServiceServer) ListClaims(context.Context, *ListClaimsRequest) (*ListClaimsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListClaims not implemented")
 }
 func (UnimplementedBillingServiceServer) mustEmbedUnimplementedBillingServiceServer() {}
 func (UnimplementedBillingServiceServer) testEmbeddedByValue()                        {}
@@ -112,6 +300,186 @@ func _BillingService_GetSchoolBalance_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BillingService_CreateFeeSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateFeeScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).CreateFeeSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_CreateFeeSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).CreateFeeSchedule(ctx, req.(*CreateFeeScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_GetFeeSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFeeScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).GetFeeSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_GetFeeSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).GetFeeSchedule(ctx, req.(*GetFeeScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_ListFeeSchedules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFeeSchedulesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).ListFeeSchedules(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_ListFeeSchedules_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).ListFeeSchedules(ctx, req.(*ListFeeSchedulesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_PutCostSheet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutCostSheetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).PutCostSheet(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_PutCostSheet_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).PutCostSheet(ctx, req.(*PutCostSheetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_GetCostSheet_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCostSheetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).GetCostSheet(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_GetCostSheet_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).GetCostSheet(ctx, req.(*GetCostSheetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_CreateFeeRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateFeeRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).CreateFeeRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_CreateFeeRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).CreateFeeRun(ctx, req.(*CreateFeeRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_GetFeeRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFeeRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).GetFeeRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_GetFeeRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).GetFeeRun(ctx, req.(*GetFeeRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_PreviewFeeRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PreviewFeeRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).PreviewFeeRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_PreviewFeeRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).PreviewFeeRun(ctx, req.(*PreviewFeeRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_ListStudentStatements_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStudentStatementsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).ListStudentStatements(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_ListStudentStatements_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).ListStudentStatements(ctx, req.(*ListStudentStatementsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_ListClaims_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListClaimsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).ListClaims(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_ListClaims_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).ListClaims(ctx, req.(*ListClaimsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BillingService_ServiceDesc is the grpc.ServiceDesc for BillingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -122,6 +490,46 @@ var BillingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetSchoolBalance",
 			Handler:    _BillingService_GetSchoolBalance_Handler,
+		},
+		{
+			MethodName: "CreateFeeSchedule",
+			Handler:    _BillingService_CreateFeeSchedule_Handler,
+		},
+		{
+			MethodName: "GetFeeSchedule",
+			Handler:    _BillingService_GetFeeSchedule_Handler,
+		},
+		{
+			MethodName: "ListFeeSchedules",
+			Handler:    _BillingService_ListFeeSchedules_Handler,
+		},
+		{
+			MethodName: "PutCostSheet",
+			Handler:    _BillingService_PutCostSheet_Handler,
+		},
+		{
+			MethodName: "GetCostSheet",
+			Handler:    _BillingService_GetCostSheet_Handler,
+		},
+		{
+			MethodName: "CreateFeeRun",
+			Handler:    _BillingService_CreateFeeRun_Handler,
+		},
+		{
+			MethodName: "GetFeeRun",
+			Handler:    _BillingService_GetFeeRun_Handler,
+		},
+		{
+			MethodName: "PreviewFeeRun",
+			Handler:    _BillingService_PreviewFeeRun_Handler,
+		},
+		{
+			MethodName: "ListStudentStatements",
+			Handler:    _BillingService_ListStudentStatements_Handler,
+		},
+		{
+			MethodName: "ListClaims",
+			Handler:    _BillingService_ListClaims_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,253 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/ttfeed"
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/shopspring/decimal"
+)
+
+// FeeStore is the storage the fee use cases need: schedules, cost sheets,
+// runs and statements. Every method is scoped by district.
+type FeeStore interface {
+	// CreateSchedule stores s as the next version of its id after checking,
+	// under a lock on the scope, that no other schedule of the scope
+	// overlaps it (fee.CheckOverlap). It returns the stored version.
+	CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule, error)
+	// GetSchedule returns a version (0: the latest).
+	GetSchedule(ctx context.Context, districtID, scheduleID string, version int) (fee.Schedule, error)
+	// ListSchedules returns every version in the district, or only the
+	// school's own when schoolID is set; forSchool adds the district-wide ones.
+	ListSchedules(ctx context.Context, districtID, schoolID string, forSchool bool) ([]fee.Schedule, error)
+	// PutCostSheet stores (replaces) a school's cost sheet for a term.
+	PutCostSheet(ctx context.Context, districtID string, c fee.CostSheet, perPeriod decimal.Decimal) error
+	// CostSheet returns a school's cost sheet for a term, or nil if none.
+	CostSheet(ctx context.Context, districtID, schoolID, termID string) (*fee.CostSheet, error)
+	// RunByRequest returns the run created by a request id.
+	RunByRequest(ctx context.Context, districtID, requestID string) (Run, bool, error)
+	// GetRun returns a run.
+	GetRun(ctx context.Context, districtID, runID string) (Run, error)
+	// IssueRun inserts run and, in the same transaction, lets produce write
+	// its statements, lines and postings. When a run with the same request id
+	// exists (or commits first), it returns that run and created=false, and
+	// nothing else is written.
+	IssueRun(ctx context.Context, run Run, produce func(ctx context.Context, w RunWriter) (RunResult, error)) (Run, bool, error)
+	// StudentStatements returns a student's statements of a term in issue order.
+	StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]Issued, error)
+	// Claims sums the statements of a district (or one school) whose periods lie in [from, to].
+	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (Claims, error)
+}
+
+// RunWriter writes one run's records inside its transaction.
+type RunWriter interface {
+	// LockPeriod serialises runs of one school and period, so two runs never
+	// issue against the same current state.
+	LockPeriod(ctx context.Context, schoolID, termID string, from, to fee.Date) error
+	// Current returns the latest statement of every student of the school
+	// and period (empty on a first run).
+	Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]CurrentStatement, error)
+	// Effective returns the sum of the lines of every statement of the
+	// student and period: what the student has been billed so far.
+	Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]IssuedLine, error)
+	// Write appends statements with their lines and postings (COPY).
+	Write(ctx context.Context, sts []Issued, postings []ledger.Posting) error
+}
+
+// Feed is what billing reads from timetable (ttfeed.Feed over gRPC).
+type Feed interface {
+	School(ctx context.Context, schoolID string) (ttfeed.School, error)
+	Schools(ctx context.Context, districtID string) ([]ttfeed.School, error)
+	Terms(ctx context.Context, schoolID string) ([]ttfeed.Term, error)
+	Calendar(ctx context.Context, schoolID, termID string) ([]ttfeed.Day, error)
+	Items(ctx context.Context, schoolID, termID string) ([]ttfeed.Item, error)
+	Intervals(ctx context.Context, schoolID, termID string, fn func([]ttfeed.Interval) error) error
+	Occurrences(ctx context.Context, schoolID, termID string, from, to fee.Date, fn func([]ttfeed.Occurrence) error) error
+}
+
+// Fees is the fee use cases: schedules (收费标准), cost sheets (成本核算),
+// fee runs, what-if previews, statements and claims.
+type Fees struct {
+	store FeeStore
+	feed  Feed
+	now   func() time.Time
+	// FailAfter, when positive, makes a run fail after writing that many
+	// statement batches: a test hook for interrupted runs.
+	FailAfter int
+	// BatchSize is how many students are computed and written at a time.
+	BatchSize int
+	// Timing, when set, accumulates where a run spends its time (for the
+	// load benchmark).
+	Timing *RunTiming
+
+	// Duplicate requests in this process wait in memory for the first (no
+	// database connection held while waiting); the unique request key in
+	// the store keeps duplicates across processes to one run. runSlots
+	// bounds the runs in flight so they never exhaust the connection pool.
+	mu       sync.Mutex
+	inflight map[string]*runCall
+	runSlots chan struct{}
+}
+
+// runCall is a fee run in flight that duplicates of its request wait for.
+type runCall struct {
+	done chan struct{}
+	run  Run
+	err  error
+}
+
+// RunTiming is where fee runs spent their time: the engine, and writing
+// statements, lines and postings (COPY). The rest is reading facts.
+type RunTiming struct {
+	Students int
+	Engine   time.Duration
+	Write    time.Duration
+}
+
+// MaxConcurrentRuns bounds the fee runs one process computes at once.
+const MaxConcurrentRuns = 2
+
+// NewFees returns the fee use cases.
+func NewFees(store FeeStore, feed Feed) *Fees {
+	return &Fees{store: store, feed: feed, now: time.Now, BatchSize: 2000,
+		inflight: map[string]*runCall{}, runSlots: make(chan struct{}, MaxConcurrentRuns)}
+}
+
+// CreateSchedule validates and stores a new schedule version.
+func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule, error) {
+	if s.Scope.SchoolID != "" {
+		sc, err := f.feed.School(ctx, s.Scope.SchoolID)
+		if err != nil {
+			return fee.Schedule{}, err
+		}
+		if sc.DistrictID != s.Scope.DistrictID {
+			return fee.Schedule{}, fault.Invalid("school_id", "school "+s.Scope.SchoolID+" is not in district "+s.Scope.DistrictID)
+		}
+	}
+	if s.Version == 0 {
+		s.Version = 1 // the store assigns the real next version; validation needs one
+	}
+	if err := s.Validate(); err != nil {
+		return fee.Schedule{}, err
+	}
+	return f.store.CreateSchedule(ctx, s)
+}
+
+// GetSchedule returns a schedule version.
+func (f *Fees) GetSchedule(ctx context.Context, districtID, id string, version int) (fee.Schedule, error) {
+	return f.store.GetSchedule(ctx, districtID, id, version)
+}
+
+// ListSchedules lists schedule versions.
+func (f *Fees) ListSchedules(ctx context.Context, districtID, schoolID string) ([]fee.Schedule, error) {
+	return f.store.ListSchedules(ctx, districtID, schoolID, false)
+}
+
+// CostView is a cost sheet with its figures and the price comparison.
+type CostView struct {
+	Sheet       fee.CostSheet
+	Total       decimal.Decimal
+	PerPeriod   decimal.Decimal
+	Comparisons []fee.PriceComparison
+}
+
+// PutCostSheet validates and stores a school's cost sheet for a term.
+func (f *Fees) PutCostSheet(ctx context.Context, c fee.CostSheet) (CostView, error) {
+	sc, err := f.feed.School(ctx, c.SchoolID)
+	if err != nil {
+		return CostView{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return CostView{}, err
+	}
+	sched, schedErr := f.scheduleForTerm(ctx, sc, c.TermID)
+	rule := sched.RoundingRule
+	if schedErr != nil {
+		rule = ""
+	}
+	if rule == "" {
+		rule = "half_up"
+	}
+	per, err := c.CostPerStudentPeriod(rule)
+	if err != nil {
+		return CostView{}, err
+	}
+	if err := f.store.PutCostSheet(ctx, sc.DistrictID, c, per); err != nil {
+		return CostView{}, err
+	}
+	return f.costView(ctx, sc, c, sched, schedErr)
+}
+
+// GetCostSheet returns a school's cost sheet beside the prices of the schedule in force.
+func (f *Fees) GetCostSheet(ctx context.Context, schoolID, termID string) (CostView, error) {
+	sc, err := f.feed.School(ctx, schoolID)
+	if err != nil {
+		return CostView{}, err
+	}
+	c, err := f.store.CostSheet(ctx, sc.DistrictID, schoolID, termID)
+	if err != nil {
+		return CostView{}, err
+	}
+	if c == nil {
+		return CostView{}, fault.NotFound("no cost sheet for school " + schoolID + " term " + termID)
+	}
+	sched, schedErr := f.scheduleForTerm(ctx, sc, termID)
+	return f.costView(ctx, sc, *c, sched, schedErr)
+}
+
+func (f *Fees) costView(ctx context.Context, sc ttfeed.School, c fee.CostSheet, sched fee.Schedule, schedErr error) (CostView, error) {
+	rule := sched.RoundingRule
+	if rule == "" {
+		rule = "half_up"
+	}
+	per, err := c.CostPerStudentPeriod(rule)
+	if err != nil {
+		return CostView{}, err
+	}
+	v := CostView{Sheet: c, Total: c.Total(), PerPeriod: per}
+	if schedErr != nil {
+		return v, nil // no schedule in force yet: the cost alone
+	}
+	services, err := f.representativeServices(ctx, sc, c.TermID, sched)
+	if err != nil {
+		return CostView{}, err
+	}
+	if cmp, err := fee.ComparePrice(sched, c, services); err == nil {
+		v.Comparisons = cmp // without a plan, items priced per day or term cannot be converted yet
+	}
+	return v, nil
+}
+
+// scheduleForTerm returns the schedule in force on the first day of a term.
+func (f *Fees) scheduleForTerm(ctx context.Context, sc ttfeed.School, termID string) (fee.Schedule, error) {
+	term, err := f.term(ctx, sc.ID, termID, fee.Date{})
+	if err != nil {
+		return fee.Schedule{}, err
+	}
+	all, err := f.store.ListSchedules(ctx, sc.DistrictID, sc.ID, true)
+	if err != nil {
+		return fee.Schedule{}, err
+	}
+	return fee.Applicable(all, sc.DistrictID, sc.ID, term.Start)
+}
+
+// term finds a school's term by id, or the one containing on.
+func (f *Fees) term(ctx context.Context, schoolID, termID string, on fee.Date) (ttfeed.Term, error) {
+	terms, err := f.feed.Terms(ctx, schoolID)
+	if err != nil {
+		return ttfeed.Term{}, err
+	}
+	for _, t := range terms {
+		if (termID != "" && t.ID == termID) || (termID == "" && !on.Before(t.Start) && !on.After(t.End)) {
+			return t, nil
+		}
+	}
+	if termID != "" {
+		return ttfeed.Term{}, fault.NotFound("term " + termID + " of school " + schoolID + " not found")
+	}
+	return ttfeed.Term{}, fault.Precondition("school " + schoolID + " has no term containing " + on.String())
+}

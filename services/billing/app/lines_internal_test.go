@@ -1,0 +1,81 @@
+package app
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func fen(n int64) decimal.Decimal { return decimal.New(n, -2) }
+
+// randomLines makes up to three lines of random amounts over a small set of rules, so that
+// next and prev share some lines and not others.
+func randomLines(r *rand.Rand) []IssuedLine {
+	var out []IssuedLine
+	for _, rule := range []string{"basic", "club", "meal"} {
+		if r.IntN(3) == 0 {
+			continue
+		}
+		gross := r.Int64N(20000)
+		adj := -r.Int64N(gross + 1)
+		net := gross + adj
+		city := r.Int64N(net + 1)
+		waiver := r.Int64N(net - city + 1)
+		l := IssuedLine{LineType: "charge", RuleID: rule, Quantity: decimal.NewFromInt(r.Int64N(40)), Gross: fen(gross), Net: fen(net),
+			Adjustments: []IssuedAdjustment{{Kind: "leave", RuleID: "p", Amount: fen(adj)}},
+			Subsidies:   []IssuedShare{{PayerID: "city", RuleID: "s", Amount: fen(city)}},
+			Waivers:     []IssuedShare{{PayerID: "civil", RuleID: "w", Amount: fen(waiver)}},
+			Parent:      fen(net - city - waiver)}
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestAdjustmentAddsUpToTheNewStatement checks, over random charges, that the previous lines plus
+// the adjustment's lines are exactly the newly computed lines, amount by amount, and that the
+// adjustment's totals are the difference of the totals: an adjustment corrects, never edits.
+func TestAdjustmentAddsUpToTheNewStatement(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for i := range 5000 {
+		prev, next := randomLines(r), randomLines(r)
+		diff := diffLines(next, prev)
+		got := SumLines(prev, diff)
+		want := SumLines(next)
+		gt, wt := totalsOf(got), totalsOf(want)
+		dt, pt := totalsOf(diff), totalsOf(prev)
+		if !gt.Parent.Equal(wt.Parent) || !gt.Net.Equal(wt.Net) || !gt.Gross.Equal(wt.Gross) ||
+			!dt.Parent.Equal(wt.Parent.Sub(pt.Parent)) {
+			t.Fatalf("case %d: prev %+v next %+v: prev + adjustment = %+v, want %+v", i, prev, next, gt, wt)
+		}
+		for _, l := range want {
+			var g *IssuedLine
+			for j := range got {
+				if got[j].RuleID == l.RuleID {
+					g = &got[j]
+				}
+			}
+			if g == nil || !g.Parent.Equal(l.Parent) || !g.Quantity.Equal(l.Quantity) || contentHash([]IssuedLine{normal(*g)}) != contentHash([]IssuedLine{normal(l)}) {
+				t.Fatalf("case %d: line %s: prev + adjustment = %+v, want %+v", i, l.RuleID, g, l)
+			}
+		}
+		if p, ok := postingFor(Issued{StudentID: "s", DistrictID: "d", SchoolID: "k", StatementID: "x", Kind: KindAdjustment, Lines: diff, Totals: dt}); ok {
+			sum := decimal.Zero
+			for _, e := range p.Entries {
+				sum = sum.Add(e.Amount)
+			}
+			if !sum.IsZero() {
+				t.Fatalf("case %d: adjustment posting unbalanced by %s", i, sum)
+			}
+		}
+	}
+}
+
+// normal rounds a line's amounts to two places for comparison (sums keep their exponent).
+func normal(l IssuedLine) IssuedLine {
+	l.Quantity, l.Gross, l.Net, l.Parent = l.Quantity.Round(4), l.Gross.Round(2), l.Net.Round(2), l.Parent.Round(2)
+	l.Adjustments = addAdjustments(nil, l.Adjustments, 1)
+	l.Subsidies = addShares(nil, l.Subsidies, 1)
+	l.Waivers = addShares(nil, l.Waivers, 1)
+	return l
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/shopspring/decimal"
+)
+
+// dateArg converts a fee date to a SQL date argument (nil for the zero date).
+func dateArg(d fee.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+}
+
+// feeDate converts a scanned date.
+func feeDate(t *time.Time) fee.Date {
+	if t == nil {
+		return fee.Date{}
+	}
+	return fee.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+}
+
+// CreateSchedule stores s as the next version of its id. The scope's
+// advisory lock serialises concurrent creates, so the overlap check
+// (fee.CheckOverlap) sees every committed version of the scope.
+func (s *Store) CreateSchedule(ctx context.Context, sc fee.Schedule) (fee.Schedule, error) {
+	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.schedules:' || $1 || ':' || $2, 0))`,
+			sc.Scope.DistrictID, sc.Scope.SchoolID); err != nil {
+			return fmt.Errorf("lock schedule scope: %w", err)
+		}
+		existing, err := querySchedules(ctx, tx, `SELECT body FROM billing.schedules WHERE district_id = $1 AND school_id = $2`,
+			sc.Scope.DistrictID, sc.Scope.SchoolID)
+		if err != nil {
+			return err
+		}
+		next := 1
+		for _, e := range existing {
+			if e.ID == sc.ID && e.Version >= next {
+				next = e.Version + 1
+			}
+		}
+		sc.Version = next
+		if err := fee.CheckOverlap(existing, sc); err != nil {
+			return err
+		}
+		body, err := json.Marshal(sc)
+		if err != nil {
+			return fmt.Errorf("encode schedule: %w", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO billing.schedules
+			(district_id, school_id, schedule_id, version, document_no, effective_from, effective_to, body)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			sc.Scope.DistrictID, sc.Scope.SchoolID, sc.ID, sc.Version, sc.DocumentNo, dateArg(sc.EffectiveFrom), dateArg(sc.EffectiveTo), body)
+		return interpretError(err, "fee schedule "+sc.ID)
+	})
+	if err != nil {
+		return fee.Schedule{}, err
+	}
+	return sc, nil
+}
+
+func querySchedules(ctx context.Context, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, sql string, args ...any) ([]fee.Schedule, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query schedules: %w", err)
+	}
+	defer rows.Close()
+	var out []fee.Schedule
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var sc fee.Schedule
+		if err := json.Unmarshal(body, &sc); err != nil {
+			return nil, fmt.Errorf("decode schedule: %w", err)
+		}
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
+// GetSchedule returns a version of a schedule (0: the latest).
+func (s *Store) GetSchedule(ctx context.Context, districtID, scheduleID string, version int) (fee.Schedule, error) {
+	out, err := querySchedules(ctx, s.db, `SELECT body FROM billing.schedules
+		WHERE district_id = $1 AND schedule_id = $2 AND ($3 = 0 OR version = $3)
+		ORDER BY version DESC LIMIT 1`, districtID, scheduleID, version)
+	if err != nil {
+		return fee.Schedule{}, err
+	}
+	if len(out) == 0 {
+		return fee.Schedule{}, interpretError(pgx.ErrNoRows, "fee schedule "+scheduleID)
+	}
+	return out[0], nil
+}
+
+// ListSchedules returns schedule versions of a district by scope, id and version.
+func (s *Store) ListSchedules(ctx context.Context, districtID, schoolID string, forSchool bool) ([]fee.Schedule, error) {
+	return querySchedules(ctx, s.db, `SELECT body FROM billing.schedules
+		WHERE district_id = $1 AND ($2 = '' OR school_id = $2 OR ($3 AND school_id = ''))
+		ORDER BY school_id, schedule_id, version`, districtID, schoolID, forSchool)
+}
+
+// PutCostSheet stores or replaces a school's cost sheet for a term.
+func (s *Store) PutCostSheet(ctx context.Context, districtID string, c fee.CostSheet, perPeriod decimal.Decimal) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode cost sheet: %w", err)
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO billing.cost_sheets (district_id, school_id, term_id, body, cost_per_student_period)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (district_id, school_id, term_id) DO UPDATE
+		SET body = excluded.body, cost_per_student_period = excluded.cost_per_student_period, update_time = now()`,
+		districtID, c.SchoolID, c.TermID, body, perPeriod)
+	return interpretError(err, "cost sheet")
+}
+
+// CostSheet returns a school's cost sheet for a term, or nil.
+func (s *Store) CostSheet(ctx context.Context, districtID, schoolID, termID string) (*fee.CostSheet, error) {
+	var body []byte
+	err := s.db.QueryRow(ctx, `SELECT body FROM billing.cost_sheets WHERE district_id = $1 AND school_id = $2 AND term_id = $3`,
+		districtID, schoolID, termID).Scan(&body)
+	if err == pgx.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cost sheet: %w", err)
+	}
+	var c fee.CostSheet
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, fmt.Errorf("decode cost sheet: %w", err)
+	}
+	return &c, nil
+}
+
+var _ app.FeeStore = (*Store)(nil)

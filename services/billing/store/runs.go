@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/shopspring/decimal"
+)
+
+const runColumns = `district_id, school_id, run_id, request_id, term_id, period_kind, period_start, period_end, status,
+	inputs, inputs_hash, request_hash, statement_count, adjustment_count, unchanged_count, create_time`
+
+func scanRun(row pgx.Row) (app.Run, error) {
+	var r app.Run
+	var from, to time.Time
+	var kind string
+	var inputs []byte
+	err := row.Scan(&r.DistrictID, &r.SchoolID, &r.ID, &r.RequestID, &r.TermID, &kind, &from, &to, &r.Status,
+		&inputs, &r.InputsHash, &r.RequestHash, &r.Statements, &r.Adjustments, &r.Unchanged, &r.CreateTime)
+	if err != nil {
+		return app.Run{}, err
+	}
+	r.PeriodKind, r.From, r.To, r.Inputs = fee.PeriodKind(kind), feeDate(&from), feeDate(&to), inputs
+	return r, nil
+}
+
+// withParentTotal fills a run's parent total from its statements.
+func (s *Store) withParentTotal(ctx context.Context, r app.Run) (app.Run, error) {
+	err := s.db.QueryRow(ctx, `SELECT coalesce(sum(parent_amount), 0)::numeric(14,2) FROM billing.statements
+		WHERE district_id = $1 AND run_id = $2`, r.DistrictID, r.ID).Scan(&r.ParentTotal)
+	return r, err
+}
+
+// RunByRequest returns the run created by a request id.
+func (s *Store) RunByRequest(ctx context.Context, districtID, requestID string) (app.Run, bool, error) {
+	r, err := scanRun(s.db.QueryRow(ctx, `SELECT `+runColumns+` FROM billing.fee_runs WHERE district_id = $1 AND request_id = $2`,
+		districtID, requestID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return app.Run{}, false, nil
+	}
+	if err != nil {
+		return app.Run{}, false, fmt.Errorf("run by request: %w", err)
+	}
+	r, err = s.withParentTotal(ctx, r)
+	return r, err == nil, err
+}
+
+// GetRun returns a run.
+func (s *Store) GetRun(ctx context.Context, districtID, runID string) (app.Run, error) {
+	r, err := scanRun(s.db.QueryRow(ctx, `SELECT `+runColumns+` FROM billing.fee_runs WHERE district_id = $1 AND run_id = $2`,
+		districtID, runID))
+	if err != nil {
+		return app.Run{}, interpretError(err, "fee run "+runID)
+	}
+	return s.withParentTotal(ctx, r)
+}
+
+// IssueRun writes a run and everything produce writes in one transaction.
+// The run row goes first: its unique (district_id, request_id) key makes a
+// concurrent duplicate wait for this transaction and then see the committed
+// run (ON CONFLICT DO NOTHING), so duplicates never compute twice into the
+// ledger.
+func (s *Store) IssueRun(ctx context.Context, run app.Run, produce func(context.Context, app.RunWriter) (app.RunResult, error)) (app.Run, bool, error) {
+	created := false
+	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		var id string
+		err := tx.QueryRow(ctx, `INSERT INTO billing.fee_runs
+			(district_id, school_id, run_id, request_id, term_id, period_kind, period_start, period_end, status, inputs, inputs_hash, request_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'issued', '{}', '', $9)
+			ON CONFLICT (district_id, request_id) DO NOTHING RETURNING run_id`,
+			run.DistrictID, run.SchoolID, run.ID, run.RequestID, run.TermID, string(run.PeriodKind), dateArg(run.From), dateArg(run.To), run.RequestHash).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // a run with this request id exists
+		}
+		if err != nil {
+			return interpretError(err, "fee run")
+		}
+		res, err := produce(ctx, &runWriter{tx: tx, districtID: run.DistrictID})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE billing.fee_runs SET inputs = $3, inputs_hash = $4, statement_count = $5,
+			adjustment_count = $6, unchanged_count = $7 WHERE district_id = $1 AND run_id = $2`,
+			run.DistrictID, run.ID, []byte(res.Inputs), res.InputsHash, res.Statements, res.Adjustments, res.Unchanged)
+		if err != nil {
+			return interpretError(err, "fee run")
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return app.Run{}, false, err
+	}
+	if created {
+		r, err := s.GetRun(ctx, run.DistrictID, run.ID)
+		return r, true, err
+	}
+	r, ok, err := s.RunByRequest(ctx, run.DistrictID, run.RequestID)
+	if err == nil && !ok {
+		err = fmt.Errorf("run for request %s vanished: %w", run.RequestID, errors.New("not found after conflict"))
+	}
+	return r, false, err
+}
+
+type runWriter struct {
+	tx         pgx.Tx
+	districtID string
+	analyzed   bool
+}
+
+// analyzeIfNew gives the planner statistics for billing's bulk tables when
+// they have (almost) none, after the run's first batch is written. Without
+// them the planner cannot tell a unique key from any index that shares its
+// leading columns, and picks, for every row's foreign-key check, an index
+// that scans the whole school (postings_effective, for entries → postings):
+// a first city-sized run in a new database turns quadratic. ANALYZE samples
+// the rows this transaction has written and invalidates the cached checks.
+func (w *runWriter) analyzeIfNew(ctx context.Context) error {
+	if w.analyzed {
+		return nil
+	}
+	w.analyzed = true
+	var small bool
+	if err := w.tx.QueryRow(ctx, `SELECT coalesce(max(reltuples), -1) < 10000 FROM pg_class
+		WHERE oid IN ('billing.postings'::regclass, 'billing.statements'::regclass)`).Scan(&small); err != nil {
+		return fmt.Errorf("table statistics: %w", err)
+	}
+	if !small {
+		return nil
+	}
+	if _, err := w.tx.Exec(ctx, `ANALYZE billing.statements, billing.statement_lines, billing.postings, billing.entries`); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
+// LockPeriod takes a transaction advisory lock on the school and period.
+func (w *runWriter) LockPeriod(ctx context.Context, schoolID, termID string, from, to fee.Date) error {
+	_, err := w.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.statements:' || $1 || ':' || $2 || ':' || $3 || ':' || $4 || ':' || $5, 0))`,
+		w.districtID, schoolID, termID, from.String(), to.String())
+	if err != nil {
+		return fmt.Errorf("lock period: %w", err)
+	}
+	return nil
+}
+
+// Current returns the latest statement of each student of the school and period.
+func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]app.CurrentStatement, error) {
+	rows, err := w.tx.Query(ctx, `SELECT DISTINCT ON (student_id) student_id, statement_id, revision, content_hash
+		FROM billing.statements
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 AND period_start = $4 AND period_end = $5
+		ORDER BY student_id, revision DESC`, w.districtID, schoolID, termID, dateArg(from), dateArg(to))
+	if err != nil {
+		return nil, fmt.Errorf("current statements: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]app.CurrentStatement{}
+	for rows.Next() {
+		var student string
+		var c app.CurrentStatement
+		if err := rows.Scan(&student, &c.StatementID, &c.Revision, &c.ContentHash); err != nil {
+			return nil, err
+		}
+		out[student] = c
+	}
+	return out, rows.Err()
+}
+
+// Effective sums the lines of every statement of a student and period.
+func (w *runWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]app.IssuedLine, error) {
+	sts, err := readStatements(ctx, w.tx, `WHERE s.district_id = $1 AND s.school_id = $2 AND s.student_id = $3 AND s.term_id = $4
+		AND s.period_start = $5 AND s.period_end = $6`, w.districtID, schoolID, studentID, termID, dateArg(from), dateArg(to))
+	if err != nil {
+		return nil, err
+	}
+	groups := make([][]app.IssuedLine, len(sts))
+	for i, s := range sts {
+		groups[i] = s.Lines
+	}
+	return app.SumLines(groups...), nil
+}
+
+// Write appends statements, their lines and their postings with COPY.
+func (w *runWriter) Write(ctx context.Context, sts []app.Issued, postings []ledger.Posting) error {
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"billing", "statements"},
+		[]string{"district_id", "school_id", "statement_id", "run_id", "student_id", "term_id", "period_start", "period_end",
+			"kind", "corrects_statement_id", "parent_amount", "total_amount", "issued_at", "schedule_id", "schedule_version",
+			"document_no", "period_kind", "totals", "content_hash", "revision"},
+		pgx.CopyFromSlice(len(sts), func(i int) ([]any, error) {
+			s := &sts[i]
+			totals, err := json.Marshal(s.Totals)
+			if err != nil {
+				return nil, err
+			}
+			var corrects any
+			if s.Corrects != "" {
+				corrects = s.Corrects
+			}
+			return []any{s.DistrictID, s.SchoolID, s.StatementID, s.RunID, s.StudentID, s.TermID, dateArg(s.From), dateArg(s.To),
+				s.Kind, corrects, s.Totals.Parent, s.Totals.Net, s.IssuedAt, s.Schedule.ScheduleID, int32(s.Schedule.Version),
+				s.Schedule.DocumentNo, string(s.PeriodKind), totals, s.ContentHash, int32(s.Revision)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy statements: %w", interpretError(err, "statements"))
+	}
+	n := 0
+	for i := range sts {
+		n += len(sts[i].Lines)
+	}
+	rows := make([][]any, 0, n)
+	for i := range sts {
+		s := &sts[i]
+		for j, l := range s.Lines {
+			adj, err := marshalList(l.Adjustments)
+			if err != nil {
+				return err
+			}
+			subs, err := marshalList(l.Subsidies)
+			if err != nil {
+				return err
+			}
+			wv, err := marshalList(l.Waivers)
+			if err != nil {
+				return err
+			}
+			detail, err := json.Marshal(l.Detail)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, []any{s.DistrictID, s.SchoolID, s.StatementID, int32(j + 1), l.LineType, l.RuleID, l.DocumentNo,
+				l.Name, l.ServiceKind, l.Unit, l.Quantity, l.UnitRate, l.Gross, adj, l.Net, subs, wv, l.Parent, l.ProviderID, detail})
+		}
+	}
+	_, err = w.tx.CopyFrom(ctx, pgx.Identifier{"billing", "statement_lines"},
+		[]string{"district_id", "school_id", "statement_id", "line_no", "line_type", "rule_id", "document_no", "name",
+			"service_kind", "unit", "quantity", "unit_rate", "gross", "adjustments", "net", "subsidies", "waivers", "parent", "provider_id", "detail"},
+		pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("copy statement lines: %w", interpretError(err, "statement lines"))
+	}
+	if err := InsertPostings(ctx, w.tx, postings); err != nil {
+		return err
+	}
+	return w.analyzeIfNew(ctx)
+}
+
+func marshalList[T any](v []T) ([]byte, error) {
+	if len(v) == 0 {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(v)
+}
+
+type rowsQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// readStatements reads statements (filtered by where on alias s) with their lines, in issue order.
+func readStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]app.Issued, error) {
+	rows, err := q.Query(ctx, `SELECT s.district_id, s.school_id, s.statement_id, s.run_id, s.student_id, s.term_id, s.period_kind,
+			s.period_start, s.period_end, s.kind, coalesce(s.corrects_statement_id, ''), s.revision, s.schedule_id, s.schedule_version,
+			s.document_no, s.totals, s.content_hash, s.issued_at,
+			l.line_no, l.line_type, l.rule_id, l.document_no, l.name, l.service_kind, l.unit, l.quantity, l.unit_rate, l.gross,
+			l.adjustments, l.net, l.subsidies, l.waivers, l.parent, l.provider_id, l.detail
+		FROM billing.statements s
+		LEFT JOIN billing.statement_lines l USING (district_id, school_id, statement_id) `+where+`
+		ORDER BY s.period_start, s.revision, s.statement_id, l.line_no`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read statements: %w", err)
+	}
+	defer rows.Close()
+	var out []app.Issued
+	for rows.Next() {
+		var s app.Issued
+		var kind string
+		var from, to, issued time.Time
+		var version int32
+		var revision int32
+		var totals []byte
+		var lineNo *int32
+		var lt, rule, doc, name, sk, unit, prov *string
+		var qty, rate, gross, net, parent *decimal.Decimal
+		var adj, subs, wv, detail []byte
+		if err := rows.Scan(&s.DistrictID, &s.SchoolID, &s.StatementID, &s.RunID, &s.StudentID, &s.TermID, &kind, &from, &to,
+			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued,
+			&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, &adj, &net, &subs, &wv, &parent, &prov, &detail); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].StatementID != s.StatementID {
+			s.PeriodKind, s.From, s.To, s.IssuedAt = fee.PeriodKind(kind), feeDate(&from), feeDate(&to), issued
+			s.Revision, s.Schedule.Version = int(revision), int(version)
+			if err := json.Unmarshal(totals, &s.Totals); err != nil {
+				return nil, fmt.Errorf("decode totals: %w", err)
+			}
+			out = append(out, s)
+		}
+		if lineNo == nil {
+			continue
+		}
+		l := app.IssuedLine{LineType: *lt, RuleID: *rule, DocumentNo: *doc, Name: *name, ServiceKind: *sk, Unit: *unit,
+			Quantity: *qty, UnitRate: *rate, Gross: *gross, Net: *net, Parent: *parent, ProviderID: *prov}
+		if err := json.Unmarshal(adj, &l.Adjustments); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(subs, &l.Subsidies); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(wv, &l.Waivers); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(detail, &l.Detail); err != nil {
+			return nil, err
+		}
+		last := &out[len(out)-1]
+		last.Lines = append(last.Lines, l)
+	}
+	return out, rows.Err()
+}
+
+// StudentStatements returns a student's statements of a term.
+func (s *Store) StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]app.Issued, error) {
+	return readStatements(ctx, s.db, `WHERE s.district_id = $1 AND s.school_id = $2 AND s.student_id = $3 AND s.term_id = $4`,
+		districtID, schoolID, studentID, termID)
+}
+
+// Claims sums statements per payer.
+func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (app.Claims, error) {
+	c := app.Claims{Subsidies: map[string]decimal.Decimal{}, Waivers: map[string]decimal.Decimal{}}
+	const filter = `district_id = $1 AND ($2 = '' OR school_id = $2) AND period_start >= $3 AND period_end <= $4`
+	err := s.db.QueryRow(ctx, `SELECT count(*), coalesce(sum(parent_amount), 0)::numeric(14,2) FROM billing.statements WHERE `+filter,
+		districtID, schoolID, dateArg(from), dateArg(to)).Scan(&c.Statements, &c.Parent)
+	if err != nil {
+		return app.Claims{}, fmt.Errorf("claims: %w", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT 'subsidies', key, sum(value::numeric)::numeric(14,2)
+			FROM billing.statements, jsonb_each_text(coalesce(totals->'subsidies', '{}')) WHERE `+filter+` GROUP BY key
+		UNION ALL SELECT 'waivers', key, sum(value::numeric)::numeric(14,2)
+			FROM billing.statements, jsonb_each_text(coalesce(totals->'waivers', '{}')) WHERE `+filter+` GROUP BY key`,
+		districtID, schoolID, dateArg(from), dateArg(to))
+	if err != nil {
+		return app.Claims{}, fmt.Errorf("claims: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, payer string
+		var amt decimal.Decimal
+		if err := rows.Scan(&kind, &payer, &amt); err != nil {
+			return app.Claims{}, err
+		}
+		if kind == "subsidies" {
+			c.Subsidies[payer] = amt
+		} else {
+			c.Waivers[payer] = amt
+		}
+	}
+	return c, rows.Err()
+}
