@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
+	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
@@ -18,21 +20,126 @@ import (
 // DemoDistrictID is the demo district (三元区, Sanming), loaded by --demo.
 const DemoDistrictID = "350402"
 
-// loadDemo creates the demo district, its schools and a few staff through
-// the public gRPC API, skipping what already exists, so it is safe to run
-// at every start.
-func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) error {
-	dial := func(addr string) (*grpc.ClientConn, error) {
-		return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	}
-	ttConn, err := dial(r.TimetableAddr)
-	if err != nil {
-		return err
-	}
-	defer ttConn.Close()
-	tt := timetablev1.NewTimetableServiceClient(ttConn)
+// demoPrimarySchool is the school that gets the whole demo: a term, a
+// plan, staffing and billing. The other schools only exist.
+const demoPrimarySchool = "三元区第一实验小学"
 
-	_, err = tt.CreateDistrict(ctx, &timetablev1.CreateDistrictRequest{District: &timetablev1.District{
+// demoClients are the public gRPC clients the demo loads its data
+// through; staffing and billing are nil when that part does not run here.
+type demoClients struct {
+	tt    timetablev1.TimetableServiceClient
+	st    staffingv1.StaffingServiceClient
+	fees  billingv1.BillingServiceClient
+	pay   billingv1.PaymentServiceClient
+	conns []*grpc.ClientConn
+}
+
+func dialDemo(r *system.Running) (*demoClients, error) {
+	c := &demoClients{}
+	dial := func(addr string) (*grpc.ClientConn, error) {
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err == nil {
+			c.conns = append(c.conns, conn)
+		}
+		return conn, err
+	}
+	conn, err := dial(r.TimetableAddr)
+	if err != nil {
+		return nil, err
+	}
+	c.tt = timetablev1.NewTimetableServiceClient(conn)
+	if r.StaffingAddr != "" {
+		if conn, err = dial(r.StaffingAddr); err != nil {
+			c.close()
+			return nil, err
+		}
+		c.st = staffingv1.NewStaffingServiceClient(conn)
+	}
+	if r.BillingAddr != "" {
+		if conn, err = dial(r.BillingAddr); err != nil {
+			c.close()
+			return nil, err
+		}
+		c.fees = billingv1.NewBillingServiceClient(conn)
+		c.pay = billingv1.NewPaymentServiceClient(conn)
+	}
+	return c, nil
+}
+
+func (c *demoClients) close() {
+	for _, conn := range c.conns {
+		_ = conn.Close()
+	}
+}
+
+// demoResult is what the start-up banner shows of the demo: paths (below
+// the gateway's base URL) with real ids.
+type demoResult struct {
+	Paths []string
+}
+
+// loadDemo creates the demo district and its schools through the public
+// gRPC API, skipping what already exists, so it is safe to run at every
+// start. The primary school's term, plan and staffing are built only in
+// the start that creates the school; billing is keyed by fixed request ids
+// and idempotency keys and so is (re)tried at every start, and its
+// failures are warnings: the demo never stops the system from starting
+// because billing is not ready.
+func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) (demoResult, error) {
+	c, err := dialDemo(r)
+	if err != nil {
+		return demoResult{}, err
+	}
+	defer c.close()
+	if err := demoDistrict(ctx, c); err != nil {
+		return demoResult{}, err
+	}
+	primary, created, err := demoSchools(ctx, c)
+	if err != nil {
+		return demoResult{}, err
+	}
+	if created[demoPrimarySchool] {
+		if err := demoTimetable(ctx, c, primary); err != nil {
+			return demoResult{}, fmt.Errorf("demo timetable: %w", err)
+		}
+		if c.st != nil {
+			if err := demoStaffing(ctx, c, primary); err != nil {
+				return demoResult{}, fmt.Errorf("demo staffing: %w", err)
+			}
+		}
+	}
+	term, err := findDemoTerm(ctx, c, primary)
+	if err != nil {
+		return demoResult{}, err
+	}
+	res := demoResult{}
+	if term != "" {
+		res.Paths = append(res.Paths,
+			fmt.Sprintf("/v1/schools/%s/terms/%s/compliance?week_of.year=2026&week_of.month=9&week_of.day=7", primary, term))
+		if c.st != nil {
+			res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/staffing-grid?week_start.year=%d&week_start.month=%d&week_start.day=%d",
+				primary, demoWeek().GetYear(), demoWeek().GetMonth(), demoWeek().GetDay()))
+		}
+	}
+	family := ""
+	if c.fees != nil && term != "" {
+		family, err = demoBilling(ctx, c, primary, term, log)
+		if err != nil {
+			log.Warn("demo billing not loaded; timetable and staffing are", "err", err)
+		}
+	}
+	switch {
+	case family != "":
+		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", primary, family, term))
+	case term != "":
+		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/terms/%s/calendar", primary, term))
+	}
+	log.Info("demo data ready", "district", DemoDistrictID, "school", primary, "term", term, "schools_created", len(created))
+	return res, nil
+}
+
+func demoDistrict(ctx context.Context, c *demoClients) error {
+	_, err := c.tt.CreateDistrict(ctx, &timetablev1.CreateDistrictRequest{District: &timetablev1.District{
 		DistrictId: DemoDistrictID,
 		Name:       "三元区（演示）",
 		Policy: &timetablev1.DistrictPolicy{
@@ -51,11 +158,17 @@ func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) error {
 	if err != nil && status.Code(err) != codes.AlreadyExists {
 		return fmt.Errorf("create demo district: %w", err)
 	}
+	return nil
+}
 
+// demoSchools creates the schools that do not exist yet (the other
+// schools with a few staff names) and returns the primary school's id and
+// the names created in this start.
+func demoSchools(ctx context.Context, c *demoClients) (string, map[string]bool, error) {
 	existing := map[string]string{}
-	list, err := tt.ListSchools(ctx, &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
+	list, err := c.tt.ListSchools(ctx, &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
 	if err != nil {
-		return fmt.Errorf("list demo schools: %w", err)
+		return "", nil, fmt.Errorf("list demo schools: %w", err)
 	}
 	for _, s := range list.GetSchools() {
 		existing[s.GetName()] = s.GetSchoolId()
@@ -63,45 +176,53 @@ func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) error {
 	schools := []struct {
 		name  string
 		stage timetablev1.SchoolStage
-		staff []string
+		staff []string // the primary school's staff come with demoStaffing
 	}{
-		{"三元区第一实验小学", timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY, []string{"林老师", "陈老师", "黄老师"}},
+		{demoPrimarySchool, timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY, nil},
 		{"三元区列东中学", timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE, []string{"张老师", "王老师"}},
 		{"三元区九年一贯制学校", timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR, []string{"李老师", "吴老师"}},
 	}
-	var stConn *grpc.ClientConn
-	if r.StaffingAddr != "" {
-		if stConn, err = dial(r.StaffingAddr); err != nil {
-			return err
-		}
-		defer stConn.Close()
-	}
-	created := 0
+	created := map[string]bool{}
 	for _, s := range schools {
 		if _, ok := existing[s.name]; ok {
 			continue
 		}
-		resp, err := tt.CreateSchool(ctx, &timetablev1.CreateSchoolRequest{School: &timetablev1.School{
+		resp, err := c.tt.CreateSchool(ctx, &timetablev1.CreateSchoolRequest{School: &timetablev1.School{
 			DistrictId: DemoDistrictID, Name: s.name, Stage: s.stage,
 		}})
 		if err != nil {
-			return fmt.Errorf("create demo school %s: %w", s.name, err)
+			return "", nil, fmt.Errorf("create demo school %s: %w", s.name, err)
 		}
-		created++
-		if stConn == nil {
+		existing[s.name] = resp.GetSchool().GetSchoolId()
+		created[s.name] = true
+		if c.st == nil {
 			continue
 		}
-		st := staffingv1.NewStaffingServiceClient(stConn)
 		for _, name := range s.staff {
-			_, err := st.CreateStaffMember(ctx, &staffingv1.CreateStaffMemberRequest{
+			_, err := c.st.CreateStaffMember(ctx, &staffingv1.CreateStaffMemberRequest{
 				SchoolId:    resp.GetSchool().GetSchoolId(),
 				StaffMember: &staffingv1.StaffMember{Name: name, Kind: staffingv1.StaffKind_STAFF_KIND_TEACHER},
 			})
 			if err != nil {
-				return fmt.Errorf("create demo staff %s: %w", name, err)
+				return "", nil, fmt.Errorf("create demo staff %s: %w", name, err)
 			}
 		}
 	}
-	log.Info("demo data ready", "district", DemoDistrictID, "schools_created", created)
-	return nil
+	primary := existing[demoPrimarySchool]
+	if primary == "" {
+		return "", nil, errors.New("demo primary school missing after creation")
+	}
+	return primary, created, nil
 }
+
+// Small constructors for the request messages.
+
+func day(y, m, d int) *commonv1.Date {
+	return &commonv1.Date{Year: int32(y), Month: int32(m), Day: int32(d)}
+}
+
+func clock(h, m int) *commonv1.TimeOfDay {
+	return &commonv1.TimeOfDay{Hours: int32(h), Minutes: int32(m)}
+}
+
+func yuan(amount string) *commonv1.Money { return &commonv1.Money{Amount: amount} }

@@ -217,20 +217,25 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		return err
 	}
 	log.Info("started", "parts", fmt.Sprint(parts), "http", r.HTTPAddr, "timetable", r.TimetableAddr, "staffing", r.StaffingAddr, "billing", r.BillingAddr)
+	var demo demoResult
 	if c.Demo && r.TimetableAddr != "" {
-		if err := loadDemo(ctx, r, log); err != nil {
+		if demo, err = loadDemo(ctx, r, log); err != nil {
 			_ = r.Stop()
 			return fmt.Errorf("load demo data: %w", err)
 		}
 	}
 	if r.HTTPAddr != "" {
-		printURLs(stdout, r.HTTPAddr)
+		printURLs(stdout, r.HTTPAddr, demo.Paths)
 	}
 	return r.Wait()
 }
 
-func printURLs(w io.Writer, addr string) {
+func printURLs(w io.Writer, addr string, demoPaths []string) {
 	base := "http://" + addr
+	demo := ""
+	for _, p := range demoPaths {
+		demo += fmt.Sprintf("  curl '%s%s'\n", base, p)
+	}
 	fmt.Fprintf(w, `
 Kehou is running.
   API (REST/JSON)   %[1]s/v1/...
@@ -241,6 +246,6 @@ Kehou is running.
 Try:
   curl %[1]s/v1/districts
   curl %[1]s/v1/districts/350402/schools
-Press Ctrl-C to stop.
-`, base)
+%[2]sPress Ctrl-C to stop.
+`, base, demo)
 }

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
+	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
+	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/system/systemtest"
+)
+
+// TestDemoLoadsEverythingAndIsIdempotent loads the demo twice into one
+// running system (what two `kehou serve --demo` starts on one database
+// do) and checks the facts a newcomer sees: a plan with placements,
+// enrolments and allocated clubs, a staffed first week without hard
+// violations, September's statements and a payment — and that the second
+// load duplicated nothing.
+func TestDemoLoadsEverythingAndIsIdempotent(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	ctx := context.Background()
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	first, err := loadDemo(ctx, env.Run, log)
+	if err != nil {
+		t.Fatalf("first load: %v", err)
+	}
+	c, err := dialDemo(env.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	school := findSchool(t, c)
+	term, err := findDemoTerm(ctx, c, school)
+	if err != nil || term == "" {
+		t.Fatalf("demo term = %q, %v", term, err)
+	}
+	counts := demoCounts(t, c, school, term)
+	t.Logf("after the first load: %+v; banner %v", counts, first.Paths)
+
+	second, err := loadDemo(ctx, env.Run, log)
+	if err != nil {
+		t.Fatalf("second load: %v", err)
+	}
+	if again := demoCounts(t, c, school, term); again != counts {
+		t.Errorf("second load changed the data: %+v, was %+v", again, counts)
+	}
+	if strings.Join(second.Paths, " ") != strings.Join(first.Paths, " ") || len(first.Paths) != 3 {
+		t.Errorf("banner paths %v then %v, want the same three", first.Paths, second.Paths)
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("demo warned: %s", logs.String())
+	}
+
+	// Timetable: a plan, enrolments, clubs allocated, a compliant first full week.
+	plan, err := c.tt.GetPlan(ctx, &timetablev1.GetPlanRequest{SchoolId: school, TermId: term})
+	if err != nil || len(plan.GetPlan().GetPlacements()) == 0 {
+		t.Fatalf("plan = %v, %v; want placements", plan, err)
+	}
+	if counts.students < 20 || counts.approved < counts.students {
+		t.Errorf("counts = %+v, want 20+ students and an approved enrolment per student or more", counts)
+	}
+	if counts.clubs < 4 || counts.members == 0 {
+		t.Errorf("counts = %+v, want 4+ clubs with members", counts)
+	}
+	cal, err := c.tt.GetCalendar(ctx, &timetablev1.GetCalendarRequest{SchoolId: school, TermId: term})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range cal.GetDays() {
+		if d.GetDate().GetMonth() == 10 && d.GetDate().GetDay() == 10 && !d.GetSchoolDay() {
+			t.Errorf("the 调休 Saturday is not a school day: %v", d)
+		}
+		if d.GetDate().GetMonth() == 10 && d.GetDate().GetDay() == 5 && d.GetSchoolDay() {
+			t.Errorf("国庆 Monday is a school day: %v", d)
+		}
+	}
+	rep, err := c.tt.GetComplianceReport(ctx, &timetablev1.GetComplianceReportRequest{SchoolId: school, TermId: term, WeekOf: day(2026, 9, 7)})
+	if err != nil || !rep.GetReport().GetCompliant() {
+		t.Errorf("compliance of the week of 7 September = %v, %v; want compliant", rep, err)
+	}
+
+	// Staffing: the first week is staffed without hard violations; hours approved.
+	grid, err := c.st.GetStaffingGrid(ctx, &staffingv1.GetStaffingGridRequest{SchoolId: school, WeekStart: demoWeek()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := grid.GetGrid().GetFairness()
+	t.Logf("plan: %d placements, %d unplaced; first week: %d assignments, fairness needed %d covered %d hard %d",
+		len(plan.GetPlan().GetPlacements()), len(plan.GetPlan().GetUnplaced()), len(grid.GetGrid().GetAssignments()),
+		f.GetNeeded(), f.GetCovered(), f.GetHardViolations())
+	if len(grid.GetGrid().GetAssignments()) == 0 || f.GetHardViolations() != 0 || f.GetCovered() != f.GetNeeded() {
+		t.Errorf("first week: %d assignments, fairness %v, uncovered %v; want assignments, all covered, 0 hard violations",
+			len(grid.GetGrid().GetAssignments()), f, grid.GetGrid().GetUncovered())
+	}
+
+	// Billing: September's statements and one payment.
+	if counts.statements == 0 || counts.payments != 1 {
+		t.Errorf("counts = %+v, want statements and exactly one payment", counts)
+	}
+	claims, err := c.fees.ListClaims(ctx, &billingv1.ListClaimsRequest{DistrictId: DemoDistrictID, From: day(2026, 9, 1), To: day(2026, 9, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims.GetSubsidies()) != 2 || len(claims.GetWaivers()) != 1 || claims.GetWaivers()[0].GetPartyId() != "district_civil_affairs" {
+		t.Errorf("September claims = %v, want city and district subsidies and the civil affairs waivers (低保, 特困)", claims)
+	}
+	t.Logf("September claims: %v", claims)
+}
+
+func findSchool(t *testing.T, c *demoClients) string {
+	t.Helper()
+	list, err := c.tt.ListSchools(context.Background(), &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.GetSchools()) != 3 {
+		t.Errorf("demo schools = %d, want 3", len(list.GetSchools()))
+	}
+	for _, s := range list.GetSchools() {
+		if s.GetName() == demoPrimarySchool {
+			return s.GetSchoolId()
+		}
+	}
+	t.Fatalf("no %s in %v", demoPrimarySchool, list)
+	return ""
+}
+
+// demoFacts counts what a repeated load must not duplicate.
+type demoFacts struct {
+	students, approved, clubs, members, staff, rooms, terms int
+	statements, payments, schedules                         int
+}
+
+func demoCounts(t *testing.T, c *demoClients, school, term string) demoFacts {
+	t.Helper()
+	ctx := context.Background()
+	var f demoFacts
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sts, err := c.tt.ListStudents(ctx, &timetablev1.ListStudentsRequest{SchoolId: school, PageSize: 500})
+	must(err)
+	f.students = len(sts.GetStudents())
+	enr, err := c.tt.ListEnrolments(ctx, &timetablev1.ListEnrolmentsRequest{SchoolId: school, TermId: term})
+	must(err)
+	for _, e := range enr.GetEnrolments() {
+		if e.GetStatus() == timetablev1.EnrolmentStatus_ENROLMENT_STATUS_APPROVED {
+			f.approved++
+		}
+	}
+	clubs, err := c.tt.ListClubs(ctx, &timetablev1.ListClubsRequest{SchoolId: school, TermId: term})
+	must(err)
+	f.clubs = len(clubs.GetClubs())
+	for _, cl := range clubs.GetClubs() {
+		f.members += int(cl.GetMembers())
+	}
+	staff, err := c.st.ListStaff(ctx, &staffingv1.ListStaffRequest{SchoolId: school, PageSize: 500})
+	must(err)
+	f.staff = len(staff.GetStaff())
+	rooms, err := c.tt.ListRooms(ctx, &timetablev1.ListRoomsRequest{SchoolId: school})
+	must(err)
+	f.rooms = len(rooms.GetRooms())
+	terms, err := c.tt.ListTerms(ctx, &timetablev1.ListTermsRequest{SchoolId: school})
+	must(err)
+	f.terms = len(terms.GetTerms())
+	for _, s := range sts.GetStudents() {
+		got, err := c.fees.ListStudentStatements(ctx, &billingv1.ListStudentStatementsRequest{SchoolId: school, StudentId: s.GetStudentId(), TermId: term})
+		must(err)
+		f.statements += len(got.GetStatements())
+	}
+	pays, err := c.pay.ListPayments(ctx, &billingv1.ListPaymentsRequest{SchoolId: school})
+	must(err)
+	f.payments = len(pays.GetPayments())
+	sch, err := c.fees.ListFeeSchedules(ctx, &billingv1.ListFeeSchedulesRequest{DistrictId: DemoDistrictID})
+	must(err)
+	f.schedules = len(sch.GetSchedules())
+	return f
+}
