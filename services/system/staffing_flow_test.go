@@ -245,18 +245,25 @@ func TestStaffingEndToEnd(t *testing.T) {
 			changed, gone, came, len(tuesday), ab["changes"])
 	}
 
-	// Hours: 李老师's Monday homework session.
-	li := s.staff["李老师"]
-	ltt := env.MustDo(t, "GET", s.path("/staff/%s/timetable?from.year=2026&from.month=9&from.day=7&to.year=2026&to.month=9&to.day=7", li), nil)
-	var asg string
-	for _, e := range ltt["entries"].([]any) {
-		if systemtest.Str(e, "demand", "role") == "supervisor" {
-			asg = systemtest.Str(e, "assignment", "assignment_id")
+	// Hours: class 2's Monday homework session (38 students), whoever holds
+	// it. (Own-class supervision is a soft goal, so the holder is not fixed:
+	// ids are random per run and break ties differently.)
+	gr := s.grid(t)
+	demands := map[string]any{}
+	for _, d := range gr["demands"].([]any) {
+		demands[systemtest.Str(d, "demand_id")] = d
+	}
+	var asg, li string
+	for _, a := range gr["assignments"].([]any) {
+		d := demands[systemtest.Str(a, "demand_id")]
+		if systemtest.Str(d, "role") == "supervisor" && systemtest.Str(d, "class_id") == s.c2 && stNum(d, "date", "day") == 7 {
+			asg, li = systemtest.Str(a, "assignment_id"), systemtest.Str(a, "staff_id")
 		}
 	}
 	if asg == "" {
-		t.Fatalf("李老师 has no Monday homework session: %v", ltt)
+		t.Fatalf("nobody supervises class 2's Monday homework: %v", gr["assignments"])
 	}
+	ltt := env.MustDo(t, "GET", s.path("/staff/%s/timetable?from.year=2026&from.month=9&from.day=7&to.year=2026&to.month=9&to.day=7", li), nil)
 	in := env.MustDo(t, "POST", s.path("/assignments/%s:checkIn", asg), map[string]any{"time": stAt(7, 15, 28)})
 	rec := systemtest.Str(in, "record", "record_id")
 	env.MustDo(t, "POST", s.path("/hour-records/%s:checkOut", rec), map[string]any{"time": stAt(7, 16, 25), "duty": "taught"})
@@ -289,8 +296,8 @@ func TestStaffingEndToEnd(t *testing.T) {
 	}
 	h := hs[0]
 	if h.RecordID != corID || h.AssignmentID != asg || h.StaffID != li || h.CreditedMinutes != 60 || h.Periods.String() != "1.5" ||
-		h.StaffKind != "teacher" || h.Duty != "taught" || h.Status != "approved" || h.Role != "supervisor" || h.Students != 38 {
-		t.Errorf("approved hours = %+v, want the correction: 60 minutes = 1.5 periods of 李老师 supervising 38 students", h)
+		h.StaffKind == "" || h.Duty != "taught" || h.Status != "approved" || h.Role != "supervisor" || h.Students != 38 {
+		t.Errorf("approved hours = %+v, want the correction: 60 minutes = 1.5 periods supervising class 2 (38 students)", h)
 	}
 	if _, err := stclient.New(conn).ApprovedHours(context.Background(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown school: %v, want not found", err)
@@ -300,7 +307,7 @@ func TestStaffingEndToEnd(t *testing.T) {
 	pb := env.MustDo(t, "GET", "/v1/schools/"+s.id+"/pay-basis?year=2026&month=9", nil)
 	if systemtest.Str(pb, "basis", "total_periods") != "1.5000" || systemtest.Str(pb, "basis", "staff", 0, "staff_id") != li ||
 		systemtest.Str(pb, "basis", "staff", 0, "records", 0, "record_id") != corID || systemtest.Get(pb, "basis", "record_count") != float64(1) {
-		t.Errorf("pay basis = %v, want 1.5 periods of 李老师 from the correction", pb)
+		t.Errorf("pay basis = %v, want 1.5 periods from the correction", pb)
 	}
 	if r := env.Do(t, "GET", "/v1/schools/"+s.id+"/pay-basis?year=2026&month=13", nil); r.Code != 400 || !strings.Contains(r.Raw, "month") {
 		t.Errorf("month 13: %d %s, want 400 naming month", r.Code, r.Raw)
