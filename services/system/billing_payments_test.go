@@ -50,7 +50,7 @@ func paySetup(t *testing.T) payEnv {
 	}
 	t.Cleanup(pool.Close)
 	t.Cleanup(func() { ledgertest.AssertBalanced(t, pool) })
-	env := &systemtest.Env{Base: "http://" + r.HTTPAddr, Run: r}
+	env := &systemtest.Env{Client: systemtest.Client{Base: "http://" + r.HTTPAddr}, Run: r}
 	env.District(t, "350402")
 	school := env.School(t, "350402", "三明实验小学", "SCHOOL_STAGE_PRIMARY")
 	return payEnv{Env: env, pool: pool, school: school}

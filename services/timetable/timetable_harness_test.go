@@ -1,21 +1,18 @@
 package timetable_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/kehou/kehou/gateway"
 	"github.com/kehou/kehou/services/platform/pgtest"
 	"github.com/kehou/kehou/services/platform/rpcserver"
+	"github.com/kehou/kehou/services/system/systemtest"
 	"github.com/kehou/kehou/services/timetable"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -59,7 +56,7 @@ func serveGRPC(t *testing.T) *grpc.ClientConn {
 // a real database: HTTP end to end, without the other services, so these
 // tests depend on nothing but timetable.
 type httpEnv struct {
-	base string
+	systemtest.Client
 }
 
 // startHTTP starts the gateway over serveGRPC. Staffing and billing routes
@@ -77,110 +74,13 @@ func startHTTP(t *testing.T) *httpEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &httpEnv{base: srv.URL}
+	return &httpEnv{Client: systemtest.Client{Base: srv.URL}}
 }
 
-// httpResponse is a decoded gateway response.
-type httpResponse struct {
-	Code int
-	Body map[string]any
-	Raw  string
-}
-
-// Do sends a JSON request; body may be nil, a string or a value to marshal.
-func (e *httpEnv) Do(t testing.TB, method, path string, body any) httpResponse {
-	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := httpResponse{Code: resp.StatusCode, Raw: string(raw)}
-	_ = json.Unmarshal(raw, &out.Body)
-	return out
-}
-
-// MustDo is Do that fails the test unless the status is 200.
-func (e *httpEnv) MustDo(t testing.TB, method, path string, body any) map[string]any {
-	t.Helper()
-	r := e.Do(t, method, path, body)
-	if r.Code != http.StatusOK {
-		t.Fatalf("%s %s: status %d: %s", method, path, r.Code, r.Raw)
-	}
-	return r.Body
-}
-
-// District creates a district with the typical policy: off-work 17:30,
-// 120 minutes a day, 5 days, 40/45-minute periods, at most 3 periods,
-// extended care by 18:30, evening study by 20:30, outside share 50%.
-func (e *httpEnv) District(t testing.TB, id string) string {
-	t.Helper()
-	e.MustDo(t, "POST", "/v1/districts", map[string]any{"district_id": id, "name": "测试区" + id, "policy": map[string]any{
-		"off_work_time":                jTime(17, 30),
-		"min_minutes_per_day":          120,
-		"service_days_per_week":        5,
-		"period_minutes_primary":       40,
-		"period_minutes_junior_middle": 45,
-		"max_periods_per_day":          3,
-		"evening_care_end":             jTime(18, 30),
-		"evening_study_end":            jTime(20, 30),
-		"outside_share_cap_percent":    50,
-		"students_per_adult":           20,
-	}})
-	return id
-}
-
-// School creates a school of a stage ("SCHOOL_STAGE_PRIMARY" …) and returns its id.
-func (e *httpEnv) School(t testing.TB, districtID, name, stage string) string {
-	t.Helper()
-	b := e.MustDo(t, "POST", "/v1/schools", map[string]any{"district_id": districtID, "name": name, "stage": stage})
-	return jStr(b, "school", "school_id")
-}
-
-// jGet walks decoded JSON by keys and indexes.
-func jGet(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, _ := v.(map[string]any)
-			v = m[k]
-		case int:
-			a, _ := v.([]any)
-			if k >= len(a) {
-				return nil
-			}
-			v = a[k]
-		}
-	}
-	return v
-}
-
-// jStr is jGet as a string.
-func jStr(v any, path ...any) string {
-	s, _ := jGet(v, path...).(string)
-	return s
-}
-
-// jDate is a contract date.
-func jDate(y, m, d int) map[string]any { return map[string]any{"year": y, "month": m, "day": d} }
-
-// jTime is a contract time of day.
-func jTime(h, m int) map[string]any { return map[string]any{"hours": h, "minutes": m} }
+// Short names for the shared JSON helpers of systemtest.
+var (
+	jGet  = systemtest.Get
+	jStr  = systemtest.Str
+	jDate = systemtest.Date
+	jTime = systemtest.Time
+)

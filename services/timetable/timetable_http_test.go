@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kehou/kehou/services/system/systemtest"
 )
 
 // ttSchool is a school set up over HTTP for the timetable tests.
@@ -842,7 +844,7 @@ func TestTimetableEveningStudyNineYear(t *testing.T) {
 	primary := s.class(t, 4, "四年级1班", 45, r4)
 	junior := s.class(t, 8, "初二1班", 45, r8)
 	s.item(t, "ITEM_KIND_BASIC_CARE", "课后基础托管", 1, weekWindows(15, 30, 17, 30))
-	evening := func(grades []int) httpResponse {
+	evening := func(grades []int) systemtest.Response {
 		return env.Do(t, "POST", s.termPath("/items"), map[string]any{"kind": "ITEM_KIND_EVENING_STUDY", "name": "晚自习", "segment": 3,
 			"windows": weekWindows(19, 0, 20, 30), "grades": grades})
 	}

@@ -19,10 +19,16 @@ import (
 	"github.com/kehou/kehou/services/system"
 )
 
-// Env is a running system.
-type Env struct {
+// Client speaks the gateway's JSON over HTTP. Env embeds one; tests that
+// start only part of the system (a service and the gateway) use it alone.
+type Client struct {
 	// Base is the gateway's URL, e.g. http://127.0.0.1:41234.
 	Base string
+}
+
+// Env is a running system.
+type Env struct {
+	Client
 	// Run gives the parts' addresses, for gRPC clients.
 	Run  *system.Running
 	logs *syncBuffer
@@ -72,7 +78,7 @@ func Start(t testing.TB) *Env {
 			t.Errorf("stop system: %v", err)
 		}
 	})
-	return &Env{Base: "http://" + r.HTTPAddr, Run: r, logs: logs}
+	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, logs: logs}
 }
 
 // Response is a decoded gateway response.
@@ -85,7 +91,7 @@ type Response struct {
 
 // Do sends a JSON request (body may be nil, a string, or any value to
 // marshal) with optional header name/value pairs.
-func (e *Env) Do(t testing.TB, method, path string, body any, headers ...string) Response {
+func (e Client) Do(t testing.TB, method, path string, body any, headers ...string) Response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -120,7 +126,7 @@ func (e *Env) Do(t testing.TB, method, path string, body any, headers ...string)
 
 // MustDo is Do that fails the test unless the status is 200, returning
 // the body.
-func (e *Env) MustDo(t testing.TB, method, path string, body any) map[string]any {
+func (e Client) MustDo(t testing.TB, method, path string, body any) map[string]any {
 	t.Helper()
 	r := e.Do(t, method, path, body)
 	if r.Code != http.StatusOK {
@@ -172,14 +178,14 @@ func Policy() map[string]any {
 }
 
 // District creates a district with Policy and returns its id.
-func (e *Env) District(t testing.TB, id string) string {
+func (e Client) District(t testing.TB, id string) string {
 	t.Helper()
 	e.MustDo(t, "POST", "/v1/districts", map[string]any{"district_id": id, "name": "测试区" + id, "policy": Policy()})
 	return id
 }
 
 // School creates a school (stage "SCHOOL_STAGE_PRIMARY" etc.) and returns its id.
-func (e *Env) School(t testing.TB, districtID, name, stage string) string {
+func (e Client) School(t testing.TB, districtID, name, stage string) string {
 	t.Helper()
 	b := e.MustDo(t, "POST", "/v1/schools", map[string]any{"district_id": districtID, "name": name, "stage": stage})
 	return Str(b, "school", "school_id")
