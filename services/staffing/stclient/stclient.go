@@ -13,11 +13,9 @@ import (
 	"time"
 
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
-	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/rpcclient"
 	"github.com/shopspring/decimal"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // DefaultTimeout bounds reading one month's feed.
@@ -104,19 +102,4 @@ func (c *Client) ApprovedHours(ctx context.Context, schoolID string, year int, m
 }
 
 // Interpret maps a status from staffing to a shared error kind.
-func Interpret(err error, what string) error {
-	st := status.Convert(err)
-	switch st.Code() {
-	case codes.NotFound:
-		return fault.NotFound(st.Message())
-	case codes.InvalidArgument:
-		return fault.Invalid(what, st.Message())
-	case codes.FailedPrecondition:
-		return fault.Precondition(st.Message())
-	case codes.Aborted:
-		return fmt.Errorf("staffing: %s: %w", st.Message(), fault.ErrConflict)
-	case codes.Unavailable, codes.DeadlineExceeded:
-		return fmt.Errorf("staffing: %s: %w", st.Message(), fault.ErrUnavailable)
-	}
-	return fmt.Errorf("staffing %s: %w", what, err)
-}
+func Interpret(err error, what string) error { return rpcclient.Interpret("staffing", err, what) }

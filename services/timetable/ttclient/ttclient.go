@@ -5,14 +5,11 @@ package ttclient
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
-	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/rpcclient"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // DefaultTimeout bounds each call to timetable when the caller's context
@@ -61,17 +58,4 @@ func (c *Client) School(ctx context.Context, schoolID string) (School, error) {
 // Interpret maps a status from timetable to a shared error kind, so the
 // calling service reports "school not found" as its own NotFound and an
 // unreachable timetable as Unavailable, not as an internal error.
-func Interpret(err error, what string) error {
-	st := status.Convert(err)
-	switch st.Code() {
-	case codes.NotFound:
-		return fault.NotFound(st.Message())
-	case codes.InvalidArgument:
-		return fault.Invalid(what, st.Message())
-	case codes.FailedPrecondition:
-		return fault.Precondition(st.Message())
-	case codes.Unavailable, codes.DeadlineExceeded:
-		return fmt.Errorf("timetable: %s: %w", st.Message(), fault.ErrUnavailable)
-	}
-	return fmt.Errorf("timetable %s: %w", what, err)
-}
+func Interpret(err error, what string) error { return rpcclient.Interpret("timetable", err, what) }
