@@ -67,10 +67,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		forwarded[rpcserver.FaultKey] = true
 	}
 	mux := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, fieldNamingJSONPb{&runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
 		runtime.WithIncomingHeaderMatcher(func(key string) (string, bool) {
 			k := strings.ToLower(key)
 			if forwarded[k] {

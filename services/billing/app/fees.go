@@ -100,12 +100,15 @@ type runCall struct {
 	err  error
 }
 
-// RunTiming is where fee runs spent their time: the engine, and writing
-// statements, lines and postings (COPY). The rest is reading facts.
+// RunTiming is where fee runs spent their time: the engine, writing
+// statements, lines and postings (COPY), and reading each school's issued
+// state (period lock and current statements) on the run's transaction.
+// Engine runs beside the writes, so the parts overlap.
 type RunTiming struct {
 	Students int
 	Engine   time.Duration
 	Write    time.Duration
+	Lookup   time.Duration
 }
 
 // MaxConcurrentRuns bounds the fee runs one process computes at once.
@@ -119,6 +122,9 @@ func NewFees(store FeeStore, feed Feed) *Fees {
 
 // CreateSchedule validates and stores a new schedule version.
 func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule, error) {
+	if err := f.CheckDistrict(ctx, s.Scope.DistrictID); err != nil {
+		return fee.Schedule{}, err
+	}
 	if s.Scope.SchoolID != "" {
 		sc, err := f.feed.School(ctx, s.Scope.SchoolID)
 		if err != nil {
@@ -137,6 +143,14 @@ func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule
 	return f.store.CreateSchedule(ctx, s)
 }
 
+// CheckDistrict returns timetable's NotFound for a district it does not
+// know (timetable owns districts), so that a schedule or a listing for an
+// unknown district is a 404 rather than an orphan row or an empty success.
+func (f *Fees) CheckDistrict(ctx context.Context, districtID string) error {
+	_, err := f.feed.Schools(ctx, districtID)
+	return err
+}
+
 // GetSchedule returns a schedule version.
 func (f *Fees) GetSchedule(ctx context.Context, districtID, id string, version int) (fee.Schedule, error) {
 	return f.store.GetSchedule(ctx, districtID, id, version)
@@ -144,6 +158,9 @@ func (f *Fees) GetSchedule(ctx context.Context, districtID, id string, version i
 
 // ListSchedules lists schedule versions.
 func (f *Fees) ListSchedules(ctx context.Context, districtID, schoolID string) ([]fee.Schedule, error) {
+	if err := f.CheckDistrict(ctx, districtID); err != nil {
+		return nil, err
+	}
 	return f.store.ListSchedules(ctx, districtID, schoolID, false)
 }
 
@@ -233,6 +250,14 @@ func (f *Fees) scheduleForTerm(ctx context.Context, sc ttfeed.School, termID str
 		return fee.Schedule{}, err
 	}
 	return fee.Applicable(all, sc.DistrictID, sc.ID, term.Start)
+}
+
+// CheckTerm returns NotFound unless termID is one of the school's terms in
+// timetable, so that statements asked for an unknown term are a 404 rather
+// than an empty list.
+func (f *Fees) CheckTerm(ctx context.Context, schoolID, termID string) error {
+	_, err := f.term(ctx, schoolID, termID, fee.Date{})
+	return err
 }
 
 // term finds a school's term by id, or the one containing on.

@@ -386,6 +386,9 @@ func statementToProto(st app.Issued) *billingv1.Statement {
 
 // ListStudentStatements implements the RPC.
 func (s *Server) ListStudentStatements(ctx context.Context, req *billingv1.ListStudentStatementsRequest) (*billingv1.ListStudentStatementsResponse, error) {
+	if err := s.fees.CheckTerm(ctx, req.GetSchoolId(), req.GetTermId()); err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
 	sts, total, err := s.fees.StudentStatements(ctx, req.GetSchoolId(), req.GetStudentId(), req.GetTermId())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
@@ -402,6 +405,9 @@ func (s *Server) ListClaims(ctx context.Context, req *billingv1.ListClaimsReques
 	var p parser
 	from, to := p.date(req.GetFrom(), "from", true), p.date(req.GetTo(), "to", true)
 	if err := p.c.Err(); err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	if err := s.fees.CheckDistrict(ctx, req.GetDistrictId()); err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
 	c, err := s.fees.Claims(ctx, req.GetDistrictId(), req.GetSchoolId(), from, to)

@@ -184,6 +184,9 @@ func validateUnary(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 			if err := v.Validate(msg); err != nil {
 				return nil, validationStatus(err)
 			}
+			if fvs := stringViolations(msg.ProtoReflect()); len(fvs) > 0 {
+				return nil, InvalidArgument(fvs...)
+			}
 		}
 		return handler(ctx, req)
 	}
@@ -207,6 +210,9 @@ func (s *validatingStream) RecvMsg(m any) error {
 	if msg, ok := m.(proto.Message); ok {
 		if err := s.v.Validate(msg); err != nil {
 			return validationStatus(err)
+		}
+		if fvs := stringViolations(msg.ProtoReflect()); len(fvs) > 0 {
+			return InvalidArgument(fvs...)
 		}
 	}
 	return nil

@@ -55,6 +55,8 @@ type Store interface {
 type Timetable interface {
 	School(ctx context.Context, schoolID string) (ttclient.School, error)
 	Policy(ctx context.Context, districtID, stage string) (demand.Policy, error)
+	Classes(ctx context.Context, schoolID string) ([]string, error)
+	CheckTerm(ctx context.Context, schoolID, termID string) error
 	Occurrences(ctx context.Context, schoolID, termID string, from, to solver.Date) ([]demand.Occurrence, error)
 }
 
@@ -74,6 +76,14 @@ func New(store Store, tt Timetable) *App { return &App{store: store, tt: tt, now
 func today(t time.Time) solver.Date {
 	t = t.In(Zone)
 	return solver.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+// district returns timetable's NotFound for a district it does not know
+// (timetable owns districts), so that a policy or an institution is never
+// stored for, nor listed as empty under, a district that does not exist.
+func (a *App) district(ctx context.Context, districtID string) error {
+	_, err := a.tt.Policy(ctx, districtID, "")
+	return err
 }
 
 // School resolves a school through timetable.
@@ -101,6 +111,26 @@ func (a *App) checkInstructor(ctx context.Context, sc ttclient.School, m staff.M
 	return nil
 }
 
+// checkClasses rejects a class taught or led that is not one of the
+// school's classes in timetable (an unknown id would silently never match).
+func (a *App) checkClasses(ctx context.Context, sc ttclient.School, m staff.Member) error {
+	if m.ClassTeacherOf == "" && len(m.ClassesTaught) == 0 {
+		return nil
+	}
+	ids, err := a.tt.Classes(ctx, sc.ID)
+	if err != nil {
+		return err
+	}
+	var c fault.Collector
+	if m.ClassTeacherOf != "" {
+		c.Check(slices.Contains(ids, m.ClassTeacherOf), "staff_member.class_teacher_of", "unknown class "+m.ClassTeacherOf+" of school "+sc.ID)
+	}
+	for i, id := range m.ClassesTaught {
+		c.Check(slices.Contains(ids, id), fmt.Sprintf("staff_member.classes_taught[%d]", i), "unknown class "+id+" of school "+sc.ID)
+	}
+	return c.Err()
+}
+
 // CreateMember registers a person at a school that timetable knows; an
 // outside instructor's institution must be approved, licensed today and
 // serve the school.
@@ -113,6 +143,9 @@ func (a *App) CreateMember(ctx context.Context, schoolID string, m staff.Member)
 		return staff.Member{}, err
 	}
 	if err := a.checkInstructor(ctx, sc, m); err != nil {
+		return staff.Member{}, err
+	}
+	if err := a.checkClasses(ctx, sc, m); err != nil {
 		return staff.Member{}, err
 	}
 	m.ID, m.SchoolID, m.DistrictID = staff.NewID("stf"), sc.ID, sc.DistrictID
@@ -142,6 +175,9 @@ func (a *App) UpdateMember(ctx context.Context, schoolID string, m staff.Member)
 		if err := a.checkInstructor(ctx, sc, m); err != nil {
 			return staff.Member{}, err
 		}
+	}
+	if err := a.checkClasses(ctx, sc, m); err != nil {
+		return staff.Member{}, err
 	}
 	m.SchoolID, m.DistrictID = sc.ID, sc.DistrictID
 	return a.store.UpdateMember(ctx, m)
@@ -175,6 +211,12 @@ func (a *App) SetParticipation(ctx context.Context, schoolID, staffID, termID st
 	if _, err := a.store.GetMember(ctx, sc.DistrictID, sc.ID, staffID); err != nil {
 		return staff.Member{}, err
 	}
+	if err := a.tt.CheckTerm(ctx, sc.ID, termID); err != nil {
+		if errors.Is(err, fault.ErrNotFound) {
+			return staff.Member{}, fault.Invalid("term_id", "unknown term "+termID+" of school "+sc.ID)
+		}
+		return staff.Member{}, err
+	}
 	if err := a.store.SetParticipation(ctx, sc.DistrictID, sc.ID, staffID, termID, optedIn); err != nil {
 		return staff.Member{}, err
 	}
@@ -186,12 +228,18 @@ func (a *App) SetDistrictPolicy(ctx context.Context, districtID string, maxSchoo
 	if maxSchools < 0 {
 		return fault.Invalid("max_schools_per_institution", "must not be negative")
 	}
+	if err := a.district(ctx, districtID); err != nil {
+		return err
+	}
 	return a.store.SetDistrictPolicy(ctx, districtID, maxSchools)
 }
 
 // CreateInstitution registers an institution with its courses.
 func (a *App) CreateInstitution(ctx context.Context, in staff.Institution) (staff.Institution, error) {
 	if err := in.Validate(); err != nil {
+		return staff.Institution{}, err
+	}
+	if err := a.district(ctx, in.DistrictID); err != nil {
 		return staff.Institution{}, err
 	}
 	in.ID = staff.NewID("inst")
@@ -208,6 +256,9 @@ func (a *App) GetInstitution(ctx context.Context, districtID, id string) (staff.
 
 // ListInstitutions returns a district's institutions.
 func (a *App) ListInstitutions(ctx context.Context, districtID string) ([]staff.Institution, error) {
+	if err := a.district(ctx, districtID); err != nil {
+		return nil, err
+	}
 	return a.store.ListInstitutions(ctx, districtID, nil)
 }
 

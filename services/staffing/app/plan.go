@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -98,6 +99,11 @@ func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart 
 	}
 	weekEnd := weekStart.AddDays(6)
 	occs, err := a.tt.Occurrences(ctx, sc.ID, termID, weekStart, weekEnd)
+	var verr *fault.ValidationError
+	if errors.As(err, &verr) {
+		// Timetable refuses dates outside the term: name the caller's field.
+		return Grid{}, fault.Invalid("week_start", fmt.Sprintf("the week %s to %s is not inside term %s", weekStart, weekEnd, termID))
+	}
 	if err != nil {
 		return Grid{}, err
 	}

@@ -37,6 +37,33 @@ func New(conn grpc.ClientConnInterface) *Feed {
 	return &Feed{Client: c, api: c.API(), timeout: ttclient.DefaultTimeout}
 }
 
+// Classes returns the ids of a school's classes, so that a teacher's
+// classes are checked against the classes timetable knows.
+func (f *Feed) Classes(ctx context.Context, schoolID string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	resp, err := f.api.ListClasses(ctx, &timetablev1.ListClassesRequest{SchoolId: schoolID})
+	if err != nil {
+		return nil, ttclient.Interpret(err, "classes of school "+schoolID)
+	}
+	out := make([]string, 0, len(resp.GetClasses()))
+	for _, c := range resp.GetClasses() {
+		out = append(out, c.GetClassId())
+	}
+	return out, nil
+}
+
+// CheckTerm returns NotFound unless termID is a term of the school, so
+// that staff never opt in to a term that is not their school's.
+func (f *Feed) CheckTerm(ctx context.Context, schoolID, termID string) error {
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	if _, err := f.api.GetTerm(ctx, &timetablev1.GetTermRequest{SchoolId: schoolID, TermId: termID}); err != nil {
+		return ttclient.Interpret(err, "term "+termID+" of school "+schoolID)
+	}
+	return nil
+}
+
 // Policy returns the district's staffing-relevant policy for a school of
 // stage: the students-per-adult ratio and the period length (nine-year
 // schools count primary periods, the stricter of the two).

@@ -239,7 +239,7 @@ func (a *App) JoinClub(ctx context.Context, schoolID, termID, clubID, studentID 
 	if err != nil {
 		return school.Seat{}, err
 	}
-	club, err := a.store.GetClub(ctx, t.Scope, clubID)
+	club, err := a.clubOfTerm(ctx, t.Scope, termID, clubID)
 	if err != nil {
 		return school.Seat{}, err
 	}
@@ -342,7 +342,24 @@ func (a *App) ClubMembers(ctx context.Context, schoolID, termID, clubID string) 
 	if err != nil {
 		return nil, err
 	}
+	if _, err := a.clubOfTerm(ctx, t.Scope, termID, clubID); err != nil {
+		return nil, err
+	}
 	return a.store.Members(ctx, t.Scope, termID, clubID)
+}
+
+// clubOfTerm reads a club of the term in the path: an unknown club, or one
+// of another term, is NotFound rather than an empty list or a seat filed
+// under the wrong term.
+func (a *App) clubOfTerm(ctx context.Context, sc school.Scope, termID, clubID string) (school.Club, error) {
+	club, err := a.store.GetClub(ctx, sc, clubID)
+	if err != nil {
+		return school.Club{}, err
+	}
+	if club.TermID != termID {
+		return school.Club{}, fault.NotFound(fmt.Sprintf("club %s of term %s", clubID, termID))
+	}
+	return club, nil
 }
 
 // Interval is an enrolment as billing reads it: who, what, when, the
