@@ -51,6 +51,10 @@ CREATE TABLE fee_runs (
     statement_count integer NOT NULL DEFAULT 0,
     adjustment_count integer NOT NULL DEFAULT 0,
     unchanged_count integer NOT NULL DEFAULT 0,
+    -- what the run's statements charge families in all (the sum of their
+    -- parent_amount), written with the counts so reading a run never sums
+    -- a city's statements.
+    parent_total numeric(14, 2) NOT NULL DEFAULT 0,
     create_time timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (district_id, school_id, run_id),
     UNIQUE (district_id, request_id)
@@ -96,8 +100,6 @@ CREATE TABLE statements (
     -- for each line, quadratic in the run's size.
     UNIQUE (district_id, student_id, school_id, term_id, period_start, period_end, revision)
 );
-
-CREATE INDEX statements_run ON statements (district_id, run_id);
 
 -- The lines of a statement. Adjustments, subsidy and waiver shares are jsonb
 -- arrays of {kind|payer_id, amount, rule_id, document_no}.

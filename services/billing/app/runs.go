@@ -400,7 +400,8 @@ func (f *Fees) produce(ctx context.Context, req RunRequest, run Run, schools []t
 }
 
 // pipelinedWriter writes one batch in the background while the next is
-// computed, so the engine and the timetable feed overlap the COPY. The
+// issued (computeSchools computes further ahead), so the run's transaction
+// side overlaps its own COPY. The
 // transaction is used by one goroutine at a time: every other call waits
 // for the batch being written first.
 type pipelinedWriter struct {
@@ -456,59 +457,149 @@ func (p *pipelinedWriter) Effective(ctx context.Context, schoolID, studentID, te
 	return p.RunWriter.Effective(ctx, schoolID, studentID, termID, from, to)
 }
 
-func (f *Fees) produceWith(ctx context.Context, req RunRequest, run Run, schools []ttfeed.School, issuedAt time.Time, w RunWriter) (RunResult, error) {
-	type schoolSnap struct {
-		SchoolID   string            `json:"school_id"`
-		TermID     string            `json:"term_id"`
-		From       string            `json:"from"`
-		To         string            `json:"to"`
-		ScheduleID string            `json:"schedule_id"`
-		Version    int               `json:"schedule_version"`
-		DocumentNo string            `json:"document_no"`
-		Students   int               `json:"students"`
-		FactsHash  string            `json:"facts_hash"`
-		CostSheet  *fee.CostSheet    `json:"cost_sheet,omitempty"`
-		Calendar   []fee.CalendarDay `json:"calendar"`
+// schoolSnap is one school's part of a run's inputs snapshot.
+type schoolSnap struct {
+	SchoolID   string            `json:"school_id"`
+	TermID     string            `json:"term_id"`
+	From       string            `json:"from"`
+	To         string            `json:"to"`
+	ScheduleID string            `json:"schedule_id"`
+	Version    int               `json:"schedule_version"`
+	DocumentNo string            `json:"document_no"`
+	Students   int               `json:"students"`
+	FactsHash  string            `json:"facts_hash"`
+	CostSheet  *fee.CostSheet    `json:"cost_sheet,omitempty"`
+	Calendar   []fee.CalendarDay `json:"calendar"`
+}
+
+// schoolWork is one school of a run as the compute side hands it to the writing side.
+type schoolWork struct {
+	sc    ttfeed.School
+	in    *schoolInputs
+	facts hash.Hash
+	enc   *json.Encoder
+	snap  schoolSnap
+}
+
+// computed is one student's engine result in stored form.
+type computed struct {
+	studentID string
+	lines     []IssuedLine
+}
+
+// workItem is what the compute side sends: a school's start (its inputs are
+// loaded), a batch of its computed students, its end, or an error.
+type workItem struct {
+	school   *schoolWork
+	students []computed
+	end      bool
+	err      error
+}
+
+// computeSchools loads each school's inputs and computes its students, in
+// order, sending them to out; it closes out when done or when ctx ends. It
+// touches no transaction (schedules, cost sheets and facts come from the
+// pool and the feed), so it runs ahead of the writing side: the engine and
+// the timetable feed overlap the COPY of the batches before.
+func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []ttfeed.School, out chan<- workItem) {
+	defer close(out)
+	send := func(it workItem) bool {
+		select {
+		case out <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
+	for _, sc := range schools {
+		in, err := f.schoolPlan(ctx, req, sc, nil)
+		if err != nil {
+			send(workItem{err: fmt.Errorf("school %s: %w", sc.ID, err)})
+			return
+		}
+		sw := &schoolWork{sc: sc, in: in, facts: sha256.New()}
+		sw.enc = json.NewEncoder(sw.facts)
+		_ = sw.enc.Encode(struct {
+			S fee.Schedule
+			P fee.Period
+			C *fee.CostSheet
+		}{in.sched, in.period, in.cost})
+		sw.snap = schoolSnap{SchoolID: sc.ID, TermID: in.term.ID, From: in.period.From.String(), To: in.period.To.String(),
+			ScheduleID: in.sched.ID, Version: in.sched.Version, DocumentNo: in.sched.DocumentNo, CostSheet: in.cost, Calendar: in.period.Days}
+		if !send(workItem{school: sw}) {
+			return
+		}
+		err = f.students(ctx, in, func(batch []fee.StudentFacts) error {
+			cs := make([]computed, 0, len(batch))
+			for _, sf := range batch {
+				_ = sw.enc.Encode(sf)
+				sw.snap.Students++
+				t0 := time.Now()
+				st, err := in.engine.Compute(sf)
+				if f.Timing != nil {
+					f.Timing.Engine += time.Since(t0)
+					f.Timing.Students++
+				}
+				if err != nil {
+					return fmt.Errorf("student %s: %w", sf.StudentID, err)
+				}
+				cs = append(cs, computed{studentID: sf.StudentID, lines: issuedFrom(st, in).Lines})
+			}
+			if !send(workItem{school: sw, students: cs}) {
+				return ctx.Err()
+			}
+			return nil
+		})
+		if err != nil {
+			send(workItem{err: err})
+			return
+		}
+		if !send(workItem{school: sw, end: true}) {
+			return
+		}
+	}
+}
+
+func (f *Fees) produceWith(ctx context.Context, req RunRequest, run Run, schools []ttfeed.School, issuedAt time.Time, w RunWriter) (RunResult, error) {
 	var res RunResult
 	res.ParentTotal = decimal.New(0, -2)
 	total := sha256.New()
 	var snaps []schoolSnap
 	seq, batches := 0, 0
-	for _, sc := range schools {
-		in, err := f.schoolPlan(ctx, req, sc, nil)
-		if err != nil {
-			return RunResult{}, fmt.Errorf("school %s: %w", sc.ID, err)
+
+	cctx, cancel := context.WithCancel(ctx)
+	work := make(chan workItem, 2)
+	go f.computeSchools(cctx, req, schools, work)
+	defer func() {
+		cancel()
+		for range work { // wait for the compute side to stop
 		}
-		if err := w.LockPeriod(ctx, sc.ID, in.term.ID, in.period.From, in.period.To); err != nil {
-			return RunResult{}, err
+	}()
+
+	// Per school: what was issued before, who was seen, and the run's two postings.
+	var (
+		current              map[string]CurrentStatement
+		seen                 map[string]bool
+		charges, adjustments *schoolPosting
+	)
+	for it := range work {
+		if it.err != nil {
+			return RunResult{}, it.err
 		}
-		current, err := w.Current(ctx, sc.ID, in.term.ID, in.period.From, in.period.To)
-		if err != nil {
-			return RunResult{}, err
-		}
-		facts := sha256.New()
-		enc := json.NewEncoder(facts)
-		_ = enc.Encode(struct {
-			S fee.Schedule
-			P fee.Period
-			C *fee.CostSheet
-		}{in.sched, in.period, in.cost})
-		snap := schoolSnap{SchoolID: sc.ID, TermID: in.term.ID, From: in.period.From.String(), To: in.period.To.String(),
-			ScheduleID: in.sched.ID, Version: in.sched.Version, DocumentNo: in.sched.DocumentNo, CostSheet: in.cost, Calendar: in.period.Days}
-		seen := make(map[string]bool, len(current))
+		sw := it.school
+		sc, in := sw.sc, sw.in
 		// issue turns one student's computed lines into a charge, an adjustment or nothing.
-		issue := func(studentID string, lines []IssuedLine, sts []Issued, posts []ledger.Posting) ([]Issued, []ledger.Posting, error) {
+		issue := func(studentID string, lines []IssuedLine, sts []Issued) ([]Issued, error) {
 			is := Issued{SchoolID: sc.ID, StudentID: studentID, PeriodKind: in.period.Kind, From: in.period.From, To: in.period.To,
 				Schedule: fee.RuleRef{ScheduleID: in.sched.ID, Version: in.sched.Version, DocumentNo: in.sched.DocumentNo}, Lines: lines}
 			is.ContentHash = contentHash(is.Lines)
 			cur, had := current[studentID]
 			if had && cur.ContentHash == is.ContentHash {
 				res.Unchanged++
-				return sts, posts, nil
+				return sts, nil
 			}
 			if !had && len(lines) == 0 {
-				return sts, posts, nil
+				return sts, nil
 			}
 			seq++
 			is.StatementID = fmt.Sprintf("st-%s-%06d", strings.TrimPrefix(run.ID, "run-"), seq)
@@ -517,7 +608,7 @@ func (f *Fees) produceWith(ctx context.Context, req RunRequest, run Run, schools
 			if had {
 				prev, err := w.Effective(ctx, sc.ID, studentID, in.term.ID, in.period.From, in.period.To)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				is.Lines = diffLines(is.Lines, prev)
 				is.Kind, is.Corrects, is.Revision = KindAdjustment, cur.StatementID, cur.Revision+1
@@ -528,69 +619,83 @@ func (f *Fees) produceWith(ctx context.Context, req RunRequest, run Run, schools
 			is.Totals = totalsOf(is.Lines)
 			res.ParentTotal = res.ParentTotal.Add(is.Totals.Parent)
 			sts = append(sts, is)
-			if p, ok := postingFor(is); ok {
-				posts = append(posts, p)
+			if is.Kind == KindAdjustment {
+				adjustments.add(is)
+			} else {
+				charges.add(is)
 			}
-			return sts, posts, nil
+			return sts, nil
 		}
-		err = f.students(ctx, in, func(batch []fee.StudentFacts) error {
+		switch {
+		case it.students == nil && !it.end: // the school starts
+			t0 := time.Now()
+			if err := w.LockPeriod(ctx, sc.ID, in.term.ID, in.period.From, in.period.To); err != nil {
+				return RunResult{}, err
+			}
+			var err error
+			if current, err = w.Current(ctx, sc.ID, in.term.ID, in.period.From, in.period.To); err != nil {
+				return RunResult{}, err
+			}
+			if f.Timing != nil {
+				f.Timing.Lookup += time.Since(t0)
+			}
+			seen = make(map[string]bool, len(current))
+			// The school's charges and adjustments of this run each become one posting (schoolPosting).
+			charges, adjustments = newSchoolPosting(), newSchoolPosting()
+		case !it.end: // a batch of computed students
 			var sts []Issued
-			var posts []ledger.Posting
-			for _, sf := range batch {
-				_ = enc.Encode(sf)
-				snap.Students++
-				t0 := time.Now()
-				st, err := in.engine.Compute(sf)
-				if f.Timing != nil {
-					f.Timing.Engine += time.Since(t0)
-					f.Timing.Students++
-				}
-				if err != nil {
-					return fmt.Errorf("student %s: %w", sf.StudentID, err)
-				}
-				seen[sf.StudentID] = true
-				if sts, posts, err = issue(sf.StudentID, issuedFrom(st, in).Lines, sts, posts); err != nil {
-					return err
+			for _, c := range it.students {
+				seen[c.studentID] = true
+				var err error
+				if sts, err = issue(c.studentID, c.lines, sts); err != nil {
+					return RunResult{}, err
 				}
 			}
 			if len(sts) > 0 {
-				if err := w.Write(ctx, sts, posts); err != nil {
-					return err
+				if err := w.Write(ctx, sts, nil); err != nil {
+					return RunResult{}, err
 				}
 			}
 			batches++
 			if f.FailAfter > 0 && batches >= f.FailAfter {
-				return ErrInjected
+				return RunResult{}, ErrInjected
 			}
-			return nil
-		})
-		if err != nil {
-			return RunResult{}, err
-		}
-		// Students billed before but no longer enrolled in the period: reverse what they were billed.
-		gone := make([]string, 0)
-		for id := range current {
-			if !seen[id] {
-				gone = append(gone, id)
+		default: // the school's students are done
+			// Students billed before but no longer enrolled in the period: reverse what they were billed.
+			gone := make([]string, 0)
+			for id := range current {
+				if !seen[id] {
+					gone = append(gone, id)
+				}
 			}
-		}
-		slices.Sort(gone)
-		var sts []Issued
-		var posts []ledger.Posting
-		for _, id := range gone {
-			_ = enc.Encode(id)
-			if sts, posts, err = issue(id, nil, sts, posts); err != nil {
-				return RunResult{}, err
+			slices.Sort(gone)
+			var sts []Issued
+			for _, id := range gone {
+				_ = sw.enc.Encode(id)
+				var err error
+				if sts, err = issue(id, nil, sts); err != nil {
+					return RunResult{}, err
+				}
 			}
-		}
-		if len(sts) > 0 {
-			if err := w.Write(ctx, sts, posts); err != nil {
-				return RunResult{}, err
+			var posts []ledger.Posting
+			if p, ok := charges.posting(sc.DistrictID, sc.ID, run.ID, ledger.KindCharge, issuedAt); ok {
+				posts = append(posts, p)
 			}
+			if p, ok := adjustments.posting(sc.DistrictID, sc.ID, run.ID, ledger.KindAdjustment, issuedAt); ok {
+				posts = append(posts, p)
+			}
+			if len(sts) > 0 || len(posts) > 0 {
+				if err := w.Write(ctx, sts, posts); err != nil {
+					return RunResult{}, err
+				}
+			}
+			sw.snap.FactsHash = hex.EncodeToString(sw.facts.Sum(nil))
+			total.Write([]byte(sc.ID + ":" + sw.snap.FactsHash + "\n"))
+			snaps = append(snaps, sw.snap)
 		}
-		snap.FactsHash = hex.EncodeToString(facts.Sum(nil))
-		total.Write([]byte(sc.ID + ":" + snap.FactsHash + "\n"))
-		snaps = append(snaps, snap)
+	}
+	if err := ctx.Err(); err != nil {
+		return RunResult{}, err
 	}
 	res.InputsHash = hex.EncodeToString(total.Sum(nil))
 	inputs, err := json.Marshal(struct {
@@ -630,27 +735,38 @@ func issuedFrom(st fee.Statement, in *schoolInputs) Issued {
 }
 
 // contentHash fingerprints a statement's lines, so a repeated run can tell a
-// student whose bill is unchanged.
+// student whose bill is unchanged. It runs for every student of a run, so it
+// appends the fingerprinted text (one "|"-separated record per line, then one
+// per adjustment, subsidy and waiver) without fmt.
 func contentHash(lines []IssuedLine) string {
 	h := sha256.New()
+	var buf []byte
 	for _, l := range lines {
-		writeLine(h, l)
+		buf = appendLine(buf[:0], l)
+		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func writeLine(h hash.Hash, l IssuedLine) {
-	fmt.Fprintf(h, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n", l.LineType, l.RuleID, l.DocumentNo, l.Name, l.Unit,
-		l.Quantity.String(), l.UnitRate.String(), l.Gross.StringFixed(2), l.Net.StringFixed(2), l.Parent.StringFixed(2), l.ProviderID, l.ServiceKind)
+func appendLine(b []byte, l IssuedLine) []byte {
+	for i, f := range [...]string{l.LineType, l.RuleID, l.DocumentNo, l.Name, l.Unit, l.Quantity.String(), l.UnitRate.String(),
+		l.Gross.StringFixed(2), l.Net.StringFixed(2), l.Parent.StringFixed(2), l.ProviderID, l.ServiceKind} {
+		if i > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, f...)
+	}
+	b = append(b, '\n')
 	for _, a := range l.Adjustments {
-		fmt.Fprintf(h, "a|%s|%s|%s\n", a.Kind, a.RuleID, a.Amount.StringFixed(2))
+		b = append(append(append(append(append(append(append(b, "a|"...), a.Kind...), '|'), a.RuleID...), '|'), a.Amount.StringFixed(2)...), '\n')
 	}
 	for _, s := range l.Subsidies {
-		fmt.Fprintf(h, "s|%s|%s|%s\n", s.RuleID, s.PayerID, s.Amount.StringFixed(2))
+		b = append(append(append(append(append(append(append(b, "s|"...), s.RuleID...), '|'), s.PayerID...), '|'), s.Amount.StringFixed(2)...), '\n')
 	}
 	for _, s := range l.Waivers {
-		fmt.Fprintf(h, "w|%s|%s|%s\n", s.RuleID, s.PayerID, s.Amount.StringFixed(2))
+		b = append(append(append(append(append(append(append(b, "w|"...), s.RuleID...), '|'), s.PayerID...), '|'), s.Amount.StringFixed(2)...), '\n')
 	}
+	return b
 }
 
 // SumLines adds statements' lines per (line type, rule): what a student has
@@ -799,37 +915,53 @@ func totalsOf(lines []IssuedLine) IssuedTotals {
 	return t
 }
 
-// postingFor is the ledger posting of a statement (billing_shared.md): Dr the
-// parent's receivable for the parent share, Dr each payer's receivable for
-// its subsidy and waiver shares, Cr school income for school items and Cr the
-// provider's payable for collected-on-behalf items. An adjustment posts the
-// differences the same way. A statement of zero amounts posts nothing.
-func postingFor(is Issued) (ledger.Posting, bool) {
-	var b ledger.Builder
-	b.Add(ledger.ParentReceivable(is.StudentID), is.Totals.Parent)
+// schoolPosting collects one school's statements of one kind in a run into
+// the run's single ledger posting for that school (one posting per run,
+// school, kind and effective date rather than one per statement: a city's
+// run writes a few hundred postings instead of 300,000, and its entries
+// drop from about four per student to one). Each statement contributes, as
+// in billing_shared.md: Dr ParentReceivable(student) for the parent share,
+// Dr PayerReceivable(payer) for each subsidy and waiver share, Cr
+// SchoolIncome for school items and Cr ProviderPayable(provider) for
+// collected-on-behalf items. Parent entries stay one per student (the
+// statement behind one is the run's statement of that student, found by
+// (run_id, student_id) in billing.statements); payer, income and provider
+// entries are summed over the school. An adjustment posts its differences
+// the same way.
+type schoolPosting struct {
+	parents, others ledger.Builder
+}
+
+func newSchoolPosting() *schoolPosting { return &schoolPosting{} }
+
+// add adds one statement's amounts.
+func (p *schoolPosting) add(is Issued) {
+	p.parents.Add(ledger.ParentReceivable(is.StudentID), is.Totals.Parent)
 	for _, l := range is.Lines {
 		for _, s := range l.Subsidies {
-			b.Add(ledger.PayerReceivable(s.PayerID), s.Amount)
+			p.others.Add(ledger.PayerReceivable(s.PayerID), s.Amount)
 		}
 		for _, s := range l.Waivers {
-			b.Add(ledger.PayerReceivable(s.PayerID), s.Amount)
+			p.others.Add(ledger.PayerReceivable(s.PayerID), s.Amount)
 		}
 		if l.ProviderID != "" {
-			b.Add(ledger.ProviderPayable(l.ProviderID), l.Net.Neg())
+			p.others.Add(ledger.ProviderPayable(l.ProviderID), l.Net.Neg())
 		} else {
-			b.Add(ledger.SchoolIncome, l.Net.Neg())
+			p.others.Add(ledger.SchoolIncome, l.Net.Neg())
 		}
 	}
-	entries := b.Entries()
+}
+
+// posting returns the balanced posting, referencing the run; false when its
+// statements moved no money. Its id is the run id and the kind, unique in
+// the school.
+func (p *schoolPosting) posting(districtID, schoolID, runID string, kind ledger.Kind, at time.Time) (ledger.Posting, bool) {
+	entries := append(p.parents.Entries(), p.others.Entries()...)
 	if len(entries) < 2 {
 		return ledger.Posting{}, false
 	}
-	kind := ledger.KindCharge
-	if is.Kind == KindAdjustment {
-		kind = ledger.KindAdjustment
-	}
-	return ledger.Posting{DistrictID: is.DistrictID, SchoolID: is.SchoolID, PostingID: is.StatementID, Kind: kind,
-		Reference: is.StatementID, Memo: "fee run " + is.RunID, EffectiveDate: is.IssuedAt, Entries: entries}, true
+	return ledger.Posting{DistrictID: districtID, SchoolID: schoolID, PostingID: runID + "-" + string(kind), Kind: kind,
+		Reference: runID, Memo: "fee run " + runID, EffectiveDate: at, Entries: entries}, true
 }
 
 func newID(prefix string) string {

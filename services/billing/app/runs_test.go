@@ -67,6 +67,28 @@ func checkLedgerBalanced(t *testing.T, db *pgxpool.Pool) {
 	}
 }
 
+// checkRunPostings checks the ledger shape of fee runs: one posting per run,
+// school and kind, referencing the run, and in it one ParentReceivable entry
+// per statement equal to the statement's parent amount.
+func checkRunPostings(t *testing.T, db *pgxpool.Pool) {
+	t.Helper()
+	var postings, want, mismatched int
+	err := db.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM billing.postings WHERE kind IN ('charge', 'adjustment')),
+		(SELECT count(DISTINCT (district_id, school_id, run_id, kind)) FROM billing.statements),
+		(SELECT count(*) FROM billing.statements s
+			LEFT JOIN billing.postings p ON (p.district_id, p.school_id, p.reference, p.kind) = (s.district_id, s.school_id, s.run_id, s.kind)
+			LEFT JOIN billing.entries e ON (e.district_id, e.school_id, e.posting_id) = (p.district_id, p.school_id, p.posting_id)
+				AND e.account = 'receivable:parent:' || s.student_id
+			WHERE s.parent_amount <> 0 AND e.amount IS DISTINCT FROM s.parent_amount)`).Scan(&postings, &want, &mismatched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if postings != want || mismatched != 0 {
+		t.Errorf("%d fee-run postings, want %d (one per run, school and kind); %d statements without their parent entry", postings, want, mismatched)
+	}
+}
+
 func TestConcurrentIdenticalRunsAcrossProcessesMakeOneRun(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 2, 30)
@@ -90,10 +112,13 @@ func TestConcurrentIdenticalRunsAcrossProcessesMakeOneRun(t *testing.T) {
 			t.Fatalf("request %d: run %q err %v, want run %q", i, ids[i], errs[i], ids[0])
 		}
 	}
-	if c := counts(t, b.db); c[0] != 1 || c[1] != 60 || c[3] != 60 {
-		t.Errorf("runs, statements, lines, postings, entries = %v, want 1 run with 60 statements and postings", c)
+	// Two schools: one charge posting each, with 30 parent entries and 4 summed ones (two
+	// subsidy payers, the waiver payer, school income).
+	if c := counts(t, b.db); c != [5]int{1, 60, 60, 2, 68} {
+		t.Errorf("runs, statements, lines, postings, entries = %v, want [1 60 60 2 68]: 1 run, 60 statements, a posting per school", c)
 	}
 	checkLedgerBalanced(t, b.db)
+	checkRunPostings(t, b.db)
 }
 
 func TestInterruptedRunLeavesNothingAndCompletesWhenRepeated(t *testing.T) {
@@ -116,10 +141,11 @@ func TestInterruptedRunLeavesNothingAndCompletesWhenRepeated(t *testing.T) {
 	if r.Statements != 135 {
 		t.Errorf("repeated run issued %d statements, want 135", r.Statements)
 	}
-	if c := counts(t, b.db); c[0] != 1 || c[1] != 135 || c[2] != 135 || c[3] != 135 {
-		t.Errorf("after the repeat: %v, want 1 run, 135 statements, lines and postings", c)
+	if c := counts(t, b.db); c != [5]int{1, 135, 135, 3, 147} {
+		t.Errorf("after the repeat: %v, want 1 run, 135 statements and lines, 3 postings (one a school), 135+3×4 entries", c)
 	}
 	checkLedgerBalanced(t, b.db)
+	checkRunPostings(t, b.db)
 }
 
 func TestRunWhoseConnectionIsKilledLeavesNothing(t *testing.T) {
@@ -131,10 +157,11 @@ func TestRunWhoseConnectionIsKilledLeavesNothing(t *testing.T) {
 			return nil
 		}
 		killed = true
-		// The run's transaction waits, idle, for this feed: drop its connection from outside.
+		// The run's transaction is open (idle, or writing the first school while the second is
+		// computed): drop its connection from outside.
 		var n int
 		err := b.db.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`).Scan(&n)
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`).Scan(&n)
 		if err != nil || n != 1 {
 			t.Errorf("terminated %d backends (err %v), want the run's one", n, err)
 		}
@@ -152,10 +179,11 @@ func TestRunWhoseConnectionIsKilledLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := counts(t, b.db); r.Statements != 90 || c[1] != 90 || c[3] != 90 {
-		t.Errorf("repeat issued %d statements, visible %v, want 90", r.Statements, c)
+	if c := counts(t, b.db); r.Statements != 90 || c != [5]int{1, 90, 90, 3, 102} {
+		t.Errorf("repeat issued %d statements, visible %v, want 90 statements and lines, 3 postings, 102 entries", r.Statements, c)
 	}
 	checkLedgerBalanced(t, b.db)
+	checkRunPostings(t, b.db)
 }
 
 func TestRerunIsReproducibleAndChangedFactsAdjust(t *testing.T) {
@@ -189,7 +217,16 @@ func TestRerunIsReproducibleAndChangedFactsAdjust(t *testing.T) {
 		!sts[1].Totals.Parent.Equal(sts[0].Totals.Parent.Neg()) || sts[0].Totals.Parent.IsZero() {
 		t.Errorf("statements of the withdrawn student = %+v, owed %s, want a charge and its full reversal", sts, owed)
 	}
+	// The reversal is the third run's adjustment posting; it cancels the first run's charge entry.
+	var balance decimal.Decimal
+	var adjPostings int
+	err = b.db.QueryRow(context.Background(), `SELECT (SELECT sum(amount) FROM billing.entries WHERE account = 'receivable:parent:sch-0000-stu-000019'),
+		(SELECT count(*) FROM billing.postings WHERE kind = 'adjustment' AND reference = $1)`, third.ID).Scan(&balance, &adjPostings)
+	if err != nil || !balance.IsZero() || adjPostings != 1 {
+		t.Errorf("withdrawn student's receivable = %s, adjustment postings of the third run = %d (err %v), want 0 and 1", balance, adjPostings, err)
+	}
 	checkLedgerBalanced(t, b.db)
+	checkRunPostings(t, b.db)
 }
 
 func TestMonthRunAndBadRequests(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 )
 
 const runColumns = `district_id, school_id, run_id, request_id, term_id, period_kind, period_start, period_end, status,
-	inputs, inputs_hash, request_hash, statement_count, adjustment_count, unchanged_count, create_time`
+	inputs, inputs_hash, request_hash, statement_count, adjustment_count, unchanged_count, parent_total, create_time`
 
 func scanRun(row pgx.Row) (app.Run, error) {
 	var r app.Run
@@ -24,19 +24,12 @@ func scanRun(row pgx.Row) (app.Run, error) {
 	var kind string
 	var inputs []byte
 	err := row.Scan(&r.DistrictID, &r.SchoolID, &r.ID, &r.RequestID, &r.TermID, &kind, &from, &to, &r.Status,
-		&inputs, &r.InputsHash, &r.RequestHash, &r.Statements, &r.Adjustments, &r.Unchanged, &r.CreateTime)
+		&inputs, &r.InputsHash, &r.RequestHash, &r.Statements, &r.Adjustments, &r.Unchanged, &r.ParentTotal, &r.CreateTime)
 	if err != nil {
 		return app.Run{}, err
 	}
 	r.PeriodKind, r.From, r.To, r.Inputs = fee.PeriodKind(kind), feeDate(&from), feeDate(&to), inputs
 	return r, nil
-}
-
-// withParentTotal fills a run's parent total from its statements.
-func (s *Store) withParentTotal(ctx context.Context, r app.Run) (app.Run, error) {
-	err := s.db.QueryRow(ctx, `SELECT coalesce(sum(parent_amount), 0)::numeric(14,2) FROM billing.statements
-		WHERE district_id = $1 AND run_id = $2`, r.DistrictID, r.ID).Scan(&r.ParentTotal)
-	return r, err
 }
 
 // RunByRequest returns the run created by a request id.
@@ -49,8 +42,7 @@ func (s *Store) RunByRequest(ctx context.Context, districtID, requestID string) 
 	if err != nil {
 		return app.Run{}, false, fmt.Errorf("run by request: %w", err)
 	}
-	r, err = s.withParentTotal(ctx, r)
-	return r, err == nil, err
+	return r, true, nil
 }
 
 // GetRun returns a run.
@@ -60,7 +52,7 @@ func (s *Store) GetRun(ctx context.Context, districtID, runID string) (app.Run, 
 	if err != nil {
 		return app.Run{}, interpretError(err, "fee run "+runID)
 	}
-	return s.withParentTotal(ctx, r)
+	return r, nil
 }
 
 // IssueRun writes a run and everything produce writes in one transaction.
@@ -88,8 +80,8 @@ func (s *Store) IssueRun(ctx context.Context, run app.Run, produce func(context.
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE billing.fee_runs SET inputs = $3, inputs_hash = $4, statement_count = $5,
-			adjustment_count = $6, unchanged_count = $7 WHERE district_id = $1 AND run_id = $2`,
-			run.DistrictID, run.ID, []byte(res.Inputs), res.InputsHash, res.Statements, res.Adjustments, res.Unchanged)
+			adjustment_count = $6, unchanged_count = $7, parent_total = $8 WHERE district_id = $1 AND run_id = $2`,
+			run.DistrictID, run.ID, []byte(res.Inputs), res.InputsHash, res.Statements, res.Adjustments, res.Unchanged, res.ParentTotal)
 		if err != nil {
 			return interpretError(err, "fee run")
 		}
@@ -120,8 +112,10 @@ type runWriter struct {
 // they have (almost) none, after the run's first batch is written. Without
 // them the planner cannot tell a unique key from any index that shares its
 // leading columns, and picks, for every row's foreign-key check, an index
-// that scans the whole school (postings_effective, for entries → postings):
-// a first city-sized run in a new database turns quadratic. ANALYZE samples
+// that scans the whole school (statement_lines → statements; entries were
+// the same until their row-level foreign key became the statement-level
+// entries_have_postings check): a first city-sized run in a new database
+// turns quadratic. ANALYZE samples
 // the rows this transaction has written and invalidates the cached checks.
 func (w *runWriter) analyzeIfNew(ctx context.Context) error {
 	if w.analyzed {
@@ -190,16 +184,19 @@ func (w *runWriter) Effective(ctx context.Context, schoolID, studentID, termID s
 
 // Write appends statements, their lines and their postings with COPY.
 func (w *runWriter) Write(ctx context.Context, sts []app.Issued, postings []ledger.Posting) error {
+	if len(sts) == 0 {
+		if err := InsertPostings(ctx, w.tx, postings); err != nil {
+			return err
+		}
+		return w.analyzeIfNew(ctx)
+	}
 	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"billing", "statements"},
 		[]string{"district_id", "school_id", "statement_id", "run_id", "student_id", "term_id", "period_start", "period_end",
 			"kind", "corrects_statement_id", "parent_amount", "total_amount", "issued_at", "schedule_id", "schedule_version",
 			"document_no", "period_kind", "totals", "content_hash", "revision"},
 		pgx.CopyFromSlice(len(sts), func(i int) ([]any, error) {
 			s := &sts[i]
-			totals, err := json.Marshal(s.Totals)
-			if err != nil {
-				return nil, err
-			}
+			totals := appendTotals(make([]byte, 0, 160), s.Totals)
 			var corrects any
 			if s.Corrects != "" {
 				corrects = s.Corrects
@@ -216,25 +213,25 @@ func (w *runWriter) Write(ctx context.Context, sts []app.Issued, postings []ledg
 		n += len(sts[i].Lines)
 	}
 	rows := make([][]any, 0, n)
+	// The lines' jsonb values are cut from one growing buffer: a slice keeps
+	// its bytes when a later append moves the buffer.
+	buf := make([]byte, 0, 64<<10)
+	cut := func(start int) []byte { return buf[start:len(buf):len(buf)] }
 	for i := range sts {
 		s := &sts[i]
 		for j, l := range s.Lines {
-			adj, err := marshalList(l.Adjustments)
-			if err != nil {
-				return err
-			}
-			subs, err := marshalList(l.Subsidies)
-			if err != nil {
-				return err
-			}
-			wv, err := marshalList(l.Waivers)
-			if err != nil {
-				return err
-			}
-			detail, err := json.Marshal(l.Detail)
-			if err != nil {
-				return err
-			}
+			start := len(buf)
+			buf = appendAdjustments(buf, l.Adjustments)
+			adj := cut(start)
+			start = len(buf)
+			buf = appendShares(buf, l.Subsidies)
+			subs := cut(start)
+			start = len(buf)
+			buf = appendShares(buf, l.Waivers)
+			wv := cut(start)
+			start = len(buf)
+			buf = appendDetail(buf, l.Detail)
+			detail := cut(start)
 			rows = append(rows, []any{s.DistrictID, s.SchoolID, s.StatementID, int32(j + 1), l.LineType, l.RuleID, l.DocumentNo,
 				l.Name, l.ServiceKind, l.Unit, l.Quantity, l.UnitRate, l.Gross, adj, l.Net, subs, wv, l.Parent, l.ProviderID, detail})
 		}
@@ -250,13 +247,6 @@ func (w *runWriter) Write(ctx context.Context, sts []app.Issued, postings []ledg
 		return err
 	}
 	return w.analyzeIfNew(ctx)
-}
-
-func marshalList[T any](v []T) ([]byte, error) {
-	if len(v) == 0 {
-		return []byte("[]"), nil
-	}
-	return json.Marshal(v)
 }
 
 type rowsQuerier interface {
