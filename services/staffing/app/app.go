@@ -31,6 +31,7 @@ type Store interface {
 	GetInstitution(ctx context.Context, districtID, id string) (staff.Institution, error)
 	ListInstitutions(ctx context.Context, districtID string, ids []string) ([]staff.Institution, error)
 	AddInstitutionSchool(ctx context.Context, districtID, id, schoolID string) error
+	UpdateInstitution(ctx context.Context, districtID, id string, fn func(*staff.Institution) error) (staff.Institution, error)
 
 	LoadWeek(ctx context.Context, districtID, schoolID string, weekStart solver.Date) (demand.Week, error)
 	ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart solver.Date) ([]demand.Assignment, error)
@@ -42,6 +43,7 @@ type Store interface {
 	Absences(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]demand.Absence, error)
 	StaffAssignments(ctx context.Context, districtID, schoolID, staffID string, from, to solver.Date) ([]demand.Entry, error)
 	Assignment(ctx context.Context, districtID, schoolID, assignmentID string) (demand.Entry, error)
+	Unassign(ctx context.Context, districtID, schoolID, assignmentID, reason string) (demand.Entry, error)
 
 	OpenRecord(ctx context.Context, districtID, schoolID, assignmentID string, fresh func() (hours.Record, error),
 		change func(hours.Record) (hours.Record, error)) (hours.Record, error)
@@ -283,4 +285,100 @@ func (a *App) AddInstitutionSchool(ctx context.Context, districtID, id, schoolID
 		return staff.Institution{}, err
 	}
 	return a.store.GetInstitution(ctx, districtID, id)
+}
+
+// InstitutionPatch is what UpdateInstitution changes; a nil field stays as
+// it is. Courses and SchoolIDs replace the whole list; a course with an ID
+// keeps that (existing) course's id.
+type InstitutionPatch struct {
+	Name       *string
+	LicenceNo  *string
+	ValidFrom  *solver.Date
+	ValidUntil *solver.Date
+	Approved   *bool
+	Courses    *[]staff.Course
+	SchoolIDs  *[]string
+}
+
+// UpdateInstitution changes an institution in one transaction and validates
+// the merged record like CreateInstitution. New schools must be schools of
+// the district known to timetable, and serving one more school needs the
+// institution approved and licensed today and stays within the district
+// cap, as AddInstitutionSchool. Its instructors' assignability follows the
+// new record at once: the solver and a hand assignment read it each time.
+func (a *App) UpdateInstitution(ctx context.Context, districtID, id string, p InstitutionPatch) (staff.Institution, error) {
+	if p.SchoolIDs != nil {
+		var c fault.Collector
+		seen := map[string]bool{}
+		for i, sid := range *p.SchoolIDs {
+			f := fmt.Sprintf("institution.school_ids[%d]", i)
+			if seen[sid] {
+				c.Add(f, "school "+sid+" is listed twice")
+				continue
+			}
+			seen[sid] = true
+			sc, err := a.tt.School(ctx, sid)
+			switch {
+			case errors.Is(err, fault.ErrNotFound):
+				c.Add(f, "unknown school "+sid)
+			case err != nil:
+				return staff.Institution{}, err
+			case sc.DistrictID != districtID:
+				c.Add(f, "school "+sid+" is not in district "+districtID)
+			}
+		}
+		if err := c.Err(); err != nil {
+			return staff.Institution{}, err
+		}
+	}
+	return a.store.UpdateInstitution(ctx, districtID, id, func(in *staff.Institution) error {
+		before := slices.Clone(in.SchoolIDs)
+		if p.Name != nil {
+			in.Name = *p.Name
+		}
+		if p.LicenceNo != nil {
+			in.LicenceNo = *p.LicenceNo
+		}
+		if p.ValidFrom != nil {
+			in.ValidFrom = *p.ValidFrom
+		}
+		if p.ValidUntil != nil {
+			in.ValidUntil = *p.ValidUntil
+		}
+		if p.Approved != nil {
+			in.Approved = *p.Approved
+		}
+		if p.Courses != nil {
+			known := map[string]bool{}
+			for _, c := range in.Courses {
+				known[c.ID] = true
+			}
+			var c fault.Collector
+			courses := slices.Clone(*p.Courses)
+			for i := range courses {
+				switch {
+				case courses[i].ID == "":
+					courses[i].ID = staff.NewID("crs")
+				case !known[courses[i].ID]:
+					c.Add(fmt.Sprintf("institution.courses[%d].course_id", i), "unknown course "+courses[i].ID+" of institution "+id)
+				}
+			}
+			if err := c.Err(); err != nil {
+				return err
+			}
+			in.Courses = courses
+		}
+		if p.SchoolIDs != nil {
+			in.SchoolIDs = slices.Clone(*p.SchoolIDs)
+		}
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		for _, sid := range in.SchoolIDs {
+			if !slices.Contains(before, sid) {
+				return staff.CheckInstructorInstitution(*in, today(a.now()))
+			}
+		}
+		return nil
+	})
 }

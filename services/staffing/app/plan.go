@@ -141,8 +141,13 @@ func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart 
 	if err != nil {
 		return Grid{}, err
 	}
+	dates := map[string]solver.Date{}
+	for _, d := range ds {
+		dates[d.ID] = d.Date
+	}
 	for _, ab := range abs {
-		if r, _, err = solver.Substitute(p, r.Assignments, solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To}, solver.Options{Seed: seed}); err != nil {
+		sab := solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To, Keep: checkedIn(kept, dates, ab)}
+		if r, _, err = solver.Substitute(p, r.Assignments, sab, solver.Options{Seed: seed}); err != nil {
 			return Grid{}, err
 		}
 	}
@@ -176,24 +181,20 @@ func (a *App) grid(ctx context.Context, sc ttclient.School, weekStart solver.Dat
 	if err != nil {
 		return Grid{}, err
 	}
-	// The stored reasons are from the last solve; a hand assignment since
-	// may have filled a gap, so recount what is still missing.
-	held := map[string]int{}
-	for _, x := range w.Assignments {
-		held[x.DemandID]++
+	// The stored reasons are from the last solve; a hand assignment or an
+	// un-assignment since changes them, so explain the plan as it is now
+	// (absent people count as unavailable on their days).
+	abs, err := a.store.Absences(ctx, sc.DistrictID, sc.ID, weekStart, weekStart.AddDays(6))
+	if err != nil {
+		return Grid{}, err
 	}
-	need := map[string]int{}
-	for _, d := range w.Demands {
-		need[d.ID] = d.Count
+	sabs := make([]solver.Absence, len(abs))
+	for i, ab := range abs {
+		sabs[i] = solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To}
 	}
-	var unc []solver.Uncovered
-	for _, u := range w.Uncovered {
-		if miss := need[u.DemandID] - held[u.DemandID]; miss > 0 {
-			u.Missing = miss
-			unc = append(unc, u)
-		}
+	if w.Uncovered, err = solver.Explain(p, toSolverAssignments(w.Assignments), sabs); err != nil {
+		return Grid{}, err
 	}
-	w.Uncovered = unc
 	return Grid{Week: w, Metrics: m}, nil
 }
 
@@ -271,6 +272,23 @@ type AbsenceResult struct {
 	Absence   demand.Absence
 	Changes   []solver.Change
 	Uncovered []solver.Uncovered
+	// Kept are the absent person's sessions in the absence they already
+	// checked in for: they stay with the person.
+	Kept []demand.Entry
+}
+
+// checkedIn returns the demands in ab that ab's person already has hours
+// for: they were there, so those sessions stay with them (an hour record
+// always belongs to its assignment) and only the others are substituted.
+func checkedIn(as []demand.Assignment, dates map[string]solver.Date, ab demand.Absence) []string {
+	var out []string
+	for _, x := range as {
+		d, ok := dates[x.DemandID]
+		if x.StaffID == ab.StaffID && x.HasHours && ok && d.Compare(ab.From) >= 0 && d.Compare(ab.To) <= 0 {
+			out = append(out, x.DemandID)
+		}
+	}
+	return out
 }
 
 // MaxAbsenceDays bounds one absence report, so a re-plan stays small.
@@ -278,7 +296,9 @@ const MaxAbsenceDays = 31
 
 // ReportAbsence records an absence and re-plans only the absent person's
 // sessions on those days in every solved week it touches, changing as few
-// other assignments as possible.
+// other assignments as possible. A session the person already checked in
+// for stays with them (AbsenceResult.Kept): someone who fell ill after
+// their lunch duty keeps that duty, and their afternoon is substituted.
 func (a *App) ReportAbsence(ctx context.Context, schoolID string, ab demand.Absence) (AbsenceResult, error) {
 	if ab.To.IsZero() {
 		ab.To = ab.From
@@ -311,8 +331,19 @@ func (a *App) ReportAbsence(ctx context.Context, schoolID string, ab demand.Abse
 		if err != nil {
 			return AbsenceResult{}, err
 		}
+		dates := map[string]solver.Date{}
+		byID := map[string]demand.Demand{}
+		for _, d := range w.Demands {
+			dates[d.ID], byID[d.ID] = d.Date, d
+		}
+		keep := checkedIn(w.Assignments, dates, ab)
+		for _, x := range w.Assignments {
+			if x.StaffID == ab.StaffID && slices.Contains(keep, x.DemandID) {
+				out.Kept = append(out.Kept, demand.Entry{Assignment: x, Demand: byID[x.DemandID]})
+			}
+		}
 		r, changes, err := solver.Substitute(p, toSolverAssignments(w.Assignments),
-			solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To}, solver.Options{Seed: w.Seed})
+			solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To, Keep: keep}, solver.Options{Seed: w.Seed})
 		if err != nil {
 			return AbsenceResult{}, err
 		}
@@ -325,4 +356,32 @@ func (a *App) ReportAbsence(ctx context.Context, schoolID string, ab demand.Abse
 		return AbsenceResult{}, err
 	}
 	return out, nil
+}
+
+// Unassign takes a person off a demand: the assignment (manual or solved)
+// is kept as removed for the audit trail, and the demand's gap, if it is
+// now short, is returned with its reason as of the new plan. An assignment
+// with hours recorded is refused (FailedPrecondition hours_recorded).
+func (a *App) Unassign(ctx context.Context, schoolID, assignmentID, reason string) (demand.Entry, *solver.Uncovered, error) {
+	if len([]rune(reason)) > 200 {
+		return demand.Entry{}, nil, fault.Invalid("reason", "at most 200 characters")
+	}
+	sc, err := a.tt.School(ctx, schoolID)
+	if err != nil {
+		return demand.Entry{}, nil, err
+	}
+	e, err := a.store.Unassign(ctx, sc.DistrictID, sc.ID, assignmentID, reason)
+	if err != nil {
+		return demand.Entry{}, nil, err
+	}
+	g, err := a.grid(ctx, sc, weekOf(e.Demand.Date))
+	if err != nil {
+		return demand.Entry{}, nil, err
+	}
+	for _, u := range g.Week.Uncovered {
+		if u.DemandID == e.Demand.ID {
+			return e, &u, nil
+		}
+	}
+	return e, nil, nil
 }

@@ -135,7 +135,11 @@ func demandToProto(d demand.Demand) *staffingv1.Demand {
 }
 
 func assignmentToProto(a demand.Assignment, d *demand.Demand) *staffingv1.Assignment {
-	out := &staffingv1.Assignment{AssignmentId: a.ID, DemandId: a.DemandID, StaffId: a.StaffID, Locked: a.Locked, Source: a.Source}
+	out := &staffingv1.Assignment{AssignmentId: a.ID, DemandId: a.DemandID, StaffId: a.StaffID, Locked: a.Locked, Source: a.Source,
+		Status: a.Status}
+	if out.Status == "" {
+		out.Status = demand.StatusActive
+	}
 	if d != nil {
 		out.Date, out.Start, out.End = dateToProto(d.Date), pbconv.TimeOfDay(int(d.Start)), pbconv.TimeOfDay(int(d.End))
 		out.Role, out.Periods = string(d.Role), int32(d.Periods)

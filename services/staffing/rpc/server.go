@@ -219,6 +219,22 @@ func (s *Server) ReportAbsence(ctx context.Context, req *staffingv1.ReportAbsenc
 			FromStaffId: c.FromStaffID, ToStaffId: c.ToStaffID, MovedFromDemandId: c.MovedFrom})
 	}
 	resp.Uncovered = uncoveredToProto(r.Uncovered)
+	for _, e := range r.Kept {
+		resp.Kept = append(resp.Kept, assignmentToProto(e.Assignment, &e.Demand))
+	}
+	return resp, nil
+}
+
+// UnassignStaff implements the RPC.
+func (s *Server) UnassignStaff(ctx context.Context, req *staffingv1.UnassignStaffRequest) (*staffingv1.UnassignStaffResponse, error) {
+	e, u, err := s.app.Unassign(ctx, req.GetSchoolId(), req.GetAssignmentId(), req.GetReason())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &staffingv1.UnassignStaffResponse{Assignment: assignmentToProto(e.Assignment, &e.Demand)}
+	if u != nil {
+		resp.Uncovered = uncoveredToProto([]solver.Uncovered{*u})[0]
+	}
 	return resp, nil
 }
 

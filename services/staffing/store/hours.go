@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/hours"
@@ -60,10 +61,15 @@ func (s *Store) OpenRecord(ctx context.Context, districtID, schoolID, assignment
 	var out hours.Record
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		// Lock the assignment so two check-ins cannot both create a record.
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM staffing.assignments WHERE district_id = $1 AND school_id = $2 AND assignment_id = $3 FOR UPDATE`,
-			districtID, schoolID, assignmentID).Scan(&one); err != nil {
+		// A removed assignment holds nobody: the same lock serialises a
+		// check-in with an un-assignment, so exactly one of them wins.
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM staffing.assignments WHERE district_id = $1 AND school_id = $2 AND assignment_id = $3 FOR UPDATE`,
+			districtID, schoolID, assignmentID).Scan(&status); err != nil {
 			return interpretError(err, "assignment "+assignmentID)
+		}
+		if status != demand.StatusActive {
+			return fault.Precondition("assignment_removed: assignment " + assignmentID + " was un-assigned; nobody checks in for it")
 		}
 		h, err := scanRecord(tx.QueryRow(ctx, `SELECT `+recordCols+` FROM staffing.hour_records
 			WHERE district_id = $1 AND school_id = $2 AND assignment_id = $3 AND corrects = '' FOR UPDATE`, districtID, schoolID, assignmentID))

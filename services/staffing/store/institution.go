@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,16 +47,10 @@ func (s *Store) CreateInstitution(ctx context.Context, in staff.Institution) (st
 	return s.GetInstitution(ctx, in.DistrictID, in.ID)
 }
 
-func (s *Store) loadInstitutions(ctx context.Context, q pgx.Tx, districtID string, ids []string) ([]staff.Institution, error) {
-	var rows pgx.Rows
-	var err error
-	query := `SELECT district_id, institution_id, name, licence_no, licence_valid_from, licence_valid_until, approved, create_time
-		FROM staffing.institutions WHERE district_id = $1 AND ($2::text[] IS NULL OR institution_id = ANY($2)) ORDER BY institution_id`
-	if q != nil {
-		rows, err = q.Query(ctx, query, districtID, ids)
-	} else {
-		rows, err = s.db.Query(ctx, query, districtID, ids)
-	}
+func (s *Store) loadInstitutions(ctx context.Context, q querier, districtID string, ids []string) ([]staff.Institution, error) {
+	rows, err := q.Query(ctx, `SELECT district_id, institution_id, name, licence_no, licence_valid_from, licence_valid_until, approved, create_time
+		FROM staffing.institutions WHERE district_id = $1 AND ($2::text[] IS NULL OR institution_id = ANY($2)) ORDER BY institution_id`,
+		districtID, ids)
 	if err != nil {
 		return nil, interpretError(err, "institutions")
 	}
@@ -73,7 +68,7 @@ func (s *Store) loadInstitutions(ctx context.Context, q pgx.Tx, districtID strin
 	for i := range out {
 		idx[out[i].ID] = &out[i]
 	}
-	crow, err := s.db.Query(ctx, `SELECT institution_id, course_id, name, activity_kind, price_per_period
+	crow, err := q.Query(ctx, `SELECT institution_id, course_id, name, activity_kind, price_per_period
 		FROM staffing.institution_courses WHERE district_id = $1 ORDER BY institution_id, course_id`, districtID)
 	if err != nil {
 		return nil, interpretError(err, "courses")
@@ -90,7 +85,7 @@ func (s *Store) loadInstitutions(ctx context.Context, q pgx.Tx, districtID strin
 		}
 	}
 	crow.Close()
-	srow, err := s.db.Query(ctx, `SELECT institution_id, school_id FROM staffing.institution_schools
+	srow, err := q.Query(ctx, `SELECT institution_id, school_id FROM staffing.institution_schools
 		WHERE district_id = $1 ORDER BY institution_id, school_id`, districtID)
 	if err != nil {
 		return nil, interpretError(err, "institution schools")
@@ -110,7 +105,7 @@ func (s *Store) loadInstitutions(ctx context.Context, q pgx.Tx, districtID strin
 
 // GetInstitution reads one institution with its courses and schools.
 func (s *Store) GetInstitution(ctx context.Context, districtID, id string) (staff.Institution, error) {
-	ins, err := s.loadInstitutions(ctx, nil, districtID, []string{id})
+	ins, err := s.loadInstitutions(ctx, s.db, districtID, []string{id})
 	if err != nil {
 		return staff.Institution{}, err
 	}
@@ -122,7 +117,7 @@ func (s *Store) GetInstitution(ctx context.Context, districtID, id string) (staf
 
 // ListInstitutions reads a district's institutions; nil ids means all.
 func (s *Store) ListInstitutions(ctx context.Context, districtID string, ids []string) ([]staff.Institution, error) {
-	return s.loadInstitutions(ctx, nil, districtID, ids)
+	return s.loadInstitutions(ctx, s.db, districtID, ids)
 }
 
 // AddInstitutionSchool lets an institution serve a school. The institution
@@ -155,4 +150,78 @@ func (s *Store) AddInstitutionSchool(ctx context.Context, districtID, id, school
 		}
 		return nil
 	})
+}
+
+// UpdateInstitution locks an institution's row, applies fn to it and writes
+// the result back in one transaction: the row, the courses (replaced; a
+// course keeps its id) and the schools served (replaced). When fn adds
+// schools, the district cap applies to the new total.
+func (s *Store) UpdateInstitution(ctx context.Context, districtID, id string, fn func(*staff.Institution) error) (staff.Institution, error) {
+	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM staffing.institutions WHERE district_id = $1 AND institution_id = $2 FOR UPDATE`,
+			districtID, id).Scan(&one); err != nil {
+			return interpretError(err, "institution "+id)
+		}
+		cur, err := s.loadInstitutions(ctx, tx, districtID, []string{id})
+		if err != nil {
+			return err
+		}
+		in := cur[0]
+		before := slices.Clone(in.SchoolIDs)
+		if err := fn(&in); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE staffing.institutions SET name = $3, licence_no = $4, licence_valid_from = $5,
+			licence_valid_until = $6, approved = $7 WHERE district_id = $1 AND institution_id = $2`,
+			districtID, id, in.Name, in.LicenceNo, DateTime(in.ValidFrom), DateTime(in.ValidUntil), in.Approved); err != nil {
+			return interpretError(err, "institution with licence "+in.LicenceNo)
+		}
+		keep := make([]string, 0, len(in.Courses))
+		for _, c := range in.Courses {
+			keep = append(keep, c.ID)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM staffing.institution_courses WHERE district_id = $1 AND institution_id = $2
+			AND NOT (course_id = ANY($3))`, districtID, id, keep); err != nil {
+			return interpretError(err, "courses")
+		}
+		for _, c := range in.Courses {
+			if _, err := tx.Exec(ctx, `INSERT INTO staffing.institution_courses (district_id, institution_id, course_id,
+				name, activity_kind, price_per_period) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (district_id, institution_id, course_id) DO UPDATE SET name = $4, activity_kind = $5, price_per_period = $6`,
+				districtID, id, c.ID, c.Name, c.ActivityKind, c.PricePerPeriod); err != nil {
+				return interpretError(err, "course "+c.Name)
+			}
+		}
+		added := false
+		for _, sc := range in.SchoolIDs {
+			added = added || !slices.Contains(before, sc)
+		}
+		if added {
+			var capN int
+			if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT max_schools_per_institution FROM staffing.district_policy
+				WHERE district_id = $1), 0)`, districtID).Scan(&capN); err != nil {
+				return interpretError(err, "district policy")
+			}
+			if capN > 0 && len(in.SchoolIDs) > capN {
+				return fault.Precondition(fmt.Sprintf("institution_school_cap: institution %s would serve %d schools, the district cap is %d",
+					id, len(in.SchoolIDs), capN))
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM staffing.institution_schools WHERE district_id = $1 AND institution_id = $2
+			AND NOT (school_id = ANY($3))`, districtID, id, nonNil(in.SchoolIDs)); err != nil {
+			return interpretError(err, "institution schools")
+		}
+		for _, sc := range in.SchoolIDs {
+			if _, err := tx.Exec(ctx, `INSERT INTO staffing.institution_schools (district_id, school_id, institution_id)
+				VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, districtID, sc, id); err != nil {
+				return interpretError(err, "institution school")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return staff.Institution{}, err
+	}
+	return s.GetInstitution(ctx, districtID, id)
 }

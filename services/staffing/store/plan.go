@@ -29,11 +29,11 @@ func scanDemand(r pgx.Row) (demand.Demand, error) {
 
 const assignmentCols = `a.assignment_id, a.demand_id, a.staff_id, a.locked, a.source,
 	EXISTS (SELECT 1 FROM staffing.hour_records h WHERE h.district_id = a.district_id AND h.school_id = a.school_id
-		AND h.assignment_id = a.assignment_id)`
+		AND h.assignment_id = a.assignment_id), a.status`
 
 func scanAssignment(r pgx.Row) (demand.Assignment, error) {
 	var a demand.Assignment
-	err := r.Scan(&a.ID, &a.DemandID, &a.StaffID, &a.Locked, &a.Source, &a.HasHours)
+	err := r.Scan(&a.ID, &a.DemandID, &a.StaffID, &a.Locked, &a.Source, &a.HasHours, &a.Status)
 	return a, err
 }
 
@@ -44,7 +44,8 @@ type querier interface {
 
 func weekAssignments(ctx context.Context, q querier, districtID, schoolID string, weekStart solver.Date) ([]demand.Assignment, error) {
 	rows, err := q.Query(ctx, `SELECT `+assignmentCols+` FROM staffing.assignments a
-		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 ORDER BY a.demand_id, a.staff_id`,
+		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 AND a.status = 'active'
+		ORDER BY a.demand_id, a.staff_id`,
 		districtID, schoolID, DateTime(weekStart))
 	if err != nil {
 		return nil, interpretError(err, "assignments")
@@ -108,7 +109,7 @@ func (s *Store) ExistingAssignments(ctx context.Context, districtID, schoolID st
 func (s *Store) Previous(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]solver.PreviousAssignment, error) {
 	rows, err := s.db.Query(ctx, `SELECT a.staff_id, d.role, d.class_id, d.club_id, d.day FROM staffing.assignments a
 		JOIN staffing.demands d ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
-		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start >= $3 AND a.week_start < $4
+		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start >= $3 AND a.week_start < $4 AND a.status = 'active'
 		ORDER BY d.day, a.demand_id, a.staff_id`, districtID, schoolID, DateTime(from), DateTime(to))
 	if err != nil {
 		return nil, interpretError(err, "previous assignments")
@@ -278,7 +279,8 @@ func (s *Store) AssignByHand(ctx context.Context, districtID, schoolID, demandID
 			return interpretError(err, "demand "+demandID)
 		}
 		rows, err := tx.Query(ctx, `SELECT `+assignmentCols+` FROM staffing.assignments a
-			WHERE a.district_id = $1 AND a.school_id = $2 AND a.demand_id = $3 ORDER BY a.staff_id`, districtID, schoolID, demandID)
+			WHERE a.district_id = $1 AND a.school_id = $2 AND a.demand_id = $3 AND a.status = 'active' ORDER BY a.staff_id`,
+			districtID, schoolID, demandID)
 		if err != nil {
 			return interpretError(err, "holders")
 		}
@@ -289,7 +291,7 @@ func (s *Store) AssignByHand(ctx context.Context, districtID, schoolID, demandID
 		brows, err := tx.Query(ctx, `SELECT a.demand_id, a.staff_id, d.day, d.start_minute, d.end_minute, d.periods
 			FROM staffing.assignments a JOIN staffing.demands d
 				ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
-			WHERE a.district_id = $1 AND a.school_id = $2 AND a.staff_id = $3 AND a.week_start = $4`,
+			WHERE a.district_id = $1 AND a.school_id = $2 AND a.staff_id = $3 AND a.week_start = $4 AND a.status = 'active'`,
 			districtID, schoolID, staffID, weekStart)
 		if err != nil {
 			return interpretError(err, "bookings")
@@ -347,7 +349,7 @@ func (s *Store) StaffAssignments(ctx context.Context, districtID, schoolID, staf
 		d.end_minute, d.periods, d.period_minutes, d.role, d.activity_kind, d.institution_id, d.class_id, d.club_id, d.needed, d.students
 		FROM staffing.assignments a JOIN staffing.demands d
 			ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
-		WHERE a.district_id = $1 AND a.school_id = $2 AND a.staff_id = $3 AND d.day BETWEEN $4 AND $5
+		WHERE a.district_id = $1 AND a.school_id = $2 AND a.staff_id = $3 AND d.day BETWEEN $4 AND $5 AND a.status = 'active'
 		ORDER BY d.day, d.start_minute, d.demand_id`, districtID, schoolID, staffID, DateTime(from), DateTime(to))
 	if err != nil {
 		return nil, interpretError(err, "timetable")
@@ -358,7 +360,7 @@ func (s *Store) StaffAssignments(ctx context.Context, districtID, schoolID, staf
 		var st, en int
 		d := &e.Demand
 		err := r.Scan(&e.Assignment.ID, &e.Assignment.DemandID, &e.Assignment.StaffID, &e.Assignment.Locked, &e.Assignment.Source,
-			&e.Assignment.HasHours, &d.ID, &d.OccurrenceID, &day, &d.Segment, &st, &en, &d.Periods, &d.PeriodMinutes, &d.Role,
+			&e.Assignment.HasHours, &e.Assignment.Status, &d.ID, &d.OccurrenceID, &day, &d.Segment, &st, &en, &d.Periods, &d.PeriodMinutes, &d.Role,
 			&d.ActivityKind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students)
 		d.Date, d.Start, d.End = DateOf(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
 		return e, err
@@ -377,11 +379,51 @@ func (s *Store) Assignment(ctx context.Context, districtID, schoolID, assignment
 			ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
 		WHERE a.district_id = $1 AND a.school_id = $2 AND a.assignment_id = $3`, districtID, schoolID, assignmentID).
 		Scan(&e.Assignment.ID, &e.Assignment.DemandID, &e.Assignment.StaffID, &e.Assignment.Locked, &e.Assignment.Source,
-			&e.Assignment.HasHours, &d.ID, &d.OccurrenceID, &day, &d.Segment, &st, &en, &d.Periods, &d.PeriodMinutes, &d.Role,
+			&e.Assignment.HasHours, &e.Assignment.Status, &d.ID, &d.OccurrenceID, &day, &d.Segment, &st, &en, &d.Periods, &d.PeriodMinutes, &d.Role,
 			&d.ActivityKind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students)
 	if err != nil {
 		return e, interpretError(err, "assignment "+assignmentID)
 	}
 	d.Date, d.Start, d.End = DateOf(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
 	return e, nil
+}
+
+// Unassign marks an active assignment removed (the row stays for the audit
+// trail) in one transaction, under the same row lock a check-in takes, so
+// an un-assignment and a check-in never both win. It refuses an assignment
+// with an hour record: that session was delivered (or is under way).
+func (s *Store) Unassign(ctx context.Context, districtID, schoolID, assignmentID, reason string) (demand.Entry, error) {
+	var out demand.Entry
+	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		var status string
+		var hasHours bool
+		var day time.Time
+		var seg string
+		var start int
+		err := tx.QueryRow(ctx, `SELECT a.status, EXISTS (SELECT 1 FROM staffing.hour_records h WHERE h.district_id = a.district_id
+				AND h.school_id = a.school_id AND h.assignment_id = a.assignment_id), d.day, d.segment, d.start_minute
+			FROM staffing.assignments a JOIN staffing.demands d
+				ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
+			WHERE a.district_id = $1 AND a.school_id = $2 AND a.assignment_id = $3 FOR UPDATE OF a`,
+			districtID, schoolID, assignmentID).Scan(&status, &hasHours, &day, &seg, &start)
+		if err != nil {
+			return interpretError(err, "assignment "+assignmentID)
+		}
+		switch {
+		case status != demand.StatusActive:
+			return fault.Precondition("assignment_removed: assignment " + assignmentID + " is already removed")
+		case hasHours:
+			return fault.Precondition(fmt.Sprintf("hours_recorded: hours were already recorded for assignment %s on %s %s %s; "+
+				"correct the hour record instead of un-assigning", assignmentID, DateOf(day), seg, solver.TimeOfDay(start)))
+		}
+		if _, err := tx.Exec(ctx, `UPDATE staffing.assignments SET status = 'removed', remove_time = now(), remove_reason = $4
+			WHERE district_id = $1 AND school_id = $2 AND assignment_id = $3`, districtID, schoolID, assignmentID, reason); err != nil {
+			return interpretError(err, "assignment "+assignmentID)
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	return s.Assignment(ctx, districtID, schoolID, assignmentID)
 }

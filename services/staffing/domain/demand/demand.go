@@ -185,7 +185,16 @@ type Assignment struct {
 	// HasHours is true when an hour record exists; such an assignment is
 	// history and is kept like a locked one.
 	HasHours bool
+	// Status is StatusActive, or StatusRemoved once un-assigned (the row
+	// stays for the audit trail but holds nobody).
+	Status string
 }
+
+// Statuses of an assignment.
+const (
+	StatusActive  = "active"
+	StatusRemoved = "removed"
+)
 
 // Week is a school's stored staffing of one week.
 type Week struct {

@@ -354,6 +354,10 @@ const (
 	// ReasonLimitsReached: eligible people are free at that time but their
 	// period or day limits are used up.
 	ReasonLimitsReached Reason = "limits_reached"
+	// ReasonUnfilled: eligible people are free, so nothing blocks the slot;
+	// it was freed by hand (an un-assignment) since the last solve and
+	// waits for an assignment or a re-solve. A solve never leaves one.
+	ReasonUnfilled Reason = "unfilled"
 )
 
 // Uncovered names a demand the plan could not fully staff and why.

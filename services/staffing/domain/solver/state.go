@@ -385,9 +385,11 @@ func (st *state) reason(d int) (Reason, string) {
 	case avail == 0:
 		return ReasonUnavailable, fmt.Sprintf("%d qualified and opted in, none available %s %s-%s", opted, dm.Weekday(), dm.Start, dm.End)
 	}
-	var busy, capped, held int
+	var busy, capped, held, free int
 	for _, s := range m.cands[d] {
 		switch st.why(d, s) {
+		case blockNone:
+			free++
 		case blockHeld:
 			held++
 		case blockBusy:
@@ -397,6 +399,9 @@ func (st *state) reason(d int) (Reason, string) {
 		}
 	}
 	detail := fmt.Sprintf("%d eligible: %d already on it, %d busy at an overlapping session, %d at a period or day limit", avail, held, busy, capped)
+	if free > 0 {
+		return ReasonUnfilled, fmt.Sprintf("%d eligible people are free (changed by hand since the last solve); %s", free, detail)
+	}
 	if capped > busy {
 		return ReasonLimitsReached, detail
 	}

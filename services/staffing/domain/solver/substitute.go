@@ -12,6 +12,10 @@ type Absence struct {
 	StaffID string
 	From    Date
 	To      Date
+	// Keep lists demand IDs in the absence that stay with the person: the
+	// sessions they already checked in for (they were there), so only the
+	// others are re-planned. The person still takes no new session then.
+	Keep []string
 }
 
 func (a Absence) covers(d Date) bool {
@@ -121,7 +125,7 @@ func Substitute(p Problem, current []Assignment, absence Absence, opts Options) 
 			continue
 		}
 		st.absent[absent][m.day[d]] = true
-		if st.holds(d, absent) {
+		if st.holds(d, absent) && !slices.Contains(absence.Keep, dm.ID) {
 			st.remove(d, absent)
 			delete(st.locked, [2]int{d, absent})
 			affected = append(affected, d)
@@ -285,4 +289,53 @@ func Conflicts(existing []Booking, add Booking, limits Limits) []Violation {
 	}
 	sortViolations(vs)
 	return vs
+}
+
+// Explain names every demand of p that the plan as leaves short of people,
+// with the reason as of that plan, so a grid edited by hand since the last
+// solve (a manual assignment, an un-assignment) never shows a stale reason.
+// People absent on a date (absences) count as unavailable then. Assignments
+// are taken as given, even ones breaking a hard rule (Check reports those).
+func Explain(p Problem, as []Assignment, absences []Absence) ([]Uncovered, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	m := compile(p)
+	var fe fieldErrors
+	for i, a := range as {
+		if _, ok := m.demIdx[a.DemandID]; !ok {
+			fe.add(fmt.Sprintf("assignments[%d].demand_id", i), "unknown demand %q", a.DemandID)
+		}
+		if _, ok := m.staffIdx[a.StaffID]; !ok {
+			fe.add(fmt.Sprintf("assignments[%d].staff_id", i), "unknown staff %q", a.StaffID)
+		}
+	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	st := newState(m)
+	for _, a := range as {
+		d, s := m.demIdx[a.DemandID], m.staffIdx[a.StaffID]
+		if !st.holds(d, s) {
+			st.add(d, s)
+		}
+	}
+	if len(absences) > 0 {
+		st.absent = make([][]bool, len(m.staff))
+		for s := range st.absent {
+			st.absent[s] = make([]bool, m.nDays)
+		}
+		for _, ab := range absences {
+			s, ok := m.staffIdx[ab.StaffID]
+			if !ok {
+				continue // someone no longer on the staff holds nothing here
+			}
+			for d, dm := range m.demands {
+				if ab.covers(dm.Date) {
+					st.absent[s][m.day[d]] = true
+				}
+			}
+		}
+	}
+	return st.uncovered(), nil
 }

@@ -12,6 +12,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -1610,6 +1611,111 @@ func (x *ListInstitutionsResponse) GetInstitutions() []*Institution {
 	return nil
 }
 
+// UpdateInstitutionRequest is the input of UpdateInstitution.
+type UpdateInstitutionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The institution with its district and id and the fields to change. Only
+	// the fields in update_mask are read, so the merged result is validated by
+	// the service. Courses and school_ids replace the whole list; a course
+	// keeps its id when course_id names an existing one.
+	Institution *Institution `protobuf:"bytes,1,opt,name=institution,proto3" json:"institution,omitempty"`
+	// Fields to change: name, licence_no, licence_valid_from,
+	// licence_valid_until, approved, courses, school_ids; empty means all.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateInstitutionRequest) Reset() {
+	*x = UpdateInstitutionRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateInstitutionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateInstitutionRequest) ProtoMessage() {}
+
+func (x *UpdateInstitutionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateInstitutionRequest.ProtoReflect.Descriptor instead.
+func (*UpdateInstitutionRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *UpdateInstitutionRequest) GetInstitution() *Institution {
+	if x != nil {
+		return x.Institution
+	}
+	return nil
+}
+
+func (x *UpdateInstitutionRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// UpdateInstitutionResponse is the output of UpdateInstitution.
+type UpdateInstitutionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The updated institution.
+	Institution   *Institution `protobuf:"bytes,1,opt,name=institution,proto3" json:"institution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateInstitutionResponse) Reset() {
+	*x = UpdateInstitutionResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateInstitutionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateInstitutionResponse) ProtoMessage() {}
+
+func (x *UpdateInstitutionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateInstitutionResponse.ProtoReflect.Descriptor instead.
+func (*UpdateInstitutionResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *UpdateInstitutionResponse) GetInstitution() *Institution {
+	if x != nil {
+		return x.Institution
+	}
+	return nil
+}
+
 // AddInstitutionSchoolRequest is the input of AddInstitutionSchool.
 type AddInstitutionSchoolRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1625,7 +1731,7 @@ type AddInstitutionSchoolRequest struct {
 
 func (x *AddInstitutionSchoolRequest) Reset() {
 	*x = AddInstitutionSchoolRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[24]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1637,7 +1743,7 @@ func (x *AddInstitutionSchoolRequest) String() string {
 func (*AddInstitutionSchoolRequest) ProtoMessage() {}
 
 func (x *AddInstitutionSchoolRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[24]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1650,7 +1756,7 @@ func (x *AddInstitutionSchoolRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddInstitutionSchoolRequest.ProtoReflect.Descriptor instead.
 func (*AddInstitutionSchoolRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{24}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *AddInstitutionSchoolRequest) GetDistrictId() string {
@@ -1685,7 +1791,7 @@ type AddInstitutionSchoolResponse struct {
 
 func (x *AddInstitutionSchoolResponse) Reset() {
 	*x = AddInstitutionSchoolResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[25]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1697,7 +1803,7 @@ func (x *AddInstitutionSchoolResponse) String() string {
 func (*AddInstitutionSchoolResponse) ProtoMessage() {}
 
 func (x *AddInstitutionSchoolResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[25]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1710,7 +1816,7 @@ func (x *AddInstitutionSchoolResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddInstitutionSchoolResponse.ProtoReflect.Descriptor instead.
 func (*AddInstitutionSchoolResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{25}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *AddInstitutionSchoolResponse) GetInstitution() *Institution {
@@ -1757,7 +1863,7 @@ type Demand struct {
 
 func (x *Demand) Reset() {
 	*x = Demand{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[26]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1769,7 +1875,7 @@ func (x *Demand) String() string {
 func (*Demand) ProtoMessage() {}
 
 func (x *Demand) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[26]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1782,7 +1888,7 @@ func (x *Demand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Demand.ProtoReflect.Descriptor instead.
 func (*Demand) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{26}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Demand) GetDemandId() string {
@@ -1905,14 +2011,16 @@ type Assignment struct {
 	// Role (copied from the demand).
 	Role string `protobuf:"bytes,9,opt,name=role,proto3" json:"role,omitempty"`
 	// Periods (copied from the demand).
-	Periods       int32 `protobuf:"varint,10,opt,name=periods,proto3" json:"periods,omitempty"`
+	Periods int32 `protobuf:"varint,10,opt,name=periods,proto3" json:"periods,omitempty"`
+	// active, or removed by UnassignStaff (kept for the audit trail).
+	Status        string `protobuf:"bytes,11,opt,name=status,proto3" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Assignment) Reset() {
 	*x = Assignment{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[27]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1924,7 +2032,7 @@ func (x *Assignment) String() string {
 func (*Assignment) ProtoMessage() {}
 
 func (x *Assignment) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[27]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1937,7 +2045,7 @@ func (x *Assignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Assignment.ProtoReflect.Descriptor instead.
 func (*Assignment) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{27}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Assignment) GetAssignmentId() string {
@@ -2010,6 +2118,13 @@ func (x *Assignment) GetPeriods() int32 {
 	return 0
 }
 
+func (x *Assignment) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
 // UncoveredDemand names a demand the plan could not fully staff and why.
 type UncoveredDemand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2018,7 +2133,9 @@ type UncoveredDemand struct {
 	// How many more people it needs.
 	Missing int32 `protobuf:"varint,2,opt,name=missing,proto3" json:"missing,omitempty"`
 	// no_one_qualified, not_opted_in, unavailable, all_qualified_busy,
-	// limits_reached or institution_not_approved.
+	// limits_reached, institution_not_approved, or unfilled (free eligible
+	// people exist: freed by hand since the last solve), as of the current
+	// assignments (a grid recomputes it after hand changes).
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	// Human-readable detail.
 	Detail        string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
@@ -2028,7 +2145,7 @@ type UncoveredDemand struct {
 
 func (x *UncoveredDemand) Reset() {
 	*x = UncoveredDemand{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[28]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2157,7 @@ func (x *UncoveredDemand) String() string {
 func (*UncoveredDemand) ProtoMessage() {}
 
 func (x *UncoveredDemand) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[28]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2170,7 @@ func (x *UncoveredDemand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UncoveredDemand.ProtoReflect.Descriptor instead.
 func (*UncoveredDemand) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{28}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *UncoveredDemand) GetDemandId() string {
@@ -2107,7 +2224,7 @@ type GroupLoad struct {
 
 func (x *GroupLoad) Reset() {
 	*x = GroupLoad{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[29]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2119,7 +2236,7 @@ func (x *GroupLoad) String() string {
 func (*GroupLoad) ProtoMessage() {}
 
 func (x *GroupLoad) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[29]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2132,7 +2249,7 @@ func (x *GroupLoad) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupLoad.ProtoReflect.Descriptor instead.
 func (*GroupLoad) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{29}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GroupLoad) GetKind() StaffKind {
@@ -2199,7 +2316,7 @@ type StaffLoad struct {
 
 func (x *StaffLoad) Reset() {
 	*x = StaffLoad{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[30]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2211,7 +2328,7 @@ func (x *StaffLoad) String() string {
 func (*StaffLoad) ProtoMessage() {}
 
 func (x *StaffLoad) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[30]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2224,7 +2341,7 @@ func (x *StaffLoad) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffLoad.ProtoReflect.Descriptor instead.
 func (*StaffLoad) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{30}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *StaffLoad) GetStaffId() string {
@@ -2273,7 +2390,7 @@ type FairnessSummary struct {
 
 func (x *FairnessSummary) Reset() {
 	*x = FairnessSummary{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[31]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2285,7 +2402,7 @@ func (x *FairnessSummary) String() string {
 func (*FairnessSummary) ProtoMessage() {}
 
 func (x *FairnessSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[31]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2298,7 +2415,7 @@ func (x *FairnessSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FairnessSummary.ProtoReflect.Descriptor instead.
 func (*FairnessSummary) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{31}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *FairnessSummary) GetNeeded() int32 {
@@ -2374,7 +2491,7 @@ type SolveWeekRequest struct {
 
 func (x *SolveWeekRequest) Reset() {
 	*x = SolveWeekRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[32]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2386,7 +2503,7 @@ func (x *SolveWeekRequest) String() string {
 func (*SolveWeekRequest) ProtoMessage() {}
 
 func (x *SolveWeekRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[32]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2399,7 +2516,7 @@ func (x *SolveWeekRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SolveWeekRequest.ProtoReflect.Descriptor instead.
 func (*SolveWeekRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{32}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SolveWeekRequest) GetSchoolId() string {
@@ -2441,7 +2558,7 @@ type SolveWeekResponse struct {
 
 func (x *SolveWeekResponse) Reset() {
 	*x = SolveWeekResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[33]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2453,7 +2570,7 @@ func (x *SolveWeekResponse) String() string {
 func (*SolveWeekResponse) ProtoMessage() {}
 
 func (x *SolveWeekResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[33]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2466,7 +2583,7 @@ func (x *SolveWeekResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SolveWeekResponse.ProtoReflect.Descriptor instead.
 func (*SolveWeekResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{33}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SolveWeekResponse) GetGrid() *StaffingGrid {
@@ -2501,7 +2618,7 @@ type StaffingGrid struct {
 
 func (x *StaffingGrid) Reset() {
 	*x = StaffingGrid{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[34]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2513,7 +2630,7 @@ func (x *StaffingGrid) String() string {
 func (*StaffingGrid) ProtoMessage() {}
 
 func (x *StaffingGrid) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[34]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2526,7 +2643,7 @@ func (x *StaffingGrid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffingGrid.ProtoReflect.Descriptor instead.
 func (*StaffingGrid) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{34}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StaffingGrid) GetSchoolId() string {
@@ -2598,7 +2715,7 @@ type GetStaffingGridRequest struct {
 
 func (x *GetStaffingGridRequest) Reset() {
 	*x = GetStaffingGridRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[35]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2610,7 +2727,7 @@ func (x *GetStaffingGridRequest) String() string {
 func (*GetStaffingGridRequest) ProtoMessage() {}
 
 func (x *GetStaffingGridRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[35]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2623,7 +2740,7 @@ func (x *GetStaffingGridRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStaffingGridRequest.ProtoReflect.Descriptor instead.
 func (*GetStaffingGridRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{35}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetStaffingGridRequest) GetSchoolId() string {
@@ -2651,7 +2768,7 @@ type GetStaffingGridResponse struct {
 
 func (x *GetStaffingGridResponse) Reset() {
 	*x = GetStaffingGridResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[36]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2663,7 +2780,7 @@ func (x *GetStaffingGridResponse) String() string {
 func (*GetStaffingGridResponse) ProtoMessage() {}
 
 func (x *GetStaffingGridResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[36]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2676,7 +2793,7 @@ func (x *GetStaffingGridResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStaffingGridResponse.ProtoReflect.Descriptor instead.
 func (*GetStaffingGridResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{36}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetStaffingGridResponse) GetGrid() *StaffingGrid {
@@ -2701,7 +2818,7 @@ type AssignStaffRequest struct {
 
 func (x *AssignStaffRequest) Reset() {
 	*x = AssignStaffRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[37]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2713,7 +2830,7 @@ func (x *AssignStaffRequest) String() string {
 func (*AssignStaffRequest) ProtoMessage() {}
 
 func (x *AssignStaffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[37]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2726,7 +2843,7 @@ func (x *AssignStaffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignStaffRequest.ProtoReflect.Descriptor instead.
 func (*AssignStaffRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{37}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AssignStaffRequest) GetSchoolId() string {
@@ -2763,7 +2880,7 @@ type AssignStaffResponse struct {
 
 func (x *AssignStaffResponse) Reset() {
 	*x = AssignStaffResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[38]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2775,7 +2892,7 @@ func (x *AssignStaffResponse) String() string {
 func (*AssignStaffResponse) ProtoMessage() {}
 
 func (x *AssignStaffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[38]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2788,7 +2905,7 @@ func (x *AssignStaffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignStaffResponse.ProtoReflect.Descriptor instead.
 func (*AssignStaffResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{38}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AssignStaffResponse) GetAssignment() *Assignment {
@@ -2803,6 +2920,125 @@ func (x *AssignStaffResponse) GetReplacedStaffId() string {
 		return x.ReplacedStaffId
 	}
 	return ""
+}
+
+// UnassignStaffRequest is the input of UnassignStaff.
+type UnassignStaffRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Assignment to remove.
+	AssignmentId string `protobuf:"bytes,2,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Why (kept with the removed row).
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnassignStaffRequest) Reset() {
+	*x = UnassignStaffRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnassignStaffRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnassignStaffRequest) ProtoMessage() {}
+
+func (x *UnassignStaffRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnassignStaffRequest.ProtoReflect.Descriptor instead.
+func (*UnassignStaffRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *UnassignStaffRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *UnassignStaffRequest) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *UnassignStaffRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// UnassignStaffResponse is the output of UnassignStaff.
+type UnassignStaffResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The assignment, now removed.
+	Assignment *Assignment `protobuf:"bytes,1,opt,name=assignment,proto3" json:"assignment,omitempty"`
+	// The demand it freed, with why nobody else holds it, if it is now short.
+	Uncovered     *UncoveredDemand `protobuf:"bytes,2,opt,name=uncovered,proto3" json:"uncovered,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnassignStaffResponse) Reset() {
+	*x = UnassignStaffResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnassignStaffResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnassignStaffResponse) ProtoMessage() {}
+
+func (x *UnassignStaffResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnassignStaffResponse.ProtoReflect.Descriptor instead.
+func (*UnassignStaffResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *UnassignStaffResponse) GetAssignment() *Assignment {
+	if x != nil {
+		return x.Assignment
+	}
+	return nil
+}
+
+func (x *UnassignStaffResponse) GetUncovered() *UncoveredDemand {
+	if x != nil {
+		return x.Uncovered
+	}
+	return nil
 }
 
 // Absence is a staff member away on a range of days.
@@ -2824,7 +3060,7 @@ type Absence struct {
 
 func (x *Absence) Reset() {
 	*x = Absence{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[39]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2836,7 +3072,7 @@ func (x *Absence) String() string {
 func (*Absence) ProtoMessage() {}
 
 func (x *Absence) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[39]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2849,7 +3085,7 @@ func (x *Absence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Absence.ProtoReflect.Descriptor instead.
 func (*Absence) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{39}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Absence) GetAbsenceId() string {
@@ -2906,7 +3142,7 @@ type AssignmentChange struct {
 
 func (x *AssignmentChange) Reset() {
 	*x = AssignmentChange{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[40]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2918,7 +3154,7 @@ func (x *AssignmentChange) String() string {
 func (*AssignmentChange) ProtoMessage() {}
 
 func (x *AssignmentChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[40]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2931,7 +3167,7 @@ func (x *AssignmentChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignmentChange.ProtoReflect.Descriptor instead.
 func (*AssignmentChange) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{40}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *AssignmentChange) GetKind() string {
@@ -2982,7 +3218,7 @@ type ReportAbsenceRequest struct {
 
 func (x *ReportAbsenceRequest) Reset() {
 	*x = ReportAbsenceRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[41]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2994,7 +3230,7 @@ func (x *ReportAbsenceRequest) String() string {
 func (*ReportAbsenceRequest) ProtoMessage() {}
 
 func (x *ReportAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[41]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3007,7 +3243,7 @@ func (x *ReportAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*ReportAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{41}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ReportAbsenceRequest) GetSchoolId() string {
@@ -3035,13 +3271,17 @@ type ReportAbsenceResponse struct {
 	Uncovered []*UncoveredDemand `protobuf:"bytes,3,rep,name=uncovered,proto3" json:"uncovered,omitempty"`
 	// Number of assignments that differ from before.
 	ChangedAssignments int32 `protobuf:"varint,4,opt,name=changed_assignments,json=changedAssignments,proto3" json:"changed_assignments,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Sessions in the absence the person already checked in for: they stay
+	// with the person (the hour record shows they were there); only the
+	// others are substituted.
+	Kept          []*Assignment `protobuf:"bytes,5,rep,name=kept,proto3" json:"kept,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReportAbsenceResponse) Reset() {
 	*x = ReportAbsenceResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[42]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3053,7 +3293,7 @@ func (x *ReportAbsenceResponse) String() string {
 func (*ReportAbsenceResponse) ProtoMessage() {}
 
 func (x *ReportAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[42]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3066,7 +3306,7 @@ func (x *ReportAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*ReportAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{42}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ReportAbsenceResponse) GetAbsence() *Absence {
@@ -3095,6 +3335,13 @@ func (x *ReportAbsenceResponse) GetChangedAssignments() int32 {
 		return x.ChangedAssignments
 	}
 	return 0
+}
+
+func (x *ReportAbsenceResponse) GetKept() []*Assignment {
+	if x != nil {
+		return x.Kept
+	}
+	return nil
 }
 
 // HourRecord is the delivered-hours record of an assignment or a correction of one.
@@ -3140,7 +3387,7 @@ type HourRecord struct {
 
 func (x *HourRecord) Reset() {
 	*x = HourRecord{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[43]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3152,7 +3399,7 @@ func (x *HourRecord) String() string {
 func (*HourRecord) ProtoMessage() {}
 
 func (x *HourRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[43]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3165,7 +3412,7 @@ func (x *HourRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HourRecord.ProtoReflect.Descriptor instead.
 func (*HourRecord) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{43}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *HourRecord) GetRecordId() string {
@@ -3302,7 +3549,7 @@ type CheckInRequest struct {
 
 func (x *CheckInRequest) Reset() {
 	*x = CheckInRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[44]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3314,7 +3561,7 @@ func (x *CheckInRequest) String() string {
 func (*CheckInRequest) ProtoMessage() {}
 
 func (x *CheckInRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[44]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3327,7 +3574,7 @@ func (x *CheckInRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckInRequest.ProtoReflect.Descriptor instead.
 func (*CheckInRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{44}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *CheckInRequest) GetSchoolId() string {
@@ -3362,7 +3609,7 @@ type CheckInResponse struct {
 
 func (x *CheckInResponse) Reset() {
 	*x = CheckInResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[45]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3374,7 +3621,7 @@ func (x *CheckInResponse) String() string {
 func (*CheckInResponse) ProtoMessage() {}
 
 func (x *CheckInResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[45]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3387,7 +3634,7 @@ func (x *CheckInResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckInResponse.ProtoReflect.Descriptor instead.
 func (*CheckInResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{45}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *CheckInResponse) GetRecord() *HourRecord {
@@ -3414,7 +3661,7 @@ type CheckOutRequest struct {
 
 func (x *CheckOutRequest) Reset() {
 	*x = CheckOutRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[46]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3426,7 +3673,7 @@ func (x *CheckOutRequest) String() string {
 func (*CheckOutRequest) ProtoMessage() {}
 
 func (x *CheckOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[46]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3439,7 +3686,7 @@ func (x *CheckOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckOutRequest.ProtoReflect.Descriptor instead.
 func (*CheckOutRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{46}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *CheckOutRequest) GetSchoolId() string {
@@ -3481,7 +3728,7 @@ type CheckOutResponse struct {
 
 func (x *CheckOutResponse) Reset() {
 	*x = CheckOutResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[47]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3493,7 +3740,7 @@ func (x *CheckOutResponse) String() string {
 func (*CheckOutResponse) ProtoMessage() {}
 
 func (x *CheckOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[47]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3506,7 +3753,7 @@ func (x *CheckOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckOutResponse.ProtoReflect.Descriptor instead.
 func (*CheckOutResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{47}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CheckOutResponse) GetRecord() *HourRecord {
@@ -3535,7 +3782,7 @@ type AmendHourRecordRequest struct {
 
 func (x *AmendHourRecordRequest) Reset() {
 	*x = AmendHourRecordRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[48]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3547,7 +3794,7 @@ func (x *AmendHourRecordRequest) String() string {
 func (*AmendHourRecordRequest) ProtoMessage() {}
 
 func (x *AmendHourRecordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[48]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3560,7 +3807,7 @@ func (x *AmendHourRecordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AmendHourRecordRequest.ProtoReflect.Descriptor instead.
 func (*AmendHourRecordRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{48}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *AmendHourRecordRequest) GetSchoolId() string {
@@ -3609,7 +3856,7 @@ type AmendHourRecordResponse struct {
 
 func (x *AmendHourRecordResponse) Reset() {
 	*x = AmendHourRecordResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[49]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3621,7 +3868,7 @@ func (x *AmendHourRecordResponse) String() string {
 func (*AmendHourRecordResponse) ProtoMessage() {}
 
 func (x *AmendHourRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[49]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3634,7 +3881,7 @@ func (x *AmendHourRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AmendHourRecordResponse.ProtoReflect.Descriptor instead.
 func (*AmendHourRecordResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{49}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *AmendHourRecordResponse) GetRecord() *HourRecord {
@@ -3659,7 +3906,7 @@ type ApproveHourRecordRequest struct {
 
 func (x *ApproveHourRecordRequest) Reset() {
 	*x = ApproveHourRecordRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[50]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3671,7 +3918,7 @@ func (x *ApproveHourRecordRequest) String() string {
 func (*ApproveHourRecordRequest) ProtoMessage() {}
 
 func (x *ApproveHourRecordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[50]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3684,7 +3931,7 @@ func (x *ApproveHourRecordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveHourRecordRequest.ProtoReflect.Descriptor instead.
 func (*ApproveHourRecordRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{50}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ApproveHourRecordRequest) GetSchoolId() string {
@@ -3719,7 +3966,7 @@ type ApproveHourRecordResponse struct {
 
 func (x *ApproveHourRecordResponse) Reset() {
 	*x = ApproveHourRecordResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[51]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3731,7 +3978,7 @@ func (x *ApproveHourRecordResponse) String() string {
 func (*ApproveHourRecordResponse) ProtoMessage() {}
 
 func (x *ApproveHourRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[51]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3744,7 +3991,7 @@ func (x *ApproveHourRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveHourRecordResponse.ProtoReflect.Descriptor instead.
 func (*ApproveHourRecordResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{51}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ApproveHourRecordResponse) GetRecord() *HourRecord {
@@ -3767,7 +4014,7 @@ type LockHourRecordRequest struct {
 
 func (x *LockHourRecordRequest) Reset() {
 	*x = LockHourRecordRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[52]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3779,7 +4026,7 @@ func (x *LockHourRecordRequest) String() string {
 func (*LockHourRecordRequest) ProtoMessage() {}
 
 func (x *LockHourRecordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[52]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3792,7 +4039,7 @@ func (x *LockHourRecordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockHourRecordRequest.ProtoReflect.Descriptor instead.
 func (*LockHourRecordRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{52}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *LockHourRecordRequest) GetSchoolId() string {
@@ -3820,7 +4067,7 @@ type LockHourRecordResponse struct {
 
 func (x *LockHourRecordResponse) Reset() {
 	*x = LockHourRecordResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[53]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3832,7 +4079,7 @@ func (x *LockHourRecordResponse) String() string {
 func (*LockHourRecordResponse) ProtoMessage() {}
 
 func (x *LockHourRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[53]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3845,7 +4092,7 @@ func (x *LockHourRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockHourRecordResponse.ProtoReflect.Descriptor instead.
 func (*LockHourRecordResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{53}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *LockHourRecordResponse) GetRecord() *HourRecord {
@@ -3876,7 +4123,7 @@ type CorrectHourRecordRequest struct {
 
 func (x *CorrectHourRecordRequest) Reset() {
 	*x = CorrectHourRecordRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[54]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3888,7 +4135,7 @@ func (x *CorrectHourRecordRequest) String() string {
 func (*CorrectHourRecordRequest) ProtoMessage() {}
 
 func (x *CorrectHourRecordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[54]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3901,7 +4148,7 @@ func (x *CorrectHourRecordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectHourRecordRequest.ProtoReflect.Descriptor instead.
 func (*CorrectHourRecordRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{54}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *CorrectHourRecordRequest) GetSchoolId() string {
@@ -3957,7 +4204,7 @@ type CorrectHourRecordResponse struct {
 
 func (x *CorrectHourRecordResponse) Reset() {
 	*x = CorrectHourRecordResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[55]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3969,7 +4216,7 @@ func (x *CorrectHourRecordResponse) String() string {
 func (*CorrectHourRecordResponse) ProtoMessage() {}
 
 func (x *CorrectHourRecordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[55]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3982,7 +4229,7 @@ func (x *CorrectHourRecordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectHourRecordResponse.ProtoReflect.Descriptor instead.
 func (*CorrectHourRecordResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{55}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *CorrectHourRecordResponse) GetRecord() *HourRecord {
@@ -4007,7 +4254,7 @@ type TimetableEntry struct {
 
 func (x *TimetableEntry) Reset() {
 	*x = TimetableEntry{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[56]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4019,7 +4266,7 @@ func (x *TimetableEntry) String() string {
 func (*TimetableEntry) ProtoMessage() {}
 
 func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[56]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4032,7 +4279,7 @@ func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimetableEntry.ProtoReflect.Descriptor instead.
 func (*TimetableEntry) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{56}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *TimetableEntry) GetAssignment() *Assignment {
@@ -4073,7 +4320,7 @@ type GetStaffTimetableRequest struct {
 
 func (x *GetStaffTimetableRequest) Reset() {
 	*x = GetStaffTimetableRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[57]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4085,7 +4332,7 @@ func (x *GetStaffTimetableRequest) String() string {
 func (*GetStaffTimetableRequest) ProtoMessage() {}
 
 func (x *GetStaffTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[57]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4098,7 +4345,7 @@ func (x *GetStaffTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStaffTimetableRequest.ProtoReflect.Descriptor instead.
 func (*GetStaffTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{57}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *GetStaffTimetableRequest) GetSchoolId() string {
@@ -4148,7 +4395,7 @@ type GetStaffTimetableResponse struct {
 
 func (x *GetStaffTimetableResponse) Reset() {
 	*x = GetStaffTimetableResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[58]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4160,7 +4407,7 @@ func (x *GetStaffTimetableResponse) String() string {
 func (*GetStaffTimetableResponse) ProtoMessage() {}
 
 func (x *GetStaffTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[58]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4173,7 +4420,7 @@ func (x *GetStaffTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStaffTimetableResponse.ProtoReflect.Descriptor instead.
 func (*GetStaffTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{58}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *GetStaffTimetableResponse) GetStaffMember() *StaffMember {
@@ -4258,7 +4505,7 @@ type ApprovedHours struct {
 
 func (x *ApprovedHours) Reset() {
 	*x = ApprovedHours{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[59]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4270,7 +4517,7 @@ func (x *ApprovedHours) String() string {
 func (*ApprovedHours) ProtoMessage() {}
 
 func (x *ApprovedHours) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[59]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4283,7 +4530,7 @@ func (x *ApprovedHours) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApprovedHours.ProtoReflect.Descriptor instead.
 func (*ApprovedHours) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{59}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ApprovedHours) GetRecordId() string {
@@ -4434,7 +4681,7 @@ type StreamApprovedHoursRequest struct {
 
 func (x *StreamApprovedHoursRequest) Reset() {
 	*x = StreamApprovedHoursRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[60]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4446,7 +4693,7 @@ func (x *StreamApprovedHoursRequest) String() string {
 func (*StreamApprovedHoursRequest) ProtoMessage() {}
 
 func (x *StreamApprovedHoursRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[60]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4459,7 +4706,7 @@ func (x *StreamApprovedHoursRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamApprovedHoursRequest.ProtoReflect.Descriptor instead.
 func (*StreamApprovedHoursRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{60}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *StreamApprovedHoursRequest) GetSchoolId() string {
@@ -4494,7 +4741,7 @@ type StreamApprovedHoursResponse struct {
 
 func (x *StreamApprovedHoursResponse) Reset() {
 	*x = StreamApprovedHoursResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[61]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4506,7 +4753,7 @@ func (x *StreamApprovedHoursResponse) String() string {
 func (*StreamApprovedHoursResponse) ProtoMessage() {}
 
 func (x *StreamApprovedHoursResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[61]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4519,7 +4766,7 @@ func (x *StreamApprovedHoursResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamApprovedHoursResponse.ProtoReflect.Descriptor instead.
 func (*StreamApprovedHoursResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{61}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *StreamApprovedHoursResponse) GetHours() []*ApprovedHours {
@@ -4533,7 +4780,7 @@ var File_kehou_staffing_v1_staffing_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\n" +
-	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\xf4\x05\n" +
+	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\xf4\x05\n" +
 	"\vStaffMember\x12\x19\n" +
 	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1f\n" +
@@ -4654,7 +4901,13 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"^[0-9]{6}$R\n" +
 	"districtId\"^\n" +
 	"\x18ListInstitutionsResponse\x12B\n" +
-	"\finstitutions\x18\x01 \x03(\v2\x1e.kehou.staffing.v1.InstitutionR\finstitutions\"\xab\x01\n" +
+	"\finstitutions\x18\x01 \x03(\v2\x1e.kehou.staffing.v1.InstitutionR\finstitutions\"\xa1\x01\n" +
+	"\x18UpdateInstitutionRequest\x12H\n" +
+	"\vinstitution\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.InstitutionB\x06\xbaH\x03\xd8\x01\x03R\vinstitution\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"]\n" +
+	"\x19UpdateInstitutionResponse\x12@\n" +
+	"\vinstitution\x18\x01 \x01(\v2\x1e.kehou.staffing.v1.InstitutionR\vinstitution\"\xab\x01\n" +
 	"\x1bAddInstitutionSchoolRequest\x122\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\n" +
@@ -4678,7 +4931,7 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\bclass_id\x18\v \x01(\tR\aclassId\x12\x17\n" +
 	"\aclub_id\x18\f \x01(\tR\x06clubId\x12\x14\n" +
 	"\x05count\x18\r \x01(\x05R\x05count\x12\x1a\n" +
-	"\bstudents\x18\x0e \x01(\x05R\bstudents\"\xd2\x02\n" +
+	"\bstudents\x18\x0e \x01(\x05R\bstudents\"\xea\x02\n" +
 	"\n" +
 	"Assignment\x12#\n" +
 	"\rassignment_id\x18\x01 \x01(\tR\fassignmentId\x12\x1b\n" +
@@ -4691,7 +4944,8 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x03end\x18\b \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x03end\x12\x12\n" +
 	"\x04role\x18\t \x01(\tR\x04role\x12\x18\n" +
 	"\aperiods\x18\n" +
-	" \x01(\x05R\aperiods\"x\n" +
+	" \x01(\x05R\aperiods\x12\x16\n" +
+	"\x06status\x18\v \x01(\tR\x06status\"x\n" +
 	"\x0fUncoveredDemand\x12\x1b\n" +
 	"\tdemand_id\x18\x01 \x01(\tR\bdemandId\x12\x18\n" +
 	"\amissing\x18\x02 \x01(\x05R\amissing\x12\x16\n" +
@@ -4757,7 +5011,16 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\n" +
 	"assignment\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.AssignmentR\n" +
 	"assignment\x12*\n" +
-	"\x11replaced_staff_id\x18\x02 \x01(\tR\x0freplacedStaffId\"\xca\x01\n" +
+	"\x11replaced_staff_id\x18\x02 \x01(\tR\x0freplacedStaffId\"\x90\x01\n" +
+	"\x14UnassignStaffRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12.\n" +
+	"\rassignment_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\fassignmentId\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06reason\"\x98\x01\n" +
+	"\x15UnassignStaffResponse\x12=\n" +
+	"\n" +
+	"assignment\x18\x01 \x01(\v2\x1d.kehou.staffing.v1.AssignmentR\n" +
+	"assignment\x12@\n" +
+	"\tuncovered\x18\x02 \x01(\v2\".kehou.staffing.v1.UncoveredDemandR\tuncovered\"\xca\x01\n" +
 	"\aAbsence\x12\x1d\n" +
 	"\n" +
 	"absence_id\x18\x01 \x01(\tR\tabsenceId\x12$\n" +
@@ -4773,12 +5036,13 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x14moved_from_demand_id\x18\x05 \x01(\tR\x11movedFromDemandId\"|\n" +
 	"\x14ReportAbsenceRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12<\n" +
-	"\aabsence\x18\x02 \x01(\v2\x1a.kehou.staffing.v1.AbsenceB\x06\xbaH\x03\xc8\x01\x01R\aabsence\"\xff\x01\n" +
+	"\aabsence\x18\x02 \x01(\v2\x1a.kehou.staffing.v1.AbsenceB\x06\xbaH\x03\xc8\x01\x01R\aabsence\"\xb2\x02\n" +
 	"\x15ReportAbsenceResponse\x124\n" +
 	"\aabsence\x18\x01 \x01(\v2\x1a.kehou.staffing.v1.AbsenceR\aabsence\x12=\n" +
 	"\achanges\x18\x02 \x03(\v2#.kehou.staffing.v1.AssignmentChangeR\achanges\x12@\n" +
 	"\tuncovered\x18\x03 \x03(\v2\".kehou.staffing.v1.UncoveredDemandR\tuncovered\x12/\n" +
-	"\x13changed_assignments\x18\x04 \x01(\x05R\x12changedAssignments\"\xb9\x05\n" +
+	"\x13changed_assignments\x18\x04 \x01(\x05R\x12changedAssignments\x121\n" +
+	"\x04kept\x18\x05 \x03(\v2\x1d.kehou.staffing.v1.AssignmentR\x04kept\"\xb9\x05\n" +
 	"\n" +
 	"HourRecord\x12\x1b\n" +
 	"\trecord_id\x18\x01 \x01(\tR\brecordId\x12#\n" +
@@ -4893,7 +5157,7 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
 	"\x1dSTAFF_KIND_OUTSIDE_INSTRUCTOR\x10\x02\x12\x14\n" +
-	"\x10STAFF_KIND_ADMIN\x10\x032\xf4\x1c\n" +
+	"\x10STAFF_KIND_ADMIN\x10\x032\xfb\x1f\n" +
 	"\x0fStaffingService\x12\xa3\x01\n" +
 	"\x11CreateStaffMember\x12+.kehou.staffing.v1.CreateStaffMemberRequest\x1a,.kehou.staffing.v1.CreateStaffMemberResponse\"3\x82\xd3\xe4\x93\x02-:\fstaff_member\"\x1d/v1/schools/{school_id}/staff\x12}\n" +
 	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staff\x12\x97\x01\n" +
@@ -4903,11 +5167,13 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x19SetDistrictStaffingPolicy\x123.kehou.staffing.v1.SetDistrictStaffingPolicyRequest\x1a4.kehou.staffing.v1.SetDistrictStaffingPolicyResponse\"6\x82\xd3\xe4\x93\x020:\x01*\x1a+/v1/districts/{district_id}/staffing-policy\x12\xad\x01\n" +
 	"\x11CreateInstitution\x12+.kehou.staffing.v1.CreateInstitutionRequest\x1a,.kehou.staffing.v1.CreateInstitutionResponse\"=\x82\xd3\xe4\x93\x027:\vinstitution\"(/v1/districts/{district_id}/institutions\x12\xa8\x01\n" +
 	"\x0eGetInstitution\x12(.kehou.staffing.v1.GetInstitutionRequest\x1a).kehou.staffing.v1.GetInstitutionResponse\"A\x82\xd3\xe4\x93\x02;\x129/v1/districts/{district_id}/institutions/{institution_id}\x12\x9d\x01\n" +
-	"\x10ListInstitutions\x12*.kehou.staffing.v1.ListInstitutionsRequest\x1a+.kehou.staffing.v1.ListInstitutionsResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/districts/{district_id}/institutions\x12\xc5\x01\n" +
+	"\x10ListInstitutions\x12*.kehou.staffing.v1.ListInstitutionsRequest\x1a+.kehou.staffing.v1.ListInstitutionsResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/districts/{district_id}/institutions\x12\xd6\x01\n" +
+	"\x11UpdateInstitution\x12+.kehou.staffing.v1.UpdateInstitutionRequest\x1a,.kehou.staffing.v1.UpdateInstitutionResponse\"f\x82\xd3\xe4\x93\x02`:\vinstitution2Q/v1/districts/{institution.district_id}/institutions/{institution.institution_id}\x12\xc5\x01\n" +
 	"\x14AddInstitutionSchool\x12..kehou.staffing.v1.AddInstitutionSchoolRequest\x1a/.kehou.staffing.v1.AddInstitutionSchoolResponse\"L\x82\xd3\xe4\x93\x02F:\x01*\"A/v1/districts/{district_id}/institutions/{institution_id}/schools\x12\x8f\x01\n" +
 	"\tSolveWeek\x12#.kehou.staffing.v1.SolveWeekRequest\x1a$.kehou.staffing.v1.SolveWeekResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/schools/{school_id}/staffing-plans:solve\x12\x97\x01\n" +
 	"\x0fGetStaffingGrid\x12).kehou.staffing.v1.GetStaffingGridRequest\x1a*.kehou.staffing.v1.GetStaffingGridResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/schools/{school_id}/staffing-grid\x12\x8c\x01\n" +
-	"\vAssignStaff\x12%.kehou.staffing.v1.AssignStaffRequest\x1a&.kehou.staffing.v1.AssignStaffResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/schools/{school_id}/assignments\x12\x8f\x01\n" +
+	"\vAssignStaff\x12%.kehou.staffing.v1.AssignStaffRequest\x1a&.kehou.staffing.v1.AssignStaffResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/schools/{school_id}/assignments\x12\xab\x01\n" +
+	"\rUnassignStaff\x12'.kehou.staffing.v1.UnassignStaffRequest\x1a(.kehou.staffing.v1.UnassignStaffResponse\"G\x82\xd3\xe4\x93\x02A:\x01*\"</v1/schools/{school_id}/assignments/{assignment_id}:unassign\x12\x8f\x01\n" +
 	"\rReportAbsence\x12'.kehou.staffing.v1.ReportAbsenceRequest\x1a(.kehou.staffing.v1.ReportAbsenceResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/schools/{school_id}/absences\x12\xaa\x01\n" +
 	"\x11GetStaffTimetable\x12+.kehou.staffing.v1.GetStaffTimetableRequest\x1a,.kehou.staffing.v1.GetStaffTimetableResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/staff/{staff_id}/timetable\x12\x98\x01\n" +
 	"\aCheckIn\x12!.kehou.staffing.v1.CheckInRequest\x1a\".kehou.staffing.v1.CheckInResponse\"F\x82\xd3\xe4\x93\x02@:\x01*\";/v1/schools/{school_id}/assignments/{assignment_id}:checkIn\x12\x99\x01\n" +
@@ -4931,7 +5197,7 @@ func file_kehou_staffing_v1_staffing_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_staffing_v1_staffing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
+var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
 var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(StaffKind)(0),                            // 0: kehou.staffing.v1.StaffKind
 	(*StaffMember)(nil),                       // 1: kehou.staffing.v1.StaffMember
@@ -4958,175 +5224,190 @@ var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(*GetInstitutionResponse)(nil),            // 22: kehou.staffing.v1.GetInstitutionResponse
 	(*ListInstitutionsRequest)(nil),           // 23: kehou.staffing.v1.ListInstitutionsRequest
 	(*ListInstitutionsResponse)(nil),          // 24: kehou.staffing.v1.ListInstitutionsResponse
-	(*AddInstitutionSchoolRequest)(nil),       // 25: kehou.staffing.v1.AddInstitutionSchoolRequest
-	(*AddInstitutionSchoolResponse)(nil),      // 26: kehou.staffing.v1.AddInstitutionSchoolResponse
-	(*Demand)(nil),                            // 27: kehou.staffing.v1.Demand
-	(*Assignment)(nil),                        // 28: kehou.staffing.v1.Assignment
-	(*UncoveredDemand)(nil),                   // 29: kehou.staffing.v1.UncoveredDemand
-	(*GroupLoad)(nil),                         // 30: kehou.staffing.v1.GroupLoad
-	(*StaffLoad)(nil),                         // 31: kehou.staffing.v1.StaffLoad
-	(*FairnessSummary)(nil),                   // 32: kehou.staffing.v1.FairnessSummary
-	(*SolveWeekRequest)(nil),                  // 33: kehou.staffing.v1.SolveWeekRequest
-	(*SolveWeekResponse)(nil),                 // 34: kehou.staffing.v1.SolveWeekResponse
-	(*StaffingGrid)(nil),                      // 35: kehou.staffing.v1.StaffingGrid
-	(*GetStaffingGridRequest)(nil),            // 36: kehou.staffing.v1.GetStaffingGridRequest
-	(*GetStaffingGridResponse)(nil),           // 37: kehou.staffing.v1.GetStaffingGridResponse
-	(*AssignStaffRequest)(nil),                // 38: kehou.staffing.v1.AssignStaffRequest
-	(*AssignStaffResponse)(nil),               // 39: kehou.staffing.v1.AssignStaffResponse
-	(*Absence)(nil),                           // 40: kehou.staffing.v1.Absence
-	(*AssignmentChange)(nil),                  // 41: kehou.staffing.v1.AssignmentChange
-	(*ReportAbsenceRequest)(nil),              // 42: kehou.staffing.v1.ReportAbsenceRequest
-	(*ReportAbsenceResponse)(nil),             // 43: kehou.staffing.v1.ReportAbsenceResponse
-	(*HourRecord)(nil),                        // 44: kehou.staffing.v1.HourRecord
-	(*CheckInRequest)(nil),                    // 45: kehou.staffing.v1.CheckInRequest
-	(*CheckInResponse)(nil),                   // 46: kehou.staffing.v1.CheckInResponse
-	(*CheckOutRequest)(nil),                   // 47: kehou.staffing.v1.CheckOutRequest
-	(*CheckOutResponse)(nil),                  // 48: kehou.staffing.v1.CheckOutResponse
-	(*AmendHourRecordRequest)(nil),            // 49: kehou.staffing.v1.AmendHourRecordRequest
-	(*AmendHourRecordResponse)(nil),           // 50: kehou.staffing.v1.AmendHourRecordResponse
-	(*ApproveHourRecordRequest)(nil),          // 51: kehou.staffing.v1.ApproveHourRecordRequest
-	(*ApproveHourRecordResponse)(nil),         // 52: kehou.staffing.v1.ApproveHourRecordResponse
-	(*LockHourRecordRequest)(nil),             // 53: kehou.staffing.v1.LockHourRecordRequest
-	(*LockHourRecordResponse)(nil),            // 54: kehou.staffing.v1.LockHourRecordResponse
-	(*CorrectHourRecordRequest)(nil),          // 55: kehou.staffing.v1.CorrectHourRecordRequest
-	(*CorrectHourRecordResponse)(nil),         // 56: kehou.staffing.v1.CorrectHourRecordResponse
-	(*TimetableEntry)(nil),                    // 57: kehou.staffing.v1.TimetableEntry
-	(*GetStaffTimetableRequest)(nil),          // 58: kehou.staffing.v1.GetStaffTimetableRequest
-	(*GetStaffTimetableResponse)(nil),         // 59: kehou.staffing.v1.GetStaffTimetableResponse
-	(*ApprovedHours)(nil),                     // 60: kehou.staffing.v1.ApprovedHours
-	(*StreamApprovedHoursRequest)(nil),        // 61: kehou.staffing.v1.StreamApprovedHoursRequest
-	(*StreamApprovedHoursResponse)(nil),       // 62: kehou.staffing.v1.StreamApprovedHoursResponse
-	(*timestamppb.Timestamp)(nil),             // 63: google.protobuf.Timestamp
-	(*v1.TimeOfDay)(nil),                      // 64: kehou.common.v1.TimeOfDay
-	(*v1.Money)(nil),                          // 65: kehou.common.v1.Money
-	(*v1.Date)(nil),                           // 66: kehou.common.v1.Date
+	(*UpdateInstitutionRequest)(nil),          // 25: kehou.staffing.v1.UpdateInstitutionRequest
+	(*UpdateInstitutionResponse)(nil),         // 26: kehou.staffing.v1.UpdateInstitutionResponse
+	(*AddInstitutionSchoolRequest)(nil),       // 27: kehou.staffing.v1.AddInstitutionSchoolRequest
+	(*AddInstitutionSchoolResponse)(nil),      // 28: kehou.staffing.v1.AddInstitutionSchoolResponse
+	(*Demand)(nil),                            // 29: kehou.staffing.v1.Demand
+	(*Assignment)(nil),                        // 30: kehou.staffing.v1.Assignment
+	(*UncoveredDemand)(nil),                   // 31: kehou.staffing.v1.UncoveredDemand
+	(*GroupLoad)(nil),                         // 32: kehou.staffing.v1.GroupLoad
+	(*StaffLoad)(nil),                         // 33: kehou.staffing.v1.StaffLoad
+	(*FairnessSummary)(nil),                   // 34: kehou.staffing.v1.FairnessSummary
+	(*SolveWeekRequest)(nil),                  // 35: kehou.staffing.v1.SolveWeekRequest
+	(*SolveWeekResponse)(nil),                 // 36: kehou.staffing.v1.SolveWeekResponse
+	(*StaffingGrid)(nil),                      // 37: kehou.staffing.v1.StaffingGrid
+	(*GetStaffingGridRequest)(nil),            // 38: kehou.staffing.v1.GetStaffingGridRequest
+	(*GetStaffingGridResponse)(nil),           // 39: kehou.staffing.v1.GetStaffingGridResponse
+	(*AssignStaffRequest)(nil),                // 40: kehou.staffing.v1.AssignStaffRequest
+	(*AssignStaffResponse)(nil),               // 41: kehou.staffing.v1.AssignStaffResponse
+	(*UnassignStaffRequest)(nil),              // 42: kehou.staffing.v1.UnassignStaffRequest
+	(*UnassignStaffResponse)(nil),             // 43: kehou.staffing.v1.UnassignStaffResponse
+	(*Absence)(nil),                           // 44: kehou.staffing.v1.Absence
+	(*AssignmentChange)(nil),                  // 45: kehou.staffing.v1.AssignmentChange
+	(*ReportAbsenceRequest)(nil),              // 46: kehou.staffing.v1.ReportAbsenceRequest
+	(*ReportAbsenceResponse)(nil),             // 47: kehou.staffing.v1.ReportAbsenceResponse
+	(*HourRecord)(nil),                        // 48: kehou.staffing.v1.HourRecord
+	(*CheckInRequest)(nil),                    // 49: kehou.staffing.v1.CheckInRequest
+	(*CheckInResponse)(nil),                   // 50: kehou.staffing.v1.CheckInResponse
+	(*CheckOutRequest)(nil),                   // 51: kehou.staffing.v1.CheckOutRequest
+	(*CheckOutResponse)(nil),                  // 52: kehou.staffing.v1.CheckOutResponse
+	(*AmendHourRecordRequest)(nil),            // 53: kehou.staffing.v1.AmendHourRecordRequest
+	(*AmendHourRecordResponse)(nil),           // 54: kehou.staffing.v1.AmendHourRecordResponse
+	(*ApproveHourRecordRequest)(nil),          // 55: kehou.staffing.v1.ApproveHourRecordRequest
+	(*ApproveHourRecordResponse)(nil),         // 56: kehou.staffing.v1.ApproveHourRecordResponse
+	(*LockHourRecordRequest)(nil),             // 57: kehou.staffing.v1.LockHourRecordRequest
+	(*LockHourRecordResponse)(nil),            // 58: kehou.staffing.v1.LockHourRecordResponse
+	(*CorrectHourRecordRequest)(nil),          // 59: kehou.staffing.v1.CorrectHourRecordRequest
+	(*CorrectHourRecordResponse)(nil),         // 60: kehou.staffing.v1.CorrectHourRecordResponse
+	(*TimetableEntry)(nil),                    // 61: kehou.staffing.v1.TimetableEntry
+	(*GetStaffTimetableRequest)(nil),          // 62: kehou.staffing.v1.GetStaffTimetableRequest
+	(*GetStaffTimetableResponse)(nil),         // 63: kehou.staffing.v1.GetStaffTimetableResponse
+	(*ApprovedHours)(nil),                     // 64: kehou.staffing.v1.ApprovedHours
+	(*StreamApprovedHoursRequest)(nil),        // 65: kehou.staffing.v1.StreamApprovedHoursRequest
+	(*StreamApprovedHoursResponse)(nil),       // 66: kehou.staffing.v1.StreamApprovedHoursResponse
+	(*timestamppb.Timestamp)(nil),             // 67: google.protobuf.Timestamp
+	(*v1.TimeOfDay)(nil),                      // 68: kehou.common.v1.TimeOfDay
+	(*v1.Money)(nil),                          // 69: kehou.common.v1.Money
+	(*v1.Date)(nil),                           // 70: kehou.common.v1.Date
+	(*fieldmaskpb.FieldMask)(nil),             // 71: google.protobuf.FieldMask
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
-	0,  // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
-	63, // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
-	2,  // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
-	3,  // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
-	4,  // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
-	64, // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
-	64, // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
-	1,  // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1,  // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1,  // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
-	1,  // 10: kehou.staffing.v1.GetStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1,  // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1,  // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	1,  // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	65, // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
-	66, // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
-	66, // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
-	17, // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
-	63, // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
-	18, // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
-	18, // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
-	18, // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
-	18, // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
-	18, // 23: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
-	66, // 24: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
-	64, // 25: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
-	64, // 26: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
-	66, // 27: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
-	64, // 28: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
-	64, // 29: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
-	0,  // 30: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
-	30, // 31: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
-	31, // 32: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
-	66, // 33: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
-	35, // 34: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
-	66, // 35: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
-	27, // 36: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
-	28, // 37: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
-	29, // 38: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
-	32, // 39: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
-	66, // 40: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
-	35, // 41: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
-	28, // 42: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
-	66, // 43: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
-	66, // 44: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
-	40, // 45: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
-	40, // 46: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
-	41, // 47: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
-	29, // 48: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
-	63, // 49: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
-	63, // 50: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
-	63, // 51: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
-	63, // 52: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
-	63, // 53: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
-	63, // 54: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
-	44, // 55: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	63, // 56: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
-	44, // 57: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	63, // 58: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	63, // 59: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
-	44, // 60: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	44, // 61: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	44, // 62: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	63, // 63: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	63, // 64: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
-	44, // 65: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	28, // 66: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
-	27, // 67: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
-	44, // 68: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
-	66, // 69: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
-	66, // 70: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
-	1,  // 71: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	57, // 72: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
-	0,  // 73: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
-	66, // 74: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
-	60, // 75: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
-	5,  // 76: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
-	7,  // 77: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
-	9,  // 78: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
-	11, // 79: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
-	13, // 80: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
-	15, // 81: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
-	19, // 82: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
-	21, // 83: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
-	23, // 84: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
-	25, // 85: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
-	33, // 86: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
-	36, // 87: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
-	38, // 88: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
-	42, // 89: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
-	58, // 90: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
-	45, // 91: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
-	47, // 92: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
-	49, // 93: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
-	51, // 94: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
-	53, // 95: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
-	55, // 96: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
-	61, // 97: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
-	6,  // 98: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	8,  // 99: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	10, // 100: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
-	12, // 101: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
-	14, // 102: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
-	16, // 103: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
-	20, // 104: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
-	22, // 105: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
-	24, // 106: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
-	26, // 107: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
-	34, // 108: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
-	37, // 109: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
-	39, // 110: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
-	43, // 111: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
-	59, // 112: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
-	46, // 113: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
-	48, // 114: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
-	50, // 115: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
-	52, // 116: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
-	54, // 117: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
-	56, // 118: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
-	62, // 119: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
-	98, // [98:120] is the sub-list for method output_type
-	76, // [76:98] is the sub-list for method input_type
-	76, // [76:76] is the sub-list for extension type_name
-	76, // [76:76] is the sub-list for extension extendee
-	0,  // [0:76] is the sub-list for field type_name
+	0,   // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
+	67,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
+	2,   // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
+	3,   // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
+	4,   // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
+	68,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
+	68,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
+	1,   // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,   // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,   // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
+	1,   // 10: kehou.staffing.v1.GetStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,   // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,   // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	1,   // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	69,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
+	70,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
+	70,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
+	17,  // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
+	67,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
+	18,  // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
+	18,  // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
+	18,  // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
+	18,  // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
+	18,  // 23: kehou.staffing.v1.UpdateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
+	71,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	18,  // 25: kehou.staffing.v1.UpdateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
+	18,  // 26: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
+	70,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
+	68,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
+	68,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
+	70,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
+	68,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
+	68,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
+	0,   // 33: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
+	32,  // 34: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
+	33,  // 35: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
+	70,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
+	37,  // 37: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
+	70,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
+	29,  // 39: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
+	30,  // 40: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
+	31,  // 41: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
+	34,  // 42: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
+	70,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
+	37,  // 44: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
+	30,  // 45: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
+	30,  // 46: kehou.staffing.v1.UnassignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
+	31,  // 47: kehou.staffing.v1.UnassignStaffResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
+	70,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
+	70,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
+	44,  // 50: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
+	44,  // 51: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
+	45,  // 52: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
+	31,  // 53: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
+	30,  // 54: kehou.staffing.v1.ReportAbsenceResponse.kept:type_name -> kehou.staffing.v1.Assignment
+	67,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
+	67,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
+	67,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
+	67,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
+	67,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
+	67,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
+	48,  // 61: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	67,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
+	48,  // 63: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	67,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	67,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	48,  // 66: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	48,  // 67: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	48,  // 68: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	67,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	67,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	48,  // 71: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
+	30,  // 72: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
+	29,  // 73: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
+	48,  // 74: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
+	70,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
+	70,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
+	1,   // 77: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
+	61,  // 78: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
+	0,   // 79: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
+	70,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
+	64,  // 81: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
+	5,   // 82: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
+	7,   // 83: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
+	9,   // 84: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
+	11,  // 85: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
+	13,  // 86: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
+	15,  // 87: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	19,  // 88: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
+	21,  // 89: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
+	23,  // 90: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
+	25,  // 91: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
+	27,  // 92: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
+	35,  // 93: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
+	38,  // 94: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
+	40,  // 95: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
+	42,  // 96: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
+	46,  // 97: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
+	62,  // 98: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
+	49,  // 99: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
+	51,  // 100: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
+	53,  // 101: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
+	55,  // 102: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
+	57,  // 103: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
+	59,  // 104: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
+	65,  // 105: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
+	6,   // 106: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,   // 107: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10,  // 108: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12,  // 109: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14,  // 110: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16,  // 111: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20,  // 112: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22,  // 113: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24,  // 114: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26,  // 115: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
+	28,  // 116: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	36,  // 117: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	39,  // 118: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	41,  // 119: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43,  // 120: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
+	47,  // 121: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	63,  // 122: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	50,  // 123: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	52,  // 124: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	54,  // 125: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	56,  // 126: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	58,  // 127: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	60,  // 128: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	66,  // 129: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	106, // [106:130] is the sub-list for method output_type
+	82,  // [82:106] is the sub-list for method input_type
+	82,  // [82:82] is the sub-list for extension type_name
+	82,  // [82:82] is the sub-list for extension extendee
+	0,   // [0:82] is the sub-list for field type_name
 }
 
 func init() { file_kehou_staffing_v1_staffing_proto_init() }
@@ -5140,7 +5421,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_staffing_v1_staffing_proto_rawDesc), len(file_kehou_staffing_v1_staffing_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   62,
+			NumMessages:   66,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

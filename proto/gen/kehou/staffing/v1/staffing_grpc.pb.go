@@ -28,10 +28,12 @@ const (
 	StaffingService_CreateInstitution_FullMethodName         = "/kehou.staffing.v1.StaffingService/CreateInstitution"
 	StaffingService_GetInstitution_FullMethodName            = "/kehou.staffing.v1.StaffingService/GetInstitution"
 	StaffingService_ListInstitutions_FullMethodName          = "/kehou.staffing.v1.StaffingService/ListInstitutions"
+	StaffingService_UpdateInstitution_FullMethodName         = "/kehou.staffing.v1.StaffingService/UpdateInstitution"
 	StaffingService_AddInstitutionSchool_FullMethodName      = "/kehou.staffing.v1.StaffingService/AddInstitutionSchool"
 	StaffingService_SolveWeek_FullMethodName                 = "/kehou.staffing.v1.StaffingService/SolveWeek"
 	StaffingService_GetStaffingGrid_FullMethodName           = "/kehou.staffing.v1.StaffingService/GetStaffingGrid"
 	StaffingService_AssignStaff_FullMethodName               = "/kehou.staffing.v1.StaffingService/AssignStaff"
+	StaffingService_UnassignStaff_FullMethodName             = "/kehou.staffing.v1.StaffingService/UnassignStaff"
 	StaffingService_ReportAbsence_FullMethodName             = "/kehou.staffing.v1.StaffingService/ReportAbsence"
 	StaffingService_GetStaffTimetable_FullMethodName         = "/kehou.staffing.v1.StaffingService/GetStaffTimetable"
 	StaffingService_CheckIn_FullMethodName                   = "/kehou.staffing.v1.StaffingService/CheckIn"
@@ -72,6 +74,11 @@ type StaffingServiceClient interface {
 	GetInstitution(ctx context.Context, in *GetInstitutionRequest, opts ...grpc.CallOption) (*GetInstitutionResponse, error)
 	// ListInstitutions lists a district's institutions.
 	ListInstitutions(ctx context.Context, in *ListInstitutionsRequest, opts ...grpc.CallOption) (*ListInstitutionsResponse, error)
+	// UpdateInstitution changes an institution: its approval, licence
+	// validity, approved courses and prices, or the schools it serves. Its
+	// instructors are assignable only while it is approved, licensed on the
+	// session's date and serves the school.
+	UpdateInstitution(ctx context.Context, in *UpdateInstitutionRequest, opts ...grpc.CallOption) (*UpdateInstitutionResponse, error)
 	// AddInstitutionSchool lets an institution serve a school, within the district cap.
 	AddInstitutionSchool(ctx context.Context, in *AddInstitutionSchoolRequest, opts ...grpc.CallOption) (*AddInstitutionSchoolResponse, error)
 	// SolveWeek derives the week's demands from timetable, plans who staffs
@@ -83,6 +90,10 @@ type StaffingServiceClient interface {
 	// AssignStaff puts a person on a demand by hand (locked), refusing a
 	// double booking.
 	AssignStaff(ctx context.Context, in *AssignStaffRequest, opts ...grpc.CallOption) (*AssignStaffResponse, error)
+	// UnassignStaff takes a person off a demand (a manual or solved assignment
+	// not yet checked in); the row is kept as removed for the audit trail and
+	// the demand shows as uncovered until someone else is assigned.
+	UnassignStaff(ctx context.Context, in *UnassignStaffRequest, opts ...grpc.CallOption) (*UnassignStaffResponse, error)
 	// ReportAbsence records a staff absence and re-plans only the affected sessions.
 	ReportAbsence(ctx context.Context, in *ReportAbsenceRequest, opts ...grpc.CallOption) (*ReportAbsenceResponse, error)
 	// GetStaffTimetable returns a person's own assignments and hours over a date range.
@@ -202,6 +213,16 @@ func (c *staffingServiceClient) ListInstitutions(ctx context.Context, in *ListIn
 	return out, nil
 }
 
+func (c *staffingServiceClient) UpdateInstitution(ctx context.Context, in *UpdateInstitutionRequest, opts ...grpc.CallOption) (*UpdateInstitutionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateInstitutionResponse)
+	err := c.cc.Invoke(ctx, StaffingService_UpdateInstitution_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *staffingServiceClient) AddInstitutionSchool(ctx context.Context, in *AddInstitutionSchoolRequest, opts ...grpc.CallOption) (*AddInstitutionSchoolResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AddInstitutionSchoolResponse)
@@ -236,6 +257,16 @@ func (c *staffingServiceClient) AssignStaff(ctx context.Context, in *AssignStaff
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AssignStaffResponse)
 	err := c.cc.Invoke(ctx, StaffingService_AssignStaff_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) UnassignStaff(ctx context.Context, in *UnassignStaffRequest, opts ...grpc.CallOption) (*UnassignStaffResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnassignStaffResponse)
+	err := c.cc.Invoke(ctx, StaffingService_UnassignStaff_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -370,6 +401,11 @@ type StaffingServiceServer interface {
 	GetInstitution(context.Context, *GetInstitutionRequest) (*GetInstitutionResponse, error)
 	// ListInstitutions lists a district's institutions.
 	ListInstitutions(context.Context, *ListInstitutionsRequest) (*ListInstitutionsResponse, error)
+	// UpdateInstitution changes an institution: its approval, licence
+	// validity, approved courses and prices, or the schools it serves. Its
+	// instructors are assignable only while it is approved, licensed on the
+	// session's date and serves the school.
+	UpdateInstitution(context.Context, *UpdateInstitutionRequest) (*UpdateInstitutionResponse, error)
 	// AddInstitutionSchool lets an institution serve a school, within the district cap.
 	AddInstitutionSchool(context.Context, *AddInstitutionSchoolRequest) (*AddInstitutionSchoolResponse, error)
 	// SolveWeek derives the week's demands from timetable, plans who staffs
@@ -381,6 +417,10 @@ type StaffingServiceServer interface {
 	// AssignStaff puts a person on a demand by hand (locked), refusing a
 	// double booking.
 	AssignStaff(context.Context, *AssignStaffRequest) (*AssignStaffResponse, error)
+	// UnassignStaff takes a person off a demand (a manual or solved assignment
+	// not yet checked in); the row is kept as removed for the audit trail and
+	// the demand shows as uncovered until someone else is assigned.
+	UnassignStaff(context.Context, *UnassignStaffRequest) (*UnassignStaffResponse, error)
 	// ReportAbsence records a staff absence and re-plans only the affected sessions.
 	ReportAbsence(context.Context, *ReportAbsenceRequest) (*ReportAbsenceResponse, error)
 	// GetStaffTimetable returns a person's own assignments and hours over a date range.
@@ -437,6 +477,9 @@ func (UnimplementedStaffingServiceServer) GetInstitution(context.Context, *GetIn
 func (UnimplementedStaffingServiceServer) ListInstitutions(context.Context, *ListInstitutionsRequest) (*ListInstitutionsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListInstitutions not implemented")
 }
+func (UnimplementedStaffingServiceServer) UpdateInstitution(context.Context, *UpdateInstitutionRequest) (*UpdateInstitutionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateInstitution not implemented")
+}
 func (UnimplementedStaffingServiceServer) AddInstitutionSchool(context.Context, *AddInstitutionSchoolRequest) (*AddInstitutionSchoolResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddInstitutionSchool not implemented")
 }
@@ -448,6 +491,9 @@ func (UnimplementedStaffingServiceServer) GetStaffingGrid(context.Context, *GetS
 }
 func (UnimplementedStaffingServiceServer) AssignStaff(context.Context, *AssignStaffRequest) (*AssignStaffResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AssignStaff not implemented")
+}
+func (UnimplementedStaffingServiceServer) UnassignStaff(context.Context, *UnassignStaffRequest) (*UnassignStaffResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnassignStaff not implemented")
 }
 func (UnimplementedStaffingServiceServer) ReportAbsence(context.Context, *ReportAbsenceRequest) (*ReportAbsenceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReportAbsence not implemented")
@@ -659,6 +705,24 @@ func _StaffingService_ListInstitutions_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffingService_UpdateInstitution_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateInstitutionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).UpdateInstitution(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_UpdateInstitution_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).UpdateInstitution(ctx, req.(*UpdateInstitutionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StaffingService_AddInstitutionSchool_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(AddInstitutionSchoolRequest)
 	if err := dec(in); err != nil {
@@ -727,6 +791,24 @@ func _StaffingService_AssignStaff_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(StaffingServiceServer).AssignStaff(ctx, req.(*AssignStaffRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_UnassignStaff_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnassignStaffRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).UnassignStaff(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_UnassignStaff_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).UnassignStaff(ctx, req.(*UnassignStaffRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -930,6 +1012,10 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _StaffingService_ListInstitutions_Handler,
 		},
 		{
+			MethodName: "UpdateInstitution",
+			Handler:    _StaffingService_UpdateInstitution_Handler,
+		},
+		{
 			MethodName: "AddInstitutionSchool",
 			Handler:    _StaffingService_AddInstitutionSchool_Handler,
 		},
@@ -944,6 +1030,10 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AssignStaff",
 			Handler:    _StaffingService_AssignStaff_Handler,
+		},
+		{
+			MethodName: "UnassignStaff",
+			Handler:    _StaffingService_UnassignStaff_Handler,
 		},
 		{
 			MethodName: "ReportAbsence",
