@@ -194,10 +194,14 @@ func (a *App) allocationInput(ctx context.Context, t Tenant, termID string) (all
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	students, err := a.store.StudentsByID(ctx, t.Scope, ids)
+	if err != nil {
+		return in, err
+	}
 	for _, id := range ids {
-		st, err := a.store.GetStudent(ctx, t.Scope, id)
-		if err != nil {
-			return in, err
+		st, ok := students[id]
+		if !ok {
+			return in, fault.NotFound("student " + id + " not found")
 		}
 		in.Students = append(in.Students, allocator.Student{ID: id, Grade: gradeOf(classes, st.ClassID), Choices: choices[id]})
 	}
@@ -411,7 +415,17 @@ func (a *App) EnrolmentIntervals(ctx context.Context, schoolID, termID string) (
 	for _, s := range seats {
 		clubOf[s.StudentID] = s.ClubID
 	}
-	students := map[string]school.Student{}
+	// One query for every student the feed names, not one per enrolment.
+	var ids []string
+	for _, e := range ens {
+		if e.Status == school.EnrolmentApproved || e.Status == school.EnrolmentWithdrawn {
+			ids = append(ids, e.StudentID)
+		}
+	}
+	students, err := a.store.StudentsByID(ctx, t.Scope, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []Interval
 	for _, e := range ens {
 		if e.Status != school.EnrolmentApproved && e.Status != school.EnrolmentWithdrawn {
@@ -419,10 +433,7 @@ func (a *App) EnrolmentIntervals(ctx context.Context, schoolID, termID string) (
 		}
 		st, ok := students[e.StudentID]
 		if !ok {
-			if st, err = a.store.GetStudent(ctx, t.Scope, e.StudentID); err != nil {
-				return nil, err
-			}
-			students[e.StudentID] = st
+			return nil, fault.NotFound("student " + e.StudentID + " not found")
 		}
 		end := term.Calendar.End
 		if e.End != nil {

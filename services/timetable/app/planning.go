@@ -27,6 +27,7 @@ type PlanningStore interface {
 	ListClasses(ctx context.Context, sc school.Scope) ([]school.Class, error)
 	CreateStudent(ctx context.Context, sc school.Scope, st school.Student) error
 	GetStudent(ctx context.Context, sc school.Scope, id string) (school.Student, error)
+	StudentsByID(ctx context.Context, sc school.Scope, ids []string) (map[string]school.Student, error)
 	ListStudents(ctx context.Context, sc school.Scope, classID, after string, limit int) ([]school.Student, error)
 	CreateTerm(ctx context.Context, sc school.Scope, t school.Term) error
 	GetTerm(ctx context.Context, sc school.Scope, id string) (school.Term, error)

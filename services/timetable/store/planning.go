@@ -99,6 +99,25 @@ func (s *Store) GetStudent(ctx context.Context, sc school.Scope, id string) (sch
 	return st, errIf(err, "student "+id)
 }
 
+// StudentsByID reads the named students of the school in one query (feeds
+// and allocation read thousands at once); ids not found are simply absent.
+func (s *Store) StudentsByID(ctx context.Context, sc school.Scope, ids []string) (map[string]school.Student, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+studentCols+` FROM timetable.students
+		WHERE district_id = $1 AND school_id = $2 AND student_id = ANY($3)`, sc.DistrictID, sc.SchoolID, ids)
+	if err != nil {
+		return nil, interpretError(err, "students")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Student, error) { return scanStudent(r) })
+	if err != nil {
+		return nil, errIf(err, "students")
+	}
+	out := make(map[string]school.Student, len(list))
+	for _, st := range list {
+		out[st.ID] = st
+	}
+	return out, nil
+}
+
 // ListStudents reads a page of a school's students (of one class when
 // classID is set) ordered by id.
 func (s *Store) ListStudents(ctx context.Context, sc school.Scope, classID, after string, limit int) ([]school.Student, error) {
