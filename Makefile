@@ -42,6 +42,15 @@ lint: ## buf lint and format, gofmt, go vet, staticcheck
 bench: ## run the Go benchmarks once each
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
 
+STUDENTS ?= 10000
+.PHONY: load
+load: ## time a district fee run end to end over HTTP vs the COPY floor, on a throwaway PostgreSQL (STUDENTS=10000 SCHOOLS= LOAD_ARGS=)
+	@set -eu; data=$$(mktemp -d /tmp/kehou-load-pg.XXXXXX); port=$$(scripts/pg.sh freeport); \
+	trap 'scripts/pg.sh stop "$$data"; rm -rf "$$data" "$$data.initdb.log"' EXIT; \
+	scripts/pg.sh start "$$data" "$$port"; \
+	$(GO) run ./cmd/kehouload --start --database-url "postgres://postgres@127.0.0.1:$$port/postgres?sslmode=disable" \
+		--students $(STUDENTS) $(if $(SCHOOLS),--schools $(SCHOOLS)) $(LOAD_ARGS)
+
 .PHONY: breaking
 breaking: ## compare the protos with main for breaking changes (needs git history)
 	$(TOOL) buf breaking --against '.git#branch=main'
