@@ -86,6 +86,22 @@ func BenchmarkFeeRun(b *testing.B) {
 			b.Fatalf("issued %d statements, want %d", run.Statements, schools*perSchool)
 		}
 		floor, floorAll := copyFloor(b, db)
+		var snapshotBytes int64
+		if err := db.QueryRow(context.Background(), `SELECT coalesce(sum(octet_length(inputs)), 0) FROM billing.run_inputs`).Scan(&snapshotBytes); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(snapshotBytes)/(1<<20), "snapshot-MB")
+		// The replay of the run from its stored inputs (VerifyFeeRun), outside the timed run.
+		t1 := time.Now()
+		v, err := f.VerifyRun(context.Background(), "350501", run.ID)
+		verify := time.Since(t1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !v.Identical() || v.StatementsIdentical != run.Statements {
+			b.Fatalf("verify: %d of %d statements identical, hash matches %v", v.StatementsIdentical, run.Statements, v.HashMatches)
+		}
+		b.ReportMetric(verify.Seconds(), "verify-s")
 		students := float64(f.Timing.Students)
 		b.ReportMetric(float64(f.Timing.Engine.Nanoseconds())/students, "engine-ns/student")
 		b.ReportMetric(float64(e2e.Nanoseconds())/students, "e2e-ns/student")

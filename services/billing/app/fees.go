@@ -41,6 +41,13 @@ type FeeStore interface {
 	StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]Issued, error)
 	// Claims sums the statements of a district (or one school) whose periods lie in [from, to].
 	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (Claims, error)
+	// RunInputs calls fn with each school's inputs snapshot of a run, in
+	// school-id order (bytewise, as the run hashed them).
+	RunInputs(ctx context.Context, districtID, runID string, fn func(RunInputs) error) error
+	// PeriodStatements returns a school's statements of a term and period, in
+	// revision order per student, issued by runs created no later than the
+	// run runID.
+	PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]Issued, error)
 }
 
 // RunWriter writes one run's records inside its transaction.
@@ -56,6 +63,8 @@ type RunWriter interface {
 	Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]IssuedLine, error)
 	// Write appends statements with their lines and postings (COPY).
 	Write(ctx context.Context, sts []Issued, postings []ledger.Posting) error
+	// WriteInputs stores one school's inputs snapshot of the run.
+	WriteInputs(ctx context.Context, in RunInputs) error
 }
 
 // Feed is what billing reads from timetable (ttfeed.Feed over gRPC).

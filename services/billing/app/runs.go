@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
@@ -393,6 +397,9 @@ func (f *Fees) students(ctx context.Context, in *schoolInputs, fn func([]fee.Stu
 func (f *Fees) produce(ctx context.Context, req RunRequest, run Run, schools []ttfeed.School, issuedAt time.Time, tw RunWriter) (RunResult, error) {
 	w := &pipelinedWriter{RunWriter: tw, timing: f.Timing}
 	res, err := f.produceWith(ctx, req, run, schools, issuedAt, w)
+	if err == nil {
+		err = w.writeQueuedInputs(ctx)
+	}
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
@@ -408,6 +415,8 @@ type pipelinedWriter struct {
 	RunWriter
 	timing  *RunTiming
 	pending chan error
+	// inputs are school snapshots waiting to be written behind the next batch.
+	inputs []RunInputs
 }
 
 func (p *pipelinedWriter) flush() error {
@@ -419,15 +428,59 @@ func (p *pipelinedWriter) flush() error {
 	return err
 }
 
-// Write hands a batch to the background writer, first collecting the previous batch's result.
+// Write hands a batch to the background writer, first collecting the
+// previous batch's result; the snapshots of schools finished since are
+// written after it, by the same goroutine.
 func (p *pipelinedWriter) Write(ctx context.Context, sts []Issued, posts []ledger.Posting) error {
+	inputs := p.inputs
+	p.inputs = nil
+	return p.async(func() error {
+		if err := p.RunWriter.Write(ctx, sts, posts); err != nil {
+			return err
+		}
+		return writeInputs(ctx, p.RunWriter, inputs)
+	})
+}
+
+// WriteInputs queues a school's inputs snapshot to go out with the next
+// batch (or at the end of the run), so its insert does not hold up the
+// transaction side. A run that writes no batches (nothing changed) sends the
+// queue on its own once two snapshots wait, so memory holds at most two.
+func (p *pipelinedWriter) WriteInputs(ctx context.Context, in RunInputs) error {
+	p.inputs = append(p.inputs, in)
+	if len(p.inputs) >= 2 {
+		return p.writeQueuedInputs(ctx)
+	}
+	return nil
+}
+
+// writeQueuedInputs writes the snapshots still queued when the run's statements are done.
+func (p *pipelinedWriter) writeQueuedInputs(ctx context.Context) error {
+	inputs := p.inputs
+	p.inputs = nil
+	if len(inputs) == 0 {
+		return nil
+	}
+	return p.async(func() error { return writeInputs(ctx, p.RunWriter, inputs) })
+}
+
+func writeInputs(ctx context.Context, w RunWriter, inputs []RunInputs) error {
+	for _, in := range inputs {
+		if err := w.WriteInputs(ctx, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *pipelinedWriter) async(write func() error) error {
 	if err := p.flush(); err != nil {
 		return err
 	}
 	p.pending = make(chan error, 1)
 	go func() {
 		t0 := time.Now()
-		err := p.RunWriter.Write(ctx, sts, posts)
+		err := write()
 		if p.timing != nil {
 			p.timing.Write += time.Since(t0)
 		}
@@ -472,13 +525,54 @@ type schoolSnap struct {
 	Calendar   []fee.CalendarDay `json:"calendar"`
 }
 
+// snapHeader is the first value of a school's inputs snapshot: what every
+// student of the school shares (the schedule version, the period with its
+// calendar, the cost sheet).
+type snapHeader struct {
+	S fee.Schedule
+	P fee.Period
+	C *fee.CostSheet
+}
+
 // schoolWork is one school of a run as the compute side hands it to the writing side.
+// Everything the engine reads is encoded once, as JSON lines, into both the
+// school's facts hash and its gzip-compressed inputs snapshot (billing.run_inputs).
 type schoolWork struct {
 	sc    ttfeed.School
 	in    *schoolInputs
 	facts hash.Hash
+	gz    *gzip.Writer
+	buf   bytes.Buffer
 	enc   *json.Encoder
 	snap  schoolSnap
+}
+
+// gzipWriters are reused across schools: a flate compressor holds about a
+// megabyte of tables, and a city's run compresses a few hundred snapshots.
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed) // a valid level: no error
+	return w
+}}
+
+// newSchoolWork starts a school's snapshot stream with its header.
+func newSchoolWork(sc ttfeed.School, in *schoolInputs) *schoolWork {
+	sw := &schoolWork{sc: sc, in: in, facts: sha256.New()}
+	sw.gz = gzipWriters.Get().(*gzip.Writer)
+	sw.gz.Reset(&sw.buf)
+	sw.enc = json.NewEncoder(io.MultiWriter(sw.facts, sw.gz))
+	_ = sw.enc.Encode(snapHeader{in.sched, in.period, in.cost})
+	return sw
+}
+
+// inputs closes the school's snapshot stream and returns its stored form.
+func (sw *schoolWork) inputs(runID string) (RunInputs, error) {
+	if err := sw.gz.Close(); err != nil {
+		return RunInputs{}, fmt.Errorf("compress inputs of school %s: %w", sw.sc.ID, err)
+	}
+	gzipWriters.Put(sw.gz)
+	sw.gz = nil
+	return RunInputs{SchoolID: sw.sc.ID, RunID: runID, TermID: sw.in.term.ID, From: sw.in.period.From, To: sw.in.period.To,
+		Students: sw.snap.Students, SHA256: hex.EncodeToString(sw.facts.Sum(nil)), Data: sw.buf.Bytes()}, nil
 }
 
 // computed is one student's engine result in stored form.
@@ -517,13 +611,7 @@ func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []ttf
 			send(workItem{err: fmt.Errorf("school %s: %w", sc.ID, err)})
 			return
 		}
-		sw := &schoolWork{sc: sc, in: in, facts: sha256.New()}
-		sw.enc = json.NewEncoder(sw.facts)
-		_ = sw.enc.Encode(struct {
-			S fee.Schedule
-			P fee.Period
-			C *fee.CostSheet
-		}{in.sched, in.period, in.cost})
+		sw := newSchoolWork(sc, in)
 		sw.snap = schoolSnap{SchoolID: sc.ID, TermID: in.term.ID, From: in.period.From.String(), To: in.period.To.String(),
 			ScheduleID: in.sched.ID, Version: in.sched.Version, DocumentNo: in.sched.DocumentNo, CostSheet: in.cost, Calendar: in.period.Days}
 		if !send(workItem{school: sw}) {
@@ -689,7 +777,15 @@ func (f *Fees) produceWith(ctx context.Context, req RunRequest, run Run, schools
 					return RunResult{}, err
 				}
 			}
-			sw.snap.FactsHash = hex.EncodeToString(sw.facts.Sum(nil))
+			ri, err := sw.inputs(run.ID)
+			if err != nil {
+				return RunResult{}, err
+			}
+			ri.DistrictID, ri.RunSchoolID = sc.DistrictID, run.SchoolID
+			if err := w.WriteInputs(ctx, ri); err != nil {
+				return RunResult{}, err
+			}
+			sw.snap.FactsHash = ri.SHA256
 			total.Write([]byte(sc.ID + ":" + sw.snap.FactsHash + "\n"))
 			snaps = append(snaps, sw.snap)
 		}

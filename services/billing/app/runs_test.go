@@ -49,6 +49,16 @@ func counts(t *testing.T, db *pgxpool.Pool) [5]int {
 	return c
 }
 
+// snapshotRows counts the stored inputs snapshots (one per run and school).
+func snapshotRows(t *testing.T, db *pgxpool.Pool) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM billing.run_inputs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // checkLedgerBalanced checks that the ledger's debits equal its credits,
 // overall and posting by posting.
 func checkLedgerBalanced(t *testing.T, db *pgxpool.Pool) {
@@ -133,6 +143,9 @@ func TestInterruptedRunLeavesNothingAndCompletesWhenRepeated(t *testing.T) {
 	if c := counts(t, b.db); c != [5]int{} {
 		t.Fatalf("after the interrupted run: runs, statements, lines, postings, entries = %v, want nothing", c)
 	}
+	if n := snapshotRows(t, b.db); n != 0 {
+		t.Fatalf("after the interrupted run: %d inputs snapshot rows, want none", n)
+	}
 	f.FailAfter = 0
 	r, err := f.CreateRun(context.Background(), districtRun("interrupted"))
 	if err != nil {
@@ -143,6 +156,9 @@ func TestInterruptedRunLeavesNothingAndCompletesWhenRepeated(t *testing.T) {
 	}
 	if c := counts(t, b.db); c != [5]int{1, 135, 135, 3, 147} {
 		t.Errorf("after the repeat: %v, want 1 run, 135 statements and lines, 3 postings (one a school), 135+3×4 entries", c)
+	}
+	if n := snapshotRows(t, b.db); n != 3 {
+		t.Errorf("after the repeat: %d inputs snapshot rows, want one a school (3)", n)
 	}
 	checkLedgerBalanced(t, b.db)
 	checkRunPostings(t, b.db)

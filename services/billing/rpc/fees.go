@@ -417,3 +417,16 @@ func (s *Server) ListClaims(ctx context.Context, req *billingv1.ListClaimsReques
 	return &billingv1.ListClaimsResponse{Subsidies: partyMap(c.Subsidies), Waivers: partyMap(c.Waivers), Parent: pbconv.Money(c.Parent),
 		Statements: int32(c.Statements)}, nil
 }
+
+// VerifyFeeRun implements the RPC: it replays a run from its stored inputs.
+func (s *Server) VerifyFeeRun(ctx context.Context, req *billingv1.VerifyFeeRunRequest) (*billingv1.VerifyFeeRunResponse, error) {
+	v, err := s.fees.VerifyRun(ctx, req.GetDistrictId(), req.GetRunId())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &billingv1.VerifyFeeRunResponse{Run: runToProto(v.Run), Schools: int32(v.Schools), Students: int32(v.Students),
+		InputsHashMatches: v.HashMatches, RecomputedInputsHash: v.RecomputedHash, SchoolsHashDiffering: v.SchoolsHashDiffering,
+		StatementsChecked: int32(v.StatementsChecked), StatementsIdentical: int32(v.StatementsIdentical),
+		StatementsDiffering: v.StatementsDiffering, UnchangedChecked: int32(v.UnchangedChecked),
+		UnchangedDiffering: v.UnchangedDiffering, Identical: v.Identical()}, nil
+}

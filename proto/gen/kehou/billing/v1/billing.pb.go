@@ -1725,7 +1725,9 @@ type FeeRun struct {
 	PeriodEnd *v1.Date `protobuf:"bytes,8,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
 	// Status: issued.
 	Status string `protobuf:"bytes,9,opt,name=status,proto3" json:"status,omitempty"`
-	// sha256 of the inputs (schedule versions, cost sheets, calendars, facts).
+	// sha256 of the inputs (schedule versions, cost sheets, calendars, facts):
+	// of the lines "<school_id>:<sha256 of the school's stored inputs
+	// snapshot>\n" in school-id order; VerifyFeeRun recomputes it.
 	InputsHash string `protobuf:"bytes,10,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
 	// New charge statements issued.
 	Statements int32 `protobuf:"varint,11,opt,name=statements,proto3" json:"statements,omitempty"`
@@ -2124,6 +2126,209 @@ func (x *GetFeeRunResponse) GetRun() *FeeRun {
 	return nil
 }
 
+// VerifyFeeRunRequest is the input of VerifyFeeRun.
+type VerifyFeeRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Run.
+	RunId         string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyFeeRunRequest) Reset() {
+	*x = VerifyFeeRunRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyFeeRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyFeeRunRequest) ProtoMessage() {}
+
+func (x *VerifyFeeRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyFeeRunRequest.ProtoReflect.Descriptor instead.
+func (*VerifyFeeRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *VerifyFeeRunRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *VerifyFeeRunRequest) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+// VerifyFeeRunResponse is what a replay of a run from its stored inputs found.
+type VerifyFeeRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run verified.
+	Run *FeeRun `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	// Schools whose inputs snapshot was read.
+	Schools int32 `protobuf:"varint,2,opt,name=schools,proto3" json:"schools,omitempty"`
+	// Students recomputed from the snapshot.
+	Students int32 `protobuf:"varint,3,opt,name=students,proto3" json:"students,omitempty"`
+	// True when every school's snapshot hashes to its recorded sha256 and
+	// those hashes combine to the run's inputs_hash.
+	InputsHashMatches bool `protobuf:"varint,4,opt,name=inputs_hash_matches,json=inputsHashMatches,proto3" json:"inputs_hash_matches,omitempty"`
+	// sha256 of the inputs recomputed from the stored snapshot.
+	RecomputedInputsHash string `protobuf:"bytes,5,opt,name=recomputed_inputs_hash,json=recomputedInputsHash,proto3" json:"recomputed_inputs_hash,omitempty"`
+	// Schools whose snapshot does not hash to its recorded sha256.
+	SchoolsHashDiffering []string `protobuf:"bytes,6,rep,name=schools_hash_differing,json=schoolsHashDiffering,proto3" json:"schools_hash_differing,omitempty"`
+	// Statements of the run compared with their recomputation.
+	StatementsChecked int32 `protobuf:"varint,7,opt,name=statements_checked,json=statementsChecked,proto3" json:"statements_checked,omitempty"`
+	// Statements whose lines, totals and content hash equal the recomputation.
+	StatementsIdentical int32 `protobuf:"varint,8,opt,name=statements_identical,json=statementsIdentical,proto3" json:"statements_identical,omitempty"`
+	// Statements that differ from the recomputation (or whose student is
+	// missing from the snapshot).
+	StatementsDiffering []string `protobuf:"bytes,9,rep,name=statements_differing,json=statementsDiffering,proto3" json:"statements_differing,omitempty"`
+	// Students of the snapshot the run issued nothing for (their statement was
+	// already right), compared with their latest earlier statement.
+	UnchangedChecked int32 `protobuf:"varint,10,opt,name=unchanged_checked,json=unchangedChecked,proto3" json:"unchanged_checked,omitempty"`
+	// Of those, students whose recomputation differs from that statement.
+	UnchangedDiffering []string `protobuf:"bytes,11,rep,name=unchanged_differing,json=unchangedDiffering,proto3" json:"unchanged_differing,omitempty"`
+	// True when the hash matches and nothing differs.
+	Identical     bool `protobuf:"varint,12,opt,name=identical,proto3" json:"identical,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyFeeRunResponse) Reset() {
+	*x = VerifyFeeRunResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyFeeRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyFeeRunResponse) ProtoMessage() {}
+
+func (x *VerifyFeeRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyFeeRunResponse.ProtoReflect.Descriptor instead.
+func (*VerifyFeeRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *VerifyFeeRunResponse) GetRun() *FeeRun {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+func (x *VerifyFeeRunResponse) GetSchools() int32 {
+	if x != nil {
+		return x.Schools
+	}
+	return 0
+}
+
+func (x *VerifyFeeRunResponse) GetStudents() int32 {
+	if x != nil {
+		return x.Students
+	}
+	return 0
+}
+
+func (x *VerifyFeeRunResponse) GetInputsHashMatches() bool {
+	if x != nil {
+		return x.InputsHashMatches
+	}
+	return false
+}
+
+func (x *VerifyFeeRunResponse) GetRecomputedInputsHash() string {
+	if x != nil {
+		return x.RecomputedInputsHash
+	}
+	return ""
+}
+
+func (x *VerifyFeeRunResponse) GetSchoolsHashDiffering() []string {
+	if x != nil {
+		return x.SchoolsHashDiffering
+	}
+	return nil
+}
+
+func (x *VerifyFeeRunResponse) GetStatementsChecked() int32 {
+	if x != nil {
+		return x.StatementsChecked
+	}
+	return 0
+}
+
+func (x *VerifyFeeRunResponse) GetStatementsIdentical() int32 {
+	if x != nil {
+		return x.StatementsIdentical
+	}
+	return 0
+}
+
+func (x *VerifyFeeRunResponse) GetStatementsDiffering() []string {
+	if x != nil {
+		return x.StatementsDiffering
+	}
+	return nil
+}
+
+func (x *VerifyFeeRunResponse) GetUnchangedChecked() int32 {
+	if x != nil {
+		return x.UnchangedChecked
+	}
+	return 0
+}
+
+func (x *VerifyFeeRunResponse) GetUnchangedDiffering() []string {
+	if x != nil {
+		return x.UnchangedDiffering
+	}
+	return nil
+}
+
+func (x *VerifyFeeRunResponse) GetIdentical() bool {
+	if x != nil {
+		return x.Identical
+	}
+	return false
+}
+
 // PartyAmount is an amount billed to a payer or owed to a provider.
 type PartyAmount struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2137,7 +2342,7 @@ type PartyAmount struct {
 
 func (x *PartyAmount) Reset() {
 	*x = PartyAmount{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2149,7 +2354,7 @@ func (x *PartyAmount) String() string {
 func (*PartyAmount) ProtoMessage() {}
 
 func (x *PartyAmount) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2162,7 +2367,7 @@ func (x *PartyAmount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyAmount.ProtoReflect.Descriptor instead.
 func (*PartyAmount) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{28}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PartyAmount) GetPartyId() string {
@@ -2200,7 +2405,7 @@ type FeeTotals struct {
 
 func (x *FeeTotals) Reset() {
 	*x = FeeTotals{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2417,7 @@ func (x *FeeTotals) String() string {
 func (*FeeTotals) ProtoMessage() {}
 
 func (x *FeeTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2225,7 +2430,7 @@ func (x *FeeTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeTotals.ProtoReflect.Descriptor instead.
 func (*FeeTotals) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{29}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *FeeTotals) GetGross() *v1.Money {
@@ -2289,7 +2494,7 @@ type FeeChange struct {
 
 func (x *FeeChange) Reset() {
 	*x = FeeChange{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2301,7 +2506,7 @@ func (x *FeeChange) String() string {
 func (*FeeChange) ProtoMessage() {}
 
 func (x *FeeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2314,7 +2519,7 @@ func (x *FeeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeChange.ProtoReflect.Descriptor instead.
 func (*FeeChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{30}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *FeeChange) GetBaseStatements() int32 {
@@ -2365,7 +2570,7 @@ type SchoolFeeChange struct {
 
 func (x *SchoolFeeChange) Reset() {
 	*x = SchoolFeeChange{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2377,7 +2582,7 @@ func (x *SchoolFeeChange) String() string {
 func (*SchoolFeeChange) ProtoMessage() {}
 
 func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2390,7 +2595,7 @@ func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchoolFeeChange.ProtoReflect.Descriptor instead.
 func (*SchoolFeeChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{31}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SchoolFeeChange) GetSchoolId() string {
@@ -2421,7 +2626,7 @@ type PreviewFeeRunRequest struct {
 
 func (x *PreviewFeeRunRequest) Reset() {
 	*x = PreviewFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2433,7 +2638,7 @@ func (x *PreviewFeeRunRequest) String() string {
 func (*PreviewFeeRunRequest) ProtoMessage() {}
 
 func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2446,7 +2651,7 @@ func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*PreviewFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{32}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PreviewFeeRunRequest) GetRun() *CreateFeeRunRequest {
@@ -2476,7 +2681,7 @@ type PreviewFeeRunResponse struct {
 
 func (x *PreviewFeeRunResponse) Reset() {
 	*x = PreviewFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2488,7 +2693,7 @@ func (x *PreviewFeeRunResponse) String() string {
 func (*PreviewFeeRunResponse) ProtoMessage() {}
 
 func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2501,7 +2706,7 @@ func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*PreviewFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{33}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PreviewFeeRunResponse) GetSchools() []*SchoolFeeChange {
@@ -2535,7 +2740,7 @@ type StatementAdjustment struct {
 
 func (x *StatementAdjustment) Reset() {
 	*x = StatementAdjustment{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2547,7 +2752,7 @@ func (x *StatementAdjustment) String() string {
 func (*StatementAdjustment) ProtoMessage() {}
 
 func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2560,7 +2765,7 @@ func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementAdjustment.ProtoReflect.Descriptor instead.
 func (*StatementAdjustment) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StatementAdjustment) GetKind() string {
@@ -2610,7 +2815,7 @@ type StatementShare struct {
 
 func (x *StatementShare) Reset() {
 	*x = StatementShare{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2622,7 +2827,7 @@ func (x *StatementShare) String() string {
 func (*StatementShare) ProtoMessage() {}
 
 func (x *StatementShare) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2635,7 +2840,7 @@ func (x *StatementShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementShare.ProtoReflect.Descriptor instead.
 func (*StatementShare) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StatementShare) GetPayerId() string {
@@ -2732,7 +2937,7 @@ type StatementLine struct {
 
 func (x *StatementLine) Reset() {
 	*x = StatementLine{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2744,7 +2949,7 @@ func (x *StatementLine) String() string {
 func (*StatementLine) ProtoMessage() {}
 
 func (x *StatementLine) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2757,7 +2962,7 @@ func (x *StatementLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementLine.ProtoReflect.Descriptor instead.
 func (*StatementLine) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StatementLine) GetLineNo() int32 {
@@ -2976,7 +3181,7 @@ type Statement struct {
 
 func (x *Statement) Reset() {
 	*x = Statement{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2988,7 +3193,7 @@ func (x *Statement) String() string {
 func (*Statement) ProtoMessage() {}
 
 func (x *Statement) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3001,7 +3206,7 @@ func (x *Statement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Statement.ProtoReflect.Descriptor instead.
 func (*Statement) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Statement) GetStatementId() string {
@@ -3131,7 +3336,7 @@ type ListStudentStatementsRequest struct {
 
 func (x *ListStudentStatementsRequest) Reset() {
 	*x = ListStudentStatementsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +3348,7 @@ func (x *ListStudentStatementsRequest) String() string {
 func (*ListStudentStatementsRequest) ProtoMessage() {}
 
 func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +3361,7 @@ func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStudentStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListStudentStatementsRequest) GetSchoolId() string {
@@ -3193,7 +3398,7 @@ type ListStudentStatementsResponse struct {
 
 func (x *ListStudentStatementsResponse) Reset() {
 	*x = ListStudentStatementsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3205,7 +3410,7 @@ func (x *ListStudentStatementsResponse) String() string {
 func (*ListStudentStatementsResponse) ProtoMessage() {}
 
 func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3218,7 +3423,7 @@ func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStudentStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListStudentStatementsResponse) GetStatements() []*Statement {
@@ -3252,7 +3457,7 @@ type ListClaimsRequest struct {
 
 func (x *ListClaimsRequest) Reset() {
 	*x = ListClaimsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3264,7 +3469,7 @@ func (x *ListClaimsRequest) String() string {
 func (*ListClaimsRequest) ProtoMessage() {}
 
 func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3277,7 +3482,7 @@ func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClaimsRequest.ProtoReflect.Descriptor instead.
 func (*ListClaimsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListClaimsRequest) GetDistrictId() string {
@@ -3325,7 +3530,7 @@ type ListClaimsResponse struct {
 
 func (x *ListClaimsResponse) Reset() {
 	*x = ListClaimsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3337,7 +3542,7 @@ func (x *ListClaimsResponse) String() string {
 func (*ListClaimsResponse) ProtoMessage() {}
 
 func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3350,7 +3555,7 @@ func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClaimsResponse.ProtoReflect.Descriptor instead.
 func (*ListClaimsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListClaimsResponse) GetSubsidies() []*PartyAmount {
@@ -3564,7 +3769,25 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"districtId\x12 \n" +
 	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x05runId\"?\n" +
 	"\x11GetFeeRunResponse\x12*\n" +
-	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\"X\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\"c\n" +
+	"\x13VerifyFeeRunRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12 \n" +
+	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x05runId\"\xa5\x04\n" +
+	"\x14VerifyFeeRunResponse\x12*\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\x12\x18\n" +
+	"\aschools\x18\x02 \x01(\x05R\aschools\x12\x1a\n" +
+	"\bstudents\x18\x03 \x01(\x05R\bstudents\x12.\n" +
+	"\x13inputs_hash_matches\x18\x04 \x01(\bR\x11inputsHashMatches\x124\n" +
+	"\x16recomputed_inputs_hash\x18\x05 \x01(\tR\x14recomputedInputsHash\x124\n" +
+	"\x16schools_hash_differing\x18\x06 \x03(\tR\x14schoolsHashDiffering\x12-\n" +
+	"\x12statements_checked\x18\a \x01(\x05R\x11statementsChecked\x121\n" +
+	"\x14statements_identical\x18\b \x01(\x05R\x13statementsIdentical\x121\n" +
+	"\x14statements_differing\x18\t \x03(\tR\x13statementsDiffering\x12+\n" +
+	"\x11unchanged_checked\x18\n" +
+	" \x01(\x05R\x10unchangedChecked\x12/\n" +
+	"\x13unchanged_differing\x18\v \x03(\tR\x12unchangedDiffering\x12\x1c\n" +
+	"\tidentical\x18\f \x01(\bR\tidentical\"X\n" +
 	"\vPartyAmount\x12\x19\n" +
 	"\bparty_id\x18\x01 \x01(\tR\apartyId\x12.\n" +
 	"\x06amount\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x06amount\"\xd8\x02\n" +
@@ -3679,7 +3902,7 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\x06parent\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x06parent\x12\x1e\n" +
 	"\n" +
 	"statements\x18\x04 \x01(\x05R\n" +
-	"statements2\xed\r\n" +
+	"statements2\x8e\x0f\n" +
 	"\x0eBillingService\x12\x92\x01\n" +
 	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balance\x12\xa9\x01\n" +
 	"\x11CreateFeeSchedule\x12*.kehou.billing.v1.CreateFeeScheduleRequest\x1a+.kehou.billing.v1.CreateFeeScheduleResponse\";\x82\xd3\xe4\x93\x025:\bschedule\")/v1/districts/{district_id}/fee-schedules\x12\xa4\x01\n" +
@@ -3689,7 +3912,8 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"cost_sheet\x1a2/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x99\x01\n" +
 	"\fGetCostSheet\x12%.kehou.billing.v1.GetCostSheetRequest\x1a&.kehou.billing.v1.GetCostSheetResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x8e\x01\n" +
 	"\fCreateFeeRun\x12%.kehou.billing.v1.CreateFeeRunRequest\x1a&.kehou.billing.v1.CreateFeeRunResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/districts/{district_id}/fee-runs\x12\x8b\x01\n" +
-	"\tGetFeeRun\x12\".kehou.billing.v1.GetFeeRunRequest\x1a#.kehou.billing.v1.GetFeeRunResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/districts/{district_id}/fee-runs/{run_id}\x12\x9d\x01\n" +
+	"\tGetFeeRun\x12\".kehou.billing.v1.GetFeeRunRequest\x1a#.kehou.billing.v1.GetFeeRunResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/districts/{district_id}/fee-runs/{run_id}\x12\x9e\x01\n" +
+	"\fVerifyFeeRun\x12%.kehou.billing.v1.VerifyFeeRunRequest\x1a&.kehou.billing.v1.VerifyFeeRunResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/v1/districts/{district_id}/fee-runs/{run_id}:verify\x12\x9d\x01\n" +
 	"\rPreviewFeeRun\x12&.kehou.billing.v1.PreviewFeeRunRequest\x1a'.kehou.billing.v1.PreviewFeeRunResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/districts/{run.district_id}/fee-runs:preview\x12\xca\x01\n" +
 	"\x15ListStudentStatements\x12..kehou.billing.v1.ListStudentStatementsRequest\x1a/.kehou.billing.v1.ListStudentStatementsResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/statements\x12\x83\x01\n" +
 	"\n" +
@@ -3707,7 +3931,7 @@ func file_kehou_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_billing_proto_rawDescData
 }
 
-var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*SchoolBalance)(nil),                 // 0: kehou.billing.v1.SchoolBalance
 	(*GetSchoolBalanceRequest)(nil),       // 1: kehou.billing.v1.GetSchoolBalanceRequest
@@ -3737,32 +3961,34 @@ var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*CreateFeeRunResponse)(nil),          // 25: kehou.billing.v1.CreateFeeRunResponse
 	(*GetFeeRunRequest)(nil),              // 26: kehou.billing.v1.GetFeeRunRequest
 	(*GetFeeRunResponse)(nil),             // 27: kehou.billing.v1.GetFeeRunResponse
-	(*PartyAmount)(nil),                   // 28: kehou.billing.v1.PartyAmount
-	(*FeeTotals)(nil),                     // 29: kehou.billing.v1.FeeTotals
-	(*FeeChange)(nil),                     // 30: kehou.billing.v1.FeeChange
-	(*SchoolFeeChange)(nil),               // 31: kehou.billing.v1.SchoolFeeChange
-	(*PreviewFeeRunRequest)(nil),          // 32: kehou.billing.v1.PreviewFeeRunRequest
-	(*PreviewFeeRunResponse)(nil),         // 33: kehou.billing.v1.PreviewFeeRunResponse
-	(*StatementAdjustment)(nil),           // 34: kehou.billing.v1.StatementAdjustment
-	(*StatementShare)(nil),                // 35: kehou.billing.v1.StatementShare
-	(*StatementLine)(nil),                 // 36: kehou.billing.v1.StatementLine
-	(*Statement)(nil),                     // 37: kehou.billing.v1.Statement
-	(*ListStudentStatementsRequest)(nil),  // 38: kehou.billing.v1.ListStudentStatementsRequest
-	(*ListStudentStatementsResponse)(nil), // 39: kehou.billing.v1.ListStudentStatementsResponse
-	(*ListClaimsRequest)(nil),             // 40: kehou.billing.v1.ListClaimsRequest
-	(*ListClaimsResponse)(nil),            // 41: kehou.billing.v1.ListClaimsResponse
-	(*v1.Money)(nil),                      // 42: kehou.common.v1.Money
-	(*v1.Date)(nil),                       // 43: kehou.common.v1.Date
-	(*timestamppb.Timestamp)(nil),         // 44: google.protobuf.Timestamp
+	(*VerifyFeeRunRequest)(nil),           // 28: kehou.billing.v1.VerifyFeeRunRequest
+	(*VerifyFeeRunResponse)(nil),          // 29: kehou.billing.v1.VerifyFeeRunResponse
+	(*PartyAmount)(nil),                   // 30: kehou.billing.v1.PartyAmount
+	(*FeeTotals)(nil),                     // 31: kehou.billing.v1.FeeTotals
+	(*FeeChange)(nil),                     // 32: kehou.billing.v1.FeeChange
+	(*SchoolFeeChange)(nil),               // 33: kehou.billing.v1.SchoolFeeChange
+	(*PreviewFeeRunRequest)(nil),          // 34: kehou.billing.v1.PreviewFeeRunRequest
+	(*PreviewFeeRunResponse)(nil),         // 35: kehou.billing.v1.PreviewFeeRunResponse
+	(*StatementAdjustment)(nil),           // 36: kehou.billing.v1.StatementAdjustment
+	(*StatementShare)(nil),                // 37: kehou.billing.v1.StatementShare
+	(*StatementLine)(nil),                 // 38: kehou.billing.v1.StatementLine
+	(*Statement)(nil),                     // 39: kehou.billing.v1.Statement
+	(*ListStudentStatementsRequest)(nil),  // 40: kehou.billing.v1.ListStudentStatementsRequest
+	(*ListStudentStatementsResponse)(nil), // 41: kehou.billing.v1.ListStudentStatementsResponse
+	(*ListClaimsRequest)(nil),             // 42: kehou.billing.v1.ListClaimsRequest
+	(*ListClaimsResponse)(nil),            // 43: kehou.billing.v1.ListClaimsResponse
+	(*v1.Money)(nil),                      // 44: kehou.common.v1.Money
+	(*v1.Date)(nil),                       // 45: kehou.common.v1.Date
+	(*timestamppb.Timestamp)(nil),         // 46: google.protobuf.Timestamp
 }
 var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
-	42, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
-	42, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
-	42, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
+	44, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
+	44, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
+	44, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
 	0,  // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
 	3,  // 4: kehou.billing.v1.SubsidyRule.payers:type_name -> kehou.billing.v1.PayerRatio
-	43, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
-	43, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
+	45, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
+	45, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
 	8,  // 7: kehou.billing.v1.FeeSchedule.calendar:type_name -> kehou.billing.v1.FeeCalendar
 	7,  // 8: kehou.billing.v1.FeeSchedule.proration:type_name -> kehou.billing.v1.ProrationPolicy
 	4,  // 9: kehou.billing.v1.FeeSchedule.items:type_name -> kehou.billing.v1.FeeItem
@@ -3772,86 +3998,89 @@ var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
 	9,  // 13: kehou.billing.v1.CreateFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
 	9,  // 14: kehou.billing.v1.GetFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
 	9,  // 15: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
-	42, // 16: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
-	42, // 17: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
-	42, // 18: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
+	44, // 16: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
+	44, // 17: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
+	44, // 18: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
 	16, // 19: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
-	42, // 20: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
-	42, // 21: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
+	44, // 20: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
+	44, // 21: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
 	18, // 22: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
 	18, // 23: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
 	17, // 24: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
 	18, // 25: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
 	17, // 26: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
-	43, // 27: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
-	43, // 28: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
-	42, // 29: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
-	44, // 30: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
-	43, // 31: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
+	45, // 27: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
+	45, // 28: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
+	44, // 29: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
+	46, // 30: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
+	45, // 31: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
 	23, // 32: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
 	23, // 33: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	42, // 34: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
-	42, // 35: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
-	42, // 36: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
-	42, // 37: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
-	28, // 38: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
-	28, // 39: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
-	28, // 40: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
-	29, // 41: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
-	29, // 42: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
-	29, // 43: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
-	30, // 44: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
-	24, // 45: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
-	9,  // 46: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
-	31, // 47: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
-	30, // 48: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
-	42, // 49: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
-	42, // 50: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
-	42, // 51: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
-	34, // 52: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
-	42, // 53: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
-	35, // 54: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
-	35, // 55: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
-	42, // 56: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
-	43, // 57: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
-	43, // 58: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
-	36, // 59: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
-	29, // 60: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
-	44, // 61: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
-	37, // 62: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
-	42, // 63: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
-	43, // 64: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
-	43, // 65: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
-	28, // 66: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
-	28, // 67: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
-	42, // 68: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
-	1,  // 69: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
-	10, // 70: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
-	12, // 71: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
-	14, // 72: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
-	19, // 73: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
-	21, // 74: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
-	24, // 75: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
-	26, // 76: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
-	32, // 77: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
-	38, // 78: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
-	40, // 79: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
-	2,  // 80: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
-	11, // 81: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
-	13, // 82: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
-	15, // 83: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
-	20, // 84: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
-	22, // 85: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
-	25, // 86: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
-	27, // 87: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
-	33, // 88: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
-	39, // 89: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
-	41, // 90: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
-	80, // [80:91] is the sub-list for method output_type
-	69, // [69:80] is the sub-list for method input_type
-	69, // [69:69] is the sub-list for extension type_name
-	69, // [69:69] is the sub-list for extension extendee
-	0,  // [0:69] is the sub-list for field type_name
+	23, // 34: kehou.billing.v1.VerifyFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	44, // 35: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
+	44, // 36: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
+	44, // 37: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
+	44, // 38: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
+	30, // 39: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	30, // 40: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
+	30, // 41: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
+	31, // 42: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
+	31, // 43: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
+	31, // 44: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
+	32, // 45: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
+	24, // 46: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
+	9,  // 47: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
+	33, // 48: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
+	32, // 49: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
+	44, // 50: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
+	44, // 51: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
+	44, // 52: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
+	36, // 53: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
+	44, // 54: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
+	37, // 55: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
+	37, // 56: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
+	44, // 57: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
+	45, // 58: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
+	45, // 59: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
+	38, // 60: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
+	31, // 61: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
+	46, // 62: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
+	39, // 63: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
+	44, // 64: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
+	45, // 65: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
+	45, // 66: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
+	30, // 67: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	30, // 68: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
+	44, // 69: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
+	1,  // 70: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
+	10, // 71: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
+	12, // 72: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
+	14, // 73: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
+	19, // 74: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
+	21, // 75: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
+	24, // 76: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
+	26, // 77: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
+	28, // 78: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
+	34, // 79: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
+	40, // 80: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
+	42, // 81: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
+	2,  // 82: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
+	11, // 83: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
+	13, // 84: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
+	15, // 85: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
+	20, // 86: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
+	22, // 87: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
+	25, // 88: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
+	27, // 89: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
+	29, // 90: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
+	35, // 91: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
+	41, // 92: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
+	43, // 93: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
+	82, // [82:94] is the sub-list for method output_type
+	70, // [70:82] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_billing_proto_init() }
@@ -3865,7 +4094,7 @@ func file_kehou_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_billing_proto_rawDesc), len(file_kehou_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   42,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

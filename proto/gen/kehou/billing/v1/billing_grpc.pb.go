@@ -27,6 +27,7 @@ const (
 	BillingService_GetCostSheet_FullMethodName          = "/kehou.billing.v1.BillingService/GetCostSheet"
 	BillingService_CreateFeeRun_FullMethodName          = "/kehou.billing.v1.BillingService/CreateFeeRun"
 	BillingService_GetFeeRun_FullMethodName             = "/kehou.billing.v1.BillingService/GetFeeRun"
+	BillingService_VerifyFeeRun_FullMethodName          = "/kehou.billing.v1.BillingService/VerifyFeeRun"
 	BillingService_PreviewFeeRun_FullMethodName         = "/kehou.billing.v1.BillingService/PreviewFeeRun"
 	BillingService_ListStudentStatements_FullMethodName = "/kehou.billing.v1.BillingService/ListStudentStatements"
 	BillingService_ListClaims_FullMethodName            = "/kehou.billing.v1.BillingService/ListClaims"
@@ -58,6 +59,12 @@ type BillingServiceClient interface {
 	CreateFeeRun(ctx context.Context, in *CreateFeeRunRequest, opts ...grpc.CallOption) (*CreateFeeRunResponse, error)
 	// GetFeeRun returns a run.
 	GetFeeRun(ctx context.Context, in *GetFeeRunRequest, opts ...grpc.CallOption) (*GetFeeRunResponse, error)
+	// VerifyFeeRun replays a run from the inputs snapshot it stored: it checks
+	// the snapshot's hash against the run's inputs hash, recomputes every
+	// student with the pure engine (no timetable call) and compares the result
+	// with the statements the run issued. A finance office's audit that the
+	// numbers follow from the stored inputs.
+	VerifyFeeRun(ctx context.Context, in *VerifyFeeRunRequest, opts ...grpc.CallOption) (*VerifyFeeRunResponse, error)
 	// PreviewFeeRun computes a run under a hypothetical schedule without issuing
 	// anything and shows the differences per school and in total.
 	PreviewFeeRun(ctx context.Context, in *PreviewFeeRunRequest, opts ...grpc.CallOption) (*PreviewFeeRunResponse, error)
@@ -155,6 +162,16 @@ func (c *billingServiceClient) GetFeeRun(ctx context.Context, in *GetFeeRunReque
 	return out, nil
 }
 
+func (c *billingServiceClient) VerifyFeeRun(ctx context.Context, in *VerifyFeeRunRequest, opts ...grpc.CallOption) (*VerifyFeeRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VerifyFeeRunResponse)
+	err := c.cc.Invoke(ctx, BillingService_VerifyFeeRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *billingServiceClient) PreviewFeeRun(ctx context.Context, in *PreviewFeeRunRequest, opts ...grpc.CallOption) (*PreviewFeeRunResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(PreviewFeeRunResponse)
@@ -211,6 +228,12 @@ type BillingServiceServer interface {
 	CreateFeeRun(context.Context, *CreateFeeRunRequest) (*CreateFeeRunResponse, error)
 	// GetFeeRun returns a run.
 	GetFeeRun(context.Context, *GetFeeRunRequest) (*GetFeeRunResponse, error)
+	// VerifyFeeRun replays a run from the inputs snapshot it stored: it checks
+	// the snapshot's hash against the run's inputs hash, recomputes every
+	// student with the pure engine (no timetable call) and compares the result
+	// with the statements the run issued. A finance office's audit that the
+	// numbers follow from the stored inputs.
+	VerifyFeeRun(context.Context, *VerifyFeeRunRequest) (*VerifyFeeRunResponse, error)
 	// PreviewFeeRun computes a run under a hypothetical schedule without issuing
 	// anything and shows the differences per school and in total.
 	PreviewFeeRun(context.Context, *PreviewFeeRunRequest) (*PreviewFeeRunResponse, error)
@@ -251,6 +274,9 @@ func (UnimplementedBillingServiceServer) CreateFeeRun(context.Context, *CreateFe
 }
 func (UnimplementedBillingServiceServer) GetFeeRun(context.Context, *GetFeeRunRequest) (*GetFeeRunResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetFeeRun not implemented")
+}
+func (UnimplementedBillingServiceServer) VerifyFeeRun(context.Context, *VerifyFeeRunRequest) (*VerifyFeeRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method VerifyFeeRun not implemented")
 }
 func (UnimplementedBillingServiceServer) PreviewFeeRun(context.Context, *PreviewFeeRunRequest) (*PreviewFeeRunResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PreviewFeeRun not implemented")
@@ -426,6 +452,24 @@ func _BillingService_GetFeeRun_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BillingService_VerifyFeeRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(VerifyFeeRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).VerifyFeeRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_VerifyFeeRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).VerifyFeeRun(ctx, req.(*VerifyFeeRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _BillingService_PreviewFeeRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(PreviewFeeRunRequest)
 	if err := dec(in); err != nil {
@@ -518,6 +562,10 @@ var BillingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetFeeRun",
 			Handler:    _BillingService_GetFeeRun_Handler,
+		},
+		{
+			MethodName: "VerifyFeeRun",
+			Handler:    _BillingService_VerifyFeeRun_Handler,
 		},
 		{
 			MethodName: "PreviewFeeRun",
