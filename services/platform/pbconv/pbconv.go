@@ -5,6 +5,8 @@ package pbconv
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
@@ -61,4 +63,30 @@ func Date(d *commonv1.Date, field string) (time.Time, error) {
 // FromDate converts a time.Time's calendar date to the contract type.
 func FromDate(t time.Time) *commonv1.Date {
 	return &commonv1.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}
+}
+
+// MaskPaths turns an update mask into the set of fields to change. An empty
+// mask means every updatable field. The gateway derives a mask from a PATCH
+// body, so identity and output-only fields may appear and are ignored; a
+// path is matched on its first segment ("policy.off_work_time" changes
+// "policy"); anything else is a validation error naming update_mask.
+func MaskPaths(paths []string, updatable, ignored []string) (map[string]bool, error) {
+	set := map[string]bool{}
+	if len(paths) == 0 {
+		for _, a := range updatable {
+			set[a] = true
+		}
+		return set, nil
+	}
+	for _, p := range paths {
+		head, _, _ := strings.Cut(p, ".")
+		switch {
+		case slices.Contains(updatable, head):
+			set[head] = true
+		case slices.Contains(ignored, head):
+		default:
+			return nil, fault.Invalid("update_mask", "unknown or read-only field "+p)
+		}
+	}
+	return set, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -20,31 +19,6 @@ var (
 	institutionFields  = []string{"name", "licence_no", "licence_valid_from", "licence_valid_until", "approved", "courses", "school_ids"}
 	institutionIgnored = []string{"institution_id", "district_id", "create_time"}
 )
-
-// maskPaths turns an update mask into the set of fields to change, like
-// timetable's: empty means every updatable field, a path is matched on its
-// first segment ("licence_valid_until.day" changes "licence_valid_until"),
-// and anything else is a validation error naming update_mask.
-func maskPaths(paths []string, updatable, ignored []string) (map[string]bool, error) {
-	set := map[string]bool{}
-	if len(paths) == 0 {
-		for _, a := range updatable {
-			set[a] = true
-		}
-		return set, nil
-	}
-	for _, p := range paths {
-		head, _, _ := strings.Cut(p, ".")
-		switch {
-		case slices.Contains(updatable, head):
-			set[head] = true
-		case slices.Contains(ignored, head):
-		default:
-			return nil, fault.Invalid("update_mask", "unknown or read-only field "+p)
-		}
-	}
-	return set, nil
-}
 
 // institutionPatch reads the masked fields of in, naming each bad field as
 // "institution.<field>".
@@ -117,7 +91,7 @@ func (s *Server) UpdateInstitution(ctx context.Context, req *staffingv1.UpdateIn
 	if err := c.Err(); err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), institutionFields, institutionIgnored)
+	paths, err := pbconv.MaskPaths(req.GetUpdateMask().GetPaths(), institutionFields, institutionIgnored)
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

@@ -5,11 +5,8 @@ package rpc
 import (
 	"context"
 	"log/slog"
-	"slices"
-	"strings"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
-	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/paging"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcserver"
@@ -152,7 +149,7 @@ func (s *Server) ListDistricts(ctx context.Context, req *timetablev1.ListDistric
 // UpdateDistrict implements the RPC.
 func (s *Server) UpdateDistrict(ctx context.Context, req *timetablev1.UpdateDistrictRequest) (*timetablev1.UpdateDistrictResponse, error) {
 	in := req.GetDistrict()
-	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), []string{"name", "policy"}, []string{"district_id", "create_time", "update_time"})
+	paths, err := pbconv.MaskPaths(req.GetUpdateMask().GetPaths(), []string{"name", "policy"}, []string{"district_id", "create_time", "update_time"})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -214,7 +211,7 @@ func (s *Server) ListSchools(ctx context.Context, req *timetablev1.ListSchoolsRe
 // UpdateSchool implements the RPC.
 func (s *Server) UpdateSchool(ctx context.Context, req *timetablev1.UpdateSchoolRequest) (*timetablev1.UpdateSchoolResponse, error) {
 	in := req.GetSchool()
-	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), []string{"name", "stage"}, []string{"school_id", "district_id", "create_time", "update_time"})
+	paths, err := pbconv.MaskPaths(req.GetUpdateMask().GetPaths(), []string{"name", "stage"}, []string{"school_id", "district_id", "create_time", "update_time"})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -230,30 +227,4 @@ func (s *Server) UpdateSchool(ctx context.Context, req *timetablev1.UpdateSchool
 		return nil, s.toStatus(ctx, err)
 	}
 	return &timetablev1.UpdateSchoolResponse{School: schoolToProto(out)}, nil
-}
-
-// maskPaths turns an update mask into the set of fields to change. An
-// empty mask means every updatable field. The gateway derives a mask from a
-// PATCH body, so identity and output-only fields may appear and are
-// ignored; a path is matched on its first segment ("policy.off_work_time"
-// changes "policy"); anything else is a validation error.
-func maskPaths(paths []string, updatable, ignored []string) (map[string]bool, error) {
-	set := map[string]bool{}
-	if len(paths) == 0 {
-		for _, a := range updatable {
-			set[a] = true
-		}
-		return set, nil
-	}
-	for _, p := range paths {
-		head, _, _ := strings.Cut(p, ".")
-		switch {
-		case slices.Contains(updatable, head):
-			set[head] = true
-		case slices.Contains(ignored, head):
-		default:
-			return nil, fault.Invalid("update_mask", "unknown or read-only field "+p)
-		}
-	}
-	return set, nil
 }
