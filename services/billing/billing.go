@@ -12,15 +12,14 @@ import (
 	"github.com/kehou/kehou/services/billing/store"
 	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/staffing/stclient"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 	"google.golang.org/grpc"
 )
 
 // Register adds the billing services to s; timetable and staffing are
 // connections to those services (billing reads their facts, never their tables).
 func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger) {
-	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(store.New(pool), ttclient.New(timetable)),
-		app.NewFees(store.New(pool), ttfeed.New(timetable)), log))
-	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(app.NewPayments(store.New(pool), ttclient.New(timetable)), log))
-	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(ttclient.New(timetable), stclient.New(staffing)), log))
+	st, feed := store.New(pool), ttfeed.New(timetable)
+	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed.Client), app.NewFees(st, feed), log))
+	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(app.NewPayments(st, feed.Client), log))
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(feed.Client, stclient.New(staffing)), log))
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
-	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 )
 
@@ -41,7 +41,7 @@ func (s *RemunerationServer) GetPayBasis(ctx context.Context, req *billingv1.Get
 		for _, r := range sb.Records {
 			ps.Records = append(ps.Records, &billingv1.PayRecord{
 				RecordId: r.RecordID, AssignmentId: r.AssignmentID,
-				Date: &commonv1.Date{Year: int32(r.Date.Year()), Month: int32(r.Date.Month()), Day: int32(r.Date.Day())},
+				Date: pbconv.FromDate(r.Date),
 				Role: r.Role, Duty: r.Duty, CreditedMinutes: int32(r.CreditedMinutes), Periods: r.Periods.StringFixed(4),
 			})
 		}

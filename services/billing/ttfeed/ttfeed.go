@@ -82,26 +82,16 @@ type Occurrence struct {
 	DeliveredRecorded bool
 }
 
-// Feed calls timetable.
+// Feed calls timetable. Resolving a school is ttclient's, which it embeds.
 type Feed struct {
+	*ttclient.Client
 	api timetablev1.TimetableServiceClient
 }
 
 // New returns a feed over a connection to timetable.
 func New(conn grpc.ClientConnInterface) *Feed {
-	return &Feed{api: timetablev1.NewTimetableServiceClient(conn)}
-}
-
-// School resolves a school.
-func (f *Feed) School(ctx context.Context, schoolID string) (School, error) {
-	ctx, cancel := context.WithTimeout(ctx, Timeout)
-	defer cancel()
-	resp, err := f.api.GetSchool(ctx, &timetablev1.GetSchoolRequest{SchoolId: schoolID})
-	if err != nil {
-		return School{}, ttclient.Interpret(err, "school "+schoolID)
-	}
-	s := resp.GetSchool()
-	return School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName()}, nil
+	c := ttclient.New(conn)
+	return &Feed{Client: c, api: c.API()}
 }
 
 // Schools lists every school of a district, in timetable's order.
@@ -116,7 +106,7 @@ func (f *Feed) Schools(ctx context.Context, districtID string) ([]School, error)
 			return nil, ttclient.Interpret(err, "schools of district "+districtID)
 		}
 		for _, s := range resp.GetSchools() {
-			out = append(out, School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName()})
+			out = append(out, ttclient.SchoolOf(s))
 		}
 		if token = resp.GetNextPageToken(); token == "" {
 			return out, nil

@@ -46,13 +46,19 @@ func (c *Client) School(ctx context.Context, schoolID string) (School, error) {
 	if err != nil {
 		return School{}, Interpret(err, "school "+schoolID)
 	}
-	s := resp.GetSchool()
-	stage := map[timetablev1.SchoolStage]string{
-		timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY:       "primary",
-		timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE: "junior_middle",
-		timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR:     "nine_year",
-	}[s.GetStage()]
-	return School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName(), Stage: stage}, nil
+	return SchoolOf(resp.GetSchool()), nil
+}
+
+var stages = map[timetablev1.SchoolStage]string{
+	timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY:       "primary",
+	timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE: "junior_middle",
+	timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR:     "nine_year",
+}
+
+// SchoolOf converts timetable's school message, for adapters that list
+// schools through API.
+func SchoolOf(s *timetablev1.School) School {
+	return School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName(), Stage: stages[s.GetStage()]}
 }
 
 // Interpret maps a status from timetable to a shared error kind, so the
