@@ -43,6 +43,13 @@ func (f *fakeFeed) School(_ context.Context, id string) (ttfeed.School, error) {
 	return ttfeed.School{}, fault.NotFound("school " + id + " not found")
 }
 
+func (f *fakeFeed) CheckDistrict(_ context.Context, districtID string) error {
+	if districtID != f.district {
+		return fault.NotFound("district " + districtID + " not found")
+	}
+	return nil
+}
+
 func (f *fakeFeed) Schools(_ context.Context, _ string) ([]ttfeed.School, error) {
 	out := make([]ttfeed.School, f.schools)
 	for i := range out {

@@ -70,6 +70,7 @@ type RunWriter interface {
 // Feed is what billing reads from timetable (ttfeed.Feed over gRPC).
 type Feed interface {
 	School(ctx context.Context, schoolID string) (ttfeed.School, error)
+	CheckDistrict(ctx context.Context, districtID string) error
 	Schools(ctx context.Context, districtID string) ([]ttfeed.School, error)
 	Terms(ctx context.Context, schoolID string) ([]ttfeed.Term, error)
 	Calendar(ctx context.Context, schoolID, termID string) ([]ttfeed.Day, error)
@@ -156,8 +157,7 @@ func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule
 // know (timetable owns districts), so that a schedule or a listing for an
 // unknown district is a 404 rather than an orphan row or an empty success.
 func (f *Fees) CheckDistrict(ctx context.Context, districtID string) error {
-	_, err := f.feed.Schools(ctx, districtID)
-	return err
+	return f.feed.CheckDistrict(ctx, districtID)
 }
 
 // GetSchedule returns a schedule version.

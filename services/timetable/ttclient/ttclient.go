@@ -49,6 +49,18 @@ func (c *Client) School(ctx context.Context, schoolID string) (School, error) {
 	return SchoolOf(resp.GetSchool()), nil
 }
 
+// CheckDistrict returns NotFound unless timetable knows the district
+// (timetable owns districts), so other services never store or list data
+// under a district that does not exist.
+func (c *Client) CheckDistrict(ctx context.Context, districtID string) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if _, err := c.api.GetDistrict(ctx, &timetablev1.GetDistrictRequest{DistrictId: districtID}); err != nil {
+		return Interpret(err, "district "+districtID)
+	}
+	return nil
+}
+
 var stages = map[timetablev1.SchoolStage]string{
 	timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY:       "primary",
 	timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE: "junior_middle",
