@@ -168,15 +168,16 @@ func TestRunWhoseConnectionIsKilledLeavesNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 3, 30)
 	killed := false
-	b.feed.hook = func(ctx context.Context) error {
+	b.feed.hook = func(context.Context) error {
 		if killed || b.feed.streams.Load() < 2 {
 			return nil
 		}
 		killed = true
 		// The run's transaction is open (idle, or writing the first school while the second is
-		// computed): drop its connection from outside.
+		// computed): drop its connection from outside. The query has its own context: the kill
+		// makes the run fail and cancel the run's context, possibly before this answer arrives.
 		var n int
-		err := b.db.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		err := b.db.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`).Scan(&n)
 		if err != nil || n != 1 {
 			t.Errorf("terminated %d backends (err %v), want the run's one", n, err)
