@@ -1,8 +1,13 @@
 package system_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kehou/kehou/services/system/systemtest"
 )
@@ -51,5 +56,45 @@ func TestFeeRunVerifiesFromItsStoredInputs(t *testing.T) {
 	other := env.District(t, "350407")
 	if r := env.Do(t, "POST", "/v1/districts/"+other+"/fee-runs/"+firstID+":verify", map[string]any{}); r.Code != http.StatusNotFound {
 		t.Errorf("verify another district's run: %d %s, want 404", r.Code, r.Raw)
+	}
+}
+
+// TestVerifyNamesAStatementChangedBehindTheAPI changes a statement's
+// parent_amount past the append-only guard (as a superuser in replica mode,
+// the only way left) and shows that :verify names that statement.
+func TestVerifyNamesAStatementChangedBehindTheAPI(t *testing.T) {
+	t.Parallel()
+	w := newFeeWorld(t, "350408")
+	env := w.env
+	env.MustDo(t, "POST", "/v1/districts/"+w.district+"/fee-schedules", acceptanceSchedule("三教〔2024〕18号"))
+	run := env.MustDo(t, "POST", "/v1/districts/"+w.district+"/fee-runs", map[string]any{
+		"request_id": "sept-2024", "school_id": w.school, "term_id": w.term, "period_kind": "term"})
+	runID := systemtest.Str(run, "run", "run_id")
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var victim string
+	if err := conn.QueryRow(ctx, `SELECT statement_id FROM billing.statements WHERE run_id = $1 ORDER BY statement_id LIMIT 1`, runID).Scan(&victim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE billing.statements SET parent_amount = 0.01 WHERE statement_id = $1`, victim); err == nil ||
+		!strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("plain update of an issued statement: err = %v, want the append-only guard", err)
+	}
+	if _, err := conn.Exec(ctx, `BEGIN; SET LOCAL session_replication_role = replica;
+		UPDATE billing.statements SET parent_amount = 0.01 WHERE statement_id = '`+victim+`'; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	v := env.MustDo(t, "POST", "/v1/districts/"+w.district+"/fee-runs/"+runID+":verify", map[string]any{})
+	var differing []string
+	for _, d := range v["statements_differing"].([]any) {
+		differing = append(differing, d.(string))
+	}
+	if v["identical"] != false || v["inputs_hash_matches"] != true || systemtest.Get(v, "statements_identical") != float64(2) ||
+		!slices.Equal(differing, []string{victim}) {
+		t.Errorf("verify after %s was changed = %v, want it named alone", victim, v)
 	}
 }

@@ -102,6 +102,11 @@ type Issued struct {
 	Totals      IssuedTotals
 	ContentHash string
 	IssuedAt    time.Time
+	// ParentAmount and TotalAmount are the statement's own columns as read
+	// back (what balances and claims sum). A run writes Totals.Parent and
+	// Totals.Net there; they are kept apart so VerifyFeeRun can catch a
+	// column changed behind the API while the totals document stayed.
+	ParentAmount, TotalAmount decimal.Decimal
 }
 
 // IssuedLine is a stored statement line.

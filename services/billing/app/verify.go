@@ -201,7 +201,12 @@ func compareSchool(v *Verification, runID string, recomputed map[string][]Issued
 		if len(earlier) > 0 {
 			want = diffLines(rec, SumLines(earlier...))
 		}
-		if s.ContentHash == contentHash(rec) && linesEqual(s.Lines, want) && totalsEqual(s.Totals, totalsOf(want)) {
+		wantTotals := totalsOf(want)
+		// The stored columns count, not only the hash and the totals
+		// document: a balance sums parent_amount, so a changed amount must
+		// name its statement even when every other field was left alone.
+		if s.ContentHash == contentHash(rec) && linesEqual(s.Lines, want) && totalsEqual(s.Totals, wantTotals) &&
+			s.ParentAmount.Equal(wantTotals.Parent) && s.TotalAmount.Equal(wantTotals.Net) {
 			v.StatementsIdentical++
 		} else {
 			v.StatementsDiffering = append(v.StatementsDiffering, s.StatementID)

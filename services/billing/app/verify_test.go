@@ -176,3 +176,53 @@ func TestTamperedSnapshotIsCaught(t *testing.T) {
 		t.Errorf("verify with a wrong recorded sha256 = %+v, want sch-0000 named", v)
 	}
 }
+
+// TestChangedStatementIsCaught shows that issued statements and their lines
+// are append-only in the database, and that a statement changed past the
+// guard (by a superuser in replica mode) is named by VerifyRun: its
+// parent_amount column, which balances sum, and a line's quantity.
+func TestChangedStatementIsCaught(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 1, 20)
+	f := app.NewFees(b.store, b.feed)
+	ctx := context.Background()
+	run, err := f.CreateRun(ctx, districtRun("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE billing.statements SET parent_amount = 0.01`,
+		`DELETE FROM billing.statements`,
+		`UPDATE billing.statement_lines SET quantity = quantity + 1`,
+		`DELETE FROM billing.statement_lines`,
+		`TRUNCATE billing.statement_lines`,
+	} {
+		if _, err := b.db.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v, want the append-only guard", q, err)
+		}
+	}
+	const parentVictim, lineVictim = "sch-0000-stu-000005", "sch-0000-stu-000007"
+	ids := map[string]string{}
+	for _, student := range []string{parentVictim, lineVictim} {
+		sts, _, err := f.StudentStatements(ctx, "sch-0000", student, "term-2024-1")
+		if err != nil || len(sts) != 1 {
+			t.Fatalf("statements of %s = %v, %v", student, sts, err)
+		}
+		ids[student] = sts[0].StatementID
+	}
+	if _, err := b.db.Exec(ctx, `BEGIN; SET LOCAL session_replication_role = replica;
+		UPDATE billing.statements SET parent_amount = 0.01 WHERE statement_id = '`+ids[parentVictim]+`';
+		UPDATE billing.statement_lines SET quantity = quantity + 1 WHERE statement_id = '`+ids[lineVictim]+`' AND line_no = 1;
+		COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	v := verify(t, f, run.ID)
+	want := []string{ids[parentVictim], ids[lineVictim]}
+	slices.Sort(want)
+	got := slices.Clone(v.StatementsDiffering)
+	slices.Sort(got)
+	if v.Identical() || !v.HashMatches || v.StatementsChecked != 20 || v.StatementsIdentical != 18 || !slices.Equal(got, want) {
+		t.Errorf("verify changed statements: identical %v, hash matches %v, checked %d, identical %d, differing %v; want exactly %v named",
+			v.Identical(), v.HashMatches, v.StatementsChecked, v.StatementsIdentical, got, want)
+	}
+}

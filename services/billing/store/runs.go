@@ -267,7 +267,7 @@ func readStatements(ctx context.Context, q rowsQuerier, where string, args ...an
 func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, args ...any) ([]app.Issued, error) {
 	rows, err := q.Query(ctx, `SELECT s.district_id, s.school_id, s.statement_id, s.run_id, s.student_id, s.term_id, s.period_kind,
 			s.period_start, s.period_end, s.kind, coalesce(s.corrects_statement_id, ''), s.revision, s.schedule_id, s.schedule_version,
-			s.document_no, s.totals, s.content_hash, s.issued_at,
+			s.document_no, s.totals, s.content_hash, s.issued_at, s.parent_amount, s.total_amount,
 			l.line_no, l.line_type, l.rule_id, l.document_no, l.name, l.service_kind, l.unit, l.quantity, l.unit_rate, l.gross,
 			l.adjustments, l.net, l.subsidies, l.waivers, l.parent, l.provider_id, l.detail
 		FROM billing.statements s
@@ -290,7 +290,7 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		var qty, rate, gross, net, parent *decimal.Decimal
 		var adj, subs, wv, detail []byte
 		if err := rows.Scan(&s.DistrictID, &s.SchoolID, &s.StatementID, &s.RunID, &s.StudentID, &s.TermID, &kind, &from, &to,
-			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued,
+			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued, &s.ParentAmount, &s.TotalAmount,
 			&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, &adj, &net, &subs, &wv, &parent, &prov, &detail); err != nil {
 			return nil, err
 		}

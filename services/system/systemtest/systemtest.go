@@ -30,8 +30,11 @@ type Client struct {
 type Env struct {
 	Client
 	// Run gives the parts' addresses, for gRPC clients.
-	Run  *system.Running
-	logs *syncBuffer
+	Run *system.Running
+	// DatabaseURL is the test's database as the superuser that created it,
+	// for tests that change rows behind the API the way an intruder would.
+	DatabaseURL string
+	logs        *syncBuffer
 }
 
 type syncBuffer struct {
@@ -57,9 +60,10 @@ func (e *Env) Logs() string {
 func Start(t testing.TB) *Env {
 	t.Helper()
 	logs := &syncBuffer{}
+	dbURL := pgtest.URL(t)
 	r, err := system.Start(context.Background(), system.Config{
 		Parts:          system.AllParts,
-		DatabaseURL:    pgtest.URL(t),
+		DatabaseURL:    dbURL,
 		DBMaxConns:     8,
 		HTTPAddr:       "127.0.0.1:0",
 		TimetableAddr:  "127.0.0.1:0",
@@ -78,7 +82,7 @@ func Start(t testing.TB) *Env {
 			t.Errorf("stop system: %v", err)
 		}
 	})
-	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, logs: logs}
+	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, DatabaseURL: dbURL, logs: logs}
 }
 
 // Response is a decoded gateway response.
