@@ -75,7 +75,8 @@ func scheduleFromProto(districtID string, s *billingv1.FeeSchedule) (fee.Schedul
 	}
 	pr := s.GetProration()
 	out.Proration = fee.ProrationPolicy{RuleID: pr.GetRuleId(), Kind: fee.ProrationKind(pr.GetKind()), ChargeLeave: pr.GetChargeLeave(),
-		WithdrawalMonths: int(pr.GetWithdrawalMonths()), WithdrawalRefund: p.dec(pr.GetWithdrawalRefund(), "proration.withdrawal_refund", false)}
+		WithdrawalMonths: int(pr.GetWithdrawalMonths()), WithdrawalRefund: p.dec(pr.GetWithdrawalRefund(), "proration.withdrawal_refund", false),
+		Boundary: fee.Boundary(pr.GetBoundary()), MonthWeight: fee.MonthWeight(pr.GetMonthWeight())}
 	for i, it := range s.GetItems() {
 		f := fmt.Sprintf("items[%d].", i)
 		out.Items = append(out.Items, fee.Item{RuleID: it.GetRuleId(), Name: it.GetName(), Kind: fee.ServiceKind(it.GetKind()),
@@ -131,7 +132,8 @@ func scheduleToProto(s fee.Schedule) *billingv1.FeeSchedule {
 		Calendar: &billingv1.FeeCalendar{DaysPerMonth: s.Calendar.DaysPerMonth.String(), MonthsPerTerm: s.Calendar.MonthsPerTerm.String(),
 			TermsPerYear: int32(s.Calendar.TermsPerYear)},
 		Proration: &billingv1.ProrationPolicy{RuleId: s.Proration.RuleID, Kind: string(s.Proration.Kind), ChargeLeave: s.Proration.ChargeLeave,
-			WithdrawalMonths: int32(s.Proration.WithdrawalMonths), WithdrawalRefund: str(s.Proration.WithdrawalRefund)}}
+			WithdrawalMonths: int32(s.Proration.WithdrawalMonths), WithdrawalRefund: str(s.Proration.WithdrawalRefund),
+			Boundary: string(s.Proration.Boundary), MonthWeight: string(s.Proration.MonthWeight)}}
 	for _, it := range s.Items {
 		out.Items = append(out.Items, &billingv1.FeeItem{RuleId: it.RuleID, Name: it.Name, Kind: string(it.Kind), Unit: string(it.Unit),
 			Rate: it.Rate.String(), WeekendHolidayRate: nullStr(it.WeekendHolidayRate), EnrichmentSurcharge: str(it.EnrichmentSurcharge),

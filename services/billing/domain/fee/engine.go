@@ -40,7 +40,13 @@ type Engine struct {
 	termsPerYear   int64
 
 	withdrawBefore int64 // early_withdrawal: day number of period.From + N months
-	refundShare    int64 // early_withdrawal: WithdrawalRefund × 10^4
+	// inclusive is the proration policy's Boundary resolved (DefaultBoundary when empty): a value
+	// exactly at the threshold reaches it.
+	inclusive bool
+	// monthRate is the half-month policy's MonthWeight resolved: flat items are worth their
+	// monthly price per calendar month.
+	monthRate   bool
+	refundShare int64 // early_withdrawal: WithdrawalRefund × 10^4
 
 	cost    *CostSheet
 	costFen int64 // published cost per student-period, in fen
@@ -185,6 +191,12 @@ func (e *Engine) prepare() {
 	e.mptNum, e.mptDen = e.mptNum/g, e.mptDen/g
 	e.dpm100, _ = scaled(s.Calendar.DaysPerMonth, CalendarPlaces)
 	e.termsPerYear = int64(max(s.Calendar.TermsPerYear, 1))
+	b := s.Proration.Boundary
+	if b == "" {
+		b = DefaultBoundary(s.Proration.Kind)
+	}
+	e.inclusive = b == Inclusive
+	e.monthRate = s.Proration.Kind == HalfMonth && s.Proration.MonthWeight != SchoolDays
 	if s.Proration.Kind == EarlyWithdrawal {
 		e.withdrawBefore = e.period.From.AddMonths(s.Proration.WithdrawalMonths).days()
 		e.refundShare, _ = scaled(s.Proration.WithdrawalRefund, PercentPlaces)

@@ -177,6 +177,36 @@ func TestSubsidies(t *testing.T) {
 			want: []lineWant{{Rule: "care", Gross: "140.00", Net: "140.00", Subsidies: []string{"city 6.00", "district 9.00"}, Parent: "125.00"}},
 		},
 		{
+			// 8 元 a month, a term of 4.5 months: 36.00 for the whole term; joining 23 September
+			// (20 of 35 days): 36 × 20/35 = 20.571… → 20.57; 4:6 = 8.228 and 12.342: 8.23 + 12.34.
+			name:    "per student month, term, prorated",
+			give:    []SubsidyRule{{RuleID: "s", Kind: PerStudentMonth, Amount: dec("8"), Payers: cityDistrict}},
+			student: enrol(day(9, 23), open),
+			want:    []lineWant{{Rule: "care", Gross: "140.00", Net: "80.00", Subsidies: []string{"city 8.23", "district 12.34"}, Parent: "59.43"}},
+		},
+		{
+			// 0.35 元 per period delivered: 70 periods less 5 days of leave (10 periods) = 60 → 21.00.
+			name:    "per student period",
+			give:    []SubsidyRule{{RuleID: "s", Kind: PerStudentPeriod, Amount: dec("0.35"), Payers: cityDistrict[:1]}},
+			student: leave(day(9, 2), day(9, 6)),
+			want:    []lineWant{{Rule: "care", Gross: "140.00", Net: "120.00", Subsidies: []string{"city 21.00"}, Parent: "99.00"}},
+		},
+		{
+			// 0.333 元 per period, 70 periods: 23.31 exactly; a club on Tuesdays and Thursdays adds 14
+			// periods but is not covered, so the subsidy stays 23.31.
+			name:  "per student period, covered items only",
+			give:  []SubsidyRule{{RuleID: "s", Kind: PerStudentPeriod, Amount: dec("0.333"), Items: []string{"care"}, Payers: cityDistrict[:1]}},
+			items: []Item{basicCare(), club},
+			student: func(f *StudentFacts) {
+				f.Enrolments = append(f.Enrolments, Enrolment{ItemRuleID: "club", Start: day(9, 1)})
+				f.Services = append(f.Services, clubFacts)
+			},
+			want: []lineWant{
+				{Rule: "care", Gross: "140.00", Net: "140.00", Subsidies: []string{"city 23.31"}, Parent: "116.69"},
+				{Rule: "club", Gross: "140.00", Net: "140.00", Parent: "140.00"},
+			},
+		},
+		{
 			// Cost 12000 / (100 students × 60 periods) = 2.00 per student-period; 25% of the cost of
 			// the 30 × 2 = 60 periods served (5 days of leave) = 30.00. Net 140 − 20 = 120.00.
 			name:    "percent of cost",

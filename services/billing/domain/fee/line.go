@@ -353,7 +353,7 @@ func (e *Engine) prorate(lc *lineCalc, recs []dayRec) {
 		full := lc.net // the capped gross of the whole period
 		e.stage(lc, recs, AdjustEnrolment, ref, func(r *dayRec) int64 { return pick(r.enrolled, r.pv) })
 		e.stage(lc, recs, AdjustSchoolShortfall, ref, func(r *dayRec) int64 { return pick(r.enrolled, r.dv) })
-		refund := e.absenceRefund(full, absenceHalves(recs, e.dpm100))
+		refund := e.absenceRefund(full, absenceHalves(recs, e.dpm100, e.inclusive))
 		lc.push(AdjustAbsenceRefund, ref, max(lc.net-refund, 0))
 	case EarlyWithdrawal:
 		join, ok := firstEnrolled(recs)
@@ -431,10 +431,14 @@ func firstEnrolled(recs []dayRec) (int32, bool) {
 
 // halfMonth bills each calendar month's capped planned value whole, half or not at all by the
 // student's attendance that month (enrolled, not on leave, delivered by the school): none bills
-// nothing, at most half the month's service days bills half, more bills the whole month. The term
-// cap applies to the sum. It returns the stage total in fen.
+// nothing, under half the month's service days bills half, over half the whole month, and exactly
+// half as the policy's boundary says (exclusive: half; inclusive: whole). The term cap applies to
+// the sum. A flat item under the monthly_rate weight is worth its monthly price in every month
+// instead (halfMonthRate). It returns the stage total in fen.
 func (e *Engine) halfMonth(lc *lineCalc, recs []dayRec) int64 {
+	flat := !lc.ip.it.Unit.counted()
 	var total2, value, days, attended int64 // total2 counts half-months: twice the value
+	var halves int64                        // half-months billed, for the monthly_rate weight
 	cur := int16(-1)
 	flush := func() {
 		if lc.capMonth >= 0 && value > lc.capMonth {
@@ -442,10 +446,12 @@ func (e *Engine) halfMonth(lc *lineCalc, recs []dayRec) int64 {
 		}
 		switch {
 		case attended == 0:
-		case 2*attended <= days:
+		case 2*attended < days || (2*attended == days && !e.inclusive):
 			total2 += value
+			halves++
 		default:
 			total2 += 2 * value
+			halves += 2
 		}
 		value, days, attended = 0, 0, 0
 	}
@@ -465,20 +471,58 @@ func (e *Engine) halfMonth(lc *lineCalc, recs []dayRec) int64 {
 		}
 	}
 	flush()
+	if flat && e.monthRate {
+		return e.halfMonthRate(lc, halves)
+	}
 	if lc.capTerm >= 0 && total2 > 2*lc.capTerm {
 		total2 = 2 * lc.capTerm
 	}
 	return money.RoundQuotient(total2, 2*lc.den*unitsPerFen, e.rule)
 }
 
+// halfMonthRate bills halves half-months of a flat item's monthly price X (a per_month rate, or a
+// per_term rate ÷ MonthsPerTerm), whatever each month's school days, held to the full period's fee
+// (X × MonthsPerTerm for a term, X for a month) and to the term cap; rounded once to fen.
+func (e *Engine) halfMonthRate(lc *lineCalc, halves int64) int64 {
+	ip := lc.ip
+	rate := ip.rate + ip.surcharge
+	mNum, mDen := rate, int64(1) // X in 1/10000 yuan
+	if ip.it.Unit == PerTerm {
+		mNum, mDen = rate*e.mptDen, e.mptNum
+	}
+	fNum, fDen := mNum, mDen // the full period's fee
+	if e.period.Kind == TermPeriod {
+		if ip.it.Unit == PerTerm {
+			fNum, fDen = rate, 1
+		} else {
+			fNum, fDen = rate*e.mptNum, e.mptDen
+		}
+	}
+	// Over the common denominator 2·mDen·fDen: billed = halves·mNum·fDen, full = 2·fNum·mDen.
+	den := 2 * mDen * fDen
+	num := min(halves*mNum*fDen, 2*fNum*mDen)
+	if ip.capTerm >= 0 && e.period.Kind == TermPeriod {
+		num = min(num, ip.capTerm*den)
+	}
+	return money.RoundQuotient(num, den*unitsPerFen, e.rule)
+}
+
 // absenceHalves counts the half-months refunded for continuous absence: each unbroken run of leave
 // over consecutive service days (a day the school cancelled or fell short neither extends nor
 // breaks a run; a day attended or not enrolled ends it) of r days refunds ⌊2r / DaysPerMonth⌋ half
 // months.
-func absenceHalves(recs []dayRec, dpm100 int64) int64 {
+//
+// With an exclusive boundary a run must exceed k half-months to refund k: ⌈2r / DaysPerMonth⌉ − 1.
+func absenceHalves(recs []dayRec, dpm100 int64, inclusive bool) int64 {
 	var halves, run int64
 	end := func() {
-		halves += 2 * run * 100 / dpm100
+		switch {
+		case run == 0:
+		case inclusive:
+			halves += 2 * run * 100 / dpm100
+		default:
+			halves += (2*run*100 - 1) / dpm100
+		}
 		run = 0
 	}
 	for _, r := range recs {
@@ -508,5 +552,8 @@ func (e *Engine) absenceRefund(fullFen, halves int64) int64 {
 // withdrewEarly reports whether the student's enrolment in the item ended before the period's end
 // and before the period start plus WithdrawalMonths months.
 func (e *Engine) withdrewEarly(lastDay int64) bool {
+	if e.inclusive {
+		return lastDay < e.period.To.days() && lastDay <= e.withdrawBefore
+	}
 	return lastDay < e.period.To.days() && lastDay < e.withdrawBefore
 }

@@ -249,11 +249,70 @@ func monthly(s *Schedule) { s.BillingMode = Monthly }
 
 func TestHalfMonth(t *testing.T) {
 	half := schedule(withItem(perMonth100), withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth}), monthly)
-	// A two-month "term" for the term cases: 100 × 2 = 200.00 spread over 35 days, so September
-	// (21 days) is worth 120.00 and October (14 days) 80.00.
-	halfTerm := schedule(withItem(perMonth100), withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth}),
-		func(s *Schedule) { s.Calendar.MonthsPerTerm = dec("2") })
+	inclusive := schedule(withItem(perMonth100), withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth, Boundary: Inclusive}), monthly)
+	// A two-month "term" for the term cases. By the monthly rate (the default) each month is worth
+	// 100.00 whatever its school days; weighted by school days, 100 × 2 = 200.00 is spread over 35
+	// days, so September (21 days) is worth 120.00 and October (14 days) 80.00.
+	twoMonths := func(s *Schedule) { s.Calendar.MonthsPerTerm = dec("2") }
+	halfTerm := schedule(withItem(perMonth100), withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth}), twoMonths)
+	halfTermDays := schedule(withItem(perMonth100), withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth, MonthWeight: SchoolDays}), twoMonths)
+	halfTermIncl := schedule(withItem(perMonth100), withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth, Boundary: Inclusive}), twoMonths)
+	// 200 元 a term of 2 months: 100.00 a month by the monthly rate.
+	perTerm := schedule(withItem(Item{RuleID: "care", Kind: BasicCare, Unit: PerTerm, Rate: dec("200")}),
+		withPolicy(ProrationPolicy{RuleID: "proration", Kind: HalfMonth}), twoMonths)
 	runPolicyCases(t, []policyCase{
+		{
+			// October (month period) has 18 school days; joining 21 October attends 9: exactly
+			// half. Exclusive (the default): "at most half" bills half.
+			name: "exactly half, exclusive", schedule: half, period: october(), give: enrol(day(10, 21), open),
+			want: lineSummary{Quantity: "1", Gross: "100.00", Adjustments: []string{"half_month -50.00"}, Net: "50.00", Parent: "50.00"},
+		},
+		{
+			// Inclusive: "满半月" — reaching half bills the whole month.
+			name: "exactly half, inclusive", schedule: inclusive, period: october(), give: enrol(day(10, 21), open),
+			want: lineSummary{Quantity: "1", Gross: "100.00", Net: "100.00", Parent: "100.00"},
+		},
+		{
+			// One day under half (8 of 18) is half a month under either boundary.
+			name: "one under half, inclusive", schedule: inclusive, period: october(), give: enrol(day(10, 22), open),
+			want: lineSummary{Quantity: "1", Gross: "100.00", Adjustments: []string{"half_month -50.00"}, Net: "50.00", Parent: "50.00"},
+		},
+		{
+			// Term by the monthly rate: joining 18 October attends 6 of October's 14 days: half of
+			// 100.00, whatever October's school days; September, unattended, bills nothing.
+			name: "term late join, monthly rate", schedule: halfTerm, give: enrol(day(10, 18), open),
+			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -150.00"}, Net: "50.00", Parent: "50.00"},
+		},
+		{
+			// Joining 14 October attends 10 > 7: October in full, 100.00.
+			name: "term join over half, monthly rate", schedule: halfTerm, give: enrol(day(10, 14), open),
+			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -100.00"}, Net: "100.00", Parent: "100.00"},
+		},
+		{
+			// Joining 17 October attends 7 of 14: exactly half; exclusive bills half, inclusive whole.
+			name: "term exactly half, exclusive", schedule: halfTerm, give: enrol(day(10, 17), open),
+			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -150.00"}, Net: "50.00", Parent: "50.00"},
+		},
+		{
+			name: "term exactly half, inclusive", schedule: halfTermIncl, give: enrol(day(10, 17), open),
+			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -100.00"}, Net: "100.00", Parent: "100.00"},
+		},
+		{
+			// Half of September (10 of 21 attended: leave 2–16 September) and all of October:
+			// 50.00 + 100.00.
+			name: "term half then full, monthly rate", schedule: halfTerm, give: leave(day(9, 2), day(9, 16)),
+			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -50.00"}, Net: "150.00", Parent: "150.00"},
+		},
+		{
+			// A per_term rate: 200 ÷ 2 months = 100.00 a month; October only, in full.
+			name: "per term rate, monthly rate", schedule: perTerm, give: enrol(day(10, 14), open),
+			want: lineSummary{Quantity: "1", Gross: "200.00", Adjustments: []string{"half_month -100.00"}, Net: "100.00", Parent: "100.00"},
+		},
+		{
+			// Weighted by school days (explicit): October is 80.00, half of it 40.00.
+			name: "term late join, school days", schedule: halfTermDays, give: enrol(day(10, 18), open),
+			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -160.00"}, Net: "40.00", Parent: "40.00"},
+		},
 		{name: "full month", schedule: half, period: september(), want: lineSummary{Quantity: "1", Gross: "100.00", Net: "100.00", Parent: "100.00"}},
 		{
 			// September has 21 school days; half is 10.5. Joining 23 September attends 6: half a month.
@@ -283,12 +342,12 @@ func TestHalfMonth(t *testing.T) {
 		{
 			// Term: joining 18 October attends 6 of October's 14 days (≤ 7): half of 80.00 = 40.00;
 			// September, unattended, bills nothing.
-			name: "term late join", schedule: halfTerm, give: enrol(day(10, 18), open),
+			name: "term late join", schedule: halfTermDays, give: enrol(day(10, 18), open),
 			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -160.00"}, Net: "40.00", Parent: "40.00"},
 		},
 		{
 			// Term: joining 14 October attends 10 > 7: October in full, 80.00.
-			name: "term join over half", schedule: halfTerm, give: enrol(day(10, 14), open),
+			name: "term join over half", schedule: halfTermDays, give: enrol(day(10, 14), open),
 			want: lineSummary{Quantity: "2", Gross: "200.00", Adjustments: []string{"half_month -120.00"}, Net: "80.00", Parent: "80.00"},
 		},
 	})
@@ -311,6 +370,24 @@ func TestContinuousAbsence(t *testing.T) {
 		{
 			// 2–16 September: 11 service days = half a month: −33.33.
 			name: "half a month", schedule: absence, give: leave(day(9, 2), day(9, 16)),
+			want: lineSummary{Quantity: "1", Gross: "300.00", Adjustments: []string{"absence_refund -33.33"}, Net: "266.67", Parent: "266.67"},
+		},
+		{
+			// Exclusive ("more than half a month"): exactly 11 days refunds nothing.
+			name: "half a month, exclusive", schedule: schedule(absence, func(s *Schedule) { s.Proration.Boundary = Exclusive }),
+			give: leave(day(9, 2), day(9, 16)),
+			want: lineSummary{Quantity: "1", Gross: "300.00", Net: "300.00", Parent: "300.00"},
+		},
+		{
+			// Exclusive: exactly a whole month (22 days) has not exceeded a month: half refunded.
+			name: "a whole month, exclusive", schedule: schedule(absence, func(s *Schedule) { s.Proration.Boundary = Exclusive }),
+			give: leave(day(9, 2), day(10, 8)),
+			want: lineSummary{Quantity: "1", Gross: "300.00", Adjustments: []string{"absence_refund -33.33"}, Net: "266.67", Parent: "266.67"},
+		},
+		{
+			// Exclusive: 12 days exceed half a month: half refunded.
+			name: "just over half a month, exclusive", schedule: schedule(absence, func(s *Schedule) { s.Proration.Boundary = Exclusive }),
+			give: leave(day(9, 2), day(9, 17)),
 			want: lineSummary{Quantity: "1", Gross: "300.00", Adjustments: []string{"absence_refund -33.33"}, Net: "266.67", Parent: "266.67"},
 		},
 		{
@@ -370,6 +447,23 @@ func TestEarlyWithdrawal(t *testing.T) {
 			// Last day 1 October, before 2 October: still early.
 			name: "leaves on the last early day", schedule: early, give: enrol(day(9, 2), day(10, 1)),
 			want: lineSummary{Quantity: "1", Gross: "300.00", Adjustments: []string{"withdrawal_refund -150.00"}, Net: "150.00", Parent: "150.00"},
+		},
+		{
+			// Last day 2 October = period start + 1 month, exactly on the boundary: exclusive (the
+			// default) says the first month is over.
+			name: "leaves on the boundary day, exclusive", schedule: early, give: enrol(day(9, 2), day(10, 2)),
+			want: lineSummary{Quantity: "1", Gross: "300.00", Net: "300.00", Parent: "300.00"},
+		},
+		{
+			name:     "leaves on the boundary day, inclusive",
+			schedule: schedule(early, func(s *Schedule) { s.Proration.Boundary = Inclusive }), give: enrol(day(9, 2), day(10, 2)),
+			want: lineSummary{Quantity: "1", Gross: "300.00", Adjustments: []string{"withdrawal_refund -150.00"}, Net: "150.00", Parent: "150.00"},
+		},
+		{
+			// One day past the boundary: no refund under either.
+			name:     "leaves the day after the boundary, inclusive",
+			schedule: schedule(early, func(s *Schedule) { s.Proration.Boundary = Inclusive }), give: enrol(day(9, 2), day(10, 3)),
+			want: lineSummary{Quantity: "1", Gross: "300.00", Net: "300.00", Parent: "300.00"},
 		},
 		{
 			name: "leaves later: no refund", schedule: early, give: enrol(day(9, 2), day(10, 11)),

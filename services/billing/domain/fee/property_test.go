@@ -109,7 +109,7 @@ func genCase(c chooser) (Schedule, Period, StudentFacts, *CostSheet) {
 		return out
 	}
 	for k := range c.intn(4) {
-		kinds := []SubsidyKind{PerStudentDay, PerStudentTerm, PerStudentYear}
+		kinds := []SubsidyKind{PerStudentDay, PerStudentTerm, PerStudentYear, PerStudentMonth, PerStudentPeriod}
 		if cost != nil {
 			kinds = append(kinds, PercentOfCost, Shortfall)
 		}
@@ -228,6 +228,12 @@ func genPolicy(c chooser, mode BillingMode) ProrationPolicy {
 	case EarlyWithdrawal:
 		p.WithdrawalMonths = 1 + c.intn(4)
 		p.WithdrawalRefund = pickOne(c, dec("0.5"), dec("1"), dec("0.3333"))
+	}
+	if p.Kind.takesBoundary() {
+		p.Boundary = pickOne(c, "", Inclusive, Exclusive)
+	}
+	if p.Kind == HalfMonth {
+		p.MonthWeight = pickOne(c, "", MonthlyRate, SchoolDays)
 	}
 	return p
 }

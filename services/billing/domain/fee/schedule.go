@@ -87,11 +87,71 @@ const (
 	FirstMonthOnly ProrationKind = "first_month_only"
 )
 
+// Boundary says on which side of a threshold policy's threshold a value exactly at the threshold
+// falls, because notices differ ("不足半月" / "超过半月" / "满半月" / "满一个月") and a schedule must
+// say which it means instead of inheriting whatever the code happened to do.
+type Boundary string
+
+// The boundary settings. The empty Boundary is the policy's documented default (DefaultBoundary).
+const (
+	// Inclusive: a value exactly at the threshold reaches it (满半月, "at least half").
+	Inclusive Boundary = "inclusive"
+	// Exclusive: a value must exceed the threshold to reach it (超过半月, "more than half"); exactly
+	// at the threshold stays below it ("at most half").
+	Exclusive Boundary = "exclusive"
+)
+
+// takesBoundary reports whether a proration family has a threshold and so a Boundary setting.
+func (k ProrationKind) takesBoundary() bool {
+	return k == HalfMonth || k == ContinuousAbsence || k == EarlyWithdrawal
+}
+
+// DefaultBoundary is the boundary a threshold policy uses when its schedule leaves Boundary empty;
+// these are the readings the engine always had, so stored schedules keep their figures:
+// half_month exclusive (attending exactly half the month's service days bills half a month),
+// continuous_absence inclusive (an absence of exactly half a month refunds half a month, exactly a
+// month a month), early_withdrawal exclusive (a last enrolled day exactly N months after the
+// period start is no longer "within the first N months"). It is empty for policies without a
+// threshold.
+func DefaultBoundary(k ProrationKind) Boundary {
+	switch k {
+	case HalfMonth, EarlyWithdrawal:
+		return Exclusive
+	case ContinuousAbsence:
+		return Inclusive
+	}
+	return ""
+}
+
+// MonthWeight is how the half-month policy values a calendar month of a flat (per_month or
+// per_term) item.
+type MonthWeight string
+
+// The month weights of the half-month policy.
+const (
+	// MonthlyRate values every calendar month at the monthly price X (a per_term rate divided by
+	// MonthsPerTerm): a full month bills X and a half month X/2 whatever number of school days the
+	// month happens to have, which is what a notice "X 元/月，不足半月按半月计" means. The sum is held to
+	// the full period's fee (X × MonthsPerTerm for a term). It is the default.
+	MonthlyRate MonthWeight = "monthly_rate"
+	// SchoolDays values each calendar month at its share of the period's fee by school days (the
+	// period fee spread evenly over the service days): an explicit choice for places that weigh
+	// months that way.
+	SchoolDays MonthWeight = "school_days"
+)
+
 // ProrationPolicy is the schedule's proration and refund rule, one family plus its parameters.
 type ProrationPolicy struct {
 	// RuleID names the rule on statements, like an item's rule id.
 	RuleID string
 	Kind   ProrationKind
+	// Boundary (half_month, continuous_absence and early_withdrawal only) says whether a value
+	// exactly at the policy's threshold reaches it; empty means DefaultBoundary(Kind).
+	Boundary Boundary
+	// MonthWeight (half_month only) values the months of per_month and per_term items; empty means
+	// MonthlyRate. Counted items (per period, session or day) are always worth their month's
+	// planned value.
+	MonthWeight MonthWeight
 	// ChargeLeave (exact only) bills leave days as if attended; only enrolment and the school's own
 	// shortfalls are then prorated.
 	ChargeLeave bool
@@ -193,6 +253,12 @@ const (
 	// PercentOfCost pays Percent of the student's cost: the cost sheet's published cost per
 	// student-period times the periods delivered to the student on covered items.
 	PercentOfCost SubsidyKind = "percent_of_cost"
+	// PerStudentMonth pays Amount per month, prorated by the share of the period's service days the
+	// student was enrolled; a term period counts MonthsPerTerm months.
+	PerStudentMonth SubsidyKind = "per_student_month"
+	// PerStudentPeriod pays Amount per period (课时) delivered to the student on covered items
+	// (served days only, minutes over period minutes, exactly), rounded once.
+	PerStudentPeriod SubsidyKind = "per_student_period"
 	// Shortfall tops the school up to cost: the student's cost (as for PercentOfCost) minus the
 	// charges of the covered items, when positive. It is billed in full to its payers on a line of
 	// its own and does not reduce what parents pay.
@@ -211,7 +277,7 @@ type PayerRatio struct {
 type SubsidyRule struct {
 	RuleID string
 	Kind   SubsidyKind
-	// Amount is the yuan per student per day, term or year (per_student_* kinds).
+	// Amount is the yuan per student per day, month, term, year or period (per_student_* kinds).
 	Amount decimal.Decimal
 	// Percent is the share of cost paid, in (0, 1] (percent_of_cost).
 	Percent decimal.Decimal
@@ -393,6 +459,20 @@ func (s Schedule) validateProration(v *violations, claim func(id, field string))
 	if p.ChargeLeave && p.Kind != Exact {
 		v.add("proration.charge_leave", "only for the exact policy")
 	}
+	switch {
+	case p.Boundary == "":
+	case !p.Kind.takesBoundary():
+		v.add("proration.boundary", "the %s policy has no threshold: a boundary is only for half_month, continuous_absence or early_withdrawal", p.Kind)
+	case p.Boundary != Inclusive && p.Boundary != Exclusive:
+		v.add("proration.boundary", "unknown boundary %q (want inclusive or exclusive)", p.Boundary)
+	}
+	switch {
+	case p.MonthWeight == "":
+	case p.Kind != HalfMonth:
+		v.add("proration.month_weight", "only for the half_month policy")
+	case p.MonthWeight != MonthlyRate && p.MonthWeight != SchoolDays:
+		v.add("proration.month_weight", "unknown month weight %q (want monthly_rate or school_days)", p.MonthWeight)
+	}
 	if p.Kind == EarlyWithdrawal {
 		if p.WithdrawalMonths < 1 || p.WithdrawalMonths > 12 {
 			v.add("proration.withdrawal_months", "must be between 1 and 12, got %d", p.WithdrawalMonths)
@@ -493,7 +573,7 @@ func (s Schedule) validateItem(v *violations, f string, it Item) {
 
 func (s Schedule) validateSubsidy(v *violations, f string, r SubsidyRule, items map[string]Item) {
 	switch r.Kind {
-	case PerStudentDay, PerStudentTerm, PerStudentYear:
+	case PerStudentDay, PerStudentTerm, PerStudentYear, PerStudentMonth, PerStudentPeriod:
 		if r.Amount.Sign() <= 0 {
 			v.add(f+".amount", "must be positive, got %s", r.Amount)
 		} else {
@@ -515,7 +595,7 @@ func (s Schedule) validateSubsidy(v *violations, f string, r SubsidyRule, items 
 			v.add(f+".percent", "not used by shortfall subsidies")
 		}
 	default:
-		v.add(f+".kind", "unknown subsidy kind %q (want per_student_day, per_student_term, per_student_year, percent_of_cost or shortfall)", r.Kind)
+		v.add(f+".kind", "unknown subsidy kind %q (want per_student_day, per_student_month, per_student_term, per_student_year, per_student_period, percent_of_cost or shortfall)", r.Kind)
 	}
 	checkItemRefs(v, f+".items", r.Items, items)
 	if len(r.Payers) == 0 {

@@ -102,6 +102,28 @@ func TestScheduleValidate(t *testing.T) {
 			},
 		},
 		{
+			// A boundary (or month weight) given to a policy that has no threshold (or months) is a
+			// mistake in the notice's transcription, not something to ignore.
+			name: "boundary on a policy without a threshold",
+			give: func(s *Schedule) {
+				s.Proration = ProrationPolicy{RuleID: "proration", Kind: Exact, Boundary: Inclusive, MonthWeight: SchoolDays}
+			},
+			want: []FieldViolation{
+				{Field: "proration.boundary", Reason: "the exact policy has no threshold: a boundary is only for half_month, continuous_absence or early_withdrawal"},
+				{Field: "proration.month_weight", Reason: "only for the half_month policy"},
+			},
+		},
+		{
+			name: "unknown boundary and month weight",
+			give: func(s *Schedule) {
+				s.Proration = ProrationPolicy{RuleID: "proration", Kind: HalfMonth, Boundary: "at_least", MonthWeight: "days"}
+			},
+			want: []FieldViolation{
+				{Field: "proration.boundary", Reason: `unknown boundary "at_least" (want inclusive or exclusive)`},
+				{Field: "proration.month_weight", Reason: `unknown month weight "days" (want monthly_rate or school_days)`},
+			},
+		},
+		{
 			name: "subsidy ratio not positive",
 			give: func(s *Schedule) {
 				s.Subsidies = []SubsidyRule{{RuleID: "s", Kind: PerStudentDay, Amount: dec("2.5"), Payers: payers("4", "0", "-1")}}
@@ -134,7 +156,7 @@ func TestScheduleValidate(t *testing.T) {
 				}
 			},
 			want: []FieldViolation{
-				{Field: "subsidies[0].kind", Reason: `unknown subsidy kind "per_lesson" (want per_student_day, per_student_term, per_student_year, percent_of_cost or shortfall)`},
+				{Field: "subsidies[0].kind", Reason: `unknown subsidy kind "per_lesson" (want per_student_day, per_student_month, per_student_term, per_student_year, per_student_period, percent_of_cost or shortfall)`},
 				{Field: "subsidies[1].percent", Reason: "must be in (0, 1], got 1.5"},
 				{Field: "subsidies[1].items[0]", Reason: `no item with rule id "club"`},
 			},

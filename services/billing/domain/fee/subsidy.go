@@ -95,7 +95,7 @@ func (e *Engine) subsidyAmount(w *work, sp *subsidyPlan, lines []lineCalc) int64
 			}
 		}
 		return money.RoundQuotient(sp.amount*served, unitsPerFen, e.rule)
-	case PerStudentTerm, PerStudentYear:
+	case PerStudentTerm, PerStudentYear, PerStudentMonth:
 		var scheduled, enrolled int64
 		for i := range w.facts {
 			if w.facts[i].scheduledBy&sp.mask != 0 {
@@ -109,13 +109,24 @@ func (e *Engine) subsidyAmount(w *work, sp *subsidyPlan, lines []lineCalc) int64
 			return 0
 		}
 		num, den := sp.amount*enrolled, scheduled*unitsPerFen
-		if sp.r.Kind == PerStudentYear {
+		switch {
+		case sp.r.Kind == PerStudentMonth && e.period.Kind == TermPeriod: // MonthsPerTerm months
+			num, den = num*e.mptNum, den*e.mptDen
+		case sp.r.Kind == PerStudentMonth: // one month
+		case e.period.Kind == MonthPeriod: // a term or year subsidy: 1/MonthsPerTerm of a term
+			if sp.r.Kind == PerStudentYear {
+				den *= e.termsPerYear
+			}
+			num, den = num*e.mptDen, den*e.mptNum
+		case sp.r.Kind == PerStudentYear:
 			den *= e.termsPerYear
 		}
-		if e.period.Kind == MonthPeriod {
-			num, den = num*e.mptDen, den*e.mptNum
-		}
 		return money.RoundQuotient(num, den, e.rule)
+	case PerStudentPeriod:
+		// Amount × periods served on covered items, exactly, rounded once.
+		r := new(big.Rat).Mul(e.periods(sp, lines), big.NewRat(sp.amount, 10000))
+		f, _ := scaled(money.RoundRat(r, e.rule), 2)
+		return f
 	case PercentOfCost:
 		// Percent × published cost per student-period × periods served on covered items.
 		r := new(big.Rat).Mul(e.periods(sp, lines), big.NewRat(e.costFen*sp.pct, 100*10000))

@@ -431,9 +431,10 @@ type SubsidyRule struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Rule id.
 	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
-	// Kind: per_student_day, per_student_term, per_student_year, percent_of_cost, shortfall.
+	// Kind: per_student_day, per_student_month, per_student_term, per_student_year, per_student_period,
+	// percent_of_cost, shortfall.
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
-	// Amount in yuan (per-student kinds).
+	// Amount in yuan per student per day, month, term, year or period (per-student kinds).
 	Amount string `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
 	// Share of cost in (0, 1] (percent_of_cost).
 	Percent string `protobuf:"bytes,4,opt,name=percent,proto3" json:"percent,omitempty"`
@@ -630,8 +631,15 @@ type ProrationPolicy struct {
 	WithdrawalMonths int32 `protobuf:"varint,4,opt,name=withdrawal_months,json=withdrawalMonths,proto3" json:"withdrawal_months,omitempty"`
 	// Early withdrawal: share refunded in (0, 1].
 	WithdrawalRefund string `protobuf:"bytes,5,opt,name=withdrawal_refund,json=withdrawalRefund,proto3" json:"withdrawal_refund,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Threshold policies (half_month, continuous_absence, early_withdrawal): whether a value exactly at
+	// the threshold reaches it: inclusive (满半月, "at least half") or exclusive ("more than half");
+	// empty means the policy's documented default (docs/policies.md).
+	Boundary string `protobuf:"bytes,6,opt,name=boundary,proto3" json:"boundary,omitempty"`
+	// Half month only: how a month of a per_month or per_term item is valued: monthly_rate (the
+	// monthly price whatever the month's school days; default) or school_days.
+	MonthWeight   string `protobuf:"bytes,7,opt,name=month_weight,json=monthWeight,proto3" json:"month_weight,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ProrationPolicy) Reset() {
@@ -695,6 +703,20 @@ func (x *ProrationPolicy) GetWithdrawalMonths() int32 {
 func (x *ProrationPolicy) GetWithdrawalRefund() string {
 	if x != nil {
 		return x.WithdrawalRefund
+	}
+	return ""
+}
+
+func (x *ProrationPolicy) GetBoundary() string {
+	if x != nil {
+		return x.Boundary
+	}
+	return ""
+}
+
+func (x *ProrationPolicy) GetMonthWeight() string {
+	if x != nil {
+		return x.MonthWeight
 	}
 	return ""
 }
@@ -3642,13 +3664,15 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\apercent\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\apercent\x12+\n" +
 	"\x11requires_approval\x18\x04 \x01(\bR\x10requiresApproval\x12\"\n" +
 	"\bpayer_id\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\apayerId\x12\x1e\n" +
-	"\x05items\x18\x06 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10@R\x05items\"\xd6\x01\n" +
+	"\x05items\x18\x06 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10@R\x05items\"\xa7\x02\n" +
 	"\x0fProrationPolicy\x12 \n" +
 	"\arule_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06ruleId\x12\x1b\n" +
 	"\x04kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12!\n" +
 	"\fcharge_leave\x18\x03 \x01(\bR\vchargeLeave\x12+\n" +
 	"\x11withdrawal_months\x18\x04 \x01(\x05R\x10withdrawalMonths\x124\n" +
-	"\x11withdrawal_refund\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x10withdrawalRefund\"\x93\x01\n" +
+	"\x11withdrawal_refund\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x10withdrawalRefund\x12#\n" +
+	"\bboundary\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\bboundary\x12*\n" +
+	"\fmonth_weight\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x10R\vmonthWeight\"\x93\x01\n" +
 	"\vFeeCalendar\x12-\n" +
 	"\x0edays_per_month\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18\fR\fdaysPerMonth\x12/\n" +
 	"\x0fmonths_per_term\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\fR\rmonthsPerTerm\x12$\n" +
