@@ -23,3 +23,11 @@ func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing g
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(app.NewPayments(st, feed.Client), log))
 	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(feed.Client, stclient.New(staffing)), log))
 }
+
+// The store implements every storage interface billing's use cases declare;
+// the check lives here, in the wiring, so the store never imports app.
+var (
+	_ app.Store        = (*store.Store)(nil)
+	_ app.FeeStore     = (*store.Store)(nil)
+	_ app.PaymentStore = (*store.Store)(nil)
+)

@@ -5,20 +5,15 @@ package app
 import (
 	"context"
 
+	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/timetable/ttclient"
 	"github.com/shopspring/decimal"
 )
 
-// Totals are sums of a school's ledger postings.
-type Totals struct {
-	Charged  decimal.Decimal
-	Received decimal.Decimal
-}
-
 // Store is the storage billing's use cases need; every method is scoped by
 // district and school.
 type Store interface {
-	SchoolTotals(ctx context.Context, districtID, schoolID string) (Totals, error)
+	SchoolTotals(ctx context.Context, districtID, schoolID string) (ledger.Totals, error)
 }
 
 // Schools resolves schools; timetable owns them.

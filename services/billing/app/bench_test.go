@@ -68,7 +68,7 @@ func BenchmarkFeeRun(b *testing.B) {
 			b.Fatal(err)
 		}
 		f := app.NewFees(st, feed)
-		f.Timing = &app.RunTiming{}
+		f.Options.Timing = &app.RunTiming{}
 		runtime.GC()
 		var peak atomic.Uint64
 		stop := make(chan struct{})
@@ -102,19 +102,19 @@ func BenchmarkFeeRun(b *testing.B) {
 			b.Fatalf("verify: %d of %d statements identical, hash matches %v", v.StatementsIdentical, run.Statements, v.HashMatches)
 		}
 		b.ReportMetric(verify.Seconds(), "verify-s")
-		students := float64(f.Timing.Students)
-		b.ReportMetric(float64(f.Timing.Engine.Nanoseconds())/students, "engine-ns/student")
+		students := float64(f.Options.Timing.Students)
+		b.ReportMetric(float64(f.Options.Timing.Engine.Nanoseconds())/students, "engine-ns/student")
 		b.ReportMetric(float64(e2e.Nanoseconds())/students, "e2e-ns/student")
 		b.ReportMetric(e2e.Seconds(), "e2e-s")
-		b.ReportMetric(f.Timing.Write.Seconds(), "write-s")
-		b.ReportMetric(f.Timing.Lookup.Seconds(), "lookup-s")
+		b.ReportMetric(f.Options.Timing.Write.Seconds(), "write-s")
+		b.ReportMetric(f.Options.Timing.Lookup.Seconds(), "lookup-s")
 		b.ReportMetric(floor.Seconds(), "floor-s")
 		b.ReportMetric(floorAll.Seconds(), "floor+ledger-s")
 		b.ReportMetric(e2e.Seconds()/floor.Seconds(), "x-floor")
 		b.ReportMetric(e2e.Seconds()/floorAll.Seconds(), "x-floor+ledger")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 		b.Logf("N=%d schools=%d e2e=%s engine=%s write=%s lookup=%s floor(statements+lines)=%s floor(+postings+entries)=%s peak heap %.1f MB",
-			int(students), schools, e2e, f.Timing.Engine, f.Timing.Write, f.Timing.Lookup, floor, floorAll, float64(peak.Load())/(1<<20))
+			int(students), schools, e2e, f.Options.Timing.Engine, f.Options.Timing.Write, f.Options.Timing.Lookup, floor, floorAll, float64(peak.Load())/(1<<20))
 	}
 }
 

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
-	"sync"
+	"errors"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/app/runexec"
 	"github.com/kehou/kehou/services/billing/domain/fee"
-	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/runs"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
@@ -29,42 +31,25 @@ type FeeStore interface {
 	// CostSheet returns a school's cost sheet for a term, or nil if none.
 	CostSheet(ctx context.Context, districtID, schoolID, termID string) (*fee.CostSheet, error)
 	// RunByRequest returns the run created by a request id.
-	RunByRequest(ctx context.Context, districtID, requestID string) (Run, bool, error)
+	RunByRequest(ctx context.Context, districtID, requestID string) (runs.Run, bool, error)
 	// GetRun returns a run.
-	GetRun(ctx context.Context, districtID, runID string) (Run, error)
+	GetRun(ctx context.Context, districtID, runID string) (runs.Run, error)
 	// IssueRun inserts run and, in the same transaction, lets produce write
 	// its statements, lines and postings. When a run with the same request id
 	// exists (or commits first), it returns that run and created=false, and
 	// nothing else is written.
-	IssueRun(ctx context.Context, run Run, produce func(ctx context.Context, w RunWriter) (RunResult, error)) (Run, bool, error)
+	IssueRun(ctx context.Context, run runs.Run, produce func(ctx context.Context, w runs.Writer) (runs.Result, error)) (runs.Run, bool, error)
 	// StudentStatements returns a student's statements of a term in issue order.
-	StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]Issued, error)
+	StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]statement.Issued, error)
 	// Claims sums the statements of a district (or one school) whose periods lie in [from, to].
-	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (Claims, error)
+	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error)
 	// RunInputs calls fn with each school's inputs snapshot of a run, in
 	// school-id order (bytewise, as the run hashed them).
-	RunInputs(ctx context.Context, districtID, runID string, fn func(RunInputs) error) error
+	RunInputs(ctx context.Context, districtID, runID string, fn func(runs.Inputs) error) error
 	// PeriodStatements returns a school's statements of a term and period, in
 	// revision order per student, issued by runs created no later than the
 	// run runID.
-	PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]Issued, error)
-}
-
-// RunWriter writes one run's records inside its transaction.
-type RunWriter interface {
-	// LockPeriod serialises runs of one school and period, so two runs never
-	// issue against the same current state.
-	LockPeriod(ctx context.Context, schoolID, termID string, from, to fee.Date) error
-	// Current returns the latest statement of every student of the school
-	// and period (empty on a first run).
-	Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]CurrentStatement, error)
-	// Effective returns the sum of the lines of every statement of the
-	// student and period: what the student has been billed so far.
-	Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]IssuedLine, error)
-	// Write appends statements with their lines and postings (COPY).
-	Write(ctx context.Context, sts []Issued, postings []ledger.Posting) error
-	// WriteInputs stores one school's inputs snapshot of the run.
-	WriteInputs(ctx context.Context, in RunInputs) error
+	PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error)
 }
 
 // Feed is what billing reads from timetable (ttfeed.Feed over gRPC).
@@ -85,30 +70,31 @@ type Fees struct {
 	store FeeStore
 	feed  Feed
 	now   func() time.Time
-	// FailAfter, when positive, makes a run fail after writing that many
-	// statement batches: a test hook for interrupted runs.
-	FailAfter int
+	// Options tune fee runs and carry their test hooks; set them before the first run.
+	Options RunOptions
+
+	// flight runs duplicate requests in this process once (no database
+	// connection held while waiting) and bounds the runs in flight so they
+	// never exhaust the connection pool; the unique request key in the
+	// store keeps duplicates across processes to one run.
+	flight *runexec.Flight[runs.Run]
+}
+
+// RunOptions are the knobs of fee runs and their test hooks, in one value
+// so a test or the load benchmark sets them in one place.
+type RunOptions struct {
 	// BatchSize is how many students are computed and written at a time.
 	BatchSize int
+	// FailAfter, when positive, makes a run fail with ErrInjected after
+	// writing that many statement batches: a test hook for interrupted runs.
+	FailAfter int
 	// Timing, when set, accumulates where a run spends its time (for the
 	// load benchmark).
 	Timing *RunTiming
-
-	// Duplicate requests in this process wait in memory for the first (no
-	// database connection held while waiting); the unique request key in
-	// the store keeps duplicates across processes to one run. runSlots
-	// bounds the runs in flight so they never exhaust the connection pool.
-	mu       sync.Mutex
-	inflight map[string]*runCall
-	runSlots chan struct{}
 }
 
-// runCall is a fee run in flight that duplicates of its request wait for.
-type runCall struct {
-	done chan struct{}
-	run  Run
-	err  error
-}
+// ErrInjected is the failure RunOptions.FailAfter raises.
+var ErrInjected = errors.New("injected failure in the middle of a fee run")
 
 // RunTiming is where fee runs spent their time: the engine, writing
 // statements, lines and postings (COPY), and reading each school's issued
@@ -126,8 +112,8 @@ const MaxConcurrentRuns = 2
 
 // NewFees returns the fee use cases.
 func NewFees(store FeeStore, feed Feed) *Fees {
-	return &Fees{store: store, feed: feed, now: time.Now, BatchSize: 2000,
-		inflight: map[string]*runCall{}, runSlots: make(chan struct{}, MaxConcurrentRuns)}
+	return &Fees{store: store, feed: feed, now: time.Now, Options: RunOptions{BatchSize: 2000},
+		flight: runexec.NewFlight[runs.Run](MaxConcurrentRuns)}
 }
 
 // CreateSchedule validates and stores a new schedule version.

@@ -10,175 +10,11 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/payment"
 	"github.com/kehou/kehou/services/billing/domain/settle"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
-
-// China has one time zone and no daylight saving: a payment's ledger date
-// is its calendar date in China Standard Time.
-var cstZone = time.FixedZone("CST", 8*3600)
-
-// DateInChina returns t's calendar date in China Standard Time, at midnight UTC.
-func DateInChina(t time.Time) time.Time {
-	y, m, d := t.In(cstZone).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// Tenant is the district and school a money record belongs to.
-type Tenant struct {
-	DistrictID string
-	SchoolID   string
-}
-
-// Channels a payment can come through.
-var Channels = []string{"wechat", "alipay", "bank", "cash", "other"}
-
-// Payment is money a family paid against a statement.
-type Payment struct {
-	ID                string
-	StatementID       string
-	StudentID         string
-	TermID            string
-	Amount            decimal.Decimal
-	Channel           string
-	ExternalReference string
-	PaidAt            time.Time
-	IdempotencyKey    string
-	// Fingerprint is a hash of the request's content, to tell a replay of
-	// an idempotency key from its reuse for something else.
-	Fingerprint string
-	// Refunded is what was refunded of it so far (read side only).
-	Refunded decimal.Decimal
-}
-
-// StatementRef is what payments read of an issued statement (owned by
-// the fee runs, table billing.statements).
-type StatementRef struct {
-	StatementID string
-	StudentID   string
-	TermID      string
-}
-
-// Refund methods.
-const (
-	RefundOriginal = "original"
-	RefundCredit   = "credit"
-)
-
-// Refund is money given back (退费): through the payment's channel, or kept
-// as credit (结转) for a later term.
-type Refund struct {
-	ID             string
-	PaymentID      string // empty for a settlement credit no payment can take
-	StudentID      string
-	TermID         string
-	Method         string
-	Amount         decimal.Decimal
-	CreditTermID   string
-	Reason         string
-	RefundedOn     time.Time
-	SettlementID   string
-	IdempotencyKey string
-	Fingerprint    string
-}
-
-// CreditApplication is carried credit used against a term's balance.
-type CreditApplication struct {
-	ID             string
-	StudentID      string
-	TermID         string
-	Amount         decimal.Decimal
-	AppliedOn      time.Time
-	IdempotencyKey string
-	Fingerprint    string
-}
-
-// WriteOff is a receivable given up (核销), with its reason.
-type WriteOff struct {
-	ID             string
-	StudentID      string
-	TermID         string
-	Amount         decimal.Decimal
-	Reason         string
-	WrittenOn      time.Time
-	IdempotencyKey string
-	Fingerprint    string
-}
-
-// FamilyBalance is one student's figures in one term.
-type FamilyBalance struct {
-	StudentID string
-	TermID    string
-	settle.Figures
-	// DueDate is the latest period end of the term's statements (the
-	// statements carry no due date of their own).
-	DueDate time.Time
-	// CreditAvailable is the family's credit across terms now.
-	CreditAvailable decimal.Decimal
-}
-
-// FamilyState is what a settlement sees of one family.
-type FamilyState struct {
-	FamilyBalance
-	Refundable []settle.Refundable
-}
-
-// SettlementLine is one family in a settlement.
-type SettlementLine struct {
-	Before       FamilyBalance
-	Action       settle.Action
-	ActionAmount decimal.Decimal
-	BalanceAfter decimal.Decimal
-}
-
-// Settlement is a term-end settlement (一期一结).
-type Settlement struct {
-	ID            string
-	TermID        string
-	Policy        settle.Policy
-	NextTermID    string
-	SettledOn     time.Time
-	Fingerprint   string
-	TotalDue      decimal.Decimal
-	TotalRefunded decimal.Decimal
-	TotalCredited decimal.Decimal
-	Lines         []SettlementLine
-	Refunds       []Refund
-}
-
-// BalanceFilter selects families for balance and overdue lists.
-type BalanceFilter struct {
-	TermID, StudentID string
-	// AfterTerm and AfterStudent start a page after that key.
-	AfterTerm, AfterStudent string
-	Limit                   int // 0: no limit
-	// Overdue keeps only positive balances whose due date (DueDate when
-	// set, else the statements') is before AsOf.
-	Overdue bool
-	DueDate *time.Time
-	AsOf    time.Time
-}
-
-// AccountBalance is one ledger account's sums at a date.
-type AccountBalance struct {
-	Account string
-	Debits  decimal.Decimal // positive
-	Credits decimal.Decimal // positive
-}
-
-// Balance is debits minus credits.
-func (a AccountBalance) Balance() decimal.Decimal { return a.Debits.Sub(a.Credits) }
-
-// TrialBalance is the sum of a school's ledger at a date.
-type TrialBalance struct {
-	Debits, Credits decimal.Decimal
-	Classes         []AccountBalance
-	Postings        int64
-	// Unbalanced counts postings whose entries do not sum to zero (always
-	// zero unless someone bypassed InsertPostings).
-	Unbalanced int64
-}
 
 // PaymentStore is the storage payments need. Each change runs in one
 // transaction that first returns the record already stored under the same
@@ -186,15 +22,15 @@ type TrialBalance struct {
 // changes, reads the facts fn needs, lets fn check them and build the
 // posting, and writes record and posting together.
 type PaymentStore interface {
-	RecordPayment(ctx context.Context, sc Tenant, p Payment, fn func(StatementRef, *Payment) (ledger.Posting, error)) (Payment, bool, error)
-	ListPayments(ctx context.Context, sc Tenant, studentID, termID, after string, limit int) ([]Payment, error)
-	CreateRefund(ctx context.Context, sc Tenant, r Refund, fn func(p Payment, refundable decimal.Decimal, r *Refund) (ledger.Posting, error)) (Refund, bool, error)
-	ApplyCredit(ctx context.Context, sc Tenant, a CreditApplication, fn func(available decimal.Decimal, fam FamilyBalance) (ledger.Posting, error)) (CreditApplication, bool, error)
-	CreateWriteOff(ctx context.Context, sc Tenant, w WriteOff, fn func(fam FamilyBalance) (ledger.Posting, error)) (WriteOff, bool, error)
-	SettleTerm(ctx context.Context, sc Tenant, s Settlement, fn func([]FamilyState) (Settlement, []ledger.Posting, error)) (Settlement, bool, error)
-	FamilyBalances(ctx context.Context, sc Tenant, f BalanceFilter) ([]FamilyBalance, error)
-	AccountBalances(ctx context.Context, sc Tenant, asOf time.Time, prefix, after string, limit int) ([]AccountBalance, error)
-	TrialBalance(ctx context.Context, sc Tenant, asOf time.Time) (TrialBalance, error)
+	RecordPayment(ctx context.Context, sc payment.Tenant, p payment.Payment, fn func(payment.StatementRef, *payment.Payment) (ledger.Posting, error)) (payment.Payment, bool, error)
+	ListPayments(ctx context.Context, sc payment.Tenant, studentID, termID, after string, limit int) ([]payment.Payment, error)
+	CreateRefund(ctx context.Context, sc payment.Tenant, r payment.Refund, fn func(p payment.Payment, refundable decimal.Decimal, r *payment.Refund) (ledger.Posting, error)) (payment.Refund, bool, error)
+	ApplyCredit(ctx context.Context, sc payment.Tenant, a payment.CreditApplication, fn func(available decimal.Decimal, fam payment.FamilyBalance) (ledger.Posting, error)) (payment.CreditApplication, bool, error)
+	CreateWriteOff(ctx context.Context, sc payment.Tenant, w payment.WriteOff, fn func(fam payment.FamilyBalance) (ledger.Posting, error)) (payment.WriteOff, bool, error)
+	SettleTerm(ctx context.Context, sc payment.Tenant, s payment.Settlement, fn func([]payment.FamilyState) (payment.Settlement, []ledger.Posting, error)) (payment.Settlement, bool, error)
+	FamilyBalances(ctx context.Context, sc payment.Tenant, f payment.BalanceFilter) ([]payment.FamilyBalance, error)
+	AccountBalances(ctx context.Context, sc payment.Tenant, asOf time.Time, prefix, after string, limit int) ([]ledger.AccountBalance, error)
+	TrialBalance(ctx context.Context, sc payment.Tenant, asOf time.Time) (ledger.TrialBalance, error)
 }
 
 // Payments is the use cases of payments, refunds, credit, write-offs,
@@ -211,16 +47,16 @@ func NewPayments(store PaymentStore, schools Schools) *Payments {
 	return &Payments{store: store, schools: schools, now: time.Now}
 }
 
-func (a *Payments) scope(ctx context.Context, schoolID string) (Tenant, error) {
+func (a *Payments) scope(ctx context.Context, schoolID string) (payment.Tenant, error) {
 	sc, err := a.schools.School(ctx, schoolID)
 	if err != nil {
-		return Tenant{}, err
+		return payment.Tenant{}, err
 	}
-	return Tenant{DistrictID: sc.DistrictID, SchoolID: sc.ID}, nil
+	return payment.Tenant{DistrictID: sc.DistrictID, SchoolID: sc.ID}, nil
 }
 
 // today is the current date in China.
-func (a *Payments) today() time.Time { return DateInChina(a.now()) }
+func (a *Payments) today() time.Time { return payment.DateInChina(a.now()) }
 
 // NewMoneyID returns a random id with a readable prefix.
 func NewMoneyID(prefix string) string {
@@ -238,7 +74,7 @@ func keyReused(what string) error {
 	return fault.Invalid("idempotency_key", "was already used for a different "+what+"; use a new key for a new "+what)
 }
 
-func moneyPosting(sc Tenant, id string, kind ledger.Kind, ref, memo string, on time.Time, es []ledger.Entry) ledger.Posting {
+func moneyPosting(sc payment.Tenant, id string, kind ledger.Kind, ref, memo string, on time.Time, es []ledger.Entry) ledger.Posting {
 	return ledger.Posting{DistrictID: sc.DistrictID, SchoolID: sc.SchoolID, PostingID: id, Kind: kind,
 		Reference: ref, Memo: memo, EffectiveDate: on, Entries: es}
 }
@@ -247,45 +83,45 @@ func moneyPosting(sc Tenant, id string, kind ledger.Kind, ref, memo string, on t
 // statement is a validation error naming statement_id; a payment beyond
 // what is owed is accepted and shows as a negative balance (paid in
 // advance) until settlement refunds or carries it.
-func (a *Payments) RecordPayment(ctx context.Context, schoolID string, p Payment) (Payment, bool, error) {
+func (a *Payments) RecordPayment(ctx context.Context, schoolID string, p payment.Payment) (payment.Payment, bool, error) {
 	var c fault.Collector
 	if err := settle.CheckAmount("amount", p.Amount); err != nil {
 		c.Add("amount", err.(*fault.ValidationError).Violations[0].Reason)
 	}
-	c.Check(validMoneyChannel(p.Channel), "channel", "must be one of "+strings.Join(Channels, ", "))
+	c.Check(validMoneyChannel(p.Channel), "channel", "must be one of "+strings.Join(payment.Channels, ", "))
 	c.Check(!p.PaidAt.IsZero(), "paid_at", "is required")
 	c.Check(p.PaidAt.Before(a.now().Add(24*time.Hour)), "paid_at", "is in the future")
 	c.Check(p.IdempotencyKey != "", "idempotency_key", "is required")
 	c.Check(p.StatementID != "", "statement_id", "is required")
 	if err := c.Err(); err != nil {
-		return Payment{}, false, err
+		return payment.Payment{}, false, err
 	}
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
-		return Payment{}, false, err
+		return payment.Payment{}, false, err
 	}
 	p.ID = NewMoneyID("pay_")
 	p.PaidAt = p.PaidAt.UTC().Truncate(time.Microsecond)
 	p.Fingerprint = moneyFingerprint("payment", p.StatementID, p.StudentID, p.Amount.StringFixed(2), p.Channel, p.ExternalReference, p.PaidAt.Format(time.RFC3339Nano))
-	got, replayed, err := a.store.RecordPayment(ctx, sc, p, func(st StatementRef, p *Payment) (ledger.Posting, error) {
+	got, replayed, err := a.store.RecordPayment(ctx, sc, p, func(st payment.StatementRef, p *payment.Payment) (ledger.Posting, error) {
 		if p.StudentID != "" && p.StudentID != st.StudentID {
 			return ledger.Posting{}, fault.Invalid("student_id", "statement "+st.StatementID+" belongs to another student")
 		}
 		p.StudentID, p.TermID = st.StudentID, st.TermID
 		return moneyPosting(sc, p.ID, ledger.KindPayment, p.ID, "payment of statement "+st.StatementID+" via "+p.Channel,
-			DateInChina(p.PaidAt), ledger.PaymentEntries(st.StudentID, p.Channel, p.Amount)), nil
+			payment.DateInChina(p.PaidAt), ledger.PaymentEntries(st.StudentID, p.Channel, p.Amount)), nil
 	})
 	if err != nil {
-		return Payment{}, false, err
+		return payment.Payment{}, false, err
 	}
 	if replayed && got.Fingerprint != p.Fingerprint {
-		return Payment{}, false, keyReused("payment")
+		return payment.Payment{}, false, keyReused("payment")
 	}
 	return got, replayed, nil
 }
 
 func validMoneyChannel(ch string) bool {
-	for _, c := range Channels {
+	for _, c := range payment.Channels {
 		if c == ch {
 			return true
 		}
@@ -294,7 +130,7 @@ func validMoneyChannel(ch string) bool {
 }
 
 // ListPayments pages through a school's payments, newest first.
-func (a *Payments) ListPayments(ctx context.Context, schoolID, studentID, termID, after string, limit int) ([]Payment, error) {
+func (a *Payments) ListPayments(ctx context.Context, schoolID, studentID, termID, after string, limit int) ([]payment.Payment, error) {
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
 		return nil, err
@@ -304,28 +140,28 @@ func (a *Payments) ListPayments(ctx context.Context, schoolID, studentID, termID
 
 // CreateRefund refunds part of a payment, at most what it still has
 // unrefunded, to its channel or as credit for a later term.
-func (a *Payments) CreateRefund(ctx context.Context, schoolID string, r Refund) (Refund, bool, error) {
+func (a *Payments) CreateRefund(ctx context.Context, schoolID string, r payment.Refund) (payment.Refund, bool, error) {
 	var c fault.Collector
-	c.Check(r.Method == RefundOriginal || r.Method == RefundCredit, "method", "must be original or credit")
+	c.Check(r.Method == payment.RefundOriginal || r.Method == payment.RefundCredit, "method", "must be original or credit")
 	c.Check(r.PaymentID != "", "payment_id", "is required")
 	c.Check(r.IdempotencyKey != "", "idempotency_key", "is required")
-	c.Check(r.Method == RefundCredit || r.CreditTermID == "", "credit_term_id", "is only for a refund as credit")
+	c.Check(r.Method == payment.RefundCredit || r.CreditTermID == "", "credit_term_id", "is only for a refund as credit")
 	if !r.Amount.IsPositive() || !r.Amount.Equal(r.Amount.Round(2)) {
 		c.Add("amount", "must be more than zero, in whole fen")
 	}
 	if err := c.Err(); err != nil {
-		return Refund{}, false, err
+		return payment.Refund{}, false, err
 	}
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
-		return Refund{}, false, err
+		return payment.Refund{}, false, err
 	}
 	if r.RefundedOn.IsZero() {
 		r.RefundedOn = a.today()
 	}
 	r.ID = NewMoneyID("ref_")
 	r.Fingerprint = moneyFingerprint("refund", r.PaymentID, r.Method, r.Amount.StringFixed(2), r.CreditTermID, r.Reason, r.RefundedOn.Format(time.DateOnly))
-	got, replayed, err := a.store.CreateRefund(ctx, sc, r, func(p Payment, refundable decimal.Decimal, r *Refund) (ledger.Posting, error) {
+	got, replayed, err := a.store.CreateRefund(ctx, sc, r, func(p payment.Payment, refundable decimal.Decimal, r *payment.Refund) (ledger.Posting, error) {
 		if err := settle.CheckRefund(r.Amount, refundable); err != nil {
 			return ledger.Posting{}, err
 		}
@@ -333,16 +169,16 @@ func (a *Payments) CreateRefund(ctx context.Context, schoolID string, r Refund) 
 		return refundPosting(sc, *r, p.Channel), nil
 	})
 	if err != nil {
-		return Refund{}, false, err
+		return payment.Refund{}, false, err
 	}
 	if replayed && got.Fingerprint != r.Fingerprint {
-		return Refund{}, false, keyReused("refund")
+		return payment.Refund{}, false, keyReused("refund")
 	}
 	return got, replayed, nil
 }
 
-func refundPosting(sc Tenant, r Refund, channel string) ledger.Posting {
-	if r.Method == RefundCredit {
+func refundPosting(sc payment.Tenant, r payment.Refund, channel string) ledger.Posting {
+	if r.Method == payment.RefundCredit {
 		memo := "credit carried from term " + r.TermID
 		if r.CreditTermID != "" {
 			memo += " to term " + r.CreditTermID
@@ -354,27 +190,27 @@ func refundPosting(sc Tenant, r Refund, channel string) ledger.Posting {
 }
 
 // ApplyCredit uses a family's carried credit against what it owes in a term.
-func (a *Payments) ApplyCredit(ctx context.Context, schoolID string, ca CreditApplication) (CreditApplication, bool, error) {
+func (a *Payments) ApplyCredit(ctx context.Context, schoolID string, ca payment.CreditApplication) (payment.CreditApplication, bool, error) {
 	var c fault.Collector
 	c.Check(ca.StudentID != "", "student_id", "is required")
 	c.Check(ca.TermID != "", "term_id", "is required")
 	c.Check(ca.IdempotencyKey != "", "idempotency_key", "is required")
 	if err := c.Err(); err != nil {
-		return CreditApplication{}, false, err
+		return payment.CreditApplication{}, false, err
 	}
 	if err := settle.CheckAmount("amount", ca.Amount); err != nil {
-		return CreditApplication{}, false, err
+		return payment.CreditApplication{}, false, err
 	}
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
-		return CreditApplication{}, false, err
+		return payment.CreditApplication{}, false, err
 	}
 	if ca.AppliedOn.IsZero() {
 		ca.AppliedOn = a.today()
 	}
 	ca.ID = NewMoneyID("cra_")
 	ca.Fingerprint = moneyFingerprint("credit", ca.StudentID, ca.TermID, ca.Amount.StringFixed(2), ca.AppliedOn.Format(time.DateOnly))
-	got, replayed, err := a.store.ApplyCredit(ctx, sc, ca, func(available decimal.Decimal, fam FamilyBalance) (ledger.Posting, error) {
+	got, replayed, err := a.store.ApplyCredit(ctx, sc, ca, func(available decimal.Decimal, fam payment.FamilyBalance) (ledger.Posting, error) {
 		if err := settle.CheckCreditApply(ca.Amount, available, fam.Balance()); err != nil {
 			return ledger.Posting{}, err
 		}
@@ -382,47 +218,47 @@ func (a *Payments) ApplyCredit(ctx context.Context, schoolID string, ca CreditAp
 			ledger.CreditApplyEntries(ca.StudentID, ca.Amount)), nil
 	})
 	if err != nil {
-		return CreditApplication{}, false, err
+		return payment.CreditApplication{}, false, err
 	}
 	if replayed && got.Fingerprint != ca.Fingerprint {
-		return CreditApplication{}, false, keyReused("credit application")
+		return payment.CreditApplication{}, false, keyReused("credit application")
 	}
 	return got, replayed, nil
 }
 
 // CreateWriteOff gives up (核销) at most what a family owes in a term.
-func (a *Payments) CreateWriteOff(ctx context.Context, schoolID string, w WriteOff) (WriteOff, bool, error) {
+func (a *Payments) CreateWriteOff(ctx context.Context, schoolID string, w payment.WriteOff) (payment.WriteOff, bool, error) {
 	var c fault.Collector
 	c.Check(w.StudentID != "", "student_id", "is required")
 	c.Check(w.TermID != "", "term_id", "is required")
 	c.Check(strings.TrimSpace(w.Reason) != "", "reason", "is required")
 	c.Check(w.IdempotencyKey != "", "idempotency_key", "is required")
 	if err := c.Err(); err != nil {
-		return WriteOff{}, false, err
+		return payment.WriteOff{}, false, err
 	}
 	if err := settle.CheckAmount("amount", w.Amount); err != nil {
-		return WriteOff{}, false, err
+		return payment.WriteOff{}, false, err
 	}
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
-		return WriteOff{}, false, err
+		return payment.WriteOff{}, false, err
 	}
 	if w.WrittenOn.IsZero() {
 		w.WrittenOn = a.today()
 	}
 	w.ID = NewMoneyID("wof_")
 	w.Fingerprint = moneyFingerprint("write_off", w.StudentID, w.TermID, w.Amount.StringFixed(2), w.Reason, w.WrittenOn.Format(time.DateOnly))
-	got, replayed, err := a.store.CreateWriteOff(ctx, sc, w, func(fam FamilyBalance) (ledger.Posting, error) {
+	got, replayed, err := a.store.CreateWriteOff(ctx, sc, w, func(fam payment.FamilyBalance) (ledger.Posting, error) {
 		if err := settle.CheckWriteOff(w.Amount, fam.Balance()); err != nil {
 			return ledger.Posting{}, err
 		}
 		return moneyPosting(sc, w.ID, ledger.KindWriteOff, w.ID, "write-off: "+w.Reason, w.WrittenOn, ledger.WriteOffEntries(w.StudentID, w.Amount)), nil
 	})
 	if err != nil {
-		return WriteOff{}, false, err
+		return payment.WriteOff{}, false, err
 	}
 	if replayed && got.Fingerprint != w.Fingerprint {
-		return WriteOff{}, false, keyReused("write-off")
+		return payment.WriteOff{}, false, keyReused("write-off")
 	}
 	return got, replayed, nil
 }
@@ -431,7 +267,7 @@ func (a *Payments) CreateWriteOff(ctx context.Context, schoolID string, w WriteO
 // family's balance is computed; positive balances are listed as due and
 // stay in this term; overpayments are refunded or carried as credit per
 // the school's policy, each with its refund record and posting.
-func (a *Payments) SettleTerm(ctx context.Context, schoolID string, s Settlement) (Settlement, bool, error) {
+func (a *Payments) SettleTerm(ctx context.Context, schoolID string, s payment.Settlement) (payment.Settlement, bool, error) {
 	var c fault.Collector
 	c.Check(s.ID != "", "request_id", "is required")
 	c.Check(s.TermID != "", "term_id", "is required")
@@ -439,36 +275,36 @@ func (a *Payments) SettleTerm(ctx context.Context, schoolID string, s Settlement
 	c.Check(s.Policy != settle.PolicyCredit || s.NextTermID != "", "next_term_id", "is required to carry credit")
 	c.Check(s.NextTermID != s.TermID, "next_term_id", "must differ from term_id")
 	if err := c.Err(); err != nil {
-		return Settlement{}, false, err
+		return payment.Settlement{}, false, err
 	}
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
-		return Settlement{}, false, err
+		return payment.Settlement{}, false, err
 	}
 	if s.SettledOn.IsZero() {
 		s.SettledOn = a.today()
 	}
 	s.Fingerprint = moneyFingerprint("settlement", s.TermID, string(s.Policy), s.NextTermID, s.SettledOn.Format(time.DateOnly))
-	got, replayed, err := a.store.SettleTerm(ctx, sc, s, func(fams []FamilyState) (Settlement, []ledger.Posting, error) {
+	got, replayed, err := a.store.SettleTerm(ctx, sc, s, func(fams []payment.FamilyState) (payment.Settlement, []ledger.Posting, error) {
 		return planSettlement(sc, s, fams)
 	})
 	if err != nil {
-		return Settlement{}, false, err
+		return payment.Settlement{}, false, err
 	}
 	if replayed && got.Fingerprint != s.Fingerprint {
-		return Settlement{}, false, fault.Invalid("request_id", "was already used for a different settlement")
+		return payment.Settlement{}, false, fault.Invalid("request_id", "was already used for a different settlement")
 	}
 	return got, replayed, nil
 }
 
 // planSettlement turns each family's plan into lines, refund records and postings.
-func planSettlement(sc Tenant, s Settlement, fams []FamilyState) (Settlement, []ledger.Posting, error) {
+func planSettlement(sc payment.Tenant, s payment.Settlement, fams []payment.FamilyState) (payment.Settlement, []ledger.Posting, error) {
 	out := s
 	out.TotalDue, out.TotalRefunded, out.TotalCredited = decimal.Zero, decimal.Zero, decimal.Zero
 	var ps []ledger.Posting
 	for _, f := range fams {
 		plan := settle.PlanFamily(f.Figures, s.Policy, f.Refundable)
-		out.Lines = append(out.Lines, SettlementLine{Before: f.FamilyBalance, Action: plan.Action, ActionAmount: plan.Amount, BalanceAfter: plan.BalanceAfter})
+		out.Lines = append(out.Lines, payment.SettlementLine{Before: f.FamilyBalance, Action: plan.Action, ActionAmount: plan.Amount, BalanceAfter: plan.BalanceAfter})
 		if plan.Action == settle.ActionDue {
 			out.TotalDue = out.TotalDue.Add(plan.BalanceAfter)
 		}
@@ -476,7 +312,7 @@ func planSettlement(sc Tenant, s Settlement, fams []FamilyState) (Settlement, []
 		for _, r := range f.Refundable {
 			channels[r.PaymentID] = r.Channel
 		}
-		add := func(r Refund) {
+		add := func(r payment.Refund) {
 			n := len(out.Refunds) + 1
 			r.ID = fmt.Sprintf("ref_%s_%d", s.ID, n)
 			r.StudentID, r.TermID, r.RefundedOn, r.SettlementID = f.StudentID, s.TermID, s.SettledOn, s.ID
@@ -487,11 +323,11 @@ func planSettlement(sc Tenant, s Settlement, fams []FamilyState) (Settlement, []
 			ps = append(ps, refundPosting(sc, r, channels[r.PaymentID]))
 		}
 		for _, part := range plan.Refunds {
-			add(Refund{PaymentID: part.PaymentID, Method: RefundOriginal, Amount: part.Amount})
+			add(payment.Refund{PaymentID: part.PaymentID, Method: payment.RefundOriginal, Amount: part.Amount})
 			out.TotalRefunded = out.TotalRefunded.Add(part.Amount)
 		}
 		if plan.Credit.IsPositive() {
-			add(Refund{Method: RefundCredit, Amount: plan.Credit, CreditTermID: s.NextTermID})
+			add(payment.Refund{Method: payment.RefundCredit, Amount: plan.Credit, CreditTermID: s.NextTermID})
 			out.TotalCredited = out.TotalCredited.Add(plan.Credit)
 		}
 	}
@@ -500,8 +336,8 @@ func planSettlement(sc Tenant, s Settlement, fams []FamilyState) (Settlement, []
 
 // BalancePage is a page of family balances and the school's total.
 type BalancePage struct {
-	Families []FamilyBalance
-	Total    FamilyBalance
+	Families []payment.FamilyBalance
+	Total    payment.FamilyBalance
 }
 
 // ListBalances returns families of a term ordered by student, after the
@@ -511,7 +347,7 @@ func (a *Payments) ListBalances(ctx context.Context, schoolID, termID, studentID
 	if err != nil {
 		return BalancePage{}, err
 	}
-	f := BalanceFilter{TermID: termID, StudentID: studentID, Limit: limit}
+	f := payment.BalanceFilter{TermID: termID, StudentID: studentID, Limit: limit}
 	if after != "" {
 		f.AfterTerm, f.AfterStudent = termID, after
 	}
@@ -519,11 +355,11 @@ func (a *Payments) ListBalances(ctx context.Context, schoolID, termID, studentID
 	if err != nil {
 		return BalancePage{}, err
 	}
-	all, err := a.store.FamilyBalances(ctx, sc, BalanceFilter{TermID: termID, StudentID: studentID})
+	all, err := a.store.FamilyBalances(ctx, sc, payment.BalanceFilter{TermID: termID, StudentID: studentID})
 	if err != nil {
 		return BalancePage{}, err
 	}
-	total := FamilyBalance{TermID: termID}
+	total := payment.FamilyBalance{TermID: termID}
 	for _, f := range all {
 		total.Figures = total.Figures.Add(f.Figures)
 		total.CreditAvailable = total.CreditAvailable.Add(f.CreditAvailable)
@@ -536,7 +372,7 @@ func (a *Payments) ListBalances(ctx context.Context, schoolID, termID, studentID
 
 // ListOverdue returns families with a positive balance whose due date (the
 // request's, else their statements' latest period end) is before asOf.
-func (a *Payments) ListOverdue(ctx context.Context, schoolID, termID string, asOf time.Time, due *time.Time, afterTerm, afterStudent string, limit int) ([]FamilyBalance, error) {
+func (a *Payments) ListOverdue(ctx context.Context, schoolID, termID string, asOf time.Time, due *time.Time, afterTerm, afterStudent string, limit int) ([]payment.FamilyBalance, error) {
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
 		return nil, err
@@ -544,12 +380,12 @@ func (a *Payments) ListOverdue(ctx context.Context, schoolID, termID string, asO
 	if asOf.IsZero() {
 		asOf = a.today()
 	}
-	return a.store.FamilyBalances(ctx, sc, BalanceFilter{TermID: termID, AfterTerm: afterTerm, AfterStudent: afterStudent,
+	return a.store.FamilyBalances(ctx, sc, payment.BalanceFilter{TermID: termID, AfterTerm: afterTerm, AfterStudent: afterStudent,
 		Limit: limit, Overdue: true, DueDate: due, AsOf: asOf})
 }
 
 // LedgerBalances returns account balances at the end of asOf (today when zero).
-func (a *Payments) LedgerBalances(ctx context.Context, schoolID string, asOf time.Time, prefix, after string, limit int) ([]AccountBalance, error) {
+func (a *Payments) LedgerBalances(ctx context.Context, schoolID string, asOf time.Time, prefix, after string, limit int) ([]ledger.AccountBalance, error) {
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
 		return nil, err
@@ -561,10 +397,10 @@ func (a *Payments) LedgerBalances(ctx context.Context, schoolID string, asOf tim
 }
 
 // TrialBalance sums a school's ledger at the end of asOf by account class.
-func (a *Payments) TrialBalance(ctx context.Context, schoolID string, asOf time.Time) (TrialBalance, error) {
+func (a *Payments) TrialBalance(ctx context.Context, schoolID string, asOf time.Time) (ledger.TrialBalance, error) {
 	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
-		return TrialBalance{}, err
+		return ledger.TrialBalance{}, err
 	}
 	if asOf.IsZero() {
 		asOf = a.today()
@@ -597,19 +433,4 @@ func (a *Payments) ProviderPayables(ctx context.Context, schoolID string, asOf t
 		out = append(out, ProviderPayable{ProviderID: strings.TrimPrefix(acc.Account, prefix), Owed: acc.Balance().Neg()})
 	}
 	return out, nil
-}
-
-// PaymentPageKey is the page key after payment p in newest-first order.
-func PaymentPageKey(p Payment) string {
-	return p.PaidAt.UTC().Format(time.RFC3339Nano) + "|" + p.ID
-}
-
-// SplitPaymentPageKey reads a PaymentPageKey back.
-func SplitPaymentPageKey(k string) (time.Time, string, error) {
-	if i := strings.IndexByte(k, '|'); i > 0 {
-		if t, err := time.Parse(time.RFC3339Nano, k[:i]); err == nil {
-			return t, k[i+1:], nil
-		}
-	}
-	return time.Time{}, "", fault.Invalid("page_token", "not a token from a previous response")
 }

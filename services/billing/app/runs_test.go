@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/billing/store"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgtest"
@@ -135,7 +136,7 @@ func TestInterruptedRunLeavesNothingAndCompletesWhenRepeated(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 3, 45)
 	f := app.NewFees(b.store, b.feed)
-	f.BatchSize, f.FailAfter = 20, 4 // fails after writing four batches, in the second school
+	f.Options.BatchSize, f.Options.FailAfter = 20, 4 // fails after writing four batches, in the second school
 	_, err := f.CreateRun(context.Background(), districtRun("interrupted"))
 	if !errors.Is(err, app.ErrInjected) {
 		t.Fatalf("err = %v, want the injected failure", err)
@@ -146,7 +147,7 @@ func TestInterruptedRunLeavesNothingAndCompletesWhenRepeated(t *testing.T) {
 	if n := snapshotRows(t, b.db); n != 0 {
 		t.Fatalf("after the interrupted run: %d inputs snapshot rows, want none", n)
 	}
-	f.FailAfter = 0
+	f.Options.FailAfter = 0
 	r, err := f.CreateRun(context.Background(), districtRun("interrupted"))
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +186,7 @@ func TestRunWhoseConnectionIsKilledLeavesNothing(t *testing.T) {
 		return nil
 	}
 	f := app.NewFees(b.store, b.feed)
-	f.BatchSize = 10
+	f.Options.BatchSize = 10
 	if _, err := f.CreateRun(context.Background(), districtRun("killed")); err == nil {
 		t.Fatal("the run whose connection was killed succeeded")
 	}
@@ -230,7 +231,7 @@ func TestRerunIsReproducibleAndChangedFactsAdjust(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sts) != 2 || sts[1].Kind != app.KindAdjustment || sts[1].Corrects != sts[0].StatementID || !owed.IsZero() ||
+	if len(sts) != 2 || sts[1].Kind != statement.KindAdjustment || sts[1].Corrects != sts[0].StatementID || !owed.IsZero() ||
 		!sts[1].Totals.Parent.Equal(sts[0].Totals.Parent.Neg()) || sts[0].Totals.Parent.IsZero() {
 		t.Errorf("statements of the withdrawn student = %+v, owed %s, want a charge and its full reversal", sts, owed)
 	}

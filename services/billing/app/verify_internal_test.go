@@ -4,20 +4,21 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/shopspring/decimal"
 )
 
 // line is one charge line of the given amounts in fen, net = gross, city subsidy sub.
-func line(rule string, gross, sub int64) IssuedLine {
-	return IssuedLine{LineType: "charge", RuleID: rule, Quantity: decimal.NewFromInt(gross / 200), UnitRate: decimal.NewFromInt(2),
-		Gross: fen(gross), Net: fen(gross), Subsidies: []IssuedShare{{PayerID: "city", RuleID: "s", Amount: fen(sub)}},
-		Parent: fen(gross - sub), Detail: LineDetail{DaysScheduled: 19, DaysServed: 19}}
+func line(rule string, gross, sub int64) statement.Line {
+	return statement.Line{LineType: "charge", RuleID: rule, Quantity: decimal.NewFromInt(gross / 200), UnitRate: decimal.NewFromInt(2),
+		Gross: fen(gross), Net: fen(gross), Subsidies: []statement.Share{{PayerID: "city", RuleID: "s", Amount: fen(sub)}},
+		Parent: fen(gross - sub), Detail: statement.LineDetail{DaysScheduled: 19, DaysServed: 19}}
 }
 
-func statement(id, run, student string, rev int, kind string, lines []IssuedLine, full []IssuedLine) Issued {
-	t := totalsOf(lines)
-	return Issued{StatementID: id, RunID: run, StudentID: student, Revision: rev, Kind: kind, Lines: lines,
-		Totals: t, ContentHash: contentHash(full), ParentAmount: t.Parent, TotalAmount: t.Net}
+func issued(id, run, student string, rev int, kind string, lines []statement.Line, full []statement.Line) statement.Issued {
+	t := statement.TotalsOf(lines)
+	return statement.Issued{StatementID: id, RunID: run, StudentID: student, Revision: rev, Kind: kind, Lines: lines,
+		Totals: t, ContentHash: statement.ContentHash(full), ParentAmount: t.Parent, TotalAmount: t.Net}
 }
 
 // TestCompareSchoolFindsEveryKindOfDifference compares hand-made statements
@@ -27,7 +28,7 @@ func statement(id, run, student string, rev int, kind string, lines []IssuedLine
 // the snapshot and an unchanged student whose recomputation moved are each
 // reported by id.
 func TestCompareSchoolFindsEveryKindOfDifference(t *testing.T) {
-	rec := map[string][]IssuedLine{
+	rec := map[string][]statement.Line{
 		"ok":      {line("basic", 7600, 4750)},
 		"adj":     {line("basic", 6800, 4250)},
 		"amount":  {line("basic", 7600, 4750)},
@@ -39,25 +40,25 @@ func TestCompareSchoolFindsEveryKindOfDifference(t *testing.T) {
 		"moved":   {line("basic", 7400, 4750)},
 		"nothing": nil,
 	}
-	wrongAmount := []IssuedLine{line("basic", 7600, 4700)}
-	wrongDays := []IssuedLine{line("basic", 7600, 4750)}
+	wrongAmount := []statement.Line{line("basic", 7600, 4700)}
+	wrongDays := []statement.Line{line("basic", 7600, 4750)}
 	wrongDays[0].Detail.DaysServed = 18
-	first := []IssuedLine{line("basic", 7600, 4750)}
-	parentColumn := statement("s-parent", "r2", "parent", 1, KindCharge, rec["parent"], rec["parent"])
+	first := []statement.Line{line("basic", 7600, 4750)}
+	parentColumn := issued("s-parent", "r2", "parent", 1, statement.KindCharge, rec["parent"], rec["parent"])
 	parentColumn.ParentAmount = fen(1)
-	totalColumn := statement("s-total", "r2", "total", 1, KindCharge, rec["total"], rec["total"])
+	totalColumn := issued("s-total", "r2", "total", 1, statement.KindCharge, rec["total"], rec["total"])
 	totalColumn.TotalAmount = totalColumn.TotalAmount.Add(fen(1))
-	sts := []Issued{
-		statement("s-ok", "r2", "ok", 1, KindCharge, rec["ok"], rec["ok"]),
-		statement("s-adj-1", "r1", "adj", 1, KindCharge, first, first),
-		statement("s-adj-2", "r2", "adj", 2, KindAdjustment, diffLines(rec["adj"], first), rec["adj"]),
-		statement("s-amount", "r2", "amount", 1, KindCharge, wrongAmount, rec["amount"]),
-		statement("s-days", "r2", "days", 1, KindCharge, wrongDays, rec["days"]),
-		statement("s-hash", "r2", "hash", 1, KindCharge, rec["hash"], wrongAmount),
+	sts := []statement.Issued{
+		issued("s-ok", "r2", "ok", 1, statement.KindCharge, rec["ok"], rec["ok"]),
+		issued("s-adj-1", "r1", "adj", 1, statement.KindCharge, first, first),
+		issued("s-adj-2", "r2", "adj", 2, statement.KindAdjustment, statement.DiffLines(rec["adj"], first), rec["adj"]),
+		issued("s-amount", "r2", "amount", 1, statement.KindCharge, wrongAmount, rec["amount"]),
+		issued("s-days", "r2", "days", 1, statement.KindCharge, wrongDays, rec["days"]),
+		issued("s-hash", "r2", "hash", 1, statement.KindCharge, rec["hash"], wrongAmount),
 		parentColumn, totalColumn,
-		statement("s-ghost", "r2", "ghost", 1, KindCharge, rec["ok"], rec["ok"]),
-		statement("s-same", "r1", "same", 1, KindCharge, first, first),
-		statement("s-moved", "r1", "moved", 1, KindCharge, first, first),
+		issued("s-ghost", "r2", "ghost", 1, statement.KindCharge, rec["ok"], rec["ok"]),
+		issued("s-same", "r1", "same", 1, statement.KindCharge, first, first),
+		issued("s-moved", "r1", "moved", 1, statement.KindCharge, first, first),
 	}
 	var v Verification
 	compareSchool(&v, "r2", rec, sts)
@@ -70,7 +71,9 @@ func TestCompareSchoolFindsEveryKindOfDifference(t *testing.T) {
 	if v.UnchangedChecked != 2 || !slices.Equal(v.UnchangedDiffering, []string{"moved"}) {
 		t.Errorf("unchanged checked %d, differing %v, want 2 and [moved]", v.UnchangedChecked, v.UnchangedDiffering)
 	}
-	if len(diffLines(rec["adj"], first)) != 1 {
+	if len(statement.DiffLines(rec["adj"], first)) != 1 {
 		t.Fatal("the adjustment fixture has no lines")
 	}
 }
+
+func fen(n int64) decimal.Decimal { return decimal.New(n, -2) }

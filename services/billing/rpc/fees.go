@@ -12,6 +12,8 @@ import (
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/billing/domain/runs"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/shopspring/decimal"
@@ -261,7 +263,7 @@ func runRequestFromProto(r *billingv1.CreateFeeRunRequest) (app.RunRequest, erro
 	return out, p.c.Err()
 }
 
-func runToProto(r app.Run) *billingv1.FeeRun {
+func runToProto(r runs.Run) *billingv1.FeeRun {
 	return &billingv1.FeeRun{RunId: r.ID, RequestId: r.RequestID, DistrictId: r.DistrictID, SchoolId: r.SchoolID, TermId: r.TermID,
 		PeriodKind: string(r.PeriodKind), PeriodStart: pdate(r.From), PeriodEnd: pdate(r.To), Status: r.Status, InputsHash: r.InputsHash,
 		Statements: int32(r.Statements), Adjustments: int32(r.Adjustments), Unchanged: int32(r.Unchanged),
@@ -357,7 +359,7 @@ func scheduleFromProtoLoose(districtID string, s *billingv1.FeeSchedule) (fee.Sc
 	return scheduleFromProto(districtID, s)
 }
 
-func statementToProto(st app.Issued) *billingv1.Statement {
+func statementToProto(st statement.Issued) *billingv1.Statement {
 	out := &billingv1.Statement{StatementId: st.StatementID, RunId: st.RunID, SchoolId: st.SchoolID, StudentId: st.StudentID,
 		TermId: st.TermID, PeriodStart: pdate(st.From), PeriodEnd: pdate(st.To), Kind: st.Kind, CorrectsStatementId: st.Corrects,
 		ScheduleId: st.Schedule.ScheduleID, ScheduleVersion: int32(st.Schedule.Version), DocumentNo: st.Schedule.DocumentNo,

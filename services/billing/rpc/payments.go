@@ -8,6 +8,8 @@ import (
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/payment"
 	"github.com/kehou/kehou/services/billing/domain/settle"
 	"github.com/kehou/kehou/services/platform/paging"
 	"github.com/kehou/kehou/services/platform/pbconv"
@@ -65,7 +67,7 @@ func optDateProto(t time.Time) *commonv1.Date {
 	return pbconv.FromDate(t)
 }
 
-func paymentProto(schoolID string, p app.Payment) *billingv1.Payment {
+func paymentProto(schoolID string, p payment.Payment) *billingv1.Payment {
 	return &billingv1.Payment{PaymentId: p.ID, SchoolId: schoolID, StatementId: p.StatementID, StudentId: p.StudentID,
 		TermId: p.TermID, Amount: pbconv.Money(p.Amount), Channel: channelProto(p.Channel), ExternalReference: p.ExternalReference,
 		PaidAt: timestamppb.New(p.PaidAt), IdempotencyKey: p.IdempotencyKey, Refunded: pbconv.Money(p.Refunded)}
@@ -77,7 +79,7 @@ func (s *PaymentServer) RecordPayment(ctx context.Context, req *billingv1.Record
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	p, replayed, err := s.app.RecordPayment(ctx, req.GetSchoolId(), app.Payment{StatementID: req.GetStatementId(),
+	p, replayed, err := s.app.RecordPayment(ctx, req.GetSchoolId(), payment.Payment{StatementID: req.GetStatementId(),
 		StudentID: req.GetStudentId(), Amount: amount, Channel: channelNames[req.GetChannel()],
 		ExternalReference: req.GetExternalReference(), PaidAt: req.GetPaidAt().AsTime(), IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
@@ -100,7 +102,7 @@ func (s *PaymentServer) ListPayments(ctx context.Context, req *billingv1.ListPay
 	resp := &billingv1.ListPaymentsResponse{}
 	if len(ps) > size {
 		ps = ps[:size]
-		resp.NextPageToken = paging.Encode(app.PaymentPageKey(ps[size-1]))
+		resp.NextPageToken = paging.Encode(payment.PaymentPageKey(ps[size-1]))
 	}
 	for _, p := range ps {
 		resp.Payments = append(resp.Payments, paymentProto(req.GetSchoolId(), p))
@@ -109,13 +111,13 @@ func (s *PaymentServer) ListPayments(ctx context.Context, req *billingv1.ListPay
 }
 
 var refundMethods = map[billingv1.RefundMethod]string{
-	billingv1.RefundMethod_REFUND_METHOD_ORIGINAL: app.RefundOriginal,
-	billingv1.RefundMethod_REFUND_METHOD_CREDIT:   app.RefundCredit,
+	billingv1.RefundMethod_REFUND_METHOD_ORIGINAL: payment.RefundOriginal,
+	billingv1.RefundMethod_REFUND_METHOD_CREDIT:   payment.RefundCredit,
 }
 
-func refundProto(schoolID string, r app.Refund) *billingv1.Refund {
+func refundProto(schoolID string, r payment.Refund) *billingv1.Refund {
 	m := billingv1.RefundMethod_REFUND_METHOD_ORIGINAL
-	if r.Method == app.RefundCredit {
+	if r.Method == payment.RefundCredit {
 		m = billingv1.RefundMethod_REFUND_METHOD_CREDIT
 	}
 	return &billingv1.Refund{RefundId: r.ID, SchoolId: schoolID, PaymentId: r.PaymentID, StudentId: r.StudentID, TermId: r.TermID,
@@ -133,7 +135,7 @@ func (s *PaymentServer) CreateRefund(ctx context.Context, req *billingv1.CreateR
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	r, replayed, err := s.app.CreateRefund(ctx, req.GetSchoolId(), app.Refund{PaymentID: req.GetPaymentId(), Amount: amount,
+	r, replayed, err := s.app.CreateRefund(ctx, req.GetSchoolId(), payment.Refund{PaymentID: req.GetPaymentId(), Amount: amount,
 		Method: refundMethods[req.GetMethod()], CreditTermID: req.GetCreditTermId(), Reason: req.GetReason(), RefundedOn: on,
 		IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
@@ -152,7 +154,7 @@ func (s *PaymentServer) ApplyCredit(ctx context.Context, req *billingv1.ApplyCre
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	c, replayed, err := s.app.ApplyCredit(ctx, req.GetSchoolId(), app.CreditApplication{StudentID: req.GetStudentId(),
+	c, replayed, err := s.app.ApplyCredit(ctx, req.GetSchoolId(), payment.CreditApplication{StudentID: req.GetStudentId(),
 		TermID: req.GetTermId(), Amount: amount, AppliedOn: on, IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
@@ -172,7 +174,7 @@ func (s *PaymentServer) CreateWriteOff(ctx context.Context, req *billingv1.Creat
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	w, replayed, err := s.app.CreateWriteOff(ctx, req.GetSchoolId(), app.WriteOff{StudentID: req.GetStudentId(),
+	w, replayed, err := s.app.CreateWriteOff(ctx, req.GetSchoolId(), payment.WriteOff{StudentID: req.GetStudentId(),
 		TermID: req.GetTermId(), Amount: amount, Reason: req.GetReason(), WrittenOn: on, IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
@@ -182,7 +184,7 @@ func (s *PaymentServer) CreateWriteOff(ctx context.Context, req *billingv1.Creat
 		Reason: w.Reason, WrittenOn: optDateProto(w.WrittenOn)}}, nil
 }
 
-func familyProto(f app.FamilyBalance) *billingv1.FamilyBalance {
+func familyProto(f payment.FamilyBalance) *billingv1.FamilyBalance {
 	return &billingv1.FamilyBalance{StudentId: f.StudentID, TermId: f.TermID, Charged: pbconv.Money(f.Charged),
 		PayerShare: pbconv.Money(f.PayerShare), Paid: pbconv.Money(f.Paid), Refunded: pbconv.Money(f.Refunded),
 		Credited: pbconv.Money(f.Credited), CreditApplied: pbconv.Money(f.CreditApplied), WrittenOff: pbconv.Money(f.WrittenOff),
@@ -199,7 +201,7 @@ func (s *PaymentServer) SettleTerm(ctx context.Context, req *billingv1.SettleTer
 		billingv1.OverpaymentPolicy_OVERPAYMENT_POLICY_REFUND: settle.PolicyRefund,
 		billingv1.OverpaymentPolicy_OVERPAYMENT_POLICY_CREDIT: settle.PolicyCredit,
 	}[req.GetOverpaymentPolicy()]
-	st, replayed, err := s.app.SettleTerm(ctx, req.GetSchoolId(), app.Settlement{ID: req.GetRequestId(), TermID: req.GetTermId(),
+	st, replayed, err := s.app.SettleTerm(ctx, req.GetSchoolId(), payment.Settlement{ID: req.GetRequestId(), TermID: req.GetTermId(),
 		Policy: policy, NextTermID: req.GetNextTermId(), SettledOn: on})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
@@ -289,7 +291,7 @@ func splitKey(k string) (string, string) {
 	return "", k
 }
 
-func accountProto(a app.AccountBalance) *billingv1.LedgerAccountBalance {
+func accountProto(a ledger.AccountBalance) *billingv1.LedgerAccountBalance {
 	return &billingv1.LedgerAccountBalance{Account: a.Account, Debits: pbconv.Money(a.Debits), Credits: pbconv.Money(a.Credits),
 		Balance: pbconv.Money(a.Balance())}
 }

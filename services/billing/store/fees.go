@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/shopspring/decimal"
@@ -144,5 +143,3 @@ func (s *Store) CostSheet(ctx context.Context, districtID, schoolID, termID stri
 	}
 	return &c, nil
 }
-
-var _ app.FeeStore = (*Store)(nil)

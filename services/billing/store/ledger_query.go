@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/payment"
 	"github.com/shopspring/decimal"
 )
 
 // AccountBalances implements app.PaymentStore: each account's debits and
 // credits over the postings effective on or before asOf, so a balance at
 // any past date is reconstructed from the append-only ledger.
-func (s *Store) AccountBalances(ctx context.Context, sc app.Tenant, asOf time.Time, prefix, after string, limit int) ([]app.AccountBalance, error) {
+func (s *Store) AccountBalances(ctx context.Context, sc payment.Tenant, asOf time.Time, prefix, after string, limit int) ([]ledger.AccountBalance, error) {
 	lim := any(nil)
 	if limit > 0 {
 		lim = limit
@@ -29,8 +30,8 @@ func (s *Store) AccountBalances(ctx context.Context, sc app.Tenant, asOf time.Ti
 	if err != nil {
 		return nil, interpretError(err, "ledger balances")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (app.AccountBalance, error) {
-		var a app.AccountBalance
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ledger.AccountBalance, error) {
+		var a ledger.AccountBalance
 		err := r.Scan(&a.Account, &a.Debits, &a.Credits)
 		return a, err
 	})
@@ -39,8 +40,8 @@ func (s *Store) AccountBalances(ctx context.Context, sc app.Tenant, asOf time.Ti
 
 // TrialBalance implements app.PaymentStore: debits and credits by account
 // class at asOf, the number of postings and of unbalanced ones.
-func (s *Store) TrialBalance(ctx context.Context, sc app.Tenant, asOf time.Time) (app.TrialBalance, error) {
-	tb := app.TrialBalance{Debits: decimal.Zero, Credits: decimal.Zero}
+func (s *Store) TrialBalance(ctx context.Context, sc payment.Tenant, asOf time.Time) (ledger.TrialBalance, error) {
+	tb := ledger.TrialBalance{Debits: decimal.Zero, Credits: decimal.Zero}
 	rows, err := s.db.Query(ctx, `SELECT split_part(e.account, ':', 1),
 			coalesce(sum(e.amount) FILTER (WHERE e.amount > 0), 0),
 			coalesce(-sum(e.amount) FILTER (WHERE e.amount < 0), 0)
@@ -51,8 +52,8 @@ func (s *Store) TrialBalance(ctx context.Context, sc app.Tenant, asOf time.Time)
 	if err != nil {
 		return tb, interpretError(err, "trial balance")
 	}
-	tb.Classes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (app.AccountBalance, error) {
-		var a app.AccountBalance
+	tb.Classes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ledger.AccountBalance, error) {
+		var a ledger.AccountBalance
 		err := r.Scan(&a.Account, &a.Debits, &a.Credits)
 		return a, err
 	})

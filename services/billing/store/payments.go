@@ -7,8 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/payment"
 	"github.com/kehou/kehou/services/billing/domain/settle"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
@@ -25,13 +25,13 @@ type querier interface {
 // lockFamily serialises the money changes of one family in a school: a
 // shared lock on the school (a settlement takes it exclusively) and an
 // exclusive one on the family, both released at commit.
-func lockFamily(ctx context.Context, tx pgx.Tx, sc app.Tenant, studentID string) error {
+func lockFamily(ctx context.Context, tx pgx.Tx, sc payment.Tenant, studentID string) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))`,
 		"billing/money/"+sc.DistrictID+"/"+sc.SchoolID, "billing/money/"+sc.DistrictID+"/"+sc.SchoolID+"/"+studentID)
 	return interpretError(err, "family lock")
 }
 
-func lockSchool(ctx context.Context, tx pgx.Tx, sc app.Tenant) error {
+func lockSchool(ctx context.Context, tx pgx.Tx, sc payment.Tenant) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "billing/money/"+sc.DistrictID+"/"+sc.SchoolID)
 	return interpretError(err, "school lock")
 }
@@ -40,8 +40,8 @@ const paymentCols = `p.payment_id, p.statement_id, p.student_id, p.term_id, p.am
 	p.paid_at, p.idempotency_key, p.fingerprint,
 	coalesce((SELECT sum(r.amount) FROM billing.refunds r WHERE r.district_id = p.district_id AND r.school_id = p.school_id AND r.payment_id = p.payment_id), 0)`
 
-func scanPayment(r pgx.Row) (app.Payment, error) {
-	var p app.Payment
+func scanPayment(r pgx.Row) (payment.Payment, error) {
+	var p payment.Payment
 	err := r.Scan(&p.ID, &p.StatementID, &p.StudentID, &p.TermID, &p.Amount, &p.Channel, &p.ExternalReference,
 		&p.PaidAt, &p.IdempotencyKey, &p.Fingerprint, &p.Refunded)
 	return p, err
@@ -55,7 +55,7 @@ func found(err error) (bool, error) {
 	return err == nil, err
 }
 
-func paymentByKey(ctx context.Context, q querier, sc app.Tenant, key string) (app.Payment, bool, error) {
+func paymentByKey(ctx context.Context, q querier, sc payment.Tenant, key string) (payment.Payment, bool, error) {
 	p, err := scanPayment(q.QueryRow(ctx, `SELECT `+paymentCols+` FROM billing.payments p
 		WHERE p.district_id = $1 AND p.school_id = $2 AND p.idempotency_key = $3`, sc.DistrictID, sc.SchoolID, key))
 	ok, err := found(err)
@@ -63,15 +63,15 @@ func paymentByKey(ctx context.Context, q querier, sc app.Tenant, key string) (ap
 }
 
 // RecordPayment implements app.PaymentStore.
-func (s *Store) RecordPayment(ctx context.Context, sc app.Tenant, p app.Payment, fn func(app.StatementRef, *app.Payment) (ledger.Posting, error)) (app.Payment, bool, error) {
-	var out app.Payment
+func (s *Store) RecordPayment(ctx context.Context, sc payment.Tenant, p payment.Payment, fn func(payment.StatementRef, *payment.Payment) (ledger.Posting, error)) (payment.Payment, bool, error) {
+	var out payment.Payment
 	replayed := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if old, ok, err := paymentByKey(ctx, tx, sc, p.IdempotencyKey); err != nil || ok {
 			out, replayed = old, ok
 			return err
 		}
-		var st app.StatementRef
+		var st payment.StatementRef
 		err := tx.QueryRow(ctx, `SELECT statement_id, student_id, term_id FROM billing.statements
 			WHERE district_id = $1 AND school_id = $2 AND statement_id = $3`, sc.DistrictID, sc.SchoolID, p.StatementID).
 			Scan(&st.StatementID, &st.StudentID, &st.TermID)
@@ -111,11 +111,11 @@ func (s *Store) RecordPayment(ctx context.Context, sc app.Tenant, p app.Payment,
 
 // ListPayments implements app.PaymentStore; after is a page key from
 // PaymentPageKey.
-func (s *Store) ListPayments(ctx context.Context, sc app.Tenant, studentID, termID, after string, limit int) ([]app.Payment, error) {
+func (s *Store) ListPayments(ctx context.Context, sc payment.Tenant, studentID, termID, after string, limit int) ([]payment.Payment, error) {
 	afterAt, afterID := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ""
 	if after != "" {
 		var err error
-		if afterAt, afterID, err = app.SplitPaymentPageKey(after); err != nil {
+		if afterAt, afterID, err = payment.SplitPaymentPageKey(after); err != nil {
 			return nil, err
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Store) ListPayments(ctx context.Context, sc app.Tenant, studentID, term
 	if err != nil {
 		return nil, interpretError(err, "payments")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (app.Payment, error) { return scanPayment(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (payment.Payment, error) { return scanPayment(r) })
 	return out, interpretError(err, "payments")
 }
 
@@ -141,21 +141,21 @@ func afterIDOrMax(id, after string) string {
 const refundCols = `refund_id, coalesce(payment_id, ''), student_id, term_id, method, amount, credit_term_id, reason, refunded_on,
 	coalesce(settlement_id, ''), idempotency_key, fingerprint`
 
-func scanRefund(r pgx.Row) (app.Refund, error) {
-	var x app.Refund
+func scanRefund(r pgx.Row) (payment.Refund, error) {
+	var x payment.Refund
 	err := r.Scan(&x.ID, &x.PaymentID, &x.StudentID, &x.TermID, &x.Method, &x.Amount, &x.CreditTermID, &x.Reason,
 		&x.RefundedOn, &x.SettlementID, &x.IdempotencyKey, &x.Fingerprint)
 	return x, err
 }
 
-func refundByKey(ctx context.Context, q querier, sc app.Tenant, key string) (app.Refund, bool, error) {
+func refundByKey(ctx context.Context, q querier, sc payment.Tenant, key string) (payment.Refund, bool, error) {
 	r, err := scanRefund(q.QueryRow(ctx, `SELECT `+refundCols+` FROM billing.refunds
 		WHERE district_id = $1 AND school_id = $2 AND idempotency_key = $3`, sc.DistrictID, sc.SchoolID, key))
 	ok, err := found(err)
 	return r, ok, interpretError(err, "refund")
 }
 
-func insertRefund(ctx context.Context, tx pgx.Tx, sc app.Tenant, r app.Refund) (bool, error) {
+func insertRefund(ctx context.Context, tx pgx.Tx, sc payment.Tenant, r payment.Refund) (bool, error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO billing.refunds (district_id, school_id, refund_id, payment_id, student_id, term_id,
 		method, amount, credit_term_id, reason, refunded_on, settlement_id, idempotency_key, fingerprint)
 		VALUES ($1, $2, $3, nullif($4, ''), $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14)
@@ -169,8 +169,8 @@ func insertRefund(ctx context.Context, tx pgx.Tx, sc app.Tenant, r app.Refund) (
 }
 
 // CreateRefund implements app.PaymentStore.
-func (s *Store) CreateRefund(ctx context.Context, sc app.Tenant, r app.Refund, fn func(app.Payment, decimal.Decimal, *app.Refund) (ledger.Posting, error)) (app.Refund, bool, error) {
-	var out app.Refund
+func (s *Store) CreateRefund(ctx context.Context, sc payment.Tenant, r payment.Refund, fn func(payment.Payment, decimal.Decimal, *payment.Refund) (ledger.Posting, error)) (payment.Refund, bool, error) {
+	var out payment.Refund
 	replayed := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if old, ok, err := refundByKey(ctx, tx, sc, r.IdempotencyKey); err != nil || ok {
@@ -216,7 +216,7 @@ func (s *Store) CreateRefund(ctx context.Context, sc app.Tenant, r app.Refund, f
 
 // creditAvailable is a family's credit across terms: refunds as credit
 // minus credit applied.
-func creditAvailable(ctx context.Context, q querier, sc app.Tenant, studentID string) (decimal.Decimal, error) {
+func creditAvailable(ctx context.Context, q querier, sc payment.Tenant, studentID string) (decimal.Decimal, error) {
 	var d decimal.Decimal
 	err := q.QueryRow(ctx, `SELECT
 		coalesce((SELECT sum(amount) FROM billing.refunds WHERE district_id = $1 AND school_id = $2 AND student_id = $3 AND method = 'credit'), 0)
@@ -225,10 +225,10 @@ func creditAvailable(ctx context.Context, q querier, sc app.Tenant, studentID st
 	return d, interpretError(err, "credit of student "+studentID)
 }
 
-func familyIn(ctx context.Context, q querier, sc app.Tenant, termID, studentID string) (app.FamilyBalance, error) {
-	fs, err := familyBalances(ctx, q, sc, app.BalanceFilter{TermID: termID, StudentID: studentID})
+func familyIn(ctx context.Context, q querier, sc payment.Tenant, termID, studentID string) (payment.FamilyBalance, error) {
+	fs, err := familyBalances(ctx, q, sc, payment.BalanceFilter{TermID: termID, StudentID: studentID})
 	if err != nil || len(fs) == 0 {
-		return app.FamilyBalance{StudentID: studentID, TermID: termID, Figures: zeroFigures()}, err
+		return payment.FamilyBalance{StudentID: studentID, TermID: termID, Figures: zeroFigures()}, err
 	}
 	return fs[0], nil
 }
@@ -239,11 +239,11 @@ func zeroFigures() settle.Figures {
 }
 
 // ApplyCredit implements app.PaymentStore.
-func (s *Store) ApplyCredit(ctx context.Context, sc app.Tenant, a app.CreditApplication, fn func(decimal.Decimal, app.FamilyBalance) (ledger.Posting, error)) (app.CreditApplication, bool, error) {
-	var out app.CreditApplication
+func (s *Store) ApplyCredit(ctx context.Context, sc payment.Tenant, a payment.CreditApplication, fn func(decimal.Decimal, payment.FamilyBalance) (ledger.Posting, error)) (payment.CreditApplication, bool, error) {
+	var out payment.CreditApplication
 	replayed := false
-	byKey := func(q querier) (app.CreditApplication, bool, error) {
-		var x app.CreditApplication
+	byKey := func(q querier) (payment.CreditApplication, bool, error) {
+		var x payment.CreditApplication
 		err := q.QueryRow(ctx, `SELECT credit_application_id, student_id, term_id, amount, applied_on, idempotency_key, fingerprint
 			FROM billing.credit_applications WHERE district_id = $1 AND school_id = $2 AND idempotency_key = $3`,
 			sc.DistrictID, sc.SchoolID, a.IdempotencyKey).Scan(&x.ID, &x.StudentID, &x.TermID, &x.Amount, &x.AppliedOn, &x.IdempotencyKey, &x.Fingerprint)
@@ -289,11 +289,11 @@ func (s *Store) ApplyCredit(ctx context.Context, sc app.Tenant, a app.CreditAppl
 }
 
 // CreateWriteOff implements app.PaymentStore.
-func (s *Store) CreateWriteOff(ctx context.Context, sc app.Tenant, w app.WriteOff, fn func(app.FamilyBalance) (ledger.Posting, error)) (app.WriteOff, bool, error) {
-	var out app.WriteOff
+func (s *Store) CreateWriteOff(ctx context.Context, sc payment.Tenant, w payment.WriteOff, fn func(payment.FamilyBalance) (ledger.Posting, error)) (payment.WriteOff, bool, error) {
+	var out payment.WriteOff
 	replayed := false
-	byKey := func(q querier) (app.WriteOff, bool, error) {
-		var x app.WriteOff
+	byKey := func(q querier) (payment.WriteOff, bool, error) {
+		var x payment.WriteOff
 		err := q.QueryRow(ctx, `SELECT write_off_id, student_id, term_id, amount, reason, written_on, idempotency_key, fingerprint
 			FROM billing.write_offs WHERE district_id = $1 AND school_id = $2 AND idempotency_key = $3`,
 			sc.DistrictID, sc.SchoolID, w.IdempotencyKey).Scan(&x.ID, &x.StudentID, &x.TermID, &x.Amount, &x.Reason, &x.WrittenOn, &x.IdempotencyKey, &x.Fingerprint)
@@ -336,8 +336,8 @@ func (s *Store) CreateWriteOff(ctx context.Context, sc app.Tenant, w app.WriteOf
 
 // SettleTerm implements app.PaymentStore. It locks the school's money
 // exclusively, so no payment or refund changes a family while it settles.
-func (s *Store) SettleTerm(ctx context.Context, sc app.Tenant, head app.Settlement, fn func([]app.FamilyState) (app.Settlement, []ledger.Posting, error)) (app.Settlement, bool, error) {
-	var out app.Settlement
+func (s *Store) SettleTerm(ctx context.Context, sc payment.Tenant, head payment.Settlement, fn func([]payment.FamilyState) (payment.Settlement, []ledger.Posting, error)) (payment.Settlement, bool, error) {
+	var out payment.Settlement
 	replayed := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if err := lockSchool(ctx, tx, sc); err != nil {
@@ -347,7 +347,7 @@ func (s *Store) SettleTerm(ctx context.Context, sc app.Tenant, head app.Settleme
 			out, replayed = old, ok
 			return err
 		}
-		fams, err := familyBalances(ctx, tx, sc, app.BalanceFilter{TermID: head.TermID})
+		fams, err := familyBalances(ctx, tx, sc, payment.BalanceFilter{TermID: head.TermID})
 		if err != nil {
 			return err
 		}
@@ -355,9 +355,9 @@ func (s *Store) SettleTerm(ctx context.Context, sc app.Tenant, head app.Settleme
 		if err != nil {
 			return err
 		}
-		states := make([]app.FamilyState, len(fams))
+		states := make([]payment.FamilyState, len(fams))
 		for i, f := range fams {
-			states[i] = app.FamilyState{FamilyBalance: f, Refundable: refundable[f.StudentID]}
+			states[i] = payment.FamilyState{FamilyBalance: f, Refundable: refundable[f.StudentID]}
 		}
 		set, posts, err := fn(states)
 		if err != nil {
@@ -395,7 +395,7 @@ func (s *Store) SettleTerm(ctx context.Context, sc app.Tenant, head app.Settleme
 
 // refundablePayments returns, per student, the term's payments with money
 // still refundable.
-func refundablePayments(ctx context.Context, q querier, sc app.Tenant, termID string) (map[string][]settle.Refundable, error) {
+func refundablePayments(ctx context.Context, q querier, sc payment.Tenant, termID string) (map[string][]settle.Refundable, error) {
 	rows, err := q.Query(ctx, `SELECT p.student_id, p.payment_id, p.channel, p.paid_at,
 			p.amount - coalesce((SELECT sum(r.amount) FROM billing.refunds r WHERE r.district_id = p.district_id
 				AND r.school_id = p.school_id AND r.payment_id = p.payment_id), 0)
@@ -418,8 +418,8 @@ func refundablePayments(ctx context.Context, q querier, sc app.Tenant, termID st
 	return out, interpretError(rows.Err(), "payments")
 }
 
-func loadSettlement(ctx context.Context, q querier, sc app.Tenant, id string) (app.Settlement, bool, error) {
-	var s app.Settlement
+func loadSettlement(ctx context.Context, q querier, sc payment.Tenant, id string) (payment.Settlement, bool, error) {
+	var s payment.Settlement
 	var policy string
 	err := q.QueryRow(ctx, `SELECT settlement_id, term_id, overpayment_policy, next_term_id, settled_on, fingerprint,
 		total_due, total_refunded, total_credited FROM billing.settlements WHERE district_id = $1 AND school_id = $2 AND settlement_id = $3`,
@@ -435,8 +435,8 @@ func loadSettlement(ctx context.Context, q querier, sc app.Tenant, id string) (a
 	if err != nil {
 		return s, false, interpretError(err, "settlement lines")
 	}
-	s.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (app.SettlementLine, error) {
-		var l app.SettlementLine
+	s.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (payment.SettlementLine, error) {
+		var l payment.SettlementLine
 		var action string
 		b := &l.Before
 		err := r.Scan(&b.StudentID, &b.Charged, &b.PayerShare, &b.Paid, &b.Refunded, &b.Credited, &b.CreditApplied, &b.WrittenOff,
@@ -452,18 +452,18 @@ func loadSettlement(ctx context.Context, q querier, sc app.Tenant, id string) (a
 	if err != nil {
 		return s, false, interpretError(err, "settlement refunds")
 	}
-	s.Refunds, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (app.Refund, error) { return scanRefund(r) })
+	s.Refunds, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (payment.Refund, error) { return scanRefund(r) })
 	return s, true, interpretError(err, "settlement refunds")
 }
 
 // FamilyBalances implements app.PaymentStore.
-func (s *Store) FamilyBalances(ctx context.Context, sc app.Tenant, f app.BalanceFilter) ([]app.FamilyBalance, error) {
+func (s *Store) FamilyBalances(ctx context.Context, sc payment.Tenant, f payment.BalanceFilter) ([]payment.FamilyBalance, error) {
 	return familyBalances(ctx, s.db, sc, f)
 }
 
 // familyBalances sums each family's statements, payments, refunds, credit
 // and write-offs per term: one query, grouped by (term, student).
-func familyBalances(ctx context.Context, q querier, sc app.Tenant, f app.BalanceFilter) ([]app.FamilyBalance, error) {
+func familyBalances(ctx context.Context, q querier, sc payment.Tenant, f payment.BalanceFilter) ([]payment.FamilyBalance, error) {
 	limit := any(nil)
 	if f.Limit > 0 {
 		limit = f.Limit
@@ -503,8 +503,8 @@ func familyBalances(ctx context.Context, q querier, sc app.Tenant, f app.Balance
 	if err != nil {
 		return nil, interpretError(err, "balances")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (app.FamilyBalance, error) {
-		var b app.FamilyBalance
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (payment.FamilyBalance, error) {
+		var b payment.FamilyBalance
 		var d *time.Time
 		err := r.Scan(&b.TermID, &b.StudentID, &b.Charged, &b.PayerShare, &b.Paid, &b.Refunded, &b.Credited, &b.CreditApplied,
 			&b.WrittenOff, &d, &b.CreditAvailable)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/payment"
 	"github.com/kehou/kehou/services/billing/domain/settle"
 	"github.com/kehou/kehou/services/billing/store"
 	"github.com/kehou/kehou/services/billing/store/ledgertest"
@@ -73,9 +74,9 @@ func (b bundle) statement(t *testing.T, school, id, student, term string, parent
 	}
 }
 
-func (b bundle) pay1(t *testing.T, school, statement, amount, channel, key string, at time.Time) app.Payment {
+func (b bundle) pay1(t *testing.T, school, statement, amount, channel, key string, at time.Time) payment.Payment {
 	t.Helper()
-	p, _, err := b.pay.RecordPayment(b.ctx, school, app.Payment{StatementID: statement, Amount: d(amount), Channel: channel,
+	p, _, err := b.pay.RecordPayment(b.ctx, school, payment.Payment{StatementID: statement, Amount: d(amount), Channel: channel,
 		PaidAt: at, IdempotencyKey: key, ExternalReference: "ext-" + key})
 	if err != nil {
 		t.Fatalf("record payment %s: %v", key, err)
@@ -121,7 +122,7 @@ func TestRecordPaymentConcurrentDuplicates(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			p, rep, err := b.pay.RecordPayment(b.ctx, "sch_a", app.Payment{StatementID: "st_1", Amount: d("240.00"),
+			p, rep, err := b.pay.RecordPayment(b.ctx, "sch_a", payment.Payment{StatementID: "st_1", Amount: d("240.00"),
 				Channel: "wechat", PaidAt: at, IdempotencyKey: "key-1", ExternalReference: "wx-1"})
 			ids[i], replays[i], errs[i] = p.ID, rep, err
 		}()
@@ -150,7 +151,7 @@ func TestRecordPaymentConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("%d payment postings, want 1", got)
 	}
 	// The same key with other content is a clear error.
-	_, _, err := b.pay.RecordPayment(b.ctx, "sch_a", app.Payment{StatementID: "st_1", Amount: d("200.00"),
+	_, _, err := b.pay.RecordPayment(b.ctx, "sch_a", payment.Payment{StatementID: "st_1", Amount: d("200.00"),
 		Channel: "wechat", PaidAt: at, IdempotencyKey: "key-1", ExternalReference: "wx-1"})
 	wantViolation(t, err, "idempotency_key")
 }
@@ -162,16 +163,16 @@ func TestRecordPaymentBadInput(t *testing.T) {
 	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name  string
-		give  app.Payment
+		give  payment.Payment
 		field string
 	}{
-		{"unknown statement", app.Payment{StatementID: "st_nope", Amount: d("1"), Channel: "cash", PaidAt: at, IdempotencyKey: "k1"}, "statement_id"},
-		{"statement of another school", app.Payment{StatementID: "st_b", Amount: d("1"), Channel: "cash", PaidAt: at, IdempotencyKey: "k2"}, "statement_id"},
-		{"another student", app.Payment{StatementID: "st_1", StudentID: "stu_2", Amount: d("1"), Channel: "cash", PaidAt: at, IdempotencyKey: "k3"}, "student_id"},
-		{"zero amount", app.Payment{StatementID: "st_1", Amount: d("0"), Channel: "cash", PaidAt: at, IdempotencyKey: "k4"}, "amount"},
-		{"negative amount", app.Payment{StatementID: "st_1", Amount: d("-5"), Channel: "cash", PaidAt: at, IdempotencyKey: "k5"}, "amount"},
-		{"unknown channel", app.Payment{StatementID: "st_1", Amount: d("5"), Channel: "paypal", PaidAt: at, IdempotencyKey: "k6"}, "channel"},
-		{"no time", app.Payment{StatementID: "st_1", Amount: d("5"), Channel: "cash", IdempotencyKey: "k7"}, "paid_at"},
+		{"unknown statement", payment.Payment{StatementID: "st_nope", Amount: d("1"), Channel: "cash", PaidAt: at, IdempotencyKey: "k1"}, "statement_id"},
+		{"statement of another school", payment.Payment{StatementID: "st_b", Amount: d("1"), Channel: "cash", PaidAt: at, IdempotencyKey: "k2"}, "statement_id"},
+		{"another student", payment.Payment{StatementID: "st_1", StudentID: "stu_2", Amount: d("1"), Channel: "cash", PaidAt: at, IdempotencyKey: "k3"}, "student_id"},
+		{"zero amount", payment.Payment{StatementID: "st_1", Amount: d("0"), Channel: "cash", PaidAt: at, IdempotencyKey: "k4"}, "amount"},
+		{"negative amount", payment.Payment{StatementID: "st_1", Amount: d("-5"), Channel: "cash", PaidAt: at, IdempotencyKey: "k5"}, "amount"},
+		{"unknown channel", payment.Payment{StatementID: "st_1", Amount: d("5"), Channel: "paypal", PaidAt: at, IdempotencyKey: "k6"}, "channel"},
+		{"no time", payment.Payment{StatementID: "st_1", Amount: d("5"), Channel: "cash", IdempotencyKey: "k7"}, "paid_at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,7 +183,7 @@ func TestRecordPaymentBadInput(t *testing.T) {
 	if got := b.count(t, `SELECT count(*) FROM billing.payments`); got != 0 {
 		t.Fatalf("bad input wrote %d payments", got)
 	}
-	_, _, err := b.pay.RecordPayment(b.ctx, "missing", app.Payment{StatementID: "st_1", Amount: d("5"), Channel: "cash", PaidAt: at, IdempotencyKey: "k8"})
+	_, _, err := b.pay.RecordPayment(b.ctx, "missing", payment.Payment{StatementID: "st_1", Amount: d("5"), Channel: "cash", PaidAt: at, IdempotencyKey: "k8"})
 	if !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("unknown school: %v, want not found", err)
 	}
@@ -192,33 +193,33 @@ func TestRefunds(t *testing.T) {
 	b := setup(t)
 	b.statement(t, "sch_a", "st_1", "stu_1", "term_1", "240.00", "300.00", day(2026, 6, 30))
 	p := b.pay1(t, "sch_a", "st_1", "240.00", "alipay", "p1", time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
-	refund := func(key, amount, method string) (app.Refund, bool, error) {
-		return b.pay.CreateRefund(b.ctx, "sch_a", app.Refund{PaymentID: p.ID, Amount: d(amount), Method: method,
+	refund := func(key, amount, method string) (payment.Refund, bool, error) {
+		return b.pay.CreateRefund(b.ctx, "sch_a", payment.Refund{PaymentID: p.ID, Amount: d(amount), Method: method,
 			IdempotencyKey: key, RefundedOn: day(2026, 4, 1)})
 	}
-	_, _, err := refund("r0", "240.01", app.RefundOriginal)
+	_, _, err := refund("r0", "240.01", payment.RefundOriginal)
 	wantViolation(t, err, "amount")
-	r1, _, err := refund("r1", "40.00", app.RefundOriginal)
+	r1, _, err := refund("r1", "40.00", payment.RefundOriginal)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r1.StudentID != "stu_1" || r1.TermID != "term_1" {
 		t.Fatalf("refund %+v, want student and term of the payment", r1)
 	}
-	if _, rep, err := refund("r1", "40.00", app.RefundOriginal); err != nil || !rep {
+	if _, rep, err := refund("r1", "40.00", payment.RefundOriginal); err != nil || !rep {
 		t.Fatalf("replay: replayed=%v err=%v", rep, err)
 	}
-	if _, _, err := refund("r2", "200.01", app.RefundCredit); err == nil {
+	if _, _, err := refund("r2", "200.01", payment.RefundCredit); err == nil {
 		t.Fatal("credit beyond the unrefunded 200.00 was accepted")
 	} else {
 		wantViolation(t, err, "amount")
 	}
-	if _, _, err := refund("r3", "200.00", app.RefundCredit); err != nil {
+	if _, _, err := refund("r3", "200.00", payment.RefundCredit); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = refund("r4", "0.01", app.RefundOriginal)
+	_, _, err = refund("r4", "0.01", payment.RefundOriginal)
 	wantViolation(t, err, "amount")
-	_, _, err = b.pay.CreateRefund(b.ctx, "sch_a", app.Refund{PaymentID: "pay_nope", Amount: d("1"), Method: app.RefundOriginal, IdempotencyKey: "r5"})
+	_, _, err = b.pay.CreateRefund(b.ctx, "sch_a", payment.Refund{PaymentID: "pay_nope", Amount: d("1"), Method: payment.RefundOriginal, IdempotencyKey: "r5"})
 	wantViolation(t, err, "payment_id")
 
 	page, err := b.pay.ListBalances(b.ctx, "sch_a", "term_1", "", "", 0)
@@ -248,10 +249,10 @@ func TestSettlementRefundsAndCredit(t *testing.T) {
 	b.pay1(t, "sch_a", "st_c", "100.00", "alipay", "c1", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 
 	// Credit policy needs the next term.
-	_, _, err := b.pay.SettleTerm(b.ctx, "sch_a", app.Settlement{ID: "s0", TermID: "term_1", Policy: settle.PolicyCredit})
+	_, _, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s0", TermID: "term_1", Policy: settle.PolicyCredit})
 	wantViolation(t, err, "next_term_id")
 
-	s, rep, err := b.pay.SettleTerm(b.ctx, "sch_a", app.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyRefund, SettledOn: day(2026, 7, 1)})
+	s, rep, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyRefund, SettledOn: day(2026, 7, 1)})
 	if err != nil || rep {
 		t.Fatalf("settle: replayed=%v err=%v", rep, err)
 	}
@@ -269,11 +270,11 @@ func TestSettlementRefundsAndCredit(t *testing.T) {
 		t.Fatalf("refunds %+v, want 30.00 back on the newest payment %s", s.Refunds, late.ID)
 	}
 	// Replay returns the same settlement; the same id with other content is rejected.
-	again, rep, err := b.pay.SettleTerm(b.ctx, "sch_a", app.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyRefund, SettledOn: day(2026, 7, 1)})
+	again, rep, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyRefund, SettledOn: day(2026, 7, 1)})
 	if err != nil || !rep || len(again.Lines) != 3 || len(again.Refunds) != 1 || !again.TotalRefunded.Equal(d("30")) {
 		t.Fatalf("replay: replayed=%v err=%v %+v", rep, err, again)
 	}
-	_, _, err = b.pay.SettleTerm(b.ctx, "sch_a", app.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyCredit, NextTermID: "term_2", SettledOn: day(2026, 7, 1)})
+	_, _, err = b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyCredit, NextTermID: "term_2", SettledOn: day(2026, 7, 1)})
 	wantViolation(t, err, "request_id")
 	if got := b.count(t, `SELECT count(*) FROM billing.refunds`); got != 1 {
 		t.Fatalf("%d refunds after replays, want 1", got)
@@ -282,17 +283,17 @@ func TestSettlementRefundsAndCredit(t *testing.T) {
 	// Term 2: stu_b overpays 20, the school carries it as credit, and it is
 	// used in term 3. stu_a's 40 due in term 1 is not carried.
 	b.pay1(t, "sch_a", "st_b2", "120.00", "wechat", "b3", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
-	s2, _, err := b.pay.SettleTerm(b.ctx, "sch_a", app.Settlement{ID: "s2", TermID: "term_2", Policy: settle.PolicyCredit, NextTermID: "term_3", SettledOn: day(2027, 1, 15)})
+	s2, _, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s2", TermID: "term_2", Policy: settle.PolicyCredit, NextTermID: "term_3", SettledOn: day(2027, 1, 15)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s2.TotalCredited.Equal(d("20")) || len(s2.Lines) != 1 || s2.Refunds[0].Method != app.RefundCredit || s2.Refunds[0].CreditTermID != "term_3" {
+	if !s2.TotalCredited.Equal(d("20")) || len(s2.Lines) != 1 || s2.Refunds[0].Method != payment.RefundCredit || s2.Refunds[0].CreditTermID != "term_3" {
 		t.Fatalf("settlement 2 %+v", s2)
 	}
 	b.statement(t, "sch_a", "st_b3", "stu_b", "term_3", "100.00", "160.00", day(2027, 6, 30))
-	_, _, err = b.pay.ApplyCredit(b.ctx, "sch_a", app.CreditApplication{StudentID: "stu_b", TermID: "term_3", Amount: d("20.01"), IdempotencyKey: "c1"})
+	_, _, err = b.pay.ApplyCredit(b.ctx, "sch_a", payment.CreditApplication{StudentID: "stu_b", TermID: "term_3", Amount: d("20.01"), IdempotencyKey: "c1"})
 	wantViolation(t, err, "amount")
-	if _, _, err := b.pay.ApplyCredit(b.ctx, "sch_a", app.CreditApplication{StudentID: "stu_b", TermID: "term_3", Amount: d("20.00"), IdempotencyKey: "c1"}); err != nil {
+	if _, _, err := b.pay.ApplyCredit(b.ctx, "sch_a", payment.CreditApplication{StudentID: "stu_b", TermID: "term_3", Amount: d("20.00"), IdempotencyKey: "c1"}); err != nil {
 		t.Fatal(err)
 	}
 	page, err := b.pay.ListBalances(b.ctx, "sch_a", "term_3", "stu_b", "", 0)
@@ -330,7 +331,7 @@ func TestWriteOffAndOverdue(t *testing.T) {
 	b.statement(t, "sch_a", "st_c", "stu_c", "term_1", "100.00", "100.00", day(2026, 6, 30))
 	b.pay1(t, "sch_a", "st_c", "100.00", "cash", "c1", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	wo := func(key, amount, reason string) error {
-		_, _, err := b.pay.CreateWriteOff(b.ctx, "sch_a", app.WriteOff{StudentID: "stu_b", TermID: "term_1", Amount: d(amount),
+		_, _, err := b.pay.CreateWriteOff(b.ctx, "sch_a", payment.WriteOff{StudentID: "stu_b", TermID: "term_1", Amount: d(amount),
 			Reason: reason, IdempotencyKey: key, WrittenOn: day(2026, 7, 10)})
 		return err
 	}
@@ -341,7 +342,7 @@ func TestWriteOffAndOverdue(t *testing.T) {
 	}
 	wantViolation(t, wo("w3", "0.01", "again"), "amount")
 
-	overdue := func(asOf time.Time, due *time.Time, after string, limit int) []app.FamilyBalance {
+	overdue := func(asOf time.Time, due *time.Time, after string, limit int) []payment.FamilyBalance {
 		t.Helper()
 		fs, err := b.pay.ListOverdue(b.ctx, "sch_a", "term_1", asOf, due, "term_1", after, limit)
 		if err != nil {
@@ -370,7 +371,7 @@ func TestLedgerBalancesAtPastDates(t *testing.T) {
 	b.statement(t, "sch_a", "st_1", "stu_1", "term_1", "240.00", "300.00", day(2026, 6, 30))             // effective 2026-02-28
 	b.pay1(t, "sch_a", "st_1", "100.00", "wechat", "p1", time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)) // 3-11 in China
 	p2 := b.pay1(t, "sch_a", "st_1", "140.00", "wechat", "p2", time.Date(2026, 4, 10, 2, 0, 0, 0, time.UTC))
-	if _, _, err := b.pay.CreateRefund(b.ctx, "sch_a", app.Refund{PaymentID: p2.ID, Amount: d("15.50"), Method: app.RefundOriginal,
+	if _, _, err := b.pay.CreateRefund(b.ctx, "sch_a", payment.Refund{PaymentID: p2.ID, Amount: d("15.50"), Method: payment.RefundOriginal,
 		IdempotencyKey: "r1", RefundedOn: day(2026, 5, 1)}); err != nil {
 		t.Fatal(err)
 	}
@@ -524,7 +525,7 @@ func BenchmarkRecordPayment(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
 		for b.Loop() {
 			i := next()
-			if _, _, err := pay.RecordPayment(ctx, "sch_a", app.Payment{StatementID: "st_" + strconv.Itoa(i%students+1), Amount: d("1.00"),
+			if _, _, err := pay.RecordPayment(ctx, "sch_a", payment.Payment{StatementID: "st_" + strconv.Itoa(i%students+1), Amount: d("1.00"),
 				Channel: "wechat", PaidAt: at, IdempotencyKey: "bench-" + strconv.Itoa(i)}); err != nil {
 				b.Fatal(err)
 			}
@@ -534,7 +535,7 @@ func BenchmarkRecordPayment(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				i := next()
-				if _, _, err := pay.RecordPayment(ctx, "sch_a", app.Payment{StatementID: "st_" + strconv.Itoa(i%students+1), Amount: d("1.00"),
+				if _, _, err := pay.RecordPayment(ctx, "sch_a", payment.Payment{StatementID: "st_" + strconv.Itoa(i%students+1), Amount: d("1.00"),
 					Channel: "wechat", PaidAt: at, IdempotencyKey: "bench-" + strconv.Itoa(i)}); err != nil {
 					b.Fatal(err)
 				}
@@ -543,7 +544,7 @@ func BenchmarkRecordPayment(b *testing.B) {
 	})
 	b.Run("replay", func(b *testing.B) {
 		for b.Loop() {
-			if _, rep, err := pay.RecordPayment(ctx, "sch_a", app.Payment{StatementID: "st_2", Amount: d("1.00"),
+			if _, rep, err := pay.RecordPayment(ctx, "sch_a", payment.Payment{StatementID: "st_2", Amount: d("1.00"),
 				Channel: "wechat", PaidAt: at, IdempotencyKey: "bench-1"}); err != nil || !rep {
 				b.Fatal(err, rep)
 			}

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/shopspring/decimal"
 )
 
@@ -64,7 +64,7 @@ func appendAmounts(b []byte, name string, m map[string]decimal.Decimal) []byte {
 }
 
 // appendTotals appends json.Marshal(t).
-func appendTotals(b []byte, t app.IssuedTotals) []byte {
+func appendTotals(b []byte, t statement.Totals) []byte {
 	b = append(b, '{')
 	b = appendField(b, true, "gross")
 	b = appendDecimal(b, t.Gross)
@@ -79,7 +79,7 @@ func appendTotals(b []byte, t app.IssuedTotals) []byte {
 }
 
 // appendAdjustments appends marshalList(as).
-func appendAdjustments(b []byte, as []app.IssuedAdjustment) []byte {
+func appendAdjustments(b []byte, as []statement.Adjustment) []byte {
 	b = append(b, '[')
 	for i, a := range as {
 		if i > 0 {
@@ -100,7 +100,7 @@ func appendAdjustments(b []byte, as []app.IssuedAdjustment) []byte {
 }
 
 // appendShares appends marshalList(ss).
-func appendShares(b []byte, ss []app.IssuedShare) []byte {
+func appendShares(b []byte, ss []statement.Share) []byte {
 	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
@@ -125,7 +125,7 @@ func appendShares(b []byte, ss []app.IssuedShare) []byte {
 }
 
 // appendDetail appends json.Marshal(d).
-func appendDetail(b []byte, d app.LineDetail) []byte {
+func appendDetail(b []byte, d statement.LineDetail) []byte {
 	b = append(b, '{')
 	for i, f := range [...]struct {
 		name string

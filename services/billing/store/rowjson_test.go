@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/shopspring/decimal"
 )
 
@@ -31,14 +31,14 @@ func TestRowJSONMatchesEncodingJSON(t *testing.T) {
 		return m
 	}
 	for i := range 2000 {
-		tot := app.IssuedTotals{Gross: dec(), Net: dec(), Parent: dec(), Subsidies: amounts(), Waivers: amounts(), CollectedOnBehalf: amounts()}
-		var adj []app.IssuedAdjustment
-		var shares []app.IssuedShare
+		tot := statement.Totals{Gross: dec(), Net: dec(), Parent: dec(), Subsidies: amounts(), Waivers: amounts(), CollectedOnBehalf: amounts()}
+		var adj []statement.Adjustment
+		var shares []statement.Share
 		for range r.IntN(3) {
-			adj = append(adj, app.IssuedAdjustment{Kind: word(), Amount: dec(), RuleID: word(), DocumentNo: word()})
-			shares = append(shares, app.IssuedShare{PayerID: word(), Amount: dec(), RuleID: word(), DocumentNo: word(), Category: word()})
+			adj = append(adj, statement.Adjustment{Kind: word(), Amount: dec(), RuleID: word(), DocumentNo: word()})
+			shares = append(shares, statement.Share{PayerID: word(), Amount: dec(), RuleID: word(), DocumentNo: word(), Category: word()})
 		}
-		det := app.LineDetail{DaysScheduled: r.IntN(30), DaysEnrolled: r.IntN(30), DaysCancelled: r.IntN(3), DaysShort: r.IntN(3),
+		det := statement.LineDetail{DaysScheduled: r.IntN(30), DaysEnrolled: r.IntN(30), DaysCancelled: r.IntN(3), DaysShort: r.IntN(3),
 			DaysLeave: r.IntN(5), DaysServed: r.IntN(30) - 2, HolidayQuantity: dec(), HolidayRate: dec(), Surcharge: dec()}
 		want, _ := json.Marshal(tot)
 		if i == 0 {

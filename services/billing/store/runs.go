@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/runs"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/shopspring/decimal"
 )
@@ -18,39 +19,39 @@ import (
 const runColumns = `district_id, school_id, run_id, request_id, term_id, period_kind, period_start, period_end, status,
 	inputs, inputs_hash, request_hash, statement_count, adjustment_count, unchanged_count, parent_total, create_time`
 
-func scanRun(row pgx.Row) (app.Run, error) {
-	var r app.Run
+func scanRun(row pgx.Row) (runs.Run, error) {
+	var r runs.Run
 	var from, to time.Time
 	var kind string
 	var inputs []byte
 	err := row.Scan(&r.DistrictID, &r.SchoolID, &r.ID, &r.RequestID, &r.TermID, &kind, &from, &to, &r.Status,
 		&inputs, &r.InputsHash, &r.RequestHash, &r.Statements, &r.Adjustments, &r.Unchanged, &r.ParentTotal, &r.CreateTime)
 	if err != nil {
-		return app.Run{}, err
+		return runs.Run{}, err
 	}
 	r.PeriodKind, r.From, r.To, r.Inputs = fee.PeriodKind(kind), feeDate(&from), feeDate(&to), inputs
 	return r, nil
 }
 
 // RunByRequest returns the run created by a request id.
-func (s *Store) RunByRequest(ctx context.Context, districtID, requestID string) (app.Run, bool, error) {
+func (s *Store) RunByRequest(ctx context.Context, districtID, requestID string) (runs.Run, bool, error) {
 	r, err := scanRun(s.db.QueryRow(ctx, `SELECT `+runColumns+` FROM billing.fee_runs WHERE district_id = $1 AND request_id = $2`,
 		districtID, requestID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return app.Run{}, false, nil
+		return runs.Run{}, false, nil
 	}
 	if err != nil {
-		return app.Run{}, false, fmt.Errorf("run by request: %w", err)
+		return runs.Run{}, false, fmt.Errorf("run by request: %w", err)
 	}
 	return r, true, nil
 }
 
 // GetRun returns a run.
-func (s *Store) GetRun(ctx context.Context, districtID, runID string) (app.Run, error) {
+func (s *Store) GetRun(ctx context.Context, districtID, runID string) (runs.Run, error) {
 	r, err := scanRun(s.db.QueryRow(ctx, `SELECT `+runColumns+` FROM billing.fee_runs WHERE district_id = $1 AND run_id = $2`,
 		districtID, runID))
 	if err != nil {
-		return app.Run{}, interpretError(err, "fee run "+runID)
+		return runs.Run{}, interpretError(err, "fee run "+runID)
 	}
 	return r, nil
 }
@@ -60,7 +61,7 @@ func (s *Store) GetRun(ctx context.Context, districtID, runID string) (app.Run, 
 // concurrent duplicate wait for this transaction and then see the committed
 // run (ON CONFLICT DO NOTHING), so duplicates never compute twice into the
 // ledger.
-func (s *Store) IssueRun(ctx context.Context, run app.Run, produce func(context.Context, app.RunWriter) (app.RunResult, error)) (app.Run, bool, error) {
+func (s *Store) IssueRun(ctx context.Context, run runs.Run, produce func(context.Context, runs.Writer) (runs.Result, error)) (runs.Run, bool, error) {
 	created := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var id string
@@ -89,7 +90,7 @@ func (s *Store) IssueRun(ctx context.Context, run app.Run, produce func(context.
 		return nil
 	})
 	if err != nil {
-		return app.Run{}, false, err
+		return runs.Run{}, false, err
 	}
 	if created {
 		r, err := s.GetRun(ctx, run.DistrictID, run.ID)
@@ -147,7 +148,7 @@ func (w *runWriter) LockPeriod(ctx context.Context, schoolID, termID string, fro
 }
 
 // Current returns the latest statement of each student of the school and period.
-func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]app.CurrentStatement, error) {
+func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]statement.Current, error) {
 	rows, err := w.tx.Query(ctx, `SELECT DISTINCT ON (student_id) student_id, statement_id, revision, content_hash
 		FROM billing.statements
 		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 AND period_start = $4 AND period_end = $5
@@ -156,10 +157,10 @@ func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, 
 		return nil, fmt.Errorf("current statements: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]app.CurrentStatement{}
+	out := map[string]statement.Current{}
 	for rows.Next() {
 		var student string
-		var c app.CurrentStatement
+		var c statement.Current
 		if err := rows.Scan(&student, &c.StatementID, &c.Revision, &c.ContentHash); err != nil {
 			return nil, err
 		}
@@ -169,21 +170,21 @@ func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, 
 }
 
 // Effective sums the lines of every statement of a student and period.
-func (w *runWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]app.IssuedLine, error) {
+func (w *runWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]statement.Line, error) {
 	sts, err := readStatements(ctx, w.tx, `WHERE s.district_id = $1 AND s.school_id = $2 AND s.student_id = $3 AND s.term_id = $4
 		AND s.period_start = $5 AND s.period_end = $6`, w.districtID, schoolID, studentID, termID, dateArg(from), dateArg(to))
 	if err != nil {
 		return nil, err
 	}
-	groups := make([][]app.IssuedLine, len(sts))
+	groups := make([][]statement.Line, len(sts))
 	for i, s := range sts {
 		groups[i] = s.Lines
 	}
-	return app.SumLines(groups...), nil
+	return statement.SumLines(groups...), nil
 }
 
 // Write appends statements, their lines and their postings with COPY.
-func (w *runWriter) Write(ctx context.Context, sts []app.Issued, postings []ledger.Posting) error {
+func (w *runWriter) Write(ctx context.Context, sts []statement.Issued, postings []ledger.Posting) error {
 	if len(sts) == 0 {
 		if err := InsertPostings(ctx, w.tx, postings); err != nil {
 			return err
@@ -260,11 +261,11 @@ const (
 )
 
 // readStatements reads statements (filtered by where on alias s) with their lines, in issue order.
-func readStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]app.Issued, error) {
+func readStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]statement.Issued, error) {
 	return readStatementsJoin(ctx, q, withLines, where, args...)
 }
 
-func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, args ...any) ([]app.Issued, error) {
+func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, args ...any) ([]statement.Issued, error) {
 	rows, err := q.Query(ctx, `SELECT s.district_id, s.school_id, s.statement_id, s.run_id, s.student_id, s.term_id, s.period_kind,
 			s.period_start, s.period_end, s.kind, coalesce(s.corrects_statement_id, ''), s.revision, s.schedule_id, s.schedule_version,
 			s.document_no, s.totals, s.content_hash, s.issued_at, s.parent_amount, s.total_amount,
@@ -277,9 +278,9 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		return nil, fmt.Errorf("read statements: %w", err)
 	}
 	defer rows.Close()
-	var out []app.Issued
+	var out []statement.Issued
 	for rows.Next() {
-		var s app.Issued
+		var s statement.Issued
 		var kind string
 		var from, to, issued time.Time
 		var version int32
@@ -305,7 +306,7 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		if lineNo == nil {
 			continue
 		}
-		l := app.IssuedLine{LineType: *lt, RuleID: *rule, DocumentNo: *doc, Name: *name, ServiceKind: *sk, Unit: *unit,
+		l := statement.Line{LineType: *lt, RuleID: *rule, DocumentNo: *doc, Name: *name, ServiceKind: *sk, Unit: *unit,
 			Quantity: *qty, UnitRate: *rate, Gross: *gross, Net: *net, Parent: *parent, ProviderID: *prov}
 		if err := json.Unmarshal(adj, &l.Adjustments); err != nil {
 			return nil, err
@@ -326,19 +327,19 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 }
 
 // StudentStatements returns a student's statements of a term.
-func (s *Store) StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]app.Issued, error) {
+func (s *Store) StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]statement.Issued, error) {
 	return readStatements(ctx, s.db, `WHERE s.district_id = $1 AND s.school_id = $2 AND s.student_id = $3 AND s.term_id = $4`,
 		districtID, schoolID, studentID, termID)
 }
 
 // Claims sums statements per payer.
-func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (app.Claims, error) {
-	c := app.Claims{Subsidies: map[string]decimal.Decimal{}, Waivers: map[string]decimal.Decimal{}}
+func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error) {
+	c := statement.Claims{Subsidies: map[string]decimal.Decimal{}, Waivers: map[string]decimal.Decimal{}}
 	const filter = `district_id = $1 AND ($2 = '' OR school_id = $2) AND period_start >= $3 AND period_end <= $4`
 	err := s.db.QueryRow(ctx, `SELECT count(*), coalesce(sum(parent_amount), 0)::numeric(14,2) FROM billing.statements WHERE `+filter,
 		districtID, schoolID, dateArg(from), dateArg(to)).Scan(&c.Statements, &c.Parent)
 	if err != nil {
-		return app.Claims{}, fmt.Errorf("claims: %w", err)
+		return statement.Claims{}, fmt.Errorf("claims: %w", err)
 	}
 	rows, err := s.db.Query(ctx, `SELECT 'subsidies', key, sum(value::numeric)::numeric(14,2)
 			FROM billing.statements, jsonb_each_text(coalesce(totals->'subsidies', '{}')) WHERE `+filter+` GROUP BY key
@@ -346,14 +347,14 @@ func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, t
 			FROM billing.statements, jsonb_each_text(coalesce(totals->'waivers', '{}')) WHERE `+filter+` GROUP BY key`,
 		districtID, schoolID, dateArg(from), dateArg(to))
 	if err != nil {
-		return app.Claims{}, fmt.Errorf("claims: %w", err)
+		return statement.Claims{}, fmt.Errorf("claims: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind, payer string
 		var amt decimal.Decimal
 		if err := rows.Scan(&kind, &payer, &amt); err != nil {
-			return app.Claims{}, err
+			return statement.Claims{}, err
 		}
 		if kind == "subsidies" {
 			c.Subsidies[payer] = amt
@@ -365,7 +366,7 @@ func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, t
 }
 
 // WriteInputs stores one school's inputs snapshot of the run (append-only).
-func (w *runWriter) WriteInputs(ctx context.Context, in app.RunInputs) error {
+func (w *runWriter) WriteInputs(ctx context.Context, in runs.Inputs) error {
 	_, err := w.tx.Exec(ctx, `INSERT INTO billing.run_inputs
 		(district_id, school_id, run_id, run_school_id, term_id, period_start, period_end, students, inputs_sha256, inputs)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -379,12 +380,12 @@ func (w *runWriter) WriteInputs(ctx context.Context, in app.RunInputs) error {
 // RunInputs calls fn with each school's inputs snapshot of a run, one row
 // read at a time, in bytewise school-id order (COLLATE "C", the order the
 // run hashed them in).
-func (s *Store) RunInputs(ctx context.Context, districtID, runID string, fn func(app.RunInputs) error) error {
+func (s *Store) RunInputs(ctx context.Context, districtID, runID string, fn func(runs.Inputs) error) error {
 	// Rows are read one by one (keyset on school_id) so that a city's
 	// snapshot is never in memory whole and fn may query the pool.
 	after := ""
 	for {
-		var in app.RunInputs
+		var in runs.Inputs
 		var from, to time.Time
 		var students int32
 		err := s.db.QueryRow(ctx, `SELECT district_id, school_id, run_id, run_school_id, term_id, period_start, period_end,
@@ -416,8 +417,8 @@ func (s *Store) RunInputs(ctx context.Context, districtID, runID string, fn func
 // to verify a 300,000-student run). So the lines are read by primary key in
 // a second query, in a read-only transaction with sequential scans
 // discouraged.
-func (s *Store) PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]app.Issued, error) {
-	var out []app.Issued
+func (s *Store) PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error) {
+	var out []statement.Issued
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET TRANSACTION READ ONLY; SET LOCAL enable_seqscan = off`); err != nil {
 			return fmt.Errorf("period statements: %w", err)
@@ -429,7 +430,7 @@ func (s *Store) PeriodStatements(ctx context.Context, districtID, schoolID, term
 	return out, err
 }
 
-func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]app.Issued, error) {
+func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error) {
 	// Statements first (no lines: the planner's join of a school's lines
 	// with stale statistics was a nested loop over the school's lines per
 	// statement, 544 ms for 1,000 students), then their lines by primary key.
@@ -456,7 +457,7 @@ func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, 
 	defer rows.Close()
 	for rows.Next() {
 		var id string
-		var l app.IssuedLine
+		var l statement.Line
 		var adj, subs, wv, detail []byte
 		if err := rows.Scan(&id, &l.LineType, &l.RuleID, &l.DocumentNo, &l.Name, &l.ServiceKind, &l.Unit, &l.Quantity, &l.UnitRate, &l.Gross,
 			&adj, &l.Net, &subs, &wv, &l.Parent, &l.ProviderID, &detail); err != nil {

@@ -8,7 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/ledger"
 )
 
 // Store is the PostgreSQL implementation of app.Store.
@@ -24,8 +24,8 @@ func New(pool *pgxpool.Pool) *Store { return &Store{db: pool} }
 const receivablePrefix = "receivable:"
 
 // SchoolTotals sums the receivable entries of a school's ledger.
-func (s *Store) SchoolTotals(ctx context.Context, districtID, schoolID string) (app.Totals, error) {
-	var t app.Totals
+func (s *Store) SchoolTotals(ctx context.Context, districtID, schoolID string) (ledger.Totals, error) {
+	var t ledger.Totals
 	err := s.db.QueryRow(ctx, `SELECT
 			coalesce(sum(amount) FILTER (WHERE amount > 0), 0),
 			coalesce(-sum(amount) FILTER (WHERE amount < 0), 0)
@@ -33,7 +33,7 @@ func (s *Store) SchoolTotals(ctx context.Context, districtID, schoolID string) (
 		WHERE district_id = $1 AND school_id = $2 AND starts_with(account, $3)`,
 		districtID, schoolID, receivablePrefix).Scan(&t.Charged, &t.Received)
 	if err != nil {
-		return app.Totals{}, fmt.Errorf("school totals %s: %w", schoolID, err)
+		return ledger.Totals{}, fmt.Errorf("school totals %s: %w", schoolID, err)
 	}
 	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/billing/domain/money"
 	"github.com/shopspring/decimal"
 )
 
@@ -223,58 +224,41 @@ func (l Line) verify() error {
 	return nil
 }
 
-// totalsAcc accumulates totals in fen-exact decimals.
-type totalsAcc struct {
-	gross, net, parent      decimal.Decimal
-	subsidies, waivers, cob map[string]decimal.Decimal
-}
+// totalsAcc accumulates totals in fen-exact decimals, on the one
+// accumulator stored statements use too (money.Sums).
+type totalsAcc struct{ money.Sums }
 
 func (t *totalsAcc) addLine(l Line) {
-	t.gross = t.gross.Add(l.Gross)
-	t.net = t.net.Add(l.Net)
-	t.parent = t.parent.Add(l.Parent)
+	t.AddLine(l.Gross, l.Net, l.Parent, l.ProviderID)
 	for _, s := range l.Subsidies {
-		t.subsidies = addParty(t.subsidies, s.PayerID, s.Amount)
+		t.AddSubsidy(s.PayerID, s.Amount)
 	}
 	for _, w := range l.Waivers {
-		t.waivers = addParty(t.waivers, w.PayerID, w.Amount)
-	}
-	if l.ProviderID != "" {
-		t.cob = addParty(t.cob, l.ProviderID, l.Net)
+		t.AddWaiver(w.PayerID, w.Amount)
 	}
 }
 
 func (t *totalsAcc) addTotals(o Totals) {
-	t.gross = t.gross.Add(o.Gross)
-	t.net = t.net.Add(o.Net)
-	t.parent = t.parent.Add(o.Parent)
+	t.Gross, t.Net, t.Parent = t.Gross.Add(o.Gross), t.Net.Add(o.Net), t.Parent.Add(o.Parent)
 	for _, p := range o.Subsidies {
-		t.subsidies = addParty(t.subsidies, p.PartyID, p.Amount)
+		t.AddSubsidy(p.PartyID, p.Amount)
 	}
 	for _, p := range o.Waivers {
-		t.waivers = addParty(t.waivers, p.PartyID, p.Amount)
+		t.AddWaiver(p.PartyID, p.Amount)
 	}
 	for _, p := range o.CollectedOnBehalf {
-		t.cob = addParty(t.cob, p.PartyID, p.Amount)
+		t.CollectedOnBehalf = money.AddParty(t.CollectedOnBehalf, p.PartyID, p.Amount)
 	}
-}
-
-func addParty(m map[string]decimal.Decimal, id string, amount decimal.Decimal) map[string]decimal.Decimal {
-	if m == nil {
-		m = map[string]decimal.Decimal{}
-	}
-	m[id] = m[id].Add(amount)
-	return m
 }
 
 func (t *totalsAcc) totals() Totals {
 	return Totals{
-		Gross:             fen2(t.gross),
-		Net:               fen2(t.net),
-		Parent:            fen2(t.parent),
-		Subsidies:         partyList(t.subsidies),
-		Waivers:           partyList(t.waivers),
-		CollectedOnBehalf: partyList(t.cob),
+		Gross:             fen2(t.Gross),
+		Net:               fen2(t.Net),
+		Parent:            fen2(t.Parent),
+		Subsidies:         partyList(t.Subsidies),
+		Waivers:           partyList(t.Waivers),
+		CollectedOnBehalf: partyList(t.CollectedOnBehalf),
 	}
 }
 

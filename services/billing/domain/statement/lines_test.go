@@ -1,4 +1,4 @@
-package app
+package statement_test
 
 import (
 	"crypto/sha256"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/shopspring/decimal"
 )
 
@@ -16,8 +17,8 @@ func fen(n int64) decimal.Decimal { return decimal.New(n, -2) }
 
 // randomLines makes up to three lines of random amounts over a small set of rules, so that
 // next and prev share some lines and not others.
-func randomLines(r *rand.Rand) []IssuedLine {
-	var out []IssuedLine
+func randomLines(r *rand.Rand) []statement.Line {
+	var out []statement.Line
 	for _, rule := range []string{"basic", "club", "meal"} {
 		if r.IntN(3) == 0 {
 			continue
@@ -27,10 +28,10 @@ func randomLines(r *rand.Rand) []IssuedLine {
 		net := gross + adj
 		city := r.Int64N(net + 1)
 		waiver := r.Int64N(net - city + 1)
-		l := IssuedLine{LineType: "charge", RuleID: rule, Quantity: decimal.NewFromInt(r.Int64N(40)), Gross: fen(gross), Net: fen(net),
-			Adjustments: []IssuedAdjustment{{Kind: "leave", RuleID: "p", Amount: fen(adj)}},
-			Subsidies:   []IssuedShare{{PayerID: "city", RuleID: "s", Amount: fen(city)}},
-			Waivers:     []IssuedShare{{PayerID: "civil", RuleID: "w", Amount: fen(waiver)}},
+		l := statement.Line{LineType: "charge", RuleID: rule, Quantity: decimal.NewFromInt(r.Int64N(40)), Gross: fen(gross), Net: fen(net),
+			Adjustments: []statement.Adjustment{{Kind: "leave", RuleID: "p", Amount: fen(adj)}},
+			Subsidies:   []statement.Share{{PayerID: "city", RuleID: "s", Amount: fen(city)}},
+			Waivers:     []statement.Share{{PayerID: "civil", RuleID: "w", Amount: fen(waiver)}},
 			Parent:      fen(net - city - waiver)}
 		out = append(out, l)
 	}
@@ -44,29 +45,29 @@ func TestAdjustmentAddsUpToTheNewStatement(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for i := range 5000 {
 		prev, next := randomLines(r), randomLines(r)
-		diff := diffLines(next, prev)
-		got := SumLines(prev, diff)
-		want := SumLines(next)
-		gt, wt := totalsOf(got), totalsOf(want)
-		dt, pt := totalsOf(diff), totalsOf(prev)
+		diff := statement.DiffLines(next, prev)
+		got := statement.SumLines(prev, diff)
+		want := statement.SumLines(next)
+		gt, wt := statement.TotalsOf(got), statement.TotalsOf(want)
+		dt, pt := statement.TotalsOf(diff), statement.TotalsOf(prev)
 		if !gt.Parent.Equal(wt.Parent) || !gt.Net.Equal(wt.Net) || !gt.Gross.Equal(wt.Gross) ||
 			!dt.Parent.Equal(wt.Parent.Sub(pt.Parent)) {
 			t.Fatalf("case %d: prev %+v next %+v: prev + adjustment = %+v, want %+v", i, prev, next, gt, wt)
 		}
 		for _, l := range want {
-			var g *IssuedLine
+			var g *statement.Line
 			for j := range got {
 				if got[j].RuleID == l.RuleID {
 					g = &got[j]
 				}
 			}
-			if g == nil || !g.Parent.Equal(l.Parent) || !g.Quantity.Equal(l.Quantity) || contentHash([]IssuedLine{normal(*g)}) != contentHash([]IssuedLine{normal(l)}) {
+			if g == nil || !g.Parent.Equal(l.Parent) || !g.Quantity.Equal(l.Quantity) || statement.ContentHash([]statement.Line{normal(*g)}) != statement.ContentHash([]statement.Line{normal(l)}) {
 				t.Fatalf("case %d: line %s: prev + adjustment = %+v, want %+v", i, l.RuleID, g, l)
 			}
 		}
-		sp := newSchoolPosting()
-		sp.add(Issued{StudentID: "s", DistrictID: "d", SchoolID: "k", StatementID: "x", Kind: KindAdjustment, Lines: diff, Totals: dt})
-		if p, ok := sp.posting("d", "k", "run-x", ledger.KindAdjustment, time.Now()); ok {
+		var sp ledger.RunPosting
+		sp.Add(statement.Issued{StudentID: "s", DistrictID: "d", SchoolID: "k", StatementID: "x", Kind: statement.KindAdjustment, Lines: diff, Totals: dt})
+		if p, ok := sp.Posting("d", "k", "run-x", ledger.KindAdjustment, time.Now()); ok {
 			sum := decimal.Zero
 			for _, e := range p.Entries {
 				sum = sum.Add(e.Amount)
@@ -79,11 +80,11 @@ func TestAdjustmentAddsUpToTheNewStatement(t *testing.T) {
 }
 
 // normal rounds a line's amounts to two places for comparison (sums keep their exponent).
-func normal(l IssuedLine) IssuedLine {
+func normal(l statement.Line) statement.Line {
 	l.Quantity, l.Gross, l.Net, l.Parent = l.Quantity.Round(4), l.Gross.Round(2), l.Net.Round(2), l.Parent.Round(2)
-	l.Adjustments = addAdjustments(nil, l.Adjustments, 1)
-	l.Subsidies = addShares(nil, l.Subsidies, 1)
-	l.Waivers = addShares(nil, l.Waivers, 1)
+	l.Adjustments = statement.AddAdjustments(nil, l.Adjustments, 1)
+	l.Subsidies = statement.AddShares(nil, l.Subsidies, 1)
+	l.Waivers = statement.AddShares(nil, l.Waivers, 1)
 	return l
 }
 
@@ -108,7 +109,7 @@ func TestContentHashIsTheFormattedRecord(t *testing.T) {
 				fmt.Fprintf(h, "w|%s|%s|%s\n", s.RuleID, s.PayerID, s.Amount.StringFixed(2))
 			}
 		}
-		if got, want := contentHash(lines), hex.EncodeToString(h.Sum(nil)); got != want {
+		if got, want := statement.ContentHash(lines), hex.EncodeToString(h.Sum(nil)); got != want {
 			t.Fatalf("case %d: contentHash = %s, want %s", i, got, want)
 		}
 	}
