@@ -882,3 +882,58 @@ func TestTimetableEveningStudyNineYear(t *testing.T) {
 		t.Errorf("nine-year report = %v", rep)
 	}
 }
+
+// TestTimetableClubAllocationModes: four children rank 国画 (1 seat) then 足球 (2 seats); 围棋 (2
+// seats) is ranked by nobody. The lottery leaves one child out beside two empty seats;
+// lottery_fill and most_placed place that child in 围棋 by the second round, and the report shows
+// the mode's shares beside the optimum's. An unknown mode is a 400 naming mode.
+func TestTimetableClubAllocationModes(t *testing.T) {
+	t.Parallel()
+	env := startHTTP(t)
+	d := env.District(t, "351110")
+	s := newTTSchool(t, env, d, "社团小学", "SCHOOL_STAGE_PRIMARY")
+	r := s.room(t, "教室", "ROOM_KIND_CLASSROOM", 60)
+	s.room(t, "美术室", "ROOM_KIND_ART_ROOM", 40)
+	s.room(t, "体育馆", "ROOM_KIND_GYM", 100)
+	c3 := s.class(t, 3, "三年级1班", 45, r)
+	art := s.club(t, "国画", "ACTIVITY_KIND_ARTS", "ROOM_KIND_ART_ROOM", 1, 1, 3)
+	ball := s.club(t, "足球", "ACTIVITY_KIND_SPORTS", "ROOM_KIND_GYM", 2, 1, 3)
+	chess := s.club(t, "围棋", "ACTIVITY_KIND_OTHER", "ROOM_KIND_CLASSROOM", 2, 1, 3)
+	for i := range 4 {
+		k := s.student(t, c3, fmt.Sprintf("三年级学生%d", i))
+		env.MustDo(t, "POST", s.termPath("/club-choices"), map[string]any{"student_id": k, "club_ids": []string{art, ball}})
+	}
+	members := func(club string) int {
+		return len(env.MustDo(t, "GET", s.termPath("/clubs/%s/members", club), nil)["members"].([]any))
+	}
+	tests := []struct {
+		mode                                string
+		first, second, secondRound, none    int
+		wantMode, firstShare, noneShare     string
+		optFirst, optSecond, optNone, chess string
+	}{
+		{"", 1, 2, 0, 1, "lottery", "0.2500", "0.2500", "0.2500", "0.5000", "0.2500", "0"},
+		{"lottery_fill", 1, 2, 1, 0, "lottery_fill", "0.2500", "0.0000", "0.2500", "0.5000", "0.2500", "1"},
+		{"most_placed", 1, 2, 1, 0, "most_placed", "0.2500", "0.0000", "0.2500", "0.5000", "0.2500", "1"},
+	}
+	for _, tt := range tests {
+		rep := env.MustDo(t, "POST", s.termPath("/clubs:allocate"), map[string]any{"seed": "7", "mode": tt.mode})
+		if num(rep, "report", "first_choice") != tt.first || num(rep, "report", "second_choice") != tt.second ||
+			num(rep, "report", "second_round") != tt.secondRound || num(rep, "report", "unplaced") != tt.none ||
+			jStr(rep, "report", "mode") != tt.wantMode {
+			t.Errorf("mode %q: report = %v", tt.mode, rep)
+		}
+		if jStr(rep, "report", "shares", "first") != tt.firstShare || jStr(rep, "report", "shares", "none") != tt.noneShare ||
+			jStr(rep, "report", "optimum", "first") != tt.optFirst || jStr(rep, "report", "optimum", "second") != tt.optSecond ||
+			jStr(rep, "report", "optimum", "none") != tt.optNone {
+			t.Errorf("mode %q: shares %v beside optimum %v", tt.mode, jGet(rep, "report", "shares"), jGet(rep, "report", "optimum"))
+		}
+		if got := fmt.Sprint(members(chess)); got != tt.chess || members(art) != 1 || members(ball) != 2 {
+			t.Errorf("mode %q: members art %d ball %d chess %s, want 1 2 %s", tt.mode, members(art), members(ball), got, tt.chess)
+		}
+	}
+	if r := env.Do(t, "POST", s.termPath("/clubs:allocate"), map[string]any{"seed": "7", "mode": "fair"}); r.Code != 400 ||
+		!strings.Contains(r.Raw, `"field":"mode"`) {
+		t.Errorf("unknown mode: %d %s, want 400 naming mode", r.Code, r.Raw)
+	}
+}

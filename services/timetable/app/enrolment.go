@@ -208,20 +208,26 @@ func (a *App) allocationInput(ctx context.Context, t Tenant, termID string) (all
 	return in, nil
 }
 
-// AllocateClubs fills club seats from the ranked choices (random serial
-// dictatorship, seeded) and replaces the term's seats whole.
-func (a *App) AllocateClubs(ctx context.Context, schoolID, termID string, seed uint64) (allocator.Stats, error) {
+// AllocateClubs fills club seats from the ranked choices by mode (seeded;
+// see allocator.Mode: the lottery, the lottery with a second round, or the
+// most placed) and replaces the term's seats whole. The result carries the
+// exact optimum's outcome beside the mode's, for the school's report.
+func (a *App) AllocateClubs(ctx context.Context, schoolID, termID string, seed uint64, mode string) (allocator.Allocation, error) {
+	m, err := allocator.ParseMode(mode, "mode")
+	if err != nil {
+		return allocator.Allocation{}, translate(err, "")
+	}
 	t, err := a.Tenant(ctx, schoolID)
 	if err != nil {
-		return allocator.Stats{}, err
+		return allocator.Allocation{}, err
 	}
 	in, err := a.allocationInput(ctx, t, termID)
 	if err != nil {
-		return allocator.Stats{}, err
+		return allocator.Allocation{}, err
 	}
-	al, err := allocator.Allocate(in, seed)
+	al, err := allocator.AllocateMode(in, seed, m)
 	if err != nil {
-		return allocator.Stats{}, translate(err, "")
+		return allocator.Allocation{}, translate(err, "")
 	}
 	var seats []school.Seat
 	for _, as := range al.Assignments {
@@ -229,7 +235,7 @@ func (a *App) AllocateClubs(ctx context.Context, schoolID, termID string, seed u
 			seats = append(seats, school.Seat{StudentID: as.StudentID, ClubID: as.ClubID, Rank: as.Rank})
 		}
 	}
-	return al.Stats, a.store.SaveAllocation(ctx, t.Scope, termID, seed, al.Order, seats)
+	return al, a.store.SaveAllocation(ctx, t.Scope, termID, seed, al.Order, seats)
 }
 
 // JoinClub gives a student a free seat directly (a late sign-up). When

@@ -2,8 +2,10 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/timetable/domain/allocator"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 	"google.golang.org/grpc"
 )
@@ -86,13 +88,29 @@ func (s *Server) SubmitClubChoices(ctx context.Context, req *timetablev1.SubmitC
 
 // AllocateClubs implements the RPC.
 func (s *Server) AllocateClubs(ctx context.Context, req *timetablev1.AllocateClubsRequest) (*timetablev1.AllocateClubsResponse, error) {
-	st, err := s.app.AllocateClubs(ctx, req.GetSchoolId(), req.GetTermId(), req.GetSeed())
+	al, err := s.app.AllocateClubs(ctx, req.GetSchoolId(), req.GetTermId(), req.GetSeed(), req.GetMode())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
+	st := al.Stats
 	return &timetablev1.AllocateClubsResponse{Report: &timetablev1.AllocationReport{Seed: req.GetSeed(), Students: int32(st.Students),
 		FirstChoice: int32(st.First), SecondChoice: int32(st.Second), ThirdChoice: int32(st.Third), LowerChoice: int32(st.Lower),
-		Unplaced: int32(st.None)}}, nil
+		Unplaced: int32(st.None), Mode: string(al.Mode), SecondRound: int32(st.SecondRound),
+		Shares: sharesOf(st), Optimum: sharesOf(al.OptimumStats)}}, nil
+}
+
+// sharesOf gives an allocation's outcomes as shares of its students, four places, rounded half up
+// in integers (shares are reported, never summed into money).
+func sharesOf(st allocator.Stats) *timetablev1.AllocationShares {
+	share := func(n int) string {
+		if st.Students == 0 {
+			return "0.0000"
+		}
+		q := (int64(n)*20000/int64(st.Students) + 1) / 2 // ten-thousandths, half up
+		return fmt.Sprintf("%d.%04d", q/10000, q%10000)
+	}
+	return &timetablev1.AllocationShares{First: share(st.First), Second: share(st.Second), Third: share(st.Third), Lower: share(st.Lower),
+		SecondRound: share(st.SecondRound), None: share(st.None), Unplaced: int32(st.None)}
 }
 
 // JoinClub implements the RPC.

@@ -58,20 +58,25 @@ type Input struct {
 type Assignment struct {
 	StudentID string
 	ClubID    string // "" when the student got no club
-	Rank      int    // 1 for the first choice …; 0 when no club
+	Rank      int    // 1 for the first choice …; 0 when no club or placed by the second round
 	Withdrawn bool   // the student left after allocation
+	// SecondRound marks a seat school-assigned by the second round (调剂): a club the student did
+	// not rank, given because every ranked one was full.
+	SecondRound bool
 }
 
 // Stats counts outcomes by choice rank among students still taking part.
 type Stats struct {
-	Students  int // not withdrawn
-	First     int
-	Second    int
-	Third     int
-	Lower     int // fourth choice or lower
-	None      int // ranked clubs but got none, or ranked none
-	Withdrawn int
-	RankSum   int // sum of ranks of assigned students
+	Students int // not withdrawn
+	First    int
+	Second   int
+	Third    int
+	Lower    int // fourth choice or lower
+	// SecondRound counts students placed by the second round in a club they did not rank.
+	SecondRound int
+	None        int // no club at all
+	Withdrawn   int
+	RankSum     int // sum of ranks of assigned students
 }
 
 // Share returns n as a share of Students (0 when there are none), for
@@ -93,6 +98,11 @@ type Allocation struct {
 	// Allocate drew and the waitlist keeps; nil for Optimum.
 	Order []string
 	Stats Stats
+	// Mode is how AllocateMode made it; empty for Allocate and Optimum.
+	Mode Mode
+	// OptimumStats (AllocateMode only) are the exact optimum's outcome over the ranked choices on
+	// the same input, reported beside Stats.
+	OptimumStats Stats
 }
 
 // Move is one step of a waitlist chain: a student leaving From (or nothing)
@@ -230,6 +240,11 @@ func stats(as []Assignment) Stats {
 		}
 		s.Students++
 		s.RankSum += a.Rank
+		switch {
+		case a.SecondRound && a.ClubID != "":
+			s.SecondRound++
+			continue
+		}
 		switch a.Rank {
 		case 0:
 			s.None++

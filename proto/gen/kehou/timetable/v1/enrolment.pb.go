@@ -373,7 +373,16 @@ type AllocationReport struct {
 	// Students placed in a lower choice.
 	LowerChoice int32 `protobuf:"varint,6,opt,name=lower_choice,json=lowerChoice,proto3" json:"lower_choice,omitempty"`
 	// Students placed nowhere.
-	Unplaced      int32 `protobuf:"varint,7,opt,name=unplaced,proto3" json:"unplaced,omitempty"`
+	Unplaced int32 `protobuf:"varint,7,opt,name=unplaced,proto3" json:"unplaced,omitempty"`
+	// Mode used.
+	Mode string `protobuf:"bytes,8,opt,name=mode,proto3" json:"mode,omitempty"`
+	// Students placed by the second round in a club they did not rank (调剂).
+	SecondRound int32 `protobuf:"varint,9,opt,name=second_round,json=secondRound,proto3" json:"second_round,omitempty"`
+	// The outcome as shares of the students, for the mode used.
+	Shares *AllocationShares `protobuf:"bytes,10,opt,name=shares,proto3" json:"shares,omitempty"`
+	// The exact optimum over ranked choices on the same input (the most students placed, then the
+	// least rank sum), beside the mode's shares.
+	Optimum       *AllocationShares `protobuf:"bytes,11,opt,name=optimum,proto3" json:"optimum,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -457,6 +466,135 @@ func (x *AllocationReport) GetUnplaced() int32 {
 	return 0
 }
 
+func (x *AllocationReport) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *AllocationReport) GetSecondRound() int32 {
+	if x != nil {
+		return x.SecondRound
+	}
+	return 0
+}
+
+func (x *AllocationReport) GetShares() *AllocationShares {
+	if x != nil {
+		return x.Shares
+	}
+	return nil
+}
+
+func (x *AllocationReport) GetOptimum() *AllocationShares {
+	if x != nil {
+		return x.Optimum
+	}
+	return nil
+}
+
+// AllocationShares are an allocation's outcomes as shares of the students taking part, decimal
+// strings with four places ("0.6330").
+type AllocationShares struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Placed in their first choice.
+	First string `protobuf:"bytes,1,opt,name=first,proto3" json:"first,omitempty"`
+	// Placed in their second choice.
+	Second string `protobuf:"bytes,2,opt,name=second,proto3" json:"second,omitempty"`
+	// Placed in their third choice.
+	Third string `protobuf:"bytes,3,opt,name=third,proto3" json:"third,omitempty"`
+	// Placed in a lower choice.
+	Lower string `protobuf:"bytes,4,opt,name=lower,proto3" json:"lower,omitempty"`
+	// Placed by the second round in a club they did not rank.
+	SecondRound string `protobuf:"bytes,5,opt,name=second_round,json=secondRound,proto3" json:"second_round,omitempty"`
+	// Placed nowhere.
+	None string `protobuf:"bytes,6,opt,name=none,proto3" json:"none,omitempty"`
+	// Students placed nowhere (a count).
+	Unplaced      int32 `protobuf:"varint,7,opt,name=unplaced,proto3" json:"unplaced,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AllocationShares) Reset() {
+	*x = AllocationShares{}
+	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AllocationShares) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AllocationShares) ProtoMessage() {}
+
+func (x *AllocationShares) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AllocationShares.ProtoReflect.Descriptor instead.
+func (*AllocationShares) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_enrolment_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *AllocationShares) GetFirst() string {
+	if x != nil {
+		return x.First
+	}
+	return ""
+}
+
+func (x *AllocationShares) GetSecond() string {
+	if x != nil {
+		return x.Second
+	}
+	return ""
+}
+
+func (x *AllocationShares) GetThird() string {
+	if x != nil {
+		return x.Third
+	}
+	return ""
+}
+
+func (x *AllocationShares) GetLower() string {
+	if x != nil {
+		return x.Lower
+	}
+	return ""
+}
+
+func (x *AllocationShares) GetSecondRound() string {
+	if x != nil {
+		return x.SecondRound
+	}
+	return ""
+}
+
+func (x *AllocationShares) GetNone() string {
+	if x != nil {
+		return x.None
+	}
+	return ""
+}
+
+func (x *AllocationShares) GetUnplaced() int32 {
+	if x != nil {
+		return x.Unplaced
+	}
+	return 0
+}
+
 // EnrolmentInterval is the feed form of an enrolment: who was enrolled in
 // what, from when to when.
 type EnrolmentInterval struct {
@@ -491,7 +629,7 @@ type EnrolmentInterval struct {
 
 func (x *EnrolmentInterval) Reset() {
 	*x = EnrolmentInterval{}
-	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[4]
+	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -503,7 +641,7 @@ func (x *EnrolmentInterval) String() string {
 func (*EnrolmentInterval) ProtoMessage() {}
 
 func (x *EnrolmentInterval) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[4]
+	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -516,7 +654,7 @@ func (x *EnrolmentInterval) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolmentInterval.ProtoReflect.Descriptor instead.
 func (*EnrolmentInterval) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_enrolment_proto_rawDescGZIP(), []int{4}
+	return file_kehou_timetable_v1_enrolment_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EnrolmentInterval) GetEnrolmentId() string {
@@ -616,7 +754,7 @@ type LeavePeriod struct {
 
 func (x *LeavePeriod) Reset() {
 	*x = LeavePeriod{}
-	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[5]
+	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +766,7 @@ func (x *LeavePeriod) String() string {
 func (*LeavePeriod) ProtoMessage() {}
 
 func (x *LeavePeriod) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[5]
+	mi := &file_kehou_timetable_v1_enrolment_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +779,7 @@ func (x *LeavePeriod) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeavePeriod.ProtoReflect.Descriptor instead.
 func (*LeavePeriod) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_enrolment_proto_rawDescGZIP(), []int{5}
+	return file_kehou_timetable_v1_enrolment_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *LeavePeriod) GetStartDate() *v1.Date {
@@ -688,7 +826,7 @@ const file_kehou_timetable_v1_enrolment_proto_rawDesc = "" +
 	"\aclub_id\x18\x01 \x01(\tR\x06clubId\x12\x1d\n" +
 	"\n" +
 	"student_id\x18\x02 \x01(\tR\tstudentId\x12\x12\n" +
-	"\x04rank\x18\x03 \x01(\x05R\x04rank\"\xec\x01\n" +
+	"\x04rank\x18\x03 \x01(\x05R\x04rank\"\xa1\x03\n" +
 	"\x10AllocationReport\x12\x12\n" +
 	"\x04seed\x18\x01 \x01(\x04R\x04seed\x12\x1a\n" +
 	"\bstudents\x18\x02 \x01(\x05R\bstudents\x12!\n" +
@@ -696,6 +834,19 @@ const file_kehou_timetable_v1_enrolment_proto_rawDesc = "" +
 	"\rsecond_choice\x18\x04 \x01(\x05R\fsecondChoice\x12!\n" +
 	"\fthird_choice\x18\x05 \x01(\x05R\vthirdChoice\x12!\n" +
 	"\flower_choice\x18\x06 \x01(\x05R\vlowerChoice\x12\x1a\n" +
+	"\bunplaced\x18\a \x01(\x05R\bunplaced\x12\x12\n" +
+	"\x04mode\x18\b \x01(\tR\x04mode\x12!\n" +
+	"\fsecond_round\x18\t \x01(\x05R\vsecondRound\x12<\n" +
+	"\x06shares\x18\n" +
+	" \x01(\v2$.kehou.timetable.v1.AllocationSharesR\x06shares\x12>\n" +
+	"\aoptimum\x18\v \x01(\v2$.kehou.timetable.v1.AllocationSharesR\aoptimum\"\xbf\x01\n" +
+	"\x10AllocationShares\x12\x14\n" +
+	"\x05first\x18\x01 \x01(\tR\x05first\x12\x16\n" +
+	"\x06second\x18\x02 \x01(\tR\x06second\x12\x14\n" +
+	"\x05third\x18\x03 \x01(\tR\x05third\x12\x14\n" +
+	"\x05lower\x18\x04 \x01(\tR\x05lower\x12!\n" +
+	"\fsecond_round\x18\x05 \x01(\tR\vsecondRound\x12\x12\n" +
+	"\x04none\x18\x06 \x01(\tR\x04none\x12\x1a\n" +
 	"\bunplaced\x18\a \x01(\x05R\bunplaced\"\xa1\x04\n" +
 	"\x11EnrolmentInterval\x12!\n" +
 	"\fenrolment_id\x18\x01 \x01(\tR\venrolmentId\x12\x1d\n" +
@@ -737,37 +888,40 @@ func file_kehou_timetable_v1_enrolment_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_enrolment_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_enrolment_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_kehou_timetable_v1_enrolment_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_kehou_timetable_v1_enrolment_proto_goTypes = []any{
 	(EnrolmentStatus)(0),      // 0: kehou.timetable.v1.EnrolmentStatus
 	(*Enrolment)(nil),         // 1: kehou.timetable.v1.Enrolment
 	(*Leave)(nil),             // 2: kehou.timetable.v1.Leave
 	(*ClubMembership)(nil),    // 3: kehou.timetable.v1.ClubMembership
 	(*AllocationReport)(nil),  // 4: kehou.timetable.v1.AllocationReport
-	(*EnrolmentInterval)(nil), // 5: kehou.timetable.v1.EnrolmentInterval
-	(*LeavePeriod)(nil),       // 6: kehou.timetable.v1.LeavePeriod
-	(*v1.Date)(nil),           // 7: kehou.common.v1.Date
-	(ItemKind)(0),             // 8: kehou.timetable.v1.ItemKind
-	(HardshipCategory)(0),     // 9: kehou.timetable.v1.HardshipCategory
+	(*AllocationShares)(nil),  // 5: kehou.timetable.v1.AllocationShares
+	(*EnrolmentInterval)(nil), // 6: kehou.timetable.v1.EnrolmentInterval
+	(*LeavePeriod)(nil),       // 7: kehou.timetable.v1.LeavePeriod
+	(*v1.Date)(nil),           // 8: kehou.common.v1.Date
+	(ItemKind)(0),             // 9: kehou.timetable.v1.ItemKind
+	(HardshipCategory)(0),     // 10: kehou.timetable.v1.HardshipCategory
 }
 var file_kehou_timetable_v1_enrolment_proto_depIdxs = []int32{
-	7,  // 0: kehou.timetable.v1.Enrolment.start_date:type_name -> kehou.common.v1.Date
-	7,  // 1: kehou.timetable.v1.Enrolment.end_date:type_name -> kehou.common.v1.Date
+	8,  // 0: kehou.timetable.v1.Enrolment.start_date:type_name -> kehou.common.v1.Date
+	8,  // 1: kehou.timetable.v1.Enrolment.end_date:type_name -> kehou.common.v1.Date
 	0,  // 2: kehou.timetable.v1.Enrolment.status:type_name -> kehou.timetable.v1.EnrolmentStatus
-	7,  // 3: kehou.timetable.v1.Leave.start_date:type_name -> kehou.common.v1.Date
-	7,  // 4: kehou.timetable.v1.Leave.end_date:type_name -> kehou.common.v1.Date
-	8,  // 5: kehou.timetable.v1.EnrolmentInterval.item_kind:type_name -> kehou.timetable.v1.ItemKind
-	7,  // 6: kehou.timetable.v1.EnrolmentInterval.start_date:type_name -> kehou.common.v1.Date
-	7,  // 7: kehou.timetable.v1.EnrolmentInterval.end_date:type_name -> kehou.common.v1.Date
-	6,  // 8: kehou.timetable.v1.EnrolmentInterval.leaves:type_name -> kehou.timetable.v1.LeavePeriod
-	9,  // 9: kehou.timetable.v1.EnrolmentInterval.hardship_category:type_name -> kehou.timetable.v1.HardshipCategory
-	7,  // 10: kehou.timetable.v1.LeavePeriod.start_date:type_name -> kehou.common.v1.Date
-	7,  // 11: kehou.timetable.v1.LeavePeriod.end_date:type_name -> kehou.common.v1.Date
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	8,  // 3: kehou.timetable.v1.Leave.start_date:type_name -> kehou.common.v1.Date
+	8,  // 4: kehou.timetable.v1.Leave.end_date:type_name -> kehou.common.v1.Date
+	5,  // 5: kehou.timetable.v1.AllocationReport.shares:type_name -> kehou.timetable.v1.AllocationShares
+	5,  // 6: kehou.timetable.v1.AllocationReport.optimum:type_name -> kehou.timetable.v1.AllocationShares
+	9,  // 7: kehou.timetable.v1.EnrolmentInterval.item_kind:type_name -> kehou.timetable.v1.ItemKind
+	8,  // 8: kehou.timetable.v1.EnrolmentInterval.start_date:type_name -> kehou.common.v1.Date
+	8,  // 9: kehou.timetable.v1.EnrolmentInterval.end_date:type_name -> kehou.common.v1.Date
+	7,  // 10: kehou.timetable.v1.EnrolmentInterval.leaves:type_name -> kehou.timetable.v1.LeavePeriod
+	10, // 11: kehou.timetable.v1.EnrolmentInterval.hardship_category:type_name -> kehou.timetable.v1.HardshipCategory
+	8,  // 12: kehou.timetable.v1.LeavePeriod.start_date:type_name -> kehou.common.v1.Date
+	8,  // 13: kehou.timetable.v1.LeavePeriod.end_date:type_name -> kehou.common.v1.Date
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_enrolment_proto_init() }
@@ -783,7 +937,7 @@ func file_kehou_timetable_v1_enrolment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_enrolment_proto_rawDesc), len(file_kehou_timetable_v1_enrolment_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -4523,7 +4523,12 @@ type AllocateClubsRequest struct {
 	// Term.
 	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
 	// Seed for the priority order; same seed and choices give the same result.
-	Seed          uint64 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	Seed uint64 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	// Mode: lottery (random serial dictatorship; the default), lottery_fill (the lottery, then a
+	// second round placing the students left out into eligible clubs, moving others within their
+	// ranked clubs to make room), or most_placed (the most students placed by ranked choices, then
+	// the least rank sum, then the second round).
+	Mode          string `protobuf:"bytes,4,opt,name=mode,proto3" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4577,6 +4582,13 @@ func (x *AllocateClubsRequest) GetSeed() uint64 {
 		return x.Seed
 	}
 	return 0
+}
+
+func (x *AllocateClubsRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
 }
 
 // AllocateClubsResponse is the output of AllocateClubs.
@@ -5364,11 +5376,12 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"student_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12'\n" +
 	"\bclub_ids\x18\x04 \x03(\tB\f\xbaH\t\x92\x01\x06\b\x01\x10\x05\x18\x01R\aclubIds\"5\n" +
 	"\x19SubmitClubChoicesResponse\x12\x18\n" +
-	"\achoices\x18\x01 \x01(\x05R\achoices\"v\n" +
+	"\achoices\x18\x01 \x01(\x05R\achoices\"\x93\x01\n" +
 	"\x14AllocateClubsRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
 	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12\x12\n" +
-	"\x04seed\x18\x03 \x01(\x04R\x04seed\"U\n" +
+	"\x04seed\x18\x03 \x01(\x04R\x04seed\x12\x1b\n" +
+	"\x04mode\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04mode\"U\n" +
 	"\x15AllocateClubsResponse\x12<\n" +
 	"\x06report\x18\x01 \x01(\v2$.kehou.timetable.v1.AllocationReportR\x06report\"\xab\x01\n" +
 	"\x0fJoinClubRequest\x12&\n" +
