@@ -19,8 +19,12 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/migrations"
+	"github.com/kehou/kehou/services/billing"
+	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/system"
+	"github.com/shopspring/decimal"
 )
 
 func main() {
@@ -56,6 +60,7 @@ type Config struct {
 	FaultInjection bool
 	LogFormat      string
 	LogLevel       string
+	MaxPrepayment  decimal.Decimal
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -133,6 +138,8 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 	boolean(&c.FaultInjection, "fault-injection", "KEHOU_FAULT_INJECTION", false, "honour the x-kehou-fault header (tests only)")
 	str(&c.LogFormat, "log-format", "KEHOU_LOG_FORMAT", "json", "log format: json or text")
 	str(&c.LogLevel, "log-level", "KEHOU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	maxPrepay := envOr(getenv, "KEHOU_MAX_PREPAYMENT", app.DefaultMaxPrepayment.StringFixed(2))
+	str(&maxPrepay, "max-prepayment", "KEHOU_MAX_PREPAYMENT", maxPrepay, "how far above what a family owes a payment marked as a prepayment may go, in yuan")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -153,6 +160,11 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			problems = append(problems, fmt.Sprintf("%s %q must be host:port", name, addr))
 		}
+	}
+	if d, err := decimal.NewFromString(maxPrepay); err != nil || d.IsNegative() || pbconv.CheckMoney(d) != "" {
+		problems = append(problems, fmt.Sprintf("max-prepayment %q must be an amount in yuan from 0 to %s", maxPrepay, pbconv.MaxMoney.StringFixed(2)))
+	} else {
+		c.MaxPrepayment = d
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		problems = append(problems, fmt.Sprintf("log-format %q must be json or text", c.LogFormat))
@@ -211,7 +223,7 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		Parts: parts, DatabaseURL: c.DatabaseURL, DBMaxConns: int32(c.DBMaxConns),
 		HTTPAddr: c.HTTPAddr, TimetableAddr: c.TimetableAddr, StaffingAddr: c.StaffingAddr, BillingAddr: c.BillingAddr,
 		ShutdownGrace: c.ShutdownGrace, CORSOrigins: origins, Migrate: c.Migrate,
-		FaultInjection: c.FaultInjection, Logger: log,
+		FaultInjection: c.FaultInjection, Logger: log, Billing: billing.Options{MaxPrepayment: &c.MaxPrepayment},
 	})
 	if err != nil {
 		return err

@@ -12,15 +12,27 @@ import (
 	"github.com/kehou/kehou/services/billing/store"
 	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/staffing/stclient"
+	"github.com/shopspring/decimal"
 	"google.golang.org/grpc"
 )
 
+// Options are billing's settings; the zero value means the defaults.
+type Options struct {
+	// MaxPrepayment is how far above what a family owes a payment marked as
+	// a prepayment may go; nil means app.DefaultMaxPrepayment.
+	MaxPrepayment *decimal.Decimal
+}
+
 // Register adds the billing services to s; timetable and staffing are
 // connections to those services (billing reads their facts, never their tables).
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger) {
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger, opts Options) {
 	st, feed := store.New(pool), ttfeed.New(timetable)
+	payments := app.NewPayments(st, feed.Client)
+	if opts.MaxPrepayment != nil {
+		payments.WithMaxPrepayment(*opts.MaxPrepayment)
+	}
 	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed.Client), app.NewFees(st, feed), log))
-	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(app.NewPayments(st, feed.Client), log))
+	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
 	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(feed.Client, stclient.New(staffing)), log))
 }
 

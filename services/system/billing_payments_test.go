@@ -156,6 +156,23 @@ func TestPaymentsHTTPBadInput(t *testing.T) {
 	if r := e.Do(t, "POST", "/v1/schools/sch_nope/payments", payment("st_1", "1.00", "PAYMENT_CHANNEL_CASH", "k5", "2026-03-10T09:00:00Z")); r.Code != http.StatusNotFound {
 		t.Fatalf("unknown school: %d %s", r.Code, r.Raw)
 	}
+	// One range for money: 10 integer digits in the contract, within the
+	// 12 of the columns; beyond it a 400 names the field, never a 500.
+	wantField(t, e.Do(t, "POST", base+"/payments", payment("st_1", "99999999999.00", "PAYMENT_CHANNEL_CASH", "k7", "2026-03-10T09:00:00Z")), "amount.amount")
+	wantField(t, e.Do(t, "POST", base+"/payments", payment("st_1", "999999999999999.99", "PAYMENT_CHANNEL_CASH", "k8", "2026-03-10T09:00:00Z")), "amount.amount")
+	// Far above what the family owes (240.00): refused, and as a prepayment
+	// refused beyond the configured maximum (5000.00 above what is owed).
+	huge := payment("st_1", "9999999999.99", "PAYMENT_CHANNEL_CASH", "k9", "2026-03-10T09:00:00Z")
+	wantField(t, e.Do(t, "POST", base+"/payments", huge), "amount")
+	huge["prepayment"] = true
+	wantField(t, e.Do(t, "POST", base+"/payments", huge), "amount")
+	ahead := payment("st_1", "5240.01", "PAYMENT_CHANNEL_CASH", "k10", "2026-03-10T09:00:00Z")
+	ahead["prepayment"] = true
+	wantField(t, e.Do(t, "POST", base+"/payments", ahead), "amount")
+	var payments int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM billing.payments`).Scan(&payments); err != nil || payments != 0 {
+		t.Fatalf("%d payments (%v) after refused ones, want 0", payments, err)
+	}
 	p := e.MustDo(t, "POST", base+"/payments", payment("st_1", "240.00", "PAYMENT_CHANNEL_ALIPAY", "k6", "2026-03-10T09:00:00Z"))
 	pid := systemtest.Str(p, "payment", "payment_id")
 	refund := func(key, amount string) systemtest.Response {
@@ -184,7 +201,10 @@ func TestPaymentsHTTPTermFlow(t *testing.T) {
 	e.statement(t, "st_b", "stu_b", "2026-spring", "240.00", "300.00", "2026-06-30")
 	e.statement(t, "st_c", "stu_c", "2026-spring", "240.00", "300.00", "2026-06-30")
 	e.MustDo(t, "POST", base+"/payments", payment("st_a", "100.00", "PAYMENT_CHANNEL_CASH", "a1", "2026-03-02T01:00:00Z"))
-	e.MustDo(t, "POST", base+"/payments", payment("st_b", "250.00", "PAYMENT_CHANNEL_WECHAT", "b1", "2026-03-04T17:00:00Z"))
+	overpay := payment("st_b", "250.00", "PAYMENT_CHANNEL_WECHAT", "b1", "2026-03-04T17:00:00Z")
+	wantField(t, e.Do(t, "POST", base+"/payments", overpay), "amount") // 10 above what is owed: only as a prepayment
+	overpay["prepayment"] = true
+	e.MustDo(t, "POST", base+"/payments", overpay)
 	e.MustDo(t, "POST", base+"/payments", payment("st_c", "240.00", "PAYMENT_CHANNEL_BANK", "c1", "2026-03-03T01:00:00Z"))
 	e.MustDo(t, "POST", base+"/write-offs", map[string]any{"student_id": "stu_a", "term_id": "2026-spring",
 		"amount": map[string]any{"amount": "40.00"}, "reason": "低保 family, approved", "idempotency_key": "w1", "written_on": systemtest.Date(2026, 6, 20)})

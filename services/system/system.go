@@ -57,6 +57,8 @@ type Config struct {
 	Migrate        bool
 	FaultInjection bool
 	Logger         *slog.Logger
+	// Billing are the billing service's settings (prepayment maximum).
+	Billing billing.Options
 }
 
 // Has reports whether the config runs part p.
@@ -223,7 +225,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		case Staffing:
 			staffing.Register(srv, pool, ttConn, log)
 		case Billing:
-			billing.Register(srv, pool, ttConn, stConn, log)
+			billing.Register(srv, pool, ttConn, stConn, log, cfg.Billing)
 		}
 		// Callers stop before what they call: billing calls staffing, both call timetable.
 		stage := map[Part]int{Billing: 1, Staffing: 2, Timetable: 3}[p]

@@ -22,7 +22,9 @@ import (
 // changes, reads the facts fn needs, lets fn check them and build the
 // posting, and writes record and posting together.
 type PaymentStore interface {
-	RecordPayment(ctx context.Context, sc payment.Tenant, p payment.Payment, fn func(payment.StatementRef, *payment.Payment) (ledger.Posting, error)) (payment.Payment, bool, error)
+	// RecordPayment calls fn with the statement paid and its family's
+	// balance in the statement's term, both read under the family's lock.
+	RecordPayment(ctx context.Context, sc payment.Tenant, p payment.Payment, fn func(payment.StatementRef, payment.FamilyBalance, *payment.Payment) (ledger.Posting, error)) (payment.Payment, bool, error)
 	ListPayments(ctx context.Context, sc payment.Tenant, studentID, termID, after string, limit int) ([]payment.Payment, error)
 	CreateRefund(ctx context.Context, sc payment.Tenant, r payment.Refund, fn func(p payment.Payment, refundable decimal.Decimal, r *payment.Refund) (ledger.Posting, error)) (payment.Refund, bool, error)
 	ApplyCredit(ctx context.Context, sc payment.Tenant, a payment.CreditApplication, fn func(available decimal.Decimal, fam payment.FamilyBalance) (ledger.Posting, error)) (payment.CreditApplication, bool, error)
@@ -36,15 +38,32 @@ type PaymentStore interface {
 // Payments is the use cases of payments, refunds, credit, write-offs,
 // settlement, balances and ledger queries.
 type Payments struct {
-	store   PaymentStore
-	schools Schools
-	now     func() time.Time
+	store         PaymentStore
+	schools       Schools
+	now           func() time.Time
+	maxPrepayment decimal.Decimal
 }
+
+// DefaultMaxPrepayment is how far above what a family owes in a term a
+// payment marked as a prepayment may go, in yuan, unless configured: a
+// term's after-school fees are hundreds of yuan, so this covers paying a
+// whole year ahead without letting a mistyped amount through.
+var DefaultMaxPrepayment = decimal.NewFromInt(5000)
 
 // NewPayments returns the payment use cases; schools resolves a school to
 // its district through timetable.
 func NewPayments(store PaymentStore, schools Schools) *Payments {
-	return &Payments{store: store, schools: schools, now: time.Now}
+	return &Payments{store: store, schools: schools, now: time.Now, maxPrepayment: DefaultMaxPrepayment}
+}
+
+// WithMaxPrepayment sets how far above what a family owes a prepayment
+// may go (see DefaultMaxPrepayment); a negative value counts as zero.
+func (a *Payments) WithMaxPrepayment(d decimal.Decimal) *Payments {
+	if d.IsNegative() {
+		d = decimal.Zero
+	}
+	a.maxPrepayment = d
+	return a
 }
 
 func (a *Payments) scope(ctx context.Context, schoolID string) (payment.Tenant, error) {
@@ -103,9 +122,12 @@ func (a *Payments) RecordPayment(ctx context.Context, schoolID string, p payment
 	p.ID = NewMoneyID("pay_")
 	p.PaidAt = p.PaidAt.UTC().Truncate(time.Microsecond)
 	p.Fingerprint = moneyFingerprint("payment", p.StatementID, p.StudentID, p.Amount.StringFixed(2), p.Channel, p.ExternalReference, p.PaidAt.Format(time.RFC3339Nano))
-	got, replayed, err := a.store.RecordPayment(ctx, sc, p, func(st payment.StatementRef, p *payment.Payment) (ledger.Posting, error) {
+	got, replayed, err := a.store.RecordPayment(ctx, sc, p, func(st payment.StatementRef, fam payment.FamilyBalance, p *payment.Payment) (ledger.Posting, error) {
 		if p.StudentID != "" && p.StudentID != st.StudentID {
 			return ledger.Posting{}, fault.Invalid("student_id", "statement "+st.StatementID+" belongs to another student")
+		}
+		if err := settle.CheckPayment(p.Amount, fam.Balance(), p.Prepayment, a.maxPrepayment); err != nil {
+			return ledger.Posting{}, err
 		}
 		p.StudentID, p.TermID = st.StudentID, st.TermID
 		return moneyPosting(sc, p.ID, ledger.KindPayment, p.ID, "payment of statement "+st.StatementID+" via "+p.Channel,

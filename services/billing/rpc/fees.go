@@ -37,6 +37,14 @@ func (p *parser) dec(s, field string, required bool) decimal.Decimal {
 		p.c.Add(field, fmt.Sprintf("%q is not a decimal number", s))
 		return decimal.Zero
 	}
+	// Rates, caps, amounts, ratios and calendar constants all end up in
+	// money columns or multiply into them: one magnitude bound for all, the
+	// range of a money field. A product still beyond a column (a rate near
+	// the bound times many periods) is refused by the store as out of range.
+	if d.Abs().GreaterThan(pbconv.MaxMoney) {
+		p.c.Add(field, "must be at most "+pbconv.MaxMoney.StringFixed(2)+" in absolute value")
+		return decimal.Zero
+	}
 	return d
 }
 

@@ -81,7 +81,8 @@ func (s *PaymentServer) RecordPayment(ctx context.Context, req *billingv1.Record
 	}
 	p, replayed, err := s.app.RecordPayment(ctx, req.GetSchoolId(), payment.Payment{StatementID: req.GetStatementId(),
 		StudentID: req.GetStudentId(), Amount: amount, Channel: channelNames[req.GetChannel()],
-		ExternalReference: req.GetExternalReference(), PaidAt: req.GetPaidAt().AsTime(), IdempotencyKey: req.GetIdempotencyKey()})
+		ExternalReference: req.GetExternalReference(), PaidAt: req.GetPaidAt().AsTime(), IdempotencyKey: req.GetIdempotencyKey(),
+		Prepayment: req.GetPrepayment()})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

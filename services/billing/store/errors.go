@@ -26,6 +26,8 @@ func interpretError(err error, what string) error {
 		return fault.NotFound("a record " + what + " refers to does not exist")
 	case errors.Is(err, pgdb.ErrCheckViolation):
 		return fault.Precondition(what + " breaks a rule of the ledger")
+	case errors.Is(err, pgdb.ErrOutOfRange):
+		return fault.Precondition(what + ": an amount is beyond what the ledger holds (999999999999.99)")
 	case errors.Is(err, pgdb.ErrSerialization):
 		return fmt.Errorf("%s: %w", what, fault.ErrConflict)
 	}

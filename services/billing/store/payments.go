@@ -63,7 +63,7 @@ func paymentByKey(ctx context.Context, q querier, sc payment.Tenant, key string)
 }
 
 // RecordPayment implements app.PaymentStore.
-func (s *Store) RecordPayment(ctx context.Context, sc payment.Tenant, p payment.Payment, fn func(payment.StatementRef, *payment.Payment) (ledger.Posting, error)) (payment.Payment, bool, error) {
+func (s *Store) RecordPayment(ctx context.Context, sc payment.Tenant, p payment.Payment, fn func(payment.StatementRef, payment.FamilyBalance, *payment.Payment) (ledger.Posting, error)) (payment.Payment, bool, error) {
 	var out payment.Payment
 	replayed := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
@@ -81,11 +81,22 @@ func (s *Store) RecordPayment(ctx context.Context, sc payment.Tenant, p payment.
 		if err != nil {
 			return interpretError(err, "statement "+p.StatementID)
 		}
-		post, err := fn(st, &p)
+		// The statement's family: fn refuses a payment for another student.
+		if err := lockFamily(ctx, tx, sc, st.StudentID); err != nil {
+			return err
+		}
+		// A request with the same key may have committed while this one
+		// waited for the lock: it is a replay, whatever the balance says now.
+		if old, ok, err := paymentByKey(ctx, tx, sc, p.IdempotencyKey); err != nil || ok {
+			out, replayed = old, ok
+			return err
+		}
+		fam, err := familyIn(ctx, tx, sc, st.TermID, st.StudentID)
 		if err != nil {
 			return err
 		}
-		if err := lockFamily(ctx, tx, sc, p.StudentID); err != nil {
+		post, err := fn(st, fam, &p)
+		if err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO billing.payments (district_id, school_id, payment_id, statement_id, student_id, term_id,

@@ -245,11 +245,19 @@ func TestSettlementRefundsAndCredit(t *testing.T) {
 	b.statement(t, "sch_a", "st_b2", "stu_b", "term_2", "100.00", "160.00", day(2026, 12, 31))
 	b.pay1(t, "sch_a", "st_a", "60.00", "cash", "a1", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	b.pay1(t, "sch_a", "st_b", "100.00", "wechat", "b1", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
-	late := b.pay1(t, "sch_a", "st_b", "30.00", "bank", "b2", time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC))
+	// 30 above what stu_b owes: refused unless marked as a prepayment.
+	_, _, err := b.pay.RecordPayment(b.ctx, "sch_a", payment.Payment{StatementID: "st_b", Amount: d("30.00"), Channel: "bank",
+		PaidAt: time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), IdempotencyKey: "b2", ExternalReference: "ext-b2"})
+	wantViolation(t, err, "amount")
+	late, _, err := b.pay.RecordPayment(b.ctx, "sch_a", payment.Payment{StatementID: "st_b", Amount: d("30.00"), Channel: "bank",
+		PaidAt: time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), IdempotencyKey: "b2", ExternalReference: "ext-b2", Prepayment: true})
+	if err != nil {
+		t.Fatalf("record prepayment b2: %v", err)
+	}
 	b.pay1(t, "sch_a", "st_c", "100.00", "alipay", "c1", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 
 	// Credit policy needs the next term.
-	_, _, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s0", TermID: "term_1", Policy: settle.PolicyCredit})
+	_, _, err = b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s0", TermID: "term_1", Policy: settle.PolicyCredit})
 	wantViolation(t, err, "next_term_id")
 
 	s, rep, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s1", TermID: "term_1", Policy: settle.PolicyRefund, SettledOn: day(2026, 7, 1)})
@@ -282,7 +290,10 @@ func TestSettlementRefundsAndCredit(t *testing.T) {
 
 	// Term 2: stu_b overpays 20, the school carries it as credit, and it is
 	// used in term 3. stu_a's 40 due in term 1 is not carried.
-	b.pay1(t, "sch_a", "st_b2", "120.00", "wechat", "b3", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	if _, _, err := b.pay.RecordPayment(b.ctx, "sch_a", payment.Payment{StatementID: "st_b2", Amount: d("120.00"), Channel: "wechat",
+		PaidAt: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), IdempotencyKey: "b3", Prepayment: true}); err != nil {
+		t.Fatalf("record prepayment b3: %v", err)
+	}
 	s2, _, err := b.pay.SettleTerm(b.ctx, "sch_a", payment.Settlement{ID: "s2", TermID: "term_2", Policy: settle.PolicyCredit, NextTermID: "term_3", SettledOn: day(2027, 1, 15)})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,22 @@ func TimeOfDay(m int) *commonv1.TimeOfDay {
 	return &commonv1.TimeOfDay{Hours: int32(m / 60), Minutes: int32(m % 60)}
 }
 
+// MaxMoney is the largest amount in yuan one money field takes, the range
+// of kehou.common.v1.Money: 10 integer digits. The database's money columns
+// (numeric(14,2)) hold 12, so that sums of such amounts fit as well.
+var MaxMoney = decimal.RequireFromString("9999999999.99")
+
+// CheckMoney says why d is not an amount a money field takes, or "".
+func CheckMoney(d decimal.Decimal) string {
+	if !d.Equal(d.Round(2)) {
+		return "must have at most two decimal places"
+	}
+	if d.Abs().GreaterThan(MaxMoney) {
+		return "must be at most " + MaxMoney.StringFixed(2) + " in absolute value"
+	}
+	return ""
+}
+
 // Money formats an amount in yuan with exactly two places.
 func Money(d decimal.Decimal) *commonv1.Money {
 	return &commonv1.Money{Amount: d.StringFixed(2)}
@@ -41,8 +57,8 @@ func Decimal(m *commonv1.Money, field string) (decimal.Decimal, error) {
 	if err != nil {
 		return decimal.Zero, fault.Invalid(field, "must be a decimal amount in yuan")
 	}
-	if !d.Equal(d.Round(2)) {
-		return decimal.Zero, fault.Invalid(field, "must have at most two decimal places")
+	if why := CheckMoney(d); why != "" {
+		return decimal.Zero, fault.Invalid(field, why)
 	}
 	return d, nil
 }

@@ -73,6 +73,9 @@ var (
 	ErrCheckViolation = errors.New("check violation")
 	// ErrSerialization reports a conflict the client may retry (40001, 40P01).
 	ErrSerialization = errors.New("serialization conflict")
+	// ErrOutOfRange reports a number too large for its column (22003), e.g.
+	// a computed amount beyond numeric(14,2).
+	ErrOutOfRange = errors.New("numeric value out of range")
 )
 
 // ConstraintError is a driver error classified into one of the kinds
@@ -109,6 +112,8 @@ func Classify(err error) error {
 		kind = ErrCheckViolation
 	case "40001", "40P01":
 		kind = ErrSerialization
+	case "22003":
+		kind = ErrOutOfRange
 	default:
 		return err
 	}

@@ -48,6 +48,9 @@ type Payment struct {
 	Fingerprint string
 	// Refunded is what was refunded of it so far (read side only).
 	Refunded decimal.Decimal
+	// Prepayment accepts an amount above what the family owes in the term,
+	// up to the configured maximum above it (write side only).
+	Prepayment bool
 }
 
 // StatementRef is what payments read of an issued statement (owned by

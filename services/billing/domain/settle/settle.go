@@ -207,3 +207,26 @@ func PlanFamily(f Figures, policy Policy, payments []Refundable) Plan {
 	plan.Credit = left
 	return plan
 }
+
+// CheckPayment rejects a payment above what the family owes in the term
+// (balance) unless it is marked as a prepayment, and a prepayment more
+// than maxPrepayment above what is owed: a typo of a few zeros, or a
+// payment meant for another family, must not turn into credit silently.
+func CheckPayment(amount, balance decimal.Decimal, prepayment bool, maxPrepayment decimal.Decimal) error {
+	if err := CheckAmount("amount", amount); err != nil {
+		return err
+	}
+	owed := maxZero(balance)
+	excess := amount.Sub(owed)
+	switch {
+	case !excess.IsPositive():
+		return nil
+	case !prepayment:
+		return fault.Invalid("amount", "payment of "+amount.StringFixed(2)+" is more than the "+owed.StringFixed(2)+
+			" owed in the term; mark it as a prepayment to keep the rest as credit (at most "+maxPrepayment.StringFixed(2)+" above what is owed)")
+	case excess.GreaterThan(maxPrepayment):
+		return fault.Invalid("amount", "prepayment of "+amount.StringFixed(2)+" is "+excess.StringFixed(2)+" above the "+owed.StringFixed(2)+
+			" owed in the term, more than the maximum of "+maxPrepayment.StringFixed(2))
+	}
+	return nil
+}

@@ -353,8 +353,12 @@ type RecordPaymentRequest struct {
 	PaidAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=paid_at,json=paidAt,proto3" json:"paid_at,omitempty"`
 	// Client key: a repeat with the same key returns the first payment.
 	IdempotencyKey string `protobuf:"bytes,8,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Marks a payment above what the family owes in the term as paid in
+	// advance: the rest becomes credit. Without it such a payment is refused,
+	// and with it only up to the configured maximum above what is owed.
+	Prepayment    bool `protobuf:"varint,9,opt,name=prepayment,proto3" json:"prepayment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RecordPaymentRequest) Reset() {
@@ -441,6 +445,13 @@ func (x *RecordPaymentRequest) GetIdempotencyKey() string {
 		return x.IdempotencyKey
 	}
 	return ""
+}
+
+func (x *RecordPaymentRequest) GetPrepayment() bool {
+	if x != nil {
+		return x.Prepayment
+	}
+	return false
 }
 
 // RecordPaymentResponse is the output of RecordPayment.
@@ -2752,7 +2763,7 @@ const file_kehou_billing_v1_payments_proto_rawDesc = "" +
 	"\apaid_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\x06paidAt\x12'\n" +
 	"\x0fidempotency_key\x18\n" +
 	" \x01(\tR\x0eidempotencyKey\x122\n" +
-	"\brefunded\x18\v \x01(\v2\x16.kehou.common.v1.MoneyR\brefunded\"\xbf\x03\n" +
+	"\brefunded\x18\v \x01(\v2\x16.kehou.common.v1.MoneyR\brefunded\"\xdf\x03\n" +
 	"\x14RecordPaymentRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12,\n" +
 	"\fstatement_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\vstatementId\x12&\n" +
@@ -2764,7 +2775,10 @@ const file_kehou_billing_v1_payments_proto_rawDesc = "" +
 	"\x12external_reference\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x11externalReference\x12;\n" +
 	"\apaid_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x06paidAt\x123\n" +
 	"\x0fidempotency_key\x18\b \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x0eidempotencyKey\"h\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x0eidempotencyKey\x12\x1e\n" +
+	"\n" +
+	"prepayment\x18\t \x01(\bR\n" +
+	"prepayment\"h\n" +
 	"\x15RecordPaymentResponse\x123\n" +
 	"\apayment\x18\x01 \x01(\v2\x19.kehou.billing.v1.PaymentR\apayment\x12\x1a\n" +
 	"\breplayed\x18\x02 \x01(\bR\breplayed\"\xd9\x01\n" +

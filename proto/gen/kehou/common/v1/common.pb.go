@@ -23,10 +23,13 @@ const (
 )
 
 // Money is an amount in yuan (元) as a decimal string with at most two
-// places (fen, 分), e.g. "12.50". It is never a float.
+// places (fen, 分), e.g. "12.50". It is never a float. One amount has at
+// most 10 integer digits (below 10,000,000,000 元): the database's money
+// columns hold 12, so sums of amounts (a statement's lines, a run, a
+// school's ledger) fit too. A larger amount is refused naming its field.
 type Money struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Amount in yuan, e.g. "2.00" or "-0.35".
+	// Amount in yuan, e.g. "2.00" or "-0.35"; at most 9999999999.99.
 	Amount        string `protobuf:"bytes,1,opt,name=amount,proto3" json:"amount,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -194,7 +197,7 @@ const file_kehou_common_v1_common_proto_rawDesc = "" +
 	"\n" +
 	"\x1ckehou/common/v1/common.proto\x12\x0fkehou.common.v1\x1a\x1bbuf/validate/validate.proto\"F\n" +
 	"\x05Money\x12=\n" +
-	"\x06amount\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^-?[0-9]{1,15}(\\.[0-9]{1,2})?$R\x06amount\"e\n" +
+	"\x06amount\x18\x01 \x01(\tB%\xbaH\"r 2\x1e^-?[0-9]{1,10}(\\.[0-9]{1,2})?$R\x06amount\"e\n" +
 	"\x04Date\x12\x1f\n" +
 	"\x04year\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
 	"\x05month\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\x12\x1b\n" +
