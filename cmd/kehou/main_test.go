@@ -82,7 +82,16 @@ func freeAddr(t *testing.T) string {
 type proc struct {
 	cmd  *exec.Cmd
 	out  *syncBuffer
-	done chan error
+	done chan struct{} // closed when the process has exited; err is then set
+	err  error
+}
+
+// wait blocks until the process has exited and returns its exit error. Any
+// number of callers may wait, so a test that fails after waiting can never
+// hang its cleanup.
+func (p *proc) wait() error {
+	<-p.done
+	return p.err
 }
 
 type syncBuffer struct {
@@ -111,11 +120,11 @@ func start(t *testing.T, env []string, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, out: out, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
+	p := &proc{cmd: cmd, out: out, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-p.done
+		_ = p.wait()
 		if t.Failed() {
 			t.Logf("output of %v:\n%s", args, out.String())
 		}
@@ -168,10 +177,9 @@ func TestMigrationsApplyOnceWithThreeProcessesAtOnce(t *testing.T) {
 	}
 	applied := 0
 	for _, p := range procs {
-		if err := <-p.done; err != nil {
+		if err := p.wait(); err != nil {
 			t.Fatalf("migrate failed: %v\n%s", err, p.out.String())
 		}
-		p.done <- nil // let the cleanup's wait return
 		for _, line := range strings.Split(p.out.String(), "\n") {
 			var rec struct {
 				Msg     string `json:"msg"`
@@ -245,9 +253,8 @@ func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 		t.Fatalf("request in flight: code %d, err %v", r.code, r.err)
 	}
 	select {
-	case err := <-p.done:
-		p.done <- err
-		if err != nil {
+	case <-p.done:
+		if err := p.err; err != nil {
 			t.Fatalf("exit: %v", err)
 		}
 	case <-time.After(10 * time.Second):
