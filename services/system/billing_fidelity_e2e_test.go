@@ -266,3 +266,118 @@ func TestSubsidyPerMonthAndPeriodEndToEnd(t *testing.T) {
 		t.Errorf("claims missing %v: %v", want, claims)
 	}
 }
+
+// TestTwoBasicCareSegmentsEndToEnd is item 1: a school whose older grades stay one period longer
+// models basic care as two timetable items (segment 1 for every grade, segment 2 for grade 3
+// only), both charged by the schedule's one basic-care fee item. A grade-3 student enrolled in
+// both is billed both; a timetable item no fee item (or several) can charge refuses the run
+// naming the items; a timetable item listed by two fee items is a 400 naming the field.
+func TestTwoBasicCareSegmentsEndToEnd(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	const district = "351106"
+	env.MustDo(t, "POST", "/v1/districts", map[string]any{
+		"district_id": district, "name": "三元区",
+		"policy": map[string]any{
+			"off_work_time": map[string]any{"hours": 17, "minutes": 30}, "min_minutes_per_day": 80,
+			"service_days_per_week": 5, "period_minutes_primary": 40, "period_minutes_junior_middle": 45,
+			"max_periods_per_day": 3, "evening_care_end": map[string]any{"hours": 18, "minutes": 30}, "outside_share_cap_percent": 50,
+		},
+	})
+	school := systemtest.Str(env.MustDo(t, "POST", "/v1/schools", map[string]any{"district_id": district, "name": "城关小学", "stage": "SCHOOL_STAGE_PRIMARY"}), "school", "school_id")
+	sp := "/v1/schools/" + school
+	room2 := systemtest.Str(env.MustDo(t, "POST", sp+"/rooms", map[string]any{"name": "101教室", "kind": "ROOM_KIND_CLASSROOM", "capacity": 50}), "room", "room_id")
+	room3 := systemtest.Str(env.MustDo(t, "POST", sp+"/rooms", map[string]any{"name": "102教室", "kind": "ROOM_KIND_CLASSROOM", "capacity": 50}), "room", "room_id")
+	c2 := systemtest.Str(env.MustDo(t, "POST", sp+"/classes", map[string]any{"grade": 2, "name": "二年级1班", "size": 1, "home_room_id": room2}), "class", "class_id")
+	c3 := systemtest.Str(env.MustDo(t, "POST", sp+"/classes", map[string]any{"grade": 3, "name": "三年级1班", "size": 1, "home_room_id": room3}), "class", "class_id")
+	students := map[string]string{}
+	for name, class := range map[string]string{"张三": c3, "李四": c2} {
+		st := env.MustDo(t, "POST", sp+"/students", map[string]any{"class_id": class, "name": name,
+			"guardians": []any{map[string]any{"name": name + "家长", "phone": "13800000000", "relation": "母亲"}}})
+		students[name] = systemtest.Str(st, "student", "student_id")
+	}
+	// 2–27 September 2024 less 中秋节 (16 September): 19 school days.
+	term := systemtest.Str(env.MustDo(t, "POST", sp+"/terms", map[string]any{
+		"name": "2024-2025学年第一学期（九月）", "start_date": date(2024, 9, 2), "end_date": date(2024, 9, 27),
+		"holidays": []any{map[string]any{"date": date(2024, 9, 16), "name": "中秋节"}},
+	}), "term", "term_id")
+	windows := func(h1, m1, h2, m2 int) []any {
+		var out []any
+		for wd := 1; wd <= 5; wd++ {
+			out = append(out, map[string]any{"weekday": wd, "start": map[string]any{"hours": h1, "minutes": m1}, "end": map[string]any{"hours": h2, "minutes": m2}})
+		}
+		return out
+	}
+	tp := sp + "/terms/" + term
+	// Segment 1, 16:00–17:20 (two periods), every grade; segment 2, 17:20–18:00 (one period), grade 3.
+	seg1 := systemtest.Str(env.MustDo(t, "POST", tp+"/items", map[string]any{
+		"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管（第一段）", "segment": 1, "windows": windows(16, 0, 17, 20)}), "item", "item_id")
+	seg2 := systemtest.Str(env.MustDo(t, "POST", tp+"/items", map[string]any{
+		"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管（第二段）", "segment": 2, "windows": windows(17, 20, 18, 0), "grades": []int{3}}), "item", "item_id")
+	env.MustDo(t, "POST", tp+"/plan:generate", map[string]any{"seed": 1})
+	enrol := func(name, item string) {
+		en := env.MustDo(t, "POST", sp+"/enrolments", map[string]any{"student_id": students[name], "item_id": item, "start_date": date(2024, 9, 2)})
+		env.MustDo(t, "POST", sp+"/enrolments/"+systemtest.Str(en, "enrolment", "enrolment_id")+":approve", map[string]any{})
+	}
+	enrol("张三", seg1)
+	enrol("张三", seg2)
+	enrol("李四", seg1)
+
+	schedules := "/v1/districts/" + district + "/fee-schedules"
+	// Bad input: one timetable item listed by two fee items.
+	two := acceptanceSchedule("三教〔2024〕30号")
+	two["schedule_id"], two["subsidies"], two["waivers"] = "two-items", nil, nil
+	two["items"] = []any{
+		map[string]any{"rule_id": "care-a", "name": "基础托管服务费", "kind": "basic_care", "unit": "per_period", "rate": "2", "timetable_items": []string{seg1, seg2}},
+		map[string]any{"rule_id": "care-b", "name": "延长托管服务费", "kind": "basic_care", "unit": "per_period", "rate": "3", "timetable_items": []string{seg2}},
+	}
+	if r := env.Do(t, "POST", schedules, two); r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"items[1].timetable_items[0]"`) {
+		t.Errorf("a timetable item in two fee items: %d %s, want 400 naming items[1].timetable_items[0]", r.Code, r.Raw)
+	}
+	// Two basic-care fee items and neither names the segments: the run is refused naming both
+	// timetable items and both fee items, and nothing is issued.
+	ambiguous := acceptanceSchedule("三教〔2024〕31号")
+	ambiguous["schedule_id"], ambiguous["subsidies"], ambiguous["waivers"] = "ambiguous", nil, nil
+	ambiguous["effective_from"], ambiguous["effective_to"] = date(2024, 9, 1), date(2024, 9, 30)
+	ambiguous["items"] = []any{
+		map[string]any{"rule_id": "care-a", "name": "基础托管服务费", "kind": "basic_care", "unit": "per_period", "rate": "2"},
+		map[string]any{"rule_id": "care-b", "name": "延长托管服务费", "kind": "basic_care", "unit": "per_period", "rate": "3"},
+	}
+	env.MustDo(t, "POST", schedules, ambiguous)
+	runs := "/v1/districts/" + district + "/fee-runs"
+	r := env.Do(t, "POST", runs, map[string]any{"request_id": "sept-ambiguous", "school_id": school, "term_id": term, "period_kind": "term"})
+	if r.Code == http.StatusOK || !strings.Contains(r.Raw, seg1) || !strings.Contains(r.Raw, seg2) || !strings.Contains(r.Raw, "care-a, care-b") {
+		t.Errorf("ambiguous mapping: %d %s, want a refusal naming %s, %s and care-a, care-b", r.Code, r.Raw, seg1, seg2)
+	}
+	got := env.MustDo(t, "GET", sp+"/students/"+students["张三"]+"/terms/"+term+"/statements", nil)
+	if sts, _ := got["statements"].([]any); len(sts) != 0 {
+		t.Errorf("refused run issued %v", sts)
+	}
+
+	// The school's one basic-care fee item (a new version, so it replaces the ambiguous one)
+	// charges both segments.
+	one := acceptanceSchedule("三教〔2024〕32号")
+	one["schedule_id"], one["subsidies"], one["waivers"] = "ambiguous", nil, nil
+	one["effective_from"], one["effective_to"] = date(2024, 9, 1), date(2024, 9, 30)
+	env.MustDo(t, "POST", schedules, one)
+	run := env.MustDo(t, "POST", runs, map[string]any{"request_id": "sept", "school_id": school, "term_id": term, "period_kind": "term"})
+	if systemtest.Get(run, "run", "statements") != float64(2) {
+		t.Fatalf("run = %v", run)
+	}
+	// By hand: 张三 19 days × (2 + 1) periods × 2 元 = 114.00; 李四 19 × 2 × 2 = 76.00. The run
+	// total is 190.00 (before, 张三 was billed one segment only and the run was short).
+	for name, want := range map[string]string{"张三": "114.00", "李四": "76.00"} {
+		got := env.MustDo(t, "GET", sp+"/students/"+students[name]+"/terms/"+term+"/statements", nil)
+		st := systemtest.Get(got, "statements", 0)
+		wantMoney(t, name+" parent", systemtest.Get(st, "totals", "parent"), want)
+		if n := len(systemtest.Get(st, "lines").([]any)); n != 1 {
+			t.Errorf("%s has %d lines, want 1 (one fee item)", name, n)
+		}
+	}
+	wantMoney(t, "run parent total", systemtest.Get(run, "run", "parent_total"), "190.00")
+	// The run verifies from its stored inputs alone.
+	v := env.MustDo(t, "POST", runs+"/"+systemtest.Str(run, "run", "run_id")+":verify", map[string]any{})
+	if v["identical"] != true || v["inputs_hash_matches"] != true || systemtest.Get(v, "statements_identical") != float64(2) {
+		t.Errorf("verify = %v", v)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
@@ -29,6 +30,9 @@ type schoolInputs struct {
 	engine   *fee.Engine
 	items    map[string]ttfeed.Item
 	itemRule map[string]string // timetable item id → schedule rule id
+	// unmapped holds the timetable items no fee item charges, or several could, with the
+	// schedule's fee items of the item's kind: a run that needs one is refused naming them.
+	unmapped map[string][]string
 	groups   map[groupKey]*fee.ServiceFacts
 	// byItem is, per timetable item, the facts of its first class or club (by id): used for a
 	// student whose own class or club has no sessions of the item (an enrichment sign-up not
@@ -188,9 +192,12 @@ func (f *Fees) loadSchool(ctx context.Context, sc ttfeed.School, term ttfeed.Ter
 func (in *schoolInputs) setSchedule(sched fee.Schedule, cost *fee.CostSheet) error {
 	in.sched, in.cost = sched, cost
 	in.itemRule = map[string]string{}
+	in.unmapped = map[string][]string{}
 	for id, it := range in.items {
-		if rule, ok := mapItem(sched, id, it.Kind); ok {
+		if rule, candidates := mapItem(sched, id, it.Kind); rule != "" {
 			in.itemRule[id] = rule
+		} else {
+			in.unmapped[id] = candidates
 		}
 	}
 	e, err := fee.NewEngine(sched, in.period, cost)
@@ -201,27 +208,30 @@ func (in *schoolInputs) setSchedule(sched fee.Schedule, cost *fee.CostSheet) err
 	return nil
 }
 
-// mapItem finds the schedule item that charges a timetable item: the one whose rule id is the
-// item's id, else the only non-meal item of the same service kind.
-func mapItem(s fee.Schedule, itemID string, kind fee.ServiceKind) (string, bool) {
-	found := ""
-	n := 0
+// mapItem finds the schedule item that charges a timetable item: the one that lists it in
+// TimetableItems or whose rule id is the item's id (validation lets only one do so), else the only
+// non-meal item of the same service kind. When none or several match it returns "" and the fee
+// items of the kind, for the refusal.
+func mapItem(s fee.Schedule, itemID string, kind fee.ServiceKind) (string, []string) {
+	var candidates []string
 	for _, it := range s.Items {
-		if it.RuleID == itemID {
-			return it.RuleID, true
+		if it.RuleID == itemID || slices.Contains(it.TimetableItems, itemID) {
+			return it.RuleID, nil
 		}
 		if it.Kind == kind && !it.MealPassThrough {
-			found = it.RuleID
-			n++
+			candidates = append(candidates, it.RuleID)
 		}
 	}
-	return found, n == 1
+	if len(candidates) == 1 {
+		return candidates[0], nil
+	}
+	return "", candidates
 }
 
 // studentFacts turns one student's intervals into the engine's facts.
 func (in *schoolInputs) studentFacts(studentID string, ivs []ttfeed.Interval) (fee.StudentFacts, error) {
 	f := fee.StudentFacts{StudentID: studentID, SchoolID: in.school.ID}
-	seenRule := map[string]bool{}
+	seenItem := map[string]bool{}
 	seenLeave := map[fee.DateRange]bool{}
 	for _, iv := range ivs {
 		if iv.Hardship != "" {
@@ -238,11 +248,12 @@ func (in *schoolInputs) studentFacts(studentID string, ivs []ttfeed.Interval) (f
 		}
 		rule, ok := in.itemRule[iv.ItemID]
 		if !ok {
-			return fee.StudentFacts{}, fault.Precondition("schedule " + in.sched.ID + " has no fee item for timetable item " + iv.ItemID +
-				" (" + string(iv.ItemKind) + "): add an item with rule_id " + iv.ItemID + " or one item of that kind")
+			return fee.StudentFacts{}, in.unmappedError()
 		}
-		if seenRule[rule] {
-			f.Enrolments = append(f.Enrolments, fee.Enrolment{ItemRuleID: rule, Start: iv.Start, End: iv.End})
+		// Every enrolled timetable item is its own source: one fee item charging two of them
+		// bills both (fee.ServiceFacts.Source), never one for the other.
+		if seenItem[iv.ItemID] {
+			f.Enrolments = append(f.Enrolments, fee.Enrolment{ItemRuleID: rule, Source: iv.ItemID, Start: iv.Start, End: iv.End})
 			continue
 		}
 		k := groupKey{group: "class:" + iv.ClassID, itemID: iv.ItemID}
@@ -258,13 +269,36 @@ func (in *schoolInputs) studentFacts(studentID string, ivs []ttfeed.Interval) (f
 			// nothing was delivered, so nothing is charged for it.
 			continue
 		}
-		f.Enrolments = append(f.Enrolments, fee.Enrolment{ItemRuleID: rule, Start: iv.Start, End: iv.End})
-		seenRule[rule] = true
+		f.Enrolments = append(f.Enrolments, fee.Enrolment{ItemRuleID: rule, Source: iv.ItemID, Start: iv.Start, End: iv.End})
+		seenItem[iv.ItemID] = true
 		s := *sf
-		s.ItemRuleID = rule
+		s.ItemRuleID, s.Source = rule, iv.ItemID
 		f.Services = append(f.Services, s)
 	}
 	return f, nil
+}
+
+// unmappedError refuses a run for a timetable item no fee item charges, or that several could
+// charge, naming every such item of the school's (in id order) and the fee items of the kind.
+func (in *schoolInputs) unmappedError() error {
+	ids := make([]string, 0, len(in.unmapped))
+	for id := range in.unmapped {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var parts []string
+	for _, id := range ids {
+		c := in.unmapped[id]
+		k := string(in.items[id].Kind)
+		switch len(c) {
+		case 0:
+			parts = append(parts, "timetable item "+id+" ("+k+") matches no fee item")
+		default:
+			parts = append(parts, "timetable item "+id+" ("+k+") matches fee items "+strings.Join(c, ", "))
+		}
+	}
+	return fault.Precondition("schedule " + in.sched.ID + ": " + strings.Join(parts, "; ") +
+		": give the fee item the timetable item's id as rule_id or list it in the fee item's timetable_items")
 }
 
 // representativeServices returns, for each schedule item, the delivery facts of one class or club

@@ -95,7 +95,7 @@ func scheduleFromProto(districtID string, s *billingv1.FeeSchedule) (fee.Schedul
 			EnrichmentSurcharge: p.dec(it.GetEnrichmentSurcharge(), f+"enrichment_surcharge", false),
 			CapPerDay:           p.nullDec(it.GetCapPerDay(), f+"cap_per_day"), CapPerMonth: p.nullDec(it.GetCapPerMonth(), f+"cap_per_month"),
 			CapPerTerm: p.nullDec(it.GetCapPerTerm(), f+"cap_per_term"), Free: it.GetFree(), MealPassThrough: it.GetMealPassThrough(),
-			CollectedOnBehalf: it.GetCollectedOnBehalf(), ProviderID: it.GetProviderId()})
+			CollectedOnBehalf: it.GetCollectedOnBehalf(), ProviderID: it.GetProviderId(), TimetableItems: it.GetTimetableItems()})
 	}
 	for i, r := range s.GetSubsidies() {
 		f := fmt.Sprintf("subsidies[%d].", i)
@@ -148,7 +148,7 @@ func scheduleToProto(s fee.Schedule) *billingv1.FeeSchedule {
 		out.Items = append(out.Items, &billingv1.FeeItem{RuleId: it.RuleID, Name: it.Name, Kind: string(it.Kind), Unit: string(it.Unit),
 			Rate: it.Rate.String(), WeekendHolidayRate: nullStr(it.WeekendHolidayRate), EnrichmentSurcharge: str(it.EnrichmentSurcharge),
 			CapPerDay: nullStr(it.CapPerDay), CapPerMonth: nullStr(it.CapPerMonth), CapPerTerm: nullStr(it.CapPerTerm), Free: it.Free,
-			MealPassThrough: it.MealPassThrough, CollectedOnBehalf: it.CollectedOnBehalf, ProviderId: it.ProviderID})
+			MealPassThrough: it.MealPassThrough, CollectedOnBehalf: it.CollectedOnBehalf, ProviderId: it.ProviderID, TimetableItems: it.TimetableItems})
 	}
 	for _, r := range s.Subsidies {
 		sr := &billingv1.SubsidyRule{RuleId: r.RuleID, Kind: string(r.Kind), Amount: str(r.Amount), Percent: str(r.Percent), Items: r.Items,

@@ -274,6 +274,15 @@ func (e *Engine) prepare() {
 	}
 }
 
+// capped reports whether the item has any cap.
+func (p *itemPlan) capped() bool { return p.capDay >= 0 || p.capMonth >= 0 || p.capTerm >= 0 }
+
+// sums reports whether the item bills each source's units: per period and per session count the
+// sessions of every timetable item the student is enrolled in; a day or a month is billed once.
+func (p *itemPlan) sums() bool {
+	return (p.it.Unit == PerPeriod || p.it.Unit == PerSession) && !p.it.MealPassThrough
+}
+
 func (e *Engine) itemIndex(ruleID string) int {
 	for k := range e.s.Items {
 		if e.s.Items[k].RuleID == ruleID {
@@ -302,7 +311,7 @@ func (e *Engine) Compute(f StudentFacts) (Statement, error) {
 		if !e.enrolledInPeriod(f, ip.it.RuleID) {
 			continue
 		}
-		lines = append(lines, e.computeLine(w, ip, f, serviceFor(f, ip.it.RuleID)))
+		lines = append(lines, e.itemLine(w, ip, f))
 	}
 	shortfalls := e.applySubsidies(w, lines)
 	e.applyWaivers(lines, f)
@@ -326,6 +335,58 @@ func (e *Engine) clip(from, to Date) (lo, hi int, ok bool) {
 func (e *Engine) enrolledInPeriod(f StudentFacts, ruleID string) bool {
 	for _, en := range f.Enrolments {
 		if en.ItemRuleID == ruleID {
+			if _, _, ok := e.clip(en.Start, en.End); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// itemLine computes an item's line. A summing item (per period, per session) with facts of several
+// sources is computed source by source, each over the student's enrolments in that source and
+// rounded as its own line, and the parts added up into one line, so that every enrolled session is
+// billed exactly once. Otherwise the item's enrolments form one union over the first source's
+// facts.
+func (e *Engine) itemLine(w *work, ip *itemPlan, f StudentFacts) lineCalc {
+	first := serviceFor(f, ip.it.RuleID)
+	if !ip.sums() || !multiSource(f, ip.it.RuleID) {
+		return e.computeLine(w, ip, f, first, "", true)
+	}
+	var lc lineCalc
+	n := 0
+	for i := range f.Services {
+		sf := &f.Services[i]
+		if sf.ItemRuleID != ip.it.RuleID || !e.sourceInPeriod(f, ip.it.RuleID, sf.Source) {
+			continue
+		}
+		part := e.computeLine(w, ip, f, sf, sf.Source, false)
+		if n == 0 {
+			lc = part
+		} else {
+			lc.merge(&part)
+		}
+		n++
+	}
+	return lc
+}
+
+// multiSource reports whether the facts hold more than one source for ruleID.
+func multiSource(f StudentFacts, ruleID string) bool {
+	n := 0
+	for i := range f.Services {
+		if f.Services[i].ItemRuleID == ruleID {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// sourceInPeriod reports whether the student is enrolled in source of item ruleID on some day of
+// the period.
+func (e *Engine) sourceInPeriod(f StudentFacts, ruleID, source string) bool {
+	for _, en := range f.Enrolments {
+		if en.ItemRuleID == ruleID && en.Source == source {
 			if _, _, ok := e.clip(en.Start, en.End); ok {
 				return true
 			}

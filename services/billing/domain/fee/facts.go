@@ -94,8 +94,12 @@ type DateRange struct {
 // the last day enrolled (a withdrawal's last day) and zero while the enrolment is open.
 type Enrolment struct {
 	ItemRuleID string
-	Start      Date
-	End        Date
+	// Source is the timetable item (服务项目) the enrolment is in, when one fee item charges several
+	// timetable items (two basic-care segments, the second for the older grades only); it picks the
+	// ServiceFacts with the same Source. Empty when the fee item has one source.
+	Source string `json:",omitempty"`
+	Start  Date
+	End    Date
 }
 
 // Cancellation records sessions of an item the school cancelled on a day.
@@ -128,6 +132,12 @@ type MealCost struct {
 // only read).
 type ServiceFacts struct {
 	ItemRuleID string
+	// Source is the timetable item these facts describe (see Enrolment.Source). A per_period or
+	// per_session fee item charging several sources bills each source's sessions on the days the
+	// student is enrolled in it, so every enrolled session is billed exactly once; a per_day,
+	// per_month or per_term item bills a day or a month once however many sources deliver it
+	// (the union of the enrolments, with the first source's delivery facts).
+	Source string `json:",omitempty"`
 	// PeriodMinutes is the length of a 课时: 40 in primary, 45 in junior middle school.
 	PeriodMinutes int
 	// SessionsPerDay and MinutesPerSession describe a planned service day. A session shorter than
@@ -155,7 +165,8 @@ type StudentFacts struct {
 	Enrolments       []Enrolment
 	// Leave lists approved absences (请假), inclusive date ranges.
 	Leave []DateRange
-	// Services holds the delivery facts of each item the student is enrolled in, one per item.
+	// Services holds the delivery facts of each item the student is enrolled in, one per item and
+	// source.
 	Services []ServiceFacts
 }
 
@@ -186,12 +197,15 @@ func (e *Engine) validateFacts(f StudentFacts) error {
 			v.add("hardship", "unknown hardship category %q", f.Hardship)
 		}
 	}
-	var enrolled, seen uint64 // bit k: item k
 	for i, en := range f.Enrolments {
 		if k := e.itemIndex(en.ItemRuleID); k < 0 {
 			v.add(fmt.Sprintf("enrolments[%d].item_rule_id", i), "no item with rule id %q in schedule %s version %d", en.ItemRuleID, e.s.ID, e.s.Version)
-		} else {
-			enrolled |= 1 << k
+		} else if !hasService(f.Services, en.ItemRuleID, en.Source) {
+			if en.Source == "" {
+				v.add("services", "no service facts for enrolled item %q", en.ItemRuleID)
+			} else {
+				v.add("services", "no service facts for enrolled item %q source %q", en.ItemRuleID, en.Source)
+			}
 		}
 		if !en.Start.Valid() {
 			v.add(fmt.Sprintf("enrolments[%d].start", i), "required: a valid date")
@@ -209,21 +223,39 @@ func (e *Engine) validateFacts(f StudentFacts) error {
 		}
 	}
 	for i, sf := range f.Services {
-		if k := e.itemIndex(sf.ItemRuleID); k < 0 {
+		k := e.itemIndex(sf.ItemRuleID)
+		if k < 0 {
 			v.add(fmt.Sprintf("services[%d].item_rule_id", i), "no item with rule id %q", sf.ItemRuleID)
-		} else if seen&(1<<k) != 0 {
-			v.add(fmt.Sprintf("services[%d].item_rule_id", i), "facts for item %q given twice", sf.ItemRuleID)
-		} else {
-			seen |= 1 << k
+		}
+		for j, prev := range f.Services[:i] {
+			if prev.ItemRuleID != sf.ItemRuleID {
+				continue
+			}
+			switch {
+			case prev.Source == sf.Source && sf.Source == "":
+				v.add(fmt.Sprintf("services[%d].item_rule_id", i), "facts for item %q given twice", sf.ItemRuleID)
+			case prev.Source == sf.Source:
+				v.add(fmt.Sprintf("services[%d].source", i), "facts for item %q source %q given twice", sf.ItemRuleID, sf.Source)
+			case k >= 0 && e.items[k].capped():
+				v.add(fmt.Sprintf("services[%d].source", i), "item %q has caps, which cannot be shared between timetable items %q and %q: give each its own fee item",
+					sf.ItemRuleID, prev.Source, sf.Source)
+			case k >= 0 && e.items[k].it.Unit == PerPeriod && prev.PeriodMinutes != sf.PeriodMinutes:
+				v.add(fmt.Sprintf("services[%d].period_minutes", i), "%d differs from services[%d] (%d) of the same item %q", sf.PeriodMinutes, j, prev.PeriodMinutes, sf.ItemRuleID)
+			}
 		}
 		validateService(v, i, sf)
 	}
-	for k, it := range e.s.Items {
-		if enrolled&^seen&(1<<k) != 0 {
-			v.add("services", "no service facts for enrolled item %q", it.RuleID)
+	return v.err()
+}
+
+// hasService reports whether services hold the facts of item ruleID and source.
+func hasService(services []ServiceFacts, ruleID, source string) bool {
+	for i := range services {
+		if services[i].ItemRuleID == ruleID && services[i].Source == source {
+			return true
 		}
 	}
-	return v.err()
+	return false
 }
 
 func validateService(v *violations, i int, sf ServiceFacts) {

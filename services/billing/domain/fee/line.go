@@ -65,15 +65,17 @@ type lineCalc struct {
 	lastDay                   int64 // day number of the last enrolled day; math.MaxInt64 if open
 }
 
-// computeLine computes an item's line up to its net: quantity, gross, caps and proration.
-func (e *Engine) computeLine(w *work, ip *itemPlan, f StudentFacts, sf *ServiceFacts) lineCalc {
+// computeLine computes an item's line up to its net: quantity, gross, caps and proration, over the
+// student's enrolments in the item from source (all: every enrolment in the item) and the
+// delivery facts sf.
+func (e *Engine) computeLine(w *work, ip *itemPlan, f StudentFacts, sf *ServiceFacts, source string, all bool) lineCalc {
 	for i := range w.facts {
 		fc := &w.facts[i]
 		fc.enrolled, fc.short, fc.whole, fc.cancel, fc.meal = false, false, false, 0, 0
 	}
 	lastDay := int64(math.MinInt64)
 	for _, en := range f.Enrolments {
-		if en.ItemRuleID != ip.it.RuleID {
+		if en.ItemRuleID != ip.it.RuleID || (!all && en.Source != source) {
 			continue
 		}
 		if en.End.IsZero() {
@@ -240,6 +242,45 @@ func (e *Engine) spreadFlat(lc *lineCalc, recs []dayRec) {
 			recs[i].dv = num
 		}
 	}
+}
+
+// merge adds another source's part of the same item into lc: quantities, day counts, gross, net,
+// adjustments by kind, served minutes. Both parts are rounded stage totals in fen with the same
+// quantity denominator (validation keeps one period length per item), so the sums keep Net =
+// Gross + ΣAdjustments exactly. Caps never apply: validation refuses caps shared by sources.
+func (lc *lineCalc) merge(o *lineCalc) {
+	lc.qtyNum += o.qtyNum
+	lc.hQtyNum += o.hQtyNum
+	lc.counts.Scheduled += o.counts.Scheduled
+	lc.counts.Enrolled += o.counts.Enrolled
+	lc.counts.Cancelled += o.counts.Cancelled
+	lc.counts.Short += o.counts.Short
+	lc.counts.Leave += o.counts.Leave
+	lc.counts.Served += o.counts.Served
+	lc.gross += o.gross
+	lc.net += o.net
+	lc.servedMinutes += o.servedMinutes
+	lc.lastDay = max(lc.lastDay, o.lastDay)
+	for _, a := range o.adj[:o.nAdj] {
+		j := 0
+		for j < lc.nAdj && lc.adj[j].kind != a.kind {
+			j++
+		}
+		if j == lc.nAdj {
+			lc.adj[j] = a
+			lc.nAdj++
+			continue
+		}
+		lc.adj[j].amount += a.amount
+	}
+	k := 0
+	for _, a := range lc.adj[:lc.nAdj] {
+		if a.amount != 0 {
+			lc.adj[k] = a
+			k++
+		}
+	}
+	lc.nAdj = k
 }
 
 func (lc *lineCalc) scaleCap(c int64) int64 {

@@ -234,6 +234,11 @@ type Item struct {
 	// institution or a meal supplier) and is not school income.
 	CollectedOnBehalf bool
 	ProviderID        string
+	// TimetableItems lists the timetable items (服务项目) this fee item charges, when the school's
+	// items are not matched by rule id or by the only fee item of their kind (a school with two
+	// basic-care segments and two basic-care fee items, say). A timetable item may be listed by one
+	// fee item only.
+	TimetableItems []string `json:",omitempty"`
 }
 
 // SubsidyKind is how a government subsidy is computed.
@@ -410,6 +415,7 @@ func (s Schedule) Validate() error {
 		items[it.RuleID] = it
 		s.validateItem(v, fmt.Sprintf("items[%d]", i), it)
 	}
+	s.validateTimetableItems(v)
 	for i, r := range s.Subsidies {
 		f := fmt.Sprintf("subsidies[%d]", i)
 		claim(r.RuleID, f+".rule_id")
@@ -568,6 +574,35 @@ func (s Schedule) validateItem(v *violations, f string, it Item) {
 	checkCap(f+".cap_per_term", it.CapPerTerm, it.Unit.counted() || it.Unit == PerMonth)
 	if it.CapPerTerm.Valid && s.BillingMode == Monthly {
 		v.add(f+".cap_per_term", "cannot be enforced under monthly billing, where each month is billed on its own")
+	}
+}
+
+// validateTimetableItems checks that every timetable item is charged by one fee item at most: listed
+// once in all TimetableItems, and not listed by one item while another has it as rule id (which
+// also matches it).
+func (s Schedule) validateTimetableItems(v *violations) {
+	by := map[string]int{} // timetable item → index of the fee item that charges it
+	for i, it := range s.Items {
+		if it.RuleID != "" {
+			by[it.RuleID] = i
+		}
+	}
+	listed := map[string]bool{}
+	for i, it := range s.Items {
+		for j, id := range it.TimetableItems {
+			f := fmt.Sprintf("items[%d].timetable_items[%d]", i, j)
+			k, taken := by[id]
+			switch {
+			case id == "":
+				v.add(f, "required: a timetable item id")
+			case taken && k != i:
+				v.add(f, "timetable item %q is already charged by items[%d] (%s): one fee item per timetable item", id, k, s.Items[k].RuleID)
+			case listed[id] && k == i:
+				v.add(f, "timetable item %q listed twice", id)
+			default:
+				by[id], listed[id] = i, true
+			}
+		}
 	}
 }
 

@@ -114,6 +114,22 @@ func TestScheduleValidate(t *testing.T) {
 			},
 		},
 		{
+			// One timetable item charged by two fee items would be billed twice (or by whichever
+			// the code found first): refused, naming the second listing.
+			name: "a timetable item mapped to two fee items",
+			give: func(s *Schedule) {
+				s.Items = []Item{
+					{RuleID: "care", Kind: BasicCare, Unit: PerPeriod, Rate: dec("2"), TimetableItems: []string{"seg-1", "seg-2"}},
+					{RuleID: "late", Kind: BasicCare, Unit: PerPeriod, Rate: dec("3"), TimetableItems: []string{"seg-2", "care", "seg-3", "seg-3"}},
+				}
+			},
+			want: []FieldViolation{
+				{Field: "items[1].timetable_items[0]", Reason: `timetable item "seg-2" is already charged by items[0] (care): one fee item per timetable item`},
+				{Field: "items[1].timetable_items[1]", Reason: `timetable item "care" is already charged by items[0] (care): one fee item per timetable item`},
+				{Field: "items[1].timetable_items[3]", Reason: `timetable item "seg-3" listed twice`},
+			},
+		},
+		{
 			name: "unknown boundary and month weight",
 			give: func(s *Schedule) {
 				s.Proration = ProrationPolicy{RuleID: "proration", Kind: HalfMonth, Boundary: "at_least", MonthWeight: "days"}

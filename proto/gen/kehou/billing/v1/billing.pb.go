@@ -293,9 +293,12 @@ type FeeItem struct {
 	// Collected on behalf (代收代付) of provider_id.
 	CollectedOnBehalf bool `protobuf:"varint,13,opt,name=collected_on_behalf,json=collectedOnBehalf,proto3" json:"collected_on_behalf,omitempty"`
 	// Provider owed the money of a collected-on-behalf item.
-	ProviderId    string `protobuf:"bytes,14,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ProviderId string `protobuf:"bytes,14,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	// Timetable items this fee item charges, when they are matched neither by rule_id nor as the
+	// only fee item of their kind; a timetable item may be listed by one fee item only.
+	TimetableItems []string `protobuf:"bytes,15,rep,name=timetable_items,json=timetableItems,proto3" json:"timetable_items,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *FeeItem) Reset() {
@@ -424,6 +427,13 @@ func (x *FeeItem) GetProviderId() string {
 		return x.ProviderId
 	}
 	return ""
+}
+
+func (x *FeeItem) GetTimetableItems() []string {
+	if x != nil {
+		return x.TimetableItems
+	}
+	return nil
 }
 
 // SubsidyRule is a government subsidy and its split between payers.
@@ -3629,7 +3639,7 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\n" +
 	"PayerRatio\x12$\n" +
 	"\bpayer_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\apayerId\x12\x1d\n" +
-	"\x05ratio\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05ratio\"\xb3\x04\n" +
+	"\x05ratio\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05ratio\"\xec\x04\n" +
 	"\aFeeItem\x12\"\n" +
 	"\arule_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06ruleId\x12\x1b\n" +
 	"\x04name\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x04name\x12\x1b\n" +
@@ -3647,7 +3657,8 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\x11meal_pass_through\x18\f \x01(\bR\x0fmealPassThrough\x12.\n" +
 	"\x13collected_on_behalf\x18\r \x01(\bR\x11collectedOnBehalf\x12(\n" +
 	"\vprovider_id\x18\x0e \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
-	"providerId\"\x9c\x02\n" +
+	"providerId\x127\n" +
+	"\x0ftimetable_items\x18\x0f \x03(\tB\x0e\xbaH\v\x92\x01\b\x10 \"\x04r\x02\x18@R\x0etimetableItems\"\x9c\x02\n" +
 	"\vSubsidyRule\x12\"\n" +
 	"\arule_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06ruleId\x12\x1b\n" +
 	"\x04kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12\x1f\n" +
