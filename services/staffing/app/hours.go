@@ -197,33 +197,66 @@ type ApprovedHours struct {
 // ApprovedHours returns a school's approved delivered hours of a month,
 // after corrections, one entry per assignment, by date then assignment.
 func (a *App) ApprovedHours(ctx context.Context, schoolID string, year int, month time.Month) ([]ApprovedHours, error) {
+	out, _, err := a.MonthHours(ctx, schoolID, year, month)
+	return out, err
+}
+
+// PendingHours is a record of the month that does not count for pay yet, or
+// counts but is not locked: a pay run refuses the month while any remain.
+type PendingHours struct {
+	RecordID     string
+	AssignmentID string
+	StaffID      string
+	Day          solver.Date
+	Status       hours.Status
+}
+
+// MonthHours returns a school's approved hours of a month (as ApprovedHours)
+// and the month's pending records: every draft or checked-out record (a
+// correction awaiting approval included) and every counting record that is
+// approved but not yet locked, by date then record id.
+func (a *App) MonthHours(ctx context.Context, schoolID string, year int, month time.Month) ([]ApprovedHours, []PendingHours, error) {
 	if month < time.January || month > time.December {
-		return nil, fault.Invalid("month", "must be 1 to 12")
+		return nil, nil, fault.Invalid("month", "must be 1 to 12")
 	}
 	sc, err := a.tt.School(ctx, schoolID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	from := solver.NewDate(year, month, 1)
 	recs, facts, err := a.store.MonthRecords(ctx, sc.DistrictID, sc.ID, from, solver.NewDate(year, month+1, 1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	eff, err := hours.Effective(recs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]ApprovedHours, 0, len(eff))
+	var pending []PendingHours
 	for _, h := range eff {
 		f, ok := facts[h.AssignmentID]
 		if !ok {
-			return nil, fmt.Errorf("hour record %s: assignment %s has no facts: %w", h.RecordID, h.AssignmentID, hours.ErrInconsistent)
+			return nil, nil, fmt.Errorf("hour record %s: assignment %s has no facts: %w", h.RecordID, h.AssignmentID, hours.ErrInconsistent)
 		}
 		p, err := hours.Periods(h.CreditedMinutes, f.PeriodMinutes)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, ApprovedHours{EffectiveHours: h, FeedRow: f, DistrictID: sc.DistrictID, Periods: p})
+		if h.Status == hours.StatusApproved {
+			pending = append(pending, PendingHours{RecordID: h.RecordID, AssignmentID: h.AssignmentID, StaffID: h.StaffID, Day: f.Day, Status: h.Status})
+		}
+	}
+	for _, r := range recs {
+		if r.Status != hours.StatusDraft && r.Status != hours.StatusCheckedOut {
+			continue
+		}
+		day := solver.NewDate(r.ScheduledStart.Year(), r.ScheduledStart.Month(), r.ScheduledStart.Day())
+		if f, ok := facts[r.AssignmentID]; ok {
+			day = f.Day
+		}
+		pending = append(pending, PendingHours{RecordID: r.ID, AssignmentID: r.AssignmentID, StaffID: r.StaffID, Day: day, Status: r.Status})
 	}
 	slices.SortFunc(out, func(x, y ApprovedHours) int {
 		if c := x.Day.Compare(y.Day); c != 0 {
@@ -231,5 +264,11 @@ func (a *App) ApprovedHours(ctx context.Context, schoolID string, year int, mont
 		}
 		return strings.Compare(x.EffectiveHours.AssignmentID, y.EffectiveHours.AssignmentID)
 	})
-	return out, nil
+	slices.SortFunc(pending, func(x, y PendingHours) int {
+		if c := x.Day.Compare(y.Day); c != 0 {
+			return c
+		}
+		return strings.Compare(x.RecordID, y.RecordID)
+	})
+	return out, pending, nil
 }

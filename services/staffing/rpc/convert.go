@@ -226,5 +226,11 @@ func approvedToProto(h app.ApprovedHours) *staffingv1.ApprovedHours {
 		StaffKind: kindToProto[staff.Kind(h.StaffKind)], InstitutionId: h.InstitutionID, SchoolId: h.SchoolID, DistrictId: h.DistrictID,
 		Date: dateToProto(h.Day), Role: h.Role, Duty: string(h.Duty), Status: string(h.Status),
 		ScheduledMinutes: int32(h.ScheduledMinutes), ActualMinutes: int32(h.ActualMinutes), CreditedMinutes: int32(h.CreditedMinutes),
-		Periods: h.Periods.String(), PeriodMinutes: int32(h.PeriodMinutes), Students: int32(h.Students), ClassId: h.ClassID, ClubId: h.ClubID}
+		Periods: h.Periods.String(), PeriodMinutes: int32(h.PeriodMinutes), Students: int32(h.Students), ClassId: h.ClassID, ClubId: h.ClubID,
+		StartMinute: int32(h.StartMinute), EndMinute: int32(h.EndMinute)}
+}
+
+func pendingToProto(p app.PendingHours) *staffingv1.PendingHours {
+	return &staffingv1.PendingHours{RecordId: p.RecordID, AssignmentId: p.AssignmentID, StaffId: p.StaffID,
+		Date: dateToProto(p.Day), Status: string(p.Status)}
 }

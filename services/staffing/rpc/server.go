@@ -333,7 +333,7 @@ const feedBatch = 500
 // batches, the feed billing pays from.
 func (s *Server) StreamApprovedHours(req *staffingv1.StreamApprovedHoursRequest, stream staffingv1.StaffingService_StreamApprovedHoursServer) error {
 	ctx := stream.Context()
-	hs, err := s.app.ApprovedHours(ctx, req.GetSchoolId(), int(req.GetYear()), monthOf(req.GetMonth()))
+	hs, pending, err := s.app.MonthHours(ctx, req.GetSchoolId(), int(req.GetYear()), monthOf(req.GetMonth()))
 	if err != nil {
 		return s.toStatus(ctx, err)
 	}
@@ -341,6 +341,18 @@ func (s *Server) StreamApprovedHours(req *staffingv1.StreamApprovedHoursRequest,
 		resp := &staffingv1.StreamApprovedHoursResponse{}
 		for _, h := range hs[i:min(i+feedBatch, len(hs))] {
 			resp.Hours = append(resp.Hours, approvedToProto(h))
+		}
+		if err := stream.Send(resp); err != nil {
+			return err
+		}
+	}
+	if !req.GetIncludePending() {
+		return nil
+	}
+	for i := 0; i < len(pending); i += feedBatch {
+		resp := &staffingv1.StreamApprovedHoursResponse{}
+		for _, p := range pending[i:min(i+feedBatch, len(pending))] {
+			resp.Pending = append(resp.Pending, pendingToProto(p))
 		}
 		if err := stream.Send(resp); err != nil {
 			return err

@@ -43,6 +43,19 @@ type Hours struct {
 	Students      int
 	ClassID       string
 	ClubID        string
+	// StartMinute and EndMinute are the scheduled clock times of the
+	// session, minutes after local midnight (for time-block pay rules).
+	StartMinute, EndMinute int
+}
+
+// Pending is a record of the month that does not count for pay yet (draft,
+// checked out, a correction awaiting approval) or counts but is not locked.
+type Pending struct {
+	RecordID     string
+	AssignmentID string
+	StaffID      string
+	Date         time.Time // midnight UTC of the civil date
+	Status       string    // draft, checked_out or approved
 }
 
 // Client calls staffing.
@@ -67,26 +80,43 @@ var kinds = map[staffingv1.StaffKind]string{
 
 // ApprovedHours reads the approved hours of a school and month.
 func (c *Client) ApprovedHours(ctx context.Context, schoolID string, year int, month time.Month) ([]Hours, error) {
+	out, _, err := c.read(ctx, schoolID, year, month, false)
+	return out, err
+}
+
+// MonthHours reads the approved hours of a school and month and the
+// month's pending records, which a pay run must refuse or leave.
+func (c *Client) MonthHours(ctx context.Context, schoolID string, year int, month time.Month) ([]Hours, []Pending, error) {
+	return c.read(ctx, schoolID, year, month, true)
+}
+
+func (c *Client) read(ctx context.Context, schoolID string, year int, month time.Month, pending bool) ([]Hours, []Pending, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	what := fmt.Sprintf("approved hours of school %s in %04d-%02d", schoolID, year, int(month))
-	stream, err := c.api.StreamApprovedHours(ctx, &staffingv1.StreamApprovedHoursRequest{SchoolId: schoolID, Year: int32(year), Month: int32(month)})
+	stream, err := c.api.StreamApprovedHours(ctx, &staffingv1.StreamApprovedHoursRequest{SchoolId: schoolID, Year: int32(year), Month: int32(month), IncludePending: pending})
 	if err != nil {
-		return nil, Interpret(err, what)
+		return nil, nil, Interpret(err, what)
 	}
 	var out []Hours
+	var pend []Pending
 	for {
 		resp, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return out, pend, nil
 		}
 		if err != nil {
-			return nil, Interpret(err, what)
+			return nil, nil, Interpret(err, what)
+		}
+		for _, p := range resp.GetPending() {
+			d := p.GetDate()
+			pend = append(pend, Pending{RecordID: p.GetRecordId(), AssignmentID: p.GetAssignmentId(), StaffID: p.GetStaffId(),
+				Date: time.Date(int(d.GetYear()), time.Month(d.GetMonth()), int(d.GetDay()), 0, 0, 0, 0, time.UTC), Status: p.GetStatus()})
 		}
 		for _, h := range resp.GetHours() {
 			p, err := decimal.NewFromString(h.GetPeriods())
 			if err != nil {
-				return nil, fmt.Errorf("%s: record %s: periods %q: %w", what, h.GetRecordId(), h.GetPeriods(), err)
+				return nil, nil, fmt.Errorf("%s: record %s: periods %q: %w", what, h.GetRecordId(), h.GetPeriods(), err)
 			}
 			d := h.GetDate()
 			out = append(out, Hours{
@@ -96,6 +126,7 @@ func (c *Client) ApprovedHours(ctx context.Context, schoolID string, year int, m
 				Role: h.GetRole(), Duty: h.GetDuty(), Status: h.GetStatus(),
 				ScheduledMinutes: int(h.GetScheduledMinutes()), ActualMinutes: int(h.GetActualMinutes()), CreditedMinutes: int(h.GetCreditedMinutes()),
 				Periods: p, PeriodMinutes: int(h.GetPeriodMinutes()), Students: int(h.GetStudents()), ClassID: h.GetClassId(), ClubID: h.GetClubId(),
+				StartMinute: int(h.GetStartMinute()), EndMinute: int(h.GetEndMinute()),
 			})
 		}
 	}

@@ -151,7 +151,7 @@ func (s *Store) MonthRecords(ctx context.Context, districtID, schoolID string, f
 		return nil, nil, interpretError(err, "hour records")
 	}
 	frows, err := s.db.Query(ctx, `SELECT a.assignment_id, a.staff_id, m.kind, m.institution_id, d.day, d.role, d.period_minutes,
-		d.students, d.class_id, d.club_id
+		d.students, d.class_id, d.club_id, d.start_minute, d.end_minute
 		FROM staffing.assignments a
 		JOIN staffing.demands d ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
 		JOIN staffing.staff m ON m.district_id = a.district_id AND m.school_id = a.school_id AND m.staff_id = a.staff_id
@@ -165,7 +165,7 @@ func (s *Store) MonthRecords(ctx context.Context, districtID, schoolID string, f
 		var f demand.FeedRow
 		var day time.Time
 		if err := frows.Scan(&f.AssignmentID, &f.StaffID, &f.StaffKind, &f.InstitutionID, &day, &f.Role, &f.PeriodMinutes,
-			&f.Students, &f.ClassID, &f.ClubID); err != nil {
+			&f.Students, &f.ClassID, &f.ClubID, &f.StartMinute, &f.EndMinute); err != nil {
 			return nil, nil, interpretError(err, "assignments")
 		}
 		f.Day = DateOf(day)

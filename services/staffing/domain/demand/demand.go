@@ -249,4 +249,7 @@ type FeedRow struct {
 	Students      int
 	ClassID       string
 	ClubID        string
+	// StartMinute and EndMinute are the session's scheduled clock times,
+	// minutes after local midnight: pay rules by time block need them.
+	StartMinute, EndMinute int
 }

@@ -4498,7 +4498,12 @@ type ApprovedHours struct {
 	// Class of the session, if any.
 	ClassId string `protobuf:"bytes,18,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
 	// Club of the session, if any.
-	ClubId        string `protobuf:"bytes,19,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	ClubId string `protobuf:"bytes,19,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// Scheduled start of the session, minutes after local midnight (time-block
+	// pay rules split a session at their clock boundaries).
+	StartMinute int32 `protobuf:"varint,20,opt,name=start_minute,json=startMinute,proto3" json:"start_minute,omitempty"`
+	// Scheduled end of the session, minutes after local midnight.
+	EndMinute     int32 `protobuf:"varint,21,opt,name=end_minute,json=endMinute,proto3" json:"end_minute,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4666,6 +4671,105 @@ func (x *ApprovedHours) GetClubId() string {
 	return ""
 }
 
+func (x *ApprovedHours) GetStartMinute() int32 {
+	if x != nil {
+		return x.StartMinute
+	}
+	return 0
+}
+
+func (x *ApprovedHours) GetEndMinute() int32 {
+	if x != nil {
+		return x.EndMinute
+	}
+	return 0
+}
+
+// PendingHours is a record of the month that does not count for pay yet: not
+// approved (draft, checked out, a correction awaiting approval) or approved
+// but not locked. A pay run refuses the month while any remain, unless asked
+// to leave them for a later run.
+type PendingHours struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Record.
+	RecordId string `protobuf:"bytes,1,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Assignment.
+	AssignmentId string `protobuf:"bytes,2,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Person.
+	StaffId string `protobuf:"bytes,3,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Day.
+	Date *v1.Date `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	// draft, checked_out or approved.
+	Status        string `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PendingHours) Reset() {
+	*x = PendingHours{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PendingHours) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PendingHours) ProtoMessage() {}
+
+func (x *PendingHours) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PendingHours.ProtoReflect.Descriptor instead.
+func (*PendingHours) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *PendingHours) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *PendingHours) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *PendingHours) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *PendingHours) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *PendingHours) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
 // StreamApprovedHoursRequest is the input of StreamApprovedHours.
 type StreamApprovedHoursRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4674,14 +4778,16 @@ type StreamApprovedHoursRequest struct {
 	// Year.
 	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
 	// Month, 1 to 12.
-	Month         int32 `protobuf:"varint,3,opt,name=month,proto3" json:"month,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Month int32 `protobuf:"varint,3,opt,name=month,proto3" json:"month,omitempty"`
+	// Also send the month's pending records (not approved, or not locked).
+	IncludePending bool `protobuf:"varint,4,opt,name=include_pending,json=includePending,proto3" json:"include_pending,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StreamApprovedHoursRequest) Reset() {
 	*x = StreamApprovedHoursRequest{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[64]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4693,7 +4799,7 @@ func (x *StreamApprovedHoursRequest) String() string {
 func (*StreamApprovedHoursRequest) ProtoMessage() {}
 
 func (x *StreamApprovedHoursRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[64]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4706,7 +4812,7 @@ func (x *StreamApprovedHoursRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamApprovedHoursRequest.ProtoReflect.Descriptor instead.
 func (*StreamApprovedHoursRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{64}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *StreamApprovedHoursRequest) GetSchoolId() string {
@@ -4730,18 +4836,28 @@ func (x *StreamApprovedHoursRequest) GetMonth() int32 {
 	return 0
 }
 
+func (x *StreamApprovedHoursRequest) GetIncludePending() bool {
+	if x != nil {
+		return x.IncludePending
+	}
+	return false
+}
+
 // StreamApprovedHoursResponse is one batch of the feed.
 type StreamApprovedHoursResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Approved hours by date, then assignment.
-	Hours         []*ApprovedHours `protobuf:"bytes,1,rep,name=hours,proto3" json:"hours,omitempty"`
+	Hours []*ApprovedHours `protobuf:"bytes,1,rep,name=hours,proto3" json:"hours,omitempty"`
+	// Pending records (only when asked), by date then record, in the batches
+	// after the hours.
+	Pending       []*PendingHours `protobuf:"bytes,2,rep,name=pending,proto3" json:"pending,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamApprovedHoursResponse) Reset() {
 	*x = StreamApprovedHoursResponse{}
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[65]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4753,7 +4869,7 @@ func (x *StreamApprovedHoursResponse) String() string {
 func (*StreamApprovedHoursResponse) ProtoMessage() {}
 
 func (x *StreamApprovedHoursResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[65]
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4766,12 +4882,19 @@ func (x *StreamApprovedHoursResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamApprovedHoursResponse.ProtoReflect.Descriptor instead.
 func (*StreamApprovedHoursResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{65}
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *StreamApprovedHoursResponse) GetHours() []*ApprovedHours {
 	if x != nil {
 		return x.Hours
+	}
+	return nil
+}
+
+func (x *StreamApprovedHoursResponse) GetPending() []*PendingHours {
+	if x != nil {
+		return x.Pending
 	}
 	return nil
 }
@@ -5123,7 +5246,7 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\aentries\x18\x02 \x03(\v2!.kehou.staffing.v1.TimetableEntryR\aentries\x12+\n" +
 	"\x11scheduled_periods\x18\x03 \x01(\x05R\x10scheduledPeriods\x12)\n" +
 	"\x10approved_minutes\x18\x04 \x01(\x05R\x0fapprovedMinutes\x12)\n" +
-	"\x10approved_periods\x18\x05 \x01(\tR\x0fapprovedPeriods\"\x89\x05\n" +
+	"\x10approved_periods\x18\x05 \x01(\tR\x0fapprovedPeriods\"\xcb\x05\n" +
 	"\rApprovedHours\x12\x1b\n" +
 	"\trecord_id\x18\x01 \x01(\tR\brecordId\x12#\n" +
 	"\rassignment_id\x18\x02 \x01(\tR\fassignmentId\x12\x19\n" +
@@ -5146,13 +5269,24 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x0eperiod_minutes\x18\x10 \x01(\x05R\rperiodMinutes\x12\x1a\n" +
 	"\bstudents\x18\x11 \x01(\x05R\bstudents\x12\x19\n" +
 	"\bclass_id\x18\x12 \x01(\tR\aclassId\x12\x17\n" +
-	"\aclub_id\x18\x13 \x01(\tR\x06clubId\"\x86\x01\n" +
+	"\aclub_id\x18\x13 \x01(\tR\x06clubId\x12!\n" +
+	"\fstart_minute\x18\x14 \x01(\x05R\vstartMinute\x12\x1d\n" +
+	"\n" +
+	"end_minute\x18\x15 \x01(\x05R\tendMinute\"\xae\x01\n" +
+	"\fPendingHours\x12\x1b\n" +
+	"\trecord_id\x18\x01 \x01(\tR\brecordId\x12#\n" +
+	"\rassignment_id\x18\x02 \x01(\tR\fassignmentId\x12\x19\n" +
+	"\bstaff_id\x18\x03 \x01(\tR\astaffId\x12)\n" +
+	"\x04date\x18\x04 \x01(\v2\x15.kehou.common.v1.DateR\x04date\x12\x16\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\"\xaf\x01\n" +
 	"\x1aStreamApprovedHoursRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\x1f\n" +
 	"\x04year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
-	"\x05month\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\"U\n" +
+	"\x05month\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\x12'\n" +
+	"\x0finclude_pending\x18\x04 \x01(\bR\x0eincludePending\"\x90\x01\n" +
 	"\x1bStreamApprovedHoursResponse\x126\n" +
-	"\x05hours\x18\x01 \x03(\v2 .kehou.staffing.v1.ApprovedHoursR\x05hours*x\n" +
+	"\x05hours\x18\x01 \x03(\v2 .kehou.staffing.v1.ApprovedHoursR\x05hours\x129\n" +
+	"\apending\x18\x02 \x03(\v2\x1f.kehou.staffing.v1.PendingHoursR\apending*x\n" +
 	"\tStaffKind\x12\x1a\n" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
@@ -5197,7 +5331,7 @@ func file_kehou_staffing_v1_staffing_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_staffing_v1_staffing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
+var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
 var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(StaffKind)(0),                            // 0: kehou.staffing.v1.StaffKind
 	(*StaffMember)(nil),                       // 1: kehou.staffing.v1.StaffMember
@@ -5264,22 +5398,23 @@ var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(*GetStaffTimetableRequest)(nil),          // 62: kehou.staffing.v1.GetStaffTimetableRequest
 	(*GetStaffTimetableResponse)(nil),         // 63: kehou.staffing.v1.GetStaffTimetableResponse
 	(*ApprovedHours)(nil),                     // 64: kehou.staffing.v1.ApprovedHours
-	(*StreamApprovedHoursRequest)(nil),        // 65: kehou.staffing.v1.StreamApprovedHoursRequest
-	(*StreamApprovedHoursResponse)(nil),       // 66: kehou.staffing.v1.StreamApprovedHoursResponse
-	(*timestamppb.Timestamp)(nil),             // 67: google.protobuf.Timestamp
-	(*v1.TimeOfDay)(nil),                      // 68: kehou.common.v1.TimeOfDay
-	(*v1.Money)(nil),                          // 69: kehou.common.v1.Money
-	(*v1.Date)(nil),                           // 70: kehou.common.v1.Date
-	(*fieldmaskpb.FieldMask)(nil),             // 71: google.protobuf.FieldMask
+	(*PendingHours)(nil),                      // 65: kehou.staffing.v1.PendingHours
+	(*StreamApprovedHoursRequest)(nil),        // 66: kehou.staffing.v1.StreamApprovedHoursRequest
+	(*StreamApprovedHoursResponse)(nil),       // 67: kehou.staffing.v1.StreamApprovedHoursResponse
+	(*timestamppb.Timestamp)(nil),             // 68: google.protobuf.Timestamp
+	(*v1.TimeOfDay)(nil),                      // 69: kehou.common.v1.TimeOfDay
+	(*v1.Money)(nil),                          // 70: kehou.common.v1.Money
+	(*v1.Date)(nil),                           // 71: kehou.common.v1.Date
+	(*fieldmaskpb.FieldMask)(nil),             // 72: google.protobuf.FieldMask
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	0,   // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
-	67,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
+	68,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
 	2,   // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
 	3,   // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
 	4,   // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
-	68,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
-	68,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
+	69,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
+	69,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
@@ -5287,127 +5422,129 @@ var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	1,   // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	69,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
-	70,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
-	70,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
+	70,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
+	71,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
+	71,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
 	17,  // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
-	67,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
+	68,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
 	18,  // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
 	18,  // 23: kehou.staffing.v1.UpdateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
-	71,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	72,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	18,  // 25: kehou.staffing.v1.UpdateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 26: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
-	70,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
-	68,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
-	68,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
-	70,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
-	68,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
-	68,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
+	71,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
+	69,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
+	69,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
+	71,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
+	69,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
+	69,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
 	0,   // 33: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
 	32,  // 34: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
 	33,  // 35: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
-	70,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
+	71,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 37: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
-	70,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
+	71,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
 	29,  // 39: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
 	30,  // 40: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
 	31,  // 41: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	34,  // 42: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
-	70,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
+	71,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 44: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
 	30,  // 45: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	30,  // 46: kehou.staffing.v1.UnassignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	31,  // 47: kehou.staffing.v1.UnassignStaffResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
-	70,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
-	70,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
+	71,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
+	71,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
 	44,  // 50: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
 	44,  // 51: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
 	45,  // 52: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
 	31,  // 53: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	30,  // 54: kehou.staffing.v1.ReportAbsenceResponse.kept:type_name -> kehou.staffing.v1.Assignment
-	67,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
-	67,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
-	67,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
-	67,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
-	67,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
-	67,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
+	68,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
+	68,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
+	68,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
+	68,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
+	68,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
+	68,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 61: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	67,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
+	68,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 63: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	67,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	67,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	68,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	68,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 66: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 67: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 68: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	67,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	67,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	68,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	68,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 71: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	30,  // 72: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
 	29,  // 73: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
 	48,  // 74: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
-	70,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
-	70,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
+	71,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
+	71,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
 	1,   // 77: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	61,  // 78: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
 	0,   // 79: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
-	70,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
-	64,  // 81: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
-	5,   // 82: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
-	7,   // 83: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
-	9,   // 84: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
-	11,  // 85: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
-	13,  // 86: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
-	15,  // 87: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
-	19,  // 88: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
-	21,  // 89: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
-	23,  // 90: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
-	25,  // 91: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
-	27,  // 92: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
-	35,  // 93: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
-	38,  // 94: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
-	40,  // 95: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
-	42,  // 96: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
-	46,  // 97: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
-	62,  // 98: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
-	49,  // 99: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
-	51,  // 100: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
-	53,  // 101: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
-	55,  // 102: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
-	57,  // 103: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
-	59,  // 104: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
-	65,  // 105: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
-	6,   // 106: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	8,   // 107: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	10,  // 108: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
-	12,  // 109: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
-	14,  // 110: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
-	16,  // 111: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
-	20,  // 112: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
-	22,  // 113: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
-	24,  // 114: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
-	26,  // 115: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
-	28,  // 116: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
-	36,  // 117: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
-	39,  // 118: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
-	41,  // 119: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
-	43,  // 120: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
-	47,  // 121: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
-	63,  // 122: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
-	50,  // 123: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
-	52,  // 124: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
-	54,  // 125: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
-	56,  // 126: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
-	58,  // 127: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
-	60,  // 128: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
-	66,  // 129: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
-	106, // [106:130] is the sub-list for method output_type
-	82,  // [82:106] is the sub-list for method input_type
-	82,  // [82:82] is the sub-list for extension type_name
-	82,  // [82:82] is the sub-list for extension extendee
-	0,   // [0:82] is the sub-list for field type_name
+	71,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
+	71,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
+	64,  // 82: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
+	65,  // 83: kehou.staffing.v1.StreamApprovedHoursResponse.pending:type_name -> kehou.staffing.v1.PendingHours
+	5,   // 84: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
+	7,   // 85: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
+	9,   // 86: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
+	11,  // 87: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
+	13,  // 88: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
+	15,  // 89: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	19,  // 90: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
+	21,  // 91: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
+	23,  // 92: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
+	25,  // 93: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
+	27,  // 94: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
+	35,  // 95: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
+	38,  // 96: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
+	40,  // 97: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
+	42,  // 98: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
+	46,  // 99: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
+	62,  // 100: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
+	49,  // 101: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
+	51,  // 102: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
+	53,  // 103: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
+	55,  // 104: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
+	57,  // 105: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
+	59,  // 106: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
+	66,  // 107: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
+	6,   // 108: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,   // 109: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10,  // 110: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12,  // 111: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14,  // 112: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16,  // 113: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20,  // 114: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22,  // 115: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24,  // 116: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26,  // 117: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
+	28,  // 118: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	36,  // 119: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	39,  // 120: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	41,  // 121: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43,  // 122: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
+	47,  // 123: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	63,  // 124: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	50,  // 125: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	52,  // 126: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	54,  // 127: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	56,  // 128: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	58,  // 129: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	60,  // 130: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	67,  // 131: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	108, // [108:132] is the sub-list for method output_type
+	84,  // [84:108] is the sub-list for method input_type
+	84,  // [84:84] is the sub-list for extension type_name
+	84,  // [84:84] is the sub-list for extension extendee
+	0,   // [0:84] is the sub-list for field type_name
 }
 
 func init() { file_kehou_staffing_v1_staffing_proto_init() }
@@ -5421,7 +5558,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_staffing_v1_staffing_proto_rawDesc), len(file_kehou_staffing_v1_staffing_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   66,
+			NumMessages:   67,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
