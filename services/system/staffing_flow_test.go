@@ -298,6 +298,17 @@ func TestStaffingEndToEnd(t *testing.T) {
 		h.StaffKind == "" || h.Duty != "taught" || h.Status != "approved" || h.Role != "supervisor" || h.Students != 38 {
 		t.Errorf("approved hours = %+v, want the correction: 60 minutes = 1.5 periods supervising class 2 (38 students)", h)
 	}
+	// Pay facts: the session's clock times, and the records not yet locked.
+	if h.StartMinute <= 0 || h.EndMinute-h.StartMinute != h.ScheduledMinutes {
+		t.Errorf("clock = %d–%d, want the scheduled session of %d minutes", h.StartMinute, h.EndMinute, h.ScheduledMinutes)
+	}
+	_, pending, err := stclient.New(conn).MonthHours(context.Background(), s.id, 2026, time.September)
+	if err != nil {
+		t.Fatalf("month hours: %v", err)
+	}
+	if len(pending) != 1 || pending[0].RecordID != corID || pending[0].Status != "approved" || pending[0].StaffID != li {
+		t.Errorf("pending = %+v, want the approved, unlocked correction %s", pending, corID)
+	}
 	if _, err := stclient.New(conn).ApprovedHours(context.Background(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown school: %v, want not found", err)
 	}
