@@ -33,7 +33,7 @@ func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing g
 	}
 	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed.Client), app.NewFees(st, feed), log))
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
-	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(feed.Client, stclient.New(staffing)), log))
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed.Client, feed, stclient.New(staffing)), log))
 }
 
 // The store implements every storage interface billing's use cases declare;

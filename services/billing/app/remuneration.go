@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/stclient"
 	"github.com/kehou/kehou/services/timetable/ttclient"
 )
@@ -16,16 +17,66 @@ type DeliveredHours interface {
 	ApprovedHours(ctx context.Context, schoolID string, year int, month time.Month) ([]stclient.Hours, error)
 }
 
-// Remuneration is billing's remuneration (劳务报酬) use cases. Today it reads
-// and sums the approved hours; pay runs over rate tables build on it.
+// RateStore is the storage of rate tables (课酬标准), scoped by district.
+type RateStore interface {
+	// CreateRateTable stores t as the next version of its id after checking,
+	// under a lock on the scope, that no other table of the scope overlaps
+	// it (pay.CheckOverlap). It returns the stored version.
+	CreateRateTable(ctx context.Context, t pay.RateTable) (pay.RateTable, error)
+	// GetRateTable returns a version (0: the latest).
+	GetRateTable(ctx context.Context, districtID, tableID string, version int) (pay.RateTable, error)
+	// ListRateTables returns every version in the district, or the school's
+	// own and the district-wide ones when schoolID is set.
+	ListRateTables(ctx context.Context, districtID, schoolID string) ([]pay.RateTable, error)
+}
+
+// Remuneration is billing's remuneration (劳务报酬) use cases: rate tables,
+// the month's pay basis and pay runs over them.
 type Remuneration struct {
+	store   RateStore
 	schools Schools
+	feed    Feed
 	hours   DeliveredHours
 }
 
 // NewRemuneration returns the remuneration use cases.
-func NewRemuneration(schools Schools, hours DeliveredHours) *Remuneration {
-	return &Remuneration{schools: schools, hours: hours}
+func NewRemuneration(store RateStore, schools Schools, feed Feed, hours DeliveredHours) *Remuneration {
+	return &Remuneration{store: store, schools: schools, feed: feed, hours: hours}
+}
+
+// CreateRateTable validates and stores a new rate-table version; the scope
+// must exist (the district, and the school in it).
+func (r *Remuneration) CreateRateTable(ctx context.Context, t pay.RateTable) (pay.RateTable, error) {
+	if err := r.feed.CheckDistrict(ctx, t.Scope.DistrictID); err != nil {
+		return pay.RateTable{}, err
+	}
+	if t.Scope.SchoolID != "" {
+		sc, err := r.schools.School(ctx, t.Scope.SchoolID)
+		if err != nil {
+			return pay.RateTable{}, err
+		}
+		if sc.DistrictID != t.Scope.DistrictID {
+			return pay.RateTable{}, fault.Invalid("school_id", "school "+t.Scope.SchoolID+" is not in district "+t.Scope.DistrictID)
+		}
+	}
+	if err := t.Validate(); err != nil {
+		return pay.RateTable{}, err
+	}
+	return r.store.CreateRateTable(ctx, t)
+}
+
+// GetRateTable returns a rate-table version (0: the latest).
+func (r *Remuneration) GetRateTable(ctx context.Context, districtID, id string, version int) (pay.RateTable, error) {
+	return r.store.GetRateTable(ctx, districtID, id, version)
+}
+
+// ListRateTables lists rate-table versions of a district (or of a school
+// and its district).
+func (r *Remuneration) ListRateTables(ctx context.Context, districtID, schoolID string) ([]pay.RateTable, error) {
+	if err := r.feed.CheckDistrict(ctx, districtID); err != nil {
+		return nil, err
+	}
+	return r.store.ListRateTables(ctx, districtID, schoolID)
 }
 
 // PayBasis is a school's approved hours of a month, per person.

@@ -24,6 +24,924 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// RateTable is a version of a remuneration standard (课酬标准): a district's
+// (or one school's) rates for after-school work, issued as a numbered
+// document (文号) and in force from effective_from to effective_to.
+type RateTable struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Table id; versions of one id supersede each other.
+	RateTableId string `protobuf:"bytes,1,opt,name=rate_table_id,json=rateTableId,proto3" json:"rate_table_id,omitempty"`
+	// Version, assigned by the service.
+	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// District.
+	DistrictId string `protobuf:"bytes,3,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School for a school's own table; empty for the district's.
+	SchoolId string `protobuf:"bytes,4,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Name as published.
+	Name string `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
+	// Document number (文号).
+	DocumentNo string `protobuf:"bytes,6,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// First day in force.
+	EffectiveFrom *v1.Date `protobuf:"bytes,7,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	// Last day in force; empty for open-ended.
+	EffectiveTo *v1.Date `protobuf:"bytes,8,opt,name=effective_to,json=effectiveTo,proto3" json:"effective_to,omitempty"`
+	// half_up (default), half_even, down or up: how every stage rounds to the fen.
+	RoundingRule string `protobuf:"bytes,9,opt,name=rounding_rule,json=roundingRule,proto3" json:"rounding_rule,omitempty"`
+	// Rates; the first rule matching a session's staff kind and role pays it.
+	Rules []*PayRule `protobuf:"bytes,10,rep,name=rules,proto3" json:"rules,omitempty"`
+	// Duty multipliers: taught, substitute_cover, supervision_only, patrol
+	// (a decimal string, e.g. "0.5"); an unlisted duty pays ×1.
+	Multipliers map[string]string `protobuf:"bytes,11,rep,name=multipliers,proto3" json:"multipliers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Class-teacher allowance (班主任津贴), if any.
+	ClassTeacher *ClassTeacherAllowance `protobuf:"bytes,12,opt,name=class_teacher,json=classTeacher,proto3" json:"class_teacher,omitempty"`
+	// Management allowance as a share of the pool (管理费), if any.
+	Management *ManagementShare `protobuf:"bytes,13,opt,name=management,proto3" json:"management,omitempty"`
+	// Caps per person, by staff kind.
+	Caps          []*PayCap `protobuf:"bytes,14,rep,name=caps,proto3" json:"caps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RateTable) Reset() {
+	*x = RateTable{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RateTable) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RateTable) ProtoMessage() {}
+
+func (x *RateTable) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RateTable.ProtoReflect.Descriptor instead.
+func (*RateTable) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RateTable) GetRateTableId() string {
+	if x != nil {
+		return x.RateTableId
+	}
+	return ""
+}
+
+func (x *RateTable) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *RateTable) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *RateTable) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *RateTable) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RateTable) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *RateTable) GetEffectiveFrom() *v1.Date {
+	if x != nil {
+		return x.EffectiveFrom
+	}
+	return nil
+}
+
+func (x *RateTable) GetEffectiveTo() *v1.Date {
+	if x != nil {
+		return x.EffectiveTo
+	}
+	return nil
+}
+
+func (x *RateTable) GetRoundingRule() string {
+	if x != nil {
+		return x.RoundingRule
+	}
+	return ""
+}
+
+func (x *RateTable) GetRules() []*PayRule {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *RateTable) GetMultipliers() map[string]string {
+	if x != nil {
+		return x.Multipliers
+	}
+	return nil
+}
+
+func (x *RateTable) GetClassTeacher() *ClassTeacherAllowance {
+	if x != nil {
+		return x.ClassTeacher
+	}
+	return nil
+}
+
+func (x *RateTable) GetManagement() *ManagementShare {
+	if x != nil {
+		return x.Management
+	}
+	return nil
+}
+
+func (x *RateTable) GetCaps() []*PayCap {
+	if x != nil {
+		return x.Caps
+	}
+	return nil
+}
+
+// PayRule is one rate of a table.
+type PayRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id, shown on every line it pays.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Name as published.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Staff kinds it pays (teacher, outside_instructor, admin); empty = any.
+	StaffKinds []string `protobuf:"bytes,3,rep,name=staff_kinds,json=staffKinds,proto3" json:"staff_kinds,omitempty"`
+	// Roles it pays (supervisor, instructor, extra_adult, patrol); empty = any.
+	Roles []string `protobuf:"bytes,4,rep,name=roles,proto3" json:"roles,omitempty"`
+	// per_period, per_minute or per_day.
+	Unit string `protobuf:"bytes,5,opt,name=unit,proto3" json:"unit,omitempty"`
+	// Rate per period or day, a decimal string in yuan (not per_minute).
+	Rate string `protobuf:"bytes,6,opt,name=rate,proto3" json:"rate,omitempty"`
+	// Weekend and holiday rate; empty = the same.
+	WeekendHolidayRate string `protobuf:"bytes,7,opt,name=weekend_holiday_rate,json=weekendHolidayRate,proto3" json:"weekend_holiday_rate,omitempty"`
+	// per_minute: time blocks covering the window without gap or overlap.
+	Blocks []*TimeBlock `protobuf:"bytes,8,rep,name=blocks,proto3" json:"blocks,omitempty"`
+	// per_minute: the declared window, "HH:MM".
+	WindowStart string `protobuf:"bytes,9,opt,name=window_start,json=windowStart,proto3" json:"window_start,omitempty"`
+	// per_minute: end of the window, "HH:MM" ("24:00" allowed).
+	WindowEnd string `protobuf:"bytes,10,opt,name=window_end,json=windowEnd,proto3" json:"window_end,omitempty"`
+	// Class-size rule: students up to this number are in the base rate.
+	ClassSizeThreshold int32 `protobuf:"varint,11,opt,name=class_size_threshold,json=classSizeThreshold,proto3" json:"class_size_threshold,omitempty"`
+	// Class-size rule: added per extra student per period (per day for per_day).
+	ExtraPerStudent string `protobuf:"bytes,12,opt,name=extra_per_student,json=extraPerStudent,proto3" json:"extra_per_student,omitempty"`
+	// outside_performance_total (不纳入绩效工资总量), separate_increment (单列增量)
+	// or labour_fee (劳务费).
+	Treatment     string `protobuf:"bytes,13,opt,name=treatment,proto3" json:"treatment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayRule) Reset() {
+	*x = PayRule{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayRule) ProtoMessage() {}
+
+func (x *PayRule) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayRule.ProtoReflect.Descriptor instead.
+func (*PayRule) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PayRule) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *PayRule) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PayRule) GetStaffKinds() []string {
+	if x != nil {
+		return x.StaffKinds
+	}
+	return nil
+}
+
+func (x *PayRule) GetRoles() []string {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+func (x *PayRule) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *PayRule) GetRate() string {
+	if x != nil {
+		return x.Rate
+	}
+	return ""
+}
+
+func (x *PayRule) GetWeekendHolidayRate() string {
+	if x != nil {
+		return x.WeekendHolidayRate
+	}
+	return ""
+}
+
+func (x *PayRule) GetBlocks() []*TimeBlock {
+	if x != nil {
+		return x.Blocks
+	}
+	return nil
+}
+
+func (x *PayRule) GetWindowStart() string {
+	if x != nil {
+		return x.WindowStart
+	}
+	return ""
+}
+
+func (x *PayRule) GetWindowEnd() string {
+	if x != nil {
+		return x.WindowEnd
+	}
+	return ""
+}
+
+func (x *PayRule) GetClassSizeThreshold() int32 {
+	if x != nil {
+		return x.ClassSizeThreshold
+	}
+	return 0
+}
+
+func (x *PayRule) GetExtraPerStudent() string {
+	if x != nil {
+		return x.ExtraPerStudent
+	}
+	return ""
+}
+
+func (x *PayRule) GetTreatment() string {
+	if x != nil {
+		return x.Treatment
+	}
+	return ""
+}
+
+// TimeBlock is one clock window of a per-minute rule.
+type TimeBlock struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Start, "HH:MM".
+	Start string `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	// End, "HH:MM".
+	End string `protobuf:"bytes,2,opt,name=end,proto3" json:"end,omitempty"`
+	// Rate per minute in yuan.
+	Rate string `protobuf:"bytes,3,opt,name=rate,proto3" json:"rate,omitempty"`
+	// Weekend and holiday rate per minute; empty = the same.
+	WeekendHolidayRate string `protobuf:"bytes,4,opt,name=weekend_holiday_rate,json=weekendHolidayRate,proto3" json:"weekend_holiday_rate,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *TimeBlock) Reset() {
+	*x = TimeBlock{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimeBlock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimeBlock) ProtoMessage() {}
+
+func (x *TimeBlock) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimeBlock.ProtoReflect.Descriptor instead.
+func (*TimeBlock) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *TimeBlock) GetStart() string {
+	if x != nil {
+		return x.Start
+	}
+	return ""
+}
+
+func (x *TimeBlock) GetEnd() string {
+	if x != nil {
+		return x.End
+	}
+	return ""
+}
+
+func (x *TimeBlock) GetRate() string {
+	if x != nil {
+		return x.Rate
+	}
+	return ""
+}
+
+func (x *TimeBlock) GetWeekendHolidayRate() string {
+	if x != nil {
+		return x.WeekendHolidayRate
+	}
+	return ""
+}
+
+// ClassTeacherAllowance is per_month plus per_student for each student of
+// the class, per class teacher and month.
+type ClassTeacherAllowance struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Per month, yuan.
+	PerMonth string `protobuf:"bytes,2,opt,name=per_month,json=perMonth,proto3" json:"per_month,omitempty"`
+	// Per student per month, yuan.
+	PerStudent string `protobuf:"bytes,3,opt,name=per_student,json=perStudent,proto3" json:"per_student,omitempty"`
+	// Treatment tag.
+	Treatment     string `protobuf:"bytes,4,opt,name=treatment,proto3" json:"treatment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClassTeacherAllowance) Reset() {
+	*x = ClassTeacherAllowance{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClassTeacherAllowance) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClassTeacherAllowance) ProtoMessage() {}
+
+func (x *ClassTeacherAllowance) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClassTeacherAllowance.ProtoReflect.Descriptor instead.
+func (*ClassTeacherAllowance) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ClassTeacherAllowance) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *ClassTeacherAllowance) GetPerMonth() string {
+	if x != nil {
+		return x.PerMonth
+	}
+	return ""
+}
+
+func (x *ClassTeacherAllowance) GetPerStudent() string {
+	if x != nil {
+		return x.PerStudent
+	}
+	return ""
+}
+
+func (x *ClassTeacherAllowance) GetTreatment() string {
+	if x != nil {
+		return x.Treatment
+	}
+	return ""
+}
+
+// ManagementShare is a share of the month's session pool paid to the named
+// managers.
+type ManagementShare struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Share, 0 to 1 ("0.05").
+	Share string `protobuf:"bytes,2,opt,name=share,proto3" json:"share,omitempty"`
+	// Treatment tag.
+	Treatment     string `protobuf:"bytes,3,opt,name=treatment,proto3" json:"treatment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ManagementShare) Reset() {
+	*x = ManagementShare{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ManagementShare) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ManagementShare) ProtoMessage() {}
+
+func (x *ManagementShare) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ManagementShare.ProtoReflect.Descriptor instead.
+func (*ManagementShare) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ManagementShare) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *ManagementShare) GetShare() string {
+	if x != nil {
+		return x.Share
+	}
+	return ""
+}
+
+func (x *ManagementShare) GetTreatment() string {
+	if x != nil {
+		return x.Treatment
+	}
+	return ""
+}
+
+// PayCap is a ceiling on one person's pay.
+type PayCap struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rule id.
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// teacher, outside_instructor, admin; empty = every kind without its own.
+	StaffKind string `protobuf:"bytes,2,opt,name=staff_kind,json=staffKind,proto3" json:"staff_kind,omitempty"`
+	// Per calendar month, yuan; empty = none.
+	PerMonth string `protobuf:"bytes,3,opt,name=per_month,json=perMonth,proto3" json:"per_month,omitempty"`
+	// Per term, yuan; empty = none.
+	PerTerm       string `protobuf:"bytes,4,opt,name=per_term,json=perTerm,proto3" json:"per_term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayCap) Reset() {
+	*x = PayCap{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayCap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayCap) ProtoMessage() {}
+
+func (x *PayCap) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayCap.ProtoReflect.Descriptor instead.
+func (*PayCap) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PayCap) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *PayCap) GetStaffKind() string {
+	if x != nil {
+		return x.StaffKind
+	}
+	return ""
+}
+
+func (x *PayCap) GetPerMonth() string {
+	if x != nil {
+		return x.PerMonth
+	}
+	return ""
+}
+
+func (x *PayCap) GetPerTerm() string {
+	if x != nil {
+		return x.PerTerm
+	}
+	return ""
+}
+
+// CreateRateTableRequest is the input of CreateRateTable.
+type CreateRateTableRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// The table version.
+	RateTable     *RateTable `protobuf:"bytes,2,opt,name=rate_table,json=rateTable,proto3" json:"rate_table,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateRateTableRequest) Reset() {
+	*x = CreateRateTableRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateRateTableRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateRateTableRequest) ProtoMessage() {}
+
+func (x *CreateRateTableRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateRateTableRequest.ProtoReflect.Descriptor instead.
+func (*CreateRateTableRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CreateRateTableRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *CreateRateTableRequest) GetRateTable() *RateTable {
+	if x != nil {
+		return x.RateTable
+	}
+	return nil
+}
+
+// CreateRateTableResponse is the output of CreateRateTable.
+type CreateRateTableResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored version.
+	RateTable     *RateTable `protobuf:"bytes,1,opt,name=rate_table,json=rateTable,proto3" json:"rate_table,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateRateTableResponse) Reset() {
+	*x = CreateRateTableResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateRateTableResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateRateTableResponse) ProtoMessage() {}
+
+func (x *CreateRateTableResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateRateTableResponse.ProtoReflect.Descriptor instead.
+func (*CreateRateTableResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CreateRateTableResponse) GetRateTable() *RateTable {
+	if x != nil {
+		return x.RateTable
+	}
+	return nil
+}
+
+// GetRateTableRequest is the input of GetRateTable.
+type GetRateTableRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Table.
+	RateTableId string `protobuf:"bytes,2,opt,name=rate_table_id,json=rateTableId,proto3" json:"rate_table_id,omitempty"`
+	// Version; 0 = the latest.
+	Version       int32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRateTableRequest) Reset() {
+	*x = GetRateTableRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRateTableRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRateTableRequest) ProtoMessage() {}
+
+func (x *GetRateTableRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRateTableRequest.ProtoReflect.Descriptor instead.
+func (*GetRateTableRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetRateTableRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *GetRateTableRequest) GetRateTableId() string {
+	if x != nil {
+		return x.RateTableId
+	}
+	return ""
+}
+
+func (x *GetRateTableRequest) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// GetRateTableResponse is the output of GetRateTable.
+type GetRateTableResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The table.
+	RateTable     *RateTable `protobuf:"bytes,1,opt,name=rate_table,json=rateTable,proto3" json:"rate_table,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRateTableResponse) Reset() {
+	*x = GetRateTableResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRateTableResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRateTableResponse) ProtoMessage() {}
+
+func (x *GetRateTableResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRateTableResponse.ProtoReflect.Descriptor instead.
+func (*GetRateTableResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetRateTableResponse) GetRateTable() *RateTable {
+	if x != nil {
+		return x.RateTable
+	}
+	return nil
+}
+
+// ListRateTablesRequest is the input of ListRateTables.
+type ListRateTablesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only this school's tables and the district's.
+	SchoolId      string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRateTablesRequest) Reset() {
+	*x = ListRateTablesRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRateTablesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRateTablesRequest) ProtoMessage() {}
+
+func (x *ListRateTablesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRateTablesRequest.ProtoReflect.Descriptor instead.
+func (*ListRateTablesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListRateTablesRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListRateTablesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+// ListRateTablesResponse is the output of ListRateTables.
+type ListRateTablesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Versions by scope, id and version.
+	RateTables    []*RateTable `protobuf:"bytes,1,rep,name=rate_tables,json=rateTables,proto3" json:"rate_tables,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRateTablesResponse) Reset() {
+	*x = ListRateTablesResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRateTablesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRateTablesResponse) ProtoMessage() {}
+
+func (x *ListRateTablesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRateTablesResponse.ProtoReflect.Descriptor instead.
+func (*ListRateTablesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListRateTablesResponse) GetRateTables() []*RateTable {
+	if x != nil {
+		return x.RateTables
+	}
+	return nil
+}
+
 // GetPayBasisRequest is the input of GetPayBasis.
 type GetPayBasisRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -39,7 +957,7 @@ type GetPayBasisRequest struct {
 
 func (x *GetPayBasisRequest) Reset() {
 	*x = GetPayBasisRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -51,7 +969,7 @@ func (x *GetPayBasisRequest) String() string {
 func (*GetPayBasisRequest) ProtoMessage() {}
 
 func (x *GetPayBasisRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -64,7 +982,7 @@ func (x *GetPayBasisRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPayBasisRequest.ProtoReflect.Descriptor instead.
 func (*GetPayBasisRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{0}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetPayBasisRequest) GetSchoolId() string {
@@ -99,7 +1017,7 @@ type GetPayBasisResponse struct {
 
 func (x *GetPayBasisResponse) Reset() {
 	*x = GetPayBasisResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -111,7 +1029,7 @@ func (x *GetPayBasisResponse) String() string {
 func (*GetPayBasisResponse) ProtoMessage() {}
 
 func (x *GetPayBasisResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -124,7 +1042,7 @@ func (x *GetPayBasisResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPayBasisResponse.ProtoReflect.Descriptor instead.
 func (*GetPayBasisResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{1}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetPayBasisResponse) GetBasis() *PayBasis {
@@ -157,7 +1075,7 @@ type PayBasis struct {
 
 func (x *PayBasis) Reset() {
 	*x = PayBasis{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -169,7 +1087,7 @@ func (x *PayBasis) String() string {
 func (*PayBasis) ProtoMessage() {}
 
 func (x *PayBasis) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -182,7 +1100,7 @@ func (x *PayBasis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBasis.ProtoReflect.Descriptor instead.
 func (*PayBasis) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{2}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PayBasis) GetSchoolId() string {
@@ -257,7 +1175,7 @@ type StaffPayBasis struct {
 
 func (x *StaffPayBasis) Reset() {
 	*x = StaffPayBasis{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -269,7 +1187,7 @@ func (x *StaffPayBasis) String() string {
 func (*StaffPayBasis) ProtoMessage() {}
 
 func (x *StaffPayBasis) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -282,7 +1200,7 @@ func (x *StaffPayBasis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffPayBasis.ProtoReflect.Descriptor instead.
 func (*StaffPayBasis) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{3}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StaffPayBasis) GetStaffId() string {
@@ -357,7 +1275,7 @@ type PayRecord struct {
 
 func (x *PayRecord) Reset() {
 	*x = PayRecord{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -369,7 +1287,7 @@ func (x *PayRecord) String() string {
 func (*PayRecord) ProtoMessage() {}
 
 func (x *PayRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -382,7 +1300,7 @@ func (x *PayRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayRecord.ProtoReflect.Descriptor instead.
 func (*PayRecord) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{4}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PayRecord) GetRecordId() string {
@@ -438,7 +1356,91 @@ var File_kehou_billing_v1_remuneration_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\n" +
-	"#kehou/billing/v1/remuneration.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ckehou/common/v1/common.proto\"~\n" +
+	"#kehou/billing/v1/remuneration.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ckehou/common/v1/common.proto\"\xa6\x06\n" +
+	"\tRateTable\x12+\n" +
+	"\rrate_table_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\vrateTableId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x1f\n" +
+	"\vdistrict_id\x18\x03 \x01(\tR\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12\x1c\n" +
+	"\x04name\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x12)\n" +
+	"\vdocument_no\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\n" +
+	"documentNo\x12<\n" +
+	"\x0eeffective_from\x18\a \x01(\v2\x15.kehou.common.v1.DateR\reffectiveFrom\x128\n" +
+	"\feffective_to\x18\b \x01(\v2\x15.kehou.common.v1.DateR\veffectiveTo\x12,\n" +
+	"\rrounding_rule\x18\t \x01(\tB\a\xbaH\x04r\x02\x18\x14R\froundingRule\x129\n" +
+	"\x05rules\x18\n" +
+	" \x03(\v2\x19.kehou.billing.v1.PayRuleB\b\xbaH\x05\x92\x01\x02\x10@R\x05rules\x12X\n" +
+	"\vmultipliers\x18\v \x03(\v2,.kehou.billing.v1.RateTable.MultipliersEntryB\b\xbaH\x05\x9a\x01\x02\x10\bR\vmultipliers\x12L\n" +
+	"\rclass_teacher\x18\f \x01(\v2'.kehou.billing.v1.ClassTeacherAllowanceR\fclassTeacher\x12A\n" +
+	"\n" +
+	"management\x18\r \x01(\v2!.kehou.billing.v1.ManagementShareR\n" +
+	"management\x126\n" +
+	"\x04caps\x18\x0e \x03(\v2\x18.kehou.billing.v1.PayCapB\b\xbaH\x05\x92\x01\x02\x10\bR\x04caps\x1a>\n" +
+	"\x10MultipliersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xaa\x04\n" +
+	"\aPayRule\x12 \n" +
+	"\arule_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06ruleId\x12\x1c\n" +
+	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x12)\n" +
+	"\vstaff_kinds\x18\x03 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x03R\n" +
+	"staffKinds\x12\x1e\n" +
+	"\x05roles\x18\x04 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x04R\x05roles\x12\x1b\n" +
+	"\x04unit\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04unit\x12\x1b\n" +
+	"\x04rate\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04rate\x129\n" +
+	"\x14weekend_holiday_rate\x18\a \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x12weekendHolidayRate\x12=\n" +
+	"\x06blocks\x18\b \x03(\v2\x1b.kehou.billing.v1.TimeBlockB\b\xbaH\x05\x92\x01\x02\x100R\x06blocks\x12*\n" +
+	"\fwindow_start\x18\t \x01(\tB\a\xbaH\x04r\x02\x18\x05R\vwindowStart\x12&\n" +
+	"\n" +
+	"window_end\x18\n" +
+	" \x01(\tB\a\xbaH\x04r\x02\x18\x05R\twindowEnd\x120\n" +
+	"\x14class_size_threshold\x18\v \x01(\x05R\x12classSizeThreshold\x123\n" +
+	"\x11extra_per_student\x18\f \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x0fextraPerStudent\x12%\n" +
+	"\ttreatment\x18\r \x01(\tB\a\xbaH\x04r\x02\x18(R\ttreatment\"\x9d\x01\n" +
+	"\tTimeBlock\x12\x1d\n" +
+	"\x05start\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18\x05R\x05start\x12\x19\n" +
+	"\x03end\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x05R\x03end\x12\x1b\n" +
+	"\x04rate\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04rate\x129\n" +
+	"\x14weekend_holiday_rate\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x12weekendHolidayRate\"\xb0\x01\n" +
+	"\x15ClassTeacherAllowance\x12 \n" +
+	"\arule_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06ruleId\x12$\n" +
+	"\tper_month\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\bperMonth\x12(\n" +
+	"\vper_student\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\n" +
+	"perStudent\x12%\n" +
+	"\ttreatment\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18(R\ttreatment\"y\n" +
+	"\x0fManagementShare\x12 \n" +
+	"\arule_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06ruleId\x12\x1d\n" +
+	"\x05share\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05share\x12%\n" +
+	"\ttreatment\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18(R\ttreatment\"\x9c\x01\n" +
+	"\x06PayCap\x12 \n" +
+	"\arule_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06ruleId\x12&\n" +
+	"\n" +
+	"staff_kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\tstaffKind\x12$\n" +
+	"\tper_month\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\bperMonth\x12\"\n" +
+	"\bper_term\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\aperTerm\"\x88\x01\n" +
+	"\x16CreateRateTableRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12B\n" +
+	"\n" +
+	"rate_table\x18\x02 \x01(\v2\x1b.kehou.billing.v1.RateTableB\x06\xbaH\x03\xc8\x01\x01R\trateTable\"U\n" +
+	"\x17CreateRateTableResponse\x12:\n" +
+	"\n" +
+	"rate_table\x18\x01 \x01(\v2\x1b.kehou.billing.v1.RateTableR\trateTable\"\x93\x01\n" +
+	"\x13GetRateTableRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12-\n" +
+	"\rrate_table_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\vrateTableId\x12!\n" +
+	"\aversion\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"R\n" +
+	"\x14GetRateTableResponse\x12:\n" +
+	"\n" +
+	"rate_table\x18\x01 \x01(\v2\x1b.kehou.billing.v1.RateTableR\trateTable\"i\n" +
+	"\x15ListRateTablesRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\"V\n" +
+	"\x16ListRateTablesResponse\x12<\n" +
+	"\vrate_tables\x18\x01 \x03(\v2\x1b.kehou.billing.v1.RateTableR\n" +
+	"rateTables\"~\n" +
 	"\x12GetPayBasisRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\x1f\n" +
 	"\x04year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
@@ -470,9 +1472,13 @@ const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\x04role\x18\x04 \x01(\tR\x04role\x12\x12\n" +
 	"\x04duty\x18\x05 \x01(\tR\x04duty\x12)\n" +
 	"\x10credited_minutes\x18\x06 \x01(\x05R\x0fcreditedMinutes\x12\x18\n" +
-	"\aperiods\x18\a \x01(\tR\aperiods2\x9d\x01\n" +
+	"\aperiods\x18\a \x01(\tR\aperiods2\xfb\x04\n" +
 	"\x13RemunerationService\x12\x85\x01\n" +
-	"\vGetPayBasis\x12$.kehou.billing.v1.GetPayBasisRequest\x1a%.kehou.billing.v1.GetPayBasisResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-basisB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\vGetPayBasis\x12$.kehou.billing.v1.GetPayBasisRequest\x1a%.kehou.billing.v1.GetPayBasisResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-basis\x12\xa3\x01\n" +
+	"\x0fCreateRateTable\x12(.kehou.billing.v1.CreateRateTableRequest\x1a).kehou.billing.v1.CreateRateTableResponse\";\x82\xd3\xe4\x93\x025:\n" +
+	"rate_table\"'/v1/districts/{district_id}/rate-tables\x12\x9e\x01\n" +
+	"\fGetRateTable\x12%.kehou.billing.v1.GetRateTableRequest\x1a&.kehou.billing.v1.GetRateTableResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/districts/{district_id}/rate-tables/{rate_table_id}\x12\x94\x01\n" +
+	"\x0eListRateTables\x12'.kehou.billing.v1.ListRateTablesRequest\x1a(.kehou.billing.v1.ListRateTablesResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/districts/{district_id}/rate-tablesB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_remuneration_proto_rawDescOnce sync.Once
@@ -486,27 +1492,58 @@ func file_kehou_billing_v1_remuneration_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_remuneration_proto_rawDescData
 }
 
-var file_kehou_billing_v1_remuneration_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_kehou_billing_v1_remuneration_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_kehou_billing_v1_remuneration_proto_goTypes = []any{
-	(*GetPayBasisRequest)(nil),  // 0: kehou.billing.v1.GetPayBasisRequest
-	(*GetPayBasisResponse)(nil), // 1: kehou.billing.v1.GetPayBasisResponse
-	(*PayBasis)(nil),            // 2: kehou.billing.v1.PayBasis
-	(*StaffPayBasis)(nil),       // 3: kehou.billing.v1.StaffPayBasis
-	(*PayRecord)(nil),           // 4: kehou.billing.v1.PayRecord
-	(*v1.Date)(nil),             // 5: kehou.common.v1.Date
+	(*RateTable)(nil),               // 0: kehou.billing.v1.RateTable
+	(*PayRule)(nil),                 // 1: kehou.billing.v1.PayRule
+	(*TimeBlock)(nil),               // 2: kehou.billing.v1.TimeBlock
+	(*ClassTeacherAllowance)(nil),   // 3: kehou.billing.v1.ClassTeacherAllowance
+	(*ManagementShare)(nil),         // 4: kehou.billing.v1.ManagementShare
+	(*PayCap)(nil),                  // 5: kehou.billing.v1.PayCap
+	(*CreateRateTableRequest)(nil),  // 6: kehou.billing.v1.CreateRateTableRequest
+	(*CreateRateTableResponse)(nil), // 7: kehou.billing.v1.CreateRateTableResponse
+	(*GetRateTableRequest)(nil),     // 8: kehou.billing.v1.GetRateTableRequest
+	(*GetRateTableResponse)(nil),    // 9: kehou.billing.v1.GetRateTableResponse
+	(*ListRateTablesRequest)(nil),   // 10: kehou.billing.v1.ListRateTablesRequest
+	(*ListRateTablesResponse)(nil),  // 11: kehou.billing.v1.ListRateTablesResponse
+	(*GetPayBasisRequest)(nil),      // 12: kehou.billing.v1.GetPayBasisRequest
+	(*GetPayBasisResponse)(nil),     // 13: kehou.billing.v1.GetPayBasisResponse
+	(*PayBasis)(nil),                // 14: kehou.billing.v1.PayBasis
+	(*StaffPayBasis)(nil),           // 15: kehou.billing.v1.StaffPayBasis
+	(*PayRecord)(nil),               // 16: kehou.billing.v1.PayRecord
+	nil,                             // 17: kehou.billing.v1.RateTable.MultipliersEntry
+	(*v1.Date)(nil),                 // 18: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_remuneration_proto_depIdxs = []int32{
-	2, // 0: kehou.billing.v1.GetPayBasisResponse.basis:type_name -> kehou.billing.v1.PayBasis
-	3, // 1: kehou.billing.v1.PayBasis.staff:type_name -> kehou.billing.v1.StaffPayBasis
-	4, // 2: kehou.billing.v1.StaffPayBasis.records:type_name -> kehou.billing.v1.PayRecord
-	5, // 3: kehou.billing.v1.PayRecord.date:type_name -> kehou.common.v1.Date
-	0, // 4: kehou.billing.v1.RemunerationService.GetPayBasis:input_type -> kehou.billing.v1.GetPayBasisRequest
-	1, // 5: kehou.billing.v1.RemunerationService.GetPayBasis:output_type -> kehou.billing.v1.GetPayBasisResponse
-	5, // [5:6] is the sub-list for method output_type
-	4, // [4:5] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	18, // 0: kehou.billing.v1.RateTable.effective_from:type_name -> kehou.common.v1.Date
+	18, // 1: kehou.billing.v1.RateTable.effective_to:type_name -> kehou.common.v1.Date
+	1,  // 2: kehou.billing.v1.RateTable.rules:type_name -> kehou.billing.v1.PayRule
+	17, // 3: kehou.billing.v1.RateTable.multipliers:type_name -> kehou.billing.v1.RateTable.MultipliersEntry
+	3,  // 4: kehou.billing.v1.RateTable.class_teacher:type_name -> kehou.billing.v1.ClassTeacherAllowance
+	4,  // 5: kehou.billing.v1.RateTable.management:type_name -> kehou.billing.v1.ManagementShare
+	5,  // 6: kehou.billing.v1.RateTable.caps:type_name -> kehou.billing.v1.PayCap
+	2,  // 7: kehou.billing.v1.PayRule.blocks:type_name -> kehou.billing.v1.TimeBlock
+	0,  // 8: kehou.billing.v1.CreateRateTableRequest.rate_table:type_name -> kehou.billing.v1.RateTable
+	0,  // 9: kehou.billing.v1.CreateRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
+	0,  // 10: kehou.billing.v1.GetRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
+	0,  // 11: kehou.billing.v1.ListRateTablesResponse.rate_tables:type_name -> kehou.billing.v1.RateTable
+	14, // 12: kehou.billing.v1.GetPayBasisResponse.basis:type_name -> kehou.billing.v1.PayBasis
+	15, // 13: kehou.billing.v1.PayBasis.staff:type_name -> kehou.billing.v1.StaffPayBasis
+	16, // 14: kehou.billing.v1.StaffPayBasis.records:type_name -> kehou.billing.v1.PayRecord
+	18, // 15: kehou.billing.v1.PayRecord.date:type_name -> kehou.common.v1.Date
+	12, // 16: kehou.billing.v1.RemunerationService.GetPayBasis:input_type -> kehou.billing.v1.GetPayBasisRequest
+	6,  // 17: kehou.billing.v1.RemunerationService.CreateRateTable:input_type -> kehou.billing.v1.CreateRateTableRequest
+	8,  // 18: kehou.billing.v1.RemunerationService.GetRateTable:input_type -> kehou.billing.v1.GetRateTableRequest
+	10, // 19: kehou.billing.v1.RemunerationService.ListRateTables:input_type -> kehou.billing.v1.ListRateTablesRequest
+	13, // 20: kehou.billing.v1.RemunerationService.GetPayBasis:output_type -> kehou.billing.v1.GetPayBasisResponse
+	7,  // 21: kehou.billing.v1.RemunerationService.CreateRateTable:output_type -> kehou.billing.v1.CreateRateTableResponse
+	9,  // 22: kehou.billing.v1.RemunerationService.GetRateTable:output_type -> kehou.billing.v1.GetRateTableResponse
+	11, // 23: kehou.billing.v1.RemunerationService.ListRateTables:output_type -> kehou.billing.v1.ListRateTablesResponse
+	20, // [20:24] is the sub-list for method output_type
+	16, // [16:20] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_remuneration_proto_init() }
@@ -520,7 +1557,7 @@ func file_kehou_billing_v1_remuneration_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_remuneration_proto_rawDesc), len(file_kehou_billing_v1_remuneration_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,7 +19,10 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	RemunerationService_GetPayBasis_FullMethodName = "/kehou.billing.v1.RemunerationService/GetPayBasis"
+	RemunerationService_GetPayBasis_FullMethodName     = "/kehou.billing.v1.RemunerationService/GetPayBasis"
+	RemunerationService_CreateRateTable_FullMethodName = "/kehou.billing.v1.RemunerationService/CreateRateTable"
+	RemunerationService_GetRateTable_FullMethodName    = "/kehou.billing.v1.RemunerationService/GetRateTable"
+	RemunerationService_ListRateTables_FullMethodName  = "/kehou.billing.v1.RemunerationService/ListRateTables"
 )
 
 // RemunerationServiceClient is the client API for RemunerationService service.
@@ -34,6 +37,16 @@ type RemunerationServiceClient interface {
 	// GetPayBasis returns a school's approved delivered hours of a month, per
 	// staff member, as read from staffing.
 	GetPayBasis(ctx context.Context, in *GetPayBasisRequest, opts ...grpc.CallOption) (*GetPayBasisResponse, error)
+	// CreateRateTable stores a new version of a remuneration standard (课酬标准),
+	// refusing effective dates that overlap another table of the same scope,
+	// negative rates or multipliers, time blocks that overlap or leave a gap
+	// in their window, and a cap below one session's pay.
+	CreateRateTable(ctx context.Context, in *CreateRateTableRequest, opts ...grpc.CallOption) (*CreateRateTableResponse, error)
+	// GetRateTable returns a version of a rate table (the latest by default).
+	GetRateTable(ctx context.Context, in *GetRateTableRequest, opts ...grpc.CallOption) (*GetRateTableResponse, error)
+	// ListRateTables lists every rate-table version of a district (or of one
+	// school and the district-wide ones).
+	ListRateTables(ctx context.Context, in *ListRateTablesRequest, opts ...grpc.CallOption) (*ListRateTablesResponse, error)
 }
 
 type remunerationServiceClient struct {
@@ -54,6 +67,36 @@ func (c *remunerationServiceClient) GetPayBasis(ctx context.Context, in *GetPayB
 	return out, nil
 }
 
+func (c *remunerationServiceClient) CreateRateTable(ctx context.Context, in *CreateRateTableRequest, opts ...grpc.CallOption) (*CreateRateTableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateRateTableResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_CreateRateTable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *remunerationServiceClient) GetRateTable(ctx context.Context, in *GetRateTableRequest, opts ...grpc.CallOption) (*GetRateTableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetRateTableResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_GetRateTable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *remunerationServiceClient) ListRateTables(ctx context.Context, in *ListRateTablesRequest, opts ...grpc.CallOption) (*ListRateTablesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRateTablesResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_ListRateTables_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RemunerationServiceServer is the server API for RemunerationService service.
 // All implementations must embed UnimplementedRemunerationServiceServer
 // for forward compatibility.
@@ -66,6 +109,16 @@ type RemunerationServiceServer interface {
 	// GetPayBasis returns a school's approved delivered hours of a month, per
 	// staff member, as read from staffing.
 	GetPayBasis(context.Context, *GetPayBasisRequest) (*GetPayBasisResponse, error)
+	// CreateRateTable stores a new version of a remuneration standard (课酬标准),
+	// refusing effective dates that overlap another table of the same scope,
+	// negative rates or multipliers, time blocks that overlap or leave a gap
+	// in their window, and a cap below one session's pay.
+	CreateRateTable(context.Context, *CreateRateTableRequest) (*CreateRateTableResponse, error)
+	// GetRateTable returns a version of a rate table (the latest by default).
+	GetRateTable(context.Context, *GetRateTableRequest) (*GetRateTableResponse, error)
+	// ListRateTables lists every rate-table version of a district (or of one
+	// school and the district-wide ones).
+	ListRateTables(context.Context, *ListRateTablesRequest) (*ListRateTablesResponse, error)
 	mustEmbedUnimplementedRemunerationServiceServer()
 }
 
@@ -78,6 +131,15 @@ type UnimplementedRemunerationServiceServer struct{}
 
 func (UnimplementedRemunerationServiceServer) GetPayBasis(context.Context, *GetPayBasisRequest) (*GetPayBasisResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPayBasis not implemented")
+}
+func (UnimplementedRemunerationServiceServer) CreateRateTable(context.Context, *CreateRateTableRequest) (*CreateRateTableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateRateTable not implemented")
+}
+func (UnimplementedRemunerationServiceServer) GetRateTable(context.Context, *GetRateTableRequest) (*GetRateTableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetRateTable not implemented")
+}
+func (UnimplementedRemunerationServiceServer) ListRateTables(context.Context, *ListRateTablesRequest) (*ListRateTablesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRateTables not implemented")
 }
 func (UnimplementedRemunerationServiceServer) mustEmbedUnimplementedRemunerationServiceServer() {}
 func (UnimplementedRemunerationServiceServer) testEmbeddedByValue()                             {}
@@ -118,6 +180,60 @@ func _RemunerationService_GetPayBasis_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RemunerationService_CreateRateTable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateRateTableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).CreateRateTable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_CreateRateTable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).CreateRateTable(ctx, req.(*CreateRateTableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RemunerationService_GetRateTable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetRateTableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).GetRateTable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_GetRateTable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).GetRateTable(ctx, req.(*GetRateTableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RemunerationService_ListRateTables_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRateTablesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).ListRateTables(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_ListRateTables_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).ListRateTables(ctx, req.(*ListRateTablesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RemunerationService_ServiceDesc is the grpc.ServiceDesc for RemunerationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -128,6 +244,18 @@ var RemunerationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPayBasis",
 			Handler:    _RemunerationService_GetPayBasis_Handler,
+		},
+		{
+			MethodName: "CreateRateTable",
+			Handler:    _RemunerationService_CreateRateTable_Handler,
+		},
+		{
+			MethodName: "GetRateTable",
+			Handler:    _RemunerationService_GetRateTable_Handler,
+		},
+		{
+			MethodName: "ListRateTables",
+			Handler:    _RemunerationService_ListRateTables_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
