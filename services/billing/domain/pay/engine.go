@@ -226,7 +226,9 @@ func Compute(in Input) (Result, error) {
 	if haveTable {
 		if a := monthTable.ClassTeacher; a != nil {
 			cts := slices.Clone(in.ClassTeachers)
-			slices.SortFunc(cts, func(x, y ClassTeacher) int { return cmp.Or(cmp.Compare(x.StaffID, y.StaffID), cmp.Compare(x.ClassID, y.ClassID)) })
+			slices.SortFunc(cts, func(x, y ClassTeacher) int {
+				return cmp.Or(cmp.Compare(x.StaffID, y.StaffID), cmp.Compare(x.ClassID, y.ClassID))
+			})
 			for _, ct := range cts {
 				amt := money.Round(a.PerMonth.Add(a.PerStudent.Mul(decimal.NewFromInt(int64(ct.Students)))), monthTable.Rounding)
 				st := person(ct.StaffID, ct.StaffKind, "")

@@ -29,7 +29,7 @@ func policyTable() RateTable {
 			{RuleID: "club", Roles: []string{"instructor"}, Unit: PerPeriod, Rate: d("50"), WeekendHolidayRate: nd("80"),
 				ClassSizeThreshold: 30, ExtraPerStudent: d("1"), Treatment: OutsideTotal},
 			{RuleID: "care", Roles: []string{"supervisor"}, Unit: PerMinute, WindowFrom: 930, WindowTo: 1110,
-				Blocks: []Block{{From: 930, To: 990, Rate: d("1.7"), WeekendHolidayRate: nd("2.5")}, {From: 990, To: 1110, Rate: d("2")}},
+				Blocks:    []Block{{From: 930, To: 990, Rate: d("1.7"), WeekendHolidayRate: nd("2.5")}, {From: 990, To: 1110, Rate: d("2")}},
 				Treatment: OutsideTotal},
 			{RuleID: "patrol", Roles: []string{"patrol"}, Unit: PerDay, Rate: d("30"), Treatment: SeparateIncrement},
 		},
@@ -67,7 +67,7 @@ func policyInput() Input {
 			sess("9", "t3", "teacher", "supervisor", "taught", 11, 930, 180, "4.5", 30),
 		},
 		ClassTeachers: []ClassTeacher{{StaffID: "t1", StaffKind: "teacher", ClassID: "c1", Students: 40}}, // 100 + 2 × 40 = 180.00
-		Managers:      []Person{{StaffID: "a1", StaffKind: "admin"}},                                        // 5% of 1249.50 = 62.475 → 62.48
+		Managers:      []Person{{StaffID: "a1", StaffKind: "admin"}},                                      // 5% of 1249.50 = 62.475 → 62.48
 	}
 }
 
@@ -229,15 +229,22 @@ func TestComputeRefusesWhatItCannotPay(t *testing.T) {
 		give func(*Input)
 		want string
 	}{
-		{"no rule", func(in *Input) { in.Sessions = []Session{sess("1", "x", "admin", "extra_adult", "taught", 7, 930, 60, "1.5", 0)} }, "no rule"},
-		{"outside window", func(in *Input) { in.Sessions = []Session{sess("1", "t1", "teacher", "supervisor", "taught", 7, 900, 60, "1.5", 0)} }, "outside the time blocks"},
+		{"no rule", func(in *Input) {
+			in.Sessions = []Session{sess("1", "x", "admin", "extra_adult", "taught", 7, 930, 60, "1.5", 0)}
+		}, "no rule"},
+		{"outside window", func(in *Input) {
+			in.Sessions = []Session{sess("1", "t1", "teacher", "supervisor", "taught", 7, 900, 60, "1.5", 0)}
+		}, "outside the time blocks"},
 		{"twice", func(in *Input) {
 			s := sess("1", "t1", "teacher", "supervisor", "taught", 7, 930, 60, "1.5", 0)
 			s2 := s
 			s2.RecordID = "r_other"
 			in.Sessions = []Session{s, s2}
 		}, "paid once"},
-		{"no table", func(in *Input) { in.Sessions = []Session{sess("1", "t1", "teacher", "supervisor", "taught", 7, 930, 60, "1.5", 0)}; in.Sessions[0].Date = fee.NewDate(2026, 8, 31) }, "no rate table"},
+		{"no table", func(in *Input) {
+			in.Sessions = []Session{sess("1", "t1", "teacher", "supervisor", "taught", 7, 930, 60, "1.5", 0)}
+			in.Sessions[0].Date = fee.NewDate(2026, 8, 31)
+		}, "no rate table"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,7 +292,9 @@ func TestComputeProperties(t *testing.T) {
 		}
 		shuffled := in
 		shuffled.Sessions = append([]Session(nil), in.Sessions...)
-		rng.Shuffle(len(shuffled.Sessions), func(i, j int) { shuffled.Sessions[i], shuffled.Sessions[j] = shuffled.Sessions[j], shuffled.Sessions[i] })
+		rng.Shuffle(len(shuffled.Sessions), func(i, j int) {
+			shuffled.Sessions[i], shuffled.Sessions[j] = shuffled.Sessions[j], shuffled.Sessions[i]
+		})
 		again, err := Compute(shuffled)
 		if err != nil {
 			t.Fatal(err)
