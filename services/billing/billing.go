@@ -42,4 +42,5 @@ var (
 	_ app.Store        = (*store.Store)(nil)
 	_ app.FeeStore     = (*store.Store)(nil)
 	_ app.PaymentStore = (*store.Store)(nil)
+	_ app.RateStore    = (*store.Store)(nil)
 )
