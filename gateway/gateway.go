@@ -19,6 +19,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
+	identityv1 "github.com/kehou/kehou/proto/gen/kehou/identity/v1"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/rpcserver"
@@ -35,11 +36,13 @@ var openapiFS embed.FS
 // OpenAPIPath is the stable URL of the OpenAPI document.
 const OpenAPIPath = "/openapi.json"
 
-// Backends are the gRPC connections to the three services.
+// Backends are the gRPC connections to the services. Identity may be nil
+// (a gateway started without it serves no sign-in routes).
 type Backends struct {
 	Timetable grpc.ClientConnInterface
 	Staffing  grpc.ClientConnInterface
 	Billing   grpc.ClientConnInterface
+	Identity  grpc.ClientConnInterface
 }
 
 // Config configures the gateway.
@@ -99,6 +102,13 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err := billingv1.RegisterPaymentServiceHandlerClient(ctx, mux, billingv1.NewPaymentServiceClient(b.Billing)); err != nil {
 		return nil, fmt.Errorf("register payment routes: %w", err)
 	}
+	backends := map[string]grpc.ClientConnInterface{"timetable": b.Timetable, "staffing": b.Staffing, "billing": b.Billing}
+	if b.Identity != nil {
+		if err := identityv1.RegisterIdentityServiceHandlerClient(ctx, mux, identityv1.NewIdentityServiceClient(b.Identity)); err != nil {
+			return nil, fmt.Errorf("register identity routes: %w", err)
+		}
+		backends["identity"] = b.Identity
+	}
 
 	openapi, err := openapiFS.ReadFile("openapi/kehou.swagger.json")
 	if err != nil {
@@ -113,9 +123,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
-	root.Handle("GET /readyz", readiness(map[string]grpc.ClientConnInterface{
-		"timetable": b.Timetable, "staffing": b.Staffing, "billing": b.Billing,
-	}))
+	root.Handle("GET /readyz", readiness(backends))
 	root.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	root.HandleFunc("GET "+OpenAPIPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -5,10 +5,10 @@ package migrations
 
 import "embed"
 
-// FS holds timetable/, staffing/ and billing/, each with NNNN_name.sql files.
+// FS holds timetable/, staffing/, billing/ and identity/, each with NNNN_name.sql files.
 //
-//go:embed timetable/*.sql staffing/*.sql billing/*.sql
+//go:embed timetable/*.sql staffing/*.sql billing/*.sql identity/*.sql
 var FS embed.FS
 
 // Schemas lists the service schemas in the order they are migrated.
-var Schemas = []string{"timetable", "staffing", "billing"}
+var Schemas = []string{"timetable", "staffing", "billing", "identity"}

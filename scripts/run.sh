@@ -22,6 +22,9 @@ mkdir -p bin
 go build -o bin/kehou ./cmd/kehou
 # Run kehou as a child so that Ctrl-C or SIGTERM reaches it, it shuts down
 # gracefully, and then the local PostgreSQL (if we started it) stops too.
+# Token keys and the operator password are generated beside the data on the
+# first start and kept, so a restart keeps everyone signed in.
+export KEHOU_DEV_SECRETS_DIR=${KEHOU_DEV_SECRETS_DIR:-${data:-/var/tmp/kehou}.secrets}
 bin/kehou serve --demo --log-format text "$@" &
 child=$!
 trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +24,7 @@ import (
 	"github.com/kehou/kehou/migrations"
 	"github.com/kehou/kehou/services/billing"
 	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/system"
@@ -38,7 +42,7 @@ func main() {
 }
 
 const usage = `usage:
-  kehou serve [timetable|staffing|billing|gateway ...] [flags]   run all parts (default) or the named ones
+  kehou serve [timetable|staffing|billing|identity|gateway ...] [flags]   run all parts (default) or the named ones
   kehou migrate [flags]                                          apply database migrations and exit
   kehou help
 
@@ -47,20 +51,32 @@ Every flag can also be set by its KEHOU_* environment variable (shown in each fl
 // Config is kehou's one configuration, read from flags and KEHOU_*
 // environment variables in main only and validated before anything starts.
 type Config struct {
-	DatabaseURL    string
-	DBMaxConns     int
-	HTTPAddr       string
-	TimetableAddr  string
-	StaffingAddr   string
-	BillingAddr    string
-	ShutdownGrace  time.Duration
-	CORSOrigins    string
-	Migrate        bool
-	Demo           bool
-	FaultInjection bool
-	LogFormat      string
-	LogLevel       string
-	MaxPrepayment  decimal.Decimal
+	DatabaseURL   string
+	DBMaxConns    int
+	HTTPAddr      string
+	TimetableAddr string
+	StaffingAddr  string
+	BillingAddr   string
+	IdentityAddr  string
+	// AuthKeysDir, AuthKeys and AuthSigningKey say where the token keys
+	// are (docs/operations.md); DevSecretsDir, when set, generates a
+	// development key and operator password there on first start.
+	AuthKeysDir      string
+	AuthKeys         string
+	AuthSigningKey   string
+	AccessTokenTTL   time.Duration
+	DevSecretsDir    string
+	OperatorUserName string
+	// OperatorPasswordFile holds the operator's password (first start only).
+	OperatorPasswordFile string
+	ShutdownGrace        time.Duration
+	CORSOrigins          string
+	Migrate              bool
+	Demo                 bool
+	FaultInjection       bool
+	LogFormat            string
+	LogLevel             string
+	MaxPrepayment        decimal.Decimal
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -130,6 +146,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 	str(&c.TimetableAddr, "timetable-addr", "KEHOU_TIMETABLE_ADDR", "127.0.0.1:9101", "timetable gRPC address (listen or dial)")
 	str(&c.StaffingAddr, "staffing-addr", "KEHOU_STAFFING_ADDR", "127.0.0.1:9102", "staffing gRPC address (listen or dial)")
 	str(&c.BillingAddr, "billing-addr", "KEHOU_BILLING_ADDR", "127.0.0.1:9103", "billing gRPC address (listen or dial)")
+	str(&c.IdentityAddr, "identity-addr", "KEHOU_IDENTITY_ADDR", "127.0.0.1:9104", "identity gRPC address (listen or dial)")
+	str(&c.AuthKeysDir, "auth-keys-dir", "KEHOU_AUTH_KEYS_DIR", "", "directory of Ed25519 token keys (*.pem)")
+	// Key PEM text comes from the environment only, never a flag (flags show in ps).
+	c.AuthKeys = getenv("KEHOU_AUTH_KEYS")
+	str(&c.AuthSigningKey, "auth-signing-key", "KEHOU_AUTH_SIGNING_KEY", "", "key id identity signs with (default: the greatest)")
+	ttl := envOr(getenv, "KEHOU_ACCESS_TOKEN_TTL", "15m")
+	str(&ttl, "access-token-ttl", "KEHOU_ACCESS_TOKEN_TTL", ttl, "how long an access token is accepted")
+	str(&c.DevSecretsDir, "dev-secrets-dir", "KEHOU_DEV_SECRETS_DIR", "", "generate a development token key and operator password here on first start (make run)")
+	str(&c.OperatorUserName, "operator-user", "KEHOU_OPERATOR_USER", "operator", "user name of the platform operator account")
+	str(&c.OperatorPasswordFile, "operator-password-file", "KEHOU_OPERATOR_PASSWORD_FILE", "", "file holding the operator's password, used on the first start")
 	grace := envOr(getenv, "KEHOU_SHUTDOWN_GRACE", "15s")
 	str(&grace, "shutdown-grace", "KEHOU_SHUTDOWN_GRACE", grace, "how long requests in flight may take to finish at shutdown")
 	str(&c.CORSOrigins, "cors-origins", "KEHOU_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
@@ -156,7 +182,12 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 		problems = append(problems, fmt.Sprintf("shutdown-grace %q must be a duration between 0s and 10m", grace))
 	}
 	c.ShutdownGrace = d
-	for name, addr := range map[string]string{"http-addr": c.HTTPAddr, "timetable-addr": c.TimetableAddr, "staffing-addr": c.StaffingAddr, "billing-addr": c.BillingAddr} {
+	if t, err := time.ParseDuration(ttl); err != nil || t < 30*time.Second || t > 24*time.Hour {
+		problems = append(problems, fmt.Sprintf("access-token-ttl %q must be a duration between 30s and 24h", ttl))
+	} else {
+		c.AccessTokenTTL = t
+	}
+	for name, addr := range map[string]string{"http-addr": c.HTTPAddr, "timetable-addr": c.TimetableAddr, "staffing-addr": c.StaffingAddr, "billing-addr": c.BillingAddr, "identity-addr": c.IdentityAddr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			problems = append(problems, fmt.Sprintf("%s %q must be host:port", name, addr))
 		}
@@ -203,11 +234,11 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 	needDB := false
 	for _, p := range parts {
 		switch p {
-		case system.Timetable, system.Staffing, system.Billing:
+		case system.Timetable, system.Staffing, system.Billing, system.Identity:
 			needDB = true
 		case system.Gateway:
 		default:
-			return fmt.Errorf("unknown part %q: want timetable, staffing, billing or gateway", p)
+			return fmt.Errorf("unknown part %q: want timetable, staffing, billing, identity or gateway", p)
 		}
 	}
 	if needDB && c.DatabaseURL == "" {
@@ -219,16 +250,21 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 			origins = append(origins, o)
 		}
 	}
+	authCfg, operatorFile, err := authConfig(c, log)
+	if err != nil {
+		return err
+	}
 	r, err := system.Start(ctx, system.Config{
 		Parts: parts, DatabaseURL: c.DatabaseURL, DBMaxConns: int32(c.DBMaxConns),
 		HTTPAddr: c.HTTPAddr, TimetableAddr: c.TimetableAddr, StaffingAddr: c.StaffingAddr, BillingAddr: c.BillingAddr,
+		IdentityAddr: c.IdentityAddr, Auth: authCfg,
 		ShutdownGrace: c.ShutdownGrace, CORSOrigins: origins, Migrate: c.Migrate,
 		FaultInjection: c.FaultInjection, Logger: log, Billing: billing.Options{MaxPrepayment: &c.MaxPrepayment},
 	})
 	if err != nil {
 		return err
 	}
-	log.Info("started", "parts", fmt.Sprint(parts), "http", r.HTTPAddr, "timetable", r.TimetableAddr, "staffing", r.StaffingAddr, "billing", r.BillingAddr)
+	log.Info("started", "parts", fmt.Sprint(parts), "http", r.HTTPAddr, "timetable", r.TimetableAddr, "staffing", r.StaffingAddr, "billing", r.BillingAddr, "identity", r.IdentityAddr)
 	var demo demoResult
 	if c.Demo && r.TimetableAddr != "" {
 		if demo, err = loadDemo(ctx, r, log); err != nil {
@@ -238,6 +274,10 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 	}
 	if r.HTTPAddr != "" {
 		printURLs(stdout, r.HTTPAddr, demo.Paths)
+		if r.IdentityAddr != "" && authCfg.OperatorPassword != "" {
+			fmt.Fprintf(stdout, "Sign in as the operator (user name %q, password in %s):\n  curl -X POST http://%s/v1/auth/sign-in -d '{\"login\":\"%s\",\"password\":\"'\"$(cat %s)\"'\"}'\n",
+				c.OperatorUserName, operatorFile, r.HTTPAddr, c.OperatorUserName, operatorFile)
+		}
 	}
 	return r.Wait()
 }
@@ -260,4 +300,45 @@ Try:
   curl %[1]s/v1/districts/350402/schools
 %[2]sPress Ctrl-C to stop.
 `, base, demo)
+}
+
+// authConfig resolves where the token keys and the operator's password
+// come from. With a development secrets directory (make run) both are
+// generated there on the first start and reused afterwards, so a restart
+// keeps everyone signed in. It returns the operator password file used.
+func authConfig(c Config, log *slog.Logger) (system.AuthConfig, string, error) {
+	a := system.AuthConfig{KeysDir: c.AuthKeysDir, KeysPEM: c.AuthKeys, SigningKeyID: c.AuthSigningKey,
+		AccessTokenTTL: c.AccessTokenTTL, OperatorUserName: c.OperatorUserName}
+	pwFile := c.OperatorPasswordFile
+	if c.DevSecretsDir != "" {
+		if a.KeysDir == "" && a.KeysPEM == "" {
+			a.KeysDir = filepath.Join(c.DevSecretsDir, "keys")
+			wrote, err := token.EnsureDevKey(a.KeysDir, time.Now())
+			if err != nil {
+				return a, "", err
+			}
+			if wrote {
+				log.Info("generated a development token key", "dir", a.KeysDir)
+			}
+		}
+		if pwFile == "" {
+			pwFile = filepath.Join(c.DevSecretsDir, "operator-password")
+			if _, err := os.Stat(pwFile); errors.Is(err, os.ErrNotExist) {
+				b := make([]byte, 12)
+				_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+				if err := os.WriteFile(pwFile, []byte("op-"+hex.EncodeToString(b)+"\n"), 0o600); err != nil {
+					return a, "", fmt.Errorf("write operator password: %w", err)
+				}
+				log.Info("generated the operator password", "file", pwFile)
+			}
+		}
+	}
+	if pwFile != "" {
+		b, err := os.ReadFile(pwFile)
+		if err != nil {
+			return a, "", fmt.Errorf("read operator password: %w", err)
+		}
+		a.OperatorPassword = strings.TrimSpace(string(b))
+	}
+	return a, pwFile, nil
 }

@@ -1,4 +1,4 @@
-// Package system starts Kehou's processes: any of the three services and
+// Package system starts Kehou's processes: any of the four services and
 // the gateway, alone or all together in one process. Each part talks to
 // the others over real gRPC connections, so the same build deploys as one
 // process or as many.
@@ -19,6 +19,10 @@ import (
 	"github.com/kehou/kehou/gateway"
 	"github.com/kehou/kehou/migrations"
 	"github.com/kehou/kehou/services/billing"
+	"github.com/kehou/kehou/services/identity"
+	identityapp "github.com/kehou/kehou/services/identity/app"
+	"github.com/kehou/kehou/services/identity/password"
+	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/kehou/kehou/services/staffing"
@@ -37,21 +41,47 @@ const (
 	Timetable Part = "timetable"
 	Staffing  Part = "staffing"
 	Billing   Part = "billing"
+	Identity  Part = "identity"
 	Gateway   Part = "gateway"
 )
 
 // AllParts is what `kehou serve` runs by default.
-var AllParts = []Part{Timetable, Staffing, Billing, Gateway}
+var AllParts = []Part{Timetable, Staffing, Billing, Identity, Gateway}
+
+// services are the parts that own a schema and serve gRPC, in migration order.
+var services = []Part{Timetable, Staffing, Billing, Identity}
+
+// AuthConfig says where the token keys are and how identity signs in.
+type AuthConfig struct {
+	// KeysDir holds the Ed25519 keys as *.pem files (see docs/operations.md).
+	KeysDir string
+	// KeysPEM holds keys as PEM text with Kid headers (from the environment).
+	KeysPEM string
+	// SigningKeyID names the key identity signs with; empty: the greatest kid.
+	SigningKeyID string
+	// AccessTokenTTL is how long an access token is accepted (default 15m).
+	AccessTokenTTL time.Duration
+	// Hashing is the argon2id cost of new password hashes (default password.Default).
+	Hashing password.Params
+	// OperatorUserName and OperatorPassword create the platform operator
+	// account on the first start; empty skips it.
+	OperatorUserName string
+	OperatorPassword string
+}
 
 // Config is what Start needs; cmd/kehou fills it from flags and env.
 type Config struct {
-	Parts          []Part
-	DatabaseURL    string
-	DBMaxConns     int32
-	HTTPAddr       string
-	TimetableAddr  string
-	StaffingAddr   string
-	BillingAddr    string
+	Parts         []Part
+	DatabaseURL   string
+	DBMaxConns    int32
+	HTTPAddr      string
+	TimetableAddr string
+	StaffingAddr  string
+	BillingAddr   string
+	// IdentityAddr is identity's gRPC address; empty means a loopback port
+	// chosen at start when identity runs here.
+	IdentityAddr   string
+	Auth           AuthConfig
 	ShutdownGrace  time.Duration
 	CORSOrigins    []string
 	Migrate        bool
@@ -67,7 +97,11 @@ func (c Config) Has(p Part) bool { return slices.Contains(c.Parts, p) }
 // Running is a started system.
 type Running struct {
 	// Addresses where each part actually listens (useful with port 0).
-	HTTPAddr, TimetableAddr, StaffingAddr, BillingAddr string
+	HTTPAddr, TimetableAddr, StaffingAddr, BillingAddr, IdentityAddr string
+	// SigningKeyID is the kid identity signs with ("" when identity does not run here).
+	SigningKeyID string
+	// OperatorCreated reports that this start created the operator account.
+	OperatorCreated bool
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -130,7 +164,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 
 	var pool *pgxpool.Pool
 	var schemas []string
-	for _, p := range []Part{Timetable, Staffing, Billing} {
+	for _, p := range services {
 		if cfg.Has(p) {
 			schemas = append(schemas, string(p))
 		}
@@ -176,9 +210,12 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 
 	// Listen first so that parts in one process can dial each other's real
 	// addresses (port 0 resolves here).
-	addrs := map[Part]*string{Timetable: &cfg.TimetableAddr, Staffing: &cfg.StaffingAddr, Billing: &cfg.BillingAddr}
+	if cfg.IdentityAddr == "" && cfg.Has(Identity) {
+		cfg.IdentityAddr = "127.0.0.1:0"
+	}
+	addrs := map[Part]*string{Timetable: &cfg.TimetableAddr, Staffing: &cfg.StaffingAddr, Billing: &cfg.BillingAddr, Identity: &cfg.IdentityAddr}
 	listeners := map[Part]net.Listener{}
-	for _, p := range []Part{Timetable, Staffing, Billing} {
+	for _, p := range services {
 		if !cfg.Has(p) {
 			continue
 		}
@@ -190,6 +227,17 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		*addrs[p] = lis.Addr().String()
 	}
 	run.TimetableAddr, run.StaffingAddr, run.BillingAddr = cfg.TimetableAddr, cfg.StaffingAddr, cfg.BillingAddr
+	if cfg.Has(Identity) {
+		run.IdentityAddr = cfg.IdentityAddr
+	}
+
+	// Every service verifies tokens itself; identity also signs them.
+	var keys *token.KeySet
+	if len(listeners) > 0 {
+		if keys, err = loadKeys(cfg.Auth, log); err != nil {
+			return nil, err
+		}
+	}
 
 	var ttConn *grpc.ClientConn
 	if cfg.Has(Staffing) || cfg.Has(Billing) || cfg.Has(Gateway) {
@@ -207,7 +255,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 	}
 	ready := func(ctx context.Context) error { return pool.Ping(ctx) }
 
-	for _, p := range []Part{Timetable, Staffing, Billing} {
+	for _, p := range services {
 		lis, ok := listeners[p]
 		if !ok {
 			continue
@@ -215,6 +263,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		srv, err := rpcserver.New(rpcserver.Options{
 			Service: string(p), Logger: log, Metrics: metrics,
 			FaultInjection: cfg.FaultInjection, Ready: ready,
+			Verifier: token.NewVerifier(keys, time.Now),
 		})
 		if err != nil {
 			return nil, err
@@ -226,9 +275,13 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			staffing.Register(srv, pool, ttConn, log)
 		case Billing:
 			billing.Register(srv, pool, ttConn, stConn, log, cfg.Billing)
+		case Identity:
+			if err := startIdentity(ctx, srv, pool, keys, cfg.Auth, log, run); err != nil {
+				return nil, err
+			}
 		}
 		// Callers stop before what they call: billing calls staffing, both call timetable.
-		stage := map[Part]int{Billing: 1, Staffing: 2, Timetable: 3}[p]
+		stage := map[Part]int{Billing: 1, Identity: 1, Staffing: 2, Timetable: 3}[p]
 		sctx := stages.ctx(stage)
 		tasks = append(tasks, task{stage, func() error { return srv.Serve(sctx, lis, cfg.ShutdownGrace) }})
 	}
@@ -238,8 +291,18 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		if err != nil {
 			return nil, err
 		}
+		var idConn *grpc.ClientConn
+		if cfg.IdentityAddr != "" {
+			if idConn, err = dial(cfg.IdentityAddr); err != nil {
+				return nil, err
+			}
+		}
+		backends := gateway.Backends{Timetable: ttConn, Staffing: stConn, Billing: blConn}
+		if idConn != nil {
+			backends.Identity = idConn
+		}
 		h, err := gateway.New(ctx, gateway.Config{
-			Backends:       gateway.Backends{Timetable: ttConn, Staffing: stConn, Billing: blConn},
+			Backends:       backends,
 			CORSOrigins:    cfg.CORSOrigins,
 			FaultInjection: cfg.FaultInjection,
 			Logger:         log,
@@ -339,4 +402,55 @@ func (s *stages) cascade() {
 		s.cancels[i]()
 		s.wgs[i].Wait()
 	}
+}
+
+// loadKeys reads the token keys. Without any configured it makes one
+// ephemeral key for this process (tests, or a quick start without
+// `make run`): tokens then do not survive a restart and parts in other
+// processes cannot verify them, which the warning says.
+func loadKeys(c AuthConfig, log *slog.Logger) (*token.KeySet, error) {
+	if c.KeysDir == "" && c.KeysPEM == "" {
+		pem, err := token.NewPrivateKeyPEM("ephemeral")
+		if err != nil {
+			return nil, err
+		}
+		log.Warn("no token keys configured: using an ephemeral key; tokens end with this process")
+		return token.LoadKeys("", string(pem), "")
+	}
+	keys, err := token.LoadKeys(c.KeysDir, c.KeysPEM, c.SigningKeyID)
+	if err != nil {
+		return nil, fmt.Errorf("load token keys: %w", err)
+	}
+	log.Info("token keys loaded", "kids", fmt.Sprint(keys.KIDs()), "signing", keys.ActiveKID())
+	return keys, nil
+}
+
+// startIdentity registers identity on srv and creates the operator account
+// on the first start.
+func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Pool, keys *token.KeySet, c AuthConfig, log *slog.Logger, run *Running) error {
+	ttl := c.AccessTokenTTL
+	if ttl == 0 {
+		ttl = 15 * time.Minute
+	}
+	signer, err := token.NewSigner(keys, ttl, time.Now)
+	if err != nil {
+		return err
+	}
+	a, err := identity.Register(srv, pool, signer, identityapp.Config{Hashing: c.Hashing}, log)
+	if err != nil {
+		return err
+	}
+	run.SigningKeyID = keys.ActiveKID()
+	if c.OperatorUserName == "" || c.OperatorPassword == "" {
+		return nil
+	}
+	created, err := a.EnsureOperator(ctx, c.OperatorUserName, c.OperatorPassword)
+	if err != nil {
+		return fmt.Errorf("create the operator account: %w", err)
+	}
+	run.OperatorCreated = created
+	if created {
+		log.Info("operator account created", "user_name", c.OperatorUserName)
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 // Package rpcserver builds the gRPC server every service runs: one
 // interceptor chain (request id, logging, metrics, panic recovery, fault
-// injection for tests, validation) where identity and audit will plug in
-// later, plus health, reflection and a bounded graceful shutdown.
+// injection for tests, token verification, validation), plus health, reflection and a bounded graceful shutdown.
 package rpcserver
 
 import (
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -30,6 +30,10 @@ type Options struct {
 	Metrics *Metrics
 	// FaultInjection honours the x-kehou-fault header (tests only).
 	FaultInjection bool
+	// Verifier checks the bearer token of each call and puts the verified
+	// caller in its context (auth.FromContext); a bad token is refused with
+	// Unauthenticated. Nil serves every call as anonymous.
+	Verifier *token.Verifier
 	// Ready reports whether the service's dependencies (its database) are
 	// reachable; the health service answers NOT_SERVING when it fails.
 	Ready func(context.Context) error
@@ -65,13 +69,19 @@ func New(opts Options) (*Server, error) {
 	if opts.FaultInjection {
 		chain = append(chain, faultUnary)
 	}
+	if opts.Verifier != nil {
+		chain = append(chain, authUnary(opts.Verifier))
+	}
 	chain = append(chain, validateUnary(validator))
 	streamChain := []grpc.StreamServerInterceptor{
 		requestIDStream,
 		logStream(opts.Logger, opts.Service),
 		recoverStream(opts.Logger),
-		validateStream(validator),
 	}
+	if opts.Verifier != nil {
+		streamChain = append(streamChain, authStream(opts.Verifier))
+	}
+	streamChain = append(streamChain, validateStream(validator))
 	s := grpc.NewServer(grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...))
 	healthpb.RegisterHealthServer(s, &healthServer{Server: health.NewServer(), ready: opts.Ready})
 	reflection.Register(s)

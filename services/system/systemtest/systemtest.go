@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kehou/kehou/services/identity/password"
 	"github.com/kehou/kehou/services/platform/pgtest"
 	"github.com/kehou/kehou/services/system"
 )
@@ -24,6 +25,33 @@ import (
 type Client struct {
 	// Base is the gateway's URL, e.g. http://127.0.0.1:41234.
 	Base string
+	// Token, when set, is sent as the bearer token of every request.
+	Token string
+}
+
+// As returns a client that sends token as its bearer token.
+func (e Client) As(token string) Client {
+	e.Token = token
+	return e
+}
+
+// Operator is the platform operator account every system started by
+// Start has (see Start).
+const (
+	OperatorUserName = "operator"
+	OperatorPassword = "operator-pass-1"
+)
+
+// SignIn signs in through the gateway and returns the access token,
+// failing the test unless sign-in succeeds with tokens.
+func (e Client) SignIn(t testing.TB, login, password string) string {
+	t.Helper()
+	r := e.Do(t, "POST", "/v1/auth/sign-in", map[string]any{"login": login, "password": password})
+	tok := Str(r.Body, "tokens", "access_token")
+	if r.Code != http.StatusOK || tok == "" {
+		t.Fatalf("sign in as %s: status %d: %s", login, r.Code, r.Raw)
+	}
+	return tok
 }
 
 // Env is a running system.
@@ -72,6 +100,7 @@ func Start(t testing.TB) *Env {
 		ShutdownGrace:  5 * time.Second,
 		CORSOrigins:    []string{"https://app.example.cn"},
 		FaultInjection: true,
+		Auth:           TestAuth(),
 		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
@@ -83,6 +112,12 @@ func Start(t testing.TB) *Env {
 		}
 	})
 	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, DatabaseURL: dbURL, logs: logs}
+}
+
+// TestAuth is the identity set-up of test systems: an ephemeral signing
+// key, cheap password hashing and the operator account.
+func TestAuth() system.AuthConfig {
+	return system.AuthConfig{Hashing: password.Fast, OperatorUserName: OperatorUserName, OperatorPassword: OperatorPassword}
 }
 
 // Response is a decoded gateway response.
@@ -114,6 +149,9 @@ func (e Client) Do(t testing.TB, method, path string, body any, headers ...strin
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if e.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+e.Token)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

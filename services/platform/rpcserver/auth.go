@@ -1,0 +1,82 @@
+package rpcserver
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kehou/kehou/services/platform/auth"
+	"github.com/kehou/kehou/services/platform/auth/token"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// AuthorizationKey is the gRPC metadata key of the bearer token; the
+// gateway copies the HTTP Authorization header into it.
+const AuthorizationKey = "authorization"
+
+// errUnauthenticated is the one status a bad token gets.
+var errUnauthenticated = status.Error(codes.Unauthenticated, token.ErrBadToken.Error())
+
+// authenticate verifies the bearer token of an incoming call. A call
+// without one is anonymous (each method decides whether that is enough);
+// a call with a bad one is refused outright, never served as anonymous.
+func authenticate(ctx context.Context, v *token.Verifier) (context.Context, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md.Get(AuthorizationKey)
+	if len(vals) == 0 {
+		return ctx, nil
+	}
+	scheme, tok, ok := strings.Cut(vals[0], " ")
+	if len(vals) > 1 || !ok || !strings.EqualFold(scheme, "bearer") || tok == "" {
+		return nil, errUnauthenticated
+	}
+	p, err := v.Verify(strings.TrimSpace(tok))
+	if err != nil {
+		return nil, errUnauthenticated
+	}
+	return auth.WithPrincipal(ctx, p), nil
+}
+
+// authUnary puts the verified caller of each unary call in
+// its context (see auth.FromContext).
+func authUnary(v *token.Verifier) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		ctx, err := authenticate(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+}
+
+// authStream is authUnary for streams.
+func authStream(v *token.Verifier) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, err := authenticate(ss.Context(), v)
+		if err != nil {
+			return err
+		}
+		return handler(srv, &authedStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+type authedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *authedStream) Context() context.Context { return s.ctx }
+
+// ForwardAuthorization is a client interceptor that passes the end user's
+// bearer token of the call being served on to the calls it makes, so the
+// callee scopes its answer to the same person.
+func ForwardAuthorization(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get(AuthorizationKey); len(v) == 1 {
+			ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, v[0])
+		}
+	}
+	return invoker(ctx, method, req, reply, cc, opts...)
+}
