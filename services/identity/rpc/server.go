@@ -212,4 +212,3 @@ func (s *Server) ResetPassword(ctx context.Context, req *identityv1.ResetPasswor
 	}
 	return &identityv1.ResetPasswordResponse{Account: accountPB(a, true)}, nil
 }
-
