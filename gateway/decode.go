@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // fieldNamingJSONPb is the gateway's JSON marshaler with one change: when a
@@ -31,7 +33,13 @@ func (m fieldNamingJSONPb) NewDecoder(r io.Reader) runtime.Decoder {
 			return err
 		}
 		err = m.JSONPb.NewDecoder(bytes.NewReader(data)).Decode(v)
-		if err == nil || errors.Is(err, io.EOF) {
+		if err == nil {
+			if off := trailingData(data); off >= 0 {
+				return fmt.Errorf("invalid JSON for field body: unexpected data at byte %d after the JSON value", off)
+			}
+			return nil
+		}
+		if errors.Is(err, io.EOF) {
 			return err
 		}
 		path := "body"
@@ -40,6 +48,34 @@ func (m fieldNamingJSONPb) NewDecoder(r io.Reader) runtime.Decoder {
 		}
 		return fmt.Errorf("invalid JSON for field %s: %w", path, err)
 	})
+}
+
+// trailingData returns the offset of anything but white space after the
+// first JSON value of data, or -1. The decoder reads one value and would
+// silently ignore a second one ({"a":1}{"b":2}) or stray bytes.
+func trailingData(data []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		return -1 // the value itself decoded; nothing more to say here
+	}
+	off := int(dec.InputOffset())
+	if len(bytes.TrimLeft(data[off:], " \t\r\n")) == 0 {
+		return -1
+	}
+	return off
+}
+
+// Marshal writes what JSONPb writes, except a server stream's error chunk
+// {"error": status}: it is the status itself, so a streaming route reports
+// errors in the same {"code", "message", "details"} shape as every other.
+func (m fieldNamingJSONPb) Marshal(v any) ([]byte, error) {
+	if chunk, ok := v.(map[string]proto.Message); ok && len(chunk) == 1 {
+		if st, ok := chunk["error"].(*spb.Status); ok {
+			return m.JSONPb.Marshal(st)
+		}
+	}
+	return m.JSONPb.Marshal(v)
 }
 
 var protojsonPosition = regexp.MustCompile(`\(line (\d+):(\d+)\)`)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -55,6 +56,8 @@ type Config struct {
 	Logger         *slog.Logger
 	// Registry is where HTTP metrics are registered and what /metrics serves.
 	Registry *prometheus.Registry
+	// Limits bound request bodies, call durations and each client's rate.
+	Limits Limits
 }
 
 // New builds the gateway's handler.
@@ -64,6 +67,24 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	if cfg.Registry == nil {
 		return nil, errors.New("gateway: a metrics registry is required")
+	}
+	limits := cfg.Limits.withDefaults()
+	openapi, err := openapiFS.ReadFile("openapi/kehou.swagger.json")
+	if err != nil {
+		return nil, fmt.Errorf("read openapi document: %w", err)
+	}
+	table, err := newRouteTable(openapi)
+	if err != nil {
+		return nil, err
+	}
+	var uploads []*regexp.Regexp
+	var uploadMethods []string
+	for _, spec := range limits.UploadRoutes {
+		method, tmpl, ok := strings.Cut(strings.TrimSpace(spec), " ")
+		if !ok || !strings.HasPrefix(tmpl, "/") {
+			return nil, fmt.Errorf("gateway: upload route %q must be \"METHOD /path/template\"", spec)
+		}
+		uploads, uploadMethods = append(uploads, templateRegexp(tmpl)), append(uploadMethods, strings.ToUpper(method))
 	}
 	forwarded := map[string]bool{rpcserver.RequestIDKey: true}
 	if cfg.FaultInjection {
@@ -81,10 +102,11 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 			}
 			return runtime.DefaultHeaderMatcher(key)
 		}),
-		// The default handlers already write the one error shape,
-		// google.rpc.Status as JSON: {"code", "message", "details"}.
-		runtime.WithErrorHandler(runtime.DefaultHTTPErrorHandler),
-		runtime.WithRoutingErrorHandler(runtime.DefaultRoutingErrorHandler),
+		// One error shape, google.rpc.Status as JSON: {"code", "message",
+		// "details"}; a body over its limit answers 413 and a method a
+		// route lacks 405 with Allow, both in that shape.
+		runtime.WithErrorHandler(errorHandler),
+		runtime.WithRoutingErrorHandler(table.routingErrorHandler),
 	)
 	b := cfg.Backends
 	if err := timetablev1.RegisterTimetableServiceHandlerClient(ctx, mux, timetablev1.NewTimetableServiceClient(b.Timetable)); err != nil {
@@ -110,10 +132,6 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		backends["identity"] = b.Identity
 	}
 
-	openapi, err := openapiFS.ReadFile("openapi/kehou.swagger.json")
-	if err != nil {
-		return nil, fmt.Errorf("read openapi document: %w", err)
-	}
 	m, err := newHTTPMetrics(cfg.Registry)
 	if err != nil {
 		return nil, err
@@ -132,6 +150,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	root.Handle("/", mux)
 
 	var h http.Handler = root
+	h = strictRequests(limits, uploads, uploadMethods, h)
+	if limits.RatePerSecond > 0 {
+		h = newRateLimiter(limits.RatePerSecond, limits.RateBurst).middleware(h)
+	}
 	h = cors(cfg.CORSOrigins, h)
 	h = m.middleware(h)
 	h = accessLog(cfg.Logger, h)

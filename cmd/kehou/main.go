@@ -77,6 +77,8 @@ type Config struct {
 	LogFormat            string
 	LogLevel             string
 	MaxPrepayment        decimal.Decimal
+	// HTTP is the gateway's limits and its server's timeouts.
+	HTTP system.HTTPLimits
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -164,6 +166,22 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 	boolean(&c.FaultInjection, "fault-injection", "KEHOU_FAULT_INJECTION", false, "honour the x-kehou-fault header (tests only)")
 	str(&c.LogFormat, "log-format", "KEHOU_LOG_FORMAT", "json", "log format: json or text")
 	str(&c.LogLevel, "log-level", "KEHOU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	httpVals := map[string]*string{}
+	for _, f := range []struct{ name, env, def, help string }{
+		{"max-body-bytes", "KEHOU_MAX_BODY_BYTES", "1048576", "largest request body the gateway reads (larger: 413)"},
+		{"max-upload-bytes", "KEHOU_MAX_UPLOAD_BYTES", "16777216", "largest body of an upload route (--upload-routes)"},
+		{"upload-routes", "KEHOU_UPLOAD_ROUTES", "", "comma-separated \"METHOD /path/template\" routes that take uploads"},
+		{"call-timeout", "KEHOU_CALL_TIMEOUT", "2m", "deadline of every API call, passed on to the services"},
+		{"rate-limit", "KEHOU_RATE_LIMIT", "50", "requests a second each client address may make on average (0: no limit)"},
+		{"rate-burst", "KEHOU_RATE_BURST", "200", "requests a client address may make at once"},
+		{"http-read-timeout", "KEHOU_HTTP_READ_TIMEOUT", "30s", "time to read a whole request, body included (slow bodies are cut off)"},
+		{"http-write-timeout", "KEHOU_HTTP_WRITE_TIMEOUT", "0", "time to write a response (0: the call timeout plus 30s)"},
+		{"http-idle-timeout", "KEHOU_HTTP_IDLE_TIMEOUT", "2m", "how long an idle keep-alive connection stays open"},
+	} {
+		v := envOr(getenv, f.env, f.def)
+		httpVals[f.name] = &v
+		str(&v, f.name, f.env, v, f.help)
+	}
 	maxPrepay := envOr(getenv, "KEHOU_MAX_PREPAYMENT", app.DefaultMaxPrepayment.StringFixed(2))
 	str(&maxPrepay, "max-prepayment", "KEHOU_MAX_PREPAYMENT", maxPrepay, "how far above what a family owes a payment marked as a prepayment may go, in yuan")
 	if err := fs.Parse(args); err != nil {
@@ -192,6 +210,38 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 			problems = append(problems, fmt.Sprintf("%s %q must be host:port", name, addr))
 		}
 	}
+	var hl system.HTTPLimits
+	for name, dst := range map[string]*int64{"max-body-bytes": &hl.Gateway.MaxBodyBytes, "max-upload-bytes": &hl.Gateway.MaxUploadBytes} {
+		n, err := strconv.ParseInt(*httpVals[name], 10, 64)
+		if err != nil || n < 1024 || n > 1<<30 {
+			problems = append(problems, fmt.Sprintf("%s %q must be a number of bytes from 1024 to 1073741824", name, *httpVals[name]))
+		}
+		*dst = n
+	}
+	for _, r := range strings.Split(*httpVals["upload-routes"], ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			hl.Gateway.UploadRoutes = append(hl.Gateway.UploadRoutes, r)
+		}
+	}
+	for name, dst := range map[string]*time.Duration{"call-timeout": &hl.Gateway.CallTimeout, "http-read-timeout": &hl.ReadTimeout,
+		"http-write-timeout": &hl.WriteTimeout, "http-idle-timeout": &hl.IdleTimeout} {
+		d, err := time.ParseDuration(*httpVals[name])
+		if err != nil || d < 0 || d > time.Hour || (d == 0 && name != "http-write-timeout") {
+			problems = append(problems, fmt.Sprintf("%s %q must be a duration up to 1h", name, *httpVals[name]))
+		}
+		*dst = d
+	}
+	if r, err := strconv.ParseFloat(*httpVals["rate-limit"], 64); err != nil || r < 0 || r > 1e6 {
+		problems = append(problems, fmt.Sprintf("rate-limit %q must be requests a second from 0 (off) to 1000000", *httpVals["rate-limit"]))
+	} else {
+		hl.Gateway.RatePerSecond = r
+	}
+	if b, err := strconv.Atoi(*httpVals["rate-burst"]); err != nil || b < 1 || b > 1e6 {
+		problems = append(problems, fmt.Sprintf("rate-burst %q must be a number from 1 to 1000000", *httpVals["rate-burst"]))
+	} else {
+		hl.Gateway.RateBurst = b
+	}
+	c.HTTP = hl
 	if d, err := decimal.NewFromString(maxPrepay); err != nil || d.IsNegative() || pbconv.CheckMoney(d) != "" {
 		problems = append(problems, fmt.Sprintf("max-prepayment %q must be an amount in yuan from 0 to %s", maxPrepay, pbconv.MaxMoney.StringFixed(2)))
 	} else {
@@ -260,6 +310,7 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		IdentityAddr: c.IdentityAddr, Auth: authCfg,
 		ShutdownGrace: c.ShutdownGrace, CORSOrigins: origins, Migrate: c.Migrate,
 		FaultInjection: c.FaultInjection, Logger: log, Billing: billing.Options{MaxPrepayment: &c.MaxPrepayment},
+		HTTP: c.HTTP,
 	})
 	if err != nil {
 		return err

@@ -25,7 +25,8 @@ import (
 // The robustness audit: every route of the OpenAPI document gets hostile
 // input (empty and malformed bodies, wrong types, huge and negative
 // numbers, empty and 10k strings, unknown enums, impossible dates, unknown
-// and foreign ids, bad paging, bad money) and must answer with the one
+// and foreign ids, bad paging, bad money, bodies over the size limit and
+// bodies declared as something other than JSON) and must answer with the one
 // error shape, never a 5xx, and 400s must name a field.
 
 // swaggerDoc is the part of the OpenAPI v2 document the audit reads.
@@ -352,6 +353,10 @@ type probe struct {
 	method, path, body string
 	what               string // the mutated input, for the log
 	malformed          bool
+	// contentType is the request's Content-Type ("" means application/json,
+	// "-" none at all); wantCode, when set, is the only right answer.
+	contentType string
+	wantCode    int
 }
 
 type probeResult struct {
@@ -370,7 +375,13 @@ func send(client *http.Client, base string, p probe) probeResult {
 	if err != nil {
 		return probeResult{probe: p, err: err}
 	}
-	req.Header.Set("Content-Type", "application/json")
+	switch p.contentType {
+	case "":
+		req.Header.Set("Content-Type", "application/json")
+	case "-":
+	default:
+		req.Header.Set("Content-Type", p.contentType)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return probeResult{probe: p, err: err}
@@ -499,8 +510,17 @@ func (w robustWorld) probes(d swaggerDoc, method, tmpl string, op swaggerOp, bas
 			}
 		}
 	}
+	// A body past the gateway's limit (1 MiB by default), on every route:
+	// 413 before the route's handler reads it.
+	out = append(out, probe{method: method, path: okPath, body: `{"x": "` + strings.Repeat("a", 1<<20) + `"}`,
+		what: "body over the size limit", malformed: true, wantCode: http.StatusRequestEntityTooLarge})
 	if bodySchema == nil {
 		return out
+	}
+	// A valid body declared as something other than JSON: 415.
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "-"} {
+		out = append(out, probe{method: method, path: okPath, body: enc(base), what: "content type " + ct, malformed: true,
+			contentType: ct, wantCode: http.StatusUnsupportedMediaType})
 	}
 	// Bodies: empty, malformed, wrong top-level types, then every leaf.
 	add(okPath, `{}`, "body {}", false)
@@ -564,24 +584,20 @@ func checkError(r probeResult, fields []string) string {
 	if r.code >= 500 {
 		return fmt.Sprintf("status %d", r.code)
 	}
+	if r.wantCode != 0 && r.code != r.wantCode {
+		return fmt.Sprintf("status %d, want %d", r.code, r.wantCode)
+	}
 	if r.code < 400 {
 		return ""
 	}
+	// Streaming routes included: one shape, no {"error": ...} wrapper.
 	var body struct {
 		Code    *int              `json:"code"`
 		Message *string           `json:"message"`
 		Details []json.RawMessage `json:"details"`
-		Error   *struct {
-			Code    *int              `json:"code"`
-			Message *string           `json:"message"`
-			Details []json.RawMessage `json:"details"`
-		} `json:"error"` // a server stream's error
 	}
 	if err := json.Unmarshal([]byte(r.raw), &body); err != nil {
 		return "body is not JSON"
-	}
-	if body.Error != nil {
-		body.Code, body.Message, body.Details = body.Error.Code, body.Error.Message, body.Error.Details
 	}
 	if body.Code == nil || body.Message == nil || body.Details == nil {
 		return `body lacks "code", "message" or "details"`

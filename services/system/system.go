@@ -89,6 +89,42 @@ type Config struct {
 	Logger         *slog.Logger
 	// Billing are the billing service's settings (prepayment maximum).
 	Billing billing.Options
+	// HTTP is the gateway's limits and its HTTP server's timeouts; the zero
+	// value means the defaults, without a rate limit.
+	HTTP HTTPLimits
+}
+
+// HTTPLimits bound what one HTTP request and one client may take of the
+// gateway. Zero durations mean the defaults.
+type HTTPLimits struct {
+	Gateway gateway.Limits
+	// ReadTimeout is the time to read a whole request, body included, so a
+	// client trickling a body cannot hold a connection (default 30s).
+	ReadTimeout time.Duration
+	// WriteTimeout is the time to write a response (default: the call
+	// timeout plus 30s, so a call that runs to its deadline still answers).
+	WriteTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long (default 2m).
+	IdleTimeout time.Duration
+}
+
+// server returns the gateway's HTTP server with the timeouts filled in.
+func (l HTTPLimits) server(h http.Handler) *http.Server {
+	read, write, idle := l.ReadTimeout, l.WriteTimeout, l.IdleTimeout
+	if read <= 0 {
+		read = 30 * time.Second
+	}
+	if write <= 0 {
+		call := l.Gateway.CallTimeout
+		if call <= 0 {
+			call = gateway.DefaultCallTimeout
+		}
+		write = call + 30*time.Second
+	}
+	if idle <= 0 {
+		idle = 2 * time.Minute
+	}
+	return &http.Server{Handler: h, ReadHeaderTimeout: min(read, 10*time.Second), ReadTimeout: read, WriteTimeout: write, IdleTimeout: idle}
 }
 
 // Has reports whether the config runs part p.
@@ -307,6 +343,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			FaultInjection: cfg.FaultInjection,
 			Logger:         log,
 			Registry:       reg,
+			Limits:         cfg.HTTP.Gateway,
 		})
 		if err != nil {
 			return nil, err
@@ -316,7 +353,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			return nil, err
 		}
 		run.HTTPAddr = lis.Addr().String()
-		hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		hs := cfg.HTTP.server(h)
 		gctx := stages.ctx(0)
 		tasks = append(tasks, task{0, func() error { return serveHTTP(gctx, hs, lis, cfg.ShutdownGrace, log) }})
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/pgdb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -47,6 +48,11 @@ func StatusFromFault(ctx context.Context, log *slog.Logger, err error) error {
 		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "canceled")
+	case pgdb.IsUnavailable(err):
+		// PostgreSQL down or restarting: retryable, like /readyz says; the
+		// pool reconnects by itself when the server is back.
+		log.WarnContext(ctx, "database unavailable", "err", err.Error(), "request_id", RequestID(ctx))
+		return status.Error(codes.Unavailable, "database unavailable, retry later")
 	}
 	log.ErrorContext(ctx, "internal error", "err", err.Error(), "request_id", RequestID(ctx))
 	return status.Error(codes.Internal, "internal error")

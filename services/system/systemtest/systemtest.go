@@ -87,9 +87,16 @@ func (e *Env) Logs() string {
 // when the test ends. Fault injection is on.
 func Start(t testing.TB) *Env {
 	t.Helper()
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with the configuration changed by edit first (limits,
+// timeouts, another database), for tests of the system's edges.
+func StartWith(t testing.TB, edit func(*system.Config)) *Env {
+	t.Helper()
 	logs := &syncBuffer{}
 	dbURL := pgtest.URL(t)
-	r, err := system.Start(context.Background(), system.Config{
+	cfg := system.Config{
 		Parts:          system.AllParts,
 		DatabaseURL:    dbURL,
 		DBMaxConns:     8,
@@ -102,7 +109,11 @@ func Start(t testing.TB) *Env {
 		FaultInjection: true,
 		Auth:           TestAuth(),
 		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	r, err := system.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("start system: %v", err)
 	}
@@ -111,7 +122,7 @@ func Start(t testing.TB) *Env {
 			t.Errorf("stop system: %v", err)
 		}
 	})
-	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, DatabaseURL: dbURL, logs: logs}
+	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, DatabaseURL: cfg.DatabaseURL, logs: logs}
 }
 
 // TestAuth is the identity set-up of test systems: an ephemeral signing
