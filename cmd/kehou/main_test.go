@@ -221,7 +221,7 @@ func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 	httpAddr := freeAddr(t)
 	env := []string{
 		"KEHOU_DATABASE_URL=" + pgtest.URL(t), "KEHOU_HTTP_ADDR=" + httpAddr,
-		"KEHOU_TIMETABLE_ADDR=" + freeAddr(t), "KEHOU_STAFFING_ADDR=" + freeAddr(t), "KEHOU_BILLING_ADDR=" + freeAddr(t),
+		"KEHOU_TIMETABLE_ADDR=" + freeAddr(t), "KEHOU_STAFFING_ADDR=" + freeAddr(t), "KEHOU_BILLING_ADDR=" + freeAddr(t), "KEHOU_IDENTITY_ADDR=" + freeAddr(t),
 		"KEHOU_FAULT_INJECTION=true", "KEHOU_SHUTDOWN_GRACE=10s",
 	}
 	p := start(t, env, "serve")
@@ -265,12 +265,13 @@ func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 func TestEachPartAsItsOwnProcess(t *testing.T) {
 	t.Parallel()
 	db := pgtest.URL(t)
-	tt, st, bl, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	tt, st, bl, ident, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	env := []string{
 		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw,
 		"KEHOU_TIMETABLE_ADDR=" + tt, "KEHOU_STAFFING_ADDR=" + st, "KEHOU_BILLING_ADDR=" + bl,
+		"KEHOU_IDENTITY_ADDR=" + ident,
 	}
-	for _, part := range []string{"timetable", "staffing", "billing", "gateway"} {
+	for _, part := range []string{"timetable", "staffing", "billing", "identity", "gateway"} {
 		start(t, env, "serve", part)
 	}
 	base := "http://" + gw
