@@ -241,6 +241,18 @@ func TestPaymentsHTTPTermFlow(t *testing.T) {
 		t.Fatalf("replayed settlement: %v", again)
 	}
 
+	// The carried credit is visible in autumn at once, before autumn's first statement: stu_b is
+	// listed with nothing charged, balance 0.00 and 10.00 credit available.
+	early := e.MustDo(t, "GET", base+"/balances?term_id=2026-autumn", nil)
+	if b := early["balances"].([]any); len(b) != 1 || systemtest.Str(b[0], "student_id") != "stu_b" ||
+		systemtest.Str(b[0], "credit_available", "amount") != "10.00" || systemtest.Str(b[0], "balance", "amount") != "0.00" ||
+		systemtest.Str(b[0], "charged", "amount") != "0.00" {
+		t.Fatalf("autumn before its first statement: %v", early)
+	}
+	if got := systemtest.Str(early, "school_total", "credit_available", "amount"); got != "10.00" {
+		t.Errorf("autumn school credit available %s, want 10.00", got)
+	}
+
 	// Autumn: stu_b's 10.00 credit pays part of the new statement.
 	e.statement(t, "st_b2", "stu_b", "2026-autumn", "240.00", "300.00", "2026-12-31")
 	credit := func(amount string) systemtest.Response {

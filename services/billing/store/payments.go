@@ -473,7 +473,10 @@ func (s *Store) FamilyBalances(ctx context.Context, sc payment.Tenant, f payment
 }
 
 // familyBalances sums each family's statements, payments, refunds, credit
-// and write-offs per term: one query, grouped by (term, student).
+// and write-offs per term: one query, grouped by (term, student). A family
+// whose credit a settlement carried to a next term is listed in that term
+// from the settlement on, so the credit it will use shows before the term's
+// first statement.
 func familyBalances(ctx context.Context, q querier, sc payment.Tenant, f payment.BalanceFilter) ([]payment.FamilyBalance, error) {
 	limit := any(nil)
 	if f.Limit > 0 {
@@ -493,6 +496,13 @@ func familyBalances(ctx context.Context, q querier, sc payment.Tenant, f payment
 				CASE WHEN method = 'credit' THEN amount ELSE 0 END, 0, 0, NULL FROM billing.refunds WHERE `+filter+`
 			UNION ALL SELECT term_id, student_id, 0, 0, 0, 0, 0, amount, 0, NULL FROM billing.credit_applications WHERE `+filter+`
 			UNION ALL SELECT term_id, student_id, 0, 0, 0, 0, 0, 0, amount, NULL FROM billing.write_offs WHERE `+filter+`
+			-- Credit carried (结转) to a next term makes the family show in that term at once, with
+			-- the credit available, before the term's first statement.
+			UNION ALL SELECT s.next_term_id, r.student_id, 0, 0, 0, 0, 0, 0, 0, NULL
+				FROM billing.refunds r JOIN billing.settlements s USING (district_id, school_id, settlement_id)
+				WHERE r.district_id = $1 AND r.school_id = $2 AND r.method = 'credit' AND s.next_term_id <> ''
+					AND ($3 = '' OR s.next_term_id = $3) AND ($4 = '' OR r.student_id = $4)
+					AND (s.next_term_id, r.student_id) > ($5, $6)
 		), g AS (
 			SELECT term_id, student_id, sum(charged) AS charged, sum(payer_share) AS payer_share, sum(paid) AS paid,
 				sum(refunded) AS refunded, sum(credited) AS credited, sum(credit_applied) AS credit_applied,
