@@ -381,3 +381,57 @@ func TestTwoBasicCareSegmentsEndToEnd(t *testing.T) {
 		t.Errorf("verify = %v", v)
 	}
 }
+
+// TestPriceCeilingEndToEnd is item 6: the bureau publishes a ceiling (最高限价) of 1.8 元 a period
+// for urban schools' basic care under 明价〔2024〕3号; an urban school's schedule at 2 元 (and a
+// district-wide one, which binds urban schools too) is refused naming the field and the notice;
+// at 1.8 元 it is accepted, the published schedule (收费公示) shows the ceiling beside the price,
+// and the run bills to the fen.
+func TestPriceCeilingEndToEnd(t *testing.T) {
+	t.Parallel()
+	w := newFeeWorld(t, "351107")
+	env := w.env
+	env.MustDo(t, "PATCH", "/v1/schools/"+w.school, map[string]any{"school_id": w.school, "district_id": w.district, "category": "urban"})
+	if r := env.Do(t, "PATCH", "/v1/schools/"+w.school, map[string]any{"school_id": w.school, "district_id": w.district, "category": "city"}); r.Code != http.StatusBadRequest ||
+		!strings.Contains(r.Raw, "category") {
+		t.Errorf("unknown school category: %d %s, want 400 naming category", r.Code, r.Raw)
+	}
+	const notice = "明价〔2024〕3号"
+	ceilings := "/v1/districts/" + w.district + "/price-ceilings"
+	env.MustDo(t, "POST", ceilings, map[string]any{"ceiling_id": "sm-2024", "document_no": notice, "effective_from": date(2024, 9, 1),
+		"school_category": "urban", "limits": []any{map[string]any{"kind": "basic_care", "unit": "per_period", "max": "1.8"}}})
+	if r := env.Do(t, "POST", ceilings, map[string]any{"ceiling_id": "bad", "document_no": "", "effective_from": date(2024, 9, 1),
+		"limits": []any{map[string]any{"unit": "per_day", "max": "1"}}}); r.Code != http.StatusBadRequest ||
+		!strings.Contains(r.Raw, `"field":"document_no"`) || !strings.Contains(r.Raw, `"field":"limits[0].unit"`) {
+		t.Errorf("bad ceiling: %d %s", r.Code, r.Raw)
+	}
+	schedule := func(rate string, school bool) map[string]any {
+		s := acceptanceSchedule("三教〔2024〕40号")
+		s["subsidies"], s["waivers"] = nil, nil
+		s["items"].([]any)[0].(map[string]any)["rate"] = rate
+		if school {
+			s["school_id"] = w.school
+		}
+		return s
+	}
+	path := "/v1/districts/" + w.district + "/fee-schedules"
+	for _, school := range []bool{true, false} {
+		r := env.Do(t, "POST", path, schedule("2", school))
+		if r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"items[0].rate"`) || !strings.Contains(r.Raw, notice) {
+			t.Errorf("above the ceiling (school %v): %d %s, want 400 naming items[0].rate and %s", school, r.Code, r.Raw, notice)
+		}
+	}
+	env.MustDo(t, "POST", path, schedule("1.8", true))
+	pub := env.MustDo(t, "GET", path+"/sy-2024", nil)
+	if systemtest.Str(pub, "schedule", "items", 0, "rate") != "1.8" || systemtest.Str(pub, "ceilings", 0, "document_no") != notice ||
+		systemtest.Str(pub, "ceilings", 0, "limits", 0, "max") != "1.8" {
+		t.Errorf("published schedule = %v, want the rate beside the ceiling of %s", pub, notice)
+	}
+	env.MustDo(t, "POST", "/v1/districts/"+w.district+"/fee-runs", map[string]any{
+		"request_id": "sept-ceiling", "school_id": w.school, "term_id": w.term, "period_kind": "term"})
+	// By hand: 19 days × 2 periods × 1.8 元 = 68.40; 王五's two days of leave take 7.20 off: 61.20.
+	for name, want := range map[string]string{"张三": "68.40", "李四": "68.40", "王五": "61.20"} {
+		got := env.MustDo(t, "GET", "/v1/schools/"+w.school+"/students/"+w.students[name]+"/terms/"+w.term+"/statements", nil)
+		wantMoney(t, name+" parent", systemtest.Get(got, "statements", 0, "totals", "parent"), want)
+	}
+}

@@ -64,7 +64,7 @@ func BenchmarkFeeRun(b *testing.B) {
 		db := pgtest.Pool(b)
 		feed := &fakeFeed{district: "350501", schools: schools, students: perSchool}
 		st := store.New(db)
-		if _, err := st.CreateSchedule(context.Background(), acceptanceSchedule("350501")); err != nil {
+		if _, err := st.CreateSchedule(context.Background(), acceptanceSchedule("350501"), ""); err != nil {
 			b.Fatal(err)
 		}
 		f := app.NewFees(st, feed)

@@ -19,8 +19,14 @@ import (
 type FeeStore interface {
 	// CreateSchedule stores s as the next version of its id after checking,
 	// under a lock on the scope, that no other schedule of the scope
-	// overlaps it (fee.CheckOverlap). It returns the stored version.
-	CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule, error)
+	// overlaps it (fee.CheckOverlap), and under the district's ceiling lock
+	// that it prices within every binding ceiling for a school of
+	// schoolCategory (fee.CheckCeilings). It returns the stored version.
+	CreateSchedule(ctx context.Context, s fee.Schedule, schoolCategory string) (fee.Schedule, error)
+	// CreateCeiling stores a price ceiling (最高限价) of a district.
+	CreateCeiling(ctx context.Context, c fee.PriceCeiling) (fee.PriceCeiling, error)
+	// ListCeilings returns a district's price ceilings by id.
+	ListCeilings(ctx context.Context, districtID string) ([]fee.PriceCeiling, error)
 	// GetSchedule returns a version (0: the latest).
 	GetSchedule(ctx context.Context, districtID, scheduleID string, version int) (fee.Schedule, error)
 	// ListSchedules returns every version in the district, or only the
@@ -121,6 +127,7 @@ func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule
 	if err := f.CheckDistrict(ctx, s.Scope.DistrictID); err != nil {
 		return fee.Schedule{}, err
 	}
+	category := "" // a district-wide schedule is held to every category's ceilings
 	if s.Scope.SchoolID != "" {
 		sc, err := f.feed.School(ctx, s.Scope.SchoolID)
 		if err != nil {
@@ -129,6 +136,7 @@ func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule
 		if sc.DistrictID != s.Scope.DistrictID {
 			return fee.Schedule{}, fault.Invalid("school_id", "school "+s.Scope.SchoolID+" is not in district "+s.Scope.DistrictID)
 		}
+		category = sc.Category
 	}
 	if s.Version == 0 {
 		s.Version = 1 // the store assigns the real next version; validation needs one
@@ -136,7 +144,55 @@ func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule
 	if err := s.Validate(); err != nil {
 		return fee.Schedule{}, err
 	}
-	return f.store.CreateSchedule(ctx, s)
+	return f.store.CreateSchedule(ctx, s, category)
+}
+
+// CreateCeiling validates and stores a bureau's price ceiling (最高限价) for its district. It binds
+// the schedules created from then on; schedules already published keep their prices.
+func (f *Fees) CreateCeiling(ctx context.Context, c fee.PriceCeiling) (fee.PriceCeiling, error) {
+	if err := f.CheckDistrict(ctx, c.DistrictID); err != nil {
+		return fee.PriceCeiling{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return fee.PriceCeiling{}, err
+	}
+	return f.store.CreateCeiling(ctx, c)
+}
+
+// ListCeilings returns a district's price ceilings.
+func (f *Fees) ListCeilings(ctx context.Context, districtID string) ([]fee.PriceCeiling, error) {
+	if err := f.CheckDistrict(ctx, districtID); err != nil {
+		return nil, err
+	}
+	return f.store.ListCeilings(ctx, districtID)
+}
+
+// Publication is a schedule as published (收费公示): its prices beside the ceilings that bind it.
+type Publication struct {
+	Schedule fee.Schedule
+	Ceilings []fee.PriceCeiling
+}
+
+// PublishedSchedule returns a schedule version with the price ceilings that bind it (for a
+// school's schedule, those of the school's category; for a district-wide one, every category's).
+func (f *Fees) PublishedSchedule(ctx context.Context, districtID, id string, version int) (Publication, error) {
+	s, err := f.store.GetSchedule(ctx, districtID, id, version)
+	if err != nil {
+		return Publication{}, err
+	}
+	category := ""
+	if s.Scope.SchoolID != "" {
+		sc, err := f.feed.School(ctx, s.Scope.SchoolID)
+		if err != nil {
+			return Publication{}, err
+		}
+		category = sc.Category
+	}
+	all, err := f.store.ListCeilings(ctx, districtID)
+	if err != nil {
+		return Publication{}, err
+	}
+	return Publication{Schedule: s, Ceilings: fee.BindingCeilings(s, category, all)}, nil
 }
 
 // CheckDistrict returns timetable's NotFound for a district it does not

@@ -26,7 +26,7 @@ func setup(t *testing.T, schools, students int) bundle {
 	t.Helper()
 	db := pgtest.Pool(t)
 	b := bundle{db: db, feed: &fakeFeed{district: "350501", schools: schools, students: students}, store: store.New(db)}
-	if _, err := b.store.CreateSchedule(context.Background(), acceptanceSchedule("350501")); err != nil {
+	if _, err := b.store.CreateSchedule(context.Background(), acceptanceSchedule("350501"), ""); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -254,7 +254,7 @@ func TestMonthRunAndBadRequests(t *testing.T) {
 	// School sch-0001 bills monthly under its own schedule, which overrides the district's.
 	monthly := acceptanceSchedule("350501")
 	monthly.ID, monthly.Scope.SchoolID, monthly.BillingMode = "sch-0001-monthly", "sch-0001", fee.Monthly
-	if _, err := b.store.CreateSchedule(context.Background(), monthly); err != nil {
+	if _, err := b.store.CreateSchedule(context.Background(), monthly, ""); err != nil {
 		t.Fatal(err)
 	}
 	r, err := f.CreateRun(context.Background(), app.RunRequest{DistrictID: "350501", RequestID: "sept", PeriodKind: fee.MonthPeriod,

@@ -179,13 +179,65 @@ func (s *Server) CreateFeeSchedule(ctx context.Context, req *billingv1.CreateFee
 	return &billingv1.CreateFeeScheduleResponse{Schedule: scheduleToProto(out)}, nil
 }
 
-// GetFeeSchedule implements the RPC.
+// GetFeeSchedule implements the RPC: the schedule as published (收费公示), with the ceilings
+// that bind it.
 func (s *Server) GetFeeSchedule(ctx context.Context, req *billingv1.GetFeeScheduleRequest) (*billingv1.GetFeeScheduleResponse, error) {
-	out, err := s.fees.GetSchedule(ctx, req.GetDistrictId(), req.GetScheduleId(), int(req.GetVersion()))
+	out, err := s.fees.PublishedSchedule(ctx, req.GetDistrictId(), req.GetScheduleId(), int(req.GetVersion()))
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	return &billingv1.GetFeeScheduleResponse{Schedule: scheduleToProto(out)}, nil
+	resp := &billingv1.GetFeeScheduleResponse{Schedule: scheduleToProto(out.Schedule)}
+	for _, c := range out.Ceilings {
+		resp.Ceilings = append(resp.Ceilings, ceilingToProto(c))
+	}
+	return resp, nil
+}
+
+func ceilingFromProto(districtID string, c *billingv1.PriceCeiling) (fee.PriceCeiling, error) {
+	var p parser
+	out := fee.PriceCeiling{ID: c.GetCeilingId(), DistrictID: districtID, DocumentNo: c.GetDocumentNo(),
+		EffectiveFrom: p.date(c.GetEffectiveFrom(), "effective_from", true), EffectiveTo: p.date(c.GetEffectiveTo(), "effective_to", false),
+		SchoolCategory: c.GetSchoolCategory()}
+	for i, l := range c.GetLimits() {
+		out.Limits = append(out.Limits, fee.CeilingLimit{Kind: fee.ServiceKind(l.GetKind()), Unit: fee.ChargingUnit(l.GetUnit()),
+			Max: p.dec(l.GetMax(), fmt.Sprintf("limits[%d].max", i), true)})
+	}
+	return out, p.c.Err()
+}
+
+func ceilingToProto(c fee.PriceCeiling) *billingv1.PriceCeiling {
+	out := &billingv1.PriceCeiling{CeilingId: c.ID, DistrictId: c.DistrictID, DocumentNo: c.DocumentNo,
+		EffectiveFrom: pdate(c.EffectiveFrom), EffectiveTo: pdate(c.EffectiveTo), SchoolCategory: c.SchoolCategory}
+	for _, l := range c.Limits {
+		out.Limits = append(out.Limits, &billingv1.CeilingLimit{Kind: string(l.Kind), Unit: string(l.Unit), Max: l.Max.String()})
+	}
+	return out
+}
+
+// CreatePriceCeiling implements the RPC.
+func (s *Server) CreatePriceCeiling(ctx context.Context, req *billingv1.CreatePriceCeilingRequest) (*billingv1.CreatePriceCeilingResponse, error) {
+	c, err := ceilingFromProto(req.GetDistrictId(), req.GetCeiling())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	out, err := s.fees.CreateCeiling(ctx, c)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &billingv1.CreatePriceCeilingResponse{Ceiling: ceilingToProto(out)}, nil
+}
+
+// ListPriceCeilings implements the RPC.
+func (s *Server) ListPriceCeilings(ctx context.Context, req *billingv1.ListPriceCeilingsRequest) (*billingv1.ListPriceCeilingsResponse, error) {
+	cs, err := s.fees.ListCeilings(ctx, req.GetDistrictId())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &billingv1.ListPriceCeilingsResponse{}
+	for _, c := range cs {
+		resp.Ceilings = append(resp.Ceilings, ceilingToProto(c))
+	}
+	return resp, nil
 }
 
 // ListFeeSchedules implements the RPC.

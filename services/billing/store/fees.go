@@ -30,12 +30,26 @@ func feeDate(t *time.Time) fee.Date {
 
 // CreateSchedule stores s as the next version of its id. The scope's
 // advisory lock serialises concurrent creates, so the overlap check
-// (fee.CheckOverlap) sees every committed version of the scope.
-func (s *Store) CreateSchedule(ctx context.Context, sc fee.Schedule) (fee.Schedule, error) {
+// (fee.CheckOverlap) sees every committed version of the scope; the
+// district's ceiling lock (shared here, exclusive in CreateCeiling) makes the
+// ceiling check (fee.CheckCeilings, for a school of schoolCategory) see every
+// committed ceiling.
+func (s *Store) CreateSchedule(ctx context.Context, sc fee.Schedule, schoolCategory string) (fee.Schedule, error) {
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.schedules:' || $1 || ':' || $2, 0))`,
 			sc.Scope.DistrictID, sc.Scope.SchoolID); err != nil {
 			return fmt.Errorf("lock schedule scope: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended('billing.price_ceilings:' || $1, 0))`,
+			sc.Scope.DistrictID); err != nil {
+			return fmt.Errorf("lock ceilings: %w", err)
+		}
+		ceilings, err := listCeilings(ctx, tx, sc.Scope.DistrictID)
+		if err != nil {
+			return err
+		}
+		if err := fee.CheckCeilings(sc, schoolCategory, ceilings); err != nil {
+			return err
 		}
 		existing, err := querySchedules(ctx, tx, `SELECT body FROM billing.schedules WHERE district_id = $1 AND school_id = $2`,
 			sc.Scope.DistrictID, sc.Scope.SchoolID)
@@ -110,6 +124,56 @@ func (s *Store) ListSchedules(ctx context.Context, districtID, schoolID string, 
 	return querySchedules(ctx, s.db, `SELECT body FROM billing.schedules
 		WHERE district_id = $1 AND ($2 = '' OR school_id = $2 OR ($3 AND school_id = ''))
 		ORDER BY school_id, schedule_id, version`, districtID, schoolID, forSchool)
+}
+
+// CreateCeiling stores a district's price ceiling; an existing id is AlreadyExists.
+func (s *Store) CreateCeiling(ctx context.Context, c fee.PriceCeiling) (fee.PriceCeiling, error) {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return fee.PriceCeiling{}, fmt.Errorf("encode ceiling: %w", err)
+	}
+	err = pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.price_ceilings:' || $1, 0))`, c.DistrictID); err != nil {
+			return fmt.Errorf("lock ceilings: %w", err)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO billing.price_ceilings
+			(district_id, ceiling_id, document_no, school_category, effective_from, effective_to, body)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			c.DistrictID, c.ID, c.DocumentNo, c.SchoolCategory, dateArg(c.EffectiveFrom), dateArg(c.EffectiveTo), body)
+		return interpretError(err, "price ceiling "+c.ID)
+	})
+	if err != nil {
+		return fee.PriceCeiling{}, err
+	}
+	return c, nil
+}
+
+// ListCeilings returns a district's price ceilings by id.
+func (s *Store) ListCeilings(ctx context.Context, districtID string) ([]fee.PriceCeiling, error) {
+	return listCeilings(ctx, s.db, districtID)
+}
+
+func listCeilings(ctx context.Context, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, districtID string) ([]fee.PriceCeiling, error) {
+	rows, err := q.Query(ctx, `SELECT body FROM billing.price_ceilings WHERE district_id = $1 ORDER BY ceiling_id`, districtID)
+	if err != nil {
+		return nil, fmt.Errorf("query ceilings: %w", err)
+	}
+	defer rows.Close()
+	var out []fee.PriceCeiling
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var c fee.PriceCeiling
+		if err := json.Unmarshal(body, &c); err != nil {
+			return nil, fmt.Errorf("decode ceiling: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // PutCostSheet stores or replaces a school's cost sheet for a term.

@@ -100,6 +100,7 @@ func schoolToProto(s org.School) *timetablev1.School {
 		DistrictId: s.DistrictID,
 		Name:       s.Name,
 		Stage:      stageToProto[s.Stage],
+		Category:   string(s.Category),
 		CreateTime: timestamppb.New(s.CreateTime),
 		UpdateTime: timestamppb.New(s.UpdateTime),
 	}
@@ -170,7 +171,8 @@ func (s *Server) UpdateDistrict(ctx context.Context, req *timetablev1.UpdateDist
 // CreateSchool implements the RPC.
 func (s *Server) CreateSchool(ctx context.Context, req *timetablev1.CreateSchoolRequest) (*timetablev1.CreateSchoolResponse, error) {
 	sc := req.GetSchool()
-	out, err := s.app.CreateSchool(ctx, org.School{DistrictID: sc.GetDistrictId(), Name: sc.GetName(), Stage: stageFromProto(sc.GetStage())})
+	out, err := s.app.CreateSchool(ctx, org.School{DistrictID: sc.GetDistrictId(), Name: sc.GetName(), Stage: stageFromProto(sc.GetStage()),
+		Category: org.Category(sc.GetCategory())})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -211,7 +213,7 @@ func (s *Server) ListSchools(ctx context.Context, req *timetablev1.ListSchoolsRe
 // UpdateSchool implements the RPC.
 func (s *Server) UpdateSchool(ctx context.Context, req *timetablev1.UpdateSchoolRequest) (*timetablev1.UpdateSchoolResponse, error) {
 	in := req.GetSchool()
-	paths, err := pbconv.MaskPaths(req.GetUpdateMask().GetPaths(), []string{"name", "stage"}, []string{"school_id", "district_id", "create_time", "update_time"})
+	paths, err := pbconv.MaskPaths(req.GetUpdateMask().GetPaths(), []string{"name", "stage", "category"}, []string{"school_id", "district_id", "create_time", "update_time"})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -221,6 +223,9 @@ func (s *Server) UpdateSchool(ctx context.Context, req *timetablev1.UpdateSchool
 		}
 		if paths["stage"] {
 			sc.Stage = stageFromProto(in.GetStage())
+		}
+		if paths["category"] {
+			sc.Category = org.Category(in.GetCategory())
 		}
 	})
 	if err != nil {

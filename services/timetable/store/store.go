@@ -141,11 +141,11 @@ func (s *Store) UpdateDistrict(ctx context.Context, id string, fn func(*org.Dist
 	return out, err
 }
 
-const schoolCols = `district_id, school_id, name, stage, create_time, update_time`
+const schoolCols = `district_id, school_id, name, stage, category, create_time, update_time`
 
 func scanSchool(row pgx.Row) (org.School, error) {
 	var s org.School
-	err := row.Scan(&s.DistrictID, &s.ID, &s.Name, &s.Stage, &s.CreateTime, &s.UpdateTime)
+	err := row.Scan(&s.DistrictID, &s.ID, &s.Name, &s.Stage, &s.Category, &s.CreateTime, &s.UpdateTime)
 	return s, err
 }
 
@@ -154,8 +154,8 @@ func (s *Store) CreateSchool(ctx context.Context, sc org.School) (org.School, er
 	var out org.School
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanSchool(tx.QueryRow(ctx, `INSERT INTO timetable.schools (district_id, school_id, name, stage)
-			VALUES ($1, $2, $3, $4) RETURNING `+schoolCols, sc.DistrictID, sc.ID, sc.Name, sc.Stage))
+		out, err = scanSchool(tx.QueryRow(ctx, `INSERT INTO timetable.schools (district_id, school_id, name, stage, category)
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+schoolCols, sc.DistrictID, sc.ID, sc.Name, sc.Stage, sc.Category))
 		if err != nil {
 			err = interpretError(err, "school "+sc.Name)
 			if errors.Is(err, fault.ErrNotFound) {
@@ -214,8 +214,8 @@ func (s *Store) UpdateSchool(ctx context.Context, districtID, schoolID string, f
 		if err := fn(&sc); err != nil {
 			return err
 		}
-		out, err = scanSchool(tx.QueryRow(ctx, `UPDATE timetable.schools SET name = $3, stage = $4, update_time = now()
-			WHERE district_id = $1 AND school_id = $2 RETURNING `+schoolCols, districtID, schoolID, sc.Name, sc.Stage))
+		out, err = scanSchool(tx.QueryRow(ctx, `UPDATE timetable.schools SET name = $3, stage = $4, category = $5, update_time = now()
+			WHERE district_id = $1 AND school_id = $2 RETURNING `+schoolCols, districtID, schoolID, sc.Name, sc.Stage, sc.Category))
 		return interpretIfErr(err, "school "+sc.Name)
 	})
 	return out, err

@@ -22,6 +22,9 @@ type School struct {
 	DistrictID string
 	Name       string
 	Stage      string // primary, junior_middle or nine_year
+	// Category is the school's 学校类别 (urban, county, rural or empty), which price ceilings
+	// can depend on.
+	Category string
 }
 
 // Client calls timetable.
@@ -70,7 +73,7 @@ var stages = map[timetablev1.SchoolStage]string{
 // SchoolOf converts timetable's school message, for adapters that list
 // schools through API.
 func SchoolOf(s *timetablev1.School) School {
-	return School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName(), Stage: stages[s.GetStage()]}
+	return School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName(), Stage: stages[s.GetStage()], Category: s.GetCategory()}
 }
 
 // Interpret maps a status from timetable to a shared error kind, so the

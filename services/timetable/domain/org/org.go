@@ -94,8 +94,29 @@ type School struct {
 	DistrictID string
 	Name       string
 	Stage      Stage
+	// Category is the school's 学校类别 (urban, county or rural; empty when not recorded): a
+	// bureau's price ceilings (最高限价) can differ by it.
+	Category   Category
 	CreateTime time.Time
 	UpdateTime time.Time
+}
+
+// Category is a school category (学校类别), by which price ceilings differ.
+type Category string
+
+// The school categories.
+const (
+	// CategoryUrban is 城区.
+	CategoryUrban Category = "urban"
+	// CategoryCounty is 县镇.
+	CategoryCounty Category = "county"
+	// CategoryRural is 农村.
+	CategoryRural Category = "rural"
+)
+
+// Valid reports whether c is a known category or empty (not recorded).
+func (c Category) Valid() bool {
+	return c == "" || c == CategoryUrban || c == CategoryCounty || c == CategoryRural
 }
 
 // Validate checks the rules the contract cannot express.
@@ -104,6 +125,7 @@ func (s School) Validate() error {
 	c.Check(districtIDPattern.MatchString(s.DistrictID), "school.district_id", "must be a six-digit division code")
 	c.Check(strings.TrimSpace(s.Name) != "", "school.name", "must not be blank")
 	c.Check(s.Stage.Valid(), "school.stage", "must be primary, junior_middle or nine_year")
+	c.Check(s.Category.Valid(), "school.category", "must be urban, county or rural")
 	return c.Err()
 }
 

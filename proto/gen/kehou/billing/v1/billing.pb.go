@@ -1127,7 +1127,9 @@ func (x *GetFeeScheduleRequest) GetVersion() int32 {
 type GetFeeScheduleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The version.
-	Schedule      *FeeSchedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	Schedule *FeeSchedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	// The price ceilings (最高限价) that bind it, shown beside its prices (收费公示).
+	Ceilings      []*PriceCeiling `protobuf:"bytes,2,rep,name=ceilings,proto3" json:"ceilings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1169,6 +1171,370 @@ func (x *GetFeeScheduleResponse) GetSchedule() *FeeSchedule {
 	return nil
 }
 
+func (x *GetFeeScheduleResponse) GetCeilings() []*PriceCeiling {
+	if x != nil {
+		return x.Ceilings
+	}
+	return nil
+}
+
+// CeilingLimit is one ceiling of a price ceiling notice.
+type CeilingLimit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Service kind limited (basic_care, enrichment, …); empty means every kind.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Unit: per_period, per_month or per_term.
+	Unit string `protobuf:"bytes,2,opt,name=unit,proto3" json:"unit,omitempty"`
+	// The most charged per unit, in yuan ("2.5").
+	Max           string `protobuf:"bytes,3,opt,name=max,proto3" json:"max,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CeilingLimit) Reset() {
+	*x = CeilingLimit{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CeilingLimit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CeilingLimit) ProtoMessage() {}
+
+func (x *CeilingLimit) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CeilingLimit.ProtoReflect.Descriptor instead.
+func (*CeilingLimit) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CeilingLimit) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CeilingLimit) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *CeilingLimit) GetMax() string {
+	if x != nil {
+		return x.Max
+	}
+	return ""
+}
+
+// PriceCeiling is a bureau's price ceiling notice (最高限价) for a district.
+type PriceCeiling struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Ceiling id, unique in the district.
+	CeilingId string `protobuf:"bytes,1,opt,name=ceiling_id,json=ceilingId,proto3" json:"ceiling_id,omitempty"`
+	// District; set from the path.
+	DistrictId string `protobuf:"bytes,2,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Document number (文号) of the notice.
+	DocumentNo string `protobuf:"bytes,3,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// First day in force.
+	EffectiveFrom *v1.Date `protobuf:"bytes,4,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	// Last day in force; unset means open-ended.
+	EffectiveTo *v1.Date `protobuf:"bytes,5,opt,name=effective_to,json=effectiveTo,proto3" json:"effective_to,omitempty"`
+	// School category (学校类别) it applies to: urban, county, rural; empty means every school.
+	SchoolCategory string `protobuf:"bytes,6,opt,name=school_category,json=schoolCategory,proto3" json:"school_category,omitempty"`
+	// The ceilings.
+	Limits        []*CeilingLimit `protobuf:"bytes,7,rep,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PriceCeiling) Reset() {
+	*x = PriceCeiling{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PriceCeiling) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PriceCeiling) ProtoMessage() {}
+
+func (x *PriceCeiling) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PriceCeiling.ProtoReflect.Descriptor instead.
+func (*PriceCeiling) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PriceCeiling) GetCeilingId() string {
+	if x != nil {
+		return x.CeilingId
+	}
+	return ""
+}
+
+func (x *PriceCeiling) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *PriceCeiling) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *PriceCeiling) GetEffectiveFrom() *v1.Date {
+	if x != nil {
+		return x.EffectiveFrom
+	}
+	return nil
+}
+
+func (x *PriceCeiling) GetEffectiveTo() *v1.Date {
+	if x != nil {
+		return x.EffectiveTo
+	}
+	return nil
+}
+
+func (x *PriceCeiling) GetSchoolCategory() string {
+	if x != nil {
+		return x.SchoolCategory
+	}
+	return ""
+}
+
+func (x *PriceCeiling) GetLimits() []*CeilingLimit {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// CreatePriceCeilingRequest is the input of CreatePriceCeiling.
+type CreatePriceCeilingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// The ceiling.
+	Ceiling       *PriceCeiling `protobuf:"bytes,2,opt,name=ceiling,proto3" json:"ceiling,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePriceCeilingRequest) Reset() {
+	*x = CreatePriceCeilingRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePriceCeilingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePriceCeilingRequest) ProtoMessage() {}
+
+func (x *CreatePriceCeilingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePriceCeilingRequest.ProtoReflect.Descriptor instead.
+func (*CreatePriceCeilingRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CreatePriceCeilingRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *CreatePriceCeilingRequest) GetCeiling() *PriceCeiling {
+	if x != nil {
+		return x.Ceiling
+	}
+	return nil
+}
+
+// CreatePriceCeilingResponse is the output of CreatePriceCeiling.
+type CreatePriceCeilingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored ceiling.
+	Ceiling       *PriceCeiling `protobuf:"bytes,1,opt,name=ceiling,proto3" json:"ceiling,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePriceCeilingResponse) Reset() {
+	*x = CreatePriceCeilingResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePriceCeilingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePriceCeilingResponse) ProtoMessage() {}
+
+func (x *CreatePriceCeilingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePriceCeilingResponse.ProtoReflect.Descriptor instead.
+func (*CreatePriceCeilingResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CreatePriceCeilingResponse) GetCeiling() *PriceCeiling {
+	if x != nil {
+		return x.Ceiling
+	}
+	return nil
+}
+
+// ListPriceCeilingsRequest is the input of ListPriceCeilings.
+type ListPriceCeilingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId    string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPriceCeilingsRequest) Reset() {
+	*x = ListPriceCeilingsRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPriceCeilingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPriceCeilingsRequest) ProtoMessage() {}
+
+func (x *ListPriceCeilingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPriceCeilingsRequest.ProtoReflect.Descriptor instead.
+func (*ListPriceCeilingsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListPriceCeilingsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+// ListPriceCeilingsResponse is the output of ListPriceCeilings.
+type ListPriceCeilingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The district's ceilings by id.
+	Ceilings      []*PriceCeiling `protobuf:"bytes,1,rep,name=ceilings,proto3" json:"ceilings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPriceCeilingsResponse) Reset() {
+	*x = ListPriceCeilingsResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPriceCeilingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPriceCeilingsResponse) ProtoMessage() {}
+
+func (x *ListPriceCeilingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPriceCeilingsResponse.ProtoReflect.Descriptor instead.
+func (*ListPriceCeilingsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ListPriceCeilingsResponse) GetCeilings() []*PriceCeiling {
+	if x != nil {
+		return x.Ceilings
+	}
+	return nil
+}
+
 // ListFeeSchedulesRequest is the input of ListFeeSchedules.
 type ListFeeSchedulesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1182,7 +1548,7 @@ type ListFeeSchedulesRequest struct {
 
 func (x *ListFeeSchedulesRequest) Reset() {
 	*x = ListFeeSchedulesRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[14]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1194,7 +1560,7 @@ func (x *ListFeeSchedulesRequest) String() string {
 func (*ListFeeSchedulesRequest) ProtoMessage() {}
 
 func (x *ListFeeSchedulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[14]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1207,7 +1573,7 @@ func (x *ListFeeSchedulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeSchedulesRequest.ProtoReflect.Descriptor instead.
 func (*ListFeeSchedulesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{14}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListFeeSchedulesRequest) GetDistrictId() string {
@@ -1235,7 +1601,7 @@ type ListFeeSchedulesResponse struct {
 
 func (x *ListFeeSchedulesResponse) Reset() {
 	*x = ListFeeSchedulesResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[15]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1247,7 +1613,7 @@ func (x *ListFeeSchedulesResponse) String() string {
 func (*ListFeeSchedulesResponse) ProtoMessage() {}
 
 func (x *ListFeeSchedulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[15]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1260,7 +1626,7 @@ func (x *ListFeeSchedulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeSchedulesResponse.ProtoReflect.Descriptor instead.
 func (*ListFeeSchedulesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{15}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListFeeSchedulesResponse) GetSchedules() []*FeeSchedule {
@@ -1285,7 +1651,7 @@ type CostItem struct {
 
 func (x *CostItem) Reset() {
 	*x = CostItem{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[16]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1297,7 +1663,7 @@ func (x *CostItem) String() string {
 func (*CostItem) ProtoMessage() {}
 
 func (x *CostItem) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[16]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1310,7 +1676,7 @@ func (x *CostItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CostItem.ProtoReflect.Descriptor instead.
 func (*CostItem) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{16}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CostItem) GetKind() string {
@@ -1351,7 +1717,7 @@ type PriceComparison struct {
 
 func (x *PriceComparison) Reset() {
 	*x = PriceComparison{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[17]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1363,7 +1729,7 @@ func (x *PriceComparison) String() string {
 func (*PriceComparison) ProtoMessage() {}
 
 func (x *PriceComparison) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[17]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1376,7 +1742,7 @@ func (x *PriceComparison) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PriceComparison.ProtoReflect.Descriptor instead.
 func (*PriceComparison) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{17}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PriceComparison) GetItemRuleId() string {
@@ -1430,7 +1796,7 @@ type CostSheet struct {
 
 func (x *CostSheet) Reset() {
 	*x = CostSheet{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[18]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1442,7 +1808,7 @@ func (x *CostSheet) String() string {
 func (*CostSheet) ProtoMessage() {}
 
 func (x *CostSheet) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[18]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1455,7 +1821,7 @@ func (x *CostSheet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CostSheet.ProtoReflect.Descriptor instead.
 func (*CostSheet) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{18}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CostSheet) GetSchoolId() string {
@@ -1522,7 +1888,7 @@ type PutCostSheetRequest struct {
 
 func (x *PutCostSheetRequest) Reset() {
 	*x = PutCostSheetRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[19]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1534,7 +1900,7 @@ func (x *PutCostSheetRequest) String() string {
 func (*PutCostSheetRequest) ProtoMessage() {}
 
 func (x *PutCostSheetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[19]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1547,7 +1913,7 @@ func (x *PutCostSheetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutCostSheetRequest.ProtoReflect.Descriptor instead.
 func (*PutCostSheetRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{19}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PutCostSheetRequest) GetSchoolId() string {
@@ -1584,7 +1950,7 @@ type PutCostSheetResponse struct {
 
 func (x *PutCostSheetResponse) Reset() {
 	*x = PutCostSheetResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[20]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1962,7 @@ func (x *PutCostSheetResponse) String() string {
 func (*PutCostSheetResponse) ProtoMessage() {}
 
 func (x *PutCostSheetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[20]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1975,7 @@ func (x *PutCostSheetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutCostSheetResponse.ProtoReflect.Descriptor instead.
 func (*PutCostSheetResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{20}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PutCostSheetResponse) GetCostSheet() *CostSheet {
@@ -1639,7 +2005,7 @@ type GetCostSheetRequest struct {
 
 func (x *GetCostSheetRequest) Reset() {
 	*x = GetCostSheetRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[21]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1651,7 +2017,7 @@ func (x *GetCostSheetRequest) String() string {
 func (*GetCostSheetRequest) ProtoMessage() {}
 
 func (x *GetCostSheetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[21]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1664,7 +2030,7 @@ func (x *GetCostSheetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCostSheetRequest.ProtoReflect.Descriptor instead.
 func (*GetCostSheetRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{21}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetCostSheetRequest) GetSchoolId() string {
@@ -1694,7 +2060,7 @@ type GetCostSheetResponse struct {
 
 func (x *GetCostSheetResponse) Reset() {
 	*x = GetCostSheetResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[22]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +2072,7 @@ func (x *GetCostSheetResponse) String() string {
 func (*GetCostSheetResponse) ProtoMessage() {}
 
 func (x *GetCostSheetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[22]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +2085,7 @@ func (x *GetCostSheetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCostSheetResponse.ProtoReflect.Descriptor instead.
 func (*GetCostSheetResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{22}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetCostSheetResponse) GetCostSheet() *CostSheet {
@@ -1777,7 +2143,7 @@ type FeeRun struct {
 
 func (x *FeeRun) Reset() {
 	*x = FeeRun{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[23]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1789,7 +2155,7 @@ func (x *FeeRun) String() string {
 func (*FeeRun) ProtoMessage() {}
 
 func (x *FeeRun) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[23]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1802,7 +2168,7 @@ func (x *FeeRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeRun.ProtoReflect.Descriptor instead.
 func (*FeeRun) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{23}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *FeeRun) GetRunId() string {
@@ -1934,7 +2300,7 @@ type CreateFeeRunRequest struct {
 
 func (x *CreateFeeRunRequest) Reset() {
 	*x = CreateFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[24]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1946,7 +2312,7 @@ func (x *CreateFeeRunRequest) String() string {
 func (*CreateFeeRunRequest) ProtoMessage() {}
 
 func (x *CreateFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[24]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1959,7 +2325,7 @@ func (x *CreateFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*CreateFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{24}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateFeeRunRequest) GetDistrictId() string {
@@ -2022,7 +2388,7 @@ type CreateFeeRunResponse struct {
 
 func (x *CreateFeeRunResponse) Reset() {
 	*x = CreateFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[25]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2034,7 +2400,7 @@ func (x *CreateFeeRunResponse) String() string {
 func (*CreateFeeRunResponse) ProtoMessage() {}
 
 func (x *CreateFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[25]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2047,7 +2413,7 @@ func (x *CreateFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*CreateFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{25}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateFeeRunResponse) GetRun() *FeeRun {
@@ -2070,7 +2436,7 @@ type GetFeeRunRequest struct {
 
 func (x *GetFeeRunRequest) Reset() {
 	*x = GetFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[26]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2082,7 +2448,7 @@ func (x *GetFeeRunRequest) String() string {
 func (*GetFeeRunRequest) ProtoMessage() {}
 
 func (x *GetFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[26]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2095,7 +2461,7 @@ func (x *GetFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*GetFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{26}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetFeeRunRequest) GetDistrictId() string {
@@ -2123,7 +2489,7 @@ type GetFeeRunResponse struct {
 
 func (x *GetFeeRunResponse) Reset() {
 	*x = GetFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[27]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2135,7 +2501,7 @@ func (x *GetFeeRunResponse) String() string {
 func (*GetFeeRunResponse) ProtoMessage() {}
 
 func (x *GetFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[27]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2148,7 +2514,7 @@ func (x *GetFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*GetFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{27}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetFeeRunResponse) GetRun() *FeeRun {
@@ -2171,7 +2537,7 @@ type VerifyFeeRunRequest struct {
 
 func (x *VerifyFeeRunRequest) Reset() {
 	*x = VerifyFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2183,7 +2549,7 @@ func (x *VerifyFeeRunRequest) String() string {
 func (*VerifyFeeRunRequest) ProtoMessage() {}
 
 func (x *VerifyFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[28]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2196,7 +2562,7 @@ func (x *VerifyFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*VerifyFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{28}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *VerifyFeeRunRequest) GetDistrictId() string {
@@ -2249,7 +2615,7 @@ type VerifyFeeRunResponse struct {
 
 func (x *VerifyFeeRunResponse) Reset() {
 	*x = VerifyFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2261,7 +2627,7 @@ func (x *VerifyFeeRunResponse) String() string {
 func (*VerifyFeeRunResponse) ProtoMessage() {}
 
 func (x *VerifyFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[29]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2274,7 +2640,7 @@ func (x *VerifyFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*VerifyFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{29}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *VerifyFeeRunResponse) GetRun() *FeeRun {
@@ -2374,7 +2740,7 @@ type PartyAmount struct {
 
 func (x *PartyAmount) Reset() {
 	*x = PartyAmount{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2386,7 +2752,7 @@ func (x *PartyAmount) String() string {
 func (*PartyAmount) ProtoMessage() {}
 
 func (x *PartyAmount) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[30]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2399,7 +2765,7 @@ func (x *PartyAmount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyAmount.ProtoReflect.Descriptor instead.
 func (*PartyAmount) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{30}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PartyAmount) GetPartyId() string {
@@ -2437,7 +2803,7 @@ type FeeTotals struct {
 
 func (x *FeeTotals) Reset() {
 	*x = FeeTotals{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2449,7 +2815,7 @@ func (x *FeeTotals) String() string {
 func (*FeeTotals) ProtoMessage() {}
 
 func (x *FeeTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[31]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2462,7 +2828,7 @@ func (x *FeeTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeTotals.ProtoReflect.Descriptor instead.
 func (*FeeTotals) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{31}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *FeeTotals) GetGross() *v1.Money {
@@ -2526,7 +2892,7 @@ type FeeChange struct {
 
 func (x *FeeChange) Reset() {
 	*x = FeeChange{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2538,7 +2904,7 @@ func (x *FeeChange) String() string {
 func (*FeeChange) ProtoMessage() {}
 
 func (x *FeeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[32]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2551,7 +2917,7 @@ func (x *FeeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeChange.ProtoReflect.Descriptor instead.
 func (*FeeChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{32}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *FeeChange) GetBaseStatements() int32 {
@@ -2602,7 +2968,7 @@ type SchoolFeeChange struct {
 
 func (x *SchoolFeeChange) Reset() {
 	*x = SchoolFeeChange{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2614,7 +2980,7 @@ func (x *SchoolFeeChange) String() string {
 func (*SchoolFeeChange) ProtoMessage() {}
 
 func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[33]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2627,7 +2993,7 @@ func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchoolFeeChange.ProtoReflect.Descriptor instead.
 func (*SchoolFeeChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{33}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SchoolFeeChange) GetSchoolId() string {
@@ -2658,7 +3024,7 @@ type PreviewFeeRunRequest struct {
 
 func (x *PreviewFeeRunRequest) Reset() {
 	*x = PreviewFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2670,7 +3036,7 @@ func (x *PreviewFeeRunRequest) String() string {
 func (*PreviewFeeRunRequest) ProtoMessage() {}
 
 func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2683,7 +3049,7 @@ func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*PreviewFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *PreviewFeeRunRequest) GetRun() *CreateFeeRunRequest {
@@ -2713,7 +3079,7 @@ type PreviewFeeRunResponse struct {
 
 func (x *PreviewFeeRunResponse) Reset() {
 	*x = PreviewFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2725,7 +3091,7 @@ func (x *PreviewFeeRunResponse) String() string {
 func (*PreviewFeeRunResponse) ProtoMessage() {}
 
 func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2738,7 +3104,7 @@ func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*PreviewFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *PreviewFeeRunResponse) GetSchools() []*SchoolFeeChange {
@@ -2772,7 +3138,7 @@ type StatementAdjustment struct {
 
 func (x *StatementAdjustment) Reset() {
 	*x = StatementAdjustment{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2784,7 +3150,7 @@ func (x *StatementAdjustment) String() string {
 func (*StatementAdjustment) ProtoMessage() {}
 
 func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2797,7 +3163,7 @@ func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementAdjustment.ProtoReflect.Descriptor instead.
 func (*StatementAdjustment) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StatementAdjustment) GetKind() string {
@@ -2847,7 +3213,7 @@ type StatementShare struct {
 
 func (x *StatementShare) Reset() {
 	*x = StatementShare{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2859,7 +3225,7 @@ func (x *StatementShare) String() string {
 func (*StatementShare) ProtoMessage() {}
 
 func (x *StatementShare) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2872,7 +3238,7 @@ func (x *StatementShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementShare.ProtoReflect.Descriptor instead.
 func (*StatementShare) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *StatementShare) GetPayerId() string {
@@ -2969,7 +3335,7 @@ type StatementLine struct {
 
 func (x *StatementLine) Reset() {
 	*x = StatementLine{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2981,7 +3347,7 @@ func (x *StatementLine) String() string {
 func (*StatementLine) ProtoMessage() {}
 
 func (x *StatementLine) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2994,7 +3360,7 @@ func (x *StatementLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementLine.ProtoReflect.Descriptor instead.
 func (*StatementLine) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *StatementLine) GetLineNo() int32 {
@@ -3213,7 +3579,7 @@ type Statement struct {
 
 func (x *Statement) Reset() {
 	*x = Statement{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3225,7 +3591,7 @@ func (x *Statement) String() string {
 func (*Statement) ProtoMessage() {}
 
 func (x *Statement) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3238,7 +3604,7 @@ func (x *Statement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Statement.ProtoReflect.Descriptor instead.
 func (*Statement) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Statement) GetStatementId() string {
@@ -3368,7 +3734,7 @@ type ListStudentStatementsRequest struct {
 
 func (x *ListStudentStatementsRequest) Reset() {
 	*x = ListStudentStatementsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3380,7 +3746,7 @@ func (x *ListStudentStatementsRequest) String() string {
 func (*ListStudentStatementsRequest) ProtoMessage() {}
 
 func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3393,7 +3759,7 @@ func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStudentStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListStudentStatementsRequest) GetSchoolId() string {
@@ -3430,7 +3796,7 @@ type ListStudentStatementsResponse struct {
 
 func (x *ListStudentStatementsResponse) Reset() {
 	*x = ListStudentStatementsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3442,7 +3808,7 @@ func (x *ListStudentStatementsResponse) String() string {
 func (*ListStudentStatementsResponse) ProtoMessage() {}
 
 func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3455,7 +3821,7 @@ func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStudentStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ListStudentStatementsResponse) GetStatements() []*Statement {
@@ -3489,7 +3855,7 @@ type ListClaimsRequest struct {
 
 func (x *ListClaimsRequest) Reset() {
 	*x = ListClaimsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3501,7 +3867,7 @@ func (x *ListClaimsRequest) String() string {
 func (*ListClaimsRequest) ProtoMessage() {}
 
 func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3514,7 +3880,7 @@ func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClaimsRequest.ProtoReflect.Descriptor instead.
 func (*ListClaimsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{42}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListClaimsRequest) GetDistrictId() string {
@@ -3562,7 +3928,7 @@ type ListClaimsResponse struct {
 
 func (x *ListClaimsResponse) Reset() {
 	*x = ListClaimsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3574,7 +3940,7 @@ func (x *ListClaimsResponse) String() string {
 func (*ListClaimsResponse) ProtoMessage() {}
 
 func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3587,7 +3953,7 @@ func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClaimsResponse.ProtoReflect.Descriptor instead.
 func (*ListClaimsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{43}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListClaimsResponse) GetSubsidies() []*PartyAmount {
@@ -3718,9 +4084,36 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"districtId\x12*\n" +
 	"\vschedule_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"scheduleId\x12!\n" +
-	"\aversion\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"S\n" +
+	"\aversion\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\aversion\"\x8f\x01\n" +
 	"\x16GetFeeScheduleResponse\x129\n" +
-	"\bschedule\x18\x01 \x01(\v2\x1d.kehou.billing.v1.FeeScheduleR\bschedule\"k\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1d.kehou.billing.v1.FeeScheduleR\bschedule\x12:\n" +
+	"\bceilings\x18\x02 \x03(\v2\x1e.kehou.billing.v1.PriceCeilingR\bceilings\"c\n" +
+	"\fCeilingLimit\x12\x1b\n" +
+	"\x04kind\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12\x1b\n" +
+	"\x04unit\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04unit\x12\x19\n" +
+	"\x03max\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x18R\x03max\"\xef\x02\n" +
+	"\fPriceCeiling\x12(\n" +
+	"\n" +
+	"ceiling_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tceilingId\x12\x1f\n" +
+	"\vdistrict_id\x18\x02 \x01(\tR\n" +
+	"districtId\x12(\n" +
+	"\vdocument_no\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\n" +
+	"documentNo\x12<\n" +
+	"\x0eeffective_from\x18\x04 \x01(\v2\x15.kehou.common.v1.DateR\reffectiveFrom\x128\n" +
+	"\feffective_to\x18\x05 \x01(\v2\x15.kehou.common.v1.DateR\veffectiveTo\x120\n" +
+	"\x0fschool_category\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x0eschoolCategory\x12@\n" +
+	"\x06limits\x18\a \x03(\v2\x1e.kehou.billing.v1.CeilingLimitB\b\xbaH\x05\x92\x01\x02\x10@R\x06limits\"\x89\x01\n" +
+	"\x19CreatePriceCeilingRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12@\n" +
+	"\aceiling\x18\x02 \x01(\v2\x1e.kehou.billing.v1.PriceCeilingB\x06\xbaH\x03\xc8\x01\x01R\aceiling\"V\n" +
+	"\x1aCreatePriceCeilingResponse\x128\n" +
+	"\aceiling\x18\x01 \x01(\v2\x1e.kehou.billing.v1.PriceCeilingR\aceiling\"F\n" +
+	"\x18ListPriceCeilingsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\"W\n" +
+	"\x19ListPriceCeilingsResponse\x12:\n" +
+	"\bceilings\x18\x01 \x03(\v2\x1e.kehou.billing.v1.PriceCeilingR\bceilings\"k\n" +
 	"\x17ListFeeSchedulesRequest\x12*\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"districtId\x12$\n" +
@@ -3937,11 +4330,13 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\x06parent\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x06parent\x12\x1e\n" +
 	"\n" +
 	"statements\x18\x04 \x01(\x05R\n" +
-	"statements2\x8e\x0f\n" +
+	"statements2\xe0\x11\n" +
 	"\x0eBillingService\x12\x92\x01\n" +
 	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balance\x12\xa9\x01\n" +
 	"\x11CreateFeeSchedule\x12*.kehou.billing.v1.CreateFeeScheduleRequest\x1a+.kehou.billing.v1.CreateFeeScheduleResponse\";\x82\xd3\xe4\x93\x025:\bschedule\")/v1/districts/{district_id}/fee-schedules\x12\xa4\x01\n" +
-	"\x0eGetFeeSchedule\x12'.kehou.billing.v1.GetFeeScheduleRequest\x1a(.kehou.billing.v1.GetFeeScheduleResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/districts/{district_id}/fee-schedules/{schedule_id}\x12\x9c\x01\n" +
+	"\x0eGetFeeSchedule\x12'.kehou.billing.v1.GetFeeScheduleRequest\x1a(.kehou.billing.v1.GetFeeScheduleResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/districts/{district_id}/fee-schedules/{schedule_id}\x12\xac\x01\n" +
+	"\x12CreatePriceCeiling\x12+.kehou.billing.v1.CreatePriceCeilingRequest\x1a,.kehou.billing.v1.CreatePriceCeilingResponse\";\x82\xd3\xe4\x93\x025:\aceiling\"*/v1/districts/{district_id}/price-ceilings\x12\xa0\x01\n" +
+	"\x11ListPriceCeilings\x12*.kehou.billing.v1.ListPriceCeilingsRequest\x1a+.kehou.billing.v1.ListPriceCeilingsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/price-ceilings\x12\x9c\x01\n" +
 	"\x10ListFeeSchedules\x12).kehou.billing.v1.ListFeeSchedulesRequest\x1a*.kehou.billing.v1.ListFeeSchedulesResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/fee-schedules\x12\xa5\x01\n" +
 	"\fPutCostSheet\x12%.kehou.billing.v1.PutCostSheetRequest\x1a&.kehou.billing.v1.PutCostSheetResponse\"F\x82\xd3\xe4\x93\x02@:\n" +
 	"cost_sheet\x1a2/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x99\x01\n" +
@@ -3966,7 +4361,7 @@ func file_kehou_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_billing_proto_rawDescData
 }
 
-var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*SchoolBalance)(nil),                 // 0: kehou.billing.v1.SchoolBalance
 	(*GetSchoolBalanceRequest)(nil),       // 1: kehou.billing.v1.GetSchoolBalanceRequest
@@ -3982,48 +4377,54 @@ var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*CreateFeeScheduleResponse)(nil),     // 11: kehou.billing.v1.CreateFeeScheduleResponse
 	(*GetFeeScheduleRequest)(nil),         // 12: kehou.billing.v1.GetFeeScheduleRequest
 	(*GetFeeScheduleResponse)(nil),        // 13: kehou.billing.v1.GetFeeScheduleResponse
-	(*ListFeeSchedulesRequest)(nil),       // 14: kehou.billing.v1.ListFeeSchedulesRequest
-	(*ListFeeSchedulesResponse)(nil),      // 15: kehou.billing.v1.ListFeeSchedulesResponse
-	(*CostItem)(nil),                      // 16: kehou.billing.v1.CostItem
-	(*PriceComparison)(nil),               // 17: kehou.billing.v1.PriceComparison
-	(*CostSheet)(nil),                     // 18: kehou.billing.v1.CostSheet
-	(*PutCostSheetRequest)(nil),           // 19: kehou.billing.v1.PutCostSheetRequest
-	(*PutCostSheetResponse)(nil),          // 20: kehou.billing.v1.PutCostSheetResponse
-	(*GetCostSheetRequest)(nil),           // 21: kehou.billing.v1.GetCostSheetRequest
-	(*GetCostSheetResponse)(nil),          // 22: kehou.billing.v1.GetCostSheetResponse
-	(*FeeRun)(nil),                        // 23: kehou.billing.v1.FeeRun
-	(*CreateFeeRunRequest)(nil),           // 24: kehou.billing.v1.CreateFeeRunRequest
-	(*CreateFeeRunResponse)(nil),          // 25: kehou.billing.v1.CreateFeeRunResponse
-	(*GetFeeRunRequest)(nil),              // 26: kehou.billing.v1.GetFeeRunRequest
-	(*GetFeeRunResponse)(nil),             // 27: kehou.billing.v1.GetFeeRunResponse
-	(*VerifyFeeRunRequest)(nil),           // 28: kehou.billing.v1.VerifyFeeRunRequest
-	(*VerifyFeeRunResponse)(nil),          // 29: kehou.billing.v1.VerifyFeeRunResponse
-	(*PartyAmount)(nil),                   // 30: kehou.billing.v1.PartyAmount
-	(*FeeTotals)(nil),                     // 31: kehou.billing.v1.FeeTotals
-	(*FeeChange)(nil),                     // 32: kehou.billing.v1.FeeChange
-	(*SchoolFeeChange)(nil),               // 33: kehou.billing.v1.SchoolFeeChange
-	(*PreviewFeeRunRequest)(nil),          // 34: kehou.billing.v1.PreviewFeeRunRequest
-	(*PreviewFeeRunResponse)(nil),         // 35: kehou.billing.v1.PreviewFeeRunResponse
-	(*StatementAdjustment)(nil),           // 36: kehou.billing.v1.StatementAdjustment
-	(*StatementShare)(nil),                // 37: kehou.billing.v1.StatementShare
-	(*StatementLine)(nil),                 // 38: kehou.billing.v1.StatementLine
-	(*Statement)(nil),                     // 39: kehou.billing.v1.Statement
-	(*ListStudentStatementsRequest)(nil),  // 40: kehou.billing.v1.ListStudentStatementsRequest
-	(*ListStudentStatementsResponse)(nil), // 41: kehou.billing.v1.ListStudentStatementsResponse
-	(*ListClaimsRequest)(nil),             // 42: kehou.billing.v1.ListClaimsRequest
-	(*ListClaimsResponse)(nil),            // 43: kehou.billing.v1.ListClaimsResponse
-	(*v1.Money)(nil),                      // 44: kehou.common.v1.Money
-	(*v1.Date)(nil),                       // 45: kehou.common.v1.Date
-	(*timestamppb.Timestamp)(nil),         // 46: google.protobuf.Timestamp
+	(*CeilingLimit)(nil),                  // 14: kehou.billing.v1.CeilingLimit
+	(*PriceCeiling)(nil),                  // 15: kehou.billing.v1.PriceCeiling
+	(*CreatePriceCeilingRequest)(nil),     // 16: kehou.billing.v1.CreatePriceCeilingRequest
+	(*CreatePriceCeilingResponse)(nil),    // 17: kehou.billing.v1.CreatePriceCeilingResponse
+	(*ListPriceCeilingsRequest)(nil),      // 18: kehou.billing.v1.ListPriceCeilingsRequest
+	(*ListPriceCeilingsResponse)(nil),     // 19: kehou.billing.v1.ListPriceCeilingsResponse
+	(*ListFeeSchedulesRequest)(nil),       // 20: kehou.billing.v1.ListFeeSchedulesRequest
+	(*ListFeeSchedulesResponse)(nil),      // 21: kehou.billing.v1.ListFeeSchedulesResponse
+	(*CostItem)(nil),                      // 22: kehou.billing.v1.CostItem
+	(*PriceComparison)(nil),               // 23: kehou.billing.v1.PriceComparison
+	(*CostSheet)(nil),                     // 24: kehou.billing.v1.CostSheet
+	(*PutCostSheetRequest)(nil),           // 25: kehou.billing.v1.PutCostSheetRequest
+	(*PutCostSheetResponse)(nil),          // 26: kehou.billing.v1.PutCostSheetResponse
+	(*GetCostSheetRequest)(nil),           // 27: kehou.billing.v1.GetCostSheetRequest
+	(*GetCostSheetResponse)(nil),          // 28: kehou.billing.v1.GetCostSheetResponse
+	(*FeeRun)(nil),                        // 29: kehou.billing.v1.FeeRun
+	(*CreateFeeRunRequest)(nil),           // 30: kehou.billing.v1.CreateFeeRunRequest
+	(*CreateFeeRunResponse)(nil),          // 31: kehou.billing.v1.CreateFeeRunResponse
+	(*GetFeeRunRequest)(nil),              // 32: kehou.billing.v1.GetFeeRunRequest
+	(*GetFeeRunResponse)(nil),             // 33: kehou.billing.v1.GetFeeRunResponse
+	(*VerifyFeeRunRequest)(nil),           // 34: kehou.billing.v1.VerifyFeeRunRequest
+	(*VerifyFeeRunResponse)(nil),          // 35: kehou.billing.v1.VerifyFeeRunResponse
+	(*PartyAmount)(nil),                   // 36: kehou.billing.v1.PartyAmount
+	(*FeeTotals)(nil),                     // 37: kehou.billing.v1.FeeTotals
+	(*FeeChange)(nil),                     // 38: kehou.billing.v1.FeeChange
+	(*SchoolFeeChange)(nil),               // 39: kehou.billing.v1.SchoolFeeChange
+	(*PreviewFeeRunRequest)(nil),          // 40: kehou.billing.v1.PreviewFeeRunRequest
+	(*PreviewFeeRunResponse)(nil),         // 41: kehou.billing.v1.PreviewFeeRunResponse
+	(*StatementAdjustment)(nil),           // 42: kehou.billing.v1.StatementAdjustment
+	(*StatementShare)(nil),                // 43: kehou.billing.v1.StatementShare
+	(*StatementLine)(nil),                 // 44: kehou.billing.v1.StatementLine
+	(*Statement)(nil),                     // 45: kehou.billing.v1.Statement
+	(*ListStudentStatementsRequest)(nil),  // 46: kehou.billing.v1.ListStudentStatementsRequest
+	(*ListStudentStatementsResponse)(nil), // 47: kehou.billing.v1.ListStudentStatementsResponse
+	(*ListClaimsRequest)(nil),             // 48: kehou.billing.v1.ListClaimsRequest
+	(*ListClaimsResponse)(nil),            // 49: kehou.billing.v1.ListClaimsResponse
+	(*v1.Money)(nil),                      // 50: kehou.common.v1.Money
+	(*v1.Date)(nil),                       // 51: kehou.common.v1.Date
+	(*timestamppb.Timestamp)(nil),         // 52: google.protobuf.Timestamp
 }
 var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
-	44, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
-	44, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
-	44, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
+	50, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
+	50, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
+	50, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
 	0,  // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
 	3,  // 4: kehou.billing.v1.SubsidyRule.payers:type_name -> kehou.billing.v1.PayerRatio
-	45, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
-	45, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
+	51, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
+	51, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
 	8,  // 7: kehou.billing.v1.FeeSchedule.calendar:type_name -> kehou.billing.v1.FeeCalendar
 	7,  // 8: kehou.billing.v1.FeeSchedule.proration:type_name -> kehou.billing.v1.ProrationPolicy
 	4,  // 9: kehou.billing.v1.FeeSchedule.items:type_name -> kehou.billing.v1.FeeItem
@@ -4032,90 +4433,101 @@ var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
 	9,  // 12: kehou.billing.v1.CreateFeeScheduleRequest.schedule:type_name -> kehou.billing.v1.FeeSchedule
 	9,  // 13: kehou.billing.v1.CreateFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
 	9,  // 14: kehou.billing.v1.GetFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
-	9,  // 15: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
-	44, // 16: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
-	44, // 17: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
-	44, // 18: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
-	16, // 19: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
-	44, // 20: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
-	44, // 21: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
-	18, // 22: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
-	18, // 23: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
-	17, // 24: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
-	18, // 25: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
-	17, // 26: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
-	45, // 27: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
-	45, // 28: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
-	44, // 29: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
-	46, // 30: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
-	45, // 31: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
-	23, // 32: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	23, // 33: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	23, // 34: kehou.billing.v1.VerifyFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	44, // 35: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
-	44, // 36: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
-	44, // 37: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
-	44, // 38: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
-	30, // 39: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
-	30, // 40: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
-	30, // 41: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
-	31, // 42: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
-	31, // 43: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
-	31, // 44: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
-	32, // 45: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
-	24, // 46: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
-	9,  // 47: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
-	33, // 48: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
-	32, // 49: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
-	44, // 50: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
-	44, // 51: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
-	44, // 52: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
-	36, // 53: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
-	44, // 54: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
-	37, // 55: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
-	37, // 56: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
-	44, // 57: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
-	45, // 58: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
-	45, // 59: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
-	38, // 60: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
-	31, // 61: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
-	46, // 62: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
-	39, // 63: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
-	44, // 64: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
-	45, // 65: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
-	45, // 66: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
-	30, // 67: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
-	30, // 68: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
-	44, // 69: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
-	1,  // 70: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
-	10, // 71: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
-	12, // 72: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
-	14, // 73: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
-	19, // 74: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
-	21, // 75: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
-	24, // 76: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
-	26, // 77: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
-	28, // 78: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
-	34, // 79: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
-	40, // 80: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
-	42, // 81: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
-	2,  // 82: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
-	11, // 83: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
-	13, // 84: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
-	15, // 85: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
-	20, // 86: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
-	22, // 87: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
-	25, // 88: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
-	27, // 89: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
-	29, // 90: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
-	35, // 91: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
-	41, // 92: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
-	43, // 93: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
-	82, // [82:94] is the sub-list for method output_type
-	70, // [70:82] is the sub-list for method input_type
-	70, // [70:70] is the sub-list for extension type_name
-	70, // [70:70] is the sub-list for extension extendee
-	0,  // [0:70] is the sub-list for field type_name
+	15, // 15: kehou.billing.v1.GetFeeScheduleResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
+	51, // 16: kehou.billing.v1.PriceCeiling.effective_from:type_name -> kehou.common.v1.Date
+	51, // 17: kehou.billing.v1.PriceCeiling.effective_to:type_name -> kehou.common.v1.Date
+	14, // 18: kehou.billing.v1.PriceCeiling.limits:type_name -> kehou.billing.v1.CeilingLimit
+	15, // 19: kehou.billing.v1.CreatePriceCeilingRequest.ceiling:type_name -> kehou.billing.v1.PriceCeiling
+	15, // 20: kehou.billing.v1.CreatePriceCeilingResponse.ceiling:type_name -> kehou.billing.v1.PriceCeiling
+	15, // 21: kehou.billing.v1.ListPriceCeilingsResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
+	9,  // 22: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
+	50, // 23: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
+	50, // 24: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
+	50, // 25: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
+	22, // 26: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
+	50, // 27: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
+	50, // 28: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
+	24, // 29: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	24, // 30: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	23, // 31: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
+	24, // 32: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	23, // 33: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
+	51, // 34: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
+	51, // 35: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
+	50, // 36: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
+	52, // 37: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
+	51, // 38: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
+	29, // 39: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	29, // 40: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	29, // 41: kehou.billing.v1.VerifyFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	50, // 42: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
+	50, // 43: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
+	50, // 44: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
+	50, // 45: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
+	36, // 46: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	36, // 47: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
+	36, // 48: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
+	37, // 49: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
+	37, // 50: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
+	37, // 51: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
+	38, // 52: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
+	30, // 53: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
+	9,  // 54: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
+	39, // 55: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
+	38, // 56: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
+	50, // 57: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
+	50, // 58: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
+	50, // 59: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
+	42, // 60: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
+	50, // 61: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
+	43, // 62: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
+	43, // 63: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
+	50, // 64: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
+	51, // 65: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
+	51, // 66: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
+	44, // 67: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
+	37, // 68: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
+	52, // 69: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
+	45, // 70: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
+	50, // 71: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
+	51, // 72: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
+	51, // 73: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
+	36, // 74: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	36, // 75: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
+	50, // 76: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
+	1,  // 77: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
+	10, // 78: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
+	12, // 79: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
+	16, // 80: kehou.billing.v1.BillingService.CreatePriceCeiling:input_type -> kehou.billing.v1.CreatePriceCeilingRequest
+	18, // 81: kehou.billing.v1.BillingService.ListPriceCeilings:input_type -> kehou.billing.v1.ListPriceCeilingsRequest
+	20, // 82: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
+	25, // 83: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
+	27, // 84: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
+	30, // 85: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
+	32, // 86: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
+	34, // 87: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
+	40, // 88: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
+	46, // 89: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
+	48, // 90: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
+	2,  // 91: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
+	11, // 92: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
+	13, // 93: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
+	17, // 94: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
+	19, // 95: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
+	21, // 96: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
+	26, // 97: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
+	28, // 98: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
+	31, // 99: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
+	33, // 100: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
+	35, // 101: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
+	41, // 102: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
+	47, // 103: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
+	49, // 104: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
+	91, // [91:105] is the sub-list for method output_type
+	77, // [77:91] is the sub-list for method input_type
+	77, // [77:77] is the sub-list for extension type_name
+	77, // [77:77] is the sub-list for extension extendee
+	0,  // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_billing_proto_init() }
@@ -4129,7 +4541,7 @@ func file_kehou_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_billing_proto_rawDesc), len(file_kehou_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   44,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,8 @@ const (
 	BillingService_GetSchoolBalance_FullMethodName      = "/kehou.billing.v1.BillingService/GetSchoolBalance"
 	BillingService_CreateFeeSchedule_FullMethodName     = "/kehou.billing.v1.BillingService/CreateFeeSchedule"
 	BillingService_GetFeeSchedule_FullMethodName        = "/kehou.billing.v1.BillingService/GetFeeSchedule"
+	BillingService_CreatePriceCeiling_FullMethodName    = "/kehou.billing.v1.BillingService/CreatePriceCeiling"
+	BillingService_ListPriceCeilings_FullMethodName     = "/kehou.billing.v1.BillingService/ListPriceCeilings"
 	BillingService_ListFeeSchedules_FullMethodName      = "/kehou.billing.v1.BillingService/ListFeeSchedules"
 	BillingService_PutCostSheet_FullMethodName          = "/kehou.billing.v1.BillingService/PutCostSheet"
 	BillingService_GetCostSheet_FullMethodName          = "/kehou.billing.v1.BillingService/GetCostSheet"
@@ -47,6 +49,11 @@ type BillingServiceClient interface {
 	CreateFeeSchedule(ctx context.Context, in *CreateFeeScheduleRequest, opts ...grpc.CallOption) (*CreateFeeScheduleResponse, error)
 	// GetFeeSchedule returns a version of a schedule (the latest by default).
 	GetFeeSchedule(ctx context.Context, in *GetFeeScheduleRequest, opts ...grpc.CallOption) (*GetFeeScheduleResponse, error)
+	// CreatePriceCeiling stores a bureau's price ceiling notice (最高限价) for its
+	// district; school schedules created from then on must price within it.
+	CreatePriceCeiling(ctx context.Context, in *CreatePriceCeilingRequest, opts ...grpc.CallOption) (*CreatePriceCeilingResponse, error)
+	// ListPriceCeilings lists a district's price ceilings.
+	ListPriceCeilings(ctx context.Context, in *ListPriceCeilingsRequest, opts ...grpc.CallOption) (*ListPriceCeilingsResponse, error)
 	// ListFeeSchedules lists every schedule version of a district.
 	ListFeeSchedules(ctx context.Context, in *ListFeeSchedulesRequest, opts ...grpc.CallOption) (*ListFeeSchedulesResponse, error)
 	// PutCostSheet stores a school's cost accounting (成本核算) for a term and shows
@@ -106,6 +113,26 @@ func (c *billingServiceClient) GetFeeSchedule(ctx context.Context, in *GetFeeSch
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetFeeScheduleResponse)
 	err := c.cc.Invoke(ctx, BillingService_GetFeeSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) CreatePriceCeiling(ctx context.Context, in *CreatePriceCeilingRequest, opts ...grpc.CallOption) (*CreatePriceCeilingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePriceCeilingResponse)
+	err := c.cc.Invoke(ctx, BillingService_CreatePriceCeiling_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) ListPriceCeilings(ctx context.Context, in *ListPriceCeilingsRequest, opts ...grpc.CallOption) (*ListPriceCeilingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPriceCeilingsResponse)
+	err := c.cc.Invoke(ctx, BillingService_ListPriceCeilings_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +243,11 @@ type BillingServiceServer interface {
 	CreateFeeSchedule(context.Context, *CreateFeeScheduleRequest) (*CreateFeeScheduleResponse, error)
 	// GetFeeSchedule returns a version of a schedule (the latest by default).
 	GetFeeSchedule(context.Context, *GetFeeScheduleRequest) (*GetFeeScheduleResponse, error)
+	// CreatePriceCeiling stores a bureau's price ceiling notice (最高限价) for its
+	// district; school schedules created from then on must price within it.
+	CreatePriceCeiling(context.Context, *CreatePriceCeilingRequest) (*CreatePriceCeilingResponse, error)
+	// ListPriceCeilings lists a district's price ceilings.
+	ListPriceCeilings(context.Context, *ListPriceCeilingsRequest) (*ListPriceCeilingsResponse, error)
 	// ListFeeSchedules lists every schedule version of a district.
 	ListFeeSchedules(context.Context, *ListFeeSchedulesRequest) (*ListFeeSchedulesResponse, error)
 	// PutCostSheet stores a school's cost accounting (成本核算) for a term and shows
@@ -259,6 +291,12 @@ func (UnimplementedBillingServiceServer) CreateFeeSchedule(context.Context, *Cre
 }
 func (UnimplementedBillingServiceServer) GetFeeSchedule(context.Context, *GetFeeScheduleRequest) (*GetFeeScheduleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetFeeSchedule not implemented")
+}
+func (UnimplementedBillingServiceServer) CreatePriceCeiling(context.Context, *CreatePriceCeilingRequest) (*CreatePriceCeilingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePriceCeiling not implemented")
+}
+func (UnimplementedBillingServiceServer) ListPriceCeilings(context.Context, *ListPriceCeilingsRequest) (*ListPriceCeilingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPriceCeilings not implemented")
 }
 func (UnimplementedBillingServiceServer) ListFeeSchedules(context.Context, *ListFeeSchedulesRequest) (*ListFeeSchedulesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListFeeSchedules not implemented")
@@ -358,6 +396,42 @@ func _BillingService_GetFeeSchedule_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(BillingServiceServer).GetFeeSchedule(ctx, req.(*GetFeeScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_CreatePriceCeiling_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePriceCeilingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).CreatePriceCeiling(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_CreatePriceCeiling_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).CreatePriceCeiling(ctx, req.(*CreatePriceCeilingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_ListPriceCeilings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPriceCeilingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).ListPriceCeilings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_ListPriceCeilings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).ListPriceCeilings(ctx, req.(*ListPriceCeilingsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -542,6 +616,14 @@ var BillingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetFeeSchedule",
 			Handler:    _BillingService_GetFeeSchedule_Handler,
+		},
+		{
+			MethodName: "CreatePriceCeiling",
+			Handler:    _BillingService_CreatePriceCeiling_Handler,
+		},
+		{
+			MethodName: "ListPriceCeilings",
+			Handler:    _BillingService_ListPriceCeilings_Handler,
 		},
 		{
 			MethodName: "ListFeeSchedules",

@@ -309,7 +309,10 @@ type School struct {
 	// When the school was created; set by the server.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the school was last changed; set by the server.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// School category (学校类别): urban (城区), county (县镇) or rural (农村); empty when not
+	// recorded. A bureau's price ceilings (最高限价) can differ by it.
+	Category      string `protobuf:"bytes,7,opt,name=category,proto3" json:"category,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -384,6 +387,13 @@ func (x *School) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *School) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
 }
 
 // CreateDistrictRequest is the input of CreateDistrict.
@@ -5116,7 +5126,7 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xb5\x02\n" +
+	"updateTime\"\xf0\x02\n" +
 	"\x06School\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x122\n" +
 	"\vdistrict_id\x18\x02 \x01(\tB\x11\xbaH\x0er\f2\n" +
@@ -5128,7 +5138,8 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"Y\n" +
+	"updateTime\x129\n" +
+	"\bcategory\x18\a \x01(\tB\x1d\xbaH\x1ar\x18R\x00R\x05urbanR\x06countyR\x05ruralR\bcategory\"Y\n" +
 	"\x15CreateDistrictRequest\x12@\n" +
 	"\bdistrict\x18\x01 \x01(\v2\x1c.kehou.timetable.v1.DistrictB\x06\xbaH\x03\xc8\x01\x01R\bdistrict\"R\n" +
 	"\x16CreateDistrictResponse\x128\n" +
