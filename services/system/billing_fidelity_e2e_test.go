@@ -435,3 +435,69 @@ func TestPriceCeilingEndToEnd(t *testing.T) {
 		wantMoney(t, name+" parent", systemtest.Get(got, "statements", 0, "totals", "parent"), want)
 	}
 }
+
+// TestPerGradeWindowsEndToEnd is item 1's other half: one basic-care item whose windows end
+// earlier for the younger grades (低年级早放学: grade 2 16:00–17:20, two periods; grade 3
+// 16:00–18:00, three periods), so the school needs no second item; each class is billed its own
+// grade's periods.
+func TestPerGradeWindowsEndToEnd(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	const district = "351108"
+	env.MustDo(t, "POST", "/v1/districts", map[string]any{
+		"district_id": district, "name": "三元区",
+		"policy": map[string]any{
+			"off_work_time": map[string]any{"hours": 17, "minutes": 30}, "min_minutes_per_day": 80,
+			"service_days_per_week": 5, "period_minutes_primary": 40, "period_minutes_junior_middle": 45,
+			"max_periods_per_day": 3, "evening_care_end": map[string]any{"hours": 18, "minutes": 30}, "outside_share_cap_percent": 50,
+		},
+	})
+	school := systemtest.Str(env.MustDo(t, "POST", "/v1/schools", map[string]any{"district_id": district, "name": "江滨小学", "stage": "SCHOOL_STAGE_PRIMARY"}), "school", "school_id")
+	sp := "/v1/schools/" + school
+	students := map[string]string{}
+	for _, c := range []struct {
+		grade      int
+		name, room string
+	}{{2, "李四", "101教室"}, {3, "张三", "102教室"}} {
+		room := systemtest.Str(env.MustDo(t, "POST", sp+"/rooms", map[string]any{"name": c.room, "kind": "ROOM_KIND_CLASSROOM", "capacity": 50}), "room", "room_id")
+		class := systemtest.Str(env.MustDo(t, "POST", sp+"/classes", map[string]any{"grade": c.grade, "name": fmt.Sprintf("%d年级1班", c.grade), "size": 1, "home_room_id": room}), "class", "class_id")
+		st := env.MustDo(t, "POST", sp+"/students", map[string]any{"class_id": class, "name": c.name,
+			"guardians": []any{map[string]any{"name": c.name + "家长", "phone": "13800000000", "relation": "母亲"}}})
+		students[c.name] = systemtest.Str(st, "student", "student_id")
+	}
+	term := systemtest.Str(env.MustDo(t, "POST", sp+"/terms", map[string]any{
+		"name": "2024-2025学年第一学期（九月）", "start_date": date(2024, 9, 2), "end_date": date(2024, 9, 27),
+		"holidays": []any{map[string]any{"date": date(2024, 9, 16), "name": "中秋节"}},
+	}), "term", "term_id")
+	var windows []any
+	for wd := 1; wd <= 5; wd++ {
+		windows = append(windows,
+			map[string]any{"weekday": wd, "start": map[string]any{"hours": 16}, "end": map[string]any{"hours": 17, "minutes": 20}, "grades": []int{1, 2}},
+			map[string]any{"weekday": wd, "start": map[string]any{"hours": 16}, "end": map[string]any{"hours": 18}, "grades": []int{3, 4, 5, 6}})
+	}
+	tp := sp + "/terms/" + term
+	if r := env.Do(t, "POST", tp+"/items", map[string]any{"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管", "segment": 1,
+		"windows": append(windows[:2:2], map[string]any{"weekday": 1, "start": map[string]any{"hours": 16}, "end": map[string]any{"hours": 17}, "grades": []int{2}})}); r.Code != http.StatusBadRequest ||
+		!strings.Contains(r.Raw, `"field":"item.windows[2].grades"`) {
+		t.Errorf("two windows for grade 2 on Monday: %d %s, want 400 naming item.windows[2].grades", r.Code, r.Raw)
+	}
+	item := systemtest.Str(env.MustDo(t, "POST", tp+"/items", map[string]any{"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管", "segment": 1, "windows": windows}), "item", "item_id")
+	env.MustDo(t, "POST", tp+"/plan:generate", map[string]any{"seed": 1})
+	for _, id := range students {
+		en := env.MustDo(t, "POST", sp+"/enrolments", map[string]any{"student_id": id, "item_id": item, "start_date": date(2024, 9, 2)})
+		env.MustDo(t, "POST", sp+"/enrolments/"+systemtest.Str(en, "enrolment", "enrolment_id")+":approve", map[string]any{})
+	}
+	s := acceptanceSchedule("三教〔2024〕50号")
+	s["subsidies"], s["waivers"] = nil, nil
+	env.MustDo(t, "POST", "/v1/districts/"+district+"/fee-schedules", s)
+	env.MustDo(t, "POST", "/v1/districts/"+district+"/fee-runs", map[string]any{"request_id": "sept", "school_id": school, "term_id": term, "period_kind": "term"})
+	// By hand: 19 days × 2 periods × 2 元 = 76.00 for grade 2; 19 × 3 × 2 = 114.00 for grade 3.
+	for name, want := range map[string][2]string{"李四": {"38", "76.00"}, "张三": {"57", "114.00"}} {
+		got := env.MustDo(t, "GET", sp+"/students/"+students[name]+"/terms/"+term+"/statements", nil)
+		l := systemtest.Get(got, "statements", 0, "lines", 0)
+		if q := systemtest.Str(l, "quantity"); q != want[0] {
+			t.Errorf("%s quantity %s, want %s periods", name, q, want[0])
+		}
+		wantMoney(t, name+" parent", systemtest.Get(got, "statements", 0, "totals", "parent"), want[1])
+	}
+}

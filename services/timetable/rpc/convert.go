@@ -187,7 +187,11 @@ func itemFromProto(it *timetablev1.ServiceItem) school.Item {
 		out.Grades = append(out.Grades, int(g))
 	}
 	for _, w := range it.GetWindows() {
-		out.Windows = append(out.Windows, school.Window{Weekday: calendar.Weekday(w.GetWeekday()), Start: timeOf(w.GetStart()), End: timeOf(w.GetEnd())})
+		win := school.Window{Weekday: calendar.Weekday(w.GetWeekday()), Start: timeOf(w.GetStart()), End: timeOf(w.GetEnd())}
+		for _, g := range w.GetGrades() {
+			win.Grades = append(win.Grades, int(g))
+		}
+		out.Windows = append(out.Windows, win)
 	}
 	return out
 }
@@ -199,7 +203,11 @@ func itemProto(it school.Item, schoolID string, periodMinutes int) *timetablev1.
 		out.Grades = append(out.Grades, int32(g))
 	}
 	for _, w := range it.Windows {
-		out.Windows = append(out.Windows, &timetablev1.Window{Weekday: int32(w.Weekday), Start: timeProto(w.Start), End: timeProto(w.End)})
+		win := &timetablev1.Window{Weekday: int32(w.Weekday), Start: timeProto(w.Start), End: timeProto(w.End)}
+		for _, g := range w.Grades {
+			win.Grades = append(win.Grades, int32(g))
+		}
+		out.Windows = append(out.Windows, win)
 	}
 	return out
 }

@@ -26,6 +26,9 @@ func Sessions(items []Item, classes []Class, placements []Placement) []calendar.
 				continue
 			}
 			for _, w := range it.Windows {
+				if !w.For(c.Grade) {
+					continue
+				}
 				out = append(out, calendar.Session{Weekday: w.Weekday, ClassID: c.ID, ItemID: it.ID,
 					Segment: it.Segment, Start: w.Start, End: w.End, RoomID: c.HomeRoomID})
 			}
@@ -73,7 +76,9 @@ func PlannerInput(items []Item, classes []Class, rooms []Room, clubs []Club, loc
 		}
 		seg := planner.Segment{Index: it.Segment, Kind: kind, Start: it.Windows[0].Start, End: it.Windows[0].End}
 		for _, w := range it.Windows {
-			seg.Weekdays = append(seg.Weekdays, w.Weekday)
+			if !slices.Contains(seg.Weekdays, w.Weekday) { // per-grade windows share a weekday
+				seg.Weekdays = append(seg.Weekdays, w.Weekday)
+			}
 		}
 		in.Segments = append(in.Segments, seg)
 	}

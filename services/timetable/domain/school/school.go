@@ -187,7 +187,14 @@ type Window struct {
 	Weekday calendar.Weekday   `json:"weekday"`
 	Start   calendar.TimeOfDay `json:"start"`
 	End     calendar.TimeOfDay `json:"end"`
+	// Grades, if not empty, are the only grades the window is for, so one item can end earlier
+	// for the younger grades (低年级早放学) instead of being split into two items; windows of one
+	// weekday then name disjoint grades.
+	Grades []int `json:"grades,omitempty"`
 }
+
+// For reports whether the window applies to a class of grade g.
+func (w Window) For(g int) bool { return len(w.Grades) == 0 || slices.Contains(w.Grades, g) }
 
 // Item is a service item of a term.
 type Item struct {
@@ -204,7 +211,8 @@ type Item struct {
 // Serves reports whether the item runs for a class of grade g.
 func (it Item) Serves(g int) bool { return len(it.Grades) == 0 || slices.Contains(it.Grades, g) }
 
-// Window returns the item's window on a weekday.
+// Window returns the item's window on a weekday (an enrichment item's, whose windows name no
+// grades).
 func (it Item) Window(w calendar.Weekday) (Window, bool) {
 	for _, win := range it.Windows {
 		if win.Weekday == w {
@@ -236,12 +244,28 @@ func (it Item) Validate(stage org.Stage) error {
 	if it.Kind == ItemEveningStudy && stage == org.StageNineYear && len(it.Grades) == 0 {
 		c.Add("item.grades", "a nine-year school names the junior middle grades (7 to 9) its evening self-study serves")
 	}
-	seen := map[calendar.Weekday]bool{}
 	for i, w := range it.Windows {
 		f := fmt.Sprintf("item.windows[%d]", i)
 		c.Check(w.Weekday.Valid(), f+".weekday", "must be 1 (Monday) to 7 (Sunday)")
-		c.Check(!seen[w.Weekday], f+".weekday", "one window per weekday")
-		seen[w.Weekday] = true
+		for j, prev := range it.Windows[:i] {
+			if prev.Weekday != w.Weekday {
+				continue
+			}
+			switch {
+			case len(prev.Grades) == 0 || len(w.Grades) == 0:
+				c.Add(f+".weekday", fmt.Sprintf("one window per weekday, unless the windows name disjoint grades (windows[%d] is the same weekday)", j))
+			case slices.ContainsFunc(w.Grades, func(g int) bool { return slices.Contains(prev.Grades, g) }):
+				c.Add(f+".grades", fmt.Sprintf("a grade has two windows on weekday %d (windows[%d])", w.Weekday, j))
+			}
+		}
+		for k, g := range w.Grades {
+			if !it.Serves(g) || !GradeAllowed(stage, g) {
+				c.Add(fmt.Sprintf("%s.grades[%d]", f, k), fmt.Sprintf("grade %d is not served by the item", g))
+			}
+		}
+		if len(w.Grades) > 0 && it.Kind == ItemEnrichment {
+			c.Add(f+".grades", "club windows serve every grade of their clubs: per-grade windows are for class items")
+		}
 		c.Check(w.Start.Valid() && w.End.Valid(), f, "times must be within the day")
 		c.Check(w.End > w.Start, f+".end", "must be after start")
 		if it.Kind != ItemWeekendCare && w.Weekday.IsWeekend() {

@@ -69,6 +69,19 @@ func TestItemValidate(t *testing.T) {
 		{"nine-year evening study for 7 to 9", Item{Kind: ItemEveningStudy, Name: "晚自习", Segment: 3, Windows: []Window{mon}, Grades: []int{7, 8, 9}},
 			org.StageNineYear, nil},
 		{"grade not taught", Item{Kind: ItemBasicCare, Name: "托管", Segment: 1, Windows: []Window{mon}, Grades: []int{8}}, org.StagePrimary, []string{"item.grades[0]"}},
+		// 低年级早放学: grades 1–2 end at 17:00, grades 3–6 at 17:30, in one item.
+		{"per-grade windows", Item{Kind: ItemBasicCare, Name: "托管", Segment: 1, Windows: []Window{
+			{Weekday: 1, Start: mon.Start, End: calendar.Clock(17, 0), Grades: []int{1, 2}}, {Weekday: 1, Start: mon.Start, End: mon.End, Grades: []int{3, 4, 5, 6}}}},
+			org.StagePrimary, nil},
+		{"per-grade windows sharing a grade", Item{Kind: ItemBasicCare, Name: "托管", Segment: 1, Windows: []Window{
+			{Weekday: 1, Start: mon.Start, End: calendar.Clock(17, 0), Grades: []int{1, 2}}, {Weekday: 1, Start: mon.Start, End: mon.End, Grades: []int{2, 3}}}},
+			org.StagePrimary, []string{"item.windows[1].grades"}},
+		{"a per-grade window beside an all-grade one", Item{Kind: ItemBasicCare, Name: "托管", Segment: 1, Windows: []Window{
+			mon, {Weekday: 1, Start: mon.Start, End: mon.End, Grades: []int{3}}}},
+			org.StagePrimary, []string{"item.windows[1].weekday"}},
+		{"a window for a grade the item does not serve", Item{Kind: ItemBasicCare, Name: "托管", Segment: 1, Grades: []int{3, 4}, Windows: []Window{
+			{Weekday: 1, Start: mon.Start, End: mon.End, Grades: []int{2}}}},
+			org.StagePrimary, []string{"item.windows[0].grades[0]"}},
 		{"weekend care on Saturday", Item{Kind: ItemWeekendCare, Name: "周末", Segment: 1, Windows: []Window{{Weekday: calendar.Saturday, Start: mon.Start, End: mon.End}}},
 			org.StagePrimary, nil},
 	}
@@ -131,6 +144,23 @@ func TestEnrolmentLifecycle(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"enrolment.start_date"}, fields(t, CheckStart(term, term.Calendar.Start.AddDays(-1)))); diff != "" {
 		t.Errorf("start before the term (-want +got):\n%s", diff)
+	}
+}
+
+// TestSessionsPerGradeWindows: one basic-care item ending at 16:30 for grade 1 and at 17:00 for
+// grade 3 gives each class its own grade's window.
+func TestSessionsPerGradeWindows(t *testing.T) {
+	items := []Item{{ID: "basic", Kind: ItemBasicCare, Segment: 1, Windows: []Window{
+		{Weekday: 1, Start: 930, End: 990, Grades: []int{1}}, {Weekday: 1, Start: 930, End: 1020, Grades: []int{3}}}}}
+	classes := []Class{{ID: "c1", Grade: 1, HomeRoomID: "r1"}, {ID: "c3", Grade: 3, HomeRoomID: "r3"}, {ID: "c2", Grade: 2, HomeRoomID: "r2"}}
+	got := Sessions(items, classes, nil)
+	want := []calendar.Session{
+		{Weekday: 1, ClassID: "c1", ItemID: "basic", Segment: 1, Start: 930, End: 990, RoomID: "r1"},
+		{Weekday: 1, ClassID: "c3", ItemID: "basic", Segment: 1, Start: 930, End: 1020, RoomID: "r3"},
+		// Grade 2 has no window on Monday: no session.
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Sessions (-want +got):\n%s", diff)
 	}
 }
 

@@ -336,7 +336,10 @@ type Window struct {
 	// Start time.
 	Start *v1.TimeOfDay `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
 	// End time, after start.
-	End           *v1.TimeOfDay `protobuf:"bytes,3,opt,name=end,proto3" json:"end,omitempty"`
+	End *v1.TimeOfDay `protobuf:"bytes,3,opt,name=end,proto3" json:"end,omitempty"`
+	// Grades the window is for (a class item ending earlier for the younger grades, 低年级早放学);
+	// empty means every grade the item serves. Windows of one weekday name disjoint grades.
+	Grades        []int32 `protobuf:"varint,4,rep,packed,name=grades,proto3" json:"grades,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -392,6 +395,13 @@ func (x *Window) GetEnd() *v1.TimeOfDay {
 	return nil
 }
 
+func (x *Window) GetGrades() []int32 {
+	if x != nil {
+		return x.Grades
+	}
+	return nil
+}
+
 // ServiceItem is one kind of service a school offers in a term, with its
 // time window on each weekday.
 type ServiceItem struct {
@@ -408,7 +418,7 @@ type ServiceItem struct {
 	Name string `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
 	// Segment of the day (时段), 1-based; items of one segment share a time slot.
 	Segment int32 `protobuf:"varint,6,opt,name=segment,proto3" json:"segment,omitempty"`
-	// Windows, at most one per weekday.
+	// Windows: one per weekday, or several on a weekday naming disjoint grades.
 	Windows []*Window `protobuf:"bytes,7,rep,name=windows,proto3" json:"windows,omitempty"`
 	// Period length (课时) in minutes that applies, from the district policy
 	// and the school stage; set by the server.
@@ -1431,11 +1441,12 @@ var File_kehou_timetable_v1_planning_proto protoreflect.FileDescriptor
 
 const file_kehou_timetable_v1_planning_proto_rawDesc = "" +
 	"\n" +
-	"!kehou/timetable/v1/planning.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1ckehou/common/v1/common.proto\x1a%kehou/timetable/v1/organisation.proto\"\x9d\x01\n" +
+	"!kehou/timetable/v1/planning.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1ckehou/common/v1/common.proto\x1a%kehou/timetable/v1/organisation.proto\"\xc9\x01\n" +
 	"\x06Window\x12#\n" +
 	"\aweekday\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\a(\x01R\aweekday\x128\n" +
 	"\x05start\x18\x02 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\x05start\x124\n" +
-	"\x03end\x18\x03 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\x03end\"\xf3\x02\n" +
+	"\x03end\x18\x03 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\x03end\x12*\n" +
+	"\x06grades\x18\x04 \x03(\x05B\x12\xbaH\x0f\x92\x01\f\x10\t\x18\x01\"\x06\x1a\x04\x18\t(\x01R\x06grades\"\xf3\x02\n" +
 	"\vServiceItem\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x17\n" +
@@ -1445,7 +1456,7 @@ const file_kehou_timetable_v1_planning_proto_rawDesc = "" +
 	"\x04name\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\x04name\x12#\n" +
 	"\asegment\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\t(\x01R\asegment\x12@\n" +
 	"\awindows\x18\a \x03(\v2\x1a.kehou.timetable.v1.WindowB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x10\aR\awindows\x12%\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10?R\awindows\x12%\n" +
 	"\x0eperiod_minutes\x18\b \x01(\x05R\rperiodMinutes\x12*\n" +
 	"\x06grades\x18\t \x03(\x05B\x12\xbaH\x0f\x92\x01\f\x10\t\x18\x01\"\x06\x1a\x04\x18\t(\x01R\x06grades\"\xb6\x04\n" +
 	"\x04Club\x12\x17\n" +
