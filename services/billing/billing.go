@@ -26,14 +26,15 @@ type Options struct {
 // Register adds the billing services to s; timetable and staffing are
 // connections to those services (billing reads their facts, never their tables).
 func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger, opts Options) {
-	st, feed := store.New(pool), ttfeed.New(timetable)
+	st, feed, stc := store.New(pool), ttfeed.New(timetable), stclient.New(staffing)
 	payments := app.NewPayments(st, feed.Client)
 	if opts.MaxPrepayment != nil {
 		payments.WithMaxPrepayment(*opts.MaxPrepayment)
 	}
 	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed.Client), app.NewFees(st, feed), log))
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
-	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed.Client, feed, stclient.New(staffing)), log))
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed.Client, feed, stc),
+		app.NewPayRuns(st, feed.Client, feed, stc), log))
 }
 
 // The store implements every storage interface billing's use cases declare;
@@ -43,4 +44,5 @@ var (
 	_ app.FeeStore     = (*store.Store)(nil)
 	_ app.PaymentStore = (*store.Store)(nil)
 	_ app.RateStore    = (*store.Store)(nil)
+	_ app.PayStore     = (*store.Store)(nil)
 )

@@ -14,13 +14,15 @@ import (
 // RemunerationServer implements billingv1.RemunerationServiceServer.
 type RemunerationServer struct {
 	billingv1.UnimplementedRemunerationServiceServer
-	app *app.Remuneration
-	log *slog.Logger
+	app  *app.Remuneration
+	runs *app.PayRuns
+	log  *slog.Logger
 }
 
-// NewRemunerationServer returns the transport over the remuneration use cases.
-func NewRemunerationServer(a *app.Remuneration, log *slog.Logger) *RemunerationServer {
-	return &RemunerationServer{app: a, log: log}
+// NewRemunerationServer returns the transport over the remuneration use
+// cases: rate tables and the pay basis, and pay runs.
+func NewRemunerationServer(a *app.Remuneration, runs *app.PayRuns, log *slog.Logger) *RemunerationServer {
+	return &RemunerationServer{app: a, runs: runs, log: log}
 }
 
 // GetPayBasis implements the RPC.

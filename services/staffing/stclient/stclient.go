@@ -134,3 +134,24 @@ func (c *Client) read(ctx context.Context, schoolID string, year int, month time
 
 // Interpret maps a status from staffing to a shared error kind.
 func Interpret(err error, what string) error { return rpcclient.Interpret("staffing", err, what) }
+
+// Member is what billing needs to know of a person who is paid without
+// delivered hours (a class teacher's or manager's allowance): their kind
+// and institution.
+type Member struct {
+	StaffID       string
+	StaffKind     string // teacher, outside_instructor or admin
+	InstitutionID string
+}
+
+// StaffMember reads one person of a school.
+func (c *Client) StaffMember(ctx context.Context, schoolID, staffID string) (Member, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.api.GetStaffMember(ctx, &staffingv1.GetStaffMemberRequest{SchoolId: schoolID, StaffId: staffID})
+	if err != nil {
+		return Member{}, Interpret(err, "staff member "+staffID)
+	}
+	m := resp.GetStaffMember()
+	return Member{StaffID: m.GetStaffId(), StaffKind: kinds[m.GetKind()], InstitutionID: m.GetInstitutionId()}, nil
+}

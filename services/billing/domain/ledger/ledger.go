@@ -39,6 +39,17 @@ func PayerReceivable(payerID string) string { return "receivable:payer:" + payer
 // on the provider's behalf (代收代付): outside institutions, meals.
 func ProviderPayable(providerID string) string { return "payable:provider:" + providerID }
 
+// PayPayable is remuneration the school owes a person (应付劳务报酬).
+func PayPayable(staffID string) string { return "payable:pay:" + staffID }
+
+// InstitutionPayable is what the school owes an outside institution for its
+// instructors' labour fees (应付机构劳务费).
+func InstitutionPayable(institutionID string) string { return "payable:institution:" + institutionID }
+
+// RemunerationExpense is remuneration spent under one treatment tag
+// (不纳入绩效工资总量, 单列增量, 劳务费).
+func RemunerationExpense(treatment string) string { return "expense:remuneration:" + treatment }
+
 // Cash is money received or paid out through a channel (wechat, alipay, bank, cash ...).
 func Cash(channel string) string { return "cash:" + channel }
 
@@ -58,6 +69,8 @@ const (
 	KindWriteOff       Kind = "write_off"       // a receivable given up
 	KindPayerReceipt   Kind = "payer_receipt"   // a government payer settled its claim
 	KindProviderPayout Kind = "provider_payout" // collected-on-behalf money passed to the provider
+	KindPayAccrual     Kind = "pay_accrual"     // a pay run's remuneration accrued (expense by tag, payable per person)
+	KindPayPayment     Kind = "pay_payment"     // a month's remuneration paid out
 )
 
 // Entry is one line of a posting: an account and a signed amount in yuan

@@ -24,6 +24,1580 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ClassTeacherRef names a class teacher (班主任) for the allowance.
+type ClassTeacherRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Staff member.
+	StaffId string `protobuf:"bytes,1,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Class.
+	ClassId       string `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClassTeacherRef) Reset() {
+	*x = ClassTeacherRef{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClassTeacherRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClassTeacherRef) ProtoMessage() {}
+
+func (x *ClassTeacherRef) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClassTeacherRef.ProtoReflect.Descriptor instead.
+func (*ClassTeacherRef) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ClassTeacherRef) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *ClassTeacherRef) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+// CreatePayRunRequest is the input of CreatePayRun.
+type CreatePayRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Idempotency key: the same id returns the same run.
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month, 1–12.
+	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	// full (default) or adjustments; a paid month takes adjustments only.
+	Mode string `protobuf:"bytes,5,opt,name=mode,proto3" json:"mode,omitempty"`
+	// Leave records not yet approved or locked for a later run instead of refusing.
+	LeavePending bool `protobuf:"varint,6,opt,name=leave_pending,json=leavePending,proto3" json:"leave_pending,omitempty"`
+	// Class teachers of the month.
+	ClassTeachers []*ClassTeacherRef `protobuf:"bytes,7,rep,name=class_teachers,json=classTeachers,proto3" json:"class_teachers,omitempty"`
+	// Managers sharing the management allowance.
+	Managers      []string `protobuf:"bytes,8,rep,name=managers,proto3" json:"managers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePayRunRequest) Reset() {
+	*x = CreatePayRunRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePayRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePayRunRequest) ProtoMessage() {}
+
+func (x *CreatePayRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePayRunRequest.ProtoReflect.Descriptor instead.
+func (*CreatePayRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CreatePayRunRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreatePayRunRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *CreatePayRunRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *CreatePayRunRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *CreatePayRunRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *CreatePayRunRequest) GetLeavePending() bool {
+	if x != nil {
+		return x.LeavePending
+	}
+	return false
+}
+
+func (x *CreatePayRunRequest) GetClassTeachers() []*ClassTeacherRef {
+	if x != nil {
+		return x.ClassTeachers
+	}
+	return nil
+}
+
+func (x *CreatePayRunRequest) GetManagers() []string {
+	if x != nil {
+		return x.Managers
+	}
+	return nil
+}
+
+// CreatePayRunResponse is the output of CreatePayRun.
+type CreatePayRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run.
+	Run *PayRun `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	// Whether this request created it (false: an earlier request with the same id did).
+	Created       bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePayRunResponse) Reset() {
+	*x = CreatePayRunResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePayRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePayRunResponse) ProtoMessage() {}
+
+func (x *CreatePayRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePayRunResponse.ProtoReflect.Descriptor instead.
+func (*CreatePayRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CreatePayRunResponse) GetRun() *PayRun {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+func (x *CreatePayRunResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+// TreatmentAmount is an amount of one treatment tag.
+type TreatmentAmount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// outside_performance_total, separate_increment or labour_fee.
+	Treatment string `protobuf:"bytes,1,opt,name=treatment,proto3" json:"treatment,omitempty"`
+	// Amount, yuan.
+	Amount        string `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TreatmentAmount) Reset() {
+	*x = TreatmentAmount{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TreatmentAmount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TreatmentAmount) ProtoMessage() {}
+
+func (x *TreatmentAmount) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TreatmentAmount.ProtoReflect.Descriptor instead.
+func (*TreatmentAmount) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TreatmentAmount) GetTreatment() string {
+	if x != nil {
+		return x.Treatment
+	}
+	return ""
+}
+
+func (x *TreatmentAmount) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+// PayRun is an issued remuneration run of a school and month.
+type PayRun struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Run.
+	RunId string `protobuf:"bytes,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	// Request id.
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// School.
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// District.
+	DistrictId string `protobuf:"bytes,4,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,5,opt,name=year,proto3" json:"year,omitempty"`
+	// Month.
+	Month int32 `protobuf:"varint,6,opt,name=month,proto3" json:"month,omitempty"`
+	// full or adjustments.
+	Mode string `protobuf:"bytes,7,opt,name=mode,proto3" json:"mode,omitempty"`
+	// sha256 of the stored inputs snapshot.
+	InputsHash string `protobuf:"bytes,8,opt,name=inputs_hash,json=inputsHash,proto3" json:"inputs_hash,omitempty"`
+	// First statements issued.
+	StatementCount int32 `protobuf:"varint,9,opt,name=statement_count,json=statementCount,proto3" json:"statement_count,omitempty"`
+	// Adjustment statements issued.
+	AdjustmentCount int32 `protobuf:"varint,10,opt,name=adjustment_count,json=adjustmentCount,proto3" json:"adjustment_count,omitempty"`
+	// People recomputed with nothing changed.
+	UnchangedCount int32 `protobuf:"varint,11,opt,name=unchanged_count,json=unchangedCount,proto3" json:"unchanged_count,omitempty"`
+	// Earned by the statements of this run (differences for adjustments).
+	Earned string `protobuf:"bytes,12,opt,name=earned,proto3" json:"earned,omitempty"`
+	// Paid after caps.
+	Paid string `protobuf:"bytes,13,opt,name=paid,proto3" json:"paid,omitempty"`
+	// Held back by caps.
+	HeldBack string `protobuf:"bytes,14,opt,name=held_back,json=heldBack,proto3" json:"held_back,omitempty"`
+	// Paid by treatment tag.
+	ByTreatment []*TreatmentAmount `protobuf:"bytes,15,rep,name=by_treatment,json=byTreatment,proto3" json:"by_treatment,omitempty"`
+	// Records left for a later run (not approved or not locked).
+	LeftPending []string `protobuf:"bytes,16,rep,name=left_pending,json=leftPending,proto3" json:"left_pending,omitempty"`
+	// The statements this run issued, by staff id.
+	Statements    []*PayStatement `protobuf:"bytes,17,rep,name=statements,proto3" json:"statements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayRun) Reset() {
+	*x = PayRun{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayRun) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayRun) ProtoMessage() {}
+
+func (x *PayRun) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayRun.ProtoReflect.Descriptor instead.
+func (*PayRun) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *PayRun) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *PayRun) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *PayRun) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *PayRun) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *PayRun) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *PayRun) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *PayRun) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *PayRun) GetInputsHash() string {
+	if x != nil {
+		return x.InputsHash
+	}
+	return ""
+}
+
+func (x *PayRun) GetStatementCount() int32 {
+	if x != nil {
+		return x.StatementCount
+	}
+	return 0
+}
+
+func (x *PayRun) GetAdjustmentCount() int32 {
+	if x != nil {
+		return x.AdjustmentCount
+	}
+	return 0
+}
+
+func (x *PayRun) GetUnchangedCount() int32 {
+	if x != nil {
+		return x.UnchangedCount
+	}
+	return 0
+}
+
+func (x *PayRun) GetEarned() string {
+	if x != nil {
+		return x.Earned
+	}
+	return ""
+}
+
+func (x *PayRun) GetPaid() string {
+	if x != nil {
+		return x.Paid
+	}
+	return ""
+}
+
+func (x *PayRun) GetHeldBack() string {
+	if x != nil {
+		return x.HeldBack
+	}
+	return ""
+}
+
+func (x *PayRun) GetByTreatment() []*TreatmentAmount {
+	if x != nil {
+		return x.ByTreatment
+	}
+	return nil
+}
+
+func (x *PayRun) GetLeftPending() []string {
+	if x != nil {
+		return x.LeftPending
+	}
+	return nil
+}
+
+func (x *PayRun) GetStatements() []*PayStatement {
+	if x != nil {
+		return x.Statements
+	}
+	return nil
+}
+
+// PayStatement is one person's pay of a month, or an adjustment of it.
+type PayStatement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Statement.
+	StatementId string `protobuf:"bytes,1,opt,name=statement_id,json=statementId,proto3" json:"statement_id,omitempty"`
+	// Run that issued it.
+	RunId string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	// Staff member.
+	StaffId string `protobuf:"bytes,3,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// teacher, outside_instructor or admin.
+	StaffKind string `protobuf:"bytes,4,opt,name=staff_kind,json=staffKind,proto3" json:"staff_kind,omitempty"`
+	// Institution of an outside instructor.
+	InstitutionId string `protobuf:"bytes,5,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,6,opt,name=year,proto3" json:"year,omitempty"`
+	// Month.
+	Month int32 `protobuf:"varint,7,opt,name=month,proto3" json:"month,omitempty"`
+	// 1 for the first statement, then 2, 3 … for adjustments.
+	Revision int32 `protobuf:"varint,8,opt,name=revision,proto3" json:"revision,omitempty"`
+	// pay or adjustment.
+	Kind string `protobuf:"bytes,9,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The statement an adjustment corrects (the person's previous one).
+	CorrectsStatementId string `protobuf:"bytes,10,opt,name=corrects_statement_id,json=correctsStatementId,proto3" json:"corrects_statement_id,omitempty"`
+	// Earned (sum of the lines).
+	Earned string `protobuf:"bytes,11,opt,name=earned,proto3" json:"earned,omitempty"`
+	// Paid after the cap.
+	Paid string `protobuf:"bytes,12,opt,name=paid,proto3" json:"paid,omitempty"`
+	// What the cap held back.
+	HeldBack string `protobuf:"bytes,13,opt,name=held_back,json=heldBack,proto3" json:"held_back,omitempty"`
+	// The cap that held pay back, if any.
+	CapRuleId string `protobuf:"bytes,14,opt,name=cap_rule_id,json=capRuleId,proto3" json:"cap_rule_id,omitempty"`
+	// What the cap allowed this month.
+	CapLimit string `protobuf:"bytes,15,opt,name=cap_limit,json=capLimit,proto3" json:"cap_limit,omitempty"`
+	// Paid by treatment tag.
+	ByTreatment []*TreatmentAmount `protobuf:"bytes,16,rep,name=by_treatment,json=byTreatment,proto3" json:"by_treatment,omitempty"`
+	// Lines: one per session, allowance or share.
+	Lines         []*PayLine `protobuf:"bytes,17,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayStatement) Reset() {
+	*x = PayStatement{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayStatement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayStatement) ProtoMessage() {}
+
+func (x *PayStatement) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayStatement.ProtoReflect.Descriptor instead.
+func (*PayStatement) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PayStatement) GetStatementId() string {
+	if x != nil {
+		return x.StatementId
+	}
+	return ""
+}
+
+func (x *PayStatement) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *PayStatement) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *PayStatement) GetStaffKind() string {
+	if x != nil {
+		return x.StaffKind
+	}
+	return ""
+}
+
+func (x *PayStatement) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *PayStatement) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *PayStatement) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *PayStatement) GetRevision() int32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *PayStatement) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *PayStatement) GetCorrectsStatementId() string {
+	if x != nil {
+		return x.CorrectsStatementId
+	}
+	return ""
+}
+
+func (x *PayStatement) GetEarned() string {
+	if x != nil {
+		return x.Earned
+	}
+	return ""
+}
+
+func (x *PayStatement) GetPaid() string {
+	if x != nil {
+		return x.Paid
+	}
+	return ""
+}
+
+func (x *PayStatement) GetHeldBack() string {
+	if x != nil {
+		return x.HeldBack
+	}
+	return ""
+}
+
+func (x *PayStatement) GetCapRuleId() string {
+	if x != nil {
+		return x.CapRuleId
+	}
+	return ""
+}
+
+func (x *PayStatement) GetCapLimit() string {
+	if x != nil {
+		return x.CapLimit
+	}
+	return ""
+}
+
+func (x *PayStatement) GetByTreatment() []*TreatmentAmount {
+	if x != nil {
+		return x.ByTreatment
+	}
+	return nil
+}
+
+func (x *PayStatement) GetLines() []*PayLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+// PayPiece is the part of a per-minute session inside one time block.
+type PayPiece struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Start, "HH:MM".
+	Start string `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	// End, "HH:MM".
+	End string `protobuf:"bytes,2,opt,name=end,proto3" json:"end,omitempty"`
+	// Minutes.
+	Minutes int32 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	// Rate per minute.
+	Rate          string `protobuf:"bytes,4,opt,name=rate,proto3" json:"rate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayPiece) Reset() {
+	*x = PayPiece{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayPiece) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayPiece) ProtoMessage() {}
+
+func (x *PayPiece) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayPiece.ProtoReflect.Descriptor instead.
+func (*PayPiece) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PayPiece) GetStart() string {
+	if x != nil {
+		return x.Start
+	}
+	return ""
+}
+
+func (x *PayPiece) GetEnd() string {
+	if x != nil {
+		return x.End
+	}
+	return ""
+}
+
+func (x *PayPiece) GetMinutes() int32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *PayPiece) GetRate() string {
+	if x != nil {
+		return x.Rate
+	}
+	return ""
+}
+
+// PayLine is one line of a pay statement.
+type PayLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// session, class_teacher or management.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Hour record paid (sessions).
+	RecordId string `protobuf:"bytes,2,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Assignment (sessions), or class (class_teacher).
+	AssignmentId string `protobuf:"bytes,3,opt,name=assignment_id,json=assignmentId,proto3" json:"assignment_id,omitempty"`
+	// Date of the session.
+	Date *v1.Date `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	// Scheduled start, "HH:MM".
+	Start string `protobuf:"bytes,5,opt,name=start,proto3" json:"start,omitempty"`
+	// Scheduled end, "HH:MM".
+	End string `protobuf:"bytes,6,opt,name=end,proto3" json:"end,omitempty"`
+	// Role.
+	Role string `protobuf:"bytes,7,opt,name=role,proto3" json:"role,omitempty"`
+	// Duty.
+	Duty string `protobuf:"bytes,8,opt,name=duty,proto3" json:"duty,omitempty"`
+	// Credited minutes.
+	Minutes int32 `protobuf:"varint,9,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	// Credited periods, four places.
+	Periods string `protobuf:"bytes,10,opt,name=periods,proto3" json:"periods,omitempty"`
+	// Days (per_day rules: 1 on the day's first session).
+	Days int32 `protobuf:"varint,11,opt,name=days,proto3" json:"days,omitempty"`
+	// per_period, per_minute or per_day.
+	Unit string `protobuf:"bytes,12,opt,name=unit,proto3" json:"unit,omitempty"`
+	// Unit rate (per_minute: when the session lies in one block).
+	Rate string `protobuf:"bytes,13,opt,name=rate,proto3" json:"rate,omitempty"`
+	// Per-minute pieces by time block.
+	Pieces []*PayPiece `protobuf:"bytes,14,rep,name=pieces,proto3" json:"pieces,omitempty"`
+	// Duty multiplier.
+	Multiplier string `protobuf:"bytes,15,opt,name=multiplier,proto3" json:"multiplier,omitempty"`
+	// Class or club size.
+	Students int32 `protobuf:"varint,16,opt,name=students,proto3" json:"students,omitempty"`
+	// Students above the class-size threshold.
+	ExtraStudents int32 `protobuf:"varint,17,opt,name=extra_students,json=extraStudents,proto3" json:"extra_students,omitempty"`
+	// Paid per extra student per period.
+	ExtraPerStudent string `protobuf:"bytes,18,opt,name=extra_per_student,json=extraPerStudent,proto3" json:"extra_per_student,omitempty"`
+	// Paid at the weekend/holiday rate.
+	WeekendHoliday bool `protobuf:"varint,19,opt,name=weekend_holiday,json=weekendHoliday,proto3" json:"weekend_holiday,omitempty"`
+	// Amount, yuan (a difference on an adjustment).
+	Amount string `protobuf:"bytes,20,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Rule.
+	RuleId string `protobuf:"bytes,21,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// Document number (文号) of the rate table.
+	DocumentNo string `protobuf:"bytes,22,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Treatment tag.
+	Treatment string `protobuf:"bytes,23,opt,name=treatment,proto3" json:"treatment,omitempty"`
+	// On an adjustment: the record of the line it corrects.
+	CorrectsRecordId string `protobuf:"bytes,24,opt,name=corrects_record_id,json=correctsRecordId,proto3" json:"corrects_record_id,omitempty"`
+	// On an adjustment: the statement of the line it corrects.
+	CorrectsStatementId string `protobuf:"bytes,25,opt,name=corrects_statement_id,json=correctsStatementId,proto3" json:"corrects_statement_id,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *PayLine) Reset() {
+	*x = PayLine{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayLine) ProtoMessage() {}
+
+func (x *PayLine) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayLine.ProtoReflect.Descriptor instead.
+func (*PayLine) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PayLine) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *PayLine) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *PayLine) GetAssignmentId() string {
+	if x != nil {
+		return x.AssignmentId
+	}
+	return ""
+}
+
+func (x *PayLine) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *PayLine) GetStart() string {
+	if x != nil {
+		return x.Start
+	}
+	return ""
+}
+
+func (x *PayLine) GetEnd() string {
+	if x != nil {
+		return x.End
+	}
+	return ""
+}
+
+func (x *PayLine) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *PayLine) GetDuty() string {
+	if x != nil {
+		return x.Duty
+	}
+	return ""
+}
+
+func (x *PayLine) GetMinutes() int32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *PayLine) GetPeriods() string {
+	if x != nil {
+		return x.Periods
+	}
+	return ""
+}
+
+func (x *PayLine) GetDays() int32 {
+	if x != nil {
+		return x.Days
+	}
+	return 0
+}
+
+func (x *PayLine) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *PayLine) GetRate() string {
+	if x != nil {
+		return x.Rate
+	}
+	return ""
+}
+
+func (x *PayLine) GetPieces() []*PayPiece {
+	if x != nil {
+		return x.Pieces
+	}
+	return nil
+}
+
+func (x *PayLine) GetMultiplier() string {
+	if x != nil {
+		return x.Multiplier
+	}
+	return ""
+}
+
+func (x *PayLine) GetStudents() int32 {
+	if x != nil {
+		return x.Students
+	}
+	return 0
+}
+
+func (x *PayLine) GetExtraStudents() int32 {
+	if x != nil {
+		return x.ExtraStudents
+	}
+	return 0
+}
+
+func (x *PayLine) GetExtraPerStudent() string {
+	if x != nil {
+		return x.ExtraPerStudent
+	}
+	return ""
+}
+
+func (x *PayLine) GetWeekendHoliday() bool {
+	if x != nil {
+		return x.WeekendHoliday
+	}
+	return false
+}
+
+func (x *PayLine) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *PayLine) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *PayLine) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *PayLine) GetTreatment() string {
+	if x != nil {
+		return x.Treatment
+	}
+	return ""
+}
+
+func (x *PayLine) GetCorrectsRecordId() string {
+	if x != nil {
+		return x.CorrectsRecordId
+	}
+	return ""
+}
+
+func (x *PayLine) GetCorrectsStatementId() string {
+	if x != nil {
+		return x.CorrectsStatementId
+	}
+	return ""
+}
+
+// GetPayRunRequest is the input of GetPayRun.
+type GetPayRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Run.
+	RunId         string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPayRunRequest) Reset() {
+	*x = GetPayRunRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPayRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPayRunRequest) ProtoMessage() {}
+
+func (x *GetPayRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPayRunRequest.ProtoReflect.Descriptor instead.
+func (*GetPayRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetPayRunRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetPayRunRequest) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+// GetPayRunResponse is the output of GetPayRun.
+type GetPayRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The run.
+	Run           *PayRun `protobuf:"bytes,1,opt,name=run,proto3" json:"run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPayRunResponse) Reset() {
+	*x = GetPayRunResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPayRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPayRunResponse) ProtoMessage() {}
+
+func (x *GetPayRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPayRunResponse.ProtoReflect.Descriptor instead.
+func (*GetPayRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetPayRunResponse) GetRun() *PayRun {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+// VerifyPayRunRequest is the input of VerifyPayRun.
+type VerifyPayRunRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Run.
+	RunId         string `protobuf:"bytes,2,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyPayRunRequest) Reset() {
+	*x = VerifyPayRunRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyPayRunRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyPayRunRequest) ProtoMessage() {}
+
+func (x *VerifyPayRunRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyPayRunRequest.ProtoReflect.Descriptor instead.
+func (*VerifyPayRunRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *VerifyPayRunRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *VerifyPayRunRequest) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+// VerifyPayRunResponse is the output of VerifyPayRun.
+type VerifyPayRunResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The snapshot's recomputed sha256 equals the run's inputs hash.
+	InputsHashMatches bool `protobuf:"varint,1,opt,name=inputs_hash_matches,json=inputsHashMatches,proto3" json:"inputs_hash_matches,omitempty"`
+	// Recomputed sha256 of the snapshot.
+	RecomputedInputsHash string `protobuf:"bytes,2,opt,name=recomputed_inputs_hash,json=recomputedInputsHash,proto3" json:"recomputed_inputs_hash,omitempty"`
+	// People recomputed.
+	PeopleChecked int32 `protobuf:"varint,3,opt,name=people_checked,json=peopleChecked,proto3" json:"people_checked,omitempty"`
+	// People whose recomputation differs from what they were issued.
+	PeopleDiffering []string `protobuf:"bytes,4,rep,name=people_differing,json=peopleDiffering,proto3" json:"people_differing,omitempty"`
+	// Everything matches.
+	Identical     bool `protobuf:"varint,5,opt,name=identical,proto3" json:"identical,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyPayRunResponse) Reset() {
+	*x = VerifyPayRunResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyPayRunResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyPayRunResponse) ProtoMessage() {}
+
+func (x *VerifyPayRunResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyPayRunResponse.ProtoReflect.Descriptor instead.
+func (*VerifyPayRunResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *VerifyPayRunResponse) GetInputsHashMatches() bool {
+	if x != nil {
+		return x.InputsHashMatches
+	}
+	return false
+}
+
+func (x *VerifyPayRunResponse) GetRecomputedInputsHash() string {
+	if x != nil {
+		return x.RecomputedInputsHash
+	}
+	return ""
+}
+
+func (x *VerifyPayRunResponse) GetPeopleChecked() int32 {
+	if x != nil {
+		return x.PeopleChecked
+	}
+	return 0
+}
+
+func (x *VerifyPayRunResponse) GetPeopleDiffering() []string {
+	if x != nil {
+		return x.PeopleDiffering
+	}
+	return nil
+}
+
+func (x *VerifyPayRunResponse) GetIdentical() bool {
+	if x != nil {
+		return x.Identical
+	}
+	return false
+}
+
+// PayMonthRequest is the input of PayMonth.
+type PayMonthRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Idempotency key.
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month.
+	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	// Channel the money left by (bank by default).
+	Channel       string `protobuf:"bytes,5,opt,name=channel,proto3" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayMonthRequest) Reset() {
+	*x = PayMonthRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayMonthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayMonthRequest) ProtoMessage() {}
+
+func (x *PayMonthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayMonthRequest.ProtoReflect.Descriptor instead.
+func (*PayMonthRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *PayMonthRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *PayMonthRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *PayMonthRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *PayMonthRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *PayMonthRequest) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+// StaffPayment is what one person was paid by a disbursement.
+type StaffPayment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Staff member.
+	StaffId string `protobuf:"bytes,1,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Amount.
+	Amount        string `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffPayment) Reset() {
+	*x = StaffPayment{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffPayment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffPayment) ProtoMessage() {}
+
+func (x *StaffPayment) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffPayment.ProtoReflect.Descriptor instead.
+func (*StaffPayment) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *StaffPayment) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *StaffPayment) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+// PayMonthResponse is the output of PayMonth.
+type PayMonthResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Disbursement id.
+	DisbursementId string `protobuf:"bytes,1,opt,name=disbursement_id,json=disbursementId,proto3" json:"disbursement_id,omitempty"`
+	// Total paid out now.
+	Total string `protobuf:"bytes,2,opt,name=total,proto3" json:"total,omitempty"`
+	// Per person.
+	Payments []*StaffPayment `protobuf:"bytes,3,rep,name=payments,proto3" json:"payments,omitempty"`
+	// Whether this request created it.
+	Created       bool `protobuf:"varint,4,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayMonthResponse) Reset() {
+	*x = PayMonthResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayMonthResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayMonthResponse) ProtoMessage() {}
+
+func (x *PayMonthResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayMonthResponse.ProtoReflect.Descriptor instead.
+func (*PayMonthResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *PayMonthResponse) GetDisbursementId() string {
+	if x != nil {
+		return x.DisbursementId
+	}
+	return ""
+}
+
+func (x *PayMonthResponse) GetTotal() string {
+	if x != nil {
+		return x.Total
+	}
+	return ""
+}
+
+func (x *PayMonthResponse) GetPayments() []*StaffPayment {
+	if x != nil {
+		return x.Payments
+	}
+	return nil
+}
+
+func (x *PayMonthResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+// ListStaffPayStatementsRequest is the input of ListStaffPayStatements.
+type ListStaffPayStatementsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Staff member.
+	StaffId string `protobuf:"bytes,2,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month.
+	Month         int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStaffPayStatementsRequest) Reset() {
+	*x = ListStaffPayStatementsRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStaffPayStatementsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStaffPayStatementsRequest) ProtoMessage() {}
+
+func (x *ListStaffPayStatementsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStaffPayStatementsRequest.ProtoReflect.Descriptor instead.
+func (*ListStaffPayStatementsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListStaffPayStatementsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListStaffPayStatementsRequest) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *ListStaffPayStatementsRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ListStaffPayStatementsRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+// ListStaffPayStatementsResponse is the output of ListStaffPayStatements.
+type ListStaffPayStatementsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Statements in revision order.
+	Statements []*PayStatement `protobuf:"bytes,1,rep,name=statements,proto3" json:"statements,omitempty"`
+	// Paid in all (sum of the statements).
+	PaidTotal string `protobuf:"bytes,2,opt,name=paid_total,json=paidTotal,proto3" json:"paid_total,omitempty"`
+	// Held back in all.
+	HeldBackTotal string `protobuf:"bytes,3,opt,name=held_back_total,json=heldBackTotal,proto3" json:"held_back_total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStaffPayStatementsResponse) Reset() {
+	*x = ListStaffPayStatementsResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStaffPayStatementsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStaffPayStatementsResponse) ProtoMessage() {}
+
+func (x *ListStaffPayStatementsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStaffPayStatementsResponse.ProtoReflect.Descriptor instead.
+func (*ListStaffPayStatementsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListStaffPayStatementsResponse) GetStatements() []*PayStatement {
+	if x != nil {
+		return x.Statements
+	}
+	return nil
+}
+
+func (x *ListStaffPayStatementsResponse) GetPaidTotal() string {
+	if x != nil {
+		return x.PaidTotal
+	}
+	return ""
+}
+
+func (x *ListStaffPayStatementsResponse) GetHeldBackTotal() string {
+	if x != nil {
+		return x.HeldBackTotal
+	}
+	return ""
+}
+
 // RateTable is a version of a remuneration standard (课酬标准): a district's
 // (or one school's) rates for after-school work, issued as a numbered
 // document (文号) and in force from effective_from to effective_to.
@@ -64,7 +1638,7 @@ type RateTable struct {
 
 func (x *RateTable) Reset() {
 	*x = RateTable{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -76,7 +1650,7 @@ func (x *RateTable) String() string {
 func (*RateTable) ProtoMessage() {}
 
 func (x *RateTable) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[0]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -89,7 +1663,7 @@ func (x *RateTable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RateTable.ProtoReflect.Descriptor instead.
 func (*RateTable) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{0}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RateTable) GetRateTableId() string {
@@ -226,7 +1800,7 @@ type PayRule struct {
 
 func (x *PayRule) Reset() {
 	*x = PayRule{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -238,7 +1812,7 @@ func (x *PayRule) String() string {
 func (*PayRule) ProtoMessage() {}
 
 func (x *PayRule) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[1]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -251,7 +1825,7 @@ func (x *PayRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayRule.ProtoReflect.Descriptor instead.
 func (*PayRule) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{1}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PayRule) GetRuleId() string {
@@ -362,7 +1936,7 @@ type TimeBlock struct {
 
 func (x *TimeBlock) Reset() {
 	*x = TimeBlock{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -374,7 +1948,7 @@ func (x *TimeBlock) String() string {
 func (*TimeBlock) ProtoMessage() {}
 
 func (x *TimeBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[2]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -387,7 +1961,7 @@ func (x *TimeBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeBlock.ProtoReflect.Descriptor instead.
 func (*TimeBlock) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{2}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *TimeBlock) GetStart() string {
@@ -436,7 +2010,7 @@ type ClassTeacherAllowance struct {
 
 func (x *ClassTeacherAllowance) Reset() {
 	*x = ClassTeacherAllowance{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -448,7 +2022,7 @@ func (x *ClassTeacherAllowance) String() string {
 func (*ClassTeacherAllowance) ProtoMessage() {}
 
 func (x *ClassTeacherAllowance) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[3]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -461,7 +2035,7 @@ func (x *ClassTeacherAllowance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClassTeacherAllowance.ProtoReflect.Descriptor instead.
 func (*ClassTeacherAllowance) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{3}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ClassTeacherAllowance) GetRuleId() string {
@@ -508,7 +2082,7 @@ type ManagementShare struct {
 
 func (x *ManagementShare) Reset() {
 	*x = ManagementShare{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +2094,7 @@ func (x *ManagementShare) String() string {
 func (*ManagementShare) ProtoMessage() {}
 
 func (x *ManagementShare) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[4]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +2107,7 @@ func (x *ManagementShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagementShare.ProtoReflect.Descriptor instead.
 func (*ManagementShare) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{4}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ManagementShare) GetRuleId() string {
@@ -574,7 +2148,7 @@ type PayCap struct {
 
 func (x *PayCap) Reset() {
 	*x = PayCap{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[5]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +2160,7 @@ func (x *PayCap) String() string {
 func (*PayCap) ProtoMessage() {}
 
 func (x *PayCap) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[5]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +2173,7 @@ func (x *PayCap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayCap.ProtoReflect.Descriptor instead.
 func (*PayCap) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{5}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PayCap) GetRuleId() string {
@@ -643,7 +2217,7 @@ type CreateRateTableRequest struct {
 
 func (x *CreateRateTableRequest) Reset() {
 	*x = CreateRateTableRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[6]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +2229,7 @@ func (x *CreateRateTableRequest) String() string {
 func (*CreateRateTableRequest) ProtoMessage() {}
 
 func (x *CreateRateTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[6]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +2242,7 @@ func (x *CreateRateTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRateTableRequest.ProtoReflect.Descriptor instead.
 func (*CreateRateTableRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{6}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CreateRateTableRequest) GetDistrictId() string {
@@ -696,7 +2270,7 @@ type CreateRateTableResponse struct {
 
 func (x *CreateRateTableResponse) Reset() {
 	*x = CreateRateTableResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[7]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +2282,7 @@ func (x *CreateRateTableResponse) String() string {
 func (*CreateRateTableResponse) ProtoMessage() {}
 
 func (x *CreateRateTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[7]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +2295,7 @@ func (x *CreateRateTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRateTableResponse.ProtoReflect.Descriptor instead.
 func (*CreateRateTableResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{7}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CreateRateTableResponse) GetRateTable() *RateTable {
@@ -746,7 +2320,7 @@ type GetRateTableRequest struct {
 
 func (x *GetRateTableRequest) Reset() {
 	*x = GetRateTableRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[8]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -758,7 +2332,7 @@ func (x *GetRateTableRequest) String() string {
 func (*GetRateTableRequest) ProtoMessage() {}
 
 func (x *GetRateTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[8]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -771,7 +2345,7 @@ func (x *GetRateTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRateTableRequest.ProtoReflect.Descriptor instead.
 func (*GetRateTableRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{8}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetRateTableRequest) GetDistrictId() string {
@@ -806,7 +2380,7 @@ type GetRateTableResponse struct {
 
 func (x *GetRateTableResponse) Reset() {
 	*x = GetRateTableResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[9]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -818,7 +2392,7 @@ func (x *GetRateTableResponse) String() string {
 func (*GetRateTableResponse) ProtoMessage() {}
 
 func (x *GetRateTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[9]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -831,7 +2405,7 @@ func (x *GetRateTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRateTableResponse.ProtoReflect.Descriptor instead.
 func (*GetRateTableResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{9}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetRateTableResponse) GetRateTable() *RateTable {
@@ -854,7 +2428,7 @@ type ListRateTablesRequest struct {
 
 func (x *ListRateTablesRequest) Reset() {
 	*x = ListRateTablesRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +2440,7 @@ func (x *ListRateTablesRequest) String() string {
 func (*ListRateTablesRequest) ProtoMessage() {}
 
 func (x *ListRateTablesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +2453,7 @@ func (x *ListRateTablesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRateTablesRequest.ProtoReflect.Descriptor instead.
 func (*ListRateTablesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{10}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListRateTablesRequest) GetDistrictId() string {
@@ -907,7 +2481,7 @@ type ListRateTablesResponse struct {
 
 func (x *ListRateTablesResponse) Reset() {
 	*x = ListRateTablesResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +2493,7 @@ func (x *ListRateTablesResponse) String() string {
 func (*ListRateTablesResponse) ProtoMessage() {}
 
 func (x *ListRateTablesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,7 +2506,7 @@ func (x *ListRateTablesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRateTablesResponse.ProtoReflect.Descriptor instead.
 func (*ListRateTablesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{11}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListRateTablesResponse) GetRateTables() []*RateTable {
@@ -957,7 +2531,7 @@ type GetPayBasisRequest struct {
 
 func (x *GetPayBasisRequest) Reset() {
 	*x = GetPayBasisRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -969,7 +2543,7 @@ func (x *GetPayBasisRequest) String() string {
 func (*GetPayBasisRequest) ProtoMessage() {}
 
 func (x *GetPayBasisRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -982,7 +2556,7 @@ func (x *GetPayBasisRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPayBasisRequest.ProtoReflect.Descriptor instead.
 func (*GetPayBasisRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{12}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetPayBasisRequest) GetSchoolId() string {
@@ -1017,7 +2591,7 @@ type GetPayBasisResponse struct {
 
 func (x *GetPayBasisResponse) Reset() {
 	*x = GetPayBasisResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1029,7 +2603,7 @@ func (x *GetPayBasisResponse) String() string {
 func (*GetPayBasisResponse) ProtoMessage() {}
 
 func (x *GetPayBasisResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1042,7 +2616,7 @@ func (x *GetPayBasisResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPayBasisResponse.ProtoReflect.Descriptor instead.
 func (*GetPayBasisResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{13}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetPayBasisResponse) GetBasis() *PayBasis {
@@ -1075,7 +2649,7 @@ type PayBasis struct {
 
 func (x *PayBasis) Reset() {
 	*x = PayBasis{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1087,7 +2661,7 @@ func (x *PayBasis) String() string {
 func (*PayBasis) ProtoMessage() {}
 
 func (x *PayBasis) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1100,7 +2674,7 @@ func (x *PayBasis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBasis.ProtoReflect.Descriptor instead.
 func (*PayBasis) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{14}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *PayBasis) GetSchoolId() string {
@@ -1175,7 +2749,7 @@ type StaffPayBasis struct {
 
 func (x *StaffPayBasis) Reset() {
 	*x = StaffPayBasis{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +2761,7 @@ func (x *StaffPayBasis) String() string {
 func (*StaffPayBasis) ProtoMessage() {}
 
 func (x *StaffPayBasis) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +2774,7 @@ func (x *StaffPayBasis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffPayBasis.ProtoReflect.Descriptor instead.
 func (*StaffPayBasis) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{15}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *StaffPayBasis) GetStaffId() string {
@@ -1275,7 +2849,7 @@ type PayRecord struct {
 
 func (x *PayRecord) Reset() {
 	*x = PayRecord{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1287,7 +2861,7 @@ func (x *PayRecord) String() string {
 func (*PayRecord) ProtoMessage() {}
 
 func (x *PayRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1300,7 +2874,7 @@ func (x *PayRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayRecord.ProtoReflect.Descriptor instead.
 func (*PayRecord) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{16}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PayRecord) GetRecordId() string {
@@ -1356,7 +2930,148 @@ var File_kehou_billing_v1_remuneration_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\n" +
-	"#kehou/billing/v1/remuneration.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ckehou/common/v1/common.proto\"\xa6\x06\n" +
+	"#kehou/billing/v1/remuneration.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ckehou/common/v1/common.proto\"]\n" +
+	"\x0fClassTeacherRef\x12$\n" +
+	"\bstaff_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\x12$\n" +
+	"\bclass_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\aclassId\"\xe7\x02\n" +
+	"\x13CreatePayRunRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12)\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\trequestId\x12\x1f\n" +
+	"\x04year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\x12\x1b\n" +
+	"\x04mode\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04mode\x12#\n" +
+	"\rleave_pending\x18\x06 \x01(\bR\fleavePending\x12S\n" +
+	"\x0eclass_teachers\x18\a \x03(\v2!.kehou.billing.v1.ClassTeacherRefB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\rclassTeachers\x12$\n" +
+	"\bmanagers\x18\b \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\bmanagers\"\\\n" +
+	"\x14CreatePayRunResponse\x12*\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.PayRunR\x03run\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\bR\acreated\"G\n" +
+	"\x0fTreatmentAmount\x12\x1c\n" +
+	"\ttreatment\x18\x01 \x01(\tR\ttreatment\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\tR\x06amount\"\xca\x04\n" +
+	"\x06PayRun\x12\x15\n" +
+	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x1b\n" +
+	"\tschool_id\x18\x03 \x01(\tR\bschoolId\x12\x1f\n" +
+	"\vdistrict_id\x18\x04 \x01(\tR\n" +
+	"districtId\x12\x12\n" +
+	"\x04year\x18\x05 \x01(\x05R\x04year\x12\x14\n" +
+	"\x05month\x18\x06 \x01(\x05R\x05month\x12\x12\n" +
+	"\x04mode\x18\a \x01(\tR\x04mode\x12\x1f\n" +
+	"\vinputs_hash\x18\b \x01(\tR\n" +
+	"inputsHash\x12'\n" +
+	"\x0fstatement_count\x18\t \x01(\x05R\x0estatementCount\x12)\n" +
+	"\x10adjustment_count\x18\n" +
+	" \x01(\x05R\x0fadjustmentCount\x12'\n" +
+	"\x0funchanged_count\x18\v \x01(\x05R\x0eunchangedCount\x12\x16\n" +
+	"\x06earned\x18\f \x01(\tR\x06earned\x12\x12\n" +
+	"\x04paid\x18\r \x01(\tR\x04paid\x12\x1b\n" +
+	"\theld_back\x18\x0e \x01(\tR\bheldBack\x12D\n" +
+	"\fby_treatment\x18\x0f \x03(\v2!.kehou.billing.v1.TreatmentAmountR\vbyTreatment\x12!\n" +
+	"\fleft_pending\x18\x10 \x03(\tR\vleftPending\x12>\n" +
+	"\n" +
+	"statements\x18\x11 \x03(\v2\x1e.kehou.billing.v1.PayStatementR\n" +
+	"statements\"\xb4\x04\n" +
+	"\fPayStatement\x12!\n" +
+	"\fstatement_id\x18\x01 \x01(\tR\vstatementId\x12\x15\n" +
+	"\x06run_id\x18\x02 \x01(\tR\x05runId\x12\x19\n" +
+	"\bstaff_id\x18\x03 \x01(\tR\astaffId\x12\x1d\n" +
+	"\n" +
+	"staff_kind\x18\x04 \x01(\tR\tstaffKind\x12%\n" +
+	"\x0einstitution_id\x18\x05 \x01(\tR\rinstitutionId\x12\x12\n" +
+	"\x04year\x18\x06 \x01(\x05R\x04year\x12\x14\n" +
+	"\x05month\x18\a \x01(\x05R\x05month\x12\x1a\n" +
+	"\brevision\x18\b \x01(\x05R\brevision\x12\x12\n" +
+	"\x04kind\x18\t \x01(\tR\x04kind\x122\n" +
+	"\x15corrects_statement_id\x18\n" +
+	" \x01(\tR\x13correctsStatementId\x12\x16\n" +
+	"\x06earned\x18\v \x01(\tR\x06earned\x12\x12\n" +
+	"\x04paid\x18\f \x01(\tR\x04paid\x12\x1b\n" +
+	"\theld_back\x18\r \x01(\tR\bheldBack\x12\x1e\n" +
+	"\vcap_rule_id\x18\x0e \x01(\tR\tcapRuleId\x12\x1b\n" +
+	"\tcap_limit\x18\x0f \x01(\tR\bcapLimit\x12D\n" +
+	"\fby_treatment\x18\x10 \x03(\v2!.kehou.billing.v1.TreatmentAmountR\vbyTreatment\x12/\n" +
+	"\x05lines\x18\x11 \x03(\v2\x19.kehou.billing.v1.PayLineR\x05lines\"`\n" +
+	"\bPayPiece\x12\x14\n" +
+	"\x05start\x18\x01 \x01(\tR\x05start\x12\x10\n" +
+	"\x03end\x18\x02 \x01(\tR\x03end\x12\x18\n" +
+	"\aminutes\x18\x03 \x01(\x05R\aminutes\x12\x12\n" +
+	"\x04rate\x18\x04 \x01(\tR\x04rate\"\x88\x06\n" +
+	"\aPayLine\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1b\n" +
+	"\trecord_id\x18\x02 \x01(\tR\brecordId\x12#\n" +
+	"\rassignment_id\x18\x03 \x01(\tR\fassignmentId\x12)\n" +
+	"\x04date\x18\x04 \x01(\v2\x15.kehou.common.v1.DateR\x04date\x12\x14\n" +
+	"\x05start\x18\x05 \x01(\tR\x05start\x12\x10\n" +
+	"\x03end\x18\x06 \x01(\tR\x03end\x12\x12\n" +
+	"\x04role\x18\a \x01(\tR\x04role\x12\x12\n" +
+	"\x04duty\x18\b \x01(\tR\x04duty\x12\x18\n" +
+	"\aminutes\x18\t \x01(\x05R\aminutes\x12\x18\n" +
+	"\aperiods\x18\n" +
+	" \x01(\tR\aperiods\x12\x12\n" +
+	"\x04days\x18\v \x01(\x05R\x04days\x12\x12\n" +
+	"\x04unit\x18\f \x01(\tR\x04unit\x12\x12\n" +
+	"\x04rate\x18\r \x01(\tR\x04rate\x122\n" +
+	"\x06pieces\x18\x0e \x03(\v2\x1a.kehou.billing.v1.PayPieceR\x06pieces\x12\x1e\n" +
+	"\n" +
+	"multiplier\x18\x0f \x01(\tR\n" +
+	"multiplier\x12\x1a\n" +
+	"\bstudents\x18\x10 \x01(\x05R\bstudents\x12%\n" +
+	"\x0eextra_students\x18\x11 \x01(\x05R\rextraStudents\x12*\n" +
+	"\x11extra_per_student\x18\x12 \x01(\tR\x0fextraPerStudent\x12'\n" +
+	"\x0fweekend_holiday\x18\x13 \x01(\bR\x0eweekendHoliday\x12\x16\n" +
+	"\x06amount\x18\x14 \x01(\tR\x06amount\x12\x17\n" +
+	"\arule_id\x18\x15 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vdocument_no\x18\x16 \x01(\tR\n" +
+	"documentNo\x12\x1c\n" +
+	"\ttreatment\x18\x17 \x01(\tR\ttreatment\x12,\n" +
+	"\x12corrects_record_id\x18\x18 \x01(\tR\x10correctsRecordId\x122\n" +
+	"\x15corrects_statement_id\x18\x19 \x01(\tR\x13correctsStatementId\"\\\n" +
+	"\x10GetPayRunRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12 \n" +
+	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05runId\"?\n" +
+	"\x11GetPayRunResponse\x12*\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.PayRunR\x03run\"_\n" +
+	"\x13VerifyPayRunRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12 \n" +
+	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05runId\"\xec\x01\n" +
+	"\x14VerifyPayRunResponse\x12.\n" +
+	"\x13inputs_hash_matches\x18\x01 \x01(\bR\x11inputsHashMatches\x124\n" +
+	"\x16recomputed_inputs_hash\x18\x02 \x01(\tR\x14recomputedInputsHash\x12%\n" +
+	"\x0epeople_checked\x18\x03 \x01(\x05R\rpeopleChecked\x12)\n" +
+	"\x10people_differing\x18\x04 \x03(\tR\x0fpeopleDiffering\x12\x1c\n" +
+	"\tidentical\x18\x05 \x01(\bR\tidentical\"\xc9\x01\n" +
+	"\x0fPayMonthRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12)\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\trequestId\x12\x1f\n" +
+	"\x04year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\x12!\n" +
+	"\achannel\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18(R\achannel\"A\n" +
+	"\fStaffPayment\x12\x19\n" +
+	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\tR\x06amount\"\xa7\x01\n" +
+	"\x10PayMonthResponse\x12'\n" +
+	"\x0fdisbursement_id\x18\x01 \x01(\tR\x0edisbursementId\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\tR\x05total\x12:\n" +
+	"\bpayments\x18\x03 \x03(\v2\x1e.kehou.billing.v1.StaffPaymentR\bpayments\x12\x18\n" +
+	"\acreated\x18\x04 \x01(\bR\acreated\"\xaf\x01\n" +
+	"\x1dListStaffPayStatementsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12$\n" +
+	"\bstaff_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\astaffId\x12\x1f\n" +
+	"\x04year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\"\xa7\x01\n" +
+	"\x1eListStaffPayStatementsResponse\x12>\n" +
+	"\n" +
+	"statements\x18\x01 \x03(\v2\x1e.kehou.billing.v1.PayStatementR\n" +
+	"statements\x12\x1d\n" +
+	"\n" +
+	"paid_total\x18\x02 \x01(\tR\tpaidTotal\x12&\n" +
+	"\x0fheld_back_total\x18\x03 \x01(\tR\rheldBackTotal\"\xa6\x06\n" +
 	"\tRateTable\x12+\n" +
 	"\rrate_table_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\vrateTableId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x1f\n" +
@@ -1472,13 +3187,19 @@ const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\x04role\x18\x04 \x01(\tR\x04role\x12\x12\n" +
 	"\x04duty\x18\x05 \x01(\tR\x04duty\x12)\n" +
 	"\x10credited_minutes\x18\x06 \x01(\x05R\x0fcreditedMinutes\x12\x18\n" +
-	"\aperiods\x18\a \x01(\tR\aperiods2\xfb\x04\n" +
+	"\aperiods\x18\a \x01(\tR\aperiods2\xf5\n" +
+	"\n" +
 	"\x13RemunerationService\x12\x85\x01\n" +
 	"\vGetPayBasis\x12$.kehou.billing.v1.GetPayBasisRequest\x1a%.kehou.billing.v1.GetPayBasisResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-basis\x12\xa3\x01\n" +
 	"\x0fCreateRateTable\x12(.kehou.billing.v1.CreateRateTableRequest\x1a).kehou.billing.v1.CreateRateTableResponse\";\x82\xd3\xe4\x93\x025:\n" +
 	"rate_table\"'/v1/districts/{district_id}/rate-tables\x12\x9e\x01\n" +
 	"\fGetRateTable\x12%.kehou.billing.v1.GetRateTableRequest\x1a&.kehou.billing.v1.GetRateTableResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/districts/{district_id}/rate-tables/{rate_table_id}\x12\x94\x01\n" +
-	"\x0eListRateTables\x12'.kehou.billing.v1.ListRateTablesRequest\x1a(.kehou.billing.v1.ListRateTablesResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/districts/{district_id}/rate-tablesB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\x0eListRateTables\x12'.kehou.billing.v1.ListRateTablesRequest\x1a(.kehou.billing.v1.ListRateTablesResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/districts/{district_id}/rate-tables\x12\x8a\x01\n" +
+	"\fCreatePayRun\x12%.kehou.billing.v1.CreatePayRunRequest\x1a&.kehou.billing.v1.CreatePayRunResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/schools/{school_id}/pay-runs\x12\x87\x01\n" +
+	"\tGetPayRun\x12\".kehou.billing.v1.GetPayRunRequest\x1a#.kehou.billing.v1.GetPayRunResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/schools/{school_id}/pay-runs/{run_id}\x12\x9a\x01\n" +
+	"\fVerifyPayRun\x12%.kehou.billing.v1.VerifyPayRunRequest\x1a&.kehou.billing.v1.VerifyPayRunResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/schools/{school_id}/pay-runs/{run_id}:verify\x12\x84\x01\n" +
+	"\bPayMonth\x12!.kehou.billing.v1.PayMonthRequest\x1a\".kehou.billing.v1.PayMonthResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/schools/{school_id}/pay-months:pay\x12\xbc\x01\n" +
+	"\x16ListStaffPayStatements\x12/.kehou.billing.v1.ListStaffPayStatementsRequest\x1a0.kehou.billing.v1.ListStaffPayStatementsResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/schools/{school_id}/staff/{staff_id}/pay-statementsB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_remuneration_proto_rawDescOnce sync.Once
@@ -1492,58 +3213,96 @@ func file_kehou_billing_v1_remuneration_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_remuneration_proto_rawDescData
 }
 
-var file_kehou_billing_v1_remuneration_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_kehou_billing_v1_remuneration_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_kehou_billing_v1_remuneration_proto_goTypes = []any{
-	(*RateTable)(nil),               // 0: kehou.billing.v1.RateTable
-	(*PayRule)(nil),                 // 1: kehou.billing.v1.PayRule
-	(*TimeBlock)(nil),               // 2: kehou.billing.v1.TimeBlock
-	(*ClassTeacherAllowance)(nil),   // 3: kehou.billing.v1.ClassTeacherAllowance
-	(*ManagementShare)(nil),         // 4: kehou.billing.v1.ManagementShare
-	(*PayCap)(nil),                  // 5: kehou.billing.v1.PayCap
-	(*CreateRateTableRequest)(nil),  // 6: kehou.billing.v1.CreateRateTableRequest
-	(*CreateRateTableResponse)(nil), // 7: kehou.billing.v1.CreateRateTableResponse
-	(*GetRateTableRequest)(nil),     // 8: kehou.billing.v1.GetRateTableRequest
-	(*GetRateTableResponse)(nil),    // 9: kehou.billing.v1.GetRateTableResponse
-	(*ListRateTablesRequest)(nil),   // 10: kehou.billing.v1.ListRateTablesRequest
-	(*ListRateTablesResponse)(nil),  // 11: kehou.billing.v1.ListRateTablesResponse
-	(*GetPayBasisRequest)(nil),      // 12: kehou.billing.v1.GetPayBasisRequest
-	(*GetPayBasisResponse)(nil),     // 13: kehou.billing.v1.GetPayBasisResponse
-	(*PayBasis)(nil),                // 14: kehou.billing.v1.PayBasis
-	(*StaffPayBasis)(nil),           // 15: kehou.billing.v1.StaffPayBasis
-	(*PayRecord)(nil),               // 16: kehou.billing.v1.PayRecord
-	nil,                             // 17: kehou.billing.v1.RateTable.MultipliersEntry
-	(*v1.Date)(nil),                 // 18: kehou.common.v1.Date
+	(*ClassTeacherRef)(nil),                // 0: kehou.billing.v1.ClassTeacherRef
+	(*CreatePayRunRequest)(nil),            // 1: kehou.billing.v1.CreatePayRunRequest
+	(*CreatePayRunResponse)(nil),           // 2: kehou.billing.v1.CreatePayRunResponse
+	(*TreatmentAmount)(nil),                // 3: kehou.billing.v1.TreatmentAmount
+	(*PayRun)(nil),                         // 4: kehou.billing.v1.PayRun
+	(*PayStatement)(nil),                   // 5: kehou.billing.v1.PayStatement
+	(*PayPiece)(nil),                       // 6: kehou.billing.v1.PayPiece
+	(*PayLine)(nil),                        // 7: kehou.billing.v1.PayLine
+	(*GetPayRunRequest)(nil),               // 8: kehou.billing.v1.GetPayRunRequest
+	(*GetPayRunResponse)(nil),              // 9: kehou.billing.v1.GetPayRunResponse
+	(*VerifyPayRunRequest)(nil),            // 10: kehou.billing.v1.VerifyPayRunRequest
+	(*VerifyPayRunResponse)(nil),           // 11: kehou.billing.v1.VerifyPayRunResponse
+	(*PayMonthRequest)(nil),                // 12: kehou.billing.v1.PayMonthRequest
+	(*StaffPayment)(nil),                   // 13: kehou.billing.v1.StaffPayment
+	(*PayMonthResponse)(nil),               // 14: kehou.billing.v1.PayMonthResponse
+	(*ListStaffPayStatementsRequest)(nil),  // 15: kehou.billing.v1.ListStaffPayStatementsRequest
+	(*ListStaffPayStatementsResponse)(nil), // 16: kehou.billing.v1.ListStaffPayStatementsResponse
+	(*RateTable)(nil),                      // 17: kehou.billing.v1.RateTable
+	(*PayRule)(nil),                        // 18: kehou.billing.v1.PayRule
+	(*TimeBlock)(nil),                      // 19: kehou.billing.v1.TimeBlock
+	(*ClassTeacherAllowance)(nil),          // 20: kehou.billing.v1.ClassTeacherAllowance
+	(*ManagementShare)(nil),                // 21: kehou.billing.v1.ManagementShare
+	(*PayCap)(nil),                         // 22: kehou.billing.v1.PayCap
+	(*CreateRateTableRequest)(nil),         // 23: kehou.billing.v1.CreateRateTableRequest
+	(*CreateRateTableResponse)(nil),        // 24: kehou.billing.v1.CreateRateTableResponse
+	(*GetRateTableRequest)(nil),            // 25: kehou.billing.v1.GetRateTableRequest
+	(*GetRateTableResponse)(nil),           // 26: kehou.billing.v1.GetRateTableResponse
+	(*ListRateTablesRequest)(nil),          // 27: kehou.billing.v1.ListRateTablesRequest
+	(*ListRateTablesResponse)(nil),         // 28: kehou.billing.v1.ListRateTablesResponse
+	(*GetPayBasisRequest)(nil),             // 29: kehou.billing.v1.GetPayBasisRequest
+	(*GetPayBasisResponse)(nil),            // 30: kehou.billing.v1.GetPayBasisResponse
+	(*PayBasis)(nil),                       // 31: kehou.billing.v1.PayBasis
+	(*StaffPayBasis)(nil),                  // 32: kehou.billing.v1.StaffPayBasis
+	(*PayRecord)(nil),                      // 33: kehou.billing.v1.PayRecord
+	nil,                                    // 34: kehou.billing.v1.RateTable.MultipliersEntry
+	(*v1.Date)(nil),                        // 35: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_remuneration_proto_depIdxs = []int32{
-	18, // 0: kehou.billing.v1.RateTable.effective_from:type_name -> kehou.common.v1.Date
-	18, // 1: kehou.billing.v1.RateTable.effective_to:type_name -> kehou.common.v1.Date
-	1,  // 2: kehou.billing.v1.RateTable.rules:type_name -> kehou.billing.v1.PayRule
-	17, // 3: kehou.billing.v1.RateTable.multipliers:type_name -> kehou.billing.v1.RateTable.MultipliersEntry
-	3,  // 4: kehou.billing.v1.RateTable.class_teacher:type_name -> kehou.billing.v1.ClassTeacherAllowance
-	4,  // 5: kehou.billing.v1.RateTable.management:type_name -> kehou.billing.v1.ManagementShare
-	5,  // 6: kehou.billing.v1.RateTable.caps:type_name -> kehou.billing.v1.PayCap
-	2,  // 7: kehou.billing.v1.PayRule.blocks:type_name -> kehou.billing.v1.TimeBlock
-	0,  // 8: kehou.billing.v1.CreateRateTableRequest.rate_table:type_name -> kehou.billing.v1.RateTable
-	0,  // 9: kehou.billing.v1.CreateRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
-	0,  // 10: kehou.billing.v1.GetRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
-	0,  // 11: kehou.billing.v1.ListRateTablesResponse.rate_tables:type_name -> kehou.billing.v1.RateTable
-	14, // 12: kehou.billing.v1.GetPayBasisResponse.basis:type_name -> kehou.billing.v1.PayBasis
-	15, // 13: kehou.billing.v1.PayBasis.staff:type_name -> kehou.billing.v1.StaffPayBasis
-	16, // 14: kehou.billing.v1.StaffPayBasis.records:type_name -> kehou.billing.v1.PayRecord
-	18, // 15: kehou.billing.v1.PayRecord.date:type_name -> kehou.common.v1.Date
-	12, // 16: kehou.billing.v1.RemunerationService.GetPayBasis:input_type -> kehou.billing.v1.GetPayBasisRequest
-	6,  // 17: kehou.billing.v1.RemunerationService.CreateRateTable:input_type -> kehou.billing.v1.CreateRateTableRequest
-	8,  // 18: kehou.billing.v1.RemunerationService.GetRateTable:input_type -> kehou.billing.v1.GetRateTableRequest
-	10, // 19: kehou.billing.v1.RemunerationService.ListRateTables:input_type -> kehou.billing.v1.ListRateTablesRequest
-	13, // 20: kehou.billing.v1.RemunerationService.GetPayBasis:output_type -> kehou.billing.v1.GetPayBasisResponse
-	7,  // 21: kehou.billing.v1.RemunerationService.CreateRateTable:output_type -> kehou.billing.v1.CreateRateTableResponse
-	9,  // 22: kehou.billing.v1.RemunerationService.GetRateTable:output_type -> kehou.billing.v1.GetRateTableResponse
-	11, // 23: kehou.billing.v1.RemunerationService.ListRateTables:output_type -> kehou.billing.v1.ListRateTablesResponse
-	20, // [20:24] is the sub-list for method output_type
-	16, // [16:20] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	0,  // 0: kehou.billing.v1.CreatePayRunRequest.class_teachers:type_name -> kehou.billing.v1.ClassTeacherRef
+	4,  // 1: kehou.billing.v1.CreatePayRunResponse.run:type_name -> kehou.billing.v1.PayRun
+	3,  // 2: kehou.billing.v1.PayRun.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
+	5,  // 3: kehou.billing.v1.PayRun.statements:type_name -> kehou.billing.v1.PayStatement
+	3,  // 4: kehou.billing.v1.PayStatement.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
+	7,  // 5: kehou.billing.v1.PayStatement.lines:type_name -> kehou.billing.v1.PayLine
+	35, // 6: kehou.billing.v1.PayLine.date:type_name -> kehou.common.v1.Date
+	6,  // 7: kehou.billing.v1.PayLine.pieces:type_name -> kehou.billing.v1.PayPiece
+	4,  // 8: kehou.billing.v1.GetPayRunResponse.run:type_name -> kehou.billing.v1.PayRun
+	13, // 9: kehou.billing.v1.PayMonthResponse.payments:type_name -> kehou.billing.v1.StaffPayment
+	5,  // 10: kehou.billing.v1.ListStaffPayStatementsResponse.statements:type_name -> kehou.billing.v1.PayStatement
+	35, // 11: kehou.billing.v1.RateTable.effective_from:type_name -> kehou.common.v1.Date
+	35, // 12: kehou.billing.v1.RateTable.effective_to:type_name -> kehou.common.v1.Date
+	18, // 13: kehou.billing.v1.RateTable.rules:type_name -> kehou.billing.v1.PayRule
+	34, // 14: kehou.billing.v1.RateTable.multipliers:type_name -> kehou.billing.v1.RateTable.MultipliersEntry
+	20, // 15: kehou.billing.v1.RateTable.class_teacher:type_name -> kehou.billing.v1.ClassTeacherAllowance
+	21, // 16: kehou.billing.v1.RateTable.management:type_name -> kehou.billing.v1.ManagementShare
+	22, // 17: kehou.billing.v1.RateTable.caps:type_name -> kehou.billing.v1.PayCap
+	19, // 18: kehou.billing.v1.PayRule.blocks:type_name -> kehou.billing.v1.TimeBlock
+	17, // 19: kehou.billing.v1.CreateRateTableRequest.rate_table:type_name -> kehou.billing.v1.RateTable
+	17, // 20: kehou.billing.v1.CreateRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
+	17, // 21: kehou.billing.v1.GetRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
+	17, // 22: kehou.billing.v1.ListRateTablesResponse.rate_tables:type_name -> kehou.billing.v1.RateTable
+	31, // 23: kehou.billing.v1.GetPayBasisResponse.basis:type_name -> kehou.billing.v1.PayBasis
+	32, // 24: kehou.billing.v1.PayBasis.staff:type_name -> kehou.billing.v1.StaffPayBasis
+	33, // 25: kehou.billing.v1.StaffPayBasis.records:type_name -> kehou.billing.v1.PayRecord
+	35, // 26: kehou.billing.v1.PayRecord.date:type_name -> kehou.common.v1.Date
+	29, // 27: kehou.billing.v1.RemunerationService.GetPayBasis:input_type -> kehou.billing.v1.GetPayBasisRequest
+	23, // 28: kehou.billing.v1.RemunerationService.CreateRateTable:input_type -> kehou.billing.v1.CreateRateTableRequest
+	25, // 29: kehou.billing.v1.RemunerationService.GetRateTable:input_type -> kehou.billing.v1.GetRateTableRequest
+	27, // 30: kehou.billing.v1.RemunerationService.ListRateTables:input_type -> kehou.billing.v1.ListRateTablesRequest
+	1,  // 31: kehou.billing.v1.RemunerationService.CreatePayRun:input_type -> kehou.billing.v1.CreatePayRunRequest
+	8,  // 32: kehou.billing.v1.RemunerationService.GetPayRun:input_type -> kehou.billing.v1.GetPayRunRequest
+	10, // 33: kehou.billing.v1.RemunerationService.VerifyPayRun:input_type -> kehou.billing.v1.VerifyPayRunRequest
+	12, // 34: kehou.billing.v1.RemunerationService.PayMonth:input_type -> kehou.billing.v1.PayMonthRequest
+	15, // 35: kehou.billing.v1.RemunerationService.ListStaffPayStatements:input_type -> kehou.billing.v1.ListStaffPayStatementsRequest
+	30, // 36: kehou.billing.v1.RemunerationService.GetPayBasis:output_type -> kehou.billing.v1.GetPayBasisResponse
+	24, // 37: kehou.billing.v1.RemunerationService.CreateRateTable:output_type -> kehou.billing.v1.CreateRateTableResponse
+	26, // 38: kehou.billing.v1.RemunerationService.GetRateTable:output_type -> kehou.billing.v1.GetRateTableResponse
+	28, // 39: kehou.billing.v1.RemunerationService.ListRateTables:output_type -> kehou.billing.v1.ListRateTablesResponse
+	2,  // 40: kehou.billing.v1.RemunerationService.CreatePayRun:output_type -> kehou.billing.v1.CreatePayRunResponse
+	9,  // 41: kehou.billing.v1.RemunerationService.GetPayRun:output_type -> kehou.billing.v1.GetPayRunResponse
+	11, // 42: kehou.billing.v1.RemunerationService.VerifyPayRun:output_type -> kehou.billing.v1.VerifyPayRunResponse
+	14, // 43: kehou.billing.v1.RemunerationService.PayMonth:output_type -> kehou.billing.v1.PayMonthResponse
+	16, // 44: kehou.billing.v1.RemunerationService.ListStaffPayStatements:output_type -> kehou.billing.v1.ListStaffPayStatementsResponse
+	36, // [36:45] is the sub-list for method output_type
+	27, // [27:36] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_remuneration_proto_init() }
@@ -1557,7 +3316,7 @@ func file_kehou_billing_v1_remuneration_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_remuneration_proto_rawDesc), len(file_kehou_billing_v1_remuneration_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

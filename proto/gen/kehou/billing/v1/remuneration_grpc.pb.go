@@ -19,10 +19,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	RemunerationService_GetPayBasis_FullMethodName     = "/kehou.billing.v1.RemunerationService/GetPayBasis"
-	RemunerationService_CreateRateTable_FullMethodName = "/kehou.billing.v1.RemunerationService/CreateRateTable"
-	RemunerationService_GetRateTable_FullMethodName    = "/kehou.billing.v1.RemunerationService/GetRateTable"
-	RemunerationService_ListRateTables_FullMethodName  = "/kehou.billing.v1.RemunerationService/ListRateTables"
+	RemunerationService_GetPayBasis_FullMethodName            = "/kehou.billing.v1.RemunerationService/GetPayBasis"
+	RemunerationService_CreateRateTable_FullMethodName        = "/kehou.billing.v1.RemunerationService/CreateRateTable"
+	RemunerationService_GetRateTable_FullMethodName           = "/kehou.billing.v1.RemunerationService/GetRateTable"
+	RemunerationService_ListRateTables_FullMethodName         = "/kehou.billing.v1.RemunerationService/ListRateTables"
+	RemunerationService_CreatePayRun_FullMethodName           = "/kehou.billing.v1.RemunerationService/CreatePayRun"
+	RemunerationService_GetPayRun_FullMethodName              = "/kehou.billing.v1.RemunerationService/GetPayRun"
+	RemunerationService_VerifyPayRun_FullMethodName           = "/kehou.billing.v1.RemunerationService/VerifyPayRun"
+	RemunerationService_PayMonth_FullMethodName               = "/kehou.billing.v1.RemunerationService/PayMonth"
+	RemunerationService_ListStaffPayStatements_FullMethodName = "/kehou.billing.v1.RemunerationService/ListStaffPayStatements"
 )
 
 // RemunerationServiceClient is the client API for RemunerationService service.
@@ -47,6 +52,25 @@ type RemunerationServiceClient interface {
 	// ListRateTables lists every rate-table version of a district (or of one
 	// school and the district-wide ones).
 	ListRateTables(ctx context.Context, in *ListRateTablesRequest, opts ...grpc.CallOption) (*ListRateTablesResponse, error)
+	// CreatePayRun computes a school's pay (劳务报酬) of a month from the
+	// approved, locked hours and issues a statement per person, atomically;
+	// the same request id returns the same run. A month with hours not yet
+	// approved or locked is refused with the list of records unless
+	// leave_pending is set. Once the month is paid only an adjustments run is
+	// accepted: changed people get difference statements.
+	CreatePayRun(ctx context.Context, in *CreatePayRunRequest, opts ...grpc.CallOption) (*CreatePayRunResponse, error)
+	// GetPayRun returns a run with the statements it issued.
+	GetPayRun(ctx context.Context, in *GetPayRunRequest, opts ...grpc.CallOption) (*GetPayRunResponse, error)
+	// VerifyPayRun replays a run from its stored inputs snapshot with the pure
+	// pay engine (no staffing call) and compares every person's result.
+	VerifyPayRun(ctx context.Context, in *VerifyPayRunRequest, opts ...grpc.CallOption) (*VerifyPayRunResponse, error)
+	// PayMonth records the payment of a school's month: every person's
+	// issued, not yet paid amount, posted against their pay payable. After it
+	// a full run of the month is refused (adjustments only).
+	PayMonth(ctx context.Context, in *PayMonthRequest, opts ...grpc.CallOption) (*PayMonthResponse, error)
+	// ListStaffPayStatements returns one person's pay statements of a month
+	// with every line: what a teacher's own page shows.
+	ListStaffPayStatements(ctx context.Context, in *ListStaffPayStatementsRequest, opts ...grpc.CallOption) (*ListStaffPayStatementsResponse, error)
 }
 
 type remunerationServiceClient struct {
@@ -97,6 +121,56 @@ func (c *remunerationServiceClient) ListRateTables(ctx context.Context, in *List
 	return out, nil
 }
 
+func (c *remunerationServiceClient) CreatePayRun(ctx context.Context, in *CreatePayRunRequest, opts ...grpc.CallOption) (*CreatePayRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePayRunResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_CreatePayRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *remunerationServiceClient) GetPayRun(ctx context.Context, in *GetPayRunRequest, opts ...grpc.CallOption) (*GetPayRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPayRunResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_GetPayRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *remunerationServiceClient) VerifyPayRun(ctx context.Context, in *VerifyPayRunRequest, opts ...grpc.CallOption) (*VerifyPayRunResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VerifyPayRunResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_VerifyPayRun_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *remunerationServiceClient) PayMonth(ctx context.Context, in *PayMonthRequest, opts ...grpc.CallOption) (*PayMonthResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PayMonthResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_PayMonth_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *remunerationServiceClient) ListStaffPayStatements(ctx context.Context, in *ListStaffPayStatementsRequest, opts ...grpc.CallOption) (*ListStaffPayStatementsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStaffPayStatementsResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_ListStaffPayStatements_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RemunerationServiceServer is the server API for RemunerationService service.
 // All implementations must embed UnimplementedRemunerationServiceServer
 // for forward compatibility.
@@ -119,6 +193,25 @@ type RemunerationServiceServer interface {
 	// ListRateTables lists every rate-table version of a district (or of one
 	// school and the district-wide ones).
 	ListRateTables(context.Context, *ListRateTablesRequest) (*ListRateTablesResponse, error)
+	// CreatePayRun computes a school's pay (劳务报酬) of a month from the
+	// approved, locked hours and issues a statement per person, atomically;
+	// the same request id returns the same run. A month with hours not yet
+	// approved or locked is refused with the list of records unless
+	// leave_pending is set. Once the month is paid only an adjustments run is
+	// accepted: changed people get difference statements.
+	CreatePayRun(context.Context, *CreatePayRunRequest) (*CreatePayRunResponse, error)
+	// GetPayRun returns a run with the statements it issued.
+	GetPayRun(context.Context, *GetPayRunRequest) (*GetPayRunResponse, error)
+	// VerifyPayRun replays a run from its stored inputs snapshot with the pure
+	// pay engine (no staffing call) and compares every person's result.
+	VerifyPayRun(context.Context, *VerifyPayRunRequest) (*VerifyPayRunResponse, error)
+	// PayMonth records the payment of a school's month: every person's
+	// issued, not yet paid amount, posted against their pay payable. After it
+	// a full run of the month is refused (adjustments only).
+	PayMonth(context.Context, *PayMonthRequest) (*PayMonthResponse, error)
+	// ListStaffPayStatements returns one person's pay statements of a month
+	// with every line: what a teacher's own page shows.
+	ListStaffPayStatements(context.Context, *ListStaffPayStatementsRequest) (*ListStaffPayStatementsResponse, error)
 	mustEmbedUnimplementedRemunerationServiceServer()
 }
 
@@ -140,6 +233,21 @@ func (UnimplementedRemunerationServiceServer) GetRateTable(context.Context, *Get
 }
 func (UnimplementedRemunerationServiceServer) ListRateTables(context.Context, *ListRateTablesRequest) (*ListRateTablesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListRateTables not implemented")
+}
+func (UnimplementedRemunerationServiceServer) CreatePayRun(context.Context, *CreatePayRunRequest) (*CreatePayRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePayRun not implemented")
+}
+func (UnimplementedRemunerationServiceServer) GetPayRun(context.Context, *GetPayRunRequest) (*GetPayRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPayRun not implemented")
+}
+func (UnimplementedRemunerationServiceServer) VerifyPayRun(context.Context, *VerifyPayRunRequest) (*VerifyPayRunResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method VerifyPayRun not implemented")
+}
+func (UnimplementedRemunerationServiceServer) PayMonth(context.Context, *PayMonthRequest) (*PayMonthResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PayMonth not implemented")
+}
+func (UnimplementedRemunerationServiceServer) ListStaffPayStatements(context.Context, *ListStaffPayStatementsRequest) (*ListStaffPayStatementsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStaffPayStatements not implemented")
 }
 func (UnimplementedRemunerationServiceServer) mustEmbedUnimplementedRemunerationServiceServer() {}
 func (UnimplementedRemunerationServiceServer) testEmbeddedByValue()                             {}
@@ -234,6 +342,96 @@ func _RemunerationService_ListRateTables_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RemunerationService_CreatePayRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePayRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).CreatePayRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_CreatePayRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).CreatePayRun(ctx, req.(*CreatePayRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RemunerationService_GetPayRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPayRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).GetPayRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_GetPayRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).GetPayRun(ctx, req.(*GetPayRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RemunerationService_VerifyPayRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(VerifyPayRunRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).VerifyPayRun(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_VerifyPayRun_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).VerifyPayRun(ctx, req.(*VerifyPayRunRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RemunerationService_PayMonth_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PayMonthRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).PayMonth(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_PayMonth_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).PayMonth(ctx, req.(*PayMonthRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RemunerationService_ListStaffPayStatements_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStaffPayStatementsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).ListStaffPayStatements(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_ListStaffPayStatements_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).ListStaffPayStatements(ctx, req.(*ListStaffPayStatementsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RemunerationService_ServiceDesc is the grpc.ServiceDesc for RemunerationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -256,6 +454,26 @@ var RemunerationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListRateTables",
 			Handler:    _RemunerationService_ListRateTables_Handler,
+		},
+		{
+			MethodName: "CreatePayRun",
+			Handler:    _RemunerationService_CreatePayRun_Handler,
+		},
+		{
+			MethodName: "GetPayRun",
+			Handler:    _RemunerationService_GetPayRun_Handler,
+		},
+		{
+			MethodName: "VerifyPayRun",
+			Handler:    _RemunerationService_VerifyPayRun_Handler,
+		},
+		{
+			MethodName: "PayMonth",
+			Handler:    _RemunerationService_PayMonth_Handler,
+		},
+		{
+			MethodName: "ListStaffPayStatements",
+			Handler:    _RemunerationService_ListStaffPayStatements_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
