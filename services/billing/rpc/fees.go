@@ -169,12 +169,12 @@ func scheduleToProto(s fee.Schedule) *billingv1.FeeSchedule {
 func (s *Server) CreateFeeSchedule(ctx context.Context, req *billingv1.CreateFeeScheduleRequest) (*billingv1.CreateFeeScheduleResponse, error) {
 	sc, err := scheduleFromProto(req.GetDistrictId(), req.GetSchedule())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	sc.Version = 0 // assigned by the store
 	out, err := s.fees.CreateSchedule(ctx, sc)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.CreateFeeScheduleResponse{Schedule: scheduleToProto(out)}, nil
 }
@@ -184,7 +184,7 @@ func (s *Server) CreateFeeSchedule(ctx context.Context, req *billingv1.CreateFee
 func (s *Server) GetFeeSchedule(ctx context.Context, req *billingv1.GetFeeScheduleRequest) (*billingv1.GetFeeScheduleResponse, error) {
 	out, err := s.fees.PublishedSchedule(ctx, req.GetDistrictId(), req.GetScheduleId(), int(req.GetVersion()))
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.GetFeeScheduleResponse{Schedule: scheduleToProto(out.Schedule)}
 	for _, c := range out.Ceilings {
@@ -244,7 +244,7 @@ func (s *Server) ListPriceCeilings(ctx context.Context, req *billingv1.ListPrice
 func (s *Server) ListFeeSchedules(ctx context.Context, req *billingv1.ListFeeSchedulesRequest) (*billingv1.ListFeeSchedulesResponse, error) {
 	all, err := s.fees.ListSchedules(ctx, req.GetDistrictId(), req.GetSchoolId())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListFeeSchedulesResponse{}
 	for _, sc := range all {
@@ -285,11 +285,11 @@ func costViewToProto(v app.CostView) (*billingv1.CostSheet, []*billingv1.PriceCo
 func (s *Server) PutCostSheet(ctx context.Context, req *billingv1.PutCostSheetRequest) (*billingv1.PutCostSheetResponse, error) {
 	c, err := costSheetFromProto(req.GetSchoolId(), req.GetTermId(), req.GetCostSheet())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	v, err := s.fees.PutCostSheet(ctx, c)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	sheet, cmp := costViewToProto(v)
 	return &billingv1.PutCostSheetResponse{CostSheet: sheet, Comparisons: cmp}, nil
@@ -299,7 +299,7 @@ func (s *Server) PutCostSheet(ctx context.Context, req *billingv1.PutCostSheetRe
 func (s *Server) GetCostSheet(ctx context.Context, req *billingv1.GetCostSheetRequest) (*billingv1.GetCostSheetResponse, error) {
 	v, err := s.fees.GetCostSheet(ctx, req.GetSchoolId(), req.GetTermId())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	sheet, cmp := costViewToProto(v)
 	return &billingv1.GetCostSheetResponse{CostSheet: sheet, Comparisons: cmp}, nil
@@ -334,11 +334,11 @@ func runToProto(r runs.Run) *billingv1.FeeRun {
 func (s *Server) CreateFeeRun(ctx context.Context, req *billingv1.CreateFeeRunRequest) (*billingv1.CreateFeeRunResponse, error) {
 	rr, err := runRequestFromProto(req)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	run, err := s.fees.CreateRun(ctx, rr)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.CreateFeeRunResponse{Run: runToProto(run)}, nil
 }
@@ -347,7 +347,7 @@ func (s *Server) CreateFeeRun(ctx context.Context, req *billingv1.CreateFeeRunRe
 func (s *Server) GetFeeRun(ctx context.Context, req *billingv1.GetFeeRunRequest) (*billingv1.GetFeeRunResponse, error) {
 	run, err := s.fees.GetRun(ctx, req.GetDistrictId(), req.GetRunId())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.GetFeeRunResponse{Run: runToProto(run)}, nil
 }
@@ -387,15 +387,15 @@ func changeToProto(c fee.Change) *billingv1.FeeChange {
 func (s *Server) PreviewFeeRun(ctx context.Context, req *billingv1.PreviewFeeRunRequest) (*billingv1.PreviewFeeRunResponse, error) {
 	rr, err := runRequestFromProto(req.GetRun())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	cand, err := scheduleFromProtoLoose(req.GetRun().GetDistrictId(), req.GetCandidate())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	rep, err := s.fees.Preview(ctx, rr, cand)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.PreviewFeeRunResponse{Total: changeToProto(rep.Total)}
 	for _, sd := range rep.Schools {
@@ -451,11 +451,11 @@ func statementToProto(st statement.Issued) *billingv1.Statement {
 // ListStudentStatements implements the RPC.
 func (s *Server) ListStudentStatements(ctx context.Context, req *billingv1.ListStudentStatementsRequest) (*billingv1.ListStudentStatementsResponse, error) {
 	if err := s.fees.CheckTerm(ctx, req.GetSchoolId(), req.GetTermId()); err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	sts, total, err := s.fees.StudentStatements(ctx, req.GetSchoolId(), req.GetStudentId(), req.GetTermId())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListStudentStatementsResponse{ParentTotal: pbconv.Money(total)}
 	for _, st := range sts {
@@ -469,14 +469,14 @@ func (s *Server) ListClaims(ctx context.Context, req *billingv1.ListClaimsReques
 	var p parser
 	from, to := p.date(req.GetFrom(), "from", true), p.date(req.GetTo(), "to", true)
 	if err := p.c.Err(); err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	if err := s.fees.CheckDistrict(ctx, req.GetDistrictId()); err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	c, err := s.fees.Claims(ctx, req.GetDistrictId(), req.GetSchoolId(), from, to)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.ListClaimsResponse{Subsidies: partyMap(c.Subsidies), Waivers: partyMap(c.Waivers), Parent: pbconv.Money(c.Parent),
 		Statements: int32(c.Statements)}, nil
@@ -486,7 +486,7 @@ func (s *Server) ListClaims(ctx context.Context, req *billingv1.ListClaimsReques
 func (s *Server) VerifyFeeRun(ctx context.Context, req *billingv1.VerifyFeeRunRequest) (*billingv1.VerifyFeeRunResponse, error) {
 	v, err := s.fees.VerifyRun(ctx, req.GetDistrictId(), req.GetRunId())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.VerifyFeeRunResponse{Run: runToProto(v.Run), Schools: int32(v.Schools), Students: int32(v.Students),
 		InputsHashMatches: v.HashMatches, RecomputedInputsHash: v.RecomputedHash, SchoolsHashDiffering: v.SchoolsHashDiffering,

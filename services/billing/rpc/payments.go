@@ -13,7 +13,6 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/settle"
 	"github.com/kehou/kehou/services/platform/paging"
 	"github.com/kehou/kehou/services/platform/pbconv"
-	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/shopspring/decimal"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -28,12 +27,6 @@ type PaymentServer struct {
 // NewPaymentServer returns the payments transport.
 func NewPaymentServer(a *app.Payments, log *slog.Logger) *PaymentServer {
 	return &PaymentServer{app: a, log: log}
-}
-
-// toStatus maps errors exactly as billing's BillingService does (one
-// mapping for the billing service, shared by both of its gRPC services).
-func (s *PaymentServer) toStatus(ctx context.Context, err error) error {
-	return rpcserver.StatusFromFault(ctx, s.log, err)
 }
 
 var channelNames = map[billingv1.PaymentChannel]string{
@@ -77,14 +70,14 @@ func paymentProto(schoolID string, p payment.Payment) *billingv1.Payment {
 func (s *PaymentServer) RecordPayment(ctx context.Context, req *billingv1.RecordPaymentRequest) (*billingv1.RecordPaymentResponse, error) {
 	amount, err := pbconv.Decimal(req.GetAmount(), "amount")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	p, replayed, err := s.app.RecordPayment(ctx, req.GetSchoolId(), payment.Payment{StatementID: req.GetStatementId(),
 		StudentID: req.GetStudentId(), Amount: amount, Channel: channelNames[req.GetChannel()],
 		ExternalReference: req.GetExternalReference(), PaidAt: req.GetPaidAt().AsTime(), IdempotencyKey: req.GetIdempotencyKey(),
 		Prepayment: req.GetPrepayment()})
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.RecordPaymentResponse{Payment: paymentProto(req.GetSchoolId(), p), Replayed: replayed}, nil
 }
@@ -93,12 +86,12 @@ func (s *PaymentServer) RecordPayment(ctx context.Context, req *billingv1.Record
 func (s *PaymentServer) ListPayments(ctx context.Context, req *billingv1.ListPaymentsRequest) (*billingv1.ListPaymentsResponse, error) {
 	after, err := paging.Decode(req.GetPageToken())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	size := paging.Size(req.GetPageSize())
 	ps, err := s.app.ListPayments(ctx, req.GetSchoolId(), req.GetStudentId(), req.GetTermId(), after, size+1)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListPaymentsResponse{}
 	if len(ps) > size {
@@ -130,17 +123,17 @@ func refundProto(schoolID string, r payment.Refund) *billingv1.Refund {
 func (s *PaymentServer) CreateRefund(ctx context.Context, req *billingv1.CreateRefundRequest) (*billingv1.CreateRefundResponse, error) {
 	amount, err := pbconv.Decimal(req.GetAmount(), "amount")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	on, err := optDate(req.GetRefundedOn(), "refunded_on")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	r, replayed, err := s.app.CreateRefund(ctx, req.GetSchoolId(), payment.Refund{PaymentID: req.GetPaymentId(), Amount: amount,
 		Method: refundMethods[req.GetMethod()], CreditTermID: req.GetCreditTermId(), Reason: req.GetReason(), RefundedOn: on,
 		IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.CreateRefundResponse{Refund: refundProto(req.GetSchoolId(), r), Replayed: replayed}, nil
 }
@@ -149,16 +142,16 @@ func (s *PaymentServer) CreateRefund(ctx context.Context, req *billingv1.CreateR
 func (s *PaymentServer) ApplyCredit(ctx context.Context, req *billingv1.ApplyCreditRequest) (*billingv1.ApplyCreditResponse, error) {
 	amount, err := pbconv.Decimal(req.GetAmount(), "amount")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	on, err := optDate(req.GetAppliedOn(), "applied_on")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	c, replayed, err := s.app.ApplyCredit(ctx, req.GetSchoolId(), payment.CreditApplication{StudentID: req.GetStudentId(),
 		TermID: req.GetTermId(), Amount: amount, AppliedOn: on, IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.ApplyCreditResponse{Replayed: replayed, CreditApplication: &billingv1.CreditApplication{
 		CreditApplicationId: c.ID, SchoolId: req.GetSchoolId(), StudentId: c.StudentID, TermId: c.TermID,
@@ -169,16 +162,16 @@ func (s *PaymentServer) ApplyCredit(ctx context.Context, req *billingv1.ApplyCre
 func (s *PaymentServer) CreateWriteOff(ctx context.Context, req *billingv1.CreateWriteOffRequest) (*billingv1.CreateWriteOffResponse, error) {
 	amount, err := pbconv.Decimal(req.GetAmount(), "amount")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	on, err := optDate(req.GetWrittenOn(), "written_on")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	w, replayed, err := s.app.CreateWriteOff(ctx, req.GetSchoolId(), payment.WriteOff{StudentID: req.GetStudentId(),
 		TermID: req.GetTermId(), Amount: amount, Reason: req.GetReason(), WrittenOn: on, IdempotencyKey: req.GetIdempotencyKey()})
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.CreateWriteOffResponse{Replayed: replayed, WriteOff: &billingv1.WriteOff{WriteOffId: w.ID,
 		SchoolId: req.GetSchoolId(), StudentId: w.StudentID, TermId: w.TermID, Amount: pbconv.Money(w.Amount),
@@ -196,7 +189,7 @@ func familyProto(f payment.FamilyBalance) *billingv1.FamilyBalance {
 func (s *PaymentServer) SettleTerm(ctx context.Context, req *billingv1.SettleTermRequest) (*billingv1.SettleTermResponse, error) {
 	on, err := optDate(req.GetSettledOn(), "settled_on")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	policy := map[billingv1.OverpaymentPolicy]settle.Policy{
 		billingv1.OverpaymentPolicy_OVERPAYMENT_POLICY_REFUND: settle.PolicyRefund,
@@ -205,7 +198,7 @@ func (s *PaymentServer) SettleTerm(ctx context.Context, req *billingv1.SettleTer
 	st, replayed, err := s.app.SettleTerm(ctx, req.GetSchoolId(), payment.Settlement{ID: req.GetRequestId(), TermID: req.GetTermId(),
 		Policy: policy, NextTermID: req.GetNextTermId(), SettledOn: on})
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	out := &billingv1.Settlement{SettlementId: st.ID, SchoolId: req.GetSchoolId(), TermId: st.TermID,
 		NextTermId: st.NextTermID, SettledOn: optDateProto(st.SettledOn),
@@ -229,12 +222,12 @@ func (s *PaymentServer) SettleTerm(ctx context.Context, req *billingv1.SettleTer
 func (s *PaymentServer) ListBalances(ctx context.Context, req *billingv1.ListBalancesRequest) (*billingv1.ListBalancesResponse, error) {
 	after, err := paging.Decode(req.GetPageToken())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	size := paging.Size(req.GetPageSize())
 	page, err := s.app.ListBalances(ctx, req.GetSchoolId(), req.GetTermId(), req.GetStudentId(), after, size+1)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListBalancesResponse{SchoolTotal: familyProto(page.Total)}
 	fs := page.Families
@@ -252,17 +245,17 @@ func (s *PaymentServer) ListBalances(ctx context.Context, req *billingv1.ListBal
 func (s *PaymentServer) ListOverdue(ctx context.Context, req *billingv1.ListOverdueRequest) (*billingv1.ListOverdueResponse, error) {
 	after, err := paging.Decode(req.GetPageToken())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	asOf, err := optDate(req.GetAsOf(), "as_of")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	var due *time.Time
 	if req.GetDueDate() != nil {
 		d, err := pbconv.Date(req.GetDueDate(), "due_date")
 		if err != nil {
-			return nil, s.toStatus(ctx, err)
+			return nil, toStatus(ctx, s.log, err)
 		}
 		due = &d
 	}
@@ -270,7 +263,7 @@ func (s *PaymentServer) ListOverdue(ctx context.Context, req *billingv1.ListOver
 	size := paging.Size(req.GetPageSize())
 	fs, err := s.app.ListOverdue(ctx, req.GetSchoolId(), req.GetTermId(), asOf, due, afterTerm, afterStudent, size+1)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListOverdueResponse{}
 	if len(fs) > size {
@@ -301,16 +294,16 @@ func accountProto(a ledger.AccountBalance) *billingv1.LedgerAccountBalance {
 func (s *PaymentServer) GetLedgerBalances(ctx context.Context, req *billingv1.GetLedgerBalancesRequest) (*billingv1.GetLedgerBalancesResponse, error) {
 	after, err := paging.Decode(req.GetPageToken())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	asOf, err := optDate(req.GetAsOf(), "as_of")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	size := paging.Size(req.GetPageSize())
 	accs, err := s.app.LedgerBalances(ctx, req.GetSchoolId(), asOf, req.GetAccountPrefix(), after, size+1)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.GetLedgerBalancesResponse{}
 	if len(accs) > size {
@@ -327,11 +320,11 @@ func (s *PaymentServer) GetLedgerBalances(ctx context.Context, req *billingv1.Ge
 func (s *PaymentServer) GetTrialBalance(ctx context.Context, req *billingv1.GetTrialBalanceRequest) (*billingv1.GetTrialBalanceResponse, error) {
 	asOf, err := optDate(req.GetAsOf(), "as_of")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	tb, err := s.app.TrialBalance(ctx, req.GetSchoolId(), asOf)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.GetTrialBalanceResponse{TotalDebits: pbconv.Money(tb.Debits), TotalCredits: pbconv.Money(tb.Credits),
 		Balanced: tb.Debits.Equal(tb.Credits) && tb.Unbalanced == 0, Postings: tb.Postings}
@@ -345,11 +338,11 @@ func (s *PaymentServer) GetTrialBalance(ctx context.Context, req *billingv1.GetT
 func (s *PaymentServer) ListProviderPayables(ctx context.Context, req *billingv1.ListProviderPayablesRequest) (*billingv1.ListProviderPayablesResponse, error) {
 	asOf, err := optDate(req.GetAsOf(), "as_of")
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	ps, err := s.app.ProviderPayables(ctx, req.GetSchoolId(), asOf)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListProviderPayablesResponse{}
 	total := decimal.Zero

@@ -8,7 +8,6 @@ import (
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/platform/pbconv"
-	"github.com/kehou/kehou/services/platform/rpcserver"
 )
 
 // RemunerationServer implements billingv1.RemunerationServiceServer.
@@ -29,7 +28,7 @@ func NewRemunerationServer(a *app.Remuneration, runs *app.PayRuns, log *slog.Log
 func (s *RemunerationServer) GetPayBasis(ctx context.Context, req *billingv1.GetPayBasisRequest) (*billingv1.GetPayBasisResponse, error) {
 	b, err := s.app.PayBasis(ctx, req.GetSchoolId(), int(req.GetYear()), time.Month(req.GetMonth()))
 	if err != nil {
-		return nil, rpcserver.StatusFromFault(ctx, s.log, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	out := &billingv1.PayBasis{
 		SchoolId: b.School.ID, DistrictId: b.School.DistrictID, Year: int32(b.Year), Month: int32(b.Month),

@@ -5,6 +5,7 @@ package fault
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -24,24 +25,63 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 )
 
-// Violation names one bad input field and why it is bad.
+// ErrInvalid is what every ValidationError matches (errors.Is), so a caller
+// can tell bad input without knowing the details.
+var ErrInvalid = errors.New("invalid input")
+
+// Violation names one bad input field and why it is bad. Field is a path in
+// the request's own snake_case names, with indexes ("items[1].cap_per_day",
+// "holidays[2].date"), so the transport returns it unchanged as a field
+// violation of an InvalidArgument status.
 type Violation struct {
 	Field  string
 	Reason string
 }
 
-// ValidationError lists the bad fields of one request.
+// ValidationError lists every bad field of one input, not just the first,
+// so a caller fixes them all in one round trip. It is the one validation
+// error of every service: the engines (calendar, planner, fee, solver,
+// hours) and the use cases return it, and the one status mapping
+// (rpcserver.StatusFromFault) reads it.
 type ValidationError struct {
+	// Subject optionally names the input ("schedule", "input"): the message
+	// then starts "invalid <subject>: ".
+	Subject    string
 	Violations []Violation
 }
 
-// Error joins the violations as "field: reason; ...".
+// Error joins the violations as "invalid[ subject]: field: reason; ...".
 func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = v.Field + ": " + v.Reason
+	var b strings.Builder
+	b.WriteString("invalid")
+	if e.Subject != "" {
+		b.WriteString(" " + e.Subject)
 	}
-	return "invalid: " + strings.Join(parts, "; ")
+	b.WriteString(": ")
+	for i, v := range e.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.Field + ": " + v.Reason)
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Addf records a violation of field with a reason formatted like fmt.Sprintf.
+func (e *ValidationError) Addf(field, format string, args ...any) {
+	e.Violations = append(e.Violations, Violation{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Err returns e as an error when it holds violations and nil otherwise, so
+// validators can end with `return v.Err()`.
+func (e *ValidationError) Err() error {
+	if len(e.Violations) == 0 {
+		return nil
+	}
+	return e
 }
 
 // Invalid returns a ValidationError for one field.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	"github.com/kehou/kehou/services/platform/fault"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -225,9 +226,9 @@ func validationStatus(err error) error {
 	if !errors.As(err, &verr) {
 		return status.Error(codes.InvalidArgument, "invalid request")
 	}
-	var fvs []FieldViolation
+	var fvs []fault.Violation
 	for _, v := range verr.Violations {
-		fvs = append(fvs, FieldViolation{
+		fvs = append(fvs, fault.Violation{
 			Field:  protovalidate.FieldPathString(v.Proto.GetField()),
 			Reason: v.Proto.GetMessage(),
 		})
@@ -235,16 +236,10 @@ func validationStatus(err error) error {
 	return InvalidArgument(fvs...)
 }
 
-// FieldViolation names one bad field and why it is bad.
-type FieldViolation struct {
-	Field  string
-	Reason string
-}
-
 // InvalidArgument builds the one InvalidArgument status shape every
 // service returns: a summary message plus a BadRequest detail listing the
 // fields, which the gateway turns into a 400 JSON body.
-func InvalidArgument(fvs ...FieldViolation) error {
+func InvalidArgument(fvs ...fault.Violation) error {
 	msgs := make([]string, 0, len(fvs))
 	br := &errdetails.BadRequest{}
 	for _, fv := range fvs {

@@ -29,11 +29,7 @@ func StatusFromFault(ctx context.Context, log *slog.Logger, err error) error {
 	var verr *fault.ValidationError
 	switch {
 	case errors.As(err, &verr):
-		fvs := make([]FieldViolation, len(verr.Violations))
-		for i, v := range verr.Violations {
-			fvs[i] = FieldViolation{Field: v.Field, Reason: v.Reason}
-		}
-		return InvalidArgument(fvs...)
+		return InvalidArgument(verr.Violations...)
 	case errors.Is(err, fault.ErrNotFound):
 		return status.Error(codes.NotFound, err.Error())
 	case errors.Is(err, fault.ErrAlreadyExists):

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kehou/kehou/services/platform/fault"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -18,22 +19,22 @@ const MaxStringChars = 4096
 // allows NUL, but PostgreSQL text cannot store it, so without this check
 // such input reaches the database and fails there as an internal error
 // instead of a 400 naming the field.
-func stringViolations(m protoreflect.Message) []FieldViolation {
-	var out []FieldViolation
+func stringViolations(m protoreflect.Message) []fault.Violation {
+	var out []fault.Violation
 	walkNul(m, "", &out, 0)
 	return out
 }
 
-func checkString(s, path string, out *[]FieldViolation) {
+func checkString(s, path string, out *[]fault.Violation) {
 	switch {
 	case strings.ContainsRune(s, 0):
-		*out = append(*out, FieldViolation{Field: path, Reason: "must not contain a NUL character"})
+		*out = append(*out, fault.Violation{Field: path, Reason: "must not contain a NUL character"})
 	case len(s) > MaxStringChars && utf8.RuneCountInString(s) > MaxStringChars:
-		*out = append(*out, FieldViolation{Field: path, Reason: fmt.Sprintf("must be at most %d characters", MaxStringChars)})
+		*out = append(*out, fault.Violation{Field: path, Reason: fmt.Sprintf("must be at most %d characters", MaxStringChars)})
 	}
 }
 
-func walkNul(m protoreflect.Message, prefix string, out *[]FieldViolation, depth int) {
+func walkNul(m protoreflect.Message, prefix string, out *[]fault.Violation, depth int) {
 	if depth > 32 {
 		return
 	}
@@ -59,7 +60,7 @@ func walkNul(m protoreflect.Message, prefix string, out *[]FieldViolation, depth
 	})
 }
 
-func nulValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path string, out *[]FieldViolation, depth int) {
+func nulValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path string, out *[]fault.Violation, depth int) {
 	switch fd.Kind() {
 	case protoreflect.StringKind:
 		checkString(v.String(), path, out)

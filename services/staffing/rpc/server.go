@@ -28,25 +28,11 @@ type Server struct {
 func New(a *app.App, log *slog.Logger) *Server { return &Server{app: a, log: log} }
 
 // toStatus is staffing's one mapping from domain errors to status codes:
-// the engines' own validation errors become field violations, a locked
-// hour record or a forbidden status change a failed precondition naming
-// the rule; everything else goes through the shared fault mapping.
+// a locked hour record or a forbidden status change becomes a failed
+// precondition naming the rule; everything else, validation errors
+// included, goes through the shared fault mapping.
 func (s *Server) toStatus(ctx context.Context, err error) error {
-	var sv *solver.ValidationError
-	var hv *hours.ValidationError
 	switch {
-	case errors.As(err, &sv):
-		fvs := make([]rpcserver.FieldViolation, len(sv.Fields))
-		for i, f := range sv.Fields {
-			fvs[i] = rpcserver.FieldViolation{Field: f.Field, Reason: f.Reason}
-		}
-		return rpcserver.InvalidArgument(fvs...)
-	case errors.As(err, &hv):
-		fvs := make([]rpcserver.FieldViolation, len(hv.Fields))
-		for i, f := range hv.Fields {
-			fvs[i] = rpcserver.FieldViolation{Field: f.Field, Reason: f.Reason}
-		}
-		return rpcserver.InvalidArgument(fvs...)
 	case errors.Is(err, hours.ErrLocked):
 		return status.Error(codes.FailedPrecondition, "record_locked: "+err.Error()+"; a locked record changes only by a correcting record")
 	case errors.Is(err, hours.ErrInvalidTransition):

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/kehou/kehou/services/platform/fault"
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, fault.ErrNotFound) }
@@ -13,7 +12,7 @@ func isNotFound(err error) bool { return errors.Is(err, fault.ErrNotFound) }
 // translate turns the engines' validation error into the shared kind,
 // with field paths under prefix.
 func translate(err error, prefix string) error {
-	var ve *calendar.ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}

@@ -853,7 +853,7 @@ var plannerIndex = regexp.MustCompile(`^(classes|clubs|rooms)\[(\d+)\]`)
 // is the state of the term (a class without a home room, no segment to
 // plan), a failed precondition naming the class, club or room.
 func planError(err error, in planner.Input) error {
-	var ve *calendar.ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}

@@ -52,7 +52,7 @@ type CostSheet struct {
 // maxCostTotal bounds a cost sheet's total, in yuan.
 const maxCostTotal = 10_000_000_000
 
-// Validate checks the cost sheet and returns a *ValidationError naming every invalid field.
+// Validate checks the cost sheet and returns a *fault.ValidationError naming every invalid field.
 func (c CostSheet) Validate() error {
 	v := &violations{subject: "cost sheet"}
 	if c.SchoolID == "" {

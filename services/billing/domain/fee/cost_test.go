@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 func costSheet(total string, students int, periods string) CostSheet {
@@ -54,7 +55,7 @@ func TestCostPerStudentPeriod(t *testing.T) {
 
 func TestCostSheetValidate(t *testing.T) {
 	c := CostSheet{Items: []CostItem{{Kind: "rent", Amount: dec("-1")}, {Kind: Materials, Amount: dec("0.001")}}}
-	var ve *ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(c.Validate(), &ve) {
 		t.Fatal("invalid cost sheet accepted")
 	}

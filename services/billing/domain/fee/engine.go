@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // Internally the engine keeps money as int64 numerators in units of 1/10000 yuan (a hundredth of a
@@ -100,7 +101,7 @@ func Compute(s Schedule, f StudentFacts, period Period, cost *CostSheet) (Statem
 
 // NewEngine validates the schedule, the period (its kind must suit the billing mode and its dates lie
 // within the schedule's effective dates) and the cost sheet, and prepares them for Compute. It
-// returns a *ValidationError naming the offending field.
+// returns a *fault.ValidationError naming the offending field.
 func NewEngine(s Schedule, period Period, cost *CostSheet) (*Engine, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -159,7 +160,7 @@ func (e *Engine) prepareCost(cost *CostSheet) error {
 	}
 	if cost == nil {
 		if need != nil {
-			return &ValidationError{Subject: "cost sheet", Violations: []FieldViolation{{
+			return &fault.ValidationError{Subject: "cost sheet", Violations: []fault.Violation{{
 				Field: "cost_sheet", Reason: fmt.Sprintf("required by subsidy rule %s (%s)", need.RuleID, need.Kind),
 			}}}
 		}
@@ -169,7 +170,7 @@ func (e *Engine) prepareCost(cost *CostSheet) error {
 		return err
 	}
 	if e.s.Scope.SchoolID != "" && cost.SchoolID != e.s.Scope.SchoolID {
-		return &ValidationError{Subject: "cost sheet", Violations: []FieldViolation{{
+		return &fault.ValidationError{Subject: "cost sheet", Violations: []fault.Violation{{
 			Field: "school_id", Reason: fmt.Sprintf("cost sheet of school %s used with schedule %s of school %s", cost.SchoolID, e.s.ID, e.s.Scope.SchoolID),
 		}}}
 	}
@@ -292,7 +293,7 @@ func (e *Engine) itemIndex(ruleID string) int {
 	return -1
 }
 
-// Compute computes the statement of one student. It returns a *ValidationError if the facts are
+// Compute computes the statement of one student. It returns a *fault.ValidationError if the facts are
 // invalid (naming the field), and never a partial statement.
 func (e *Engine) Compute(f StudentFacts) (Statement, error) {
 	if err := e.validateFacts(f); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // acceptanceSchedule is the schedule of issue 5's acceptance scenario: 2 元 per 40-minute period,
@@ -406,32 +407,32 @@ func TestComputeRejectsBadInput(t *testing.T) {
 		period   func(*Period)
 		give     func(*StudentFacts)
 		cost     *CostSheet
-		want     []FieldViolation
+		want     []fault.Violation
 	}{
 		{
 			name:   "month period for a prepaid term schedule",
 			period: func(p *Period) { *p = september() },
-			want:   []FieldViolation{{Field: "kind", Reason: "schedule fz-after-school bills prepaid per term: period must be a term, got month"}},
+			want:   []fault.Violation{{Field: "kind", Reason: "schedule fz-after-school bills prepaid per term: period must be a term, got month"}},
 		},
 		{
 			name:     "period before the schedule",
 			schedule: func(s *Schedule) { s.EffectiveFrom = day(9, 3) },
-			want:     []FieldViolation{{Field: "from", Reason: "2024-09-02 is before schedule fz-after-school version 1 takes effect on 2024-09-03"}},
+			want:     []fault.Violation{{Field: "from", Reason: "2024-09-02 is before schedule fz-after-school version 1 takes effect on 2024-09-03"}},
 		},
 		{
 			name:   "days out of order",
 			period: func(p *Period) { p.Days[0], p.Days[1] = p.Days[1], p.Days[0] },
-			want:   []FieldViolation{{Field: "days[1].date", Reason: "2024-09-02 is not after the previous day 2024-09-03: days must be ascending and unique"}},
+			want:   []fault.Violation{{Field: "days[1].date", Reason: "2024-09-02 is not after the previous day 2024-09-03: days must be ascending and unique"}},
 		},
 		{
 			name: "unknown item",
 			give: func(f *StudentFacts) { f.Enrolments[0].ItemRuleID = "karate" },
-			want: []FieldViolation{{Field: "enrolments[0].item_rule_id", Reason: "no item with rule id \"karate\" in schedule fz-after-school version 1"}},
+			want: []fault.Violation{{Field: "enrolments[0].item_rule_id", Reason: "no item with rule id \"karate\" in schedule fz-after-school version 1"}},
 		},
 		{
 			name: "missing service facts",
 			give: func(f *StudentFacts) { f.Services = nil },
-			want: []FieldViolation{{Field: "services", Reason: "no service facts for enrolled item \"care\""}},
+			want: []fault.Violation{{Field: "services", Reason: "no service facts for enrolled item \"care\""}},
 		},
 		{
 			name: "bad service facts",
@@ -439,7 +440,7 @@ func TestComputeRejectsBadInput(t *testing.T) {
 				f.Services[0].PeriodMinutes = 0
 				f.Services[0].Cancellations = []Cancellation{{Date: day(9, 3), Sessions: -1}}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "services[0].period_minutes", Reason: "must be between 1 and 240, got 0"},
 				{Field: "services[0].cancellations[0].sessions", Reason: "must not be negative, got -1"},
 			},
@@ -447,19 +448,19 @@ func TestComputeRejectsBadInput(t *testing.T) {
 		{
 			name: "enrolment ends before it starts",
 			give: func(f *StudentFacts) { f.Enrolments[0].End = day(8, 31).AddDays(-365) },
-			want: []FieldViolation{{Field: "enrolments[0].end", Reason: "must be a valid date not before start 2024-09-01"}},
+			want: []fault.Violation{{Field: "enrolments[0].end", Reason: "must be a valid date not before start 2024-09-01"}},
 		},
 		{
 			name:     "school outside the schedule's scope",
 			schedule: func(s *Schedule) { s.Scope.SchoolID = "school-9" },
-			want:     []FieldViolation{{Field: "school_id", Reason: "school school-1 is not in the scope of schedule fz-after-school (school school-9)"}},
+			want:     []fault.Violation{{Field: "school_id", Reason: "school school-1 is not in the scope of schedule fz-after-school (school school-9)"}},
 		},
 		{
 			name: "cost sheet required",
 			schedule: func(s *Schedule) {
 				s.Subsidies = []SubsidyRule{{RuleID: "s", Kind: Shortfall, Payers: []PayerRatio{{PayerID: "city", Ratio: dec("1")}}}}
 			},
-			want: []FieldViolation{{Field: "cost_sheet", Reason: "required by subsidy rule s (shortfall)"}},
+			want: []fault.Violation{{Field: "cost_sheet", Reason: "required by subsidy rule s (shortfall)"}},
 		},
 	}
 	for _, tt := range tests {
@@ -477,9 +478,9 @@ func TestComputeRejectsBadInput(t *testing.T) {
 				tt.give(&f)
 			}
 			_, err := Compute(s, f, p, tt.cost)
-			var ve *ValidationError
+			var ve *fault.ValidationError
 			if !errors.As(err, &ve) {
-				t.Fatalf("Compute error = %v, want a *ValidationError", err)
+				t.Fatalf("Compute error = %v, want a *fault.ValidationError", err)
 			}
 			if diff := cmp.Diff(tt.want, ve.Violations); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)

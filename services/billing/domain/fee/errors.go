@@ -4,55 +4,27 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kehou/kehou/services/platform/fault"
 )
-
-// FieldViolation names one invalid field and why, in the shape of google.rpc.BadRequest's field
-// violations, so the gRPC layer can return InvalidArgument with the exact field. Field is a path
-// in snake_case with indexes ("items[1].cap_per_day").
-type FieldViolation struct {
-	Field  string
-	Reason string
-}
-
-// ValidationError lists every invalid field of one input (a schedule, a period, a student's facts,
-// a cost sheet), so a user fixes all of them in one round rather than one per request.
-type ValidationError struct {
-	// Subject names the input: "schedule", "period", "facts", "cost sheet".
-	Subject    string
-	Violations []FieldViolation
-}
-
-// Error joins the violations: "invalid schedule: items[0].rate: must not be negative; ...".
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "invalid %s: ", e.Subject)
-	for i, v := range e.Violations {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(v.Field)
-		b.WriteString(": ")
-		b.WriteString(v.Reason)
-	}
-	return b.String()
-}
 
 // violations collects field violations while validating.
 type violations struct {
 	subject string
-	list    []FieldViolation
+	list    []fault.Violation
 }
 
 func (v *violations) add(field, format string, args ...any) {
-	v.list = append(v.list, FieldViolation{Field: field, Reason: fmt.Sprintf(format, args...)})
+	v.list = append(v.list, fault.Violation{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
-// err returns nil or a *ValidationError holding every violation.
+// err returns nil or a *fault.ValidationError holding every violation,
+// its message naming the input ("invalid schedule: items[0].rate: ...").
 func (v *violations) err() error {
 	if len(v.list) == 0 {
 		return nil
 	}
-	return &ValidationError{Subject: v.subject, Violations: v.list}
+	return &fault.ValidationError{Subject: v.subject, Violations: v.list}
 }
 
 // ErrOverlap is the sentinel inside an *OverlapError, for errors.Is.
@@ -84,9 +56,16 @@ func (e *OverlapError) Error() string {
 // Unwrap returns ErrOverlap.
 func (e *OverlapError) Unwrap() error { return ErrOverlap }
 
-// FieldViolations returns the overlap as one field violation, like a ValidationError's.
-func (e *OverlapError) FieldViolations() []FieldViolation {
-	return []FieldViolation{{Field: e.Field, Reason: strings.TrimPrefix(e.Error(), e.Field+": ")}}
+// As lets errors.As read an overlap as a *fault.ValidationError of its one
+// field, so the one status mapping returns it as InvalidArgument naming
+// the field, like any other bad input.
+func (e *OverlapError) As(target any) bool {
+	ve, ok := target.(**fault.ValidationError)
+	if !ok {
+		return false
+	}
+	*ve = &fault.ValidationError{Violations: []fault.Violation{{Field: e.Field, Reason: strings.TrimPrefix(e.Error(), e.Field+": ")}}}
+	return true
 }
 
 // ErrNoSchedule is returned by Applicable when no schedule covers the scope and day.

@@ -356,7 +356,7 @@ type Schedule struct {
 	Waivers      []WaiverRule
 }
 
-// Validate checks the schedule and returns a *ValidationError naming every invalid field, or nil.
+// Validate checks the schedule and returns a *fault.ValidationError naming every invalid field, or nil.
 // It rejects, among others: negative rates, caps below a single charge, subsidy ratios that are
 // not positive or do not add up to RatioWhole, effective_to before effective_from, unknown units,
 // kinds and categories, and parameters given to a policy that does not use them.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 func TestScheduleValidate(t *testing.T) {
@@ -22,43 +23,43 @@ func TestScheduleValidate(t *testing.T) {
 	tests := []struct {
 		name string
 		give func(*Schedule)
-		want []FieldViolation
+		want []fault.Violation
 	}{
 		{name: "valid", give: func(*Schedule) {}},
 		{
 			name: "negative rate",
 			give: item(func(it *Item) { it.Rate = dec("-2") }),
-			want: []FieldViolation{{Field: "items[0].rate", Reason: "must not be negative, got -2"}},
+			want: []fault.Violation{{Field: "items[0].rate", Reason: "must not be negative, got -2"}},
 		},
 		{
 			name: "day cap below one period",
 			give: item(func(it *Item) { it.CapPerDay = nd("1.5") }),
-			want: []FieldViolation{{Field: "items[0].cap_per_day", Reason: "1.5 is below a single charge of 2 (one period)"}},
+			want: []fault.Violation{{Field: "items[0].cap_per_day", Reason: "1.5 is below a single charge of 2 (one period)"}},
 		},
 		{
 			name: "term cap below one holiday period",
 			give: item(func(it *Item) { it.WeekendHolidayRate = nd("4"); it.CapPerTerm = nd("3") }),
-			want: []FieldViolation{{Field: "items[0].cap_per_term", Reason: "3 is below a single charge of 4 (one period)"}},
+			want: []fault.Violation{{Field: "items[0].cap_per_term", Reason: "3 is below a single charge of 4 (one period)"}},
 		},
 		{
 			name: "month cap on a per-term item",
 			give: item(func(it *Item) { it.Unit = PerTerm; it.CapPerMonth = nd("100") }),
-			want: []FieldViolation{{Field: "items[0].cap_per_month", Reason: "does not apply to a per_term item"}},
+			want: []fault.Violation{{Field: "items[0].cap_per_month", Reason: "does not apply to a per_term item"}},
 		},
 		{
 			name: "zero cap",
 			give: item(func(it *Item) { it.CapPerMonth = nd("0") }),
-			want: []FieldViolation{{Field: "items[0].cap_per_month", Reason: "must be positive, got 0"}},
+			want: []fault.Violation{{Field: "items[0].cap_per_month", Reason: "must be positive, got 0"}},
 		},
 		{
 			name: "term cap under monthly billing",
 			give: func(s *Schedule) { s.BillingMode = Monthly; s.Items[0].CapPerTerm = nd("400") },
-			want: []FieldViolation{{Field: "items[0].cap_per_term", Reason: "cannot be enforced under monthly billing, where each month is billed on its own"}},
+			want: []fault.Violation{{Field: "items[0].cap_per_term", Reason: "cannot be enforced under monthly billing, where each month is billed on its own"}},
 		},
 		{
 			name: "unknown unit and kind",
 			give: item(func(it *Item) { it.Unit = "per_hour"; it.Kind = "tutoring" }),
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "items[0].kind", Reason: `unknown service kind "tutoring"`},
 				{Field: "items[0].unit", Reason: `unknown charging unit "per_hour" (want per_period, per_session, per_day, per_month or per_term)`},
 			},
@@ -66,17 +67,17 @@ func TestScheduleValidate(t *testing.T) {
 		{
 			name: "rate with too many places",
 			give: item(func(it *Item) { it.Rate = dec("2.12345") }),
-			want: []FieldViolation{{Field: "items[0].rate", Reason: "at most 4 decimal places, got 2.12345"}},
+			want: []fault.Violation{{Field: "items[0].rate", Reason: "at most 4 decimal places, got 2.12345"}},
 		},
 		{
 			name: "surcharge on basic care",
 			give: item(func(it *Item) { it.EnrichmentSurcharge = dec("10") }),
-			want: []FieldViolation{{Field: "items[0].enrichment_surcharge", Reason: "only for enrichment items"}},
+			want: []fault.Violation{{Field: "items[0].enrichment_surcharge", Reason: "only for enrichment items"}},
 		},
 		{
 			name: "meal with a rate and no provider",
 			give: item(func(it *Item) { it.MealPassThrough = true; it.Unit = PerDay }),
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "items[0].meal_pass_through", Reason: "meals are charged at actual cost: no rate, surcharge or caps"},
 				{Field: "items[0].collected_on_behalf", Reason: "meals are collected on behalf of their provider (代收代付)"},
 			},
@@ -84,17 +85,17 @@ func TestScheduleValidate(t *testing.T) {
 		{
 			name: "collected on behalf without provider",
 			give: item(func(it *Item) { it.CollectedOnBehalf = true }),
-			want: []FieldViolation{{Field: "items[0].provider_id", Reason: "required for an item collected on behalf (代收代付)"}},
+			want: []fault.Violation{{Field: "items[0].provider_id", Reason: "required for an item collected on behalf (代收代付)"}},
 		},
 		{
 			name: "effective_to before effective_from",
 			give: func(s *Schedule) { s.EffectiveTo = day(8, 31).AddDays(-366) },
-			want: []FieldViolation{{Field: "effective_to", Reason: "2024-08-30 is before effective_from 2024-09-01"}},
+			want: []fault.Violation{{Field: "effective_to", Reason: "2024-08-30 is before effective_from 2024-09-01"}},
 		},
 		{
 			name: "missing identity",
 			give: func(s *Schedule) { s.ID, s.Version, s.Scope.DistrictID, s.DocumentNo = "", 0, "", "" },
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "id", Reason: "required"},
 				{Field: "version", Reason: "must be at least 1, got 0"},
 				{Field: "scope.district_id", Reason: "required"},
@@ -108,7 +109,7 @@ func TestScheduleValidate(t *testing.T) {
 			give: func(s *Schedule) {
 				s.Proration = ProrationPolicy{RuleID: "proration", Kind: Exact, Boundary: Inclusive, MonthWeight: SchoolDays}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "proration.boundary", Reason: "the exact policy has no threshold: a boundary is only for half_month, continuous_absence or early_withdrawal"},
 				{Field: "proration.month_weight", Reason: "only for the half_month policy"},
 			},
@@ -134,7 +135,7 @@ func TestScheduleValidate(t *testing.T) {
 			give: func(s *Schedule) {
 				s.Proration = ProrationPolicy{RuleID: "proration", Kind: HalfMonth, Boundary: "at_least", MonthWeight: "days"}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "proration.boundary", Reason: `unknown boundary "at_least" (want inclusive or exclusive)`},
 				{Field: "proration.month_weight", Reason: `unknown month weight "days" (want monthly_rate or school_days)`},
 			},
@@ -144,7 +145,7 @@ func TestScheduleValidate(t *testing.T) {
 			give: func(s *Schedule) {
 				s.Subsidies = []SubsidyRule{{RuleID: "s", Kind: PerStudentDay, Amount: dec("2.5"), Payers: payers("4", "0", "-1")}}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "subsidies[0].payers[1].ratio", Reason: "must be positive, got 0"},
 				{Field: "subsidies[0].payers[2].ratio", Reason: "must be positive, got -1"},
 			},
@@ -154,14 +155,14 @@ func TestScheduleValidate(t *testing.T) {
 			give: func(s *Schedule) {
 				s.Subsidies = []SubsidyRule{{RuleID: "s", Kind: PerStudentDay, Amount: dec("2.5")}}
 			},
-			want: []FieldViolation{{Field: "subsidies[0].payers", Reason: "at least one payer is required"}},
+			want: []fault.Violation{{Field: "subsidies[0].payers", Reason: "at least one payer is required"}},
 		},
 		{
 			name: "subsidy ratios do not sum to the whole",
 			give: func(s *Schedule) {
 				s.Subsidies = []SubsidyRule{{RuleID: "s", Kind: PerStudentDay, Amount: dec("2.5"), Payers: payers("40", "50"), RatioWhole: dec("100")}}
 			},
-			want: []FieldViolation{{Field: "subsidies[0].payers", Reason: "ratios sum to 90, want ratio_whole 100"}},
+			want: []fault.Violation{{Field: "subsidies[0].payers", Reason: "ratios sum to 90, want ratio_whole 100"}},
 		},
 		{
 			name: "subsidy kind and references",
@@ -171,7 +172,7 @@ func TestScheduleValidate(t *testing.T) {
 					{RuleID: "s2", Kind: PercentOfCost, Percent: dec("1.5"), Items: []string{"club"}, Payers: payers("1")},
 				}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "subsidies[0].kind", Reason: `unknown subsidy kind "per_lesson" (want per_student_day, per_student_month, per_student_term, per_student_year, per_student_period, percent_of_cost or shortfall)`},
 				{Field: "subsidies[1].percent", Reason: "must be in (0, 1], got 1.5"},
 				{Field: "subsidies[1].items[0]", Reason: `no item with rule id "club"`},
@@ -183,14 +184,14 @@ func TestScheduleValidate(t *testing.T) {
 				s.Calendar.TermsPerYear = 0
 				s.Subsidies = []SubsidyRule{{RuleID: "s", Kind: PerStudentYear, Amount: dec("30"), Payers: payers("1")}}
 			},
-			want: []FieldViolation{{Field: "calendar.terms_per_year", Reason: "required by a per_student_year subsidy"}},
+			want: []fault.Violation{{Field: "calendar.terms_per_year", Reason: "required by a per_student_year subsidy"}},
 		},
 		{
 			name: "waiver",
 			give: func(s *Schedule) {
 				s.Waivers = []WaiverRule{{RuleID: "care", Category: "rich", Percent: dec("0")}}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "waivers[0].rule_id", Reason: `rule id "care" already used by items[0].rule_id`},
 				{Field: "waivers[0].category", Reason: `unknown hardship category "rich"`},
 				{Field: "waivers[0].percent", Reason: "must be in (0, 1], got 0"},
@@ -202,7 +203,7 @@ func TestScheduleValidate(t *testing.T) {
 			give: func(s *Schedule) {
 				s.Proration = ProrationPolicy{RuleID: "p", Kind: HalfMonth, WithdrawalMonths: 2, ChargeLeave: true}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "proration.charge_leave", Reason: "only for the exact policy"},
 				{Field: "proration.withdrawal_months", Reason: "only for the early_withdrawal policy"},
 			},
@@ -213,7 +214,7 @@ func TestScheduleValidate(t *testing.T) {
 				s.BillingMode = Monthly
 				s.Proration = ProrationPolicy{RuleID: "p", Kind: EarlyWithdrawal, WithdrawalRefund: dec("0.5")}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "proration.withdrawal_months", Reason: "must be between 1 and 12, got 0"},
 				{Field: "proration.kind", Reason: "early_withdrawal needs billing_mode prepaid_term, got monthly"},
 			},
@@ -221,7 +222,7 @@ func TestScheduleValidate(t *testing.T) {
 		{
 			name: "after service needs exact",
 			give: func(s *Schedule) { s.BillingMode = AfterService; s.Proration.Kind = HalfMonth },
-			want: []FieldViolation{{Field: "proration.kind", Reason: "after_service billing bills delivered periods: needs exact without charge_leave"}},
+			want: []fault.Violation{{Field: "proration.kind", Reason: "after_service billing bills delivered periods: needs exact without charge_leave"}},
 		},
 		{
 			name: "calendar and rounding",
@@ -229,7 +230,7 @@ func TestScheduleValidate(t *testing.T) {
 				s.Calendar.DaysPerMonth, s.Calendar.MonthsPerTerm = dec("0"), dec("4.555")
 				s.RoundingRule = "nearest"
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "rounding_rule", Reason: `unknown rule "nearest" (want half_up, half_even, down or up)`},
 				{Field: "calendar.days_per_month", Reason: "must be positive, got 0"},
 				{Field: "calendar.months_per_term", Reason: "at most 2 decimal places, got 4.555"},
@@ -240,15 +241,15 @@ func TestScheduleValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := testSchedule(tt.give)
 			err := s.Validate()
-			var got []FieldViolation
-			var ve *ValidationError
+			var got []fault.Violation
+			var ve *fault.ValidationError
 			if errors.As(err, &ve) {
 				got = ve.Violations
 				if ve.Subject != "schedule" {
 					t.Errorf("subject = %q", ve.Subject)
 				}
 			} else if err != nil {
-				t.Fatalf("Validate error %v is not a *ValidationError", err)
+				t.Fatalf("Validate error %v is not a *fault.ValidationError", err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)
@@ -337,8 +338,9 @@ func TestOverlapErrorMessage(t *testing.T) {
 	if diff := cmp.Diff(want, e.Error()); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
 	}
-	if fv := e.FieldViolations(); len(fv) != 1 || fv[0].Field != "effective_from" {
-		t.Errorf("FieldViolations = %v", fv)
+	var ve *fault.ValidationError
+	if !errors.As(error(e), &ve) || len(ve.Violations) != 1 || ve.Violations[0].Field != "effective_from" {
+		t.Errorf("as a validation error = %v", ve)
 	}
 }
 

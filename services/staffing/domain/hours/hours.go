@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
 
@@ -60,10 +61,6 @@ var ErrLocked = errors.New("record is locked")
 // ErrInvalidTransition is matched (errors.Is) by every TransitionError.
 var ErrInvalidTransition = errors.New("invalid status transition")
 
-// ErrInvalid is matched (errors.Is) by every ValidationError, so callers can
-// map bad input to InvalidArgument.
-var ErrInvalid = errors.New("invalid input")
-
 // ErrInconsistent is returned by Effective when the records contradict each
 // other (a duplicate ID, a correction of an unknown record or of another
 // assignment, a correction cycle): a data fault, not a user error.
@@ -85,44 +82,17 @@ func (e *TransitionError) Error() string {
 // Is makes errors.Is(err, ErrInvalidTransition) true.
 func (e *TransitionError) Is(target error) bool { return target == ErrInvalidTransition }
 
-// FieldError names one offending field and why it is wrong, for a field
-// violation in the gRPC error.
-type FieldError struct {
-	Field  string
-	Reason string
-}
-
-// Error implements error.
-func (e FieldError) Error() string { return e.Field + ": " + e.Reason }
-
-// ValidationError lists the bad fields of one input.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Error()
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-type fieldErrors []FieldError
+type fieldErrors []fault.Violation
 
 func (fe *fieldErrors) add(field, format string, args ...any) {
-	*fe = append(*fe, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	*fe = append(*fe, fault.Violation{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (fe fieldErrors) err() error {
 	if len(fe) == 0 {
 		return nil
 	}
-	return &ValidationError{Fields: fe}
+	return &fault.ValidationError{Subject: "input", Violations: fe}
 }
 
 // Record is the delivered-hours record of one assignment (or a correction of
@@ -335,7 +305,7 @@ func Lock(r Record, at time.Time) (Record, error) {
 		return Record{}, err
 	}
 	if at.IsZero() {
-		return Record{}, &ValidationError{Fields: []FieldError{{Field: "lock_time", Reason: "required"}}}
+		return Record{}, &fault.ValidationError{Subject: "input", Violations: []fault.Violation{{Field: "lock_time", Reason: "required"}}}
 	}
 	r.LockedAt, r.Status = at, StatusLocked
 	return r, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
 
@@ -45,10 +46,10 @@ func recordIn(t *testing.T, status Status) Record {
 	return r
 }
 
-func fields(err error) []FieldError {
-	var ve *ValidationError
+func fields(err error) []fault.Violation {
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
-		return ve.Fields
+		return ve.Violations
 	}
 	return nil
 }
@@ -57,16 +58,16 @@ func TestNew(t *testing.T) {
 	tests := []struct {
 		name string
 		give Schedule
-		want []FieldError
+		want []fault.Violation
 	}{
 		{"valid", Schedule{ID: "r", AssignmentID: "a", StaffID: "t", SchoolID: "s", Start: at(15, 30), End: at(16, 30),
 			Duty: DutyTaught, CreatedAt: at(7, 0)}, nil},
 		{"end before start and bad duty", Schedule{ID: "r", AssignmentID: "a", StaffID: "t", SchoolID: "s", Start: at(15, 30),
-			End: at(15, 0), Duty: "singing", CreatedAt: at(7, 0)}, []FieldError{
+			End: at(15, 0), Duty: "singing", CreatedAt: at(7, 0)}, []fault.Violation{
 			{Field: "scheduled_end", Reason: "must be after scheduled_start"},
 			{Field: "duty", Reason: `unknown duty "singing"`},
 		}},
-		{"missing ids", Schedule{Start: at(15, 30), End: at(16, 30), Duty: DutyTaught, CreatedAt: at(7, 0)}, []FieldError{
+		{"missing ids", Schedule{Start: at(15, 30), End: at(16, 30), Duty: DutyTaught, CreatedAt: at(7, 0)}, []fault.Violation{
 			{Field: "id", Reason: "required"}, {Field: "assignment_id", Reason: "required"},
 			{Field: "staff_id", Reason: "required"}, {Field: "school_id", Reason: "required"},
 		}},
@@ -96,11 +97,11 @@ func TestCheckIn(t *testing.T) {
 		name       string
 		give       Record
 		giveAt     time.Time
-		wantFields []FieldError
+		wantFields []fault.Violation
 		wantErr    error
 	}{
-		{"twice", checkedIn, at(15, 29), []FieldError{{Field: "check_in", Reason: "already checked in at 2025-03-03 15:28:00"}}, ErrInvalid},
-		{"no time", setup(t), time.Time{}, []FieldError{{Field: "check_in", Reason: "required"}}, ErrInvalid},
+		{"twice", checkedIn, at(15, 29), []fault.Violation{{Field: "check_in", Reason: "already checked in at 2025-03-03 15:28:00"}}, fault.ErrInvalid},
+		{"no time", setup(t), time.Time{}, []fault.Violation{{Field: "check_in", Reason: "required"}}, fault.ErrInvalid},
 		{"after check-out", recordIn(t, StatusCheckedOut), at(16, 0), nil, ErrInvalidTransition},
 		{"locked", recordIn(t, StatusLocked), at(16, 0), nil, ErrLocked},
 	}
@@ -128,18 +129,18 @@ func TestCheckOut(t *testing.T) {
 		giveAt     time.Time
 		giveDuty   Duty
 		want       int // actual minutes
-		wantFields []FieldError
+		wantFields []fault.Violation
 		wantErr    error
 	}{
 		{"normal", in, at(16, 31), DutyTaught, 63, nil, nil},
 		{"seconds are dropped", in, at(16, 31).Add(59 * time.Second), DutySupervisionOnly, 63, nil, nil},
 		{"before check-in", in, at(15, 0), DutyTaught, 0,
-			[]FieldError{{Field: "check_out", Reason: "2025-03-03 15:00:00 is not after check-in 2025-03-03 15:28:00"}}, ErrInvalid},
+			[]fault.Violation{{Field: "check_out", Reason: "2025-03-03 15:00:00 is not after check-in 2025-03-03 15:28:00"}}, fault.ErrInvalid},
 		{"equal to check-in", in, at(15, 28), DutyTaught, 0,
-			[]FieldError{{Field: "check_out", Reason: "2025-03-03 15:28:00 is not after check-in 2025-03-03 15:28:00"}}, ErrInvalid},
+			[]fault.Violation{{Field: "check_out", Reason: "2025-03-03 15:28:00 is not after check-in 2025-03-03 15:28:00"}}, fault.ErrInvalid},
 		{"without check-in", setup(t), at(16, 30), DutyTaught, 0,
-			[]FieldError{{Field: "check_in", Reason: "required: check in first"}}, ErrInvalid},
-		{"unknown duty", in, at(16, 30), "dancing", 0, []FieldError{{Field: "duty", Reason: `unknown duty "dancing"`}}, ErrInvalid},
+			[]fault.Violation{{Field: "check_in", Reason: "required: check in first"}}, fault.ErrInvalid},
+		{"unknown duty", in, at(16, 30), "dancing", 0, []fault.Violation{{Field: "duty", Reason: `unknown duty "dancing"`}}, fault.ErrInvalid},
 		{"approved", recordIn(t, StatusApproved), at(16, 30), DutyTaught, 0, nil, ErrInvalidTransition},
 		{"locked", recordIn(t, StatusLocked), at(16, 30), DutyTaught, 0, nil, ErrLocked},
 	}
@@ -175,7 +176,7 @@ func TestApproveAndLock(t *testing.T) {
 	}{
 		{"approve checked out", StatusCheckedOut, func(r Record) (Record, error) { return Approve(r, "admin1", at(18, 0)) }, StatusApproved, nil},
 		{"approve draft", StatusDraft, func(r Record) (Record, error) { return Approve(r, "admin1", at(18, 0)) }, "", ErrInvalidTransition},
-		{"approve without approver", StatusCheckedOut, func(r Record) (Record, error) { return Approve(r, "", at(18, 0)) }, "", ErrInvalid},
+		{"approve without approver", StatusCheckedOut, func(r Record) (Record, error) { return Approve(r, "", at(18, 0)) }, "", fault.ErrInvalid},
 		{"approve locked", StatusLocked, func(r Record) (Record, error) { return Approve(r, "admin1", at(18, 0)) }, "", ErrLocked},
 		{"lock approved", StatusApproved, func(r Record) (Record, error) { return Lock(r, at(20, 0)) }, StatusLocked, nil},
 		{"lock checked out", StatusCheckedOut, func(r Record) (Record, error) { return Lock(r, at(20, 0)) }, "", ErrInvalidTransition},
@@ -223,7 +224,7 @@ func TestAmend(t *testing.T) {
 		})
 	}
 	_, err := Amend(recordIn(t, StatusCheckedOut), Edit{CheckIn: at(16, 0), CheckOut: at(15, 0), Duty: DutyTaught})
-	if diff := cmp.Diff([]FieldError{{Field: "check_out", Reason: "2025-03-03 15:00:00 is not after check-in 2025-03-03 16:00:00"}}, fields(err)); diff != "" {
+	if diff := cmp.Diff([]fault.Violation{{Field: "check_out", Reason: "2025-03-03 15:00:00 is not after check-in 2025-03-03 16:00:00"}}, fields(err)); diff != "" {
 		t.Errorf("Amend(out before in) field errors (-want +got):\n%s", diff)
 	}
 }
@@ -250,17 +251,17 @@ func TestCorrect(t *testing.T) {
 		name       string
 		give       Record
 		giveC      func(Correction) Correction
-		wantFields []FieldError
+		wantFields []fault.Violation
 		wantErr    error
 	}{
 		{"approved may be corrected", recordIn(t, StatusApproved), func(c Correction) Correction { return c }, nil, nil},
 		{"draft is amended, not corrected", recordIn(t, StatusDraft), func(c Correction) Correction { return c }, nil, ErrInvalidTransition},
 		{"reason required", locked, func(c Correction) Correction { c.Reason = " "; return c },
-			[]FieldError{{Field: "reason", Reason: "required for a correction"}}, ErrInvalid},
+			[]fault.Violation{{Field: "reason", Reason: "required for a correction"}}, fault.ErrInvalid},
 		{"same id", locked, func(c Correction) Correction { c.ID = "r1"; return c },
-			[]FieldError{{Field: "id", Reason: "must differ from the corrected record"}}, ErrInvalid},
+			[]fault.Violation{{Field: "id", Reason: "must differ from the corrected record"}}, fault.ErrInvalid},
 		{"check-out before check-in", locked, func(c Correction) Correction { c.CheckOut = at(15, 0); return c },
-			[]FieldError{{Field: "check_out", Reason: "2025-03-03 15:00:00 is not after check-in 2025-03-03 15:30:00"}}, ErrInvalid},
+			[]fault.Violation{{Field: "check_out", Reason: "2025-03-03 15:00:00 is not after check-in 2025-03-03 15:30:00"}}, fault.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,15 +362,15 @@ func TestPeriods(t *testing.T) {
 	tests := []struct {
 		minutes, period int
 		want            string
-		wantFields      []FieldError
+		wantFields      []fault.Violation
 	}{
 		{40, 40, "1", nil},
 		{60, 40, "1.5", nil},
 		{30, 45, "0.6667", nil},
 		{50, 45, "1.1111", nil},
 		{0, 40, "0", nil},
-		{10, 0, "0", []FieldError{{Field: "period_minutes", Reason: "must be positive"}}},
-		{-5, 40, "0", []FieldError{{Field: "minutes", Reason: "must not be negative"}}},
+		{10, 0, "0", []fault.Violation{{Field: "period_minutes", Reason: "must be positive"}}},
+		{-5, 40, "0", []fault.Violation{{Field: "minutes", Reason: "must not be negative"}}},
 	}
 	for _, tt := range tests {
 		got, err := Periods(tt.minutes, tt.period)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 func TestQualified(t *testing.T) {
@@ -200,24 +201,24 @@ func TestAdultsNeeded(t *testing.T) {
 	tests := []struct {
 		students, ratio int
 		want            int
-		wantErr         []FieldError
+		wantErr         []fault.Violation
 	}{
 		{0, 30, 0, nil},
 		{30, 30, 1, nil},
 		{31, 30, 2, nil},
 		{95, 30, 4, nil},
-		{10, 0, 0, []FieldError{{Field: "ratio", Reason: "must be positive"}}},
-		{-1, 30, 0, []FieldError{{Field: "students", Reason: "must not be negative"}}},
+		{10, 0, 0, []fault.Violation{{Field: "ratio", Reason: "must be positive"}}},
+		{-1, 30, 0, []fault.Violation{{Field: "students", Reason: "must not be negative"}}},
 	}
 	for _, tt := range tests {
 		got, err := AdultsNeeded(tt.students, tt.ratio)
 		if got != tt.want {
 			t.Errorf("AdultsNeeded(%d, %d) = %d, want %d", tt.students, tt.ratio, got, tt.want)
 		}
-		var gotErr []FieldError
-		var ve *ValidationError
+		var gotErr []fault.Violation
+		var ve *fault.ValidationError
 		if errors.As(err, &ve) {
-			gotErr = ve.Fields
+			gotErr = ve.Violations
 		}
 		if diff := cmp.Diff(tt.wantErr, gotErr); diff != "" {
 			t.Errorf("AdultsNeeded(%d, %d) error (-want +got):\n%s", tt.students, tt.ratio, diff)

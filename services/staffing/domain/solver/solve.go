@@ -20,7 +20,7 @@ const chainBudget = 4000
 // opts.MaxIterations moves. Hard rules are never broken by the solver. When
 // some demands cannot be covered it returns the best plan found and names
 // each uncovered demand with its reason. Invalid input returns a
-// *ValidationError.
+// *fault.ValidationError.
 func Solve(p Problem, opts Options) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err

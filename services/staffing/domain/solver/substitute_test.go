@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 func substituteProblem() Problem {
@@ -203,25 +204,25 @@ func TestSubstituteValidation(t *testing.T) {
 		name        string
 		giveCurrent []Assignment
 		giveAbsence Absence
-		want        []FieldError
+		want        []fault.Violation
 	}{
 		{"unknown staff", nil, Absence{StaffID: "ghost", From: mon},
-			[]FieldError{{Field: "absence.staff_id", Reason: `unknown staff "ghost"`}}},
+			[]fault.Violation{{Field: "absence.staff_id", Reason: `unknown staff "ghost"`}}},
 		{"range ends before it starts", nil, Absence{StaffID: "t1", From: mon, To: mon.AddDays(-1)},
-			[]FieldError{{Field: "absence.to", Reason: "must be a calendar date not before from"}}},
+			[]fault.Violation{{Field: "absence.to", Reason: "must be a calendar date not before from"}}},
 		{"missing date", nil, Absence{StaffID: "t1"},
-			[]FieldError{{Field: "absence.from", Reason: "not a calendar date"}}},
+			[]fault.Violation{{Field: "absence.from", Reason: "not a calendar date"}}},
 		{"current names an unknown demand", assign("nope", "t1"), Absence{StaffID: "t1", From: mon},
-			[]FieldError{{Field: "current[0].demand_id", Reason: `unknown demand "nope"`}}},
+			[]fault.Violation{{Field: "current[0].demand_id", Reason: `unknown demand "nope"`}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := Substitute(p, tt.giveCurrent, tt.giveAbsence, Options{})
-			var ve *ValidationError
+			var ve *fault.ValidationError
 			if !errors.As(err, &ve) {
-				t.Fatalf("Substitute() error = %v, want a *ValidationError", err)
+				t.Fatalf("Substitute() error = %v, want a *fault.ValidationError", err)
 			}
-			if diff := cmp.Diff(tt.want, ve.Fields); diff != "" {
+			if diff := cmp.Diff(tt.want, ve.Violations); diff != "" {
 				t.Errorf("field errors (-want +got):\n%s", diff)
 			}
 		})

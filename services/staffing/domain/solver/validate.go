@@ -3,54 +3,22 @@ package solver
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
-// ErrInvalid is matched (errors.Is) by every ValidationError, so callers can
-// map bad input to InvalidArgument without knowing the details.
-var ErrInvalid = errors.New("invalid input")
-
-// FieldError names one offending field (as a path such as
-// "staff[3].availability[0].window.end") and why it is wrong, so the gRPC
-// layer can return it as a field violation.
-type FieldError struct {
-	Field  string
-	Reason string
-}
-
-// Error implements error.
-func (e FieldError) Error() string { return e.Field + ": " + e.Reason }
-
-// ValidationError lists every bad field found in one input, so a caller fixes
-// them all in one round trip.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Error()
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-type fieldErrors []FieldError
+type fieldErrors []fault.Violation
 
 func (fe *fieldErrors) add(field, format string, args ...any) {
-	*fe = append(*fe, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	*fe = append(*fe, fault.Violation{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (fe fieldErrors) err() error {
 	if len(fe) == 0 {
 		return nil
 	}
-	return &ValidationError{Fields: fe}
+	return &fault.ValidationError{Subject: "input", Violations: fe}
 }
 
 // Errors for institutions that may not provide a course; CheckInstitution
@@ -115,7 +83,7 @@ func validateWindow(fe *fieldErrors, field string, start, end TimeOfDay) {
 	}
 }
 
-// Validate checks p for malformed input and returns a *ValidationError that
+// Validate checks p for malformed input and returns a *fault.ValidationError that
 // names every offending field, or nil. Rule breaches that depend on the plan
 // (an unapproved institution, a busy teacher) are not input errors; the
 // solver reports them as uncovered demands or violations.
@@ -275,7 +243,7 @@ func (p Problem) Validate() error {
 
 func (o Options) validate() error {
 	if o.MaxIterations < 0 {
-		return &ValidationError{Fields: []FieldError{{Field: "options.max_iterations", Reason: "must not be negative"}}}
+		return &fault.ValidationError{Subject: "input", Violations: []fault.Violation{{Field: "options.max_iterations", Reason: "must not be negative"}}}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 func TestValidate(t *testing.T) {
@@ -19,58 +20,58 @@ func TestValidate(t *testing.T) {
 	tests := []struct {
 		name string
 		give func(*Problem)
-		want []FieldError
+		want []fault.Violation
 	}{
 		{"valid", func(*Problem) {}, nil},
 		{"unknown activity kind in a qualification", func(p *Problem) { p.Staff[0].Qualifications = []ActivityKind{"knitting"} },
-			[]FieldError{{Field: "staff[0].qualifications[0]", Reason: `unknown activity kind "knitting"`}}},
+			[]fault.Violation{{Field: "staff[0].qualifications[0]", Reason: `unknown activity kind "knitting"`}}},
 		{"unknown activity kind in a demand", func(p *Problem) { p.Demands[1].ActivityKind = "knitting" },
-			[]FieldError{{Field: "demands[1].activity_kind", Reason: `unknown activity kind "knitting"`}}},
+			[]fault.Violation{{Field: "demands[1].activity_kind", Reason: `unknown activity kind "knitting"`}}},
 		{"availability outside the service day", func(p *Problem) {
 			p.Staff[0].Availability = []Slot{{Weekday: time.Monday, Window: Window{Clock(6, 0), Clock(22, 0)}}}
-		}, []FieldError{
+		}, []fault.Violation{
 			{Field: "staff[0].availability[0].window.start", Reason: "06:00 is outside the service day 07:00-21:00"},
 			{Field: "staff[0].availability[0].window.end", Reason: "22:00 is outside the service day 07:00-21:00"},
 		}},
 		{"availability ends before it starts", func(p *Problem) {
 			p.Staff[0].Availability = []Slot{{Weekday: time.Monday, Window: Window{Clock(17, 0), Clock(16, 0)}}}
-		}, []FieldError{{Field: "staff[0].availability[0].window.end", Reason: "must be after start 17:00"}}},
+		}, []fault.Violation{{Field: "staff[0].availability[0].window.end", Reason: "must be after start 17:00"}}},
 		{"instructor of an unknown institution", func(p *Problem) { p.Staff[1].InstitutionID = "ghost" },
-			[]FieldError{{Field: "staff[1].institution_id", Reason: `unknown institution "ghost"`}}},
+			[]fault.Violation{{Field: "staff[1].institution_id", Reason: `unknown institution "ghost"`}}},
 		{"instructor without institution", func(p *Problem) { p.Staff[1].InstitutionID = "" },
-			[]FieldError{{Field: "staff[1].institution_id", Reason: "required for an outside instructor"}}},
+			[]fault.Violation{{Field: "staff[1].institution_id", Reason: "required for an outside instructor"}}},
 		{"duplicate staff and bad kind", func(p *Problem) { p.Staff[1] = Staff{ID: "t1", Kind: "janitor"} },
-			[]FieldError{{Field: "staff[1].id", Reason: `duplicate id "t1"`}, {Field: "staff[1].kind", Reason: `unknown staff kind "janitor"`}}},
+			[]fault.Violation{{Field: "staff[1].id", Reason: `duplicate id "t1"`}, {Field: "staff[1].kind", Reason: `unknown staff kind "janitor"`}}},
 		{"demand without class, count or periods", func(p *Problem) {
 			p.Demands[0].ClassID, p.Demands[0].Count, p.Demands[0].Periods = "", 0, 0
-		}, []FieldError{
+		}, []fault.Violation{
 			{Field: "demands[0].periods", Reason: "must be at least 1"},
 			{Field: "demands[0].count", Reason: "must be at least 1"},
 			{Field: "demands[0].class_id", Reason: "required for a supervisor demand"},
 		}},
 		{"demand on a date that does not exist", func(p *Problem) { p.Demands[0].Date = Date{2025, time.February, 30} },
-			[]FieldError{{Field: "demands[0].date", Reason: "not a calendar date"}}},
+			[]fault.Violation{{Field: "demands[0].date", Reason: "not a calendar date"}}},
 		{"demand ends before it starts", func(p *Problem) { p.Demands[0].End = Clock(15, 0) },
-			[]FieldError{{Field: "demands[0].end", Reason: "must be after start 15:30"}}},
+			[]fault.Violation{{Field: "demands[0].end", Reason: "must be after start 15:30"}}},
 		{"locked assignment to unknown staff", func(p *Problem) { p.Locked = assign("h1", "ghost") },
-			[]FieldError{{Field: "locked[0].staff_id", Reason: `unknown staff "ghost"`}}},
+			[]fault.Violation{{Field: "locked[0].staff_id", Reason: `unknown staff "ghost"`}}},
 		{"negative limit", func(p *Problem) { p.Staff[0].Limits.MaxPeriodsPerWeek = -1 },
-			[]FieldError{{Field: "staff[0].limits.max_periods_per_week", Reason: "must not be negative"}}},
+			[]fault.Violation{{Field: "staff[0].limits.max_periods_per_week", Reason: "must not be negative"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := base()
 			tt.give(&p)
 			err := p.Validate()
-			var got []FieldError
-			var ve *ValidationError
+			var got []fault.Violation
+			var ve *fault.ValidationError
 			if errors.As(err, &ve) {
-				got = ve.Fields
-				if !errors.Is(err, ErrInvalid) {
-					t.Errorf("errors.Is(%v, ErrInvalid) = false", err)
+				got = ve.Violations
+				if !errors.Is(err, fault.ErrInvalid) {
+					t.Errorf("errors.Is(%v, fault.ErrInvalid) = false", err)
 				}
 			} else if err != nil {
-				t.Fatalf("Validate() = %v, want a *ValidationError", err)
+				t.Fatalf("Validate() = %v, want a *fault.ValidationError", err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Validate() field errors (-want +got):\n%s", diff)
@@ -84,8 +85,8 @@ func TestValidate(t *testing.T) {
 
 func TestSolveRejectsNegativeIterations(t *testing.T) {
 	_, err := Solve(Problem{}, Options{MaxIterations: -1})
-	var ve *ValidationError
-	if !errors.As(err, &ve) || ve.Fields[0].Field != "options.max_iterations" {
+	var ve *fault.ValidationError
+	if !errors.As(err, &ve) || ve.Violations[0].Field != "options.max_iterations" {
 		t.Errorf("Solve(MaxIterations: -1) error = %v, want a field error on options.max_iterations", err)
 	}
 }

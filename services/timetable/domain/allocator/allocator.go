@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // ErrUnknownStudent is returned by Withdraw for a student not in the input.
@@ -123,46 +123,46 @@ type index struct {
 }
 
 func validate(in Input) (*index, error) {
-	var v calendar.ValidationError
+	var v fault.ValidationError
 	ix := &index{in: in, club: map[string]int{}, student: map[string]int{}}
 	if in.MaxChoices < 0 {
-		v.Add("max_choices", "%d is negative", in.MaxChoices)
+		v.Addf("max_choices", "%d is negative", in.MaxChoices)
 	}
 	for i, c := range in.Clubs {
 		f := "clubs[" + strconv.Itoa(i) + "]"
 		if c.ID == "" {
-			v.Add(f+".id", "required")
+			v.Addf(f+".id", "required")
 		} else if j, dup := ix.club[c.ID]; dup {
-			v.Add(f+".id", "%q duplicates clubs[%d]", c.ID, j)
+			v.Addf(f+".id", "%q duplicates clubs[%d]", c.ID, j)
 		} else {
 			ix.club[c.ID] = i
 		}
 		if c.Capacity < 0 {
-			v.Add(f+".capacity", "%d is negative", c.Capacity)
+			v.Addf(f+".capacity", "%d is negative", c.Capacity)
 		}
 		if len(c.Grades) == 0 {
-			v.Add(f+".grades", "at least one eligible grade is required")
+			v.Addf(f+".grades", "at least one eligible grade is required")
 		}
 		for k, g := range c.Grades {
 			if g < 1 || g > 9 {
-				v.Add(f+".grades["+strconv.Itoa(k)+"]", "%d is not 1 to 9", g)
+				v.Addf(f+".grades["+strconv.Itoa(k)+"]", "%d is not 1 to 9", g)
 			}
 		}
 	}
 	for i, s := range in.Students {
 		f := "students[" + strconv.Itoa(i) + "]"
 		if s.ID == "" {
-			v.Add(f+".id", "required")
+			v.Addf(f+".id", "required")
 		} else if j, dup := ix.student[s.ID]; dup {
-			v.Add(f+".id", "%q duplicates students[%d]", s.ID, j)
+			v.Addf(f+".id", "%q duplicates students[%d]", s.ID, j)
 		} else {
 			ix.student[s.ID] = i
 		}
 		if s.Grade < 1 || s.Grade > 9 {
-			v.Add(f+".grade", "%d is not 1 to 9", s.Grade)
+			v.Addf(f+".grade", "%d is not 1 to 9", s.Grade)
 		}
 		if in.MaxChoices > 0 && len(s.Choices) > in.MaxChoices {
-			v.Add(f+".choices", "%d choices, at most %d allowed", len(s.Choices), in.MaxChoices)
+			v.Addf(f+".choices", "%d choices, at most %d allowed", len(s.Choices), in.MaxChoices)
 		}
 		var ch []int
 		seen := map[string]bool{}
@@ -171,11 +171,11 @@ func validate(in Input) (*index, error) {
 			c, ok := ix.club[id]
 			switch {
 			case !ok:
-				v.Add(ff, "unknown club %q", id)
+				v.Addf(ff, "unknown club %q", id)
 			case seen[id]:
-				v.Add(ff, "club %q ranked twice", id)
+				v.Addf(ff, "club %q ranked twice", id)
 			case !slices.Contains(in.Clubs[c].Grades, s.Grade):
-				v.Add(ff, "club %q does not admit grade %d", id, s.Grade)
+				v.Addf(ff, "club %q does not admit grade %d", id, s.Grade)
 			default:
 				ch = append(ch, c)
 			}
@@ -195,7 +195,7 @@ func validate(in Input) (*index, error) {
 // or eligibility, is the same for the same input set and seed whatever the
 // order of Input.Students, and is Pareto-efficient: no group of students can
 // trade seats, or take a free one, so that none is worse off and one better.
-// Invalid input gives a *calendar.ValidationError.
+// Invalid input gives a *fault.ValidationError.
 func Allocate(in Input, seed uint64) (Allocation, error) {
 	ix, err := validate(in)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // problems lists every way a breaks capacity, eligibility, the stated ranks
@@ -399,9 +399,9 @@ func TestValidation(t *testing.T) {
 				"Optimum":  func() error { _, err := Optimum(tt.give); return err },
 			} {
 				err := run()
-				var ve *calendar.ValidationError
+				var ve *fault.ValidationError
 				if !errors.As(err, &ve) {
-					t.Fatalf("%s error = %v, want *calendar.ValidationError", name, err)
+					t.Fatalf("%s error = %v, want *fault.ValidationError", name, err)
 				}
 				var got []string
 				for _, v := range ve.Violations {

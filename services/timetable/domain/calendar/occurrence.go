@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // Session is one entry of a weekly plan (周课表): what a class or a club does
@@ -112,78 +114,78 @@ type sessionKey struct {
 // order). Deliveries then set delivered minutes. The result is sorted by
 // date, start, segment, class and club. Invalid input, a cancellation or
 // delivery that matches no session, or a delivery for a cancelled session
-// give a *ValidationError.
+// give a *fault.ValidationError.
 func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliveries []Delivery) ([]Occurrence, error) {
-	var v ValidationError
+	var v fault.ValidationError
 	seenDay := map[Date]int{}
 	for i, d := range days {
 		f := "days[" + strconv.Itoa(i) + "]"
 		if d.Date.IsZero() {
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 			continue
 		}
 		if j, dup := seenDay[d.Date]; dup {
-			v.Add(f+".date", "%s duplicates days[%d]", d.Date, j)
+			v.Addf(f+".date", "%s duplicates days[%d]", d.Date, j)
 		}
 		seenDay[d.Date] = i
 		if d.SchoolDay && !d.Follows.Valid() {
-			v.Add(f+".follows", "school day %s follows no weekday", d.Date)
+			v.Addf(f+".follows", "school day %s follows no weekday", d.Date)
 		}
 	}
 	seen := map[sessionKey]int{}
 	for i, s := range plan {
 		f := "sessions[" + strconv.Itoa(i) + "]"
 		if !s.Weekday.Valid() {
-			v.Add(f+".weekday", "weekday %d is not 1 (Monday) to 7 (Sunday)", int(s.Weekday))
+			v.Addf(f+".weekday", "weekday %d is not 1 (Monday) to 7 (Sunday)", int(s.Weekday))
 		}
 		if s.ClassID == "" && s.ClubID == "" {
-			v.Add(f+".class_id", "a session needs a class or a club")
+			v.Addf(f+".class_id", "a session needs a class or a club")
 		}
 		if s.ItemID == "" {
-			v.Add(f+".item_id", "required")
+			v.Addf(f+".item_id", "required")
 		}
 		if s.Segment < 1 {
-			v.Add(f+".segment", "segment %d must be 1 or more", s.Segment)
+			v.Addf(f+".segment", "segment %d must be 1 or more", s.Segment)
 		}
 		if !s.Start.Valid() {
-			v.Add(f+".start", "time of day out of range")
+			v.Addf(f+".start", "time of day out of range")
 		}
 		if !s.End.Valid() {
-			v.Add(f+".end", "time of day out of range")
+			v.Addf(f+".end", "time of day out of range")
 		} else if s.End <= s.Start {
-			v.Add(f+".end", "%s is not after start %s", s.End, s.Start)
+			v.Addf(f+".end", "%s is not after start %s", s.End, s.Start)
 		}
 		k := sessionKey{s.Weekday, s.ClassID, s.ClubID, s.Segment}
 		if j, dup := seen[k]; dup {
-			v.Add(f+".segment", "duplicates sessions[%d]", j)
+			v.Addf(f+".segment", "duplicates sessions[%d]", j)
 		}
 		seen[k] = i
 	}
 	for i, c := range cancellations {
 		f := "cancellations[" + strconv.Itoa(i) + "]"
 		if c.Date.IsZero() {
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 		}
 		if c.Segment < 0 {
-			v.Add(f+".segment", "segment %d is negative", c.Segment)
+			v.Addf(f+".segment", "segment %d is negative", c.Segment)
 		}
 		if c.Reason == "" {
-			v.Add(f+".reason", "required")
+			v.Addf(f+".reason", "required")
 		}
 	}
 	for i, d := range deliveries {
 		f := "deliveries[" + strconv.Itoa(i) + "]"
 		if d.Date.IsZero() {
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 		}
 		if d.ClassID == "" && d.ClubID == "" {
-			v.Add(f+".class_id", "a delivery names a class or a club")
+			v.Addf(f+".class_id", "a delivery names a class or a club")
 		}
 		if d.Segment < 1 {
-			v.Add(f+".segment", "segment %d must be 1 or more", d.Segment)
+			v.Addf(f+".segment", "segment %d must be 1 or more", d.Segment)
 		}
 		if d.Minutes < 0 {
-			v.Add(f+".minutes", "%d is negative", d.Minutes)
+			v.Addf(f+".minutes", "%d is negative", d.Minutes)
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -234,7 +236,7 @@ func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliv
 			}
 		}
 		if matched == 0 {
-			v.Add("cancellations["+strconv.Itoa(i)+"]", "matches no session on %s", c.Date)
+			v.Addf("cancellations["+strconv.Itoa(i)+"]", "matches no session on %s", c.Date)
 		}
 	}
 	for i, d := range deliveries {
@@ -248,13 +250,13 @@ func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliv
 		}
 		switch {
 		case len(hit) == 0:
-			v.Add(f, "matches no session on %s", d.Date)
+			v.Addf(f, "matches no session on %s", d.Date)
 		case out[hit[0]].Status != StatusScheduled:
-			v.Add(f, "session on %s is cancelled (%s)", d.Date, out[hit[0]].CancelReason)
+			v.Addf(f, "session on %s is cancelled (%s)", d.Date, out[hit[0]].CancelReason)
 		case d.Minutes > out[hit[0]].Minutes:
-			v.Add(f+".minutes", "%d is more than the planned %d", d.Minutes, out[hit[0]].Minutes)
+			v.Addf(f+".minutes", "%d is more than the planned %d", d.Minutes, out[hit[0]].Minutes)
 		case out[hit[0]].Recorded:
-			v.Add(f, "session on %s already has a delivery", d.Date)
+			v.Addf(f, "session on %s already has a delivery", d.Date)
 		default:
 			out[hit[0]].Delivered, out[hit[0]].Recorded = d.Minutes, true
 		}

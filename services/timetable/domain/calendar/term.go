@@ -3,6 +3,8 @@ package calendar
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // MaxTermDays bounds a term's length. A school term (学期) is about five
@@ -47,29 +49,29 @@ func (t Term) isSchoolWeekday(w Weekday) bool {
 // Validate checks the term on its own: ids, an end not before the start, a
 // bounded length and distinct valid weekdays.
 func (t Term) Validate() error {
-	var v ValidationError
+	var v fault.ValidationError
 	t.validate(&v, "term.")
 	return v.Err()
 }
 
-func (t Term) validate(v *ValidationError, prefix string) {
+func (t Term) validate(v *fault.ValidationError, prefix string) {
 	if t.SchoolID == "" {
-		v.Add(prefix+"school_id", "required")
+		v.Addf(prefix+"school_id", "required")
 	}
 	if t.Name == "" {
-		v.Add(prefix+"name", "required")
+		v.Addf(prefix+"name", "required")
 	}
 	if t.Start.IsZero() {
-		v.Add(prefix+"start", "required")
+		v.Addf(prefix+"start", "required")
 	}
 	if t.End.IsZero() {
-		v.Add(prefix+"end", "required")
+		v.Addf(prefix+"end", "required")
 	}
 	if !t.Start.IsZero() && !t.End.IsZero() {
 		if t.End.Before(t.Start) {
-			v.Add(prefix+"end", "%s is before start %s", t.End, t.Start)
+			v.Addf(prefix+"end", "%s is before start %s", t.End, t.Start)
 		} else if n := t.End.Sub(t.Start) + 1; n > MaxTermDays {
-			v.Add(prefix+"end", "term of %d days is longer than %d days", n, MaxTermDays)
+			v.Addf(prefix+"end", "term of %d days is longer than %d days", n, MaxTermDays)
 		}
 	}
 	seen := map[Weekday]bool{}
@@ -77,9 +79,9 @@ func (t Term) validate(v *ValidationError, prefix string) {
 		f := prefix + "weekdays[" + strconv.Itoa(i) + "]"
 		switch {
 		case !w.Valid():
-			v.Add(f, "weekday %d is not 1 (Monday) to 7 (Sunday)", int(w))
+			v.Addf(f, "weekday %d is not 1 (Monday) to 7 (Sunday)", int(w))
 		case seen[w]:
-			v.Add(f, "duplicate weekday %s", w)
+			v.Addf(f, "duplicate weekday %s", w)
 		}
 		seen[w] = true
 	}
@@ -195,9 +197,9 @@ func (d Day) Open() bool { return d.SchoolDay && !d.Closed }
 // and closures of other schools are ignored so callers can pass the whole
 // district's list. A date is a school day when its weekday is a term weekday,
 // or a working swap names it, and it is neither a holiday nor a swapped day
-// off. Invalid input gives a *ValidationError naming every offending field.
+// off. Invalid input gives a *fault.ValidationError naming every offending field.
 func Days(term Term, holidays []Holiday, swaps []Swap, closures []Closure) ([]Day, error) {
-	var v ValidationError
+	var v fault.ValidationError
 	term.validate(&v, "term.")
 	if len(v.Violations) > 0 {
 		return nil, v.Err()
@@ -207,78 +209,78 @@ func Days(term Term, holidays []Holiday, swaps []Swap, closures []Closure) ([]Da
 		f := "holidays[" + strconv.Itoa(i) + "]"
 		switch {
 		case h.Date.IsZero():
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 		case !term.Contains(h.Date):
-			v.Add(f+".date", "%s is outside the term %s..%s", h.Date, term.Start, term.End)
+			v.Addf(f+".date", "%s is outside the term %s..%s", h.Date, term.Start, term.End)
 		default:
 			if j, dup := holidayAt[h.Date]; dup {
-				v.Add(f+".date", "%s duplicates holidays[%d]", h.Date, j)
+				v.Addf(f+".date", "%s duplicates holidays[%d]", h.Date, j)
 			} else {
 				holidayAt[h.Date] = i
 			}
 		}
 		if h.Name == "" {
-			v.Add(f+".name", "required")
+			v.Addf(f+".name", "required")
 		}
 	}
 	swapAt := map[Date]int{}
 	for i, s := range swaps {
 		f := "swaps[" + strconv.Itoa(i) + "]"
 		if s.Date.IsZero() {
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 			continue
 		}
 		if !term.Contains(s.Date) {
-			v.Add(f+".date", "%s is outside the term %s..%s", s.Date, term.Start, term.End)
+			v.Addf(f+".date", "%s is outside the term %s..%s", s.Date, term.Start, term.End)
 			continue
 		}
 		if j, dup := swapAt[s.Date]; dup {
-			v.Add(f+".date", "%s duplicates swaps[%d]", s.Date, j)
+			v.Addf(f+".date", "%s duplicates swaps[%d]", s.Date, j)
 			continue
 		}
 		swapAt[s.Date] = i
 		if j, ok := holidayAt[s.Date]; ok {
-			v.Add(f+".date", "%s is also holidays[%d]", s.Date, j)
+			v.Addf(f+".date", "%s is also holidays[%d]", s.Date, j)
 		}
 		regular := term.isSchoolWeekday(s.Date.Weekday())
 		if s.Working {
 			if regular {
-				v.Add(f+".date", "%s (%s) is already a school day", s.Date, s.Date.Weekday())
+				v.Addf(f+".date", "%s (%s) is already a school day", s.Date, s.Date.Weekday())
 			}
 			if s.Follows != WeekdayUnspecified && !term.isSchoolWeekday(s.Follows) {
-				v.Add(f+".follows", "%s is not a school weekday of the term", s.Follows)
+				v.Addf(f+".follows", "%s is not a school weekday of the term", s.Follows)
 			}
 		} else {
 			if !regular {
-				v.Add(f+".date", "%s (%s) is not a school day to give off", s.Date, s.Date.Weekday())
+				v.Addf(f+".date", "%s (%s) is not a school day to give off", s.Date, s.Date.Weekday())
 			}
 			if s.Follows != WeekdayUnspecified {
-				v.Add(f+".follows", "only a working swap follows a timetable")
+				v.Addf(f+".follows", "only a working swap follows a timetable")
 			}
 		}
 	}
 	for i, c := range closures {
 		f := "closures[" + strconv.Itoa(i) + "]"
 		if c.Start.IsZero() {
-			v.Add(f+".start", "required")
+			v.Addf(f+".start", "required")
 		}
 		if c.End.IsZero() {
-			v.Add(f+".end", "required")
+			v.Addf(f+".end", "required")
 		}
 		if !c.Start.IsZero() && !c.End.IsZero() && c.End.Before(c.Start) {
-			v.Add(f+".end", "%s is before start %s", c.End, c.Start)
+			v.Addf(f+".end", "%s is before start %s", c.End, c.Start)
 		}
 		switch c.Scope {
 		case ScopeDistrict:
 		case ScopeSchool:
 			if c.SchoolID == "" {
-				v.Add(f+".school_id", "required for a school closure")
+				v.Addf(f+".school_id", "required for a school closure")
 			}
 		default:
-			v.Add(f+".scope", "must be district or school")
+			v.Addf(f+".scope", "must be district or school")
 		}
 		if c.Reason < ReasonWeather || c.Reason > ReasonOther {
-			v.Add(f+".reason", "must be weather, exam or other")
+			v.Addf(f+".reason", "must be weather, exam or other")
 		}
 	}
 	if err := v.Err(); err != nil {

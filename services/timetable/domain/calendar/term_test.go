@@ -6,20 +6,21 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
 func date(m time.Month, d int) calendar.Date { return calendar.NewDate(2025, m, d) }
 
-// fields returns the field paths of a *ValidationError, or fails the test.
+// fields returns the field paths of a *fault.ValidationError, or fails the test.
 func fields(t *testing.T, err error) []string {
 	t.Helper()
-	var ve *calendar.ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) {
-		t.Fatalf("error = %v, want *ValidationError", err)
+		t.Fatalf("error = %v, want *fault.ValidationError", err)
 	}
-	if !errors.Is(err, calendar.ErrInvalid) {
-		t.Errorf("errors.Is(%v, ErrInvalid) = false", err)
+	if !errors.Is(err, fault.ErrInvalid) {
+		t.Errorf("errors.Is(%v, fault.ErrInvalid) = false", err)
 	}
 	var out []string
 	for _, v := range ve.Violations {

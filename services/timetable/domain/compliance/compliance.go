@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/shopspring/decimal"
 )
@@ -235,7 +236,7 @@ func (r Report) Violations() []Violation {
 
 // Check validates the input and runs every rule. Days outside Input.Days are
 // not checked; only open school days (school days not closed) need service.
-// Invalid input gives a *calendar.ValidationError.
+// Invalid input gives a *fault.ValidationError.
 func Check(in Input) (Report, error) {
 	ds, err := newDataset(in)
 	if err != nil {
@@ -316,51 +317,51 @@ type classDay struct {
 }
 
 func newDataset(in Input) (*dataset, error) {
-	var v calendar.ValidationError
+	var v fault.ValidationError
 	p := in.Policy
 	if !p.OffWork.Valid() {
-		v.Add("policy.off_work", "time of day out of range")
+		v.Addf("policy.off_work", "time of day out of range")
 	}
 	if p.MinMinutesPerDay < 0 || p.MinMinutesPerDay > 24*60 {
-		v.Add("policy.min_minutes_per_day", "%d is not 0 to 1440", p.MinMinutesPerDay)
+		v.Addf("policy.min_minutes_per_day", "%d is not 0 to 1440", p.MinMinutesPerDay)
 	}
 	if p.ServiceDaysPerWeek < 1 || p.ServiceDaysPerWeek > 7 {
-		v.Add("policy.service_days_per_week", "%d is not 1 to 7", p.ServiceDaysPerWeek)
+		v.Addf("policy.service_days_per_week", "%d is not 1 to 7", p.ServiceDaysPerWeek)
 	}
 	if p.MaxPeriodsPerDay < 0 {
-		v.Add("policy.max_periods_per_day", "%d is negative", p.MaxPeriodsPerDay)
+		v.Addf("policy.max_periods_per_day", "%d is negative", p.MaxPeriodsPerDay)
 	}
 	if p.PeriodMinutes.Primary < 1 {
-		v.Add("policy.period_minutes.primary", "%d must be 1 or more", p.PeriodMinutes.Primary)
+		v.Addf("policy.period_minutes.primary", "%d must be 1 or more", p.PeriodMinutes.Primary)
 	}
 	if p.PeriodMinutes.JuniorMiddle < 1 {
-		v.Add("policy.period_minutes.junior_middle", "%d must be 1 or more", p.PeriodMinutes.JuniorMiddle)
+		v.Addf("policy.period_minutes.junior_middle", "%d must be 1 or more", p.PeriodMinutes.JuniorMiddle)
 	}
 	if !p.EveningCareCap.Valid() {
-		v.Add("policy.evening_care_cap", "time of day out of range")
+		v.Addf("policy.evening_care_cap", "time of day out of range")
 	}
 	if !p.EveningStudyCap.Valid() {
-		v.Add("policy.evening_study_cap", "time of day out of range")
+		v.Addf("policy.evening_study_cap", "time of day out of range")
 	}
 	if p.OutsideShareCap.IsNegative() || p.OutsideShareCap.GreaterThan(decimal.NewFromInt(1)) {
-		v.Add("policy.outside_share_cap", "%s is not between 0 and 1", p.OutsideShareCap)
+		v.Addf("policy.outside_share_cap", "%s is not between 0 and 1", p.OutsideShareCap)
 	}
 	if in.School.ID == "" {
-		v.Add("school.id", "required")
+		v.Addf("school.id", "required")
 	}
 	if in.School.Stage < StagePrimary || in.School.Stage > StageNineYear {
-		v.Add("school.stage", "must be primary, junior_middle or nine_year")
+		v.Addf("school.stage", "must be primary, junior_middle or nine_year")
 	}
 	ds := &dataset{policy: p, stage: in.School.Stage, dayAt: map[calendar.Date]calendar.Day{}, sessions: map[classDay][]Session{},
 		overlapIdx: map[classDay][]int{}}
 	for i, d := range in.Days {
 		f := "days[" + strconv.Itoa(i) + "].date"
 		if d.Date.IsZero() {
-			v.Add(f, "required")
+			v.Addf(f, "required")
 			continue
 		}
 		if _, dup := ds.dayAt[d.Date]; dup {
-			v.Add(f, "duplicate day %s", d.Date)
+			v.Addf(f, "duplicate day %s", d.Date)
 			continue
 		}
 		ds.dayAt[d.Date] = d
@@ -381,55 +382,55 @@ func newDataset(in Input) (*dataset, error) {
 	for i, c := range in.Classes {
 		f := "classes[" + strconv.Itoa(i) + "]"
 		if c.ID == "" {
-			v.Add(f+".id", "required")
+			v.Addf(f+".id", "required")
 		} else if j, dup := classIdx[c.ID]; dup {
-			v.Add(f+".id", "%q duplicates classes[%d]", c.ID, j)
+			v.Addf(f+".id", "%q duplicates classes[%d]", c.ID, j)
 		} else {
 			classIdx[c.ID] = i
 			ds.classes = append(ds.classes, c)
 		}
 		if c.Grade < lo || c.Grade > hi {
-			v.Add(f+".grade", "grade %d is not %d to %d for this school stage", c.Grade, lo, hi)
+			v.Addf(f+".grade", "grade %d is not %d to %d for this school stage", c.Grade, lo, hi)
 		}
 	}
 	slices.SortFunc(ds.classes, func(a, b Class) int { return cmp.Compare(a.ID, b.ID) })
 	for i, s := range in.Sessions {
 		f := "sessions[" + strconv.Itoa(i) + "]"
 		if _, ok := classIdx[s.ClassID]; !ok {
-			v.Add(f+".class_id", "unknown class %q", s.ClassID)
+			v.Addf(f+".class_id", "unknown class %q", s.ClassID)
 		}
 		switch {
 		case s.Date.IsZero():
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 		case !inPeriod(s.Date):
-			v.Add(f+".date", "%s is outside the checked days", s.Date)
+			v.Addf(f+".date", "%s is outside the checked days", s.Date)
 		}
 		if s.Kind < ItemBasicCare || s.Kind > ItemWeekendCare {
-			v.Add(f+".kind", "unknown item kind %d", int(s.Kind))
+			v.Addf(f+".kind", "unknown item kind %d", int(s.Kind))
 		}
 		if !s.Start.Valid() {
-			v.Add(f+".start", "time of day out of range")
+			v.Addf(f+".start", "time of day out of range")
 		}
 		if !s.End.Valid() || s.End <= s.Start {
-			v.Add(f+".end", "%s is not after start %s", s.End, s.Start)
+			v.Addf(f+".end", "%s is not after start %s", s.End, s.Start)
 		}
 		if s.Recorded && (s.Delivered < 0 || s.Delivered > int(s.End-s.Start)) {
-			v.Add(f+".delivered", "%d is not 0 to the planned %d minutes", s.Delivered, int(s.End-s.Start))
+			v.Addf(f+".delivered", "%d is not 0 to the planned %d minutes", s.Delivered, int(s.End-s.Start))
 		}
 	}
 	for i, c := range in.ClubSessions {
 		f := "club_sessions[" + strconv.Itoa(i) + "]"
 		if c.ClubID == "" {
-			v.Add(f+".club_id", "required")
+			v.Addf(f+".club_id", "required")
 		}
 		switch {
 		case c.Date.IsZero():
-			v.Add(f+".date", "required")
+			v.Addf(f+".date", "required")
 		case !inPeriod(c.Date):
-			v.Add(f+".date", "%s is outside the checked days", c.Date)
+			v.Addf(f+".date", "%s is outside the checked days", c.Date)
 		}
 		if c.Provider != ProviderSchool && c.Provider != ProviderOutside {
-			v.Add(f+".provider", "must be school or outside")
+			v.Addf(f+".provider", "must be school or outside")
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -441,7 +442,7 @@ func newDataset(in Input) (*dataset, error) {
 		for _, j := range ds.overlapIdx[k] {
 			o := in.Sessions[j]
 			if !s.Cancelled && !o.Cancelled && s.Start < o.End && o.Start < s.End {
-				v.Add("sessions["+strconv.Itoa(i)+"].start", "overlaps sessions[%d] of class %q on %s", j, s.ClassID, s.Date)
+				v.Addf("sessions["+strconv.Itoa(i)+"].start", "overlaps sessions[%d] of class %q on %s", j, s.ClassID, s.Date)
 			}
 		}
 		ds.overlapIdx[k] = append(ds.overlapIdx[k], i)

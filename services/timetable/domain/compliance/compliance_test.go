@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/shopspring/decimal"
 )
@@ -195,9 +196,9 @@ func TestCheckValidation(t *testing.T) {
 			in := compliant(t, 1)
 			tt.give(&in)
 			_, err := Check(in)
-			var ve *calendar.ValidationError
+			var ve *fault.ValidationError
 			if !errors.As(err, &ve) {
-				t.Fatalf("Check error = %v, want *calendar.ValidationError", err)
+				t.Fatalf("Check error = %v, want *fault.ValidationError", err)
 			}
 			var got []string
 			for _, f := range ve.Violations {

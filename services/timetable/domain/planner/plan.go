@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
@@ -22,7 +23,7 @@ import (
 // unlocked meetings and re-queues those, with a tabu list against cycling.
 // The best state seen is kept, so when no clash-free complete plan exists (or
 // none is found within the budget) the answer is the best partial plan plus
-// the clubs left short and why. Invalid input gives a *calendar.ValidationError.
+// the clubs left short and why. Invalid input gives a *fault.ValidationError.
 func Plan(in Input, opts Options) (WeeklyPlan, error) {
 	if err := validateInput(in); err != nil {
 		return WeeklyPlan{}, err
@@ -561,15 +562,15 @@ func (s *search) usedDays(c int) int {
 
 // validateInput checks ids, references, ranges and the locks.
 func validateInput(in Input) error {
-	var v calendar.ValidationError
+	var v fault.ValidationError
 	weekdays := map[calendar.Weekday]bool{}
 	for i, w := range in.Weekdays {
 		f := "weekdays[" + strconv.Itoa(i) + "]"
 		switch {
 		case !w.Valid():
-			v.Add(f, "weekday %d is not 1 (Monday) to 7 (Sunday)", int(w))
+			v.Addf(f, "weekday %d is not 1 (Monday) to 7 (Sunday)", int(w))
 		case weekdays[w]:
-			v.Add(f, "duplicate weekday %s", w)
+			v.Addf(f, "duplicate weekday %s", w)
 		}
 		weekdays[w] = true
 	}
@@ -579,36 +580,36 @@ func validateInput(in Input) error {
 		}
 	}
 	if len(in.Segments) == 0 {
-		v.Add("segments", "at least one segment is required")
+		v.Addf("segments", "at least one segment is required")
 	}
 	segIdx := map[int]int{}
 	for i, s := range in.Segments {
 		f := "segments[" + strconv.Itoa(i) + "]"
 		if s.Index < 1 {
-			v.Add(f+".index", "%d must be 1 or more", s.Index)
+			v.Addf(f+".index", "%d must be 1 or more", s.Index)
 		} else if j, dup := segIdx[s.Index]; dup {
-			v.Add(f+".index", "%d duplicates segments[%d]", s.Index, j)
+			v.Addf(f+".index", "%d duplicates segments[%d]", s.Index, j)
 		} else {
 			segIdx[s.Index] = i
 		}
 		if s.Kind != SegmentHomework && s.Kind != SegmentClub {
-			v.Add(f+".kind", "must be homework or club")
+			v.Addf(f+".kind", "must be homework or club")
 		}
 		if !s.Start.Valid() {
-			v.Add(f+".start", "time of day out of range")
+			v.Addf(f+".start", "time of day out of range")
 		}
 		if !s.End.Valid() || s.End <= s.Start {
-			v.Add(f+".end", "%s is not after start %s", s.End, s.Start)
+			v.Addf(f+".end", "%s is not after start %s", s.End, s.Start)
 		}
 		for k, w := range s.Weekdays {
 			if !weekdays[w] {
-				v.Add(f+".weekdays["+strconv.Itoa(k)+"]", "%s is not a school weekday", w)
+				v.Addf(f+".weekdays["+strconv.Itoa(k)+"]", "%s is not a school weekday", w)
 			}
 		}
 		for j := range i {
 			o := in.Segments[j]
 			if s.Start < o.End && o.Start < s.End && sharesWeekday(s, o, weekdays) {
-				v.Add(f+".start", "%s–%s overlaps segments[%d]", s.Start, s.End, j)
+				v.Addf(f+".start", "%s–%s overlaps segments[%d]", s.Start, s.End, j)
 			}
 		}
 	}
@@ -616,17 +617,17 @@ func validateInput(in Input) error {
 	for i, r := range in.Rooms {
 		f := "rooms[" + strconv.Itoa(i) + "]"
 		if r.ID == "" {
-			v.Add(f+".id", "required")
+			v.Addf(f+".id", "required")
 		} else if j, dup := rooms[r.ID]; dup {
-			v.Add(f+".id", "%q duplicates rooms[%d]", r.ID, j)
+			v.Addf(f+".id", "%q duplicates rooms[%d]", r.ID, j)
 		} else {
 			rooms[r.ID] = i
 		}
 		if !r.Kind.valid() {
-			v.Add(f+".kind", "unknown room kind %d", int(r.Kind))
+			v.Addf(f+".kind", "unknown room kind %d", int(r.Kind))
 		}
 		if r.Capacity < 1 {
-			v.Add(f+".capacity", "%d must be 1 or more", r.Capacity)
+			v.Addf(f+".capacity", "%d must be 1 or more", r.Capacity)
 		}
 	}
 	classes := map[string]int{}
@@ -634,29 +635,29 @@ func validateInput(in Input) error {
 	for i, c := range in.Classes {
 		f := "classes[" + strconv.Itoa(i) + "]"
 		if c.ID == "" {
-			v.Add(f+".id", "required")
+			v.Addf(f+".id", "required")
 		} else if j, dup := classes[c.ID]; dup {
-			v.Add(f+".id", "%q duplicates classes[%d]", c.ID, j)
+			v.Addf(f+".id", "%q duplicates classes[%d]", c.ID, j)
 		} else {
 			classes[c.ID] = i
 		}
 		if c.Grade < 1 || c.Grade > 9 {
-			v.Add(f+".grade", "%d is not 1 to 9", c.Grade)
+			v.Addf(f+".grade", "%d is not 1 to 9", c.Grade)
 		}
 		if c.Size < 1 {
-			v.Add(f+".size", "%d must be 1 or more", c.Size)
+			v.Addf(f+".size", "%d must be 1 or more", c.Size)
 		}
 		ri, ok := rooms[c.HomeRoom]
 		switch {
 		case c.HomeRoom == "":
-			v.Add(f+".home_room", "required")
+			v.Addf(f+".home_room", "required")
 		case !ok:
-			v.Add(f+".home_room", "unknown room %q", c.HomeRoom)
+			v.Addf(f+".home_room", "unknown room %q", c.HomeRoom)
 		case in.Rooms[ri].Capacity < c.Size:
-			v.Add(f+".home_room", "room %q holds %d, class has %d", c.HomeRoom, in.Rooms[ri].Capacity, c.Size)
+			v.Addf(f+".home_room", "room %q holds %d, class has %d", c.HomeRoom, in.Rooms[ri].Capacity, c.Size)
 		}
 		if j, dup := homeOf[c.HomeRoom]; dup && ok {
-			v.Add(f+".home_room", "room %q is already the home room of classes[%d]", c.HomeRoom, j)
+			v.Addf(f+".home_room", "room %q is already the home room of classes[%d]", c.HomeRoom, j)
 		} else if ok {
 			homeOf[c.HomeRoom] = i
 		}
@@ -665,31 +666,31 @@ func validateInput(in Input) error {
 	for i, c := range in.Clubs {
 		f := "clubs[" + strconv.Itoa(i) + "]"
 		if c.ID == "" {
-			v.Add(f+".id", "required")
+			v.Addf(f+".id", "required")
 		} else if j, dup := clubs[c.ID]; dup {
-			v.Add(f+".id", "%q duplicates clubs[%d]", c.ID, j)
+			v.Addf(f+".id", "%q duplicates clubs[%d]", c.ID, j)
 		} else {
 			clubs[c.ID] = i
 		}
 		if c.Provider != ProviderSchool && c.Provider != ProviderOutside {
-			v.Add(f+".provider", "must be school or outside")
+			v.Addf(f+".provider", "must be school or outside")
 		}
 		if c.Capacity < 1 {
-			v.Add(f+".capacity", "%d must be 1 or more", c.Capacity)
+			v.Addf(f+".capacity", "%d must be 1 or more", c.Capacity)
 		}
 		if len(c.Grades) == 0 {
-			v.Add(f+".grades", "at least one eligible grade is required")
+			v.Addf(f+".grades", "at least one eligible grade is required")
 		}
 		for k, g := range c.Grades {
 			if g < 1 || g > 9 {
-				v.Add(f+".grades["+strconv.Itoa(k)+"]", "%d is not 1 to 9", g)
+				v.Addf(f+".grades["+strconv.Itoa(k)+"]", "%d is not 1 to 9", g)
 			}
 		}
 		if !c.RoomKind.valid() {
-			v.Add(f+".room_kind", "unknown room kind %d", int(c.RoomKind))
+			v.Addf(f+".room_kind", "unknown room kind %d", int(c.RoomKind))
 		}
 		if c.MeetingsPerWeek < 1 {
-			v.Add(f+".meetings_per_week", "%d must be 1 or more", c.MeetingsPerWeek)
+			v.Addf(f+".meetings_per_week", "%d must be 1 or more", c.MeetingsPerWeek)
 		}
 	}
 	if len(v.Violations) > 0 {
@@ -708,7 +709,7 @@ func sharesWeekday(a, b Segment, weekdays map[calendar.Weekday]bool) bool {
 	return false
 }
 
-func validateLocks(in Input, v *calendar.ValidationError, clubs, rooms map[string]int) {
+func validateLocks(in Input, v *fault.ValidationError, clubs, rooms map[string]int) {
 	segs := map[int]Segment{}
 	for _, s := range in.Segments {
 		segs[s.Index] = s
@@ -729,49 +730,49 @@ func validateLocks(in Input, v *calendar.ValidationError, clubs, rooms map[strin
 		ci, okClub := clubs[l.ClubID]
 		ri, okRoom := rooms[l.RoomID]
 		if !okClub {
-			v.Add(f+".club_id", "unknown club %q", l.ClubID)
+			v.Addf(f+".club_id", "unknown club %q", l.ClubID)
 		}
 		if !okRoom {
-			v.Add(f+".room_id", "unknown room %q", l.RoomID)
+			v.Addf(f+".room_id", "unknown room %q", l.RoomID)
 		}
 		if !weekdays[l.Weekday] {
-			v.Add(f+".weekday", "%s is not a school weekday", l.Weekday)
+			v.Addf(f+".weekday", "%s is not a school weekday", l.Weekday)
 		}
 		seg, okSeg := segs[l.Segment]
 		switch {
 		case !okSeg:
-			v.Add(f+".segment", "unknown segment %d", l.Segment)
+			v.Addf(f+".segment", "unknown segment %d", l.Segment)
 		case seg.Kind != SegmentClub:
-			v.Add(f+".segment", "segment %d is not a club segment", l.Segment)
+			v.Addf(f+".segment", "segment %d is not a club segment", l.Segment)
 		case !seg.on(l.Weekday):
-			v.Add(f+".segment", "segment %d does not run on %s", l.Segment, l.Weekday)
+			v.Addf(f+".segment", "segment %d does not run on %s", l.Segment, l.Weekday)
 		}
 		if !okClub || !okRoom {
 			continue
 		}
 		club, room := in.Clubs[ci], in.Rooms[ri]
 		if room.Kind != club.RoomKind {
-			v.Add(f+".room_id", "room %q is a %s, club %q needs a %s", room.ID, room.Kind, club.ID, club.RoomKind)
+			v.Addf(f+".room_id", "room %q is a %s, club %q needs a %s", room.ID, room.Kind, club.ID, club.RoomKind)
 		}
 		if room.Capacity < club.Capacity {
-			v.Add(f+".room_id", "room %q holds %d, club %q has %d seats", room.ID, room.Capacity, club.ID, club.Capacity)
+			v.Addf(f+".room_id", "room %q holds %d, club %q has %d seats", room.ID, room.Capacity, club.ID, club.Capacity)
 		}
 		for _, k := range []cell{{l.Weekday, l.Segment, "room:" + room.ID}, {l.Weekday, 0, "club:" + club.ID}} {
 			if j, dup := used[k]; dup {
-				v.Add(f, "clashes with locked[%d] (%s on %s)", j, k.key, l.Weekday)
+				v.Addf(f, "clashes with locked[%d] (%s on %s)", j, k.key, l.Weekday)
 			}
 			used[k] = i
 		}
 		if club.Group != "" {
 			k := cell{l.Weekday, l.Segment, "group:" + club.Group}
 			if j, dup := used[k]; dup {
-				v.Add(f, "clashes with locked[%d] (group %q)", j, club.Group)
+				v.Addf(f, "clashes with locked[%d] (group %q)", j, club.Group)
 			}
 			used[k] = i
 		}
 		count[club.ID]++
 		if count[club.ID] > club.MeetingsPerWeek {
-			v.Add(f, "club %q has more locked placements than its %d meetings", club.ID, club.MeetingsPerWeek)
+			v.Addf(f, "club %q has more locked placements than its %d meetings", club.ID, club.MeetingsPerWeek)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
@@ -237,9 +238,9 @@ func TestPlanInputValidation(t *testing.T) {
 			in := smallSchool()
 			tt.give(&in)
 			_, err := Plan(in, Options{})
-			var ve *calendar.ValidationError
+			var ve *fault.ValidationError
 			if !errors.As(err, &ve) {
-				t.Fatalf("Plan error = %v, want *calendar.ValidationError", err)
+				t.Fatalf("Plan error = %v, want *fault.ValidationError", err)
 			}
 			var got []string
 			for _, v := range ve.Violations {

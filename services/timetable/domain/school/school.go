@@ -141,7 +141,7 @@ func (t Term) Validate() error {
 // its field paths renamed to the contract's (term.end becomes
 // term.end_date) under prefix.
 func translate(err error, prefix string) error {
-	var ve *calendar.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		var c fault.Collector
 		for _, fe := range ve.Violations {
