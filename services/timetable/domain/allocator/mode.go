@@ -3,7 +3,7 @@ package allocator
 import (
 	"slices"
 
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // Mode is how AllocateMode fills club seats. Schools differ: some draw a lottery and stop, most then
@@ -26,7 +26,7 @@ const (
 )
 
 // ParseMode returns the mode named s; the empty string is Lottery, the behaviour before modes
-// existed. An unknown name is a *calendar.ValidationError naming field.
+// existed. An unknown name is a *fault.ValidationError naming field.
 func ParseMode(s, field string) (Mode, error) {
 	switch m := Mode(s); m {
 	case "":
@@ -34,8 +34,8 @@ func ParseMode(s, field string) (Mode, error) {
 	case Lottery, LotteryFill, MostPlaced:
 		return m, nil
 	}
-	var v calendar.ValidationError
-	v.Add(field, "unknown mode %q (want lottery, lottery_fill or most_placed)", s)
+	var v fault.ValidationError
+	v.Addf(field, "unknown mode %q (want lottery, lottery_fill or most_placed)", s)
 	return "", v.Err()
 }
 
