@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/fault"
 )
 
 // Every enrolled session is billed exactly once: one fee item charging two timetable items
@@ -70,7 +71,7 @@ func TestTwoSourcesRejected(t *testing.T) {
 }
 
 func containsViolation(err error, field string) bool {
-	ve, ok := err.(*ValidationError)
+	ve, ok := err.(*fault.ValidationError)
 	if !ok {
 		return false
 	}

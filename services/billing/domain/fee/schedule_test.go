@@ -124,7 +124,7 @@ func TestScheduleValidate(t *testing.T) {
 					{RuleID: "late", Kind: BasicCare, Unit: PerPeriod, Rate: dec("3"), TimetableItems: []string{"seg-2", "care", "seg-3", "seg-3"}},
 				}
 			},
-			want: []FieldViolation{
+			want: []fault.Violation{
 				{Field: "items[1].timetable_items[0]", Reason: `timetable item "seg-2" is already charged by items[0] (care): one fee item per timetable item`},
 				{Field: "items[1].timetable_items[1]", Reason: `timetable item "care" is already charged by items[0] (care): one fee item per timetable item`},
 				{Field: "items[1].timetable_items[3]", Reason: `timetable item "seg-3" listed twice`},
