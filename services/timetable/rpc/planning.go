@@ -5,7 +5,6 @@ import (
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/paging"
-	"github.com/kehou/kehou/services/timetable/app"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/compliance"
 	"github.com/kehou/kehou/services/timetable/domain/school"
@@ -231,13 +230,13 @@ func (s *Server) GetPlan(ctx context.Context, req *timetablev1.GetPlanRequest) (
 	return &timetablev1.GetPlanResponse{Plan: planProto(p, req.GetSchoolId())}, nil
 }
 
-func occurrenceProto(v app.OccurrenceView) *timetablev1.Occurrence {
+func occurrenceProto(v school.OccurrenceView) *timetablev1.Occurrence {
 	o := v.Occurrence
 	st := timetablev1.OccurrenceStatus_OCCURRENCE_STATUS_SCHEDULED
 	if o.Status == calendar.StatusCancelled {
 		st = timetablev1.OccurrenceStatus_OCCURRENCE_STATUS_CANCELLED
 	}
-	out := &timetablev1.Occurrence{OccurrenceId: app.OccurrenceID(o), Date: dateProto(o.Date), Weekday: int32(o.Weekday),
+	out := &timetablev1.Occurrence{OccurrenceId: school.OccurrenceID(o), Date: dateProto(o.Date), Weekday: int32(o.Weekday),
 		ClassId: o.ClassID, ClubId: o.ClubID, ItemId: o.ItemID, ItemKind: itemKindProto(v.ItemKind), Segment: int32(o.Segment),
 		RoomId: o.RoomID, Start: timeProto(o.Start), End: timeProto(o.End), Minutes: int32(o.Minutes), Status: st,
 		CancelReason: o.CancelReason, DeliveredMinutes: int32(o.Delivered), DeliveredRecorded: o.Recorded,
