@@ -218,11 +218,11 @@ func ceilingToProto(c fee.PriceCeiling) *billingv1.PriceCeiling {
 func (s *Server) CreatePriceCeiling(ctx context.Context, req *billingv1.CreatePriceCeilingRequest) (*billingv1.CreatePriceCeilingResponse, error) {
 	c, err := ceilingFromProto(req.GetDistrictId(), req.GetCeiling())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	out, err := s.fees.CreateCeiling(ctx, c)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.CreatePriceCeilingResponse{Ceiling: ceilingToProto(out)}, nil
 }
@@ -231,7 +231,7 @@ func (s *Server) CreatePriceCeiling(ctx context.Context, req *billingv1.CreatePr
 func (s *Server) ListPriceCeilings(ctx context.Context, req *billingv1.ListPriceCeilingsRequest) (*billingv1.ListPriceCeilingsResponse, error) {
 	cs, err := s.fees.ListCeilings(ctx, req.GetDistrictId())
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListPriceCeilingsResponse{}
 	for _, c := range cs {

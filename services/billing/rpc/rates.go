@@ -12,7 +12,6 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/money"
 	"github.com/kehou/kehou/services/billing/domain/pay"
-	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/shopspring/decimal"
 )
 
@@ -136,11 +135,11 @@ func rateTableToProto(t pay.RateTable) *billingv1.RateTable {
 func (s *RemunerationServer) CreateRateTable(ctx context.Context, req *billingv1.CreateRateTableRequest) (*billingv1.CreateRateTableResponse, error) {
 	t, err := rateTableFromProto(req.GetDistrictId(), req.GetRateTable())
 	if err != nil {
-		return nil, rpcserver.StatusFromFault(ctx, s.log, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	out, err := s.app.CreateRateTable(ctx, t)
 	if err != nil {
-		return nil, rpcserver.StatusFromFault(ctx, s.log, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.CreateRateTableResponse{RateTable: rateTableToProto(out)}, nil
 }
@@ -149,7 +148,7 @@ func (s *RemunerationServer) CreateRateTable(ctx context.Context, req *billingv1
 func (s *RemunerationServer) GetRateTable(ctx context.Context, req *billingv1.GetRateTableRequest) (*billingv1.GetRateTableResponse, error) {
 	out, err := s.app.GetRateTable(ctx, req.GetDistrictId(), req.GetRateTableId(), int(req.GetVersion()))
 	if err != nil {
-		return nil, rpcserver.StatusFromFault(ctx, s.log, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.GetRateTableResponse{RateTable: rateTableToProto(out)}, nil
 }
@@ -158,7 +157,7 @@ func (s *RemunerationServer) GetRateTable(ctx context.Context, req *billingv1.Ge
 func (s *RemunerationServer) ListRateTables(ctx context.Context, req *billingv1.ListRateTablesRequest) (*billingv1.ListRateTablesResponse, error) {
 	all, err := s.app.ListRateTables(ctx, req.GetDistrictId(), req.GetSchoolId())
 	if err != nil {
-		return nil, rpcserver.StatusFromFault(ctx, s.log, err)
+		return nil, toStatus(ctx, s.log, err)
 	}
 	resp := &billingv1.ListRateTablesResponse{}
 	for _, t := range all {

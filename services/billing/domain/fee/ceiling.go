@@ -35,7 +35,7 @@ type CeilingLimit struct {
 	Max decimal.Decimal
 }
 
-// Validate checks the ceiling and returns a *ValidationError naming every invalid field, or nil.
+// Validate checks the ceiling and returns a *fault.ValidationError naming every invalid field, or nil.
 func (c PriceCeiling) Validate() error {
 	v := &violations{subject: "price ceiling"}
 	if c.ID == "" {
@@ -109,7 +109,7 @@ func BindingCeilings(s Schedule, category string, ceilings []PriceCeiling) []Pri
 	return out
 }
 
-// CheckCeilings returns a *ValidationError naming every price of s above a binding ceiling, with
+// CheckCeilings returns a *fault.ValidationError naming every price of s above a binding ceiling, with
 // the ceiling and its document, or nil. Per item (free items and meals at cost aside), a
 // per_period ceiling holds the per_period rate (plus surcharge; the weekend and holiday rate
 // too); a per_month ceiling holds a per_month rate, a per_term rate ÷ MonthsPerTerm and any cap
