@@ -199,8 +199,11 @@ func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []ttf
 		if !send(workItem{school: sw}) {
 			return
 		}
+		// A school's statements are computed whole before any is issued: the payers' claims are
+		// split across them in student order (fee.CarryClaims), so each claim is its share of the
+		// total rounded once.
+		var all []fee.Statement
 		err = f.students(ctx, in, func(batch []fee.StudentFacts) error {
-			cs := make([]computed, 0, len(batch))
 			for _, sf := range batch {
 				sw.sn.Add(sf)
 				sw.snap.Students++
@@ -213,16 +216,28 @@ func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []ttf
 				if err != nil {
 					return fmt.Errorf("student %s: %w", sf.StudentID, err)
 				}
-				cs = append(cs, computed{studentID: sf.StudentID, lines: statement.FromEngine(st).Lines})
-			}
-			if !send(workItem{school: sw, students: cs}) {
-				return ctx.Err()
+				all = append(all, st)
 			}
 			return nil
 		})
+		if err == nil {
+			err = fee.CarryClaims(in.sched, all)
+		}
 		if err != nil {
 			send(workItem{err: err})
 			return
+		}
+		size := max(f.Options.BatchSize, 1)
+		for len(all) > 0 {
+			n := min(size, len(all))
+			cs := make([]computed, 0, n)
+			for _, st := range all[:n] {
+				cs = append(cs, computed{studentID: st.StudentID, lines: statement.FromEngine(st).Lines})
+			}
+			all = all[n:]
+			if !send(workItem{school: sw, students: cs}) {
+				return
+			}
 		}
 		if !send(workItem{school: sw, end: true}) {
 			return

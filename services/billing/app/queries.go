@@ -76,18 +76,22 @@ func (f *Fees) Preview(ctx context.Context, req RunRequest, candidate fee.Schedu
 		if err := c.Validate(); err != nil {
 			return fee.DiffReport{}, err
 		}
-		baseEngine := in.engine
+		baseEngine, baseSched := in.engine, in.sched
 		err = f.students(ctx, in, func(batch []fee.StudentFacts) error {
 			for _, sf := range batch {
 				st, err := baseEngine.Compute(sf)
 				if err != nil {
 					return err
 				}
-				base = append(base, fee.Statement{SchoolID: st.SchoolID, StudentID: st.StudentID, Totals: st.Totals})
+				base = append(base, st)
 			}
 			return nil
 		})
 		if err != nil {
+			return fee.DiffReport{}, err
+		}
+		// Claims are split across the school's statements as a run splits them.
+		if err := fee.CarryClaims(baseSched, base); err != nil {
 			return fee.DiffReport{}, err
 		}
 		if err := in.setSchedule(c, in.cost); err != nil {
@@ -99,11 +103,14 @@ func (f *Fees) Preview(ctx context.Context, req RunRequest, candidate fee.Schedu
 				if err != nil {
 					return err
 				}
-				cand = append(cand, fee.Statement{SchoolID: st.SchoolID, StudentID: st.StudentID, Totals: st.Totals})
+				cand = append(cand, st)
 			}
 			return nil
 		})
 		if err != nil {
+			return fee.DiffReport{}, err
+		}
+		if err := fee.CarryClaims(c, cand); err != nil {
 			return fee.DiffReport{}, err
 		}
 		rep := fee.Diff(base, cand)

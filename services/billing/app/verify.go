@@ -110,12 +110,20 @@ func (r *schoolReplay) recompute() (map[string][]statement.Line, error) {
 		return nil, err
 	}
 	out := make(map[string][]statement.Line, len(r.students)+len(r.gone))
+	sts := make([]fee.Statement, 0, len(r.students))
 	for _, sf := range r.students {
 		st, err := e.Compute(sf)
 		if err != nil {
 			return nil, fmt.Errorf("student %s: %w", sf.StudentID, err)
 		}
-		out[sf.StudentID] = statement.FromEngine(st).Lines
+		sts = append(sts, st)
+	}
+	// The run split claims across the school's statements in snapshot order; so does the replay.
+	if err := fee.CarryClaims(r.header.S, sts); err != nil {
+		return nil, err
+	}
+	for _, st := range sts {
+		out[st.StudentID] = statement.FromEngine(st).Lines
 	}
 	for _, id := range r.gone {
 		out[id] = nil
