@@ -13,7 +13,6 @@ import (
 	"github.com/kehou/kehou/services/system"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
 
@@ -37,7 +36,7 @@ type demoClients struct {
 func dialDemo(r *system.Running) (*demoClients, error) {
 	c := &demoClients{}
 	dial := func(addr string) (*grpc.ClientConn, error) {
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(r.ClientCreds()))
 		if err == nil {
 			c.conns = append(c.conns, conn)
 		}

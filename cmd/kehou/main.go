@@ -79,6 +79,11 @@ type Config struct {
 	MaxPrepayment        decimal.Decimal
 	// HTTP is the gateway's limits and its server's timeouts.
 	HTTP system.HTTPLimits
+	// TLS is optional TLS for the gateway and between the parts.
+	TLS system.TLS
+	// ServiceDatabaseURLs are the services' own URLs (their login roles);
+	// a service without one connects as its role on DatabaseURL's server.
+	ServiceDatabaseURLs map[system.Part]string
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -142,6 +147,15 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 		fs.BoolVar(p, name, v, help+" ($"+env+")")
 	}
 	str(&c.DatabaseURL, "database-url", "KEHOU_DATABASE_URL", getenv("DATABASE_URL"), "PostgreSQL URL (falls back to $DATABASE_URL)")
+	c.ServiceDatabaseURLs = map[system.Part]string{}
+	serviceURLs := map[system.Part]*string{}
+	for _, p := range []system.Part{system.Timetable, system.Staffing, system.Billing, system.Identity} {
+		v := new(string)
+		serviceURLs[p] = v
+		env := "KEHOU_" + strings.ToUpper(string(p)) + "_DATABASE_URL"
+		str(v, string(p)+"-database-url", env, "", "PostgreSQL URL "+string(p)+" connects with, as its role "+migrations.Roles[string(p)]+
+			" (default: database-url with that user and no password)")
+	}
 	maxConns := envOr(getenv, "KEHOU_DB_MAX_CONNS", "10")
 	str(&maxConns, "db-max-conns", "KEHOU_DB_MAX_CONNS", maxConns, "largest number of database connections per process")
 	str(&c.HTTPAddr, "http-addr", "KEHOU_HTTP_ADDR", "127.0.0.1:8080", "gateway HTTP listen address")
@@ -182,6 +196,11 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 		httpVals[f.name] = &v
 		str(&v, f.name, f.env, v, f.help)
 	}
+	str(&c.TLS.HTTPCertFile, "tls-cert", "KEHOU_TLS_CERT", "", "PEM certificate file: the gateway serves HTTPS")
+	str(&c.TLS.HTTPKeyFile, "tls-key", "KEHOU_TLS_KEY", "", "PEM key file of --tls-cert")
+	str(&c.TLS.GRPCCertFile, "grpc-tls-cert", "KEHOU_GRPC_TLS_CERT", "", "PEM certificate file: gRPC listeners serve TLS and calls present it")
+	str(&c.TLS.GRPCKeyFile, "grpc-tls-key", "KEHOU_GRPC_TLS_KEY", "", "PEM key file of --grpc-tls-cert")
+	str(&c.TLS.GRPCCAFile, "grpc-tls-ca", "KEHOU_GRPC_TLS_CA", "", "PEM CA file: calls to other parts use TLS verified against it; listeners require client certificates it signed")
 	maxPrepay := envOr(getenv, "KEHOU_MAX_PREPAYMENT", app.DefaultMaxPrepayment.StringFixed(2))
 	str(&maxPrepay, "max-prepayment", "KEHOU_MAX_PREPAYMENT", maxPrepay, "how far above what a family owes a payment marked as a prepayment may go, in yuan")
 	if err := fs.Parse(args); err != nil {
@@ -189,6 +208,11 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 	}
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected arguments %v", fs.Args()))
+	}
+	for p, v := range serviceURLs {
+		if *v != "" {
+			c.ServiceDatabaseURLs[p] = *v
+		}
 	}
 	n, err := strconv.Atoi(maxConns)
 	if err != nil || n < 1 || n > 1000 {
@@ -305,12 +329,12 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		return err
 	}
 	r, err := system.Start(ctx, system.Config{
-		Parts: parts, DatabaseURL: c.DatabaseURL, DBMaxConns: int32(c.DBMaxConns),
+		Parts: parts, DatabaseURL: c.DatabaseURL, ServiceDatabaseURLs: c.ServiceDatabaseURLs, DBMaxConns: int32(c.DBMaxConns),
 		HTTPAddr: c.HTTPAddr, TimetableAddr: c.TimetableAddr, StaffingAddr: c.StaffingAddr, BillingAddr: c.BillingAddr,
 		IdentityAddr: c.IdentityAddr, Auth: authCfg,
 		ShutdownGrace: c.ShutdownGrace, CORSOrigins: origins, Migrate: c.Migrate,
 		FaultInjection: c.FaultInjection, Logger: log, Billing: billing.Options{MaxPrepayment: &c.MaxPrepayment},
-		HTTP: c.HTTP,
+		HTTP: c.HTTP, TLS: c.TLS,
 	})
 	if err != nil {
 		return err
@@ -324,17 +348,20 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		}
 	}
 	if r.HTTPAddr != "" {
-		printURLs(stdout, r.HTTPAddr, demo.Paths)
+		scheme := "http://"
+		if c.TLS.HTTPCertFile != "" {
+			scheme = "https://"
+		}
+		printURLs(stdout, scheme+r.HTTPAddr, demo.Paths)
 		if r.IdentityAddr != "" && authCfg.OperatorPassword != "" {
-			fmt.Fprintf(stdout, "Sign in as the operator (user name %q, password in %s):\n  curl -X POST http://%s/v1/auth/sign-in -d '{\"login\":\"%s\",\"password\":\"'\"$(cat %s)\"'\"}'\n",
+			fmt.Fprintf(stdout, "Sign in as the operator (user name %q, password in %s):\n  curl -X POST http://%s/v1/auth/sign-in -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"'\"$(cat %s)\"'\"}'\n",
 				c.OperatorUserName, operatorFile, r.HTTPAddr, c.OperatorUserName, operatorFile)
 		}
 	}
 	return r.Wait()
 }
 
-func printURLs(w io.Writer, addr string, demoPaths []string) {
-	base := "http://" + addr
+func printURLs(w io.Writer, base string, demoPaths []string) {
 	demo := ""
 	for _, p := range demoPaths {
 		demo += fmt.Sprintf("  curl '%s%s'\n", base, p)

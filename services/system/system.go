@@ -6,6 +6,7 @@ package system
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/credentials"
 )
 
 // Part names a process role.
@@ -71,13 +72,17 @@ type AuthConfig struct {
 
 // Config is what Start needs; cmd/kehou fills it from flags and env.
 type Config struct {
-	Parts         []Part
-	DatabaseURL   string
-	DBMaxConns    int32
-	HTTPAddr      string
-	TimetableAddr string
-	StaffingAddr  string
-	BillingAddr   string
+	Parts []Part
+	// DatabaseURL is where migrations run (as the owner role) and, with its
+	// user replaced by a service's role, where each service connects unless
+	// ServiceDatabaseURLs names its own URL.
+	DatabaseURL         string
+	ServiceDatabaseURLs map[Part]string
+	DBMaxConns          int32
+	HTTPAddr            string
+	TimetableAddr       string
+	StaffingAddr        string
+	BillingAddr         string
 	// IdentityAddr is identity's gRPC address; empty means a loopback port
 	// chosen at start when identity runs here.
 	IdentityAddr   string
@@ -92,6 +97,8 @@ type Config struct {
 	// HTTP is the gateway's limits and its HTTP server's timeouts; the zero
 	// value means the defaults, without a rate limit.
 	HTTP HTTPLimits
+	// TLS is optional TLS for the gateway and for gRPC between the parts.
+	TLS TLS
 }
 
 // HTTPLimits bound what one HTTP request and one client may take of the
@@ -132,6 +139,8 @@ func (c Config) Has(p Part) bool { return slices.Contains(c.Parts, p) }
 
 // Running is a started system.
 type Running struct {
+	clientCreds credentials.TransportCredentials
+
 	// Addresses where each part actually listens (useful with port 0).
 	HTTPAddr, TimetableAddr, StaffingAddr, BillingAddr, IdentityAddr string
 	// SigningKeyID is the kid identity signs with ("" when identity does not run here).
@@ -156,20 +165,21 @@ func (r *Running) Stop() error {
 	return r.Wait()
 }
 
-// Migrate applies the migrations of the given service schemas.
+// Migrate sets up the roles (when the connected user may), applies the
+// migrations of the given service schemas as the owner role and grants each
+// service's login role its rights (pgdb.Setup).
 func Migrate(ctx context.Context, pool *pgxpool.Pool, schemas []string, log *slog.Logger) error {
-	for _, schema := range schemas {
-		ms, err := pgdb.LoadMigrations(migrations.FS, schema)
-		if err != nil {
-			return err
-		}
-		n, err := pgdb.Migrate(ctx, pool, schema, ms)
-		if err != nil {
-			return err
-		}
-		log.Info("migrations applied", "schema", schema, "applied", n, "known", len(ms))
+	services, err := migrations.For(schemas)
+	if err != nil {
+		return err
 	}
-	return nil
+	applied, err := pgdb.Setup(ctx, pool, migrations.FS, services)
+	for _, s := range services {
+		if n, ok := applied[s.Name]; ok {
+			log.Info("migrations applied", "schema", s.Name, "applied", n, "role", s.Role)
+		}
+	}
+	return err
 }
 
 // Start listens on every configured address, migrates when asked, and
@@ -179,6 +189,17 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if err := cfg.TLS.validate(); err != nil {
+		return nil, err
+	}
+	serverCreds, err := cfg.TLS.serverCreds()
+	if err != nil {
+		return nil, err
+	}
+	clientCreds, err := cfg.TLS.clientCreds()
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var closers []func()
@@ -198,27 +219,45 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		return nil, err
 	}
 
-	var pool *pgxpool.Pool
 	var schemas []string
 	for _, p := range services {
 		if cfg.Has(p) {
 			schemas = append(schemas, string(p))
 		}
 	}
-	if len(schemas) > 0 {
-		pool, err = pgdb.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if len(schemas) > 0 && cfg.Migrate {
+		mpool, err := pgdb.Open(ctx, cfg.DatabaseURL, 2)
 		if err != nil {
 			return nil, err
 		}
-		closers = append(closers, pool.Close)
-		if cfg.Migrate {
-			if err := Migrate(ctx, pool, schemas, log); err != nil {
+		err = Migrate(ctx, mpool, schemas, log)
+		mpool.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Each service connects as its own login role (least privilege: no
+	// ownership, no other service's schema), with its own URL or one derived
+	// from DatabaseURL.
+	pools := map[Part]*pgxpool.Pool{}
+	for _, schema := range schemas {
+		p := Part(schema)
+		u := cfg.ServiceDatabaseURLs[p]
+		if u == "" {
+			if u, err = pgdb.RoleURL(cfg.DatabaseURL, migrations.Roles[schema]); err != nil {
 				return nil, err
 			}
 		}
+		pool, err := pgdb.Open(ctx, u, cfg.DBMaxConns)
+		if err != nil {
+			return nil, fmt.Errorf("%s connects as role %s: %w (the roles are created by kehou migrate as a superuser, or by hand: docs/operations.md)",
+				p, migrations.Roles[schema], err)
+		}
+		closers = append(closers, pool.Close)
+		pools[p] = pool
 	}
 
-	run := &Running{cancel: cancel, done: make(chan struct{})}
+	run := &Running{cancel: cancel, done: make(chan struct{}), clientCreds: clientCreds}
 	// Parts stop in order, front to back: the gateway drains first, then
 	// billing, then staffing, then timetable, so a request in flight can still
 	// make the calls it needs while the process shuts down.
@@ -235,7 +274,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 	}
 	dial := func(addr string) (*grpc.ClientConn, error) {
 		conn, err := grpc.NewClient(addr,
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithTransportCredentials(clientCreds),
 			grpc.WithChainUnaryInterceptor(rpcserver.OutgoingRequestID))
 		if err != nil {
 			return nil, fmt.Errorf("dial %s: %w", addr, err)
@@ -289,16 +328,16 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			return nil, err
 		}
 	}
-	ready := func(ctx context.Context) error { return pool.Ping(ctx) }
-
 	for _, p := range services {
 		lis, ok := listeners[p]
 		if !ok {
 			continue
 		}
+		pool := pools[p]
+		ready := func(ctx context.Context) error { return pool.Ping(ctx) }
 		srv, err := rpcserver.New(rpcserver.Options{
 			Service: string(p), Logger: log, Metrics: metrics,
-			FaultInjection: cfg.FaultInjection, Ready: ready,
+			FaultInjection: cfg.FaultInjection, Ready: ready, Creds: serverCreds,
 			Verifier: token.NewVerifier(keys, time.Now),
 		})
 		if err != nil {
@@ -354,6 +393,14 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		}
 		run.HTTPAddr = lis.Addr().String()
 		hs := cfg.HTTP.server(h)
+		if cfg.TLS.HTTPCertFile != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.TLS.HTTPCertFile, cfg.TLS.HTTPKeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("tls: load gateway certificate: %w", err)
+			}
+			hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			lis = tls.NewListener(lis, hs.TLSConfig)
+		}
 		gctx := stages.ctx(0)
 		tasks = append(tasks, task{0, func() error { return serveHTTP(gctx, hs, lis, cfg.ShutdownGrace, log) }})
 	}

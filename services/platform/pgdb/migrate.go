@@ -70,7 +70,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, ms []Migrat
 		return 0, fmt.Errorf("acquire connection: %w", err)
 	}
 	defer conn.Release()
+	return migrateConn(ctx, conn.Conn(), schema, ms)
+}
 
+func migrateConn(ctx context.Context, conn *pgx.Conn, schema string, ms []Migration) (int, error) {
 	key := lockKey(schema)
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
 		return 0, fmt.Errorf("lock migrations of %s: %w", schema, err)

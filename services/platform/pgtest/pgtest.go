@@ -54,10 +54,11 @@ var (
 	templateErr  error
 )
 
-// migrationsHash names the template after the migrations' content, so a
-// changed migration gets a fresh template.
+// migrationsHash names the template after the migrations' content and the
+// set-up's version, so a changed migration or grant gets a fresh template.
 func migrationsHash() (string, error) {
 	h := sha256.New()
+	h.Write([]byte(pgdb.SetupVersion))
 	err := fs.WalkDir(migrations.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -107,18 +108,17 @@ func ensureTemplate(ctx context.Context, admin string, t testing.TB) (string, er
 				templateErr = err
 				return
 			}
-			for _, schema := range migrations.Schemas {
-				ms, err := pgdb.LoadMigrations(migrations.FS, schema)
-				if err == nil {
-					_, err = pgdb.Migrate(ctx, pool, schema, ms)
-				}
-				if err != nil {
-					pool.Close()
-					templateErr = err
-					return
-				}
+			// The same set-up as production: roles, migrations as the owner,
+			// each service's grants. Roles are cluster-wide; clones share them.
+			services, err := migrations.For(migrations.Schemas)
+			if err == nil {
+				_, err = pgdb.Setup(ctx, pool, migrations.FS, services)
 			}
 			pool.Close()
+			if err != nil {
+				templateErr = err
+				return
+			}
 			if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
 				templateErr = err
 				return

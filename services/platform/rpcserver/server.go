@@ -15,6 +15,7 @@ import (
 	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -37,6 +38,9 @@ type Options struct {
 	// Ready reports whether the service's dependencies (its database) are
 	// reachable; the health service answers NOT_SERVING when it fails.
 	Ready func(context.Context) error
+	// Creds are the listener's transport credentials (TLS between hosts);
+	// nil serves plaintext, for one host or a private network.
+	Creds credentials.TransportCredentials
 }
 
 // Server is a gRPC server with its health service.
@@ -82,7 +86,11 @@ func New(opts Options) (*Server, error) {
 		streamChain = append(streamChain, authStream(opts.Verifier))
 	}
 	streamChain = append(streamChain, validateStream(validator))
-	s := grpc.NewServer(grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...))
+	serverOpts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...)}
+	if opts.Creds != nil {
+		serverOpts = append(serverOpts, grpc.Creds(opts.Creds))
+	}
+	s := grpc.NewServer(serverOpts...)
 	healthpb.RegisterHealthServer(s, &healthServer{Server: health.NewServer(), ready: opts.Ready})
 	reflection.Register(s)
 	return &Server{Server: s, opts: opts}, nil
