@@ -23,6 +23,9 @@ const DemoDistrictID = "350402"
 // plan, staffing and billing. The other schools only exist.
 const demoPrimarySchool = "三元区第一实验小学"
 
+// demoPrimarySchoolID is the primary school's stable id.
+const demoPrimarySchoolID = "sch_demo_350402_primary"
+
 // demoClients are the public gRPC clients the demo loads its data
 // through; staffing and billing are nil when that part does not run here.
 type demoClients struct {
@@ -162,33 +165,43 @@ func demoDistrict(ctx context.Context, c *demoClients) error {
 
 // demoSchools creates the schools that do not exist yet (the other
 // schools with a few staff names) and returns the primary school's id and
-// the names created in this start.
+// the names created in this start. The schools have stable ids, chosen
+// here, so a school renamed or edited since the last start is still found
+// (a name lookup would create a second one and trip over its institution).
+// A school of an older demo, created by name with a random id, is found by
+// its name once.
 func demoSchools(ctx context.Context, c *demoClients) (string, map[string]bool, error) {
-	existing := map[string]string{}
-	list, err := c.tt.ListSchools(ctx, &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
-	if err != nil {
-		return "", nil, fmt.Errorf("list demo schools: %w", err)
-	}
-	for _, s := range list.GetSchools() {
-		existing[s.GetName()] = s.GetSchoolId()
-	}
 	schools := []struct {
-		name  string
-		stage timetablev1.SchoolStage
-		staff []string // the primary school's staff come with demoStaffing
+		id, name string
+		stage    timetablev1.SchoolStage
+		staff    []string // the primary school's staff come with demoStaffing
 	}{
-		{demoPrimarySchool, timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY, nil},
-		{"三元区列东中学", timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE, []string{"张老师", "王老师"}},
-		{"三元区九年一贯制学校", timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR, []string{"李老师", "吴老师"}},
+		{demoPrimarySchoolID, demoPrimarySchool, timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY, nil},
+		{"sch_demo_350402_middle", "三元区列东中学", timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE, []string{"张老师", "王老师"}},
+		{"sch_demo_350402_nine_year", "三元区九年一贯制学校", timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR, []string{"李老师", "吴老师"}},
 	}
+	existing := map[string]string{}
 	created := map[string]bool{}
 	for _, s := range schools {
-		if _, ok := existing[s.name]; ok {
+		_, err := c.tt.GetSchool(ctx, &timetablev1.GetSchoolRequest{SchoolId: s.id})
+		if err == nil {
+			existing[s.name] = s.id
 			continue
 		}
+		if status.Code(err) != codes.NotFound {
+			return "", nil, fmt.Errorf("read demo school %s: %w", s.id, err)
+		}
 		resp, err := c.tt.CreateSchool(ctx, &timetablev1.CreateSchoolRequest{School: &timetablev1.School{
-			DistrictId: DemoDistrictID, Name: s.name, Stage: s.stage,
+			SchoolId: s.id, DistrictId: DemoDistrictID, Name: s.name, Stage: s.stage,
 		}})
+		if status.Code(err) == codes.AlreadyExists { // an older demo's school of that name
+			id, lerr := schoolNamed(ctx, c, s.name)
+			if lerr != nil || id == "" {
+				return "", nil, fmt.Errorf("create demo school %s: %w", s.name, err)
+			}
+			existing[s.name] = id
+			continue
+		}
 		if err != nil {
 			return "", nil, fmt.Errorf("create demo school %s: %w", s.name, err)
 		}
@@ -225,3 +238,17 @@ func clock(h, m int) *commonv1.TimeOfDay {
 }
 
 func yuan(amount string) *commonv1.Money { return &commonv1.Money{Amount: amount} }
+
+// schoolNamed returns the id of the demo district's school of that name, or "".
+func schoolNamed(ctx context.Context, c *demoClients, name string) (string, error) {
+	list, err := c.tt.ListSchools(ctx, &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
+	if err != nil {
+		return "", fmt.Errorf("list demo schools: %w", err)
+	}
+	for _, s := range list.GetSchools() {
+		if s.GetName() == name {
+			return s.GetSchoolId(), nil
+		}
+	}
+	return "", nil
+}

@@ -10,6 +10,7 @@ import (
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/system/systemtest"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // TestDemoLoadsEverythingAndIsIdempotent loads the demo twice into one
@@ -182,4 +183,57 @@ func demoCounts(t *testing.T, c *demoClients, school, term string) demoFacts {
 	must(err)
 	f.schedules = len(sch.GetSchedules())
 	return f
+}
+
+// TestDemoStartsAfterItsDataWasEdited renames the demo's primary school
+// and its institution (what a user trying the demo does) and loads the
+// demo again, as the next `make run` would: it finds its schools by their
+// stable ids, creates nothing twice and does not fail.
+func TestDemoStartsAfterItsDataWasEdited(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	ctx := context.Background()
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	if _, err := loadDemo(ctx, env.Run, log); err != nil {
+		t.Fatalf("first load: %v", err)
+	}
+	c, err := dialDemo(env.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	primary := findSchool(t, c)
+	if _, err := c.tt.UpdateSchool(ctx, &timetablev1.UpdateSchoolRequest{
+		School:     &timetablev1.School{SchoolId: primary, Name: "三元区实验小学（改名）"},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"name"}}}); err != nil {
+		t.Fatalf("rename the primary school: %v", err)
+	}
+	inst, err := c.st.ListInstitutions(ctx, &staffingv1.ListInstitutionsRequest{DistrictId: DemoDistrictID})
+	if err != nil || len(inst.GetInstitutions()) == 0 {
+		t.Fatalf("institutions: %v, %v", inst, err)
+	}
+	in := inst.GetInstitutions()[0]
+	if _, err := c.st.UpdateInstitution(ctx, &staffingv1.UpdateInstitutionRequest{
+		Institution: &staffingv1.Institution{DistrictId: DemoDistrictID, InstitutionId: in.GetInstitutionId(), Name: in.GetName() + "（改名）"},
+		UpdateMask:  &fieldmaskpb.FieldMask{Paths: []string{"name"}}}); err != nil {
+		t.Fatalf("rename the institution: %v", err)
+	}
+	res, err := loadDemo(ctx, env.Run, log)
+	if err != nil {
+		t.Fatalf("load after the renames: %v", err)
+	}
+	list, err := c.tt.ListSchools(ctx, &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
+	if err != nil || len(list.GetSchools()) != 3 {
+		t.Fatalf("schools after the renames: %d (%v), want the same 3", len(list.GetSchools()), err)
+	}
+	if len(res.Paths) != 3 || !strings.Contains(strings.Join(res.Paths, " "), primary) {
+		t.Errorf("banner paths %v, want three on %s", res.Paths, primary)
+	}
+	if inst, _ := c.st.ListInstitutions(ctx, &staffingv1.ListInstitutionsRequest{DistrictId: DemoDistrictID}); len(inst.GetInstitutions()) != 1 {
+		t.Errorf("%d institutions after the renames, want 1", len(inst.GetInstitutions()))
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("demo warned: %s", logs.String())
+	}
 }

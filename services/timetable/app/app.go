@@ -64,7 +64,11 @@ func (a *App) UpdateDistrict(ctx context.Context, id string, change func(*org.Di
 
 // CreateSchool validates and stores a new school in an existing district.
 func (a *App) CreateSchool(ctx context.Context, s org.School) (org.School, error) {
-	s.ID = org.NewSchoolID()
+	if s.ID == "" {
+		s.ID = org.NewSchoolID()
+	} else if err := org.CheckChosenID(s.ID); err != nil {
+		return org.School{}, err
+	}
 	if err := s.Validate(); err != nil {
 		return org.School{}, err
 	}

@@ -171,7 +171,7 @@ func (s *Server) UpdateDistrict(ctx context.Context, req *timetablev1.UpdateDist
 // CreateSchool implements the RPC.
 func (s *Server) CreateSchool(ctx context.Context, req *timetablev1.CreateSchoolRequest) (*timetablev1.CreateSchoolResponse, error) {
 	sc := req.GetSchool()
-	out, err := s.app.CreateSchool(ctx, org.School{DistrictID: sc.GetDistrictId(), Name: sc.GetName(), Stage: stageFromProto(sc.GetStage()),
+	out, err := s.app.CreateSchool(ctx, org.School{ID: sc.GetSchoolId(), DistrictID: sc.GetDistrictId(), Name: sc.GetName(), Stage: stageFromProto(sc.GetStage()),
 		Category: org.Category(sc.GetCategory())})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)

@@ -129,6 +129,18 @@ func (s School) Validate() error {
 	return c.Err()
 }
 
+var schoolIDPattern = regexp.MustCompile(`^sch_[a-z0-9_]{4,60}$`)
+
+// CheckChosenID validates a school id a client chose on create (the demo
+// loader does, to find its schools by a stable id, not by a name that may
+// have been edited since).
+func CheckChosenID(id string) error {
+	if !schoolIDPattern.MatchString(id) {
+		return fault.Invalid("school.school_id", "a chosen id must be sch_ and 4 to 60 of a-z, 0-9 and _")
+	}
+	return nil
+}
+
 // NewSchoolID returns a fresh school id. Ids are random, not sequential, so
 // they reveal nothing and never collide across database shards.
 func NewSchoolID() string { return "sch_" + randomHex(6) }

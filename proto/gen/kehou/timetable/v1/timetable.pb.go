@@ -298,7 +298,9 @@ func (x *District) GetUpdateTime() *timestamppb.Timestamp {
 // School is a primary, junior middle or nine-year school in one district.
 type School struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Server-assigned id, e.g. "sch_3f9c2a7b10d4"; ignored on create.
+	// Id, e.g. "sch_3f9c2a7b10d4": assigned by the server, unless the client
+	// chooses one on create ("sch_" and 4 to 60 of a-z, 0-9, _), so that a
+	// loader can find its school again by a stable id after it was renamed.
 	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
 	// District the school belongs to.
 	DistrictId string `protobuf:"bytes,2,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
