@@ -190,6 +190,11 @@ func Compute(in Input) (Result, error) {
 		date        fee.Date
 	}
 	days := map[dayKey]bool{}
+	type applicable struct {
+		t  RateTable
+		ok bool
+	}
+	tableOn := map[fee.Date]applicable{} // the table in force, looked up once per date
 	pool := decimal.Zero
 	for _, s := range sessions {
 		if prev, ok := seen[s.AssignmentID]; ok {
@@ -199,7 +204,12 @@ func Compute(in Input) (Result, error) {
 		if s.CreditedMinutes < 0 || s.Periods.IsNegative() || s.Students < 0 {
 			return Result{}, fault.Precondition(fmt.Sprintf("record %s has negative hours or students", s.RecordID))
 		}
-		t, ok := Applicable(in.Tables, in.DistrictID, in.SchoolID, s.Date)
+		at, cached := tableOn[s.Date]
+		if !cached {
+			at.t, at.ok = Applicable(in.Tables, in.DistrictID, in.SchoolID, s.Date)
+			tableOn[s.Date] = at
+		}
+		t, ok := at.t, at.ok
 		if !ok {
 			return Result{}, fault.Precondition(fmt.Sprintf("no rate table (课酬标准) is in force on %s for record %s", s.Date, s.RecordID))
 		}
@@ -435,8 +445,11 @@ func (t RateTable) sessionLine(r Rule, s Session, firstOfDay bool) (Line, error)
 		if s.CreditedMinutes > 0 && (from < r.WindowFrom || to > r.WindowTo) {
 			return Line{}, fault.Precondition(fmt.Sprintf("record %s (%s) lies outside the time blocks %s of rule %s", s.RecordID, clock(from, to), clock(r.WindowFrom, r.WindowTo), r.RuleID))
 		}
-		blocks := slices.Clone(r.Blocks)
-		slices.SortFunc(blocks, func(a, b Block) int { return cmp.Compare(a.From, b.From) })
+		blocks := r.Blocks
+		if !slices.IsSortedFunc(blocks, func(a, b Block) int { return cmp.Compare(a.From, b.From) }) {
+			blocks = slices.Clone(r.Blocks)
+			slices.SortFunc(blocks, func(a, b Block) int { return cmp.Compare(a.From, b.From) })
+		}
 		for _, b := range blocks {
 			lo, hi := max(from, b.From), min(to, b.To)
 			if lo >= hi {
