@@ -31,10 +31,11 @@ check-generated: generate ## fail when committed generated code differs from the
 	@test -z "$$(git status --porcelain -- proto/gen gateway/openapi)" || { git status --porcelain -- proto/gen gateway/openapi; echo "generated code is stale: run make generate and commit"; exit 1; }
 
 .PHONY: lint
-lint: ## buf lint and format, gofmt, go vet, staticcheck
+lint: ## buf lint and format, gofmt, go mod tidy, go vet, staticcheck
 	$(TOOL) buf lint
 	$(TOOL) buf format -d --exit-code --path proto/kehou
 	@out=$$(gofmt -l $(GOFILES)); test -z "$$out" || { echo "gofmt needed:"; echo "$$out"; exit 1; }
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy and commit"; exit 1; }
 	$(GO) vet ./...
 	$(TOOL) staticcheck ./...
 
