@@ -8,11 +8,14 @@ import (
 
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	identityv1 "github.com/kehou/kehou/proto/gen/kehou/identity/v1"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/system"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -33,13 +36,20 @@ type demoClients struct {
 	st    staffingv1.StaffingServiceClient
 	fees  billingv1.BillingServiceClient
 	pay   billingv1.PaymentServiceClient
+	id    identityv1.IdentityServiceClient
 	conns []*grpc.ClientConn
 }
 
-func dialDemo(r *system.Running) (*demoClients, error) {
+// dialDemo connects to the services; with a token every call carries it
+// (otherwise the caller's context carries one).
+func dialDemo(r *system.Running, token string) (*demoClients, error) {
 	c := &demoClients{}
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(r.ClientCreds())}
+	if token != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(bearer(token)))
+	}
 	dial := func(addr string) (*grpc.ClientConn, error) {
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(r.ClientCreds()))
+		conn, err := grpc.NewClient(addr, opts...)
 		if err == nil {
 			c.conns = append(c.conns, conn)
 		}
@@ -56,6 +66,13 @@ func dialDemo(r *system.Running) (*demoClients, error) {
 			return nil, err
 		}
 		c.st = staffingv1.NewStaffingServiceClient(conn)
+	}
+	if r.IdentityAddr != "" {
+		if conn, err = dial(r.IdentityAddr); err != nil {
+			c.close()
+			return nil, err
+		}
+		c.id = identityv1.NewIdentityServiceClient(conn)
 	}
 	if r.BillingAddr != "" {
 		if conn, err = dial(r.BillingAddr); err != nil {
@@ -78,6 +95,8 @@ func (c *demoClients) close() {
 // the gateway's base URL) with real ids.
 type demoResult struct {
 	Paths []string
+	// Accounts are the demo sign-ins, one per role (password demoPassword).
+	Accounts []demoAccount
 }
 
 // loadDemo creates the demo district and its schools through the public
@@ -88,12 +107,34 @@ type demoResult struct {
 // failures are warnings: the demo never stops the system from starting
 // because billing is not ready.
 func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) (demoResult, error) {
-	c, err := dialDemo(r)
+	c, err := dialDemo(r, "")
 	if err != nil {
 		return demoResult{}, err
 	}
 	defer c.close()
-	if err := demoDistrict(ctx, c); err != nil {
+	// The loader acts through the public APIs like anyone else: as the
+	// operator to provision the district, then as its bureau administrator.
+	// Its tokens are signed in-process with identity's key.
+	if r.MintToken == nil {
+		return demoResult{}, errors.New("the demo needs identity running in this process to sign its tokens")
+	}
+	plain := ctx
+	as := func(p auth.Principal) (context.Context, error) {
+		tok, err := r.MintToken(p)
+		if err != nil {
+			return nil, err
+		}
+		return metadata.AppendToOutgoingContext(plain, "authorization", "Bearer "+tok), nil
+	}
+	opCtx, err := as(auth.Principal{AccountID: "acc_operator", Role: auth.RoleOperator})
+
+	if err != nil {
+		return demoResult{}, err
+	}
+	if err := demoDistrict(opCtx, c); err != nil {
+		return demoResult{}, err
+	}
+	if ctx, err = as(auth.Principal{AccountID: "acc_demo_bureau", Role: auth.RoleBureauAdmin, DistrictID: DemoDistrictID}); err != nil {
 		return demoResult{}, err
 	}
 	primary, created, err := demoSchools(ctx, c)
@@ -135,6 +176,14 @@ func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) (demoRes
 		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", primary, family, term))
 	case term != "":
 		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/terms/%s/calendar", primary, term))
+	}
+	schoolCtx, err := as(auth.Principal{AccountID: "acc_demo_school", Role: auth.RoleSchoolAdmin, DistrictID: DemoDistrictID, SchoolID: primary})
+	if err != nil {
+		return demoResult{}, err
+	}
+
+	if res.Accounts, err = demoAccounts(opCtx, ctx, schoolCtx, c, primary, family); err != nil {
+		return demoResult{}, err
 	}
 	log.Info("demo data ready", "district", DemoDistrictID, "school", primary, "term", term, "schools_created", len(created))
 	return res, nil
@@ -252,3 +301,12 @@ func schoolNamed(ctx context.Context, c *demoClients, name string) (string, erro
 	}
 	return "", nil
 }
+
+// bearer sends a fixed access token with every call (over loopback).
+type bearer string
+
+func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + string(b)}, nil
+}
+
+func (bearer) RequireTransportSecurity() bool { return false }

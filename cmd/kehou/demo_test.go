@@ -25,11 +25,12 @@ func TestDemoLoadsEverythingAndIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	first, err := loadDemo(ctx, env.Run, log)
+	first, err := loadDemo(context.Background(), env.Run, log)
 	if err != nil {
 		t.Fatalf("first load: %v", err)
 	}
-	c, err := dialDemo(env.Run)
+	// The checks read as the demo district's bureau administrator.
+	c, err := dialDemo(env.Run, env.Mint(systemtest.Bureau(DemoDistrictID)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestDemoLoadsEverythingAndIsIdempotent(t *testing.T) {
 	counts := demoCounts(t, c, school, term)
 	t.Logf("after the first load: %+v; banner %v", counts, first.Paths)
 
-	second, err := loadDemo(ctx, env.Run, log)
+	second, err := loadDemo(context.Background(), env.Run, log)
 	if err != nil {
 		t.Fatalf("second load: %v", err)
 	}
@@ -54,6 +55,38 @@ func TestDemoLoadsEverythingAndIsIdempotent(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "level=WARN") {
 		t.Errorf("demo warned: %s", logs.String())
+	}
+
+	// One sign-in per role; as the demo parent the family's statement is
+	// readable with the bureau's totals, every other child's is 404.
+	if len(second.Accounts) != 4 {
+		t.Errorf("demo accounts %v, want one per demo role (4)", second.Accounts)
+	}
+	parent := env.As(env.SignIn(t, "demo.parent", demoPassword))
+	bureau := env.As(env.SignIn(t, "demo.bureau", demoPassword))
+	statement := first.Paths[len(first.Paths)-1]
+	mine, all := parent.Do(t, "GET", statement, nil), bureau.Do(t, "GET", statement, nil)
+	if mine.Code != 200 || systemtest.Str(mine.Body, "parent_total", "amount") == "" ||
+		systemtest.Str(mine.Body, "parent_total", "amount") != systemtest.Str(all.Body, "parent_total", "amount") {
+		t.Errorf("the parent's statement: %d %.300s; the bureau sees %.300s", mine.Code, mine.Raw, all.Raw)
+	}
+	roster, err := c.tt.ListStudents(ctx, &timetablev1.ListStudentsRequest{SchoolId: school, PageSize: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := 0
+	for _, st := range roster.GetStudents() {
+		if strings.Contains(statement, st.GetStudentId()) {
+			continue
+		}
+		others++
+		path := "/v1/schools/" + school + "/students/" + st.GetStudentId() + "/terms/" + term + "/statements"
+		if r := parent.Do(t, "GET", path, nil); r.Code != 404 {
+			t.Errorf("the demo parent reading another child's statements: %d, want 404", r.Code)
+		}
+	}
+	if others == 0 {
+		t.Error("no other child to check")
 	}
 
 	// Timetable: a plan, enrolments, clubs allocated, a compliant first full week.

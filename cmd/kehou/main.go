@@ -352,7 +352,7 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		if c.TLS.HTTPCertFile != "" {
 			scheme = "https://"
 		}
-		printURLs(stdout, scheme+r.HTTPAddr, demo.Paths)
+		printURLs(stdout, scheme+r.HTTPAddr, demo)
 		if r.IdentityAddr != "" && authCfg.OperatorPassword != "" {
 			fmt.Fprintf(stdout, "Sign in as the operator (user name %q, password in %s):\n  curl -X POST http://%s/v1/auth/sign-in -H 'Content-Type: application/json' -d '{\"login\":\"%s\",\"password\":\"'\"$(cat %s)\"'\"}'\n",
 				c.OperatorUserName, operatorFile, r.HTTPAddr, c.OperatorUserName, operatorFile)
@@ -361,10 +361,17 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 	return r.Wait()
 }
 
-func printURLs(w io.Writer, base string, demoPaths []string) {
+func printURLs(w io.Writer, base string, d demoResult) {
 	demo := ""
-	for _, p := range demoPaths {
-		demo += fmt.Sprintf("  curl '%s%s'\n", base, p)
+	if len(d.Accounts) > 0 {
+		demo += fmt.Sprintf("Demo sign-ins (password %s):\n", demoPassword)
+		for _, a := range d.Accounts {
+			demo += fmt.Sprintf("  %-34s %s\n", a.Role, a.Login)
+		}
+		demo += fmt.Sprintf("  TOKEN=$(curl -s -X POST %s/v1/auth/sign-in -d '{\"login\":\"demo.bureau\",\"password\":\"%s\"}' | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\n", base, demoPassword)
+	}
+	for _, p := range d.Paths {
+		demo += fmt.Sprintf("  curl -H \"Authorization: Bearer $TOKEN\" '%s%s'\n", base, p)
 	}
 	fmt.Fprintf(w, `
 Kehou is running.
@@ -373,9 +380,6 @@ Kehou is running.
   Liveness          %[1]s/healthz
   Readiness         %[1]s/readyz
   Metrics           %[1]s/metrics
-Try:
-  curl %[1]s/v1/districts
-  curl %[1]s/v1/districts/350402/schools
 %[2]sPress Ctrl-C to stop.
 `, base, demo)
 }

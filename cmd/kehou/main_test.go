@@ -21,6 +21,7 @@ import (
 	"github.com/kehou/kehou/migrations"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/platform/pgtest"
+	"github.com/kehou/kehou/services/system/systemtest"
 )
 
 var binary string
@@ -148,10 +149,16 @@ func waitReady(t *testing.T, base string) {
 	t.Fatalf("%s never became ready", base)
 }
 
-func post(t *testing.T, url string, body any) (int, map[string]any) {
+func post(t *testing.T, url, token string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	req, err := http.NewRequest("POST", url, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +226,9 @@ func TestMigrationsApplyOnceWithThreeProcessesAtOnce(t *testing.T) {
 func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 	t.Parallel()
 	httpAddr := freeAddr(t)
+	auth, mint := systemtest.NewAuth(t)
 	env := []string{
+		"KEHOU_AUTH_KEYS=" + auth.KeysPEM, "KEHOU_IDENTITY_ADDR=" + freeAddr(t),
 		"KEHOU_DATABASE_URL=" + pgtest.URL(t), "KEHOU_HTTP_ADDR=" + httpAddr,
 		"KEHOU_TIMETABLE_ADDR=" + freeAddr(t), "KEHOU_STAFFING_ADDR=" + freeAddr(t), "KEHOU_BILLING_ADDR=" + freeAddr(t), "KEHOU_IDENTITY_ADDR=" + freeAddr(t),
 		"KEHOU_FAULT_INJECTION=true", "KEHOU_SHUTDOWN_GRACE=10s",
@@ -236,6 +245,7 @@ func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 	go func() {
 		req, _ := http.NewRequest("GET", base+"/v1/districts", nil)
 		req.Header.Set("X-Kehou-Fault", "delay=1500ms")
+		req.Header.Set("Authorization", "Bearer "+mint.Token(systemtest.OperatorPrincipal))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			res <- result{err: err}
@@ -265,11 +275,20 @@ func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 func TestEachPartAsItsOwnProcess(t *testing.T) {
 	t.Parallel()
 	db := pgtest.URL(t)
+<<<<<<< HEAD
 	tt, st, bl, ident, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	env := []string{
 		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw,
 		"KEHOU_TIMETABLE_ADDR=" + tt, "KEHOU_STAFFING_ADDR=" + st, "KEHOU_BILLING_ADDR=" + bl,
 		"KEHOU_IDENTITY_ADDR=" + ident,
+=======
+	tt, st, bl, id, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	// One key set for every process: identity signs, each service verifies.
+	auth, mint := systemtest.NewAuth(t)
+	env := []string{
+		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw, "KEHOU_AUTH_KEYS=" + auth.KeysPEM,
+		"KEHOU_TIMETABLE_ADDR=" + tt, "KEHOU_STAFFING_ADDR=" + st, "KEHOU_BILLING_ADDR=" + bl, "KEHOU_IDENTITY_ADDR=" + id,
+>>>>>>> db6c947 (Authorization in every service: a policy per gRPC method, scope checked in each service's chain, rosters minimised, demo sign-ins per role)
 	}
 	for _, part := range []string{"timetable", "staffing", "billing", "identity", "gateway"} {
 		start(t, env, "serve", part)
@@ -277,17 +296,20 @@ func TestEachPartAsItsOwnProcess(t *testing.T) {
 	base := "http://" + gw
 	waitReady(t, base)
 
-	if code, body := post(t, base+"/v1/districts", district("350405")); code != 200 {
+	bureau := mint.Token(systemtest.Bureau("350405"))
+	if code, body := post(t, base+"/v1/districts", mint.Token(systemtest.OperatorPrincipal), district("350405")); code != 200 {
 		t.Fatalf("create district: %d %v", code, body)
 	}
-	code, body := post(t, base+"/v1/schools", map[string]any{"district_id": "350405", "name": "分进程小学", "stage": "SCHOOL_STAGE_PRIMARY"})
+	code, body := post(t, base+"/v1/schools", bureau, map[string]any{"district_id": "350405", "name": "分进程小学", "stage": "SCHOOL_STAGE_PRIMARY"})
 	if code != 200 {
 		t.Fatalf("create school: %d %v", code, body)
 	}
-	id := body["school"].(map[string]any)["school_id"].(string)
+	school := body["school"].(map[string]any)["school_id"].(string)
 
 	// gateway → billing → timetable → PostgreSQL, each in its own process.
-	resp, err := http.Get(base + "/v1/schools/" + id + "/balance")
+	breq, _ := http.NewRequest("GET", base+"/v1/schools/"+school+"/balance", nil)
+	breq.Header.Set("Authorization", "Bearer "+bureau)
+	resp, err := http.DefaultClient.Do(breq)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,9 +65,11 @@ func (r report) print(w io.Writer) {
 
 // client speaks the gateway's JSON.
 type client struct {
-	base     string
-	hc       *http.Client
-	requests atomic.Int64
+	// token is the bureau administrator's; opToken the operator's, for creating the district.
+	token, opToken string
+	base           string
+	hc             *http.Client
+	requests       atomic.Int64
 }
 
 // do sends one request and decodes the JSON answer; anything but 200 is an error naming the call.
@@ -85,6 +87,13 @@ func (c *client) do(ctx context.Context, method, path string, body any) (map[str
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	tok := c.token
+	if method == "POST" && path == "/v1/districts" {
+		tok = c.opToken
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	c.requests.Add(1)
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -330,7 +339,7 @@ func load(ctx context.Context, cfg config, gateway string, progress io.Writer) (
 	rep := report{District: cfg.District, Schools: cfg.Schools, Students: cfg.Students}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = cfg.Workers*2, cfg.Workers*2
-	c := &client{base: gateway, hc: &http.Client{Transport: tr}}
+	c := &client{base: gateway, hc: &http.Client{Transport: tr}, token: cfg.Token, opToken: cfg.OperatorToken}
 	defer tr.CloseIdleConnections()
 	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
 	if err != nil {

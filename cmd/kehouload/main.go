@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/system"
 )
 
@@ -54,10 +55,12 @@ type config struct {
 	Schools     int
 	Workers     int
 	District    string
-	Timeout     time.Duration
-	JSON        bool
-	CPUProfile  string
-	Analyze     bool
+	// Token and OperatorToken are the bearer tokens requests carry.
+	Token, OperatorToken string
+	Timeout              time.Duration
+	JSON                 bool
+	CPUProfile           string
+	Analyze              bool
 }
 
 // Limits that keep every loop bounded whatever the flags say.
@@ -72,6 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("kehouload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
+	fs.StringVar(&c.Token, "token", os.Getenv("KEHOU_TOKEN"), "access token of the district's bureau administrator, for --gateway ($KEHOU_TOKEN)")
+	fs.StringVar(&c.OperatorToken, "operator-token", os.Getenv("KEHOU_OPERATOR_TOKEN"), "the operator's access token, to create the district, for --gateway ($KEHOU_OPERATOR_TOKEN)")
 	fs.StringVar(&c.Gateway, "gateway", "http://127.0.0.1:8080", "gateway URL of a running system (loopback only); ignored with --start")
 	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("KEHOU_DATABASE_URL"), "PostgreSQL URL (loopback only): the system's database, for the counts and the COPY floor; with --start the system runs on it (env KEHOU_DATABASE_URL)")
 	fs.BoolVar(&c.Start, "start", false, "start the whole system in-process on --database-url (migrating it) instead of using --gateway")
@@ -194,6 +199,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			}
 		}()
 		gw = "http://" + sys.HTTPAddr
+		// The seeding acts as the operator (the district) and as the
+		// district's bureau administrator, with tokens signed in-process.
+		if cfg.OperatorToken, err = sys.MintToken(auth.Principal{AccountID: "acc_operator", Role: auth.RoleOperator}); err != nil {
+			return err
+		}
+		if cfg.Token, err = sys.MintToken(auth.Principal{AccountID: "acc_load_bureau", Role: auth.RoleBureauAdmin, DistrictID: cfg.District}); err != nil {
+			return err
+		}
 	}
 	rep, err := load(ctx, cfg, gw, stderr)
 	if err != nil {

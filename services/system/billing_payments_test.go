@@ -31,8 +31,9 @@ type payEnv struct {
 func paySetup(t *testing.T) payEnv {
 	t.Helper()
 	url := pgtest.URL(t)
+	authCfg, mint := systemtest.NewAuth(t)
 	r, err := system.Start(context.Background(), system.Config{
-		Parts: system.AllParts, DatabaseURL: url, DBMaxConns: 8,
+		Auth: authCfg, Parts: system.AllParts, DatabaseURL: url, DBMaxConns: 8,
 		HTTPAddr: "127.0.0.1:0", TimetableAddr: "127.0.0.1:0", StaffingAddr: "127.0.0.1:0", BillingAddr: "127.0.0.1:0",
 		ShutdownGrace: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
 	})
@@ -50,7 +51,7 @@ func paySetup(t *testing.T) payEnv {
 	}
 	t.Cleanup(pool.Close)
 	t.Cleanup(func() { ledgertest.AssertBalanced(t, pool) })
-	env := &systemtest.Env{Client: systemtest.Client{Base: "http://" + r.HTTPAddr}, Run: r}
+	env := &systemtest.Env{Client: systemtest.NewClient("http://"+r.HTTPAddr, mint), Run: r}
 	env.District(t, "350402")
 	school := env.School(t, "350402", "三明实验小学", "SCHOOL_STAGE_PRIMARY")
 	return payEnv{Env: env, pool: pool, school: school}

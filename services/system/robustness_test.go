@@ -123,12 +123,13 @@ func newRobustWorld(t *testing.T, env *systemtest.Env) robustWorld {
 
 	// Another district's school with a term, a student and a staff member.
 	od := env.District(t, "350472")
+	oc := env.As(env.Mint(systemtest.Bureau(od))) // that district's own bureau sets it up
 	osc := env.School(t, od, "他区小学", "SCHOOL_STAGE_PRIMARY")
-	ocl := env.MustDo(t, "POST", "/v1/schools/"+osc+"/classes", map[string]any{"grade": 3, "name": "三年级1班", "size": 30})
-	ost := env.MustDo(t, "POST", "/v1/schools/"+osc+"/students", map[string]any{"class_id": systemtest.Str(ocl, "class", "class_id"), "name": "李四",
+	ocl := oc.MustDo(t, "POST", "/v1/schools/"+osc+"/classes", map[string]any{"grade": 3, "name": "三年级1班", "size": 30})
+	ost := oc.MustDo(t, "POST", "/v1/schools/"+osc+"/students", map[string]any{"class_id": systemtest.Str(ocl, "class", "class_id"), "name": "李四",
 		"guardians": []any{map[string]any{"name": "李四家长", "phone": "13800000001", "relation": "父亲"}}})
-	otm := env.MustDo(t, "POST", "/v1/schools/"+osc+"/terms", map[string]any{"name": "秋季", "start_date": date(2026, 9, 7), "end_date": date(2026, 9, 30)})
-	ostaff := env.MustDo(t, "POST", "/v1/schools/"+osc+"/staff", map[string]any{"name": "外校老师", "kind": "STAFF_KIND_TEACHER"})
+	otm := oc.MustDo(t, "POST", "/v1/schools/"+osc+"/terms", map[string]any{"name": "秋季", "start_date": date(2026, 9, 7), "end_date": date(2026, 9, 30)})
+	ostaff := oc.MustDo(t, "POST", "/v1/schools/"+osc+"/staff", map[string]any{"name": "外校老师", "kind": "STAFF_KIND_TEACHER"})
 	w.other = map[string]string{"district_id": od, "school_id": osc, "term_id": systemtest.Str(otm, "term", "term_id"),
 		"student_id": systemtest.Str(ost, "student", "student_id"), "class_id": systemtest.Str(ocl, "class", "class_id"),
 		"staff_id": systemtest.Str(ostaff, "staff_member", "staff_id")}
@@ -725,14 +726,16 @@ func TestEveryRouteSurvivesHostileInput(t *testing.T) {
 			"stage": "SCHOOL_STAGE_PRIMARY"}, 400, `"school.name"`},
 		{"string for a number", "POST", sch + "/rooms", `{"name": "x", "capacity": "abc"}`, 400, "field capacity"},
 		{"object for a date", "POST", sch + "/terms/" + id["term_id"] + "/cancellations", `{"date": "abc", "reason": "x"}`, 400, "field date"},
-		{"fee schedule of an unknown district", "POST", "/v1/districts/999999/fee-schedules", schedule2026("sy-x", "x"), 404, "999999"},
-		{"fee schedules of an unknown district", "GET", "/v1/districts/999999/fee-schedules", nil, 404, "999999"},
-		{"claims of an unknown district", "GET", "/v1/districts/999999/claims?from.year=2026&from.month=9&from.day=1&to.year=2026&to.month=9&to.day=30", nil, 404, "999999"},
+		// Another district is outside the caller's scope: a read is 404 and
+		// a change 403, and neither says whether the district exists.
+		{"fee schedule of an unknown district", "POST", "/v1/districts/999999/fee-schedules", schedule2026("sy-x", "x"), 403, `"permission denied"`},
+		{"fee schedules of an unknown district", "GET", "/v1/districts/999999/fee-schedules", nil, 404, `"not found"`},
+		{"claims of an unknown district", "GET", "/v1/districts/999999/claims?from.year=2026&from.month=9&from.day=1&to.year=2026&to.month=9&to.day=30", nil, 404, `"not found"`},
 		{"statements of an unknown term", "GET", sch + "/students/" + id["student_id"] + "/terms/term_000000000000/statements", nil, 404, "term_000000000000"},
 		{"institution of an unknown district", "POST", "/v1/districts/999999/institutions",
-			institution("某机构", "JY-1", true, systemtest.Date(2024, 1, 1), systemtest.Date(2030, 1, 1)), 404, "999999"},
-		{"institutions of an unknown district", "GET", "/v1/districts/999999/institutions", nil, 404, "999999"},
-		{"staffing policy of an unknown district", "PUT", "/v1/districts/999999/staffing-policy", map[string]any{"max_schools_per_institution": 3}, 404, "999999"},
+			institution("某机构", "JY-1", true, systemtest.Date(2024, 1, 1), systemtest.Date(2030, 1, 1)), 403, `"permission denied"`},
+		{"institutions of an unknown district", "GET", "/v1/districts/999999/institutions", nil, 404, `"not found"`},
+		{"staffing policy of an unknown district", "PUT", "/v1/districts/999999/staffing-policy", map[string]any{"max_schools_per_institution": 3}, 403, `"permission denied"`},
 		{"class teacher of an unknown class", "POST", sch + "/staff", map[string]any{"name": "钱老师", "kind": "STAFF_KIND_TEACHER",
 			"class_teacher_of": "cls_000000000000"}, 400, `"staff_member.class_teacher_of"`},
 		{"teaching another school's class", "POST", sch + "/staff", map[string]any{"name": "钱老师", "kind": "STAFF_KIND_TEACHER",
@@ -857,8 +860,9 @@ func TestFailedWritesLeaveNoRows(t *testing.T) {
 func TestMidWriteFailureRollsBack(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.URL(t)
+	authCfg, mint := systemtest.NewAuth(t)
 	r, err := system.Start(context.Background(), system.Config{
-		Parts: system.AllParts, DatabaseURL: dbURL, DBMaxConns: 8,
+		Auth: authCfg, Parts: system.AllParts, DatabaseURL: dbURL, DBMaxConns: 8,
 		HTTPAddr: "127.0.0.1:0", TimetableAddr: "127.0.0.1:0", StaffingAddr: "127.0.0.1:0", BillingAddr: "127.0.0.1:0",
 		ShutdownGrace: 5 * time.Second, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
@@ -870,7 +874,7 @@ func TestMidWriteFailureRollsBack(t *testing.T) {
 			t.Errorf("stop: %v", err)
 		}
 	})
-	env := &systemtest.Env{Client: systemtest.Client{Base: "http://" + r.HTTPAddr}, Run: r}
+	env := &systemtest.Env{Client: systemtest.NewClient("http://"+r.HTTPAddr, mint), Run: r}
 	db, err := pgx.Connect(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)

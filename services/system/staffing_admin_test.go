@@ -170,7 +170,8 @@ func TestStaffingUpdateInstitution(t *testing.T) {
 		{"school listed twice", s.instPath(), map[string]any{"school_ids": []string{s.id, s.id}}, 400, "institution.school_ids[1]"},
 		{"over the district cap", s.instPath(), map[string]any{"school_ids": []string{s.id, other}}, 400, "institution_school_cap"},
 		{"unknown mask field", s.instPath() + "?update_mask=colour", map[string]any{"name": "x"}, 400, "update_mask"},
-		{"bad district", "/v1/districts/35/institutions/" + s.institution, map[string]any{"name": "x"}, 400, "institution.district_id"},
+		// A malformed district id is another district: refused before any field is read.
+		{"bad district", "/v1/districts/35/institutions/" + s.institution, map[string]any{"name": "x"}, 403, "permission denied"},
 		{"unknown institution", "/v1/districts/" + s.district + "/institutions/inst_nope", map[string]any{"name": "x"}, 404, "not found"},
 		{"unapproved institution gains a school", "/v1/districts/" + s.district + "/institutions/" + s.unapprovedInst,
 			map[string]any{"school_ids": []string{s.id}}, 400, "institution_approved"},

@@ -1,7 +1,6 @@
 package system_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -286,7 +285,7 @@ func TestStaffingEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	hs, err := stclient.New(conn).ApprovedHours(context.Background(), s.id, 2026, time.September)
+	hs, err := stclient.New(conn).ApprovedHours(env.Ctx(), s.id, 2026, time.September)
 	if err != nil {
 		t.Fatalf("approved hours: %v", err)
 	}
@@ -302,14 +301,14 @@ func TestStaffingEndToEnd(t *testing.T) {
 	if h.StartMinute <= 0 || h.EndMinute-h.StartMinute != h.ScheduledMinutes {
 		t.Errorf("clock = %d–%d, want the scheduled session of %d minutes", h.StartMinute, h.EndMinute, h.ScheduledMinutes)
 	}
-	_, pending, err := stclient.New(conn).MonthHours(context.Background(), s.id, 2026, time.September)
+	_, pending, err := stclient.New(conn).MonthHours(env.Ctx(), s.id, 2026, time.September)
 	if err != nil {
 		t.Fatalf("month hours: %v", err)
 	}
 	if len(pending) != 1 || pending[0].RecordID != corID || pending[0].Status != "approved" || pending[0].StaffID != li {
 		t.Errorf("pending = %+v, want the approved, unlocked correction %s", pending, corID)
 	}
-	if _, err := stclient.New(conn).ApprovedHours(context.Background(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, err := stclient.New(conn).ApprovedHours(env.Ctx(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown school: %v, want not found", err)
 	}
 	// Billing itself serves them as the month's pay basis (劳务报酬):

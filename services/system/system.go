@@ -20,14 +20,23 @@ import (
 	"github.com/kehou/kehou/gateway"
 	"github.com/kehou/kehou/migrations"
 	"github.com/kehou/kehou/services/billing"
+	blrpc "github.com/kehou/kehou/services/billing/rpc"
 	"github.com/kehou/kehou/services/identity"
 	identityapp "github.com/kehou/kehou/services/identity/app"
 	"github.com/kehou/kehou/services/identity/password"
+	idrpc "github.com/kehou/kehou/services/identity/rpc"
+	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/auth/token"
+	"github.com/kehou/kehou/services/platform/authz"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/kehou/kehou/services/staffing"
+	strpc "github.com/kehou/kehou/services/staffing/rpc"
 	"github.com/kehou/kehou/services/timetable"
+	ttrpc "github.com/kehou/kehou/services/timetable/rpc"
+	ttstore "github.com/kehou/kehou/services/timetable/store"
+	"github.com/kehou/kehou/services/timetable/ttclient"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
@@ -147,6 +156,9 @@ type Running struct {
 	SigningKeyID string
 	// OperatorCreated reports that this start created the operator account.
 	OperatorCreated bool
+	// MintToken signs an access token with identity's key, for loaders
+	// running in this process (the demo); nil when identity runs elsewhere.
+	MintToken func(auth.Principal) (string, error)
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -275,7 +287,8 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 	dial := func(addr string) (*grpc.ClientConn, error) {
 		conn, err := grpc.NewClient(addr,
 			grpc.WithTransportCredentials(clientCreds),
-			grpc.WithChainUnaryInterceptor(rpcserver.OutgoingRequestID))
+			grpc.WithChainUnaryInterceptor(rpcserver.OutgoingRequestID, rpcserver.ForwardAuthorization),
+			grpc.WithChainStreamInterceptor(rpcserver.ForwardAuthorizationStream))
 		if err != nil {
 			return nil, fmt.Errorf("dial %s: %w", addr, err)
 		}
@@ -335,10 +348,12 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		}
 		pool := pools[p]
 		ready := func(ctx context.Context) error { return pool.Ping(ctx) }
+		policy, schools := authorization(p, pool, ttConn)
 		srv, err := rpcserver.New(rpcserver.Options{
 			Service: string(p), Logger: log, Metrics: metrics,
 			FaultInjection: cfg.FaultInjection, Ready: ready, Creds: serverCreds,
 			Verifier: token.NewVerifier(keys, time.Now),
+			Policy:   policy, Schools: schools,
 		})
 		if err != nil {
 			return nil, err
@@ -525,6 +540,10 @@ func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Poo
 		return err
 	}
 	run.SigningKeyID = keys.ActiveKID()
+	run.MintToken = func(p auth.Principal) (string, error) {
+		tok, _, err := signer.Sign(p)
+		return tok, err
+	}
 	if c.OperatorUserName == "" || c.OperatorPassword == "" {
 		return nil
 	}
@@ -537,4 +556,32 @@ func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Poo
 		log.Info("operator account created", "user_name", c.OperatorUserName)
 	}
 	return nil
+}
+
+// authorization is each service's policy and how it learns a school's
+// district: timetable from its own directory, the others by asking
+// timetable (with the caller's token), remembered per school.
+func authorization(p Part, pool *pgxpool.Pool, ttConn *grpc.ClientConn) (authz.Policy, authz.Schools) {
+	var schools authz.Schools
+	if p == Timetable {
+		schools = ttstore.New(pool).SchoolDistrict
+	} else if ttConn != nil {
+		tt := ttclient.New(ttConn)
+		schools = func(ctx context.Context, id string) (string, error) {
+			sc, err := tt.School(ctx, id)
+			return sc.DistrictID, err
+		}
+	} else {
+		schools = func(context.Context, string) (string, error) { return "", fault.ErrUnavailable }
+	}
+	schools = authz.Cached(schools, 100_000)
+	switch p {
+	case Timetable:
+		return ttrpc.Policy, schools
+	case Staffing:
+		return strpc.Policy, schools
+	case Billing:
+		return blrpc.Policy, schools
+	}
+	return idrpc.Policy, schools
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kehou/kehou/services/platform/pgtest"
 	"github.com/kehou/kehou/services/system"
+	"github.com/kehou/kehou/services/system/systemtest"
 )
 
 // logBuffer collects log lines so tests can assert what was logged.
@@ -36,9 +37,28 @@ func (l *logBuffer) String() string {
 }
 
 type bundle struct {
-	base string
-	logs *logBuffer
-	run  *system.Running
+	base  string
+	logs  *logBuffer
+	run   *system.Running
+	mint  systemtest.Minter
+	token string
+}
+
+// do sends a request as the operator until a district is created, then as
+// the first district's bureau administrator; districts are always created
+// as the operator. A caller's own Authorization header wins.
+func (b *bundle) do(t *testing.T, method, url string, body any, headers ...string) response {
+	t.Helper()
+	tok := b.token
+	creating := method == "POST" && strings.HasSuffix(url, "/v1/districts")
+	if tok == "" || creating {
+		tok = b.mint.Token(systemtest.OperatorPrincipal)
+	}
+	r := do(t, method, url, body, append([]string{"Authorization", "Bearer " + tok}, headers...)...)
+	if d, ok := body.(map[string]any); ok && creating && r.code == 200 && b.token == "" {
+		b.token = b.mint.Token(systemtest.Bureau(d["district_id"].(string)))
+	}
+	return r
 }
 
 // setup starts every part on its own loopback port (separate gRPC servers
@@ -46,7 +66,9 @@ type bundle struct {
 func setup(t *testing.T) bundle {
 	t.Helper()
 	logs := newLogBuffer()
+	authCfg, mint := systemtest.NewAuth(t)
 	r, err := system.Start(context.Background(), system.Config{
+		Auth:           authCfg,
 		Parts:          system.AllParts,
 		DatabaseURL:    pgtest.URL(t),
 		DBMaxConns:     8,
@@ -68,7 +90,7 @@ func setup(t *testing.T) bundle {
 			t.Errorf("stop: %v", err)
 		}
 	})
-	return bundle{base: "http://" + r.HTTPAddr, logs: logs, run: r}
+	return bundle{base: "http://" + r.HTTPAddr, logs: logs, run: r, mint: mint}
 }
 
 type response struct {
@@ -129,17 +151,17 @@ func TestSchoolRoundTripThroughEveryService(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 
-	if r := do(t, "POST", b.base+"/v1/districts", demoDistrict("350402")); r.code != 200 {
+	if r := b.do(t, "POST", b.base+"/v1/districts", demoDistrict("350402")); r.code != 200 {
 		t.Fatalf("create district: %d %s", r.code, r.raw)
 	}
-	r := do(t, "POST", b.base+"/v1/schools", map[string]any{"district_id": "350402", "name": "第一实验小学", "stage": "SCHOOL_STAGE_PRIMARY"})
+	r := b.do(t, "POST", b.base+"/v1/schools", map[string]any{"district_id": "350402", "name": "第一实验小学", "stage": "SCHOOL_STAGE_PRIMARY"})
 	if r.code != 200 {
 		t.Fatalf("create school: %d %s", r.code, r.raw)
 	}
 	school := r.body["school"].(map[string]any)
 	id := school["school_id"].(string)
 
-	got := do(t, "GET", b.base+"/v1/schools/"+id, nil)
+	got := b.do(t, "GET", b.base+"/v1/schools/"+id, nil)
 	if got.code != 200 || got.body["school"].(map[string]any)["name"] != "第一实验小学" {
 		t.Fatalf("get school: %d %s", got.code, got.raw)
 	}
@@ -148,7 +170,7 @@ func TestSchoolRoundTripThroughEveryService(t *testing.T) {
 	}
 
 	// HTTP → gateway → billing → timetable → PostgreSQL and back.
-	bal := do(t, "GET", b.base+"/v1/schools/"+id+"/balance", nil, "X-Request-Id", "trace-billing-1")
+	bal := b.do(t, "GET", b.base+"/v1/schools/"+id+"/balance", nil, "X-Request-Id", "trace-billing-1")
 	if bal.code != 200 {
 		t.Fatalf("balance: %d %s", bal.code, bal.raw)
 	}
@@ -171,17 +193,17 @@ func TestSchoolRoundTripThroughEveryService(t *testing.T) {
 	}
 
 	// Staffing resolves the school through timetable too.
-	st := do(t, "POST", b.base+"/v1/schools/"+id+"/staff", map[string]any{"name": "林老师", "kind": "STAFF_KIND_TEACHER"})
+	st := b.do(t, "POST", b.base+"/v1/schools/"+id+"/staff", map[string]any{"name": "林老师", "kind": "STAFF_KIND_TEACHER"})
 	if st.code != 200 || st.body["staff_member"].(map[string]any)["district_id"] != "350402" {
 		t.Fatalf("create staff: %d %s", st.code, st.raw)
 	}
-	list := do(t, "GET", b.base+"/v1/schools/"+id+"/staff", nil)
+	list := b.do(t, "GET", b.base+"/v1/schools/"+id+"/staff", nil)
 	if list.code != 200 || list.body["school_name"] != "第一实验小学" || len(list.body["staff"].([]any)) != 1 {
 		t.Fatalf("list staff: %d %s", list.code, list.raw)
 	}
 
 	// Update, then list with paging.
-	up := do(t, "PATCH", b.base+"/v1/schools/"+id, map[string]any{"school_id": id, "district_id": "350402", "name": "第一实验小学（本部）"})
+	up := b.do(t, "PATCH", b.base+"/v1/schools/"+id, map[string]any{"school_id": id, "district_id": "350402", "name": "第一实验小学（本部）"})
 	if up.code != 200 || up.body["school"].(map[string]any)["name"] != "第一实验小学（本部）" {
 		t.Fatalf("update school: %d %s", up.code, up.raw)
 	}
@@ -190,9 +212,9 @@ func TestSchoolRoundTripThroughEveryService(t *testing.T) {
 func TestListSchoolsPages(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	do(t, "POST", b.base+"/v1/districts", demoDistrict("350403"))
+	b.do(t, "POST", b.base+"/v1/districts", demoDistrict("350403"))
 	for _, n := range []string{"甲", "乙", "丙", "丁", "戊"} {
-		if r := do(t, "POST", b.base+"/v1/schools", map[string]any{"district_id": "350403", "name": n + "小学", "stage": "SCHOOL_STAGE_PRIMARY"}); r.code != 200 {
+		if r := b.do(t, "POST", b.base+"/v1/schools", map[string]any{"district_id": "350403", "name": n + "小学", "stage": "SCHOOL_STAGE_PRIMARY"}); r.code != 200 {
 			t.Fatalf("create: %s", r.raw)
 		}
 	}
@@ -200,7 +222,7 @@ func TestListSchoolsPages(t *testing.T) {
 	token := ""
 	pages := 0
 	for {
-		r := do(t, "GET", b.base+"/v1/districts/350403/schools?page_size=2&page_token="+token, nil)
+		r := b.do(t, "GET", b.base+"/v1/districts/350403/schools?page_size=2&page_token="+token, nil)
 		if r.code != 200 {
 			t.Fatalf("list: %s", r.raw)
 		}
@@ -221,7 +243,7 @@ func TestListSchoolsPages(t *testing.T) {
 func TestBadInputGetsClearErrors(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	do(t, "POST", b.base+"/v1/districts", demoDistrict("350404"))
+	b.do(t, "POST", b.base+"/v1/districts", demoDistrict("350404"))
 
 	tests := []struct {
 		name       string
@@ -231,7 +253,8 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		wantCode   int
 		wantFields []string
 	}{
-		{"invalid fields", "POST", "/v1/schools", map[string]any{"district_id": "35", "name": "", "stage": "SCHOOL_STAGE_UNSPECIFIED"}, 400, []string{"school.district_id", "school.name", "school.stage"}},
+		// (A malformed district id is out of every caller's scope: 403 before any field is read.)
+		{"invalid fields", "POST", "/v1/schools", map[string]any{"district_id": "350404", "name": "", "stage": "SCHOOL_STAGE_UNSPECIFIED"}, 400, []string{"school.name", "school.stage"}},
 		{"invalid district policy", "POST", "/v1/districts", map[string]any{"district_id": "350499", "name": "x", "policy": map[string]any{"off_work_time": map[string]any{"hours": 25}, "service_days_per_week": 9}}, 400, []string{"district.policy.off_work_time.hours", "district.policy.service_days_per_week"}},
 		{"domain rule", "POST", "/v1/districts", map[string]any{"district_id": "350498", "name": "  ", "policy": map[string]any{"off_work_time": map[string]any{"hours": 17}, "service_days_per_week": 5, "period_minutes_primary": 40, "period_minutes_junior_middle": 45, "evening_care_end": map[string]any{"hours": 16}}}, 400, []string{"district.name", "district.policy.evening_care_end"}},
 		{"malformed json", "POST", "/v1/schools", `{"school": `, 400, nil},
@@ -246,7 +269,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := do(t, tt.method, b.base+tt.path, tt.give)
+			r := b.do(t, tt.method, b.base+tt.path, tt.give)
 			if r.code != tt.wantCode {
 				t.Fatalf("status = %d, want %d: %s", r.code, tt.wantCode, r.raw)
 			}
@@ -270,13 +293,13 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 	// A duplicate school name in one district is a conflict too, and the
 	// failed create left nothing behind.
 	mk := map[string]any{"district_id": "350404", "name": "重名小学", "stage": "SCHOOL_STAGE_PRIMARY"}
-	if r := do(t, "POST", b.base+"/v1/schools", mk); r.code != 200 {
+	if r := b.do(t, "POST", b.base+"/v1/schools", mk); r.code != 200 {
 		t.Fatalf("create: %s", r.raw)
 	}
-	if r := do(t, "POST", b.base+"/v1/schools", mk); r.code != 409 {
+	if r := b.do(t, "POST", b.base+"/v1/schools", mk); r.code != 409 {
 		t.Fatalf("duplicate school: %d %s", r.code, r.raw)
 	}
-	r := do(t, "GET", b.base+"/v1/districts/350404/schools", nil)
+	r := b.do(t, "GET", b.base+"/v1/districts/350404/schools", nil)
 	if n := len(r.body["schools"].([]any)); n != 1 {
 		t.Errorf("%d schools after a duplicate create, want 1", n)
 	}
@@ -285,7 +308,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 func TestPanicIsContained(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	r := do(t, "GET", b.base+"/v1/districts", nil, "X-Kehou-Fault", "panic", "X-Request-Id", "panic-req-1")
+	r := b.do(t, "GET", b.base+"/v1/districts", nil, "X-Kehou-Fault", "panic", "X-Request-Id", "panic-req-1")
 	if r.code != 500 {
 		t.Fatalf("status = %d, want 500: %s", r.code, r.raw)
 	}
@@ -300,7 +323,7 @@ func TestPanicIsContained(t *testing.T) {
 		t.Errorf("panic not logged with its stack and request id")
 	}
 	// And the process keeps serving.
-	if r := do(t, "GET", b.base+"/v1/districts", nil); r.code != 200 {
+	if r := b.do(t, "GET", b.base+"/v1/districts", nil); r.code != 200 {
 		t.Fatalf("after panic: %d %s", r.code, r.raw)
 	}
 }
@@ -308,30 +331,30 @@ func TestPanicIsContained(t *testing.T) {
 func TestOperationalEndpoints(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	if r := do(t, "GET", b.base+"/healthz", nil); r.code != 200 {
+	if r := b.do(t, "GET", b.base+"/healthz", nil); r.code != 200 {
 		t.Errorf("healthz = %d", r.code)
 	}
-	if r := do(t, "GET", b.base+"/readyz", nil); r.code != 200 || r.body["status"] != "ready" {
+	if r := b.do(t, "GET", b.base+"/readyz", nil); r.code != 200 || r.body["status"] != "ready" {
 		t.Errorf("readyz = %d %s", r.code, r.raw)
 	}
-	do(t, "GET", b.base+"/v1/districts", nil)
-	m := do(t, "GET", b.base+"/metrics", nil)
+	b.do(t, "GET", b.base+"/v1/districts", nil)
+	m := b.do(t, "GET", b.base+"/metrics", nil)
 	for _, want := range []string{"kehou_grpc_server_calls_total", "kehou_http_requests_total", `service="timetable"`} {
 		if !strings.Contains(m.raw, want) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	r := do(t, "GET", b.base+"/v1/districts", nil)
+	r := b.do(t, "GET", b.base+"/v1/districts", nil)
 	if r.header.Get("X-Request-Id") == "" {
 		t.Error("no X-Request-Id on the response")
 	}
 
 	// CORS: the allowed origin gets headers, another does not.
-	pre := do(t, "OPTIONS", b.base+"/v1/schools", nil, "Origin", "https://app.example.cn", "Access-Control-Request-Method", "POST")
+	pre := b.do(t, "OPTIONS", b.base+"/v1/schools", nil, "Origin", "https://app.example.cn", "Access-Control-Request-Method", "POST")
 	if pre.code != 204 || pre.header.Get("Access-Control-Allow-Origin") != "https://app.example.cn" {
 		t.Errorf("preflight from allowed origin: %d %v", pre.code, pre.header)
 	}
-	other := do(t, "GET", b.base+"/v1/districts", nil, "Origin", "https://evil.example.com")
+	other := b.do(t, "GET", b.base+"/v1/districts", nil, "Origin", "https://evil.example.com")
 	if other.header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS header sent to a foreign origin")
 	}
@@ -340,7 +363,7 @@ func TestOperationalEndpoints(t *testing.T) {
 func TestOpenAPIListsEveryRoute(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	r := do(t, "GET", b.base+"/openapi.json", nil)
+	r := b.do(t, "GET", b.base+"/openapi.json", nil)
 	if r.code != 200 {
 		t.Fatalf("openapi: %d", r.code)
 	}

@@ -85,3 +85,27 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
 }
+
+// MaskPhone shows a phone number as lists show it, 138****1234: the first
+// three and last four characters of a number of at least eleven, all of a
+// shorter one masked. Lists of people never show a full number (PIPL).
+func MaskPhone(phone string) string {
+	switch {
+	case phone == "":
+		return ""
+	case len(phone) < 11:
+		return "****"
+	}
+	return phone[:3] + "****" + phone[len(phone)-4:]
+}
+
+// SeesSensitive reports whether a role may see a student's hardship
+// category (低保/特困): administrators and finance officers may, teachers,
+// instructors and institution managers see names and classes only.
+func (p Principal) SeesSensitive() bool {
+	switch p.Role {
+	case RoleBureauAdmin, RoleSchoolAdmin, RoleFinanceOfficer:
+		return true
+	}
+	return false
+}

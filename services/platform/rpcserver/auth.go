@@ -80,3 +80,14 @@ func ForwardAuthorization(ctx context.Context, method string, req, reply any, cc
 	}
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
+
+// ForwardAuthorizationStream is ForwardAuthorization for streaming calls
+// (the feeds billing and staffing read from timetable and staffing).
+func ForwardAuthorizationStream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get(AuthorizationKey); len(v) == 1 {
+			ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, v[0])
+		}
+	}
+	return streamer(ctx, desc, cc, method, opts...)
+}

@@ -13,6 +13,7 @@ import (
 
 	"buf.build/go/protovalidate"
 	"github.com/kehou/kehou/services/platform/auth/token"
+	"github.com/kehou/kehou/services/platform/authz"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -35,6 +36,11 @@ type Options struct {
 	// caller in its context (auth.FromContext); a bad token is refused with
 	// Unauthenticated. Nil serves every call as anonymous.
 	Verifier *token.Verifier
+	// Policy says who may call each method (with Verifier); every method
+	// registered must have a rule or Serve refuses to start.
+	Policy authz.Policy
+	// Schools resolves a school's district for Policy's scope checks.
+	Schools authz.Schools
 	// Ready reports whether the service's dependencies (its database) are
 	// reachable; the health service answers NOT_SERVING when it fails.
 	Ready func(context.Context) error
@@ -76,6 +82,12 @@ func New(opts Options) (*Server, error) {
 	if opts.Verifier != nil {
 		chain = append(chain, authUnary(opts.Verifier))
 	}
+	if opts.Policy != nil {
+		if opts.Verifier == nil || opts.Schools == nil {
+			return nil, errors.New("rpcserver: a policy needs a verifier and a school resolver")
+		}
+		chain = append(chain, authz.Unary(opts.Policy, opts.Schools))
+	}
 	chain = append(chain, validateUnary(validator))
 	streamChain := []grpc.StreamServerInterceptor{
 		requestIDStream,
@@ -84,6 +96,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Verifier != nil {
 		streamChain = append(streamChain, authStream(opts.Verifier))
+	}
+	if opts.Policy != nil {
+		streamChain = append(streamChain, authz.Stream(opts.Policy, opts.Schools))
 	}
 	streamChain = append(streamChain, validateStream(validator))
 	serverOpts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...)}
@@ -100,6 +115,11 @@ func New(opts Options) (*Server, error) {
 // in flight get up to grace to finish before the rest are cut off. It
 // returns nil after a shutdown asked for by ctx.
 func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duration) error {
+	if s.opts.Policy != nil {
+		if missing := authz.Missing(s.opts.Policy, s.GetServiceInfo()); len(missing) > 0 {
+			return fmt.Errorf("serve %s: methods without an authorization rule: %v", s.opts.Service, missing)
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.Server.Serve(lis) }()
 	select {

@@ -16,8 +16,11 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/identity/password"
+	"github.com/kehou/kehou/services/platform/auth"
+	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/kehou/kehou/services/platform/pgtest"
 	"github.com/kehou/kehou/services/system"
+	"google.golang.org/grpc/metadata"
 )
 
 // Client speaks the gateway's JSON over HTTP. Env embeds one; tests that
@@ -27,11 +30,95 @@ type Client struct {
 	Base string
 	// Token, when set, is sent as the bearer token of every request.
 	Token string
+	// Mint signs access tokens with the system's key (nil: the client
+	// cannot act for others).
+	Mint func(auth.Principal) string
+	// acting is shared by copies of a client made by NewClient: the token
+	// of the bureau administrator of the first district the client
+	// created, which requests without a Token of their own carry.
+	acting *string
+}
+
+// Minter signs test access tokens with the key a test system was started
+// with, so a test acts as any role without creating accounts first (the
+// sign-in path itself is tested in services/identity).
+type Minter struct{ signer, past *token.Signer }
+
+// NewAuth returns an identity set-up with a fresh key (TestAuth otherwise)
+// and the minter for it.
+func NewAuth(t testing.TB) (system.AuthConfig, Minter) {
+	t.Helper()
+	pem, err := token.NewPrivateKeyPEM("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := token.LoadKeys("", string(pem), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := token.NewSigner(keys, time.Hour, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	past, err := token.NewSigner(keys, time.Minute, func() time.Time { return time.Now().Add(-2 * time.Hour) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := TestAuth()
+	cfg.KeysPEM = string(pem)
+	return cfg, Minter{signer: signer, past: past}
+}
+
+// Token returns a signed access token for p.
+func (m Minter) Token(p auth.Principal) string {
+	tok, _, err := m.signer.Sign(p)
+	if err != nil {
+		panic(err) // Sign fails only without a private key, which NewAuth always has
+	}
+	return tok
+}
+
+// Expired returns a token for p, signed with the right key, that expired
+// two hours ago.
+func (m Minter) Expired(p auth.Principal) string {
+	tok, _, err := m.past.Sign(p)
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}
+
+// Bureau is the principal of a district's bureau administrator.
+func Bureau(districtID string) auth.Principal {
+	return auth.Principal{AccountID: "acc_bureau_" + districtID, Role: auth.RoleBureauAdmin, DistrictID: districtID}
+}
+
+// OperatorPrincipal is the platform operator.
+var OperatorPrincipal = auth.Principal{AccountID: "acc_operator", Role: auth.RoleOperator}
+
+// NewClient is a client of the gateway at base that can mint tokens.
+func NewClient(base string, m Minter) Client {
+	return Client{Base: base, Mint: m.Token, acting: new(string)}
+}
+
+// Ctx returns a context whose outgoing gRPC metadata carries the client's
+// token, for tests that call a service's gRPC port directly.
+func (e Client) Ctx() context.Context {
+	ctx := context.Background()
+	tok := e.Token
+	if tok == "" && e.acting != nil {
+		tok = *e.acting
+	}
+	if tok != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok)
+	}
+	return ctx
 }
 
 // As returns a client that sends token as its bearer token.
 func (e Client) As(token string) Client {
 	e.Token = token
+	e.acting = nil // As("") is a client without a token
 	return e
 }
 
@@ -59,6 +146,8 @@ type Env struct {
 	Client
 	// Run gives the parts' addresses, for gRPC clients.
 	Run *system.Running
+	// Minter signs tokens with the system's key.
+	Minter Minter
 	// DatabaseURL is the test's database as the superuser that created it,
 	// for tests that change rows behind the API the way an intruder would.
 	DatabaseURL string
@@ -96,6 +185,7 @@ func StartWith(t testing.TB, edit func(*system.Config)) *Env {
 	t.Helper()
 	logs := &syncBuffer{}
 	dbURL := pgtest.URL(t)
+	authCfg, minter := NewAuth(t)
 	cfg := system.Config{
 		Parts:          system.AllParts,
 		DatabaseURL:    dbURL,
@@ -107,7 +197,7 @@ func StartWith(t testing.TB, edit func(*system.Config)) *Env {
 		ShutdownGrace:  5 * time.Second,
 		CORSOrigins:    []string{"https://app.example.cn"},
 		FaultInjection: true,
-		Auth:           TestAuth(),
+		Auth:           authCfg,
 		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
 	}
 	if edit != nil {
@@ -122,7 +212,7 @@ func StartWith(t testing.TB, edit func(*system.Config)) *Env {
 			t.Errorf("stop system: %v", err)
 		}
 	})
-	return &Env{Client: Client{Base: "http://" + r.HTTPAddr}, Run: r, DatabaseURL: cfg.DatabaseURL, logs: logs}
+	return &Env{Client: NewClient("http://"+r.HTTPAddr, minter), Minter: minter, Run: r, DatabaseURL: cfg.DatabaseURL, logs: logs}
 }
 
 // TestAuth is the identity set-up of test systems: an ephemeral signing
@@ -160,8 +250,25 @@ func (e Client) Do(t testing.TB, method, path string, body any, headers ...strin
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if e.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+e.Token)
+	// Who the request is from: the client's own Token; else, for a client
+	// from NewClient, the operator when it creates a district, the
+	// district's bureau administrator when it creates a school, and the
+	// bureau administrator of the first district it created otherwise.
+	tok := e.Token
+	creatingDistrict := false
+	if tok == "" && e.acting != nil && e.Mint != nil {
+		tok = *e.acting
+		if creatingDistrict = method == "POST" && path == "/v1/districts"; creatingDistrict {
+			tok = e.Mint(OperatorPrincipal)
+		}
+		if m, ok := body.(map[string]any); ok && method == "POST" && path == "/v1/schools" {
+			if d, _ := m["district_id"].(string); d != "" {
+				tok = e.Mint(Bureau(d)) // a school is created by its district's bureau
+			}
+		}
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -174,6 +281,9 @@ func (e Client) Do(t testing.TB, method, path string, body any, headers ...strin
 	raw, _ := io.ReadAll(resp.Body)
 	out := Response{Code: resp.StatusCode, Raw: string(raw), Header: resp.Header}
 	_ = json.Unmarshal(raw, &out.Body)
+	if creatingDistrict && out.Code == http.StatusOK && *e.acting == "" {
+		*e.acting = e.Mint(Bureau(Str(out.Body, "district", "district_id")))
+	}
 	return out
 }
 
@@ -230,7 +340,8 @@ func Policy() map[string]any {
 	}
 }
 
-// District creates a district with Policy and returns its id.
+// District creates a district with Policy and returns its id (see Do for
+// who the client acts as).
 func (e Client) District(t testing.TB, id string) string {
 	t.Helper()
 	e.MustDo(t, "POST", "/v1/districts", map[string]any{"district_id": id, "name": "测试区" + id, "policy": Policy()})

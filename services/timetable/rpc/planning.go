@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"github.com/kehou/kehou/services/platform/auth"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/paging"
@@ -87,8 +88,19 @@ func (s *Server) ListStudents(ctx context.Context, req *timetablev1.ListStudents
 		sts = sts[:size]
 		resp.NextPageToken = paging.Encode(sts[size-1].ID)
 	}
+	// A roster minimises what it shows (PIPL): phone numbers are always
+	// masked, and roles that need only names and classes (teachers,
+	// instructors) see no hardship category.
+	caller, _ := auth.FromContext(ctx)
 	for _, st := range sts {
-		resp.Students = append(resp.Students, studentProto(st, req.GetSchoolId()))
+		pb := studentProto(st, req.GetSchoolId())
+		for _, g := range pb.Guardians {
+			g.Phone = auth.MaskPhone(g.Phone)
+		}
+		if !caller.SeesSensitive() {
+			pb.HardshipCategory, pb.HardshipVerified = timetablev1.HardshipCategory_HARDSHIP_CATEGORY_UNSPECIFIED, false
+		}
+		resp.Students = append(resp.Students, pb)
 	}
 	return resp, nil
 }

@@ -220,3 +220,13 @@ func (s *Store) UpdateSchool(ctx context.Context, districtID, schoolID string, f
 	})
 	return out, err
 }
+
+// SchoolDistrict returns the district of a school from the directory; the
+// authorization check of every call naming a school asks it.
+func (s *Store) SchoolDistrict(ctx context.Context, schoolID string) (string, error) {
+	var d string
+	if err := s.db.QueryRow(ctx, `SELECT district_id FROM timetable.school_directory WHERE school_id = $1`, schoolID).Scan(&d); err != nil {
+		return "", interpretError(err, "school "+schoolID)
+	}
+	return d, nil
+}

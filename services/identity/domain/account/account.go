@@ -55,18 +55,8 @@ func NormalizeLogin(login string) string {
 	return strings.ToLower(strings.TrimSpace(login))
 }
 
-// MaskPhone shows the first three and last four digits of a mobile number,
-// 138****1234, as lists show guardians' and staff's numbers; anything that
-// is not a mobile number is masked whole.
-func MaskPhone(phone string) string {
-	if phone == "" {
-		return ""
-	}
-	if !IsPhone(phone) {
-		return "****"
-	}
-	return phone[:3] + "****" + phone[7:]
-}
+// MaskPhone masks a phone number as lists show it (auth.MaskPhone).
+func MaskPhone(phone string) string { return auth.MaskPhone(phone) }
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10

@@ -1,0 +1,43 @@
+package rpc
+
+import az "github.com/kehou/kehou/services/platform/authz"
+
+// Policy is who may call each billing method (docs/policies.md): the
+// bureau and finance officers set fees and handle money; school
+// administrators read their school's; a parent reads only their own
+// children's statements, payments and balances (each request names the child).
+var Policy = az.Merge(
+	az.Methods("kehou.billing.v1.BillingService", map[string]az.Rule{
+		"GetSchoolBalance":      az.Read(az.Bureau, az.Finance),
+		"CreateFeeSchedule":     az.Change(az.Bureau, az.Finance),
+		"GetFeeSchedule":        az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"ListFeeSchedules":      az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"PutCostSheet":          az.Change(az.Bureau, az.Finance, az.SchoolAdmin),
+		"GetCostSheet":          az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"CreateFeeRun":          az.Change(az.Bureau, az.Finance),
+		"GetFeeRun":             az.Read(az.Bureau, az.Finance),
+		"VerifyFeeRun":          az.Read(az.Bureau, az.Finance),
+		"PreviewFeeRun":         az.Read(az.Bureau, az.Finance),
+		"ListStudentStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
+		"ListClaims":            az.Read(az.Bureau, az.Finance),
+	}),
+	az.Methods("kehou.billing.v1.PaymentService", map[string]az.Rule{
+		"RecordPayment":        az.Change(az.Bureau, az.Finance),
+		"ListPayments":         az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
+		"CreateRefund":         az.Change(az.Bureau, az.Finance),
+		"ApplyCredit":          az.Change(az.Bureau, az.Finance),
+		"CreateWriteOff":       az.Change(az.Bureau, az.Finance),
+		"SettleTerm":           az.Change(az.Bureau, az.Finance),
+		"ListBalances":         az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
+		"ListOverdue":          az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"GetLedgerBalances":    az.Read(az.Bureau, az.Finance),
+		"GetTrialBalance":      az.Read(az.Bureau, az.Finance),
+		"ListProviderPayables": az.Read(az.Bureau, az.Finance),
+	}),
+	az.Methods("kehou.billing.v1.RemunerationService", map[string]az.Rule{
+		"GetPayBasis":     az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"CreateRateTable": az.Change(az.Bureau, az.Finance),
+		"GetRateTable":    az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"ListRateTables":  az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+	}),
+)

@@ -1,0 +1,34 @@
+package rpc
+
+import az "github.com/kehou/kehou/services/platform/authz"
+
+// Policy is who may call each staffing method (docs/policies.md): the
+// bureau and school administrators plan and approve; teachers and
+// instructors read their own timetable and record their own hours;
+// institution managers read their institution.
+var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
+	"CreateStaffMember":         az.Change(az.Bureau, az.SchoolAdmin),
+	"ListStaff":                 az.Read(az.Bureau, az.SchoolAdmin),
+	"GetStaffMember":            az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
+	"UpdateStaffMember":         az.Change(az.Bureau, az.SchoolAdmin),
+	"SetTermParticipation":      az.Change(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
+	"SetDistrictStaffingPolicy": az.Change(az.Bureau),
+	"CreateInstitution":         az.Change(az.Bureau),
+	"GetInstitution":            az.Read(az.Bureau, az.SchoolAdmin, az.Institution),
+	"ListInstitutions":          az.Read(az.Bureau, az.SchoolAdmin),
+	"UpdateInstitution":         az.Change(az.Bureau),
+	"AddInstitutionSchool":      az.Change(az.Bureau),
+	"SolveWeek":                 az.Change(az.Bureau, az.SchoolAdmin),
+	"GetStaffingGrid":           az.Read(az.Bureau, az.SchoolAdmin),
+	"AssignStaff":               az.Change(az.Bureau, az.SchoolAdmin),
+	"UnassignStaff":             az.Change(az.Bureau, az.SchoolAdmin),
+	"ReportAbsence":             az.Change(az.Bureau, az.SchoolAdmin),
+	"GetStaffTimetable":         az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
+	"CheckIn":                   az.Change(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
+	"CheckOut":                  az.Change(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
+	"AmendHourRecord":           az.Change(az.Bureau, az.SchoolAdmin),
+	"ApproveHourRecord":         az.Change(az.Bureau, az.SchoolAdmin),
+	"LockHourRecord":            az.Change(az.Bureau, az.SchoolAdmin),
+	"CorrectHourRecord":         az.Change(az.Bureau, az.SchoolAdmin),
+	"StreamApprovedHours":       az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+})
