@@ -275,20 +275,12 @@ func TestSIGTERMLetsTheRequestInFlightFinish(t *testing.T) {
 func TestEachPartAsItsOwnProcess(t *testing.T) {
 	t.Parallel()
 	db := pgtest.URL(t)
-<<<<<<< HEAD
-	tt, st, bl, ident, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
-	env := []string{
-		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw,
-		"KEHOU_TIMETABLE_ADDR=" + tt, "KEHOU_STAFFING_ADDR=" + st, "KEHOU_BILLING_ADDR=" + bl,
-		"KEHOU_IDENTITY_ADDR=" + ident,
-=======
 	tt, st, bl, id, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	// One key set for every process: identity signs, each service verifies.
 	auth, mint := systemtest.NewAuth(t)
 	env := []string{
 		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw, "KEHOU_AUTH_KEYS=" + auth.KeysPEM,
 		"KEHOU_TIMETABLE_ADDR=" + tt, "KEHOU_STAFFING_ADDR=" + st, "KEHOU_BILLING_ADDR=" + bl, "KEHOU_IDENTITY_ADDR=" + id,
->>>>>>> db6c947 (Authorization in every service: a policy per gRPC method, scope checked in each service's chain, rosters minimised, demo sign-ins per role)
 	}
 	for _, part := range []string{"timetable", "staffing", "billing", "identity", "gateway"} {
 		start(t, env, "serve", part)

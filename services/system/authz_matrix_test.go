@@ -66,7 +66,7 @@ var expected = map[string]string{
 	"StaffingService_ApproveHourRecord": "BS", "StaffingService_LockHourRecord": "BS", "StaffingService_CorrectHourRecord": "BS",
 	"StaffingService_StreamApprovedHours": "BFS",
 
-	"BillingService_GetSchoolBalance": "BF", "BillingService_CreateFeeSchedule": "BF", "BillingService_GetFeeSchedule": "BFS",
+	"BillingService_GetSchoolBalance": "BF", "BillingService_CreatePriceCeiling": "BF", "BillingService_ListPriceCeilings": "BFS", "BillingService_CreateFeeSchedule": "BF", "BillingService_GetFeeSchedule": "BFS",
 	"BillingService_ListFeeSchedules": "BFS", "BillingService_PutCostSheet": "BFS", "BillingService_GetCostSheet": "BFS",
 	"BillingService_CreateFeeRun": "BF", "BillingService_GetFeeRun": "BF", "BillingService_VerifyFeeRun": "BF",
 	"BillingService_PreviewFeeRun": "BF", "BillingService_ListStudentStatements": "BFSP", "BillingService_ListClaims": "BF",

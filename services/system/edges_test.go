@@ -48,6 +48,8 @@ func raw(t *testing.T, env *systemtest.Env, method, path, contentType string, bo
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	// These requests are about the transport, made as the platform operator.
+	req.Header.Set("Authorization", "Bearer "+env.Mint(systemtest.OperatorPrincipal))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

@@ -9,6 +9,8 @@ import az "github.com/kehou/kehou/services/platform/authz"
 var Policy = az.Merge(
 	az.Methods("kehou.billing.v1.BillingService", map[string]az.Rule{
 		"GetSchoolBalance":      az.Read(az.Bureau, az.Finance),
+		"CreatePriceCeiling":    az.Change(az.Bureau, az.Finance),
+		"ListPriceCeilings":     az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"CreateFeeSchedule":     az.Change(az.Bureau, az.Finance),
 		"GetFeeSchedule":        az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"ListFeeSchedules":      az.Read(az.Bureau, az.Finance, az.SchoolAdmin),

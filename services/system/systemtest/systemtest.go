@@ -252,12 +252,15 @@ func (e Client) Do(t testing.TB, method, path string, body any, headers ...strin
 	req.Header.Set("Content-Type", "application/json")
 	// Who the request is from: the client's own Token; else, for a client
 	// from NewClient, the operator when it creates a district, the
-	// district's bureau administrator when it creates a school, and the
-	// bureau administrator of the first district it created otherwise.
+	// district's bureau administrator when it creates a school, the
+	// bureau administrator of the first district it created otherwise, and
+	// the operator before it created one.
 	tok := e.Token
 	creatingDistrict := false
 	if tok == "" && e.acting != nil && e.Mint != nil {
-		tok = *e.acting
+		if tok = *e.acting; tok == "" {
+			tok = e.Mint(OperatorPrincipal) // no district yet: the operator
+		}
 		if creatingDistrict = method == "POST" && path == "/v1/districts"; creatingDistrict {
 			tok = e.Mint(OperatorPrincipal)
 		}
