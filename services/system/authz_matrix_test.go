@@ -76,10 +76,13 @@ var expected = map[string]string{
 	"PaymentService_GetTrialBalance": "BF", "PaymentService_ListProviderPayables": "BF",
 	"RemunerationService_GetPayBasis": "BFS", "RemunerationService_CreateRateTable": "BF",
 	"RemunerationService_GetRateTable": "BFS", "RemunerationService_ListRateTables": "BFS",
+	"RemunerationService_CreatePayRun": "BF", "RemunerationService_GetPayRun": "BFS", "RemunerationService_VerifyPayRun": "BF",
+	"RemunerationService_PayMonth": "BF", "RemunerationService_ListStaffPayStatements": "BFSTI",
 }
 
 // reads are the POST routes that change nothing (out of scope: 404, not 403).
-var reads = map[string]bool{"BillingService_VerifyFeeRun": true, "BillingService_PreviewFeeRun": true}
+var reads = map[string]bool{"BillingService_VerifyFeeRun": true, "BillingService_PreviewFeeRun": true,
+	"RemunerationService_VerifyPayRun": true}
 
 // bodies are the smallest bodies that name the caller's scope where a
 // route takes it from the body (a child for parents, a school for a

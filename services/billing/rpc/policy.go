@@ -41,5 +41,12 @@ var Policy = az.Merge(
 		"CreateRateTable": az.Change(az.Bureau, az.Finance),
 		"GetRateTable":    az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"ListRateTables":  az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		// Pay runs (劳务报酬): finance computes and pays; a teacher or
+		// instructor reads only their own pay statements.
+		"CreatePayRun":           az.Change(az.Bureau, az.Finance),
+		"GetPayRun":              az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"VerifyPayRun":           az.Read(az.Bureau, az.Finance),
+		"PayMonth":               az.Change(az.Bureau, az.Finance),
+		"ListStaffPayStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
 	}),
 )
