@@ -231,7 +231,7 @@ func TestDemoStartsAfterItsDataWasEdited(t *testing.T) {
 	if _, err := loadDemo(ctx, env.Run, log); err != nil {
 		t.Fatalf("first load: %v", err)
 	}
-	c, err := dialDemo(env.Run)
+	c, err := dialDemo(env.Run, env.Mint(systemtest.Bureau(DemoDistrictID)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,6 +167,10 @@ func Allowed(ctx context.Context, rule Rule, p auth.Principal, s Scope, schools 
 	if s.SchoolID != "" {
 		d, err := schools(ctx, s.SchoolID)
 		switch {
+		case errors.Is(err, fault.ErrNotFound) && s.DistrictID != "" && !schoolScoped(p):
+			// A school that does not exist yet, named in the caller's own
+			// district (a create with a chosen id): nothing to protect; the
+			// use case decides.
 		case errors.Is(err, fault.ErrNotFound):
 			return errNotFound
 		case err != nil:
