@@ -82,7 +82,12 @@ func TestTLSAtTheGatewayAndBetweenParts(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
 	https := systemtest.Client{Base: "https://" + env.Run.HTTPAddr}
 	for _, path := range []string{"/readyz", "/v1/districts"} {
-		resp, err := client.Get(https.Base + path)
+		req, err := http.NewRequest(http.MethodGet, https.Base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+env.Minter.Token(systemtest.OperatorPrincipal))
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("GET %s over HTTPS: %v", path, err)
 		}
