@@ -368,7 +368,7 @@ func printURLs(w io.Writer, base string, d demoResult) {
 		for _, a := range d.Accounts {
 			demo += fmt.Sprintf("  %-34s %s\n", a.Role, a.Login)
 		}
-		demo += fmt.Sprintf("  TOKEN=$(curl -s -X POST %s/v1/auth/sign-in -d '{\"login\":\"demo.bureau\",\"password\":\"%s\"}' | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\n", base, demoPassword)
+		demo += fmt.Sprintf("  TOKEN=$(curl -s -X POST %s/v1/auth/sign-in -H 'Content-Type: application/json' -d '{\"login\":\"demo.bureau\",\"password\":\"%s\"}' | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\n", base, demoPassword)
 	}
 	for _, p := range d.Paths {
 		demo += fmt.Sprintf("  curl -H \"Authorization: Bearer $TOKEN\" '%s%s'\n", base, p)
