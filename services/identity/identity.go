@@ -14,6 +14,9 @@ import (
 	"google.golang.org/grpc"
 )
 
+// The store keeps what the use cases need.
+var _ app.Store = (*store.Store)(nil)
+
 // Register adds the identity service to s and returns its use cases, which
 // the process uses once at start-up to make sure the operator account exists.
 func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, signer app.TokenSigner, cfg app.Config, log *slog.Logger) (*app.App, error) {

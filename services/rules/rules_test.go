@@ -106,16 +106,6 @@ var knownCrossings = map[string]bool{
 	"staffing -> " + module + "/services/timetable/ttclient": true,
 }
 
-// knownStoreApp are the stores that still depend on their app, to be
-// moved onto domain types the way billing's statements and payments were:
-// billing's pay-run records (app.PayRun, PayStatement, ... in store/payruns.go)
-// and identity's (app.Credentials, Session ...). The list may only shrink.
-var knownStoreApp = map[string]bool{
-	module + "/services/billing/store":            true,
-	module + "/services/billing/store/ledgertest": true,
-	module + "/services/identity/store":           true,
-}
-
 // Violations lists every broken rule in graph, one line each.
 func violations(graph map[string][]string) []string {
 	var out []string
@@ -128,7 +118,7 @@ func violations(graph map[string][]string) []string {
 			case isDomain && (strings.HasPrefix(d, "github.com/jackc/pgx") || strings.HasPrefix(d, "google.golang.org/grpc") ||
 				strings.HasPrefix(d, module+"/proto/gen/")):
 				out = append(out, pkg+": a domain package depends on "+d)
-			case isStore && !knownStoreApp[pkg] && strings.HasPrefix(d+"/", module+"/services/"+svc+"/app/"):
+			case isStore && strings.HasPrefix(d+"/", module+"/services/"+svc+"/app/"):
 				out = append(out, pkg+": a store depends on its app "+d)
 			case svc != "" && service(d) != "" && service(d) != svc && !knownCrossings[svc+" -> "+d]:
 				out = append(out, pkg+": service "+svc+" depends on "+d+" of service "+service(d)+" (use its proto/gen contract)")

@@ -13,6 +13,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -52,125 +53,26 @@ type PayRunRequest struct {
 	Managers      []string          `json:"managers"`
 }
 
-// PayRun is an issued remuneration run.
-type PayRun struct {
-	ID          string
-	RequestID   string
-	RequestHash string
-	DistrictID  string
-	SchoolID    string
-	Year, Month int
-	Mode        string
-	InputsHash  string
-	Statements  int
-	Adjustments int
-	Unchanged   int
-	Earned      decimal.Decimal
-	Paid        decimal.Decimal
-	HeldBack    decimal.Decimal
-	ByTreatment []pay.TagAmount
-	LeftPending []string
-	CreateTime  time.Time
-	// Issued are the statements the run issued (filled by GetPayRun).
-	Issued []PayStatement
-}
-
-// PayStatement is a stored pay statement: a person's first statement of a
-// month (kind pay) or an adjustment whose amounts are differences.
-type PayStatement struct {
-	StatementID   string
-	RunID         string
-	StaffID       string
-	StaffKind     string
-	InstitutionID string
-	Year, Month   int
-	Revision      int
-	Kind          string
-	Corrects      string
-	Earned        decimal.Decimal
-	Paid          decimal.Decimal
-	HeldBack      decimal.Decimal
-	CapRuleID     string
-	CapLimit      decimal.NullDecimal
-	ByTreatment   []pay.TagAmount
-	ContentHash   string
-	Lines         []pay.IssuedLine
-}
-
-// PayState is a person's month so far: the latest statement and the sum
-// of every statement.
-type PayState struct {
-	Current runsCurrent
-	Prior   pay.Prior
-	// Kind and institution of the person on the latest statement.
-	StaffKind, InstitutionID string
-}
-
-// runsCurrent is the latest statement of a person's month.
-type runsCurrent struct {
-	StatementID string
-	Revision    int
-	ContentHash string
-}
-
-// Disbursement is the payment of a school's month (发放): what each person
-// got now, posted Dr pay payable, Cr cash.
-type Disbursement struct {
-	ID         string
-	RequestID  string
-	DistrictID string
-	SchoolID   string
-	Year       int
-	Month      int
-	Channel    string
-	Total      decimal.Decimal
-	Payments   []StaffAmount
-}
-
-// StaffAmount is an amount owed to or paid to one person.
-type StaffAmount struct {
-	StaffID       string
-	StaffKind     string
-	InstitutionID string
-	Amount        decimal.Decimal
-}
-
 // PayStore is the storage of pay runs, statements and disbursements.
 type PayStore interface {
 	RateStore
-	PayRunByRequest(ctx context.Context, districtID, requestID string) (PayRun, bool, error)
+	PayRunByRequest(ctx context.Context, districtID, requestID string) (payrun.Run, bool, error)
 	// GetPayRun returns a run with the statements it issued.
-	GetPayRun(ctx context.Context, districtID, schoolID, runID string) (PayRun, error)
+	GetPayRun(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
 	// IssuePayRun inserts run and lets produce write the rest in the same
 	// transaction; a run with the same request id (committed first) is
 	// returned instead with created=false and nothing else written.
-	IssuePayRun(ctx context.Context, run PayRun, produce func(ctx context.Context, w PayWriter) (PayRun, error)) (PayRun, bool, error)
+	IssuePayRun(ctx context.Context, run payrun.Run, produce func(ctx context.Context, w payrun.Writer) (payrun.Run, error)) (payrun.Run, bool, error)
 	// PayRunInputs returns a run's stored snapshot and its sha256.
 	PayRunInputs(ctx context.Context, districtID, schoolID, runID string) (sha string, data []byte, err error)
 	// MonthStates returns every person's state of a school's month, counting
 	// only statements of runs created no later than upToRun ("" = all).
-	MonthStates(ctx context.Context, districtID, schoolID string, year, month int, upToRun string) (map[string]PayState, error)
+	MonthStates(ctx context.Context, districtID, schoolID string, year, month int, upToRun string) (map[string]payrun.State, error)
 	// StaffPayStatements returns a person's statements of a month in revision order.
-	StaffPayStatements(ctx context.Context, districtID, schoolID, staffID string, year, month int) ([]PayStatement, error)
+	StaffPayStatements(ctx context.Context, districtID, schoolID, staffID string, year, month int) ([]payrun.Statement, error)
 	// PayMonth pays what each person of the month is owed and not yet paid,
 	// in one transaction with its posting (idempotent by request id).
-	PayMonth(ctx context.Context, d Disbursement, postingFor func(Disbursement) (ledger.Posting, error)) (Disbursement, bool, error)
-}
-
-// PayWriter writes one pay run inside its transaction.
-type PayWriter interface {
-	// LockMonth serialises runs and payments of one school and month.
-	LockMonth(ctx context.Context, schoolID string, year, month int) error
-	// MonthPaid reports whether a disbursement paid the month.
-	MonthPaid(ctx context.Context, schoolID string, year, month int) (bool, error)
-	// States returns every person's state of the month so far.
-	States(ctx context.Context, schoolID string, year, month int) (map[string]PayState, error)
-	// TermPaid sums what each person was paid in the months [from, to) (year*12+month-1 numbers).
-	TermPaid(ctx context.Context, schoolID string, from, to int) (map[string]decimal.Decimal, error)
-	// Write appends statements with their lines, and postings.
-	Write(ctx context.Context, sts []PayStatement, postings []ledger.Posting) error
-	// WriteInputs stores the run's inputs snapshot.
-	WriteInputs(ctx context.Context, schoolID, runID, sha string, data []byte) error
+	PayMonth(ctx context.Context, d payrun.Disbursement, postingFor func(payrun.Disbursement) (ledger.Posting, error)) (payrun.Disbursement, bool, error)
 }
 
 // MonthHours is what a pay run reads from staffing: the approved hours and
@@ -187,12 +89,12 @@ type PayRuns struct {
 	feed    Feed
 	hours   MonthHours
 	now     func() time.Time
-	flight  *runexec.Flight[PayRun]
+	flight  *runexec.Flight[payrun.Run]
 }
 
 // NewPayRuns returns the pay run use cases.
 func NewPayRuns(store PayStore, schools Schools, feed Feed, hours MonthHours) *PayRuns {
-	return &PayRuns{store: store, schools: schools, feed: feed, hours: hours, now: time.Now, flight: runexec.NewFlight[PayRun](MaxConcurrentRuns)}
+	return &PayRuns{store: store, schools: schools, feed: feed, hours: hours, now: time.Now, flight: runexec.NewFlight[payrun.Run](MaxConcurrentRuns)}
 }
 
 // payHeader is the snapshot header: everything of the engine input but the
@@ -219,17 +121,17 @@ func validatePayRun(req *PayRunRequest) error {
 // CreateRun computes and issues a school's pay of a month, idempotently by
 // request id and atomically. It returns the run and whether this call
 // created it.
-func (p *PayRuns) CreateRun(ctx context.Context, req PayRunRequest) (PayRun, bool, error) {
+func (p *PayRuns) CreateRun(ctx context.Context, req PayRunRequest) (payrun.Run, bool, error) {
 	if err := validatePayRun(&req); err != nil {
-		return PayRun{}, false, err
+		return payrun.Run{}, false, err
 	}
 	sc, err := p.schools.School(ctx, req.SchoolID)
 	if err != nil {
-		return PayRun{}, false, err
+		return payrun.Run{}, false, err
 	}
 	rh := runs.RequestHash(req)
 	created := false
-	run, _, err := p.flight.Do(ctx, sc.DistrictID+"/"+req.RequestID, func(ctx context.Context) (PayRun, error) {
+	run, _, err := p.flight.Do(ctx, sc.DistrictID+"/"+req.RequestID, func(ctx context.Context) (payrun.Run, error) {
 		if r, ok, err := p.store.PayRunByRequest(ctx, sc.DistrictID, req.RequestID); err != nil || ok {
 			if err == nil {
 				err = runs.SameRequest(r.ID, r.RequestID, r.RequestHash, rh)
@@ -241,26 +143,26 @@ func (p *PayRuns) CreateRun(ctx context.Context, req PayRunRequest) (PayRun, boo
 		return r, err
 	})
 	if err != nil {
-		return PayRun{}, false, err
+		return payrun.Run{}, false, err
 	}
 	if !created {
 		if err := runs.SameRequest(run.ID, run.RequestID, run.RequestHash, rh); err != nil {
-			return PayRun{}, false, err
+			return payrun.Run{}, false, err
 		}
 	}
 	full, err := p.store.GetPayRun(ctx, run.DistrictID, run.SchoolID, run.ID)
 	return full, created, err
 }
 
-func (p *PayRuns) createRun(ctx context.Context, districtID string, req PayRunRequest, rh string) (PayRun, bool, error) {
+func (p *PayRuns) createRun(ctx context.Context, districtID string, req PayRunRequest, rh string) (payrun.Run, bool, error) {
 	hs, pending, err := p.hours.MonthHours(ctx, req.SchoolID, req.Year, time.Month(req.Month))
 	if err != nil {
-		return PayRun{}, false, err
+		return payrun.Run{}, false, err
 	}
 	var left []string
 	if len(pending) > 0 {
 		if !req.LeavePending {
-			return PayRun{}, false, pendingError(pending)
+			return payrun.Run{}, false, pendingError(pending)
 		}
 		for _, pr := range pending {
 			left = append(left, pr.RecordID)
@@ -268,32 +170,32 @@ func (p *PayRuns) createRun(ctx context.Context, districtID string, req PayRunRe
 	}
 	in, err := p.input(ctx, districtID, req, hs, left)
 	if err != nil {
-		return PayRun{}, false, err
+		return payrun.Run{}, false, err
 	}
-	run := PayRun{ID: runs.NewID("pay"), RequestID: req.RequestID, RequestHash: rh, DistrictID: districtID, SchoolID: req.SchoolID,
+	run := payrun.Run{ID: runs.NewID("pay"), RequestID: req.RequestID, RequestHash: rh, DistrictID: districtID, SchoolID: req.SchoolID,
 		Year: req.Year, Month: req.Month, Mode: req.Mode, LeftPending: left}
 	termFrom, termTo := p.termMonths(ctx, req)
-	out, created, err := p.store.IssuePayRun(ctx, run, func(ctx context.Context, w PayWriter) (PayRun, error) {
+	out, created, err := p.store.IssuePayRun(ctx, run, func(ctx context.Context, w payrun.Writer) (payrun.Run, error) {
 		if err := w.LockMonth(ctx, req.SchoolID, req.Year, req.Month); err != nil {
-			return PayRun{}, err
+			return payrun.Run{}, err
 		}
 		paid, err := w.MonthPaid(ctx, req.SchoolID, req.Year, req.Month)
 		if err != nil {
-			return PayRun{}, err
+			return payrun.Run{}, err
 		}
 		if paid && req.Mode == PayModeFull {
-			return PayRun{}, fault.Invalid("mode", fmt.Sprintf("%04d-%02d of school %s is already paid: a full run is refused, only mode adjustments may change a paid month", req.Year, req.Month, req.SchoolID))
+			return payrun.Run{}, fault.Invalid("mode", fmt.Sprintf("%04d-%02d of school %s is already paid: a full run is refused, only mode adjustments may change a paid month", req.Year, req.Month, req.SchoolID))
 		}
 		if termTo > termFrom {
 			prior, err := w.TermPaid(ctx, req.SchoolID, termFrom, termTo)
 			if err != nil {
-				return PayRun{}, err
+				return payrun.Run{}, err
 			}
 			in.PriorTermPaid = prior
 		}
 		states, err := w.States(ctx, req.SchoolID, req.Year, req.Month)
 		if err != nil {
-			return PayRun{}, err
+			return payrun.Run{}, err
 		}
 		return p.produce(ctx, w, run, in, states)
 	})
@@ -445,7 +347,7 @@ func weekendHoliday(days map[fee.Date]ttfeed.Day, d fee.Date) bool {
 
 // produce computes the month, decides per person what to issue, and writes
 // statements, lines, the accrual posting and the inputs snapshot.
-func (p *PayRuns) produce(ctx context.Context, w PayWriter, run PayRun, in pay.Input, states map[string]PayState) (PayRun, error) {
+func (p *PayRuns) produce(ctx context.Context, w payrun.Writer, run payrun.Run, in pay.Input, states map[string]payrun.State) (payrun.Run, error) {
 	snap := runs.NewSnapshot(payHeader{Input: pay.Input{DistrictID: in.DistrictID, SchoolID: in.SchoolID, Year: in.Year, Month: in.Month,
 		Tables: in.Tables, ClassTeachers: in.ClassTeachers, Managers: in.Managers, PriorTermPaid: in.PriorTermPaid}})
 	for _, s := range in.Sessions {
@@ -453,11 +355,11 @@ func (p *PayRuns) produce(ctx context.Context, w PayWriter, run PayRun, in pay.I
 	}
 	data, sha, err := snap.Close()
 	if err != nil {
-		return PayRun{}, err
+		return payrun.Run{}, err
 	}
 	res, err := pay.Compute(in)
 	if err != nil {
-		return PayRun{}, err
+		return payrun.Run{}, err
 	}
 	sts, unchanged := Revisions(run, res, states)
 	out := run
@@ -487,10 +389,10 @@ func (p *PayRuns) produce(ctx context.Context, w PayWriter, run PayRun, in pay.I
 		postings = append(postings, ps)
 	}
 	if err := w.Write(ctx, sts, postings); err != nil {
-		return PayRun{}, err
+		return payrun.Run{}, err
 	}
 	if err := w.WriteInputs(ctx, run.SchoolID, run.ID, sha, data); err != nil {
-		return PayRun{}, err
+		return payrun.Run{}, err
 	}
 	return out, nil
 }
@@ -501,8 +403,8 @@ func (p *PayRuns) produce(ctx context.Context, w PayWriter, run PayRun, in pay.I
 // nothing when the recomputation is unchanged. A person paid before and
 // absent now gets an adjustment to zero. It returns the statements in
 // staff-id order and the number of unchanged people.
-func Revisions(run PayRun, res pay.Result, states map[string]PayState) ([]PayStatement, int) {
-	var out []PayStatement
+func Revisions(run payrun.Run, res pay.Result, states map[string]payrun.State) ([]payrun.Statement, int) {
+	var out []payrun.Statement
 	unchanged := 0
 	seen := map[string]bool{}
 	issue := func(st pay.Statement) {
@@ -518,7 +420,7 @@ func Revisions(run PayRun, res pay.Result, states map[string]PayState) ([]PaySta
 			for i, l := range st.Lines {
 				lines[i] = pay.IssuedLine{Line: l}
 			}
-			out = append(out, PayStatement{RunID: run.ID, StaffID: st.StaffID, StaffKind: st.StaffKind, InstitutionID: st.InstitutionID,
+			out = append(out, payrun.Statement{RunID: run.ID, StaffID: st.StaffID, StaffKind: st.StaffKind, InstitutionID: st.InstitutionID,
 				Year: run.Year, Month: run.Month, Revision: 1, Kind: PayKindPay, Earned: st.Earned, Paid: st.Paid, HeldBack: st.HeldBack,
 				CapRuleID: st.CapRuleID, CapLimit: st.CapLimit, ByTreatment: st.ByTreatment, ContentHash: hash, Lines: lines})
 		default:
@@ -527,7 +429,7 @@ func Revisions(run PayRun, res pay.Result, states map[string]PayState) ([]PaySta
 			if kind == "" {
 				kind, inst = cur.StaffKind, cur.InstitutionID
 			}
-			out = append(out, PayStatement{RunID: run.ID, StaffID: st.StaffID, StaffKind: kind, InstitutionID: inst,
+			out = append(out, payrun.Statement{RunID: run.ID, StaffID: st.StaffID, StaffKind: kind, InstitutionID: inst,
 				Year: run.Year, Month: run.Month, Revision: cur.Current.Revision + 1, Kind: PayKindAdjustment, Corrects: cur.Current.StatementID,
 				Earned: adj.Earned, Paid: adj.Paid, HeldBack: adj.HeldBack, CapRuleID: st.CapRuleID, CapLimit: st.CapLimit,
 				ByTreatment: adj.ByTreatment, ContentHash: hash, Lines: adj.Lines})
@@ -546,7 +448,7 @@ func Revisions(run PayRun, res pay.Result, states map[string]PayState) ([]PaySta
 	for _, id := range gone {
 		issue(pay.Statement{StaffID: id})
 	}
-	slices.SortStableFunc(out, func(a, b PayStatement) int { return cmp.Compare(a.StaffID, b.StaffID) })
+	slices.SortStableFunc(out, func(a, b payrun.Statement) int { return cmp.Compare(a.StaffID, b.StaffID) })
 	for i := range out {
 		out[i].StatementID = fmt.Sprintf("%s-%s-r%d", run.ID, out[i].StaffID, out[i].Revision)
 	}
@@ -565,7 +467,7 @@ func payableAccount(staffKind, institutionID, staffID string) string {
 // accrual is a run's one posting: Dr remuneration expense per treatment,
 // Cr each person's (or institution's) pay payable, by what was paid after
 // caps (differences for adjustments).
-func accrual(run PayRun, sts []PayStatement, now time.Time) (ledger.Posting, bool) {
+func accrual(run payrun.Run, sts []payrun.Statement, now time.Time) (ledger.Posting, bool) {
 	var b ledger.Builder
 	for _, st := range sts {
 		for _, ta := range st.ByTreatment {
@@ -582,16 +484,16 @@ func accrual(run PayRun, sts []PayStatement, now time.Time) (ledger.Posting, boo
 }
 
 // GetRun returns a run with its statements.
-func (p *PayRuns) GetRun(ctx context.Context, schoolID, runID string) (PayRun, error) {
+func (p *PayRuns) GetRun(ctx context.Context, schoolID, runID string) (payrun.Run, error) {
 	sc, err := p.schools.School(ctx, schoolID)
 	if err != nil {
-		return PayRun{}, err
+		return payrun.Run{}, err
 	}
 	return p.store.GetPayRun(ctx, sc.DistrictID, sc.ID, runID)
 }
 
 // StaffStatements returns a person's statements of a month.
-func (p *PayRuns) StaffStatements(ctx context.Context, schoolID, staffID string, year, month int) ([]PayStatement, error) {
+func (p *PayRuns) StaffStatements(ctx context.Context, schoolID, staffID string, year, month int) ([]payrun.Statement, error) {
 	sc, err := p.schools.School(ctx, schoolID)
 	if err != nil {
 		return nil, err
@@ -676,23 +578,23 @@ func (p *PayRuns) VerifyRun(ctx context.Context, schoolID, runID string) (PayVer
 
 // PayMonth pays a school's month: each person's issued, not yet paid
 // amount, idempotently by request id.
-func (p *PayRuns) PayMonth(ctx context.Context, schoolID, requestID string, year, month int, channel string) (Disbursement, bool, error) {
+func (p *PayRuns) PayMonth(ctx context.Context, schoolID, requestID string, year, month int, channel string) (payrun.Disbursement, bool, error) {
 	var c fault.Collector
 	c.Check(strings.TrimSpace(requestID) != "", "request_id", "is required")
 	c.Check(month >= 1 && month <= 12, "month", "must be 1 to 12")
 	if err := c.Err(); err != nil {
-		return Disbursement{}, false, err
+		return payrun.Disbursement{}, false, err
 	}
 	if channel == "" {
 		channel = "bank"
 	}
 	sc, err := p.schools.School(ctx, schoolID)
 	if err != nil {
-		return Disbursement{}, false, err
+		return payrun.Disbursement{}, false, err
 	}
-	d := Disbursement{ID: runs.NewID("payout"), RequestID: requestID, DistrictID: sc.DistrictID, SchoolID: sc.ID, Year: year, Month: month, Channel: channel}
+	d := payrun.Disbursement{ID: runs.NewID("payout"), RequestID: requestID, DistrictID: sc.DistrictID, SchoolID: sc.ID, Year: year, Month: month, Channel: channel}
 	now := p.now().UTC()
-	return p.store.PayMonth(ctx, d, func(d Disbursement) (ledger.Posting, error) {
+	return p.store.PayMonth(ctx, d, func(d payrun.Disbursement) (ledger.Posting, error) {
 		var b ledger.Builder
 		for _, pm := range d.Payments {
 			b.Add(payableAccount(pm.StaffKind, pm.InstitutionID, pm.StaffID), pm.Amount)

@@ -6,6 +6,7 @@ import (
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/shopspring/decimal"
 )
@@ -36,7 +37,7 @@ func payLineToProto(l pay.IssuedLine) *billingv1.PayLine {
 	return out
 }
 
-func payStatementToProto(st app.PayStatement) *billingv1.PayStatement {
+func payStatementToProto(st payrun.Statement) *billingv1.PayStatement {
 	out := &billingv1.PayStatement{StatementId: st.StatementID, RunId: st.RunID, StaffId: st.StaffID, StaffKind: st.StaffKind,
 		InstitutionId: st.InstitutionID, Year: int32(st.Year), Month: int32(st.Month), Revision: int32(st.Revision), Kind: st.Kind,
 		CorrectsStatementId: st.Corrects, Earned: st.Earned.StringFixed(2), Paid: st.Paid.StringFixed(2), HeldBack: st.HeldBack.StringFixed(2),
@@ -50,7 +51,7 @@ func payStatementToProto(st app.PayStatement) *billingv1.PayStatement {
 	return out
 }
 
-func payRunToProto(r app.PayRun) *billingv1.PayRun {
+func payRunToProto(r payrun.Run) *billingv1.PayRun {
 	out := &billingv1.PayRun{RunId: r.ID, RequestId: r.RequestID, SchoolId: r.SchoolID, DistrictId: r.DistrictID, Year: int32(r.Year),
 		Month: int32(r.Month), Mode: r.Mode, InputsHash: r.InputsHash, StatementCount: int32(r.Statements), AdjustmentCount: int32(r.Adjustments),
 		UnchangedCount: int32(r.Unchanged), Earned: r.Earned.StringFixed(2), Paid: r.Paid.StringFixed(2), HeldBack: r.HeldBack.StringFixed(2),

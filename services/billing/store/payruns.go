@@ -7,9 +7,9 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/shopspring/decimal"
@@ -18,41 +18,41 @@ import (
 const payRunCols = `run_id, request_id, request_hash, district_id, school_id, year, month, mode, inputs_hash,
 	statement_count, adjustment_count, unchanged_count, earned, paid, held_back, by_treatment, left_pending, create_time`
 
-func scanPayRun(row pgx.Row) (app.PayRun, error) {
-	var r app.PayRun
+func scanPayRun(row pgx.Row) (payrun.Run, error) {
+	var r payrun.Run
 	var tags, left []byte
 	err := row.Scan(&r.ID, &r.RequestID, &r.RequestHash, &r.DistrictID, &r.SchoolID, &r.Year, &r.Month, &r.Mode, &r.InputsHash,
 		&r.Statements, &r.Adjustments, &r.Unchanged, &r.Earned, &r.Paid, &r.HeldBack, &tags, &left, &r.CreateTime)
 	if err != nil {
-		return app.PayRun{}, err
+		return payrun.Run{}, err
 	}
 	if err := json.Unmarshal(tags, &r.ByTreatment); err != nil {
-		return app.PayRun{}, fmt.Errorf("decode pay run totals: %w", err)
+		return payrun.Run{}, fmt.Errorf("decode pay run totals: %w", err)
 	}
 	if err := json.Unmarshal(left, &r.LeftPending); err != nil {
-		return app.PayRun{}, fmt.Errorf("decode pay run pending: %w", err)
+		return payrun.Run{}, fmt.Errorf("decode pay run pending: %w", err)
 	}
 	return r, nil
 }
 
 // PayRunByRequest returns the pay run created by a request id.
-func (s *Store) PayRunByRequest(ctx context.Context, districtID, requestID string) (app.PayRun, bool, error) {
+func (s *Store) PayRunByRequest(ctx context.Context, districtID, requestID string) (payrun.Run, bool, error) {
 	r, err := scanPayRun(s.db.QueryRow(ctx, `SELECT `+payRunCols+` FROM billing.pay_runs WHERE district_id = $1 AND request_id = $2`, districtID, requestID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return app.PayRun{}, false, nil
+		return payrun.Run{}, false, nil
 	}
 	if err != nil {
-		return app.PayRun{}, false, interpretError(err, "pay run")
+		return payrun.Run{}, false, interpretError(err, "pay run")
 	}
 	return r, true, nil
 }
 
 // GetPayRun returns a pay run with the statements it issued.
-func (s *Store) GetPayRun(ctx context.Context, districtID, schoolID, runID string) (app.PayRun, error) {
+func (s *Store) GetPayRun(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error) {
 	r, err := scanPayRun(s.db.QueryRow(ctx, `SELECT `+payRunCols+` FROM billing.pay_runs WHERE district_id = $1 AND school_id = $2 AND run_id = $3`,
 		districtID, schoolID, runID))
 	if err != nil {
-		return app.PayRun{}, interpretError(err, "pay run "+runID)
+		return payrun.Run{}, interpretError(err, "pay run "+runID)
 	}
 	r.Issued, err = readPayStatements(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.run_id = $3`, districtID, schoolID, runID)
 	return r, err
@@ -61,7 +61,7 @@ func (s *Store) GetPayRun(ctx context.Context, districtID, schoolID, runID strin
 // IssuePayRun inserts the run row first: its unique (district_id,
 // request_id) key makes a concurrent duplicate wait and then see the
 // committed run, so duplicates never write twice into the ledger.
-func (s *Store) IssuePayRun(ctx context.Context, run app.PayRun, produce func(context.Context, app.PayWriter) (app.PayRun, error)) (app.PayRun, bool, error) {
+func (s *Store) IssuePayRun(ctx context.Context, run payrun.Run, produce func(context.Context, payrun.Writer) (payrun.Run, error)) (payrun.Run, bool, error) {
 	created := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var id string
@@ -98,7 +98,7 @@ func (s *Store) IssuePayRun(ctx context.Context, run app.PayRun, produce func(co
 		return nil
 	})
 	if err != nil {
-		return app.PayRun{}, false, err
+		return payrun.Run{}, false, err
 	}
 	if created {
 		r, err := s.GetPayRun(ctx, run.DistrictID, run.SchoolID, run.ID)
@@ -132,17 +132,17 @@ func (s *Store) PayRunInputs(ctx context.Context, districtID, schoolID, runID st
 
 // readPayStatements reads statements (alias s) matching where, with their
 // lines, in staff then revision order; args[0] must be the district.
-func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]app.PayStatement, error) {
+func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]payrun.Statement, error) {
 	rows, err := q.Query(ctx, `SELECT s.statement_id, s.run_id, s.staff_id, s.staff_kind, s.institution_id, s.year, s.month, s.revision,
 		s.kind, s.corrects_statement_id, s.earned, s.paid, s.held_back, s.cap_rule_id, s.cap_limit, s.by_treatment, s.content_hash
 		FROM billing.pay_statements s WHERE `+where+` ORDER BY s.staff_id, s.revision`, args...)
 	if err != nil {
 		return nil, interpretError(err, "pay statements")
 	}
-	var out []app.PayStatement
+	var out []payrun.Statement
 	idx := map[string]int{}
 	for rows.Next() {
-		var st app.PayStatement
+		var st payrun.Statement
 		var tags []byte
 		if err := rows.Scan(&st.StatementID, &st.RunID, &st.StaffID, &st.StaffKind, &st.InstitutionID, &st.Year, &st.Month, &st.Revision,
 			&st.Kind, &st.Corrects, &st.Earned, &st.Paid, &st.HeldBack, &st.CapRuleID, &st.CapLimit, &tags, &st.ContentHash); err != nil {
@@ -192,8 +192,8 @@ func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ..
 
 // states folds a school-month's statements (staff, revision order) into
 // each person's state.
-func states(sts []app.PayStatement) map[string]app.PayState {
-	out := map[string]app.PayState{}
+func states(sts []payrun.Statement) map[string]payrun.State {
+	out := map[string]payrun.State{}
 	for _, st := range sts {
 		ps := out[st.StaffID]
 		if ps.Prior.ByTreatment == nil {
@@ -215,7 +215,7 @@ func states(sts []app.PayStatement) map[string]app.PayState {
 
 // MonthStates returns every person's state of a school's month, counting
 // statements of runs created no later than upToRun ("" = all).
-func (s *Store) MonthStates(ctx context.Context, districtID, schoolID string, year, month int, upToRun string) (map[string]app.PayState, error) {
+func (s *Store) MonthStates(ctx context.Context, districtID, schoolID string, year, month int, upToRun string) (map[string]payrun.State, error) {
 	sts, err := readPayStatements(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.year = $3 AND s.month = $4
 		AND ($5 = '' OR s.run_id IN (SELECT r.run_id FROM billing.pay_runs r WHERE r.district_id = $1 AND r.school_id = $2
 			AND r.create_time <= (SELECT create_time FROM billing.pay_runs WHERE district_id = $1 AND school_id = $2 AND run_id = $5)))`,
@@ -227,7 +227,7 @@ func (s *Store) MonthStates(ctx context.Context, districtID, schoolID string, ye
 }
 
 // StaffPayStatements returns a person's statements of a month.
-func (s *Store) StaffPayStatements(ctx context.Context, districtID, schoolID, staffID string, year, month int) ([]app.PayStatement, error) {
+func (s *Store) StaffPayStatements(ctx context.Context, districtID, schoolID, staffID string, year, month int) ([]payrun.Statement, error) {
 	return readPayStatements(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.staff_id = $3 AND s.year = $4 AND s.month = $5`,
 		districtID, schoolID, staffID, year, month)
 }
@@ -260,7 +260,7 @@ func (w *payWriter) MonthPaid(ctx context.Context, schoolID string, year, month 
 }
 
 // States returns every person's state of the month so far.
-func (w *payWriter) States(ctx context.Context, schoolID string, year, month int) (map[string]app.PayState, error) {
+func (w *payWriter) States(ctx context.Context, schoolID string, year, month int) (map[string]payrun.State, error) {
 	sts, err := readPayStatements(ctx, w.tx, `s.district_id = $1 AND s.school_id = $2 AND s.year = $3 AND s.month = $4`, w.districtID, schoolID, year, month)
 	if err != nil {
 		return nil, err
@@ -290,7 +290,7 @@ func (w *payWriter) TermPaid(ctx context.Context, schoolID string, from, to int)
 }
 
 // Write appends statements and lines (COPY) and the postings.
-func (w *payWriter) Write(ctx context.Context, sts []app.PayStatement, postings []ledger.Posting) error {
+func (w *payWriter) Write(ctx context.Context, sts []payrun.Statement, postings []ledger.Posting) error {
 	if len(sts) > 0 {
 		_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"billing", "pay_statements"},
 			[]string{"district_id", "school_id", "statement_id", "run_id", "staff_id", "staff_kind", "institution_id", "year", "month",
@@ -343,7 +343,7 @@ func (w *payWriter) WriteInputs(ctx context.Context, schoolID, runID, sha string
 // what earlier disbursements paid, with its posting, in one transaction
 // under the month's lock. A request id seen before returns that
 // disbursement.
-func (s *Store) PayMonth(ctx context.Context, d app.Disbursement, postingFor func(app.Disbursement) (ledger.Posting, error)) (app.Disbursement, bool, error) {
+func (s *Store) PayMonth(ctx context.Context, d payrun.Disbursement, postingFor func(payrun.Disbursement) (ledger.Posting, error)) (payrun.Disbursement, bool, error) {
 	created := false
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if err := lockMonth(ctx, tx, d.DistrictID, d.SchoolID, d.Year, d.Month); err != nil {
@@ -367,7 +367,7 @@ func (s *Store) PayMonth(ctx context.Context, d app.Disbursement, postingFor fun
 			return interpretError(err, "pay owed")
 		}
 		for rows.Next() {
-			var a app.StaffAmount
+			var a payrun.StaffAmount
 			if err := rows.Scan(&a.StaffID, &a.StaffKind, &a.InstitutionID, &a.Amount); err != nil {
 				rows.Close()
 				return interpretError(err, "pay owed")
@@ -405,7 +405,7 @@ func (s *Store) PayMonth(ctx context.Context, d app.Disbursement, postingFor fun
 		return nil
 	})
 	if err != nil {
-		return app.Disbursement{}, false, err
+		return payrun.Disbursement{}, false, err
 	}
 	if !created {
 		out, err := s.disbursement(ctx, d.DistrictID, d.SchoolID, d.ID)
@@ -414,22 +414,22 @@ func (s *Store) PayMonth(ctx context.Context, d app.Disbursement, postingFor fun
 	return d, true, nil
 }
 
-func (s *Store) disbursement(ctx context.Context, districtID, schoolID, id string) (app.Disbursement, error) {
-	d := app.Disbursement{ID: id, DistrictID: districtID, SchoolID: schoolID}
+func (s *Store) disbursement(ctx context.Context, districtID, schoolID, id string) (payrun.Disbursement, error) {
+	d := payrun.Disbursement{ID: id, DistrictID: districtID, SchoolID: schoolID}
 	err := s.db.QueryRow(ctx, `SELECT request_id, year, month, channel, total FROM billing.pay_disbursements WHERE district_id = $1 AND disbursement_id = $2`,
 		districtID, id).Scan(&d.RequestID, &d.Year, &d.Month, &d.Channel, &d.Total)
 	if err != nil {
-		return app.Disbursement{}, interpretError(err, "pay disbursement")
+		return payrun.Disbursement{}, interpretError(err, "pay disbursement")
 	}
 	rows, err := s.db.Query(ctx, `SELECT staff_id, amount FROM billing.pay_disbursement_lines WHERE district_id = $1 AND disbursement_id = $2 ORDER BY staff_id`, districtID, id)
 	if err != nil {
-		return app.Disbursement{}, interpretError(err, "pay disbursement")
+		return payrun.Disbursement{}, interpretError(err, "pay disbursement")
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a app.StaffAmount
+		var a payrun.StaffAmount
 		if err := rows.Scan(&a.StaffID, &a.Amount); err != nil {
-			return app.Disbursement{}, err
+			return payrun.Disbursement{}, err
 		}
 		d.Payments = append(d.Payments, a)
 	}

@@ -30,51 +30,22 @@ var (
 	// address (ResourceExhausted, HTTP 429).
 	ErrThrottled = errors.New("too many failed sign-ins: try again later")
 	// ErrBadRefresh answers a refresh token that is unknown, spent,
-	// revoked or expired (Unauthenticated).
-	ErrBadRefresh = errors.New("invalid or expired refresh token")
+	// revoked or expired (Unauthenticated); the store returns it.
+	ErrBadRefresh = account.ErrBadRefresh
 	// ErrUnauthenticated answers a call that needs an access token and has none.
 	ErrUnauthenticated = errors.New("sign in first")
 )
-
-// Credentials is an account with what sign-in checks; it never leaves the app.
-type Credentials struct {
-	Account      account.Account
-	PasswordHash string
-	LockedUntil  time.Time
-}
-
-// Session is a sign-in session as stored.
-type Session struct {
-	DistrictID  string
-	ID          string
-	AccountID   string
-	RefreshHash []byte
-	Address     string
-	CreateTime  time.Time
-	ExpireTime  time.Time
-}
-
-// ListFilter narrows ListAccounts; the app fills it from the caller's scope.
-type ListFilter struct {
-	DistrictID string
-	Role       auth.Role
-	SchoolID   string
-	// AccountID limits the list to one account (roles that see only themselves).
-	AccountID string
-	After     string
-	Limit     int
-}
 
 // Store is what identity keeps in PostgreSQL.
 type Store interface {
 	// CreateAccount inserts the account, its sign-in names and students in one transaction.
 	CreateAccount(ctx context.Context, a account.Account, hash string) (account.Account, error)
 	// CredentialsByLogin finds the account of a sign-in name (fault.ErrNotFound when none).
-	CredentialsByLogin(ctx context.Context, login string) (Credentials, error)
+	CredentialsByLogin(ctx context.Context, login string) (account.Credentials, error)
 	// Account returns one account with its students.
 	Account(ctx context.Context, districtID, accountID string) (account.Account, error)
 	// ListAccounts pages through accounts by id.
-	ListAccounts(ctx context.Context, f ListFilter) ([]account.Account, error)
+	ListAccounts(ctx context.Context, f account.ListFilter) ([]account.Account, error)
 	// RecordFailure adds one consecutive failure and sets the lock lock(n) gives for the new count.
 	RecordFailure(ctx context.Context, districtID, accountID string, lock func(failures int) time.Time) error
 	// RecordSuccess clears the failures; a non-empty rehash replaces the password hash.
@@ -82,7 +53,7 @@ type Store interface {
 	// SetPassword replaces the hash, clears failures and locks and revokes every session.
 	SetPassword(ctx context.Context, districtID, accountID, hash string, mustChange bool, now time.Time) error
 	// CreateSession stores a new session.
-	CreateSession(ctx context.Context, s Session) error
+	CreateSession(ctx context.Context, s account.Session) error
 	// RotateSession swaps the refresh hash of a live session; a hash that is
 	// not the current one revokes the session and returns ErrBadRefresh.
 	RotateSession(ctx context.Context, districtID, sessionID string, oldHash, newHash []byte, now, expire time.Time) (accountID string, err error)
@@ -245,7 +216,7 @@ func (a *App) ChangePassword(ctx context.Context, login, current, next, addr str
 
 func (a *App) startSession(ctx context.Context, acc account.Account, addr string) (Tokens, error) {
 	now := a.cfg.Now()
-	s := Session{DistrictID: acc.DistrictID, ID: randomHex(16), AccountID: acc.ID, Address: addr,
+	s := account.Session{DistrictID: acc.DistrictID, ID: randomHex(16), AccountID: acc.ID, Address: addr,
 		CreateTime: now, ExpireTime: now.Add(a.cfg.RefreshTTL)}
 	refresh := refreshToken(s.DistrictID, s.ID)
 	s.RefreshHash = hashToken(refresh)
@@ -373,7 +344,7 @@ func (a *App) EnsureOperator(ctx context.Context, userName, pw string) (bool, er
 }
 
 // ListAccounts pages through the accounts the caller may see.
-func (a *App) ListAccounts(ctx context.Context, f ListFilter) ([]account.Account, error) {
+func (a *App) ListAccounts(ctx context.Context, f account.ListFilter) ([]account.Account, error) {
 	caller, ok := auth.FromContext(ctx)
 	if !ok {
 		return nil, ErrUnauthenticated

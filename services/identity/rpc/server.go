@@ -178,7 +178,7 @@ func (s *Server) ListAccounts(ctx context.Context, req *identityv1.ListAccountsR
 		return nil, s.toStatus(ctx, err)
 	}
 	size := paging.Size(req.GetPageSize())
-	list, err := s.app.ListAccounts(ctx, app.ListFilter{DistrictID: req.GetDistrictId(), Role: roleFromPB(req.GetRole()),
+	list, err := s.app.ListAccounts(ctx, account.ListFilter{DistrictID: req.GetDistrictId(), Role: roleFromPB(req.GetRole()),
 		SchoolID: req.GetSchoolId(), After: after, Limit: size + 1})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)

@@ -12,22 +12,20 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/kehou/kehou/services/identity/app"
 	"github.com/kehou/kehou/services/identity/domain/account"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 )
 
-// Store is the PostgreSQL implementation of app.Store.
+// Store is the PostgreSQL implementation of the app's Store (checked in
+// the wiring).
 type Store struct {
 	db *pgxpool.Pool
 }
 
 // New returns a store over pool.
 func New(pool *pgxpool.Pool) *Store { return &Store{db: pool} }
-
-var _ app.Store = (*Store)(nil)
 
 // interpretError is the one place that turns driver errors into domain
 // errors for this schema.
@@ -113,14 +111,14 @@ func scanAccount(row pgx.Row, extra ...any) (account.Account, error) {
 }
 
 // CredentialsByLogin finds the account of a sign-in name.
-func (s *Store) CredentialsByLogin(ctx context.Context, login string) (app.Credentials, error) {
-	var c app.Credentials
+func (s *Store) CredentialsByLogin(ctx context.Context, login string) (account.Credentials, error) {
+	var c account.Credentials
 	var locked *time.Time
 	a, err := scanAccount(s.db.QueryRow(ctx, `SELECT `+accountCols+`, a.password_hash, a.locked_until
 		FROM identity.logins l JOIN identity.accounts a ON a.district_id = l.district_id AND a.account_id = l.account_id
 		WHERE l.login = $1`, login), &c.PasswordHash, &locked)
 	if err != nil {
-		return app.Credentials{}, interpretError(err, "account")
+		return account.Credentials{}, interpretError(err, "account")
 	}
 	c.Account = a
 	if locked != nil {
@@ -141,7 +139,7 @@ func (s *Store) Account(ctx context.Context, districtID, accountID string) (acco
 
 // ListAccounts pages through accounts by id. A school filter keeps the
 // school's staff and the parents with a child there.
-func (s *Store) ListAccounts(ctx context.Context, f app.ListFilter) ([]account.Account, error) {
+func (s *Store) ListAccounts(ctx context.Context, f account.ListFilter) ([]account.Account, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+accountCols+` FROM identity.accounts a
 		WHERE a.district_id = $1 AND ($2 = '' OR a.role = $2) AND ($4 = '' OR a.account_id = $4)
 		AND ($3 = '' OR a.scope_school_id = $3 OR EXISTS (SELECT 1 FROM identity.guardianships g
@@ -225,7 +223,7 @@ func (s *Store) SetPassword(ctx context.Context, districtID, accountID, hash str
 }
 
 // CreateSession stores a new session.
-func (s *Store) CreateSession(ctx context.Context, ss app.Session) error {
+func (s *Store) CreateSession(ctx context.Context, ss account.Session) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO identity.sessions (district_id, session_id, account_id, refresh_hash,
 		address, create_time, refresh_time, expire_time) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
 		ss.DistrictID, ss.ID, ss.AccountID, ss.RefreshHash, ss.Address, ss.CreateTime, ss.ExpireTime)
@@ -247,13 +245,13 @@ func (s *Store) RotateSession(ctx context.Context, districtID, sessionID string,
 		err := tx.QueryRow(ctx, `SELECT account_id, refresh_hash, revoke_time, expire_time FROM identity.sessions
 			WHERE district_id = $1 AND session_id = $2 FOR UPDATE`, districtID, sessionID).Scan(&accountID, &current, &revoked, &expires)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return app.ErrBadRefresh
+			return account.ErrBadRefresh
 		}
 		if err != nil {
 			return err
 		}
 		if revoked != nil || !now.Before(expires) {
-			return app.ErrBadRefresh
+			return account.ErrBadRefresh
 		}
 		if subtle.ConstantTimeCompare(current, oldHash) != 1 {
 			reused = true
@@ -266,14 +264,14 @@ func (s *Store) RotateSession(ctx context.Context, districtID, sessionID string,
 			districtID, sessionID, newHash, now, expire)
 		return err
 	})
-	if errors.Is(err, app.ErrBadRefresh) {
+	if errors.Is(err, account.ErrBadRefresh) {
 		return "", err
 	}
 	if err != nil {
 		return "", interpretError(err, "session")
 	}
 	if reused {
-		return "", app.ErrBadRefresh
+		return "", account.ErrBadRefresh
 	}
 	return accountID, nil
 }
@@ -287,7 +285,7 @@ func (s *Store) RevokeSession(ctx context.Context, districtID, sessionID string,
 		return interpretError(err, "session")
 	}
 	if tag.RowsAffected() == 0 {
-		return app.ErrBadRefresh
+		return account.ErrBadRefresh
 	}
 	return nil
 }
