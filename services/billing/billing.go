@@ -1,5 +1,5 @@
 // Package billing wires the billing service: store, use cases, its
-// timetable client and the gRPC transport.
+// adapters to timetable and staffing, and the gRPC transport.
 package billing
 
 import (
@@ -9,9 +9,9 @@ import (
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/rpc"
+	"github.com/kehou/kehou/services/billing/staffingfeed"
 	"github.com/kehou/kehou/services/billing/store"
-	"github.com/kehou/kehou/services/billing/ttfeed"
-	"github.com/kehou/kehou/services/staffing/stclient"
+	"github.com/kehou/kehou/services/billing/timetablefeed"
 	"github.com/shopspring/decimal"
 	"google.golang.org/grpc"
 )
@@ -26,15 +26,15 @@ type Options struct {
 // Register adds the billing services to s; timetable and staffing are
 // connections to those services (billing reads their facts, never their tables).
 func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger, opts Options) {
-	st, feed, stc := store.New(pool), ttfeed.New(timetable), stclient.New(staffing)
-	payments := app.NewPayments(st, feed.Client)
+	st, feed, stc := store.New(pool), timetablefeed.New(timetable), staffingfeed.New(staffing)
+	payments := app.NewPayments(st, feed)
 	if opts.MaxPrepayment != nil {
 		payments.WithMaxPrepayment(*opts.MaxPrepayment)
 	}
-	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed.Client), app.NewFees(st, feed), log))
+	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed), app.NewFees(st, feed), log))
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
-	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed.Client, feed, stc),
-		app.NewPayRuns(st, feed.Client, feed, stc), log))
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed, feed, stc),
+		app.NewPayRuns(st, feed, feed, stc), log))
 }
 
 // The store implements every storage interface billing's use cases declare;
@@ -45,4 +45,12 @@ var (
 	_ app.PaymentStore = (*store.Store)(nil)
 	_ app.RateStore    = (*store.Store)(nil)
 	_ app.PayStore     = (*store.Store)(nil)
+)
+
+// Each adapter answers what the use cases ask of the service it calls.
+var (
+	_ app.Schools        = (*timetablefeed.Feed)(nil)
+	_ app.Feed           = (*timetablefeed.Feed)(nil)
+	_ app.DeliveredHours = (*staffingfeed.Feed)(nil)
+	_ app.MonthHours     = (*staffingfeed.Feed)(nil)
 )

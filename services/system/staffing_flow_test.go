@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kehou/kehou/services/staffing/stclient"
+	"github.com/kehou/kehou/services/billing/staffingfeed"
 	"github.com/kehou/kehou/services/system/systemtest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -149,7 +149,7 @@ func stAt(day, h, m int) string {
 // (gateway → real gRPC → real PostgreSQL): staff and an institution
 // registered, a week solved, a teacher's timetable read back, an absence
 // substituted, hours checked in, approved, locked, corrected, and the
-// approved hours read by billing over gRPC through stclient.
+// approved hours read by billing over gRPC through billing/staffingfeed.
 func TestStaffingEndToEnd(t *testing.T) {
 	t.Parallel()
 	env := systemtest.Start(t)
@@ -285,7 +285,7 @@ func TestStaffingEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	hs, err := stclient.New(conn).ApprovedHours(env.Ctx(), s.id, 2026, time.September)
+	hs, err := staffingfeed.New(conn).ApprovedHours(env.Ctx(), s.id, 2026, time.September)
 	if err != nil {
 		t.Fatalf("approved hours: %v", err)
 	}
@@ -301,14 +301,14 @@ func TestStaffingEndToEnd(t *testing.T) {
 	if h.StartMinute <= 0 || h.EndMinute-h.StartMinute != h.ScheduledMinutes {
 		t.Errorf("clock = %d–%d, want the scheduled session of %d minutes", h.StartMinute, h.EndMinute, h.ScheduledMinutes)
 	}
-	_, pending, err := stclient.New(conn).MonthHours(env.Ctx(), s.id, 2026, time.September)
+	_, pending, err := staffingfeed.New(conn).MonthHours(env.Ctx(), s.id, 2026, time.September)
 	if err != nil {
 		t.Fatalf("month hours: %v", err)
 	}
 	if len(pending) != 1 || pending[0].RecordID != corID || pending[0].Status != "approved" || pending[0].StaffID != li {
 		t.Errorf("pending = %+v, want the approved, unlocked correction %s", pending, corID)
 	}
-	if _, err := stclient.New(conn).ApprovedHours(env.Ctx(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, err := staffingfeed.New(conn).ApprovedHours(env.Ctx(), "sch_missing", 2026, time.September); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown school: %v, want not found", err)
 	}
 	// Billing itself serves them as the month's pay basis (劳务报酬):

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/gateway"
 	"github.com/kehou/kehou/migrations"
+	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/billing"
 	blrpc "github.com/kehou/kehou/services/billing/rpc"
 	"github.com/kehou/kehou/services/identity"
@@ -30,13 +31,13 @@ import (
 	"github.com/kehou/kehou/services/platform/authz"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
+	"github.com/kehou/kehou/services/platform/rpcclient"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/kehou/kehou/services/staffing"
 	strpc "github.com/kehou/kehou/services/staffing/rpc"
 	"github.com/kehou/kehou/services/timetable"
 	ttrpc "github.com/kehou/kehou/services/timetable/rpc"
 	ttstore "github.com/kehou/kehou/services/timetable/store"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
@@ -566,10 +567,15 @@ func authorization(p Part, pool *pgxpool.Pool, ttConn *grpc.ClientConn) (authz.P
 	if p == Timetable {
 		schools = ttstore.New(pool).SchoolDistrict
 	} else if ttConn != nil {
-		tt := ttclient.New(ttConn)
+		tt, peer := timetablev1.NewTimetableServiceClient(ttConn), rpcclient.Peer{Name: "timetable", Timeout: 3 * time.Second}
 		schools = func(ctx context.Context, id string) (string, error) {
-			sc, err := tt.School(ctx, id)
-			return sc.DistrictID, err
+			ctx, cancel := peer.Call(ctx)
+			defer cancel()
+			resp, err := tt.GetSchool(ctx, &timetablev1.GetSchoolRequest{SchoolId: id})
+			if err != nil {
+				return "", peer.Err(err, "school "+id)
+			}
+			return resp.GetSchool().GetDistrictId(), nil
 		}
 	} else {
 		schools = func(context.Context, string) (string, error) { return "", fault.ErrUnavailable }

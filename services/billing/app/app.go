@@ -5,8 +5,8 @@ package app
 import (
 	"context"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 	"github.com/shopspring/decimal"
 )
 
@@ -18,7 +18,7 @@ type Store interface {
 
 // Schools resolves schools; timetable owns them.
 type Schools interface {
-	School(ctx context.Context, schoolID string) (ttclient.School, error)
+	School(ctx context.Context, schoolID string) (facts.School, error)
 }
 
 // App is billing's use cases.
@@ -32,7 +32,7 @@ func New(store Store, schools Schools) *App { return &App{store: store, schools:
 
 // Balance is a school's ledger position.
 type Balance struct {
-	School      ttclient.School
+	School      facts.School
 	Charged     decimal.Decimal
 	Received    decimal.Decimal
 	Outstanding decimal.Decimal

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
-	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -22,13 +22,13 @@ type groupKey struct {
 
 // schoolInputs are the facts of one school and period that every student shares.
 type schoolInputs struct {
-	school   ttfeed.School
-	term     ttfeed.Term
+	school   facts.School
+	term     facts.Term
 	period   fee.Period
 	sched    fee.Schedule
 	cost     *fee.CostSheet
 	engine   *fee.Engine
-	items    map[string]ttfeed.Item
+	items    map[string]facts.Item
 	itemRule map[string]string // timetable item id → schedule rule id
 	// unmapped holds the timetable items no fee item charges, or several could, with the
 	// schedule's fee items of the item's kind: a run that needs one is refused naming them.
@@ -42,7 +42,7 @@ type schoolInputs struct {
 
 // periodFor returns the billing period of a term: the whole term, or one
 // month of it (clipped to the term).
-func periodFor(term ttfeed.Term, kind fee.PeriodKind, month fee.Date) (fee.Date, fee.Date, error) {
+func periodFor(term facts.Term, kind fee.PeriodKind, month fee.Date) (fee.Date, fee.Date, error) {
 	if kind == fee.TermPeriod {
 		return term.Start, term.End, nil
 	}
@@ -62,8 +62,8 @@ func periodFor(term ttfeed.Term, kind fee.PeriodKind, month fee.Date) (fee.Date,
 
 // loadSchool fetches a school's shared facts for the period from timetable
 // and prepares the engine for sched.
-func (f *Fees) loadSchool(ctx context.Context, sc ttfeed.School, term ttfeed.Term, kind fee.PeriodKind, from, to fee.Date, sched fee.Schedule, cost *fee.CostSheet) (*schoolInputs, error) {
-	in := &schoolInputs{school: sc, term: term, sched: sched, cost: cost, items: map[string]ttfeed.Item{},
+func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term, kind fee.PeriodKind, from, to fee.Date, sched fee.Schedule, cost *fee.CostSheet) (*schoolInputs, error) {
+	in := &schoolInputs{school: sc, term: term, sched: sched, cost: cost, items: map[string]facts.Item{},
 		itemRule: map[string]string{}, groups: map[groupKey]*fee.ServiceFacts{}, byItem: map[string]*fee.ServiceFacts{}}
 	days, err := f.feed.Calendar(ctx, sc.ID, term.ID)
 	if err != nil {
@@ -102,7 +102,7 @@ func (f *Fees) loadSchool(ctx context.Context, sc ttfeed.School, term ttfeed.Ter
 	}
 	accs := map[groupKey]*groupAcc{}
 	var keys []groupKey
-	err = f.feed.Occurrences(ctx, sc.ID, term.ID, from, to, func(batch []ttfeed.Occurrence) error {
+	err = f.feed.Occurrences(ctx, sc.ID, term.ID, from, to, func(batch []facts.Occurrence) error {
 		for _, o := range batch {
 			k := groupKey{group: "class:" + o.ClassID, itemID: o.ItemID}
 			if o.ClubID != "" {
@@ -229,7 +229,7 @@ func mapItem(s fee.Schedule, itemID string, kind fee.ServiceKind) (string, []str
 }
 
 // studentFacts turns one student's intervals into the engine's facts.
-func (in *schoolInputs) studentFacts(studentID string, ivs []ttfeed.Interval) (fee.StudentFacts, error) {
+func (in *schoolInputs) studentFacts(studentID string, ivs []facts.Interval) (fee.StudentFacts, error) {
 	f := fee.StudentFacts{StudentID: studentID, SchoolID: in.school.ID}
 	seenItem := map[string]bool{}
 	seenLeave := map[fee.DateRange]bool{}
@@ -303,7 +303,7 @@ func (in *schoolInputs) unmappedError() error {
 
 // representativeServices returns, for each schedule item, the delivery facts of one class or club
 // taking it in the term (for the price comparison of a cost sheet).
-func (f *Fees) representativeServices(ctx context.Context, sc ttfeed.School, termID string, sched fee.Schedule) ([]fee.ServiceFacts, error) {
+func (f *Fees) representativeServices(ctx context.Context, sc facts.School, termID string, sched fee.Schedule) ([]fee.ServiceFacts, error) {
 	term, err := f.term(ctx, sc.ID, termID, fee.Date{})
 	if err != nil {
 		return nil, err

@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
-	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -34,13 +34,13 @@ var (
 
 func (f *fakeFeed) schoolID(i int) string { return fmt.Sprintf("sch-%04d", i) }
 
-func (f *fakeFeed) School(_ context.Context, id string) (ttfeed.School, error) {
+func (f *fakeFeed) School(_ context.Context, id string) (facts.School, error) {
 	for i := range f.schools {
 		if f.schoolID(i) == id {
-			return ttfeed.School{ID: id, DistrictID: f.district, Name: id}, nil
+			return facts.School{ID: id, DistrictID: f.district, Name: id}, nil
 		}
 	}
-	return ttfeed.School{}, fault.NotFound("school " + id + " not found")
+	return facts.School{}, fault.NotFound("school " + id + " not found")
 }
 
 func (f *fakeFeed) CheckDistrict(_ context.Context, districtID string) error {
@@ -50,43 +50,43 @@ func (f *fakeFeed) CheckDistrict(_ context.Context, districtID string) error {
 	return nil
 }
 
-func (f *fakeFeed) Schools(_ context.Context, _ string) ([]ttfeed.School, error) {
-	out := make([]ttfeed.School, f.schools)
+func (f *fakeFeed) Schools(_ context.Context, _ string) ([]facts.School, error) {
+	out := make([]facts.School, f.schools)
 	for i := range out {
-		out[i] = ttfeed.School{ID: f.schoolID(i), DistrictID: f.district, Name: f.schoolID(i)}
+		out[i] = facts.School{ID: f.schoolID(i), DistrictID: f.district, Name: f.schoolID(i)}
 	}
 	return out, nil
 }
 
-func (f *fakeFeed) Terms(_ context.Context, schoolID string) ([]ttfeed.Term, error) {
-	return []ttfeed.Term{{ID: "term-2024-1", SchoolID: schoolID, Start: termStart, End: termEnd}}, nil
+func (f *fakeFeed) Terms(_ context.Context, schoolID string) ([]facts.Term, error) {
+	return []facts.Term{{ID: "term-2024-1", SchoolID: schoolID, Start: termStart, End: termEnd}}, nil
 }
 
-func (f *fakeFeed) Calendar(_ context.Context, _, _ string) ([]ttfeed.Day, error) {
-	var out []ttfeed.Day
+func (f *fakeFeed) Calendar(_ context.Context, _, _ string) ([]facts.Day, error) {
+	var out []facts.Day
 	for d := termStart; !d.After(termEnd); d = d.AddDays(1) {
 		wd := d.Weekday()
 		weekend := wd == time.Saturday || wd == time.Sunday
-		out = append(out, ttfeed.Day{Date: d, SchoolDay: !weekend && d != holiday, WeekendHoliday: weekend || d == holiday})
+		out = append(out, facts.Day{Date: d, SchoolDay: !weekend && d != holiday, WeekendHoliday: weekend || d == holiday})
 	}
 	return out, nil
 }
 
-func (f *fakeFeed) Items(_ context.Context, _, _ string) ([]ttfeed.Item, error) {
-	return []ttfeed.Item{{ID: "item-basic", Kind: fee.BasicCare, Name: "课后基础托管", PeriodMinutes: 40}}, nil
+func (f *fakeFeed) Items(_ context.Context, _, _ string) ([]facts.Item, error) {
+	return []facts.Item{{ID: "item-basic", Kind: fee.BasicCare, Name: "课后基础托管", PeriodMinutes: 40}}, nil
 }
 
 func (f *fakeFeed) classes() int { return (f.students + 39) / 40 }
 
-func (f *fakeFeed) Intervals(ctx context.Context, schoolID, _ string, fn func([]ttfeed.Interval) error) error {
+func (f *fakeFeed) Intervals(ctx context.Context, schoolID, _ string, fn func([]facts.Interval) error) error {
 	if f.streams.Add(1); f.hook != nil {
 		if err := f.hook(ctx); err != nil {
 			return err
 		}
 	}
-	batch := make([]ttfeed.Interval, 0, 500)
+	batch := make([]facts.Interval, 0, 500)
 	for i := range f.students {
-		iv := ttfeed.Interval{StudentID: fmt.Sprintf("%s-stu-%06d", schoolID, i), ClassID: fmt.Sprintf("cls-%03d", i/40),
+		iv := facts.Interval{StudentID: fmt.Sprintf("%s-stu-%06d", schoolID, i), ClassID: fmt.Sprintf("cls-%03d", i/40),
 			ItemID: "item-basic", ItemKind: fee.BasicCare, Start: termStart}
 		if i%10 == 3 {
 			iv.Hardship, iv.Verified = fee.Dibao, true
@@ -108,15 +108,15 @@ func (f *fakeFeed) Intervals(ctx context.Context, schoolID, _ string, fn func([]
 	return nil
 }
 
-func (f *fakeFeed) Occurrences(_ context.Context, _, _ string, from, to fee.Date, fn func([]ttfeed.Occurrence) error) error {
+func (f *fakeFeed) Occurrences(_ context.Context, _, _ string, from, to fee.Date, fn func([]facts.Occurrence) error) error {
 	days, _ := f.Calendar(context.Background(), "", "")
 	for _, d := range days {
 		if !d.SchoolDay || d.Date.Before(from) || d.Date.After(to) {
 			continue
 		}
-		batch := make([]ttfeed.Occurrence, 0, f.classes())
+		batch := make([]facts.Occurrence, 0, f.classes())
 		for c := range f.classes() {
-			batch = append(batch, ttfeed.Occurrence{Date: d.Date, ClassID: fmt.Sprintf("cls-%03d", c), ItemID: "item-basic", Minutes: 80, DeliveredMinutes: 80})
+			batch = append(batch, facts.Occurrence{Date: d.Date, ClassID: fmt.Sprintf("cls-%03d", c), ItemID: "item-basic", Minutes: 80, DeliveredMinutes: 80})
 		}
 		if err := fn(batch); err != nil {
 			return err

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/app/runexec"
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
-	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -58,16 +58,16 @@ type FeeStore interface {
 	PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error)
 }
 
-// Feed is what billing reads from timetable (ttfeed.Feed over gRPC).
+// Feed is what billing reads from timetable (timetablefeed.Feed over gRPC).
 type Feed interface {
-	School(ctx context.Context, schoolID string) (ttfeed.School, error)
+	School(ctx context.Context, schoolID string) (facts.School, error)
 	CheckDistrict(ctx context.Context, districtID string) error
-	Schools(ctx context.Context, districtID string) ([]ttfeed.School, error)
-	Terms(ctx context.Context, schoolID string) ([]ttfeed.Term, error)
-	Calendar(ctx context.Context, schoolID, termID string) ([]ttfeed.Day, error)
-	Items(ctx context.Context, schoolID, termID string) ([]ttfeed.Item, error)
-	Intervals(ctx context.Context, schoolID, termID string, fn func([]ttfeed.Interval) error) error
-	Occurrences(ctx context.Context, schoolID, termID string, from, to fee.Date, fn func([]ttfeed.Occurrence) error) error
+	Schools(ctx context.Context, districtID string) ([]facts.School, error)
+	Terms(ctx context.Context, schoolID string) ([]facts.Term, error)
+	Calendar(ctx context.Context, schoolID, termID string) ([]facts.Day, error)
+	Items(ctx context.Context, schoolID, termID string) ([]facts.Item, error)
+	Intervals(ctx context.Context, schoolID, termID string, fn func([]facts.Interval) error) error
+	Occurrences(ctx context.Context, schoolID, termID string, from, to fee.Date, fn func([]facts.Occurrence) error) error
 }
 
 // Fees is the fee use cases: schedules (收费标准), cost sheets (成本核算),
@@ -267,7 +267,7 @@ func (f *Fees) GetCostSheet(ctx context.Context, schoolID, termID string) (CostV
 	return f.costView(ctx, sc, *c, sched, schedErr)
 }
 
-func (f *Fees) costView(ctx context.Context, sc ttfeed.School, c fee.CostSheet, sched fee.Schedule, schedErr error) (CostView, error) {
+func (f *Fees) costView(ctx context.Context, sc facts.School, c fee.CostSheet, sched fee.Schedule, schedErr error) (CostView, error) {
 	rule := sched.RoundingRule
 	if rule == "" {
 		rule = "half_up"
@@ -291,7 +291,7 @@ func (f *Fees) costView(ctx context.Context, sc ttfeed.School, c fee.CostSheet, 
 }
 
 // scheduleForTerm returns the schedule in force on the first day of a term.
-func (f *Fees) scheduleForTerm(ctx context.Context, sc ttfeed.School, termID string) (fee.Schedule, error) {
+func (f *Fees) scheduleForTerm(ctx context.Context, sc facts.School, termID string) (fee.Schedule, error) {
 	term, err := f.term(ctx, sc.ID, termID, fee.Date{})
 	if err != nil {
 		return fee.Schedule{}, err
@@ -312,10 +312,10 @@ func (f *Fees) CheckTerm(ctx context.Context, schoolID, termID string) error {
 }
 
 // term finds a school's term by id, or the one containing on.
-func (f *Fees) term(ctx context.Context, schoolID, termID string, on fee.Date) (ttfeed.Term, error) {
+func (f *Fees) term(ctx context.Context, schoolID, termID string, on fee.Date) (facts.Term, error) {
 	terms, err := f.feed.Terms(ctx, schoolID)
 	if err != nil {
-		return ttfeed.Term{}, err
+		return facts.Term{}, err
 	}
 	for _, t := range terms {
 		if (termID != "" && t.ID == termID) || (termID == "" && !on.Before(t.Start) && !on.After(t.End)) {
@@ -323,7 +323,7 @@ func (f *Fees) term(ctx context.Context, schoolID, termID string, on fee.Date) (
 		}
 	}
 	if termID != "" {
-		return ttfeed.Term{}, fault.NotFound("term " + termID + " of school " + schoolID + " not found")
+		return facts.Term{}, fault.NotFound("term " + termID + " of school " + schoolID + " not found")
 	}
-	return ttfeed.Term{}, fault.Precondition("school " + schoolID + " has no term containing " + on.String())
+	return facts.Term{}, fault.Precondition("school " + schoolID + " has no term containing " + on.String())
 }

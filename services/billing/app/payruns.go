@@ -10,14 +10,13 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/app/runexec"
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/billing/domain/runs"
-	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
-	"github.com/kehou/kehou/services/staffing/stclient"
 	"github.com/shopspring/decimal"
 )
 
@@ -78,8 +77,8 @@ type PayStore interface {
 // MonthHours is what a pay run reads from staffing: the approved hours and
 // the pending records of a month, and the people paid without hours.
 type MonthHours interface {
-	MonthHours(ctx context.Context, schoolID string, year int, month time.Month) ([]stclient.Hours, []stclient.Pending, error)
-	StaffMember(ctx context.Context, schoolID, staffID string) (stclient.Member, error)
+	MonthHours(ctx context.Context, schoolID string, year int, month time.Month) ([]facts.Hours, []facts.Pending, error)
+	StaffMember(ctx context.Context, schoolID, staffID string) (facts.Member, error)
 }
 
 // PayRuns is the remuneration run use cases.
@@ -204,7 +203,7 @@ func (p *PayRuns) createRun(ctx context.Context, districtID string, req PayRunRe
 
 // pendingError lists the month's records not yet approved or locked, one
 // field violation each, so the school can see what to approve and lock.
-func pendingError(pending []stclient.Pending) error {
+func pendingError(pending []facts.Pending) error {
 	var c fault.Collector
 	const most = 200
 	for i, pr := range pending {
@@ -246,7 +245,7 @@ func (p *PayRuns) termMonths(ctx context.Context, req PayRunRequest) (int, int) 
 // from the school calendar, the rate tables of the school, the class
 // teachers with their class size (from the month's sessions of the class)
 // and the managers.
-func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunRequest, hs []stclient.Hours, left []string) (pay.Input, error) {
+func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunRequest, hs []facts.Hours, left []string) (pay.Input, error) {
 	tables, err := p.store.ListRateTables(ctx, districtID, req.SchoolID)
 	if err != nil {
 		return pay.Input{}, err
@@ -260,7 +259,7 @@ func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunReques
 		skip[id] = true
 	}
 	in := pay.Input{DistrictID: districtID, SchoolID: req.SchoolID, Year: req.Year, Month: req.Month, Tables: tables}
-	kinds := map[string]stclient.Member{}
+	kinds := map[string]facts.Member{}
 	classSize := map[string]int{}
 	for _, h := range hs {
 		if h.SchoolID != req.SchoolID || h.DistrictID != districtID {
@@ -274,7 +273,7 @@ func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunReques
 			StaffKind: h.StaffKind, InstitutionID: h.InstitutionID, Date: d, StartMinute: h.StartMinute, EndMinute: h.EndMinute,
 			Role: h.Role, Duty: h.Duty, CreditedMinutes: h.CreditedMinutes, Periods: h.Periods, Students: h.Students,
 			ClassID: h.ClassID, ClubID: h.ClubID, WeekendHoliday: weekendHoliday(days, d)})
-		kinds[h.StaffID] = stclient.Member{StaffID: h.StaffID, StaffKind: h.StaffKind, InstitutionID: h.InstitutionID}
+		kinds[h.StaffID] = facts.Member{StaffID: h.StaffID, StaffKind: h.StaffKind, InstitutionID: h.InstitutionID}
 		if h.ClassID != "" && h.Students > classSize[h.ClassID] {
 			classSize[h.ClassID] = h.Students
 		}
@@ -282,13 +281,13 @@ func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunReques
 	slices.SortFunc(in.Sessions, func(a, b pay.Session) int {
 		return cmp.Or(cmp.Compare(a.StaffID, b.StaffID), a.Date.Compare(b.Date), cmp.Compare(a.StartMinute, b.StartMinute), cmp.Compare(a.AssignmentID, b.AssignmentID))
 	})
-	member := func(id string) (stclient.Member, error) {
+	member := func(id string) (facts.Member, error) {
 		if m, ok := kinds[id]; ok {
 			return m, nil
 		}
 		m, err := p.hours.StaffMember(ctx, req.SchoolID, id)
 		if err != nil {
-			return stclient.Member{}, err
+			return facts.Member{}, err
 		}
 		kinds[id] = m
 		return m, nil
@@ -311,14 +310,14 @@ func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunReques
 }
 
 // calendar reads the calendar days of the terms overlapping the month.
-func (p *PayRuns) calendar(ctx context.Context, req PayRunRequest) (map[fee.Date]ttfeed.Day, error) {
+func (p *PayRuns) calendar(ctx context.Context, req PayRunRequest) (map[fee.Date]facts.Day, error) {
 	terms, err := p.feed.Terms(ctx, req.SchoolID)
 	if err != nil {
 		return nil, err
 	}
 	first := fee.NewDate(req.Year, time.Month(req.Month), 1)
 	last := first.AddMonths(1).AddDays(-1)
-	out := map[fee.Date]ttfeed.Day{}
+	out := map[fee.Date]facts.Day{}
 	for _, t := range terms {
 		if t.Start.After(last) || t.End.Before(first) {
 			continue
@@ -337,7 +336,7 @@ func (p *PayRuns) calendar(ctx context.Context, req PayRunRequest) (map[fee.Date
 // weekendHoliday: a weekend or holiday day of the calendar that is no
 // school day (a 调休 Saturday is a school day), or a day outside every term
 // that falls on a weekend.
-func weekendHoliday(days map[fee.Date]ttfeed.Day, d fee.Date) bool {
+func weekendHoliday(days map[fee.Date]facts.Day, d fee.Date) bool {
 	if day, ok := days[d]; ok {
 		return day.WeekendHoliday && !day.SchoolDay
 	}

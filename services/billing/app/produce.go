@@ -9,17 +9,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
-	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
 
 // schoolPlan loads one school's inputs for a run: term, period, schedule, cost sheet and facts.
-func (f *Fees) schoolPlan(ctx context.Context, req RunRequest, sc ttfeed.School, override *fee.Schedule) (*schoolInputs, error) {
+func (f *Fees) schoolPlan(ctx context.Context, req RunRequest, sc facts.School, override *fee.Schedule) (*schoolInputs, error) {
 	term, err := f.term(ctx, sc.ID, req.TermID, f.termDay(req))
 	if err != nil {
 		return nil, err
@@ -51,8 +51,8 @@ func (f *Fees) schoolPlan(ctx context.Context, req RunRequest, sc ttfeed.School,
 
 // students streams a school's students in id order, in batches, with their facts.
 func (f *Fees) students(ctx context.Context, in *schoolInputs, fn func([]fee.StudentFacts) error) error {
-	byStudent := map[string][]ttfeed.Interval{}
-	err := f.feed.Intervals(ctx, in.school.ID, in.term.ID, func(batch []ttfeed.Interval) error {
+	byStudent := map[string][]facts.Interval{}
+	err := f.feed.Intervals(ctx, in.school.ID, in.term.ID, func(batch []facts.Interval) error {
 		for _, iv := range batch {
 			byStudent[iv.StudentID] = append(byStudent[iv.StudentID], iv)
 		}
@@ -92,7 +92,7 @@ func (f *Fees) students(ctx context.Context, in *schoolInputs, fn func([]fee.Stu
 }
 
 // produce computes and writes every statement of a run inside its transaction.
-func (f *Fees) produce(ctx context.Context, req RunRequest, run runs.Run, schools []ttfeed.School, issuedAt time.Time, tw runs.Writer) (runs.Result, error) {
+func (f *Fees) produce(ctx context.Context, req RunRequest, run runs.Run, schools []facts.School, issuedAt time.Time, tw runs.Writer) (runs.Result, error) {
 	w := &pipelinedWriter{Writer: tw}
 	if f.Options.Timing != nil {
 		w.pipe.Spent = &f.Options.Timing.Write
@@ -136,14 +136,14 @@ type snapHeader struct {
 // school's facts hash and its gzip-compressed inputs snapshot
 // (billing.run_inputs), by a runs.Snapshot.
 type schoolWork struct {
-	sc   ttfeed.School
+	sc   facts.School
 	in   *schoolInputs
 	sn   *runs.Snapshot
 	snap schoolSnap
 }
 
 // newSchoolWork starts a school's snapshot stream with its header.
-func newSchoolWork(sc ttfeed.School, in *schoolInputs) *schoolWork {
+func newSchoolWork(sc facts.School, in *schoolInputs) *schoolWork {
 	return &schoolWork{sc: sc, in: in, sn: runs.NewSnapshot(snapHeader{in.sched, in.period, in.cost})}
 }
 
@@ -177,7 +177,7 @@ type workItem struct {
 // touches no transaction (schedules, cost sheets and facts come from the
 // pool and the feed), so it runs ahead of the writing side: the engine and
 // the timetable feed overlap the COPY of the batches before.
-func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []ttfeed.School, out chan<- workItem) {
+func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []facts.School, out chan<- workItem) {
 	defer close(out)
 	send := func(it workItem) bool {
 		select {
@@ -245,7 +245,7 @@ func (f *Fees) computeSchools(ctx context.Context, req RunRequest, schools []ttf
 	}
 }
 
-func (f *Fees) produceWith(ctx context.Context, req RunRequest, run runs.Run, schools []ttfeed.School, issuedAt time.Time, w runs.Writer) (runs.Result, error) {
+func (f *Fees) produceWith(ctx context.Context, req RunRequest, run runs.Run, schools []facts.School, issuedAt time.Time, w runs.Writer) (runs.Result, error) {
 	var res runs.Result
 	res.ParentTotal = decimal.New(0, -2)
 	total := runs.NewInputsHash()

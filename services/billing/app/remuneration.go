@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/platform/fault"
-	"github.com/kehou/kehou/services/staffing/stclient"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 )
 
 // DeliveredHours is what remuneration needs from staffing: the approved
 // delivered hours of a school and month (staffing owns them).
 type DeliveredHours interface {
-	ApprovedHours(ctx context.Context, schoolID string, year int, month time.Month) ([]stclient.Hours, error)
+	ApprovedHours(ctx context.Context, schoolID string, year int, month time.Month) ([]facts.Hours, error)
 }
 
 // RateStore is the storage of rate tables (课酬标准), scoped by district.
@@ -81,7 +80,7 @@ func (r *Remuneration) ListRateTables(ctx context.Context, districtID, schoolID 
 
 // PayBasis is a school's approved hours of a month, per person.
 type PayBasis struct {
-	School ttclient.School
+	School facts.School
 	Year   int
 	Month  time.Month
 	pay.Basis

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/runs"
-	"github.com/kehou/kehou/services/billing/ttfeed"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -101,7 +101,7 @@ func sameRequest(r runs.Run, rh string) (runs.Run, error) {
 
 // runPeriod gives the run's period as recorded on the run: for a school run
 // its term or month; for a district run the month, or the term of the first school.
-func (f *Fees) runPeriod(ctx context.Context, req RunRequest, schools []ttfeed.School) (fee.Date, fee.Date, error) {
+func (f *Fees) runPeriod(ctx context.Context, req RunRequest, schools []facts.School) (fee.Date, fee.Date, error) {
 	if len(schools) == 0 {
 		return fee.Date{}, fee.Date{}, fault.Precondition("district " + req.DistrictID + " has no schools")
 	}
@@ -120,7 +120,7 @@ func (f *Fees) termDay(req RunRequest) fee.Date {
 }
 
 // schools lists the schools of a run, sorted by id.
-func (f *Fees) schools(ctx context.Context, req RunRequest) ([]ttfeed.School, error) {
+func (f *Fees) schools(ctx context.Context, req RunRequest) ([]facts.School, error) {
 	if req.SchoolID != "" {
 		sc, err := f.feed.School(ctx, req.SchoolID)
 		if err != nil {
@@ -129,13 +129,13 @@ func (f *Fees) schools(ctx context.Context, req RunRequest) ([]ttfeed.School, er
 		if sc.DistrictID != req.DistrictID {
 			return nil, fault.Invalid("school_id", "school "+req.SchoolID+" is not in district "+req.DistrictID)
 		}
-		return []ttfeed.School{sc}, nil
+		return []facts.School{sc}, nil
 	}
 	all, err := f.feed.Schools(ctx, req.DistrictID)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(all, func(a, b ttfeed.School) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(all, func(a, b facts.School) int { return strings.Compare(a.ID, b.ID) })
 	return all, nil
 }
 

@@ -10,24 +10,24 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/payment"
 	"github.com/kehou/kehou/services/billing/domain/settle"
 	"github.com/kehou/kehou/services/billing/store"
 	"github.com/kehou/kehou/services/billing/store/ledgertest"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgtest"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 	"github.com/shopspring/decimal"
 )
 
 // schools stands in for timetable: every school is in district 350400.
 type schools struct{}
 
-func (schools) School(_ context.Context, id string) (ttclient.School, error) {
+func (schools) School(_ context.Context, id string) (facts.School, error) {
 	if id == "missing" {
-		return ttclient.School{}, fault.NotFound("school missing not found")
+		return facts.School{}, fault.NotFound("school missing not found")
 	}
-	return ttclient.School{ID: id, DistrictID: "350400", Name: id}, nil
+	return facts.School{ID: id, DistrictID: "350400", Name: id}, nil
 }
 
 type bundle struct {

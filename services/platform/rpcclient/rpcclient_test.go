@@ -1,8 +1,10 @@
 package rpcclient
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/kehou/kehou/services/platform/fault"
 	"google.golang.org/grpc/codes"
@@ -35,5 +37,24 @@ func TestInterpret(t *testing.T) {
 	}
 	if err := Interpret("staffing", status.Error(codes.Internal, "boom"), "hours"); errors.Is(err, fault.ErrNotFound) || err == nil {
 		t.Fatalf("Internal = %v, want a plain error", err)
+	}
+}
+
+func TestPeerBoundsEachCall(t *testing.T) {
+	p := Peer{Name: "timetable", Timeout: time.Hour}
+	ctx, cancel := p.Call(context.Background())
+	defer cancel()
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > time.Hour {
+		t.Fatalf("deadline = %v, %v; want at most an hour away", dl, ok)
+	}
+	sooner, cancelSooner := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelSooner()
+	ctx2, cancel2 := p.Call(sooner)
+	defer cancel2()
+	if dl, _ := ctx2.Deadline(); time.Until(dl) > time.Minute {
+		t.Fatalf("the caller's sooner deadline was lost: %v", dl)
+	}
+	if err := p.Err(status.Error(codes.NotFound, "school x not found"), "school x"); !errors.Is(err, fault.ErrNotFound) {
+		t.Fatalf("Err = %v, want NotFound", err)
 	}
 }

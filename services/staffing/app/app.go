@@ -11,10 +11,10 @@ import (
 
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
+	"github.com/kehou/kehou/services/staffing/domain/facts"
 	"github.com/kehou/kehou/services/staffing/domain/hours"
 	"github.com/kehou/kehou/services/staffing/domain/solver"
 	"github.com/kehou/kehou/services/staffing/domain/staff"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 )
 
 // Store is the storage staffing's use cases need; every method is scoped
@@ -55,7 +55,7 @@ type Store interface {
 // Timetable is what staffing asks timetable: schools, the district
 // policy and the dated sessions.
 type Timetable interface {
-	School(ctx context.Context, schoolID string) (ttclient.School, error)
+	School(ctx context.Context, schoolID string) (facts.School, error)
 	Policy(ctx context.Context, districtID, stage string) (demand.Policy, error)
 	Classes(ctx context.Context, schoolID string) ([]string, error)
 	CheckTerm(ctx context.Context, schoolID, termID string) error
@@ -89,11 +89,11 @@ func (a *App) district(ctx context.Context, districtID string) error {
 }
 
 // School resolves a school through timetable.
-func (a *App) School(ctx context.Context, schoolID string) (ttclient.School, error) {
+func (a *App) School(ctx context.Context, schoolID string) (facts.School, error) {
 	return a.tt.School(ctx, schoolID)
 }
 
-func (a *App) checkInstructor(ctx context.Context, sc ttclient.School, m staff.Member) error {
+func (a *App) checkInstructor(ctx context.Context, sc facts.School, m staff.Member) error {
 	if m.Kind != staff.KindOutsideInstructor {
 		return nil
 	}
@@ -115,7 +115,7 @@ func (a *App) checkInstructor(ctx context.Context, sc ttclient.School, m staff.M
 
 // checkClasses rejects a class taught or led that is not one of the
 // school's classes in timetable (an unknown id would silently never match).
-func (a *App) checkClasses(ctx context.Context, sc ttclient.School, m staff.Member) error {
+func (a *App) checkClasses(ctx context.Context, sc facts.School, m staff.Member) error {
 	if m.ClassTeacherOf == "" && len(m.ClassesTaught) == 0 {
 		return nil
 	}
@@ -195,10 +195,10 @@ func (a *App) GetMember(ctx context.Context, schoolID, staffID string) (staff.Me
 }
 
 // ListMembers returns a page of a school's staff and the school itself.
-func (a *App) ListMembers(ctx context.Context, schoolID, after string, limit int) ([]staff.Member, ttclient.School, error) {
+func (a *App) ListMembers(ctx context.Context, schoolID, after string, limit int) ([]staff.Member, facts.School, error) {
 	sc, err := a.tt.School(ctx, schoolID)
 	if err != nil {
-		return nil, ttclient.School{}, err
+		return nil, facts.School{}, err
 	}
 	ms, err := a.store.ListMembers(ctx, sc.DistrictID, sc.ID, after, limit)
 	return ms, sc, err

@@ -10,9 +10,9 @@ import (
 
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
+	"github.com/kehou/kehou/services/staffing/domain/facts"
 	"github.com/kehou/kehou/services/staffing/domain/solver"
 	"github.com/kehou/kehou/services/staffing/domain/staff"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 )
 
 // ContinuityWeeks is how many earlier weeks feed the continuity goal (the
@@ -28,7 +28,7 @@ type Grid struct {
 // problem builds the solver's input for a school: every member (opted in
 // when they volunteered for termID), every institution of the district
 // (approved for this school only if it serves the school).
-func (a *App) problem(ctx context.Context, sc ttclient.School, termID string, ds []demand.Demand) (solver.Problem, []staff.Member, error) {
+func (a *App) problem(ctx context.Context, sc facts.School, termID string, ds []demand.Demand) (solver.Problem, []staff.Member, error) {
 	ms, err := a.store.ListMembers(ctx, sc.DistrictID, sc.ID, "", 0)
 	if err != nil {
 		return solver.Problem{}, nil, err
@@ -168,7 +168,7 @@ func (a *App) StaffingGrid(ctx context.Context, schoolID string, weekStart solve
 	return a.grid(ctx, sc, weekOf(weekStart))
 }
 
-func (a *App) grid(ctx context.Context, sc ttclient.School, weekStart solver.Date) (Grid, error) {
+func (a *App) grid(ctx context.Context, sc facts.School, weekStart solver.Date) (Grid, error) {
 	w, err := a.store.LoadWeek(ctx, sc.DistrictID, sc.ID, weekStart)
 	if err != nil {
 		return Grid{}, err

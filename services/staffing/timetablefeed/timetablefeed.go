@@ -1,8 +1,10 @@
-// Package ttfeed is staffing's adapter to timetable: it reads the dated
-// sessions (occurrences) and the district policy staffing derives its
-// demands from, with a deadline on every call and timetable's status codes
-// mapped back to shared error kinds (through ttclient.Interpret).
-package ttfeed
+// Package timetablefeed is staffing's one adapter to timetable: schools,
+// terms and classes, the district policy and the dated sessions
+// (occurrences) staffing derives its demands from. It calls the generated
+// contract (proto/gen) only, bounds every call and maps timetable's status
+// codes through platform/rpcclient, and answers in staffing's vocabulary
+// (domain/facts, domain/demand).
+package timetablefeed
 
 import (
 	"context"
@@ -14,9 +16,10 @@ import (
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/pbconv"
+	"github.com/kehou/kehou/services/platform/rpcclient"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
+	"github.com/kehou/kehou/services/staffing/domain/facts"
 	"github.com/kehou/kehou/services/staffing/domain/solver"
-	"github.com/kehou/kehou/services/timetable/ttclient"
 	"google.golang.org/grpc"
 )
 
@@ -24,27 +27,46 @@ import (
 // than a unary call because a term can hold thousands of sessions.
 const StreamTimeout = 10 * time.Second
 
-// Feed reads from timetable.
+// Timeout bounds each unary call to timetable.
+const Timeout = 3 * time.Second
+
+// Feed reads from timetable over its generated client.
 type Feed struct {
-	*ttclient.Client
-	api     timetablev1.TimetableServiceClient
-	timeout time.Duration
+	api  timetablev1.TimetableServiceClient
+	peer rpcclient.Peer
 }
 
 // New returns a feed over an established connection to timetable.
 func New(conn grpc.ClientConnInterface) *Feed {
-	c := ttclient.New(conn)
-	return &Feed{Client: c, api: c.API(), timeout: ttclient.DefaultTimeout}
+	return &Feed{api: timetablev1.NewTimetableServiceClient(conn), peer: rpcclient.Peer{Name: "timetable", Timeout: Timeout}}
+}
+
+// School resolves a school id to its district, name and stage.
+func (f *Feed) School(ctx context.Context, schoolID string) (facts.School, error) {
+	ctx, cancel := f.peer.Call(ctx)
+	defer cancel()
+	resp, err := f.api.GetSchool(ctx, &timetablev1.GetSchoolRequest{SchoolId: schoolID})
+	if err != nil {
+		return facts.School{}, f.peer.Err(err, "school "+schoolID)
+	}
+	s := resp.GetSchool()
+	return facts.School{ID: s.GetSchoolId(), DistrictID: s.GetDistrictId(), Name: s.GetName(), Stage: stages[s.GetStage()], Category: s.GetCategory()}, nil
+}
+
+var stages = map[timetablev1.SchoolStage]string{
+	timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY:       "primary",
+	timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE: "junior_middle",
+	timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR:     "nine_year",
 }
 
 // Classes returns the ids of a school's classes, so that a teacher's
 // classes are checked against the classes timetable knows.
 func (f *Feed) Classes(ctx context.Context, schoolID string) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	ctx, cancel := f.peer.Call(ctx)
 	defer cancel()
 	resp, err := f.api.ListClasses(ctx, &timetablev1.ListClassesRequest{SchoolId: schoolID})
 	if err != nil {
-		return nil, ttclient.Interpret(err, "classes of school "+schoolID)
+		return nil, f.peer.Err(err, "classes of school "+schoolID)
 	}
 	out := make([]string, 0, len(resp.GetClasses()))
 	for _, c := range resp.GetClasses() {
@@ -56,10 +78,10 @@ func (f *Feed) Classes(ctx context.Context, schoolID string) ([]string, error) {
 // CheckTerm returns NotFound unless termID is a term of the school, so
 // that staff never opt in to a term that is not their school's.
 func (f *Feed) CheckTerm(ctx context.Context, schoolID, termID string) error {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	ctx, cancel := f.peer.Call(ctx)
 	defer cancel()
 	if _, err := f.api.GetTerm(ctx, &timetablev1.GetTermRequest{SchoolId: schoolID, TermId: termID}); err != nil {
-		return ttclient.Interpret(err, "term "+termID+" of school "+schoolID)
+		return f.peer.Err(err, "term "+termID+" of school "+schoolID)
 	}
 	return nil
 }
@@ -68,11 +90,11 @@ func (f *Feed) CheckTerm(ctx context.Context, schoolID, termID string) error {
 // stage: the students-per-adult ratio and the period length (nine-year
 // schools count primary periods, the stricter of the two).
 func (f *Feed) Policy(ctx context.Context, districtID, stage string) (demand.Policy, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	ctx, cancel := f.peer.Call(ctx)
 	defer cancel()
 	resp, err := f.api.GetDistrict(ctx, &timetablev1.GetDistrictRequest{DistrictId: districtID})
 	if err != nil {
-		return demand.Policy{}, ttclient.Interpret(err, "district "+districtID)
+		return demand.Policy{}, f.peer.Err(err, "district "+districtID)
 	}
 	p := resp.GetDistrict().GetPolicy()
 	out := demand.Policy{StudentsPerAdult: int(p.GetStudentsPerAdult()), PeriodMinutes: int(p.GetPeriodMinutesPrimary())}
@@ -122,12 +144,12 @@ func Convert(o *timetablev1.Occurrence) demand.Occurrence {
 
 // Occurrences streams a term's sessions on days in [from, to].
 func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to solver.Date) ([]demand.Occurrence, error) {
-	ctx, cancel := context.WithTimeout(ctx, StreamTimeout)
+	ctx, cancel := f.peer.Stream(ctx, StreamTimeout)
 	defer cancel()
 	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{
 		SchoolId: schoolID, TermId: termID, From: protoDate(from), To: protoDate(to)})
 	if err != nil {
-		return nil, ttclient.Interpret(err, "occurrences of term "+termID)
+		return nil, f.peer.Err(err, "occurrences of term "+termID)
 	}
 	var out []demand.Occurrence
 	for {
@@ -136,7 +158,7 @@ func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, t
 			return out, nil
 		}
 		if err != nil {
-			return nil, ttclient.Interpret(err, "occurrences of term "+termID)
+			return nil, f.peer.Err(err, "occurrences of term "+termID)
 		}
 		for _, o := range resp.GetOccurrences() {
 			out = append(out, Convert(o))
