@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
@@ -22,8 +25,8 @@ import (
 // DemoDistrictID is the demo district (三元区, Sanming), loaded by --demo.
 const DemoDistrictID = "350402"
 
-// demoPrimarySchool is the school that gets the whole demo: a term, a
-// plan, staffing and billing. The other schools only exist.
+// demoPrimarySchool is the city primary school, whose term, staffing
+// grid and family statement the banner links.
 const demoPrimarySchool = "三元区第一实验小学"
 
 // demoPrimarySchoolID is the primary school's stable id.
@@ -38,13 +41,23 @@ type demoClients struct {
 	pay   billingv1.PaymentServiceClient
 	id    identityv1.IdentityServiceClient
 	conns []*grpc.ClientConn
+	// calls counts the calls made; after failAfter of them (when set)
+	// every call fails, as if the process died there (tests).
+	calls     atomic.Int64
+	failAfter int64
+	// slots bounds the calls in flight across the schools loaded at once.
+	slots chan struct{}
 }
+
+// demoWorkers is how many calls the loader keeps in flight: enough to
+// overlap the services' database commits, few enough for a small machine.
+const demoWorkers = 16
 
 // dialDemo connects to the services; with a token every call carries it
 // (otherwise the caller's context carries one).
 func dialDemo(r *system.Running, token string) (*demoClients, error) {
-	c := &demoClients{}
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(r.ClientCreds())}
+	c := &demoClients{slots: make(chan struct{}, demoWorkers)}
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(r.ClientCreds()), grpc.WithUnaryInterceptor(c.count)}
 	if token != "" {
 		opts = append(opts, grpc.WithPerRPCCredentials(bearer(token)))
 	}
@@ -85,10 +98,50 @@ func dialDemo(r *system.Running, token string) (*demoClients, error) {
 	return c, nil
 }
 
+// errDemoCut is the failure of every call after failAfter.
+var errDemoCut = status.Error(codes.Unavailable, "demo: cut off (injected failure)")
+
+func (c *demoClients) count(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	if n := c.calls.Add(1); c.failAfter > 0 && n > c.failAfter {
+		return errDemoCut
+	}
+	return invoker(ctx, method, req, reply, cc, opts...)
+}
+
 func (c *demoClients) close() {
 	for _, conn := range c.conns {
 		_ = conn.Close()
 	}
+}
+
+// each runs fn(0) … fn(n-1) with up to demoWorkers calls in flight (shared
+// by every school being loaded) and returns the first error; after an
+// error it starts no more.
+func (c *demoClients) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for i := range n {
+		select {
+		case c.slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-c.slots; wg.Done() }()
+			if err := fn(ctx, i); err != nil {
+				cancel(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
 }
 
 // demoResult is what the start-up banner shows of the demo: paths (below
@@ -97,95 +150,114 @@ type demoResult struct {
 	Paths []string
 	// Accounts are the demo sign-ins, one per role (password demoPassword).
 	Accounts []demoAccount
+	// Calls is how many API calls the load made.
+	Calls int64
 }
 
-// loadDemo creates the demo district and its schools through the public
-// gRPC API, skipping what already exists, so it is safe to run at every
-// start. The primary school's term, plan and staffing are built only in
-// the start that creates the school; billing is keyed by fixed request ids
-// and idempotency keys and so is (re)tried at every start, and its
-// failures are warnings: the demo never stops the system from starting
-// because billing is not ready.
+// demoOptions are the test hooks of loadDemoWith.
+type demoOptions struct {
+	// failAfter cuts the load off after that many calls (0: never).
+	failAfter int64
+}
+
+// loadDemo makes sure the demo district exists, through the public gRPC
+// API like any client: each step looks up what an earlier start made, by
+// stable ids or natural keys (a name in its school, an item's kind, a
+// request id, an idempotency key), and creates only what is missing, so it
+// is harmless at every start and a start that failed halfway completes on
+// the next one.
 func loadDemo(ctx context.Context, r *system.Running, log *slog.Logger) (demoResult, error) {
+	return loadDemoWith(ctx, r, log, demoOptions{})
+}
+
+func loadDemoWith(ctx context.Context, r *system.Running, log *slog.Logger, o demoOptions) (demoResult, error) {
+	began := time.Now()
 	c, err := dialDemo(r, "")
 	if err != nil {
 		return demoResult{}, err
 	}
 	defer c.close()
+	c.failAfter = o.failAfter
 	// The loader acts through the public APIs like anyone else: as the
-	// operator to provision the district, then as its bureau administrator.
-	// Its tokens are signed in-process with identity's key.
+	// operator to provision the district, then as its bureau administrator
+	// and the schools' administrators. Its tokens are signed in-process
+	// with identity's key.
 	if r.MintToken == nil {
 		return demoResult{}, errors.New("the demo needs identity running in this process to sign its tokens")
 	}
-	plain := ctx
 	as := func(p auth.Principal) (context.Context, error) {
 		tok, err := r.MintToken(p)
 		if err != nil {
 			return nil, err
 		}
-		return metadata.AppendToOutgoingContext(plain, "authorization", "Bearer "+tok), nil
+		return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok), nil
 	}
 	opCtx, err := as(auth.Principal{AccountID: "acc_operator", Role: auth.RoleOperator})
-
 	if err != nil {
 		return demoResult{}, err
 	}
 	if err := demoDistrict(opCtx, c); err != nil {
 		return demoResult{}, err
 	}
-	if ctx, err = as(auth.Principal{AccountID: "acc_demo_bureau", Role: auth.RoleBureauAdmin, DistrictID: DemoDistrictID}); err != nil {
-		return demoResult{}, err
-	}
-	primary, created, err := demoSchools(ctx, c)
+	bureau, err := as(auth.Principal{AccountID: "acc_demo_bureau", Role: auth.RoleBureauAdmin, DistrictID: DemoDistrictID})
 	if err != nil {
 		return demoResult{}, err
 	}
-	if created[demoPrimarySchool] {
-		if err := demoTimetable(ctx, c, primary); err != nil {
-			return demoResult{}, fmt.Errorf("demo timetable: %w", err)
+	schools := demoDistrictSchools()
+	if err := demoSchools(bureau, c, schools); err != nil {
+		return demoResult{}, err
+	}
+	institution := ""
+	if c.st != nil {
+		if institution, err = demoInstitution(bureau, c, schools); err != nil {
+			return demoResult{}, err
 		}
-		if c.st != nil {
-			if err := demoStaffing(ctx, c, primary); err != nil {
-				return demoResult{}, fmt.Errorf("demo staffing: %w", err)
+	}
+	if c.fees != nil {
+		if err := demoFeeSchedule(bureau, c); err != nil {
+			return demoResult{}, err
+		}
+	}
+	// The schools load side by side, sharing the calls in flight.
+	loaded := make([]demoLoaded, len(schools))
+	var wg sync.WaitGroup
+	errs := make([]error, len(schools))
+	for i, s := range schools {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loaded[i], errs[i] = demoSchoolData(bureau, c, s, institution, log)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("demo school %s: %w", s.name, errs[i])
 			}
-		}
+		}()
 	}
-	term, err := findDemoTerm(ctx, c, primary)
-	if err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return demoResult{}, err
 	}
+	primary, middle := loaded[0], loaded[2]
 	res := demoResult{}
-	if term != "" {
-		res.Paths = append(res.Paths,
-			fmt.Sprintf("/v1/schools/%s/terms/%s/compliance?week_of.year=2026&week_of.month=9&week_of.day=7", primary, term))
-		if c.st != nil {
-			res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/staffing-grid?week_start.year=%d&week_start.month=%d&week_start.day=%d",
-				primary, demoWeek().GetYear(), demoWeek().GetMonth(), demoWeek().GetDay()))
+	res.Paths = append(res.Paths,
+		fmt.Sprintf("/v1/schools/%s/terms/%s/compliance?week_of.year=2026&week_of.month=9&week_of.day=7", primary.school, primary.term))
+	if c.st != nil {
+		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/staffing-grid?week_start.year=%d&week_start.month=%d&week_start.day=%d",
+			primary.school, demoWeek().GetYear(), demoWeek().GetMonth(), demoWeek().GetDay()))
+	}
+	family := [2]string{primary.students[demoChildPrimary], middle.students[demoChildMiddle]}
+	if c.fees != nil {
+		if err := demoPayment(bureau, c, primary, family[0]); err != nil {
+			return demoResult{}, err
 		}
+		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", primary.school, family[0], primary.term),
+			fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", middle.school, family[1], middle.term))
 	}
-	family := ""
-	if c.fees != nil && term != "" {
-		family, err = demoBilling(ctx, c, primary, term, log)
-		if err != nil {
-			log.Warn("demo billing not loaded; timetable and staffing are", "err", err)
-		}
-	}
-	switch {
-	case family != "":
-		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", primary, family, term))
-	case term != "":
-		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/terms/%s/calendar", primary, term))
-	}
-	schoolCtx, err := as(auth.Principal{AccountID: "acc_demo_school", Role: auth.RoleSchoolAdmin, DistrictID: DemoDistrictID, SchoolID: primary})
-	if err != nil {
+	if res.Accounts, err = demoAccounts(demoScopes{op: opCtx, bureau: bureau, as: as}, c, loaded, institution); err != nil {
 		return demoResult{}, err
 	}
-
-	if res.Accounts, err = demoAccounts(opCtx, ctx, schoolCtx, c, primary, family); err != nil {
-		return demoResult{}, err
-	}
-	log.Info("demo data ready", "district", DemoDistrictID, "school", primary, "term", term, "schools_created", len(created))
+	res.Calls = c.calls.Load()
+	log.Info("demo data ready", "district", DemoDistrictID, "schools", len(schools), "calls", res.Calls,
+		"seconds", fmt.Sprintf("%.1f", time.Since(began).Seconds()))
 	return res, nil
 }
 
@@ -212,68 +284,26 @@ func demoDistrict(ctx context.Context, c *demoClients) error {
 	return nil
 }
 
-// demoSchools creates the schools that do not exist yet (the other
-// schools with a few staff names) and returns the primary school's id and
-// the names created in this start. The schools have stable ids, chosen
-// here, so a school renamed or edited since the last start is still found
-// (a name lookup would create a second one and trip over its institution).
-// A school of an older demo, created by name with a random id, is found by
-// its name once.
-func demoSchools(ctx context.Context, c *demoClients) (string, map[string]bool, error) {
-	schools := []struct {
-		id, name string
-		stage    timetablev1.SchoolStage
-		staff    []string // the primary school's staff come with demoStaffing
-	}{
-		{demoPrimarySchoolID, demoPrimarySchool, timetablev1.SchoolStage_SCHOOL_STAGE_PRIMARY, nil},
-		{"sch_demo_350402_middle", "三元区列东中学", timetablev1.SchoolStage_SCHOOL_STAGE_JUNIOR_MIDDLE, []string{"张老师", "王老师"}},
-		{"sch_demo_350402_nine_year", "三元区九年一贯制学校", timetablev1.SchoolStage_SCHOOL_STAGE_NINE_YEAR, []string{"李老师", "吴老师"}},
-	}
-	existing := map[string]string{}
-	created := map[string]bool{}
+// demoSchools creates the schools that do not exist yet. The schools have
+// stable ids, chosen here, so a school renamed or edited since the last
+// start is still found (a name lookup would create a second one).
+func demoSchools(ctx context.Context, c *demoClients, schools []demoSchool) error {
 	for _, s := range schools {
 		_, err := c.tt.GetSchool(ctx, &timetablev1.GetSchoolRequest{SchoolId: s.id})
 		if err == nil {
-			existing[s.name] = s.id
 			continue
 		}
 		if status.Code(err) != codes.NotFound {
-			return "", nil, fmt.Errorf("read demo school %s: %w", s.id, err)
+			return fmt.Errorf("read demo school %s: %w", s.id, err)
 		}
-		resp, err := c.tt.CreateSchool(ctx, &timetablev1.CreateSchoolRequest{School: &timetablev1.School{
+		_, err = c.tt.CreateSchool(ctx, &timetablev1.CreateSchoolRequest{School: &timetablev1.School{
 			SchoolId: s.id, DistrictId: DemoDistrictID, Name: s.name, Stage: s.stage,
 		}})
-		if status.Code(err) == codes.AlreadyExists { // an older demo's school of that name
-			id, lerr := schoolNamed(ctx, c, s.name)
-			if lerr != nil || id == "" {
-				return "", nil, fmt.Errorf("create demo school %s: %w", s.name, err)
-			}
-			existing[s.name] = id
-			continue
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("create demo school %s: %w", s.name, err)
-		}
-		existing[s.name] = resp.GetSchool().GetSchoolId()
-		created[s.name] = true
-		if c.st == nil {
-			continue
-		}
-		for _, name := range s.staff {
-			_, err := c.st.CreateStaffMember(ctx, &staffingv1.CreateStaffMemberRequest{
-				SchoolId:    resp.GetSchool().GetSchoolId(),
-				StaffMember: &staffingv1.StaffMember{Name: name, Kind: staffingv1.StaffKind_STAFF_KIND_TEACHER},
-			})
-			if err != nil {
-				return "", nil, fmt.Errorf("create demo staff %s: %w", name, err)
-			}
+		if err != nil && status.Code(err) != codes.AlreadyExists {
+			return fmt.Errorf("create demo school %s: %w", s.name, err)
 		}
 	}
-	primary := existing[demoPrimarySchool]
-	if primary == "" {
-		return "", nil, errors.New("demo primary school missing after creation")
-	}
-	return primary, created, nil
+	return nil
 }
 
 // Small constructors for the request messages.
@@ -287,20 +317,6 @@ func clock(h, m int) *commonv1.TimeOfDay {
 }
 
 func yuan(amount string) *commonv1.Money { return &commonv1.Money{Amount: amount} }
-
-// schoolNamed returns the id of the demo district's school of that name, or "".
-func schoolNamed(ctx context.Context, c *demoClients, name string) (string, error) {
-	list, err := c.tt.ListSchools(ctx, &timetablev1.ListSchoolsRequest{DistrictId: DemoDistrictID, PageSize: 500})
-	if err != nil {
-		return "", fmt.Errorf("list demo schools: %w", err)
-	}
-	for _, s := range list.GetSchools() {
-		if s.GetName() == name {
-			return s.GetSchoolId(), nil
-		}
-	}
-	return "", nil
-}
 
 // bearer sends a fixed access token with every call (over loopback).
 type bearer string

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"slices"
+
 	identityv1 "github.com/kehou/kehou/proto/gen/kehou/identity/v1"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"github.com/kehou/kehou/services/platform/auth"
 )
 
 // demoPassword is the password of every demo account. It is printed at
@@ -18,14 +19,47 @@ type demoAccount struct {
 	Role, Login string
 }
 
-// demoAccounts creates one account per role that has its scope in the
-// demo (bureau, finance, school administrator, parent of the demo family),
-// each through the public identity API by the scope above it, and sets the
-// demo password through the first-sign-in password change. Accounts that
-// exist are left as they are, so a second start changes nothing.
-func demoAccounts(opCtx, bureauCtx, schoolCtx context.Context, c *demoClients, school, family string) ([]demoAccount, error) {
+// demoScopes are the callers the accounts are created by: each account
+// is created by the scope above it, as the identity rules require.
+type demoScopes struct {
+	op, bureau context.Context
+	as         func(auth.Principal) (context.Context, error)
+}
+
+// demoAccounts makes sure there is one account per role: the bureau
+// administrator, the district's finance officer, the primary school's
+// administrator, the institution's manager, a class teacher and an outside
+// instructor of the primary school, and the demo family's parent, guardian
+// of a child at the primary and one at the junior middle school. Each is
+// created through the public identity API with a one-time password that
+// the first-sign-in password change replaces by demoPassword. An account
+// that exists is left as it is, except that a start cut off between the
+// creation and the password change makes the change, and one between the
+// parent's creation and the second child's link makes the link.
+func demoAccounts(sc demoScopes, c *demoClients, loaded []demoLoaded, institution string) ([]demoAccount, error) {
 	if c.id == nil {
 		return nil, nil
+	}
+	primary, middle := loaded[0], loaded[2]
+	admin := func(school string) (context.Context, error) {
+		return sc.as(auth.Principal{AccountID: "acc_demo_loader_" + school, Role: auth.RoleSchoolAdmin, DistrictID: DemoDistrictID, SchoolID: school})
+	}
+	primaryCtx, err := admin(primary.school)
+	if err != nil {
+		return nil, err
+	}
+	middleCtx, err := admin(middle.school)
+	if err != nil {
+		return nil, err
+	}
+	var teacher, instructor string
+	for _, m := range primary.spec.staff() {
+		switch {
+		case m.classTeacherOf == demoFamilyClassPrimary:
+			teacher = primary.staff[m.name]
+		case m.institution && instructor == "":
+			instructor = primary.staff[m.name]
+		}
 	}
 	type spec struct {
 		ctx  context.Context
@@ -33,33 +67,81 @@ func demoAccounts(opCtx, bureauCtx, schoolCtx context.Context, c *demoClients, s
 		req  *identityv1.CreateAccountRequest
 	}
 	specs := []spec{
-		{opCtx, "bureau administrator 教育局", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_BUREAU_ADMIN,
+		{sc.op, "bureau administrator 教育局", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_BUREAU_ADMIN,
 			UserName: "demo.bureau", DisplayName: "三元区教育局管理员"}},
-		{bureauCtx, "finance officer 财务", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_FINANCE_OFFICER,
+		{sc.bureau, "finance officer 财务", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_FINANCE_OFFICER,
 			UserName: "demo.finance", DisplayName: "三元区财务"}},
-		{bureauCtx, "school administrator 学校管理员", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_SCHOOL_ADMIN,
-			UserName: "demo.school", DisplayName: "第一实验小学管理员", SchoolId: school}},
+		{sc.bureau, "school administrator 学校管理员", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_SCHOOL_ADMIN,
+			UserName: "demo.school", DisplayName: "第一实验小学管理员", SchoolId: primary.school}},
 	}
-	if family != "" {
-		specs = append(specs, spec{schoolCtx, "parent 家长", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_PARENT,
-			UserName: "demo.parent", DisplayName: "演示家长", Students: []*identityv1.StudentLink{{SchoolId: school, StudentId: family}}}})
+	if institution != "" {
+		specs = append(specs, spec{sc.bureau, "institution manager 机构负责人", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_INSTITUTION_MANAGER,
+			UserName: "demo.institution", DisplayName: demoInstitutionName, InstitutionId: institution}})
+	}
+	if teacher != "" {
+		specs = append(specs, spec{primaryCtx, "teacher 教师 (" + demoFamilyClassPrimary + "班主任)", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_TEACHER,
+			UserName: "demo.teacher", DisplayName: demoFamilyClassPrimary + "班主任", SchoolId: primary.school, StaffId: teacher}})
+	}
+	if instructor != "" {
+		specs = append(specs, spec{primaryCtx, "outside instructor 校外教练", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_INSTRUCTOR,
+			UserName: "demo.instructor", DisplayName: "篮球教练", SchoolId: primary.school, StaffId: instructor, InstitutionId: institution}})
+	}
+	family := [2]string{primary.students[demoChildPrimary], middle.students[demoChildMiddle]}
+	specs = append(specs, spec{primaryCtx, "parent 家长 (two children)", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_PARENT,
+		UserName: "demo.parent", DisplayName: demoFamilyGuardian, Phone: demoFamilyPhone,
+		Students: []*identityv1.StudentLink{{SchoolId: primary.school, StudentId: family[0]}}}})
+
+	existing, err := demoExistingAccounts(sc, c)
+	if err != nil {
+		return nil, err
 	}
 	var out []demoAccount
 	for _, s := range specs {
 		s.req.DistrictId = DemoDistrictID
 		s.req.OneTimePassword = "kehou-first-1"
-		_, err := c.id.CreateAccount(s.ctx, s.req)
-		switch status.Code(err) {
-		case codes.OK:
+		acc := existing[s.req.UserName]
+		if acc == nil {
+			resp, err := c.id.CreateAccount(s.ctx, s.req)
+			if err != nil {
+				return nil, fmt.Errorf("demo account %s: %w", s.req.UserName, err)
+			}
+			acc = resp.GetAccount()
+		}
+		if acc.GetMustChangePassword() {
 			if _, err := c.id.ChangePassword(context.Background(), &identityv1.ChangePasswordRequest{Login: s.req.UserName,
 				CurrentPassword: "kehou-first-1", NewPassword: demoPassword}); err != nil {
 				return nil, fmt.Errorf("demo account %s: %w", s.req.UserName, err)
 			}
-		case codes.AlreadyExists:
-		default:
-			return nil, fmt.Errorf("demo account %s: %w", s.req.UserName, err)
+		}
+		if acc.GetRole() == identityv1.Role_ROLE_PARENT && family[1] != "" &&
+			!slices.ContainsFunc(acc.GetStudents(), func(l *identityv1.StudentLink) bool { return l.GetStudentId() == family[1] }) {
+			if _, err := c.id.LinkGuardian(middleCtx, &identityv1.LinkGuardianRequest{DistrictId: DemoDistrictID, AccountId: acc.GetAccountId(),
+				Student: &identityv1.StudentLink{SchoolId: middle.school, StudentId: family[1]}}); err != nil {
+				return nil, fmt.Errorf("link the demo parent to %s: %w", demoChildMiddle, err)
+			}
 		}
 		out = append(out, demoAccount{Role: s.role, Login: s.req.UserName})
+	}
+	return out, nil
+}
+
+// demoExistingAccounts returns the district's accounts by user name.
+func demoExistingAccounts(sc demoScopes, c *demoClients) (map[string]*identityv1.Account, error) {
+	out := map[string]*identityv1.Account{}
+	for _, ctx := range []context.Context{sc.op, sc.bureau} {
+		token := ""
+		for {
+			page, err := c.id.ListAccounts(ctx, &identityv1.ListAccountsRequest{DistrictId: DemoDistrictID, PageSize: 500, PageToken: token})
+			if err != nil {
+				return nil, fmt.Errorf("list demo accounts: %w", err)
+			}
+			for _, a := range page.GetAccounts() {
+				out[a.GetUserName()] = a
+			}
+			if token = page.GetNextPageToken(); token == "" {
+				break
+			}
+		}
 	}
 	return out, nil
 }
