@@ -14,6 +14,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/money"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/shopspring/decimal"
@@ -62,12 +63,12 @@ func (p *parser) date(d *commonv1.Date, field string, required bool) fee.Date {
 		}
 		return fee.Date{}
 	}
-	t, err := pbconv.Date(d, field)
+	day, err := pbconv.CivilDate(d, field)
 	if err != nil {
 		p.c.Add(field, "is not a calendar date")
-		return fee.Date{}
+		return civil.Date{}
 	}
-	return fee.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+	return day
 }
 
 func scheduleFromProto(districtID string, s *billingv1.FeeSchedule) (fee.Schedule, error) {
@@ -128,12 +129,7 @@ func nullStr(d decimal.NullDecimal) string {
 	return d.Decimal.String()
 }
 
-func pdate(d fee.Date) *commonv1.Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &commonv1.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
-}
+func pdate(d civil.Date) *commonv1.Date { return pbconv.FromCivilDate(d) }
 
 func scheduleToProto(s fee.Schedule) *billingv1.FeeSchedule {
 	out := &billingv1.FeeSchedule{ScheduleId: s.ID, Version: int32(s.Version), DistrictId: s.Scope.DistrictID, SchoolId: s.Scope.SchoolID,

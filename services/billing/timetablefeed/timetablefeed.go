@@ -15,10 +15,10 @@ import (
 	"io"
 	"time"
 
-	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcclient"
 	"google.golang.org/grpc"
 )
@@ -107,7 +107,7 @@ func (f *Feed) Terms(ctx context.Context, schoolID string) ([]facts.Term, error)
 	}
 	var out []facts.Term
 	for _, t := range resp.GetTerms() {
-		out = append(out, facts.Term{ID: t.GetTermId(), SchoolID: schoolID, Name: t.GetName(), Start: date(t.GetStartDate()), End: date(t.GetEndDate())})
+		out = append(out, facts.Term{ID: t.GetTermId(), SchoolID: schoolID, Name: t.GetName(), Start: pbconv.CivilDateOf(t.GetStartDate()), End: pbconv.CivilDateOf(t.GetEndDate())})
 	}
 	return out, nil
 }
@@ -122,7 +122,7 @@ func (f *Feed) Calendar(ctx context.Context, schoolID, termID string) ([]facts.D
 	}
 	out := make([]facts.Day, 0, len(resp.GetDays()))
 	for _, d := range resp.GetDays() {
-		out = append(out, facts.Day{Date: date(d.GetDate()), SchoolDay: d.GetSchoolDay(), WeekendHoliday: d.GetWeekend() || d.GetHoliday(), Closed: d.GetClosed()})
+		out = append(out, facts.Day{Date: pbconv.CivilDateOf(d.GetDate()), SchoolDay: d.GetSchoolDay(), WeekendHoliday: d.GetWeekend() || d.GetHoliday(), Closed: d.GetClosed()})
 	}
 	return out, nil
 }
@@ -161,10 +161,10 @@ func (f *Feed) Intervals(ctx context.Context, schoolID, termID string, fn func([
 		batch := make([]facts.Interval, 0, len(resp.GetIntervals()))
 		for _, iv := range resp.GetIntervals() {
 			out := facts.Interval{StudentID: iv.GetStudentId(), ClassID: iv.GetClassId(), ClubID: iv.GetClubId(), ItemID: iv.GetItemId(),
-				ItemKind: ServiceKind(iv.GetItemKind()), Start: date(iv.GetStartDate()), End: date(iv.GetEndDate()),
+				ItemKind: ServiceKind(iv.GetItemKind()), Start: pbconv.CivilDateOf(iv.GetStartDate()), End: pbconv.CivilDateOf(iv.GetEndDate()),
 				Hardship: Hardship(iv.GetHardshipCategory()), Verified: iv.GetHardshipVerified()}
 			for _, l := range iv.GetLeaves() {
-				out.Leave = append(out.Leave, fee.DateRange{From: date(l.GetStartDate()), To: date(l.GetEndDate())})
+				out.Leave = append(out.Leave, fee.DateRange{From: pbconv.CivilDateOf(l.GetStartDate()), To: pbconv.CivilDateOf(l.GetEndDate())})
 			}
 			batch = append(batch, out)
 		}
@@ -178,7 +178,7 @@ func (f *Feed) Intervals(ctx context.Context, schoolID, termID string, fn func([
 func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to fee.Date, fn func([]facts.Occurrence) error) error {
 	ctx, cancel := f.peer.Stream(ctx, StreamTimeout)
 	defer cancel()
-	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{SchoolId: schoolID, TermId: termID, From: pdate(from), To: pdate(to)})
+	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{SchoolId: schoolID, TermId: termID, From: pbconv.FromCivilDate(from), To: pbconv.FromCivilDate(to)})
 	if err != nil {
 		return f.peer.Err(err, "occurrences of term "+termID)
 	}
@@ -192,7 +192,7 @@ func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, t
 		}
 		batch := make([]facts.Occurrence, 0, len(resp.GetOccurrences()))
 		for _, o := range resp.GetOccurrences() {
-			batch = append(batch, facts.Occurrence{Date: date(o.GetDate()), ClassID: o.GetClassId(), ClubID: o.GetClubId(), ItemID: o.GetItemId(),
+			batch = append(batch, facts.Occurrence{Date: pbconv.CivilDateOf(o.GetDate()), ClassID: o.GetClassId(), ClubID: o.GetClubId(), ItemID: o.GetItemId(),
 				Minutes: int(o.GetMinutes()), Cancelled: o.GetStatus() == timetablev1.OccurrenceStatus_OCCURRENCE_STATUS_CANCELLED,
 				DeliveredMinutes: int(o.GetDeliveredMinutes()), DeliveredRecorded: o.GetDeliveredRecorded()})
 		}
@@ -240,18 +240,4 @@ func Hardship(h timetablev1.HardshipCategory) fee.HardshipCategory {
 		return fee.SuddenHardship
 	}
 	return ""
-}
-
-func date(d *commonv1.Date) fee.Date {
-	if d == nil {
-		return fee.Date{}
-	}
-	return fee.Date{Year: int(d.GetYear()), Month: time.Month(d.GetMonth()), Day: int(d.GetDay())}
-}
-
-func pdate(d fee.Date) *commonv1.Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &commonv1.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
 }

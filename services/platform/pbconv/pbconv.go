@@ -10,6 +10,7 @@ import (
 	"time"
 
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -79,6 +80,43 @@ func Date(d *commonv1.Date, field string) (time.Time, error) {
 // FromDate converts a time.Time's calendar date to the contract type.
 func FromDate(t time.Time) *commonv1.Date {
 	return &commonv1.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}
+}
+
+// CivilDate converts a required contract date to the civil date; field
+// names the input for the error (a missing date, 31 February).
+func CivilDate(d *commonv1.Date, field string) (civil.Date, error) {
+	t, err := Date(d, field)
+	if err != nil {
+		return civil.Date{}, err
+	}
+	return civil.Of(t), nil
+}
+
+// OptionalCivilDate converts an optional contract date; nil gives the zero
+// (unset) Date.
+func OptionalCivilDate(d *commonv1.Date, field string) (civil.Date, error) {
+	if d == nil {
+		return civil.Date{}, nil
+	}
+	return CivilDate(d, field)
+}
+
+// CivilDateOf reads a date another service sent (already checked there):
+// the triple as given, nil as the zero Date.
+func CivilDateOf(d *commonv1.Date) civil.Date {
+	if d == nil {
+		return civil.Date{}
+	}
+	return civil.Date{Year: int(d.GetYear()), Month: time.Month(d.GetMonth()), Day: int(d.GetDay())}
+}
+
+// FromCivilDate converts a civil date to the contract type; the zero
+// (unset) Date gives nil.
+func FromCivilDate(d civil.Date) *commonv1.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &commonv1.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
 }
 
 // MaskPaths turns an update mask into the set of fields to change. An empty

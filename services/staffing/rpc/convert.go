@@ -81,27 +81,12 @@ func memberToProto(m staff.Member) *staffingv1.StaffMember {
 	return out
 }
 
-func dateFromProto(d *commonv1.Date, field string) (solver.Date, error) {
-	t, err := pbconv.Date(d, field)
-	if err != nil {
-		return solver.Date{}, err
-	}
-	return solver.NewDate(t.Year(), t.Month(), t.Day()), nil
-}
-
-func dateToProto(d solver.Date) *commonv1.Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &commonv1.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
-}
-
 func institutionFromProto(in *staffingv1.Institution) (staff.Institution, error) {
-	from, err := dateFromProto(in.GetLicenceValidFrom(), "institution.licence_valid_from")
+	from, err := pbconv.CivilDate(in.GetLicenceValidFrom(), "institution.licence_valid_from")
 	if err != nil {
 		return staff.Institution{}, err
 	}
-	until, err := dateFromProto(in.GetLicenceValidUntil(), "institution.licence_valid_until")
+	until, err := pbconv.CivilDate(in.GetLicenceValidUntil(), "institution.licence_valid_until")
 	if err != nil {
 		return staff.Institution{}, err
 	}
@@ -118,7 +103,7 @@ func institutionFromProto(in *staffingv1.Institution) (staff.Institution, error)
 
 func institutionToProto(in staff.Institution) *staffingv1.Institution {
 	out := &staffingv1.Institution{InstitutionId: in.ID, DistrictId: in.DistrictID, Name: in.Name, LicenceNo: in.LicenceNo,
-		LicenceValidFrom: dateToProto(in.ValidFrom), LicenceValidUntil: dateToProto(in.ValidUntil), Approved: in.Approved,
+		LicenceValidFrom: pbconv.FromCivilDate(in.ValidFrom), LicenceValidUntil: pbconv.FromCivilDate(in.ValidUntil), Approved: in.Approved,
 		SchoolIds: in.SchoolIDs, CreateTime: timestamppb.New(in.CreateTime)}
 	for _, c := range in.Courses {
 		out.Courses = append(out.Courses, &staffingv1.Course{CourseId: c.ID, Name: c.Name, ActivityKind: c.ActivityKind,
@@ -128,7 +113,7 @@ func institutionToProto(in staff.Institution) *staffingv1.Institution {
 }
 
 func demandToProto(d demand.Demand) *staffingv1.Demand {
-	return &staffingv1.Demand{DemandId: d.ID, OccurrenceId: d.OccurrenceID, Date: dateToProto(d.Date), Segment: string(d.Segment),
+	return &staffingv1.Demand{DemandId: d.ID, OccurrenceId: d.OccurrenceID, Date: pbconv.FromCivilDate(d.Date), Segment: string(d.Segment),
 		Start: pbconv.TimeOfDay(int(d.Start)), End: pbconv.TimeOfDay(int(d.End)), Periods: int32(d.Periods), Role: string(d.Role),
 		ActivityKind: string(d.ActivityKind), InstitutionId: d.InstitutionID, ClassId: d.ClassID, ClubId: d.ClubID,
 		Count: int32(d.Count), Students: int32(d.Students)}
@@ -141,7 +126,7 @@ func assignmentToProto(a demand.Assignment, d *demand.Demand) *staffingv1.Assign
 		out.Status = demand.StatusActive
 	}
 	if d != nil {
-		out.Date, out.Start, out.End = dateToProto(d.Date), pbconv.TimeOfDay(int(d.Start)), pbconv.TimeOfDay(int(d.End))
+		out.Date, out.Start, out.End = pbconv.FromCivilDate(d.Date), pbconv.TimeOfDay(int(d.Start)), pbconv.TimeOfDay(int(d.End))
 		out.Role, out.Periods = string(d.Role), int32(d.Periods)
 	}
 	return out
@@ -161,7 +146,7 @@ func decimalString(f float64) string { return decimal.NewFromFloat(f).Round(4).S
 
 func gridToProto(g app.Grid) *staffingv1.StaffingGrid {
 	w := g.Week
-	out := &staffingv1.StaffingGrid{SchoolId: w.SchoolID, TermId: w.TermID, WeekStart: dateToProto(w.WeekStart), Seed: w.Seed,
+	out := &staffingv1.StaffingGrid{SchoolId: w.SchoolID, TermId: w.TermID, WeekStart: pbconv.FromCivilDate(w.WeekStart), Seed: w.Seed,
 		Uncovered: uncoveredToProto(w.Uncovered)}
 	byID := map[string]*demand.Demand{}
 	for i := range w.Demands {
@@ -187,13 +172,13 @@ func gridToProto(g app.Grid) *staffingv1.StaffingGrid {
 }
 
 func absenceFromProto(in *staffingv1.Absence) (demand.Absence, error) {
-	from, err := dateFromProto(in.GetFrom(), "absence.from")
+	from, err := pbconv.CivilDate(in.GetFrom(), "absence.from")
 	if err != nil {
 		return demand.Absence{}, err
 	}
 	ab := demand.Absence{StaffID: in.GetStaffId(), From: from, Reason: in.GetReason()}
 	if in.GetTo() != nil {
-		if ab.To, err = dateFromProto(in.GetTo(), "absence.to"); err != nil {
+		if ab.To, err = pbconv.CivilDate(in.GetTo(), "absence.to"); err != nil {
 			return demand.Absence{}, err
 		}
 	}
@@ -201,7 +186,7 @@ func absenceFromProto(in *staffingv1.Absence) (demand.Absence, error) {
 }
 
 func absenceToProto(a demand.Absence) *staffingv1.Absence {
-	return &staffingv1.Absence{AbsenceId: a.ID, StaffId: a.StaffID, From: dateToProto(a.From), To: dateToProto(a.To), Reason: a.Reason}
+	return &staffingv1.Absence{AbsenceId: a.ID, StaffId: a.StaffID, From: pbconv.FromCivilDate(a.From), To: pbconv.FromCivilDate(a.To), Reason: a.Reason}
 }
 
 func ts(t time.Time) *timestamppb.Timestamp {
@@ -224,7 +209,7 @@ func monthOf(m int32) time.Month { return time.Month(m) }
 func approvedToProto(h app.ApprovedHours) *staffingv1.ApprovedHours {
 	return &staffingv1.ApprovedHours{RecordId: h.RecordID, AssignmentId: h.EffectiveHours.AssignmentID, StaffId: h.EffectiveHours.StaffID,
 		StaffKind: kindToProto[staff.Kind(h.StaffKind)], InstitutionId: h.InstitutionID, SchoolId: h.SchoolID, DistrictId: h.DistrictID,
-		Date: dateToProto(h.Day), Role: h.Role, Duty: string(h.Duty), Status: string(h.Status),
+		Date: pbconv.FromCivilDate(h.Day), Role: h.Role, Duty: string(h.Duty), Status: string(h.Status),
 		ScheduledMinutes: int32(h.ScheduledMinutes), ActualMinutes: int32(h.ActualMinutes), CreditedMinutes: int32(h.CreditedMinutes),
 		Periods: h.Periods.String(), PeriodMinutes: int32(h.PeriodMinutes), Students: int32(h.Students), ClassId: h.ClassID, ClubId: h.ClubID,
 		StartMinute: int32(h.StartMinute), EndMinute: int32(h.EndMinute)}
@@ -232,5 +217,5 @@ func approvedToProto(h app.ApprovedHours) *staffingv1.ApprovedHours {
 
 func pendingToProto(p app.PendingHours) *staffingv1.PendingHours {
 	return &staffingv1.PendingHours{RecordId: p.RecordID, AssignmentId: p.AssignmentID, StaffId: p.StaffID,
-		Date: dateToProto(p.Day), Status: string(p.Status)}
+		Date: pbconv.FromCivilDate(p.Day), Status: string(p.Status)}
 }

@@ -36,14 +36,14 @@ func institutionPatch(in *staffingv1.Institution, paths map[string]bool) (app.In
 		p.LicenceNo = &v
 	}
 	if paths["licence_valid_from"] {
-		d, err := dateFromProto(in.GetLicenceValidFrom(), "institution.licence_valid_from")
+		d, err := pbconv.CivilDate(in.GetLicenceValidFrom(), "institution.licence_valid_from")
 		if err != nil {
 			return p, err
 		}
 		p.ValidFrom = &d
 	}
 	if paths["licence_valid_until"] {
-		d, err := dateFromProto(in.GetLicenceValidUntil(), "institution.licence_valid_until")
+		d, err := pbconv.CivilDate(in.GetLicenceValidUntil(), "institution.licence_valid_until")
 		if err != nil {
 			return p, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	"github.com/kehou/kehou/services/platform/paging"
+	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/kehou/kehou/services/staffing/app"
 	"github.com/kehou/kehou/services/staffing/domain/hours"
@@ -156,7 +157,7 @@ func (s *Server) AddInstitutionSchool(ctx context.Context, req *staffingv1.AddIn
 
 // SolveWeek implements the RPC.
 func (s *Server) SolveWeek(ctx context.Context, req *staffingv1.SolveWeekRequest) (*staffingv1.SolveWeekResponse, error) {
-	ws, err := dateFromProto(req.GetWeekStart(), "week_start")
+	ws, err := pbconv.CivilDate(req.GetWeekStart(), "week_start")
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -169,7 +170,7 @@ func (s *Server) SolveWeek(ctx context.Context, req *staffingv1.SolveWeekRequest
 
 // GetStaffingGrid implements the RPC.
 func (s *Server) GetStaffingGrid(ctx context.Context, req *staffingv1.GetStaffingGridRequest) (*staffingv1.GetStaffingGridResponse, error) {
-	ws, err := dateFromProto(req.GetWeekStart(), "week_start")
+	ws, err := pbconv.CivilDate(req.GetWeekStart(), "week_start")
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -226,8 +227,8 @@ func (s *Server) UnassignStaff(ctx context.Context, req *staffingv1.UnassignStaf
 
 // GetStaffTimetable implements the RPC.
 func (s *Server) GetStaffTimetable(ctx context.Context, req *staffingv1.GetStaffTimetableRequest) (*staffingv1.GetStaffTimetableResponse, error) {
-	from, err1 := dateFromProto(req.GetFrom(), "from")
-	to, err2 := dateFromProto(req.GetTo(), "to")
+	from, err1 := pbconv.CivilDate(req.GetFrom(), "from")
+	to, err2 := pbconv.CivilDate(req.GetTo(), "to")
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, s.toStatus(ctx, firstErr(err1, err2))
 	}

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcclient"
@@ -104,14 +103,6 @@ func (f *Feed) Policy(ctx context.Context, districtID, stage string) (demand.Pol
 	return out, nil
 }
 
-func date(d *commonv1.Date) solver.Date {
-	return solver.NewDate(int(d.GetYear()), time.Month(d.GetMonth()), int(d.GetDay()))
-}
-
-func protoDate(d solver.Date) *commonv1.Date {
-	return &commonv1.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
-}
-
 var itemKinds = map[timetablev1.ItemKind]string{
 	timetablev1.ItemKind_ITEM_KIND_BASIC_CARE:    demand.ItemBasicCare,
 	timetablev1.ItemKind_ITEM_KIND_ENRICHMENT:    demand.ItemEnrichment,
@@ -124,7 +115,7 @@ var itemKinds = map[timetablev1.ItemKind]string{
 // Convert maps one timetable occurrence to what staffing derives demands from.
 func Convert(o *timetablev1.Occurrence) demand.Occurrence {
 	out := demand.Occurrence{
-		ID: o.GetOccurrenceId(), Date: date(o.GetDate()), ItemKind: itemKinds[o.GetItemKind()], Segment: int(o.GetSegment()),
+		ID: o.GetOccurrenceId(), Date: pbconv.CivilDateOf(o.GetDate()), ItemKind: itemKinds[o.GetItemKind()], Segment: int(o.GetSegment()),
 		ClassID: o.GetClassId(), ClubID: o.GetClubId(),
 		Start: pbconv.MinuteOfDay(o.GetStart()), End: pbconv.MinuteOfDay(o.GetEnd()),
 		Cancelled: o.GetStatus() == timetablev1.OccurrenceStatus_OCCURRENCE_STATUS_CANCELLED,
@@ -147,7 +138,7 @@ func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, t
 	ctx, cancel := f.peer.Stream(ctx, StreamTimeout)
 	defer cancel()
 	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{
-		SchoolId: schoolID, TermId: termID, From: protoDate(from), To: protoDate(to)})
+		SchoolId: schoolID, TermId: termID, From: pbconv.FromCivilDate(from), To: pbconv.FromCivilDate(to)})
 	if err != nil {
 		return nil, f.peer.Err(err, "occurrences of term "+termID)
 	}

@@ -130,8 +130,8 @@ func NewEngine(s Schedule, period Period, cost *CostSheet) (*Engine, error) {
 		rule:   s.RoundingRule,
 		ref:    RuleRef{ScheduleID: s.ID, Version: s.Version, DocumentNo: s.DocumentNo},
 		period: period,
-		from:   period.From.days(),
-		span:   int(period.To.days() - period.From.days() + 1),
+		from:   period.From.Days(),
+		span:   int(period.To.Days() - period.From.Days() + 1),
 	}
 	if e.rule == "" {
 		e.rule = money.DefaultRoundingRule
@@ -199,18 +199,18 @@ func (e *Engine) prepare() {
 	e.inclusive = b == Inclusive
 	e.monthRate = s.Proration.Kind == HalfMonth && s.Proration.MonthWeight != SchoolDays
 	if s.Proration.Kind == EarlyWithdrawal {
-		e.withdrawBefore = e.period.From.AddMonths(s.Proration.WithdrawalMonths).days()
+		e.withdrawBefore = e.period.From.AddMonths(s.Proration.WithdrawalMonths).Days()
 		e.refundShare, _ = scaled(s.Proration.WithdrawalRefund, PercentPlaces)
 	}
 
 	y0, m0 := e.period.From.Year, int(e.period.From.Month)
-	for m := -1; NewDate(y0, time.Month(m0+m), 1).days() <= e.period.To.days()+31; m++ {
-		e.monthOff = append(e.monthOff, NewDate(y0, time.Month(m0+m), 1).days()-e.from)
+	for m := -1; NewDate(y0, time.Month(m0+m), 1).Days() <= e.period.To.Days()+31; m++ {
+		e.monthOff = append(e.monthOff, NewDate(y0, time.Month(m0+m), 1).Days()-e.from)
 	}
 	e.days = make([]pday, len(e.period.Days))
 	for i, d := range e.period.Days {
 		e.days[i] = pday{
-			off:     int32(d.Date.days() - e.from),
+			off:     int32(d.Date.Days() - e.from),
 			month:   int16((d.Date.Year-y0)*12 + int(d.Date.Month) - m0),
 			weekday: d.Date.Weekday(),
 			school:  d.SchoolDay,

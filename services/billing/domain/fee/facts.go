@@ -65,7 +65,7 @@ func (p Period) validate(v *violations) {
 		v.add("to", "%s is before from %s", p.To, p.From)
 		return
 	}
-	if n := p.To.days() - p.From.days() + 1; n > MaxPeriodDays {
+	if n := p.To.Days() - p.From.Days() + 1; n > MaxPeriodDays {
 		v.add("to", "period of %d days is longer than %d", n, MaxPeriodDays)
 	}
 	if p.Kind == MonthPeriod && (p.From.Year != p.To.Year || p.From.Month != p.To.Month) {

@@ -81,7 +81,7 @@ func (e *Engine) computeLine(w *work, ip *itemPlan, f StudentFacts, sf *ServiceF
 		if en.End.IsZero() {
 			lastDay = math.MaxInt64
 		} else {
-			lastDay = max(lastDay, en.End.days())
+			lastDay = max(lastDay, en.End.Days())
 		}
 		lo, hi, ok := e.clip(en.Start, en.End)
 		for o := lo; ok && o <= hi; o++ {
@@ -324,7 +324,7 @@ func (e *Engine) dayOffset(d Date) int64 {
 	if m >= 0 && m < len(e.monthOff) && d.Day >= 1 && d.Day <= 31 {
 		return e.monthOff[m] + int64(d.Day) - 1
 	}
-	return d.days() - e.from
+	return d.Days() - e.from
 }
 
 // capped sums the days' values v with caps up to level: 0 none, 1 per day, 2 also per calendar
@@ -594,7 +594,7 @@ func (e *Engine) absenceRefund(fullFen, halves int64) int64 {
 // and before the period start plus WithdrawalMonths months.
 func (e *Engine) withdrewEarly(lastDay int64) bool {
 	if e.inclusive {
-		return lastDay < e.period.To.days() && lastDay <= e.withdrawBefore
+		return lastDay < e.period.To.Days() && lastDay <= e.withdrawBefore
 	}
-	return lastDay < e.period.To.days() && lastDay < e.withdrawBefore
+	return lastDay < e.period.To.Days() && lastDay < e.withdrawBefore
 }

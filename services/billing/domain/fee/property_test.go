@@ -138,7 +138,7 @@ func genCase(c chooser) (Schedule, Period, StudentFacts, *CostSheet) {
 	if c.intn(2) == 0 {
 		f.Hardship = pickOne(c, cats...)
 	}
-	span := int(p.To.days() - p.From.days())
+	span := int(p.To.Days() - p.From.Days())
 	randomDay := func() Date { return p.From.AddDays(c.intn(span+20) - 10) }
 	for _, it := range s.Items {
 		for range c.intn(4) {

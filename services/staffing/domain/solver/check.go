@@ -82,7 +82,7 @@ func Check(p Problem, as []Assignment) []Violation {
 		daysOver := make(map[week]bool)
 		dayOver := make(map[Date]bool)
 		for _, d := range ds {
-			y, w := d.Date.isoWeek()
+			y, w := d.Date.ISOWeek()
 			wk := week{y, w}
 			if dayPeriods[d.Date] == 0 {
 				weekDays[wk]++

@@ -22,6 +22,8 @@ package solver
 import (
 	"fmt"
 	"time"
+
+	"github.com/kehou/kehou/services/platform/civil"
 )
 
 // StaffKind says what kind of person a staff member is, because the kind
@@ -155,44 +157,13 @@ func (w Window) isZero() bool { return w.Start == 0 && w.End == 0 }
 
 func (w Window) contains(start, end TimeOfDay) bool { return w.Start <= start && end <= w.End }
 
-// Date is a calendar day without a time zone, because school days are civil
+// Date is the house's civil date (platform/civil): school days are civil
 // dates, not instants. The zero Date means "not set".
-type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
-}
+type Date = civil.Date
 
-// NewDate returns the Date for year y, month m and day d, normalised like
-// time.Date (so 2025-02-30 becomes 2025-03-02).
-func NewDate(y int, m time.Month, d int) Date {
-	return dateOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
-}
-
-func dateOf(t time.Time) Date { return Date{Year: t.Year(), Month: t.Month(), Day: t.Day()} }
-
-func (d Date) time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
-
-// IsZero reports whether d is unset.
-func (d Date) IsZero() bool { return d == Date{} }
-
-// Valid reports whether d names a real calendar day.
-func (d Date) Valid() bool { return d.Year > 0 && dateOf(d.time()) == d }
-
-// Weekday returns the day of the week of d.
-func (d Date) Weekday() time.Weekday { return d.time().Weekday() }
-
-// AddDays returns d moved n days forward (or back when n < 0).
-func (d Date) AddDays(n int) Date { return dateOf(d.time().AddDate(0, 0, n)) }
-
-// Compare returns -1, 0 or +1 as d is before, equal to or after o.
-func (d Date) Compare(o Date) int { return d.time().Compare(o.time()) }
-
-// String formats d as "2006-01-02".
-func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
-
-// isoWeek returns the ISO year and week of d; weekly limits count per ISO week.
-func (d Date) isoWeek() (int, int) { return d.time().ISOWeek() }
+// NewDate returns civil.New(y, m, d), normalised like time.Date (so
+// 2025-02-30 becomes 2025-03-02).
+func NewDate(y int, m time.Month, d int) Date { return civil.New(y, m, d) }
 
 // Slot is one piece of a staff member's availability: a weekday, optionally
 // narrowed to a segment and/or a time window. An empty Segment means every

@@ -56,7 +56,7 @@ func compile(p Problem) *model {
 	var lastWeek wk
 	for i, d := range m.demands {
 		if i == 0 || d.Date != lastDate {
-			y, w := d.Date.isoWeek()
+			y, w := d.Date.ISOWeek()
 			if i == 0 || (wk{y, w}) != lastWeek {
 				m.nWeeks++
 				m.weekDays = append(m.weekDays, nil)

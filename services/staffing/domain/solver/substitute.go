@@ -251,7 +251,7 @@ type Booking struct {
 // assigning the same teacher at once cannot both succeed.
 func Conflicts(existing []Booking, add Booking, limits Limits) []Violation {
 	var vs []Violation
-	addY, addW := add.Date.isoWeek()
+	addY, addW := add.Date.ISOWeek()
 	dayPeriods, weekPeriods := add.Periods, add.Periods
 	days := map[Date]bool{add.Date: true}
 	for _, b := range existing {
@@ -267,7 +267,7 @@ func Conflicts(existing []Booking, add Booking, limits Limits) []Violation {
 			vs = append(vs, Violation{Rule: RuleNoOverlap, DemandID: add.DemandID, StaffID: add.StaffID, OtherDemandID: b.DemandID,
 				Detail: fmt.Sprintf("%s %s-%s overlaps %s-%s", add.Date, add.Start, add.End, b.Start, b.End)})
 		}
-		if y, w := b.Date.isoWeek(); y == addY && w == addW {
+		if y, w := b.Date.ISOWeek(); y == addY && w == addW {
 			weekPeriods += b.Periods
 			days[b.Date] = true
 			if b.Date == add.Date {
