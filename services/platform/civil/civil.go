@@ -138,6 +138,10 @@ func (d Date) Weekday() time.Weekday {
 	return time.Weekday((d.Days()%7 + 7 + 4) % 7)
 }
 
+// StartOfWeek returns the Monday of d's week (weeks start on Monday, as in
+// ISO 8601 and Chinese usage); weekly reports group days by it.
+func (d Date) StartOfWeek() Date { return d.AddDays(-((int(d.Weekday()) + 6) % 7)) }
+
 // ISOWeek returns the ISO 8601 year and week of d; weekly limits count per
 // ISO week.
 func (d Date) ISOWeek() (year, week int) { return d.Time().ISOWeek() }

@@ -33,6 +33,9 @@ func TestDateAgreesWithTime(t *testing.T) {
 		if got.Sub(New(2024, time.September, 1)) != n || FromDays(got.Days()) != got || !got.Time().Equal(tm) || Of(tm) != got {
 			t.Fatalf("%s: Sub, Days, Time or Of disagree", got)
 		}
+		if w := got.StartOfWeek(); w.Weekday() != time.Monday || got.Sub(w) < 0 || got.Sub(w) > 6 {
+			t.Fatalf("%s: StartOfWeek %s is not the Monday of its week", got, w)
+		}
 		m := rng.IntN(40) - 20
 		tm2 := tm.AddDate(0, m, 0)
 		if got2 := got.AddMonths(m); got2 != (Date{tm2.Year(), tm2.Month(), tm2.Day()}) {

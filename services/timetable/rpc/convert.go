@@ -3,11 +3,11 @@ package rpc
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 )
@@ -83,8 +83,8 @@ func date(d *commonv1.Date, field string) (calendar.Date, error) {
 	if d == nil {
 		return calendar.Date{}, fault.Invalid(field, "is required")
 	}
-	t := calendar.NewDate(int(d.GetYear()), timeMonth(d.GetMonth()), int(d.GetDay()))
-	if t.Year() != int(d.GetYear()) || int(t.Month()) != int(d.GetMonth()) || t.Day() != int(d.GetDay()) {
+	t := pbconv.CivilDateOf(d)
+	if !t.Valid() {
 		return calendar.Date{}, fault.Invalid(field, "is not a calendar date")
 	}
 	return t, nil
@@ -98,12 +98,7 @@ func optionalDate(d *commonv1.Date, field string) (calendar.Date, error) {
 	return date(d, field)
 }
 
-func dateProto(d calendar.Date) *commonv1.Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &commonv1.Date{Year: int32(d.Year()), Month: int32(d.Month()), Day: int32(d.Day())}
-}
+func dateProto(d calendar.Date) *commonv1.Date { return pbconv.FromCivilDate(d) }
 
 func timeProto(t calendar.TimeOfDay) *commonv1.TimeOfDay {
 	return &commonv1.TimeOfDay{Hours: int32(t / 60), Minutes: int32(t % 60)}
@@ -257,5 +252,3 @@ func enrolmentProto(e school.Enrolment, schoolID string) *timetablev1.Enrolment 
 func fieldIndex(field string, i int) string {
 	return field + "[" + strconv.Itoa(i) + "]"
 }
-
-func timeMonth(m int32) time.Month { return time.Month(m) }

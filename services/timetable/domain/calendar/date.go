@@ -9,133 +9,35 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/kehou/kehou/services/platform/civil"
 )
 
 // ErrBadDate is returned when a text is not a valid "2006-01-02" date, so that
 // callers can tell a malformed date from other failures.
-var ErrBadDate = errors.New("bad date")
+var ErrBadDate = civil.ErrBadDate
 
 // ErrBadTime is returned when a text is not a valid "HH:MM" time of day.
 var ErrBadTime = errors.New("bad time of day")
 
-// unixOrdinal is the ordinal of 1970-01-01 when 0001-01-01 is 1; ordinals
-// start at 1 so that the zero Date is distinct from every real date.
-const unixOrdinal = 719163
+// Date is the house's civil date (platform/civil): the school's local date,
+// never a clock time or a location that could shift it. The zero Date
+// means "unset"; Dates are comparable with == and usable as map keys.
+type Date = civil.Date
 
-// Date is a civil date (year, month, day) without a time zone: the school's
-// local date. Schools, fees and pay all count in whole days, so a Date never
-// carries a clock time or a location that could shift it. The zero Date means
-// "unset"; Dates are comparable with == and usable as map keys.
-type Date struct {
-	ord int32 // days since 0000-12-31; 0 is the zero Date
-}
+// NewDate returns civil.New(y, m, d), normalising out-of-range months and
+// days the way time.Date does (so NewDate(2026, 1, 32) is 2026-02-01).
+func NewDate(y int, m time.Month, d int) Date { return civil.New(y, m, d) }
 
-// NewDate returns the date y-m-d, normalising out-of-range months and days the
-// way time.Date does (so NewDate(2026, 1, 32) is 2026-02-01), which keeps date
-// arithmetic in tests and generators short. Years outside 1..9999 give the
-// zero Date; use ParseDate for strict parsing of input.
-func NewDate(y int, m time.Month, d int) Date {
-	return DateOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
-}
-
-// DateOf returns the civil date of t in t's own location, so a time stamp
-// taken in the school's time zone maps to the school's date.
-func DateOf(t time.Time) Date {
-	y, m, d := t.Date()
-	if y < 1 || y > 9999 {
-		return Date{}
-	}
-	u := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-	return Date{ord: int32(u + unixOrdinal)}
-}
+// DateOf returns the civil date of t in t's own location.
+func DateOf(t time.Time) Date { return civil.Of(t) }
 
 // ParseDate parses a "2006-01-02" date strictly (no normalisation), so that
 // input such as "2026-02-30" is rejected instead of silently moved.
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, fmt.Errorf("parse date %q: %w", s, ErrBadDate)
-	}
-	d := DateOf(t)
-	if d.IsZero() {
-		return Date{}, fmt.Errorf("parse date %q: %w", s, ErrBadDate)
-	}
-	return d, nil
-}
+func ParseDate(s string) (Date, error) { return civil.Parse(s) }
 
-// IsZero reports whether d is the zero (unset) Date.
-func (d Date) IsZero() bool { return d.ord == 0 }
-
-// Time returns midnight UTC of d, for storage drivers and proto conversion.
-func (d Date) Time() time.Time {
-	return time.Unix((int64(d.ord)-unixOrdinal)*86400, 0).UTC()
-}
-
-// Year returns the year of d.
-func (d Date) Year() int { return d.Time().Year() }
-
-// Month returns the month of d.
-func (d Date) Month() time.Month { return d.Time().Month() }
-
-// Day returns the day of the month of d.
-func (d Date) Day() int { return d.Time().Day() }
-
-// Weekday returns the day of the week of d (Monday is 1, Sunday 7).
-func (d Date) Weekday() Weekday { return WeekdayOf(d.Time().Weekday()) }
-
-// AddDays returns d moved by n days (n may be negative).
-func (d Date) AddDays(n int) Date { return Date{ord: d.ord + int32(n)} }
-
-// Sub returns the number of days from e to d (d − e), so
-// d.Sub(d.AddDays(-3)) is 3.
-func (d Date) Sub(e Date) int { return int(d.ord - e.ord) }
-
-// Before reports whether d is earlier than e.
-func (d Date) Before(e Date) bool { return d.ord < e.ord }
-
-// After reports whether d is later than e.
-func (d Date) After(e Date) bool { return d.ord > e.ord }
-
-// Compare returns -1, 0 or +1 as d is before, equal to or after e, for use
-// with slices.SortFunc.
-func (d Date) Compare(e Date) int {
-	switch {
-	case d.ord < e.ord:
-		return -1
-	case d.ord > e.ord:
-		return 1
-	}
-	return 0
-}
-
-// StartOfWeek returns the Monday of d's week; weekly reports group days by it.
-func (d Date) StartOfWeek() Date { return d.AddDays(1 - int(d.Weekday())) }
-
-// String formats d as "2006-01-02"; the zero Date formats as "".
-func (d Date) String() string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.Time().Format(time.DateOnly)
-}
-
-// MarshalText implements encoding.TextMarshaler so Dates read and write as
-// "2006-01-02" in JSON.
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler; "" gives the zero Date.
-func (d *Date) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*d = Date{}
-		return nil
-	}
-	v, err := ParseDate(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
+// WeekdayOfDate returns the ISO weekday of d (Monday is 1, Sunday 7).
+func WeekdayOfDate(d Date) Weekday { return WeekdayOf(d.Weekday()) }
 
 // Weekday is a day of the week numbered as in ISO 8601 and in Chinese usage
 // (星期一 is 1 … 星期日 is 7). Zero is WeekdayUnspecified, so an unset field

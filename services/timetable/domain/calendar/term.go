@@ -242,17 +242,17 @@ func Days(term Term, holidays []Holiday, swaps []Swap, closures []Closure) ([]Da
 		if j, ok := holidayAt[s.Date]; ok {
 			v.Addf(f+".date", "%s is also holidays[%d]", s.Date, j)
 		}
-		regular := term.isSchoolWeekday(s.Date.Weekday())
+		regular := term.isSchoolWeekday(WeekdayOfDate(s.Date))
 		if s.Working {
 			if regular {
-				v.Addf(f+".date", "%s (%s) is already a school day", s.Date, s.Date.Weekday())
+				v.Addf(f+".date", "%s (%s) is already a school day", s.Date, WeekdayOfDate(s.Date))
 			}
 			if s.Follows != WeekdayUnspecified && !term.isSchoolWeekday(s.Follows) {
 				v.Addf(f+".follows", "%s is not a school weekday of the term", s.Follows)
 			}
 		} else {
 			if !regular {
-				v.Addf(f+".date", "%s (%s) is not a school day to give off", s.Date, s.Date.Weekday())
+				v.Addf(f+".date", "%s (%s) is not a school day to give off", s.Date, WeekdayOfDate(s.Date))
 			}
 			if s.Follows != WeekdayUnspecified {
 				v.Addf(f+".follows", "only a working swap follows a timetable")
@@ -291,7 +291,7 @@ func Days(term Term, holidays []Holiday, swaps []Swap, closures []Closure) ([]Da
 	days := make([]Day, n)
 	for i := range days {
 		d := term.Start.AddDays(i)
-		w := d.Weekday()
+		w := WeekdayOfDate(d)
 		day := Day{Date: d, Weekday: w, Follows: w, Weekend: w.IsWeekend(), SchoolDay: term.isSchoolWeekday(w)}
 		if j, ok := holidayAt[d]; ok {
 			day.Holiday, day.SchoolDay, day.Name = true, false, holidays[j].Name

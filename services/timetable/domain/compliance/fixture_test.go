@@ -113,5 +113,5 @@ func mustDataset(t *testing.T, in Input) *dataset {
 func d(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
 
 func v(rule Rule, date calendar.Date, class string, got, limit decimal.Decimal, unit Unit) Violation {
-	return Violation{Rule: rule, Date: date, Weekday: date.Weekday(), Week: date.StartOfWeek(), ClassID: class, Got: got, Limit: limit, Unit: unit}
+	return Violation{Rule: rule, Date: date, Weekday: calendar.WeekdayOfDate(date), Week: date.StartOfWeek(), ClassID: class, Got: got, Limit: limit, Unit: unit}
 }

@@ -21,7 +21,7 @@ var rules = []func(*dataset) []Violation{
 }
 
 func dayViolation(rule Rule, d calendar.Date, class string, got, limit decimal.Decimal, unit Unit, msg string) Violation {
-	return Violation{Rule: rule, Date: d, Weekday: d.Weekday(), Week: d.StartOfWeek(), ClassID: class,
+	return Violation{Rule: rule, Date: d, Weekday: calendar.WeekdayOfDate(d), Week: d.StartOfWeek(), ClassID: class,
 		Got: got, Limit: limit, Unit: unit, Message: msg}
 }
 
