@@ -8,6 +8,7 @@ import (
 
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -42,11 +43,11 @@ type schoolInputs struct {
 
 // periodFor returns the billing period of a term: the whole term, or one
 // month of it (clipped to the term).
-func periodFor(term facts.Term, kind fee.PeriodKind, month fee.Date) (fee.Date, fee.Date, error) {
+func periodFor(term facts.Term, kind fee.PeriodKind, month civil.Date) (civil.Date, civil.Date, error) {
 	if kind == fee.TermPeriod {
 		return term.Start, term.End, nil
 	}
-	from := fee.NewDate(month.Year, month.Month, 1)
+	from := civil.New(month.Year, month.Month, 1)
 	to := from.AddMonths(1).AddDays(-1)
 	if from.Before(term.Start) {
 		from = term.Start
@@ -55,14 +56,14 @@ func periodFor(term facts.Term, kind fee.PeriodKind, month fee.Date) (fee.Date, 
 		to = term.End
 	}
 	if to.Before(from) {
-		return fee.Date{}, fee.Date{}, fault.Invalid("month", "month "+month.String()[:7]+" is outside term "+term.ID)
+		return civil.Date{}, civil.Date{}, fault.Invalid("month", "month "+month.String()[:7]+" is outside term "+term.ID)
 	}
 	return from, to, nil
 }
 
 // loadSchool fetches a school's shared facts for the period from timetable
 // and prepares the engine for sched.
-func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term, kind fee.PeriodKind, from, to fee.Date, sched fee.Schedule, cost *fee.CostSheet) (*schoolInputs, error) {
+func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term, kind fee.PeriodKind, from, to civil.Date, sched fee.Schedule, cost *fee.CostSheet) (*schoolInputs, error) {
 	in := &schoolInputs{school: sc, term: term, sched: sched, cost: cost, items: map[string]facts.Item{},
 		itemRule: map[string]string{}, groups: map[groupKey]*fee.ServiceFacts{}, byItem: map[string]*fee.ServiceFacts{}}
 	days, err := f.feed.Calendar(ctx, sc.ID, term.ID)
@@ -70,7 +71,7 @@ func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term,
 		return nil, err
 	}
 	in.period = fee.Period{Kind: kind, From: from, To: to}
-	var closed []fee.Date
+	var closed []civil.Date
 	schoolWeekdays := map[time.Weekday]bool{}
 	for _, d := range days {
 		if d.Date.Before(from) || d.Date.After(to) {
@@ -96,8 +97,8 @@ func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term,
 		recorded                                            bool
 	}
 	type groupAcc struct {
-		days     map[fee.Date]*dayAcc
-		order    []fee.Date
+		days     map[civil.Date]*dayAcc
+		order    []civil.Date
 		weekdays map[time.Weekday]bool
 	}
 	accs := map[groupKey]*groupAcc{}
@@ -110,7 +111,7 @@ func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term,
 			}
 			g := accs[k]
 			if g == nil {
-				g = &groupAcc{days: map[fee.Date]*dayAcc{}, weekdays: map[time.Weekday]bool{}}
+				g = &groupAcc{days: map[civil.Date]*dayAcc{}, weekdays: map[time.Weekday]bool{}}
 				accs[k] = g
 				keys = append(keys, k)
 			}
@@ -143,7 +144,7 @@ func (f *Fees) loadSchool(ctx context.Context, sc facts.School, term facts.Term,
 			pm = defaultPeriodMinutes
 		}
 		sf := &fee.ServiceFacts{PeriodMinutes: pm}
-		slices.SortFunc(g.order, func(a, b fee.Date) int { return a.Compare(b) })
+		slices.SortFunc(g.order, func(a, b civil.Date) int { return a.Compare(b) })
 		for _, day := range g.order {
 			d := g.days[day]
 			if d.planned > sf.SessionsPerDay {
@@ -304,7 +305,7 @@ func (in *schoolInputs) unmappedError() error {
 // representativeServices returns, for each schedule item, the delivery facts of one class or club
 // taking it in the term (for the price comparison of a cost sheet).
 func (f *Fees) representativeServices(ctx context.Context, sc facts.School, termID string, sched fee.Schedule) ([]fee.ServiceFacts, error) {
-	term, err := f.term(ctx, sc.ID, termID, fee.Date{})
+	term, err := f.term(ctx, sc.ID, termID, civil.Date{})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -27,9 +28,9 @@ type fakeFeed struct {
 }
 
 var (
-	termStart = fee.NewDate(2024, time.September, 2)
-	termEnd   = fee.NewDate(2024, time.September, 27)
-	holiday   = fee.NewDate(2024, time.September, 16)
+	termStart = civil.New(2024, time.September, 2)
+	termEnd   = civil.New(2024, time.September, 27)
+	holiday   = civil.New(2024, time.September, 16)
 )
 
 func (f *fakeFeed) schoolID(i int) string { return fmt.Sprintf("sch-%04d", i) }
@@ -92,7 +93,7 @@ func (f *fakeFeed) Intervals(ctx context.Context, schoolID, _ string, fn func([]
 			iv.Hardship, iv.Verified = fee.Dibao, true
 		}
 		if i%7 == 5 {
-			iv.Leave = []fee.DateRange{{From: fee.NewDate(2024, time.September, 5), To: fee.NewDate(2024, time.September, 6)}}
+			iv.Leave = []fee.DateRange{{From: civil.New(2024, time.September, 5), To: civil.New(2024, time.September, 6)}}
 		}
 		batch = append(batch, iv)
 		if len(batch) == cap(batch) {
@@ -108,7 +109,7 @@ func (f *fakeFeed) Intervals(ctx context.Context, schoolID, _ string, fn func([]
 	return nil
 }
 
-func (f *fakeFeed) Occurrences(_ context.Context, _, _ string, from, to fee.Date, fn func([]facts.Occurrence) error) error {
+func (f *fakeFeed) Occurrences(_ context.Context, _, _ string, from, to civil.Date, fn func([]facts.Occurrence) error) error {
 	days, _ := f.Calendar(context.Background(), "", "")
 	for _, d := range days {
 		if !d.SchoolDay || d.Date.Before(from) || d.Date.After(to) {
@@ -128,7 +129,7 @@ func (f *fakeFeed) Occurrences(_ context.Context, _, _ string, from, to fee.Date
 // acceptanceSchedule is issue 5's schedule for the fake district.
 func acceptanceSchedule(district string) fee.Schedule {
 	return fee.Schedule{
-		ID: "sy-2024", Version: 1, Scope: fee.Scope{DistrictID: district}, EffectiveFrom: fee.NewDate(2024, time.September, 1),
+		ID: "sy-2024", Version: 1, Scope: fee.Scope{DistrictID: district}, EffectiveFrom: civil.New(2024, time.September, 1),
 		DocumentNo: "三教〔2024〕18号", RoundingRule: "half_up", BillingMode: fee.PrepaidTerm,
 		Calendar:  fee.Calendar{DaysPerMonth: decimal.NewFromInt(22), MonthsPerTerm: decimal.RequireFromString("4.5")},
 		Proration: fee.ProrationPolicy{RuleID: "proration-exact", Kind: fee.Exact},

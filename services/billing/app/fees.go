@@ -10,6 +10,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -48,14 +49,14 @@ type FeeStore interface {
 	// StudentStatements returns a student's statements of a term in issue order.
 	StudentStatements(ctx context.Context, districtID, schoolID, studentID, termID string) ([]statement.Issued, error)
 	// Claims sums the statements of a district (or one school) whose periods lie in [from, to].
-	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error)
+	Claims(ctx context.Context, districtID, schoolID string, from, to civil.Date) (statement.Claims, error)
 	// RunInputs calls fn with each school's inputs snapshot of a run, in
 	// school-id order (bytewise, as the run hashed them).
 	RunInputs(ctx context.Context, districtID, runID string, fn func(runs.Inputs) error) error
 	// PeriodStatements returns a school's statements of a term and period, in
 	// revision order per student, issued by runs created no later than the
 	// run runID.
-	PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error)
+	PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to civil.Date, runID string) ([]statement.Issued, error)
 }
 
 // Feed is what billing reads from timetable (timetablefeed.Feed over gRPC).
@@ -67,7 +68,7 @@ type Feed interface {
 	Calendar(ctx context.Context, schoolID, termID string) ([]facts.Day, error)
 	Items(ctx context.Context, schoolID, termID string) ([]facts.Item, error)
 	Intervals(ctx context.Context, schoolID, termID string, fn func([]facts.Interval) error) error
-	Occurrences(ctx context.Context, schoolID, termID string, from, to fee.Date, fn func([]facts.Occurrence) error) error
+	Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date, fn func([]facts.Occurrence) error) error
 }
 
 // Fees is the fee use cases: schedules (收费标准), cost sheets (成本核算),
@@ -292,7 +293,7 @@ func (f *Fees) costView(ctx context.Context, sc facts.School, c fee.CostSheet, s
 
 // scheduleForTerm returns the schedule in force on the first day of a term.
 func (f *Fees) scheduleForTerm(ctx context.Context, sc facts.School, termID string) (fee.Schedule, error) {
-	term, err := f.term(ctx, sc.ID, termID, fee.Date{})
+	term, err := f.term(ctx, sc.ID, termID, civil.Date{})
 	if err != nil {
 		return fee.Schedule{}, err
 	}
@@ -307,12 +308,12 @@ func (f *Fees) scheduleForTerm(ctx context.Context, sc facts.School, termID stri
 // timetable, so that statements asked for an unknown term are a 404 rather
 // than an empty list.
 func (f *Fees) CheckTerm(ctx context.Context, schoolID, termID string) error {
-	_, err := f.term(ctx, schoolID, termID, fee.Date{})
+	_, err := f.term(ctx, schoolID, termID, civil.Date{})
 	return err
 }
 
 // term finds a school's term by id, or the one containing on.
-func (f *Fees) term(ctx context.Context, schoolID, termID string, on fee.Date) (facts.Term, error) {
+func (f *Fees) term(ctx context.Context, schoolID, termID string, on civil.Date) (facts.Term, error) {
 	terms, err := f.feed.Terms(ctx, schoolID)
 	if err != nil {
 		return facts.Term{}, err

@@ -11,11 +11,11 @@ import (
 
 	"github.com/kehou/kehou/services/billing/app/runexec"
 	"github.com/kehou/kehou/services/billing/domain/facts"
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/billing/domain/runs"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -229,7 +229,7 @@ func (p *PayRuns) termMonths(ctx context.Context, req PayRunRequest) (int, int) 
 	if err != nil {
 		return 0, 0
 	}
-	first := fee.NewDate(req.Year, time.Month(req.Month), 1)
+	first := civil.New(req.Year, time.Month(req.Month), 1)
 	last := first.AddMonths(1).AddDays(-1)
 	this := req.Year*12 + req.Month - 1
 	for _, t := range terms {
@@ -268,7 +268,7 @@ func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunReques
 		if skip[h.RecordID] {
 			continue
 		}
-		d := fee.Date{Year: h.Date.Year(), Month: h.Date.Month(), Day: h.Date.Day()}
+		d := civil.Date{Year: h.Date.Year(), Month: h.Date.Month(), Day: h.Date.Day()}
 		in.Sessions = append(in.Sessions, pay.Session{RecordID: h.RecordID, AssignmentID: h.AssignmentID, StaffID: h.StaffID,
 			StaffKind: h.StaffKind, InstitutionID: h.InstitutionID, Date: d, StartMinute: h.StartMinute, EndMinute: h.EndMinute,
 			Role: h.Role, Duty: h.Duty, CreditedMinutes: h.CreditedMinutes, Periods: h.Periods, Students: h.Students,
@@ -310,14 +310,14 @@ func (p *PayRuns) input(ctx context.Context, districtID string, req PayRunReques
 }
 
 // calendar reads the calendar days of the terms overlapping the month.
-func (p *PayRuns) calendar(ctx context.Context, req PayRunRequest) (map[fee.Date]facts.Day, error) {
+func (p *PayRuns) calendar(ctx context.Context, req PayRunRequest) (map[civil.Date]facts.Day, error) {
 	terms, err := p.feed.Terms(ctx, req.SchoolID)
 	if err != nil {
 		return nil, err
 	}
-	first := fee.NewDate(req.Year, time.Month(req.Month), 1)
+	first := civil.New(req.Year, time.Month(req.Month), 1)
 	last := first.AddMonths(1).AddDays(-1)
-	out := map[fee.Date]facts.Day{}
+	out := map[civil.Date]facts.Day{}
 	for _, t := range terms {
 		if t.Start.After(last) || t.End.Before(first) {
 			continue
@@ -336,7 +336,7 @@ func (p *PayRuns) calendar(ctx context.Context, req PayRunRequest) (map[fee.Date
 // weekendHoliday: a weekend or holiday day of the calendar that is no
 // school day (a 调休 Saturday is a school day), or a day outside every term
 // that falls on a weekend.
-func weekendHoliday(days map[fee.Date]facts.Day, d fee.Date) bool {
+func weekendHoliday(days map[civil.Date]facts.Day, d civil.Date) bool {
 	if day, ok := days[d]; ok {
 		return day.WeekendHoliday && !day.SchoolDay
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"github.com/kehou/kehou/services/billing/app/runexec"
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/civil"
 )
 
 // pipelinedWriter writes one batch in the background while the next is
@@ -71,21 +71,21 @@ func writeInputs(ctx context.Context, w runs.Writer, inputs []runs.Inputs) error
 
 func (p *pipelinedWriter) async(write func() error) error { return p.pipe.Go(write) }
 
-func (p *pipelinedWriter) LockPeriod(ctx context.Context, schoolID, termID string, from, to fee.Date) error {
+func (p *pipelinedWriter) LockPeriod(ctx context.Context, schoolID, termID string, from, to civil.Date) error {
 	if err := p.flush(); err != nil {
 		return err
 	}
 	return p.Writer.LockPeriod(ctx, schoolID, termID, from, to)
 }
 
-func (p *pipelinedWriter) Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]statement.Current, error) {
+func (p *pipelinedWriter) Current(ctx context.Context, schoolID, termID string, from, to civil.Date) (map[string]statement.Current, error) {
 	if err := p.flush(); err != nil {
 		return nil, err
 	}
 	return p.Writer.Current(ctx, schoolID, termID, from, to)
 }
 
-func (p *pipelinedWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]statement.Line, error) {
+func (p *pipelinedWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to civil.Date) ([]statement.Line, error) {
 	if err := p.flush(); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -30,7 +31,7 @@ func (f *Fees) StudentStatements(ctx context.Context, schoolID, studentID, termI
 
 // Claims sums subsidy and waiver claims per payer from the statements of a
 // district (or a school) whose periods lie within [from, to].
-func (f *Fees) Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error) {
+func (f *Fees) Claims(ctx context.Context, districtID, schoolID string, from, to civil.Date) (statement.Claims, error) {
 	if to.Before(from) {
 		return statement.Claims{}, fault.Invalid("to", "is before from")
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/runs"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -20,9 +21,9 @@ type RunRequest struct {
 	TermID     string
 	PeriodKind fee.PeriodKind
 	// Month is any day of the billed month (month runs).
-	Month fee.Date
+	Month civil.Date
 	// On is a day inside the term; it picks each school's term when TermID is empty.
-	On fee.Date
+	On civil.Date
 }
 
 func (f *Fees) validateRun(req RunRequest) error {
@@ -101,18 +102,18 @@ func sameRequest(r runs.Run, rh string) (runs.Run, error) {
 
 // runPeriod gives the run's period as recorded on the run: for a school run
 // its term or month; for a district run the month, or the term of the first school.
-func (f *Fees) runPeriod(ctx context.Context, req RunRequest, schools []facts.School) (fee.Date, fee.Date, error) {
+func (f *Fees) runPeriod(ctx context.Context, req RunRequest, schools []facts.School) (civil.Date, civil.Date, error) {
 	if len(schools) == 0 {
-		return fee.Date{}, fee.Date{}, fault.Precondition("district " + req.DistrictID + " has no schools")
+		return civil.Date{}, civil.Date{}, fault.Precondition("district " + req.DistrictID + " has no schools")
 	}
 	term, err := f.term(ctx, schools[0].ID, req.TermID, f.termDay(req))
 	if err != nil {
-		return fee.Date{}, fee.Date{}, err
+		return civil.Date{}, civil.Date{}, err
 	}
 	return periodFor(term, req.PeriodKind, req.Month)
 }
 
-func (f *Fees) termDay(req RunRequest) fee.Date {
+func (f *Fees) termDay(req RunRequest) civil.Date {
 	if !req.On.IsZero() {
 		return req.On
 	}

@@ -56,12 +56,12 @@ func (p *parser) nullDec(s, field string) decimal.NullDecimal {
 	return decimal.NullDecimal{Decimal: p.dec(s, field, true), Valid: true}
 }
 
-func (p *parser) date(d *commonv1.Date, field string, required bool) fee.Date {
+func (p *parser) date(d *commonv1.Date, field string, required bool) civil.Date {
 	if d == nil {
 		if required {
 			p.c.Add(field, "is required")
 		}
-		return fee.Date{}
+		return civil.Date{}
 	}
 	day, err := pbconv.CivilDate(d, field)
 	if err != nil {
@@ -313,7 +313,7 @@ func runRequestFromProto(r *billingv1.CreateFeeRunRequest) (app.RunRequest, erro
 		if err != nil {
 			p.c.Add("month", fmt.Sprintf("%q is not a month as YYYY-MM", m))
 		} else {
-			out.Month = fee.Date{Year: t.Year(), Month: t.Month(), Day: 1}
+			out.Month = civil.Date{Year: t.Year(), Month: t.Month(), Day: 1}
 		}
 	}
 	return out, p.c.Err()
@@ -409,7 +409,7 @@ func scheduleFromProtoLoose(districtID string, s *billingv1.FeeSchedule) (fee.Sc
 		}
 		c.EffectiveFrom = &commonv1.Date{Year: 2000, Month: 1, Day: 1}
 		out, err := scheduleFromProto(districtID, c)
-		out.EffectiveFrom = fee.Date{}
+		out.EffectiveFrom = civil.Date{}
 		return out, err
 	}
 	return scheduleFromProto(districtID, s)

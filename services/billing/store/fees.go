@@ -8,24 +8,25 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/shopspring/decimal"
 )
 
 // dateArg converts a fee date to a SQL date argument (nil for the zero date).
-func dateArg(d fee.Date) any {
+func dateArg(d civil.Date) any {
 	if d.IsZero() {
 		return nil
 	}
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+	return d.Time()
 }
 
 // feeDate converts a scanned date.
-func feeDate(t *time.Time) fee.Date {
+func feeDate(t *time.Time) civil.Date {
 	if t == nil {
-		return fee.Date{}
+		return civil.Date{}
 	}
-	return fee.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+	return civil.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
 
 // CreateSchedule stores s as the next version of its id. The scope's

@@ -12,6 +12,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/shopspring/decimal"
 )
@@ -140,7 +141,7 @@ func (w *runWriter) analyzeIfNew(ctx context.Context) error {
 }
 
 // LockPeriod takes a transaction advisory lock on the school and period.
-func (w *runWriter) LockPeriod(ctx context.Context, schoolID, termID string, from, to fee.Date) error {
+func (w *runWriter) LockPeriod(ctx context.Context, schoolID, termID string, from, to civil.Date) error {
 	_, err := w.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.statements:' || $1 || ':' || $2 || ':' || $3 || ':' || $4 || ':' || $5, 0))`,
 		w.districtID, schoolID, termID, from.String(), to.String())
 	if err != nil {
@@ -150,7 +151,7 @@ func (w *runWriter) LockPeriod(ctx context.Context, schoolID, termID string, fro
 }
 
 // Current returns the latest statement of each student of the school and period.
-func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]statement.Current, error) {
+func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, to civil.Date) (map[string]statement.Current, error) {
 	rows, err := w.tx.Query(ctx, `SELECT DISTINCT ON (student_id) student_id, statement_id, revision, content_hash
 		FROM billing.statements
 		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 AND period_start = $4 AND period_end = $5
@@ -172,7 +173,7 @@ func (w *runWriter) Current(ctx context.Context, schoolID, termID string, from, 
 }
 
 // Effective sums the lines of every statement of a student and period.
-func (w *runWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]statement.Line, error) {
+func (w *runWriter) Effective(ctx context.Context, schoolID, studentID, termID string, from, to civil.Date) ([]statement.Line, error) {
 	sts, err := readStatements(ctx, w.tx, `WHERE s.district_id = $1 AND s.school_id = $2 AND s.student_id = $3 AND s.term_id = $4
 		AND s.period_start = $5 AND s.period_end = $6`, w.districtID, schoolID, studentID, termID, dateArg(from), dateArg(to))
 	if err != nil {
@@ -335,7 +336,7 @@ func (s *Store) StudentStatements(ctx context.Context, districtID, schoolID, stu
 }
 
 // Claims sums statements per payer.
-func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error) {
+func (s *Store) Claims(ctx context.Context, districtID, schoolID string, from, to civil.Date) (statement.Claims, error) {
 	c := statement.Claims{Subsidies: map[string]decimal.Decimal{}, Waivers: map[string]decimal.Decimal{}}
 	const filter = `district_id = $1 AND ($2 = '' OR school_id = $2) AND period_start >= $3 AND period_end <= $4`
 	err := s.db.QueryRow(ctx, `SELECT count(*), coalesce(sum(parent_amount), 0)::numeric(14,2) FROM billing.statements WHERE `+filter,
@@ -419,7 +420,7 @@ func (s *Store) RunInputs(ctx context.Context, districtID, runID string, fn func
 // to verify a 300,000-student run). So the lines are read by primary key in
 // a second query, in a read-only transaction with sequential scans
 // discouraged.
-func (s *Store) PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error) {
+func (s *Store) PeriodStatements(ctx context.Context, districtID, schoolID, termID string, from, to civil.Date, runID string) ([]statement.Issued, error) {
 	var out []statement.Issued
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET TRANSACTION READ ONLY; SET LOCAL enable_seqscan = off`); err != nil {
@@ -432,7 +433,7 @@ func (s *Store) PeriodStatements(ctx context.Context, districtID, schoolID, term
 	return out, err
 }
 
-func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, termID string, from, to fee.Date, runID string) ([]statement.Issued, error) {
+func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, termID string, from, to civil.Date, runID string) ([]statement.Issued, error) {
 	// Statements first (no lines: the planner's join of a school's lines
 	// with stale statistics was a nested loop over the school's lines per
 	// statement, 544 ms for 1,000 students), then their lines by primary key.

@@ -18,6 +18,7 @@ import (
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcclient"
 	"google.golang.org/grpc"
@@ -175,7 +176,7 @@ func (f *Feed) Intervals(ctx context.Context, schoolID, termID string, fn func([
 }
 
 // Occurrences streams a term's occurrences between from and to (inclusive) to fn.
-func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to fee.Date, fn func([]facts.Occurrence) error) error {
+func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date, fn func([]facts.Occurrence) error) error {
 	ctx, cancel := f.peer.Stream(ctx, StreamTimeout)
 	defer cancel()
 	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{SchoolId: schoolID, TermId: termID, From: pbconv.FromCivilDate(from), To: pbconv.FromCivilDate(to)})

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/facts"
@@ -33,15 +34,15 @@ type Store interface {
 	AddInstitutionSchool(ctx context.Context, districtID, id, schoolID string) error
 	UpdateInstitution(ctx context.Context, districtID, id string, fn func(*staff.Institution) error) (staff.Institution, error)
 
-	LoadWeek(ctx context.Context, districtID, schoolID string, weekStart solver.Date) (demand.Week, error)
-	ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart solver.Date) ([]demand.Assignment, error)
-	Previous(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]solver.PreviousAssignment, error)
+	LoadWeek(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, error)
+	ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart civil.Date) ([]demand.Assignment, error)
+	Previous(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]solver.PreviousAssignment, error)
 	SaveWeek(ctx context.Context, w demand.Week) error
 	PlanTerm(ctx context.Context, districtID, schoolID, demandID string) (string, error)
 	AssignByHand(ctx context.Context, districtID, schoolID, demandID, staffID, newID string, decide demand.ManualDecision) (demand.Assignment, string, error)
 	SaveAbsence(ctx context.Context, districtID, schoolID string, ab demand.Absence, weeks []demand.Substitution) error
-	Absences(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]demand.Absence, error)
-	StaffAssignments(ctx context.Context, districtID, schoolID, staffID string, from, to solver.Date) ([]demand.Entry, error)
+	Absences(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]demand.Absence, error)
+	StaffAssignments(ctx context.Context, districtID, schoolID, staffID string, from, to civil.Date) ([]demand.Entry, error)
 	Assignment(ctx context.Context, districtID, schoolID, assignmentID string) (demand.Entry, error)
 	Unassign(ctx context.Context, districtID, schoolID, assignmentID, reason string) (demand.Entry, error)
 
@@ -49,7 +50,7 @@ type Store interface {
 		change func(hours.Record) (hours.Record, error)) (hours.Record, error)
 	UpdateRecord(ctx context.Context, districtID, schoolID, recordID string, change func(hours.Record) (hours.Record, error)) (hours.Record, error)
 	RecordsOfAssignments(ctx context.Context, districtID, schoolID string, ids []string) ([]hours.Record, error)
-	MonthRecords(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]hours.Record, map[string]demand.FeedRow, error)
+	MonthRecords(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]hours.Record, map[string]demand.FeedRow, error)
 }
 
 // Timetable is what staffing asks timetable: schools, the district
@@ -59,7 +60,7 @@ type Timetable interface {
 	Policy(ctx context.Context, districtID, stage string) (demand.Policy, error)
 	Classes(ctx context.Context, schoolID string) ([]string, error)
 	CheckTerm(ctx context.Context, schoolID, termID string) error
-	Occurrences(ctx context.Context, schoolID, termID string, from, to solver.Date) ([]demand.Occurrence, error)
+	Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date) ([]demand.Occurrence, error)
 }
 
 // Zone is the wall-clock zone of school sessions (China has one).
@@ -75,9 +76,9 @@ type App struct {
 // New returns the use cases.
 func New(store Store, tt Timetable) *App { return &App{store: store, tt: tt, now: time.Now} }
 
-func today(t time.Time) solver.Date {
+func today(t time.Time) civil.Date {
 	t = t.In(Zone)
-	return solver.NewDate(t.Year(), t.Month(), t.Day())
+	return civil.New(t.Year(), t.Month(), t.Day())
 }
 
 // district returns timetable's NotFound for a district it does not know
@@ -293,8 +294,8 @@ func (a *App) AddInstitutionSchool(ctx context.Context, districtID, id, schoolID
 type InstitutionPatch struct {
 	Name       *string
 	LicenceNo  *string
-	ValidFrom  *solver.Date
-	ValidUntil *solver.Date
+	ValidFrom  *civil.Date
+	ValidUntil *civil.Date
 	Approved   *bool
 	Courses    *[]staff.Course
 	SchoolIDs  *[]string

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/hours"
@@ -130,7 +131,7 @@ type StaffTimetable struct {
 const MaxRangeDays = 62
 
 // Timetable returns a person's assignments and hours on days in [from, to].
-func (a *App) Timetable(ctx context.Context, schoolID, staffID string, from, to solver.Date) (StaffTimetable, error) {
+func (a *App) Timetable(ctx context.Context, schoolID, staffID string, from, to civil.Date) (StaffTimetable, error) {
 	var c fault.Collector
 	c.Check(to.Compare(from) >= 0, "to", "must not be before from")
 	c.Check(to.Compare(from.AddDays(MaxRangeDays)) <= 0, "to", fmt.Sprintf("at most %d days after from", MaxRangeDays))
@@ -207,7 +208,7 @@ type PendingHours struct {
 	RecordID     string
 	AssignmentID string
 	StaffID      string
-	Day          solver.Date
+	Day          civil.Date
 	Status       hours.Status
 }
 
@@ -223,8 +224,8 @@ func (a *App) MonthHours(ctx context.Context, schoolID string, year int, month t
 	if err != nil {
 		return nil, nil, err
 	}
-	from := solver.NewDate(year, month, 1)
-	recs, facts, err := a.store.MonthRecords(ctx, sc.DistrictID, sc.ID, from, solver.NewDate(year, month+1, 1))
+	from := civil.New(year, month, 1)
+	recs, facts, err := a.store.MonthRecords(ctx, sc.DistrictID, sc.ID, from, civil.New(year, month+1, 1))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -252,7 +253,7 @@ func (a *App) MonthHours(ctx context.Context, schoolID string, year int, month t
 		if r.Status != hours.StatusDraft && r.Status != hours.StatusCheckedOut {
 			continue
 		}
-		day := solver.NewDate(r.ScheduledStart.Year(), r.ScheduledStart.Month(), r.ScheduledStart.Day())
+		day := civil.New(r.ScheduledStart.Year(), r.ScheduledStart.Month(), r.ScheduledStart.Day())
 		if f, ok := facts[r.AssignmentID]; ok {
 			day = f.Day
 		}

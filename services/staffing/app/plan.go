@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/facts"
@@ -77,7 +78,7 @@ func reconcile(have []demand.Assignment, plan []solver.Assignment, source string
 	return out
 }
 
-func weekOf(d solver.Date) solver.Date {
+func weekOf(d civil.Date) civil.Date {
 	off := (int(d.Weekday()) + 6) % 7
 	return d.AddDays(-off)
 }
@@ -85,7 +86,7 @@ func weekOf(d solver.Date) solver.Date {
 // SolveWeek derives the week's demands from timetable's sessions, plans
 // them (keeping hand-locked assignments and applying recorded absences)
 // and stores the plan. The same seed and input give the same plan.
-func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart solver.Date, seed uint64) (Grid, error) {
+func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart civil.Date, seed uint64) (Grid, error) {
 	if weekStart.Weekday() != time.Monday {
 		return Grid{}, fault.Invalid("week_start", weekStart.String()+" is a "+weekStart.Weekday().String()+", not a Monday")
 	}
@@ -141,7 +142,7 @@ func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart 
 	if err != nil {
 		return Grid{}, err
 	}
-	dates := map[string]solver.Date{}
+	dates := map[string]civil.Date{}
 	for _, d := range ds {
 		dates[d.ID] = d.Date
 	}
@@ -160,7 +161,7 @@ func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart 
 }
 
 // StaffingGrid returns a school's stored week with its fairness summary.
-func (a *App) StaffingGrid(ctx context.Context, schoolID string, weekStart solver.Date) (Grid, error) {
+func (a *App) StaffingGrid(ctx context.Context, schoolID string, weekStart civil.Date) (Grid, error) {
 	sc, err := a.tt.School(ctx, schoolID)
 	if err != nil {
 		return Grid{}, err
@@ -168,7 +169,7 @@ func (a *App) StaffingGrid(ctx context.Context, schoolID string, weekStart solve
 	return a.grid(ctx, sc, weekOf(weekStart))
 }
 
-func (a *App) grid(ctx context.Context, sc facts.School, weekStart solver.Date) (Grid, error) {
+func (a *App) grid(ctx context.Context, sc facts.School, weekStart civil.Date) (Grid, error) {
 	w, err := a.store.LoadWeek(ctx, sc.DistrictID, sc.ID, weekStart)
 	if err != nil {
 		return Grid{}, err
@@ -280,7 +281,7 @@ type AbsenceResult struct {
 // checkedIn returns the demands in ab that ab's person already has hours
 // for: they were there, so those sessions stay with them (an hour record
 // always belongs to its assignment) and only the others are substituted.
-func checkedIn(as []demand.Assignment, dates map[string]solver.Date, ab demand.Absence) []string {
+func checkedIn(as []demand.Assignment, dates map[string]civil.Date, ab demand.Absence) []string {
 	var out []string
 	for _, x := range as {
 		d, ok := dates[x.DemandID]
@@ -331,7 +332,7 @@ func (a *App) ReportAbsence(ctx context.Context, schoolID string, ab demand.Abse
 		if err != nil {
 			return AbsenceResult{}, err
 		}
-		dates := map[string]solver.Date{}
+		dates := map[string]civil.Date{}
 		byID := map[string]demand.Demand{}
 		for _, d := range w.Demands {
 			dates[d.ID], byID[d.ID] = d.Date, d

@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/hours"
-	"github.com/kehou/kehou/services/staffing/domain/solver"
 )
 
 const recordCols = `record_id, assignment_id, staff_id, school_id, scheduled_start, scheduled_end, check_in, check_out,
@@ -139,10 +139,10 @@ func (s *Store) RecordsOfAssignments(ctx context.Context, districtID, schoolID s
 
 // MonthRecords reads the records of a school's sessions on days in
 // [from, to) and the facts of their assignments.
-func (s *Store) MonthRecords(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]hours.Record, map[string]demand.FeedRow, error) {
+func (s *Store) MonthRecords(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]hours.Record, map[string]demand.FeedRow, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+recordCols+` FROM staffing.hour_records
 		WHERE district_id = $1 AND school_id = $2 AND day >= $3 AND day < $4 ORDER BY day, assignment_id, create_time, record_id`,
-		districtID, schoolID, DateTime(from), DateTime(to))
+		districtID, schoolID, from.Time(), to.Time())
 	if err != nil {
 		return nil, nil, interpretError(err, "hour records")
 	}
@@ -155,7 +155,7 @@ func (s *Store) MonthRecords(ctx context.Context, districtID, schoolID string, f
 		FROM staffing.assignments a
 		JOIN staffing.demands d ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
 		JOIN staffing.staff m ON m.district_id = a.district_id AND m.school_id = a.school_id AND m.staff_id = a.staff_id
-		WHERE a.district_id = $1 AND a.school_id = $2 AND d.day >= $3 AND d.day < $4`, districtID, schoolID, DateTime(from), DateTime(to))
+		WHERE a.district_id = $1 AND a.school_id = $2 AND d.day >= $3 AND d.day < $4`, districtID, schoolID, from.Time(), to.Time())
 	if err != nil {
 		return nil, nil, interpretError(err, "assignments")
 	}
@@ -168,7 +168,7 @@ func (s *Store) MonthRecords(ctx context.Context, districtID, schoolID string, f
 			&f.Students, &f.ClassID, &f.ClubID, &f.StartMinute, &f.EndMinute); err != nil {
 			return nil, nil, interpretError(err, "assignments")
 		}
-		f.Day = DateOf(day)
+		f.Day = civil.Of(day)
 		facts[f.AssignmentID] = f
 	}
 	return recs, facts, frows.Err()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/staffing/domain/staff"
@@ -28,7 +29,7 @@ func (s *Store) CreateInstitution(ctx context.Context, in staff.Institution) (st
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO staffing.institutions (district_id, institution_id, name, licence_no,
 			licence_valid_from, licence_valid_until, approved) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			in.DistrictID, in.ID, in.Name, in.LicenceNo, DateTime(in.ValidFrom), DateTime(in.ValidUntil), in.Approved)
+			in.DistrictID, in.ID, in.Name, in.LicenceNo, in.ValidFrom.Time(), in.ValidUntil.Time(), in.Approved)
 		if err != nil {
 			return interpretError(err, "institution with licence "+in.LicenceNo)
 		}
@@ -58,7 +59,7 @@ func (s *Store) loadInstitutions(ctx context.Context, q querier, districtID stri
 		var in staff.Institution
 		var from, until time.Time
 		err := r.Scan(&in.DistrictID, &in.ID, &in.Name, &in.LicenceNo, &from, &until, &in.Approved, &in.CreateTime)
-		in.ValidFrom, in.ValidUntil = DateOf(from), DateOf(until)
+		in.ValidFrom, in.ValidUntil = civil.Of(from), civil.Of(until)
 		return in, err
 	})
 	if err != nil {
@@ -174,7 +175,7 @@ func (s *Store) UpdateInstitution(ctx context.Context, districtID, id string, fn
 		}
 		if _, err := tx.Exec(ctx, `UPDATE staffing.institutions SET name = $3, licence_no = $4, licence_valid_from = $5,
 			licence_valid_until = $6, approved = $7 WHERE district_id = $1 AND institution_id = $2`,
-			districtID, id, in.Name, in.LicenceNo, DateTime(in.ValidFrom), DateTime(in.ValidUntil), in.Approved); err != nil {
+			districtID, id, in.Name, in.LicenceNo, in.ValidFrom.Time(), in.ValidUntil.Time(), in.Approved); err != nil {
 			return interpretError(err, "institution with licence "+in.LicenceNo)
 		}
 		keep := make([]string, 0, len(in.Courses))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
@@ -23,7 +24,7 @@ func scanDemand(r pgx.Row) (demand.Demand, error) {
 	var start, end int
 	err := r.Scan(&d.ID, &d.OccurrenceID, &day, &d.Segment, &start, &end, &d.Periods, &d.PeriodMinutes, &d.Role,
 		&d.ActivityKind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students)
-	d.Date, d.Start, d.End = DateOf(day), solver.TimeOfDay(start), solver.TimeOfDay(end)
+	d.Date, d.Start, d.End = civil.Of(day), solver.TimeOfDay(start), solver.TimeOfDay(end)
 	return d, err
 }
 
@@ -42,11 +43,11 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-func weekAssignments(ctx context.Context, q querier, districtID, schoolID string, weekStart solver.Date) ([]demand.Assignment, error) {
+func weekAssignments(ctx context.Context, q querier, districtID, schoolID string, weekStart civil.Date) ([]demand.Assignment, error) {
 	rows, err := q.Query(ctx, `SELECT `+assignmentCols+` FROM staffing.assignments a
 		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 AND a.status = 'active'
 		ORDER BY a.demand_id, a.staff_id`,
-		districtID, schoolID, DateTime(weekStart))
+		districtID, schoolID, weekStart.Time())
 	if err != nil {
 		return nil, interpretError(err, "assignments")
 	}
@@ -58,12 +59,12 @@ func weekAssignments(ctx context.Context, q querier, districtID, schoolID string
 }
 
 // LoadWeek reads a solved week: the plan, its demands and assignments.
-func (s *Store) LoadWeek(ctx context.Context, districtID, schoolID string, weekStart solver.Date) (demand.Week, error) {
+func (s *Store) LoadWeek(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, error) {
 	w := demand.Week{DistrictID: districtID, SchoolID: schoolID, WeekStart: weekStart}
 	var unc []byte
 	var seed int64
 	err := s.db.QueryRow(ctx, `SELECT term_id, seed, uncovered FROM staffing.plans
-		WHERE district_id = $1 AND school_id = $2 AND week_start = $3`, districtID, schoolID, DateTime(weekStart)).
+		WHERE district_id = $1 AND school_id = $2 AND week_start = $3`, districtID, schoolID, weekStart.Time()).
 		Scan(&w.TermID, &seed, &unc)
 	if err != nil {
 		return w, interpretError(err, "staffing plan of the week of "+weekStart.String())
@@ -74,7 +75,7 @@ func (s *Store) LoadWeek(ctx context.Context, districtID, schoolID string, weekS
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+demandCols+` FROM staffing.demands
 		WHERE district_id = $1 AND school_id = $2 AND week_start = $3 ORDER BY day, start_minute, demand_id`,
-		districtID, schoolID, DateTime(weekStart))
+		districtID, schoolID, weekStart.Time())
 	if err != nil {
 		return w, interpretError(err, "demands")
 	}
@@ -100,17 +101,17 @@ func (s *Store) PlanTerm(ctx context.Context, districtID, schoolID, demandID str
 
 // ExistingAssignments reads a week's assignments, for a re-solve that must
 // keep the locked ones; a week never solved has none.
-func (s *Store) ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart solver.Date) ([]demand.Assignment, error) {
+func (s *Store) ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart civil.Date) ([]demand.Assignment, error) {
 	return weekAssignments(ctx, s.db, districtID, schoolID, weekStart)
 }
 
 // Previous reads the assignments of the weeks in [from, to), the input of
 // the solver's continuity goal.
-func (s *Store) Previous(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]solver.PreviousAssignment, error) {
+func (s *Store) Previous(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]solver.PreviousAssignment, error) {
 	rows, err := s.db.Query(ctx, `SELECT a.staff_id, d.role, d.class_id, d.club_id, d.day FROM staffing.assignments a
 		JOIN staffing.demands d ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
 		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start >= $3 AND a.week_start < $4 AND a.status = 'active'
-		ORDER BY d.day, a.demand_id, a.staff_id`, districtID, schoolID, DateTime(from), DateTime(to))
+		ORDER BY d.day, a.demand_id, a.staff_id`, districtID, schoolID, from.Time(), to.Time())
 	if err != nil {
 		return nil, interpretError(err, "previous assignments")
 	}
@@ -126,7 +127,7 @@ func (s *Store) Previous(ctx context.Context, districtID, schoolID string, from,
 // applyAssignments makes the week's assignments equal to want: rows whose
 // id is not in want are deleted first (so the exclusion constraint sees
 // the freed time), then new rows are inserted with their demand's time.
-func applyAssignments(ctx context.Context, tx pgx.Tx, districtID, schoolID string, weekStart solver.Date, want []demand.Assignment) error {
+func applyAssignments(ctx context.Context, tx pgx.Tx, districtID, schoolID string, weekStart civil.Date, want []demand.Assignment) error {
 	have, err := weekAssignments(ctx, tx, districtID, schoolID, weekStart)
 	if err != nil {
 		return err
@@ -182,7 +183,7 @@ func (s *Store) SaveWeek(ctx context.Context, w demand.Week) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO staffing.plans (district_id, school_id, week_start, term_id, seed, uncovered)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (district_id, school_id, week_start)
 			DO UPDATE SET term_id = $4, seed = $5, uncovered = $6, solve_time = now()`,
-			w.DistrictID, w.SchoolID, DateTime(w.WeekStart), w.TermID, int64(w.Seed), unc); err != nil {
+			w.DistrictID, w.SchoolID, w.WeekStart.Time(), w.TermID, int64(w.Seed), unc); err != nil {
 			return interpretError(err, "plan")
 		}
 		ids := make([]string, 0, len(w.Demands))
@@ -195,7 +196,7 @@ func (s *Store) SaveWeek(ctx context.Context, w demand.Week) error {
 				ON CONFLICT (district_id, school_id, demand_id) DO UPDATE SET week_start = $4, occurrence_id = $5, day = $6,
 				segment = $7, start_minute = $8, end_minute = $9, periods = $10, period_minutes = $11, role = $12,
 				activity_kind = $13, institution_id = $14, class_id = $15, club_id = $16, needed = $17, students = $18`,
-				w.DistrictID, w.SchoolID, d.ID, DateTime(w.WeekStart), d.OccurrenceID, DateTime(d.Date), d.Segment,
+				w.DistrictID, w.SchoolID, d.ID, w.WeekStart.Time(), d.OccurrenceID, d.Date.Time(), d.Segment,
 				int(d.Start), int(d.End), d.Periods, d.PeriodMinutes, d.Role, d.ActivityKind, d.InstitutionID,
 				d.ClassID, d.ClubID, d.Count, d.Students)
 		}
@@ -208,7 +209,7 @@ func (s *Store) SaveWeek(ctx context.Context, w demand.Week) error {
 		_, err := tx.Exec(ctx, `DELETE FROM staffing.demands d WHERE d.district_id = $1 AND d.school_id = $2 AND d.week_start = $3
 			AND NOT (d.demand_id = ANY($4)) AND NOT EXISTS (SELECT 1 FROM staffing.assignments a
 				WHERE a.district_id = d.district_id AND a.school_id = d.school_id AND a.demand_id = d.demand_id)`,
-			w.DistrictID, w.SchoolID, DateTime(w.WeekStart), ids)
+			w.DistrictID, w.SchoolID, w.WeekStart.Time(), ids)
 		if err != nil {
 			return interpretError(err, "stale demands")
 		}
@@ -221,7 +222,7 @@ func (s *Store) SaveWeek(ctx context.Context, w demand.Week) error {
 func (s *Store) SaveAbsence(ctx context.Context, districtID, schoolID string, ab demand.Absence, weeks []demand.Substitution) error {
 	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO staffing.absences (district_id, school_id, absence_id, staff_id, from_day, to_day, reason)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, districtID, schoolID, ab.ID, ab.StaffID, DateTime(ab.From), DateTime(ab.To), ab.Reason); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, districtID, schoolID, ab.ID, ab.StaffID, ab.From.Time(), ab.To.Time(), ab.Reason); err != nil {
 			return interpretError(err, "absence of "+ab.StaffID)
 		}
 		for _, w := range weeks {
@@ -233,7 +234,7 @@ func (s *Store) SaveAbsence(ctx context.Context, districtID, schoolID string, ab
 				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE staffing.plans SET uncovered = $4 WHERE district_id = $1 AND school_id = $2 AND week_start = $3`,
-				districtID, schoolID, DateTime(w.WeekStart), unc); err != nil {
+				districtID, schoolID, w.WeekStart.Time(), unc); err != nil {
 				return interpretError(err, "plan")
 			}
 		}
@@ -242,10 +243,10 @@ func (s *Store) SaveAbsence(ctx context.Context, districtID, schoolID string, ab
 }
 
 // Absences reads the absences overlapping [from, to].
-func (s *Store) Absences(ctx context.Context, districtID, schoolID string, from, to solver.Date) ([]demand.Absence, error) {
+func (s *Store) Absences(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]demand.Absence, error) {
 	rows, err := s.db.Query(ctx, `SELECT absence_id, staff_id, from_day, to_day, reason FROM staffing.absences
 		WHERE district_id = $1 AND school_id = $2 AND from_day <= $4 AND to_day >= $3 ORDER BY from_day, absence_id`,
-		districtID, schoolID, DateTime(from), DateTime(to))
+		districtID, schoolID, from.Time(), to.Time())
 	if err != nil {
 		return nil, interpretError(err, "absences")
 	}
@@ -253,7 +254,7 @@ func (s *Store) Absences(ctx context.Context, districtID, schoolID string, from,
 		var a demand.Absence
 		var f, t time.Time
 		err := r.Scan(&a.ID, &a.StaffID, &f, &t, &a.Reason)
-		a.From, a.To = DateOf(f), DateOf(t)
+		a.From, a.To = civil.Of(f), civil.Of(t)
 		return a, err
 	})
 }
@@ -301,7 +302,7 @@ func (s *Store) AssignByHand(ctx context.Context, districtID, schoolID, demandID
 			var day time.Time
 			var st, en int
 			err := r.Scan(&b.DemandID, &b.StaffID, &day, &st, &en, &b.Periods)
-			b.Date, b.Start, b.End = DateOf(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
+			b.Date, b.Start, b.End = civil.Of(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
 			return b, err
 		})
 		if err != nil {
@@ -323,8 +324,8 @@ func (s *Store) AssignByHand(ctx context.Context, districtID, schoolID, demandID
 		_, err = tx.Exec(ctx, `INSERT INTO staffing.assignments (district_id, school_id, assignment_id, demand_id, staff_id,
 			week_start, starts_at, ends_at, locked, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, 'manual')`,
 			districtID, schoolID, newID, demandID, staffID, weekStart,
-			DateTime(d.Date).Add(time.Duration(d.Start)*time.Minute),
-			DateTime(d.Date).Add(time.Duration(d.End)*time.Minute))
+			d.Date.Time().Add(time.Duration(d.Start)*time.Minute),
+			d.Date.Time().Add(time.Duration(d.End)*time.Minute))
 		if err != nil {
 			return interpretError(err, "assignment of "+staffID)
 		}
@@ -339,18 +340,18 @@ func scanDemandWeek(r pgx.Row, weekStart *time.Time) (demand.Demand, error) {
 	var start, end int
 	err := r.Scan(&d.ID, &d.OccurrenceID, &day, &d.Segment, &start, &end, &d.Periods, &d.PeriodMinutes, &d.Role,
 		&d.ActivityKind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students, weekStart)
-	d.Date, d.Start, d.End = DateOf(day), solver.TimeOfDay(start), solver.TimeOfDay(end)
+	d.Date, d.Start, d.End = civil.Of(day), solver.TimeOfDay(start), solver.TimeOfDay(end)
 	return d, err
 }
 
 // StaffAssignments reads a person's assignments on days in [from, to].
-func (s *Store) StaffAssignments(ctx context.Context, districtID, schoolID, staffID string, from, to solver.Date) ([]demand.Entry, error) {
+func (s *Store) StaffAssignments(ctx context.Context, districtID, schoolID, staffID string, from, to civil.Date) ([]demand.Entry, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+assignmentCols+`, d.demand_id, d.occurrence_id, d.day, d.segment, d.start_minute,
 		d.end_minute, d.periods, d.period_minutes, d.role, d.activity_kind, d.institution_id, d.class_id, d.club_id, d.needed, d.students
 		FROM staffing.assignments a JOIN staffing.demands d
 			ON d.district_id = a.district_id AND d.school_id = a.school_id AND d.demand_id = a.demand_id
 		WHERE a.district_id = $1 AND a.school_id = $2 AND a.staff_id = $3 AND d.day BETWEEN $4 AND $5 AND a.status = 'active'
-		ORDER BY d.day, d.start_minute, d.demand_id`, districtID, schoolID, staffID, DateTime(from), DateTime(to))
+		ORDER BY d.day, d.start_minute, d.demand_id`, districtID, schoolID, staffID, from.Time(), to.Time())
 	if err != nil {
 		return nil, interpretError(err, "timetable")
 	}
@@ -362,7 +363,7 @@ func (s *Store) StaffAssignments(ctx context.Context, districtID, schoolID, staf
 		err := r.Scan(&e.Assignment.ID, &e.Assignment.DemandID, &e.Assignment.StaffID, &e.Assignment.Locked, &e.Assignment.Source,
 			&e.Assignment.HasHours, &e.Assignment.Status, &d.ID, &d.OccurrenceID, &day, &d.Segment, &st, &en, &d.Periods, &d.PeriodMinutes, &d.Role,
 			&d.ActivityKind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students)
-		d.Date, d.Start, d.End = DateOf(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
+		d.Date, d.Start, d.End = civil.Of(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
 		return e, err
 	})
 }
@@ -384,7 +385,7 @@ func (s *Store) Assignment(ctx context.Context, districtID, schoolID, assignment
 	if err != nil {
 		return e, interpretError(err, "assignment "+assignmentID)
 	}
-	d.Date, d.Start, d.End = DateOf(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
+	d.Date, d.Start, d.End = civil.Of(day), solver.TimeOfDay(st), solver.TimeOfDay(en)
 	return e, nil
 }
 
@@ -414,7 +415,7 @@ func (s *Store) Unassign(ctx context.Context, districtID, schoolID, assignmentID
 			return fault.Precondition("assignment_removed: assignment " + assignmentID + " is already removed")
 		case hasHours:
 			return fault.Precondition(fmt.Sprintf("hours_recorded: hours were already recorded for assignment %s on %s %s %s; "+
-				"correct the hour record instead of un-assigning", assignmentID, DateOf(day), seg, solver.TimeOfDay(start)))
+				"correct the hour record instead of un-assigning", assignmentID, civil.Of(day), seg, solver.TimeOfDay(start)))
 		}
 		if _, err := tx.Exec(ctx, `UPDATE staffing.assignments SET status = 'removed', remove_time = now(), remove_reason = $4
 			WHERE district_id = $1 AND school_id = $2 AND assignment_id = $3`, districtID, schoolID, assignmentID, reason); err != nil {

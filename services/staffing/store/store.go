@@ -7,13 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
-	"github.com/kehou/kehou/services/staffing/domain/solver"
 	"github.com/kehou/kehou/services/staffing/domain/staff"
 )
 
@@ -47,15 +45,6 @@ func interpretError(err error, what string) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
-
-// DateTime converts a civil date to midnight UTC, the form pgx reads and
-// writes for the date type.
-func DateTime(d solver.Date) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
-}
-
-// DateOf converts a time back to its civil date.
-func DateOf(t time.Time) solver.Date { return solver.NewDate(t.Year(), t.Month(), t.Day()) }
 
 const memberCols = `m.district_id, m.school_id, m.staff_id, m.name, m.kind, m.create_time, m.institution_id, m.subjects,
 	m.classes_taught, m.class_teacher_of, m.qualifications, m.availability, m.max_periods_per_week, m.max_days_per_week,

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcclient"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/facts"
-	"github.com/kehou/kehou/services/staffing/domain/solver"
 	"google.golang.org/grpc"
 )
 
@@ -134,7 +134,7 @@ func Convert(o *timetablev1.Occurrence) demand.Occurrence {
 }
 
 // Occurrences streams a term's sessions on days in [from, to].
-func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to solver.Date) ([]demand.Occurrence, error) {
+func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date) ([]demand.Occurrence, error) {
 	ctx, cancel := f.peer.Stream(ctx, StreamTimeout)
 	defer cancel()
 	stream, err := f.api.StreamOccurrences(ctx, &timetablev1.StreamOccurrencesRequest{

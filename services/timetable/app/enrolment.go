@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/allocator"
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 )
 
@@ -18,7 +18,7 @@ type EnrolmentStore interface {
 	UpdateEnrolment(ctx context.Context, sc school.Scope, id string, fn func(*school.Enrolment) error) (school.Enrolment, error)
 	ListEnrolments(ctx context.Context, sc school.Scope, termID, studentID string) ([]school.Enrolment, error)
 	CreateLeave(ctx context.Context, sc school.Scope, l school.Leave) error
-	Leaves(ctx context.Context, sc school.Scope, from, to calendar.Date) ([]school.Leave, error)
+	Leaves(ctx context.Context, sc school.Scope, from, to civil.Date) ([]school.Leave, error)
 	SaveChoices(ctx context.Context, sc school.Scope, termID, studentID string, clubIDs []string) error
 	Choices(ctx context.Context, sc school.Scope, termID string) (map[string][]string, error)
 	Members(ctx context.Context, sc school.Scope, termID, clubID string) ([]school.Seat, error)
@@ -84,7 +84,7 @@ func (a *App) ApproveEnrolment(ctx context.Context, schoolID, id string, reject 
 }
 
 // WithdrawEnrolment ends an enrolment on its last day of service.
-func (a *App) WithdrawEnrolment(ctx context.Context, schoolID, id string, end calendar.Date) (school.Enrolment, error) {
+func (a *App) WithdrawEnrolment(ctx context.Context, schoolID, id string, end civil.Date) (school.Enrolment, error) {
 	t, err := a.Tenant(ctx, schoolID)
 	if err != nil {
 		return school.Enrolment{}, err

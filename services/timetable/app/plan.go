@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/compliance"
@@ -135,7 +136,7 @@ func (a *App) GetPlan(ctx context.Context, schoolID, termID string) (school.Plan
 
 // Compliance checks "5+2" for the week containing weekOf, or for the
 // whole term when weekOf is zero.
-func (a *App) Compliance(ctx context.Context, schoolID, termID string, weekOf calendar.Date) (compliance.Report, error) {
+func (a *App) Compliance(ctx context.Context, schoolID, termID string, weekOf civil.Date) (compliance.Report, error) {
 	f, err := a.loadTerm(ctx, schoolID, termID)
 	if err != nil {
 		return compliance.Report{}, err
@@ -158,7 +159,7 @@ func (a *App) Compliance(ctx context.Context, schoolID, termID string, weekOf ca
 			days = append(days, d)
 		}
 	}
-	schoolDay := map[calendar.Date]bool{}
+	schoolDay := map[civil.Date]bool{}
 	for _, d := range f.Days {
 		schoolDay[d.Date] = d.SchoolDay
 	}

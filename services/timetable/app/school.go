@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -26,7 +27,7 @@ type PlanningStore interface {
 	GetTerm(ctx context.Context, sc school.Scope, id string) (school.Term, error)
 	ListTerms(ctx context.Context, sc school.Scope) ([]school.Term, error)
 	CreateClosure(ctx context.Context, districtID string, c calendar.Closure) error
-	Closures(ctx context.Context, sc school.Scope, from, to calendar.Date) ([]calendar.Closure, error)
+	Closures(ctx context.Context, sc school.Scope, from, to civil.Date) ([]calendar.Closure, error)
 	CreateItem(ctx context.Context, sc school.Scope, it school.Item) error
 	GetItem(ctx context.Context, sc school.Scope, id string) (school.Item, error)
 	ListItems(ctx context.Context, sc school.Scope, termID string) ([]school.Item, error)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/school"
@@ -124,7 +125,7 @@ func (a *App) Calendar(ctx context.Context, schoolID, termID string) ([]calendar
 
 // Occurrences lists a term's dated sessions between from and to
 // (inclusive; zero dates mean the term's bounds).
-func (a *App) Occurrences(ctx context.Context, schoolID, termID string, from, to calendar.Date) ([]school.OccurrenceView, error) {
+func (a *App) Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date) ([]school.OccurrenceView, error) {
 	f, err := a.loadTerm(ctx, schoolID, termID)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
@@ -79,26 +80,26 @@ func attendanceStatusProto(s string) timetablev1.AttendanceStatus {
 }
 
 // date converts a required contract date; a bad one names its field.
-func date(d *commonv1.Date, field string) (calendar.Date, error) {
+func date(d *commonv1.Date, field string) (civil.Date, error) {
 	if d == nil {
-		return calendar.Date{}, fault.Invalid(field, "is required")
+		return civil.Date{}, fault.Invalid(field, "is required")
 	}
 	t := pbconv.CivilDateOf(d)
 	if !t.Valid() {
-		return calendar.Date{}, fault.Invalid(field, "is not a calendar date")
+		return civil.Date{}, fault.Invalid(field, "is not a calendar date")
 	}
 	return t, nil
 }
 
 // optionalDate converts an optional date; nil gives the zero Date.
-func optionalDate(d *commonv1.Date, field string) (calendar.Date, error) {
+func optionalDate(d *commonv1.Date, field string) (civil.Date, error) {
 	if d == nil {
-		return calendar.Date{}, nil
+		return civil.Date{}, nil
 	}
 	return date(d, field)
 }
 
-func dateProto(d calendar.Date) *commonv1.Date { return pbconv.FromCivilDate(d) }
+func dateProto(d civil.Date) *commonv1.Date { return pbconv.FromCivilDate(d) }
 
 func timeProto(t calendar.TimeOfDay) *commonv1.TimeOfDay {
 	return &commonv1.TimeOfDay{Hours: int32(t / 60), Minutes: int32(t % 60)}

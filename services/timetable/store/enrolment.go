@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 	"github.com/shopspring/decimal"
 )
@@ -25,15 +25,15 @@ func scanEnrolment(r pgx.Row) (school.Enrolment, error) {
 	if err := r.Scan(&e.ID, &e.TermID, &e.StudentID, &e.ClassID, &e.ItemID, &start, &end, &e.Status); err != nil {
 		return e, err
 	}
-	e.Start = dateOf(start)
+	e.Start = civil.Of(start)
 	if end != nil {
-		d := dateOf(*end)
+		d := civil.Of(*end)
 		e.End = &d
 	}
 	return e, nil
 }
 
-func datePtr(d *calendar.Date) *time.Time {
+func datePtr(d *civil.Date) *time.Time {
 	if d == nil {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (s *Store) CreateLeave(ctx context.Context, sc school.Scope, l school.Leave
 }
 
 // Leaves reads the leaves of a school that overlap a date range.
-func (s *Store) Leaves(ctx context.Context, sc school.Scope, from, to calendar.Date) ([]school.Leave, error) {
+func (s *Store) Leaves(ctx context.Context, sc school.Scope, from, to civil.Date) ([]school.Leave, error) {
 	rows, err := s.db.Query(ctx, `SELECT leave_id, student_id, start_date, end_date, reason FROM timetable.leaves
 		WHERE district_id = $1 AND school_id = $2 AND start_date <= $4 AND end_date >= $3
 		ORDER BY student_id, start_date`, sc.DistrictID, sc.SchoolID, from.Time(), to.Time())
@@ -105,7 +105,7 @@ func (s *Store) Leaves(ctx context.Context, sc school.Scope, from, to calendar.D
 		var l school.Leave
 		var a, b time.Time
 		err := r.Scan(&l.ID, &l.StudentID, &a, &b, &l.Reason)
-		l.Start, l.End = dateOf(a), dateOf(b)
+		l.Start, l.End = civil.Of(a), civil.Of(b)
 		return l, err
 	})
 	return out, errIf(err, "leaves")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/school"
@@ -90,7 +91,7 @@ func (s *Store) Cancellations(ctx context.Context, sc school.Scope, termID strin
 		var c calendar.Cancellation
 		var d time.Time
 		err := r.Scan(&d, &c.ClassID, &c.ClubID, &c.Segment, &c.Reason)
-		c.Date = dateOf(d)
+		c.Date = civil.Of(d)
 		return c, err
 	})
 	return out, errIf(err, "cancellations")
@@ -118,7 +119,7 @@ func (s *Store) Deliveries(ctx context.Context, sc school.Scope, termID string) 
 		var d calendar.Delivery
 		var t time.Time
 		err := r.Scan(&t, &d.ClassID, &d.ClubID, &d.Segment, &d.Minutes)
-		d.Date = dateOf(t)
+		d.Date = civil.Of(t)
 		return d, err
 	})
 	return out, errIf(err, "deliveries")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
@@ -20,8 +21,6 @@ func errIf(err error, what string) error {
 	}
 	return interpretError(err, what)
 }
-
-func dateOf(t time.Time) calendar.Date { return calendar.DateOf(t) }
 
 // CreateRoom inserts a room.
 func (s *Store) CreateRoom(ctx context.Context, sc school.Scope, r school.Room) error {
@@ -162,7 +161,7 @@ func scanTerm(r pgx.Row, schoolID string) (school.Term, error) {
 		return t, err
 	}
 	t.Calendar.SchoolID = schoolID
-	t.Calendar.Start, t.Calendar.End = dateOf(start), dateOf(end)
+	t.Calendar.Start, t.Calendar.End = civil.Of(start), civil.Of(end)
 	for _, w := range wd {
 		t.Calendar.Weekdays = append(t.Calendar.Weekdays, calendar.Weekday(w))
 	}
@@ -199,7 +198,7 @@ func (s *Store) CreateClosure(ctx context.Context, districtID string, c calendar
 
 // Closures reads the closures that touch a school in a date range: its
 // own and its district's.
-func (s *Store) Closures(ctx context.Context, sc school.Scope, from, to calendar.Date) ([]calendar.Closure, error) {
+func (s *Store) Closures(ctx context.Context, sc school.Scope, from, to civil.Date) ([]calendar.Closure, error) {
 	rows, err := s.db.Query(ctx, `SELECT closure_id, school_id, start_date, end_date, reason, note FROM timetable.closures
 		WHERE district_id = $1 AND school_id IN ('', $2) AND start_date <= $4 AND end_date >= $3
 		ORDER BY start_date, closure_id`, sc.DistrictID, sc.SchoolID, from.Time(), to.Time())
@@ -213,7 +212,7 @@ func (s *Store) Closures(ctx context.Context, sc school.Scope, from, to calendar
 		if err := r.Scan(&c.ID, &c.SchoolID, &start, &end, &reason, &c.Note); err != nil {
 			return c, err
 		}
-		c.Start, c.End = dateOf(start), dateOf(end)
+		c.Start, c.End = civil.Of(start), civil.Of(end)
 		c.Scope = calendar.ScopeDistrict
 		if c.SchoolID != "" {
 			c.Scope = calendar.ScopeSchool

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -29,13 +30,13 @@ type Term struct {
 	ID       string
 	SchoolID string
 	Name     string
-	Start    fee.Date
-	End      fee.Date
+	Start    civil.Date
+	End      civil.Date
 }
 
 // Day is one calendar day of a term.
 type Day struct {
-	Date fee.Date
+	Date civil.Date
 	// SchoolDay: service is planned (a swapped working Saturday included).
 	SchoolDay bool
 	// WeekendHoliday: a weekend or a holiday.
@@ -59,8 +60,8 @@ type Interval struct {
 	ClubID    string
 	ItemID    string
 	ItemKind  fee.ServiceKind
-	Start     fee.Date
-	End       fee.Date // zero while enrolled
+	Start     civil.Date
+	End       civil.Date // zero while enrolled
 	Leave     []fee.DateRange
 	Hardship  fee.HardshipCategory
 	Verified  bool
@@ -68,7 +69,7 @@ type Interval struct {
 
 // Occurrence is one dated session of a class or club.
 type Occurrence struct {
-	Date              fee.Date
+	Date              civil.Date
 	ClassID           string
 	ClubID            string
 	ItemID            string

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 )
 
 // benchTerm is the autumn term 2024 of a Fuzhou primary school: 2 September 2024 to 17 January 2025,
@@ -12,12 +13,12 @@ import (
 // (1 January) holidays and the swapped working days 14 and 29 September and 12 October: 95 school
 // days.
 func benchTerm() Period {
-	holidays := []Date{day(9, 16), day(9, 17), day(1, 1)}
+	holidays := []civil.Date{day(9, 16), day(9, 17), day(1, 1)}
 	for d := 1; d <= 7; d++ {
 		holidays = append(holidays, day(10, d))
 	}
 	return Period{Kind: TermPeriod, From: day(9, 2), To: day(1, 17),
-		Days: calendar(day(9, 2), day(1, 17), holidays, []Date{day(9, 14), day(9, 29), day(10, 12)})}
+		Days: calendar(day(9, 2), day(1, 17), holidays, []civil.Date{day(9, 14), day(9, 29), day(10, 12)})}
 }
 
 // benchCase is one realistic student: basic care (2 元 a period, two periods a day, 400 元 term

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -93,7 +94,7 @@ func billedOnceProblems(s Schedule, f StudentFacts, p Period, st Statement) []st
 	var wantFen int64
 	enrolledAny := false
 	for _, sf := range f.Services {
-		enrolled := func(d Date) bool {
+		enrolled := func(d civil.Date) bool {
 			for _, en := range f.Enrolments {
 				if en.Source == sf.Source && !d.Before(en.Start) && (en.End.IsZero() || !d.After(en.End)) {
 					return true
@@ -101,7 +102,7 @@ func billedOnceProblems(s Schedule, f StudentFacts, p Period, st Statement) []st
 			}
 			return false
 		}
-		onLeave := func(d Date) bool {
+		onLeave := func(d civil.Date) bool {
 			for _, l := range f.Leave {
 				if !d.Before(l.From) && !d.After(l.To) {
 					return true

@@ -3,6 +3,7 @@ package fee
 import (
 	"fmt"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -17,8 +18,8 @@ type PriceCeiling struct {
 	DocumentNo string
 	// EffectiveFrom and EffectiveTo are inclusive; a zero EffectiveTo means open-ended. A
 	// ceiling binds the schedules whose effective dates overlap its own.
-	EffectiveFrom Date
-	EffectiveTo   Date
+	EffectiveFrom civil.Date
+	EffectiveTo   civil.Date
 	// SchoolCategory is the 学校类别 the ceiling applies to (urban, county, rural); empty means
 	// every school.
 	SchoolCategory string
@@ -90,7 +91,7 @@ func (c PriceCeiling) Validate() error {
 
 // binds reports whether c applies to a schedule of a school of category (empty: a district-wide
 // schedule, which every category's ceiling binds) with the given effective dates.
-func (c PriceCeiling) binds(category string, from, to Date) bool {
+func (c PriceCeiling) binds(category string, from, to civil.Date) bool {
 	if c.SchoolCategory != "" && category != "" && c.SchoolCategory != category {
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -54,7 +55,7 @@ func TestCheckCeilings(t *testing.T) {
 		{
 			name: "not yet in force", category: "urban",
 			give: func(s *Schedule) {
-				s.Items[0].Rate, s.EffectiveFrom, s.EffectiveTo = dec("3"), NewDate(2024, 3, 1), NewDate(2024, 8, 31)
+				s.Items[0].Rate, s.EffectiveFrom, s.EffectiveTo = dec("3"), civil.New(2024, 3, 1), civil.New(2024, 8, 31)
 			},
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
@@ -204,8 +205,8 @@ func (e *Engine) prepare() {
 	}
 
 	y0, m0 := e.period.From.Year, int(e.period.From.Month)
-	for m := -1; NewDate(y0, time.Month(m0+m), 1).Days() <= e.period.To.Days()+31; m++ {
-		e.monthOff = append(e.monthOff, NewDate(y0, time.Month(m0+m), 1).Days()-e.from)
+	for m := -1; civil.New(y0, time.Month(m0+m), 1).Days() <= e.period.To.Days()+31; m++ {
+		e.monthOff = append(e.monthOff, civil.New(y0, time.Month(m0+m), 1).Days()-e.from)
 	}
 	e.days = make([]pday, len(e.period.Days))
 	for i, d := range e.period.Days {
@@ -320,7 +321,7 @@ func (e *Engine) Compute(f StudentFacts) (Statement, error) {
 }
 
 // clip returns the period offsets of [from, to] (to zero: open) clipped to the period.
-func (e *Engine) clip(from, to Date) (lo, hi int, ok bool) {
+func (e *Engine) clip(from, to civil.Date) (lo, hi int, ok bool) {
 	a := e.dayOffset(from)
 	b := int64(e.span - 1)
 	if !to.IsZero() {

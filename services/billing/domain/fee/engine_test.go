@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
@@ -30,7 +31,7 @@ func acceptanceSchedule() Schedule {
 // (Sunday) were swapped working days (调休), 16–17 September the Mid-Autumn holiday. School days:
 // 2–6, 9–14, 18–20, 23–27, 29–30 September: 5 + 6 + 3 + 5 + 2 = 21.
 func acceptancePeriod() Period {
-	days := calendar(day(9, 2), day(9, 30), []Date{day(9, 16), day(9, 17)}, []Date{day(9, 14), day(9, 29)})
+	days := calendar(day(9, 2), day(9, 30), []civil.Date{day(9, 16), day(9, 17)}, []civil.Date{day(9, 14), day(9, 29)})
 	return Period{Kind: TermPeriod, From: day(9, 2), To: day(9, 30), Days: days}
 }
 

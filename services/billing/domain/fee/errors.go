@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -38,8 +39,8 @@ type OverlapError struct {
 	// Other is the schedule already in force, and its dates.
 	OtherID       string
 	OtherVersion  int
-	OtherFrom     Date
-	OtherTo       Date // zero: open-ended
+	OtherFrom     civil.Date
+	OtherTo       civil.Date // zero: open-ended
 	OtherDocument string
 }
 

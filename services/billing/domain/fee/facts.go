@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -20,7 +21,7 @@ const (
 
 // CalendarDay is one day of the school calendar as timetable supplies it.
 type CalendarDay struct {
-	Date Date
+	Date civil.Date
 	// SchoolDay is a day with normal school and after-school service, including a swapped working
 	// Saturday (调休).
 	SchoolDay bool
@@ -34,8 +35,8 @@ type CalendarDay struct {
 // weekend or holiday).
 type Period struct {
 	Kind PeriodKind
-	From Date
-	To   Date
+	From civil.Date
+	To   civil.Date
 	Days []CalendarDay
 }
 
@@ -86,8 +87,8 @@ func (p Period) validate(v *violations) {
 
 // DateRange is an inclusive range of days.
 type DateRange struct {
-	From Date
-	To   Date
+	From civil.Date
+	To   civil.Date
 }
 
 // Enrolment is one interval in which a student takes an item. Start and End are inclusive; End is
@@ -98,13 +99,13 @@ type Enrolment struct {
 	// timetable items (two basic-care segments, the second for the older grades only); it picks the
 	// ServiceFacts with the same Source. Empty when the fee item has one source.
 	Source string `json:",omitempty"`
-	Start  Date
-	End    Date
+	Start  civil.Date
+	End    civil.Date
 }
 
 // Cancellation records sessions of an item the school cancelled on a day.
 type Cancellation struct {
-	Date Date
+	Date civil.Date
 	// Sessions cancelled that day; zero (or at least SessionsPerDay) cancels the whole day. Several
 	// entries for one day add up.
 	Sessions int
@@ -115,7 +116,7 @@ type Cancellation struct {
 // the required hours are deducted); other entries are ignored, and one short entry for a day is
 // enough.
 type ShortDay struct {
-	Date             Date
+	Date             civil.Date
 	RequiredMinutes  int
 	DeliveredMinutes int
 }
@@ -123,7 +124,7 @@ type ShortDay struct {
 // MealCost is the actual cost of one student's meals on a day, passed through at cost. Several
 // entries for one day add up.
 type MealCost struct {
-	Date   Date
+	Date   civil.Date
 	Amount decimal.Decimal
 }
 

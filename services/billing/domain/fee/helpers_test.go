@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
@@ -17,17 +18,17 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func nd(s string) decimal.NullDecimal { return decimal.NewNullDecimal(dec(s)) }
 
 // day builds a 2024 or 2025 date compactly: day(9, 2) is 2024-09-02; months 1–8 are 2025.
-func day(month time.Month, d int) Date {
+func day(month time.Month, d int) civil.Date {
 	if month < 9 {
-		return NewDate(2025, month, d)
+		return civil.New(2025, month, d)
 	}
-	return NewDate(2024, month, d)
+	return civil.New(2024, month, d)
 }
 
 // calendar lists every date from..to: Monday to Friday are school days unless listed in holidays,
 // Saturday and Sunday are weekend days unless listed in workdays (调休).
-func calendar(from, to Date, holidays, workdays []Date) []CalendarDay {
-	in := func(d Date, list []Date) bool {
+func calendar(from, to civil.Date, holidays, workdays []civil.Date) []CalendarDay {
+	in := func(d civil.Date, list []civil.Date) bool {
 		for _, x := range list {
 			if x == d {
 				return true
@@ -48,7 +49,7 @@ func calendar(from, to Date, holidays, workdays []Date) []CalendarDay {
 // Friday, with 1–7 October off. School days: September 2–6, 9–13, 16–20, 23–27, 30 (21 days);
 // October 8–11, 14–18, 21–25 (14 days); 35 in all.
 func policyTerm() Period {
-	holidays := []Date{day(10, 1), day(10, 2), day(10, 3), day(10, 4), day(10, 7)}
+	holidays := []civil.Date{day(10, 1), day(10, 2), day(10, 3), day(10, 4), day(10, 7)}
 	return Period{Kind: TermPeriod, From: day(9, 2), To: day(10, 25), Days: calendar(day(9, 2), day(10, 25), holidays, nil)}
 }
 
@@ -59,7 +60,7 @@ func september() Period {
 
 // october is October 2024 as a month period: 1–7 off, 18 school days (8–11, 14–18, 21–25, 28–31).
 func october() Period {
-	holidays := []Date{day(10, 1), day(10, 2), day(10, 3), day(10, 4), day(10, 7)}
+	holidays := []civil.Date{day(10, 1), day(10, 2), day(10, 3), day(10, 4), day(10, 7)}
 	return Period{Kind: MonthPeriod, From: day(10, 1), To: day(10, 31), Days: calendar(day(10, 1), day(10, 31), holidays, nil)}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 )
 
 // work is the scratch space of one Compute call.
@@ -312,14 +313,14 @@ func (lc *lineCalc) count(r *dayRec, served bool) {
 }
 
 // offset returns the period offset of d, if d is in the period.
-func (e *Engine) offset(d Date) (int, bool) {
+func (e *Engine) offset(d civil.Date) (int, bool) {
 	o := e.dayOffset(d)
 	return int(o), o >= 0 && o < int64(e.span)
 }
 
 // dayOffset returns d's offset from the period start (negative before it). Dates in the months
 // around the period use a table; others are computed.
-func (e *Engine) dayOffset(d Date) int64 {
+func (e *Engine) dayOffset(d civil.Date) int64 {
 	m := (d.Year-e.period.From.Year)*12 + int(d.Month) - int(e.period.From.Month) + 1
 	if m >= 0 && m < len(e.monthOff) && d.Day >= 1 && d.Day <= 31 {
 		return e.monthOff[m] + int64(d.Day) - 1

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
 )
@@ -46,7 +47,7 @@ func runPolicyCases(t *testing.T, tests []policyCase) {
 	}
 }
 
-func enrol(ranges ...Date) func(*StudentFacts) {
+func enrol(ranges ...civil.Date) func(*StudentFacts) {
 	return func(f *StudentFacts) {
 		f.Enrolments = nil
 		for i := 0; i < len(ranges); i += 2 {
@@ -55,7 +56,7 @@ func enrol(ranges ...Date) func(*StudentFacts) {
 	}
 }
 
-func leave(ranges ...Date) func(*StudentFacts) {
+func leave(ranges ...civil.Date) func(*StudentFacts) {
 	return func(f *StudentFacts) {
 		for i := 0; i < len(ranges); i += 2 {
 			f.Leave = append(f.Leave, DateRange{From: ranges[i], To: ranges[i+1]})
@@ -91,7 +92,7 @@ func schedule(opts ...func(*Schedule)) func(*Schedule) {
 	}
 }
 
-var open = Date{}
+var open = civil.Date{}
 
 // All policy tables use policyTerm (35 school days: 21 in September, 14 in October) unless a case
 // names a month, and basic care at 2 元 per 40-minute period, two periods a day: 4 元 a day, so the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
@@ -63,8 +64,8 @@ func genCase(c chooser) (Schedule, Period, StudentFacts, *CostSheet) {
 	start := day(9, 1).AddDays(c.intn(60))
 	var p Period
 	if mode == Monthly || (mode == AfterService && c.intn(2) == 0) {
-		first := NewDate(start.Year, start.Month, 1)
-		last := NewDate(start.Year, start.Month+1, 0)
+		first := civil.New(start.Year, start.Month, 1)
+		last := civil.New(start.Year, start.Month+1, 0)
 		p = Period{Kind: MonthPeriod, From: first.AddDays(c.intn(5)), To: last.AddDays(-c.intn(5))}
 	} else {
 		p = Period{Kind: TermPeriod, From: start, To: start.AddDays(20 + c.intn(130))}
@@ -139,7 +140,7 @@ func genCase(c chooser) (Schedule, Period, StudentFacts, *CostSheet) {
 		f.Hardship = pickOne(c, cats...)
 	}
 	span := int(p.To.Days() - p.From.Days())
-	randomDay := func() Date { return p.From.AddDays(c.intn(span+20) - 10) }
+	randomDay := func() civil.Date { return p.From.AddDays(c.intn(span+20) - 10) }
 	for _, it := range s.Items {
 		for range c.intn(4) {
 			en := Enrolment{ItemRuleID: it.RuleID, Start: randomDay()}

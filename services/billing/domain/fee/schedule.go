@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
@@ -343,8 +344,8 @@ type Schedule struct {
 	Version int
 	Scope   Scope
 	// EffectiveFrom and EffectiveTo are inclusive; a zero EffectiveTo means open-ended.
-	EffectiveFrom Date
-	EffectiveTo   Date
+	EffectiveFrom civil.Date
+	EffectiveTo   civil.Date
 	// DocumentNo is the issuing document number (文号), e.g. "榕教〔2021〕12号".
 	DocumentNo   string
 	RoundingRule money.RoundingRule
@@ -387,7 +388,7 @@ func CheckOverlap(existing []Schedule, s Schedule) error {
 // Applicable returns the schedule in force for a school on day: the school's own schedule if one
 // covers the day, else the district-wide one. Only the highest version of each schedule ID counts.
 // It returns ErrNoSchedule if none applies.
-func Applicable(schedules []Schedule, districtID, schoolID string, day Date) (Schedule, error) {
+func Applicable(schedules []Schedule, districtID, schoolID string, day civil.Date) (Schedule, error) {
 	var best *Schedule
 	rank := func(s Schedule) int { // 2: the school's own, 1: district-wide
 		if s.Scope.SchoolID == "" {
@@ -422,6 +423,6 @@ func latestVersions(ss []Schedule) []Schedule {
 }
 
 // overlaps reports whether [aFrom, aTo] and [bFrom, bTo] share a day; a zero end is open.
-func overlaps(aFrom, aTo, bFrom, bTo Date) bool {
+func overlaps(aFrom, aTo, bFrom, bTo civil.Date) bool {
 	return (bTo.IsZero() || !aFrom.After(bTo)) && (aTo.IsZero() || !bFrom.After(aTo))
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -267,7 +268,7 @@ func TestValidationErrorMessage(t *testing.T) {
 }
 
 func TestCheckOverlap(t *testing.T) {
-	sched := func(id string, version int, school string, from, to Date) Schedule {
+	sched := func(id string, version int, school string, from, to civil.Date) Schedule {
 		return testSchedule(func(s *Schedule) {
 			s.ID, s.Version, s.Scope.SchoolID, s.EffectiveFrom, s.EffectiveTo = id, version, school, from, to
 			s.DocumentNo = "doc-" + id
@@ -354,7 +355,7 @@ func TestApplicable(t *testing.T) {
 	tests := []struct {
 		name   string
 		school string
-		on     Date
+		on     civil.Date
 		want   string // id/version, or "" for ErrNoSchedule
 	}{
 		{name: "school's own", school: "school-1", on: day(11, 15), want: "school/1"},

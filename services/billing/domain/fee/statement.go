@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -153,8 +154,8 @@ type Totals struct {
 // PeriodRef identifies the billing period of a statement.
 type PeriodRef struct {
 	Kind PeriodKind
-	From Date
-	To   Date
+	From civil.Date
+	To   civil.Date
 }
 
 // Statement is one student's bill for one period under one schedule version: its lines and totals.

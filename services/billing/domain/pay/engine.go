@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -21,7 +21,7 @@ type Session struct {
 	StaffID       string
 	StaffKind     string
 	InstitutionID string
-	Date          fee.Date
+	Date          civil.Date
 	// StartMinute and EndMinute are the scheduled clock times (minutes after
 	// midnight). The credited minutes are taken from the start: a per-minute
 	// rule pays [StartMinute, StartMinute+CreditedMinutes).
@@ -99,7 +99,7 @@ type Line struct {
 	Kind         LineKind
 	RecordID     string
 	AssignmentID string
-	Date         fee.Date
+	Date         civil.Date
 	StartMinute  int
 	EndMinute    int
 	Role         string
@@ -187,14 +187,14 @@ func Compute(in Input) (Result, error) {
 	}
 	type dayKey struct {
 		staff, rule string
-		date        fee.Date
+		date        civil.Date
 	}
 	days := map[dayKey]bool{}
 	type applicable struct {
 		t  RateTable
 		ok bool
 	}
-	tableOn := map[fee.Date]applicable{} // the table in force, looked up once per date
+	tableOn := map[civil.Date]applicable{} // the table in force, looked up once per date
 	pool := decimal.Zero
 	for _, s := range sessions {
 		if prev, ok := seen[s.AssignmentID]; ok {
@@ -359,7 +359,7 @@ func splitByTreatment(paid decimal.Decimal, earned map[Treatment]decimal.Decimal
 // monthTable is the table whose month-level items apply: the one in force
 // on the month's last day, else on its first.
 func monthTable(in Input) (RateTable, bool) {
-	first := fee.NewDate(in.Year, time.Month(in.Month), 1)
+	first := civil.New(in.Year, time.Month(in.Month), 1)
 	last := first.AddMonths(1).AddDays(-1)
 	if t, ok := Applicable(in.Tables, in.DistrictID, in.SchoolID, last); ok {
 		return t, true

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -23,7 +24,7 @@ func nd(s string) decimal.NullDecimal { return decimal.NewNullDecimal(d(s)) }
 func policyTable() RateTable {
 	return RateTable{
 		ID: "kc2026", Version: 1, Scope: fee.Scope{DistrictID: "d1"}, Name: "课后服务课酬标准", DocumentNo: "三教〔2026〕12号",
-		EffectiveFrom: fee.NewDate(2026, 9, 1),
+		EffectiveFrom: civil.New(2026, 9, 1),
 		Rules: []Rule{
 			{RuleID: "outside", StaffKinds: []string{"outside_instructor"}, Unit: PerPeriod, Rate: d("80"), WeekendHolidayRate: nd("100"), Treatment: LabourFee},
 			{RuleID: "club", Roles: []string{"instructor"}, Unit: PerPeriod, Rate: d("50"), WeekendHolidayRate: nd("80"),
@@ -41,9 +42,9 @@ func policyTable() RateTable {
 }
 
 func sess(id, staff, kind, role, duty string, day, start, minutes int, periods string, students int) Session {
-	return Session{RecordID: "r_" + id, AssignmentID: "a_" + id, StaffID: staff, StaffKind: kind, Date: fee.NewDate(2026, 9, day),
+	return Session{RecordID: "r_" + id, AssignmentID: "a_" + id, StaffID: staff, StaffKind: kind, Date: civil.New(2026, 9, day),
 		StartMinute: start, EndMinute: start + minutes, Role: role, Duty: duty, CreditedMinutes: minutes, Periods: d(periods),
-		Students: students, WeekendHoliday: fee.NewDate(2026, 9, day).Weekday()%6 == 0}
+		Students: students, WeekendHoliday: civil.New(2026, 9, day).Weekday()%6 == 0}
 }
 
 func policyInput() Input {
@@ -139,7 +140,7 @@ func TestComputeWeekendMinuteBlocksAndTermCap(t *testing.T) {
 		},
 		PriorTermPaid: map[string]decimal.Decimal{"t1": d("800")},
 	}
-	in.Sessions[0].Date = fee.NewDate(2026, 10, 3)
+	in.Sessions[0].Date = civil.New(2026, 10, 3)
 	in.Sessions[0].WeekendHoliday = true
 	res, err := Compute(in)
 	if err != nil {
@@ -243,7 +244,7 @@ func TestComputeRefusesWhatItCannotPay(t *testing.T) {
 		}, "paid once"},
 		{"no table", func(in *Input) {
 			in.Sessions = []Session{sess("1", "t1", "teacher", "supervisor", "taught", 7, 930, 60, "1.5", 0)}
-			in.Sessions[0].Date = fee.NewDate(2026, 8, 31)
+			in.Sessions[0].Date = civil.New(2026, 8, 31)
 		}, "no rate table"},
 	}
 	for _, tt := range tests {
@@ -369,17 +370,17 @@ func TestValidateRefusesBadTables(t *testing.T) {
 
 func TestCheckOverlap(t *testing.T) {
 	a := policyTable()
-	a.EffectiveTo = fee.NewDate(2027, 1, 31)
+	a.EffectiveTo = civil.New(2027, 1, 31)
 	tests := []struct {
 		name  string
 		give  RateTable
 		field string
 	}{
-		{"later overlapping", RateTable{ID: "b", Scope: a.Scope, EffectiveFrom: fee.NewDate(2027, 1, 1)}, "effective_from"},
-		{"earlier running into", RateTable{ID: "b", Scope: a.Scope, EffectiveFrom: fee.NewDate(2026, 3, 1), EffectiveTo: fee.NewDate(2026, 9, 1)}, "effective_to"},
-		{"after", RateTable{ID: "b", Scope: a.Scope, EffectiveFrom: fee.NewDate(2027, 2, 1)}, ""},
-		{"new version of itself", RateTable{ID: a.ID, Scope: a.Scope, EffectiveFrom: fee.NewDate(2026, 9, 1)}, ""},
-		{"a school's own", RateTable{ID: "b", Scope: fee.Scope{DistrictID: "d1", SchoolID: "s1"}, EffectiveFrom: fee.NewDate(2026, 9, 1)}, ""},
+		{"later overlapping", RateTable{ID: "b", Scope: a.Scope, EffectiveFrom: civil.New(2027, 1, 1)}, "effective_from"},
+		{"earlier running into", RateTable{ID: "b", Scope: a.Scope, EffectiveFrom: civil.New(2026, 3, 1), EffectiveTo: civil.New(2026, 9, 1)}, "effective_to"},
+		{"after", RateTable{ID: "b", Scope: a.Scope, EffectiveFrom: civil.New(2027, 2, 1)}, ""},
+		{"new version of itself", RateTable{ID: a.ID, Scope: a.Scope, EffectiveFrom: civil.New(2026, 9, 1)}, ""},
+		{"a school's own", RateTable{ID: "b", Scope: fee.Scope{DistrictID: "d1", SchoolID: "s1"}, EffectiveFrom: civil.New(2026, 9, 1)}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

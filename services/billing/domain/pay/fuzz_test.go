@@ -2,9 +2,9 @@ package pay
 
 import (
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"testing"
 
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/shopspring/decimal"
 )
 
@@ -26,9 +26,9 @@ func FuzzCompute(f *testing.F) {
 			m := 1 + int(minutes+uint16(i*11))%(1110-st)
 			d := 1 + int(day+uint8(i))%30
 			s := Session{RecordID: fmt.Sprint("r", i), AssignmentID: fmt.Sprint("a", i), StaffID: fmt.Sprint("p", k), StaffKind: kinds[k],
-				Date: fee.NewDate(2026, 9, d), StartMinute: st, EndMinute: st + m, Role: roles[k], Duty: duties[int(duty)%3],
+				Date: civil.New(2026, 9, d), StartMinute: st, EndMinute: st + m, Role: roles[k], Duty: duties[int(duty)%3],
 				CreditedMinutes: m, Periods: decimal.NewFromInt(int64(m)).Div(decimal.NewFromInt(40)).Round(4), Students: int(students),
-				WeekendHoliday: fee.NewDate(2026, 9, d).Weekday()%6 == 0}
+				WeekendHoliday: civil.New(2026, 9, d).Weekday()%6 == 0}
 			in.Sessions = append(in.Sessions, s)
 		}
 		res, err := Compute(in)
@@ -67,7 +67,7 @@ func BenchmarkCompute10000StaffMonths(b *testing.B) {
 			}
 			d := 1 + i%28
 			in.Sessions = append(in.Sessions, Session{RecordID: fmt.Sprintf("r%d-%d", p, i), AssignmentID: fmt.Sprintf("a%d-%d", p, i),
-				StaffID: fmt.Sprintf("p%05d", p), StaffKind: kind, Date: fee.NewDate(2026, 9, d), StartMinute: 930, EndMinute: 1020,
+				StaffID: fmt.Sprintf("p%05d", p), StaffKind: kind, Date: civil.New(2026, 9, d), StartMinute: 930, EndMinute: 1020,
 				Role: role, Duty: "taught", CreditedMinutes: 90, Periods: decimal.RequireFromString("2.25"), Students: 35})
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/money"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -151,8 +152,8 @@ type RateTable struct {
 	Scope         fee.Scope
 	Name          string
 	DocumentNo    string
-	EffectiveFrom fee.Date
-	EffectiveTo   fee.Date
+	EffectiveFrom civil.Date
+	EffectiveTo   civil.Date
 	// Rounding is the named rule every stage rounds by (default half_up).
 	Rounding money.RoundingRule
 	Rules    []Rule
@@ -371,11 +372,11 @@ func LatestVersions(ts []RateTable) []RateTable {
 	return out
 }
 
-func within(from, to, day fee.Date) bool {
+func within(from, to, day civil.Date) bool {
 	return !day.Before(from) && (to.IsZero() || !to.Before(day))
 }
 
-func overlaps(aFrom, aTo, bFrom, bTo fee.Date) bool {
+func overlaps(aFrom, aTo, bFrom, bTo civil.Date) bool {
 	// [aFrom, aTo] and [bFrom, bTo], zero end = open.
 	if !aTo.IsZero() && aTo.Before(bFrom) {
 		return false
@@ -416,7 +417,7 @@ func CheckOverlap(existing []RateTable, t RateTable) error {
 
 // Applicable returns the table in force for a school on day: the school's
 // own if one covers the day, else the district's. ok is false when none does.
-func Applicable(tables []RateTable, districtID, schoolID string, day fee.Date) (RateTable, bool) {
+func Applicable(tables []RateTable, districtID, schoolID string, day civil.Date) (RateTable, bool) {
 	var best *RateTable
 	for _, t := range LatestVersions(tables) {
 		if t.Scope.DistrictID != districtID || (t.Scope.SchoolID != "" && t.Scope.SchoolID != schoolID) {

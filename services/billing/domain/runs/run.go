@@ -37,6 +37,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -49,7 +50,7 @@ type Run struct {
 	SchoolID    string
 	TermID      string
 	PeriodKind  fee.PeriodKind
-	From, To    fee.Date
+	From, To    civil.Date
 	Status      string
 	Inputs      json.RawMessage
 	InputsHash  string
@@ -80,7 +81,7 @@ type Inputs struct {
 	RunID       string
 	RunSchoolID string
 	TermID      string
-	From, To    fee.Date
+	From, To    civil.Date
 	Students    int
 	SHA256      string
 	Data        []byte
@@ -90,13 +91,13 @@ type Inputs struct {
 type Writer interface {
 	// LockPeriod serialises runs of one school and period, so two runs never
 	// issue against the same current state.
-	LockPeriod(ctx context.Context, schoolID, termID string, from, to fee.Date) error
+	LockPeriod(ctx context.Context, schoolID, termID string, from, to civil.Date) error
 	// Current returns the latest statement of every student of the school
 	// and period (empty on a first run).
-	Current(ctx context.Context, schoolID, termID string, from, to fee.Date) (map[string]statement.Current, error)
+	Current(ctx context.Context, schoolID, termID string, from, to civil.Date) (map[string]statement.Current, error)
 	// Effective returns the sum of the lines of every statement of the
 	// student and period: what the student has been billed so far.
-	Effective(ctx context.Context, schoolID, studentID, termID string, from, to fee.Date) ([]statement.Line, error)
+	Effective(ctx context.Context, schoolID, studentID, termID string, from, to civil.Date) ([]statement.Line, error)
 	// Write appends statements with their lines and postings (COPY).
 	Write(ctx context.Context, sts []statement.Issued, postings []ledger.Posting) error
 	// WriteInputs stores one school's inputs snapshot of the run.

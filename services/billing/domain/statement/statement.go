@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -40,7 +41,7 @@ type Issued struct {
 	StudentID   string
 	TermID      string
 	PeriodKind  fee.PeriodKind
-	From, To    fee.Date
+	From, To    civil.Date
 	Kind        string
 	Corrects    string
 	Revision    int

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/staffing/domain/solver"
 )
 
@@ -29,7 +30,7 @@ const (
 // Occurrence is one dated session as timetable states it.
 type Occurrence struct {
 	ID       string
-	Date     solver.Date
+	Date     civil.Date
 	ItemKind string
 	// Segment is timetable's segment index of the day (1, 2, ...).
 	Segment       int
@@ -74,7 +75,7 @@ func Periods(minutes, periodMinutes int) int {
 func Derive(occs []Occurrence, pol Policy) ([]Demand, error) {
 	var out []Demand
 	type patrolKey struct {
-		date    solver.Date
+		date    civil.Date
 		segment int
 	}
 	patrols := map[patrolKey]*Demand{}
@@ -201,7 +202,7 @@ type Week struct {
 	DistrictID  string
 	SchoolID    string
 	TermID      string
-	WeekStart   solver.Date
+	WeekStart   civil.Date
 	Seed        uint64
 	Demands     []Demand
 	Assignments []Assignment
@@ -212,15 +213,15 @@ type Week struct {
 type Absence struct {
 	ID      string
 	StaffID string
-	From    solver.Date
-	To      solver.Date
+	From    civil.Date
+	To      civil.Date
 	Reason  string
 }
 
 // Substitution is what an absence changes in one week: the whole wanted
 // set of assignments (existing ones keep their ids) and the gaps left.
 type Substitution struct {
-	WeekStart   solver.Date
+	WeekStart   civil.Date
 	Assignments []Assignment
 	Uncovered   []solver.Uncovered
 }
@@ -243,7 +244,7 @@ type FeedRow struct {
 	StaffID       string
 	StaffKind     string
 	InstitutionID string
-	Day           solver.Date
+	Day           civil.Date
 	Role          string
 	PeriodMinutes int
 	Students      int

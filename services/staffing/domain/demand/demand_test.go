@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/staffing/domain/solver"
 )
 
 func TestDerive(t *testing.T) {
-	mon := solver.NewDate(2026, time.September, 7)
+	mon := civil.New(2026, time.September, 7)
 	occ := func(id, kind string, seg, start, end, students int) Occurrence {
 		return Occurrence{ID: id, Date: mon, ItemKind: kind, Segment: seg, Start: start, End: end, Students: students, ClassID: "c1"}
 	}

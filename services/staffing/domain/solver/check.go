@@ -3,6 +3,7 @@ package solver
 import (
 	"cmp"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"slices"
 )
 
@@ -77,10 +78,10 @@ func Check(p Problem, as []Assignment) []Violation {
 		type week struct{ y, w int }
 		weekPeriods := make(map[week]int)
 		weekDays := make(map[week]int)
-		dayPeriods := make(map[Date]int)
+		dayPeriods := make(map[civil.Date]int)
 		weekOver := make(map[week]bool)
 		daysOver := make(map[week]bool)
-		dayOver := make(map[Date]bool)
+		dayOver := make(map[civil.Date]bool)
 		for _, d := range ds {
 			y, w := d.Date.ISOWeek()
 			wk := week{y, w}
@@ -174,7 +175,7 @@ func evaluate(p Problem, as []Assignment) Metrics {
 	seen := make(map[Assignment]bool, len(as))
 	count := make(map[string]int)
 	periods := make(map[string]int)
-	days := make(map[string]map[Date]bool)
+	days := make(map[string]map[civil.Date]bool)
 	for _, a := range as {
 		d, s := demands[a.DemandID], staff[a.StaffID]
 		k := Assignment{DemandID: a.DemandID, StaffID: a.StaffID}
@@ -185,7 +186,7 @@ func evaluate(p Problem, as []Assignment) Metrics {
 		count[d.ID]++
 		periods[s.ID] += d.Periods
 		if days[s.ID] == nil {
-			days[s.ID] = make(map[Date]bool)
+			days[s.ID] = make(map[civil.Date]bool)
 		}
 		days[s.ID][d.Date] = true
 		m.SoftPenalty += softCost(s, d, prev)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/kehou/kehou/services/platform/civil"
 )
 
 func checkProblem() Problem {
@@ -187,8 +188,8 @@ func TestConflicts(t *testing.T) {
 
 func TestCheckInstitutionForService(t *testing.T) {
 	in := approvedInstitution("inst1", ActivityArts)
-	in.LicenceUntil = NewDate(2025, time.March, 4)
-	if err := CheckInstitution(in, NewDate(2025, time.March, 5), ActivityArts); err == nil {
+	in.LicenceUntil = civil.New(2025, time.March, 4)
+	if err := CheckInstitution(in, civil.New(2025, time.March, 5), ActivityArts); err == nil {
 		t.Fatal("CheckInstitution after the licence ended = nil, want an error")
 	} else if got, want := err.Error(), "institution inst1 on 2025-03-05: institution licence not valid on the date"; got != want {
 		t.Errorf("error = %q, want %q", got, want)

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"math/rand/v2"
 	"time"
 )
@@ -40,7 +41,7 @@ func Generate(seed uint64, staff, classes, clubs int) Problem {
 		instKinds[i] = []ActivityKind{kinds[a], kinds[b]}
 		p.Institutions = append(p.Institutions, Institution{
 			ID: fmt.Sprintf("inst%d", i+1), Approved: true, LicenceNo: fmt.Sprintf("JY-%04d", 1000+i),
-			LicenceFrom: NewDate(2024, time.September, 1), LicenceUntil: NewDate(2026, time.August, 31),
+			LicenceFrom: civil.New(2024, time.September, 1), LicenceUntil: civil.New(2026, time.August, 31),
 			ApprovedKinds: instKinds[i],
 		})
 	}
@@ -128,7 +129,7 @@ func Generate(seed uint64, staff, classes, clubs int) Problem {
 	}
 
 	for di, wd := range weekdays {
-		date := NewDate(2025, time.March, 3+di)
+		date := civil.New(2025, time.March, 3+di)
 		prefix := date.String()
 		for c := range classes {
 			p.Demands = append(p.Demands, Demand{

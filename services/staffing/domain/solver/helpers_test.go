@@ -2,11 +2,12 @@ package solver
 
 import (
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"time"
 )
 
 // mon is the Monday all hand-written test weeks start on.
-var mon = NewDate(2025, time.March, 3)
+var mon = civil.New(2025, time.March, 3)
 
 // staffOpt sets an optional field of a test staff member.
 type staffOpt func(*Staff)
@@ -96,7 +97,7 @@ func at(start, end TimeOfDay) demandOpt { return func(d *Demand) { d.Start, d.En
 
 func approvedInstitution(id string, kinds ...ActivityKind) Institution {
 	return Institution{ID: id, Approved: true, LicenceNo: "L-" + id,
-		LicenceFrom: NewDate(2024, time.September, 1), LicenceUntil: NewDate(2026, time.August, 31), ApprovedKinds: kinds}
+		LicenceFrom: civil.New(2024, time.September, 1), LicenceUntil: civil.New(2026, time.August, 31), ApprovedKinds: kinds}
 }
 
 func assign(pairs ...string) []Assignment {

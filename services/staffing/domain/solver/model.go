@@ -157,14 +157,6 @@ func (w Window) isZero() bool { return w.Start == 0 && w.End == 0 }
 
 func (w Window) contains(start, end TimeOfDay) bool { return w.Start <= start && end <= w.End }
 
-// Date is the house's civil date (platform/civil): school days are civil
-// dates, not instants. The zero Date means "not set".
-type Date = civil.Date
-
-// NewDate returns civil.New(y, m, d), normalised like time.Date (so
-// 2025-02-30 becomes 2025-03-02).
-func NewDate(y int, m time.Month, d int) Date { return civil.New(y, m, d) }
-
 // Slot is one piece of a staff member's availability: a weekday, optionally
 // narrowed to a segment and/or a time window. An empty Segment means every
 // segment; a zero Window means the whole service day.
@@ -228,8 +220,8 @@ type Institution struct {
 	LicenceNo string
 	// LicenceFrom and LicenceUntil bound the licence, both inclusive; a zero
 	// date leaves that side open.
-	LicenceFrom  Date
-	LicenceUntil Date
+	LicenceFrom  civil.Date
+	LicenceUntil civil.Date
 	// ApprovedKinds are the activity kinds of its approved courses.
 	ApprovedKinds []ActivityKind
 }
@@ -237,7 +229,7 @@ type Institution struct {
 // Demand is one session occurrence that needs Count people in Role.
 type Demand struct {
 	ID      string
-	Date    Date
+	Date    civil.Date
 	Segment Segment
 	Start   TimeOfDay
 	End     TimeOfDay

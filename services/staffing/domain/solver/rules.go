@@ -1,5 +1,7 @@
 package solver
 
+import "github.com/kehou/kehou/services/platform/civil"
+
 // Rule names a hard rule, so a violation can be mapped to a clear message
 // (and, in the service, to FailedPrecondition).
 type Rule string
@@ -112,7 +114,7 @@ func institutionApproved(insts map[string]*Institution, d *Demand) error {
 
 // overlaps is RuleNoOverlap: it reports whether two sessions clash, that is
 // share a date and overlapping times. Back-to-back sessions do not clash.
-func overlaps(aDate Date, aStart, aEnd TimeOfDay, bDate Date, bStart, bEnd TimeOfDay) bool {
+func overlaps(aDate civil.Date, aStart, aEnd TimeOfDay, bDate civil.Date, bStart, bEnd TimeOfDay) bool {
 	return aDate == bDate && aStart < bEnd && bStart < aEnd
 }
 

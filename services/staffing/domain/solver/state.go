@@ -3,6 +3,7 @@ package solver
 import (
 	"cmp"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"math"
 	"slices"
 )
@@ -51,7 +52,7 @@ func compile(p Problem) *model {
 	// Demands are sorted by date, so days and weeks come out in order.
 	m.day = make([]int, len(m.demands))
 	m.week = make([]int, len(m.demands))
-	var lastDate Date
+	var lastDate civil.Date
 	type wk struct{ y, w int }
 	var lastWeek wk
 	for i, d := range m.demands {

@@ -3,6 +3,7 @@ package solver
 import (
 	"cmp"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"slices"
 )
 
@@ -10,15 +11,15 @@ import (
 // means the single day From.
 type Absence struct {
 	StaffID string
-	From    Date
-	To      Date
+	From    civil.Date
+	To      civil.Date
 	// Keep lists demand IDs in the absence that stay with the person: the
 	// sessions they already checked in for (they were there), so only the
 	// others are re-planned. The person still takes no new session then.
 	Keep []string
 }
 
-func (a Absence) covers(d Date) bool {
+func (a Absence) covers(d civil.Date) bool {
 	to := a.To
 	if to.IsZero() {
 		to = a.From
@@ -144,7 +145,7 @@ func Substitute(p Problem, current []Assignment, absence Absence, opts Options) 
 		}
 	}
 	r := st.result(p, used)
-	dates := make(map[string]Date, len(m.demands))
+	dates := make(map[string]civil.Date, len(m.demands))
 	for _, d := range m.demands {
 		dates[d.ID] = d.Date
 	}
@@ -154,7 +155,7 @@ func Substitute(p Problem, current []Assignment, absence Absence, opts Options) 
 // diff lists the slots whose holder changed between two plans, pairing per
 // demand the people who left with those who arrived. Someone who arrives at
 // a session after leaving another on the same date has moved.
-func diff(before, after []Assignment, dates map[string]Date) []Change {
+func diff(before, after []Assignment, dates map[string]civil.Date) []Change {
 	type set = map[string][]string
 	index := func(as []Assignment) set {
 		m := make(set)
@@ -176,7 +177,7 @@ func diff(before, after []Assignment, dates map[string]Date) []Change {
 	slices.Sort(ids)
 	type staffDay struct {
 		staff string
-		date  Date
+		date  civil.Date
 	}
 	left := make(map[staffDay]string) // the demand someone left that day
 	type pending struct {
@@ -237,7 +238,7 @@ func minus(xs, ys []string) []string {
 type Booking struct {
 	DemandID string
 	StaffID  string
-	Date     Date
+	Date     civil.Date
 	Start    TimeOfDay
 	End      TimeOfDay
 	Periods  int
@@ -253,7 +254,7 @@ func Conflicts(existing []Booking, add Booking, limits Limits) []Violation {
 	var vs []Violation
 	addY, addW := add.Date.ISOWeek()
 	dayPeriods, weekPeriods := add.Periods, add.Periods
-	days := map[Date]bool{add.Date: true}
+	days := map[civil.Date]bool{add.Date: true}
 	for _, b := range existing {
 		if b.StaffID != add.StaffID {
 			continue

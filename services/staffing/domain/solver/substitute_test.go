@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -135,7 +136,7 @@ func assertLegalAndAbsent(t *testing.T, p Problem, r Result, ab Absence) {
 			t.Errorf("hard violation after substitution: %+v", v)
 		}
 	}
-	dates := make(map[string]Date)
+	dates := make(map[string]civil.Date)
 	for _, d := range p.Demands {
 		dates[d.ID] = d.Date
 	}
@@ -153,7 +154,7 @@ func TestSubstituteGeneratedChangesOnlyWhatItMust(t *testing.T) {
 		t.Fatal(err)
 	}
 	wed := mon.AddDays(2)
-	dates := make(map[string]Date)
+	dates := make(map[string]civil.Date)
 	for _, d := range p.Demands {
 		dates[d.ID] = d.Date
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -38,7 +39,7 @@ var (
 // approved by the bureau, licence valid on the date, course kind approved.
 // It is the institution-approved hard rule, exported so the service can use
 // it when an instructor is registered or assigned by hand.
-func CheckInstitution(inst Institution, on Date, kind ActivityKind) error {
+func CheckInstitution(inst Institution, on civil.Date, kind ActivityKind) error {
 	if !inst.Approved {
 		return fmt.Errorf("institution %s: %w", inst.ID, ErrInstitutionNotApproved)
 	}

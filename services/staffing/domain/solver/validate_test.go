@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -49,7 +50,7 @@ func TestValidate(t *testing.T) {
 			{Field: "demands[0].count", Reason: "must be at least 1"},
 			{Field: "demands[0].class_id", Reason: "required for a supervisor demand"},
 		}},
-		{"demand on a date that does not exist", func(p *Problem) { p.Demands[0].Date = Date{Year: 2025, Month: time.February, Day: 30} },
+		{"demand on a date that does not exist", func(p *Problem) { p.Demands[0].Date = civil.Date{Year: 2025, Month: time.February, Day: 30} },
 			[]fault.Violation{{Field: "demands[0].date", Reason: "not a calendar date"}}},
 		{"demand ends before it starts", func(p *Problem) { p.Demands[0].End = Clock(15, 0) },
 			[]fault.Violation{{Field: "demands[0].end", Reason: "must be after start 15:30"}}},
@@ -93,15 +94,15 @@ func TestSolveRejectsNegativeIterations(t *testing.T) {
 
 func TestDate(t *testing.T) {
 	tests := []struct {
-		give Date
+		give civil.Date
 		want string
 		ok   bool
 		wd   time.Weekday
 	}{
-		{NewDate(2025, time.March, 3), "2025-03-03", true, time.Monday},
-		{NewDate(2025, time.February, 29), "2025-03-01", true, time.Saturday},
-		{Date{Year: 2025, Month: time.February, Day: 29}, "2025-02-29", false, time.Saturday},
-		{Date{}, "", false, time.Thursday}, // the zero (unset) Date formats as "", as everywhere
+		{civil.New(2025, time.March, 3), "2025-03-03", true, time.Monday},
+		{civil.New(2025, time.February, 29), "2025-03-01", true, time.Saturday},
+		{civil.Date{Year: 2025, Month: time.February, Day: 29}, "2025-02-29", false, time.Saturday},
+		{civil.Date{}, "", false, time.Thursday}, // the zero (unset) Date formats as "", as everywhere
 	}
 	for _, tt := range tests {
 		if got := tt.give.String(); got != tt.want {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/solver"
 	"github.com/shopspring/decimal"
@@ -174,8 +175,8 @@ type Institution struct {
 	ID         string
 	Name       string
 	LicenceNo  string
-	ValidFrom  solver.Date
-	ValidUntil solver.Date
+	ValidFrom  civil.Date
+	ValidUntil civil.Date
 	Approved   bool
 	Courses    []Course
 	SchoolIDs  []string
@@ -211,7 +212,7 @@ func (in Institution) ToSolver() solver.Institution {
 // CheckInstructorInstitution is the rule for registering an outside
 // instructor: the institution is approved and its licence valid today. It
 // returns a FailedPrecondition naming the rule.
-func CheckInstructorInstitution(in Institution, today solver.Date) error {
+func CheckInstructorInstitution(in Institution, today civil.Date) error {
 	err := solver.CheckInstitution(in.ToSolver(), today, "")
 	switch {
 	case err == nil:

@@ -1,7 +1,8 @@
-// Package calendar holds the school calendar of the timetable service: civil
-// dates and times of day, terms (学期) with their holidays, swapped working
-// days (调休) and closures, the school days derived from them, and the dated
-// occurrences of a weekly plan. It is pure: no storage, no network, no clock.
+// Package calendar holds the school calendar of the timetable service: ISO
+// weekdays and times of day, terms (学期) with their holidays, swapped
+// working days (调休) and closures, the school days derived from them, and
+// the dated occurrences of a weekly plan. Dates are the house's civil.Date.
+// It is pure: no storage, no network, no clock.
 package calendar
 
 import (
@@ -13,31 +14,11 @@ import (
 	"github.com/kehou/kehou/services/platform/civil"
 )
 
-// ErrBadDate is returned when a text is not a valid "2006-01-02" date, so that
-// callers can tell a malformed date from other failures.
-var ErrBadDate = civil.ErrBadDate
-
 // ErrBadTime is returned when a text is not a valid "HH:MM" time of day.
 var ErrBadTime = errors.New("bad time of day")
 
-// Date is the house's civil date (platform/civil): the school's local date,
-// never a clock time or a location that could shift it. The zero Date
-// means "unset"; Dates are comparable with == and usable as map keys.
-type Date = civil.Date
-
-// NewDate returns civil.New(y, m, d), normalising out-of-range months and
-// days the way time.Date does (so NewDate(2026, 1, 32) is 2026-02-01).
-func NewDate(y int, m time.Month, d int) Date { return civil.New(y, m, d) }
-
-// DateOf returns the civil date of t in t's own location.
-func DateOf(t time.Time) Date { return civil.Of(t) }
-
-// ParseDate parses a "2006-01-02" date strictly (no normalisation), so that
-// input such as "2026-02-30" is rejected instead of silently moved.
-func ParseDate(s string) (Date, error) { return civil.Parse(s) }
-
 // WeekdayOfDate returns the ISO weekday of d (Monday is 1, Sunday 7).
-func WeekdayOfDate(d Date) Weekday { return WeekdayOf(d.Weekday()) }
+func WeekdayOfDate(d civil.Date) Weekday { return WeekdayOf(d.Weekday()) }
 
 // Weekday is a day of the week numbered as in ISO 8601 and in Chinese usage
 // (星期一 is 1 … 星期日 is 7). Zero is WeekdayUnspecified, so an unset field

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
@@ -25,9 +26,9 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
-			got, err := calendar.ParseDate(tt.give)
+			got, err := civil.Parse(tt.give)
 			if tt.wantErr {
-				if !errors.Is(err, calendar.ErrBadDate) {
+				if !errors.Is(err, civil.ErrBadDate) {
 					t.Fatalf("ParseDate(%q) error = %v, want ErrBadDate", tt.give, err)
 				}
 				return
@@ -43,30 +44,30 @@ func TestParseDate(t *testing.T) {
 }
 
 func TestDateArithmetic(t *testing.T) {
-	d := calendar.NewDate(2025, time.September, 1)
+	d := civil.New(2025, time.September, 1)
 	tests := []struct {
 		name string
 		give any
 		want any
 	}{
 		{"weekday", calendar.WeekdayOfDate(d), calendar.Monday},
-		{"sunday", calendar.WeekdayOfDate(calendar.NewDate(2025, time.September, 28)), calendar.Sunday},
+		{"sunday", calendar.WeekdayOfDate(civil.New(2025, time.September, 28)), calendar.Sunday},
 		{"add", d.AddDays(30).String(), "2025-10-01"},
 		{"add negative", d.AddDays(-1).String(), "2025-08-31"},
 		{"sub", d.AddDays(45).Sub(d), 45},
-		{"start of week", calendar.NewDate(2025, time.October, 12).StartOfWeek().String(), "2025-10-06"},
+		{"start of week", civil.New(2025, time.October, 12).StartOfWeek().String(), "2025-10-06"},
 		{"start of week monday", d.StartOfWeek().String(), "2025-09-01"},
-		{"normalise", calendar.NewDate(2026, time.January, 32).String(), "2026-02-01"},
+		{"normalise", civil.New(2026, time.January, 32).String(), "2026-02-01"},
 		{"before", d.Before(d.AddDays(1)), true},
 		{"after", d.After(d.AddDays(1)), false},
 		{"compare", d.Compare(d.AddDays(-2)), 1},
 		{"parts", []int{d.Year, int(d.Month), d.Day}, []int{2025, 9, 1}},
-		{"zero", calendar.Date{}.IsZero(), true},
-		{"zero string", calendar.Date{}.String(), ""},
+		{"zero", civil.Date{}.IsZero(), true},
+		{"zero string", civil.Date{}.String(), ""},
 		{"time", d.Time(), time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)},
-		{"date of", calendar.DateOf(time.Date(2025, 9, 1, 23, 59, 0, 0, time.FixedZone("CST", 8*3600))), d},
+		{"date of", civil.Of(time.Date(2025, 9, 1, 23, 59, 0, 0, time.FixedZone("CST", 8*3600))), d},
 		{"chinese", calendar.Wednesday.Chinese(), "星期三"},
-		{"early", calendar.NewDate(1, time.January, 1).String(), "0001-01-01"},
+		{"early", civil.New(1, time.January, 1).String(), "0001-01-01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,11 +82,11 @@ func TestDateArithmetic(t *testing.T) {
 // and the ISO text timetable wrote before still reads.
 func TestDateJSON(t *testing.T) {
 	type doc struct {
-		Day  calendar.Date      `json:"day"`
+		Day  civil.Date         `json:"day"`
 		At   calendar.TimeOfDay `json:"at"`
-		None calendar.Date      `json:"none"`
+		None civil.Date         `json:"none"`
 	}
-	give := doc{Day: calendar.NewDate(2025, time.October, 11), At: calendar.Clock(17, 30)}
+	give := doc{Day: civil.New(2025, time.October, 11), At: calendar.Clock(17, 30)}
 	b, err := json.Marshal(give)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -50,7 +51,7 @@ func (s Status) String() string {
 // cancels the whole day, one with Date and ClassID cancels that class's day,
 // and one naming the class or club and the segment cancels a single session.
 type Cancellation struct {
-	Date    Date
+	Date    civil.Date
 	ClassID string
 	ClubID  string
 	Segment int
@@ -68,7 +69,7 @@ func (c Cancellation) matches(o *Occurrence) bool {
 // short of the plan (e.g. sent home early). It must name exactly one
 // scheduled occurrence: the date, the class or club, and the segment.
 type Delivery struct {
-	Date    Date
+	Date    civil.Date
 	ClassID string
 	ClubID  string
 	Segment int
@@ -79,7 +80,7 @@ type Delivery struct {
 // plan and the calendar. Billing and pay read Delivered; Minutes stays the
 // planned length.
 type Occurrence struct {
-	Date    Date
+	Date    civil.Date
 	Weekday Weekday // the real day of the week
 	Follows Weekday // the timetable weekday used (differs on a working swap day)
 	ClassID string
@@ -117,7 +118,7 @@ type sessionKey struct {
 // give a *fault.ValidationError.
 func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliveries []Delivery) ([]Occurrence, error) {
 	var v fault.ValidationError
-	seenDay := map[Date]int{}
+	seenDay := map[civil.Date]int{}
 	for i, d := range days {
 		f := "days[" + strconv.Itoa(i) + "]"
 		if d.Date.IsZero() {
@@ -218,7 +219,7 @@ func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliv
 		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Start, b.Start), cmp.Compare(a.Segment, b.Segment),
 			cmp.Compare(a.ClassID, b.ClassID), cmp.Compare(a.ClubID, b.ClubID))
 	})
-	byDate := map[Date][]int{}
+	byDate := map[civil.Date][]int{}
 	for i := range out {
 		byDate[out[i].Date] = append(byDate[out[i].Date], i)
 	}

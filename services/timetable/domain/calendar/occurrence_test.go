@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
@@ -87,7 +88,7 @@ func TestOccurrencesCount(t *testing.T) {
 		{Date: date(10, 11), Weekday: calendar.Saturday, Follows: calendar.Monday, ClubID: "chess", ItemID: "club", Segment: 2, RoomID: "music",
 			Start: calendar.Clock(16, 40), End: calendar.Clock(17, 40), Minutes: 60, Status: calendar.StatusScheduled, Delivered: 60},
 	}
-	if diff := cmp.Diff(wantSat, onSat, cmp.AllowUnexported(calendar.Date{})); diff != "" {
+	if diff := cmp.Diff(wantSat, onSat, cmp.AllowUnexported(civil.Date{})); diff != "" {
 		t.Errorf("swapped Saturday (-want +got):\n%s", diff)
 	}
 	if len(onSunday) != daily || onSunday[2].ClubID != "chess" || onSunday[2].Follows != calendar.Wednesday {
@@ -139,7 +140,7 @@ func TestOccurrencesDeterministicOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(a, b, cmp.AllowUnexported(calendar.Date{})); diff != "" {
+	if diff := cmp.Diff(a, b, cmp.AllowUnexported(civil.Date{})); diff != "" {
 		t.Errorf("order depends on plan order (-want +got):\n%s", diff)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 )
 
@@ -18,15 +19,15 @@ const MaxTermDays = 366
 type Term struct {
 	SchoolID string
 	Name     string
-	Start    Date // first day, inclusive
-	End      Date // last day, inclusive
+	Start    civil.Date // first day, inclusive
+	End      civil.Date // last day, inclusive
 	// Weekdays are the default school days of a week; empty means Monday to
 	// Friday.
 	Weekdays []Weekday
 }
 
 // Contains reports whether d lies within the term (both ends inclusive).
-func (t Term) Contains(d Date) bool { return !d.Before(t.Start) && !d.After(t.End) }
+func (t Term) Contains(d civil.Date) bool { return !d.Before(t.Start) && !d.After(t.End) }
 
 // SchoolWeekdays returns the term's default school weekdays (Monday to Friday
 // when the term names none).
@@ -90,7 +91,7 @@ func (t Term) validate(v *fault.ValidationError, prefix string) {
 // Holiday is a public holiday (法定节假日) or school holiday inside a term: no
 // service and no occurrences on that date.
 type Holiday struct {
-	Date Date
+	Date civil.Date
 	Name string // e.g. "国庆节 National Day"
 }
 
@@ -99,7 +100,7 @@ type Holiday struct {
 // makes a default school weekday a day off. Chinese public-holiday notices
 // always pair the two, but each record stands alone here.
 type Swap struct {
-	Date    Date
+	Date    civil.Date
 	Working bool
 	// Follows is the weekday whose timetable a working swap day uses
 	// ("按星期X课表"). Unspecified means Monday, the start of the regular
@@ -162,8 +163,8 @@ func (r ClosureReason) String() string {
 // cancellation).
 type Closure struct {
 	ID       string
-	Start    Date // inclusive
-	End      Date // inclusive
+	Start    civil.Date // inclusive
+	End      civil.Date // inclusive
 	Scope    ClosureScope
 	SchoolID string // required for ScopeSchool
 	Reason   ClosureReason
@@ -172,7 +173,7 @@ type Closure struct {
 
 // Day is one calendar date of a term with the facts derived for it.
 type Day struct {
-	Date    Date
+	Date    civil.Date
 	Weekday Weekday // the real day of the week
 	// Follows is the weekday whose timetable applies: Weekday itself, or the
 	// weekday named by a working swap.
@@ -204,7 +205,7 @@ func Days(term Term, holidays []Holiday, swaps []Swap, closures []Closure) ([]Da
 	if len(v.Violations) > 0 {
 		return nil, v.Err()
 	}
-	holidayAt := map[Date]int{}
+	holidayAt := map[civil.Date]int{}
 	for i, h := range holidays {
 		f := "holidays[" + strconv.Itoa(i) + "]"
 		switch {
@@ -223,7 +224,7 @@ func Days(term Term, holidays []Holiday, swaps []Swap, closures []Closure) ([]Da
 			v.Addf(f+".name", "required")
 		}
 	}
-	swapAt := map[Date]int{}
+	swapAt := map[civil.Date]int{}
 	for i, s := range swaps {
 		f := "swaps[" + strconv.Itoa(i) + "]"
 		if s.Date.IsZero() {
@@ -341,14 +342,14 @@ func SchoolDays(term Term, holidays []Holiday, swaps []Swap, closures []Closure)
 	return out, nil
 }
 
-func maxDate(a, b Date) Date {
+func maxDate(a, b civil.Date) civil.Date {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func minDate(a, b Date) Date {
+func minDate(a, b civil.Date) civil.Date {
 	if a.Before(b) {
 		return a
 	}

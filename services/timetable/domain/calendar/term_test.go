@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
-func date(m time.Month, d int) calendar.Date { return calendar.NewDate(2025, m, d) }
+func date(m time.Month, d int) civil.Date { return civil.New(2025, m, d) }
 
 // fields returns the field paths of a *fault.ValidationError, or fails the test.
 func fields(t *testing.T, err error) []string {
@@ -59,12 +60,12 @@ func TestSchoolDays(t *testing.T) {
 	if got, want := len(days), 22+8-6+2; got != want {
 		t.Fatalf("len(SchoolDays) = %d, want %d", got, want)
 	}
-	byDate := map[calendar.Date]calendar.Day{}
+	byDate := map[civil.Date]calendar.Day{}
 	for _, d := range days {
 		byDate[d.Date] = d
 	}
 	tests := []struct {
-		give calendar.Date
+		give civil.Date
 		want calendar.Day
 		ok   bool
 	}{
@@ -87,7 +88,7 @@ func TestSchoolDays(t *testing.T) {
 			if ok != tt.ok {
 				t.Fatalf("school day %s = %v, want %v", tt.give, ok, tt.ok)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(calendar.Date{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(civil.Date{})); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -104,7 +105,7 @@ func TestDaysFlagsHoliday(t *testing.T) {
 	}
 	got := all[date(10, 4).Sub(date(9, 1))] // a Saturday inside the holiday
 	want := calendar.Day{Date: date(10, 4), Weekday: calendar.Saturday, Follows: calendar.Saturday, Weekend: true, Holiday: true, Name: "国庆节"}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(calendar.Date{})); diff != "" {
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(civil.Date{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/shopspring/decimal"
@@ -101,7 +102,7 @@ func (c Class) junior() bool { return c.Grade >= 7 }
 // for a club segment, the class's students are in clubs, so the class gets an
 // enrichment session for that window.
 type Session struct {
-	Date      calendar.Date
+	Date      civil.Date
 	ClassID   string
 	Kind      ItemKind
 	Start     calendar.TimeOfDay
@@ -125,7 +126,7 @@ func (s Session) minutes() int {
 
 // ClubSession is one club meeting on one date, for the outside-share rule.
 type ClubSession struct {
-	Date      calendar.Date
+	Date      civil.Date
 	ClubID    string
 	Provider  ProviderKind
 	Cancelled bool
@@ -173,9 +174,9 @@ const (
 // Violation is one broken rule: where, what, and the numbers.
 type Violation struct {
 	Rule    Rule
-	Date    calendar.Date    // the day; zero for a week- or term-level rule
+	Date    civil.Date       // the day; zero for a week- or term-level rule
 	Weekday calendar.Weekday // Date's weekday
-	Week    calendar.Date    // Monday of the week; zero for a term-level rule
+	Week    civil.Date       // Monday of the week; zero for a term-level rule
 	ClassID string
 	ClubID  string
 	Got     decimal.Decimal
@@ -186,10 +187,10 @@ type Violation struct {
 
 // WeekReport is one week of a report.
 type WeekReport struct {
-	Start           calendar.Date // Monday
-	SchoolDays      int           // open school days (not closed)
-	ClubSessions    int           // held club sessions
-	OutsideSessions int           // of which by outside institutions
+	Start           civil.Date // Monday
+	SchoolDays      int        // open school days (not closed)
+	ClubSessions    int        // held club sessions
+	OutsideSessions int        // of which by outside institutions
 	Violations      []Violation
 }
 
@@ -203,7 +204,7 @@ type RuleCount struct {
 // plus the period-level (term) checks and totals.
 type Report struct {
 	SchoolID        string
-	From, To        calendar.Date
+	From, To        civil.Date
 	SchoolDays      int
 	ClubSessions    int
 	OutsideSessions int
@@ -250,7 +251,7 @@ func Check(in Input) (Report, error) {
 	if len(ds.days) > 0 {
 		rep.From, rep.To = ds.days[0].Date, ds.days[len(ds.days)-1].Date
 	}
-	weekIdx := map[calendar.Date]int{}
+	weekIdx := map[civil.Date]int{}
 	for _, d := range ds.days {
 		wk := d.Date.StartOfWeek()
 		i, ok := weekIdx[wk]
@@ -304,7 +305,7 @@ type dataset struct {
 	policy       Policy
 	stage        Stage
 	days         []calendar.Day // sorted by date
-	dayAt        map[calendar.Date]calendar.Day
+	dayAt        map[civil.Date]calendar.Day
 	classes      []Class // sorted by id
 	sessions     map[classDay][]Session
 	overlapIdx   map[classDay][]int // input indexes, for validation only
@@ -313,7 +314,7 @@ type dataset struct {
 
 type classDay struct {
 	class string
-	date  calendar.Date
+	date  civil.Date
 }
 
 func newDataset(in Input) (*dataset, error) {
@@ -352,7 +353,7 @@ func newDataset(in Input) (*dataset, error) {
 	if in.School.Stage < StagePrimary || in.School.Stage > StageNineYear {
 		v.Addf("school.stage", "must be primary, junior_middle or nine_year")
 	}
-	ds := &dataset{policy: p, stage: in.School.Stage, dayAt: map[calendar.Date]calendar.Day{}, sessions: map[classDay][]Session{},
+	ds := &dataset{policy: p, stage: in.School.Stage, dayAt: map[civil.Date]calendar.Day{}, sessions: map[classDay][]Session{},
 		overlapIdx: map[classDay][]int{}}
 	for i, d := range in.Days {
 		f := "days[" + strconv.Itoa(i) + "].date"
@@ -368,7 +369,7 @@ func newDataset(in Input) (*dataset, error) {
 		ds.days = append(ds.days, d)
 	}
 	slices.SortFunc(ds.days, func(a, b calendar.Day) int { return a.Date.Compare(b.Date) })
-	inPeriod := func(d calendar.Date) bool {
+	inPeriod := func(d civil.Date) bool {
 		return len(ds.days) > 0 && !d.Before(ds.days[0].Date) && !d.After(ds.days[len(ds.days)-1].Date)
 	}
 	lo, hi := 1, 9
@@ -467,7 +468,7 @@ func newDataset(in Input) (*dataset, error) {
 }
 
 // regularMinutes is a class's regular service minutes on a date.
-func (ds *dataset) regularMinutes(class string, d calendar.Date) int {
+func (ds *dataset) regularMinutes(class string, d civil.Date) int {
 	n := 0
 	for _, s := range ds.sessions[classDay{class, d}] {
 		if s.Kind.regular() {

@@ -5,16 +5,17 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/shopspring/decimal"
 )
 
 var cmpOpts = []cmp.Option{
 	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
-	cmp.AllowUnexported(calendar.Date{}),
+	cmp.AllowUnexported(civil.Date{}),
 }
 
-func day(d int) calendar.Date { return calendar.NewDate(2025, time.September, d) }
+func day(d int) civil.Date { return civil.New(2025, time.September, d) }
 
 func at(h, m int) calendar.TimeOfDay { return calendar.Clock(h, m) }
 
@@ -71,7 +72,7 @@ func compliant(t *testing.T, weeks int) Input {
 }
 
 // edit changes the sessions of class on date d that match kind.
-func edit(in *Input, class string, d calendar.Date, kind ItemKind, f func(*Session)) {
+func edit(in *Input, class string, d civil.Date, kind ItemKind, f func(*Session)) {
 	for i := range in.Sessions {
 		s := &in.Sessions[i]
 		if s.ClassID == class && s.Date == d && s.Kind == kind {
@@ -81,7 +82,7 @@ func edit(in *Input, class string, d calendar.Date, kind ItemKind, f func(*Sessi
 }
 
 // drop removes the sessions of class on date d.
-func drop(in *Input, class string, d calendar.Date) {
+func drop(in *Input, class string, d civil.Date) {
 	var keep []Session
 	for _, s := range in.Sessions {
 		if s.ClassID != class || s.Date != d {
@@ -112,6 +113,6 @@ func mustDataset(t *testing.T, in Input) *dataset {
 
 func d(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
 
-func v(rule Rule, date calendar.Date, class string, got, limit decimal.Decimal, unit Unit) Violation {
+func v(rule Rule, date civil.Date, class string, got, limit decimal.Decimal, unit Unit) Violation {
 	return Violation{Rule: rule, Date: date, Weekday: calendar.WeekdayOfDate(date), Week: date.StartOfWeek(), ClassID: class, Got: got, Limit: limit, Unit: unit}
 }

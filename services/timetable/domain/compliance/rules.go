@@ -3,6 +3,7 @@ package compliance
 import (
 	"fmt"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/shopspring/decimal"
 )
@@ -20,7 +21,7 @@ var rules = []func(*dataset) []Violation{
 	checkOutsideShare,
 }
 
-func dayViolation(rule Rule, d calendar.Date, class string, got, limit decimal.Decimal, unit Unit, msg string) Violation {
+func dayViolation(rule Rule, d civil.Date, class string, got, limit decimal.Decimal, unit Unit, msg string) Violation {
 	return Violation{Rule: rule, Date: d, Weekday: calendar.WeekdayOfDate(d), Week: d.StartOfWeek(), ClassID: class,
 		Got: got, Limit: limit, Unit: unit, Message: msg}
 }
@@ -36,8 +37,8 @@ func tod(t calendar.TimeOfDay) decimal.Decimal { return dec(int(t)) }
 // Friday when the policy asks for 5 days.)
 func checkServiceDays(ds *dataset) []Violation {
 	var out []Violation
-	weeks := map[calendar.Date][]calendar.Day{}
-	var order []calendar.Date
+	weeks := map[civil.Date][]calendar.Day{}
+	var order []civil.Date
 	for _, d := range ds.openDays() {
 		wk := d.Date.StartOfWeek()
 		if _, ok := weeks[wk]; !ok {
@@ -208,8 +209,8 @@ func checkMaxPeriods(ds *dataset) []Violation {
 // sessions run by outside institutions is at most OutsideShareCap.
 func checkOutsideShare(ds *dataset) []Violation {
 	type tally struct{ total, outside int }
-	weeks := map[calendar.Date]*tally{}
-	var order []calendar.Date
+	weeks := map[civil.Date]*tally{}
+	var order []civil.Date
 	for _, cs := range ds.clubSessions {
 		wk := cs.Date.StartOfWeek()
 		t, ok := weeks[wk]

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/shopspring/decimal"
 )
@@ -104,7 +105,7 @@ func TestCheckExtendedCareCap(t *testing.T) {
 	})
 }
 
-func eveningStudy(in *Input, class string, date calendar.Date, end calendar.TimeOfDay) {
+func eveningStudy(in *Input, class string, date civil.Date, end calendar.TimeOfDay) {
 	in.Sessions = append(in.Sessions, Session{Date: date, ClassID: class, Kind: ItemEveningStudy, Start: at(19, 0), End: end})
 }
 

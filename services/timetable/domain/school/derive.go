@@ -3,6 +3,7 @@ package school
 import (
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/compliance"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -153,7 +154,7 @@ func ComplianceInput(d org.District, sc org.School, days []calendar.Day, classes
 	}
 	// The enrichment segment is a class-level service: every class has it
 	// when at least one club meets for its grade that day.
-	clubGrades := map[calendar.Date]map[int][]calendar.Occurrence{}
+	clubGrades := map[civil.Date]map[int][]calendar.Occurrence{}
 	for _, o := range occ {
 		if o.ClubID == "" {
 			in.Sessions = append(in.Sessions, compliance.Session{Date: o.Date, ClassID: o.ClassID, Kind: complianceKinds[kind[o.ItemID]],

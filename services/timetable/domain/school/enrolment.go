@@ -1,8 +1,8 @@
 package school
 
 import (
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
-	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
 // EnrolmentStatus is where a sign-up (报名) stands.
@@ -23,13 +23,13 @@ type Enrolment struct {
 	StudentID string
 	ClassID   string
 	ItemID    string
-	Start     calendar.Date
-	End       *calendar.Date // last day after a withdrawal
+	Start     civil.Date
+	End       *civil.Date // last day after a withdrawal
 	Status    EnrolmentStatus
 }
 
 // CheckStart checks that an enrolment starts inside its term.
-func CheckStart(t Term, start calendar.Date) error {
+func CheckStart(t Term, start civil.Date) error {
 	if !t.Calendar.Contains(start) {
 		return fault.Invalid("enrolment.start_date", "must be inside the term "+t.Calendar.Start.String()+" to "+t.Calendar.End.String())
 	}
@@ -52,7 +52,7 @@ func (e *Enrolment) Approve(reject bool) error {
 // may not precede the start, nor fall after the term. A pending sign-up is
 // not withdrawn but rejected, so that billing, which reads approved and
 // withdrawn enrolments, never sees a service that was never granted.
-func (e *Enrolment) Withdraw(t Term, end calendar.Date) error {
+func (e *Enrolment) Withdraw(t Term, end civil.Date) error {
 	if end.Before(e.Start) {
 		return fault.Invalid("end_date", "withdrawal "+end.String()+" is before the start "+e.Start.String())
 	}
@@ -71,8 +71,8 @@ func (e *Enrolment) Withdraw(t Term, end calendar.Date) error {
 type Leave struct {
 	ID        string
 	StudentID string
-	Start     calendar.Date
-	End       calendar.Date
+	Start     civil.Date
+	End       civil.Date
 	Reason    string
 }
 

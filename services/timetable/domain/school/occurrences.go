@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
@@ -51,7 +52,7 @@ func (f TermFacts) Occurrences(extraCancel *calendar.Cancellation, extraDelivery
 		}
 	}
 	var schoolDays, careDays []calendar.Day
-	careDate := map[calendar.Date]bool{}
+	careDate := map[civil.Date]bool{}
 	for _, d := range f.Days {
 		switch {
 		case d.SchoolDay:
@@ -62,7 +63,7 @@ func (f TermFacts) Occurrences(extraCancel *calendar.Cancellation, extraDelivery
 			careDate[d.Date] = true
 		}
 	}
-	split := func(date calendar.Date) bool { return careDate[date] }
+	split := func(date civil.Date) bool { return careDate[date] }
 	var cs, ccare []calendar.Cancellation
 	for _, c := range cancels {
 		if split(c.Date) {
@@ -109,7 +110,7 @@ func derive(days []calendar.Day, sessions []calendar.Session, cancels []calendar
 	if err != nil {
 		return nil, err
 	}
-	byDate := map[calendar.Date][]calendar.Occurrence{}
+	byDate := map[civil.Date][]calendar.Occurrence{}
 	for _, o := range bare {
 		byDate[o.Date] = append(byDate[o.Date], o)
 	}
@@ -209,7 +210,7 @@ func (f TermFacts) Views(occ []calendar.Occurrence) []OccurrenceView {
 
 // Bounds gives a date range inside the term: zero dates are the term's
 // own bounds; a range outside the term, or reversed, names the field.
-func (f TermFacts) Bounds(from, to calendar.Date) (calendar.Date, calendar.Date, error) {
+func (f TermFacts) Bounds(from, to civil.Date) (civil.Date, civil.Date, error) {
 	if from.IsZero() {
 		from = f.Term.Calendar.Start
 	}
@@ -224,7 +225,7 @@ func (f TermFacts) Bounds(from, to calendar.Date) (calendar.Date, calendar.Date,
 }
 
 // CheckSchoolDay checks that d is a school day of the term, naming field.
-func (f TermFacts) CheckSchoolDay(d calendar.Date, field string) error {
+func (f TermFacts) CheckSchoolDay(d civil.Date, field string) error {
 	if !f.Term.Calendar.Contains(d) {
 		return fault.Invalid(field, d.String()+" is outside the term "+f.Term.Calendar.Start.String()+" to "+f.Term.Calendar.End.String())
 	}
@@ -243,7 +244,7 @@ func (f TermFacts) CheckSchoolDay(d calendar.Date, field string) error {
 
 // MatchSession reports, naming the most specific field, when no session of
 // the date matches the class, club and segment (empty and 0 match any).
-func MatchSession(occ []calendar.Occurrence, d calendar.Date, classID, clubID string, segment int) error {
+func MatchSession(occ []calendar.Occurrence, d civil.Date, classID, clubID string, segment int) error {
 	var day []calendar.Occurrence
 	for _, o := range occ {
 		if o.Date == d {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/school"
@@ -13,14 +14,14 @@ import (
 // TestMatchSessionNamesTheMostSpecificField checks the pure session match
 // behind cancellations and deliveries: each miss names its own field.
 func TestMatchSessionNamesTheMostSpecificField(t *testing.T) {
-	day := calendar.NewDate(2024, time.September, 2)
+	day := civil.New(2024, time.September, 2)
 	occ := []calendar.Occurrence{
 		{Date: day, ClassID: "c1", Segment: 1, Status: calendar.StatusScheduled},
 		{Date: day, ClubID: "k1", Segment: 2, Status: calendar.StatusCancelled},
 	}
 	tests := []struct {
 		name          string
-		date          calendar.Date
+		date          civil.Date
 		class, club   string
 		segment       int
 		wantField     string

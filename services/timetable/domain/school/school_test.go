@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -41,7 +42,7 @@ func TestTermFieldNamesTheContract(t *testing.T) {
 			t.Errorf("TermField(%q) = %q, want %q", tt.give, got, tt.want)
 		}
 	}
-	term := Term{Calendar: calendar.Term{SchoolID: "s", Name: "x", Start: calendar.NewDate(2026, time.September, 10), End: calendar.NewDate(2026, time.September, 1)}}
+	term := Term{Calendar: calendar.Term{SchoolID: "s", Name: "x", Start: civil.New(2026, time.September, 10), End: civil.New(2026, time.September, 1)}}
 	if diff := cmp.Diff([]string{"term.end_date"}, fields(t, term.Validate())); diff != "" {
 		t.Errorf("Validate fields (-want +got):\n%s", diff)
 	}
@@ -121,8 +122,8 @@ func TestClubValidate(t *testing.T) {
 }
 
 func TestEnrolmentLifecycle(t *testing.T) {
-	term := Term{Calendar: calendar.Term{Start: calendar.NewDate(2026, time.September, 1), End: calendar.NewDate(2027, time.January, 20)}}
-	start := calendar.NewDate(2026, time.September, 14)
+	term := Term{Calendar: calendar.Term{Start: civil.New(2026, time.September, 1), End: civil.New(2027, time.January, 20)}}
+	start := civil.New(2026, time.September, 14)
 	e := Enrolment{ID: "e", Start: start, Status: EnrolmentPending}
 	if err := e.Withdraw(term, start.AddDays(5)); !errors.Is(err, fault.ErrFailedPrecondition) {
 		t.Errorf("withdrawing a pending sign-up: %v, want a failed precondition", err)
