@@ -6,6 +6,8 @@ package token
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -79,26 +81,76 @@ func (s *Signer) Sign(p auth.Principal) (string, time.Time, error) {
 }
 
 // Verifier checks access tokens against every key of a key set.
+//
+// A token is verified once: the principal of a token that passed is
+// remembered (the exact token string is the key) until the token expires,
+// so the next call carrying it — the same parent's next request, or the
+// same request's next hop to another service — costs a map lookup instead
+// of an Ed25519 verification. This is safe because a verification depends
+// only on the token, the key set (fixed for the Verifier's life: a rotation
+// restarts the service with the new set) and the clock, and the expiry is
+// checked again on every use. A token that failed is never remembered.
 type Verifier struct {
 	keys   *KeySet
 	parser *jwt.Parser
+	now    func() time.Time
+
+	mu       sync.Mutex
+	verified map[string]auth.Principal
+	max      int // MaxVerified; tests lower it
 }
+
+// MaxVerified bounds the remembered tokens of one Verifier; past it the
+// memory starts afresh (a few thousand signed-in users fit many times).
+const MaxVerified = 20_000
+
+// leeway is the clock skew tolerated on exp, nbf and iat.
+const leeway = 5 * time.Second
 
 // NewVerifier returns a verifier over keys; now is the clock.
 func NewVerifier(keys *KeySet, now func() time.Time) *Verifier {
-	return &Verifier{keys: keys, parser: jwt.NewParser(
+	return &Verifier{keys: keys, now: now, verified: map[string]auth.Principal{}, max: MaxVerified, parser: jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(Issuer),
 		jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(5*time.Second),
+		jwt.WithLeeway(leeway),
 		jwt.WithTimeFunc(now),
 	)}
 }
 
 // Verify returns the principal of a valid token, or ErrBadToken.
 func (v *Verifier) Verify(token string) (auth.Principal, error) {
+	v.mu.Lock()
+	p, ok := v.verified[token]
+	v.mu.Unlock()
+	if ok {
+		if v.now().After(p.ExpiresAt.Add(leeway)) {
+			v.mu.Lock()
+			delete(v.verified, token)
+			v.mu.Unlock()
+			return auth.Principal{}, ErrBadToken
+		}
+		p.Students = slices.Clone(p.Students)
+		return p, nil
+	}
+	p, err := v.verify(token)
+	if err != nil {
+		return p, err
+	}
+	v.mu.Lock()
+	if len(v.verified) >= v.max {
+		clear(v.verified)
+	}
+	v.verified[token] = p
+	v.mu.Unlock()
+	p.Students = slices.Clone(p.Students)
+	return p, nil
+}
+
+// verify checks a token's signature and claims.
+func (v *Verifier) verify(token string) (auth.Principal, error) {
 	var c claims
 	_, err := v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -115,5 +116,70 @@ func TestLoadKeysFromDirAndDevKey(t *testing.T) {
 	}
 	if _, err := LoadKeys(t.TempDir(), "", ""); err == nil {
 		t.Error("an empty key directory was accepted")
+	}
+}
+
+// TestVerifiedTokensRemembered: a token verified once is answered from
+// memory with the same principal, still refused once it expires, and
+// never stands in for an altered copy of itself; the memory is bounded.
+func TestVerifiedTokensRemembered(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	keys, err := LoadKeys("", mustKey(t, "2026-09"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := NewSigner(keys, 15*time.Minute, clock)
+	v := NewVerifier(keys, clock)
+	p := auth.Principal{AccountID: "acc_1", Role: auth.RoleParent, DistrictID: "350402",
+		Students: []auth.StudentRef{{SchoolID: "sch_a", StudentID: "stu_1"}}}
+	tok, _, err := signer.Sign(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := v.Verify(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.verified) != 1 {
+		t.Fatalf("%d tokens remembered after one verification, want 1", len(v.verified))
+	}
+	first.Students[0].StudentID = "stu_changed_by_caller"
+	again, err := v.Verify(tok)
+	if err != nil || again.AccountID != "acc_1" || again.Students[0].StudentID != "stu_1" {
+		t.Fatalf("remembered token: %+v, %v; want the first principal unchanged", again, err)
+	}
+	// An altered token (one character of the signature) is not the remembered one.
+	bad := tok[:len(tok)-2] + map[bool]string{true: "A", false: "B"}[tok[len(tok)-2] != 'A'] + tok[len(tok)-1:]
+	if _, err := v.Verify(bad); !errors.Is(err, ErrBadToken) {
+		t.Fatalf("altered token: %v, want ErrBadToken", err)
+	}
+	if _, ok := v.verified[bad]; ok {
+		t.Fatal("a refused token was remembered")
+	}
+	// Past its expiry (and the leeway) the remembered token is refused and forgotten.
+	now = now.Add(15*time.Minute + leeway + time.Second)
+	if _, err := v.Verify(tok); !errors.Is(err, ErrBadToken) {
+		t.Fatalf("expired remembered token: %v, want ErrBadToken", err)
+	}
+	if len(v.verified) != 0 {
+		t.Fatalf("%d tokens remembered after expiry, want 0", len(v.verified))
+	}
+	// The memory never holds more than its bound.
+	now = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+	v.max = 50
+	for i := range v.max + 5 {
+		p.AccountID = fmt.Sprintf("acc_%d", i)
+		tk, _, err := signer.Sign(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Verify(tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(v.verified); n > v.max || n == 0 {
+		t.Fatalf("%d tokens remembered, want 1 to %d", n, v.max)
 	}
 }
