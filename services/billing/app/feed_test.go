@@ -44,6 +44,21 @@ func (f *fakeFeed) School(_ context.Context, id string) (facts.School, error) {
 	return facts.School{}, fault.NotFound("school " + id + " not found")
 }
 
+func (f *fakeFeed) SchoolDistrict(ctx context.Context, id string) (string, error) {
+	sc, err := f.School(ctx, id)
+	return sc.DistrictID, err
+}
+
+func (f *fakeFeed) Term(ctx context.Context, schoolID, termID string) (facts.Term, error) {
+	terms, _ := f.Terms(ctx, schoolID)
+	for _, t := range terms {
+		if t.ID == termID {
+			return t, nil
+		}
+	}
+	return facts.Term{}, fault.NotFound("term " + termID + " not found")
+}
+
 func (f *fakeFeed) CheckDistrict(_ context.Context, districtID string) error {
 	if districtID != f.district {
 		return fault.NotFound("district " + districtID + " not found")

@@ -62,6 +62,10 @@ type FeeStore interface {
 // Feed is what billing reads from timetable (timetablefeed.Feed over gRPC).
 type Feed interface {
 	School(ctx context.Context, schoolID string) (facts.School, error)
+	// SchoolDistrict and Term answer facts that never change once they
+	// exist, so the feed may remember them; a miss is always asked.
+	SchoolDistrict(ctx context.Context, schoolID string) (string, error)
+	Term(ctx context.Context, schoolID, termID string) (facts.Term, error)
 	CheckDistrict(ctx context.Context, districtID string) error
 	Schools(ctx context.Context, districtID string) ([]facts.School, error)
 	Terms(ctx context.Context, schoolID string) ([]facts.Term, error)
@@ -314,6 +318,9 @@ func (f *Fees) CheckTerm(ctx context.Context, schoolID, termID string) error {
 
 // term finds a school's term by id, or the one containing on.
 func (f *Fees) term(ctx context.Context, schoolID, termID string, on civil.Date) (facts.Term, error) {
+	if termID != "" {
+		return f.feed.Term(ctx, schoolID, termID)
+	}
 	terms, err := f.feed.Terms(ctx, schoolID)
 	if err != nil {
 		return facts.Term{}, err

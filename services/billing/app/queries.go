@@ -14,11 +14,11 @@ import (
 // StudentStatements returns a student's statements of a term with every line
 // and what the family owes on them together.
 func (f *Fees) StudentStatements(ctx context.Context, schoolID, studentID, termID string) ([]statement.Issued, decimal.Decimal, error) {
-	sc, err := f.feed.School(ctx, schoolID)
+	district, err := f.feed.SchoolDistrict(ctx, schoolID)
 	if err != nil {
 		return nil, decimal.Decimal{}, err
 	}
-	sts, err := f.store.StudentStatements(ctx, sc.DistrictID, schoolID, studentID, termID)
+	sts, err := f.store.StudentStatements(ctx, district, schoolID, studentID, termID)
 	if err != nil {
 		return nil, decimal.Decimal{}, err
 	}

@@ -4,8 +4,9 @@
 // generated contract (proto/gen) only, bounds every call and maps
 // timetable's status codes through platform/rpcclient, and answers in
 // billing's vocabulary (domain/facts), so billing never reads timetable's
-// tables or Go packages and the use cases never see proto. A cache of term
-// or school facts belongs here, inside Feed.
+// tables or Go packages and the use cases never see proto. The facts that
+// never change (a school's district, a term) are remembered here, inside
+// Feed (remember.go).
 package timetablefeed
 
 import (
@@ -37,6 +38,7 @@ type Feed struct {
 	api    timetablev1.TimetableServiceClient
 	lookup rpcclient.Peer
 	peer   rpcclient.Peer
+	mem    memory // what never changes (remember.go)
 }
 
 // New returns a feed over a connection to timetable.

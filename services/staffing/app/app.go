@@ -35,6 +35,9 @@ type Store interface {
 	UpdateInstitution(ctx context.Context, districtID, id string, fn func(*staff.Institution) error) (staff.Institution, error)
 
 	LoadWeek(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, error)
+	// GridFacts is LoadWeek, ListMembers, ListInstitutions (all) and the
+	// week's Absences in one round trip.
+	GridFacts(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, []staff.Member, []staff.Institution, []demand.Absence, error)
 	ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart civil.Date) ([]demand.Assignment, error)
 	Previous(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]solver.PreviousAssignment, error)
 	SaveWeek(ctx context.Context, w demand.Week) error
@@ -57,6 +60,9 @@ type Store interface {
 // policy and the dated sessions.
 type Timetable interface {
 	School(ctx context.Context, schoolID string) (facts.School, error)
+	// SchoolDistrict is a school's district, which never changes (the
+	// feed may remember it).
+	SchoolDistrict(ctx context.Context, schoolID string) (string, error)
 	Policy(ctx context.Context, districtID, stage string) (demand.Policy, error)
 	Classes(ctx context.Context, schoolID string) ([]string, error)
 	CheckTerm(ctx context.Context, schoolID, termID string) error

@@ -38,6 +38,11 @@ func (a *App) problem(ctx context.Context, sc facts.School, termID string, ds []
 	if err != nil {
 		return solver.Problem{}, nil, err
 	}
+	return problemOf(sc, termID, ds, ms, ins), ms, nil
+}
+
+// problemOf is problem's assembly from what was read.
+func problemOf(sc facts.School, termID string, ds []demand.Demand, ms []staff.Member, ins []staff.Institution) solver.Problem {
 	var p solver.Problem
 	for _, m := range ms {
 		p.Staff = append(p.Staff, m.ToSolver(slices.Contains(m.OptedInTerms, termID)))
@@ -48,7 +53,7 @@ func (a *App) problem(ctx context.Context, sc facts.School, termID string, ds []
 		p.Institutions = append(p.Institutions, si)
 	}
 	p.Demands = demand.Solver(ds)
-	return p, ms, nil
+	return p
 }
 
 func toSolverAssignments(as []demand.Assignment) []solver.Assignment {
@@ -162,22 +167,20 @@ func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart 
 
 // StaffingGrid returns a school's stored week with its fairness summary.
 func (a *App) StaffingGrid(ctx context.Context, schoolID string, weekStart civil.Date) (Grid, error) {
-	sc, err := a.tt.School(ctx, schoolID)
+	district, err := a.tt.SchoolDistrict(ctx, schoolID)
 	if err != nil {
 		return Grid{}, err
 	}
-	return a.grid(ctx, sc, weekOf(weekStart))
+	return a.grid(ctx, facts.School{ID: schoolID, DistrictID: district}, weekOf(weekStart))
 }
 
 func (a *App) grid(ctx context.Context, sc facts.School, weekStart civil.Date) (Grid, error) {
-	w, err := a.store.LoadWeek(ctx, sc.DistrictID, sc.ID, weekStart)
+	// One round trip: the week, the staff, the institutions and the absences.
+	w, ms, ins, abs, err := a.store.GridFacts(ctx, sc.DistrictID, sc.ID, weekStart)
 	if err != nil {
 		return Grid{}, err
 	}
-	p, _, err := a.problem(ctx, sc, w.TermID, w.Demands)
-	if err != nil {
-		return Grid{}, err
-	}
+	p := problemOf(sc, w.TermID, w.Demands, ms, ins)
 	m, err := solver.Evaluate(p, toSolverAssignments(w.Assignments))
 	if err != nil {
 		return Grid{}, err
@@ -185,10 +188,6 @@ func (a *App) grid(ctx context.Context, sc facts.School, weekStart civil.Date) (
 	// The stored reasons are from the last solve; a hand assignment or an
 	// un-assignment since changes them, so explain the plan as it is now
 	// (absent people count as unavailable on their days).
-	abs, err := a.store.Absences(ctx, sc.DistrictID, sc.ID, weekStart, weekStart.AddDays(6))
-	if err != nil {
-		return Grid{}, err
-	}
 	sabs := make([]solver.Absence, len(abs))
 	for i, ab := range abs {
 		sabs[i] = solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To}

@@ -49,59 +49,85 @@ func (s *Store) CreateInstitution(ctx context.Context, in staff.Institution) (st
 }
 
 func (s *Store) loadInstitutions(ctx context.Context, q querier, districtID string, ids []string) ([]staff.Institution, error) {
-	rows, err := q.Query(ctx, `SELECT district_id, institution_id, name, licence_no, licence_valid_from, licence_valid_until, approved, create_time
-		FROM staffing.institutions WHERE district_id = $1 AND ($2::text[] IS NULL OR institution_id = ANY($2)) ORDER BY institution_id`,
-		districtID, ids)
+	rows, err := q.Query(ctx, institutionsSQL, districtID, ids)
 	if err != nil {
 		return nil, interpretError(err, "institutions")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staff.Institution, error) {
-		var in staff.Institution
-		var from, until time.Time
-		err := r.Scan(&in.DistrictID, &in.ID, &in.Name, &in.LicenceNo, &from, &until, &in.Approved, &in.CreateTime)
-		in.ValidFrom, in.ValidUntil = civil.Of(from), civil.Of(until)
-		return in, err
-	})
+	out, err := pgx.CollectRows(rows, scanInstitution)
 	if err != nil {
 		return nil, interpretError(err, "institutions")
 	}
-	idx := map[string]*staff.Institution{}
-	for i := range out {
-		idx[out[i].ID] = &out[i]
-	}
-	crow, err := q.Query(ctx, `SELECT institution_id, course_id, name, activity_kind, price_per_period
-		FROM staffing.institution_courses WHERE district_id = $1 ORDER BY institution_id, course_id`, districtID)
+	crow, err := q.Query(ctx, coursesSQL, districtID)
 	if err != nil {
 		return nil, interpretError(err, "courses")
 	}
-	for crow.Next() {
+	if err := addCourses(out, crow); err != nil {
+		return nil, err
+	}
+	srow, err := q.Query(ctx, institutionSchoolsSQL, districtID)
+	if err != nil {
+		return nil, interpretError(err, "institution schools")
+	}
+	return out, addSchools(out, srow)
+}
+
+// The three reads of a district's institutions (args: district, ids or nil).
+const (
+	institutionsSQL = `SELECT district_id, institution_id, name, licence_no, licence_valid_from, licence_valid_until, approved, create_time
+		FROM staffing.institutions WHERE district_id = $1 AND ($2::text[] IS NULL OR institution_id = ANY($2)) ORDER BY institution_id`
+	coursesSQL = `SELECT institution_id, course_id, name, activity_kind, price_per_period
+		FROM staffing.institution_courses WHERE district_id = $1 ORDER BY institution_id, course_id`
+	institutionSchoolsSQL = `SELECT institution_id, school_id FROM staffing.institution_schools
+		WHERE district_id = $1 ORDER BY institution_id, school_id`
+)
+
+func scanInstitution(r pgx.CollectableRow) (staff.Institution, error) {
+	var in staff.Institution
+	var from, until time.Time
+	err := r.Scan(&in.DistrictID, &in.ID, &in.Name, &in.LicenceNo, &from, &until, &in.Approved, &in.CreateTime)
+	in.ValidFrom, in.ValidUntil = civil.Of(from), civil.Of(until)
+	return in, err
+}
+
+// addCourses attaches the rows of coursesSQL to their institutions.
+func addCourses(ins []staff.Institution, rows pgx.Rows) error {
+	defer rows.Close()
+	idx := indexInstitutions(ins)
+	for rows.Next() {
 		var id string
 		var c staff.Course
-		if err := crow.Scan(&id, &c.ID, &c.Name, &c.ActivityKind, &c.PricePerPeriod); err != nil {
-			crow.Close()
-			return nil, interpretError(err, "courses")
+		if err := rows.Scan(&id, &c.ID, &c.Name, &c.ActivityKind, &c.PricePerPeriod); err != nil {
+			return interpretError(err, "courses")
 		}
 		if in := idx[id]; in != nil {
 			in.Courses = append(in.Courses, c)
 		}
 	}
-	crow.Close()
-	srow, err := q.Query(ctx, `SELECT institution_id, school_id FROM staffing.institution_schools
-		WHERE district_id = $1 ORDER BY institution_id, school_id`, districtID)
-	if err != nil {
-		return nil, interpretError(err, "institution schools")
-	}
-	defer srow.Close()
-	for srow.Next() {
+	return rows.Err()
+}
+
+// addSchools attaches the rows of institutionSchoolsSQL to their institutions.
+func addSchools(ins []staff.Institution, rows pgx.Rows) error {
+	defer rows.Close()
+	idx := indexInstitutions(ins)
+	for rows.Next() {
 		var id, school string
-		if err := srow.Scan(&id, &school); err != nil {
-			return nil, interpretError(err, "institution schools")
+		if err := rows.Scan(&id, &school); err != nil {
+			return interpretError(err, "institution schools")
 		}
 		if in := idx[id]; in != nil {
 			in.SchoolIDs = append(in.SchoolIDs, school)
 		}
 	}
-	return out, srow.Err()
+	return rows.Err()
+}
+
+func indexInstitutions(ins []staff.Institution) map[string]*staff.Institution {
+	idx := make(map[string]*staff.Institution, len(ins))
+	for i := range ins {
+		idx[ins[i].ID] = &ins[i]
+	}
+	return idx
 }
 
 // GetInstitution reads one institution with its courses and schools.

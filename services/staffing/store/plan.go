@@ -18,6 +18,28 @@ import (
 const demandCols = `demand_id, occurrence_id, day, segment, start_minute, end_minute, periods, period_minutes, role,
 	activity_kind, institution_id, class_id, club_id, needed, students`
 
+const weekSQL = `SELECT term_id, seed, uncovered FROM staffing.plans
+		WHERE district_id = $1 AND school_id = $2 AND week_start = $3`
+
+// scanWeek reads a row of weekSQL into w.
+func scanWeek(r pgx.Row, w *demand.Week) error {
+	var unc []byte
+	var seed int64
+	if err := r.Scan(&w.TermID, &seed, &unc); err != nil {
+		return interpretError(err, "staffing plan of the week of "+w.WeekStart.String())
+	}
+	w.Seed = uint64(seed)
+	if err := json.Unmarshal(unc, &w.Uncovered); err != nil {
+		return fmt.Errorf("decode uncovered: %w", err)
+	}
+	return nil
+}
+
+const weekDemandsSQL = `SELECT ` + demandCols + ` FROM staffing.demands
+		WHERE district_id = $1 AND school_id = $2 AND week_start = $3 ORDER BY day, start_minute, demand_id`
+
+func collectDemand(r pgx.CollectableRow) (demand.Demand, error) { return scanDemand(r) }
+
 func scanDemand(r pgx.Row) (demand.Demand, error) {
 	var d demand.Demand
 	var day time.Time
@@ -32,6 +54,12 @@ const assignmentCols = `a.assignment_id, a.demand_id, a.staff_id, a.locked, a.so
 	EXISTS (SELECT 1 FROM staffing.hour_records h WHERE h.district_id = a.district_id AND h.school_id = a.school_id
 		AND h.assignment_id = a.assignment_id), a.status`
 
+const weekAssignmentsSQL = `SELECT ` + assignmentCols + ` FROM staffing.assignments a
+		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 AND a.status = 'active'
+		ORDER BY a.demand_id, a.staff_id`
+
+func collectAssignment(r pgx.CollectableRow) (demand.Assignment, error) { return scanAssignment(r) }
+
 func scanAssignment(r pgx.Row) (demand.Assignment, error) {
 	var a demand.Assignment
 	err := r.Scan(&a.ID, &a.DemandID, &a.StaffID, &a.Locked, &a.Source, &a.HasHours, &a.Status)
@@ -44,14 +72,11 @@ type querier interface {
 }
 
 func weekAssignments(ctx context.Context, q querier, districtID, schoolID string, weekStart civil.Date) ([]demand.Assignment, error) {
-	rows, err := q.Query(ctx, `SELECT `+assignmentCols+` FROM staffing.assignments a
-		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 AND a.status = 'active'
-		ORDER BY a.demand_id, a.staff_id`,
-		districtID, schoolID, weekStart.Time())
+	rows, err := q.Query(ctx, weekAssignmentsSQL, districtID, schoolID, weekStart.Time())
 	if err != nil {
 		return nil, interpretError(err, "assignments")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (demand.Assignment, error) { return scanAssignment(r) })
+	out, err := pgx.CollectRows(rows, collectAssignment)
 	if err != nil {
 		return nil, interpretError(err, "assignments")
 	}
@@ -61,25 +86,14 @@ func weekAssignments(ctx context.Context, q querier, districtID, schoolID string
 // LoadWeek reads a solved week: the plan, its demands and assignments.
 func (s *Store) LoadWeek(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, error) {
 	w := demand.Week{DistrictID: districtID, SchoolID: schoolID, WeekStart: weekStart}
-	var unc []byte
-	var seed int64
-	err := s.db.QueryRow(ctx, `SELECT term_id, seed, uncovered FROM staffing.plans
-		WHERE district_id = $1 AND school_id = $2 AND week_start = $3`, districtID, schoolID, weekStart.Time()).
-		Scan(&w.TermID, &seed, &unc)
-	if err != nil {
-		return w, interpretError(err, "staffing plan of the week of "+weekStart.String())
+	if err := scanWeek(s.db.QueryRow(ctx, weekSQL, districtID, schoolID, weekStart.Time()), &w); err != nil {
+		return w, err
 	}
-	w.Seed = uint64(seed)
-	if err := json.Unmarshal(unc, &w.Uncovered); err != nil {
-		return w, fmt.Errorf("decode uncovered: %w", err)
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+demandCols+` FROM staffing.demands
-		WHERE district_id = $1 AND school_id = $2 AND week_start = $3 ORDER BY day, start_minute, demand_id`,
-		districtID, schoolID, weekStart.Time())
+	rows, err := s.db.Query(ctx, weekDemandsSQL, districtID, schoolID, weekStart.Time())
 	if err != nil {
 		return w, interpretError(err, "demands")
 	}
-	w.Demands, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (demand.Demand, error) { return scanDemand(r) })
+	w.Demands, err = pgx.CollectRows(rows, collectDemand)
 	if err != nil {
 		return w, interpretError(err, "demands")
 	}
@@ -244,19 +258,22 @@ func (s *Store) SaveAbsence(ctx context.Context, districtID, schoolID string, ab
 
 // Absences reads the absences overlapping [from, to].
 func (s *Store) Absences(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]demand.Absence, error) {
-	rows, err := s.db.Query(ctx, `SELECT absence_id, staff_id, from_day, to_day, reason FROM staffing.absences
-		WHERE district_id = $1 AND school_id = $2 AND from_day <= $4 AND to_day >= $3 ORDER BY from_day, absence_id`,
-		districtID, schoolID, from.Time(), to.Time())
+	rows, err := s.db.Query(ctx, absencesSQL, districtID, schoolID, from.Time(), to.Time())
 	if err != nil {
 		return nil, interpretError(err, "absences")
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (demand.Absence, error) {
-		var a demand.Absence
-		var f, t time.Time
-		err := r.Scan(&a.ID, &a.StaffID, &f, &t, &a.Reason)
-		a.From, a.To = civil.Of(f), civil.Of(t)
-		return a, err
-	})
+	return pgx.CollectRows(rows, scanAbsence)
+}
+
+const absencesSQL = `SELECT absence_id, staff_id, from_day, to_day, reason FROM staffing.absences
+		WHERE district_id = $1 AND school_id = $2 AND from_day <= $4 AND to_day >= $3 ORDER BY from_day, absence_id`
+
+func scanAbsence(r pgx.CollectableRow) (demand.Absence, error) {
+	var a demand.Absence
+	var f, t time.Time
+	err := r.Scan(&a.ID, &a.StaffID, &f, &t, &a.Reason)
+	a.From, a.To = civil.Of(f), civil.Of(t)
+	return a, err
 }
 
 // AssignByHand adds a locked manual assignment in one transaction. The

@@ -59,6 +59,11 @@ type slotJSON struct {
 	End     int    `json:"end,omitempty"`
 }
 
+const membersSQL = `SELECT ` + memberCols + ` FROM staffing.staff m
+		WHERE m.district_id = $1 AND m.school_id = $2 AND m.staff_id > $3 ORDER BY m.staff_id LIMIT $4`
+
+func collectMember(r pgx.CollectableRow) (staff.Member, error) { return scanMember(r) }
+
 func scanMember(row pgx.Row) (staff.Member, error) {
 	var m staff.Member
 	var avail, prefs []byte
@@ -158,13 +163,11 @@ func (s *Store) ListMembers(ctx context.Context, districtID, schoolID, after str
 	if limit <= 0 {
 		limit = 1 << 30
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+memberCols+` FROM staffing.staff m
-		WHERE m.district_id = $1 AND m.school_id = $2 AND m.staff_id > $3 ORDER BY m.staff_id LIMIT $4`,
-		districtID, schoolID, after, limit)
+	rows, err := s.db.Query(ctx, membersSQL, districtID, schoolID, after, limit)
 	if err != nil {
 		return nil, interpretError(err, "staff")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staff.Member, error) { return scanMember(r) })
+	out, err := pgx.CollectRows(rows, collectMember)
 	if err != nil {
 		return nil, interpretError(err, "staff")
 	}

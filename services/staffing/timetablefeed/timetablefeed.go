@@ -33,6 +33,7 @@ const Timeout = 3 * time.Second
 type Feed struct {
 	api  timetablev1.TimetableServiceClient
 	peer rpcclient.Peer
+	mem  memory // what never changes (remember.go)
 }
 
 // New returns a feed over an established connection to timetable.

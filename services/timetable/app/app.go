@@ -4,7 +4,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -21,6 +20,8 @@ type Store interface {
 	CreateSchool(ctx context.Context, s org.School) (org.School, error)
 	// GetSchool finds a school by id alone, through the school directory.
 	GetSchool(ctx context.Context, schoolID string) (org.School, error)
+	// SchoolAndDistrict is GetSchool and GetDistrict in one round trip.
+	SchoolAndDistrict(ctx context.Context, schoolID string) (org.School, org.District, error)
 	ListSchools(ctx context.Context, districtID, after string, limit int) ([]org.School, error)
 	UpdateSchool(ctx context.Context, districtID, schoolID string, fn func(*org.School) error) (org.School, error)
 
@@ -77,15 +78,7 @@ func (a *App) CreateSchool(ctx context.Context, s org.School) (org.School, error
 
 // GetSchool returns a school and its district.
 func (a *App) GetSchool(ctx context.Context, id string) (org.School, org.District, error) {
-	s, err := a.store.GetSchool(ctx, id)
-	if err != nil {
-		return org.School{}, org.District{}, err
-	}
-	d, err := a.store.GetDistrict(ctx, s.DistrictID)
-	if err != nil {
-		return org.School{}, org.District{}, fmt.Errorf("district of school %s: %w", id, err)
-	}
-	return s, d, nil
+	return a.store.SchoolAndDistrict(ctx, id)
 }
 
 // ListSchools returns up to limit schools of a district after the given id.

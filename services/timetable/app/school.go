@@ -36,6 +36,9 @@ type PlanningStore interface {
 	ListClubs(ctx context.Context, sc school.Scope, termID string) ([]school.Club, error)
 	SavePlan(ctx context.Context, sc school.Scope, p school.Plan) error
 	GetPlan(ctx context.Context, sc school.Scope, termID string) (school.Plan, error)
+	// TermFacts reads a term's facts (all but Days and PeriodMinutes) and
+	// the closures touching it in one round trip.
+	TermFacts(ctx context.Context, sc school.Scope, termID string) (school.TermFacts, []calendar.Closure, error)
 	AddCancellation(ctx context.Context, sc school.Scope, termID, id string, c calendar.Cancellation) error
 	Cancellations(ctx context.Context, sc school.Scope, termID string) ([]calendar.Cancellation, error)
 	RecordDelivery(ctx context.Context, sc school.Scope, termID string, d calendar.Delivery) error

@@ -87,34 +87,16 @@ func (a *App) loadTerm(ctx context.Context, schoolID, termID string) (termFacts,
 	}
 	sc := f.tenant.Scope
 	f.PeriodMinutes = f.tenant.District.Policy.PeriodMinutes(f.tenant.School.Stage)
-	if f.Term, err = a.store.GetTerm(ctx, sc, termID); err != nil {
-		return f, err
-	}
-	closures, err := a.store.Closures(ctx, sc, f.Term.Calendar.Start, f.Term.Calendar.End)
+	facts, closures, err := a.store.TermFacts(ctx, sc, termID)
 	if err != nil {
 		return f, err
 	}
+	facts.PeriodMinutes = f.PeriodMinutes
+	f.TermFacts = facts
 	if f.Days, err = calendar.Days(f.Term.Calendar, f.Term.Holidays, f.Term.Swaps, closures); err != nil {
 		return f, fmt.Errorf("days of term %s: %w", termID, err)
 	}
-	if f.Items, err = a.store.ListItems(ctx, sc, termID); err != nil {
-		return f, err
-	}
-	if f.Classes, err = a.store.ListClasses(ctx, sc); err != nil {
-		return f, err
-	}
-	if f.Clubs, err = a.store.ListClubs(ctx, sc, termID); err != nil {
-		return f, err
-	}
-	f.Plan, err = a.store.GetPlan(ctx, sc, termID)
-	if err != nil && !isNotFound(err) {
-		return f, err
-	}
-	if f.Cancels, err = a.store.Cancellations(ctx, sc, termID); err != nil {
-		return f, err
-	}
-	f.Deliveries, err = a.store.Deliveries(ctx, sc, termID)
-	return f, err
+	return f, nil
 }
 
 // Calendar returns every day of a term, closures applied.

@@ -43,32 +43,53 @@ func (s *Store) SavePlan(ctx context.Context, sc school.Scope, p school.Plan) er
 
 // GetPlan reads a term's plan.
 func (s *Store) GetPlan(ctx context.Context, sc school.Scope, termID string) (school.Plan, error) {
-	p := school.Plan{TermID: termID}
-	var seed decimal.Decimal
-	var unplaced []byte
-	err := s.db.QueryRow(ctx, `SELECT seed, unplaced FROM timetable.plans
-		WHERE district_id = $1 AND school_id = $2 AND term_id = $3`, sc.DistrictID, sc.SchoolID, termID).Scan(&seed, &unplaced)
+	rows, err := s.db.Query(ctx, planSQL, sc.DistrictID, sc.SchoolID, termID)
 	if err != nil {
+		return school.Plan{TermID: termID}, interpretError(err, "plan of term "+termID)
+	}
+	return readPlan(rows, termID)
+}
+
+// planSQL reads a plan in one round trip: the plan row joined with its
+// placements (a plan without any: one row of NULLs).
+const planSQL = `SELECT p.seed, p.unplaced, pp.club_id, pp.weekday, pp.segment, pp.room_id, pp.locked
+		FROM timetable.plans p LEFT JOIN timetable.plan_placements pp
+			ON pp.district_id = p.district_id AND pp.school_id = p.school_id AND pp.term_id = p.term_id
+		WHERE p.district_id = $1 AND p.school_id = $2 AND p.term_id = $3
+		ORDER BY pp.weekday, pp.segment, pp.room_id, pp.club_id`
+
+// readPlan reads the rows of planSQL; no row is NotFound.
+func readPlan(rows pgx.Rows, termID string) (school.Plan, error) {
+	defer rows.Close()
+	p := school.Plan{TermID: termID}
+	found := false
+	for rows.Next() {
+		var seed decimal.Decimal
+		var unplaced []byte
+		var club, room *string
+		var wd, seg *int32
+		var locked *bool
+		if err := rows.Scan(&seed, &unplaced, &club, &wd, &seg, &room, &locked); err != nil {
+			return p, errIf(err, "plan of term "+termID)
+		}
+		if !found {
+			found = true
+			p.Seed = seed.BigInt().Uint64()
+			if err := json.Unmarshal(unplaced, &p.Unplaced); err != nil {
+				return p, err
+			}
+		}
+		if club != nil {
+			p.Placements = append(p.Placements, school.Placement{ClubID: *club, Weekday: calendar.Weekday(*wd), Segment: int(*seg), RoomID: *room, Locked: *locked})
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return p, interpretError(err, "plan of term "+termID)
 	}
-	p.Seed = seed.BigInt().Uint64()
-	if err := json.Unmarshal(unplaced, &p.Unplaced); err != nil {
-		return p, err
+	if !found {
+		return p, interpretError(pgx.ErrNoRows, "plan of term "+termID)
 	}
-	rows, err := s.db.Query(ctx, `SELECT club_id, weekday, segment, room_id, locked FROM timetable.plan_placements
-		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY weekday, segment, room_id, club_id`,
-		sc.DistrictID, sc.SchoolID, termID)
-	if err != nil {
-		return p, interpretError(err, "plan placements")
-	}
-	p.Placements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Placement, error) {
-		var pl school.Placement
-		var wd int32
-		err := r.Scan(&pl.ClubID, &wd, &pl.Segment, &pl.RoomID, &pl.Locked)
-		pl.Weekday = calendar.Weekday(wd)
-		return pl, err
-	})
-	return p, errIf(err, "plan placements")
+	return p, nil
 }
 
 // AddCancellation records a cancellation; nothing is deleted.
@@ -81,20 +102,23 @@ func (s *Store) AddCancellation(ctx context.Context, sc school.Scope, termID, id
 
 // Cancellations reads a term's cancellations in the order they were made.
 func (s *Store) Cancellations(ctx context.Context, sc school.Scope, termID string) ([]calendar.Cancellation, error) {
-	rows, err := s.db.Query(ctx, `SELECT date, class_id, club_id, segment, reason FROM timetable.cancellations
-		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY create_time, cancellation_id`,
-		sc.DistrictID, sc.SchoolID, termID)
+	rows, err := s.db.Query(ctx, cancellationsSQL, sc.DistrictID, sc.SchoolID, termID)
 	if err != nil {
 		return nil, interpretError(err, "cancellations")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (calendar.Cancellation, error) {
-		var c calendar.Cancellation
-		var d time.Time
-		err := r.Scan(&d, &c.ClassID, &c.ClubID, &c.Segment, &c.Reason)
-		c.Date = civil.Of(d)
-		return c, err
-	})
+	out, err := pgx.CollectRows(rows, scanCancellation)
 	return out, errIf(err, "cancellations")
+}
+
+const cancellationsSQL = `SELECT date, class_id, club_id, segment, reason FROM timetable.cancellations
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY create_time, cancellation_id`
+
+func scanCancellation(r pgx.CollectableRow) (calendar.Cancellation, error) {
+	var c calendar.Cancellation
+	var d time.Time
+	err := r.Scan(&d, &c.ClassID, &c.ClubID, &c.Segment, &c.Reason)
+	c.Date = civil.Of(d)
+	return c, err
 }
 
 // RecordDelivery stores (or replaces) the delivered minutes of a session.
@@ -109,20 +133,23 @@ func (s *Store) RecordDelivery(ctx context.Context, sc school.Scope, termID stri
 
 // Deliveries reads a term's recorded deliveries.
 func (s *Store) Deliveries(ctx context.Context, sc school.Scope, termID string) ([]calendar.Delivery, error) {
-	rows, err := s.db.Query(ctx, `SELECT date, class_id, club_id, segment, minutes FROM timetable.deliveries
-		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY date, class_id, club_id, segment`,
-		sc.DistrictID, sc.SchoolID, termID)
+	rows, err := s.db.Query(ctx, deliveriesSQL, sc.DistrictID, sc.SchoolID, termID)
 	if err != nil {
 		return nil, interpretError(err, "deliveries")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (calendar.Delivery, error) {
-		var d calendar.Delivery
-		var t time.Time
-		err := r.Scan(&t, &d.ClassID, &d.ClubID, &d.Segment, &d.Minutes)
-		d.Date = civil.Of(t)
-		return d, err
-	})
+	out, err := pgx.CollectRows(rows, scanDelivery)
 	return out, errIf(err, "deliveries")
+}
+
+const deliveriesSQL = `SELECT date, class_id, club_id, segment, minutes FROM timetable.deliveries
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY date, class_id, club_id, segment`
+
+func scanDelivery(r pgx.CollectableRow) (calendar.Delivery, error) {
+	var d calendar.Delivery
+	var t time.Time
+	err := r.Scan(&t, &d.ClassID, &d.ClubID, &d.Segment, &d.Minutes)
+	d.Date = civil.Of(t)
+	return d, err
 }
 
 // RecordAttendance stores the marks of one session in one transaction.

@@ -52,16 +52,20 @@ func (s *Store) CreateClass(ctx context.Context, sc school.Scope, c school.Class
 
 // ListClasses reads a school's classes by grade and name.
 func (s *Store) ListClasses(ctx context.Context, sc school.Scope) ([]school.Class, error) {
-	rows, err := s.db.Query(ctx, `SELECT class_id, grade, name, size, home_room_id FROM timetable.classes
-		WHERE district_id = $1 AND school_id = $2 ORDER BY grade, name`, sc.DistrictID, sc.SchoolID)
+	rows, err := s.db.Query(ctx, classesSQL, sc.DistrictID, sc.SchoolID)
 	if err != nil {
 		return nil, interpretError(err, "classes")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Class, error) {
-		var x school.Class
-		return x, r.Scan(&x.ID, &x.Grade, &x.Name, &x.Size, &x.HomeRoomID)
-	})
+	out, err := pgx.CollectRows(rows, scanClass)
 	return out, errIf(err, "classes")
+}
+
+const classesSQL = `SELECT class_id, grade, name, size, home_room_id FROM timetable.classes
+		WHERE district_id = $1 AND school_id = $2 ORDER BY grade, name`
+
+func scanClass(r pgx.CollectableRow) (school.Class, error) {
+	var x school.Class
+	return x, r.Scan(&x.ID, &x.Grade, &x.Name, &x.Size, &x.HomeRoomID)
 }
 
 // CreateStudent inserts a student; a class of another school is reported
@@ -205,22 +209,24 @@ func (s *Store) Closures(ctx context.Context, sc school.Scope, from, to civil.Da
 	if err != nil {
 		return nil, interpretError(err, "closures")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (calendar.Closure, error) {
-		var c calendar.Closure
-		var start, end time.Time
-		var reason string
-		if err := r.Scan(&c.ID, &c.SchoolID, &start, &end, &reason, &c.Note); err != nil {
-			return c, err
-		}
-		c.Start, c.End = civil.Of(start), civil.Of(end)
-		c.Scope = calendar.ScopeDistrict
-		if c.SchoolID != "" {
-			c.Scope = calendar.ScopeSchool
-		}
-		c.Reason = closureReason(reason)
-		return c, nil
-	})
+	out, err := pgx.CollectRows(rows, scanClosure)
 	return out, errIf(err, "closures")
+}
+
+func scanClosure(r pgx.CollectableRow) (calendar.Closure, error) {
+	var c calendar.Closure
+	var start, end time.Time
+	var reason string
+	if err := r.Scan(&c.ID, &c.SchoolID, &start, &end, &reason, &c.Note); err != nil {
+		return c, err
+	}
+	c.Start, c.End = civil.Of(start), civil.Of(end)
+	c.Scope = calendar.ScopeDistrict
+	if c.SchoolID != "" {
+		c.Scope = calendar.ScopeSchool
+	}
+	c.Reason = closureReason(reason)
+	return c, nil
 }
 
 func closureReason(s string) calendar.ClosureReason {
@@ -249,6 +255,11 @@ func (s *Store) CreateItem(ctx context.Context, sc school.Scope, it school.Item)
 
 const itemCols = `item_id, term_id, kind, name, segment, windows, grades`
 
+const itemsSQL = `SELECT ` + itemCols + ` FROM timetable.service_items
+		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY segment, item_id`
+
+func collectItem(r pgx.CollectableRow) (school.Item, error) { return scanItem(r) }
+
 func scanItem(r pgx.Row) (school.Item, error) {
 	var it school.Item
 	var w []byte
@@ -271,12 +282,11 @@ func (s *Store) GetItem(ctx context.Context, sc school.Scope, id string) (school
 
 // ListItems reads a term's service items by segment.
 func (s *Store) ListItems(ctx context.Context, sc school.Scope, termID string) ([]school.Item, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+itemCols+` FROM timetable.service_items
-		WHERE district_id = $1 AND school_id = $2 AND term_id = $3 ORDER BY segment, item_id`, sc.DistrictID, sc.SchoolID, termID)
+	rows, err := s.db.Query(ctx, itemsSQL, sc.DistrictID, sc.SchoolID, termID)
 	if err != nil {
 		return nil, interpretError(err, "service items")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Item, error) { return scanItem(r) })
+	out, err := pgx.CollectRows(rows, collectItem)
 	return out, errIf(err, "service items")
 }
 
@@ -298,6 +308,11 @@ const clubCols = `c.club_id, c.term_id, c.name, c.activity_kind, c.provider_kind
 	c.room_kind, c.meetings_per_week,
 	(SELECT count(*) FROM timetable.club_members m WHERE m.district_id = c.district_id AND m.school_id = c.school_id AND m.club_id = c.club_id)`
 
+const clubsSQL = `SELECT ` + clubCols + ` FROM timetable.clubs c
+		WHERE c.district_id = $1 AND c.school_id = $2 AND c.term_id = $3 ORDER BY c.name`
+
+func collectClub(r pgx.CollectableRow) (school.Club, error) { return scanClub(r) }
+
 func scanClub(r pgx.Row) (school.Club, error) {
 	var c school.Club
 	var grades []int32
@@ -313,12 +328,11 @@ func scanClub(r pgx.Row) (school.Club, error) {
 
 // ListClubs reads a term's clubs with their seats taken.
 func (s *Store) ListClubs(ctx context.Context, sc school.Scope, termID string) ([]school.Club, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+clubCols+` FROM timetable.clubs c
-		WHERE c.district_id = $1 AND c.school_id = $2 AND c.term_id = $3 ORDER BY c.name`, sc.DistrictID, sc.SchoolID, termID)
+	rows, err := s.db.Query(ctx, clubsSQL, sc.DistrictID, sc.SchoolID, termID)
 	if err != nil {
 		return nil, interpretError(err, "clubs")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (school.Club, error) { return scanClub(r) })
+	out, err := pgx.CollectRows(rows, collectClub)
 	return out, errIf(err, "clubs")
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -51,9 +52,20 @@ const districtCols = `district_id, name, off_work_minute, min_minutes_per_day, s
 func scanDistrict(row pgx.Row) (org.District, error) {
 	var d org.District
 	var care, study *int
-	err := row.Scan(&d.ID, &d.Name, &d.Policy.OffWork, &d.Policy.MinMinutesPerDay, &d.Policy.ServiceDaysPerWeek,
+	err := row.Scan(districtDest(&d, &care, &study)...)
+	endings(&d, care, study)
+	return d, err
+}
+
+// districtDest is where a row of districtCols scans to.
+func districtDest(d *org.District, care, study **int) []any {
+	return []any{&d.ID, &d.Name, &d.Policy.OffWork, &d.Policy.MinMinutesPerDay, &d.Policy.ServiceDaysPerWeek,
 		&d.Policy.PeriodMinutesPrimary, &d.Policy.PeriodMinutesJuniorMiddle, &d.Policy.MaxPeriodsPerDay,
-		&care, &study, &d.Policy.OutsideShareCapPercent, &d.Policy.StudentsPerAdult, &d.CreateTime, &d.UpdateTime)
+		care, study, &d.Policy.OutsideShareCapPercent, &d.Policy.StudentsPerAdult, &d.CreateTime, &d.UpdateTime}
+}
+
+// endings sets the optional evening end times scanned as minutes.
+func endings(d *org.District, care, study *int) {
 	if care != nil {
 		m := org.Minute(*care)
 		d.Policy.EveningCareEnd = &m
@@ -62,7 +74,6 @@ func scanDistrict(row pgx.Row) (org.District, error) {
 		m := org.Minute(*study)
 		d.Policy.EveningStudyEnd = &m
 	}
-	return d, err
 }
 
 func minutePtr(m *org.Minute) *int {
@@ -145,8 +156,43 @@ const schoolCols = `district_id, school_id, name, stage, category, create_time, 
 
 func scanSchool(row pgx.Row) (org.School, error) {
 	var s org.School
-	err := row.Scan(&s.DistrictID, &s.ID, &s.Name, &s.Stage, &s.Category, &s.CreateTime, &s.UpdateTime)
+	err := row.Scan(schoolDest(&s)...)
 	return s, err
+}
+
+// schoolDest is where a row of schoolCols scans to.
+func schoolDest(s *org.School) []any {
+	return []any{&s.DistrictID, &s.ID, &s.Name, &s.Stage, &s.Category, &s.CreateTime, &s.UpdateTime}
+}
+
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// schoolAndDistrictSQL reads a school with its district in one query (a
+// school-scoped call needs both: the scope and the district's policy).
+var schoolAndDistrictSQL = `SELECT ` + prefixed("s", schoolCols) + `, ` + prefixed("d", districtCols) + `
+	FROM timetable.school_directory sd
+	JOIN timetable.schools s ON s.district_id = sd.district_id AND s.school_id = sd.school_id
+	JOIN timetable.districts d ON d.district_id = sd.district_id
+	WHERE sd.school_id = $1`
+
+// SchoolAndDistrict reads a school and its district in one round trip.
+func (s *Store) SchoolAndDistrict(ctx context.Context, schoolID string) (org.School, org.District, error) {
+	var sc org.School
+	var d org.District
+	var care, study *int
+	err := s.db.QueryRow(ctx, schoolAndDistrictSQL, schoolID).Scan(append(schoolDest(&sc), districtDest(&d, &care, &study)...)...)
+	if err != nil {
+		return org.School{}, org.District{}, interpretError(err, "school "+schoolID)
+	}
+	endings(&d, care, study)
+	return sc, d, nil
 }
 
 // CreateSchool inserts a school and its directory row in one transaction.
