@@ -52,6 +52,16 @@ load: ## time a district fee run end to end over HTTP vs the COPY floor, on a th
 	$(GO) run ./cmd/kehouload --start --database-url "postgres://postgres@127.0.0.1:$$port/postgres?sslmode=disable" \
 		--students $(STUDENTS) $(if $(SCHOOLS),--schools $(SCHOOLS)) $(LOAD_ARGS)
 
+READ_STUDENTS ?= 400
+DURATION ?= 5s
+.PHONY: load-read
+load-read: ## drive the read routes (parent's statements, weekly plan, staffing grid, 5+2 report) at 16 and 64 concurrent beside their floors, on a throwaway PostgreSQL (READ_STUDENTS=400 DURATION=5s LOAD_ARGS=--no-authorization)
+	@set -eu; data=$$(mktemp -d /tmp/kehou-load-pg.XXXXXX); port=$$(scripts/pg.sh freeport); \
+	trap 'scripts/pg.sh stop "$$data"; rm -rf "$$data" "$$data.initdb.log"' EXIT; \
+	scripts/pg.sh start "$$data" "$$port"; \
+	$(GO) run ./cmd/kehouload reads --database-url "postgres://postgres@127.0.0.1:$$port/postgres?sslmode=disable" \
+		--students $(READ_STUDENTS) --duration $(DURATION) $(LOAD_ARGS)
+
 .PHONY: breaking
 breaking: ## compare the protos with main for breaking changes (needs git history)
 	$(TOOL) buf breaking --against '.git#branch=main'

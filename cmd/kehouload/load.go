@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
 )
 
 // report is what one load run measured.
@@ -41,6 +42,10 @@ type report struct {
 	FloorSeconds float64 `json:"floor_seconds"`
 	FloorShape   string  `json:"floor_shape"`
 	Ratio        float64 `json:"ratio_end_to_end_over_floor"`
+	// The lean floor: the same counts COPYed as narrow rows, amounts as numeric columns.
+	LeanFloorSeconds float64 `json:"lean_floor_seconds"`
+	LeanFloorShape   string  `json:"lean_floor_shape"`
+	LeanRatio        float64 `json:"ratio_end_to_end_over_lean_floor"`
 	// The same request again.
 	RepeatSeconds float64 `json:"repeat_seconds"`
 	RepeatSameRun bool    `json:"repeat_same_run"`
@@ -57,6 +62,8 @@ func (r report) print(w io.Writer) {
 	fmt.Fprintf(w, "written:        %d statements, %d lines (counted in the database)\n", r.Statements, r.Lines)
 	fmt.Fprintf(w, "floor (COPY):   %8.2f s  (%s)\n", r.FloorSeconds, r.FloorShape)
 	fmt.Fprintf(w, "end to end ÷ floor: %.2f×\n", r.Ratio)
+	fmt.Fprintf(w, "lean floor (COPY): %8.2f s  (%s)\n", r.LeanFloorSeconds, r.LeanFloorShape)
+	fmt.Fprintf(w, "end to end ÷ lean floor: %.2f×   (stored shape ÷ lean shape: %.2f×)\n", r.LeanRatio, r.FloorSeconds/r.LeanFloorSeconds)
 	fmt.Fprintf(w, "repeat request: %8.3f s  (same run: %v)\n", r.RepeatSeconds, r.RepeatSameRun)
 	if r.PeakHeapMB > 0 {
 		fmt.Fprintf(w, "peak Go heap during the run: %.1f MB (this process)\n", r.PeakHeapMB)
@@ -245,6 +252,12 @@ type studentSlot struct{ school, class int }
 
 // seed creates the district, its schedule, the schools and the students, enrolled and approved.
 func seed(ctx context.Context, c *client, cfg config) error {
+	_, _, err := seedDistrict(ctx, c, cfg)
+	return err
+}
+
+// seedDistrict is seed, returning the schools and the students' ids in seeding order.
+func seedDistrict(ctx context.Context, c *client, cfg config) ([]schoolSeed, []string, error) {
 	if _, err := c.do(ctx, "POST", "/v1/districts", map[string]any{
 		"district_id": cfg.District, "name": "压测区",
 		"policy": map[string]any{
@@ -253,10 +266,10 @@ func seed(ctx context.Context, c *client, cfg config) error {
 			"max_periods_per_day": 3, "evening_care_end": map[string]any{"hours": 18, "minutes": 30}, "outside_share_cap_percent": 50,
 		},
 	}); err != nil {
-		return fmt.Errorf("%w (choose another --district on a reused database)", err)
+		return nil, nil, fmt.Errorf("%w (choose another --district on a reused database)", err)
 	}
 	if _, err := c.do(ctx, "POST", "/v1/districts/"+cfg.District+"/fee-schedules", feeSchedule()); err != nil {
-		return err
+		return nil, nil, err
 	}
 	schools := make([]schoolSeed, cfg.Schools)
 	if err := parallel(ctx, cfg.Schools, cfg.Workers, func(ctx context.Context, i int) error {
@@ -264,7 +277,7 @@ func seed(ctx context.Context, c *client, cfg config) error {
 		schools[i] = s
 		return err
 	}); err != nil {
-		return err
+		return nil, nil, err
 	}
 	slots := make([]studentSlot, 0, cfg.Students)
 	for si, s := range schools {
@@ -274,7 +287,8 @@ func seed(ctx context.Context, c *client, cfg config) error {
 			}
 		}
 	}
-	return parallel(ctx, len(slots), cfg.Workers, func(ctx context.Context, i int) error {
+	ids := make([]string, len(slots))
+	err := parallel(ctx, len(slots), cfg.Workers, func(ctx context.Context, i int) error {
 		s := schools[slots[i].school]
 		name := "学生" + strconv.Itoa(i+1)
 		body := map[string]any{"class_id": s.classes[slots[i].class], "name": name,
@@ -287,6 +301,7 @@ func seed(ctx context.Context, c *client, cfg config) error {
 		if err != nil {
 			return err
 		}
+		ids[i] = str(st, "student", "student_id")
 		en, err := c.do(ctx, "POST", base+"/enrolments", map[string]any{"student_id": str(st, "student", "student_id"), "item_id": s.item, "start_date": date(2024, 9, 2)})
 		if err != nil {
 			return err
@@ -294,6 +309,7 @@ func seed(ctx context.Context, c *client, cfg config) error {
 		_, err = c.do(ctx, "POST", base+"/enrolments/"+str(en, "enrolment", "enrolment_id")+":approve", map[string]any{})
 		return err
 	})
+	return schools, ids, err
 }
 
 // startProfile starts a CPU profile into path (nothing when path is empty) and returns what stops it.
@@ -422,7 +438,73 @@ func load(ctx context.Context, cfg config, gateway string, progress io.Writer) (
 	rep.FloorSeconds = floor.Seconds()
 	rep.FloorShape = floorShape
 	rep.Ratio = runTime.Seconds() / floor.Seconds()
+	lean, err := leanFloor(ctx, pool, rep.Statements, rep.Lines)
+	if err != nil {
+		return rep, fmt.Errorf("lean floor: %w", err)
+	}
+	rep.LeanFloorSeconds = lean.Seconds()
+	rep.LeanFloorShape = leanShape
+	rep.LeanRatio = runTime.Seconds() / lean.Seconds()
 	return rep, nil
+}
+
+// leanShape says what the lean floor writes.
+const leanShape = "scratch logged tables: a statement is (district, school, statement, student, parent and total amount numeric), a line (district, school, statement, line no, quantity, rate, gross, net, parent share numeric), primary keys and the lines → statements foreign key; rolled back"
+
+// leanFloor times COPY of as many statements and lines as the run wrote in
+// the leanest shape that still holds a statement's money: one narrow row per
+// statement and per line, amounts as numeric columns (no jsonb, no hashes,
+// no per-payer totals), so what the stored shape costs beyond it is visible.
+func leanFloor(ctx context.Context, pool *pgxpool.Pool, statements, lines int) (time.Duration, error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // rolled back on purpose
+	for _, q := range []string{
+		`CREATE SCHEMA kehouload_lean`,
+		`CREATE TABLE kehouload_lean.statements (district_id text, school_id text, statement_id text, student_id text,
+			parent_amount numeric(14,2) NOT NULL, total_amount numeric(14,2) NOT NULL, PRIMARY KEY (district_id, school_id, statement_id))`,
+		`CREATE TABLE kehouload_lean.lines (district_id text, school_id text, statement_id text, line_no int,
+			quantity numeric(14,4) NOT NULL, unit_rate numeric(14,4) NOT NULL, gross numeric(14,2) NOT NULL, net numeric(14,2) NOT NULL,
+			parent_share numeric(14,2) NOT NULL, PRIMARY KEY (district_id, school_id, statement_id, line_no),
+			FOREIGN KEY (district_id, school_id, statement_id) REFERENCES kehouload_lean.statements)`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return 0, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	perStatement := (lines + statements - 1) / statements
+	amount, qty := decimal.RequireFromString("76.00"), decimal.RequireFromString("38.0000")
+	rate := decimal.RequireFromString("2.0000")
+	t0 := time.Now()
+	k := 0
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"kehouload_lean", "statements"},
+		[]string{"district_id", "school_id", "statement_id", "student_id", "parent_amount", "total_amount"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if k == statements {
+				return nil, nil
+			}
+			id := "lean-" + strconv.Itoa(k)
+			k++
+			return []any{"900000", "sch_lean", id, id, amount, amount}, nil
+		})); err != nil {
+		return 0, fmt.Errorf("copy statements: %w", err)
+	}
+	k = 0
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"kehouload_lean", "lines"},
+		[]string{"district_id", "school_id", "statement_id", "line_no", "quantity", "unit_rate", "gross", "net", "parent_share"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if k == lines {
+				return nil, nil
+			}
+			row := []any{"900000", "sch_lean", "lean-" + strconv.Itoa(k/perStatement), int32(k%perStatement + 1), qty, rate, amount, amount, amount}
+			k++
+			return row, nil
+		})); err != nil {
+		return 0, fmt.Errorf("copy lines: %w", err)
+	}
+	return time.Since(t0), nil
 }
 
 // floorShape says what the scratch tables keep of the real ones.

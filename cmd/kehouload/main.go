@@ -169,6 +169,9 @@ func checkDatabaseLoopback(raw string) error {
 // run is the whole command: flags, an optional in-process system, the
 // load, the report.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	if len(args) > 0 && args[0] == "reads" {
+		return runReads(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err

@@ -69,3 +69,60 @@ func TestFlagsRefuseNonLoopbackAndUnbounded(t *testing.T) {
 		t.Errorf("loopback flags: %+v, %v; want accepted with 3 schools", c, err)
 	}
 }
+
+// TestReadsSmall runs `reads` in-process on a fresh database: one school of
+// 40 students seeded over HTTP, every target driven briefly by two clients.
+// Every target must answer without an error (a route answering 404 fast is
+// no measurement); no figure is asserted.
+func TestReadsSmall(t *testing.T) {
+	for _, noAuth := range []bool{false, true} {
+		var out, logs bytes.Buffer
+		args := []string{"reads", "--database-url", pgtest.URL(t), "--students", "40", "--duration", "200ms", "--warmup", "0s",
+			"--concurrency", "2", "--json"}
+		if noAuth {
+			args = append(args, "--no-authorization")
+		}
+		if err := run(context.Background(), args, &out, &logs); err != nil {
+			t.Fatalf("reads %v: %v\n%s", args, err, logs.String())
+		}
+		var rep readsReport
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("report %q: %v", out.String(), err)
+		}
+		if rep.Authorization == noAuth {
+			t.Errorf("authorization reported %v with --no-authorization=%v", rep.Authorization, noAuth)
+		}
+		// trivial 1, statements 3, plan 2, staffing 2, compliance 2.
+		if len(rep.Results) != 10 {
+			t.Fatalf("%d results, want 10: %+v", len(rep.Results), rep.Results)
+		}
+		for _, r := range rep.Results {
+			if r.Requests == 0 || r.Errors != 0 {
+				t.Errorf("%s / %s: %d requests, %d errors (%s); want some and none", r.Route, r.Target, r.Requests, r.Errors, r.FirstError)
+			}
+		}
+	}
+}
+
+func TestReadsFlags(t *testing.T) {
+	db := "postgres://postgres@127.0.0.1:5432/postgres"
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--database-url", "postgres://postgres@db.example.cn/postgres"}, "only loopback"},
+		{[]string{"--database-url", db, "--concurrency", "16,0"}, "--concurrency"},
+		{[]string{"--database-url", db, "--concurrency", "1000"}, "--concurrency"},
+		{[]string{"--database-url", db, "--routes", "statements,bogus"}, "unknown route"},
+		{[]string{"--database-url", db, "--duration", "1h"}, "--duration"},
+		{[]string{}, "--database-url is required"},
+	} {
+		if _, err := parseReadsFlags(tt.args, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("parseReadsFlags(%q) = %v, want an error containing %q", tt.args, err, tt.want)
+		}
+	}
+	c, err := parseReadsFlags([]string{"--database-url", db, "--concurrency", "16, 64", "--routes", "plan"}, io.Discard)
+	if err != nil || len(c.Concurrency) != 2 || c.Concurrency[1] != 64 || len(c.Routes) != 1 {
+		t.Errorf("good flags: %+v, %v", c, err)
+	}
+}
