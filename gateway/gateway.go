@@ -124,6 +124,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err := billingv1.RegisterPaymentServiceHandlerClient(ctx, mux, billingv1.NewPaymentServiceClient(b.Billing)); err != nil {
 		return nil, fmt.Errorf("register payment routes: %w", err)
 	}
+	if err := billingv1.RegisterReconciliationServiceHandlerClient(ctx, mux, billingv1.NewReconciliationServiceClient(b.Billing)); err != nil {
+		return nil, fmt.Errorf("register reconciliation routes: %w", err)
+	}
+	// The export routes (file downloads) are served by handleDownloads.
 	backends := map[string]grpc.ClientConnInterface{"timetable": b.Timetable, "staffing": b.Staffing, "billing": b.Billing}
 	if b.Identity != nil {
 		if err := identityv1.RegisterIdentityServiceHandlerClient(ctx, mux, identityv1.NewIdentityServiceClient(b.Identity)); err != nil {
@@ -147,6 +151,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi)
 	})
+	handleDownloads(root, mux, b.Billing)
 	root.Handle("/", mux)
 
 	var h http.Handler = root

@@ -33,8 +33,10 @@ func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing g
 	}
 	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed), app.NewFees(st, feed), log))
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
-	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed, feed, stc),
-		app.NewPayRuns(st, feed, feed, stc), log))
+	payRuns := app.NewPayRuns(st, feed, feed, stc)
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed, feed, stc), payRuns, log))
+	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed), log))
+	billingv1.RegisterReconciliationServiceServer(s, rpc.NewReconServer(app.NewReconciliation(st, feed, payRuns), log))
 }
 
 // The store implements every storage interface billing's use cases declare;
@@ -45,6 +47,8 @@ var (
 	_ app.PaymentStore = (*store.Store)(nil)
 	_ app.RateStore    = (*store.Store)(nil)
 	_ app.PayStore     = (*store.Store)(nil)
+	_ app.ExportStore  = (*store.Store)(nil)
+	_ app.ReconStore   = (*store.Store)(nil)
 )
 
 // Each adapter answers what the use cases ask of the service it calls.

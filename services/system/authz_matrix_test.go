@@ -78,6 +78,8 @@ var expected = map[string]string{
 	"RemunerationService_GetRateTable": "BFS", "RemunerationService_ListRateTables": "BFS",
 	"RemunerationService_CreatePayRun": "BF", "RemunerationService_GetPayRun": "BFS", "RemunerationService_VerifyPayRun": "BF",
 	"RemunerationService_PayMonth": "BF", "RemunerationService_ListStaffPayStatements": "BFSTI",
+	"ExportService_ExportPaySheet": "BFS", "ExportService_ExportStaffPayStatement": "BFSTI",
+	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
 }
 
 // reads are the POST routes that change nothing (out of scope: 404, not 403).

@@ -371,4 +371,12 @@ func TestPayRunEndToEnd(t *testing.T) {
 	if v := env.MustDo(t, "POST", s.path("/pay-runs/%s:verify", systemtest.Str(ar, "run_id")), map[string]any{}); v["identical"] != true {
 		t.Errorf("verify adjustments run = %v", v)
 	}
+
+	// The month's pay sheet and a teacher's own statement as files, with
+	// the adjustment in them (billing_export_e2e_test.go).
+	people := make([]string, 0, len(earned))
+	for id := range earned {
+		people = append(people, id)
+	}
+	checkPaySheetExport(t, env, s, people, heavy)
 }

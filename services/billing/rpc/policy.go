@@ -49,4 +49,15 @@ var Policy = az.Merge(
 		"PayMonth":               az.Change(az.Bureau, az.Finance),
 		"ListStaffPayStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
 	}),
+	// Exports (导出) read what the routes they mirror read: the pay sheet is
+	// the school's, a person's statement also its owner's.
+	az.Methods("kehou.billing.v1.ExportService", map[string]az.Rule{
+		"ExportPaySheet":          az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"ExportStaffPayStatement": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
+	}),
+	// Reconciliation (对账) is the finance office's and the bureau's.
+	az.Methods("kehou.billing.v1.ReconciliationService", map[string]az.Rule{
+		"GetReconciliation":         az.Read(az.Bureau, az.Finance),
+		"GetDistrictReconciliation": az.Read(az.Bureau, az.Finance),
+	}),
 )

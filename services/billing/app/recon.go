@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/recon"
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/shopspring/decimal"
+)
+
+// ReconStore is what a reconciliation reads from billing's own tables.
+type ReconStore interface {
+	// LedgerSums sums a school's ledger entries effective in [from, to] by
+	// posting kind and account.
+	LedgerSums(ctx context.Context, districtID, schoolID string, from, to fee.Date) ([]recon.Sum, error)
+	// ReconLines returns the pay lines of a school's months [from, to]
+	// (year*12+month-1 numbers).
+	ReconLines(ctx context.Context, districtID, schoolID string, from, to int) ([]recon.Line, error)
+	// ReconPay returns the pay statements of those months.
+	ReconPay(ctx context.Context, districtID, schoolID string, from, to int) ([]recon.Pay, error)
+	CostSheet(ctx context.Context, districtID, schoolID, termID string) (*fee.CostSheet, error)
+}
+
+// Reconciliation is the reconciliation use cases (对账).
+type Reconciliation struct {
+	store ReconStore
+	feed  Feed
+	runs  *PayRuns
+}
+
+// NewReconciliation returns the reconciliation use cases; runs supplies
+// what the rate tables pay for each approved hour.
+func NewReconciliation(store ReconStore, feed Feed, runs *PayRuns) *Reconciliation {
+	return &Reconciliation{store: store, feed: feed, runs: runs}
+}
+
+// ReconRequest names a period: a term, or a month (Year, Month), and the
+// share limits (zero: recon.DefaultLimits).
+type ReconRequest struct {
+	SchoolID    string
+	TermID      string
+	Year, Month int
+	Limits      recon.Limits
+}
+
+// SchoolRecon is a school's reconciliation of a period.
+type SchoolRecon struct {
+	SchoolID string
+	From, To fee.Date
+	Limits   recon.Limits
+	Report   recon.Report
+}
+
+// ParseLimits reads the share limits of a request ("" keeps the default);
+// each must be a fraction in [0, 1].
+func ParseLimits(labour, management string) (recon.Limits, error) {
+	l := recon.DefaultLimits()
+	v := fault.ValidationError{Subject: "reconciliation"}
+	for _, f := range []struct {
+		field, s string
+		dst      *decimal.Decimal
+	}{{"labour_share_limit", labour, &l.LabourShare}, {"management_share_limit", management, &l.ManagementShare}} {
+		if f.s == "" {
+			continue
+		}
+		d, err := decimal.NewFromString(f.s)
+		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(1)) {
+			v.Addf(f.field, "must be a fraction from 0 to 1, like 0.60, not %q", f.s)
+			continue
+		}
+		*f.dst = d
+	}
+	return l, v.Err()
+}
+
+// School reconciles one school's term or month.
+func (r *Reconciliation) School(ctx context.Context, req ReconRequest) (SchoolRecon, error) {
+	v := fault.ValidationError{Subject: "reconciliation"}
+	month := req.Year != 0 || req.Month != 0
+	switch {
+	case req.TermID == "" && !month:
+		v.Addf("term_id", "name a term, or a year and month")
+	case req.TermID != "" && month:
+		v.Addf("term_id", "name a term or a month, not both")
+	case month && (req.Year < 2000 || req.Month < 1 || req.Month > 12):
+		v.Addf("month", "a month reconciliation needs year 2000–2100 and month 1–12")
+	}
+	if err := v.Err(); err != nil {
+		return SchoolRecon{}, err
+	}
+	sc, err := r.feed.School(ctx, req.SchoolID)
+	if err != nil {
+		return SchoolRecon{}, err
+	}
+	var from, to fee.Date
+	if month {
+		from = fee.NewDate(req.Year, time.Month(req.Month), 1)
+		to = from.AddMonths(1).AddDays(-1)
+	} else {
+		terms, err := r.feed.Terms(ctx, sc.ID)
+		if err != nil {
+			return SchoolRecon{}, err
+		}
+		for _, t := range terms {
+			if t.ID == req.TermID {
+				from, to = t.Start, t.End
+			}
+		}
+		if from.IsZero() {
+			return SchoolRecon{}, fault.NotFound("term " + req.TermID + " not found")
+		}
+	}
+	return r.reconcile(ctx, sc.DistrictID, sc.ID, req.TermID, from, to, req.Limits)
+}
+
+// District reconciles each school of a district for a month and rolls them up.
+func (r *Reconciliation) District(ctx context.Context, districtID string, year, month int, limits recon.Limits) (SchoolRecon, []SchoolRecon, error) {
+	if err := r.feed.CheckDistrict(ctx, districtID); err != nil {
+		return SchoolRecon{}, nil, err
+	}
+	schools, err := r.feed.Schools(ctx, districtID)
+	if err != nil {
+		return SchoolRecon{}, nil, err
+	}
+	from := fee.NewDate(year, time.Month(month), 1)
+	to := from.AddMonths(1).AddDays(-1)
+	var out []SchoolRecon
+	reports := make([]recon.Report, 0, len(schools))
+	for _, sc := range schools {
+		sr, err := r.reconcile(ctx, districtID, sc.ID, "", from, to, limits)
+		if err != nil {
+			return SchoolRecon{}, nil, fmt.Errorf("reconcile school %s: %w", sc.ID, err)
+		}
+		out = append(out, sr)
+		reports = append(reports, sr.Report)
+	}
+	return SchoolRecon{From: from, To: to, Limits: limits, Report: recon.RollUp(reports)}, out, nil
+}
+
+func (r *Reconciliation) reconcile(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, limits recon.Limits) (SchoolRecon, error) {
+	in := recon.Input{SchoolID: schoolID, Limits: limits}
+	var err error
+	if in.Sums, err = r.store.LedgerSums(ctx, districtID, schoolID, from, to); err != nil {
+		return SchoolRecon{}, err
+	}
+	m0, m1 := from.Year*12+int(from.Month)-1, to.Year*12+int(to.Month)-1
+	if in.Lines, err = r.store.ReconLines(ctx, districtID, schoolID, m0, m1); err != nil {
+		return SchoolRecon{}, err
+	}
+	if in.Pay, err = r.store.ReconPay(ctx, districtID, schoolID, m0, m1); err != nil {
+		return SchoolRecon{}, err
+	}
+	for m := m0; m <= m1; m++ {
+		hs, err := r.runs.expectedHours(ctx, districtID, schoolID, m/12, m%12+1)
+		if err != nil {
+			return SchoolRecon{}, err
+		}
+		in.Hours = append(in.Hours, hs...)
+	}
+	if termID != "" {
+		cs, err := r.store.CostSheet(ctx, districtID, schoolID, termID)
+		if err != nil {
+			return SchoolRecon{}, err
+		}
+		if cs != nil {
+			for _, it := range cs.Items {
+				// Remuneration, institution fees and management are counted
+				// from what was actually paid, not the cost sheet's estimate.
+				switch it.Kind {
+				case fee.Remuneration, fee.InstitutionFees, fee.Management:
+					continue
+				}
+				in.Costs = append(in.Costs, recon.Cost{Kind: string(it.Kind), Amount: it.Amount})
+			}
+		}
+	}
+	return SchoolRecon{SchoolID: schoolID, From: from, To: to, Limits: limits, Report: recon.Reconcile(in)}, nil
+}
+
+// expectedHours is a school month's approved hours with what the rate
+// tables pay for each (the session lines of the engine, before caps).
+func (p *PayRuns) expectedHours(ctx context.Context, districtID, schoolID string, year, month int) ([]recon.Hour, error) {
+	hs, _, err := p.hours.MonthHours(ctx, schoolID, year, time.Month(month))
+	if err != nil {
+		return nil, err
+	}
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	in, err := p.input(ctx, districtID, PayRunRequest{SchoolID: schoolID, Year: year, Month: month}, hs, nil)
+	if err != nil {
+		return nil, err
+	}
+	expected := map[string]decimal.Decimal{}
+	if res, err := pay.Compute(in); err == nil {
+		for _, st := range res.Statements {
+			for _, l := range st.Lines {
+				if l.Kind == pay.LineSession {
+					expected[l.RecordID] = expected[l.RecordID].Add(l.Amount)
+				}
+			}
+		}
+	}
+	// An hour no rate table pays (Compute refuses the month) is still an
+	// approved hour: it shows with no expected amount rather than hiding.
+	out := make([]recon.Hour, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, recon.Hour{RecordID: h.RecordID, AssignmentID: h.AssignmentID, StaffID: h.StaffID, Expected: expected[h.RecordID]})
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package rpc
+
+import (
+	"io"
+	"log/slog"
+
+	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
+	"github.com/kehou/kehou/services/billing/app"
+	"google.golang.org/grpc"
+)
+
+// ExportServer implements billingv1.ExportServiceServer: each export is
+// written by its use case into a chunkWriter that sends the file on as a
+// stream of chunks.
+type ExportServer struct {
+	billingv1.UnimplementedExportServiceServer
+	app *app.Exports
+	log *slog.Logger
+}
+
+// NewExportServer returns the transport over the export use cases.
+func NewExportServer(a *app.Exports, log *slog.Logger) *ExportServer {
+	return &ExportServer{app: a, log: log}
+}
+
+// ExportPaySheet implements the RPC.
+func (s *ExportServer) ExportPaySheet(req *billingv1.ExportPaySheetRequest, stream grpc.ServerStreamingServer[billingv1.ExportPaySheetResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, data []byte) error {
+		return stream.Send(&billingv1.ExportPaySheetResponse{ContentType: ct, Filename: name, Data: data})
+	}}
+	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), "", req.GetFormat(), cw.open))
+}
+
+// ExportStaffPayStatement implements the RPC.
+func (s *ExportServer) ExportStaffPayStatement(req *billingv1.ExportStaffPayStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportStaffPayStatementResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, data []byte) error {
+		return stream.Send(&billingv1.ExportStaffPayStatementResponse{ContentType: ct, Filename: name, Data: data})
+	}}
+	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), req.GetStaffId(), req.GetFormat(), cw.open))
+}
+
+func (s *ExportServer) finish(stream grpc.ServerStream, cw *chunkWriter, err error) error {
+	if err == nil {
+		err = cw.flush()
+	}
+	if err != nil {
+		return toStatus(stream.Context(), s.log, err)
+	}
+	return nil
+}
+
+// chunkSize is the most a chunk carries: well under gRPC's 4 MB message
+// limit, large enough that a big file is few messages.
+const chunkSize = 256 << 10
+
+// chunkWriter buffers a file into chunks; the first carries the content
+// type and file name (sent even for an empty file).
+type chunkWriter struct {
+	send       func(contentType, filename string, data []byte) error
+	file       app.File
+	buf        []byte
+	sentHeader bool
+}
+
+func (c *chunkWriter) open(f app.File) (io.Writer, error) {
+	c.file = f
+	c.buf = make([]byte, 0, chunkSize)
+	return c, nil
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := min(len(p), chunkSize-len(c.buf))
+		c.buf = append(c.buf, p[:k]...)
+		p = p[k:]
+		if len(c.buf) == chunkSize {
+			if err := c.flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func (c *chunkWriter) flush() error {
+	if len(c.buf) == 0 && c.sentHeader {
+		return nil
+	}
+	var ct, name string
+	if !c.sentHeader {
+		ct, name = c.file.Format.ContentType(), c.file.Name
+	}
+	if err := c.send(ct, name, c.buf); err != nil {
+		return err
+	}
+	c.sentHeader = true
+	c.buf = c.buf[:0]
+	return nil
+}

@@ -1,0 +1,91 @@
+package rpc
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+
+	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
+	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/recon"
+)
+
+// ReconServer implements billingv1.ReconciliationServiceServer.
+type ReconServer struct {
+	billingv1.UnimplementedReconciliationServiceServer
+	app *app.Reconciliation
+	log *slog.Logger
+}
+
+// NewReconServer returns the transport over the reconciliation use cases.
+func NewReconServer(a *app.Reconciliation, log *slog.Logger) *ReconServer {
+	return &ReconServer{app: a, log: log}
+}
+
+// GetReconciliation implements the RPC.
+func (s *ReconServer) GetReconciliation(ctx context.Context, req *billingv1.GetReconciliationRequest) (*billingv1.GetReconciliationResponse, error) {
+	limits, err := app.ParseLimits(req.GetLabourShareLimit(), req.GetManagementShareLimit())
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	r, err := s.app.School(ctx, app.ReconRequest{SchoolID: req.GetSchoolId(), TermID: req.GetTermId(),
+		Year: int(req.GetYear()), Month: int(req.GetMonth()), Limits: limits})
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	return &billingv1.GetReconciliationResponse{Reconciliation: reconToProto(r)}, nil
+}
+
+// GetDistrictReconciliation implements the RPC.
+func (s *ReconServer) GetDistrictReconciliation(ctx context.Context, req *billingv1.GetDistrictReconciliationRequest) (*billingv1.GetDistrictReconciliationResponse, error) {
+	limits, err := app.ParseLimits(req.GetLabourShareLimit(), req.GetManagementShareLimit())
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	total, schools, err := s.app.District(ctx, req.GetDistrictId(), int(req.GetYear()), int(req.GetMonth()), limits)
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	out := &billingv1.GetDistrictReconciliationResponse{Total: reconToProto(total)}
+	for _, sr := range schools {
+		out.Schools = append(out.Schools, reconToProto(sr))
+	}
+	return out, nil
+}
+
+func reconToProto(r app.SchoolRecon) *billingv1.Reconciliation {
+	in, sp := r.Report.Income, r.Report.Spending
+	out := &billingv1.Reconciliation{
+		SchoolId: r.SchoolID, From: r.From.String(), To: r.To.String(), Balanced: r.Report.Balanced(),
+		LabourShareLimit: r.Limits.LabourShare.String(), ManagementShareLimit: r.Limits.ManagementShare.String(),
+		Income: &billingv1.ReconIncome{FeesBilled: in.FeesBilled.StringFixed(2), Collected: in.Collected.StringFixed(2),
+			Refunded: in.Refunded.StringFixed(2), WrittenOff: in.WrittenOff.StringFixed(2), Outstanding: in.Outstanding.StringFixed(2),
+			Total: in.Total.StringFixed(2)},
+		Spending: &billingv1.ReconSpending{Pay: sp.Pay.StringFixed(2), Institutions: sp.Institutions.StringFixed(2),
+			Management: sp.Management.StringFixed(2), Total: sp.Total.StringFixed(2)},
+		Discrepancies: []*billingv1.Discrepancy{},
+	}
+	for _, p := range in.Payers {
+		out.Income.Payers = append(out.Income.Payers, &billingv1.PayerIncome{PayerId: p.PayerID, Billed: p.Billed.StringFixed(2), Received: p.Received.StringFixed(2)})
+	}
+	tags := make([]string, 0, len(sp.ByTreatment))
+	for t := range sp.ByTreatment {
+		tags = append(tags, t)
+	}
+	sort.Strings(tags)
+	for _, t := range tags {
+		out.Spending.ByTreatment = append(out.Spending.ByTreatment, &billingv1.TreatmentAmount{Treatment: t, Amount: sp.ByTreatment[t].StringFixed(2)})
+	}
+	for _, c := range sp.Costs {
+		out.Spending.Costs = append(out.Spending.Costs, &billingv1.CostAmount{Kind: c.Kind, Amount: c.Amount.StringFixed(2)})
+	}
+	for _, d := range r.Report.Discrepancies {
+		out.Discrepancies = append(out.Discrepancies, discrepancyToProto(d))
+	}
+	return out
+}
+
+func discrepancyToProto(d recon.Discrepancy) *billingv1.Discrepancy {
+	return &billingv1.Discrepancy{Rule: string(d.Rule), SchoolId: d.SchoolID, RecordId: d.RecordID, StaffId: d.StaffID,
+		StatementId: d.StatementID, StudentId: d.StudentID, PayerId: d.PayerID, Amount: d.Amount.StringFixed(2)}
+}

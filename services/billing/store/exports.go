@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/shopspring/decimal"
+)
+
+// EachPersonMonth calls fn with each person's month of a school, in staff
+// order (only staffID's when it is not empty). Rows come from the cursor
+// one statement at a time and a person is handed on as soon as their last
+// statement is read, so a month of any size is read in constant memory.
+func (s *Store) EachPersonMonth(ctx context.Context, districtID, schoolID string, year, month int, staffID string, fn func(pay.PersonMonth) error) error {
+	rows, err := s.db.Query(ctx, `SELECT staff_id, staff_kind, institution_id, earned, paid, held_back, by_treatment
+		FROM billing.pay_statements
+		WHERE district_id = $1 AND school_id = $2 AND year = $3 AND month = $4 AND ($5 = '' OR staff_id = $5)
+		ORDER BY staff_id, revision`, districtID, schoolID, year, month, staffID)
+	if err != nil {
+		return interpretError(err, "pay statements")
+	}
+	defer rows.Close()
+	var cur pay.PersonMonth
+	var id, kind, inst string
+	var earned, paid, held decimal.Decimal
+	var raw []byte
+	var tags []pay.TagAmount
+	_, err = pgx.ForEachRow(rows, []any{&id, &kind, &inst, &earned, &paid, &held, &raw}, func() error {
+		if id != cur.StaffID && cur.StaffID != "" {
+			if err := fn(cur); err != nil {
+				return err
+			}
+			cur = pay.PersonMonth{}
+		}
+		cur.StaffID = id
+		tags = tags[:0]
+		if err := json.Unmarshal(raw, &tags); err != nil {
+			return fmt.Errorf("decode pay statement totals: %w", err)
+		}
+		cur.Add(kind, inst, earned, paid, held, tags)
+		return nil
+	})
+	if err != nil {
+		return interpretError(err, "pay statements")
+	}
+	if cur.StaffID != "" {
+		return fn(cur)
+	}
+	return nil
+}
+
+// EachPayLine calls fn with every line of a school month's statements (only
+// staffID's when it is not empty) in staff, revision and line order,
+// straight from the cursor.
+func (s *Store) EachPayLine(ctx context.Context, districtID, schoolID string, year, month int, staffID string, fn func(staffID string, revision int, l pay.IssuedLine) error) error {
+	rows, err := s.db.Query(ctx, `SELECT st.staff_id, st.revision, l.statement_id, l.body
+		FROM billing.pay_statements st
+		JOIN billing.pay_lines l ON l.district_id = st.district_id AND l.school_id = st.school_id AND l.statement_id = st.statement_id
+		WHERE st.district_id = $1 AND st.school_id = $2 AND st.year = $3 AND st.month = $4 AND ($5 = '' OR st.staff_id = $5)
+		ORDER BY st.staff_id, st.revision, l.line_no`, districtID, schoolID, year, month, staffID)
+	if err != nil {
+		return interpretError(err, "pay lines")
+	}
+	defer rows.Close()
+	var id, stmt string
+	var rev int
+	var body []byte
+	_, err = pgx.ForEachRow(rows, []any{&id, &rev, &stmt, &body}, func() error {
+		var l pay.IssuedLine
+		if err := json.Unmarshal(body, &l); err != nil {
+			return fmt.Errorf("decode pay line: %w", err)
+		}
+		l.StatementID = stmt
+		return fn(id, rev, l)
+	})
+	if err != nil {
+		return interpretError(err, "pay lines")
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/recon"
+	"github.com/shopspring/decimal"
+)
+
+func pgDate(d fee.Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// LedgerSums sums a school's ledger entries effective in [from, to] by
+// posting kind and account: the whole ledger side of a reconciliation in
+// one grouped read.
+func (s *Store) LedgerSums(ctx context.Context, districtID, schoolID string, from, to fee.Date) ([]recon.Sum, error) {
+	rows, err := s.db.Query(ctx, `SELECT p.kind, e.account, SUM(e.amount)
+		FROM billing.postings p
+		JOIN billing.entries e ON e.district_id = p.district_id AND e.school_id = p.school_id AND e.posting_id = p.posting_id
+		WHERE p.district_id = $1 AND p.school_id = $2 AND p.effective_date BETWEEN $3 AND $4
+		GROUP BY p.kind, e.account ORDER BY p.kind, e.account`, districtID, schoolID, pgDate(from), pgDate(to))
+	if err != nil {
+		return nil, interpretError(err, "ledger sums")
+	}
+	var out []recon.Sum
+	var sum recon.Sum
+	_, err = pgx.ForEachRow(rows, []any{&sum.Kind, &sum.Account, &sum.Amount}, func() error {
+		out = append(out, sum)
+		return nil
+	})
+	if err != nil {
+		return nil, interpretError(err, "ledger sums")
+	}
+	return out, nil
+}
+
+// ReconLines returns the pay lines of a school's months [from, to]
+// (year*12+month-1), marking those on a person's first statement.
+func (s *Store) ReconLines(ctx context.Context, districtID, schoolID string, from, to int) ([]recon.Line, error) {
+	rows, err := s.db.Query(ctx, `SELECT st.statement_id, st.staff_id, l.kind, l.record_id, l.assignment_id, l.amount, st.kind = 'pay'
+		FROM billing.pay_statements st
+		JOIN billing.pay_lines l ON l.district_id = st.district_id AND l.school_id = st.school_id AND l.statement_id = st.statement_id
+		WHERE st.district_id = $1 AND st.school_id = $2 AND st.year * 12 + st.month - 1 BETWEEN $3 AND $4
+		ORDER BY st.staff_id, st.year, st.month, st.revision, l.line_no`, districtID, schoolID, from, to)
+	if err != nil {
+		return nil, interpretError(err, "pay lines")
+	}
+	var out []recon.Line
+	var l recon.Line
+	_, err = pgx.ForEachRow(rows, []any{&l.StatementID, &l.StaffID, &l.Kind, &l.RecordID, &l.AssignmentID, &l.Amount, &l.First}, func() error {
+		out = append(out, l)
+		return nil
+	})
+	if err != nil {
+		return nil, interpretError(err, "pay lines")
+	}
+	return out, nil
+}
+
+// ReconPay returns the pay statements of a school's months [from, to]
+// (year*12+month-1) with their paid amount by treatment tag.
+func (s *Store) ReconPay(ctx context.Context, districtID, schoolID string, from, to int) ([]recon.Pay, error) {
+	rows, err := s.db.Query(ctx, `SELECT statement_id, staff_id, staff_kind, institution_id, paid, by_treatment
+		FROM billing.pay_statements
+		WHERE district_id = $1 AND school_id = $2 AND year * 12 + month - 1 BETWEEN $3 AND $4
+		ORDER BY staff_id, year, month, revision`, districtID, schoolID, from, to)
+	if err != nil {
+		return nil, interpretError(err, "pay statements")
+	}
+	var out []recon.Pay
+	var p recon.Pay
+	var raw []byte
+	_, err = pgx.ForEachRow(rows, []any{&p.StatementID, &p.StaffID, &p.StaffKind, &p.InstitutionID, &p.Paid, &raw}, func() error {
+		var tags []pay.TagAmount
+		if err := json.Unmarshal(raw, &tags); err != nil {
+			return fmt.Errorf("decode pay statement totals: %w", err)
+		}
+		p.ByTreatment = make(map[string]decimal.Decimal, len(tags))
+		for _, t := range tags {
+			p.ByTreatment[string(t.Treatment)] = p.ByTreatment[string(t.Treatment)].Add(t.Amount)
+		}
+		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, interpretError(err, "pay statements")
+	}
+	return out, nil
+}

@@ -1,0 +1,153 @@
+package system_test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kehou/kehou/services/platform/auth"
+	"github.com/kehou/kehou/services/system/systemtest"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// checkPaySheetExport downloads the month's pay sheet (课酬发放表) over HTTP
+// as .xlsx, CSV and GB18030 CSV, reads each back and holds it against the
+// API: one row per person with the paid amount of their statements, totals
+// equal to the API's sums, every line on the second sheet; and a teacher
+// downloads only their own statement.
+func checkPaySheetExport(t *testing.T, env *systemtest.Env, s *stSchool, people []string, heavy string) {
+	t.Helper()
+	people = slices.Clone(people)
+	slices.Sort(people)
+	paid := map[string]string{}
+	var paidSum, earnedSum decimal.Decimal
+	lines := 0
+	for _, id := range people {
+		got := env.MustDo(t, "GET", s.path("/staff/%s/pay-statements?year=2026&month=9", id), nil)
+		paid[id] = systemtest.Str(got, "paid_total")
+		paidSum = paidSum.Add(decimal.RequireFromString(paid[id]))
+		for _, st := range systemtest.Get(got, "statements").([]any) {
+			earnedSum = earnedSum.Add(decimal.RequireFromString(systemtest.Str(st, "earned")))
+			lines += len(systemtest.Get(st, "lines").([]any))
+		}
+	}
+
+	r := env.Do(t, "GET", s.path("/pay-sheet?year=2026&month=9"), nil)
+	if r.Code != http.StatusOK {
+		t.Fatalf("pay sheet: %d %.300s", r.Code, r.Raw)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("pay sheet content type %q", ct)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "%E8%AF%BE%E9%85%AC") || !strings.Contains(cd, ".xlsx") {
+		t.Errorf("pay sheet content disposition %q, want an attachment named 课酬发放表….xlsx", cd)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(r.Raw))
+	if err != nil {
+		t.Fatalf("pay sheet is not a workbook: %v", err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); !slices.Equal(got, []string{"课酬发放表", "课酬明细"}) {
+		t.Errorf("sheets %v", got)
+	}
+	rows, err := f.GetRows("课酬发放表")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(people)+2 {
+		t.Fatalf("pay sheet has %d rows, want a header, %d people and a total: %v", len(rows), len(people), rows)
+	}
+	head := rows[0]
+	if !slices.Equal(head[:3], []string{"工号", "人员类别", "所属机构"}) || head[8] != "实发金额" {
+		t.Errorf("pay sheet headers %v", head)
+	}
+	for i, id := range people {
+		row := rows[i+1]
+		if row[0] != id || row[8] != paid[id] {
+			t.Errorf("pay sheet row %d = %v, want %s paid %s", i+1, row, id, paid[id])
+		}
+	}
+	if total := rows[len(rows)-1]; total[0] != "合计" || total[8] != paidSum.StringFixed(2) {
+		t.Errorf("pay sheet total row %v, want 合计 paid %s (the API's)", total, paidSum.StringFixed(2))
+	}
+	detail, err := f.GetRows("课酬明细")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(detail) != lines+2 {
+		t.Errorf("line sheet has %d rows, want %d lines + header + total", len(detail), lines)
+	}
+	if total := detail[len(detail)-1]; total[0] != "合计" || total[14] != earnedSum.StringFixed(2) {
+		t.Errorf("line sheet total %v, want earned %s", total, earnedSum.StringFixed(2))
+	}
+	if p, err := f.GetPanes("课酬发放表"); err != nil || !p.Freeze || p.YSplit != 1 {
+		t.Errorf("pay sheet header row not frozen: %+v %v", p, err)
+	}
+
+	for _, tt := range []struct {
+		format, ct string
+		decode     func([]byte) string
+	}{
+		{"csv", "text/csv; charset=utf-8", func(b []byte) string {
+			if !bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")) {
+				t.Error("CSV without a BOM")
+			}
+			return string(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF")))
+		}},
+		{"csv-gb18030", "text/csv; charset=GB18030", func(b []byte) string {
+			s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(s)
+		}},
+	} {
+		r := env.Do(t, "GET", s.path("/pay-sheet?year=2026&month=9&format=%s", tt.format), nil)
+		if r.Code != http.StatusOK || r.Header.Get("Content-Type") != tt.ct {
+			t.Fatalf("%s: %d %q %.200s", tt.format, r.Code, r.Header.Get("Content-Type"), r.Raw)
+		}
+		text := tt.decode([]byte(r.Raw))
+		if !strings.HasPrefix(text, "工号,人员类别,所属机构") || !strings.Contains(text, "\n合计,,,,,") ||
+			!strings.Contains(text, ","+paidSum.StringFixed(2)+",") {
+			t.Errorf("%s pay sheet lacks the Chinese header or the total %s:\n%.600s", tt.format, paidSum.StringFixed(2), text)
+		}
+	}
+
+	// Bad input: a 400 naming the field; nothing sent as a file.
+	if r := env.Do(t, "GET", s.path("/pay-sheet?year=2026&month=9&format=pdf"), nil); r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"format"`) {
+		t.Errorf("format=pdf: %d %.300s, want 400 naming format", r.Code, r.Raw)
+	}
+	if r := env.Do(t, "GET", s.path("/pay-sheet?year=2026&month=13"), nil); r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"month"`) {
+		t.Errorf("month=13: %d %.300s, want 400 naming month", r.Code, r.Raw)
+	}
+
+	// The heavy teacher downloads their own statement, and no one else's.
+	teacher := env.As(env.Minter.Token(auth.Principal{AccountID: "acc_heavy", Role: auth.RoleTeacher, DistrictID: s.district, SchoolID: s.id, StaffID: heavy}))
+	mine := teacher.Do(t, "GET", s.path("/staff/%s/pay-statements:export?year=2026&month=9", heavy), nil)
+	if mine.Code != http.StatusOK {
+		t.Fatalf("own statement export: %d %.300s", mine.Code, mine.Raw)
+	}
+	mf, err := excelize.OpenReader(strings.NewReader(mine.Raw))
+	if err != nil {
+		t.Fatalf("own statement is not a workbook: %v", err)
+	}
+	defer mf.Close()
+	own, err := mf.GetRows("课酬发放表")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(own) != 3 || own[1][0] != heavy || own[1][8] != paid[heavy] || own[2][8] != paid[heavy] {
+		t.Errorf("own statement rows %v, want %s paid %s", own, heavy, paid[heavy])
+	}
+	other := people[0]
+	if other == heavy {
+		other = people[1]
+	}
+	if r := teacher.Do(t, "GET", s.path("/staff/%s/pay-statements:export?year=2026&month=9", other), nil); r.Code != http.StatusNotFound {
+		t.Errorf("a teacher exporting a colleague's statement: %d, want 404", r.Code)
+	}
+}

@@ -1,0 +1,185 @@
+package system_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/system/systemtest"
+)
+
+// TestReconciliationEndToEnd is acceptance 3 over HTTP: a term with fees
+// (parent shares and a city subsidy), payments, a prepayment refunded, a
+// write-off, remuneration of approved hours (one outside instructor's,
+// owed to the institution) paid out — zero difference; then an approved
+// hour no run paid, a pay line without an hour, a labour share above its
+// limit and an unpaid fee, each listed with its amount, and nothing else.
+func TestReconciliationEndToEnd(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	s := newStaffingSchool(t, env, "350406")
+	g := s.solve(t, "7")
+	demands := map[string]any{}
+	for _, d := range g["demands"].([]any) {
+		demands[systemtest.Str(d, "demand_id")] = d
+	}
+	// Weekday homework supervision (111.00 taught) and the outside
+	// instructor's session (120.00), as in the pay run's hand figures.
+	type slot struct {
+		asg, staff          string
+		day, h1, m1, h2, m2 int
+	}
+	var homework, outside []slot
+	for _, a := range g["assignments"].([]any) {
+		d := demands[systemtest.Str(a, "demand_id")]
+		sl := slot{asg: systemtest.Str(a, "assignment_id"), staff: systemtest.Str(a, "staff_id"), day: stNum(d, "date", "day"),
+			h1: stNum(d, "start", "hours"), m1: stNum(d, "start", "minutes"), h2: stNum(d, "end", "hours"), m2: stNum(d, "end", "minutes")}
+		switch {
+		case sl.day == 12:
+		case systemtest.Str(d, "role") == "supervisor":
+			homework = append(homework, sl)
+		case systemtest.Str(d, "institution_id") != "" && systemtest.Str(d, "role") == "instructor":
+			outside = append(outside, sl)
+		}
+	}
+	slices.SortFunc(homework, func(a, b slot) int {
+		return strings.Compare(fmt.Sprint(a.day, a.h1, a.asg), fmt.Sprint(b.day, b.h1, b.asg))
+	})
+	if len(homework) < 3 || len(outside) < 1 {
+		t.Fatalf("the week has %d homework and %d outside sessions, want 3 and 1", len(homework), len(outside))
+	}
+	work := func(sl slot) string {
+		in := env.MustDo(t, "POST", s.path("/assignments/%s:checkIn", sl.asg), map[string]any{"time": stAt(sl.day, sl.h1, sl.m1)})
+		rec := systemtest.Str(in, "record", "record_id")
+		env.MustDo(t, "POST", s.path("/hour-records/%s:checkOut", rec), map[string]any{"time": stAt(sl.day, sl.h2, sl.m2), "duty": "taught"})
+		env.MustDo(t, "POST", s.path("/hour-records/%s:approve", rec), map[string]any{"approved_by": "周主任"})
+		env.MustDo(t, "POST", s.path("/hour-records/%s:lock", rec), map[string]any{})
+		return rec
+	}
+	work(homework[0])
+	work(homework[1])
+	work(outside[0])
+	env.MustDo(t, "POST", "/v1/districts/"+s.district+"/rate-tables", e2ePayTable())
+	run := env.MustDo(t, "POST", s.path("/pay-runs"), map[string]any{"request_id": "recon-sep", "year": 2026, "month": 9})
+	if got := systemtest.Str(run, "run", "paid"); got != "342.00" {
+		t.Fatalf("pay run paid %s, want 111 + 111 + 120 = 342.00", got)
+	}
+	env.MustDo(t, "POST", s.path("/pay-months:pay"), map[string]any{"request_id": "recon-pay-sep", "year": 2026, "month": 9})
+
+	// Fees of the term: three families billed 600 each (plus 400 from the
+	// city); one pays, one overpays 50 as a prepayment that is refunded,
+	// one pays 500 and 100 is written off.
+	db, err := pgx.Connect(context.Background(), env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	statement := func(id, student, parent, total string) {
+		t.Helper()
+		ctx := context.Background()
+		_, err := db.Exec(ctx, `INSERT INTO billing.statements (district_id, school_id, statement_id, run_id, student_id, term_id,
+			period_start, period_end, kind, parent_amount, total_amount)
+			VALUES ($1, $2, $3, 'run_fixture', $4, $5, '2026-09-07', '2026-09-30', 'charge', $6, $7)`,
+			s.district, s.id, id, student, s.term, parent, total)
+		if err == nil {
+			_, err = db.Exec(ctx, `INSERT INTO billing.postings (district_id, school_id, posting_id, kind, reference, effective_date)
+				VALUES ($1, $2, $3, 'charge', $3, '2026-09-07')`, s.district, s.id, id)
+		}
+		if err == nil {
+			_, err = db.Exec(ctx, `INSERT INTO billing.entries (district_id, school_id, posting_id, line, account, amount) VALUES
+				($1, $2, $3, 1, 'receivable:parent:' || $4, $5::numeric),
+				($1, $2, $3, 2, 'receivable:payer:city', $6::numeric - $5::numeric),
+				($1, $2, $3, 3, 'income:school', -$6::numeric)`, s.district, s.id, id, student, parent, total)
+		}
+		if err != nil {
+			t.Fatalf("fixture statement %s: %v", id, err)
+		}
+	}
+	statement("st_a", "stu_a", "600.00", "1000.00")
+	statement("st_b", "stu_b", "600.00", "1000.00")
+	statement("st_c", "stu_c", "600.00", "1000.00")
+	env.MustDo(t, "POST", s.path("/payments"), payment("st_a", "600.00", "PAYMENT_CHANNEL_WECHAT", "ra", "2026-09-10T02:00:00Z"))
+	over := payment("st_b", "650.00", "PAYMENT_CHANNEL_BANK", "rb", "2026-09-11T02:00:00Z")
+	over["prepayment"] = true
+	pb := env.MustDo(t, "POST", s.path("/payments"), over)
+	env.MustDo(t, "POST", s.path("/refunds"), map[string]any{"payment_id": systemtest.Str(pb, "payment", "payment_id"),
+		"amount": map[string]any{"amount": "50.00"}, "method": "REFUND_METHOD_ORIGINAL", "reason": "多缴退回", "idempotency_key": "rf-b", "refunded_on": systemtest.Date(2026, 9, 20)})
+	env.MustDo(t, "POST", s.path("/payments"), payment("st_c", "500.00", "PAYMENT_CHANNEL_CASH", "rc", "2026-09-12T02:00:00Z"))
+	env.MustDo(t, "POST", s.path("/write-offs"), map[string]any{"student_id": "stu_c", "term_id": s.term,
+		"amount": map[string]any{"amount": "100.00"}, "reason": "困难家庭核销", "idempotency_key": "wo-c", "written_on": systemtest.Date(2026, 9, 25)})
+
+	recon := func(query string) map[string]any {
+		t.Helper()
+		return env.MustDo(t, "GET", s.path("/reconciliation?term_id=%s%s", s.term, query), nil)["reconciliation"].(map[string]any)
+	}
+	r := recon("")
+	if r["balanced"] != true || len(r["discrepancies"].([]any)) != 0 {
+		t.Fatalf("a consistent term has discrepancies: %v", r["discrepancies"])
+	}
+	for path, want := range map[string]string{
+		"income.fees_billed": "1800.00", "income.collected": "1750.00", "income.refunded": "50.00", "income.written_off": "100.00",
+		"income.outstanding": "0.00", "income.total": "1700.00", "spending.pay": "342.00", "spending.institutions": "120.00",
+		"spending.total": "342.00",
+	} {
+		p := strings.Split(path, ".")
+		if got := systemtest.Str(r, p[0], p[1]); got != want {
+			t.Errorf("%s = %s, want %s", path, got, want)
+		}
+	}
+	if p := systemtest.Get(r, "income", "payers").([]any); len(p) != 1 || systemtest.Str(p[0], "payer_id") != "city" || systemtest.Str(p[0], "billed") != "1200.00" {
+		t.Errorf("payers %v, want the city billed 1200.00", p)
+	}
+
+	// The injections.
+	unpaid := work(homework[2]) // approved and locked after the run
+	var stmt string
+	if err := db.QueryRow(context.Background(), `SELECT statement_id FROM billing.pay_statements WHERE school_id = $1 ORDER BY statement_id LIMIT 1`, s.id).Scan(&stmt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(context.Background(), `INSERT INTO billing.pay_lines (district_id, school_id, statement_id, line_no, kind, record_id, assignment_id, treatment, amount, body)
+		VALUES ($1, $2, $3, 999, 'session', 'rec_ghost', 'asg_ghost', 'outside_performance_total', 25.00, '{}')`, s.district, s.id, stmt); err != nil {
+		t.Fatal(err)
+	}
+	statement("st_d", "stu_d", "300.00", "500.00")
+
+	r = recon("&labour_share_limit=0.10")
+	type found struct{ rule, record, statement, student, amount string }
+	var got []found
+	for _, d := range r["discrepancies"].([]any) {
+		got = append(got, found{systemtest.Str(d, "rule"), systemtest.Str(d, "record_id"), systemtest.Str(d, "statement_id"),
+			systemtest.Str(d, "student_id"), systemtest.Str(d, "amount")})
+	}
+	// Income is still 1700.00 (stu_d paid nothing): 10% is 170.00, so
+	// labour of 342.00 is 172.00 over.
+	want := []found{
+		{"fee_outstanding", "", "", "stu_d", "300.00"},
+		{"hour_unpaid", unpaid, "", "", "111.00"},
+		{"labour_share", "", "", "", "172.00"},
+		{"pay_without_hour", "rec_ghost", stmt, "", "25.00"},
+	}
+	if !slices.Equal(want, got) {
+		t.Errorf("discrepancies\n got %v\nwant %v", got, want)
+	}
+	if r["balanced"] != false || systemtest.Str(r, "labour_share_limit") != "0.1" {
+		t.Errorf("balanced %v, labour limit %v", r["balanced"], r["labour_share_limit"])
+	}
+
+	// Bad input: 400 naming the field.
+	if r := env.Do(t, "GET", s.path("/reconciliation?term_id=%s&labour_share_limit=1.5", s.term), nil); r.Code != http.StatusBadRequest ||
+		!strings.Contains(r.Raw, `"field":"labour_share_limit"`) {
+		t.Errorf("limit 1.5: %d %.300s", r.Code, r.Raw)
+	}
+	if r := env.Do(t, "GET", s.path("/reconciliation"), nil); r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"term_id"`) {
+		t.Errorf("no period: %d %.300s", r.Code, r.Raw)
+	}
+
+	// The district's month rolls the school up.
+	dr := env.MustDo(t, "GET", "/v1/districts/"+s.district+"/reconciliation?year=2026&month=9&labour_share_limit=0.10", nil)
+	if n := len(systemtest.Get(dr, "total", "discrepancies").([]any)); n != 4 || systemtest.Str(dr, "total", "spending", "pay") != "342.00" {
+		t.Errorf("district month: %d discrepancies, pay %s: %v", n, systemtest.Str(dr, "total", "spending", "pay"), dr["total"])
+	}
+}
