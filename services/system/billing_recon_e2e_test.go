@@ -18,6 +18,9 @@ import (
 // owed to the institution) paid out — zero difference; then an approved
 // hour no run paid, a pay line without an hour, a labour share above its
 // limit and an unpaid fee, each listed with its amount, and nothing else.
+// On the way, the leave-pending path of a pay run (acceptance 6): a month
+// with an unapproved hour is refused with the record listed, and a run that
+// says to leave it pays the rest and lists it.
 func TestReconciliationEndToEnd(t *testing.T) {
 	t.Parallel()
 	env := systemtest.Start(t)
@@ -52,21 +55,35 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	if len(homework) < 3 || len(outside) < 1 {
 		t.Fatalf("the week has %d homework and %d outside sessions, want 3 and 1", len(homework), len(outside))
 	}
-	work := func(sl slot) string {
+	checkOut := func(sl slot) string {
 		in := env.MustDo(t, "POST", s.path("/assignments/%s:checkIn", sl.asg), map[string]any{"time": stAt(sl.day, sl.h1, sl.m1)})
 		rec := systemtest.Str(in, "record", "record_id")
 		env.MustDo(t, "POST", s.path("/hour-records/%s:checkOut", rec), map[string]any{"time": stAt(sl.day, sl.h2, sl.m2), "duty": "taught"})
-		env.MustDo(t, "POST", s.path("/hour-records/%s:approve", rec), map[string]any{"approved_by": "周主任"})
-		env.MustDo(t, "POST", s.path("/hour-records/%s:lock", rec), map[string]any{})
 		return rec
 	}
-	work(homework[0])
-	work(homework[1])
-	work(outside[0])
+	approve := func(rec string) {
+		env.MustDo(t, "POST", s.path("/hour-records/%s:approve", rec), map[string]any{"approved_by": "周主任"})
+		env.MustDo(t, "POST", s.path("/hour-records/%s:lock", rec), map[string]any{})
+	}
+	approve(checkOut(homework[0]))
+	approve(checkOut(homework[1]))
+	approve(checkOut(outside[0]))
+	// A third session is checked out but not yet approved: the run is
+	// refused with that record listed, unless the request leaves it.
+	late := checkOut(homework[2])
 	env.MustDo(t, "POST", "/v1/districts/"+s.district+"/rate-tables", e2ePayTable())
-	run := env.MustDo(t, "POST", s.path("/pay-runs"), map[string]any{"request_id": "recon-sep", "year": 2026, "month": 9})
+	runReq := map[string]any{"request_id": "recon-sep", "year": 2026, "month": 9}
+	if r := env.Do(t, "POST", s.path("/pay-runs"), runReq); r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"hours"`) ||
+		!strings.Contains(r.Raw, late) {
+		t.Fatalf("run with an unapproved hour: %d %.400s, want 400 naming hours and %s", r.Code, r.Raw, late)
+	}
+	runReq["leave_pending"] = true
+	run := env.MustDo(t, "POST", s.path("/pay-runs"), runReq)
 	if got := systemtest.Str(run, "run", "paid"); got != "342.00" {
 		t.Fatalf("pay run paid %s, want 111 + 111 + 120 = 342.00", got)
+	}
+	if left := systemtest.Get(run, "run", "left_pending").([]any); len(left) != 1 || left[0] != late {
+		t.Fatalf("left pending %v, want [%s]", left, late)
 	}
 	env.MustDo(t, "POST", s.path("/pay-months:pay"), map[string]any{"request_id": "recon-pay-sep", "year": 2026, "month": 9})
 
@@ -135,7 +152,8 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	}
 
 	// The injections.
-	unpaid := work(homework[2]) // approved and locked after the run
+	unpaid := late // approved and locked after the run that left it
+	approve(unpaid)
 	var stmt string
 	if err := db.QueryRow(context.Background(), `SELECT statement_id FROM billing.pay_statements WHERE school_id = $1 ORDER BY statement_id LIMIT 1`, s.id).Scan(&stmt); err != nil {
 		t.Fatal(err)
