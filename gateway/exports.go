@@ -50,6 +50,9 @@ var downloads = []download{
 	{template: "/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export", method: billingv1.ExportService_ExportStaffPayStatement_FullMethodName,
 		params: []string{"school_id", "staff_id"},
 		newReq: func() proto.Message { return &billingv1.ExportStaffPayStatementRequest{} }, newResp: func() fileChunk { return &billingv1.ExportStaffPayStatementResponse{} }},
+	{template: "/v1/schools/{school_id}/terms/{term_id}/public-statement", method: billingv1.ExportService_ExportPublicStatement_FullMethodName,
+		params: []string{"school_id", "term_id"},
+		newReq: func() proto.Message { return &billingv1.ExportPublicStatementRequest{} }, newResp: func() fileChunk { return &billingv1.ExportPublicStatementResponse{} }},
 }
 
 var streamDesc = &grpc.StreamDesc{ServerStreams: true}
@@ -100,7 +103,11 @@ func (d download) handler(mux *runtime.ServeMux, conn grpc.ClientConnInterface) 
 		}
 		h := w.Header()
 		h.Set("Content-Type", first.GetContentType())
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": first.GetFilename()}))
+		disposition := "attachment"
+		if in, ok := first.(interface{ GetInline() bool }); ok && in.GetInline() {
+			disposition = "inline" // a page to print
+		}
+		h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": first.GetFilename()}))
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(http.StatusOK)

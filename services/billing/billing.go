@@ -35,8 +35,9 @@ func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing g
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
 	payRuns := app.NewPayRuns(st, feed, feed, stc)
 	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed, feed, stc), payRuns, log))
-	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed), log))
-	billingv1.RegisterReconciliationServiceServer(s, rpc.NewReconServer(app.NewReconciliation(st, feed, payRuns), log))
+	rc := app.NewReconciliation(st, feed, payRuns)
+	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed), rc, log))
+	billingv1.RegisterReconciliationServiceServer(s, rpc.NewReconServer(rc, log))
 }
 
 // The store implements every storage interface billing's use cases declare;

@@ -151,6 +151,23 @@ func TestReconciliationEndToEnd(t *testing.T) {
 		t.Errorf("payers %v, want the city billed 1200.00", p)
 	}
 
+	// The term's public statement 收支公示: a print-ready page shown inline.
+	pub := env.Do(t, "GET", s.path("/terms/%s/public-statement", s.term), nil)
+	if pub.Code != http.StatusOK || pub.Header.Get("Content-Type") != "text/html; charset=utf-8" ||
+		!strings.HasPrefix(pub.Header.Get("Content-Disposition"), "inline;") {
+		t.Fatalf("public statement: %d %q %q %.200s", pub.Code, pub.Header.Get("Content-Type"), pub.Header.Get("Content-Disposition"), pub.Raw)
+	}
+	for _, want := range []string{"课后服务收支公示", "@page { size: A4", "<td>收入合计</td><td class=\"amount\">1700.00</td>",
+		"<td>支出合计</td><td class=\"amount\">342.00</td>", "<td>结余（收入合计 − 支出合计）</td><td class=\"amount\">1358.00</td>",
+		"<td>　其中：机构结算</td><td class=\"amount\">120.00</td>"} {
+		if !strings.Contains(pub.Raw, want) {
+			t.Errorf("public statement lacks %q:\n%s", want, pub.Raw)
+		}
+	}
+	if strings.Contains(pub.Raw, "stu_a") || strings.Contains(pub.Raw, "stf_") {
+		t.Error("the public statement names a family or a person")
+	}
+
 	// The injections.
 	unpaid := late // approved and locked after the run that left it
 	approve(unpaid)

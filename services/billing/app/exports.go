@@ -34,11 +34,13 @@ func NewExports(store ExportStore, schools Schools) *Exports {
 	return &Exports{store: store, schools: schools}
 }
 
-// File names an export about to be written: its format (for the content
-// type) and a suggested file name.
+// File names an export about to be written: its content type and a
+// suggested file name. Inline files (a page to print) open in the browser
+// instead of downloading.
 type File struct {
-	Name   string
-	Format sheet.Format
+	Name        string
+	ContentType string
+	Inline      bool
 }
 
 // Open is how a caller supplies the output once the export knows it can be
@@ -71,7 +73,7 @@ func (e *Exports) PaySheet(ctx context.Context, schoolID string, year, month int
 	if staffID != "" {
 		name = fmt.Sprintf("课酬单-%s-%s-%04d-%02d%s", sc.ID, staffID, year, month, f.Ext())
 	}
-	out, err := open(File{Name: name, Format: f})
+	out, err := open(File{Name: name, ContentType: f.ContentType()})
 	if err != nil {
 		return err
 	}

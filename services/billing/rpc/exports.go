@@ -14,18 +14,20 @@ import (
 // stream of chunks.
 type ExportServer struct {
 	billingv1.UnimplementedExportServiceServer
-	app *app.Exports
-	log *slog.Logger
+	app   *app.Exports
+	recon *app.Reconciliation
+	log   *slog.Logger
 }
 
-// NewExportServer returns the transport over the export use cases.
-func NewExportServer(a *app.Exports, log *slog.Logger) *ExportServer {
-	return &ExportServer{app: a, log: log}
+// NewExportServer returns the transport over the export use cases and the
+// reconciliation (for the public statement).
+func NewExportServer(a *app.Exports, rc *app.Reconciliation, log *slog.Logger) *ExportServer {
+	return &ExportServer{app: a, recon: rc, log: log}
 }
 
 // ExportPaySheet implements the RPC.
 func (s *ExportServer) ExportPaySheet(req *billingv1.ExportPaySheetRequest, stream grpc.ServerStreamingServer[billingv1.ExportPaySheetResponse]) error {
-	cw := &chunkWriter{send: func(ct, name string, data []byte) error {
+	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
 		return stream.Send(&billingv1.ExportPaySheetResponse{ContentType: ct, Filename: name, Data: data})
 	}}
 	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), "", req.GetFormat(), cw.open))
@@ -33,10 +35,18 @@ func (s *ExportServer) ExportPaySheet(req *billingv1.ExportPaySheetRequest, stre
 
 // ExportStaffPayStatement implements the RPC.
 func (s *ExportServer) ExportStaffPayStatement(req *billingv1.ExportStaffPayStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportStaffPayStatementResponse]) error {
-	cw := &chunkWriter{send: func(ct, name string, data []byte) error {
+	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
 		return stream.Send(&billingv1.ExportStaffPayStatementResponse{ContentType: ct, Filename: name, Data: data})
 	}}
 	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), req.GetStaffId(), req.GetFormat(), cw.open))
+}
+
+// ExportPublicStatement implements the RPC.
+func (s *ExportServer) ExportPublicStatement(req *billingv1.ExportPublicStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportPublicStatementResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, inline bool, data []byte) error {
+		return stream.Send(&billingv1.ExportPublicStatementResponse{ContentType: ct, Filename: name, Inline: inline, Data: data})
+	}}
+	return s.finish(stream, cw, s.recon.PublicStatement(stream.Context(), req.GetSchoolId(), req.GetTermId(), cw.open))
 }
 
 func (s *ExportServer) finish(stream grpc.ServerStream, cw *chunkWriter, err error) error {
@@ -56,7 +66,7 @@ const chunkSize = 256 << 10
 // chunkWriter buffers a file into chunks; the first carries the content
 // type and file name (sent even for an empty file).
 type chunkWriter struct {
-	send       func(contentType, filename string, data []byte) error
+	send       func(contentType, filename string, inline bool, data []byte) error
 	file       app.File
 	buf        []byte
 	sentHeader bool
@@ -88,10 +98,11 @@ func (c *chunkWriter) flush() error {
 		return nil
 	}
 	var ct, name string
+	inline := false
 	if !c.sentHeader {
-		ct, name = c.file.Format.ContentType(), c.file.Name
+		ct, name, inline = c.file.ContentType, c.file.Name, c.file.Inline
 	}
-	if err := c.send(ct, name, c.buf); err != nil {
+	if err := c.send(ct, name, inline, c.buf); err != nil {
 		return err
 	}
 	c.sentHeader = true

@@ -54,6 +54,8 @@ var Policy = az.Merge(
 	az.Methods("kehou.billing.v1.ExportService", map[string]az.Rule{
 		"ExportPaySheet":          az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"ExportStaffPayStatement": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
+		// 收支公示 is published by the school: its administrators print it.
+		"ExportPublicStatement": az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 	}),
 	// Reconciliation (对账) is the finance office's and the bureau's.
 	az.Methods("kehou.billing.v1.ReconciliationService", map[string]az.Rule{

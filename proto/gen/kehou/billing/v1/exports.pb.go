@@ -306,6 +306,134 @@ func (x *ExportStaffPayStatementResponse) GetData() []byte {
 	return nil
 }
 
+// ExportPublicStatementRequest is the input of ExportPublicStatement.
+type ExportPublicStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId        string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportPublicStatementRequest) Reset() {
+	*x = ExportPublicStatementRequest{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportPublicStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportPublicStatementRequest) ProtoMessage() {}
+
+func (x *ExportPublicStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportPublicStatementRequest.ProtoReflect.Descriptor instead.
+func (*ExportPublicStatementRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ExportPublicStatementRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ExportPublicStatementRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// ExportPublicStatementResponse is one chunk of the page.
+type ExportPublicStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type (first chunk only).
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Suggested file name (first chunk only).
+	Filename string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The next bytes of the page.
+	Data []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	// Shown in the browser rather than downloaded (first chunk only).
+	Inline        bool `protobuf:"varint,4,opt,name=inline,proto3" json:"inline,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportPublicStatementResponse) Reset() {
+	*x = ExportPublicStatementResponse{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportPublicStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportPublicStatementResponse) ProtoMessage() {}
+
+func (x *ExportPublicStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportPublicStatementResponse.ProtoReflect.Descriptor instead.
+func (*ExportPublicStatementResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ExportPublicStatementResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportPublicStatementResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportPublicStatementResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *ExportPublicStatementResponse) GetInline() bool {
+	if x != nil {
+		return x.Inline
+	}
+	return false
+}
+
 var File_kehou_billing_v1_exports_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_exports_proto_rawDesc = "" +
@@ -329,10 +457,19 @@ const file_kehou_billing_v1_exports_proto_rawDesc = "" +
 	"\x1fExportStaffPayStatementResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
-	"\x04data\x18\x03 \x01(\fR\x04data2\xed\x02\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"j\n" +
+	"\x1cExportPublicStatementRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"\x8a\x01\n" +
+	"\x1dExportPublicStatementResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\x12\x16\n" +
+	"\x06inline\x18\x04 \x01(\bR\x06inline2\xac\x04\n" +
 	"\rExportService\x12\x90\x01\n" +
 	"\x0eExportPaySheet\x12'.kehou.billing.v1.ExportPaySheetRequest\x1a(.kehou.billing.v1.ExportPaySheetResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-sheet0\x01\x12\xc8\x01\n" +
-	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01\x12\xbc\x01\n" +
+	"\x15ExportPublicStatement\x12..kehou.billing.v1.ExportPublicStatementRequest\x1a/.kehou.billing.v1.ExportPublicStatementResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/schools/{school_id}/terms/{term_id}/public-statement0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_exports_proto_rawDescOnce sync.Once
@@ -346,20 +483,24 @@ func file_kehou_billing_v1_exports_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_exports_proto_rawDescData
 }
 
-var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportPaySheetRequest)(nil),           // 0: kehou.billing.v1.ExportPaySheetRequest
 	(*ExportPaySheetResponse)(nil),          // 1: kehou.billing.v1.ExportPaySheetResponse
 	(*ExportStaffPayStatementRequest)(nil),  // 2: kehou.billing.v1.ExportStaffPayStatementRequest
 	(*ExportStaffPayStatementResponse)(nil), // 3: kehou.billing.v1.ExportStaffPayStatementResponse
+	(*ExportPublicStatementRequest)(nil),    // 4: kehou.billing.v1.ExportPublicStatementRequest
+	(*ExportPublicStatementResponse)(nil),   // 5: kehou.billing.v1.ExportPublicStatementResponse
 }
 var file_kehou_billing_v1_exports_proto_depIdxs = []int32{
 	0, // 0: kehou.billing.v1.ExportService.ExportPaySheet:input_type -> kehou.billing.v1.ExportPaySheetRequest
 	2, // 1: kehou.billing.v1.ExportService.ExportStaffPayStatement:input_type -> kehou.billing.v1.ExportStaffPayStatementRequest
-	1, // 2: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
-	3, // 3: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
+	4, // 2: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
+	1, // 3: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
+	3, // 4: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
+	5, // 5: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
+	3, // [3:6] is the sub-list for method output_type
+	0, // [0:3] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -376,7 +517,7 @@ func file_kehou_billing_v1_exports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_exports_proto_rawDesc), len(file_kehou_billing_v1_exports_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

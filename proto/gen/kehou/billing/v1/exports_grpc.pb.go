@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ExportService_ExportPaySheet_FullMethodName          = "/kehou.billing.v1.ExportService/ExportPaySheet"
 	ExportService_ExportStaffPayStatement_FullMethodName = "/kehou.billing.v1.ExportService/ExportStaffPayStatement"
+	ExportService_ExportPublicStatement_FullMethodName   = "/kehou.billing.v1.ExportService/ExportPublicStatement"
 )
 
 // ExportServiceClient is the client API for ExportService service.
@@ -40,6 +41,9 @@ type ExportServiceClient interface {
 	// ExportStaffPayStatement is one person's pay statements of a month, every
 	// line, as a file (a teacher may export only their own).
 	ExportStaffPayStatement(ctx context.Context, in *ExportStaffPayStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportStaffPayStatementResponse], error)
+	// ExportPublicStatement is a term's public statement of income and spending
+	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
+	ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error)
 }
 
 type exportServiceClient struct {
@@ -88,6 +92,25 @@ func (c *exportServiceClient) ExportStaffPayStatement(ctx context.Context, in *E
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportStaffPayStatementClient = grpc.ServerStreamingClient[ExportStaffPayStatementResponse]
 
+func (c *exportServiceClient) ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[2], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportPublicStatementRequest, ExportPublicStatementResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportPublicStatementClient = grpc.ServerStreamingClient[ExportPublicStatementResponse]
+
 // ExportServiceServer is the server API for ExportService service.
 // All implementations must embed UnimplementedExportServiceServer
 // for forward compatibility.
@@ -105,6 +128,9 @@ type ExportServiceServer interface {
 	// ExportStaffPayStatement is one person's pay statements of a month, every
 	// line, as a file (a teacher may export only their own).
 	ExportStaffPayStatement(*ExportStaffPayStatementRequest, grpc.ServerStreamingServer[ExportStaffPayStatementResponse]) error
+	// ExportPublicStatement is a term's public statement of income and spending
+	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
+	ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error
 	mustEmbedUnimplementedExportServiceServer()
 }
 
@@ -120,6 +146,9 @@ func (UnimplementedExportServiceServer) ExportPaySheet(*ExportPaySheetRequest, g
 }
 func (UnimplementedExportServiceServer) ExportStaffPayStatement(*ExportStaffPayStatementRequest, grpc.ServerStreamingServer[ExportStaffPayStatementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportStaffPayStatement not implemented")
+}
+func (UnimplementedExportServiceServer) ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportPublicStatement not implemented")
 }
 func (UnimplementedExportServiceServer) mustEmbedUnimplementedExportServiceServer() {}
 func (UnimplementedExportServiceServer) testEmbeddedByValue()                       {}
@@ -164,6 +193,17 @@ func _ExportService_ExportStaffPayStatement_Handler(srv interface{}, stream grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportStaffPayStatementServer = grpc.ServerStreamingServer[ExportStaffPayStatementResponse]
 
+func _ExportService_ExportPublicStatement_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportPublicStatementRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExportServiceServer).ExportPublicStatement(m, &grpc.GenericServerStream[ExportPublicStatementRequest, ExportPublicStatementResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportPublicStatementServer = grpc.ServerStreamingServer[ExportPublicStatementResponse]
+
 // ExportService_ServiceDesc is the grpc.ServiceDesc for ExportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -180,6 +220,11 @@ var ExportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportStaffPayStatement",
 			Handler:       _ExportService_ExportStaffPayStatement_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportPublicStatement",
+			Handler:       _ExportService_ExportPublicStatement_Handler,
 			ServerStreams: true,
 		},
 	},
