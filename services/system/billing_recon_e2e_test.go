@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/services/system/systemtest"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestReconciliationEndToEnd is acceptance 3 over HTTP: a term with fees
@@ -201,6 +202,37 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	}
 	if r["balanced"] != false || systemtest.Str(r, "labour_share_limit") != "0.1" {
 		t.Errorf("balanced %v, labour limit %v", r["balanced"], r["labour_share_limit"])
+	}
+
+	// The same reconciliation as a workbook: its totals are the API's.
+	x := env.Do(t, "GET", s.path("/reconciliation:export?term_id=%s&labour_share_limit=0.10", s.term), nil)
+	if x.Code != http.StatusOK {
+		t.Fatalf("reconciliation export: %d %.300s", x.Code, x.Raw)
+	}
+	wb, err := excelize.OpenReader(strings.NewReader(x.Raw))
+	if err != nil {
+		t.Fatalf("reconciliation export is not a workbook: %v", err)
+	}
+	defer wb.Close()
+	if got := wb.GetSheetList(); !slices.Equal(got, []string{"收入", "支出", "其他", "差异"}) {
+		t.Errorf("reconciliation sheets %v", got)
+	}
+	last := func(sheetName string) []string {
+		rows, err := wb.GetRows(sheetName)
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("sheet %s: %v", sheetName, err)
+		}
+		return rows[len(rows)-1]
+	}
+	if got := last("收入"); got[0] != "合计" || got[1] != systemtest.Str(r, "income", "total") {
+		t.Errorf("收入 total %v, want %s", got, systemtest.Str(r, "income", "total"))
+	}
+	if got := last("支出"); got[0] != "合计" || got[1] != systemtest.Str(r, "spending", "total") {
+		t.Errorf("支出 total %v, want %s", got, systemtest.Str(r, "spending", "total"))
+	}
+	diffRows, _ := wb.GetRows("差异")
+	if len(diffRows) != len(want)+2 || diffRows[0][0] != "规则" || last("差异")[6] != "608.00" {
+		t.Errorf("差异 sheet %v, want %d discrepancies totalling 300 + 111 + 172 + 25 = 608.00", diffRows, len(want))
 	}
 
 	// Bad input: 400 naming the field.

@@ -9,6 +9,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/recon"
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/sheet"
 	"github.com/shopspring/decimal"
 )
 
@@ -212,4 +213,86 @@ func (p *PayRuns) expectedHours(ctx context.Context, districtID, schoolID string
 		out = append(out, recon.Hour{RecordID: h.RecordID, AssignmentID: h.AssignmentID, StaffID: h.StaffID, Expected: expected[h.RecordID]})
 	}
 	return out, nil
+}
+
+// Export writes a school's reconciliation as a file: sheets 收入 (income),
+// 支出 (spending) and 差异 (every discrepancy), Chinese headers, totals rows.
+func (r *Reconciliation) Export(ctx context.Context, req ReconRequest, format string, open Open) error {
+	f, ok := sheet.ParseFormat(format)
+	if !ok {
+		return fault.Invalid("format", fmt.Sprintf("must be xlsx, csv or csv-gb18030, not %q", format))
+	}
+	sr, err := r.School(ctx, req)
+	if err != nil {
+		return err
+	}
+	out, err := open(File{Name: fmt.Sprintf("对账表-%s-%s-%s%s", sr.SchoolID, sr.From, sr.To, f.Ext()), ContentType: f.ContentType()})
+	if err != nil {
+		return err
+	}
+	w, err := sheet.NewWriter(out, f)
+	if err != nil {
+		return err
+	}
+	in, sp := sr.Report.Income, sr.Report.Spending
+	item := []sheet.Column{{Header: "项目", Kind: sheet.Text, Width: 36}, {Header: "金额", Kind: sheet.Amount}}
+	rows := func(name string, vals [][2]any, total bool) error {
+		if err := w.Sheet(name, item); err != nil {
+			return err
+		}
+		for _, v := range vals {
+			if err := w.Row(sheet.S(v[0].(string)), sheet.A(v[1].(decimal.Decimal))); err != nil {
+				return err
+			}
+		}
+		if total {
+			return w.Total("合计")
+		}
+		return nil
+	}
+	income := [][2]any{{"家长缴费（已收）", in.Collected}, {"退费（负数）", in.Refunded.Neg()}}
+	for _, p := range in.Payers {
+		income = append(income, [2]any{"财政补助及减免已到账（" + p.PayerID + "）", p.Received})
+	}
+	if err := rows("收入", income, true); err != nil {
+		return err
+	}
+	var spending [][2]any
+	for _, t := range []string{string(pay.OutsideTotal), string(pay.SeparateIncrement), string(pay.LabourFee)} {
+		if v, ok := sp.ByTreatment[t]; ok {
+			spending = append(spending, [2]any{"劳务报酬（" + treatments[t] + "）", v})
+		}
+	}
+	for _, c := range sp.Costs {
+		spending = append(spending, [2]any{label(costNames, c.Kind), c.Amount})
+	}
+	if err := rows("支出", spending, true); err != nil {
+		return err
+	}
+	if err := rows("其他", [][2]any{{"应收家长费用", in.FeesBilled}, {"核销", in.WrittenOff}, {"未收", in.Outstanding},
+		{"其中：机构结算", sp.Institutions}, {"其中：管理费", sp.Management}, {"结余（收入 − 支出）", in.Total.Sub(sp.Total)}}, false); err != nil {
+		return err
+	}
+	if err := w.Sheet("差异", []sheet.Column{{Header: "规则", Kind: sheet.Text, Width: 24}, {Header: "说明", Kind: sheet.Text, Width: 20},
+		{Header: "课时记录", Kind: sheet.Text, Width: 20}, {Header: "人员", Kind: sheet.Text, Width: 18}, {Header: "单据", Kind: sheet.Text, Width: 24},
+		{Header: "学生", Kind: sheet.Text, Width: 18}, {Header: "金额", Kind: sheet.Amount}}); err != nil {
+		return err
+	}
+	for _, d := range sr.Report.Discrepancies {
+		if err := w.Row(sheet.S(string(d.Rule)), sheet.S(label(ruleNames, string(d.Rule))), sheet.S(d.RecordID), sheet.S(d.StaffID),
+			sheet.S(d.StatementID), sheet.S(d.StudentID), sheet.A(d.Amount)); err != nil {
+			return err
+		}
+	}
+	if err := w.Total("合计"); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// ruleNames are the checks as a finance office says them.
+var ruleNames = map[string]string{
+	string(recon.HourUnpaid): "已审核课时未发放", string(recon.HourPayDiffers): "发放金额与课时不符", string(recon.HourPaidTwice): "课时重复发放",
+	string(recon.PayWithoutHour): "无课时记录的发放", string(recon.FeeOutstanding): "家长费用未收", string(recon.SpendingOverIncome): "支出超过收入（以收定支）",
+	string(recon.LabourShare): "劳务报酬超过比例", string(recon.ManagementShare): "管理费超过比例", string(recon.LedgerUnbalanced): "总账不平",
 }

@@ -41,6 +41,19 @@ func (s *ExportServer) ExportStaffPayStatement(req *billingv1.ExportStaffPayStat
 	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), req.GetStaffId(), req.GetFormat(), cw.open))
 }
 
+// ExportReconciliation implements the RPC.
+func (s *ExportServer) ExportReconciliation(req *billingv1.ExportReconciliationRequest, stream grpc.ServerStreamingServer[billingv1.ExportReconciliationResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
+		return stream.Send(&billingv1.ExportReconciliationResponse{ContentType: ct, Filename: name, Data: data})
+	}}
+	limits, err := app.ParseLimits(req.GetLabourShareLimit(), req.GetManagementShareLimit())
+	if err == nil {
+		err = s.recon.Export(stream.Context(), app.ReconRequest{SchoolID: req.GetSchoolId(), TermID: req.GetTermId(),
+			Year: int(req.GetYear()), Month: int(req.GetMonth()), Limits: limits}, req.GetFormat(), cw.open)
+	}
+	return s.finish(stream, cw, err)
+}
+
 // ExportPublicStatement implements the RPC.
 func (s *ExportServer) ExportPublicStatement(req *billingv1.ExportPublicStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportPublicStatementResponse]) error {
 	cw := &chunkWriter{send: func(ct, name string, inline bool, data []byte) error {

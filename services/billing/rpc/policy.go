@@ -54,6 +54,7 @@ var Policy = az.Merge(
 	az.Methods("kehou.billing.v1.ExportService", map[string]az.Rule{
 		"ExportPaySheet":          az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"ExportStaffPayStatement": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
+		"ExportReconciliation":    az.Read(az.Bureau, az.Finance),
 		// 收支公示 is published by the school: its administrators print it.
 		"ExportPublicStatement": az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 	}),

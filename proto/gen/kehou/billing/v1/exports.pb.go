@@ -434,6 +434,170 @@ func (x *ExportPublicStatementResponse) GetInline() bool {
 	return false
 }
 
+// ExportReconciliationRequest is the input of ExportReconciliation.
+type ExportReconciliationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term; empty with year and month set exports a month.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// Year of a month.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month, 1–12.
+	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	// Labour share limit (default "0.60").
+	LabourShareLimit string `protobuf:"bytes,5,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
+	// Management share limit (default "0.10").
+	ManagementShareLimit string `protobuf:"bytes,6,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
+	// xlsx (default), csv or csv-gb18030.
+	Format        string `protobuf:"bytes,7,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportReconciliationRequest) Reset() {
+	*x = ExportReconciliationRequest{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportReconciliationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportReconciliationRequest) ProtoMessage() {}
+
+func (x *ExportReconciliationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportReconciliationRequest.ProtoReflect.Descriptor instead.
+func (*ExportReconciliationRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ExportReconciliationRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ExportReconciliationRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ExportReconciliationRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ExportReconciliationRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *ExportReconciliationRequest) GetLabourShareLimit() string {
+	if x != nil {
+		return x.LabourShareLimit
+	}
+	return ""
+}
+
+func (x *ExportReconciliationRequest) GetManagementShareLimit() string {
+	if x != nil {
+		return x.ManagementShareLimit
+	}
+	return ""
+}
+
+func (x *ExportReconciliationRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+// ExportReconciliationResponse is one chunk of the file.
+type ExportReconciliationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type of the file (first chunk only).
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Suggested file name (first chunk only).
+	Filename string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The next bytes of the file.
+	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportReconciliationResponse) Reset() {
+	*x = ExportReconciliationResponse{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportReconciliationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportReconciliationResponse) ProtoMessage() {}
+
+func (x *ExportReconciliationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportReconciliationResponse.ProtoReflect.Descriptor instead.
+func (*ExportReconciliationResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ExportReconciliationResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportReconciliationResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportReconciliationResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_exports_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_exports_proto_rawDesc = "" +
@@ -465,10 +629,26 @@ const file_kehou_billing_v1_exports_proto_rawDesc = "" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
 	"\x04data\x18\x03 \x01(\fR\x04data\x12\x16\n" +
-	"\x06inline\x18\x04 \x01(\bR\x06inline2\xac\x04\n" +
+	"\x06inline\x18\x04 \x01(\bR\x06inline\"\xd7\x02\n" +
+	"\x1bExportReconciliationRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12 \n" +
+	"\aterm_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06termId\x12\x1e\n" +
+	"\x04year\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xb4\x10(\x00R\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x00R\x05month\x125\n" +
+	"\x12labour_share_limit\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
+	"R\x10labourShareLimit\x12=\n" +
+	"\x16management_share_limit\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
+	"R\x14managementShareLimit\x127\n" +
+	"\x06format\x18\a \x01(\tB\x1f\xbaH\x1cr\x1aR\x00R\x04xlsxR\x03csvR\vcsv-gb18030R\x06format\"q\n" +
+	"\x1cExportReconciliationResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data2\xdd\x05\n" +
 	"\rExportService\x12\x90\x01\n" +
 	"\x0eExportPaySheet\x12'.kehou.billing.v1.ExportPaySheetRequest\x1a(.kehou.billing.v1.ExportPaySheetResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-sheet0\x01\x12\xc8\x01\n" +
-	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01\x12\xbc\x01\n" +
+	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01\x12\xae\x01\n" +
+	"\x14ExportReconciliation\x12-.kehou.billing.v1.ExportReconciliationRequest\x1a..kehou.billing.v1.ExportReconciliationResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/reconciliation:export0\x01\x12\xbc\x01\n" +
 	"\x15ExportPublicStatement\x12..kehou.billing.v1.ExportPublicStatementRequest\x1a/.kehou.billing.v1.ExportPublicStatementResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/schools/{school_id}/terms/{term_id}/public-statement0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
@@ -483,7 +663,7 @@ func file_kehou_billing_v1_exports_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_exports_proto_rawDescData
 }
 
-var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportPaySheetRequest)(nil),           // 0: kehou.billing.v1.ExportPaySheetRequest
 	(*ExportPaySheetResponse)(nil),          // 1: kehou.billing.v1.ExportPaySheetResponse
@@ -491,16 +671,20 @@ var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportStaffPayStatementResponse)(nil), // 3: kehou.billing.v1.ExportStaffPayStatementResponse
 	(*ExportPublicStatementRequest)(nil),    // 4: kehou.billing.v1.ExportPublicStatementRequest
 	(*ExportPublicStatementResponse)(nil),   // 5: kehou.billing.v1.ExportPublicStatementResponse
+	(*ExportReconciliationRequest)(nil),     // 6: kehou.billing.v1.ExportReconciliationRequest
+	(*ExportReconciliationResponse)(nil),    // 7: kehou.billing.v1.ExportReconciliationResponse
 }
 var file_kehou_billing_v1_exports_proto_depIdxs = []int32{
 	0, // 0: kehou.billing.v1.ExportService.ExportPaySheet:input_type -> kehou.billing.v1.ExportPaySheetRequest
 	2, // 1: kehou.billing.v1.ExportService.ExportStaffPayStatement:input_type -> kehou.billing.v1.ExportStaffPayStatementRequest
-	4, // 2: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
-	1, // 3: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
-	3, // 4: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
-	5, // 5: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
-	3, // [3:6] is the sub-list for method output_type
-	0, // [0:3] is the sub-list for method input_type
+	6, // 2: kehou.billing.v1.ExportService.ExportReconciliation:input_type -> kehou.billing.v1.ExportReconciliationRequest
+	4, // 3: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
+	1, // 4: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
+	3, // 5: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
+	7, // 6: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
+	5, // 7: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
+	4, // [4:8] is the sub-list for method output_type
+	0, // [0:4] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -517,7 +701,7 @@ func file_kehou_billing_v1_exports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_exports_proto_rawDesc), len(file_kehou_billing_v1_exports_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ExportService_ExportPaySheet_FullMethodName          = "/kehou.billing.v1.ExportService/ExportPaySheet"
 	ExportService_ExportStaffPayStatement_FullMethodName = "/kehou.billing.v1.ExportService/ExportStaffPayStatement"
+	ExportService_ExportReconciliation_FullMethodName    = "/kehou.billing.v1.ExportService/ExportReconciliation"
 	ExportService_ExportPublicStatement_FullMethodName   = "/kehou.billing.v1.ExportService/ExportPublicStatement"
 )
 
@@ -41,6 +42,9 @@ type ExportServiceClient interface {
 	// ExportStaffPayStatement is one person's pay statements of a month, every
 	// line, as a file (a teacher may export only their own).
 	ExportStaffPayStatement(ctx context.Context, in *ExportStaffPayStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportStaffPayStatementResponse], error)
+	// ExportReconciliation is a school's reconciliation (对账表) as a workbook:
+	// sheets 收入, 支出 and 差异 (every discrepancy with its rule and amount).
+	ExportReconciliation(ctx context.Context, in *ExportReconciliationRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportReconciliationResponse], error)
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error)
@@ -92,9 +96,28 @@ func (c *exportServiceClient) ExportStaffPayStatement(ctx context.Context, in *E
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportStaffPayStatementClient = grpc.ServerStreamingClient[ExportStaffPayStatementResponse]
 
+func (c *exportServiceClient) ExportReconciliation(ctx context.Context, in *ExportReconciliationRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportReconciliationResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[2], ExportService_ExportReconciliation_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportReconciliationRequest, ExportReconciliationResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportReconciliationClient = grpc.ServerStreamingClient[ExportReconciliationResponse]
+
 func (c *exportServiceClient) ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[2], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[3], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +151,9 @@ type ExportServiceServer interface {
 	// ExportStaffPayStatement is one person's pay statements of a month, every
 	// line, as a file (a teacher may export only their own).
 	ExportStaffPayStatement(*ExportStaffPayStatementRequest, grpc.ServerStreamingServer[ExportStaffPayStatementResponse]) error
+	// ExportReconciliation is a school's reconciliation (对账表) as a workbook:
+	// sheets 收入, 支出 and 差异 (every discrepancy with its rule and amount).
+	ExportReconciliation(*ExportReconciliationRequest, grpc.ServerStreamingServer[ExportReconciliationResponse]) error
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error
@@ -146,6 +172,9 @@ func (UnimplementedExportServiceServer) ExportPaySheet(*ExportPaySheetRequest, g
 }
 func (UnimplementedExportServiceServer) ExportStaffPayStatement(*ExportStaffPayStatementRequest, grpc.ServerStreamingServer[ExportStaffPayStatementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportStaffPayStatement not implemented")
+}
+func (UnimplementedExportServiceServer) ExportReconciliation(*ExportReconciliationRequest, grpc.ServerStreamingServer[ExportReconciliationResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportReconciliation not implemented")
 }
 func (UnimplementedExportServiceServer) ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportPublicStatement not implemented")
@@ -193,6 +222,17 @@ func _ExportService_ExportStaffPayStatement_Handler(srv interface{}, stream grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportStaffPayStatementServer = grpc.ServerStreamingServer[ExportStaffPayStatementResponse]
 
+func _ExportService_ExportReconciliation_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportReconciliationRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExportServiceServer).ExportReconciliation(m, &grpc.GenericServerStream[ExportReconciliationRequest, ExportReconciliationResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportReconciliationServer = grpc.ServerStreamingServer[ExportReconciliationResponse]
+
 func _ExportService_ExportPublicStatement_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(ExportPublicStatementRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -220,6 +260,11 @@ var ExportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportStaffPayStatement",
 			Handler:       _ExportService_ExportStaffPayStatement_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportReconciliation",
+			Handler:       _ExportService_ExportReconciliation_Handler,
 			ServerStreams: true,
 		},
 		{
