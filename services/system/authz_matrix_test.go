@@ -79,8 +79,9 @@ var expected = map[string]string{
 	"RemunerationService_CreatePayRun": "BF", "RemunerationService_GetPayRun": "BFS", "RemunerationService_VerifyPayRun": "BF",
 	"RemunerationService_PayMonth": "BF", "RemunerationService_ListStaffPayStatements": "BFSTI",
 	"ExportService_ExportPaySheet": "BFS", "ExportService_ExportStaffPayStatement": "BFSTI", "ExportService_ExportPublicStatement": "BFS",
-	"ExportService_ExportReconciliation":      "BF",
-	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
+	"ExportService_ExportReconciliation": "BF", "ExportService_ExportInstitutionSettlement": "BFM",
+	"ReconciliationService_GetInstitutionSettlement": "BFM",
+	"ReconciliationService_GetReconciliation":        "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
 }
 
 // reads are the POST routes that change nothing (out of scope: 404, not 403).

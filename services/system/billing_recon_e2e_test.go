@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/system/systemtest"
 	"github.com/xuri/excelize/v2"
 )
@@ -38,6 +39,7 @@ func TestReconciliationEndToEnd(t *testing.T) {
 		day, h1, m1, h2, m2 int
 	}
 	var homework, outside []slot
+	inst := ""
 	for _, a := range g["assignments"].([]any) {
 		d := demands[systemtest.Str(a, "demand_id")]
 		sl := slot{asg: systemtest.Str(a, "assignment_id"), staff: systemtest.Str(a, "staff_id"), day: stNum(d, "date", "day"),
@@ -48,6 +50,7 @@ func TestReconciliationEndToEnd(t *testing.T) {
 			homework = append(homework, sl)
 		case systemtest.Str(d, "institution_id") != "" && systemtest.Str(d, "role") == "instructor":
 			outside = append(outside, sl)
+			inst = systemtest.Str(d, "institution_id")
 		}
 	}
 	slices.SortFunc(homework, func(a, b slot) int {
@@ -248,5 +251,40 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	dr := env.MustDo(t, "GET", "/v1/districts/"+s.district+"/reconciliation?year=2026&month=9&labour_share_limit=0.10", nil)
 	if n := len(systemtest.Get(dr, "total", "discrepancies").([]any)); n != 4 || systemtest.Str(dr, "total", "spending", "pay") != "342.00" {
 		t.Errorf("district month: %d discrepancies, pay %s: %v", n, systemtest.Str(dr, "total", "spending", "pay"), dr["total"])
+	}
+
+	// The institution's month (机构结算): the outside instructor's session as
+	// paid, plus 200.00 a school statement billed on its behalf (代收).
+	if _, err := db.Exec(context.Background(), `INSERT INTO billing.postings (district_id, school_id, posting_id, kind, reference, effective_date)
+		VALUES ($1, $2, 'chg-inst', 'charge', 'chg-inst', '2026-09-08')`, s.district, s.id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(context.Background(), `INSERT INTO billing.entries (district_id, school_id, posting_id, line, account, amount) VALUES
+		($1, $2, 'chg-inst', 1, 'receivable:parent:stu_e', 200.00), ($1, $2, 'chg-inst', 2, 'payable:provider:' || $3, -200.00)`,
+		s.district, s.id, inst); err != nil {
+		t.Fatal(err)
+	}
+	settlementPath := fmt.Sprintf("/v1/districts/%s/institutions/%s/settlement", s.district, inst)
+	st := env.MustDo(t, "GET", settlementPath+"?year=2026&month=9", nil)["settlement"].(map[string]any)
+	if systemtest.Str(st, "total", "labour") != "120.00" || systemtest.Str(st, "total", "collected_on_behalf") != "200.00" ||
+		systemtest.Str(st, "total", "due") != "320.00" || len(systemtest.Get(st, "lines").([]any)) != 1 ||
+		systemtest.Str(st, "lines", 0, "school_id") != s.id || systemtest.Str(st, "lines", 0, "line", "amount") != "120.00" {
+		t.Errorf("institution settlement %v, want labour 120.00 + collected 200.00 = 320.00 due over one line", st)
+	}
+	manager := env.As(env.Minter.Token(auth.Principal{AccountID: "acc_mgr", Role: auth.RoleInstitutionManager, DistrictID: s.district, InstitutionID: inst}))
+	if r := manager.Do(t, "GET", settlementPath+":export?year=2026&month=9", nil); r.Code != http.StatusOK {
+		t.Errorf("the institution's manager exporting its settlement: %d %.300s", r.Code, r.Raw)
+	} else if sf, err := excelize.OpenReader(strings.NewReader(r.Raw)); err != nil {
+		t.Errorf("settlement export is not a workbook: %v", err)
+	} else {
+		rows, _ := sf.GetRows("机构结算")
+		if len(rows) != 3 || rows[0][6] != "应付合计" || rows[2][0] != "合计" || rows[2][6] != "320.00" {
+			t.Errorf("机构结算 sheet %v, want one school and 合计 320.00", rows)
+		}
+		sf.Close()
+	}
+	other := fmt.Sprintf("/v1/districts/%s/institutions/inst_other/settlement?year=2026&month=9", s.district)
+	if r := manager.Do(t, "GET", other, nil); r.Code != http.StatusNotFound {
+		t.Errorf("a manager reading another institution's settlement: %d, want 404", r.Code)
 	}
 }

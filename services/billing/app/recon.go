@@ -28,15 +28,19 @@ type ReconStore interface {
 
 // Reconciliation is the reconciliation use cases (对账).
 type Reconciliation struct {
-	store ReconStore
-	feed  Feed
-	runs  *PayRuns
+	store  ReconStore
+	settle SettlementStore
+	feed   Feed
+	runs   *PayRuns
 }
 
-// NewReconciliation returns the reconciliation use cases; runs supplies
-// what the rate tables pay for each approved hour.
-func NewReconciliation(store ReconStore, feed Feed, runs *PayRuns) *Reconciliation {
-	return &Reconciliation{store: store, feed: feed, runs: runs}
+// NewReconciliation returns the reconciliation use cases (and institution
+// settlements); runs supplies what the rate tables pay for each approved hour.
+func NewReconciliation(store interface {
+	ReconStore
+	SettlementStore
+}, feed Feed, runs *PayRuns) *Reconciliation {
+	return &Reconciliation{store: store, settle: store, feed: feed, runs: runs}
 }
 
 // ReconRequest names a period: a term, or a month (Year, Month), and the

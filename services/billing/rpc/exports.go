@@ -54,6 +54,15 @@ func (s *ExportServer) ExportReconciliation(req *billingv1.ExportReconciliationR
 	return s.finish(stream, cw, err)
 }
 
+// ExportInstitutionSettlement implements the RPC.
+func (s *ExportServer) ExportInstitutionSettlement(req *billingv1.ExportInstitutionSettlementRequest, stream grpc.ServerStreamingServer[billingv1.ExportInstitutionSettlementResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
+		return stream.Send(&billingv1.ExportInstitutionSettlementResponse{ContentType: ct, Filename: name, Data: data})
+	}}
+	return s.finish(stream, cw, s.recon.ExportInstitutionSettlement(stream.Context(), req.GetDistrictId(), req.GetInstitutionId(),
+		int(req.GetYear()), int(req.GetMonth()), req.GetFormat(), cw.open))
+}
+
 // ExportPublicStatement implements the RPC.
 func (s *ExportServer) ExportPublicStatement(req *billingv1.ExportPublicStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportPublicStatementResponse]) error {
 	cw := &chunkWriter{send: func(ct, name string, inline bool, data []byte) error {

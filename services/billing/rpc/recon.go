@@ -7,6 +7,7 @@ import (
 
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	"github.com/kehou/kehou/services/billing/app"
+	"github.com/kehou/kehou/services/billing/domain/institution"
 	"github.com/kehou/kehou/services/billing/domain/recon"
 )
 
@@ -51,6 +52,27 @@ func (s *ReconServer) GetDistrictReconciliation(ctx context.Context, req *billin
 		out.Schools = append(out.Schools, reconToProto(sr))
 	}
 	return out, nil
+}
+
+// GetInstitutionSettlement implements the RPC.
+func (s *ReconServer) GetInstitutionSettlement(ctx context.Context, req *billingv1.GetInstitutionSettlementRequest) (*billingv1.GetInstitutionSettlementResponse, error) {
+	st, err := s.app.InstitutionSettlement(ctx, req.GetDistrictId(), req.GetInstitutionId(), int(req.GetYear()), int(req.GetMonth()))
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	school := func(t institution.SchoolTotal) *billingv1.InstitutionSettlementSchool {
+		return &billingv1.InstitutionSettlementSchool{SchoolId: t.SchoolID, Earned: t.Earned.StringFixed(2), HeldBack: t.HeldBack.StringFixed(2),
+			Labour: t.Labour.StringFixed(2), CollectedOnBehalf: t.CollectedOnBehalf.StringFixed(2), PaidOut: t.PaidOut.StringFixed(2), Due: t.Due.StringFixed(2)}
+	}
+	out := &billingv1.InstitutionSettlement{InstitutionId: st.InstitutionID, Year: int32(st.Year), Month: int32(st.Month), Total: school(st.Total)}
+	for _, t := range st.Schools {
+		out.Schools = append(out.Schools, school(t))
+	}
+	for _, l := range st.Lines {
+		out.Lines = append(out.Lines, &billingv1.InstitutionSettlementLine{SchoolId: l.SchoolID, StaffId: l.StaffID, StatementId: l.StatementID,
+			Revision: int32(l.Revision), Line: payLineToProto(l.IssuedLine)})
+	}
+	return &billingv1.GetInstitutionSettlementResponse{Settlement: out}, nil
 }
 
 func reconToProto(r app.SchoolRecon) *billingv1.Reconciliation {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/billing/domain/recon"
 	"github.com/shopspring/decimal"
 )
@@ -89,6 +90,31 @@ func (s *Store) ReconPay(ctx context.Context, districtID, schoolID string, from,
 	})
 	if err != nil {
 		return nil, interpretError(err, "pay statements")
+	}
+	return out, nil
+}
+
+// InstitutionStatements returns, per school, the pay statements (with
+// lines) of an institution's instructors in a district's month.
+func (s *Store) InstitutionStatements(ctx context.Context, districtID, institutionID string, year, month int) (map[string][]payrun.Statement, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT school_id FROM billing.pay_statements
+		WHERE district_id = $1 AND institution_id = $2 AND staff_kind = 'outside_instructor' AND year = $3 AND month = $4`,
+		districtID, institutionID, year, month)
+	if err != nil {
+		return nil, interpretError(err, "pay statements")
+	}
+	schools, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, interpretError(err, "pay statements")
+	}
+	out := make(map[string][]payrun.Statement, len(schools))
+	for _, sch := range schools {
+		sts, err := readPayStatements(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.institution_id = $3
+			AND s.staff_kind = 'outside_instructor' AND s.year = $4 AND s.month = $5`, districtID, sch, institutionID, year, month)
+		if err != nil {
+			return nil, err
+		}
+		out[sch] = sts
 	}
 	return out, nil
 }

@@ -598,6 +598,152 @@ func (x *ExportReconciliationResponse) GetData() []byte {
 	return nil
 }
 
+// ExportInstitutionSettlementRequest is the input of ExportInstitutionSettlement.
+type ExportInstitutionSettlementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,2,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month, 1–12.
+	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	// xlsx (default), csv or csv-gb18030.
+	Format        string `protobuf:"bytes,5,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportInstitutionSettlementRequest) Reset() {
+	*x = ExportInstitutionSettlementRequest{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportInstitutionSettlementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportInstitutionSettlementRequest) ProtoMessage() {}
+
+func (x *ExportInstitutionSettlementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportInstitutionSettlementRequest.ProtoReflect.Descriptor instead.
+func (*ExportInstitutionSettlementRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ExportInstitutionSettlementRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ExportInstitutionSettlementRequest) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *ExportInstitutionSettlementRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ExportInstitutionSettlementRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *ExportInstitutionSettlementRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+// ExportInstitutionSettlementResponse is one chunk of the file.
+type ExportInstitutionSettlementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type of the file (first chunk only).
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Suggested file name (first chunk only).
+	Filename string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The next bytes of the file.
+	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportInstitutionSettlementResponse) Reset() {
+	*x = ExportInstitutionSettlementResponse{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportInstitutionSettlementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportInstitutionSettlementResponse) ProtoMessage() {}
+
+func (x *ExportInstitutionSettlementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportInstitutionSettlementResponse.ProtoReflect.Descriptor instead.
+func (*ExportInstitutionSettlementResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ExportInstitutionSettlementResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportInstitutionSettlementResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportInstitutionSettlementResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_exports_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_exports_proto_rawDesc = "" +
@@ -644,11 +790,23 @@ const file_kehou_billing_v1_exports_proto_rawDesc = "" +
 	"\x1cExportReconciliationResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
-	"\x04data\x18\x03 \x01(\fR\x04data2\xdd\x05\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\xfd\x01\n" +
+	"\"ExportInstitutionSettlementRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x120\n" +
+	"\x0einstitution_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\rinstitutionId\x12\x1f\n" +
+	"\x04year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\x127\n" +
+	"\x06format\x18\x05 \x01(\tB\x1f\xbaH\x1cr\x1aR\x00R\x04xlsxR\x03csvR\vcsv-gb18030R\x06format\"x\n" +
+	"#ExportInstitutionSettlementResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data2\xc1\a\n" +
 	"\rExportService\x12\x90\x01\n" +
 	"\x0eExportPaySheet\x12'.kehou.billing.v1.ExportPaySheetRequest\x1a(.kehou.billing.v1.ExportPaySheetResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-sheet0\x01\x12\xc8\x01\n" +
 	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01\x12\xae\x01\n" +
-	"\x14ExportReconciliation\x12-.kehou.billing.v1.ExportReconciliationRequest\x1a..kehou.billing.v1.ExportReconciliationResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/reconciliation:export0\x01\x12\xbc\x01\n" +
+	"\x14ExportReconciliation\x12-.kehou.billing.v1.ExportReconciliationRequest\x1a..kehou.billing.v1.ExportReconciliationResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/reconciliation:export0\x01\x12\xe1\x01\n" +
+	"\x1bExportInstitutionSettlement\x124.kehou.billing.v1.ExportInstitutionSettlementRequest\x1a5.kehou.billing.v1.ExportInstitutionSettlementResponse\"S\x82\xd3\xe4\x93\x02M\x12K/v1/districts/{district_id}/institutions/{institution_id}/settlement:export0\x01\x12\xbc\x01\n" +
 	"\x15ExportPublicStatement\x12..kehou.billing.v1.ExportPublicStatementRequest\x1a/.kehou.billing.v1.ExportPublicStatementResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/schools/{school_id}/terms/{term_id}/public-statement0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
@@ -663,28 +821,32 @@ func file_kehou_billing_v1_exports_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_exports_proto_rawDescData
 }
 
-var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_kehou_billing_v1_exports_proto_goTypes = []any{
-	(*ExportPaySheetRequest)(nil),           // 0: kehou.billing.v1.ExportPaySheetRequest
-	(*ExportPaySheetResponse)(nil),          // 1: kehou.billing.v1.ExportPaySheetResponse
-	(*ExportStaffPayStatementRequest)(nil),  // 2: kehou.billing.v1.ExportStaffPayStatementRequest
-	(*ExportStaffPayStatementResponse)(nil), // 3: kehou.billing.v1.ExportStaffPayStatementResponse
-	(*ExportPublicStatementRequest)(nil),    // 4: kehou.billing.v1.ExportPublicStatementRequest
-	(*ExportPublicStatementResponse)(nil),   // 5: kehou.billing.v1.ExportPublicStatementResponse
-	(*ExportReconciliationRequest)(nil),     // 6: kehou.billing.v1.ExportReconciliationRequest
-	(*ExportReconciliationResponse)(nil),    // 7: kehou.billing.v1.ExportReconciliationResponse
+	(*ExportPaySheetRequest)(nil),               // 0: kehou.billing.v1.ExportPaySheetRequest
+	(*ExportPaySheetResponse)(nil),              // 1: kehou.billing.v1.ExportPaySheetResponse
+	(*ExportStaffPayStatementRequest)(nil),      // 2: kehou.billing.v1.ExportStaffPayStatementRequest
+	(*ExportStaffPayStatementResponse)(nil),     // 3: kehou.billing.v1.ExportStaffPayStatementResponse
+	(*ExportPublicStatementRequest)(nil),        // 4: kehou.billing.v1.ExportPublicStatementRequest
+	(*ExportPublicStatementResponse)(nil),       // 5: kehou.billing.v1.ExportPublicStatementResponse
+	(*ExportReconciliationRequest)(nil),         // 6: kehou.billing.v1.ExportReconciliationRequest
+	(*ExportReconciliationResponse)(nil),        // 7: kehou.billing.v1.ExportReconciliationResponse
+	(*ExportInstitutionSettlementRequest)(nil),  // 8: kehou.billing.v1.ExportInstitutionSettlementRequest
+	(*ExportInstitutionSettlementResponse)(nil), // 9: kehou.billing.v1.ExportInstitutionSettlementResponse
 }
 var file_kehou_billing_v1_exports_proto_depIdxs = []int32{
 	0, // 0: kehou.billing.v1.ExportService.ExportPaySheet:input_type -> kehou.billing.v1.ExportPaySheetRequest
 	2, // 1: kehou.billing.v1.ExportService.ExportStaffPayStatement:input_type -> kehou.billing.v1.ExportStaffPayStatementRequest
 	6, // 2: kehou.billing.v1.ExportService.ExportReconciliation:input_type -> kehou.billing.v1.ExportReconciliationRequest
-	4, // 3: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
-	1, // 4: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
-	3, // 5: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
-	7, // 6: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
-	5, // 7: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
-	4, // [4:8] is the sub-list for method output_type
-	0, // [0:4] is the sub-list for method input_type
+	8, // 3: kehou.billing.v1.ExportService.ExportInstitutionSettlement:input_type -> kehou.billing.v1.ExportInstitutionSettlementRequest
+	4, // 4: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
+	1, // 5: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
+	3, // 6: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
+	7, // 7: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
+	9, // 8: kehou.billing.v1.ExportService.ExportInstitutionSettlement:output_type -> kehou.billing.v1.ExportInstitutionSettlementResponse
+	5, // 9: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
+	5, // [5:10] is the sub-list for method output_type
+	0, // [0:5] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -701,7 +863,7 @@ func file_kehou_billing_v1_exports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_exports_proto_rawDesc), len(file_kehou_billing_v1_exports_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

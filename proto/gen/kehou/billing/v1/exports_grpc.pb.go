@@ -19,10 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ExportService_ExportPaySheet_FullMethodName          = "/kehou.billing.v1.ExportService/ExportPaySheet"
-	ExportService_ExportStaffPayStatement_FullMethodName = "/kehou.billing.v1.ExportService/ExportStaffPayStatement"
-	ExportService_ExportReconciliation_FullMethodName    = "/kehou.billing.v1.ExportService/ExportReconciliation"
-	ExportService_ExportPublicStatement_FullMethodName   = "/kehou.billing.v1.ExportService/ExportPublicStatement"
+	ExportService_ExportPaySheet_FullMethodName              = "/kehou.billing.v1.ExportService/ExportPaySheet"
+	ExportService_ExportStaffPayStatement_FullMethodName     = "/kehou.billing.v1.ExportService/ExportStaffPayStatement"
+	ExportService_ExportReconciliation_FullMethodName        = "/kehou.billing.v1.ExportService/ExportReconciliation"
+	ExportService_ExportInstitutionSettlement_FullMethodName = "/kehou.billing.v1.ExportService/ExportInstitutionSettlement"
+	ExportService_ExportPublicStatement_FullMethodName       = "/kehou.billing.v1.ExportService/ExportPublicStatement"
 )
 
 // ExportServiceClient is the client API for ExportService service.
@@ -45,6 +46,9 @@ type ExportServiceClient interface {
 	// ExportReconciliation is a school's reconciliation (对账表) as a workbook:
 	// sheets 收入, 支出 and 差异 (every discrepancy with its rule and amount).
 	ExportReconciliation(ctx context.Context, in *ExportReconciliationRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportReconciliationResponse], error)
+	// ExportInstitutionSettlement is an institution's month (机构结算) as a file:
+	// sheet 机构结算 one row per school with 合计, sheet 课时明细 every line.
+	ExportInstitutionSettlement(ctx context.Context, in *ExportInstitutionSettlementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportInstitutionSettlementResponse], error)
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error)
@@ -115,9 +119,28 @@ func (c *exportServiceClient) ExportReconciliation(ctx context.Context, in *Expo
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportReconciliationClient = grpc.ServerStreamingClient[ExportReconciliationResponse]
 
+func (c *exportServiceClient) ExportInstitutionSettlement(ctx context.Context, in *ExportInstitutionSettlementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportInstitutionSettlementResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[3], ExportService_ExportInstitutionSettlement_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportInstitutionSettlementRequest, ExportInstitutionSettlementResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportInstitutionSettlementClient = grpc.ServerStreamingClient[ExportInstitutionSettlementResponse]
+
 func (c *exportServiceClient) ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[3], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[4], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +177,9 @@ type ExportServiceServer interface {
 	// ExportReconciliation is a school's reconciliation (对账表) as a workbook:
 	// sheets 收入, 支出 and 差异 (every discrepancy with its rule and amount).
 	ExportReconciliation(*ExportReconciliationRequest, grpc.ServerStreamingServer[ExportReconciliationResponse]) error
+	// ExportInstitutionSettlement is an institution's month (机构结算) as a file:
+	// sheet 机构结算 one row per school with 合计, sheet 课时明细 every line.
+	ExportInstitutionSettlement(*ExportInstitutionSettlementRequest, grpc.ServerStreamingServer[ExportInstitutionSettlementResponse]) error
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error
@@ -175,6 +201,9 @@ func (UnimplementedExportServiceServer) ExportStaffPayStatement(*ExportStaffPayS
 }
 func (UnimplementedExportServiceServer) ExportReconciliation(*ExportReconciliationRequest, grpc.ServerStreamingServer[ExportReconciliationResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportReconciliation not implemented")
+}
+func (UnimplementedExportServiceServer) ExportInstitutionSettlement(*ExportInstitutionSettlementRequest, grpc.ServerStreamingServer[ExportInstitutionSettlementResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportInstitutionSettlement not implemented")
 }
 func (UnimplementedExportServiceServer) ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportPublicStatement not implemented")
@@ -233,6 +262,17 @@ func _ExportService_ExportReconciliation_Handler(srv interface{}, stream grpc.Se
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportReconciliationServer = grpc.ServerStreamingServer[ExportReconciliationResponse]
 
+func _ExportService_ExportInstitutionSettlement_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportInstitutionSettlementRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExportServiceServer).ExportInstitutionSettlement(m, &grpc.GenericServerStream[ExportInstitutionSettlementRequest, ExportInstitutionSettlementResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportInstitutionSettlementServer = grpc.ServerStreamingServer[ExportInstitutionSettlementResponse]
+
 func _ExportService_ExportPublicStatement_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(ExportPublicStatementRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -265,6 +305,11 @@ var ExportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportReconciliation",
 			Handler:       _ExportService_ExportReconciliation_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportInstitutionSettlement",
+			Handler:       _ExportService_ExportInstitutionSettlement_Handler,
 			ServerStreams: true,
 		},
 		{

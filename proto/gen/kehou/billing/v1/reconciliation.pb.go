@@ -23,6 +23,398 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// GetInstitutionSettlementRequest is the input of GetInstitutionSettlement.
+type GetInstitutionSettlementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,2,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month, 1–12.
+	Month         int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInstitutionSettlementRequest) Reset() {
+	*x = GetInstitutionSettlementRequest{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInstitutionSettlementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInstitutionSettlementRequest) ProtoMessage() {}
+
+func (x *GetInstitutionSettlementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInstitutionSettlementRequest.ProtoReflect.Descriptor instead.
+func (*GetInstitutionSettlementRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *GetInstitutionSettlementRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *GetInstitutionSettlementRequest) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *GetInstitutionSettlementRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *GetInstitutionSettlementRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+// GetInstitutionSettlementResponse is the output of GetInstitutionSettlement.
+type GetInstitutionSettlementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settlement.
+	Settlement    *InstitutionSettlement `protobuf:"bytes,1,opt,name=settlement,proto3" json:"settlement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInstitutionSettlementResponse) Reset() {
+	*x = GetInstitutionSettlementResponse{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInstitutionSettlementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInstitutionSettlementResponse) ProtoMessage() {}
+
+func (x *GetInstitutionSettlementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInstitutionSettlementResponse.ProtoReflect.Descriptor instead.
+func (*GetInstitutionSettlementResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetInstitutionSettlementResponse) GetSettlement() *InstitutionSettlement {
+	if x != nil {
+		return x.Settlement
+	}
+	return nil
+}
+
+// InstitutionSettlement is an institution's month.
+type InstitutionSettlement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,1,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	// Month.
+	Month int32 `protobuf:"varint,3,opt,name=month,proto3" json:"month,omitempty"`
+	// Each school's part.
+	Schools []*InstitutionSettlementSchool `protobuf:"bytes,4,rep,name=schools,proto3" json:"schools,omitempty"`
+	// The sums over the schools.
+	Total *InstitutionSettlementSchool `protobuf:"bytes,5,opt,name=total,proto3" json:"total,omitempty"`
+	// Every session line (and difference line of an adjustment).
+	Lines         []*InstitutionSettlementLine `protobuf:"bytes,6,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InstitutionSettlement) Reset() {
+	*x = InstitutionSettlement{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InstitutionSettlement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InstitutionSettlement) ProtoMessage() {}
+
+func (x *InstitutionSettlement) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InstitutionSettlement.ProtoReflect.Descriptor instead.
+func (*InstitutionSettlement) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *InstitutionSettlement) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *InstitutionSettlement) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *InstitutionSettlement) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *InstitutionSettlement) GetSchools() []*InstitutionSettlementSchool {
+	if x != nil {
+		return x.Schools
+	}
+	return nil
+}
+
+func (x *InstitutionSettlement) GetTotal() *InstitutionSettlementSchool {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *InstitutionSettlement) GetLines() []*InstitutionSettlementLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+// InstitutionSettlementSchool is one school's part of a settlement (or the total).
+type InstitutionSettlementSchool struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School (empty on the total).
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Earned by the sessions.
+	Earned string `protobuf:"bytes,2,opt,name=earned,proto3" json:"earned,omitempty"`
+	// Held back by caps.
+	HeldBack string `protobuf:"bytes,3,opt,name=held_back,json=heldBack,proto3" json:"held_back,omitempty"`
+	// Labour fee owed (劳务费): earned − held back.
+	Labour string `protobuf:"bytes,4,opt,name=labour,proto3" json:"labour,omitempty"`
+	// Billed to families on the institution's behalf (代收).
+	CollectedOnBehalf string `protobuf:"bytes,5,opt,name=collected_on_behalf,json=collectedOnBehalf,proto3" json:"collected_on_behalf,omitempty"`
+	// Already passed on (转付).
+	PaidOut string `protobuf:"bytes,6,opt,name=paid_out,json=paidOut,proto3" json:"paid_out,omitempty"`
+	// Owed now: labour + collected − paid out.
+	Due           string `protobuf:"bytes,7,opt,name=due,proto3" json:"due,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InstitutionSettlementSchool) Reset() {
+	*x = InstitutionSettlementSchool{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InstitutionSettlementSchool) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InstitutionSettlementSchool) ProtoMessage() {}
+
+func (x *InstitutionSettlementSchool) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InstitutionSettlementSchool.ProtoReflect.Descriptor instead.
+func (*InstitutionSettlementSchool) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *InstitutionSettlementSchool) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetEarned() string {
+	if x != nil {
+		return x.Earned
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetHeldBack() string {
+	if x != nil {
+		return x.HeldBack
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetLabour() string {
+	if x != nil {
+		return x.Labour
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetCollectedOnBehalf() string {
+	if x != nil {
+		return x.CollectedOnBehalf
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetPaidOut() string {
+	if x != nil {
+		return x.PaidOut
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetDue() string {
+	if x != nil {
+		return x.Due
+	}
+	return ""
+}
+
+// InstitutionSettlementLine is one line of a settlement.
+type InstitutionSettlementLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Instructor.
+	StaffId string `protobuf:"bytes,2,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Pay statement.
+	StatementId string `protobuf:"bytes,3,opt,name=statement_id,json=statementId,proto3" json:"statement_id,omitempty"`
+	// Revision of the statement.
+	Revision int32 `protobuf:"varint,4,opt,name=revision,proto3" json:"revision,omitempty"`
+	// The pay line.
+	Line          *PayLine `protobuf:"bytes,5,opt,name=line,proto3" json:"line,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InstitutionSettlementLine) Reset() {
+	*x = InstitutionSettlementLine{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InstitutionSettlementLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InstitutionSettlementLine) ProtoMessage() {}
+
+func (x *InstitutionSettlementLine) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InstitutionSettlementLine.ProtoReflect.Descriptor instead.
+func (*InstitutionSettlementLine) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *InstitutionSettlementLine) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementLine) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementLine) GetStatementId() string {
+	if x != nil {
+		return x.StatementId
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementLine) GetRevision() int32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *InstitutionSettlementLine) GetLine() *PayLine {
+	if x != nil {
+		return x.Line
+	}
+	return nil
+}
+
 // GetReconciliationRequest is the input of GetReconciliation.
 type GetReconciliationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -44,7 +436,7 @@ type GetReconciliationRequest struct {
 
 func (x *GetReconciliationRequest) Reset() {
 	*x = GetReconciliationRequest{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[0]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -56,7 +448,7 @@ func (x *GetReconciliationRequest) String() string {
 func (*GetReconciliationRequest) ProtoMessage() {}
 
 func (x *GetReconciliationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[0]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -69,7 +461,7 @@ func (x *GetReconciliationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReconciliationRequest.ProtoReflect.Descriptor instead.
 func (*GetReconciliationRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{0}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetReconciliationRequest) GetSchoolId() string {
@@ -125,7 +517,7 @@ type GetReconciliationResponse struct {
 
 func (x *GetReconciliationResponse) Reset() {
 	*x = GetReconciliationResponse{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[1]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -137,7 +529,7 @@ func (x *GetReconciliationResponse) String() string {
 func (*GetReconciliationResponse) ProtoMessage() {}
 
 func (x *GetReconciliationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[1]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -150,7 +542,7 @@ func (x *GetReconciliationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReconciliationResponse.ProtoReflect.Descriptor instead.
 func (*GetReconciliationResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{1}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetReconciliationResponse) GetReconciliation() *Reconciliation {
@@ -179,7 +571,7 @@ type GetDistrictReconciliationRequest struct {
 
 func (x *GetDistrictReconciliationRequest) Reset() {
 	*x = GetDistrictReconciliationRequest{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[2]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -191,7 +583,7 @@ func (x *GetDistrictReconciliationRequest) String() string {
 func (*GetDistrictReconciliationRequest) ProtoMessage() {}
 
 func (x *GetDistrictReconciliationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[2]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -204,7 +596,7 @@ func (x *GetDistrictReconciliationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDistrictReconciliationRequest.ProtoReflect.Descriptor instead.
 func (*GetDistrictReconciliationRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{2}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetDistrictReconciliationRequest) GetDistrictId() string {
@@ -255,7 +647,7 @@ type GetDistrictReconciliationResponse struct {
 
 func (x *GetDistrictReconciliationResponse) Reset() {
 	*x = GetDistrictReconciliationResponse{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[3]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -267,7 +659,7 @@ func (x *GetDistrictReconciliationResponse) String() string {
 func (*GetDistrictReconciliationResponse) ProtoMessage() {}
 
 func (x *GetDistrictReconciliationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[3]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -280,7 +672,7 @@ func (x *GetDistrictReconciliationResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use GetDistrictReconciliationResponse.ProtoReflect.Descriptor instead.
 func (*GetDistrictReconciliationResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{3}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetDistrictReconciliationResponse) GetTotal() *Reconciliation {
@@ -324,7 +716,7 @@ type Reconciliation struct {
 
 func (x *Reconciliation) Reset() {
 	*x = Reconciliation{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[4]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -336,7 +728,7 @@ func (x *Reconciliation) String() string {
 func (*Reconciliation) ProtoMessage() {}
 
 func (x *Reconciliation) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[4]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -349,7 +741,7 @@ func (x *Reconciliation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reconciliation.ProtoReflect.Descriptor instead.
 func (*Reconciliation) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{4}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Reconciliation) GetSchoolId() string {
@@ -438,7 +830,7 @@ type ReconIncome struct {
 
 func (x *ReconIncome) Reset() {
 	*x = ReconIncome{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[5]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -450,7 +842,7 @@ func (x *ReconIncome) String() string {
 func (*ReconIncome) ProtoMessage() {}
 
 func (x *ReconIncome) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[5]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -463,7 +855,7 @@ func (x *ReconIncome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconIncome.ProtoReflect.Descriptor instead.
 func (*ReconIncome) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{5}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReconIncome) GetFeesBilled() string {
@@ -530,7 +922,7 @@ type PayerIncome struct {
 
 func (x *PayerIncome) Reset() {
 	*x = PayerIncome{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[6]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -542,7 +934,7 @@ func (x *PayerIncome) String() string {
 func (*PayerIncome) ProtoMessage() {}
 
 func (x *PayerIncome) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[6]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -555,7 +947,7 @@ func (x *PayerIncome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayerIncome.ProtoReflect.Descriptor instead.
 func (*PayerIncome) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{6}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PayerIncome) GetPayerId() string {
@@ -600,7 +992,7 @@ type ReconSpending struct {
 
 func (x *ReconSpending) Reset() {
 	*x = ReconSpending{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[7]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -612,7 +1004,7 @@ func (x *ReconSpending) String() string {
 func (*ReconSpending) ProtoMessage() {}
 
 func (x *ReconSpending) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[7]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -625,7 +1017,7 @@ func (x *ReconSpending) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconSpending.ProtoReflect.Descriptor instead.
 func (*ReconSpending) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{7}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReconSpending) GetByTreatment() []*TreatmentAmount {
@@ -683,7 +1075,7 @@ type CostAmount struct {
 
 func (x *CostAmount) Reset() {
 	*x = CostAmount{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[8]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -695,7 +1087,7 @@ func (x *CostAmount) String() string {
 func (*CostAmount) ProtoMessage() {}
 
 func (x *CostAmount) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[8]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -708,7 +1100,7 @@ func (x *CostAmount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CostAmount.ProtoReflect.Descriptor instead.
 func (*CostAmount) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{8}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CostAmount) GetKind() string {
@@ -751,7 +1143,7 @@ type Discrepancy struct {
 
 func (x *Discrepancy) Reset() {
 	*x = Discrepancy{}
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[9]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +1155,7 @@ func (x *Discrepancy) String() string {
 func (*Discrepancy) ProtoMessage() {}
 
 func (x *Discrepancy) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[9]
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +1168,7 @@ func (x *Discrepancy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Discrepancy.ProtoReflect.Descriptor instead.
 func (*Discrepancy) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{9}
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Discrepancy) GetRule() string {
@@ -839,7 +1231,38 @@ var File_kehou_billing_v1_reconciliation_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\n" +
-	"%kehou/billing/v1/reconciliation.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a#kehou/billing/v1/remuneration.proto\"\x9b\x02\n" +
+	"%kehou/billing/v1/reconciliation.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a#kehou/billing/v1/remuneration.proto\"\xc1\x01\n" +
+	"\x1fGetInstitutionSettlementRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x120\n" +
+	"\x0einstitution_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\rinstitutionId\x12\x1f\n" +
+	"\x04year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\"k\n" +
+	" GetInstitutionSettlementResponse\x12G\n" +
+	"\n" +
+	"settlement\x18\x01 \x01(\v2'.kehou.billing.v1.InstitutionSettlementR\n" +
+	"settlement\"\xb9\x02\n" +
+	"\x15InstitutionSettlement\x12%\n" +
+	"\x0einstitution_id\x18\x01 \x01(\tR\rinstitutionId\x12\x12\n" +
+	"\x04year\x18\x02 \x01(\x05R\x04year\x12\x14\n" +
+	"\x05month\x18\x03 \x01(\x05R\x05month\x12G\n" +
+	"\aschools\x18\x04 \x03(\v2-.kehou.billing.v1.InstitutionSettlementSchoolR\aschools\x12C\n" +
+	"\x05total\x18\x05 \x01(\v2-.kehou.billing.v1.InstitutionSettlementSchoolR\x05total\x12A\n" +
+	"\x05lines\x18\x06 \x03(\v2+.kehou.billing.v1.InstitutionSettlementLineR\x05lines\"\xe4\x01\n" +
+	"\x1bInstitutionSettlementSchool\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x16\n" +
+	"\x06earned\x18\x02 \x01(\tR\x06earned\x12\x1b\n" +
+	"\theld_back\x18\x03 \x01(\tR\bheldBack\x12\x16\n" +
+	"\x06labour\x18\x04 \x01(\tR\x06labour\x12.\n" +
+	"\x13collected_on_behalf\x18\x05 \x01(\tR\x11collectedOnBehalf\x12\x19\n" +
+	"\bpaid_out\x18\x06 \x01(\tR\apaidOut\x12\x10\n" +
+	"\x03due\x18\a \x01(\tR\x03due\"\xc1\x01\n" +
+	"\x19InstitutionSettlementLine\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x19\n" +
+	"\bstaff_id\x18\x02 \x01(\tR\astaffId\x12!\n" +
+	"\fstatement_id\x18\x03 \x01(\tR\vstatementId\x12\x1a\n" +
+	"\brevision\x18\x04 \x01(\x05R\brevision\x12-\n" +
+	"\x04line\x18\x05 \x01(\v2\x19.kehou.billing.v1.PayLineR\x04line\"\x9b\x02\n" +
 	"\x18GetReconciliationRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12 \n" +
 	"\aterm_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06termId\x12\x1e\n" +
@@ -910,10 +1333,11 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\n" +
 	"student_id\x18\x06 \x01(\tR\tstudentId\x12\x19\n" +
 	"\bpayer_id\x18\a \x01(\tR\apayerId\x12\x16\n" +
-	"\x06amount\x18\b \x01(\tR\x06amount2\xf1\x02\n" +
+	"\x06amount\x18\b \x01(\tR\x06amount2\xc3\x04\n" +
 	"\x15ReconciliationService\x12\x9c\x01\n" +
 	"\x11GetReconciliation\x12*.kehou.billing.v1.GetReconciliationRequest\x1a+.kehou.billing.v1.GetReconciliationResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/schools/{school_id}/reconciliation\x12\xb8\x01\n" +
-	"\x19GetDistrictReconciliation\x122.kehou.billing.v1.GetDistrictReconciliationRequest\x1a3.kehou.billing.v1.GetDistrictReconciliationResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/reconciliationB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\x19GetDistrictReconciliation\x122.kehou.billing.v1.GetDistrictReconciliationRequest\x1a3.kehou.billing.v1.GetDistrictReconciliationResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/reconciliation\x12\xcf\x01\n" +
+	"\x18GetInstitutionSettlement\x121.kehou.billing.v1.GetInstitutionSettlementRequest\x1a2.kehou.billing.v1.GetInstitutionSettlementResponse\"L\x82\xd3\xe4\x93\x02F\x12D/v1/districts/{district_id}/institutions/{institution_id}/settlementB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_reconciliation_proto_rawDescOnce sync.Once
@@ -927,39 +1351,52 @@ func file_kehou_billing_v1_reconciliation_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_reconciliation_proto_rawDescData
 }
 
-var file_kehou_billing_v1_reconciliation_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_kehou_billing_v1_reconciliation_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_kehou_billing_v1_reconciliation_proto_goTypes = []any{
-	(*GetReconciliationRequest)(nil),          // 0: kehou.billing.v1.GetReconciliationRequest
-	(*GetReconciliationResponse)(nil),         // 1: kehou.billing.v1.GetReconciliationResponse
-	(*GetDistrictReconciliationRequest)(nil),  // 2: kehou.billing.v1.GetDistrictReconciliationRequest
-	(*GetDistrictReconciliationResponse)(nil), // 3: kehou.billing.v1.GetDistrictReconciliationResponse
-	(*Reconciliation)(nil),                    // 4: kehou.billing.v1.Reconciliation
-	(*ReconIncome)(nil),                       // 5: kehou.billing.v1.ReconIncome
-	(*PayerIncome)(nil),                       // 6: kehou.billing.v1.PayerIncome
-	(*ReconSpending)(nil),                     // 7: kehou.billing.v1.ReconSpending
-	(*CostAmount)(nil),                        // 8: kehou.billing.v1.CostAmount
-	(*Discrepancy)(nil),                       // 9: kehou.billing.v1.Discrepancy
-	(*TreatmentAmount)(nil),                   // 10: kehou.billing.v1.TreatmentAmount
+	(*GetInstitutionSettlementRequest)(nil),   // 0: kehou.billing.v1.GetInstitutionSettlementRequest
+	(*GetInstitutionSettlementResponse)(nil),  // 1: kehou.billing.v1.GetInstitutionSettlementResponse
+	(*InstitutionSettlement)(nil),             // 2: kehou.billing.v1.InstitutionSettlement
+	(*InstitutionSettlementSchool)(nil),       // 3: kehou.billing.v1.InstitutionSettlementSchool
+	(*InstitutionSettlementLine)(nil),         // 4: kehou.billing.v1.InstitutionSettlementLine
+	(*GetReconciliationRequest)(nil),          // 5: kehou.billing.v1.GetReconciliationRequest
+	(*GetReconciliationResponse)(nil),         // 6: kehou.billing.v1.GetReconciliationResponse
+	(*GetDistrictReconciliationRequest)(nil),  // 7: kehou.billing.v1.GetDistrictReconciliationRequest
+	(*GetDistrictReconciliationResponse)(nil), // 8: kehou.billing.v1.GetDistrictReconciliationResponse
+	(*Reconciliation)(nil),                    // 9: kehou.billing.v1.Reconciliation
+	(*ReconIncome)(nil),                       // 10: kehou.billing.v1.ReconIncome
+	(*PayerIncome)(nil),                       // 11: kehou.billing.v1.PayerIncome
+	(*ReconSpending)(nil),                     // 12: kehou.billing.v1.ReconSpending
+	(*CostAmount)(nil),                        // 13: kehou.billing.v1.CostAmount
+	(*Discrepancy)(nil),                       // 14: kehou.billing.v1.Discrepancy
+	(*PayLine)(nil),                           // 15: kehou.billing.v1.PayLine
+	(*TreatmentAmount)(nil),                   // 16: kehou.billing.v1.TreatmentAmount
 }
 var file_kehou_billing_v1_reconciliation_proto_depIdxs = []int32{
-	4,  // 0: kehou.billing.v1.GetReconciliationResponse.reconciliation:type_name -> kehou.billing.v1.Reconciliation
-	4,  // 1: kehou.billing.v1.GetDistrictReconciliationResponse.total:type_name -> kehou.billing.v1.Reconciliation
-	4,  // 2: kehou.billing.v1.GetDistrictReconciliationResponse.schools:type_name -> kehou.billing.v1.Reconciliation
-	5,  // 3: kehou.billing.v1.Reconciliation.income:type_name -> kehou.billing.v1.ReconIncome
-	7,  // 4: kehou.billing.v1.Reconciliation.spending:type_name -> kehou.billing.v1.ReconSpending
-	9,  // 5: kehou.billing.v1.Reconciliation.discrepancies:type_name -> kehou.billing.v1.Discrepancy
-	6,  // 6: kehou.billing.v1.ReconIncome.payers:type_name -> kehou.billing.v1.PayerIncome
-	10, // 7: kehou.billing.v1.ReconSpending.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
-	8,  // 8: kehou.billing.v1.ReconSpending.costs:type_name -> kehou.billing.v1.CostAmount
-	0,  // 9: kehou.billing.v1.ReconciliationService.GetReconciliation:input_type -> kehou.billing.v1.GetReconciliationRequest
-	2,  // 10: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:input_type -> kehou.billing.v1.GetDistrictReconciliationRequest
-	1,  // 11: kehou.billing.v1.ReconciliationService.GetReconciliation:output_type -> kehou.billing.v1.GetReconciliationResponse
-	3,  // 12: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:output_type -> kehou.billing.v1.GetDistrictReconciliationResponse
-	11, // [11:13] is the sub-list for method output_type
-	9,  // [9:11] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	2,  // 0: kehou.billing.v1.GetInstitutionSettlementResponse.settlement:type_name -> kehou.billing.v1.InstitutionSettlement
+	3,  // 1: kehou.billing.v1.InstitutionSettlement.schools:type_name -> kehou.billing.v1.InstitutionSettlementSchool
+	3,  // 2: kehou.billing.v1.InstitutionSettlement.total:type_name -> kehou.billing.v1.InstitutionSettlementSchool
+	4,  // 3: kehou.billing.v1.InstitutionSettlement.lines:type_name -> kehou.billing.v1.InstitutionSettlementLine
+	15, // 4: kehou.billing.v1.InstitutionSettlementLine.line:type_name -> kehou.billing.v1.PayLine
+	9,  // 5: kehou.billing.v1.GetReconciliationResponse.reconciliation:type_name -> kehou.billing.v1.Reconciliation
+	9,  // 6: kehou.billing.v1.GetDistrictReconciliationResponse.total:type_name -> kehou.billing.v1.Reconciliation
+	9,  // 7: kehou.billing.v1.GetDistrictReconciliationResponse.schools:type_name -> kehou.billing.v1.Reconciliation
+	10, // 8: kehou.billing.v1.Reconciliation.income:type_name -> kehou.billing.v1.ReconIncome
+	12, // 9: kehou.billing.v1.Reconciliation.spending:type_name -> kehou.billing.v1.ReconSpending
+	14, // 10: kehou.billing.v1.Reconciliation.discrepancies:type_name -> kehou.billing.v1.Discrepancy
+	11, // 11: kehou.billing.v1.ReconIncome.payers:type_name -> kehou.billing.v1.PayerIncome
+	16, // 12: kehou.billing.v1.ReconSpending.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
+	13, // 13: kehou.billing.v1.ReconSpending.costs:type_name -> kehou.billing.v1.CostAmount
+	5,  // 14: kehou.billing.v1.ReconciliationService.GetReconciliation:input_type -> kehou.billing.v1.GetReconciliationRequest
+	7,  // 15: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:input_type -> kehou.billing.v1.GetDistrictReconciliationRequest
+	0,  // 16: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:input_type -> kehou.billing.v1.GetInstitutionSettlementRequest
+	6,  // 17: kehou.billing.v1.ReconciliationService.GetReconciliation:output_type -> kehou.billing.v1.GetReconciliationResponse
+	8,  // 18: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:output_type -> kehou.billing.v1.GetDistrictReconciliationResponse
+	1,  // 19: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:output_type -> kehou.billing.v1.GetInstitutionSettlementResponse
+	17, // [17:20] is the sub-list for method output_type
+	14, // [14:17] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_reconciliation_proto_init() }
@@ -974,7 +1411,7 @@ func file_kehou_billing_v1_reconciliation_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_reconciliation_proto_rawDesc), len(file_kehou_billing_v1_reconciliation_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

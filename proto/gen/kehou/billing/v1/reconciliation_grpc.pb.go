@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ReconciliationService_GetReconciliation_FullMethodName         = "/kehou.billing.v1.ReconciliationService/GetReconciliation"
 	ReconciliationService_GetDistrictReconciliation_FullMethodName = "/kehou.billing.v1.ReconciliationService/GetDistrictReconciliation"
+	ReconciliationService_GetInstitutionSettlement_FullMethodName  = "/kehou.billing.v1.ReconciliationService/GetInstitutionSettlement"
 )
 
 // ReconciliationServiceClient is the client API for ReconciliationService service.
@@ -36,6 +37,10 @@ type ReconciliationServiceClient interface {
 	GetReconciliation(ctx context.Context, in *GetReconciliationRequest, opts ...grpc.CallOption) (*GetReconciliationResponse, error)
 	// GetDistrictReconciliation rolls a month up over a district's schools.
 	GetDistrictReconciliation(ctx context.Context, in *GetDistrictReconciliationRequest, opts ...grpc.CallOption) (*GetDistrictReconciliationResponse, error)
+	// GetInstitutionSettlement is an outside institution's month (机构结算) across
+	// the district's schools: its instructors' sessions as paid, and the fees
+	// billed on its behalf (代收代付) less what was passed on.
+	GetInstitutionSettlement(ctx context.Context, in *GetInstitutionSettlementRequest, opts ...grpc.CallOption) (*GetInstitutionSettlementResponse, error)
 }
 
 type reconciliationServiceClient struct {
@@ -66,6 +71,16 @@ func (c *reconciliationServiceClient) GetDistrictReconciliation(ctx context.Cont
 	return out, nil
 }
 
+func (c *reconciliationServiceClient) GetInstitutionSettlement(ctx context.Context, in *GetInstitutionSettlementRequest, opts ...grpc.CallOption) (*GetInstitutionSettlementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetInstitutionSettlementResponse)
+	err := c.cc.Invoke(ctx, ReconciliationService_GetInstitutionSettlement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReconciliationServiceServer is the server API for ReconciliationService service.
 // All implementations must embed UnimplementedReconciliationServiceServer
 // for forward compatibility.
@@ -79,6 +94,10 @@ type ReconciliationServiceServer interface {
 	GetReconciliation(context.Context, *GetReconciliationRequest) (*GetReconciliationResponse, error)
 	// GetDistrictReconciliation rolls a month up over a district's schools.
 	GetDistrictReconciliation(context.Context, *GetDistrictReconciliationRequest) (*GetDistrictReconciliationResponse, error)
+	// GetInstitutionSettlement is an outside institution's month (机构结算) across
+	// the district's schools: its instructors' sessions as paid, and the fees
+	// billed on its behalf (代收代付) less what was passed on.
+	GetInstitutionSettlement(context.Context, *GetInstitutionSettlementRequest) (*GetInstitutionSettlementResponse, error)
 	mustEmbedUnimplementedReconciliationServiceServer()
 }
 
@@ -94,6 +113,9 @@ func (UnimplementedReconciliationServiceServer) GetReconciliation(context.Contex
 }
 func (UnimplementedReconciliationServiceServer) GetDistrictReconciliation(context.Context, *GetDistrictReconciliationRequest) (*GetDistrictReconciliationResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDistrictReconciliation not implemented")
+}
+func (UnimplementedReconciliationServiceServer) GetInstitutionSettlement(context.Context, *GetInstitutionSettlementRequest) (*GetInstitutionSettlementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetInstitutionSettlement not implemented")
 }
 func (UnimplementedReconciliationServiceServer) mustEmbedUnimplementedReconciliationServiceServer() {}
 func (UnimplementedReconciliationServiceServer) testEmbeddedByValue()                               {}
@@ -152,6 +174,24 @@ func _ReconciliationService_GetDistrictReconciliation_Handler(srv interface{}, c
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReconciliationService_GetInstitutionSettlement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetInstitutionSettlementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconciliationServiceServer).GetInstitutionSettlement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconciliationService_GetInstitutionSettlement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconciliationServiceServer).GetInstitutionSettlement(ctx, req.(*GetInstitutionSettlementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReconciliationService_ServiceDesc is the grpc.ServiceDesc for ReconciliationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -166,6 +206,10 @@ var ReconciliationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDistrictReconciliation",
 			Handler:    _ReconciliationService_GetDistrictReconciliation_Handler,
+		},
+		{
+			MethodName: "GetInstitutionSettlement",
+			Handler:    _ReconciliationService_GetInstitutionSettlement_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
