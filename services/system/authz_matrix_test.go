@@ -80,8 +80,8 @@ var expected = map[string]string{
 	"RemunerationService_PayMonth": "BF", "RemunerationService_ListStaffPayStatements": "BFSTI",
 	"ExportService_ExportPaySheet": "BFS", "ExportService_ExportStaffPayStatement": "BFSTI", "ExportService_ExportPublicStatement": "BFS",
 	"ExportService_ExportReconciliation": "BF", "ExportService_ExportInstitutionSettlement": "BFM",
-	"ReconciliationService_GetInstitutionSettlement": "BFM",
-	"ReconciliationService_GetReconciliation":        "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
+	"ReconciliationService_GetInstitutionSettlement": "BFM", "ExportService_ExportClaims": "BF",
+	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
 }
 
 // reads are the POST routes that change nothing (out of scope: 404, not 403).

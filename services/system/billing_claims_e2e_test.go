@@ -2,10 +2,12 @@ package system_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kehou/kehou/services/system/systemtest"
 	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestClaimsExactEndToEnd is issue 11 item 4: a subsidy of 0.01 元 per served day split 1:1:1
@@ -55,5 +57,31 @@ func TestClaimsExactEndToEnd(t *testing.T) {
 	v := env.MustDo(t, "POST", "/v1/districts/"+w.district+"/fee-runs/"+systemtest.Str(run, "run", "run_id")+":verify", map[string]any{})
 	if v["identical"] != true {
 		t.Errorf("verify = %v", v)
+	}
+
+	// The claims as the payers' claim forms (补助申报), read back: the
+	// summary rows and the detail total are the API's figures.
+	x := env.Do(t, "GET", fmt.Sprintf("/v1/districts/%s/claims:export?from.year=2024&from.month=9&from.day=1&to.year=2024&to.month=9&to.day=30", w.district), nil)
+	if x.Code != 200 {
+		t.Fatalf("claims export: %d %.300s", x.Code, x.Raw)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(x.Raw))
+	if err != nil {
+		t.Fatalf("claims export is not a workbook: %v", err)
+	}
+	defer f.Close()
+	sum, _ := f.GetRows("汇总")
+	wantRows := [][]string{{"付款方", "类别", "金额"}, {"city", "财政补助", "0.19"}, {"district", "财政补助", "0.18"},
+		{"province", "财政补助", "0.18"}, {"合计", "", "0.55"}}
+	if fmt.Sprint(sum) != fmt.Sprint(wantRows) {
+		t.Errorf("汇总 %v, want %v", sum, wantRows)
+	}
+	detail, _ := f.GetRows("明细")
+	if len(detail) < 3 || detail[len(detail)-1][0] != "合计" || detail[len(detail)-1][7] != "0.55" {
+		t.Errorf("明细 %v, want rows totalling 0.55", detail)
+	}
+	one := env.Do(t, "GET", fmt.Sprintf("/v1/districts/%s/claims:export?from.year=2024&from.month=9&from.day=1&to.year=2024&to.month=9&to.day=30&payer_id=city&format=csv", w.district), nil)
+	if one.Code != 200 || !strings.Contains(one.Raw, "\n合计,,0.19\n") {
+		t.Errorf("city's claims as CSV: %d %.400s", one.Code, one.Raw)
 	}
 }

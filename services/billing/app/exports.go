@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/pay"
+	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/sheet"
+	"github.com/shopspring/decimal"
 )
 
 // ExportStore is what exports read: rows handed on straight from the
@@ -20,18 +24,97 @@ type ExportStore interface {
 	// EachPayLine calls fn with every line of a school month's statements
 	// in staff, revision and line order; staffID "" means everyone.
 	EachPayLine(ctx context.Context, districtID, schoolID string, year, month int, staffID string, fn func(staffID string, revision int, l pay.IssuedLine) error) error
+	// Claims sums the subsidy and waiver claims per payer of the statements
+	// whose periods lie in [from, to]; EachClaim hands on one row per
+	// statement, payer and kind, in payer order.
+	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error)
+	EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to fee.Date, fn func(statement.ClaimRow) error) error
 }
 
 // Exports is the export use cases (导出): the files finance offices file,
 // print and hand to the payroll office.
 type Exports struct {
 	store   ExportStore
-	schools Schools
+	schools Feed
 }
 
 // NewExports returns the export use cases.
-func NewExports(store ExportStore, schools Schools) *Exports {
+func NewExports(store ExportStore, schools Feed) *Exports {
 	return &Exports{store: store, schools: schools}
+}
+
+// Claims writes the subsidy and waiver claims (补助/减免申报) of a
+// district (or one school) per payer: sheet 汇总 one row per payer and kind
+// with 合计 (the figures ListClaims answers), sheet 明细 one row per
+// statement, payer and kind, streamed from the cursor.
+func (e *Exports) Claims(ctx context.Context, districtID, schoolID, payerID string, from, to fee.Date, format string, open Open) error {
+	f, ok := sheet.ParseFormat(format)
+	if !ok {
+		return fault.Invalid("format", fmt.Sprintf("must be xlsx, csv or csv-gb18030, not %q", format))
+	}
+	if to.Before(from) {
+		return fault.Invalid("to", "is before from")
+	}
+	if err := e.schools.CheckDistrict(ctx, districtID); err != nil {
+		return err
+	}
+	c, err := e.store.Claims(ctx, districtID, schoolID, from, to)
+	if err != nil {
+		return err
+	}
+	out, err := open(File{Name: fmt.Sprintf("补助减免申报-%s-%s-%s%s", districtID, from, to, f.Ext()), ContentType: f.ContentType()})
+	if err != nil {
+		return err
+	}
+	w, err := sheet.NewWriter(out, f)
+	if err != nil {
+		return err
+	}
+	if err := w.Sheet("汇总", []sheet.Column{{Header: "付款方", Kind: sheet.Text, Width: 18}, {Header: "类别", Kind: sheet.Text},
+		{Header: "金额", Kind: sheet.Amount}}); err != nil {
+		return err
+	}
+	for _, kind := range []struct {
+		name string
+		m    map[string]decimal.Decimal
+	}{{"财政补助", c.Subsidies}, {"减免", c.Waivers}} {
+		payers := make([]string, 0, len(kind.m))
+		for p := range kind.m {
+			if payerID == "" || p == payerID {
+				payers = append(payers, p)
+			}
+		}
+		slices.Sort(payers)
+		for _, p := range payers {
+			if err := w.Row(sheet.S(p), sheet.S(kind.name), sheet.A(kind.m[p])); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.Total("合计"); err != nil {
+		return err
+	}
+	if err := w.Sheet("明细", []sheet.Column{{Header: "付款方", Kind: sheet.Text, Width: 18}, {Header: "类别", Kind: sheet.Text},
+		{Header: "学校", Kind: sheet.Text, Width: 18}, {Header: "学生", Kind: sheet.Text, Width: 18}, {Header: "单据号", Kind: sheet.Text, Width: 24},
+		{Header: "期间起", Kind: sheet.Date}, {Header: "期间止", Kind: sheet.Date}, {Header: "金额", Kind: sheet.Amount}}); err != nil {
+		return err
+	}
+	day := func(d fee.Date) sheet.Value { return sheet.D(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)) }
+	err = e.store.EachClaim(ctx, districtID, schoolID, payerID, from, to, func(r statement.ClaimRow) error {
+		kind := "财政补助"
+		if r.Waiver {
+			kind = "减免"
+		}
+		return w.Row(sheet.S(r.PayerID), sheet.S(kind), sheet.S(r.SchoolID), sheet.S(r.StudentID), sheet.S(r.StatementID),
+			day(r.From), day(r.To), sheet.A(r.Amount))
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.Total("合计"); err != nil {
+		return err
+	}
+	return w.Close()
 }
 
 // File names an export about to be written: its content type and a

@@ -63,6 +63,20 @@ func (s *ExportServer) ExportInstitutionSettlement(req *billingv1.ExportInstitut
 		int(req.GetYear()), int(req.GetMonth()), req.GetFormat(), cw.open))
 }
 
+// ExportClaims implements the RPC.
+func (s *ExportServer) ExportClaims(req *billingv1.ExportClaimsRequest, stream grpc.ServerStreamingServer[billingv1.ExportClaimsResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
+		return stream.Send(&billingv1.ExportClaimsResponse{ContentType: ct, Filename: name, Data: data})
+	}}
+	var p parser
+	from, to := p.date(req.GetFrom(), "from", true), p.date(req.GetTo(), "to", true)
+	err := p.c.Err()
+	if err == nil {
+		err = s.app.Claims(stream.Context(), req.GetDistrictId(), req.GetSchoolId(), req.GetPayerId(), from, to, req.GetFormat(), cw.open)
+	}
+	return s.finish(stream, cw, err)
+}
+
 // ExportPublicStatement implements the RPC.
 func (s *ExportServer) ExportPublicStatement(req *billingv1.ExportPublicStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportPublicStatementResponse]) error {
 	cw := &chunkWriter{send: func(ct, name string, inline bool, data []byte) error {

@@ -127,6 +127,18 @@ type Claims struct {
 	Statements int
 }
 
+// ClaimRow is one statement's claim on one payer: a subsidy, or a waiver
+// the payer funds (a row of a payer's claim form).
+type ClaimRow struct {
+	PayerID     string
+	Waiver      bool
+	SchoolID    string
+	StudentID   string
+	StatementID string
+	From, To    fee.Date
+	Amount      decimal.Decimal
+}
+
 // FromEngine converts an engine statement to its stored form (lines only
 // carry what the engine computed; ids, kind and totals are set on issue).
 func FromEngine(st fee.Statement) Issued {

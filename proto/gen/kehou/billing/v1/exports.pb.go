@@ -8,6 +8,7 @@ package billingv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	v1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -744,11 +745,166 @@ func (x *ExportInstitutionSettlementResponse) GetData() []byte {
 	return nil
 }
 
+// ExportClaimsRequest is the input of ExportClaims.
+type ExportClaimsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School; empty for every school of the district.
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// First day of the statements' periods.
+	From *v1.Date `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day.
+	To *v1.Date `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	// One payer only; empty for all.
+	PayerId string `protobuf:"bytes,5,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// xlsx (default), csv or csv-gb18030.
+	Format        string `protobuf:"bytes,6,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportClaimsRequest) Reset() {
+	*x = ExportClaimsRequest{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportClaimsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportClaimsRequest) ProtoMessage() {}
+
+func (x *ExportClaimsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportClaimsRequest.ProtoReflect.Descriptor instead.
+func (*ExportClaimsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ExportClaimsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ExportClaimsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ExportClaimsRequest) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *ExportClaimsRequest) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *ExportClaimsRequest) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *ExportClaimsRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+// ExportClaimsResponse is one chunk of the file.
+type ExportClaimsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type of the file (first chunk only).
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Suggested file name (first chunk only).
+	Filename string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The next bytes of the file.
+	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportClaimsResponse) Reset() {
+	*x = ExportClaimsResponse{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportClaimsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportClaimsResponse) ProtoMessage() {}
+
+func (x *ExportClaimsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportClaimsResponse.ProtoReflect.Descriptor instead.
+func (*ExportClaimsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ExportClaimsResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportClaimsResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportClaimsResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_exports_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_exports_proto_rawDesc = "" +
 	"\n" +
-	"\x1ekehou/billing/v1/exports.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\"\xba\x01\n" +
+	"\x1ekehou/billing/v1/exports.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ckehou/common/v1/common.proto\"\xba\x01\n" +
 	"\x15ExportPaySheetRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\x1f\n" +
 	"\x04year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
@@ -801,12 +957,25 @@ const file_kehou_billing_v1_exports_proto_rawDesc = "" +
 	"#ExportInstitutionSettlementResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
-	"\x04data\x18\x03 \x01(\fR\x04data2\xc1\a\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\xa6\x02\n" +
+	"\x13ExportClaimsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x121\n" +
+	"\x04from\x18\x03 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x04from\x12-\n" +
+	"\x02to\x18\x04 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x02to\x12\"\n" +
+	"\bpayer_id\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\apayerId\x127\n" +
+	"\x06format\x18\x06 \x01(\tB\x1f\xbaH\x1cr\x1aR\x00R\x04xlsxR\x03csvR\vcsv-gb18030R\x06format\"i\n" +
+	"\x14ExportClaimsResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data2\xd6\b\n" +
 	"\rExportService\x12\x90\x01\n" +
 	"\x0eExportPaySheet\x12'.kehou.billing.v1.ExportPaySheetRequest\x1a(.kehou.billing.v1.ExportPaySheetResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-sheet0\x01\x12\xc8\x01\n" +
 	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01\x12\xae\x01\n" +
 	"\x14ExportReconciliation\x12-.kehou.billing.v1.ExportReconciliationRequest\x1a..kehou.billing.v1.ExportReconciliationResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/reconciliation:export0\x01\x12\xe1\x01\n" +
-	"\x1bExportInstitutionSettlement\x124.kehou.billing.v1.ExportInstitutionSettlementRequest\x1a5.kehou.billing.v1.ExportInstitutionSettlementResponse\"S\x82\xd3\xe4\x93\x02M\x12K/v1/districts/{district_id}/institutions/{institution_id}/settlement:export0\x01\x12\xbc\x01\n" +
+	"\x1bExportInstitutionSettlement\x124.kehou.billing.v1.ExportInstitutionSettlementRequest\x1a5.kehou.billing.v1.ExportInstitutionSettlementResponse\"S\x82\xd3\xe4\x93\x02M\x12K/v1/districts/{district_id}/institutions/{institution_id}/settlement:export0\x01\x12\x92\x01\n" +
+	"\fExportClaims\x12%.kehou.billing.v1.ExportClaimsRequest\x1a&.kehou.billing.v1.ExportClaimsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/claims:export0\x01\x12\xbc\x01\n" +
 	"\x15ExportPublicStatement\x12..kehou.billing.v1.ExportPublicStatementRequest\x1a/.kehou.billing.v1.ExportPublicStatementResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/schools/{school_id}/terms/{term_id}/public-statement0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
@@ -821,7 +990,7 @@ func file_kehou_billing_v1_exports_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_exports_proto_rawDescData
 }
 
-var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportPaySheetRequest)(nil),               // 0: kehou.billing.v1.ExportPaySheetRequest
 	(*ExportPaySheetResponse)(nil),              // 1: kehou.billing.v1.ExportPaySheetResponse
@@ -833,23 +1002,30 @@ var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportReconciliationResponse)(nil),        // 7: kehou.billing.v1.ExportReconciliationResponse
 	(*ExportInstitutionSettlementRequest)(nil),  // 8: kehou.billing.v1.ExportInstitutionSettlementRequest
 	(*ExportInstitutionSettlementResponse)(nil), // 9: kehou.billing.v1.ExportInstitutionSettlementResponse
+	(*ExportClaimsRequest)(nil),                 // 10: kehou.billing.v1.ExportClaimsRequest
+	(*ExportClaimsResponse)(nil),                // 11: kehou.billing.v1.ExportClaimsResponse
+	(*v1.Date)(nil),                             // 12: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_exports_proto_depIdxs = []int32{
-	0, // 0: kehou.billing.v1.ExportService.ExportPaySheet:input_type -> kehou.billing.v1.ExportPaySheetRequest
-	2, // 1: kehou.billing.v1.ExportService.ExportStaffPayStatement:input_type -> kehou.billing.v1.ExportStaffPayStatementRequest
-	6, // 2: kehou.billing.v1.ExportService.ExportReconciliation:input_type -> kehou.billing.v1.ExportReconciliationRequest
-	8, // 3: kehou.billing.v1.ExportService.ExportInstitutionSettlement:input_type -> kehou.billing.v1.ExportInstitutionSettlementRequest
-	4, // 4: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
-	1, // 5: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
-	3, // 6: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
-	7, // 7: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
-	9, // 8: kehou.billing.v1.ExportService.ExportInstitutionSettlement:output_type -> kehou.billing.v1.ExportInstitutionSettlementResponse
-	5, // 9: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
-	5, // [5:10] is the sub-list for method output_type
-	0, // [0:5] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	12, // 0: kehou.billing.v1.ExportClaimsRequest.from:type_name -> kehou.common.v1.Date
+	12, // 1: kehou.billing.v1.ExportClaimsRequest.to:type_name -> kehou.common.v1.Date
+	0,  // 2: kehou.billing.v1.ExportService.ExportPaySheet:input_type -> kehou.billing.v1.ExportPaySheetRequest
+	2,  // 3: kehou.billing.v1.ExportService.ExportStaffPayStatement:input_type -> kehou.billing.v1.ExportStaffPayStatementRequest
+	6,  // 4: kehou.billing.v1.ExportService.ExportReconciliation:input_type -> kehou.billing.v1.ExportReconciliationRequest
+	8,  // 5: kehou.billing.v1.ExportService.ExportInstitutionSettlement:input_type -> kehou.billing.v1.ExportInstitutionSettlementRequest
+	10, // 6: kehou.billing.v1.ExportService.ExportClaims:input_type -> kehou.billing.v1.ExportClaimsRequest
+	4,  // 7: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
+	1,  // 8: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
+	3,  // 9: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
+	7,  // 10: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
+	9,  // 11: kehou.billing.v1.ExportService.ExportInstitutionSettlement:output_type -> kehou.billing.v1.ExportInstitutionSettlementResponse
+	11, // 12: kehou.billing.v1.ExportService.ExportClaims:output_type -> kehou.billing.v1.ExportClaimsResponse
+	5,  // 13: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
+	8,  // [8:14] is the sub-list for method output_type
+	2,  // [2:8] is the sub-list for method input_type
+	2,  // [2:2] is the sub-list for extension type_name
+	2,  // [2:2] is the sub-list for extension extendee
+	0,  // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_exports_proto_init() }
@@ -863,7 +1039,7 @@ func file_kehou_billing_v1_exports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_exports_proto_rawDesc), len(file_kehou_billing_v1_exports_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,7 @@ const (
 	ExportService_ExportStaffPayStatement_FullMethodName     = "/kehou.billing.v1.ExportService/ExportStaffPayStatement"
 	ExportService_ExportReconciliation_FullMethodName        = "/kehou.billing.v1.ExportService/ExportReconciliation"
 	ExportService_ExportInstitutionSettlement_FullMethodName = "/kehou.billing.v1.ExportService/ExportInstitutionSettlement"
+	ExportService_ExportClaims_FullMethodName                = "/kehou.billing.v1.ExportService/ExportClaims"
 	ExportService_ExportPublicStatement_FullMethodName       = "/kehou.billing.v1.ExportService/ExportPublicStatement"
 )
 
@@ -49,6 +50,9 @@ type ExportServiceClient interface {
 	// ExportInstitutionSettlement is an institution's month (机构结算) as a file:
 	// sheet 机构结算 one row per school with 合计, sheet 课时明细 every line.
 	ExportInstitutionSettlement(ctx context.Context, in *ExportInstitutionSettlementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportInstitutionSettlementResponse], error)
+	// ExportClaims is the subsidy and waiver claims per payer (财政补助/减免申报):
+	// sheet 汇总 one row per payer, sheet 明细 one row per statement and payer.
+	ExportClaims(ctx context.Context, in *ExportClaimsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportClaimsResponse], error)
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error)
@@ -138,9 +142,28 @@ func (c *exportServiceClient) ExportInstitutionSettlement(ctx context.Context, i
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportInstitutionSettlementClient = grpc.ServerStreamingClient[ExportInstitutionSettlementResponse]
 
+func (c *exportServiceClient) ExportClaims(ctx context.Context, in *ExportClaimsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportClaimsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[4], ExportService_ExportClaims_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportClaimsRequest, ExportClaimsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportClaimsClient = grpc.ServerStreamingClient[ExportClaimsResponse]
+
 func (c *exportServiceClient) ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[4], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[5], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +203,9 @@ type ExportServiceServer interface {
 	// ExportInstitutionSettlement is an institution's month (机构结算) as a file:
 	// sheet 机构结算 one row per school with 合计, sheet 课时明细 every line.
 	ExportInstitutionSettlement(*ExportInstitutionSettlementRequest, grpc.ServerStreamingServer[ExportInstitutionSettlementResponse]) error
+	// ExportClaims is the subsidy and waiver claims per payer (财政补助/减免申报):
+	// sheet 汇总 one row per payer, sheet 明细 one row per statement and payer.
+	ExportClaims(*ExportClaimsRequest, grpc.ServerStreamingServer[ExportClaimsResponse]) error
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error
@@ -204,6 +230,9 @@ func (UnimplementedExportServiceServer) ExportReconciliation(*ExportReconciliati
 }
 func (UnimplementedExportServiceServer) ExportInstitutionSettlement(*ExportInstitutionSettlementRequest, grpc.ServerStreamingServer[ExportInstitutionSettlementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportInstitutionSettlement not implemented")
+}
+func (UnimplementedExportServiceServer) ExportClaims(*ExportClaimsRequest, grpc.ServerStreamingServer[ExportClaimsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportClaims not implemented")
 }
 func (UnimplementedExportServiceServer) ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportPublicStatement not implemented")
@@ -273,6 +302,17 @@ func _ExportService_ExportInstitutionSettlement_Handler(srv interface{}, stream 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportInstitutionSettlementServer = grpc.ServerStreamingServer[ExportInstitutionSettlementResponse]
 
+func _ExportService_ExportClaims_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportClaimsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExportServiceServer).ExportClaims(m, &grpc.GenericServerStream[ExportClaimsRequest, ExportClaimsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportClaimsServer = grpc.ServerStreamingServer[ExportClaimsResponse]
+
 func _ExportService_ExportPublicStatement_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(ExportPublicStatementRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -310,6 +350,11 @@ var ExportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportInstitutionSettlement",
 			Handler:       _ExportService_ExportInstitutionSettlement_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportClaims",
+			Handler:       _ExportService_ExportClaims_Handler,
 			ServerStreams: true,
 		},
 		{
