@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"io"
 	"slices"
 	"time"
 
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -27,8 +27,8 @@ type ExportStore interface {
 	// Claims sums the subsidy and waiver claims per payer of the statements
 	// whose periods lie in [from, to]; EachClaim hands on one row per
 	// statement, payer and kind, in payer order.
-	Claims(ctx context.Context, districtID, schoolID string, from, to fee.Date) (statement.Claims, error)
-	EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to fee.Date, fn func(statement.ClaimRow) error) error
+	Claims(ctx context.Context, districtID, schoolID string, from, to civil.Date) (statement.Claims, error)
+	EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to civil.Date, fn func(statement.ClaimRow) error) error
 }
 
 // Exports is the export use cases (导出): the files finance offices file,
@@ -47,7 +47,7 @@ func NewExports(store ExportStore, schools Feed) *Exports {
 // district (or one school) per payer: sheet 汇总 one row per payer and kind
 // with 合计 (the figures ListClaims answers), sheet 明细 one row per
 // statement, payer and kind, streamed from the cursor.
-func (e *Exports) Claims(ctx context.Context, districtID, schoolID, payerID string, from, to fee.Date, format string, open Open) error {
+func (e *Exports) Claims(ctx context.Context, districtID, schoolID, payerID string, from, to civil.Date, format string, open Open) error {
 	f, ok := sheet.ParseFormat(format)
 	if !ok {
 		return fault.Invalid("format", fmt.Sprintf("must be xlsx, csv or csv-gb18030, not %q", format))
@@ -99,7 +99,9 @@ func (e *Exports) Claims(ctx context.Context, districtID, schoolID, payerID stri
 		{Header: "期间起", Kind: sheet.Date}, {Header: "期间止", Kind: sheet.Date}, {Header: "金额", Kind: sheet.Amount}}); err != nil {
 		return err
 	}
-	day := func(d fee.Date) sheet.Value { return sheet.D(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)) }
+	day := func(d civil.Date) sheet.Value {
+		return sheet.D(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC))
+	}
 	err = e.store.EachClaim(ctx, districtID, schoolID, payerID, from, to, func(r statement.ClaimRow) error {
 		kind := "财政补助"
 		if r.Waiver {

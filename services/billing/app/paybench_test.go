@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"os"
 	"runtime"
 	"strconv"
@@ -64,7 +65,7 @@ func (f *fakeHours) StaffMember(_ context.Context, _, staffID string) (facts.Mem
 func benchPayTable(district string) pay.RateTable {
 	d := decimal.RequireFromString
 	return pay.RateTable{ID: "kc-bench", Version: 1, Scope: fee.Scope{DistrictID: district}, Name: "课后服务课酬标准", DocumentNo: "基准〔2024〕1号",
-		EffectiveFrom: fee.NewDate(2024, 9, 1),
+		EffectiveFrom: civil.New(2024, 9, 1),
 		Rules: []pay.Rule{
 			{RuleID: "outside", StaffKinds: []string{"outside_instructor"}, Unit: pay.PerPeriod, Rate: d("80"), Treatment: pay.LabourFee},
 			{RuleID: "care", Roles: []string{"supervisor"}, Unit: pay.PerMinute, WindowFrom: 930, WindowTo: 1110,

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
@@ -17,7 +18,7 @@ import (
 type ReconStore interface {
 	// LedgerSums sums a school's ledger entries effective in [from, to] by
 	// posting kind and account.
-	LedgerSums(ctx context.Context, districtID, schoolID string, from, to fee.Date) ([]recon.Sum, error)
+	LedgerSums(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]recon.Sum, error)
 	// ReconLines returns the pay lines of a school's months [from, to]
 	// (year*12+month-1 numbers).
 	ReconLines(ctx context.Context, districtID, schoolID string, from, to int) ([]recon.Line, error)
@@ -55,7 +56,7 @@ type ReconRequest struct {
 // SchoolRecon is a school's reconciliation of a period.
 type SchoolRecon struct {
 	SchoolID string
-	From, To fee.Date
+	From, To civil.Date
 	Limits   recon.Limits
 	Report   recon.Report
 }
@@ -101,9 +102,9 @@ func (r *Reconciliation) School(ctx context.Context, req ReconRequest) (SchoolRe
 	if err != nil {
 		return SchoolRecon{}, err
 	}
-	var from, to fee.Date
+	var from, to civil.Date
 	if month {
-		from = fee.NewDate(req.Year, time.Month(req.Month), 1)
+		from = civil.New(req.Year, time.Month(req.Month), 1)
 		to = from.AddMonths(1).AddDays(-1)
 	} else {
 		terms, err := r.feed.Terms(ctx, sc.ID)
@@ -131,7 +132,7 @@ func (r *Reconciliation) District(ctx context.Context, districtID string, year, 
 	if err != nil {
 		return SchoolRecon{}, nil, err
 	}
-	from := fee.NewDate(year, time.Month(month), 1)
+	from := civil.New(year, time.Month(month), 1)
 	to := from.AddMonths(1).AddDays(-1)
 	var out []SchoolRecon
 	reports := make([]recon.Report, 0, len(schools))
@@ -146,7 +147,7 @@ func (r *Reconciliation) District(ctx context.Context, districtID string, year, 
 	return SchoolRecon{From: from, To: to, Limits: limits, Report: recon.RollUp(reports)}, out, nil
 }
 
-func (r *Reconciliation) reconcile(ctx context.Context, districtID, schoolID, termID string, from, to fee.Date, limits recon.Limits) (SchoolRecon, error) {
+func (r *Reconciliation) reconcile(ctx context.Context, districtID, schoolID, termID string, from, to civil.Date, limits recon.Limits) (SchoolRecon, error) {
 	in := recon.Input{SchoolID: schoolID, Limits: limits}
 	var err error
 	if in.Sums, err = r.store.LedgerSums(ctx, districtID, schoolID, from, to); err != nil {

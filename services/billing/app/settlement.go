@@ -3,10 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"strings"
 	"time"
 
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/institution"
 	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -48,7 +48,7 @@ func (r *Reconciliation) InstitutionSettlement(ctx context.Context, districtID, 
 	if err != nil {
 		return institution.Settlement{}, err
 	}
-	from := fee.NewDate(year, time.Month(month), 1)
+	from := civil.New(year, time.Month(month), 1)
 	to := from.AddMonths(1).AddDays(-1)
 	provider := "payable:provider:" + institutionID
 	var months []institution.SchoolMonth

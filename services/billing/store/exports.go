@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/shopspring/decimal"
@@ -88,7 +88,7 @@ func (s *Store) EachPayLine(ctx context.Context, districtID, schoolID string, ye
 // EachClaim calls fn with one row per statement, payer and kind (subsidy
 // or waiver) of the statements whose periods lie in [from, to], in payer,
 // kind, school, student and statement order, straight from the cursor.
-func (s *Store) EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to fee.Date, fn func(statement.ClaimRow) error) error {
+func (s *Store) EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to civil.Date, fn func(statement.ClaimRow) error) error {
 	rows, err := s.db.Query(ctx, `SELECT k.key, k.waiver, s.school_id, s.student_id, s.statement_id, s.period_start, s.period_end, k.value::numeric(14,2)
 		FROM billing.statements s,
 		LATERAL (SELECT key, value, false AS waiver FROM jsonb_each_text(coalesce(s.totals->'subsidies', '{}'))
@@ -103,8 +103,8 @@ func (s *Store) EachClaim(ctx context.Context, districtID, schoolID, payerID str
 	var r statement.ClaimRow
 	var start, end time.Time
 	_, err = pgx.ForEachRow(rows, []any{&r.PayerID, &r.Waiver, &r.SchoolID, &r.StudentID, &r.StatementID, &start, &end, &r.Amount}, func() error {
-		r.From = fee.Date{Year: start.Year(), Month: start.Month(), Day: start.Day()}
-		r.To = fee.Date{Year: end.Year(), Month: end.Month(), Day: end.Day()}
+		r.From = civil.Date{Year: start.Year(), Month: start.Month(), Day: start.Day()}
+		r.To = civil.Date{Year: end.Year(), Month: end.Month(), Day: end.Day()}
 		return fn(r)
 	})
 	if err != nil {

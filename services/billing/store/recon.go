@@ -4,22 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/kehou/kehou/services/platform/civil"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/payrun"
 	"github.com/kehou/kehou/services/billing/domain/recon"
 	"github.com/shopspring/decimal"
 )
 
-func pgDate(d fee.Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+func pgDate(d civil.Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 
 // LedgerSums sums a school's ledger entries effective in [from, to] by
 // posting kind and account: the whole ledger side of a reconciliation in
 // one grouped read.
-func (s *Store) LedgerSums(ctx context.Context, districtID, schoolID string, from, to fee.Date) ([]recon.Sum, error) {
+func (s *Store) LedgerSums(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]recon.Sum, error) {
 	rows, err := s.db.Query(ctx, `SELECT p.kind, e.account, SUM(e.amount)
 		FROM billing.postings p
 		JOIN billing.entries e ON e.district_id = p.district_id AND e.school_id = p.school_id AND e.posting_id = p.posting_id

@@ -135,7 +135,7 @@ type ClaimRow struct {
 	SchoolID    string
 	StudentID   string
 	StatementID string
-	From, To    fee.Date
+	From, To    civil.Date
 	Amount      decimal.Decimal
 }
 
