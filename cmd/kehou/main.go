@@ -61,9 +61,13 @@ type Config struct {
 	// AuthKeysDir, AuthKeys and AuthSigningKey say where the token keys
 	// are (docs/operations.md); DevSecretsDir, when set, generates a
 	// development key and operator password there on first start.
-	AuthKeysDir      string
-	AuthKeys         string
-	AuthSigningKey   string
+	AuthKeysDir    string
+	AuthKeys       string
+	AuthSigningKey string
+	// ServiceKeysDir and ServiceKeys hold each service's own key for its
+	// calls to the others (<service>.pem; docs/operations.md).
+	ServiceKeysDir   string
+	ServiceKeys      string
 	AccessTokenTTL   time.Duration
 	DevSecretsDir    string
 	OperatorUserName string
@@ -166,6 +170,8 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 	str(&c.AuthKeysDir, "auth-keys-dir", "KEHOU_AUTH_KEYS_DIR", "", "directory of Ed25519 token keys (*.pem)")
 	// Key PEM text comes from the environment only, never a flag (flags show in ps).
 	c.AuthKeys = getenv("KEHOU_AUTH_KEYS")
+	str(&c.ServiceKeysDir, "service-keys-dir", "KEHOU_SERVICE_KEYS_DIR", "", "directory of the services' own Ed25519 keys (<service>.pem)")
+	c.ServiceKeys = getenv("KEHOU_SERVICE_KEYS")
 	str(&c.AuthSigningKey, "auth-signing-key", "KEHOU_AUTH_SIGNING_KEY", "", "key id identity signs with (default: the greatest)")
 	ttl := envOr(getenv, "KEHOU_ACCESS_TOKEN_TTL", "15m")
 	str(&ttl, "access-token-ttl", "KEHOU_ACCESS_TOKEN_TTL", ttl, "how long an access token is accepted")
@@ -390,7 +396,8 @@ Kehou is running.
 // keeps everyone signed in. It returns the operator password file used.
 func authConfig(c Config, log *slog.Logger) (system.AuthConfig, string, error) {
 	a := system.AuthConfig{KeysDir: c.AuthKeysDir, KeysPEM: c.AuthKeys, SigningKeyID: c.AuthSigningKey,
-		AccessTokenTTL: c.AccessTokenTTL, OperatorUserName: c.OperatorUserName}
+		AccessTokenTTL: c.AccessTokenTTL, OperatorUserName: c.OperatorUserName,
+		ServiceKeysDir: c.ServiceKeysDir, ServiceKeysPEM: c.ServiceKeys}
 	pwFile := c.OperatorPasswordFile
 	if c.DevSecretsDir != "" {
 		if a.KeysDir == "" && a.KeysPEM == "" {
@@ -401,6 +408,16 @@ func authConfig(c Config, log *slog.Logger) (system.AuthConfig, string, error) {
 			}
 			if wrote {
 				log.Info("generated a development token key", "dir", a.KeysDir)
+			}
+		}
+		if a.ServiceKeysDir == "" && a.ServiceKeysPEM == "" {
+			a.ServiceKeysDir = filepath.Join(c.DevSecretsDir, "service-keys")
+			wrote, err := token.EnsureServiceKeys(a.ServiceKeysDir, []string{"timetable", "staffing", "billing", "identity"})
+			if err != nil {
+				return a, "", err
+			}
+			if len(wrote) > 0 {
+				log.Info("generated development service keys", "dir", a.ServiceKeysDir, "services", fmt.Sprint(wrote))
 			}
 		}
 		if pwFile == "" {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/migrations"
+	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/platform/pgtest"
 	"github.com/kehou/kehou/services/system/systemtest"
@@ -278,8 +279,18 @@ func TestEachPartAsItsOwnProcess(t *testing.T) {
 	tt, st, bl, id, gw := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	// One key set for every process: identity signs, each service verifies.
 	auth, mint := systemtest.NewAuth(t)
+	// The services' own keys, each named by its service: every process
+	// verifies the others' calls (a host would hold only its own private key).
+	var svcKeys string
+	for _, s := range []string{"timetable", "staffing", "billing", "identity"} {
+		pem, err := token.NewPrivateKeyPEM(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svcKeys += string(pem)
+	}
 	env := []string{
-		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw, "KEHOU_AUTH_KEYS=" + auth.KeysPEM,
+		"KEHOU_DATABASE_URL=" + db, "KEHOU_HTTP_ADDR=" + gw, "KEHOU_AUTH_KEYS=" + auth.KeysPEM, "KEHOU_SERVICE_KEYS=" + svcKeys,
 		"KEHOU_TIMETABLE_ADDR=" + tt, "KEHOU_STAFFING_ADDR=" + st, "KEHOU_BILLING_ADDR=" + bl, "KEHOU_IDENTITY_ADDR=" + id,
 	}
 	for _, part := range []string{"timetable", "staffing", "billing", "identity", "gateway"} {

@@ -20,6 +20,8 @@ var _ app.Store = (*store.Store)(nil)
 // Register adds the identity service to s and returns its use cases, which
 // the process uses once at start-up to make sure the operator account exists.
 func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, signer app.TokenSigner, cfg app.Config, log *slog.Logger) (*app.App, error) {
+	// cfg.Timetable and cfg.Staffing are the system's: timetablefeed and
+	// staffingfeed over identity's own connections.
 	a, err := app.New(store.New(pool), signer, cfg)
 	if err != nil {
 		return nil, err

@@ -60,6 +60,15 @@ func (b bundle) newAccount(t *testing.T, creator string, body map[string]any, lo
 func TestAccountsByScope(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	// The records the accounts name exist: identity asks timetable.
+	b.District(t, district)
+	schA := b.School(t, district, "实验小学", "SCHOOL_STAGE_PRIMARY")
+	class := systemtest.Str(b.MustDo(t, "POST", "/v1/schools/"+schA+"/classes", map[string]any{"grade": 1, "name": "一(1)班", "size": 30}), "class", "class_id")
+	student := func(name string) string {
+		return systemtest.Str(b.MustDo(t, "POST", "/v1/schools/"+schA+"/students", map[string]any{"class_id": class, "name": name,
+			"guardians": []any{map[string]any{"name": name + "家长", "phone": "13700000000", "relation": "母亲"}}}), "student", "student_id")
+	}
+	stu1, stu3, stu7 := student("张一"), student("张三"), student("张七")
 	me := b.As(b.operator).MustDo(t, "GET", "/v1/me", nil)
 	if systemtest.Str(me, "account", "role") != "ROLE_OPERATOR" {
 		t.Fatalf("operator's /v1/me = %v", me)
@@ -67,9 +76,9 @@ func TestAccountsByScope(t *testing.T) {
 	bureau, _ := b.newAccount(t, b.operator, map[string]any{"role": "ROLE_BUREAU_ADMIN", "user_name": "bureau.sm",
 		"display_name": "教育局管理员"}, "bureau.sm", "bureau-pass-22")
 	school, _ := b.newAccount(t, bureau, map[string]any{"role": "ROLE_SCHOOL_ADMIN", "user_name": "admin.sy",
-		"display_name": "实验小学管理员", "school_id": "sch_a"}, "admin.sy", "school-pass-33")
+		"display_name": "实验小学管理员", "school_id": schA}, "admin.sy", "school-pass-33")
 	parent, parentID := b.newAccount(t, school, map[string]any{"role": "ROLE_PARENT", "phone": "13812341234",
-		"display_name": "张家长", "students": []any{map[string]any{"school_id": "sch_a", "student_id": "stu_1"}}},
+		"display_name": "张家长", "students": []any{map[string]any{"school_id": schA, "student_id": stu1}}},
 		"13812341234", "parent-pass-44")
 
 	tests := []struct {
@@ -78,16 +87,16 @@ func TestAccountsByScope(t *testing.T) {
 		body    map[string]any
 		want    int
 	}{
-		{"operator makes no school admins", b.operator, map[string]any{"role": "ROLE_SCHOOL_ADMIN", "user_name": "x.one", "display_name": "x", "school_id": "sch_a"}, 403},
-		{"bureau makes no teachers", bureau, map[string]any{"role": "ROLE_TEACHER", "user_name": "x.two", "display_name": "x", "school_id": "sch_a", "staff_id": "stf_1"}, 403},
+		{"operator makes no school admins", b.operator, map[string]any{"role": "ROLE_SCHOOL_ADMIN", "user_name": "x.one", "display_name": "x", "school_id": schA}, 403},
+		{"bureau makes no teachers", bureau, map[string]any{"role": "ROLE_TEACHER", "user_name": "x.two", "display_name": "x", "school_id": schA, "staff_id": "stf_1"}, 403},
 		{"school admin makes no parents of another school", school, map[string]any{"role": "ROLE_PARENT", "phone": "13900001111", "display_name": "x",
 			"students": []any{map[string]any{"school_id": "sch_b", "student_id": "stu_9"}}}, 403},
 		{"parents make nobody", parent, map[string]any{"role": "ROLE_PARENT", "phone": "13900002222", "display_name": "x",
-			"students": []any{map[string]any{"school_id": "sch_a", "student_id": "stu_2"}}}, 403},
+			"students": []any{map[string]any{"school_id": schA, "student_id": "stu_2"}}}, 403},
 		{"no token", "", map[string]any{"role": "ROLE_BUREAU_ADMIN", "user_name": "x.three", "display_name": "x"}, 401},
-		{"a teacher needs a staff record", school, map[string]any{"role": "ROLE_TEACHER", "user_name": "x.four", "display_name": "x", "school_id": "sch_a"}, 400},
+		{"a teacher needs a staff record", school, map[string]any{"role": "ROLE_TEACHER", "user_name": "x.four", "display_name": "x", "school_id": schA}, 400},
 		{"the same phone twice", school, map[string]any{"role": "ROLE_PARENT", "phone": "13812341234", "display_name": "x",
-			"students": []any{map[string]any{"school_id": "sch_a", "student_id": "stu_3"}}}, 409},
+			"students": []any{map[string]any{"school_id": schA, "student_id": stu3}}}, 409},
 	}
 	for _, tt := range tests {
 		tt.body["one_time_password"] = "one-time-pass-1"
@@ -97,7 +106,7 @@ func TestAccountsByScope(t *testing.T) {
 		}
 	}
 	weak := b.As(school).Do(t, "POST", "/v1/districts/"+district+"/accounts", map[string]any{"role": "ROLE_TEACHER",
-		"user_name": "t.weak", "display_name": "x", "school_id": "sch_a", "staff_id": "stf_1", "one_time_password": "short"})
+		"user_name": "t.weak", "display_name": "x", "school_id": schA, "staff_id": "stf_1", "one_time_password": "short"})
 	if weak.Code != 400 || !strings.Contains(weak.Raw, "one_time_password") {
 		t.Errorf("weak one-time password: %d %s, want 400 naming one_time_password", weak.Code, weak.Raw)
 	}
@@ -122,7 +131,7 @@ func TestAccountsByScope(t *testing.T) {
 	}
 	// Linking a second child; another school's child is refused.
 	link := b.As(school).MustDo(t, "POST", "/v1/districts/"+district+"/accounts/"+parentID+"/students",
-		map[string]any{"student": map[string]any{"school_id": "sch_a", "student_id": "stu_7"}})
+		map[string]any{"student": map[string]any{"school_id": schA, "student_id": stu7}})
 	if n := len(systemtest.Get(link, "account", "students").([]any)); n != 2 {
 		t.Errorf("after linking, the parent has %d students, want 2", n)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/staffingfeed"
+	"github.com/kehou/kehou/services/system"
 	"github.com/kehou/kehou/services/system/systemtest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -279,8 +280,24 @@ func TestStaffingEndToEnd(t *testing.T) {
 	corID := systemtest.Str(cor, "record", "record_id")
 	env.MustDo(t, "POST", s.path("/hour-records/%s:approve", corID), map[string]any{"approved_by": "周主任"})
 
-	// Billing reads the approved hours over gRPC.
-	conn, err := grpc.NewClient(env.Run.StaffingAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// Billing reads the approved hours over gRPC: the feed is billing's, so a
+	// call with the user's token alone is refused, and with billing's own
+	// service credential beside it allowed.
+	plain, err := grpc.NewClient(env.Run.StaffingAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := staffingfeed.New(plain).ApprovedHours(env.Ctx(), s.id, 2026, time.September); err == nil ||
+		!strings.Contains(err.Error(), "PermissionDenied") || !strings.Contains(err.Error(), "needs that service's credential") {
+		t.Errorf("approved hours with a user token but no service credential: %v, want refused", err)
+	}
+	billingCreds, ok := env.Run.ServiceCredentials(system.Billing)
+	if !ok {
+		t.Fatal("billing has no service credential")
+	}
+	conn, err := grpc.NewClient(env.Run.StaffingAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(billingCreds))
 	if err != nil {
 		t.Fatal(err)
 	}

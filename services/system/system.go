@@ -9,6 +9,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	idstaffingfeed "github.com/kehou/kehou/services/identity/staffingfeed"
+	idtimetablefeed "github.com/kehou/kehou/services/identity/timetablefeed"
+	"github.com/kehou/kehou/services/platform/audit"
 	"log/slog"
 	"net"
 	"net/http"
@@ -78,6 +81,13 @@ type AuthConfig struct {
 	// account on the first start; empty skips it.
 	OperatorUserName string
 	OperatorPassword string
+	// ServiceKeysDir holds each service's own Ed25519 key as <service>.pem
+	// (its private key for the services run here; a public key is enough
+	// for the others), and ServiceKeysPEM the same as PEM text with Kid
+	// headers naming the services. With neither, this process makes
+	// ephemeral keys for the services it runs (one process only).
+	ServiceKeysDir string
+	ServiceKeysPEM string
 }
 
 // Config is what Start needs; cmd/kehou fills it from flags and env.
@@ -164,10 +174,19 @@ type Running struct {
 	// MintToken signs an access token with identity's key, for loaders
 	// running in this process (the demo); nil when identity runs elsewhere.
 	MintToken func(auth.Principal) (string, error)
+	// serviceSigners are the service credentials of the services run here.
+	serviceSigners map[Part]*token.ServiceSigner
 
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error
+}
+
+// ServiceCredentials returns the per-call credentials of a service run in
+// this process, for a client that calls as that service (tests of feeds).
+func (r *Running) ServiceCredentials(p Part) (rpcserver.ServiceCredentials, bool) {
+	s, ok := r.serviceSigners[p]
+	return rpcserver.ServiceCredentials{Signer: s}, ok
 }
 
 // Wait blocks until every part has stopped and returns the first error.
@@ -289,11 +308,19 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		closers = append(closers, func() { _ = lis.Close() })
 		return lis, nil
 	}
-	dial := func(addr string) (*grpc.ClientConn, error) {
-		conn, err := grpc.NewClient(addr,
+	// dial connects to addr; the calls of a service carry its own
+	// credential (as is nil for the gateway, which only passes the end
+	// user's token on).
+	dial := func(addr string, as *token.ServiceSigner) (*grpc.ClientConn, error) {
+		opts := []grpc.DialOption{
 			grpc.WithTransportCredentials(clientCreds),
 			grpc.WithChainUnaryInterceptor(rpcserver.OutgoingRequestID, rpcserver.ForwardAuthorization),
-			grpc.WithChainStreamInterceptor(rpcserver.ForwardAuthorizationStream))
+			grpc.WithChainStreamInterceptor(rpcserver.ForwardAuthorizationStream),
+		}
+		if as != nil {
+			opts = append(opts, grpc.WithPerRPCCredentials(rpcserver.ServiceCredentials{Signer: as}))
+		}
+		conn, err := grpc.NewClient(addr, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("dial %s: %w", addr, err)
 		}
@@ -332,19 +359,41 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		}
 	}
 
-	var ttConn *grpc.ClientConn
-	if cfg.Has(Staffing) || cfg.Has(Billing) || cfg.Has(Gateway) {
-		if ttConn, err = dial(cfg.TimetableAddr); err != nil {
+	// Each service's calls to another carry its own service credential,
+	// checked by the callee, beside the end user's token.
+	var svcKeys *token.KeySet
+	run.serviceSigners = map[Part]*token.ServiceSigner{}
+	if len(listeners) > 0 {
+		if svcKeys, err = loadServiceKeys(cfg, log); err != nil {
 			return nil, err
+		}
+		for p := range listeners {
+			if p == Timetable {
+				continue // it calls no other service
+			}
+			if run.serviceSigners[p], err = token.NewServiceSigner(svcKeys, string(p), time.Now); err != nil {
+				return nil, err
+			}
 		}
 	}
-	// Billing reads approved delivered hours from staffing; the gateway
-	// routes to it. Both dial staffing once.
-	var stConn *grpc.ClientConn
-	if cfg.Has(Billing) || cfg.Has(Gateway) {
-		if stConn, err = dial(cfg.StaffingAddr); err != nil {
-			return nil, err
+	// Connections per caller: staffing's and billing's to timetable, billing's
+	// to staffing, and the gateway's (no service credential) to both.
+	ttConns, stConns := map[Part]*grpc.ClientConn{}, map[Part]*grpc.ClientConn{}
+	for _, p := range []Part{Staffing, Billing, Identity, Gateway} {
+		if cfg.Has(p) {
+			if ttConns[p], err = dial(cfg.TimetableAddr, run.serviceSigners[p]); err != nil {
+				return nil, err
+			}
 		}
+		if cfg.Has(p) && p != Staffing {
+			if stConns[p], err = dial(cfg.StaffingAddr, run.serviceSigners[p]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var svcVerifier *token.ServiceVerifier
+	if svcKeys != nil {
+		svcVerifier = token.NewServiceVerifier(svcKeys, time.Now)
 	}
 	for _, p := range services {
 		lis, ok := listeners[p]
@@ -356,10 +405,15 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		opts := rpcserver.Options{
 			Service: string(p), Logger: log, Metrics: metrics,
 			FaultInjection: cfg.FaultInjection, Ready: ready, Creds: serverCreds,
+			AuditReads: auditedReads[p],
+			AuditLog: func(ctx context.Context, ev audit.Event) error {
+				return audit.Record(ctx, pool, string(p), ev)
+			},
 		}
 		if !cfg.WithoutAuthorization {
 			opts.Verifier = token.NewVerifier(keys, time.Now)
-			opts.Policy, opts.Schools = authorization(p, pool, ttConn)
+			opts.Services = svcVerifier
+			opts.Policy, opts.Schools = authorization(p, pool, ttConns[p])
 		}
 		srv, err := rpcserver.New(opts)
 		if err != nil {
@@ -369,11 +423,12 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		case Timetable:
 			timetable.Register(srv, pool, log)
 		case Staffing:
-			staffing.Register(srv, pool, ttConn, log)
+			staffing.Register(srv, pool, ttConns[p], log)
 		case Billing:
-			billing.Register(srv, pool, ttConn, stConn, log, cfg.Billing)
+			billing.Register(srv, pool, ttConns[p], stConns[p], log, cfg.Billing)
 		case Identity:
-			if err := startIdentity(ctx, srv, pool, keys, cfg.Auth, log, run); err != nil {
+			feeds := identityapp.Config{Timetable: idtimetablefeed.New(ttConns[p]), Staffing: idstaffingfeed.New(stConns[p])}
+			if err := startIdentity(ctx, srv, pool, keys, feeds, cfg.Auth, log, run); err != nil {
 				return nil, err
 			}
 		}
@@ -384,17 +439,17 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 	}
 
 	if cfg.Has(Gateway) {
-		blConn, err := dial(cfg.BillingAddr)
+		blConn, err := dial(cfg.BillingAddr, nil)
 		if err != nil {
 			return nil, err
 		}
 		var idConn *grpc.ClientConn
 		if cfg.IdentityAddr != "" {
-			if idConn, err = dial(cfg.IdentityAddr); err != nil {
+			if idConn, err = dial(cfg.IdentityAddr, nil); err != nil {
 				return nil, err
 			}
 		}
-		backends := gateway.Backends{Timetable: ttConn, Staffing: stConn, Billing: blConn}
+		backends := gateway.Backends{Timetable: ttConns[Gateway], Staffing: stConns[Gateway], Billing: blConn}
 		if idConn != nil {
 			backends.Identity = idConn
 		}
@@ -531,9 +586,37 @@ func loadKeys(c AuthConfig, log *slog.Logger) (*token.KeySet, error) {
 	return keys, nil
 }
 
+// loadServiceKeys loads the services' own keys; without any configured it
+// makes ephemeral ones for the services run here, which only this process
+// knows (fine for one process, refused by the others).
+func loadServiceKeys(cfg Config, log *slog.Logger) (*token.KeySet, error) {
+	c := cfg.Auth
+	if c.ServiceKeysDir == "" && c.ServiceKeysPEM == "" {
+		var pems []byte
+		for _, p := range services {
+			if !cfg.Has(p) {
+				continue
+			}
+			pem, err := token.NewPrivateKeyPEM(string(p))
+			if err != nil {
+				return nil, err
+			}
+			pems = append(pems, pem...)
+		}
+		log.Warn("no service keys configured: using ephemeral ones; parts in other processes cannot verify them")
+		return token.LoadKeys("", string(pems), "")
+	}
+	keys, err := token.LoadKeys(c.ServiceKeysDir, c.ServiceKeysPEM, "")
+	if err != nil {
+		return nil, fmt.Errorf("load service keys: %w", err)
+	}
+	log.Info("service keys loaded", "services", fmt.Sprint(keys.KIDs()))
+	return keys, nil
+}
+
 // startIdentity registers identity on srv and creates the operator account
 // on the first start.
-func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Pool, keys *token.KeySet, c AuthConfig, log *slog.Logger, run *Running) error {
+func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Pool, keys *token.KeySet, feeds identityapp.Config, c AuthConfig, log *slog.Logger, run *Running) error {
 	ttl := c.AccessTokenTTL
 	if ttl == 0 {
 		ttl = 15 * time.Minute
@@ -542,7 +625,7 @@ func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Poo
 	if err != nil {
 		return err
 	}
-	a, err := identity.Register(srv, pool, signer, identityapp.Config{Hashing: c.Hashing}, log)
+	a, err := identity.Register(srv, pool, signer, identityapp.Config{Hashing: c.Hashing, Timetable: feeds.Timetable, Staffing: feeds.Staffing}, log)
 	if err != nil {
 		return err
 	}
@@ -568,6 +651,12 @@ func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Poo
 // authorization is each service's policy and how it learns a school's
 // district: timetable from its own directory, the others by asking
 // timetable (with the caller's token), remembered per school.
+// auditedReads are each service's bulk reads of personal data, recorded in
+// its audit trail.
+var auditedReads = map[Part]map[string]string{
+	Timetable: ttrpc.AuditedReads, Staffing: strpc.AuditedReads, Billing: blrpc.AuditedReads, Identity: idrpc.AuditedReads,
+}
+
 func authorization(p Part, pool *pgxpool.Pool, ttConn *grpc.ClientConn) (authz.Policy, authz.Schools) {
 	var schools authz.Schools
 	if p == Timetable {

@@ -7,12 +7,16 @@ import (
 
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/shopspring/decimal"
 )
 
 // Store is the storage billing's use cases need; every method is scoped by
 // district and school.
 type Store interface {
+	// AuditEvents reads the audit trail (操作日志).
+	audit.Reader
+
 	SchoolTotals(ctx context.Context, districtID, schoolID string) (ledger.Totals, error)
 }
 
@@ -49,4 +53,10 @@ func (a *App) SchoolBalance(ctx context.Context, schoolID string) (Balance, erro
 		return Balance{}, err
 	}
 	return Balance{School: sc, Charged: t.Charged, Received: t.Received, Outstanding: t.Charged.Sub(t.Received)}, nil
+}
+
+// AuditEvents pages through billing's audit trail (操作日志) within the
+// caller's scope.
+func (a *App) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.Read(ctx, a.store, f)
 }

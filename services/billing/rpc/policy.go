@@ -22,6 +22,7 @@ var Policy = az.Merge(
 		"PreviewFeeRun":         az.Read(az.Bureau, az.Finance),
 		"ListStudentStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
 		"ListClaims":            az.Read(az.Bureau, az.Finance),
+		"ListAuditEvents":       az.Read(az.Bureau, az.Finance),
 	}),
 	az.Methods("kehou.billing.v1.PaymentService", map[string]az.Rule{
 		"RecordPayment":        az.Change(az.Bureau, az.Finance),
@@ -68,3 +69,11 @@ var Policy = az.Merge(
 		"GetInstitutionSettlement":  az.Read(az.Bureau, az.Finance, az.Institution),
 	}),
 )
+
+// AuditedReads are the reads of families' personal data in bulk that the
+// audit trail records (操作日志): the claim lists sent to payers and the
+// overdue list, with the object kind it records them as.
+var AuditedReads = map[string]string{
+	"/kehou.billing.v1.BillingService/ListClaims":  "claim",
+	"/kehou.billing.v1.PaymentService/ListOverdue": "overdue",
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
+	"github.com/kehou/kehou/services/platform/audit"
 )
 
 // Store is the PostgreSQL implementation of app.Store.
@@ -36,4 +37,9 @@ func (s *Store) SchoolTotals(ctx context.Context, districtID, schoolID string) (
 		return ledger.Totals{}, fmt.Errorf("school totals %s: %w", schoolID, err)
 	}
 	return t, nil
+}
+
+// AuditEvents reads a page of billing.audit_log.
+func (s *Store) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.List(ctx, s.db, "billing", f)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kehou/kehou/services/identity/domain/account"
 	"github.com/kehou/kehou/services/identity/password"
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/fault"
 )
@@ -38,6 +39,9 @@ var (
 
 // Store is what identity keeps in PostgreSQL.
 type Store interface {
+	// AuditEvents reads the audit trail (操作日志).
+	audit.Reader
+
 	// CreateAccount inserts the account, its sign-in names and students in one transaction.
 	CreateAccount(ctx context.Context, a account.Account, hash string) (account.Account, error)
 	// CredentialsByLogin finds the account of a sign-in name (fault.ErrNotFound when none).
@@ -78,6 +82,11 @@ type Config struct {
 	RefreshTTL time.Duration
 	// Now is the clock.
 	Now func() time.Time
+	// Timetable and Staffing confirm the records a new account names, and
+	// Timetable reads rosters for LinkRosterGuardians; the system always
+	// sets them (nil only in identity's own tests, which check no records).
+	Timetable Timetable
+	Staffing  Staffing
 }
 
 // App is identity's use cases.
@@ -303,6 +312,9 @@ func (a *App) CreateAccount(ctx context.Context, acc account.Account, oneTime st
 	if err := account.CanCreate(caller, acc); err != nil {
 		return account.Account{}, err
 	}
+	if err := a.checkRecords(ctx, acc); err != nil {
+		return account.Account{}, err
+	}
 	hash, err := password.Hash(oneTime, a.cfg.Hashing)
 	if err != nil {
 		return account.Account{}, err
@@ -407,6 +419,9 @@ func (a *App) LinkGuardian(ctx context.Context, districtID, accountID string, s 
 	if err := account.CanCreate(caller, probe); err != nil {
 		return account.Account{}, err
 	}
+	if err := a.checkRecords(ctx, probe); err != nil {
+		return account.Account{}, err
+	}
 	if err := a.store.LinkGuardian(ctx, districtID, accountID, s, a.cfg.Now()); err != nil {
 		return account.Account{}, err
 	}
@@ -493,4 +508,10 @@ func randomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// AuditEvents pages through identity's audit trail (操作日志) within the
+// caller's scope.
+func (a *App) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.Read(ctx, a.store, f)
 }

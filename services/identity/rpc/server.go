@@ -212,3 +212,12 @@ func (s *Server) ResetPassword(ctx context.Context, req *identityv1.ResetPasswor
 	}
 	return &identityv1.ResetPasswordResponse{Account: accountPB(a, true)}, nil
 }
+
+// LinkRosterGuardians implements the RPC.
+func (s *Server) LinkRosterGuardians(ctx context.Context, req *identityv1.LinkRosterGuardiansRequest) (*identityv1.LinkRosterGuardiansResponse, error) {
+	r, err := s.app.LinkRosterGuardians(ctx, req.GetDistrictId(), req.GetSchoolId(), req.GetOneTimePassword())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &identityv1.LinkRosterGuardiansResponse{Created: int32(r.Created), Linked: int32(r.Linked), Skipped: int32(r.Skipped)}, nil
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/kehou/kehou/services/identity/domain/account"
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
@@ -309,4 +310,9 @@ func (s *Store) LinkGuardian(ctx context.Context, districtID, accountID string, 
 		return interpretError(err, "guardianship")
 	}
 	return nil
+}
+
+// AuditEvents reads a page of identity.audit_log.
+func (s *Store) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.List(ctx, s.db, "identity", f)
 }

@@ -86,6 +86,21 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	return p, ok
 }
 
+type serviceKey struct{}
+
+// WithService returns ctx carrying the name of the Kehou service that makes
+// the call being served (verified from its service credential).
+func WithService(ctx context.Context, service string) context.Context {
+	return context.WithValue(ctx, serviceKey{}, service)
+}
+
+// ServiceFrom returns the verified calling service ("billing"), and false
+// when no service credential came with the call (an end user, the gateway).
+func ServiceFrom(ctx context.Context) (string, bool) {
+	s, ok := ctx.Value(serviceKey{}).(string)
+	return s, ok
+}
+
 // MaskPhone shows a phone number as lists show it, 138****1234: the first
 // three and last four characters of a number of at least eleven, all of a
 // shorter one masked. Lists of people never show a full number (PIPL).

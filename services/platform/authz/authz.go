@@ -43,6 +43,12 @@ type Rule struct {
 	// children named (a term's calendar, its clubs); otherwise a parent's
 	// request must name one of their students.
 	ParentBySchool bool
+	// Feed lists the services that alone may call a method meant for them
+	// (staffing's approved hours, read by billing): the call must carry
+	// one of their service credentials, beside the end user's token whose
+	// role and scope are checked as usual. Anyone else is refused with
+	// PermissionDenied, whatever their role.
+	Feed []string
 }
 
 // Policy maps a method's full name (/kehou.billing.v1.BillingService/GetFeeRun) to its rule.
@@ -234,6 +240,11 @@ func check(ctx context.Context, policy Policy, method string, req any, schools S
 	if rule.AnySignedIn {
 		return nil
 	}
+	if len(rule.Feed) > 0 {
+		if svc, ok := auth.ServiceFrom(ctx); !ok || !slices.Contains(rule.Feed, svc) {
+			return status.Error(codes.PermissionDenied, "this method is a feed for the "+strings.Join(rule.Feed, ", ")+" service: it needs that service's credential")
+		}
+	}
 	msg, ok := req.(proto.Message)
 	if !ok {
 		return errDenied
@@ -293,6 +304,9 @@ func (r Rule) Describe() string {
 	for i, x := range r.Roles {
 		rs[i] = string(x)
 	}
+	if len(r.Feed) > 0 {
+		return fmt.Sprintf("%s (write=%v, feed for %s)", strings.Join(rs, ","), r.Write, strings.Join(r.Feed, ","))
+	}
 	return fmt.Sprintf("%s (write=%v)", strings.Join(rs, ","), r.Write)
 }
 
@@ -308,6 +322,12 @@ func (r Rule) ForParents() Rule {
 	if !slices.Contains(r.Roles, auth.RoleParent) {
 		r.Roles = append(slices.Clone(r.Roles), auth.RoleParent)
 	}
+	return r
+}
+
+// FeedFor returns r callable only by the named services (Rule.Feed).
+func (r Rule) FeedFor(services ...string) Rule {
+	r.Feed = services
 	return r
 }
 

@@ -13,10 +13,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/kehou/kehou/services/platform/audit"
 )
 
 // Open connects a pool to url, registers decimal support on every
-// connection (so numeric travels in binary, not text) and pings once so a
+// connection (so numeric travels in binary, not text), lets the audit
+// trail's triggers know the caller of each change (audit.Pool) and pings once so a
 // wrong address fails at start-up rather than on the first request.
 func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -30,6 +32,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 		pgxdecimal.Register(c.TypeMap())
 		return nil
 	}
+	audit.Pool(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

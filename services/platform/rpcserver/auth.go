@@ -16,8 +16,53 @@ import (
 // gateway copies the HTTP Authorization header into it.
 const AuthorizationKey = "authorization"
 
+// ServiceKey is the gRPC metadata key of the calling service's own
+// credential (a service token), sent beside the end user's token.
+const ServiceKey = "x-kehou-service"
+
 // errUnauthenticated is the one status a bad token gets.
 var errUnauthenticated = status.Error(codes.Unauthenticated, token.ErrBadToken.Error())
+
+// errBadService is the status of a bad service credential.
+var errBadService = status.Error(codes.Unauthenticated, token.ErrBadServiceToken.Error())
+
+// authenticateService verifies the calling service's credential when one
+// came with the call; a bad one is refused, never ignored.
+func authenticateService(ctx context.Context, sv *token.ServiceVerifier) (context.Context, error) {
+	if sv == nil {
+		return ctx, nil
+	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md.Get(ServiceKey)
+	if len(vals) == 0 {
+		return ctx, nil
+	}
+	if len(vals) > 1 {
+		return nil, errBadService
+	}
+	name, err := sv.Verify(vals[0])
+	if err != nil {
+		return nil, errBadService
+	}
+	return auth.WithService(ctx, name), nil
+}
+
+// ServiceCredentials are the per-call credentials of a service's client
+// connections: every call carries the service's own token (ServiceKey).
+type ServiceCredentials struct{ Signer *token.ServiceSigner }
+
+// GetRequestMetadata implements credentials.PerRPCCredentials.
+func (c ServiceCredentials) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	tok, err := c.Signer.Token()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{ServiceKey: tok}, nil
+}
+
+// RequireTransportSecurity implements credentials.PerRPCCredentials: the
+// parts may talk plaintext on one host or a private network.
+func (ServiceCredentials) RequireTransportSecurity() bool { return false }
 
 // authenticate verifies the bearer token of an incoming call. A call
 // without one is anonymous (each method decides whether that is enough);
@@ -41,9 +86,12 @@ func authenticate(ctx context.Context, v *token.Verifier) (context.Context, erro
 
 // authUnary puts the verified caller of each unary call in
 // its context (see auth.FromContext).
-func authUnary(v *token.Verifier) grpc.UnaryServerInterceptor {
+func authUnary(v *token.Verifier, sv *token.ServiceVerifier) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		ctx, err := authenticate(ctx, v)
+		if err == nil {
+			ctx, err = authenticateService(ctx, sv)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -52,9 +100,12 @@ func authUnary(v *token.Verifier) grpc.UnaryServerInterceptor {
 }
 
 // authStream is authUnary for streams.
-func authStream(v *token.Verifier) grpc.StreamServerInterceptor {
+func authStream(v *token.Verifier, sv *token.ServiceVerifier) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		ctx, err := authenticate(ss.Context(), v)
+		if err == nil {
+			ctx, err = authenticateService(ctx, sv)
+		}
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 // Package rpcserver builds the gRPC server every service runs: one
 // interceptor chain (request id, logging, metrics, panic recovery, fault
-// injection for tests, token verification, validation), plus health, reflection and a bounded graceful shutdown.
+// injection for tests, token verification, authorization, the audit
+// caller, validation), plus health, reflection and a bounded graceful shutdown.
 package rpcserver
 
 import (
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/kehou/kehou/services/platform/authz"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +38,10 @@ type Options struct {
 	// caller in its context (auth.FromContext); a bad token is refused with
 	// Unauthenticated. Nil serves every call as anonymous.
 	Verifier *token.Verifier
+	// Services checks the calling service's credential (ServiceKey) when a
+	// call carries one and puts the service in its context (auth.ServiceFrom);
+	// a bad one is refused with Unauthenticated. Nil ignores the credential.
+	Services *token.ServiceVerifier
 	// Policy says who may call each method (with Verifier); every method
 	// registered must have a rule or Serve refuses to start.
 	Policy authz.Policy
@@ -44,6 +50,14 @@ type Options struct {
 	// Ready reports whether the service's dependencies (its database) are
 	// reachable; the health service answers NOT_SERVING when it fails.
 	Ready func(context.Context) error
+	// AuditReads names the methods that read personal data in bulk
+	// (rosters, account lists, exports) with the object kind the audit
+	// trail records them as; each such call is recorded through AuditLog
+	// before it is served.
+	AuditReads map[string]string
+	// AuditLog writes an audit event to the service's audit_log
+	// (audit.Record with its pool and schema).
+	AuditLog func(context.Context, audit.Event) error
 	// Creds are the listener's transport credentials (TLS between hosts);
 	// nil serves plaintext, for one host or a private network.
 	Creds credentials.TransportCredentials
@@ -80,7 +94,7 @@ func New(opts Options) (*Server, error) {
 		chain = append(chain, faultUnary)
 	}
 	if opts.Verifier != nil {
-		chain = append(chain, authUnary(opts.Verifier))
+		chain = append(chain, authUnary(opts.Verifier, opts.Services))
 	}
 	if opts.Policy != nil {
 		if opts.Verifier == nil || opts.Schools == nil {
@@ -88,19 +102,19 @@ func New(opts Options) (*Server, error) {
 		}
 		chain = append(chain, authz.Unary(opts.Policy, opts.Schools))
 	}
-	chain = append(chain, validateUnary(validator))
+	chain = append(chain, validateUnary(validator), auditUnary(opts))
 	streamChain := []grpc.StreamServerInterceptor{
 		requestIDStream,
 		logStream(opts.Logger, opts.Service),
 		recoverStream(opts.Logger),
 	}
 	if opts.Verifier != nil {
-		streamChain = append(streamChain, authStream(opts.Verifier))
+		streamChain = append(streamChain, authStream(opts.Verifier, opts.Services))
 	}
 	if opts.Policy != nil {
 		streamChain = append(streamChain, authz.Stream(opts.Policy, opts.Schools))
 	}
-	streamChain = append(streamChain, validateStream(validator))
+	streamChain = append(streamChain, validateStream(validator), auditStream(opts))
 	serverOpts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...)}
 	if opts.Creds != nil {
 		serverOpts = append(serverOpts, grpc.Creds(opts.Creds))

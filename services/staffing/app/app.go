@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
@@ -21,6 +22,9 @@ import (
 // Store is the storage staffing's use cases need; every method is scoped
 // by district and school.
 type Store interface {
+	// AuditEvents reads the audit trail (操作日志).
+	audit.Reader
+
 	CreateMember(ctx context.Context, m staff.Member) (staff.Member, error)
 	UpdateMember(ctx context.Context, m staff.Member) (staff.Member, error)
 	GetMember(ctx context.Context, districtID, schoolID, staffID string) (staff.Member, error)
@@ -388,4 +392,10 @@ func (a *App) UpdateInstitution(ctx context.Context, districtID, id string, p In
 		}
 		return nil
 	})
+}
+
+// AuditEvents pages through staffing's audit trail (操作日志) within the
+// caller's scope.
+func (a *App) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.Read(ctx, a.store, f)
 }

@@ -30,5 +30,14 @@ var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
 	"ApproveHourRecord":         az.Change(az.Bureau, az.SchoolAdmin),
 	"LockHourRecord":            az.Change(az.Bureau, az.SchoolAdmin),
 	"CorrectHourRecord":         az.Change(az.Bureau, az.SchoolAdmin),
-	"StreamApprovedHours":       az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+	// The approved-hours feed is billing's (pay runs, fees): only billing's
+	// service credential opens it, with the user's token beside it.
+	"StreamApprovedHours": az.Read(az.Bureau, az.Finance, az.SchoolAdmin).FeedFor("billing"),
+	"ListAuditEvents":     az.Read(az.Bureau, az.Finance),
 })
+
+// AuditedReads are the reads of personal data in bulk that the audit trail
+// records (操作日志), with the object kind it records them as.
+var AuditedReads = map[string]string{
+	"/kehou.staffing.v1.StaffingService/ListStaff": "staff_member",
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/staffing/domain/staff"
@@ -188,4 +189,9 @@ func (s *Store) SetParticipation(ctx context.Context, districtID, schoolID, staf
 		return interpretError(err, "participation of "+staffID)
 	}
 	return nil
+}
+
+// AuditEvents reads a page of staffing.audit_log.
+func (s *Store) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.List(ctx, s.db, "staffing", f)
 }

@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/org"
 )
@@ -12,6 +13,9 @@ import (
 // Store is the storage timetable's use cases need. Every method acts in
 // one transaction; Update* run fn on the current row inside it.
 type Store interface {
+	// AuditEvents reads the audit trail (操作日志).
+	audit.Reader
+
 	CreateDistrict(ctx context.Context, d org.District) (org.District, error)
 	GetDistrict(ctx context.Context, id string) (org.District, error)
 	ListDistricts(ctx context.Context, after string, limit int) ([]org.District, error)
@@ -103,4 +107,10 @@ func (a *App) UpdateSchool(ctx context.Context, id, districtID string, change fu
 		change(s)
 		return s.Validate()
 	})
+}
+
+// AuditEvents pages through timetable's audit trail (操作日志) within the
+// caller's scope.
+func (a *App) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.Read(ctx, a.store, f)
 }

@@ -54,4 +54,19 @@ var Policy = az.Methods("kehou.timetable.v1.TimetableService", map[string]az.Rul
 	"LeaveClub":                az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
 	"ListClubMembers":          az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
 	"StreamEnrolmentIntervals": az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+
+	"ListAuditEvents": az.Read(az.Bureau, az.Finance),
+	// The roster with full guardian phones is identity's feed (parents'
+	// accounts linked from the roster): its service credential, beside an
+	// administrator's token.
+	"ListRosterContacts": az.Read(az.Bureau, az.SchoolAdmin).FeedFor("identity"),
 })
+
+// AuditedReads are the reads of children's personal data in bulk that the
+// audit trail records (操作日志), with the object kind it records them as.
+var AuditedReads = map[string]string{
+	"/kehou.timetable.v1.TimetableService/ListStudents":       "student",
+	"/kehou.timetable.v1.TimetableService/ListClubMembers":    "club_member",
+	"/kehou.timetable.v1.TimetableService/ListAttendance":     "attendance",
+	"/kehou.timetable.v1.TimetableService/ListRosterContacts": "roster_contact",
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -275,4 +276,9 @@ func (s *Store) SchoolDistrict(ctx context.Context, schoolID string) (string, er
 		return "", interpretError(err, "school "+schoolID)
 	}
 	return d, nil
+}
+
+// AuditEvents reads a page of timetable.audit_log.
+func (s *Store) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, string, error) {
+	return audit.List(ctx, s.db, "timetable", f)
 }

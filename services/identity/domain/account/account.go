@@ -216,3 +216,17 @@ func CanSee(caller auth.Principal, a Account) bool {
 	}
 	return false
 }
+
+// Contact is a student of a school's roster with their guardians, as
+// timetable records them: how parents' accounts are linked from the roster.
+type Contact struct {
+	StudentID string
+	Name      string
+	Guardians []Guardian
+}
+
+// Guardian is a student's guardian with their full phone number.
+type Guardian struct {
+	Name  string
+	Phone string
+}

@@ -183,3 +183,22 @@ func NewPrivateKeyPEM(kid string) ([]byte, error) {
 	}
 	return pem.EncodeToMemory(b), nil
 }
+
+func mkdirPrivate(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create key directory: %w", err)
+	}
+	return nil
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
+}
+
+func writePrivate(name string, data []byte) error {
+	if err := os.WriteFile(name, data, 0o600); err != nil {
+		return fmt.Errorf("write key: %w", err)
+	}
+	return nil
+}

@@ -3984,11 +3984,194 @@ func (x *ListClaimsResponse) GetStatements() int32 {
 	return 0
 }
 
+// ListAuditEventsRequest pages through billing's audit trail (操作日志),
+// newest first. Empty filters select everything the caller may read.
+type ListAuditEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District (the caller's own).
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only events of this school ("" = all the caller may read).
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only events caused by this account.
+	AccountId string `protobuf:"bytes,3,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// Only this gRPC method, e.g. "/kehou.billing.v1.PaymentService/RecordPayment".
+	Action string `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	// Only this kind of object, e.g. "payment".
+	ObjectKind string `protobuf:"bytes,5,opt,name=object_kind,json=objectKind,proto3" json:"object_kind,omitempty"`
+	// Only this object.
+	ObjectId string `protobuf:"bytes,6,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	// Only events at or after this time.
+	Since *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=since,proto3" json:"since,omitempty"`
+	// Only events before this time.
+	Until *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=until,proto3" json:"until,omitempty"`
+	// At most this many (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsRequest) Reset() {
+	*x = ListAuditEventsRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsRequest) ProtoMessage() {}
+
+func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ListAuditEventsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectKind() string {
+	if x != nil {
+		return x.ObjectKind
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAuditEventsResponse is one page of events.
+type ListAuditEventsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Events, newest first.
+	Events []*v1.AuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsResponse) Reset() {
+	*x = ListAuditEventsResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsResponse) ProtoMessage() {}
+
+func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListAuditEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_kehou_billing_v1_billing_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\n" +
-	"\x1ekehou/billing/v1/billing.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\x8e\x02\n" +
+	"\x1ekehou/billing/v1/billing.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\x8e\x02\n" +
 	"\rSchoolBalance\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x1f\n" +
 	"\vdistrict_id\x18\x02 \x01(\tR\n" +
@@ -4330,7 +4513,27 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\x06parent\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x06parent\x12\x1e\n" +
 	"\n" +
 	"statements\x18\x04 \x01(\x05R\n" +
-	"statements2\xe0\x11\n" +
+	"statements\"\xbb\x03\n" +
+	"\x16ListAuditEventsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12&\n" +
+	"\n" +
+	"account_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\taccountId\x12 \n" +
+	"\x06action\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06action\x12(\n" +
+	"\vobject_kind\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"objectKind\x12%\n" +
+	"\tobject_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bobjectId\x120\n" +
+	"\x05since\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12'\n" +
+	"\tpage_size\x18\t \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
+	"\x17ListAuditEventsResponse\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xfc\x12\n" +
 	"\x0eBillingService\x12\x92\x01\n" +
 	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balance\x12\xa9\x01\n" +
 	"\x11CreateFeeSchedule\x12*.kehou.billing.v1.CreateFeeScheduleRequest\x1a+.kehou.billing.v1.CreateFeeScheduleResponse\";\x82\xd3\xe4\x93\x025:\bschedule\")/v1/districts/{district_id}/fee-schedules\x12\xa4\x01\n" +
@@ -4347,7 +4550,8 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\rPreviewFeeRun\x12&.kehou.billing.v1.PreviewFeeRunRequest\x1a'.kehou.billing.v1.PreviewFeeRunResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/districts/{run.district_id}/fee-runs:preview\x12\xca\x01\n" +
 	"\x15ListStudentStatements\x12..kehou.billing.v1.ListStudentStatementsRequest\x1a/.kehou.billing.v1.ListStudentStatementsResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/statements\x12\x83\x01\n" +
 	"\n" +
-	"ListClaims\x12#.kehou.billing.v1.ListClaimsRequest\x1a$.kehou.billing.v1.ListClaimsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/districts/{district_id}/claimsB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"ListClaims\x12#.kehou.billing.v1.ListClaimsRequest\x1a$.kehou.billing.v1.ListClaimsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/districts/{district_id}/claims\x12\x99\x01\n" +
+	"\x0fListAuditEvents\x12(.kehou.billing.v1.ListAuditEventsRequest\x1a).kehou.billing.v1.ListAuditEventsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/audit/billingB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_billing_proto_rawDescOnce sync.Once
@@ -4361,7 +4565,7 @@ func file_kehou_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_billing_proto_rawDescData
 }
 
-var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*SchoolBalance)(nil),                 // 0: kehou.billing.v1.SchoolBalance
 	(*GetSchoolBalanceRequest)(nil),       // 1: kehou.billing.v1.GetSchoolBalanceRequest
@@ -4413,18 +4617,21 @@ var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*ListStudentStatementsResponse)(nil), // 47: kehou.billing.v1.ListStudentStatementsResponse
 	(*ListClaimsRequest)(nil),             // 48: kehou.billing.v1.ListClaimsRequest
 	(*ListClaimsResponse)(nil),            // 49: kehou.billing.v1.ListClaimsResponse
-	(*v1.Money)(nil),                      // 50: kehou.common.v1.Money
-	(*v1.Date)(nil),                       // 51: kehou.common.v1.Date
-	(*timestamppb.Timestamp)(nil),         // 52: google.protobuf.Timestamp
+	(*ListAuditEventsRequest)(nil),        // 50: kehou.billing.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 51: kehou.billing.v1.ListAuditEventsResponse
+	(*v1.Money)(nil),                      // 52: kehou.common.v1.Money
+	(*v1.Date)(nil),                       // 53: kehou.common.v1.Date
+	(*timestamppb.Timestamp)(nil),         // 54: google.protobuf.Timestamp
+	(*v1.AuditEvent)(nil),                 // 55: kehou.common.v1.AuditEvent
 }
 var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
-	50, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
-	50, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
-	50, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
+	52, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
+	52, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
+	52, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
 	0,  // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
 	3,  // 4: kehou.billing.v1.SubsidyRule.payers:type_name -> kehou.billing.v1.PayerRatio
-	51, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
-	51, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
+	53, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
+	53, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
 	8,  // 7: kehou.billing.v1.FeeSchedule.calendar:type_name -> kehou.billing.v1.FeeCalendar
 	7,  // 8: kehou.billing.v1.FeeSchedule.proration:type_name -> kehou.billing.v1.ProrationPolicy
 	4,  // 9: kehou.billing.v1.FeeSchedule.items:type_name -> kehou.billing.v1.FeeItem
@@ -4434,36 +4641,36 @@ var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
 	9,  // 13: kehou.billing.v1.CreateFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
 	9,  // 14: kehou.billing.v1.GetFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
 	15, // 15: kehou.billing.v1.GetFeeScheduleResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
-	51, // 16: kehou.billing.v1.PriceCeiling.effective_from:type_name -> kehou.common.v1.Date
-	51, // 17: kehou.billing.v1.PriceCeiling.effective_to:type_name -> kehou.common.v1.Date
+	53, // 16: kehou.billing.v1.PriceCeiling.effective_from:type_name -> kehou.common.v1.Date
+	53, // 17: kehou.billing.v1.PriceCeiling.effective_to:type_name -> kehou.common.v1.Date
 	14, // 18: kehou.billing.v1.PriceCeiling.limits:type_name -> kehou.billing.v1.CeilingLimit
 	15, // 19: kehou.billing.v1.CreatePriceCeilingRequest.ceiling:type_name -> kehou.billing.v1.PriceCeiling
 	15, // 20: kehou.billing.v1.CreatePriceCeilingResponse.ceiling:type_name -> kehou.billing.v1.PriceCeiling
 	15, // 21: kehou.billing.v1.ListPriceCeilingsResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
 	9,  // 22: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
-	50, // 23: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
-	50, // 24: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
-	50, // 25: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
+	52, // 23: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
+	52, // 24: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
+	52, // 25: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
 	22, // 26: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
-	50, // 27: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
-	50, // 28: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
+	52, // 27: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
+	52, // 28: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
 	24, // 29: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
 	24, // 30: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
 	23, // 31: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
 	24, // 32: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
 	23, // 33: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
-	51, // 34: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
-	51, // 35: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
-	50, // 36: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
-	52, // 37: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
-	51, // 38: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
+	53, // 34: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
+	53, // 35: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
+	52, // 36: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
+	54, // 37: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
+	53, // 38: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
 	29, // 39: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
 	29, // 40: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
 	29, // 41: kehou.billing.v1.VerifyFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	50, // 42: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
-	50, // 43: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
-	50, // 44: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
-	50, // 45: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
+	52, // 42: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
+	52, // 43: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
+	52, // 44: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
+	52, // 45: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
 	36, // 46: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
 	36, // 47: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
 	36, // 48: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
@@ -4475,59 +4682,64 @@ var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
 	9,  // 54: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
 	39, // 55: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
 	38, // 56: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
-	50, // 57: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
-	50, // 58: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
-	50, // 59: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
+	52, // 57: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
+	52, // 58: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
+	52, // 59: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
 	42, // 60: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
-	50, // 61: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
+	52, // 61: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
 	43, // 62: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
 	43, // 63: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
-	50, // 64: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
-	51, // 65: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
-	51, // 66: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
+	52, // 64: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
+	53, // 65: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
+	53, // 66: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
 	44, // 67: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
 	37, // 68: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
-	52, // 69: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
+	54, // 69: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
 	45, // 70: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
-	50, // 71: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
-	51, // 72: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
-	51, // 73: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
+	52, // 71: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
+	53, // 72: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
+	53, // 73: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
 	36, // 74: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
 	36, // 75: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
-	50, // 76: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
-	1,  // 77: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
-	10, // 78: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
-	12, // 79: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
-	16, // 80: kehou.billing.v1.BillingService.CreatePriceCeiling:input_type -> kehou.billing.v1.CreatePriceCeilingRequest
-	18, // 81: kehou.billing.v1.BillingService.ListPriceCeilings:input_type -> kehou.billing.v1.ListPriceCeilingsRequest
-	20, // 82: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
-	25, // 83: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
-	27, // 84: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
-	30, // 85: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
-	32, // 86: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
-	34, // 87: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
-	40, // 88: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
-	46, // 89: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
-	48, // 90: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
-	2,  // 91: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
-	11, // 92: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
-	13, // 93: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
-	17, // 94: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
-	19, // 95: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
-	21, // 96: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
-	26, // 97: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
-	28, // 98: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
-	31, // 99: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
-	33, // 100: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
-	35, // 101: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
-	41, // 102: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
-	47, // 103: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
-	49, // 104: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
-	91, // [91:105] is the sub-list for method output_type
-	77, // [77:91] is the sub-list for method input_type
-	77, // [77:77] is the sub-list for extension type_name
-	77, // [77:77] is the sub-list for extension extendee
-	0,  // [0:77] is the sub-list for field type_name
+	52, // 76: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
+	54, // 77: kehou.billing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	54, // 78: kehou.billing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	55, // 79: kehou.billing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	1,  // 80: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
+	10, // 81: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
+	12, // 82: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
+	16, // 83: kehou.billing.v1.BillingService.CreatePriceCeiling:input_type -> kehou.billing.v1.CreatePriceCeilingRequest
+	18, // 84: kehou.billing.v1.BillingService.ListPriceCeilings:input_type -> kehou.billing.v1.ListPriceCeilingsRequest
+	20, // 85: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
+	25, // 86: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
+	27, // 87: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
+	30, // 88: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
+	32, // 89: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
+	34, // 90: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
+	40, // 91: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
+	46, // 92: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
+	48, // 93: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
+	50, // 94: kehou.billing.v1.BillingService.ListAuditEvents:input_type -> kehou.billing.v1.ListAuditEventsRequest
+	2,  // 95: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
+	11, // 96: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
+	13, // 97: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
+	17, // 98: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
+	19, // 99: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
+	21, // 100: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
+	26, // 101: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
+	28, // 102: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
+	31, // 103: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
+	33, // 104: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
+	35, // 105: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
+	41, // 106: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
+	47, // 107: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
+	49, // 108: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
+	51, // 109: kehou.billing.v1.BillingService.ListAuditEvents:output_type -> kehou.billing.v1.ListAuditEventsResponse
+	95, // [95:110] is the sub-list for method output_type
+	80, // [80:95] is the sub-list for method input_type
+	80, // [80:80] is the sub-list for extension type_name
+	80, // [80:80] is the sub-list for extension extendee
+	0,  // [0:80] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_billing_proto_init() }
@@ -4541,7 +4753,7 @@ func file_kehou_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_billing_proto_rawDesc), len(file_kehou_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

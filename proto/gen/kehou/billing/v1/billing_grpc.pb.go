@@ -33,6 +33,7 @@ const (
 	BillingService_PreviewFeeRun_FullMethodName         = "/kehou.billing.v1.BillingService/PreviewFeeRun"
 	BillingService_ListStudentStatements_FullMethodName = "/kehou.billing.v1.BillingService/ListStudentStatements"
 	BillingService_ListClaims_FullMethodName            = "/kehou.billing.v1.BillingService/ListClaims"
+	BillingService_ListAuditEvents_FullMethodName       = "/kehou.billing.v1.BillingService/ListAuditEvents"
 )
 
 // BillingServiceClient is the client API for BillingService service.
@@ -79,6 +80,12 @@ type BillingServiceClient interface {
 	ListStudentStatements(ctx context.Context, in *ListStudentStatementsRequest, opts ...grpc.CallOption) (*ListStudentStatementsResponse, error)
 	// ListClaims sums subsidy and waiver claims per payer from the statements.
 	ListClaims(ctx context.Context, in *ListClaimsRequest, opts ...grpc.CallOption) (*ListClaimsResponse, error)
+	// ListAuditEvents pages through billing's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
 }
 
 type billingServiceClient struct {
@@ -229,6 +236,16 @@ func (c *billingServiceClient) ListClaims(ctx context.Context, in *ListClaimsReq
 	return out, nil
 }
 
+func (c *billingServiceClient) ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, BillingService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BillingServiceServer is the server API for BillingService service.
 // All implementations must embed UnimplementedBillingServiceServer
 // for forward compatibility.
@@ -273,6 +290,12 @@ type BillingServiceServer interface {
 	ListStudentStatements(context.Context, *ListStudentStatementsRequest) (*ListStudentStatementsResponse, error)
 	// ListClaims sums subsidy and waiver claims per payer from the statements.
 	ListClaims(context.Context, *ListClaimsRequest) (*ListClaimsResponse, error)
+	// ListAuditEvents pages through billing's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
 	mustEmbedUnimplementedBillingServiceServer()
 }
 
@@ -324,6 +347,9 @@ func (UnimplementedBillingServiceServer) ListStudentStatements(context.Context, 
 }
 func (UnimplementedBillingServiceServer) ListClaims(context.Context, *ListClaimsRequest) (*ListClaimsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListClaims not implemented")
+}
+func (UnimplementedBillingServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
 }
 func (UnimplementedBillingServiceServer) mustEmbedUnimplementedBillingServiceServer() {}
 func (UnimplementedBillingServiceServer) testEmbeddedByValue()                        {}
@@ -598,6 +624,24 @@ func _BillingService_ListClaims_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BillingService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).ListAuditEvents(ctx, req.(*ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BillingService_ServiceDesc is the grpc.ServiceDesc for BillingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -660,6 +704,10 @@ var BillingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListClaims",
 			Handler:    _BillingService_ListClaims_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _BillingService_ListAuditEvents_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

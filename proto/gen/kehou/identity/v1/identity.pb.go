@@ -8,6 +8,7 @@ package identityv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	v1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1404,11 +1405,323 @@ func (x *ResetPasswordResponse) GetAccount() *Account {
 	return nil
 }
 
+// ListAuditEventsRequest pages through identity's audit trail (操作日志),
+// newest first. Empty filters select everything the caller may read.
+type ListAuditEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District (the caller's own).
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only events of this school ("" = all the caller may read).
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only events caused by this account.
+	AccountId string `protobuf:"bytes,3,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// Only this gRPC method, e.g. "/kehou.billing.v1.PaymentService/RecordPayment".
+	Action string `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	// Only this kind of object, e.g. "payment".
+	ObjectKind string `protobuf:"bytes,5,opt,name=object_kind,json=objectKind,proto3" json:"object_kind,omitempty"`
+	// Only this object.
+	ObjectId string `protobuf:"bytes,6,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	// Only events at or after this time.
+	Since *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=since,proto3" json:"since,omitempty"`
+	// Only events before this time.
+	Until *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=until,proto3" json:"until,omitempty"`
+	// At most this many (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsRequest) Reset() {
+	*x = ListAuditEventsRequest{}
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsRequest) ProtoMessage() {}
+
+func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_identity_v1_identity_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListAuditEventsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectKind() string {
+	if x != nil {
+		return x.ObjectKind
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAuditEventsResponse is one page of events.
+type ListAuditEventsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Events, newest first.
+	Events []*v1.AuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsResponse) Reset() {
+	*x = ListAuditEventsResponse{}
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsResponse) ProtoMessage() {}
+
+func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_identity_v1_identity_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListAuditEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// LinkRosterGuardiansRequest names the school whose roster to read.
+type LinkRosterGuardiansRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School (the caller's).
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// One-time password of the accounts created (each must change it).
+	OneTimePassword string `protobuf:"bytes,3,opt,name=one_time_password,json=oneTimePassword,proto3" json:"one_time_password,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *LinkRosterGuardiansRequest) Reset() {
+	*x = LinkRosterGuardiansRequest{}
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkRosterGuardiansRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkRosterGuardiansRequest) ProtoMessage() {}
+
+func (x *LinkRosterGuardiansRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkRosterGuardiansRequest.ProtoReflect.Descriptor instead.
+func (*LinkRosterGuardiansRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_identity_v1_identity_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *LinkRosterGuardiansRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *LinkRosterGuardiansRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *LinkRosterGuardiansRequest) GetOneTimePassword() string {
+	if x != nil {
+		return x.OneTimePassword
+	}
+	return ""
+}
+
+// LinkRosterGuardiansResponse counts what was done.
+type LinkRosterGuardiansResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Parent accounts created.
+	Created int32 `protobuf:"varint,1,opt,name=created,proto3" json:"created,omitempty"`
+	// Student links added to existing parent accounts (or new ones).
+	Linked int32 `protobuf:"varint,2,opt,name=linked,proto3" json:"linked,omitempty"`
+	// Guardian phones skipped: already the phone of a non-parent account, or
+	// not a valid mobile number.
+	Skipped       int32 `protobuf:"varint,3,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkRosterGuardiansResponse) Reset() {
+	*x = LinkRosterGuardiansResponse{}
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkRosterGuardiansResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkRosterGuardiansResponse) ProtoMessage() {}
+
+func (x *LinkRosterGuardiansResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_identity_v1_identity_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkRosterGuardiansResponse.ProtoReflect.Descriptor instead.
+func (*LinkRosterGuardiansResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_identity_v1_identity_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *LinkRosterGuardiansResponse) GetCreated() int32 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *LinkRosterGuardiansResponse) GetLinked() int32 {
+	if x != nil {
+		return x.Linked
+	}
+	return 0
+}
+
+func (x *LinkRosterGuardiansResponse) GetSkipped() int32 {
+	if x != nil {
+		return x.Skipped
+	}
+	return 0
+}
+
 var File_kehou_identity_v1_identity_proto protoreflect.FileDescriptor
 
 const file_kehou_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
-	" kehou/identity/v1/identity.proto\x12\x11kehou.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"_\n" +
+	" kehou/identity/v1/identity.proto\x12\x11kehou.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\"_\n" +
 	"\vStudentLink\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12(\n" +
 	"\n" +
@@ -1509,7 +1822,37 @@ const file_kehou_identity_v1_identity_proto_rawDesc = "" +
 	"\x11one_time_password\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\x80\x02R\x0foneTimePassword\"M\n" +
 	"\x15ResetPasswordResponse\x124\n" +
-	"\aaccount\x18\x01 \x01(\v2\x1a.kehou.identity.v1.AccountR\aaccount*\xcd\x01\n" +
+	"\aaccount\x18\x01 \x01(\v2\x1a.kehou.identity.v1.AccountR\aaccount\"\xbb\x03\n" +
+	"\x16ListAuditEventsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12&\n" +
+	"\n" +
+	"account_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\taccountId\x12 \n" +
+	"\x06action\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06action\x12(\n" +
+	"\vobject_kind\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"objectKind\x12%\n" +
+	"\tobject_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bobjectId\x120\n" +
+	"\x05since\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12'\n" +
+	"\tpage_size\x18\t \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
+	"\x17ListAuditEventsResponse\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa8\x01\n" +
+	"\x1aLinkRosterGuardiansRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12&\n" +
+	"\tschool_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x126\n" +
+	"\x11one_time_password\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x02R\x0foneTimePassword\"i\n" +
+	"\x1bLinkRosterGuardiansResponse\x12\x18\n" +
+	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x16\n" +
+	"\x06linked\x18\x02 \x01(\x05R\x06linked\x12\x18\n" +
+	"\askipped\x18\x03 \x01(\x05R\askipped*\xcd\x01\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rROLE_OPERATOR\x10\x01\x12\x15\n" +
@@ -1519,7 +1862,7 @@ const file_kehou_identity_v1_identity_proto_rawDesc = "" +
 	"\x0fROLE_INSTRUCTOR\x10\x05\x12\x0f\n" +
 	"\vROLE_PARENT\x10\x06\x12\x18\n" +
 	"\x14ROLE_FINANCE_OFFICER\x10\a\x12\x1c\n" +
-	"\x18ROLE_INSTITUTION_MANAGER\x10\b2\xf9\t\n" +
+	"\x18ROLE_INSTITUTION_MANAGER\x10\b2\xe2\f\n" +
 	"\x0fIdentityService\x12j\n" +
 	"\x06SignIn\x12 .kehou.identity.v1.SignInRequest\x1a!.kehou.identity.v1.SignInResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/sign-in\x12\x82\x01\n" +
 	"\x0eRefreshSession\x12(.kehou.identity.v1.RefreshSessionRequest\x1a).kehou.identity.v1.RefreshSessionResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12n\n" +
@@ -1529,7 +1872,9 @@ const file_kehou_identity_v1_identity_proto_rawDesc = "" +
 	"\rCreateAccount\x12'.kehou.identity.v1.CreateAccountRequest\x1a(.kehou.identity.v1.CreateAccountResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/districts/{district_id}/accounts\x12\x8d\x01\n" +
 	"\fListAccounts\x12&.kehou.identity.v1.ListAccountsRequest\x1a'.kehou.identity.v1.ListAccountsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/districts/{district_id}/accounts\x12\xa6\x01\n" +
 	"\fLinkGuardian\x12&.kehou.identity.v1.LinkGuardianRequest\x1a'.kehou.identity.v1.LinkGuardianResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/districts/{district_id}/accounts/{account_id}/students\x12\xaf\x01\n" +
-	"\rResetPassword\x12'.kehou.identity.v1.ResetPasswordRequest\x1a(.kehou.identity.v1.ResetPasswordResponse\"K\x82\xd3\xe4\x93\x02E:\x01*\"@/v1/districts/{district_id}/accounts/{account_id}/password-resetB?Z=github.com/kehou/kehou/proto/gen/kehou/identity/v1;identityv1b\x06proto3"
+	"\rResetPassword\x12'.kehou.identity.v1.ResetPasswordRequest\x1a(.kehou.identity.v1.ResetPasswordResponse\"K\x82\xd3\xe4\x93\x02E:\x01*\"@/v1/districts/{district_id}/accounts/{account_id}/password-reset\x12\x9c\x01\n" +
+	"\x0fListAuditEvents\x12).kehou.identity.v1.ListAuditEventsRequest\x1a*.kehou.identity.v1.ListAuditEventsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/audit/identity\x12\xc7\x01\n" +
+	"\x13LinkRosterGuardians\x12-.kehou.identity.v1.LinkRosterGuardiansRequest\x1a..kehou.identity.v1.LinkRosterGuardiansResponse\"Q\x82\xd3\xe4\x93\x02K:\x01*\"F/v1/districts/{district_id}/schools/{school_id}/accounts:linkGuardiansB?Z=github.com/kehou/kehou/proto/gen/kehou/identity/v1;identityv1b\x06proto3"
 
 var (
 	file_kehou_identity_v1_identity_proto_rawDescOnce sync.Once
@@ -1544,38 +1889,43 @@ func file_kehou_identity_v1_identity_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_kehou_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_kehou_identity_v1_identity_proto_goTypes = []any{
-	(Role)(0),                         // 0: kehou.identity.v1.Role
-	(*StudentLink)(nil),               // 1: kehou.identity.v1.StudentLink
-	(*Account)(nil),                   // 2: kehou.identity.v1.Account
-	(*Tokens)(nil),                    // 3: kehou.identity.v1.Tokens
-	(*SignInRequest)(nil),             // 4: kehou.identity.v1.SignInRequest
-	(*SignInResponse)(nil),            // 5: kehou.identity.v1.SignInResponse
-	(*RefreshSessionRequest)(nil),     // 6: kehou.identity.v1.RefreshSessionRequest
-	(*RefreshSessionResponse)(nil),    // 7: kehou.identity.v1.RefreshSessionResponse
-	(*SignOutRequest)(nil),            // 8: kehou.identity.v1.SignOutRequest
-	(*SignOutResponse)(nil),           // 9: kehou.identity.v1.SignOutResponse
-	(*ChangePasswordRequest)(nil),     // 10: kehou.identity.v1.ChangePasswordRequest
-	(*ChangePasswordResponse)(nil),    // 11: kehou.identity.v1.ChangePasswordResponse
-	(*GetCurrentAccountRequest)(nil),  // 12: kehou.identity.v1.GetCurrentAccountRequest
-	(*GetCurrentAccountResponse)(nil), // 13: kehou.identity.v1.GetCurrentAccountResponse
-	(*CreateAccountRequest)(nil),      // 14: kehou.identity.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),     // 15: kehou.identity.v1.CreateAccountResponse
-	(*ListAccountsRequest)(nil),       // 16: kehou.identity.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),      // 17: kehou.identity.v1.ListAccountsResponse
-	(*LinkGuardianRequest)(nil),       // 18: kehou.identity.v1.LinkGuardianRequest
-	(*LinkGuardianResponse)(nil),      // 19: kehou.identity.v1.LinkGuardianResponse
-	(*ResetPasswordRequest)(nil),      // 20: kehou.identity.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),     // 21: kehou.identity.v1.ResetPasswordResponse
-	(*timestamppb.Timestamp)(nil),     // 22: google.protobuf.Timestamp
+	(Role)(0),                           // 0: kehou.identity.v1.Role
+	(*StudentLink)(nil),                 // 1: kehou.identity.v1.StudentLink
+	(*Account)(nil),                     // 2: kehou.identity.v1.Account
+	(*Tokens)(nil),                      // 3: kehou.identity.v1.Tokens
+	(*SignInRequest)(nil),               // 4: kehou.identity.v1.SignInRequest
+	(*SignInResponse)(nil),              // 5: kehou.identity.v1.SignInResponse
+	(*RefreshSessionRequest)(nil),       // 6: kehou.identity.v1.RefreshSessionRequest
+	(*RefreshSessionResponse)(nil),      // 7: kehou.identity.v1.RefreshSessionResponse
+	(*SignOutRequest)(nil),              // 8: kehou.identity.v1.SignOutRequest
+	(*SignOutResponse)(nil),             // 9: kehou.identity.v1.SignOutResponse
+	(*ChangePasswordRequest)(nil),       // 10: kehou.identity.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),      // 11: kehou.identity.v1.ChangePasswordResponse
+	(*GetCurrentAccountRequest)(nil),    // 12: kehou.identity.v1.GetCurrentAccountRequest
+	(*GetCurrentAccountResponse)(nil),   // 13: kehou.identity.v1.GetCurrentAccountResponse
+	(*CreateAccountRequest)(nil),        // 14: kehou.identity.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),       // 15: kehou.identity.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),         // 16: kehou.identity.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),        // 17: kehou.identity.v1.ListAccountsResponse
+	(*LinkGuardianRequest)(nil),         // 18: kehou.identity.v1.LinkGuardianRequest
+	(*LinkGuardianResponse)(nil),        // 19: kehou.identity.v1.LinkGuardianResponse
+	(*ResetPasswordRequest)(nil),        // 20: kehou.identity.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),       // 21: kehou.identity.v1.ResetPasswordResponse
+	(*ListAuditEventsRequest)(nil),      // 22: kehou.identity.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),     // 23: kehou.identity.v1.ListAuditEventsResponse
+	(*LinkRosterGuardiansRequest)(nil),  // 24: kehou.identity.v1.LinkRosterGuardiansRequest
+	(*LinkRosterGuardiansResponse)(nil), // 25: kehou.identity.v1.LinkRosterGuardiansResponse
+	(*timestamppb.Timestamp)(nil),       // 26: google.protobuf.Timestamp
+	(*v1.AuditEvent)(nil),               // 27: kehou.common.v1.AuditEvent
 }
 var file_kehou_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: kehou.identity.v1.Account.role:type_name -> kehou.identity.v1.Role
 	1,  // 1: kehou.identity.v1.Account.students:type_name -> kehou.identity.v1.StudentLink
-	22, // 2: kehou.identity.v1.Account.create_time:type_name -> google.protobuf.Timestamp
-	22, // 3: kehou.identity.v1.Tokens.access_token_expire_time:type_name -> google.protobuf.Timestamp
-	22, // 4: kehou.identity.v1.Tokens.refresh_token_expire_time:type_name -> google.protobuf.Timestamp
+	26, // 2: kehou.identity.v1.Account.create_time:type_name -> google.protobuf.Timestamp
+	26, // 3: kehou.identity.v1.Tokens.access_token_expire_time:type_name -> google.protobuf.Timestamp
+	26, // 4: kehou.identity.v1.Tokens.refresh_token_expire_time:type_name -> google.protobuf.Timestamp
 	3,  // 5: kehou.identity.v1.SignInResponse.tokens:type_name -> kehou.identity.v1.Tokens
 	2,  // 6: kehou.identity.v1.SignInResponse.account:type_name -> kehou.identity.v1.Account
 	3,  // 7: kehou.identity.v1.RefreshSessionResponse.tokens:type_name -> kehou.identity.v1.Tokens
@@ -1590,29 +1940,36 @@ var file_kehou_identity_v1_identity_proto_depIdxs = []int32{
 	1,  // 16: kehou.identity.v1.LinkGuardianRequest.student:type_name -> kehou.identity.v1.StudentLink
 	2,  // 17: kehou.identity.v1.LinkGuardianResponse.account:type_name -> kehou.identity.v1.Account
 	2,  // 18: kehou.identity.v1.ResetPasswordResponse.account:type_name -> kehou.identity.v1.Account
-	4,  // 19: kehou.identity.v1.IdentityService.SignIn:input_type -> kehou.identity.v1.SignInRequest
-	6,  // 20: kehou.identity.v1.IdentityService.RefreshSession:input_type -> kehou.identity.v1.RefreshSessionRequest
-	8,  // 21: kehou.identity.v1.IdentityService.SignOut:input_type -> kehou.identity.v1.SignOutRequest
-	10, // 22: kehou.identity.v1.IdentityService.ChangePassword:input_type -> kehou.identity.v1.ChangePasswordRequest
-	12, // 23: kehou.identity.v1.IdentityService.GetCurrentAccount:input_type -> kehou.identity.v1.GetCurrentAccountRequest
-	14, // 24: kehou.identity.v1.IdentityService.CreateAccount:input_type -> kehou.identity.v1.CreateAccountRequest
-	16, // 25: kehou.identity.v1.IdentityService.ListAccounts:input_type -> kehou.identity.v1.ListAccountsRequest
-	18, // 26: kehou.identity.v1.IdentityService.LinkGuardian:input_type -> kehou.identity.v1.LinkGuardianRequest
-	20, // 27: kehou.identity.v1.IdentityService.ResetPassword:input_type -> kehou.identity.v1.ResetPasswordRequest
-	5,  // 28: kehou.identity.v1.IdentityService.SignIn:output_type -> kehou.identity.v1.SignInResponse
-	7,  // 29: kehou.identity.v1.IdentityService.RefreshSession:output_type -> kehou.identity.v1.RefreshSessionResponse
-	9,  // 30: kehou.identity.v1.IdentityService.SignOut:output_type -> kehou.identity.v1.SignOutResponse
-	11, // 31: kehou.identity.v1.IdentityService.ChangePassword:output_type -> kehou.identity.v1.ChangePasswordResponse
-	13, // 32: kehou.identity.v1.IdentityService.GetCurrentAccount:output_type -> kehou.identity.v1.GetCurrentAccountResponse
-	15, // 33: kehou.identity.v1.IdentityService.CreateAccount:output_type -> kehou.identity.v1.CreateAccountResponse
-	17, // 34: kehou.identity.v1.IdentityService.ListAccounts:output_type -> kehou.identity.v1.ListAccountsResponse
-	19, // 35: kehou.identity.v1.IdentityService.LinkGuardian:output_type -> kehou.identity.v1.LinkGuardianResponse
-	21, // 36: kehou.identity.v1.IdentityService.ResetPassword:output_type -> kehou.identity.v1.ResetPasswordResponse
-	28, // [28:37] is the sub-list for method output_type
-	19, // [19:28] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	26, // 19: kehou.identity.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	26, // 20: kehou.identity.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	27, // 21: kehou.identity.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	4,  // 22: kehou.identity.v1.IdentityService.SignIn:input_type -> kehou.identity.v1.SignInRequest
+	6,  // 23: kehou.identity.v1.IdentityService.RefreshSession:input_type -> kehou.identity.v1.RefreshSessionRequest
+	8,  // 24: kehou.identity.v1.IdentityService.SignOut:input_type -> kehou.identity.v1.SignOutRequest
+	10, // 25: kehou.identity.v1.IdentityService.ChangePassword:input_type -> kehou.identity.v1.ChangePasswordRequest
+	12, // 26: kehou.identity.v1.IdentityService.GetCurrentAccount:input_type -> kehou.identity.v1.GetCurrentAccountRequest
+	14, // 27: kehou.identity.v1.IdentityService.CreateAccount:input_type -> kehou.identity.v1.CreateAccountRequest
+	16, // 28: kehou.identity.v1.IdentityService.ListAccounts:input_type -> kehou.identity.v1.ListAccountsRequest
+	18, // 29: kehou.identity.v1.IdentityService.LinkGuardian:input_type -> kehou.identity.v1.LinkGuardianRequest
+	20, // 30: kehou.identity.v1.IdentityService.ResetPassword:input_type -> kehou.identity.v1.ResetPasswordRequest
+	22, // 31: kehou.identity.v1.IdentityService.ListAuditEvents:input_type -> kehou.identity.v1.ListAuditEventsRequest
+	24, // 32: kehou.identity.v1.IdentityService.LinkRosterGuardians:input_type -> kehou.identity.v1.LinkRosterGuardiansRequest
+	5,  // 33: kehou.identity.v1.IdentityService.SignIn:output_type -> kehou.identity.v1.SignInResponse
+	7,  // 34: kehou.identity.v1.IdentityService.RefreshSession:output_type -> kehou.identity.v1.RefreshSessionResponse
+	9,  // 35: kehou.identity.v1.IdentityService.SignOut:output_type -> kehou.identity.v1.SignOutResponse
+	11, // 36: kehou.identity.v1.IdentityService.ChangePassword:output_type -> kehou.identity.v1.ChangePasswordResponse
+	13, // 37: kehou.identity.v1.IdentityService.GetCurrentAccount:output_type -> kehou.identity.v1.GetCurrentAccountResponse
+	15, // 38: kehou.identity.v1.IdentityService.CreateAccount:output_type -> kehou.identity.v1.CreateAccountResponse
+	17, // 39: kehou.identity.v1.IdentityService.ListAccounts:output_type -> kehou.identity.v1.ListAccountsResponse
+	19, // 40: kehou.identity.v1.IdentityService.LinkGuardian:output_type -> kehou.identity.v1.LinkGuardianResponse
+	21, // 41: kehou.identity.v1.IdentityService.ResetPassword:output_type -> kehou.identity.v1.ResetPasswordResponse
+	23, // 42: kehou.identity.v1.IdentityService.ListAuditEvents:output_type -> kehou.identity.v1.ListAuditEventsResponse
+	25, // 43: kehou.identity.v1.IdentityService.LinkRosterGuardians:output_type -> kehou.identity.v1.LinkRosterGuardiansResponse
+	33, // [33:44] is the sub-list for method output_type
+	22, // [22:33] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_kehou_identity_v1_identity_proto_init() }
@@ -1626,7 +1983,7 @@ func file_kehou_identity_v1_identity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_identity_v1_identity_proto_rawDesc), len(file_kehou_identity_v1_identity_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,15 +19,17 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	IdentityService_SignIn_FullMethodName            = "/kehou.identity.v1.IdentityService/SignIn"
-	IdentityService_RefreshSession_FullMethodName    = "/kehou.identity.v1.IdentityService/RefreshSession"
-	IdentityService_SignOut_FullMethodName           = "/kehou.identity.v1.IdentityService/SignOut"
-	IdentityService_ChangePassword_FullMethodName    = "/kehou.identity.v1.IdentityService/ChangePassword"
-	IdentityService_GetCurrentAccount_FullMethodName = "/kehou.identity.v1.IdentityService/GetCurrentAccount"
-	IdentityService_CreateAccount_FullMethodName     = "/kehou.identity.v1.IdentityService/CreateAccount"
-	IdentityService_ListAccounts_FullMethodName      = "/kehou.identity.v1.IdentityService/ListAccounts"
-	IdentityService_LinkGuardian_FullMethodName      = "/kehou.identity.v1.IdentityService/LinkGuardian"
-	IdentityService_ResetPassword_FullMethodName     = "/kehou.identity.v1.IdentityService/ResetPassword"
+	IdentityService_SignIn_FullMethodName              = "/kehou.identity.v1.IdentityService/SignIn"
+	IdentityService_RefreshSession_FullMethodName      = "/kehou.identity.v1.IdentityService/RefreshSession"
+	IdentityService_SignOut_FullMethodName             = "/kehou.identity.v1.IdentityService/SignOut"
+	IdentityService_ChangePassword_FullMethodName      = "/kehou.identity.v1.IdentityService/ChangePassword"
+	IdentityService_GetCurrentAccount_FullMethodName   = "/kehou.identity.v1.IdentityService/GetCurrentAccount"
+	IdentityService_CreateAccount_FullMethodName       = "/kehou.identity.v1.IdentityService/CreateAccount"
+	IdentityService_ListAccounts_FullMethodName        = "/kehou.identity.v1.IdentityService/ListAccounts"
+	IdentityService_LinkGuardian_FullMethodName        = "/kehou.identity.v1.IdentityService/LinkGuardian"
+	IdentityService_ResetPassword_FullMethodName       = "/kehou.identity.v1.IdentityService/ResetPassword"
+	IdentityService_ListAuditEvents_FullMethodName     = "/kehou.identity.v1.IdentityService/ListAuditEvents"
+	IdentityService_LinkRosterGuardians_FullMethodName = "/kehou.identity.v1.IdentityService/LinkRosterGuardians"
 )
 
 // IdentityServiceClient is the client API for IdentityService service.
@@ -77,6 +79,19 @@ type IdentityServiceClient interface {
 	// ResetPassword issues a new one-time password for an account in the
 	// caller's scope, unlocks it and revokes its sessions.
 	ResetPassword(ctx context.Context, in *ResetPasswordRequest, opts ...grpc.CallOption) (*ResetPasswordResponse, error)
+	// ListAuditEvents pages through identity's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
+	// LinkRosterGuardians creates or links a parent account for each
+	// guardian phone number of the school's roster (a school administrator's
+	// action): an existing parent account with that phone gets the student
+	// linked; a new one is created with the given one-time password, which
+	// each parent must change at first sign-in. A phone that signs in another
+	// kind of account is left alone and counted.
+	LinkRosterGuardians(ctx context.Context, in *LinkRosterGuardiansRequest, opts ...grpc.CallOption) (*LinkRosterGuardiansResponse, error)
 }
 
 type identityServiceClient struct {
@@ -177,6 +192,26 @@ func (c *identityServiceClient) ResetPassword(ctx context.Context, in *ResetPass
 	return out, nil
 }
 
+func (c *identityServiceClient) ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, IdentityService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *identityServiceClient) LinkRosterGuardians(ctx context.Context, in *LinkRosterGuardiansRequest, opts ...grpc.CallOption) (*LinkRosterGuardiansResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkRosterGuardiansResponse)
+	err := c.cc.Invoke(ctx, IdentityService_LinkRosterGuardians_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // IdentityServiceServer is the server API for IdentityService service.
 // All implementations must embed UnimplementedIdentityServiceServer
 // for forward compatibility.
@@ -224,6 +259,19 @@ type IdentityServiceServer interface {
 	// ResetPassword issues a new one-time password for an account in the
 	// caller's scope, unlocks it and revokes its sessions.
 	ResetPassword(context.Context, *ResetPasswordRequest) (*ResetPasswordResponse, error)
+	// ListAuditEvents pages through identity's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
+	// LinkRosterGuardians creates or links a parent account for each
+	// guardian phone number of the school's roster (a school administrator's
+	// action): an existing parent account with that phone gets the student
+	// linked; a new one is created with the given one-time password, which
+	// each parent must change at first sign-in. A phone that signs in another
+	// kind of account is left alone and counted.
+	LinkRosterGuardians(context.Context, *LinkRosterGuardiansRequest) (*LinkRosterGuardiansResponse, error)
 	mustEmbedUnimplementedIdentityServiceServer()
 }
 
@@ -260,6 +308,12 @@ func (UnimplementedIdentityServiceServer) LinkGuardian(context.Context, *LinkGua
 }
 func (UnimplementedIdentityServiceServer) ResetPassword(context.Context, *ResetPasswordRequest) (*ResetPasswordResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResetPassword not implemented")
+}
+func (UnimplementedIdentityServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedIdentityServiceServer) LinkRosterGuardians(context.Context, *LinkRosterGuardiansRequest) (*LinkRosterGuardiansResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkRosterGuardians not implemented")
 }
 func (UnimplementedIdentityServiceServer) mustEmbedUnimplementedIdentityServiceServer() {}
 func (UnimplementedIdentityServiceServer) testEmbeddedByValue()                         {}
@@ -444,6 +498,42 @@ func _IdentityService_ResetPassword_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _IdentityService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(IdentityServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: IdentityService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(IdentityServiceServer).ListAuditEvents(ctx, req.(*ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _IdentityService_LinkRosterGuardians_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkRosterGuardiansRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(IdentityServiceServer).LinkRosterGuardians(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: IdentityService_LinkRosterGuardians_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(IdentityServiceServer).LinkRosterGuardians(ctx, req.(*LinkRosterGuardiansRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // IdentityService_ServiceDesc is the grpc.ServiceDesc for IdentityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -486,6 +576,14 @@ var IdentityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResetPassword",
 			Handler:    _IdentityService_ResetPassword_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _IdentityService_ListAuditEvents_Handler,
+		},
+		{
+			MethodName: "LinkRosterGuardians",
+			Handler:    _IdentityService_LinkRosterGuardians_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -4899,11 +4899,194 @@ func (x *StreamApprovedHoursResponse) GetPending() []*PendingHours {
 	return nil
 }
 
+// ListAuditEventsRequest pages through staffing's audit trail (操作日志),
+// newest first. Empty filters select everything the caller may read.
+type ListAuditEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District (the caller's own).
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only events of this school ("" = all the caller may read).
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only events caused by this account.
+	AccountId string `protobuf:"bytes,3,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// Only this gRPC method, e.g. "/kehou.billing.v1.PaymentService/RecordPayment".
+	Action string `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	// Only this kind of object, e.g. "payment".
+	ObjectKind string `protobuf:"bytes,5,opt,name=object_kind,json=objectKind,proto3" json:"object_kind,omitempty"`
+	// Only this object.
+	ObjectId string `protobuf:"bytes,6,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	// Only events at or after this time.
+	Since *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=since,proto3" json:"since,omitempty"`
+	// Only events before this time.
+	Until *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=until,proto3" json:"until,omitempty"`
+	// At most this many (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsRequest) Reset() {
+	*x = ListAuditEventsRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsRequest) ProtoMessage() {}
+
+func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *ListAuditEventsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectKind() string {
+	if x != nil {
+		return x.ObjectKind
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAuditEventsResponse is one page of events.
+type ListAuditEventsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Events, newest first.
+	Events []*v1.AuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsResponse) Reset() {
+	*x = ListAuditEventsResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsResponse) ProtoMessage() {}
+
+func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListAuditEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_kehou_staffing_v1_staffing_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\n" +
-	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\"\xf4\x05\n" +
+	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\xf4\x05\n" +
 	"\vStaffMember\x12\x19\n" +
 	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1f\n" +
@@ -5286,12 +5469,32 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x0finclude_pending\x18\x04 \x01(\bR\x0eincludePending\"\x90\x01\n" +
 	"\x1bStreamApprovedHoursResponse\x126\n" +
 	"\x05hours\x18\x01 \x03(\v2 .kehou.staffing.v1.ApprovedHoursR\x05hours\x129\n" +
-	"\apending\x18\x02 \x03(\v2\x1f.kehou.staffing.v1.PendingHoursR\apending*x\n" +
+	"\apending\x18\x02 \x03(\v2\x1f.kehou.staffing.v1.PendingHoursR\apending\"\xbb\x03\n" +
+	"\x16ListAuditEventsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12&\n" +
+	"\n" +
+	"account_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\taccountId\x12 \n" +
+	"\x06action\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06action\x12(\n" +
+	"\vobject_kind\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"objectKind\x12%\n" +
+	"\tobject_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bobjectId\x120\n" +
+	"\x05since\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12'\n" +
+	"\tpage_size\x18\t \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
+	"\x17ListAuditEventsResponse\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*x\n" +
 	"\tStaffKind\x12\x1a\n" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
 	"\x1dSTAFF_KIND_OUTSIDE_INSTRUCTOR\x10\x02\x12\x14\n" +
-	"\x10STAFF_KIND_ADMIN\x10\x032\xfb\x1f\n" +
+	"\x10STAFF_KIND_ADMIN\x10\x032\x9a!\n" +
 	"\x0fStaffingService\x12\xa3\x01\n" +
 	"\x11CreateStaffMember\x12+.kehou.staffing.v1.CreateStaffMemberRequest\x1a,.kehou.staffing.v1.CreateStaffMemberResponse\"3\x82\xd3\xe4\x93\x02-:\fstaff_member\"\x1d/v1/schools/{school_id}/staff\x12}\n" +
 	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staff\x12\x97\x01\n" +
@@ -5316,7 +5519,8 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x11ApproveHourRecord\x12+.kehou.staffing.v1.ApproveHourRecordRequest\x1a,.kehou.staffing.v1.ApproveHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:approve\x12\xa7\x01\n" +
 	"\x0eLockHourRecord\x12(.kehou.staffing.v1.LockHourRecordRequest\x1a).kehou.staffing.v1.LockHourRecordResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/schools/{school_id}/hour-records/{record_id}:lock\x12\xb3\x01\n" +
 	"\x11CorrectHourRecord\x12+.kehou.staffing.v1.CorrectHourRecordRequest\x1a,.kehou.staffing.v1.CorrectHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:correct\x12\xad\x01\n" +
-	"\x13StreamApprovedHours\x12-.kehou.staffing.v1.StreamApprovedHoursRequest\x1a..kehou.staffing.v1.StreamApprovedHoursResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/approved-hours:stream0\x01B?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
+	"\x13StreamApprovedHours\x12-.kehou.staffing.v1.StreamApprovedHoursRequest\x1a..kehou.staffing.v1.StreamApprovedHoursResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/approved-hours:stream0\x01\x12\x9c\x01\n" +
+	"\x0fListAuditEvents\x12).kehou.staffing.v1.ListAuditEventsRequest\x1a*.kehou.staffing.v1.ListAuditEventsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/audit/staffingB?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
 
 var (
 	file_kehou_staffing_v1_staffing_proto_rawDescOnce sync.Once
@@ -5331,7 +5535,7 @@ func file_kehou_staffing_v1_staffing_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_staffing_v1_staffing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
+var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
 var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(StaffKind)(0),                            // 0: kehou.staffing.v1.StaffKind
 	(*StaffMember)(nil),                       // 1: kehou.staffing.v1.StaffMember
@@ -5401,20 +5605,23 @@ var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(*PendingHours)(nil),                      // 65: kehou.staffing.v1.PendingHours
 	(*StreamApprovedHoursRequest)(nil),        // 66: kehou.staffing.v1.StreamApprovedHoursRequest
 	(*StreamApprovedHoursResponse)(nil),       // 67: kehou.staffing.v1.StreamApprovedHoursResponse
-	(*timestamppb.Timestamp)(nil),             // 68: google.protobuf.Timestamp
-	(*v1.TimeOfDay)(nil),                      // 69: kehou.common.v1.TimeOfDay
-	(*v1.Money)(nil),                          // 70: kehou.common.v1.Money
-	(*v1.Date)(nil),                           // 71: kehou.common.v1.Date
-	(*fieldmaskpb.FieldMask)(nil),             // 72: google.protobuf.FieldMask
+	(*ListAuditEventsRequest)(nil),            // 68: kehou.staffing.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),           // 69: kehou.staffing.v1.ListAuditEventsResponse
+	(*timestamppb.Timestamp)(nil),             // 70: google.protobuf.Timestamp
+	(*v1.TimeOfDay)(nil),                      // 71: kehou.common.v1.TimeOfDay
+	(*v1.Money)(nil),                          // 72: kehou.common.v1.Money
+	(*v1.Date)(nil),                           // 73: kehou.common.v1.Date
+	(*fieldmaskpb.FieldMask)(nil),             // 74: google.protobuf.FieldMask
+	(*v1.AuditEvent)(nil),                     // 75: kehou.common.v1.AuditEvent
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	0,   // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
-	68,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
+	70,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
 	2,   // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
 	3,   // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
 	4,   // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
-	69,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
-	69,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
+	71,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
+	71,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
@@ -5422,129 +5629,134 @@ var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	1,   // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	70,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
-	71,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
-	71,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
+	72,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
+	73,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
+	73,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
 	17,  // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
-	68,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
+	70,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
 	18,  // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
 	18,  // 23: kehou.staffing.v1.UpdateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
-	72,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	74,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	18,  // 25: kehou.staffing.v1.UpdateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 26: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
-	71,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
-	69,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
-	69,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
-	71,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
-	69,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
-	69,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
+	73,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
+	71,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
+	71,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
+	73,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
+	71,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
+	71,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
 	0,   // 33: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
 	32,  // 34: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
 	33,  // 35: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
-	71,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
+	73,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 37: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
-	71,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
+	73,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
 	29,  // 39: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
 	30,  // 40: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
 	31,  // 41: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	34,  // 42: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
-	71,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
+	73,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 44: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
 	30,  // 45: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	30,  // 46: kehou.staffing.v1.UnassignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	31,  // 47: kehou.staffing.v1.UnassignStaffResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
-	71,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
-	71,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
+	73,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
+	73,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
 	44,  // 50: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
 	44,  // 51: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
 	45,  // 52: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
 	31,  // 53: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	30,  // 54: kehou.staffing.v1.ReportAbsenceResponse.kept:type_name -> kehou.staffing.v1.Assignment
-	68,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
-	68,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
-	68,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
-	68,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
-	68,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
-	68,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
+	70,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
+	70,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
+	70,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
+	70,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
+	70,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
+	70,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 61: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	68,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
+	70,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 63: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	68,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	68,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	70,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	70,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 66: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 67: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 68: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	68,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	68,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	70,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	70,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 71: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	30,  // 72: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
 	29,  // 73: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
 	48,  // 74: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
-	71,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
-	71,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
+	73,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
+	73,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
 	1,   // 77: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	61,  // 78: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
 	0,   // 79: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
-	71,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
-	71,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
+	73,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
+	73,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
 	64,  // 82: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
 	65,  // 83: kehou.staffing.v1.StreamApprovedHoursResponse.pending:type_name -> kehou.staffing.v1.PendingHours
-	5,   // 84: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
-	7,   // 85: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
-	9,   // 86: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
-	11,  // 87: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
-	13,  // 88: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
-	15,  // 89: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
-	19,  // 90: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
-	21,  // 91: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
-	23,  // 92: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
-	25,  // 93: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
-	27,  // 94: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
-	35,  // 95: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
-	38,  // 96: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
-	40,  // 97: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
-	42,  // 98: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
-	46,  // 99: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
-	62,  // 100: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
-	49,  // 101: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
-	51,  // 102: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
-	53,  // 103: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
-	55,  // 104: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
-	57,  // 105: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
-	59,  // 106: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
-	66,  // 107: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
-	6,   // 108: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	8,   // 109: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	10,  // 110: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
-	12,  // 111: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
-	14,  // 112: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
-	16,  // 113: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
-	20,  // 114: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
-	22,  // 115: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
-	24,  // 116: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
-	26,  // 117: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
-	28,  // 118: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
-	36,  // 119: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
-	39,  // 120: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
-	41,  // 121: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
-	43,  // 122: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
-	47,  // 123: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
-	63,  // 124: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
-	50,  // 125: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
-	52,  // 126: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
-	54,  // 127: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
-	56,  // 128: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
-	58,  // 129: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
-	60,  // 130: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
-	67,  // 131: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
-	108, // [108:132] is the sub-list for method output_type
-	84,  // [84:108] is the sub-list for method input_type
-	84,  // [84:84] is the sub-list for extension type_name
-	84,  // [84:84] is the sub-list for extension extendee
-	0,   // [0:84] is the sub-list for field type_name
+	70,  // 84: kehou.staffing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	70,  // 85: kehou.staffing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	75,  // 86: kehou.staffing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	5,   // 87: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
+	7,   // 88: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
+	9,   // 89: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
+	11,  // 90: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
+	13,  // 91: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
+	15,  // 92: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	19,  // 93: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
+	21,  // 94: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
+	23,  // 95: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
+	25,  // 96: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
+	27,  // 97: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
+	35,  // 98: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
+	38,  // 99: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
+	40,  // 100: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
+	42,  // 101: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
+	46,  // 102: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
+	62,  // 103: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
+	49,  // 104: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
+	51,  // 105: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
+	53,  // 106: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
+	55,  // 107: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
+	57,  // 108: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
+	59,  // 109: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
+	66,  // 110: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
+	68,  // 111: kehou.staffing.v1.StaffingService.ListAuditEvents:input_type -> kehou.staffing.v1.ListAuditEventsRequest
+	6,   // 112: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,   // 113: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10,  // 114: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12,  // 115: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14,  // 116: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16,  // 117: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20,  // 118: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22,  // 119: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24,  // 120: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26,  // 121: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
+	28,  // 122: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	36,  // 123: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	39,  // 124: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	41,  // 125: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43,  // 126: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
+	47,  // 127: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	63,  // 128: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	50,  // 129: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	52,  // 130: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	54,  // 131: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	56,  // 132: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	58,  // 133: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	60,  // 134: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	67,  // 135: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	69,  // 136: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
+	112, // [112:137] is the sub-list for method output_type
+	87,  // [87:112] is the sub-list for method input_type
+	87,  // [87:87] is the sub-list for extension type_name
+	87,  // [87:87] is the sub-list for extension extendee
+	0,   // [0:87] is the sub-list for field type_name
 }
 
 func init() { file_kehou_staffing_v1_staffing_proto_init() }
@@ -5558,7 +5770,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_staffing_v1_staffing_proto_rawDesc), len(file_kehou_staffing_v1_staffing_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   67,
+			NumMessages:   69,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

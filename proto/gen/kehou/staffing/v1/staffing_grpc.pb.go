@@ -43,6 +43,7 @@ const (
 	StaffingService_LockHourRecord_FullMethodName            = "/kehou.staffing.v1.StaffingService/LockHourRecord"
 	StaffingService_CorrectHourRecord_FullMethodName         = "/kehou.staffing.v1.StaffingService/CorrectHourRecord"
 	StaffingService_StreamApprovedHours_FullMethodName       = "/kehou.staffing.v1.StaffingService/StreamApprovedHours"
+	StaffingService_ListAuditEvents_FullMethodName           = "/kehou.staffing.v1.StaffingService/ListAuditEvents"
 )
 
 // StaffingServiceClient is the client API for StaffingService service.
@@ -113,6 +114,12 @@ type StaffingServiceClient interface {
 	// StreamApprovedHours streams the approved delivered hours of a school and
 	// month, after corrections (the feed billing pays from).
 	StreamApprovedHours(ctx context.Context, in *StreamApprovedHoursRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamApprovedHoursResponse], error)
+	// ListAuditEvents pages through staffing's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
 }
 
 type staffingServiceClient struct {
@@ -372,6 +379,16 @@ func (c *staffingServiceClient) StreamApprovedHours(ctx context.Context, in *Str
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type StaffingService_StreamApprovedHoursClient = grpc.ServerStreamingClient[StreamApprovedHoursResponse]
 
+func (c *staffingServiceClient) ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, StaffingService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StaffingServiceServer is the server API for StaffingService service.
 // All implementations must embed UnimplementedStaffingServiceServer
 // for forward compatibility.
@@ -440,6 +457,12 @@ type StaffingServiceServer interface {
 	// StreamApprovedHours streams the approved delivered hours of a school and
 	// month, after corrections (the feed billing pays from).
 	StreamApprovedHours(*StreamApprovedHoursRequest, grpc.ServerStreamingServer[StreamApprovedHoursResponse]) error
+	// ListAuditEvents pages through staffing's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
 	mustEmbedUnimplementedStaffingServiceServer()
 }
 
@@ -521,6 +544,9 @@ func (UnimplementedStaffingServiceServer) CorrectHourRecord(context.Context, *Co
 }
 func (UnimplementedStaffingServiceServer) StreamApprovedHours(*StreamApprovedHoursRequest, grpc.ServerStreamingServer[StreamApprovedHoursResponse]) error {
 	return status.Error(codes.Unimplemented, "method StreamApprovedHours not implemented")
+}
+func (UnimplementedStaffingServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
 }
 func (UnimplementedStaffingServiceServer) mustEmbedUnimplementedStaffingServiceServer() {}
 func (UnimplementedStaffingServiceServer) testEmbeddedByValue()                         {}
@@ -968,6 +994,24 @@ func _StaffingService_StreamApprovedHours_Handler(srv interface{}, stream grpc.S
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type StaffingService_StreamApprovedHoursServer = grpc.ServerStreamingServer[StreamApprovedHoursResponse]
 
+func _StaffingService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).ListAuditEvents(ctx, req.(*ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // StaffingService_ServiceDesc is the grpc.ServiceDesc for StaffingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1066,6 +1110,10 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CorrectHourRecord",
 			Handler:    _StaffingService_CorrectHourRecord_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _StaffingService_ListAuditEvents_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -5098,11 +5098,386 @@ func (x *StreamEnrolmentIntervalsResponse) GetIntervals() []*EnrolmentInterval {
 	return nil
 }
 
+// ListAuditEventsRequest pages through timetable's audit trail (操作日志),
+// newest first. Empty filters select everything the caller may read.
+type ListAuditEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District (the caller's own).
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only events of this school ("" = all the caller may read).
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only events caused by this account.
+	AccountId string `protobuf:"bytes,3,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// Only this gRPC method, e.g. "/kehou.billing.v1.PaymentService/RecordPayment".
+	Action string `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
+	// Only this kind of object, e.g. "payment".
+	ObjectKind string `protobuf:"bytes,5,opt,name=object_kind,json=objectKind,proto3" json:"object_kind,omitempty"`
+	// Only this object.
+	ObjectId string `protobuf:"bytes,6,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	// Only events at or after this time.
+	Since *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=since,proto3" json:"since,omitempty"`
+	// Only events before this time.
+	Until *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=until,proto3" json:"until,omitempty"`
+	// At most this many (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsRequest) Reset() {
+	*x = ListAuditEventsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsRequest) ProtoMessage() {}
+
+func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *ListAuditEventsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectKind() string {
+	if x != nil {
+		return x.ObjectKind
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAuditEventsResponse is one page of events.
+type ListAuditEventsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Events, newest first.
+	Events []*v1.AuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsResponse) Reset() {
+	*x = ListAuditEventsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsResponse) ProtoMessage() {}
+
+func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListAuditEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ListRosterContactsRequest pages through a school's students by id.
+type ListRosterContactsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only these students (none: every student).
+	StudentIds []string `protobuf:"bytes,2,rep,name=student_ids,json=studentIds,proto3" json:"student_ids,omitempty"`
+	// At most this many (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRosterContactsRequest) Reset() {
+	*x = ListRosterContactsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRosterContactsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRosterContactsRequest) ProtoMessage() {}
+
+func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRosterContactsRequest.ProtoReflect.Descriptor instead.
+func (*ListRosterContactsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
+}
+
+func (x *ListRosterContactsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListRosterContactsRequest) GetStudentIds() []string {
+	if x != nil {
+		return x.StudentIds
+	}
+	return nil
+}
+
+func (x *ListRosterContactsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListRosterContactsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// RosterContact is a student with their guardians, phones in full.
+type RosterContact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Student.
+	StudentId string `protobuf:"bytes,1,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Student's name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Guardians with their full phone numbers.
+	Guardians     []*Guardian `protobuf:"bytes,3,rep,name=guardians,proto3" json:"guardians,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RosterContact) Reset() {
+	*x = RosterContact{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RosterContact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RosterContact) ProtoMessage() {}
+
+func (x *RosterContact) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RosterContact.ProtoReflect.Descriptor instead.
+func (*RosterContact) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
+}
+
+func (x *RosterContact) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *RosterContact) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RosterContact) GetGuardians() []*Guardian {
+	if x != nil {
+		return x.Guardians
+	}
+	return nil
+}
+
+// ListRosterContactsResponse is one page.
+type ListRosterContactsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Students in id order.
+	Contacts []*RosterContact `protobuf:"bytes,1,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRosterContactsResponse) Reset() {
+	*x = ListRosterContactsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRosterContactsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRosterContactsResponse) ProtoMessage() {}
+
+func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRosterContactsResponse.ProtoReflect.Descriptor instead.
+func (*ListRosterContactsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *ListRosterContactsResponse) GetContacts() []*RosterContact {
+	if x != nil {
+		return x.Contacts
+	}
+	return nil
+}
+
+func (x *ListRosterContactsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_kehou_timetable_v1_timetable_proto protoreflect.FileDescriptor
 
 const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\n" +
-	"\"kehou/timetable/v1/timetable.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ckehou/common/v1/common.proto\x1a!kehou/timetable/v1/calendar.proto\x1a\"kehou/timetable/v1/enrolment.proto\x1a%kehou/timetable/v1/organisation.proto\x1a!kehou/timetable/v1/planning.proto\"\xa6\x05\n" +
+	"\"kehou/timetable/v1/timetable.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\x1a!kehou/timetable/v1/calendar.proto\x1a\"kehou/timetable/v1/enrolment.proto\x1a%kehou/timetable/v1/organisation.proto\x1a!kehou/timetable/v1/planning.proto\"\xa6\x05\n" +
 	"\x0eDistrictPolicy\x12F\n" +
 	"\roff_work_time\x18\x01 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\voffWorkTime\x129\n" +
 	"\x13min_minutes_per_day\x18\x02 \x01(\x05B\n" +
@@ -5425,12 +5800,48 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
 	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\"g\n" +
 	" StreamEnrolmentIntervalsResponse\x12C\n" +
-	"\tintervals\x18\x01 \x03(\v2%.kehou.timetable.v1.EnrolmentIntervalR\tintervals*\x81\x01\n" +
+	"\tintervals\x18\x01 \x03(\v2%.kehou.timetable.v1.EnrolmentIntervalR\tintervals\"\xbb\x03\n" +
+	"\x16ListAuditEventsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12&\n" +
+	"\n" +
+	"account_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\taccountId\x12 \n" +
+	"\x06action\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06action\x12(\n" +
+	"\vobject_kind\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"objectKind\x12%\n" +
+	"\tobject_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bobjectId\x120\n" +
+	"\x05since\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12'\n" +
+	"\tpage_size\x18\t \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
+	"\x17ListAuditEventsResponse\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc6\x01\n" +
+	"\x19ListRosterContactsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12/\n" +
+	"\vstudent_ids\x18\x02 \x03(\tB\x0e\xbaH\v\x92\x01\b\x10d\"\x04r\x02\x18@R\n" +
+	"studentIds\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"~\n" +
+	"\rRosterContact\x12\x1d\n" +
+	"\n" +
+	"student_id\x18\x01 \x01(\tR\tstudentId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12:\n" +
+	"\tguardians\x18\x03 \x03(\v2\x1c.kehou.timetable.v1.GuardianR\tguardians\"\x83\x01\n" +
+	"\x1aListRosterContactsResponse\x12=\n" +
+	"\bcontacts\x18\x01 \x03(\v2!.kehou.timetable.v1.RosterContactR\bcontacts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x81\x01\n" +
 	"\vSchoolStage\x12\x1c\n" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\x985\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xaf7\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -5477,7 +5888,9 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\bJoinClub\x12#.kehou.timetable.v1.JoinClubRequest\x1a$.kehou.timetable.v1.JoinClubResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members\x12\xb7\x01\n" +
 	"\tLeaveClub\x12$.kehou.timetable.v1.LeaveClubRequest\x1a%.kehou.timetable.v1.LeaveClubResponse\"]\x82\xd3\xe4\x93\x02W:\x01*\"R/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members/{student_id}:leave\x12\xb3\x01\n" +
 	"\x0fListClubMembers\x12*.kehou.timetable.v1.ListClubMembersRequest\x1a+.kehou.timetable.v1.ListClubMembersResponse\"G\x82\xd3\xe4\x93\x02A\x12?/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members\x12\xd3\x01\n" +
-	"\x18StreamEnrolmentIntervals\x123.kehou.timetable.v1.StreamEnrolmentIntervalsRequest\x1a4.kehou.timetable.v1.StreamEnrolmentIntervalsResponse\"J\x82\xd3\xe4\x93\x02D\x12B/v1/schools/{school_id}/terms/{term_id}/enrolment-intervals:stream0\x01BAZ?github.com/kehou/kehou/proto/gen/kehou/timetable/v1;timetablev1b\x06proto3"
+	"\x18StreamEnrolmentIntervals\x123.kehou.timetable.v1.StreamEnrolmentIntervalsRequest\x1a4.kehou.timetable.v1.StreamEnrolmentIntervalsResponse\"J\x82\xd3\xe4\x93\x02D\x12B/v1/schools/{school_id}/terms/{term_id}/enrolment-intervals:stream0\x01\x12\x9f\x01\n" +
+	"\x0fListAuditEvents\x12*.kehou.timetable.v1.ListAuditEventsRequest\x1a+.kehou.timetable.v1.ListAuditEventsResponse\"3\x82\xd3\xe4\x93\x02-\x12+/v1/districts/{district_id}/audit/timetable\x12s\n" +
+	"\x12ListRosterContacts\x12-.kehou.timetable.v1.ListRosterContactsRequest\x1a..kehou.timetable.v1.ListRosterContactsResponseBAZ?github.com/kehou/kehou/proto/gen/kehou/timetable/v1;timetablev1b\x06proto3"
 
 var (
 	file_kehou_timetable_v1_timetable_proto_rawDescOnce sync.Once
@@ -5492,7 +5905,7 @@ func file_kehou_timetable_v1_timetable_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_timetable_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 89)
+var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 94)
 var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(SchoolStage)(0),                         // 0: kehou.timetable.v1.SchoolStage
 	(*DistrictPolicy)(nil),                   // 1: kehou.timetable.v1.DistrictPolicy
@@ -5584,45 +5997,52 @@ var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(*ListClubMembersResponse)(nil),          // 87: kehou.timetable.v1.ListClubMembersResponse
 	(*StreamEnrolmentIntervalsRequest)(nil),  // 88: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
 	(*StreamEnrolmentIntervalsResponse)(nil), // 89: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	(*v1.TimeOfDay)(nil),                     // 90: kehou.common.v1.TimeOfDay
-	(*timestamppb.Timestamp)(nil),            // 91: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 92: google.protobuf.FieldMask
-	(*Class)(nil),                            // 93: kehou.timetable.v1.Class
-	(*Student)(nil),                          // 94: kehou.timetable.v1.Student
-	(*Room)(nil),                             // 95: kehou.timetable.v1.Room
-	(*Term)(nil),                             // 96: kehou.timetable.v1.Term
-	(*Closure)(nil),                          // 97: kehou.timetable.v1.Closure
-	(*CalendarDay)(nil),                      // 98: kehou.timetable.v1.CalendarDay
-	(*ServiceItem)(nil),                      // 99: kehou.timetable.v1.ServiceItem
-	(*Club)(nil),                             // 100: kehou.timetable.v1.Club
-	(*Placement)(nil),                        // 101: kehou.timetable.v1.Placement
-	(*WeeklyPlan)(nil),                       // 102: kehou.timetable.v1.WeeklyPlan
-	(*v1.Date)(nil),                          // 103: kehou.common.v1.Date
-	(*Occurrence)(nil),                       // 104: kehou.timetable.v1.Occurrence
-	(*AttendanceMark)(nil),                   // 105: kehou.timetable.v1.AttendanceMark
-	(*ComplianceReport)(nil),                 // 106: kehou.timetable.v1.ComplianceReport
-	(*Enrolment)(nil),                        // 107: kehou.timetable.v1.Enrolment
-	(*Leave)(nil),                            // 108: kehou.timetable.v1.Leave
-	(*AllocationReport)(nil),                 // 109: kehou.timetable.v1.AllocationReport
-	(*ClubMembership)(nil),                   // 110: kehou.timetable.v1.ClubMembership
-	(*EnrolmentInterval)(nil),                // 111: kehou.timetable.v1.EnrolmentInterval
+	(*ListAuditEventsRequest)(nil),           // 90: kehou.timetable.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),          // 91: kehou.timetable.v1.ListAuditEventsResponse
+	(*ListRosterContactsRequest)(nil),        // 92: kehou.timetable.v1.ListRosterContactsRequest
+	(*RosterContact)(nil),                    // 93: kehou.timetable.v1.RosterContact
+	(*ListRosterContactsResponse)(nil),       // 94: kehou.timetable.v1.ListRosterContactsResponse
+	(*v1.TimeOfDay)(nil),                     // 95: kehou.common.v1.TimeOfDay
+	(*timestamppb.Timestamp)(nil),            // 96: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 97: google.protobuf.FieldMask
+	(*Class)(nil),                            // 98: kehou.timetable.v1.Class
+	(*Student)(nil),                          // 99: kehou.timetable.v1.Student
+	(*Room)(nil),                             // 100: kehou.timetable.v1.Room
+	(*Term)(nil),                             // 101: kehou.timetable.v1.Term
+	(*Closure)(nil),                          // 102: kehou.timetable.v1.Closure
+	(*CalendarDay)(nil),                      // 103: kehou.timetable.v1.CalendarDay
+	(*ServiceItem)(nil),                      // 104: kehou.timetable.v1.ServiceItem
+	(*Club)(nil),                             // 105: kehou.timetable.v1.Club
+	(*Placement)(nil),                        // 106: kehou.timetable.v1.Placement
+	(*WeeklyPlan)(nil),                       // 107: kehou.timetable.v1.WeeklyPlan
+	(*v1.Date)(nil),                          // 108: kehou.common.v1.Date
+	(*Occurrence)(nil),                       // 109: kehou.timetable.v1.Occurrence
+	(*AttendanceMark)(nil),                   // 110: kehou.timetable.v1.AttendanceMark
+	(*ComplianceReport)(nil),                 // 111: kehou.timetable.v1.ComplianceReport
+	(*Enrolment)(nil),                        // 112: kehou.timetable.v1.Enrolment
+	(*Leave)(nil),                            // 113: kehou.timetable.v1.Leave
+	(*AllocationReport)(nil),                 // 114: kehou.timetable.v1.AllocationReport
+	(*ClubMembership)(nil),                   // 115: kehou.timetable.v1.ClubMembership
+	(*EnrolmentInterval)(nil),                // 116: kehou.timetable.v1.EnrolmentInterval
+	(*v1.AuditEvent)(nil),                    // 117: kehou.common.v1.AuditEvent
+	(*Guardian)(nil),                         // 118: kehou.timetable.v1.Guardian
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
-	90,  // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
-	90,  // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
-	90,  // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
+	95,  // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
+	95,  // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
+	95,  // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
-	91,  // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
-	91,  // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
+	96,  // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
+	96,  // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
-	91,  // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
-	91,  // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
+	96,  // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
+	96,  // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
 	2,   // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
 	2,   // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
 	2,   // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	92,  // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	97,  // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,   // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
 	3,   // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
@@ -5630,150 +6050,159 @@ var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	2,   // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
 	3,   // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	92,  // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	97,  // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,   // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	93,  // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
-	93,  // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
-	93,  // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
-	94,  // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
-	94,  // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
-	94,  // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
-	95,  // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
-	95,  // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
-	95,  // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
-	96,  // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
-	96,  // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
-	96,  // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
-	96,  // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
-	97,  // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
-	97,  // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
-	98,  // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
-	99,  // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
-	99,  // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
-	99,  // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
-	100, // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
-	100, // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
-	100, // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
-	101, // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
-	102, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	102, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	103, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	103, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	104, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	103, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	103, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	104, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	103, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
-	103, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
-	104, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
-	105, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	105, // 59: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	103, // 60: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
-	106, // 61: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
-	107, // 62: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	107, // 63: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	107, // 64: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	103, // 65: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
-	107, // 66: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	107, // 67: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	108, // 68: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
-	108, // 69: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
-	109, // 70: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
-	110, // 71: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
-	110, // 72: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
-	110, // 73: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
-	111, // 74: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
-	4,   // 75: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
-	6,   // 76: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
-	8,   // 77: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
-	10,  // 78: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
-	12,  // 79: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
-	14,  // 80: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
-	16,  // 81: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
-	18,  // 82: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
-	20,  // 83: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
-	22,  // 84: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
-	24,  // 85: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
-	26,  // 86: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
-	28,  // 87: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
-	30,  // 88: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
-	32,  // 89: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
-	34,  // 90: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
-	36,  // 91: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
-	38,  // 92: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
-	40,  // 93: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
-	42,  // 94: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
-	44,  // 95: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
-	46,  // 96: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
-	48,  // 97: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
-	50,  // 98: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
-	52,  // 99: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
-	54,  // 100: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
-	56,  // 101: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
-	58,  // 102: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
-	60,  // 103: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
-	62,  // 104: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
-	64,  // 105: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
-	66,  // 106: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
-	68,  // 107: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
-	70,  // 108: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
-	72,  // 109: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
-	74,  // 110: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
-	76,  // 111: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
-	78,  // 112: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
-	80,  // 113: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
-	82,  // 114: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
-	84,  // 115: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
-	86,  // 116: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
-	88,  // 117: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	5,   // 118: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,   // 119: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,   // 120: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11,  // 121: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13,  // 122: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15,  // 123: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17,  // 124: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19,  // 125: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	21,  // 126: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
-	23,  // 127: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
-	25,  // 128: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
-	27,  // 129: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
-	29,  // 130: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
-	31,  // 131: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
-	33,  // 132: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
-	35,  // 133: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
-	37,  // 134: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
-	39,  // 135: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
-	41,  // 136: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
-	43,  // 137: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
-	45,  // 138: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
-	47,  // 139: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
-	49,  // 140: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
-	51,  // 141: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
-	53,  // 142: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
-	55,  // 143: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
-	57,  // 144: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
-	59,  // 145: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
-	61,  // 146: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
-	63,  // 147: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
-	65,  // 148: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
-	67,  // 149: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
-	69,  // 150: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
-	71,  // 151: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
-	73,  // 152: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
-	75,  // 153: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
-	77,  // 154: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
-	79,  // 155: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
-	81,  // 156: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
-	83,  // 157: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
-	85,  // 158: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
-	87,  // 159: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
-	89,  // 160: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	118, // [118:161] is the sub-list for method output_type
-	75,  // [75:118] is the sub-list for method input_type
-	75,  // [75:75] is the sub-list for extension type_name
-	75,  // [75:75] is the sub-list for extension extendee
-	0,   // [0:75] is the sub-list for field type_name
+	98,  // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
+	98,  // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
+	98,  // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
+	99,  // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
+	99,  // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
+	99,  // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	100, // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
+	100, // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
+	100, // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
+	101, // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
+	101, // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
+	101, // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
+	101, // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
+	102, // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
+	102, // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
+	103, // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
+	104, // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
+	104, // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
+	104, // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
+	105, // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
+	105, // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
+	105, // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
+	106, // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
+	107, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	107, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	108, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	108, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	109, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	108, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	108, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	109, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	108, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
+	108, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
+	109, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
+	110, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	110, // 59: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	108, // 60: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
+	111, // 61: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
+	112, // 62: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	112, // 63: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	112, // 64: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	108, // 65: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
+	112, // 66: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	112, // 67: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	113, // 68: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
+	113, // 69: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
+	114, // 70: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
+	115, // 71: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
+	115, // 72: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
+	115, // 73: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
+	116, // 74: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
+	96,  // 75: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	96,  // 76: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	117, // 77: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	118, // 78: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
+	93,  // 79: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
+	4,   // 80: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
+	6,   // 81: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
+	8,   // 82: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
+	10,  // 83: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
+	12,  // 84: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
+	14,  // 85: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
+	16,  // 86: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
+	18,  // 87: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
+	20,  // 88: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
+	22,  // 89: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
+	24,  // 90: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
+	26,  // 91: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
+	28,  // 92: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
+	30,  // 93: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
+	32,  // 94: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
+	34,  // 95: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
+	36,  // 96: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
+	38,  // 97: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
+	40,  // 98: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
+	42,  // 99: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
+	44,  // 100: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
+	46,  // 101: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
+	48,  // 102: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
+	50,  // 103: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
+	52,  // 104: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
+	54,  // 105: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
+	56,  // 106: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
+	58,  // 107: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
+	60,  // 108: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
+	62,  // 109: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
+	64,  // 110: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
+	66,  // 111: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
+	68,  // 112: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
+	70,  // 113: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
+	72,  // 114: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
+	74,  // 115: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
+	76,  // 116: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
+	78,  // 117: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
+	80,  // 118: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
+	82,  // 119: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
+	84,  // 120: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
+	86,  // 121: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
+	88,  // 122: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	90,  // 123: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
+	92,  // 124: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
+	5,   // 125: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 126: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 127: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 128: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 129: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 130: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 131: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 132: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 133: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 134: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 135: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 136: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	29,  // 137: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	31,  // 138: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	33,  // 139: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	35,  // 140: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	37,  // 141: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	39,  // 142: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	41,  // 143: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	43,  // 144: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	45,  // 145: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	47,  // 146: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	49,  // 147: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	51,  // 148: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	53,  // 149: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	55,  // 150: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	57,  // 151: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	59,  // 152: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	61,  // 153: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	63,  // 154: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	65,  // 155: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
+	67,  // 156: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	69,  // 157: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	71,  // 158: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	73,  // 159: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	75,  // 160: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	77,  // 161: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	79,  // 162: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	81,  // 163: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	83,  // 164: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	85,  // 165: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	87,  // 166: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	89,  // 167: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	91,  // 168: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
+	94,  // 169: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
+	125, // [125:170] is the sub-list for method output_type
+	80,  // [80:125] is the sub-list for method input_type
+	80,  // [80:80] is the sub-list for extension type_name
+	80,  // [80:80] is the sub-list for extension extendee
+	0,   // [0:80] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_timetable_proto_init() }
@@ -5791,7 +6220,7 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_timetable_proto_rawDesc), len(file_kehou_timetable_v1_timetable_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   89,
+			NumMessages:   94,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -62,6 +62,8 @@ const (
 	TimetableService_LeaveClub_FullMethodName                = "/kehou.timetable.v1.TimetableService/LeaveClub"
 	TimetableService_ListClubMembers_FullMethodName          = "/kehou.timetable.v1.TimetableService/ListClubMembers"
 	TimetableService_StreamEnrolmentIntervals_FullMethodName = "/kehou.timetable.v1.TimetableService/StreamEnrolmentIntervals"
+	TimetableService_ListAuditEvents_FullMethodName          = "/kehou.timetable.v1.TimetableService/ListAuditEvents"
+	TimetableService_ListRosterContacts_FullMethodName       = "/kehou.timetable.v1.TimetableService/ListRosterContacts"
 )
 
 // TimetableServiceClient is the client API for TimetableService service.
@@ -161,6 +163,17 @@ type TimetableServiceClient interface {
 	// StreamEnrolmentIntervals streams who was enrolled in what and when,
 	// with leaves, for billing (feed; server streaming).
 	StreamEnrolmentIntervals(ctx context.Context, in *StreamEnrolmentIntervalsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamEnrolmentIntervalsResponse], error)
+	// ListAuditEvents pages through timetable's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
+	// ListRosterContacts is identity's feed of a school's roster with the
+	// guardians' full phone numbers, to create or link parents' accounts
+	// (账号关联). It has no HTTP route and answers only calls carrying
+	// identity's service credential, beside a school's administrator's token.
+	ListRosterContacts(ctx context.Context, in *ListRosterContactsRequest, opts ...grpc.CallOption) (*ListRosterContactsResponse, error)
 }
 
 type timetableServiceClient struct {
@@ -619,6 +632,26 @@ func (c *timetableServiceClient) StreamEnrolmentIntervals(ctx context.Context, i
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TimetableService_StreamEnrolmentIntervalsClient = grpc.ServerStreamingClient[StreamEnrolmentIntervalsResponse]
 
+func (c *timetableServiceClient) ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ListRosterContacts(ctx context.Context, in *ListRosterContactsRequest, opts ...grpc.CallOption) (*ListRosterContactsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRosterContactsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_ListRosterContacts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TimetableServiceServer is the server API for TimetableService service.
 // All implementations must embed UnimplementedTimetableServiceServer
 // for forward compatibility.
@@ -716,6 +749,17 @@ type TimetableServiceServer interface {
 	// StreamEnrolmentIntervals streams who was enrolled in what and when,
 	// with leaves, for billing (feed; server streaming).
 	StreamEnrolmentIntervals(*StreamEnrolmentIntervalsRequest, grpc.ServerStreamingServer[StreamEnrolmentIntervalsResponse]) error
+	// ListAuditEvents pages through timetable's audit trail (操作日志): every
+	// change of the data it owns and every bulk read of personal data, with
+	// who, when, from where, the request id and the row before and after.
+	// Bureau administrators and finance officers read their district's (a
+	// school's finance officer their school's).
+	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
+	// ListRosterContacts is identity's feed of a school's roster with the
+	// guardians' full phone numbers, to create or link parents' accounts
+	// (账号关联). It has no HTTP route and answers only calls carrying
+	// identity's service credential, beside a school's administrator's token.
+	ListRosterContacts(context.Context, *ListRosterContactsRequest) (*ListRosterContactsResponse, error)
 	mustEmbedUnimplementedTimetableServiceServer()
 }
 
@@ -854,6 +898,12 @@ func (UnimplementedTimetableServiceServer) ListClubMembers(context.Context, *Lis
 }
 func (UnimplementedTimetableServiceServer) StreamEnrolmentIntervals(*StreamEnrolmentIntervalsRequest, grpc.ServerStreamingServer[StreamEnrolmentIntervalsResponse]) error {
 	return status.Error(codes.Unimplemented, "method StreamEnrolmentIntervals not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedTimetableServiceServer) ListRosterContacts(context.Context, *ListRosterContactsRequest) (*ListRosterContactsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRosterContacts not implemented")
 }
 func (UnimplementedTimetableServiceServer) mustEmbedUnimplementedTimetableServiceServer() {}
 func (UnimplementedTimetableServiceServer) testEmbeddedByValue()                          {}
@@ -1636,6 +1686,42 @@ func _TimetableService_StreamEnrolmentIntervals_Handler(srv interface{}, stream 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TimetableService_StreamEnrolmentIntervalsServer = grpc.ServerStreamingServer[StreamEnrolmentIntervalsResponse]
 
+func _TimetableService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListAuditEvents(ctx, req.(*ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ListRosterContacts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRosterContactsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).ListRosterContacts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_ListRosterContacts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).ListRosterContacts(ctx, req.(*ListRosterContactsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TimetableService_ServiceDesc is the grpc.ServiceDesc for TimetableService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1806,6 +1892,14 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListClubMembers",
 			Handler:    _TimetableService_ListClubMembers_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _TimetableService_ListAuditEvents_Handler,
+		},
+		{
+			MethodName: "ListRosterContacts",
+			Handler:    _TimetableService_ListRosterContacts_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
