@@ -35,7 +35,7 @@ func TestServicesConnectWithLeastPrivilege(t *testing.T) {
 	}
 	defer admin.Close(ctx)
 	rows, err := admin.Query(ctx, `SELECT DISTINCT usename::text FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY 1`)
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
