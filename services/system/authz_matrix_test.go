@@ -89,6 +89,7 @@ var expected = map[string]string{
 	"ExportService_ExportPaySheet": "BFS", "ExportService_ExportStaffPayStatement": "BFSTI", "ExportService_ExportPublicStatement": "BFS",
 	"ExportService_ExportReconciliation": "BF", "ExportService_ExportInstitutionSettlement": "BFM",
 	"ReconciliationService_GetInstitutionSettlement": "BFM", "ExportService_ExportClaims": "BF",
+	"ExportService_ExportFeeStatements":       "BFS",
 	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
 }
 

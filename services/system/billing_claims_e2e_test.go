@@ -80,6 +80,22 @@ func TestClaimsExactEndToEnd(t *testing.T) {
 	if len(detail) < 3 || detail[len(detail)-1][0] != "合计" || detail[len(detail)-1][7] != "0.55" {
 		t.Errorf("明细 %v, want rows totalling 0.55", detail)
 	}
+	// The school term's fee statements (收费明细): the parents' total is the
+	// claims' parent figure, one row per statement.
+	fs := env.Do(t, "GET", "/v1/schools/"+w.school+"/terms/"+w.term+"/statements:export", nil)
+	if fs.Code != 200 {
+		t.Fatalf("fee statements export: %d %.300s", fs.Code, fs.Raw)
+	}
+	ff, err := excelize.OpenReader(strings.NewReader(fs.Raw))
+	if err != nil {
+		t.Fatalf("fee statements export is not a workbook: %v", err)
+	}
+	defer ff.Close()
+	frows, _ := ff.GetRows("收费明细")
+	wantParent := money(t, claims["parent"]).StringFixed(2)
+	if len(frows) != stNum(claims, "statements")+2 || frows[0][6] != "家长应缴" || frows[len(frows)-1][0] != "合计" || frows[len(frows)-1][6] != wantParent {
+		t.Errorf("收费明细 %v, want %d statements and 合计 家长应缴 %s", frows, stNum(claims, "statements"), wantParent)
+	}
 	one := env.Do(t, "GET", fmt.Sprintf("/v1/districts/%s/claims:export?from.year=2024&from.month=9&from.day=1&to.year=2024&to.month=9&to.day=30&payer_id=city&format=csv", w.district), nil)
 	if one.Code != 200 || !strings.Contains(one.Raw, "\n合计,,0.19\n") {
 		t.Errorf("city's claims as CSV: %d %.400s", one.Code, one.Raw)

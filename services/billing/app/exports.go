@@ -28,6 +28,9 @@ type ExportStore interface {
 	// whose periods lie in [from, to]; EachClaim hands on one row per
 	// statement, payer and kind, in payer order.
 	Claims(ctx context.Context, districtID, schoolID string, from, to civil.Date) (statement.Claims, error)
+	// EachFeeStatement hands on a school term's issued statements in
+	// student and issue order.
+	EachFeeStatement(ctx context.Context, districtID, schoolID, termID string, fn func(statement.Summary) error) error
 	EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to civil.Date, fn func(statement.ClaimRow) error) error
 }
 
@@ -243,4 +246,44 @@ func label(names map[string]string, code string) string {
 // clock is minutes after midnight as HH:MM.
 func clock(m int) string {
 	return fmt.Sprintf("%02d:%02d", m/60, m%60)
+}
+
+// FeeStatements writes a school term's fee statements (收费明细): one row
+// per issued statement — charges and the adjustments that correct them —
+// with the parent's share, the total and the payers' part, and a 合计 row.
+func (e *Exports) FeeStatements(ctx context.Context, schoolID, termID, format string, open Open) error {
+	f, ok := sheet.ParseFormat(format)
+	if !ok {
+		return fault.Invalid("format", fmt.Sprintf("must be xlsx, csv or csv-gb18030, not %q", format))
+	}
+	sc, err := e.schools.School(ctx, schoolID)
+	if err != nil {
+		return err
+	}
+	out, err := open(File{Name: fmt.Sprintf("收费明细-%s-%s%s", sc.ID, termID, f.Ext()), ContentType: f.ContentType()})
+	if err != nil {
+		return err
+	}
+	w, err := sheet.NewWriter(out, f)
+	if err != nil {
+		return err
+	}
+	if err := w.Sheet("收费明细", []sheet.Column{{Header: "单据号", Kind: sheet.Text, Width: 24}, {Header: "学生", Kind: sheet.Text, Width: 18},
+		{Header: "类别", Kind: sheet.Text}, {Header: "期间起", Kind: sheet.Date}, {Header: "期间止", Kind: sheet.Date},
+		{Header: "收费标准文号", Kind: sheet.Text, Width: 20}, {Header: "家长应缴", Kind: sheet.Amount}, {Header: "费用合计", Kind: sheet.Amount},
+		{Header: "财政及减免承担", Kind: sheet.Amount}}); err != nil {
+		return err
+	}
+	kinds := map[string]string{"charge": "收费", "adjustment": "调整"}
+	err = e.store.EachFeeStatement(ctx, sc.DistrictID, sc.ID, termID, func(s statement.Summary) error {
+		return w.Row(sheet.S(s.StatementID), sheet.S(s.StudentID), sheet.S(label(kinds, s.Kind)), sheet.D(s.From.Time()), sheet.D(s.To.Time()),
+			sheet.S(s.DocumentNo), sheet.A(s.Parent), sheet.A(s.Total), sheet.A(s.Total.Sub(s.Parent)))
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.Total("合计"); err != nil {
+		return err
+	}
+	return w.Close()
 }

@@ -77,6 +77,14 @@ func (s *ExportServer) ExportClaims(req *billingv1.ExportClaimsRequest, stream g
 	return s.finish(stream, cw, err)
 }
 
+// ExportFeeStatements implements the RPC.
+func (s *ExportServer) ExportFeeStatements(req *billingv1.ExportFeeStatementsRequest, stream grpc.ServerStreamingServer[billingv1.ExportFeeStatementsResponse]) error {
+	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
+		return stream.Send(&billingv1.ExportFeeStatementsResponse{ContentType: ct, Filename: name, Data: data})
+	}}
+	return s.finish(stream, cw, s.app.FeeStatements(stream.Context(), req.GetSchoolId(), req.GetTermId(), req.GetFormat(), cw.open))
+}
+
 // ExportPublicStatement implements the RPC.
 func (s *ExportServer) ExportPublicStatement(req *billingv1.ExportPublicStatementRequest, stream grpc.ServerStreamingServer[billingv1.ExportPublicStatementResponse]) error {
 	cw := &chunkWriter{send: func(ct, name string, inline bool, data []byte) error {

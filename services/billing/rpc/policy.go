@@ -57,6 +57,7 @@ var Policy = az.Merge(
 		"ExportStaffPayStatement": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
 		"ExportReconciliation":    az.Read(az.Bureau, az.Finance),
 		"ExportClaims":            az.Read(az.Bureau, az.Finance),
+		"ExportFeeStatements":     az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		// 机构结算: an institution manager reads their own institution's.
 		"ExportInstitutionSettlement": az.Read(az.Bureau, az.Finance, az.Institution),
 		// 收支公示 is published by the school: its administrators print it.

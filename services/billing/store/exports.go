@@ -112,3 +112,25 @@ func (s *Store) EachClaim(ctx context.Context, districtID, schoolID, payerID str
 	}
 	return nil
 }
+
+// EachFeeStatement hands on a school term's issued statements (no lines)
+// in student and issue order, straight from the cursor.
+func (s *Store) EachFeeStatement(ctx context.Context, districtID, schoolID, termID string, fn func(statement.Summary) error) error {
+	rows, err := s.db.Query(ctx, `SELECT statement_id, student_id, kind, period_start, period_end, document_no, parent_amount, total_amount
+		FROM billing.statements WHERE district_id = $1 AND school_id = $2 AND term_id = $3
+		ORDER BY student_id, issued_at, statement_id`, districtID, schoolID, termID)
+	if err != nil {
+		return interpretError(err, "statements")
+	}
+	defer rows.Close()
+	var r statement.Summary
+	var start, end time.Time
+	_, err = pgx.ForEachRow(rows, []any{&r.StatementID, &r.StudentID, &r.Kind, &start, &end, &r.DocumentNo, &r.Parent, &r.Total}, func() error {
+		r.From, r.To = civil.Of(start), civil.Of(end)
+		return fn(r)
+	})
+	if err != nil {
+		return interpretError(err, "statements")
+	}
+	return nil
+}

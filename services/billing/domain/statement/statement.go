@@ -139,6 +139,18 @@ type ClaimRow struct {
 	Amount      decimal.Decimal
 }
 
+// Summary is an issued statement without its lines: a row of a school
+// term's fee statements (收费明细).
+type Summary struct {
+	StatementID string
+	StudentID   string
+	Kind        string // charge or adjustment
+	From, To    civil.Date
+	DocumentNo  string
+	Parent      decimal.Decimal
+	Total       decimal.Decimal
+}
+
 // FromEngine converts an engine statement to its stored form (lines only
 // carry what the engine computed; ids, kind and totals are set on issue).
 func FromEngine(st fee.Statement) Issued {

@@ -900,6 +900,134 @@ func (x *ExportClaimsResponse) GetData() []byte {
 	return nil
 }
 
+// ExportFeeStatementsRequest is the input of ExportFeeStatements.
+type ExportFeeStatementsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// xlsx (default), csv or csv-gb18030.
+	Format        string `protobuf:"bytes,3,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFeeStatementsRequest) Reset() {
+	*x = ExportFeeStatementsRequest{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFeeStatementsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFeeStatementsRequest) ProtoMessage() {}
+
+func (x *ExportFeeStatementsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFeeStatementsRequest.ProtoReflect.Descriptor instead.
+func (*ExportFeeStatementsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ExportFeeStatementsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ExportFeeStatementsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ExportFeeStatementsRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+// ExportFeeStatementsResponse is one chunk of the file.
+type ExportFeeStatementsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type of the file (first chunk only).
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Suggested file name (first chunk only).
+	Filename string `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	// The next bytes of the file.
+	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFeeStatementsResponse) Reset() {
+	*x = ExportFeeStatementsResponse{}
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFeeStatementsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFeeStatementsResponse) ProtoMessage() {}
+
+func (x *ExportFeeStatementsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_exports_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFeeStatementsResponse.ProtoReflect.Descriptor instead.
+func (*ExportFeeStatementsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_exports_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ExportFeeStatementsResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *ExportFeeStatementsResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *ExportFeeStatementsResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_exports_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_exports_proto_rawDesc = "" +
@@ -969,13 +1097,23 @@ const file_kehou_billing_v1_exports_proto_rawDesc = "" +
 	"\x14ExportClaimsResponse\x12!\n" +
 	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
-	"\x04data\x18\x03 \x01(\fR\x04data2\xd6\b\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\xa1\x01\n" +
+	"\x1aExportFeeStatementsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x127\n" +
+	"\x06format\x18\x03 \x01(\tB\x1f\xbaH\x1cr\x1aR\x00R\x04xlsxR\x03csvR\vcsv-gb18030R\x06format\"p\n" +
+	"\x1bExportFeeStatementsResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data2\x90\n" +
+	"\n" +
 	"\rExportService\x12\x90\x01\n" +
 	"\x0eExportPaySheet\x12'.kehou.billing.v1.ExportPaySheetRequest\x1a(.kehou.billing.v1.ExportPaySheetResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-sheet0\x01\x12\xc8\x01\n" +
 	"\x17ExportStaffPayStatement\x120.kehou.billing.v1.ExportStaffPayStatementRequest\x1a1.kehou.billing.v1.ExportStaffPayStatementResponse\"F\x82\xd3\xe4\x93\x02@\x12>/v1/schools/{school_id}/staff/{staff_id}/pay-statements:export0\x01\x12\xae\x01\n" +
 	"\x14ExportReconciliation\x12-.kehou.billing.v1.ExportReconciliationRequest\x1a..kehou.billing.v1.ExportReconciliationResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/reconciliation:export0\x01\x12\xe1\x01\n" +
 	"\x1bExportInstitutionSettlement\x124.kehou.billing.v1.ExportInstitutionSettlementRequest\x1a5.kehou.billing.v1.ExportInstitutionSettlementResponse\"S\x82\xd3\xe4\x93\x02M\x12K/v1/districts/{district_id}/institutions/{institution_id}/settlement:export0\x01\x12\x92\x01\n" +
-	"\fExportClaims\x12%.kehou.billing.v1.ExportClaimsRequest\x1a&.kehou.billing.v1.ExportClaimsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/claims:export0\x01\x12\xbc\x01\n" +
+	"\fExportClaims\x12%.kehou.billing.v1.ExportClaimsRequest\x1a&.kehou.billing.v1.ExportClaimsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/claims:export0\x01\x12\xb7\x01\n" +
+	"\x13ExportFeeStatements\x12,.kehou.billing.v1.ExportFeeStatementsRequest\x1a-.kehou.billing.v1.ExportFeeStatementsResponse\"A\x82\xd3\xe4\x93\x02;\x129/v1/schools/{school_id}/terms/{term_id}/statements:export0\x01\x12\xbc\x01\n" +
 	"\x15ExportPublicStatement\x12..kehou.billing.v1.ExportPublicStatementRequest\x1a/.kehou.billing.v1.ExportPublicStatementResponse\"@\x82\xd3\xe4\x93\x02:\x128/v1/schools/{school_id}/terms/{term_id}/public-statement0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
@@ -990,7 +1128,7 @@ func file_kehou_billing_v1_exports_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_exports_proto_rawDescData
 }
 
-var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_kehou_billing_v1_exports_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportPaySheetRequest)(nil),               // 0: kehou.billing.v1.ExportPaySheetRequest
 	(*ExportPaySheetResponse)(nil),              // 1: kehou.billing.v1.ExportPaySheetResponse
@@ -1004,25 +1142,29 @@ var file_kehou_billing_v1_exports_proto_goTypes = []any{
 	(*ExportInstitutionSettlementResponse)(nil), // 9: kehou.billing.v1.ExportInstitutionSettlementResponse
 	(*ExportClaimsRequest)(nil),                 // 10: kehou.billing.v1.ExportClaimsRequest
 	(*ExportClaimsResponse)(nil),                // 11: kehou.billing.v1.ExportClaimsResponse
-	(*v1.Date)(nil),                             // 12: kehou.common.v1.Date
+	(*ExportFeeStatementsRequest)(nil),          // 12: kehou.billing.v1.ExportFeeStatementsRequest
+	(*ExportFeeStatementsResponse)(nil),         // 13: kehou.billing.v1.ExportFeeStatementsResponse
+	(*v1.Date)(nil),                             // 14: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_exports_proto_depIdxs = []int32{
-	12, // 0: kehou.billing.v1.ExportClaimsRequest.from:type_name -> kehou.common.v1.Date
-	12, // 1: kehou.billing.v1.ExportClaimsRequest.to:type_name -> kehou.common.v1.Date
+	14, // 0: kehou.billing.v1.ExportClaimsRequest.from:type_name -> kehou.common.v1.Date
+	14, // 1: kehou.billing.v1.ExportClaimsRequest.to:type_name -> kehou.common.v1.Date
 	0,  // 2: kehou.billing.v1.ExportService.ExportPaySheet:input_type -> kehou.billing.v1.ExportPaySheetRequest
 	2,  // 3: kehou.billing.v1.ExportService.ExportStaffPayStatement:input_type -> kehou.billing.v1.ExportStaffPayStatementRequest
 	6,  // 4: kehou.billing.v1.ExportService.ExportReconciliation:input_type -> kehou.billing.v1.ExportReconciliationRequest
 	8,  // 5: kehou.billing.v1.ExportService.ExportInstitutionSettlement:input_type -> kehou.billing.v1.ExportInstitutionSettlementRequest
 	10, // 6: kehou.billing.v1.ExportService.ExportClaims:input_type -> kehou.billing.v1.ExportClaimsRequest
-	4,  // 7: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
-	1,  // 8: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
-	3,  // 9: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
-	7,  // 10: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
-	9,  // 11: kehou.billing.v1.ExportService.ExportInstitutionSettlement:output_type -> kehou.billing.v1.ExportInstitutionSettlementResponse
-	11, // 12: kehou.billing.v1.ExportService.ExportClaims:output_type -> kehou.billing.v1.ExportClaimsResponse
-	5,  // 13: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
-	8,  // [8:14] is the sub-list for method output_type
-	2,  // [2:8] is the sub-list for method input_type
+	12, // 7: kehou.billing.v1.ExportService.ExportFeeStatements:input_type -> kehou.billing.v1.ExportFeeStatementsRequest
+	4,  // 8: kehou.billing.v1.ExportService.ExportPublicStatement:input_type -> kehou.billing.v1.ExportPublicStatementRequest
+	1,  // 9: kehou.billing.v1.ExportService.ExportPaySheet:output_type -> kehou.billing.v1.ExportPaySheetResponse
+	3,  // 10: kehou.billing.v1.ExportService.ExportStaffPayStatement:output_type -> kehou.billing.v1.ExportStaffPayStatementResponse
+	7,  // 11: kehou.billing.v1.ExportService.ExportReconciliation:output_type -> kehou.billing.v1.ExportReconciliationResponse
+	9,  // 12: kehou.billing.v1.ExportService.ExportInstitutionSettlement:output_type -> kehou.billing.v1.ExportInstitutionSettlementResponse
+	11, // 13: kehou.billing.v1.ExportService.ExportClaims:output_type -> kehou.billing.v1.ExportClaimsResponse
+	13, // 14: kehou.billing.v1.ExportService.ExportFeeStatements:output_type -> kehou.billing.v1.ExportFeeStatementsResponse
+	5,  // 15: kehou.billing.v1.ExportService.ExportPublicStatement:output_type -> kehou.billing.v1.ExportPublicStatementResponse
+	9,  // [9:16] is the sub-list for method output_type
+	2,  // [2:9] is the sub-list for method input_type
 	2,  // [2:2] is the sub-list for extension type_name
 	2,  // [2:2] is the sub-list for extension extendee
 	0,  // [0:2] is the sub-list for field type_name
@@ -1039,7 +1181,7 @@ func file_kehou_billing_v1_exports_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_exports_proto_rawDesc), len(file_kehou_billing_v1_exports_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

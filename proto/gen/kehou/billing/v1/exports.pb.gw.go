@@ -236,6 +236,51 @@ func request_ExportService_ExportClaims_0(ctx context.Context, marshaler runtime
 	return stream, metadata, nil
 }
 
+var filter_ExportService_ExportFeeStatements_0 = &utilities.DoubleArray{Encoding: map[string]int{"school_id": 0, "term_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
+
+func request_ExportService_ExportFeeStatements_0(ctx context.Context, marshaler runtime.Marshaler, client ExportServiceClient, req *http.Request, pathParams map[string]string) (ExportService_ExportFeeStatementsClient, runtime.ServerMetadata, error) {
+	var (
+		protoReq ExportFeeStatementsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["school_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "school_id")
+	}
+	protoReq.SchoolId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "school_id", err)
+	}
+	val, ok = pathParams["term_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "term_id")
+	}
+	protoReq.TermId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "term_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ExportService_ExportFeeStatements_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	stream, err := client.ExportFeeStatements(ctx, &protoReq)
+	if err != nil {
+		return nil, metadata, err
+	}
+	header, err := stream.Header()
+	if err != nil {
+		return nil, metadata, err
+	}
+	metadata.HeaderMD = header
+	return stream, metadata, nil
+}
+
 func request_ExportService_ExportPublicStatement_0(ctx context.Context, marshaler runtime.Marshaler, client ExportServiceClient, req *http.Request, pathParams map[string]string) (ExportService_ExportPublicStatementClient, runtime.ServerMetadata, error) {
 	var (
 		protoReq ExportPublicStatementRequest
@@ -308,6 +353,13 @@ func RegisterExportServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 	})
 
 	mux.Handle(http.MethodGet, pattern_ExportService_ExportClaims_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
+		_, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+		return
+	})
+
+	mux.Handle(http.MethodGet, pattern_ExportService_ExportFeeStatements_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
 		_, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
 		runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
@@ -445,6 +497,23 @@ func RegisterExportServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_ExportService_ExportClaims_0(annotatedContext, mux, outboundMarshaler, w, req, func() (proto.Message, error) { return resp.Recv() }, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ExportService_ExportFeeStatements_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/kehou.billing.v1.ExportService/ExportFeeStatements", runtime.WithHTTPPathPattern("/v1/schools/{school_id}/terms/{term_id}/statements:export"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ExportService_ExportFeeStatements_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ExportService_ExportFeeStatements_0(annotatedContext, mux, outboundMarshaler, w, req, func() (proto.Message, error) { return resp.Recv() }, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ExportService_ExportPublicStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -471,6 +540,7 @@ var (
 	pattern_ExportService_ExportReconciliation_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "schools", "school_id", "reconciliation"}, "export"))
 	pattern_ExportService_ExportInstitutionSettlement_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "districts", "district_id", "institutions", "institution_id", "settlement"}, "export"))
 	pattern_ExportService_ExportClaims_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "districts", "district_id", "claims"}, "export"))
+	pattern_ExportService_ExportFeeStatements_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "terms", "term_id", "statements"}, "export"))
 	pattern_ExportService_ExportPublicStatement_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "terms", "term_id", "public-statement"}, ""))
 )
 
@@ -480,5 +550,6 @@ var (
 	forward_ExportService_ExportReconciliation_0        = runtime.ForwardResponseStream
 	forward_ExportService_ExportInstitutionSettlement_0 = runtime.ForwardResponseStream
 	forward_ExportService_ExportClaims_0                = runtime.ForwardResponseStream
+	forward_ExportService_ExportFeeStatements_0         = runtime.ForwardResponseStream
 	forward_ExportService_ExportPublicStatement_0       = runtime.ForwardResponseStream
 )

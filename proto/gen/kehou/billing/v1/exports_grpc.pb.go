@@ -24,6 +24,7 @@ const (
 	ExportService_ExportReconciliation_FullMethodName        = "/kehou.billing.v1.ExportService/ExportReconciliation"
 	ExportService_ExportInstitutionSettlement_FullMethodName = "/kehou.billing.v1.ExportService/ExportInstitutionSettlement"
 	ExportService_ExportClaims_FullMethodName                = "/kehou.billing.v1.ExportService/ExportClaims"
+	ExportService_ExportFeeStatements_FullMethodName         = "/kehou.billing.v1.ExportService/ExportFeeStatements"
 	ExportService_ExportPublicStatement_FullMethodName       = "/kehou.billing.v1.ExportService/ExportPublicStatement"
 )
 
@@ -53,6 +54,9 @@ type ExportServiceClient interface {
 	// ExportClaims is the subsidy and waiver claims per payer (财政补助/减免申报):
 	// sheet 汇总 one row per payer, sheet 明细 one row per statement and payer.
 	ExportClaims(ctx context.Context, in *ExportClaimsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportClaimsResponse], error)
+	// ExportFeeStatements is a school term's fee statements (收费明细) as a file:
+	// one row per issued statement (charges and adjustments) with a 合计 row.
+	ExportFeeStatements(ctx context.Context, in *ExportFeeStatementsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportFeeStatementsResponse], error)
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error)
@@ -161,9 +165,28 @@ func (c *exportServiceClient) ExportClaims(ctx context.Context, in *ExportClaims
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportClaimsClient = grpc.ServerStreamingClient[ExportClaimsResponse]
 
+func (c *exportServiceClient) ExportFeeStatements(ctx context.Context, in *ExportFeeStatementsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportFeeStatementsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[5], ExportService_ExportFeeStatements_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportFeeStatementsRequest, ExportFeeStatementsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportFeeStatementsClient = grpc.ServerStreamingClient[ExportFeeStatementsResponse]
+
 func (c *exportServiceClient) ExportPublicStatement(ctx context.Context, in *ExportPublicStatementRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportPublicStatementResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[5], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ExportService_ServiceDesc.Streams[6], ExportService_ExportPublicStatement_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +229,9 @@ type ExportServiceServer interface {
 	// ExportClaims is the subsidy and waiver claims per payer (财政补助/减免申报):
 	// sheet 汇总 one row per payer, sheet 明细 one row per statement and payer.
 	ExportClaims(*ExportClaimsRequest, grpc.ServerStreamingServer[ExportClaimsResponse]) error
+	// ExportFeeStatements is a school term's fee statements (收费明细) as a file:
+	// one row per issued statement (charges and adjustments) with a 合计 row.
+	ExportFeeStatements(*ExportFeeStatementsRequest, grpc.ServerStreamingServer[ExportFeeStatementsResponse]) error
 	// ExportPublicStatement is a term's public statement of income and spending
 	// (收支公示) as a print-ready HTML page (A4, opened in the browser, printed to PDF).
 	ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error
@@ -233,6 +259,9 @@ func (UnimplementedExportServiceServer) ExportInstitutionSettlement(*ExportInsti
 }
 func (UnimplementedExportServiceServer) ExportClaims(*ExportClaimsRequest, grpc.ServerStreamingServer[ExportClaimsResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportClaims not implemented")
+}
+func (UnimplementedExportServiceServer) ExportFeeStatements(*ExportFeeStatementsRequest, grpc.ServerStreamingServer[ExportFeeStatementsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportFeeStatements not implemented")
 }
 func (UnimplementedExportServiceServer) ExportPublicStatement(*ExportPublicStatementRequest, grpc.ServerStreamingServer[ExportPublicStatementResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportPublicStatement not implemented")
@@ -313,6 +342,17 @@ func _ExportService_ExportClaims_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ExportService_ExportClaimsServer = grpc.ServerStreamingServer[ExportClaimsResponse]
 
+func _ExportService_ExportFeeStatements_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportFeeStatementsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExportServiceServer).ExportFeeStatements(m, &grpc.GenericServerStream[ExportFeeStatementsRequest, ExportFeeStatementsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ExportService_ExportFeeStatementsServer = grpc.ServerStreamingServer[ExportFeeStatementsResponse]
+
 func _ExportService_ExportPublicStatement_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(ExportPublicStatementRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -355,6 +395,11 @@ var ExportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportClaims",
 			Handler:       _ExportService_ExportClaims_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportFeeStatements",
+			Handler:       _ExportService_ExportFeeStatements_Handler,
 			ServerStreams: true,
 		},
 		{
