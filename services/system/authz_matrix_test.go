@@ -59,9 +59,9 @@ var expected = map[string]string{
 	"TimetableService_GeneratePlan": "BS", "TimetableService_GetPlan": "BSTI", "TimetableService_ListOccurrences": "BFSTI",
 	"TimetableService_StreamOccurrences": "BFSTI", "TimetableService_CancelSessions": "BS", "TimetableService_RecordDelivery": "BSTI",
 	"TimetableService_RecordAttendance": "BSTI", "TimetableService_ListAttendance": "BSTI", "TimetableService_GetComplianceReport": "BS",
-	"TimetableService_CreateEnrolment": "BSP", "TimetableService_ApproveEnrolment": "BS", "TimetableService_WithdrawEnrolment": "BS",
+	"TimetableService_CreateEnrolment": "BSP", "TimetableService_BatchCreateEnrolments": "BS", "TimetableService_ApproveEnrolment": "BS", "TimetableService_WithdrawEnrolment": "BS",
 	"TimetableService_ListEnrolments": "BFSP", "TimetableService_CreateLeave": "BSP", "TimetableService_SubmitClubChoices": "BSP",
-	"TimetableService_AllocateClubs": "BS", "TimetableService_JoinClub": "BSP", "TimetableService_LeaveClub": "BSP",
+	"TimetableService_BatchSubmitClubChoices": "BS", "TimetableService_AllocateClubs": "BS", "TimetableService_JoinClub": "BSP", "TimetableService_LeaveClub": "BSP",
 	"TimetableService_ListClubMembers": "BSTI", "TimetableService_StreamEnrolmentIntervals": "BFS",
 
 	"StaffingService_CreateStaffMember": "BS", "StaffingService_ListStaff": "BS", "StaffingService_GetStaffMember": "BSTI",

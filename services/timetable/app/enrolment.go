@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -15,11 +16,14 @@ import (
 // EnrolmentStore keeps sign-ups, leaves, club choices and seats.
 type EnrolmentStore interface {
 	CreateEnrolment(ctx context.Context, sc school.Scope, e school.Enrolment) error
+	// CreateEnrolments writes all of es in one transaction, or none.
+	CreateEnrolments(ctx context.Context, sc school.Scope, es []school.Enrolment) error
 	UpdateEnrolment(ctx context.Context, sc school.Scope, id string, fn func(*school.Enrolment) error) (school.Enrolment, error)
 	ListEnrolments(ctx context.Context, sc school.Scope, termID, studentID string) ([]school.Enrolment, error)
 	CreateLeave(ctx context.Context, sc school.Scope, l school.Leave) error
 	Leaves(ctx context.Context, sc school.Scope, from, to civil.Date) ([]school.Leave, error)
-	SaveChoices(ctx context.Context, sc school.Scope, termID, studentID string, clubIDs []string) error
+	// SaveChoices replaces each student's choices (student → clubs, best first) in one transaction.
+	SaveChoices(ctx context.Context, sc school.Scope, termID string, choices map[string][]string) error
 	Choices(ctx context.Context, sc school.Scope, termID string) (map[string][]string, error)
 	Members(ctx context.Context, sc school.Scope, termID, clubID string) ([]school.Seat, error)
 	SaveAllocation(ctx context.Context, sc school.Scope, termID string, seed uint64, priority []string, seats []school.Seat) error
@@ -45,33 +49,117 @@ func (a *App) CreateEnrolment(ctx context.Context, schoolID string, e school.Enr
 	if err != nil {
 		return e, err
 	}
-	st, err := a.studentOf(ctx, t, e.StudentID, "enrolment.student_id")
+	ck := a.enrolmentChecker(t)
+	if e, err = ck.check(ctx, e, "enrolment."); err != nil {
+		return e, err
+	}
+	return e, a.store.CreateEnrolment(ctx, t.Scope, e)
+}
+
+// BatchCreateEnrolments signs many students of the school up with
+// CreateEnrolment's checks, reporting every bad one (enrolments[i].…), and
+// writes them in one transaction, approved when approve is set: a school
+// entering its sign-up sheet makes one call, not two per student.
+func (a *App) BatchCreateEnrolments(ctx context.Context, schoolID string, es []school.Enrolment, approve bool) ([]school.Enrolment, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	ck := a.enrolmentChecker(t)
+	out := make([]school.Enrolment, len(es))
+	var bad []fault.Violation
+	for i, e := range es {
+		e, err := ck.check(ctx, e, fmt.Sprintf("enrolments[%d].", i))
+		var verr *fault.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			bad = append(bad, verr.Violations...)
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if approve {
+			if err := e.Approve(false); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = e
+	}
+	if len(bad) > 0 {
+		return nil, &fault.ValidationError{Violations: bad}
+	}
+	return out, a.store.CreateEnrolments(ctx, t.Scope, out)
+}
+
+// enrolmentChecker checks new enrolments of one school, reading each
+// student, item and term once and the classes once.
+type enrolmentChecker struct {
+	a       *App
+	t       Tenant
+	classes []school.Class
+	items   map[string]school.Item
+	terms   map[string]school.Term
+}
+
+func (a *App) enrolmentChecker(t Tenant) *enrolmentChecker {
+	return &enrolmentChecker{a: a, t: t, items: map[string]school.Item{}, terms: map[string]school.Term{}}
+}
+
+// check validates e (field names under prefix) and returns it ready to
+// store: a new id, its term and class, pending.
+func (k *enrolmentChecker) check(ctx context.Context, e school.Enrolment, prefix string) (school.Enrolment, error) {
+	st, err := k.a.studentOf(ctx, k.t, e.StudentID, prefix+"student_id")
 	if err != nil {
 		return e, err
 	}
-	it, err := a.store.GetItem(ctx, t.Scope, e.ItemID)
-	if isNotFound(err) {
-		return e, fault.Invalid("enrolment.item_id", "item "+e.ItemID+" is not a service item of this school")
+	it, ok := k.items[e.ItemID]
+	if !ok {
+		it, err = k.a.store.GetItem(ctx, k.t.Scope, e.ItemID)
+		if isNotFound(err) {
+			return e, fault.Invalid(prefix+"item_id", "item "+e.ItemID+" is not a service item of this school")
+		}
+		if err != nil {
+			return e, err
+		}
+		k.items[e.ItemID] = it
 	}
-	if err != nil {
-		return e, err
-	}
-	term, err := a.store.GetTerm(ctx, t.Scope, it.TermID)
-	if err != nil {
-		return e, err
+	term, ok := k.terms[it.TermID]
+	if !ok {
+		if term, err = k.a.store.GetTerm(ctx, k.t.Scope, it.TermID); err != nil {
+			return e, err
+		}
+		k.terms[it.TermID] = term
 	}
 	if err := school.CheckStart(term, e.Start); err != nil {
-		return e, err
+		return e, renameFields(err, "enrolment.", prefix)
 	}
-	classes, err := a.store.ListClasses(ctx, t.Scope)
-	if err != nil {
-		return e, err
+	if k.classes == nil {
+		if k.classes, err = k.a.store.ListClasses(ctx, k.t.Scope); err != nil {
+			return e, err
+		}
 	}
-	if g := gradeOf(classes, st.ClassID); !it.Serves(g) {
-		return e, fault.Invalid("enrolment.item_id", fmt.Sprintf("item %s (%s) does not serve grade %d", it.ID, it.Name, g))
+	if g := gradeOf(k.classes, st.ClassID); !it.Serves(g) {
+		return e, fault.Invalid(prefix+"item_id", fmt.Sprintf("item %s (%s) does not serve grade %d", it.ID, it.Name, g))
 	}
 	e.ID, e.TermID, e.ClassID, e.Status, e.End = school.NewID("enr"), term.ID, st.ClassID, school.EnrolmentPending, nil
-	return e, a.store.CreateEnrolment(ctx, t.Scope, e)
+	return e, nil
+}
+
+// renameFields moves a validation error's fields from one prefix to
+// another (enrolment.start_date → enrolments[3].start_date).
+func renameFields(err error, from, to string) error {
+	var verr *fault.ValidationError
+	if from == to || !errors.As(err, &verr) {
+		return err
+	}
+	out := &fault.ValidationError{}
+	for _, v := range verr.Violations {
+		if rest, ok := strings.CutPrefix(v.Field, from); ok {
+			v.Field = to + rest
+		}
+		out.Violations = append(out.Violations, v)
+	}
+	return out
 }
 
 // ApproveEnrolment approves or rejects a pending enrolment.
@@ -129,11 +217,20 @@ func (a *App) CreateLeave(ctx context.Context, schoolID string, l school.Leave) 
 // SubmitClubChoices records a student's ranked choices; every club must be
 // of the term and admit the student's grade.
 func (a *App) SubmitClubChoices(ctx context.Context, schoolID, termID, studentID string, clubIDs []string) error {
+	return a.BatchSubmitClubChoices(ctx, schoolID, termID, []StudentChoices{{StudentID: studentID, ClubIDs: clubIDs}}, "")
+}
+
+// StudentChoices are one student's ranked club choices.
+type StudentChoices struct {
+	StudentID string
+	ClubIDs   []string
+}
+
+// BatchSubmitClubChoices records many students' choices with
+// SubmitClubChoices' checks, reporting every bad one under prefix
+// (choices[i].…; empty for a single submission), in one transaction.
+func (a *App) BatchSubmitClubChoices(ctx context.Context, schoolID, termID string, all []StudentChoices, prefix string) error {
 	t, err := a.Tenant(ctx, schoolID)
-	if err != nil {
-		return err
-	}
-	st, err := a.studentOf(ctx, t, studentID, "student_id")
 	if err != nil {
 		return err
 	}
@@ -145,23 +242,51 @@ func (a *App) SubmitClubChoices(ctx context.Context, schoolID, termID, studentID
 	if err != nil {
 		return err
 	}
-	grade := gradeOf(classes, st.ClassID)
 	var c fault.Collector
-	for i, id := range clubIDs {
-		j := slices.IndexFunc(clubs, func(cl school.Club) bool { return cl.ID == id })
-		switch {
-		case j < 0:
-			c.Add(fmt.Sprintf("club_ids[%d]", i), "club "+id+" is not a club of this term")
-		case !clubs[j].EligibleGrade(grade):
-			c.Add(fmt.Sprintf("club_ids[%d]", i), fmt.Sprintf("club %s does not admit grade %d", id, grade))
+	seen := make(map[string]bool, len(all))
+	for k, sc := range all {
+		p := ""
+		if prefix != "" {
+			p = fmt.Sprintf("%s[%d].", prefix, k)
+		}
+		if seen[sc.StudentID] {
+			c.Add(p+"student_id", "student "+sc.StudentID+" appears twice")
+			continue
+		}
+		seen[sc.StudentID] = true
+		st, err := a.studentOf(ctx, t, sc.StudentID, p+"student_id")
+		var verr *fault.ValidationError
+		if errors.As(err, &verr) {
+			for _, v := range verr.Violations {
+				c.Add(v.Field, v.Reason)
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		grade := gradeOf(classes, st.ClassID)
+		for i, id := range sc.ClubIDs {
+			j := slices.IndexFunc(clubs, func(cl school.Club) bool { return cl.ID == id })
+			switch {
+			case j < 0:
+				c.Add(fmt.Sprintf("%sclub_ids[%d]", p, i), "club "+id+" is not a club of this term")
+			case !clubs[j].EligibleGrade(grade):
+				c.Add(fmt.Sprintf("%sclub_ids[%d]", p, i), fmt.Sprintf("club %s does not admit grade %d", id, grade))
+			}
 		}
 	}
 	if err := c.Err(); err != nil {
 		return err
 	}
-	return a.store.SaveChoices(ctx, t.Scope, termID, studentID, clubIDs)
+	byStudent := make(map[string][]string, len(all))
+	for _, sc := range all {
+		byStudent[sc.StudentID] = sc.ClubIDs
+	}
+	return a.store.SaveChoices(ctx, t.Scope, termID, byStudent)
 }
 
+// gradeOf is the grade of a class of classes, 0 when it is none of them.
 func gradeOf(classes []school.Class, classID string) int {
 	for _, c := range classes {
 		if c.ID == classID {

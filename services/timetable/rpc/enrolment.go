@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/timetable/app"
 	"github.com/kehou/kehou/services/timetable/domain/allocator"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 	"google.golang.org/grpc"
@@ -22,6 +23,27 @@ func (s *Server) CreateEnrolment(ctx context.Context, req *timetablev1.CreateEnr
 		return nil, s.toStatus(ctx, err)
 	}
 	return &timetablev1.CreateEnrolmentResponse{Enrolment: enrolmentProto(e, req.GetSchoolId())}, nil
+}
+
+// BatchCreateEnrolments implements the RPC.
+func (s *Server) BatchCreateEnrolments(ctx context.Context, req *timetablev1.BatchCreateEnrolmentsRequest) (*timetablev1.BatchCreateEnrolmentsResponse, error) {
+	in := make([]school.Enrolment, len(req.GetEnrolments()))
+	for i, e := range req.GetEnrolments() {
+		start, err := date(e.GetStartDate(), fmt.Sprintf("enrolments[%d].start_date", i))
+		if err != nil {
+			return nil, s.toStatus(ctx, err)
+		}
+		in[i] = school.Enrolment{StudentID: e.GetStudentId(), ItemID: e.GetItemId(), Start: start}
+	}
+	es, err := s.app.BatchCreateEnrolments(ctx, req.GetSchoolId(), in, req.GetApprove())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &timetablev1.BatchCreateEnrolmentsResponse{}
+	for _, e := range es {
+		resp.Enrolments = append(resp.Enrolments, enrolmentProto(e, req.GetSchoolId()))
+	}
+	return resp, nil
 }
 
 // ApproveEnrolment implements the RPC.
@@ -84,6 +106,20 @@ func (s *Server) SubmitClubChoices(ctx context.Context, req *timetablev1.SubmitC
 		return nil, s.toStatus(ctx, err)
 	}
 	return &timetablev1.SubmitClubChoicesResponse{Choices: int32(len(req.GetClubIds()))}, nil
+}
+
+// BatchSubmitClubChoices implements the RPC.
+func (s *Server) BatchSubmitClubChoices(ctx context.Context, req *timetablev1.BatchSubmitClubChoicesRequest) (*timetablev1.BatchSubmitClubChoicesResponse, error) {
+	all := make([]app.StudentChoices, len(req.GetChoices()))
+	n := 0
+	for i, c := range req.GetChoices() {
+		all[i] = app.StudentChoices{StudentID: c.GetStudentId(), ClubIDs: c.GetClubIds()}
+		n += len(c.GetClubIds())
+	}
+	if err := s.app.BatchSubmitClubChoices(ctx, req.GetSchoolId(), req.GetTermId(), all, "choices"); err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &timetablev1.BatchSubmitClubChoicesResponse{Choices: int32(n)}, nil
 }
 
 // AllocateClubs implements the RPC.

@@ -44,11 +44,13 @@ var Policy = az.Methods("kehou.timetable.v1.TimetableService", map[string]az.Rul
 
 	"GetComplianceReport":      az.Read(az.Bureau, az.SchoolAdmin),
 	"CreateEnrolment":          az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
+	"BatchCreateEnrolments":    az.Change(az.Bureau, az.SchoolAdmin),
 	"ApproveEnrolment":         az.Change(az.Bureau, az.SchoolAdmin),
 	"WithdrawEnrolment":        az.Change(az.Bureau, az.SchoolAdmin),
 	"ListEnrolments":           az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
 	"CreateLeave":              az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
 	"SubmitClubChoices":        az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
+	"BatchSubmitClubChoices":   az.Change(az.Bureau, az.SchoolAdmin),
 	"AllocateClubs":            az.Change(az.Bureau, az.SchoolAdmin),
 	"JoinClub":                 az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
 	"LeaveClub":                az.Change(az.Bureau, az.SchoolAdmin, az.Parent),

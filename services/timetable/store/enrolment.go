@@ -50,6 +50,26 @@ func (s *Store) CreateEnrolment(ctx context.Context, sc school.Scope, e school.E
 	return errIf(err, "enrolment of student "+e.StudentID+" in item "+e.ItemID)
 }
 
+// CreateEnrolments inserts es in one transaction, batched in one round trip.
+func (s *Store) CreateEnrolments(ctx context.Context, sc school.Scope, es []school.Enrolment) error {
+	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, e := range es {
+			b.Queue(`INSERT INTO timetable.enrolments (district_id, school_id, enrolment_id, term_id, student_id,
+				item_id, start_date, end_date, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				sc.DistrictID, sc.SchoolID, e.ID, e.TermID, e.StudentID, e.ItemID, e.Start.Time(), datePtr(e.End), e.Status)
+		}
+		res := tx.SendBatch(ctx, b)
+		for _, e := range es {
+			if _, err := res.Exec(); err != nil {
+				_ = res.Close()
+				return errIf(err, "enrolment of student "+e.StudentID+" in item "+e.ItemID)
+			}
+		}
+		return res.Close()
+	})
+}
+
 // UpdateEnrolment locks an enrolment, applies fn and writes it back.
 func (s *Store) UpdateEnrolment(ctx context.Context, sc school.Scope, id string, fn func(*school.Enrolment) error) (school.Enrolment, error) {
 	var out school.Enrolment
@@ -112,19 +132,25 @@ func (s *Store) Leaves(ctx context.Context, sc school.Scope, from, to civil.Date
 }
 
 // SaveChoices replaces a student's ranked club choices for a term.
-func (s *Store) SaveChoices(ctx context.Context, sc school.Scope, termID, studentID string, clubIDs []string) error {
+func (s *Store) SaveChoices(ctx context.Context, sc school.Scope, termID string, choices map[string][]string) error {
 	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM timetable.club_choices WHERE district_id = $1 AND school_id = $2
-			AND term_id = $3 AND student_id = $4`, sc.DistrictID, sc.SchoolID, termID, studentID); err != nil {
-			return interpretError(err, "club choices")
-		}
-		for i, c := range clubIDs {
-			if _, err := tx.Exec(ctx, `INSERT INTO timetable.club_choices (district_id, school_id, term_id, student_id, rank, club_id)
-				VALUES ($1, $2, $3, $4, $5, $6)`, sc.DistrictID, sc.SchoolID, termID, studentID, i+1, c); err != nil {
-				return interpretError(err, "club choice "+c)
+		b := &pgx.Batch{}
+		for student, clubIDs := range choices {
+			b.Queue(`DELETE FROM timetable.club_choices WHERE district_id = $1 AND school_id = $2
+				AND term_id = $3 AND student_id = $4`, sc.DistrictID, sc.SchoolID, termID, student)
+			for i, c := range clubIDs {
+				b.Queue(`INSERT INTO timetable.club_choices (district_id, school_id, term_id, student_id, rank, club_id)
+					VALUES ($1, $2, $3, $4, $5, $6)`, sc.DistrictID, sc.SchoolID, termID, student, i+1, c)
 			}
 		}
-		return nil
+		res := tx.SendBatch(ctx, b)
+		for range b.Len() {
+			if _, err := res.Exec(); err != nil {
+				_ = res.Close()
+				return interpretError(err, "club choices")
+			}
+		}
+		return res.Close()
 	})
 }
 

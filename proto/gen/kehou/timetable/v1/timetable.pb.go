@@ -3968,6 +3968,116 @@ func (x *CreateEnrolmentResponse) GetEnrolment() *Enrolment {
 	return nil
 }
 
+// BatchCreateEnrolmentsRequest is the input of BatchCreateEnrolments.
+type BatchCreateEnrolmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School of every student.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The enrolments (student, item, start date), 1 to 1000.
+	Enrolments []*Enrolment `protobuf:"bytes,2,rep,name=enrolments,proto3" json:"enrolments,omitempty"`
+	// Approve them as they are created.
+	Approve       bool `protobuf:"varint,3,opt,name=approve,proto3" json:"approve,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateEnrolmentsRequest) Reset() {
+	*x = BatchCreateEnrolmentsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateEnrolmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateEnrolmentsRequest) ProtoMessage() {}
+
+func (x *BatchCreateEnrolmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateEnrolmentsRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateEnrolmentsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *BatchCreateEnrolmentsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *BatchCreateEnrolmentsRequest) GetEnrolments() []*Enrolment {
+	if x != nil {
+		return x.Enrolments
+	}
+	return nil
+}
+
+func (x *BatchCreateEnrolmentsRequest) GetApprove() bool {
+	if x != nil {
+		return x.Approve
+	}
+	return false
+}
+
+// BatchCreateEnrolmentsResponse is the output of BatchCreateEnrolments.
+type BatchCreateEnrolmentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created enrolments, in the request's order.
+	Enrolments    []*Enrolment `protobuf:"bytes,1,rep,name=enrolments,proto3" json:"enrolments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateEnrolmentsResponse) Reset() {
+	*x = BatchCreateEnrolmentsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateEnrolmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateEnrolmentsResponse) ProtoMessage() {}
+
+func (x *BatchCreateEnrolmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateEnrolmentsResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreateEnrolmentsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *BatchCreateEnrolmentsResponse) GetEnrolments() []*Enrolment {
+	if x != nil {
+		return x.Enrolments
+	}
+	return nil
+}
+
 // ApproveEnrolmentRequest is the input of ApproveEnrolment.
 type ApproveEnrolmentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3983,7 +4093,7 @@ type ApproveEnrolmentRequest struct {
 
 func (x *ApproveEnrolmentRequest) Reset() {
 	*x = ApproveEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3995,7 +4105,7 @@ func (x *ApproveEnrolmentRequest) String() string {
 func (*ApproveEnrolmentRequest) ProtoMessage() {}
 
 func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4008,7 +4118,7 @@ func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*ApproveEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *ApproveEnrolmentRequest) GetSchoolId() string {
@@ -4043,7 +4153,7 @@ type ApproveEnrolmentResponse struct {
 
 func (x *ApproveEnrolmentResponse) Reset() {
 	*x = ApproveEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4055,7 +4165,7 @@ func (x *ApproveEnrolmentResponse) String() string {
 func (*ApproveEnrolmentResponse) ProtoMessage() {}
 
 func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4068,7 +4178,7 @@ func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*ApproveEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *ApproveEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -4093,7 +4203,7 @@ type WithdrawEnrolmentRequest struct {
 
 func (x *WithdrawEnrolmentRequest) Reset() {
 	*x = WithdrawEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4105,7 +4215,7 @@ func (x *WithdrawEnrolmentRequest) String() string {
 func (*WithdrawEnrolmentRequest) ProtoMessage() {}
 
 func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4118,7 +4228,7 @@ func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *WithdrawEnrolmentRequest) GetSchoolId() string {
@@ -4153,7 +4263,7 @@ type WithdrawEnrolmentResponse struct {
 
 func (x *WithdrawEnrolmentResponse) Reset() {
 	*x = WithdrawEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4165,7 +4275,7 @@ func (x *WithdrawEnrolmentResponse) String() string {
 func (*WithdrawEnrolmentResponse) ProtoMessage() {}
 
 func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4178,7 +4288,7 @@ func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *WithdrawEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -4203,7 +4313,7 @@ type ListEnrolmentsRequest struct {
 
 func (x *ListEnrolmentsRequest) Reset() {
 	*x = ListEnrolmentsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4215,7 +4325,7 @@ func (x *ListEnrolmentsRequest) String() string {
 func (*ListEnrolmentsRequest) ProtoMessage() {}
 
 func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4228,7 +4338,7 @@ func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *ListEnrolmentsRequest) GetSchoolId() string {
@@ -4263,7 +4373,7 @@ type ListEnrolmentsResponse struct {
 
 func (x *ListEnrolmentsResponse) Reset() {
 	*x = ListEnrolmentsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4275,7 +4385,7 @@ func (x *ListEnrolmentsResponse) String() string {
 func (*ListEnrolmentsResponse) ProtoMessage() {}
 
 func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4288,7 +4398,7 @@ func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *ListEnrolmentsResponse) GetEnrolments() []*Enrolment {
@@ -4313,7 +4423,7 @@ type CreateLeaveRequest struct {
 
 func (x *CreateLeaveRequest) Reset() {
 	*x = CreateLeaveRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4325,7 +4435,7 @@ func (x *CreateLeaveRequest) String() string {
 func (*CreateLeaveRequest) ProtoMessage() {}
 
 func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4338,7 +4448,7 @@ func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveRequest.ProtoReflect.Descriptor instead.
 func (*CreateLeaveRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *CreateLeaveRequest) GetSchoolId() string {
@@ -4373,7 +4483,7 @@ type CreateLeaveResponse struct {
 
 func (x *CreateLeaveResponse) Reset() {
 	*x = CreateLeaveResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4385,7 +4495,7 @@ func (x *CreateLeaveResponse) String() string {
 func (*CreateLeaveResponse) ProtoMessage() {}
 
 func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4398,7 +4508,7 @@ func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveResponse.ProtoReflect.Descriptor instead.
 func (*CreateLeaveResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *CreateLeaveResponse) GetLeave() *Leave {
@@ -4425,7 +4535,7 @@ type SubmitClubChoicesRequest struct {
 
 func (x *SubmitClubChoicesRequest) Reset() {
 	*x = SubmitClubChoicesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4437,7 +4547,7 @@ func (x *SubmitClubChoicesRequest) String() string {
 func (*SubmitClubChoicesRequest) ProtoMessage() {}
 
 func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4450,7 +4560,7 @@ func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *SubmitClubChoicesRequest) GetSchoolId() string {
@@ -4492,7 +4602,7 @@ type SubmitClubChoicesResponse struct {
 
 func (x *SubmitClubChoicesResponse) Reset() {
 	*x = SubmitClubChoicesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4504,7 +4614,7 @@ func (x *SubmitClubChoicesResponse) String() string {
 func (*SubmitClubChoicesResponse) ProtoMessage() {}
 
 func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4517,10 +4627,175 @@ func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *SubmitClubChoicesResponse) GetChoices() int32 {
+	if x != nil {
+		return x.Choices
+	}
+	return 0
+}
+
+// StudentClubChoices are one student's ranked club choices.
+type StudentClubChoices struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Student.
+	StudentId string `protobuf:"bytes,1,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Clubs, first choice first, no repeats.
+	ClubIds       []string `protobuf:"bytes,2,rep,name=club_ids,json=clubIds,proto3" json:"club_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StudentClubChoices) Reset() {
+	*x = StudentClubChoices{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StudentClubChoices) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StudentClubChoices) ProtoMessage() {}
+
+func (x *StudentClubChoices) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StudentClubChoices.ProtoReflect.Descriptor instead.
+func (*StudentClubChoices) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *StudentClubChoices) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *StudentClubChoices) GetClubIds() []string {
+	if x != nil {
+		return x.ClubIds
+	}
+	return nil
+}
+
+// BatchSubmitClubChoicesRequest is the input of BatchSubmitClubChoices.
+type BatchSubmitClubChoicesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,2,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// The students' choices, 1 to 1000; each replaces that student's earlier ones.
+	Choices       []*StudentClubChoices `protobuf:"bytes,3,rep,name=choices,proto3" json:"choices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchSubmitClubChoicesRequest) Reset() {
+	*x = BatchSubmitClubChoicesRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchSubmitClubChoicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchSubmitClubChoicesRequest) ProtoMessage() {}
+
+func (x *BatchSubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchSubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
+func (*BatchSubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *BatchSubmitClubChoicesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *BatchSubmitClubChoicesRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *BatchSubmitClubChoicesRequest) GetChoices() []*StudentClubChoices {
+	if x != nil {
+		return x.Choices
+	}
+	return nil
+}
+
+// BatchSubmitClubChoicesResponse is the output of BatchSubmitClubChoices.
+type BatchSubmitClubChoicesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Choices recorded, over all students.
+	Choices       int32 `protobuf:"varint,1,opt,name=choices,proto3" json:"choices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchSubmitClubChoicesResponse) Reset() {
+	*x = BatchSubmitClubChoicesResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchSubmitClubChoicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchSubmitClubChoicesResponse) ProtoMessage() {}
+
+func (x *BatchSubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchSubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
+func (*BatchSubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *BatchSubmitClubChoicesResponse) GetChoices() int32 {
 	if x != nil {
 		return x.Choices
 	}
@@ -4547,7 +4822,7 @@ type AllocateClubsRequest struct {
 
 func (x *AllocateClubsRequest) Reset() {
 	*x = AllocateClubsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4559,7 +4834,7 @@ func (x *AllocateClubsRequest) String() string {
 func (*AllocateClubsRequest) ProtoMessage() {}
 
 func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4572,7 +4847,7 @@ func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsRequest.ProtoReflect.Descriptor instead.
 func (*AllocateClubsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *AllocateClubsRequest) GetSchoolId() string {
@@ -4614,7 +4889,7 @@ type AllocateClubsResponse struct {
 
 func (x *AllocateClubsResponse) Reset() {
 	*x = AllocateClubsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4626,7 +4901,7 @@ func (x *AllocateClubsResponse) String() string {
 func (*AllocateClubsResponse) ProtoMessage() {}
 
 func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4639,7 +4914,7 @@ func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsResponse.ProtoReflect.Descriptor instead.
 func (*AllocateClubsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *AllocateClubsResponse) GetReport() *AllocationReport {
@@ -4666,7 +4941,7 @@ type JoinClubRequest struct {
 
 func (x *JoinClubRequest) Reset() {
 	*x = JoinClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4678,7 +4953,7 @@ func (x *JoinClubRequest) String() string {
 func (*JoinClubRequest) ProtoMessage() {}
 
 func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4691,7 +4966,7 @@ func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubRequest.ProtoReflect.Descriptor instead.
 func (*JoinClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *JoinClubRequest) GetSchoolId() string {
@@ -4733,7 +5008,7 @@ type JoinClubResponse struct {
 
 func (x *JoinClubResponse) Reset() {
 	*x = JoinClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4745,7 +5020,7 @@ func (x *JoinClubResponse) String() string {
 func (*JoinClubResponse) ProtoMessage() {}
 
 func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4758,7 +5033,7 @@ func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubResponse.ProtoReflect.Descriptor instead.
 func (*JoinClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *JoinClubResponse) GetMembership() *ClubMembership {
@@ -4785,7 +5060,7 @@ type LeaveClubRequest struct {
 
 func (x *LeaveClubRequest) Reset() {
 	*x = LeaveClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4797,7 +5072,7 @@ func (x *LeaveClubRequest) String() string {
 func (*LeaveClubRequest) ProtoMessage() {}
 
 func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4810,7 +5085,7 @@ func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubRequest.ProtoReflect.Descriptor instead.
 func (*LeaveClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *LeaveClubRequest) GetSchoolId() string {
@@ -4852,7 +5127,7 @@ type LeaveClubResponse struct {
 
 func (x *LeaveClubResponse) Reset() {
 	*x = LeaveClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4864,7 +5139,7 @@ func (x *LeaveClubResponse) String() string {
 func (*LeaveClubResponse) ProtoMessage() {}
 
 func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4877,7 +5152,7 @@ func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubResponse.ProtoReflect.Descriptor instead.
 func (*LeaveClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *LeaveClubResponse) GetMoves() []*ClubMembership {
@@ -4902,7 +5177,7 @@ type ListClubMembersRequest struct {
 
 func (x *ListClubMembersRequest) Reset() {
 	*x = ListClubMembersRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4914,7 +5189,7 @@ func (x *ListClubMembersRequest) String() string {
 func (*ListClubMembersRequest) ProtoMessage() {}
 
 func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4927,7 +5202,7 @@ func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListClubMembersRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *ListClubMembersRequest) GetSchoolId() string {
@@ -4962,7 +5237,7 @@ type ListClubMembersResponse struct {
 
 func (x *ListClubMembersResponse) Reset() {
 	*x = ListClubMembersResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4974,7 +5249,7 @@ func (x *ListClubMembersResponse) String() string {
 func (*ListClubMembersResponse) ProtoMessage() {}
 
 func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4987,7 +5262,7 @@ func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListClubMembersResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *ListClubMembersResponse) GetMembers() []*ClubMembership {
@@ -5010,7 +5285,7 @@ type StreamEnrolmentIntervalsRequest struct {
 
 func (x *StreamEnrolmentIntervalsRequest) Reset() {
 	*x = StreamEnrolmentIntervalsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5022,7 +5297,7 @@ func (x *StreamEnrolmentIntervalsRequest) String() string {
 func (*StreamEnrolmentIntervalsRequest) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5035,7 +5310,7 @@ func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsRequest.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *StreamEnrolmentIntervalsRequest) GetSchoolId() string {
@@ -5063,7 +5338,7 @@ type StreamEnrolmentIntervalsResponse struct {
 
 func (x *StreamEnrolmentIntervalsResponse) Reset() {
 	*x = StreamEnrolmentIntervalsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5075,7 +5350,7 @@ func (x *StreamEnrolmentIntervalsResponse) String() string {
 func (*StreamEnrolmentIntervalsResponse) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5088,7 +5363,7 @@ func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsResponse.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *StreamEnrolmentIntervalsResponse) GetIntervals() []*EnrolmentInterval {
@@ -5128,7 +5403,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5140,7 +5415,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5153,7 +5428,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *ListAuditEventsRequest) GetDistrictId() string {
@@ -5239,7 +5514,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5251,7 +5526,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5264,7 +5539,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
@@ -5298,7 +5573,7 @@ type ListRosterContactsRequest struct {
 
 func (x *ListRosterContactsRequest) Reset() {
 	*x = ListRosterContactsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5310,7 +5585,7 @@ func (x *ListRosterContactsRequest) String() string {
 func (*ListRosterContactsRequest) ProtoMessage() {}
 
 func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5323,7 +5598,7 @@ func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRosterContactsRequest.ProtoReflect.Descriptor instead.
 func (*ListRosterContactsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *ListRosterContactsRequest) GetSchoolId() string {
@@ -5369,7 +5644,7 @@ type RosterContact struct {
 
 func (x *RosterContact) Reset() {
 	*x = RosterContact{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5381,7 +5656,7 @@ func (x *RosterContact) String() string {
 func (*RosterContact) ProtoMessage() {}
 
 func (x *RosterContact) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5394,7 +5669,7 @@ func (x *RosterContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterContact.ProtoReflect.Descriptor instead.
 func (*RosterContact) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *RosterContact) GetStudentId() string {
@@ -5431,7 +5706,7 @@ type ListRosterContactsResponse struct {
 
 func (x *ListRosterContactsResponse) Reset() {
 	*x = ListRosterContactsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5443,7 +5718,7 @@ func (x *ListRosterContactsResponse) String() string {
 func (*ListRosterContactsResponse) ProtoMessage() {}
 
 func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5456,7 +5731,7 @@ func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRosterContactsResponse.ProtoReflect.Descriptor instead.
 func (*ListRosterContactsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *ListRosterContactsResponse) GetContacts() []*RosterContact {
@@ -5728,7 +6003,17 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12C\n" +
 	"\tenrolment\x18\x02 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentB\x06\xbaH\x03\xc8\x01\x01R\tenrolment\"V\n" +
 	"\x17CreateEnrolmentResponse\x12;\n" +
-	"\tenrolment\x18\x01 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentR\tenrolment\"\x87\x01\n" +
+	"\tenrolment\x18\x01 \x01(\v2\x1d.kehou.timetable.v1.EnrolmentR\tenrolment\"\xac\x01\n" +
+	"\x1cBatchCreateEnrolmentsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12J\n" +
+	"\n" +
+	"enrolments\x18\x02 \x03(\v2\x1d.kehou.timetable.v1.EnrolmentB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\n" +
+	"enrolments\x12\x18\n" +
+	"\aapprove\x18\x03 \x01(\bR\aapprove\"^\n" +
+	"\x1dBatchCreateEnrolmentsResponse\x12=\n" +
+	"\n" +
+	"enrolments\x18\x01 \x03(\v2\x1d.kehou.timetable.v1.EnrolmentR\n" +
+	"enrolments\"\x87\x01\n" +
 	"\x17ApproveEnrolmentRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12,\n" +
 	"\fenrolment_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\venrolmentId\x12\x16\n" +
@@ -5764,6 +6049,16 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"student_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12'\n" +
 	"\bclub_ids\x18\x04 \x03(\tB\f\xbaH\t\x92\x01\x06\b\x01\x10\x05\x18\x01R\aclubIds\"5\n" +
 	"\x19SubmitClubChoicesResponse\x12\x18\n" +
+	"\achoices\x18\x01 \x01(\x05R\achoices\"g\n" +
+	"\x12StudentClubChoices\x12(\n" +
+	"\n" +
+	"student_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12'\n" +
+	"\bclub_ids\x18\x02 \x03(\tB\f\xbaH\t\x92\x01\x06\b\x01\x10\x05\x18\x01R\aclubIds\"\xba\x01\n" +
+	"\x1dBatchSubmitClubChoicesRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
+	"\aterm_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x12M\n" +
+	"\achoices\x18\x03 \x03(\v2&.kehou.timetable.v1.StudentClubChoicesB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\achoices\":\n" +
+	"\x1eBatchSubmitClubChoicesResponse\x12\x18\n" +
 	"\achoices\x18\x01 \x01(\x05R\achoices\"\x93\x01\n" +
 	"\x14AllocateClubsRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
@@ -5841,7 +6136,7 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xaf7\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xb8:\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -5878,12 +6173,14 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x10RecordAttendance\x12+.kehou.timetable.v1.RecordAttendanceRequest\x1a,.kehou.timetable.v1.RecordAttendanceResponse\"=\x82\xd3\xe4\x93\x027:\x01*\"2/v1/schools/{school_id}/terms/{term_id}/attendance\x12\xa3\x01\n" +
 	"\x0eListAttendance\x12).kehou.timetable.v1.ListAttendanceRequest\x1a*.kehou.timetable.v1.ListAttendanceResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/attendance\x12\xb2\x01\n" +
 	"\x13GetComplianceReport\x12..kehou.timetable.v1.GetComplianceReportRequest\x1a/.kehou.timetable.v1.GetComplianceReportResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/compliance\x12\xa1\x01\n" +
-	"\x0fCreateEnrolment\x12*.kehou.timetable.v1.CreateEnrolmentRequest\x1a+.kehou.timetable.v1.CreateEnrolmentResponse\"5\x82\xd3\xe4\x93\x02/:\tenrolment\"\"/v1/schools/{school_id}/enrolments\x12\xb3\x01\n" +
+	"\x0fCreateEnrolment\x12*.kehou.timetable.v1.CreateEnrolmentRequest\x1a+.kehou.timetable.v1.CreateEnrolmentResponse\"5\x82\xd3\xe4\x93\x02/:\tenrolment\"\"/v1/schools/{school_id}/enrolments\x12\xb7\x01\n" +
+	"\x15BatchCreateEnrolments\x120.kehou.timetable.v1.BatchCreateEnrolmentsRequest\x1a1.kehou.timetable.v1.BatchCreateEnrolmentsResponse\"9\x82\xd3\xe4\x93\x023:\x01*\"./v1/schools/{school_id}/enrolments:batchCreate\x12\xb3\x01\n" +
 	"\x10ApproveEnrolment\x12+.kehou.timetable.v1.ApproveEnrolmentRequest\x1a,.kehou.timetable.v1.ApproveEnrolmentResponse\"D\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/schools/{school_id}/enrolments/{enrolment_id}:approve\x12\xb7\x01\n" +
 	"\x11WithdrawEnrolment\x12,.kehou.timetable.v1.WithdrawEnrolmentRequest\x1a-.kehou.timetable.v1.WithdrawEnrolmentResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/schools/{school_id}/enrolments/{enrolment_id}:withdraw\x12\xa3\x01\n" +
 	"\x0eListEnrolments\x12).kehou.timetable.v1.ListEnrolmentsRequest\x1a*.kehou.timetable.v1.ListEnrolmentsResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/enrolments\x12\xa3\x01\n" +
 	"\vCreateLeave\x12&.kehou.timetable.v1.CreateLeaveRequest\x1a'.kehou.timetable.v1.CreateLeaveResponse\"C\x82\xd3\xe4\x93\x02=:\x05leave\"4/v1/schools/{school_id}/students/{student_id}/leaves\x12\xb1\x01\n" +
-	"\x11SubmitClubChoices\x12,.kehou.timetable.v1.SubmitClubChoicesRequest\x1a-.kehou.timetable.v1.SubmitClubChoicesResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/v1/schools/{school_id}/terms/{term_id}/club-choices\x12\xa7\x01\n" +
+	"\x11SubmitClubChoices\x12,.kehou.timetable.v1.SubmitClubChoicesRequest\x1a-.kehou.timetable.v1.SubmitClubChoicesResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/v1/schools/{school_id}/terms/{term_id}/club-choices\x12\xcc\x01\n" +
+	"\x16BatchSubmitClubChoices\x121.kehou.timetable.v1.BatchSubmitClubChoicesRequest\x1a2.kehou.timetable.v1.BatchSubmitClubChoicesResponse\"K\x82\xd3\xe4\x93\x02E:\x01*\"@/v1/schools/{school_id}/terms/{term_id}/club-choices:batchSubmit\x12\xa7\x01\n" +
 	"\rAllocateClubs\x12(.kehou.timetable.v1.AllocateClubsRequest\x1a).kehou.timetable.v1.AllocateClubsResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/schools/{school_id}/terms/{term_id}/clubs:allocate\x12\xa1\x01\n" +
 	"\bJoinClub\x12#.kehou.timetable.v1.JoinClubRequest\x1a$.kehou.timetable.v1.JoinClubResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members\x12\xb7\x01\n" +
 	"\tLeaveClub\x12$.kehou.timetable.v1.LeaveClubRequest\x1a%.kehou.timetable.v1.LeaveClubResponse\"]\x82\xd3\xe4\x93\x02W:\x01*\"R/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members/{student_id}:leave\x12\xb3\x01\n" +
@@ -5905,7 +6202,7 @@ func file_kehou_timetable_v1_timetable_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_timetable_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 94)
+var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 99)
 var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(SchoolStage)(0),                         // 0: kehou.timetable.v1.SchoolStage
 	(*DistrictPolicy)(nil),                   // 1: kehou.timetable.v1.DistrictPolicy
@@ -5977,72 +6274,77 @@ var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(*GetComplianceReportResponse)(nil),      // 67: kehou.timetable.v1.GetComplianceReportResponse
 	(*CreateEnrolmentRequest)(nil),           // 68: kehou.timetable.v1.CreateEnrolmentRequest
 	(*CreateEnrolmentResponse)(nil),          // 69: kehou.timetable.v1.CreateEnrolmentResponse
-	(*ApproveEnrolmentRequest)(nil),          // 70: kehou.timetable.v1.ApproveEnrolmentRequest
-	(*ApproveEnrolmentResponse)(nil),         // 71: kehou.timetable.v1.ApproveEnrolmentResponse
-	(*WithdrawEnrolmentRequest)(nil),         // 72: kehou.timetable.v1.WithdrawEnrolmentRequest
-	(*WithdrawEnrolmentResponse)(nil),        // 73: kehou.timetable.v1.WithdrawEnrolmentResponse
-	(*ListEnrolmentsRequest)(nil),            // 74: kehou.timetable.v1.ListEnrolmentsRequest
-	(*ListEnrolmentsResponse)(nil),           // 75: kehou.timetable.v1.ListEnrolmentsResponse
-	(*CreateLeaveRequest)(nil),               // 76: kehou.timetable.v1.CreateLeaveRequest
-	(*CreateLeaveResponse)(nil),              // 77: kehou.timetable.v1.CreateLeaveResponse
-	(*SubmitClubChoicesRequest)(nil),         // 78: kehou.timetable.v1.SubmitClubChoicesRequest
-	(*SubmitClubChoicesResponse)(nil),        // 79: kehou.timetable.v1.SubmitClubChoicesResponse
-	(*AllocateClubsRequest)(nil),             // 80: kehou.timetable.v1.AllocateClubsRequest
-	(*AllocateClubsResponse)(nil),            // 81: kehou.timetable.v1.AllocateClubsResponse
-	(*JoinClubRequest)(nil),                  // 82: kehou.timetable.v1.JoinClubRequest
-	(*JoinClubResponse)(nil),                 // 83: kehou.timetable.v1.JoinClubResponse
-	(*LeaveClubRequest)(nil),                 // 84: kehou.timetable.v1.LeaveClubRequest
-	(*LeaveClubResponse)(nil),                // 85: kehou.timetable.v1.LeaveClubResponse
-	(*ListClubMembersRequest)(nil),           // 86: kehou.timetable.v1.ListClubMembersRequest
-	(*ListClubMembersResponse)(nil),          // 87: kehou.timetable.v1.ListClubMembersResponse
-	(*StreamEnrolmentIntervalsRequest)(nil),  // 88: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	(*StreamEnrolmentIntervalsResponse)(nil), // 89: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	(*ListAuditEventsRequest)(nil),           // 90: kehou.timetable.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),          // 91: kehou.timetable.v1.ListAuditEventsResponse
-	(*ListRosterContactsRequest)(nil),        // 92: kehou.timetable.v1.ListRosterContactsRequest
-	(*RosterContact)(nil),                    // 93: kehou.timetable.v1.RosterContact
-	(*ListRosterContactsResponse)(nil),       // 94: kehou.timetable.v1.ListRosterContactsResponse
-	(*v1.TimeOfDay)(nil),                     // 95: kehou.common.v1.TimeOfDay
-	(*timestamppb.Timestamp)(nil),            // 96: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 97: google.protobuf.FieldMask
-	(*Class)(nil),                            // 98: kehou.timetable.v1.Class
-	(*Student)(nil),                          // 99: kehou.timetable.v1.Student
-	(*Room)(nil),                             // 100: kehou.timetable.v1.Room
-	(*Term)(nil),                             // 101: kehou.timetable.v1.Term
-	(*Closure)(nil),                          // 102: kehou.timetable.v1.Closure
-	(*CalendarDay)(nil),                      // 103: kehou.timetable.v1.CalendarDay
-	(*ServiceItem)(nil),                      // 104: kehou.timetable.v1.ServiceItem
-	(*Club)(nil),                             // 105: kehou.timetable.v1.Club
-	(*Placement)(nil),                        // 106: kehou.timetable.v1.Placement
-	(*WeeklyPlan)(nil),                       // 107: kehou.timetable.v1.WeeklyPlan
-	(*v1.Date)(nil),                          // 108: kehou.common.v1.Date
-	(*Occurrence)(nil),                       // 109: kehou.timetable.v1.Occurrence
-	(*AttendanceMark)(nil),                   // 110: kehou.timetable.v1.AttendanceMark
-	(*ComplianceReport)(nil),                 // 111: kehou.timetable.v1.ComplianceReport
-	(*Enrolment)(nil),                        // 112: kehou.timetable.v1.Enrolment
-	(*Leave)(nil),                            // 113: kehou.timetable.v1.Leave
-	(*AllocationReport)(nil),                 // 114: kehou.timetable.v1.AllocationReport
-	(*ClubMembership)(nil),                   // 115: kehou.timetable.v1.ClubMembership
-	(*EnrolmentInterval)(nil),                // 116: kehou.timetable.v1.EnrolmentInterval
-	(*v1.AuditEvent)(nil),                    // 117: kehou.common.v1.AuditEvent
-	(*Guardian)(nil),                         // 118: kehou.timetable.v1.Guardian
+	(*BatchCreateEnrolmentsRequest)(nil),     // 70: kehou.timetable.v1.BatchCreateEnrolmentsRequest
+	(*BatchCreateEnrolmentsResponse)(nil),    // 71: kehou.timetable.v1.BatchCreateEnrolmentsResponse
+	(*ApproveEnrolmentRequest)(nil),          // 72: kehou.timetable.v1.ApproveEnrolmentRequest
+	(*ApproveEnrolmentResponse)(nil),         // 73: kehou.timetable.v1.ApproveEnrolmentResponse
+	(*WithdrawEnrolmentRequest)(nil),         // 74: kehou.timetable.v1.WithdrawEnrolmentRequest
+	(*WithdrawEnrolmentResponse)(nil),        // 75: kehou.timetable.v1.WithdrawEnrolmentResponse
+	(*ListEnrolmentsRequest)(nil),            // 76: kehou.timetable.v1.ListEnrolmentsRequest
+	(*ListEnrolmentsResponse)(nil),           // 77: kehou.timetable.v1.ListEnrolmentsResponse
+	(*CreateLeaveRequest)(nil),               // 78: kehou.timetable.v1.CreateLeaveRequest
+	(*CreateLeaveResponse)(nil),              // 79: kehou.timetable.v1.CreateLeaveResponse
+	(*SubmitClubChoicesRequest)(nil),         // 80: kehou.timetable.v1.SubmitClubChoicesRequest
+	(*SubmitClubChoicesResponse)(nil),        // 81: kehou.timetable.v1.SubmitClubChoicesResponse
+	(*StudentClubChoices)(nil),               // 82: kehou.timetable.v1.StudentClubChoices
+	(*BatchSubmitClubChoicesRequest)(nil),    // 83: kehou.timetable.v1.BatchSubmitClubChoicesRequest
+	(*BatchSubmitClubChoicesResponse)(nil),   // 84: kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	(*AllocateClubsRequest)(nil),             // 85: kehou.timetable.v1.AllocateClubsRequest
+	(*AllocateClubsResponse)(nil),            // 86: kehou.timetable.v1.AllocateClubsResponse
+	(*JoinClubRequest)(nil),                  // 87: kehou.timetable.v1.JoinClubRequest
+	(*JoinClubResponse)(nil),                 // 88: kehou.timetable.v1.JoinClubResponse
+	(*LeaveClubRequest)(nil),                 // 89: kehou.timetable.v1.LeaveClubRequest
+	(*LeaveClubResponse)(nil),                // 90: kehou.timetable.v1.LeaveClubResponse
+	(*ListClubMembersRequest)(nil),           // 91: kehou.timetable.v1.ListClubMembersRequest
+	(*ListClubMembersResponse)(nil),          // 92: kehou.timetable.v1.ListClubMembersResponse
+	(*StreamEnrolmentIntervalsRequest)(nil),  // 93: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	(*StreamEnrolmentIntervalsResponse)(nil), // 94: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	(*ListAuditEventsRequest)(nil),           // 95: kehou.timetable.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),          // 96: kehou.timetable.v1.ListAuditEventsResponse
+	(*ListRosterContactsRequest)(nil),        // 97: kehou.timetable.v1.ListRosterContactsRequest
+	(*RosterContact)(nil),                    // 98: kehou.timetable.v1.RosterContact
+	(*ListRosterContactsResponse)(nil),       // 99: kehou.timetable.v1.ListRosterContactsResponse
+	(*v1.TimeOfDay)(nil),                     // 100: kehou.common.v1.TimeOfDay
+	(*timestamppb.Timestamp)(nil),            // 101: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 102: google.protobuf.FieldMask
+	(*Class)(nil),                            // 103: kehou.timetable.v1.Class
+	(*Student)(nil),                          // 104: kehou.timetable.v1.Student
+	(*Room)(nil),                             // 105: kehou.timetable.v1.Room
+	(*Term)(nil),                             // 106: kehou.timetable.v1.Term
+	(*Closure)(nil),                          // 107: kehou.timetable.v1.Closure
+	(*CalendarDay)(nil),                      // 108: kehou.timetable.v1.CalendarDay
+	(*ServiceItem)(nil),                      // 109: kehou.timetable.v1.ServiceItem
+	(*Club)(nil),                             // 110: kehou.timetable.v1.Club
+	(*Placement)(nil),                        // 111: kehou.timetable.v1.Placement
+	(*WeeklyPlan)(nil),                       // 112: kehou.timetable.v1.WeeklyPlan
+	(*v1.Date)(nil),                          // 113: kehou.common.v1.Date
+	(*Occurrence)(nil),                       // 114: kehou.timetable.v1.Occurrence
+	(*AttendanceMark)(nil),                   // 115: kehou.timetable.v1.AttendanceMark
+	(*ComplianceReport)(nil),                 // 116: kehou.timetable.v1.ComplianceReport
+	(*Enrolment)(nil),                        // 117: kehou.timetable.v1.Enrolment
+	(*Leave)(nil),                            // 118: kehou.timetable.v1.Leave
+	(*AllocationReport)(nil),                 // 119: kehou.timetable.v1.AllocationReport
+	(*ClubMembership)(nil),                   // 120: kehou.timetable.v1.ClubMembership
+	(*EnrolmentInterval)(nil),                // 121: kehou.timetable.v1.EnrolmentInterval
+	(*v1.AuditEvent)(nil),                    // 122: kehou.common.v1.AuditEvent
+	(*Guardian)(nil),                         // 123: kehou.timetable.v1.Guardian
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
-	95,  // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
-	95,  // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
-	95,  // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
+	100, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
+	100, // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
+	100, // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
-	96,  // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
-	96,  // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
+	101, // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
+	101, // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
-	96,  // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
-	96,  // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
+	101, // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
+	101, // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
 	2,   // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
 	2,   // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
 	2,   // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	97,  // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	102, // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,   // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
 	3,   // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
@@ -6050,159 +6352,166 @@ var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	2,   // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
 	3,   // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	97,  // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	102, // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,   // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	98,  // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
-	98,  // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
-	98,  // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
-	99,  // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
-	99,  // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
-	99,  // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
-	100, // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
-	100, // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
-	100, // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
-	101, // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
-	101, // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
-	101, // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
-	101, // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
-	102, // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
-	102, // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
-	103, // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
-	104, // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
-	104, // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
-	104, // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
-	105, // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
-	105, // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
-	105, // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
-	106, // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
-	107, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	107, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	108, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	108, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	109, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	108, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	108, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	109, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	108, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
-	108, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
-	109, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
-	110, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	110, // 59: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	108, // 60: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
-	111, // 61: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
-	112, // 62: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	112, // 63: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	112, // 64: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	108, // 65: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
-	112, // 66: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	112, // 67: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	113, // 68: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
-	113, // 69: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
-	114, // 70: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
-	115, // 71: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
-	115, // 72: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
-	115, // 73: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
-	116, // 74: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
-	96,  // 75: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	96,  // 76: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	117, // 77: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
-	118, // 78: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
-	93,  // 79: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
-	4,   // 80: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
-	6,   // 81: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
-	8,   // 82: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
-	10,  // 83: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
-	12,  // 84: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
-	14,  // 85: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
-	16,  // 86: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
-	18,  // 87: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
-	20,  // 88: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
-	22,  // 89: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
-	24,  // 90: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
-	26,  // 91: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
-	28,  // 92: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
-	30,  // 93: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
-	32,  // 94: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
-	34,  // 95: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
-	36,  // 96: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
-	38,  // 97: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
-	40,  // 98: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
-	42,  // 99: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
-	44,  // 100: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
-	46,  // 101: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
-	48,  // 102: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
-	50,  // 103: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
-	52,  // 104: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
-	54,  // 105: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
-	56,  // 106: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
-	58,  // 107: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
-	60,  // 108: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
-	62,  // 109: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
-	64,  // 110: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
-	66,  // 111: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
-	68,  // 112: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
-	70,  // 113: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
-	72,  // 114: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
-	74,  // 115: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
-	76,  // 116: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
-	78,  // 117: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
-	80,  // 118: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
-	82,  // 119: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
-	84,  // 120: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
-	86,  // 121: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
-	88,  // 122: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	90,  // 123: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
-	92,  // 124: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
-	5,   // 125: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,   // 126: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,   // 127: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11,  // 128: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13,  // 129: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15,  // 130: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17,  // 131: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19,  // 132: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	21,  // 133: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
-	23,  // 134: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
-	25,  // 135: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
-	27,  // 136: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
-	29,  // 137: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
-	31,  // 138: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
-	33,  // 139: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
-	35,  // 140: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
-	37,  // 141: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
-	39,  // 142: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
-	41,  // 143: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
-	43,  // 144: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
-	45,  // 145: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
-	47,  // 146: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
-	49,  // 147: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
-	51,  // 148: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
-	53,  // 149: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
-	55,  // 150: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
-	57,  // 151: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
-	59,  // 152: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
-	61,  // 153: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
-	63,  // 154: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
-	65,  // 155: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
-	67,  // 156: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
-	69,  // 157: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
-	71,  // 158: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
-	73,  // 159: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
-	75,  // 160: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
-	77,  // 161: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
-	79,  // 162: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
-	81,  // 163: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
-	83,  // 164: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
-	85,  // 165: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
-	87,  // 166: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
-	89,  // 167: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	91,  // 168: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
-	94,  // 169: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
-	125, // [125:170] is the sub-list for method output_type
-	80,  // [80:125] is the sub-list for method input_type
-	80,  // [80:80] is the sub-list for extension type_name
-	80,  // [80:80] is the sub-list for extension extendee
-	0,   // [0:80] is the sub-list for field type_name
+	103, // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
+	103, // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
+	103, // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
+	104, // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
+	104, // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
+	104, // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	105, // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
+	105, // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
+	105, // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
+	106, // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
+	106, // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
+	106, // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
+	106, // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
+	107, // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
+	107, // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
+	108, // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
+	109, // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
+	109, // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
+	109, // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
+	110, // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
+	110, // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
+	110, // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
+	111, // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
+	112, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	112, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	113, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	113, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	114, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	113, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	113, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	114, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	113, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
+	113, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
+	114, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
+	115, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	115, // 59: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	113, // 60: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
+	116, // 61: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
+	117, // 62: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	117, // 63: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	117, // 64: kehou.timetable.v1.BatchCreateEnrolmentsRequest.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	117, // 65: kehou.timetable.v1.BatchCreateEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	117, // 66: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	113, // 67: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
+	117, // 68: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	117, // 69: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	118, // 70: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
+	118, // 71: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
+	82,  // 72: kehou.timetable.v1.BatchSubmitClubChoicesRequest.choices:type_name -> kehou.timetable.v1.StudentClubChoices
+	119, // 73: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
+	120, // 74: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
+	120, // 75: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
+	120, // 76: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
+	121, // 77: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
+	101, // 78: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	101, // 79: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	122, // 80: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	123, // 81: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
+	98,  // 82: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
+	4,   // 83: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
+	6,   // 84: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
+	8,   // 85: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
+	10,  // 86: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
+	12,  // 87: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
+	14,  // 88: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
+	16,  // 89: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
+	18,  // 90: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
+	20,  // 91: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
+	22,  // 92: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
+	24,  // 93: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
+	26,  // 94: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
+	28,  // 95: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
+	30,  // 96: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
+	32,  // 97: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
+	34,  // 98: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
+	36,  // 99: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
+	38,  // 100: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
+	40,  // 101: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
+	42,  // 102: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
+	44,  // 103: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
+	46,  // 104: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
+	48,  // 105: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
+	50,  // 106: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
+	52,  // 107: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
+	54,  // 108: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
+	56,  // 109: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
+	58,  // 110: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
+	60,  // 111: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
+	62,  // 112: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
+	64,  // 113: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
+	66,  // 114: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
+	68,  // 115: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
+	70,  // 116: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:input_type -> kehou.timetable.v1.BatchCreateEnrolmentsRequest
+	72,  // 117: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
+	74,  // 118: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
+	76,  // 119: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
+	78,  // 120: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
+	80,  // 121: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
+	83,  // 122: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:input_type -> kehou.timetable.v1.BatchSubmitClubChoicesRequest
+	85,  // 123: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
+	87,  // 124: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
+	89,  // 125: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
+	91,  // 126: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
+	93,  // 127: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	95,  // 128: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
+	97,  // 129: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
+	5,   // 130: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 131: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 132: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 133: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 134: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 135: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 136: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 137: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 138: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 139: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 140: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 141: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	29,  // 142: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	31,  // 143: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	33,  // 144: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	35,  // 145: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	37,  // 146: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	39,  // 147: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	41,  // 148: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	43,  // 149: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	45,  // 150: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	47,  // 151: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	49,  // 152: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	51,  // 153: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	53,  // 154: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	55,  // 155: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	57,  // 156: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	59,  // 157: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	61,  // 158: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	63,  // 159: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	65,  // 160: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
+	67,  // 161: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	69,  // 162: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	71,  // 163: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
+	73,  // 164: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	75,  // 165: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	77,  // 166: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	79,  // 167: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	81,  // 168: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	84,  // 169: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	86,  // 170: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	88,  // 171: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	90,  // 172: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	92,  // 173: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	94,  // 174: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	96,  // 175: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
+	99,  // 176: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
+	130, // [130:177] is the sub-list for method output_type
+	83,  // [83:130] is the sub-list for method input_type
+	83,  // [83:83] is the sub-list for extension type_name
+	83,  // [83:83] is the sub-list for extension extendee
+	0,   // [0:83] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_timetable_proto_init() }
@@ -6220,7 +6529,7 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_timetable_proto_rawDesc), len(file_kehou_timetable_v1_timetable_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   94,
+			NumMessages:   99,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

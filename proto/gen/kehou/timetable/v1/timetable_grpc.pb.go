@@ -52,11 +52,13 @@ const (
 	TimetableService_ListAttendance_FullMethodName           = "/kehou.timetable.v1.TimetableService/ListAttendance"
 	TimetableService_GetComplianceReport_FullMethodName      = "/kehou.timetable.v1.TimetableService/GetComplianceReport"
 	TimetableService_CreateEnrolment_FullMethodName          = "/kehou.timetable.v1.TimetableService/CreateEnrolment"
+	TimetableService_BatchCreateEnrolments_FullMethodName    = "/kehou.timetable.v1.TimetableService/BatchCreateEnrolments"
 	TimetableService_ApproveEnrolment_FullMethodName         = "/kehou.timetable.v1.TimetableService/ApproveEnrolment"
 	TimetableService_WithdrawEnrolment_FullMethodName        = "/kehou.timetable.v1.TimetableService/WithdrawEnrolment"
 	TimetableService_ListEnrolments_FullMethodName           = "/kehou.timetable.v1.TimetableService/ListEnrolments"
 	TimetableService_CreateLeave_FullMethodName              = "/kehou.timetable.v1.TimetableService/CreateLeave"
 	TimetableService_SubmitClubChoices_FullMethodName        = "/kehou.timetable.v1.TimetableService/SubmitClubChoices"
+	TimetableService_BatchSubmitClubChoices_FullMethodName   = "/kehou.timetable.v1.TimetableService/BatchSubmitClubChoices"
 	TimetableService_AllocateClubs_FullMethodName            = "/kehou.timetable.v1.TimetableService/AllocateClubs"
 	TimetableService_JoinClub_FullMethodName                 = "/kehou.timetable.v1.TimetableService/JoinClub"
 	TimetableService_LeaveClub_FullMethodName                = "/kehou.timetable.v1.TimetableService/LeaveClub"
@@ -142,6 +144,10 @@ type TimetableServiceClient interface {
 	GetComplianceReport(ctx context.Context, in *GetComplianceReportRequest, opts ...grpc.CallOption) (*GetComplianceReportResponse, error)
 	// CreateEnrolment signs a student up for a service item (pending approval).
 	CreateEnrolment(ctx context.Context, in *CreateEnrolmentRequest, opts ...grpc.CallOption) (*CreateEnrolmentResponse, error)
+	// BatchCreateEnrolments signs many students of one school up at once
+	// with CreateEnrolment's checks, all or nothing, and approves them when
+	// asked (the school's own sign-up sheet).
+	BatchCreateEnrolments(ctx context.Context, in *BatchCreateEnrolmentsRequest, opts ...grpc.CallOption) (*BatchCreateEnrolmentsResponse, error)
 	// ApproveEnrolment approves (or rejects) a pending enrolment.
 	ApproveEnrolment(ctx context.Context, in *ApproveEnrolmentRequest, opts ...grpc.CallOption) (*ApproveEnrolmentResponse, error)
 	// WithdrawEnrolment ends an enrolment on an effective end date.
@@ -152,6 +158,10 @@ type TimetableServiceClient interface {
 	CreateLeave(ctx context.Context, in *CreateLeaveRequest, opts ...grpc.CallOption) (*CreateLeaveResponse, error)
 	// SubmitClubChoices records a student's ranked club choices for a term.
 	SubmitClubChoices(ctx context.Context, in *SubmitClubChoicesRequest, opts ...grpc.CallOption) (*SubmitClubChoicesResponse, error)
+	// BatchSubmitClubChoices records many students' ranked choices at once
+	// with SubmitClubChoices' checks, all or nothing (a school entering its
+	// choice forms).
+	BatchSubmitClubChoices(ctx context.Context, in *BatchSubmitClubChoicesRequest, opts ...grpc.CallOption) (*BatchSubmitClubChoicesResponse, error)
 	// AllocateClubs fills club seats from the ranked choices and reports the outcome.
 	AllocateClubs(ctx context.Context, in *AllocateClubsRequest, opts ...grpc.CallOption) (*AllocateClubsResponse, error)
 	// JoinClub gives a student a free seat in a club directly (late sign-up).
@@ -523,6 +533,16 @@ func (c *timetableServiceClient) CreateEnrolment(ctx context.Context, in *Create
 	return out, nil
 }
 
+func (c *timetableServiceClient) BatchCreateEnrolments(ctx context.Context, in *BatchCreateEnrolmentsRequest, opts ...grpc.CallOption) (*BatchCreateEnrolmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreateEnrolmentsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_BatchCreateEnrolments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *timetableServiceClient) ApproveEnrolment(ctx context.Context, in *ApproveEnrolmentRequest, opts ...grpc.CallOption) (*ApproveEnrolmentResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ApproveEnrolmentResponse)
@@ -567,6 +587,16 @@ func (c *timetableServiceClient) SubmitClubChoices(ctx context.Context, in *Subm
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SubmitClubChoicesResponse)
 	err := c.cc.Invoke(ctx, TimetableService_SubmitClubChoices_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) BatchSubmitClubChoices(ctx context.Context, in *BatchSubmitClubChoicesRequest, opts ...grpc.CallOption) (*BatchSubmitClubChoicesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchSubmitClubChoicesResponse)
+	err := c.cc.Invoke(ctx, TimetableService_BatchSubmitClubChoices_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -728,6 +758,10 @@ type TimetableServiceServer interface {
 	GetComplianceReport(context.Context, *GetComplianceReportRequest) (*GetComplianceReportResponse, error)
 	// CreateEnrolment signs a student up for a service item (pending approval).
 	CreateEnrolment(context.Context, *CreateEnrolmentRequest) (*CreateEnrolmentResponse, error)
+	// BatchCreateEnrolments signs many students of one school up at once
+	// with CreateEnrolment's checks, all or nothing, and approves them when
+	// asked (the school's own sign-up sheet).
+	BatchCreateEnrolments(context.Context, *BatchCreateEnrolmentsRequest) (*BatchCreateEnrolmentsResponse, error)
 	// ApproveEnrolment approves (or rejects) a pending enrolment.
 	ApproveEnrolment(context.Context, *ApproveEnrolmentRequest) (*ApproveEnrolmentResponse, error)
 	// WithdrawEnrolment ends an enrolment on an effective end date.
@@ -738,6 +772,10 @@ type TimetableServiceServer interface {
 	CreateLeave(context.Context, *CreateLeaveRequest) (*CreateLeaveResponse, error)
 	// SubmitClubChoices records a student's ranked club choices for a term.
 	SubmitClubChoices(context.Context, *SubmitClubChoicesRequest) (*SubmitClubChoicesResponse, error)
+	// BatchSubmitClubChoices records many students' ranked choices at once
+	// with SubmitClubChoices' checks, all or nothing (a school entering its
+	// choice forms).
+	BatchSubmitClubChoices(context.Context, *BatchSubmitClubChoicesRequest) (*BatchSubmitClubChoicesResponse, error)
 	// AllocateClubs fills club seats from the ranked choices and reports the outcome.
 	AllocateClubs(context.Context, *AllocateClubsRequest) (*AllocateClubsResponse, error)
 	// JoinClub gives a student a free seat in a club directly (late sign-up).
@@ -869,6 +907,9 @@ func (UnimplementedTimetableServiceServer) GetComplianceReport(context.Context, 
 func (UnimplementedTimetableServiceServer) CreateEnrolment(context.Context, *CreateEnrolmentRequest) (*CreateEnrolmentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateEnrolment not implemented")
 }
+func (UnimplementedTimetableServiceServer) BatchCreateEnrolments(context.Context, *BatchCreateEnrolmentsRequest) (*BatchCreateEnrolmentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreateEnrolments not implemented")
+}
 func (UnimplementedTimetableServiceServer) ApproveEnrolment(context.Context, *ApproveEnrolmentRequest) (*ApproveEnrolmentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ApproveEnrolment not implemented")
 }
@@ -883,6 +924,9 @@ func (UnimplementedTimetableServiceServer) CreateLeave(context.Context, *CreateL
 }
 func (UnimplementedTimetableServiceServer) SubmitClubChoices(context.Context, *SubmitClubChoicesRequest) (*SubmitClubChoicesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SubmitClubChoices not implemented")
+}
+func (UnimplementedTimetableServiceServer) BatchSubmitClubChoices(context.Context, *BatchSubmitClubChoicesRequest) (*BatchSubmitClubChoicesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchSubmitClubChoices not implemented")
 }
 func (UnimplementedTimetableServiceServer) AllocateClubs(context.Context, *AllocateClubsRequest) (*AllocateClubsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AllocateClubs not implemented")
@@ -1513,6 +1557,24 @@ func _TimetableService_CreateEnrolment_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TimetableService_BatchCreateEnrolments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreateEnrolmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).BatchCreateEnrolments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_BatchCreateEnrolments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).BatchCreateEnrolments(ctx, req.(*BatchCreateEnrolmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _TimetableService_ApproveEnrolment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ApproveEnrolmentRequest)
 	if err := dec(in); err != nil {
@@ -1599,6 +1661,24 @@ func _TimetableService_SubmitClubChoices_Handler(srv interface{}, ctx context.Co
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(TimetableServiceServer).SubmitClubChoices(ctx, req.(*SubmitClubChoicesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_BatchSubmitClubChoices_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchSubmitClubChoicesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).BatchSubmitClubChoices(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_BatchSubmitClubChoices_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).BatchSubmitClubChoices(ctx, req.(*BatchSubmitClubChoicesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1858,6 +1938,10 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _TimetableService_CreateEnrolment_Handler,
 		},
 		{
+			MethodName: "BatchCreateEnrolments",
+			Handler:    _TimetableService_BatchCreateEnrolments_Handler,
+		},
+		{
 			MethodName: "ApproveEnrolment",
 			Handler:    _TimetableService_ApproveEnrolment_Handler,
 		},
@@ -1876,6 +1960,10 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SubmitClubChoices",
 			Handler:    _TimetableService_SubmitClubChoices_Handler,
+		},
+		{
+			MethodName: "BatchSubmitClubChoices",
+			Handler:    _TimetableService_BatchSubmitClubChoices_Handler,
 		},
 		{
 			MethodName: "AllocateClubs",
