@@ -95,32 +95,39 @@ func demoAccounts(sc demoScopes, c *demoClients, loaded []demoLoaded, institutio
 	if err != nil {
 		return nil, err
 	}
-	var out []demoAccount
-	for _, s := range specs {
+	// The accounts are made side by side: each hashes passwords (argon2id),
+	// which is most of the time this step takes.
+	out := make([]demoAccount, len(specs))
+	err = c.each(context.Background(), len(specs), func(_ context.Context, i int) error {
+		s := specs[i]
 		s.req.DistrictId = DemoDistrictID
 		s.req.OneTimePassword = "kehou-first-1"
 		acc := existing[s.req.UserName]
 		if acc == nil {
 			resp, err := c.id.CreateAccount(s.ctx, s.req)
 			if err != nil {
-				return nil, fmt.Errorf("demo account %s: %w", s.req.UserName, err)
+				return fmt.Errorf("demo account %s: %w", s.req.UserName, err)
 			}
 			acc = resp.GetAccount()
 		}
 		if acc.GetMustChangePassword() {
 			if _, err := c.id.ChangePassword(context.Background(), &identityv1.ChangePasswordRequest{Login: s.req.UserName,
 				CurrentPassword: "kehou-first-1", NewPassword: demoPassword}); err != nil {
-				return nil, fmt.Errorf("demo account %s: %w", s.req.UserName, err)
+				return fmt.Errorf("demo account %s: %w", s.req.UserName, err)
 			}
 		}
 		if acc.GetRole() == identityv1.Role_ROLE_PARENT && family[1] != "" &&
 			!slices.ContainsFunc(acc.GetStudents(), func(l *identityv1.StudentLink) bool { return l.GetStudentId() == family[1] }) {
 			if _, err := c.id.LinkGuardian(middleCtx, &identityv1.LinkGuardianRequest{DistrictId: DemoDistrictID, AccountId: acc.GetAccountId(),
 				Student: &identityv1.StudentLink{SchoolId: middle.school, StudentId: family[1]}}); err != nil {
-				return nil, fmt.Errorf("link the demo parent to %s: %w", demoChildMiddle, err)
+				return fmt.Errorf("link the demo parent to %s: %w", demoChildMiddle, err)
 			}
 		}
-		out = append(out, demoAccount{Role: s.role, Login: s.req.UserName})
+		out[i] = demoAccount{Role: s.role, Login: s.req.UserName}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

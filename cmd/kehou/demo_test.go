@@ -17,8 +17,8 @@ import (
 )
 
 // TestDemoLoadsResumesAndRepeats loads the demo district the way starts
-// do on one database: a first start cut off after a number of calls (as
-// if the process died there), a second that must complete it, and a third
+// do on one database: two starts cut off after a number of calls (as if
+// the process died there), a third that must complete it, and a fourth
 // after a user renamed a school and the institution, which must change
 // nothing. The end state is checked against the district's description
 // (every student, class, room, club, staff member and enrolment exactly
@@ -33,9 +33,13 @@ func TestDemoLoadsResumesAndRepeats(t *testing.T) {
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	const cut = 4000
-	if _, err := loadDemoWith(ctx, env.Run, log, demoOptions{failAfter: cut}); err == nil {
-		t.Fatalf("a load cut off after %d calls succeeded; the demo is smaller than the test thinks", cut)
+	// Two starts cut off: the first among the students, the second (which
+	// first reads what is there) further on, among the staff and hours.
+	const cut = 1500
+	for range 2 {
+		if _, err := loadDemoWith(ctx, env.Run, log, demoOptions{failAfter: cut}); err == nil {
+			t.Fatalf("a load cut off after %d calls succeeded; the demo is smaller than the test thinks", cut)
+		}
 	}
 	began := time.Now()
 	first, err := loadDemo(ctx, env.Run, log)
@@ -48,7 +52,7 @@ func TestDemoLoadsResumesAndRepeats(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the load after the cut: %v", err)
 	}
-	t.Logf("the load after a cut at %d calls: %d calls in %v", cut, first.Calls, took.Round(time.Millisecond))
+	t.Logf("the load after two cuts at %d calls: %d calls in %v", cut, first.Calls, took.Round(time.Millisecond))
 
 	c, err := dialDemo(env.Run, env.Mint(systemtest.Bureau(DemoDistrictID)))
 	if err != nil {

@@ -378,22 +378,42 @@ func demoEnsureEnrolments(ctx context.Context, c *demoClients, spec demoSchool, 
 			}
 		}
 	}
-	return c.each(ctx, len(jobs), func(ctx context.Context, i int) error {
-		j := jobs[i]
-		id := ""
+	// New enrolments go in batches of a thousand, approved as they are
+	// created (each batch all or nothing); the pending one alone; older
+	// pending ones are approved one by one.
+	var fresh, single []job
+	for _, j := range jobs {
+		if j.create && !j.pending {
+			fresh = append(fresh, j)
+		} else {
+			single = append(single, j)
+		}
+	}
+	const batch = 1000
+	err = c.each(ctx, (len(fresh)+batch-1)/batch, func(ctx context.Context, i int) error {
+		req := &timetablev1.BatchCreateEnrolmentsRequest{SchoolId: school, Approve: true}
+		for _, j := range fresh[i*batch : min(len(fresh), (i+1)*batch)] {
+			req.Enrolments = append(req.Enrolments, &timetablev1.Enrolment{StudentId: j.student, ItemId: j.item, StartDate: day(2026, 9, 1)})
+		}
+		if _, err := c.tt.BatchCreateEnrolments(ctx, req); err != nil {
+			return fmt.Errorf("enrol %d students: %w", len(req.Enrolments), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.each(ctx, len(single), func(ctx context.Context, i int) error {
+		j := single[i]
 		if j.create {
-			resp, err := c.tt.CreateEnrolment(ctx, &timetablev1.CreateEnrolmentRequest{SchoolId: school,
+			_, err := c.tt.CreateEnrolment(ctx, &timetablev1.CreateEnrolmentRequest{SchoolId: school,
 				Enrolment: &timetablev1.Enrolment{StudentId: j.student, ItemId: j.item, StartDate: day(2026, 9, 1)}})
 			if err != nil {
 				return fmt.Errorf("enrol %s: %w", j.student, err)
 			}
-			if j.pending {
-				return nil
-			}
-			id = resp.GetEnrolment().GetEnrolmentId()
-		} else {
-			id = have[key{j.student, j.item}].GetEnrolmentId()
+			return nil
 		}
+		id := have[key{j.student, j.item}].GetEnrolmentId()
 		if _, err := c.tt.ApproveEnrolment(ctx, &timetablev1.ApproveEnrolmentRequest{SchoolId: school, EnrolmentId: id}); err != nil {
 			return fmt.Errorf("approve enrolment of %s: %w", j.student, err)
 		}
@@ -402,9 +422,10 @@ func demoEnsureEnrolments(ctx context.Context, c *demoClients, spec demoSchool, 
 }
 
 // demoEnsureAllocation submits the club choices of the students in
-// clubs (three among the clubs of their grade) and allocates the seats,
-// unless the clubs have members already. Choices are replaced on
-// resubmission, so a start cut off among them submits them again.
+// clubs (three among the clubs of their grade), a thousand students a
+// call, and allocates the seats, unless the clubs have members already.
+// Choices are replaced on resubmission, so a start cut off among them
+// submits them again.
 func demoEnsureAllocation(ctx context.Context, c *demoClients, school, term string, roster []demoPupil,
 	students map[string]string, clubs []demoClub) error {
 	list, err := c.tt.ListClubs(ctx, &timetablev1.ListClubsRequest{SchoolId: school, TermId: term})
@@ -416,9 +437,11 @@ func demoEnsureAllocation(ctx context.Context, c *demoClients, school, term stri
 			return nil
 		}
 	}
-	choosers := missingOf(roster, func(p demoPupil) bool { return p.services(timetablev1.ItemKind_ITEM_KIND_ENRICHMENT) })
-	err = c.each(ctx, len(choosers), func(ctx context.Context, i int) error {
-		p := choosers[i]
+	var all []*timetablev1.StudentClubChoices
+	for _, p := range roster {
+		if !p.services(timetablev1.ItemKind_ITEM_KIND_ENRICHMENT) {
+			continue
+		}
 		var eligible []string
 		for _, cl := range clubs {
 			if cl.admits(p.grade) {
@@ -436,9 +459,13 @@ func demoEnsureAllocation(ctx context.Context, c *demoClients, school, term stri
 				choices = append(choices, eligible[j])
 			}
 		}
-		if _, err := c.tt.SubmitClubChoices(ctx, &timetablev1.SubmitClubChoicesRequest{SchoolId: school, TermId: term,
-			StudentId: students[p.name], ClubIds: choices}); err != nil {
-			return fmt.Errorf("club choices of %s: %w", p.name, err)
+		all = append(all, &timetablev1.StudentClubChoices{StudentId: students[p.name], ClubIds: choices})
+	}
+	const batch = 1000
+	err = c.each(ctx, (len(all)+batch-1)/batch, func(ctx context.Context, i int) error {
+		if _, err := c.tt.BatchSubmitClubChoices(ctx, &timetablev1.BatchSubmitClubChoicesRequest{SchoolId: school, TermId: term,
+			Choices: all[i*batch : min(len(all), (i+1)*batch)]}); err != nil {
+			return fmt.Errorf("club choices: %w", err)
 		}
 		return nil
 	})
