@@ -218,7 +218,16 @@ func loadDemoWith(ctx context.Context, r *system.Running, log *slog.Logger, o de
 			return demoResult{}, err
 		}
 	}
-	// The schools load side by side, sharing the calls in flight.
+	// The schools load side by side, sharing the calls in flight, and
+	// beside them the accounts that need no school data.
+	scopes := demoScopes{op: opCtx, bureau: bureau, as: as}
+	var districtAccounts []demoAccount
+	var accountsErr error
+	accountsDone := make(chan struct{})
+	go func() {
+		defer close(accountsDone)
+		districtAccounts, accountsErr = demoEnsureAccounts(scopes, c, demoDistrictAccounts(scopes, institution))
+	}()
 	loaded := make([]demoLoaded, len(schools))
 	var wg sync.WaitGroup
 	errs := make([]error, len(schools))
@@ -233,7 +242,8 @@ func loadDemoWith(ctx context.Context, r *system.Running, log *slog.Logger, o de
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	<-accountsDone
+	if err := errors.Join(append(errs, accountsErr)...); err != nil {
 		return demoResult{}, err
 	}
 	primary, middle := loaded[0], loaded[2]
@@ -252,9 +262,15 @@ func loadDemoWith(ctx context.Context, r *system.Running, log *slog.Logger, o de
 		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", primary.school, family[0], primary.term),
 			fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", middle.school, family[1], middle.term))
 	}
-	if res.Accounts, err = demoAccounts(demoScopes{op: opCtx, bureau: bureau, as: as}, c, loaded, institution); err != nil {
+	specs, err := demoSchoolAccounts(scopes, primary, middle, institution)
+	if err != nil {
 		return demoResult{}, err
 	}
+	schoolAccounts, err := demoEnsureAccounts(scopes, c, specs)
+	if err != nil {
+		return demoResult{}, err
+	}
+	res.Accounts = append(districtAccounts, schoolAccounts...)
 	res.Calls = c.calls.Load()
 	log.Info("demo data ready", "district", DemoDistrictID, "schools", len(schools), "calls", res.Calls,
 		"seconds", fmt.Sprintf("%.1f", time.Since(began).Seconds()))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-
 	"slices"
 
 	identityv1 "github.com/kehou/kehou/proto/gen/kehou/identity/v1"
@@ -26,21 +25,41 @@ type demoScopes struct {
 	as         func(auth.Principal) (context.Context, error)
 }
 
-// demoAccounts makes sure there is one account per role: the bureau
-// administrator, the district's finance officer, the primary school's
-// administrator, the institution's manager, a class teacher and an outside
-// instructor of the primary school, and the demo family's parent, guardian
-// of a child at the primary and one at the junior middle school. Each is
-// created through the public identity API with a one-time password that
-// the first-sign-in password change replaces by demoPassword. An account
-// that exists is left as it is, except that a start cut off between the
-// creation and the password change makes the change, and one between the
-// parent's creation and the second child's link makes the link.
-func demoAccounts(sc demoScopes, c *demoClients, loaded []demoLoaded, institution string) ([]demoAccount, error) {
-	if c.id == nil {
-		return nil, nil
+// demoAccountSpec is one demo account and who creates it; link is a
+// further child of a parent, linked by that child's school.
+type demoAccountSpec struct {
+	ctx     context.Context
+	role    string
+	req     *identityv1.CreateAccountRequest
+	link    *identityv1.StudentLink
+	linkCtx context.Context
+}
+
+// demoDistrictAccounts are the accounts that need no school data: the
+// bureau administrator, the district's finance officer, the primary
+// school's administrator and the institution's manager. They are made
+// while the schools load, since hashing their passwords takes a while.
+func demoDistrictAccounts(sc demoScopes, institution string) []demoAccountSpec {
+	specs := []demoAccountSpec{
+		{ctx: sc.op, role: "bureau administrator 教育局", req: &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_BUREAU_ADMIN,
+			UserName: "demo.bureau", DisplayName: "三元区教育局管理员"}},
+		{ctx: sc.bureau, role: "finance officer 财务", req: &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_FINANCE_OFFICER,
+			UserName: "demo.finance", DisplayName: "三元区财务"}},
+		{ctx: sc.bureau, role: "school administrator 学校管理员", req: &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_SCHOOL_ADMIN,
+			UserName: "demo.school", DisplayName: "第一实验小学管理员", SchoolId: demoPrimarySchoolID}},
 	}
-	primary, middle := loaded[0], loaded[2]
+	if institution != "" {
+		specs = append(specs, demoAccountSpec{ctx: sc.bureau, role: "institution manager 机构负责人", req: &identityv1.CreateAccountRequest{
+			Role: identityv1.Role_ROLE_INSTITUTION_MANAGER, UserName: "demo.institution", DisplayName: demoInstitutionName, InstitutionId: institution}})
+	}
+	return specs
+}
+
+// demoSchoolAccounts are the accounts on school data, each made by its
+// school's administrator: the class teacher of the demo family's primary
+// class, an outside instructor there, and the demo family's parent,
+// guardian of a child at the primary and one at the junior middle school.
+func demoSchoolAccounts(sc demoScopes, primary, middle demoLoaded, institution string) ([]demoAccountSpec, error) {
 	admin := func(school string) (context.Context, error) {
 		return sc.as(auth.Principal{AccountID: "acc_demo_loader_" + school, Role: auth.RoleSchoolAdmin, DistrictID: DemoDistrictID, SchoolID: school})
 	}
@@ -61,42 +80,39 @@ func demoAccounts(sc demoScopes, c *demoClients, loaded []demoLoaded, institutio
 			instructor = primary.staff[m.name]
 		}
 	}
-	type spec struct {
-		ctx  context.Context
-		role string
-		req  *identityv1.CreateAccountRequest
-	}
-	specs := []spec{
-		{sc.op, "bureau administrator 教育局", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_BUREAU_ADMIN,
-			UserName: "demo.bureau", DisplayName: "三元区教育局管理员"}},
-		{sc.bureau, "finance officer 财务", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_FINANCE_OFFICER,
-			UserName: "demo.finance", DisplayName: "三元区财务"}},
-		{sc.bureau, "school administrator 学校管理员", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_SCHOOL_ADMIN,
-			UserName: "demo.school", DisplayName: "第一实验小学管理员", SchoolId: primary.school}},
-	}
-	if institution != "" {
-		specs = append(specs, spec{sc.bureau, "institution manager 机构负责人", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_INSTITUTION_MANAGER,
-			UserName: "demo.institution", DisplayName: demoInstitutionName, InstitutionId: institution}})
-	}
+	var specs []demoAccountSpec
 	if teacher != "" {
-		specs = append(specs, spec{primaryCtx, "teacher 教师 (" + demoFamilyClassPrimary + "班主任)", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_TEACHER,
-			UserName: "demo.teacher", DisplayName: demoFamilyClassPrimary + "班主任", SchoolId: primary.school, StaffId: teacher}})
+		specs = append(specs, demoAccountSpec{ctx: primaryCtx, role: "teacher 教师 (" + demoFamilyClassPrimary + "班主任)", req: &identityv1.CreateAccountRequest{
+			Role: identityv1.Role_ROLE_TEACHER, UserName: "demo.teacher", DisplayName: demoFamilyClassPrimary + "班主任", SchoolId: primary.school, StaffId: teacher}})
 	}
 	if instructor != "" {
-		specs = append(specs, spec{primaryCtx, "outside instructor 校外教练", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_INSTRUCTOR,
-			UserName: "demo.instructor", DisplayName: "篮球教练", SchoolId: primary.school, StaffId: instructor, InstitutionId: institution}})
+		specs = append(specs, demoAccountSpec{ctx: primaryCtx, role: "outside instructor 校外教练", req: &identityv1.CreateAccountRequest{
+			Role: identityv1.Role_ROLE_INSTRUCTOR, UserName: "demo.instructor", DisplayName: "篮球教练", SchoolId: primary.school, StaffId: instructor,
+			InstitutionId: institution}})
 	}
-	family := [2]string{primary.students[demoChildPrimary], middle.students[demoChildMiddle]}
-	specs = append(specs, spec{primaryCtx, "parent 家长 (two children)", &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_PARENT,
+	parent := demoAccountSpec{ctx: primaryCtx, role: "parent 家长 (two children)", req: &identityv1.CreateAccountRequest{Role: identityv1.Role_ROLE_PARENT,
 		UserName: "demo.parent", DisplayName: demoFamilyGuardian, Phone: demoFamilyPhone,
-		Students: []*identityv1.StudentLink{{SchoolId: primary.school, StudentId: family[0]}}}})
+		Students: []*identityv1.StudentLink{{SchoolId: primary.school, StudentId: primary.students[demoChildPrimary]}}}}
+	if id := middle.students[demoChildMiddle]; id != "" {
+		parent.link, parent.linkCtx = &identityv1.StudentLink{SchoolId: middle.school, StudentId: id}, middleCtx
+	}
+	return append(specs, parent), nil
+}
 
+// demoEnsureAccounts makes sure the accounts exist, side by side, each
+// through the public identity API with a one-time password that the
+// first-sign-in password change replaces by demoPassword. An account that
+// exists is left as it is, except that a start cut off between its
+// creation and the password change makes the change, and one cut off
+// before a parent's second child was linked makes the link.
+func demoEnsureAccounts(sc demoScopes, c *demoClients, specs []demoAccountSpec) ([]demoAccount, error) {
+	if c.id == nil {
+		return nil, nil
+	}
 	existing, err := demoExistingAccounts(sc, c)
 	if err != nil {
 		return nil, err
 	}
-	// The accounts are made side by side: each hashes passwords (argon2id),
-	// which is most of the time this step takes.
 	out := make([]demoAccount, len(specs))
 	err = c.each(context.Background(), len(specs), func(_ context.Context, i int) error {
 		s := specs[i]
@@ -116,11 +132,10 @@ func demoAccounts(sc demoScopes, c *demoClients, loaded []demoLoaded, institutio
 				return fmt.Errorf("demo account %s: %w", s.req.UserName, err)
 			}
 		}
-		if acc.GetRole() == identityv1.Role_ROLE_PARENT && family[1] != "" &&
-			!slices.ContainsFunc(acc.GetStudents(), func(l *identityv1.StudentLink) bool { return l.GetStudentId() == family[1] }) {
-			if _, err := c.id.LinkGuardian(middleCtx, &identityv1.LinkGuardianRequest{DistrictId: DemoDistrictID, AccountId: acc.GetAccountId(),
-				Student: &identityv1.StudentLink{SchoolId: middle.school, StudentId: family[1]}}); err != nil {
-				return fmt.Errorf("link the demo parent to %s: %w", demoChildMiddle, err)
+		if s.link != nil && !slices.ContainsFunc(acc.GetStudents(), func(l *identityv1.StudentLink) bool { return l.GetStudentId() == s.link.GetStudentId() }) {
+			if _, err := c.id.LinkGuardian(s.linkCtx, &identityv1.LinkGuardianRequest{DistrictId: DemoDistrictID, AccountId: acc.GetAccountId(),
+				Student: s.link}); err != nil {
+				return fmt.Errorf("link %s to student %s: %w", s.req.UserName, s.link.GetStudentId(), err)
 			}
 		}
 		out[i] = demoAccount{Role: s.role, Login: s.req.UserName}
