@@ -51,7 +51,7 @@ var expected = map[string]string{
 	"TimetableService_CreateDistrict": "O", "TimetableService_GetDistrict": "OBFSTIPM", "TimetableService_ListDistricts": "OBFSTIPM",
 	"TimetableService_UpdateDistrict": "OB", "TimetableService_CreateSchool": "B", "TimetableService_GetSchool": "BFSTIPM",
 	"TimetableService_ListSchools": "BFSTIM", "TimetableService_UpdateSchool": "BS",
-	"TimetableService_CreateClass": "BS", "TimetableService_ListClasses": "BFSTI", "TimetableService_CreateStudent": "BS",
+	"TimetableService_CreateClass": "BS", "TimetableService_ListClasses": "BFSTI", "TimetableService_CreateStudent": "BS", "TimetableService_BatchCreateStudents": "BS",
 	"TimetableService_ListStudents": "BFSTI", "TimetableService_CreateRoom": "BS", "TimetableService_ListRooms": "BSTI",
 	"TimetableService_CreateTerm": "BS", "TimetableService_GetTerm": "BFSTIP", "TimetableService_ListTerms": "BFSTIP",
 	"TimetableService_CreateClosure": "BS", "TimetableService_GetCalendar": "BFSTIP", "TimetableService_CreateServiceItem": "BS",

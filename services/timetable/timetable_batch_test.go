@@ -10,11 +10,12 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// TestBatchCreateEnrolmentsAllOrNothing: a batch with bad rows is refused
+// TestBatchesAllOrNothing: students, enrolments and club choices in
+// batches. A batch with bad rows is refused
 // whole, naming each bad row's field, and writes nothing; a duplicate
 // student and item in one batch is refused whole too; a good batch is
 // written at once, approved when asked, pending otherwise.
-func TestBatchCreateEnrolmentsAllOrNothing(t *testing.T) {
+func TestBatchesAllOrNothing(t *testing.T) {
 	t.Parallel()
 	c := timetablev1.NewTimetableServiceClient(serveGRPC(t))
 	ctx := context.Background()
@@ -33,10 +34,25 @@ func TestBatchCreateEnrolmentsAllOrNothing(t *testing.T) {
 		Kind: timetablev1.ItemKind_ITEM_KIND_BASIC_CARE, Name: "基础托管", Segment: 1, Windows: weekdays(15, 30, 16, 30)}})).GetItem().GetItemId()
 	enrich := must(c.CreateServiceItem(ctx, &timetablev1.CreateServiceItemRequest{SchoolId: sc, TermId: term, Item: &timetablev1.ServiceItem{
 		Kind: timetablev1.ItemKind_ITEM_KIND_ENRICHMENT, Name: "兴趣拓展", Segment: 2, Windows: weekdays(16, 30, 17, 30)}})).GetItem().GetItemId()
+	pupil := func(name, class string) *timetablev1.Student {
+		return &timetablev1.Student{ClassId: class, Name: name, Guardians: []*timetablev1.Guardian{{Name: name + "妈妈", Phone: "13900000000"}}}
+	}
+	// Students in a batch: a blank name and a class of no school refuse it whole.
+	_, err := c.BatchCreateStudents(ctx, &timetablev1.BatchCreateStudentsRequest{SchoolId: sc, Students: []*timetablev1.Student{
+		pupil("陈一", class), pupil("  ", class), pupil("林二", "cls_elsewhere")}})
+	if f := violations(err); status.Code(err) != codes.InvalidArgument || len(f) != 2 || !f["students[1].name"] || !f["students[2].class_id"] {
+		t.Errorf("students with a blank name and a foreign class: %v, fields %v", err, f)
+	}
+	if n := len(must(c.ListStudents(ctx, &timetablev1.ListStudentsRequest{SchoolId: sc})).GetStudents()); n != 0 {
+		t.Errorf("the refused batch wrote %d students", n)
+	}
 	var students []string
-	for _, name := range []string{"陈一", "林二", "黄三"} {
-		students = append(students, must(c.CreateStudent(ctx, &timetablev1.CreateStudentRequest{SchoolId: sc, Student: &timetablev1.Student{
-			ClassId: class, Name: name, Guardians: []*timetablev1.Guardian{{Name: name + "妈妈", Phone: "13900000000"}}}})).GetStudent().GetStudentId())
+	for _, st := range must(c.BatchCreateStudents(ctx, &timetablev1.BatchCreateStudentsRequest{SchoolId: sc, Students: []*timetablev1.Student{
+		pupil("陈一", class), pupil("林二", class), pupil("黄三", class)}})).GetStudents() {
+		students = append(students, st.GetStudentId())
+	}
+	if n := len(must(c.ListStudents(ctx, &timetablev1.ListStudentsRequest{SchoolId: sc})).GetStudents()); n != 3 || len(students) != 3 {
+		t.Fatalf("after a batch of three: %d students listed, %d returned", n, len(students))
 	}
 	enr := func(st, item string, m int32) *timetablev1.Enrolment {
 		return &timetablev1.Enrolment{StudentId: st, ItemId: item, StartDate: day(2026, m, 1)}
@@ -54,16 +70,9 @@ func TestBatchCreateEnrolmentsAllOrNothing(t *testing.T) {
 	}
 
 	// Bad rows: a start before the term, a student of no school, an item of none.
-	_, err := c.BatchCreateEnrolments(ctx, &timetablev1.BatchCreateEnrolmentsRequest{SchoolId: sc, Approve: true, Enrolments: []*timetablev1.Enrolment{
+	_, err = c.BatchCreateEnrolments(ctx, &timetablev1.BatchCreateEnrolmentsRequest{SchoolId: sc, Approve: true, Enrolments: []*timetablev1.Enrolment{
 		enr(students[0], basic, 9), enr(students[1], basic, 8), enr("stu_nobody", basic, 9), enr(students[2], "item_nothing", 9)}})
-	fields := map[string]bool{}
-	for _, d := range status.Convert(err).Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range br.GetFieldViolations() {
-				fields[v.GetField()] = true
-			}
-		}
-	}
+	fields := violations(err)
 	if status.Code(err) != codes.InvalidArgument || len(fields) != 3 || !fields["enrolments[1].start_date"] ||
 		!fields["enrolments[2].student_id"] || !fields["enrolments[3].item_id"] {
 		t.Errorf("a batch with three bad rows: %v, fields %v; want InvalidArgument naming rows 1, 2 and 3", err, fields)
@@ -107,14 +116,7 @@ func TestBatchCreateEnrolmentsAllOrNothing(t *testing.T) {
 	_, err = c.BatchSubmitClubChoices(ctx, &timetablev1.BatchSubmitClubChoicesRequest{SchoolId: sc, TermId: term, Choices: []*timetablev1.StudentClubChoices{
 		{StudentId: students[0], ClubIds: []string{reading}}, {StudentId: students[1], ClubIds: []string{reading, older}},
 		{StudentId: students[0], ClubIds: []string{reading}}}})
-	fields = map[string]bool{}
-	for _, d := range status.Convert(err).Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range br.GetFieldViolations() {
-				fields[v.GetField()] = true
-			}
-		}
-	}
+	fields = violations(err)
 	if status.Code(err) != codes.InvalidArgument || len(fields) != 2 || !fields["choices[1].club_ids[1]"] || !fields["choices[2].student_id"] {
 		t.Errorf("choices with a club of other grades and a student twice: %v, fields %v", err, fields)
 	}
@@ -142,4 +144,17 @@ func TestBatchCreateEnrolmentsAllOrNothing(t *testing.T) {
 	if _, err := c.BatchCreateEnrolments(ctx, &timetablev1.BatchCreateEnrolmentsRequest{SchoolId: sc, Enrolments: big}); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("a batch of 1001: %v", err)
 	}
+}
+
+// violations are the fields an InvalidArgument error names.
+func violations(err error) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range status.Convert(err).Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				out[v.GetField()] = true
+			}
+		}
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -20,6 +22,8 @@ type PlanningStore interface {
 	CreateClass(ctx context.Context, sc school.Scope, c school.Class) error
 	ListClasses(ctx context.Context, sc school.Scope) ([]school.Class, error)
 	CreateStudent(ctx context.Context, sc school.Scope, st school.Student) error
+	// CreateStudents writes all of sts in one transaction, or none.
+	CreateStudents(ctx context.Context, sc school.Scope, sts []school.Student) error
 	GetStudent(ctx context.Context, sc school.Scope, id string) (school.Student, error)
 	StudentsByID(ctx context.Context, sc school.Scope, ids []string) (map[string]school.Student, error)
 	ListStudents(ctx context.Context, sc school.Scope, classID, after string, limit int) ([]school.Student, error)
@@ -142,6 +146,45 @@ func (a *App) CreateStudent(ctx context.Context, schoolID string, st school.Stud
 	}
 	st.ID = school.NewID("stu")
 	return st, a.store.CreateStudent(ctx, t.Scope, st)
+}
+
+// BatchCreateStudents registers many students of the school with
+// CreateStudent's checks and a check that each class is the school's,
+// reporting every bad one as students[i].…, in one transaction.
+func (a *App) BatchCreateStudents(ctx context.Context, schoolID string, sts []school.Student) ([]school.Student, error) {
+	t, err := a.Tenant(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	classes, err := a.store.ListClasses(ctx, t.Scope)
+	if err != nil {
+		return nil, err
+	}
+	var bad []fault.Violation
+	out := make([]school.Student, len(sts))
+	for i, st := range sts {
+		prefix := fmt.Sprintf("students[%d].", i)
+		var verr *fault.ValidationError
+		if err := st.Validate(); errors.As(err, &verr) {
+			for _, v := range verr.Violations {
+				v.Field = prefix + strings.TrimPrefix(v.Field, "student.")
+				bad = append(bad, v)
+			}
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(classes, func(c school.Class) bool { return c.ID == st.ClassID }) {
+			bad = append(bad, fault.Violation{Field: prefix + "class_id", Reason: "class " + st.ClassID + " is not a class of this school"})
+			continue
+		}
+		st.ID = school.NewID("stu")
+		out[i] = st
+	}
+	if len(bad) > 0 {
+		return nil, &fault.ValidationError{Violations: bad}
+	}
+	return out, a.store.CreateStudents(ctx, t.Scope, out)
 }
 
 // ListStudents pages through a school's students.

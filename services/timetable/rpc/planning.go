@@ -60,16 +60,37 @@ func (s *Server) ListClasses(ctx context.Context, req *timetablev1.ListClassesRe
 
 // CreateStudent implements the RPC.
 func (s *Server) CreateStudent(ctx context.Context, req *timetablev1.CreateStudentRequest) (*timetablev1.CreateStudentResponse, error) {
-	in := req.GetStudent()
-	st := school.Student{ClassID: in.GetClassId(), Name: in.GetName(), Hardship: hardship(in.GetHardshipCategory()), Verified: in.GetHardshipVerified()}
-	for _, g := range in.GetGuardians() {
-		st.Guardians = append(st.Guardians, school.Guardian{Name: g.GetName(), Phone: g.GetPhone(), Relation: g.GetRelation()})
-	}
-	out, err := s.app.CreateStudent(ctx, req.GetSchoolId(), st)
+	out, err := s.app.CreateStudent(ctx, req.GetSchoolId(), studentOf(req.GetStudent()))
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
 	return &timetablev1.CreateStudentResponse{Student: studentProto(out, req.GetSchoolId())}, nil
+}
+
+// BatchCreateStudents implements the RPC.
+func (s *Server) BatchCreateStudents(ctx context.Context, req *timetablev1.BatchCreateStudentsRequest) (*timetablev1.BatchCreateStudentsResponse, error) {
+	in := make([]school.Student, len(req.GetStudents()))
+	for i, p := range req.GetStudents() {
+		in[i] = studentOf(p)
+	}
+	out, err := s.app.BatchCreateStudents(ctx, req.GetSchoolId(), in)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &timetablev1.BatchCreateStudentsResponse{}
+	for _, st := range out {
+		resp.Students = append(resp.Students, studentProto(st, req.GetSchoolId()))
+	}
+	return resp, nil
+}
+
+// studentOf converts a student message (its id ignored).
+func studentOf(in *timetablev1.Student) school.Student {
+	st := school.Student{ClassID: in.GetClassId(), Name: in.GetName(), Hardship: hardship(in.GetHardshipCategory()), Verified: in.GetHardshipVerified()}
+	for _, g := range in.GetGuardians() {
+		st.Guardians = append(st.Guardians, school.Guardian{Name: g.GetName(), Phone: g.GetPhone(), Relation: g.GetRelation()})
+	}
+	return st
 }
 
 // ListStudents implements the RPC.

@@ -84,6 +84,30 @@ func (s *Store) CreateStudent(ctx context.Context, sc school.Scope, st school.St
 	return errIf(err, "student "+st.Name)
 }
 
+// CreateStudents inserts sts in one transaction, batched in one round trip.
+func (s *Store) CreateStudents(ctx context.Context, sc school.Scope, sts []school.Student) error {
+	return pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, st := range sts {
+			g, err := json.Marshal(st.Guardians)
+			if err != nil {
+				return fmt.Errorf("encode guardians: %w", err)
+			}
+			b.Queue(`INSERT INTO timetable.students (district_id, school_id, student_id, class_id, name,
+				guardians, hardship_category, hardship_verified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				sc.DistrictID, sc.SchoolID, st.ID, st.ClassID, st.Name, g, st.Hardship, st.Verified)
+		}
+		res := tx.SendBatch(ctx, b)
+		for _, st := range sts {
+			if _, err := res.Exec(); err != nil {
+				_ = res.Close()
+				return errIf(err, "student "+st.Name)
+			}
+		}
+		return res.Close()
+	})
+}
+
 const studentCols = `student_id, class_id, name, guardians, hardship_category, hardship_verified`
 
 func scanStudent(r pgx.Row) (school.Student, error) {

@@ -1503,6 +1503,107 @@ func (x *CreateStudentResponse) GetStudent() *Student {
 	return nil
 }
 
+// BatchCreateStudentsRequest is the input of BatchCreateStudents.
+type BatchCreateStudentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The students, 1 to 1000, each as in CreateStudent.
+	Students      []*Student `protobuf:"bytes,2,rep,name=students,proto3" json:"students,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateStudentsRequest) Reset() {
+	*x = BatchCreateStudentsRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateStudentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateStudentsRequest) ProtoMessage() {}
+
+func (x *BatchCreateStudentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateStudentsRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateStudentsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *BatchCreateStudentsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *BatchCreateStudentsRequest) GetStudents() []*Student {
+	if x != nil {
+		return x.Students
+	}
+	return nil
+}
+
+// BatchCreateStudentsResponse is the output of BatchCreateStudents.
+type BatchCreateStudentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The created students, in the request's order.
+	Students      []*Student `protobuf:"bytes,1,rep,name=students,proto3" json:"students,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateStudentsResponse) Reset() {
+	*x = BatchCreateStudentsResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateStudentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateStudentsResponse) ProtoMessage() {}
+
+func (x *BatchCreateStudentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateStudentsResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreateStudentsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *BatchCreateStudentsResponse) GetStudents() []*Student {
+	if x != nil {
+		return x.Students
+	}
+	return nil
+}
+
 // ListStudentsRequest is the input of ListStudents.
 type ListStudentsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1520,7 +1621,7 @@ type ListStudentsRequest struct {
 
 func (x *ListStudentsRequest) Reset() {
 	*x = ListStudentsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[25]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1532,7 +1633,7 @@ func (x *ListStudentsRequest) String() string {
 func (*ListStudentsRequest) ProtoMessage() {}
 
 func (x *ListStudentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[25]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1545,7 +1646,7 @@ func (x *ListStudentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentsRequest.ProtoReflect.Descriptor instead.
 func (*ListStudentsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{25}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListStudentsRequest) GetSchoolId() string {
@@ -1589,7 +1690,7 @@ type ListStudentsResponse struct {
 
 func (x *ListStudentsResponse) Reset() {
 	*x = ListStudentsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[26]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1601,7 +1702,7 @@ func (x *ListStudentsResponse) String() string {
 func (*ListStudentsResponse) ProtoMessage() {}
 
 func (x *ListStudentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[26]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1614,7 +1715,7 @@ func (x *ListStudentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentsResponse.ProtoReflect.Descriptor instead.
 func (*ListStudentsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{26}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListStudentsResponse) GetStudents() []*Student {
@@ -1644,7 +1745,7 @@ type CreateRoomRequest struct {
 
 func (x *CreateRoomRequest) Reset() {
 	*x = CreateRoomRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[27]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1656,7 +1757,7 @@ func (x *CreateRoomRequest) String() string {
 func (*CreateRoomRequest) ProtoMessage() {}
 
 func (x *CreateRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[27]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1669,7 +1770,7 @@ func (x *CreateRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRoomRequest.ProtoReflect.Descriptor instead.
 func (*CreateRoomRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{27}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CreateRoomRequest) GetSchoolId() string {
@@ -1697,7 +1798,7 @@ type CreateRoomResponse struct {
 
 func (x *CreateRoomResponse) Reset() {
 	*x = CreateRoomResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[28]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1709,7 +1810,7 @@ func (x *CreateRoomResponse) String() string {
 func (*CreateRoomResponse) ProtoMessage() {}
 
 func (x *CreateRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[28]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1722,7 +1823,7 @@ func (x *CreateRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRoomResponse.ProtoReflect.Descriptor instead.
 func (*CreateRoomResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{28}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateRoomResponse) GetRoom() *Room {
@@ -1743,7 +1844,7 @@ type ListRoomsRequest struct {
 
 func (x *ListRoomsRequest) Reset() {
 	*x = ListRoomsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[29]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1755,7 +1856,7 @@ func (x *ListRoomsRequest) String() string {
 func (*ListRoomsRequest) ProtoMessage() {}
 
 func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[29]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1768,7 +1869,7 @@ func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoomsRequest.ProtoReflect.Descriptor instead.
 func (*ListRoomsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{29}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListRoomsRequest) GetSchoolId() string {
@@ -1789,7 +1890,7 @@ type ListRoomsResponse struct {
 
 func (x *ListRoomsResponse) Reset() {
 	*x = ListRoomsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[30]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1801,7 +1902,7 @@ func (x *ListRoomsResponse) String() string {
 func (*ListRoomsResponse) ProtoMessage() {}
 
 func (x *ListRoomsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[30]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1814,7 +1915,7 @@ func (x *ListRoomsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoomsResponse.ProtoReflect.Descriptor instead.
 func (*ListRoomsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{30}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListRoomsResponse) GetRooms() []*Room {
@@ -1837,7 +1938,7 @@ type CreateTermRequest struct {
 
 func (x *CreateTermRequest) Reset() {
 	*x = CreateTermRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[31]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1849,7 +1950,7 @@ func (x *CreateTermRequest) String() string {
 func (*CreateTermRequest) ProtoMessage() {}
 
 func (x *CreateTermRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[31]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1862,7 +1963,7 @@ func (x *CreateTermRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTermRequest.ProtoReflect.Descriptor instead.
 func (*CreateTermRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{31}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CreateTermRequest) GetSchoolId() string {
@@ -1892,7 +1993,7 @@ type CreateTermResponse struct {
 
 func (x *CreateTermResponse) Reset() {
 	*x = CreateTermResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[32]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1904,7 +2005,7 @@ func (x *CreateTermResponse) String() string {
 func (*CreateTermResponse) ProtoMessage() {}
 
 func (x *CreateTermResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[32]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1917,7 +2018,7 @@ func (x *CreateTermResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTermResponse.ProtoReflect.Descriptor instead.
 func (*CreateTermResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{32}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CreateTermResponse) GetTerm() *Term {
@@ -1947,7 +2048,7 @@ type GetTermRequest struct {
 
 func (x *GetTermRequest) Reset() {
 	*x = GetTermRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[33]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1959,7 +2060,7 @@ func (x *GetTermRequest) String() string {
 func (*GetTermRequest) ProtoMessage() {}
 
 func (x *GetTermRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[33]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1972,7 +2073,7 @@ func (x *GetTermRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTermRequest.ProtoReflect.Descriptor instead.
 func (*GetTermRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{33}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetTermRequest) GetSchoolId() string {
@@ -2000,7 +2101,7 @@ type GetTermResponse struct {
 
 func (x *GetTermResponse) Reset() {
 	*x = GetTermResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[34]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2012,7 +2113,7 @@ func (x *GetTermResponse) String() string {
 func (*GetTermResponse) ProtoMessage() {}
 
 func (x *GetTermResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[34]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2025,7 +2126,7 @@ func (x *GetTermResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTermResponse.ProtoReflect.Descriptor instead.
 func (*GetTermResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{34}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetTermResponse) GetTerm() *Term {
@@ -2046,7 +2147,7 @@ type ListTermsRequest struct {
 
 func (x *ListTermsRequest) Reset() {
 	*x = ListTermsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[35]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2058,7 +2159,7 @@ func (x *ListTermsRequest) String() string {
 func (*ListTermsRequest) ProtoMessage() {}
 
 func (x *ListTermsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[35]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2071,7 +2172,7 @@ func (x *ListTermsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTermsRequest.ProtoReflect.Descriptor instead.
 func (*ListTermsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{35}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListTermsRequest) GetSchoolId() string {
@@ -2092,7 +2193,7 @@ type ListTermsResponse struct {
 
 func (x *ListTermsResponse) Reset() {
 	*x = ListTermsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[36]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2104,7 +2205,7 @@ func (x *ListTermsResponse) String() string {
 func (*ListTermsResponse) ProtoMessage() {}
 
 func (x *ListTermsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[36]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2117,7 +2218,7 @@ func (x *ListTermsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTermsResponse.ProtoReflect.Descriptor instead.
 func (*ListTermsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{36}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListTermsResponse) GetTerms() []*Term {
@@ -2140,7 +2241,7 @@ type CreateClosureRequest struct {
 
 func (x *CreateClosureRequest) Reset() {
 	*x = CreateClosureRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[37]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2253,7 @@ func (x *CreateClosureRequest) String() string {
 func (*CreateClosureRequest) ProtoMessage() {}
 
 func (x *CreateClosureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[37]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2266,7 @@ func (x *CreateClosureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClosureRequest.ProtoReflect.Descriptor instead.
 func (*CreateClosureRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{37}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateClosureRequest) GetDistrictId() string {
@@ -2193,7 +2294,7 @@ type CreateClosureResponse struct {
 
 func (x *CreateClosureResponse) Reset() {
 	*x = CreateClosureResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[38]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2205,7 +2306,7 @@ func (x *CreateClosureResponse) String() string {
 func (*CreateClosureResponse) ProtoMessage() {}
 
 func (x *CreateClosureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[38]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2218,7 +2319,7 @@ func (x *CreateClosureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClosureResponse.ProtoReflect.Descriptor instead.
 func (*CreateClosureResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{38}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateClosureResponse) GetClosure() *Closure {
@@ -2241,7 +2342,7 @@ type GetCalendarRequest struct {
 
 func (x *GetCalendarRequest) Reset() {
 	*x = GetCalendarRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[39]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2253,7 +2354,7 @@ func (x *GetCalendarRequest) String() string {
 func (*GetCalendarRequest) ProtoMessage() {}
 
 func (x *GetCalendarRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[39]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2266,7 +2367,7 @@ func (x *GetCalendarRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCalendarRequest.ProtoReflect.Descriptor instead.
 func (*GetCalendarRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{39}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetCalendarRequest) GetSchoolId() string {
@@ -2296,7 +2397,7 @@ type GetCalendarResponse struct {
 
 func (x *GetCalendarResponse) Reset() {
 	*x = GetCalendarResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[40]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2308,7 +2409,7 @@ func (x *GetCalendarResponse) String() string {
 func (*GetCalendarResponse) ProtoMessage() {}
 
 func (x *GetCalendarResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[40]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2321,7 +2422,7 @@ func (x *GetCalendarResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCalendarResponse.ProtoReflect.Descriptor instead.
 func (*GetCalendarResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{40}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetCalendarResponse) GetDays() []*CalendarDay {
@@ -2353,7 +2454,7 @@ type CreateServiceItemRequest struct {
 
 func (x *CreateServiceItemRequest) Reset() {
 	*x = CreateServiceItemRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[41]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2466,7 @@ func (x *CreateServiceItemRequest) String() string {
 func (*CreateServiceItemRequest) ProtoMessage() {}
 
 func (x *CreateServiceItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[41]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2479,7 @@ func (x *CreateServiceItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateServiceItemRequest.ProtoReflect.Descriptor instead.
 func (*CreateServiceItemRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{41}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CreateServiceItemRequest) GetSchoolId() string {
@@ -2413,7 +2514,7 @@ type CreateServiceItemResponse struct {
 
 func (x *CreateServiceItemResponse) Reset() {
 	*x = CreateServiceItemResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[42]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2425,7 +2526,7 @@ func (x *CreateServiceItemResponse) String() string {
 func (*CreateServiceItemResponse) ProtoMessage() {}
 
 func (x *CreateServiceItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[42]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2438,7 +2539,7 @@ func (x *CreateServiceItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateServiceItemResponse.ProtoReflect.Descriptor instead.
 func (*CreateServiceItemResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{42}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CreateServiceItemResponse) GetItem() *ServiceItem {
@@ -2461,7 +2562,7 @@ type ListServiceItemsRequest struct {
 
 func (x *ListServiceItemsRequest) Reset() {
 	*x = ListServiceItemsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[43]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2473,7 +2574,7 @@ func (x *ListServiceItemsRequest) String() string {
 func (*ListServiceItemsRequest) ProtoMessage() {}
 
 func (x *ListServiceItemsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[43]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2486,7 +2587,7 @@ func (x *ListServiceItemsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceItemsRequest.ProtoReflect.Descriptor instead.
 func (*ListServiceItemsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{43}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListServiceItemsRequest) GetSchoolId() string {
@@ -2514,7 +2615,7 @@ type ListServiceItemsResponse struct {
 
 func (x *ListServiceItemsResponse) Reset() {
 	*x = ListServiceItemsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[44]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2627,7 @@ func (x *ListServiceItemsResponse) String() string {
 func (*ListServiceItemsResponse) ProtoMessage() {}
 
 func (x *ListServiceItemsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[44]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2640,7 @@ func (x *ListServiceItemsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceItemsResponse.ProtoReflect.Descriptor instead.
 func (*ListServiceItemsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{44}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListServiceItemsResponse) GetItems() []*ServiceItem {
@@ -2564,7 +2665,7 @@ type CreateClubRequest struct {
 
 func (x *CreateClubRequest) Reset() {
 	*x = CreateClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[45]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2576,7 +2677,7 @@ func (x *CreateClubRequest) String() string {
 func (*CreateClubRequest) ProtoMessage() {}
 
 func (x *CreateClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[45]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2589,7 +2690,7 @@ func (x *CreateClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClubRequest.ProtoReflect.Descriptor instead.
 func (*CreateClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{45}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *CreateClubRequest) GetSchoolId() string {
@@ -2624,7 +2725,7 @@ type CreateClubResponse struct {
 
 func (x *CreateClubResponse) Reset() {
 	*x = CreateClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[46]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2636,7 +2737,7 @@ func (x *CreateClubResponse) String() string {
 func (*CreateClubResponse) ProtoMessage() {}
 
 func (x *CreateClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[46]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2649,7 +2750,7 @@ func (x *CreateClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClubResponse.ProtoReflect.Descriptor instead.
 func (*CreateClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{46}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *CreateClubResponse) GetClub() *Club {
@@ -2672,7 +2773,7 @@ type ListClubsRequest struct {
 
 func (x *ListClubsRequest) Reset() {
 	*x = ListClubsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[47]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2684,7 +2785,7 @@ func (x *ListClubsRequest) String() string {
 func (*ListClubsRequest) ProtoMessage() {}
 
 func (x *ListClubsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[47]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2697,7 +2798,7 @@ func (x *ListClubsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubsRequest.ProtoReflect.Descriptor instead.
 func (*ListClubsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{47}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListClubsRequest) GetSchoolId() string {
@@ -2725,7 +2826,7 @@ type ListClubsResponse struct {
 
 func (x *ListClubsResponse) Reset() {
 	*x = ListClubsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[48]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2737,7 +2838,7 @@ func (x *ListClubsResponse) String() string {
 func (*ListClubsResponse) ProtoMessage() {}
 
 func (x *ListClubsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[48]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2750,7 +2851,7 @@ func (x *ListClubsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubsResponse.ProtoReflect.Descriptor instead.
 func (*ListClubsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{48}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ListClubsResponse) GetClubs() []*Club {
@@ -2777,7 +2878,7 @@ type GeneratePlanRequest struct {
 
 func (x *GeneratePlanRequest) Reset() {
 	*x = GeneratePlanRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[49]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2789,7 +2890,7 @@ func (x *GeneratePlanRequest) String() string {
 func (*GeneratePlanRequest) ProtoMessage() {}
 
 func (x *GeneratePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[49]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2802,7 +2903,7 @@ func (x *GeneratePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GeneratePlanRequest.ProtoReflect.Descriptor instead.
 func (*GeneratePlanRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{49}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *GeneratePlanRequest) GetSchoolId() string {
@@ -2844,7 +2945,7 @@ type GeneratePlanResponse struct {
 
 func (x *GeneratePlanResponse) Reset() {
 	*x = GeneratePlanResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[50]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2856,7 +2957,7 @@ func (x *GeneratePlanResponse) String() string {
 func (*GeneratePlanResponse) ProtoMessage() {}
 
 func (x *GeneratePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[50]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2869,7 +2970,7 @@ func (x *GeneratePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GeneratePlanResponse.ProtoReflect.Descriptor instead.
 func (*GeneratePlanResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{50}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *GeneratePlanResponse) GetPlan() *WeeklyPlan {
@@ -2892,7 +2993,7 @@ type GetPlanRequest struct {
 
 func (x *GetPlanRequest) Reset() {
 	*x = GetPlanRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[51]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2904,7 +3005,7 @@ func (x *GetPlanRequest) String() string {
 func (*GetPlanRequest) ProtoMessage() {}
 
 func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[51]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2917,7 +3018,7 @@ func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPlanRequest.ProtoReflect.Descriptor instead.
 func (*GetPlanRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{51}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *GetPlanRequest) GetSchoolId() string {
@@ -2945,7 +3046,7 @@ type GetPlanResponse struct {
 
 func (x *GetPlanResponse) Reset() {
 	*x = GetPlanResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[52]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2957,7 +3058,7 @@ func (x *GetPlanResponse) String() string {
 func (*GetPlanResponse) ProtoMessage() {}
 
 func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[52]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2970,7 +3071,7 @@ func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPlanResponse.ProtoReflect.Descriptor instead.
 func (*GetPlanResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{52}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *GetPlanResponse) GetPlan() *WeeklyPlan {
@@ -2997,7 +3098,7 @@ type ListOccurrencesRequest struct {
 
 func (x *ListOccurrencesRequest) Reset() {
 	*x = ListOccurrencesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[53]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3009,7 +3110,7 @@ func (x *ListOccurrencesRequest) String() string {
 func (*ListOccurrencesRequest) ProtoMessage() {}
 
 func (x *ListOccurrencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[53]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3022,7 +3123,7 @@ func (x *ListOccurrencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOccurrencesRequest.ProtoReflect.Descriptor instead.
 func (*ListOccurrencesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{53}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ListOccurrencesRequest) GetSchoolId() string {
@@ -3068,7 +3169,7 @@ type ListOccurrencesResponse struct {
 
 func (x *ListOccurrencesResponse) Reset() {
 	*x = ListOccurrencesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[54]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3080,7 +3181,7 @@ func (x *ListOccurrencesResponse) String() string {
 func (*ListOccurrencesResponse) ProtoMessage() {}
 
 func (x *ListOccurrencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[54]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3093,7 +3194,7 @@ func (x *ListOccurrencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOccurrencesResponse.ProtoReflect.Descriptor instead.
 func (*ListOccurrencesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{54}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ListOccurrencesResponse) GetOccurrences() []*Occurrence {
@@ -3134,7 +3235,7 @@ type StreamOccurrencesRequest struct {
 
 func (x *StreamOccurrencesRequest) Reset() {
 	*x = StreamOccurrencesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[55]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3146,7 +3247,7 @@ func (x *StreamOccurrencesRequest) String() string {
 func (*StreamOccurrencesRequest) ProtoMessage() {}
 
 func (x *StreamOccurrencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[55]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3159,7 +3260,7 @@ func (x *StreamOccurrencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamOccurrencesRequest.ProtoReflect.Descriptor instead.
 func (*StreamOccurrencesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{55}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *StreamOccurrencesRequest) GetSchoolId() string {
@@ -3201,7 +3302,7 @@ type StreamOccurrencesResponse struct {
 
 func (x *StreamOccurrencesResponse) Reset() {
 	*x = StreamOccurrencesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[56]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3213,7 +3314,7 @@ func (x *StreamOccurrencesResponse) String() string {
 func (*StreamOccurrencesResponse) ProtoMessage() {}
 
 func (x *StreamOccurrencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[56]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3226,7 +3327,7 @@ func (x *StreamOccurrencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamOccurrencesResponse.ProtoReflect.Descriptor instead.
 func (*StreamOccurrencesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{56}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *StreamOccurrencesResponse) GetOccurrences() []*Occurrence {
@@ -3259,7 +3360,7 @@ type CancelSessionsRequest struct {
 
 func (x *CancelSessionsRequest) Reset() {
 	*x = CancelSessionsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[57]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3271,7 +3372,7 @@ func (x *CancelSessionsRequest) String() string {
 func (*CancelSessionsRequest) ProtoMessage() {}
 
 func (x *CancelSessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[57]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3284,7 +3385,7 @@ func (x *CancelSessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelSessionsRequest.ProtoReflect.Descriptor instead.
 func (*CancelSessionsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{57}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *CancelSessionsRequest) GetSchoolId() string {
@@ -3347,7 +3448,7 @@ type CancelSessionsResponse struct {
 
 func (x *CancelSessionsResponse) Reset() {
 	*x = CancelSessionsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[58]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3359,7 +3460,7 @@ func (x *CancelSessionsResponse) String() string {
 func (*CancelSessionsResponse) ProtoMessage() {}
 
 func (x *CancelSessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[58]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3372,7 +3473,7 @@ func (x *CancelSessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelSessionsResponse.ProtoReflect.Descriptor instead.
 func (*CancelSessionsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{58}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *CancelSessionsResponse) GetCancelled() int32 {
@@ -3405,7 +3506,7 @@ type RecordDeliveryRequest struct {
 
 func (x *RecordDeliveryRequest) Reset() {
 	*x = RecordDeliveryRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[59]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3417,7 +3518,7 @@ func (x *RecordDeliveryRequest) String() string {
 func (*RecordDeliveryRequest) ProtoMessage() {}
 
 func (x *RecordDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[59]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3430,7 +3531,7 @@ func (x *RecordDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*RecordDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{59}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *RecordDeliveryRequest) GetSchoolId() string {
@@ -3493,7 +3594,7 @@ type RecordDeliveryResponse struct {
 
 func (x *RecordDeliveryResponse) Reset() {
 	*x = RecordDeliveryResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[60]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3505,7 +3606,7 @@ func (x *RecordDeliveryResponse) String() string {
 func (*RecordDeliveryResponse) ProtoMessage() {}
 
 func (x *RecordDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[60]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3518,7 +3619,7 @@ func (x *RecordDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*RecordDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{60}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *RecordDeliveryResponse) GetOccurrence() *Occurrence {
@@ -3545,7 +3646,7 @@ type RecordAttendanceRequest struct {
 
 func (x *RecordAttendanceRequest) Reset() {
 	*x = RecordAttendanceRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[61]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3557,7 +3658,7 @@ func (x *RecordAttendanceRequest) String() string {
 func (*RecordAttendanceRequest) ProtoMessage() {}
 
 func (x *RecordAttendanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[61]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3570,7 +3671,7 @@ func (x *RecordAttendanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAttendanceRequest.ProtoReflect.Descriptor instead.
 func (*RecordAttendanceRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{61}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *RecordAttendanceRequest) GetSchoolId() string {
@@ -3612,7 +3713,7 @@ type RecordAttendanceResponse struct {
 
 func (x *RecordAttendanceResponse) Reset() {
 	*x = RecordAttendanceResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[62]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3624,7 +3725,7 @@ func (x *RecordAttendanceResponse) String() string {
 func (*RecordAttendanceResponse) ProtoMessage() {}
 
 func (x *RecordAttendanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[62]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3637,7 +3738,7 @@ func (x *RecordAttendanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAttendanceResponse.ProtoReflect.Descriptor instead.
 func (*RecordAttendanceResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{62}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *RecordAttendanceResponse) GetRecorded() int32 {
@@ -3662,7 +3763,7 @@ type ListAttendanceRequest struct {
 
 func (x *ListAttendanceRequest) Reset() {
 	*x = ListAttendanceRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3674,7 +3775,7 @@ func (x *ListAttendanceRequest) String() string {
 func (*ListAttendanceRequest) ProtoMessage() {}
 
 func (x *ListAttendanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[63]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3687,7 +3788,7 @@ func (x *ListAttendanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAttendanceRequest.ProtoReflect.Descriptor instead.
 func (*ListAttendanceRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{63}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ListAttendanceRequest) GetSchoolId() string {
@@ -3722,7 +3823,7 @@ type ListAttendanceResponse struct {
 
 func (x *ListAttendanceResponse) Reset() {
 	*x = ListAttendanceResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3734,7 +3835,7 @@ func (x *ListAttendanceResponse) String() string {
 func (*ListAttendanceResponse) ProtoMessage() {}
 
 func (x *ListAttendanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[64]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3747,7 +3848,7 @@ func (x *ListAttendanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAttendanceResponse.ProtoReflect.Descriptor instead.
 func (*ListAttendanceResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{64}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ListAttendanceResponse) GetMarks() []*AttendanceMark {
@@ -3772,7 +3873,7 @@ type GetComplianceReportRequest struct {
 
 func (x *GetComplianceReportRequest) Reset() {
 	*x = GetComplianceReportRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3784,7 +3885,7 @@ func (x *GetComplianceReportRequest) String() string {
 func (*GetComplianceReportRequest) ProtoMessage() {}
 
 func (x *GetComplianceReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[65]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3797,7 +3898,7 @@ func (x *GetComplianceReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComplianceReportRequest.ProtoReflect.Descriptor instead.
 func (*GetComplianceReportRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{65}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *GetComplianceReportRequest) GetSchoolId() string {
@@ -3832,7 +3933,7 @@ type GetComplianceReportResponse struct {
 
 func (x *GetComplianceReportResponse) Reset() {
 	*x = GetComplianceReportResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3844,7 +3945,7 @@ func (x *GetComplianceReportResponse) String() string {
 func (*GetComplianceReportResponse) ProtoMessage() {}
 
 func (x *GetComplianceReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[66]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3857,7 +3958,7 @@ func (x *GetComplianceReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComplianceReportResponse.ProtoReflect.Descriptor instead.
 func (*GetComplianceReportResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{66}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetComplianceReportResponse) GetReport() *ComplianceReport {
@@ -3880,7 +3981,7 @@ type CreateEnrolmentRequest struct {
 
 func (x *CreateEnrolmentRequest) Reset() {
 	*x = CreateEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3892,7 +3993,7 @@ func (x *CreateEnrolmentRequest) String() string {
 func (*CreateEnrolmentRequest) ProtoMessage() {}
 
 func (x *CreateEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[67]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3905,7 +4006,7 @@ func (x *CreateEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*CreateEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{67}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *CreateEnrolmentRequest) GetSchoolId() string {
@@ -3933,7 +4034,7 @@ type CreateEnrolmentResponse struct {
 
 func (x *CreateEnrolmentResponse) Reset() {
 	*x = CreateEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3945,7 +4046,7 @@ func (x *CreateEnrolmentResponse) String() string {
 func (*CreateEnrolmentResponse) ProtoMessage() {}
 
 func (x *CreateEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[68]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3958,7 +4059,7 @@ func (x *CreateEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*CreateEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{68}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *CreateEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -3983,7 +4084,7 @@ type BatchCreateEnrolmentsRequest struct {
 
 func (x *BatchCreateEnrolmentsRequest) Reset() {
 	*x = BatchCreateEnrolmentsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3995,7 +4096,7 @@ func (x *BatchCreateEnrolmentsRequest) String() string {
 func (*BatchCreateEnrolmentsRequest) ProtoMessage() {}
 
 func (x *BatchCreateEnrolmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[69]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4008,7 +4109,7 @@ func (x *BatchCreateEnrolmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchCreateEnrolmentsRequest.ProtoReflect.Descriptor instead.
 func (*BatchCreateEnrolmentsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{69}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *BatchCreateEnrolmentsRequest) GetSchoolId() string {
@@ -4043,7 +4144,7 @@ type BatchCreateEnrolmentsResponse struct {
 
 func (x *BatchCreateEnrolmentsResponse) Reset() {
 	*x = BatchCreateEnrolmentsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4055,7 +4156,7 @@ func (x *BatchCreateEnrolmentsResponse) String() string {
 func (*BatchCreateEnrolmentsResponse) ProtoMessage() {}
 
 func (x *BatchCreateEnrolmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[70]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4068,7 +4169,7 @@ func (x *BatchCreateEnrolmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchCreateEnrolmentsResponse.ProtoReflect.Descriptor instead.
 func (*BatchCreateEnrolmentsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{70}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *BatchCreateEnrolmentsResponse) GetEnrolments() []*Enrolment {
@@ -4093,7 +4194,7 @@ type ApproveEnrolmentRequest struct {
 
 func (x *ApproveEnrolmentRequest) Reset() {
 	*x = ApproveEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4105,7 +4206,7 @@ func (x *ApproveEnrolmentRequest) String() string {
 func (*ApproveEnrolmentRequest) ProtoMessage() {}
 
 func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[71]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4118,7 +4219,7 @@ func (x *ApproveEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*ApproveEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{71}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ApproveEnrolmentRequest) GetSchoolId() string {
@@ -4153,7 +4254,7 @@ type ApproveEnrolmentResponse struct {
 
 func (x *ApproveEnrolmentResponse) Reset() {
 	*x = ApproveEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4165,7 +4266,7 @@ func (x *ApproveEnrolmentResponse) String() string {
 func (*ApproveEnrolmentResponse) ProtoMessage() {}
 
 func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[72]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4178,7 +4279,7 @@ func (x *ApproveEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*ApproveEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{72}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ApproveEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -4203,7 +4304,7 @@ type WithdrawEnrolmentRequest struct {
 
 func (x *WithdrawEnrolmentRequest) Reset() {
 	*x = WithdrawEnrolmentRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4215,7 +4316,7 @@ func (x *WithdrawEnrolmentRequest) String() string {
 func (*WithdrawEnrolmentRequest) ProtoMessage() {}
 
 func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[73]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4228,7 +4329,7 @@ func (x *WithdrawEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{73}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *WithdrawEnrolmentRequest) GetSchoolId() string {
@@ -4263,7 +4364,7 @@ type WithdrawEnrolmentResponse struct {
 
 func (x *WithdrawEnrolmentResponse) Reset() {
 	*x = WithdrawEnrolmentResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4275,7 +4376,7 @@ func (x *WithdrawEnrolmentResponse) String() string {
 func (*WithdrawEnrolmentResponse) ProtoMessage() {}
 
 func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[74]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4288,7 +4389,7 @@ func (x *WithdrawEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{74}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *WithdrawEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -4313,7 +4414,7 @@ type ListEnrolmentsRequest struct {
 
 func (x *ListEnrolmentsRequest) Reset() {
 	*x = ListEnrolmentsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4325,7 +4426,7 @@ func (x *ListEnrolmentsRequest) String() string {
 func (*ListEnrolmentsRequest) ProtoMessage() {}
 
 func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[75]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4338,7 +4439,7 @@ func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{75}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *ListEnrolmentsRequest) GetSchoolId() string {
@@ -4373,7 +4474,7 @@ type ListEnrolmentsResponse struct {
 
 func (x *ListEnrolmentsResponse) Reset() {
 	*x = ListEnrolmentsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4385,7 +4486,7 @@ func (x *ListEnrolmentsResponse) String() string {
 func (*ListEnrolmentsResponse) ProtoMessage() {}
 
 func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[76]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4398,7 +4499,7 @@ func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{76}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *ListEnrolmentsResponse) GetEnrolments() []*Enrolment {
@@ -4423,7 +4524,7 @@ type CreateLeaveRequest struct {
 
 func (x *CreateLeaveRequest) Reset() {
 	*x = CreateLeaveRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4435,7 +4536,7 @@ func (x *CreateLeaveRequest) String() string {
 func (*CreateLeaveRequest) ProtoMessage() {}
 
 func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[77]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4448,7 +4549,7 @@ func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveRequest.ProtoReflect.Descriptor instead.
 func (*CreateLeaveRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{77}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *CreateLeaveRequest) GetSchoolId() string {
@@ -4483,7 +4584,7 @@ type CreateLeaveResponse struct {
 
 func (x *CreateLeaveResponse) Reset() {
 	*x = CreateLeaveResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4495,7 +4596,7 @@ func (x *CreateLeaveResponse) String() string {
 func (*CreateLeaveResponse) ProtoMessage() {}
 
 func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[78]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4508,7 +4609,7 @@ func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveResponse.ProtoReflect.Descriptor instead.
 func (*CreateLeaveResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{78}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *CreateLeaveResponse) GetLeave() *Leave {
@@ -4535,7 +4636,7 @@ type SubmitClubChoicesRequest struct {
 
 func (x *SubmitClubChoicesRequest) Reset() {
 	*x = SubmitClubChoicesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4547,7 +4648,7 @@ func (x *SubmitClubChoicesRequest) String() string {
 func (*SubmitClubChoicesRequest) ProtoMessage() {}
 
 func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4560,7 +4661,7 @@ func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *SubmitClubChoicesRequest) GetSchoolId() string {
@@ -4602,7 +4703,7 @@ type SubmitClubChoicesResponse struct {
 
 func (x *SubmitClubChoicesResponse) Reset() {
 	*x = SubmitClubChoicesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4614,7 +4715,7 @@ func (x *SubmitClubChoicesResponse) String() string {
 func (*SubmitClubChoicesResponse) ProtoMessage() {}
 
 func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4627,7 +4728,7 @@ func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *SubmitClubChoicesResponse) GetChoices() int32 {
@@ -4650,7 +4751,7 @@ type StudentClubChoices struct {
 
 func (x *StudentClubChoices) Reset() {
 	*x = StudentClubChoices{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4662,7 +4763,7 @@ func (x *StudentClubChoices) String() string {
 func (*StudentClubChoices) ProtoMessage() {}
 
 func (x *StudentClubChoices) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4675,7 +4776,7 @@ func (x *StudentClubChoices) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StudentClubChoices.ProtoReflect.Descriptor instead.
 func (*StudentClubChoices) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *StudentClubChoices) GetStudentId() string {
@@ -4707,7 +4808,7 @@ type BatchSubmitClubChoicesRequest struct {
 
 func (x *BatchSubmitClubChoicesRequest) Reset() {
 	*x = BatchSubmitClubChoicesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4719,7 +4820,7 @@ func (x *BatchSubmitClubChoicesRequest) String() string {
 func (*BatchSubmitClubChoicesRequest) ProtoMessage() {}
 
 func (x *BatchSubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4732,7 +4833,7 @@ func (x *BatchSubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchSubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
 func (*BatchSubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *BatchSubmitClubChoicesRequest) GetSchoolId() string {
@@ -4767,7 +4868,7 @@ type BatchSubmitClubChoicesResponse struct {
 
 func (x *BatchSubmitClubChoicesResponse) Reset() {
 	*x = BatchSubmitClubChoicesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4779,7 +4880,7 @@ func (x *BatchSubmitClubChoicesResponse) String() string {
 func (*BatchSubmitClubChoicesResponse) ProtoMessage() {}
 
 func (x *BatchSubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4792,7 +4893,7 @@ func (x *BatchSubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchSubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
 func (*BatchSubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *BatchSubmitClubChoicesResponse) GetChoices() int32 {
@@ -4822,7 +4923,7 @@ type AllocateClubsRequest struct {
 
 func (x *AllocateClubsRequest) Reset() {
 	*x = AllocateClubsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4834,7 +4935,7 @@ func (x *AllocateClubsRequest) String() string {
 func (*AllocateClubsRequest) ProtoMessage() {}
 
 func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4847,7 +4948,7 @@ func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsRequest.ProtoReflect.Descriptor instead.
 func (*AllocateClubsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *AllocateClubsRequest) GetSchoolId() string {
@@ -4889,7 +4990,7 @@ type AllocateClubsResponse struct {
 
 func (x *AllocateClubsResponse) Reset() {
 	*x = AllocateClubsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4901,7 +5002,7 @@ func (x *AllocateClubsResponse) String() string {
 func (*AllocateClubsResponse) ProtoMessage() {}
 
 func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4914,7 +5015,7 @@ func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsResponse.ProtoReflect.Descriptor instead.
 func (*AllocateClubsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *AllocateClubsResponse) GetReport() *AllocationReport {
@@ -4941,7 +5042,7 @@ type JoinClubRequest struct {
 
 func (x *JoinClubRequest) Reset() {
 	*x = JoinClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4953,7 +5054,7 @@ func (x *JoinClubRequest) String() string {
 func (*JoinClubRequest) ProtoMessage() {}
 
 func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4966,7 +5067,7 @@ func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubRequest.ProtoReflect.Descriptor instead.
 func (*JoinClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *JoinClubRequest) GetSchoolId() string {
@@ -5008,7 +5109,7 @@ type JoinClubResponse struct {
 
 func (x *JoinClubResponse) Reset() {
 	*x = JoinClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5020,7 +5121,7 @@ func (x *JoinClubResponse) String() string {
 func (*JoinClubResponse) ProtoMessage() {}
 
 func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5033,7 +5134,7 @@ func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubResponse.ProtoReflect.Descriptor instead.
 func (*JoinClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *JoinClubResponse) GetMembership() *ClubMembership {
@@ -5060,7 +5161,7 @@ type LeaveClubRequest struct {
 
 func (x *LeaveClubRequest) Reset() {
 	*x = LeaveClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5072,7 +5173,7 @@ func (x *LeaveClubRequest) String() string {
 func (*LeaveClubRequest) ProtoMessage() {}
 
 func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5085,7 +5186,7 @@ func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubRequest.ProtoReflect.Descriptor instead.
 func (*LeaveClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *LeaveClubRequest) GetSchoolId() string {
@@ -5127,7 +5228,7 @@ type LeaveClubResponse struct {
 
 func (x *LeaveClubResponse) Reset() {
 	*x = LeaveClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5139,7 +5240,7 @@ func (x *LeaveClubResponse) String() string {
 func (*LeaveClubResponse) ProtoMessage() {}
 
 func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5152,7 +5253,7 @@ func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubResponse.ProtoReflect.Descriptor instead.
 func (*LeaveClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *LeaveClubResponse) GetMoves() []*ClubMembership {
@@ -5177,7 +5278,7 @@ type ListClubMembersRequest struct {
 
 func (x *ListClubMembersRequest) Reset() {
 	*x = ListClubMembersRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5189,7 +5290,7 @@ func (x *ListClubMembersRequest) String() string {
 func (*ListClubMembersRequest) ProtoMessage() {}
 
 func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5202,7 +5303,7 @@ func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListClubMembersRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *ListClubMembersRequest) GetSchoolId() string {
@@ -5237,7 +5338,7 @@ type ListClubMembersResponse struct {
 
 func (x *ListClubMembersResponse) Reset() {
 	*x = ListClubMembersResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5249,7 +5350,7 @@ func (x *ListClubMembersResponse) String() string {
 func (*ListClubMembersResponse) ProtoMessage() {}
 
 func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5262,7 +5363,7 @@ func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListClubMembersResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *ListClubMembersResponse) GetMembers() []*ClubMembership {
@@ -5285,7 +5386,7 @@ type StreamEnrolmentIntervalsRequest struct {
 
 func (x *StreamEnrolmentIntervalsRequest) Reset() {
 	*x = StreamEnrolmentIntervalsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5297,7 +5398,7 @@ func (x *StreamEnrolmentIntervalsRequest) String() string {
 func (*StreamEnrolmentIntervalsRequest) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5310,7 +5411,7 @@ func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsRequest.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *StreamEnrolmentIntervalsRequest) GetSchoolId() string {
@@ -5338,7 +5439,7 @@ type StreamEnrolmentIntervalsResponse struct {
 
 func (x *StreamEnrolmentIntervalsResponse) Reset() {
 	*x = StreamEnrolmentIntervalsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5350,7 +5451,7 @@ func (x *StreamEnrolmentIntervalsResponse) String() string {
 func (*StreamEnrolmentIntervalsResponse) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5363,7 +5464,7 @@ func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsResponse.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *StreamEnrolmentIntervalsResponse) GetIntervals() []*EnrolmentInterval {
@@ -5403,7 +5504,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5415,7 +5516,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5428,7 +5529,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{94}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *ListAuditEventsRequest) GetDistrictId() string {
@@ -5514,7 +5615,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5526,7 +5627,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5539,7 +5640,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{95}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
@@ -5573,7 +5674,7 @@ type ListRosterContactsRequest struct {
 
 func (x *ListRosterContactsRequest) Reset() {
 	*x = ListRosterContactsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5585,7 +5686,7 @@ func (x *ListRosterContactsRequest) String() string {
 func (*ListRosterContactsRequest) ProtoMessage() {}
 
 func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5598,7 +5699,7 @@ func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRosterContactsRequest.ProtoReflect.Descriptor instead.
 func (*ListRosterContactsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{96}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *ListRosterContactsRequest) GetSchoolId() string {
@@ -5644,7 +5745,7 @@ type RosterContact struct {
 
 func (x *RosterContact) Reset() {
 	*x = RosterContact{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5656,7 +5757,7 @@ func (x *RosterContact) String() string {
 func (*RosterContact) ProtoMessage() {}
 
 func (x *RosterContact) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5669,7 +5770,7 @@ func (x *RosterContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterContact.ProtoReflect.Descriptor instead.
 func (*RosterContact) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{97}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *RosterContact) GetStudentId() string {
@@ -5706,7 +5807,7 @@ type ListRosterContactsResponse struct {
 
 func (x *ListRosterContactsResponse) Reset() {
 	*x = ListRosterContactsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5718,7 +5819,7 @@ func (x *ListRosterContactsResponse) String() string {
 func (*ListRosterContactsResponse) ProtoMessage() {}
 
 func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5731,7 +5832,7 @@ func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRosterContactsResponse.ProtoReflect.Descriptor instead.
 func (*ListRosterContactsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{98}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{100}
 }
 
 func (x *ListRosterContactsResponse) GetContacts() []*RosterContact {
@@ -5855,7 +5956,12 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12=\n" +
 	"\astudent\x18\x02 \x01(\v2\x1b.kehou.timetable.v1.StudentB\x06\xbaH\x03\xc8\x01\x01R\astudent\"N\n" +
 	"\x15CreateStudentResponse\x125\n" +
-	"\astudent\x18\x01 \x01(\v2\x1b.kehou.timetable.v1.StudentR\astudent\"\xb3\x01\n" +
+	"\astudent\x18\x01 \x01(\v2\x1b.kehou.timetable.v1.StudentR\astudent\"\x8a\x01\n" +
+	"\x1aBatchCreateStudentsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12D\n" +
+	"\bstudents\x18\x02 \x03(\v2\x1b.kehou.timetable.v1.StudentB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\bstudents\"V\n" +
+	"\x1bBatchCreateStudentsResponse\x127\n" +
+	"\bstudents\x18\x01 \x03(\v2\x1b.kehou.timetable.v1.StudentR\bstudents\"\xb3\x01\n" +
 	"\x13ListStudentsRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\"\n" +
 	"\bclass_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\aclassId\x12'\n" +
@@ -6136,7 +6242,7 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xb8:\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xea;\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -6148,7 +6254,8 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\fUpdateSchool\x12'.kehou.timetable.v1.UpdateSchoolRequest\x1a(.kehou.timetable.v1.UpdateSchoolResponse\".\x82\xd3\xe4\x93\x02(:\x06school2\x1e/v1/schools/{school.school_id}\x12\x8e\x01\n" +
 	"\vCreateClass\x12&.kehou.timetable.v1.CreateClassRequest\x1a'.kehou.timetable.v1.CreateClassResponse\".\x82\xd3\xe4\x93\x02(:\x05class\"\x1f/v1/schools/{school_id}/classes\x12\x87\x01\n" +
 	"\vListClasses\x12&.kehou.timetable.v1.ListClassesRequest\x1a'.kehou.timetable.v1.ListClassesResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/classes\x12\x97\x01\n" +
-	"\rCreateStudent\x12(.kehou.timetable.v1.CreateStudentRequest\x1a).kehou.timetable.v1.CreateStudentResponse\"1\x82\xd3\xe4\x93\x02+:\astudent\" /v1/schools/{school_id}/students\x12\x8b\x01\n" +
+	"\rCreateStudent\x12(.kehou.timetable.v1.CreateStudentRequest\x1a).kehou.timetable.v1.CreateStudentResponse\"1\x82\xd3\xe4\x93\x02+:\astudent\" /v1/schools/{school_id}/students\x12\xaf\x01\n" +
+	"\x13BatchCreateStudents\x12..kehou.timetable.v1.BatchCreateStudentsRequest\x1a/.kehou.timetable.v1.BatchCreateStudentsResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/schools/{school_id}/students:batchCreate\x12\x8b\x01\n" +
 	"\fListStudents\x12'.kehou.timetable.v1.ListStudentsRequest\x1a(.kehou.timetable.v1.ListStudentsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/schools/{school_id}/students\x12\x88\x01\n" +
 	"\n" +
 	"CreateRoom\x12%.kehou.timetable.v1.CreateRoomRequest\x1a&.kehou.timetable.v1.CreateRoomResponse\"+\x82\xd3\xe4\x93\x02%:\x04room\"\x1d/v1/schools/{school_id}/rooms\x12\x7f\n" +
@@ -6202,7 +6309,7 @@ func file_kehou_timetable_v1_timetable_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_timetable_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 99)
+var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 101)
 var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(SchoolStage)(0),                         // 0: kehou.timetable.v1.SchoolStage
 	(*DistrictPolicy)(nil),                   // 1: kehou.timetable.v1.DistrictPolicy
@@ -6230,121 +6337,123 @@ var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(*ListClassesResponse)(nil),              // 23: kehou.timetable.v1.ListClassesResponse
 	(*CreateStudentRequest)(nil),             // 24: kehou.timetable.v1.CreateStudentRequest
 	(*CreateStudentResponse)(nil),            // 25: kehou.timetable.v1.CreateStudentResponse
-	(*ListStudentsRequest)(nil),              // 26: kehou.timetable.v1.ListStudentsRequest
-	(*ListStudentsResponse)(nil),             // 27: kehou.timetable.v1.ListStudentsResponse
-	(*CreateRoomRequest)(nil),                // 28: kehou.timetable.v1.CreateRoomRequest
-	(*CreateRoomResponse)(nil),               // 29: kehou.timetable.v1.CreateRoomResponse
-	(*ListRoomsRequest)(nil),                 // 30: kehou.timetable.v1.ListRoomsRequest
-	(*ListRoomsResponse)(nil),                // 31: kehou.timetable.v1.ListRoomsResponse
-	(*CreateTermRequest)(nil),                // 32: kehou.timetable.v1.CreateTermRequest
-	(*CreateTermResponse)(nil),               // 33: kehou.timetable.v1.CreateTermResponse
-	(*GetTermRequest)(nil),                   // 34: kehou.timetable.v1.GetTermRequest
-	(*GetTermResponse)(nil),                  // 35: kehou.timetable.v1.GetTermResponse
-	(*ListTermsRequest)(nil),                 // 36: kehou.timetable.v1.ListTermsRequest
-	(*ListTermsResponse)(nil),                // 37: kehou.timetable.v1.ListTermsResponse
-	(*CreateClosureRequest)(nil),             // 38: kehou.timetable.v1.CreateClosureRequest
-	(*CreateClosureResponse)(nil),            // 39: kehou.timetable.v1.CreateClosureResponse
-	(*GetCalendarRequest)(nil),               // 40: kehou.timetable.v1.GetCalendarRequest
-	(*GetCalendarResponse)(nil),              // 41: kehou.timetable.v1.GetCalendarResponse
-	(*CreateServiceItemRequest)(nil),         // 42: kehou.timetable.v1.CreateServiceItemRequest
-	(*CreateServiceItemResponse)(nil),        // 43: kehou.timetable.v1.CreateServiceItemResponse
-	(*ListServiceItemsRequest)(nil),          // 44: kehou.timetable.v1.ListServiceItemsRequest
-	(*ListServiceItemsResponse)(nil),         // 45: kehou.timetable.v1.ListServiceItemsResponse
-	(*CreateClubRequest)(nil),                // 46: kehou.timetable.v1.CreateClubRequest
-	(*CreateClubResponse)(nil),               // 47: kehou.timetable.v1.CreateClubResponse
-	(*ListClubsRequest)(nil),                 // 48: kehou.timetable.v1.ListClubsRequest
-	(*ListClubsResponse)(nil),                // 49: kehou.timetable.v1.ListClubsResponse
-	(*GeneratePlanRequest)(nil),              // 50: kehou.timetable.v1.GeneratePlanRequest
-	(*GeneratePlanResponse)(nil),             // 51: kehou.timetable.v1.GeneratePlanResponse
-	(*GetPlanRequest)(nil),                   // 52: kehou.timetable.v1.GetPlanRequest
-	(*GetPlanResponse)(nil),                  // 53: kehou.timetable.v1.GetPlanResponse
-	(*ListOccurrencesRequest)(nil),           // 54: kehou.timetable.v1.ListOccurrencesRequest
-	(*ListOccurrencesResponse)(nil),          // 55: kehou.timetable.v1.ListOccurrencesResponse
-	(*StreamOccurrencesRequest)(nil),         // 56: kehou.timetable.v1.StreamOccurrencesRequest
-	(*StreamOccurrencesResponse)(nil),        // 57: kehou.timetable.v1.StreamOccurrencesResponse
-	(*CancelSessionsRequest)(nil),            // 58: kehou.timetable.v1.CancelSessionsRequest
-	(*CancelSessionsResponse)(nil),           // 59: kehou.timetable.v1.CancelSessionsResponse
-	(*RecordDeliveryRequest)(nil),            // 60: kehou.timetable.v1.RecordDeliveryRequest
-	(*RecordDeliveryResponse)(nil),           // 61: kehou.timetable.v1.RecordDeliveryResponse
-	(*RecordAttendanceRequest)(nil),          // 62: kehou.timetable.v1.RecordAttendanceRequest
-	(*RecordAttendanceResponse)(nil),         // 63: kehou.timetable.v1.RecordAttendanceResponse
-	(*ListAttendanceRequest)(nil),            // 64: kehou.timetable.v1.ListAttendanceRequest
-	(*ListAttendanceResponse)(nil),           // 65: kehou.timetable.v1.ListAttendanceResponse
-	(*GetComplianceReportRequest)(nil),       // 66: kehou.timetable.v1.GetComplianceReportRequest
-	(*GetComplianceReportResponse)(nil),      // 67: kehou.timetable.v1.GetComplianceReportResponse
-	(*CreateEnrolmentRequest)(nil),           // 68: kehou.timetable.v1.CreateEnrolmentRequest
-	(*CreateEnrolmentResponse)(nil),          // 69: kehou.timetable.v1.CreateEnrolmentResponse
-	(*BatchCreateEnrolmentsRequest)(nil),     // 70: kehou.timetable.v1.BatchCreateEnrolmentsRequest
-	(*BatchCreateEnrolmentsResponse)(nil),    // 71: kehou.timetable.v1.BatchCreateEnrolmentsResponse
-	(*ApproveEnrolmentRequest)(nil),          // 72: kehou.timetable.v1.ApproveEnrolmentRequest
-	(*ApproveEnrolmentResponse)(nil),         // 73: kehou.timetable.v1.ApproveEnrolmentResponse
-	(*WithdrawEnrolmentRequest)(nil),         // 74: kehou.timetable.v1.WithdrawEnrolmentRequest
-	(*WithdrawEnrolmentResponse)(nil),        // 75: kehou.timetable.v1.WithdrawEnrolmentResponse
-	(*ListEnrolmentsRequest)(nil),            // 76: kehou.timetable.v1.ListEnrolmentsRequest
-	(*ListEnrolmentsResponse)(nil),           // 77: kehou.timetable.v1.ListEnrolmentsResponse
-	(*CreateLeaveRequest)(nil),               // 78: kehou.timetable.v1.CreateLeaveRequest
-	(*CreateLeaveResponse)(nil),              // 79: kehou.timetable.v1.CreateLeaveResponse
-	(*SubmitClubChoicesRequest)(nil),         // 80: kehou.timetable.v1.SubmitClubChoicesRequest
-	(*SubmitClubChoicesResponse)(nil),        // 81: kehou.timetable.v1.SubmitClubChoicesResponse
-	(*StudentClubChoices)(nil),               // 82: kehou.timetable.v1.StudentClubChoices
-	(*BatchSubmitClubChoicesRequest)(nil),    // 83: kehou.timetable.v1.BatchSubmitClubChoicesRequest
-	(*BatchSubmitClubChoicesResponse)(nil),   // 84: kehou.timetable.v1.BatchSubmitClubChoicesResponse
-	(*AllocateClubsRequest)(nil),             // 85: kehou.timetable.v1.AllocateClubsRequest
-	(*AllocateClubsResponse)(nil),            // 86: kehou.timetable.v1.AllocateClubsResponse
-	(*JoinClubRequest)(nil),                  // 87: kehou.timetable.v1.JoinClubRequest
-	(*JoinClubResponse)(nil),                 // 88: kehou.timetable.v1.JoinClubResponse
-	(*LeaveClubRequest)(nil),                 // 89: kehou.timetable.v1.LeaveClubRequest
-	(*LeaveClubResponse)(nil),                // 90: kehou.timetable.v1.LeaveClubResponse
-	(*ListClubMembersRequest)(nil),           // 91: kehou.timetable.v1.ListClubMembersRequest
-	(*ListClubMembersResponse)(nil),          // 92: kehou.timetable.v1.ListClubMembersResponse
-	(*StreamEnrolmentIntervalsRequest)(nil),  // 93: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	(*StreamEnrolmentIntervalsResponse)(nil), // 94: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	(*ListAuditEventsRequest)(nil),           // 95: kehou.timetable.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),          // 96: kehou.timetable.v1.ListAuditEventsResponse
-	(*ListRosterContactsRequest)(nil),        // 97: kehou.timetable.v1.ListRosterContactsRequest
-	(*RosterContact)(nil),                    // 98: kehou.timetable.v1.RosterContact
-	(*ListRosterContactsResponse)(nil),       // 99: kehou.timetable.v1.ListRosterContactsResponse
-	(*v1.TimeOfDay)(nil),                     // 100: kehou.common.v1.TimeOfDay
-	(*timestamppb.Timestamp)(nil),            // 101: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 102: google.protobuf.FieldMask
-	(*Class)(nil),                            // 103: kehou.timetable.v1.Class
-	(*Student)(nil),                          // 104: kehou.timetable.v1.Student
-	(*Room)(nil),                             // 105: kehou.timetable.v1.Room
-	(*Term)(nil),                             // 106: kehou.timetable.v1.Term
-	(*Closure)(nil),                          // 107: kehou.timetable.v1.Closure
-	(*CalendarDay)(nil),                      // 108: kehou.timetable.v1.CalendarDay
-	(*ServiceItem)(nil),                      // 109: kehou.timetable.v1.ServiceItem
-	(*Club)(nil),                             // 110: kehou.timetable.v1.Club
-	(*Placement)(nil),                        // 111: kehou.timetable.v1.Placement
-	(*WeeklyPlan)(nil),                       // 112: kehou.timetable.v1.WeeklyPlan
-	(*v1.Date)(nil),                          // 113: kehou.common.v1.Date
-	(*Occurrence)(nil),                       // 114: kehou.timetable.v1.Occurrence
-	(*AttendanceMark)(nil),                   // 115: kehou.timetable.v1.AttendanceMark
-	(*ComplianceReport)(nil),                 // 116: kehou.timetable.v1.ComplianceReport
-	(*Enrolment)(nil),                        // 117: kehou.timetable.v1.Enrolment
-	(*Leave)(nil),                            // 118: kehou.timetable.v1.Leave
-	(*AllocationReport)(nil),                 // 119: kehou.timetable.v1.AllocationReport
-	(*ClubMembership)(nil),                   // 120: kehou.timetable.v1.ClubMembership
-	(*EnrolmentInterval)(nil),                // 121: kehou.timetable.v1.EnrolmentInterval
-	(*v1.AuditEvent)(nil),                    // 122: kehou.common.v1.AuditEvent
-	(*Guardian)(nil),                         // 123: kehou.timetable.v1.Guardian
+	(*BatchCreateStudentsRequest)(nil),       // 26: kehou.timetable.v1.BatchCreateStudentsRequest
+	(*BatchCreateStudentsResponse)(nil),      // 27: kehou.timetable.v1.BatchCreateStudentsResponse
+	(*ListStudentsRequest)(nil),              // 28: kehou.timetable.v1.ListStudentsRequest
+	(*ListStudentsResponse)(nil),             // 29: kehou.timetable.v1.ListStudentsResponse
+	(*CreateRoomRequest)(nil),                // 30: kehou.timetable.v1.CreateRoomRequest
+	(*CreateRoomResponse)(nil),               // 31: kehou.timetable.v1.CreateRoomResponse
+	(*ListRoomsRequest)(nil),                 // 32: kehou.timetable.v1.ListRoomsRequest
+	(*ListRoomsResponse)(nil),                // 33: kehou.timetable.v1.ListRoomsResponse
+	(*CreateTermRequest)(nil),                // 34: kehou.timetable.v1.CreateTermRequest
+	(*CreateTermResponse)(nil),               // 35: kehou.timetable.v1.CreateTermResponse
+	(*GetTermRequest)(nil),                   // 36: kehou.timetable.v1.GetTermRequest
+	(*GetTermResponse)(nil),                  // 37: kehou.timetable.v1.GetTermResponse
+	(*ListTermsRequest)(nil),                 // 38: kehou.timetable.v1.ListTermsRequest
+	(*ListTermsResponse)(nil),                // 39: kehou.timetable.v1.ListTermsResponse
+	(*CreateClosureRequest)(nil),             // 40: kehou.timetable.v1.CreateClosureRequest
+	(*CreateClosureResponse)(nil),            // 41: kehou.timetable.v1.CreateClosureResponse
+	(*GetCalendarRequest)(nil),               // 42: kehou.timetable.v1.GetCalendarRequest
+	(*GetCalendarResponse)(nil),              // 43: kehou.timetable.v1.GetCalendarResponse
+	(*CreateServiceItemRequest)(nil),         // 44: kehou.timetable.v1.CreateServiceItemRequest
+	(*CreateServiceItemResponse)(nil),        // 45: kehou.timetable.v1.CreateServiceItemResponse
+	(*ListServiceItemsRequest)(nil),          // 46: kehou.timetable.v1.ListServiceItemsRequest
+	(*ListServiceItemsResponse)(nil),         // 47: kehou.timetable.v1.ListServiceItemsResponse
+	(*CreateClubRequest)(nil),                // 48: kehou.timetable.v1.CreateClubRequest
+	(*CreateClubResponse)(nil),               // 49: kehou.timetable.v1.CreateClubResponse
+	(*ListClubsRequest)(nil),                 // 50: kehou.timetable.v1.ListClubsRequest
+	(*ListClubsResponse)(nil),                // 51: kehou.timetable.v1.ListClubsResponse
+	(*GeneratePlanRequest)(nil),              // 52: kehou.timetable.v1.GeneratePlanRequest
+	(*GeneratePlanResponse)(nil),             // 53: kehou.timetable.v1.GeneratePlanResponse
+	(*GetPlanRequest)(nil),                   // 54: kehou.timetable.v1.GetPlanRequest
+	(*GetPlanResponse)(nil),                  // 55: kehou.timetable.v1.GetPlanResponse
+	(*ListOccurrencesRequest)(nil),           // 56: kehou.timetable.v1.ListOccurrencesRequest
+	(*ListOccurrencesResponse)(nil),          // 57: kehou.timetable.v1.ListOccurrencesResponse
+	(*StreamOccurrencesRequest)(nil),         // 58: kehou.timetable.v1.StreamOccurrencesRequest
+	(*StreamOccurrencesResponse)(nil),        // 59: kehou.timetable.v1.StreamOccurrencesResponse
+	(*CancelSessionsRequest)(nil),            // 60: kehou.timetable.v1.CancelSessionsRequest
+	(*CancelSessionsResponse)(nil),           // 61: kehou.timetable.v1.CancelSessionsResponse
+	(*RecordDeliveryRequest)(nil),            // 62: kehou.timetable.v1.RecordDeliveryRequest
+	(*RecordDeliveryResponse)(nil),           // 63: kehou.timetable.v1.RecordDeliveryResponse
+	(*RecordAttendanceRequest)(nil),          // 64: kehou.timetable.v1.RecordAttendanceRequest
+	(*RecordAttendanceResponse)(nil),         // 65: kehou.timetable.v1.RecordAttendanceResponse
+	(*ListAttendanceRequest)(nil),            // 66: kehou.timetable.v1.ListAttendanceRequest
+	(*ListAttendanceResponse)(nil),           // 67: kehou.timetable.v1.ListAttendanceResponse
+	(*GetComplianceReportRequest)(nil),       // 68: kehou.timetable.v1.GetComplianceReportRequest
+	(*GetComplianceReportResponse)(nil),      // 69: kehou.timetable.v1.GetComplianceReportResponse
+	(*CreateEnrolmentRequest)(nil),           // 70: kehou.timetable.v1.CreateEnrolmentRequest
+	(*CreateEnrolmentResponse)(nil),          // 71: kehou.timetable.v1.CreateEnrolmentResponse
+	(*BatchCreateEnrolmentsRequest)(nil),     // 72: kehou.timetable.v1.BatchCreateEnrolmentsRequest
+	(*BatchCreateEnrolmentsResponse)(nil),    // 73: kehou.timetable.v1.BatchCreateEnrolmentsResponse
+	(*ApproveEnrolmentRequest)(nil),          // 74: kehou.timetable.v1.ApproveEnrolmentRequest
+	(*ApproveEnrolmentResponse)(nil),         // 75: kehou.timetable.v1.ApproveEnrolmentResponse
+	(*WithdrawEnrolmentRequest)(nil),         // 76: kehou.timetable.v1.WithdrawEnrolmentRequest
+	(*WithdrawEnrolmentResponse)(nil),        // 77: kehou.timetable.v1.WithdrawEnrolmentResponse
+	(*ListEnrolmentsRequest)(nil),            // 78: kehou.timetable.v1.ListEnrolmentsRequest
+	(*ListEnrolmentsResponse)(nil),           // 79: kehou.timetable.v1.ListEnrolmentsResponse
+	(*CreateLeaveRequest)(nil),               // 80: kehou.timetable.v1.CreateLeaveRequest
+	(*CreateLeaveResponse)(nil),              // 81: kehou.timetable.v1.CreateLeaveResponse
+	(*SubmitClubChoicesRequest)(nil),         // 82: kehou.timetable.v1.SubmitClubChoicesRequest
+	(*SubmitClubChoicesResponse)(nil),        // 83: kehou.timetable.v1.SubmitClubChoicesResponse
+	(*StudentClubChoices)(nil),               // 84: kehou.timetable.v1.StudentClubChoices
+	(*BatchSubmitClubChoicesRequest)(nil),    // 85: kehou.timetable.v1.BatchSubmitClubChoicesRequest
+	(*BatchSubmitClubChoicesResponse)(nil),   // 86: kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	(*AllocateClubsRequest)(nil),             // 87: kehou.timetable.v1.AllocateClubsRequest
+	(*AllocateClubsResponse)(nil),            // 88: kehou.timetable.v1.AllocateClubsResponse
+	(*JoinClubRequest)(nil),                  // 89: kehou.timetable.v1.JoinClubRequest
+	(*JoinClubResponse)(nil),                 // 90: kehou.timetable.v1.JoinClubResponse
+	(*LeaveClubRequest)(nil),                 // 91: kehou.timetable.v1.LeaveClubRequest
+	(*LeaveClubResponse)(nil),                // 92: kehou.timetable.v1.LeaveClubResponse
+	(*ListClubMembersRequest)(nil),           // 93: kehou.timetable.v1.ListClubMembersRequest
+	(*ListClubMembersResponse)(nil),          // 94: kehou.timetable.v1.ListClubMembersResponse
+	(*StreamEnrolmentIntervalsRequest)(nil),  // 95: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	(*StreamEnrolmentIntervalsResponse)(nil), // 96: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	(*ListAuditEventsRequest)(nil),           // 97: kehou.timetable.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),          // 98: kehou.timetable.v1.ListAuditEventsResponse
+	(*ListRosterContactsRequest)(nil),        // 99: kehou.timetable.v1.ListRosterContactsRequest
+	(*RosterContact)(nil),                    // 100: kehou.timetable.v1.RosterContact
+	(*ListRosterContactsResponse)(nil),       // 101: kehou.timetable.v1.ListRosterContactsResponse
+	(*v1.TimeOfDay)(nil),                     // 102: kehou.common.v1.TimeOfDay
+	(*timestamppb.Timestamp)(nil),            // 103: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 104: google.protobuf.FieldMask
+	(*Class)(nil),                            // 105: kehou.timetable.v1.Class
+	(*Student)(nil),                          // 106: kehou.timetable.v1.Student
+	(*Room)(nil),                             // 107: kehou.timetable.v1.Room
+	(*Term)(nil),                             // 108: kehou.timetable.v1.Term
+	(*Closure)(nil),                          // 109: kehou.timetable.v1.Closure
+	(*CalendarDay)(nil),                      // 110: kehou.timetable.v1.CalendarDay
+	(*ServiceItem)(nil),                      // 111: kehou.timetable.v1.ServiceItem
+	(*Club)(nil),                             // 112: kehou.timetable.v1.Club
+	(*Placement)(nil),                        // 113: kehou.timetable.v1.Placement
+	(*WeeklyPlan)(nil),                       // 114: kehou.timetable.v1.WeeklyPlan
+	(*v1.Date)(nil),                          // 115: kehou.common.v1.Date
+	(*Occurrence)(nil),                       // 116: kehou.timetable.v1.Occurrence
+	(*AttendanceMark)(nil),                   // 117: kehou.timetable.v1.AttendanceMark
+	(*ComplianceReport)(nil),                 // 118: kehou.timetable.v1.ComplianceReport
+	(*Enrolment)(nil),                        // 119: kehou.timetable.v1.Enrolment
+	(*Leave)(nil),                            // 120: kehou.timetable.v1.Leave
+	(*AllocationReport)(nil),                 // 121: kehou.timetable.v1.AllocationReport
+	(*ClubMembership)(nil),                   // 122: kehou.timetable.v1.ClubMembership
+	(*EnrolmentInterval)(nil),                // 123: kehou.timetable.v1.EnrolmentInterval
+	(*v1.AuditEvent)(nil),                    // 124: kehou.common.v1.AuditEvent
+	(*Guardian)(nil),                         // 125: kehou.timetable.v1.Guardian
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
-	100, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
-	100, // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
-	100, // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
+	102, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
+	102, // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
+	102, // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
-	101, // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
-	101, // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
+	103, // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
+	103, // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
-	101, // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
-	101, // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
+	103, // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
+	103, // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
 	2,   // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
 	2,   // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
 	2,   // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	102, // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	104, // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,   // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
 	3,   // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
@@ -6352,166 +6461,170 @@ var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	2,   // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
 	3,   // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	102, // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	104, // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,   // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	103, // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
-	103, // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
-	103, // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
-	104, // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
-	104, // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
-	104, // 29: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
-	105, // 30: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
-	105, // 31: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
-	105, // 32: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
-	106, // 33: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
-	106, // 34: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
-	106, // 35: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
-	106, // 36: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
-	107, // 37: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
-	107, // 38: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
-	108, // 39: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
-	109, // 40: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
-	109, // 41: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
-	109, // 42: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
-	110, // 43: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
-	110, // 44: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
-	110, // 45: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
-	111, // 46: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
-	112, // 47: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	112, // 48: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	113, // 49: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	113, // 50: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	114, // 51: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	113, // 52: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	113, // 53: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	114, // 54: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	113, // 55: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
-	113, // 56: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
-	114, // 57: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
-	115, // 58: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	115, // 59: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	113, // 60: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
-	116, // 61: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
-	117, // 62: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	117, // 63: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	117, // 64: kehou.timetable.v1.BatchCreateEnrolmentsRequest.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	117, // 65: kehou.timetable.v1.BatchCreateEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	117, // 66: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	113, // 67: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
-	117, // 68: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	117, // 69: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	118, // 70: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
-	118, // 71: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
-	82,  // 72: kehou.timetable.v1.BatchSubmitClubChoicesRequest.choices:type_name -> kehou.timetable.v1.StudentClubChoices
-	119, // 73: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
-	120, // 74: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
-	120, // 75: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
-	120, // 76: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
-	121, // 77: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
-	101, // 78: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	101, // 79: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	122, // 80: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
-	123, // 81: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
-	98,  // 82: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
-	4,   // 83: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
-	6,   // 84: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
-	8,   // 85: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
-	10,  // 86: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
-	12,  // 87: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
-	14,  // 88: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
-	16,  // 89: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
-	18,  // 90: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
-	20,  // 91: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
-	22,  // 92: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
-	24,  // 93: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
-	26,  // 94: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
-	28,  // 95: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
-	30,  // 96: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
-	32,  // 97: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
-	34,  // 98: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
-	36,  // 99: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
-	38,  // 100: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
-	40,  // 101: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
-	42,  // 102: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
-	44,  // 103: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
-	46,  // 104: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
-	48,  // 105: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
-	50,  // 106: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
-	52,  // 107: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
-	54,  // 108: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
-	56,  // 109: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
-	58,  // 110: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
-	60,  // 111: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
-	62,  // 112: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
-	64,  // 113: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
-	66,  // 114: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
-	68,  // 115: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
-	70,  // 116: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:input_type -> kehou.timetable.v1.BatchCreateEnrolmentsRequest
-	72,  // 117: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
-	74,  // 118: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
-	76,  // 119: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
-	78,  // 120: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
-	80,  // 121: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
-	83,  // 122: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:input_type -> kehou.timetable.v1.BatchSubmitClubChoicesRequest
-	85,  // 123: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
-	87,  // 124: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
-	89,  // 125: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
-	91,  // 126: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
-	93,  // 127: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	95,  // 128: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
-	97,  // 129: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
-	5,   // 130: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,   // 131: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,   // 132: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11,  // 133: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13,  // 134: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15,  // 135: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17,  // 136: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19,  // 137: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	21,  // 138: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
-	23,  // 139: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
-	25,  // 140: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
-	27,  // 141: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
-	29,  // 142: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
-	31,  // 143: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
-	33,  // 144: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
-	35,  // 145: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
-	37,  // 146: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
-	39,  // 147: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
-	41,  // 148: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
-	43,  // 149: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
-	45,  // 150: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
-	47,  // 151: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
-	49,  // 152: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
-	51,  // 153: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
-	53,  // 154: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
-	55,  // 155: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
-	57,  // 156: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
-	59,  // 157: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
-	61,  // 158: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
-	63,  // 159: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
-	65,  // 160: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
-	67,  // 161: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
-	69,  // 162: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
-	71,  // 163: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
-	73,  // 164: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
-	75,  // 165: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
-	77,  // 166: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
-	79,  // 167: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
-	81,  // 168: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
-	84,  // 169: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
-	86,  // 170: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
-	88,  // 171: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
-	90,  // 172: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
-	92,  // 173: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
-	94,  // 174: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	96,  // 175: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
-	99,  // 176: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
-	130, // [130:177] is the sub-list for method output_type
-	83,  // [83:130] is the sub-list for method input_type
-	83,  // [83:83] is the sub-list for extension type_name
-	83,  // [83:83] is the sub-list for extension extendee
-	0,   // [0:83] is the sub-list for field type_name
+	105, // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
+	105, // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
+	105, // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
+	106, // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
+	106, // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
+	106, // 29: kehou.timetable.v1.BatchCreateStudentsRequest.students:type_name -> kehou.timetable.v1.Student
+	106, // 30: kehou.timetable.v1.BatchCreateStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	106, // 31: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	107, // 32: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
+	107, // 33: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
+	107, // 34: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
+	108, // 35: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
+	108, // 36: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
+	108, // 37: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
+	108, // 38: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
+	109, // 39: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
+	109, // 40: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
+	110, // 41: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
+	111, // 42: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
+	111, // 43: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
+	111, // 44: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
+	112, // 45: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
+	112, // 46: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
+	112, // 47: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
+	113, // 48: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
+	114, // 49: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	114, // 50: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	115, // 51: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	115, // 52: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	116, // 53: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	115, // 54: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	115, // 55: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	116, // 56: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	115, // 57: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
+	115, // 58: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
+	116, // 59: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
+	117, // 60: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	117, // 61: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	115, // 62: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
+	118, // 63: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
+	119, // 64: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	119, // 65: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	119, // 66: kehou.timetable.v1.BatchCreateEnrolmentsRequest.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	119, // 67: kehou.timetable.v1.BatchCreateEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	119, // 68: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	115, // 69: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
+	119, // 70: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	119, // 71: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	120, // 72: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
+	120, // 73: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
+	84,  // 74: kehou.timetable.v1.BatchSubmitClubChoicesRequest.choices:type_name -> kehou.timetable.v1.StudentClubChoices
+	121, // 75: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
+	122, // 76: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
+	122, // 77: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
+	122, // 78: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
+	123, // 79: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
+	103, // 80: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	103, // 81: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	124, // 82: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	125, // 83: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
+	100, // 84: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
+	4,   // 85: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
+	6,   // 86: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
+	8,   // 87: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
+	10,  // 88: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
+	12,  // 89: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
+	14,  // 90: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
+	16,  // 91: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
+	18,  // 92: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
+	20,  // 93: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
+	22,  // 94: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
+	24,  // 95: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
+	26,  // 96: kehou.timetable.v1.TimetableService.BatchCreateStudents:input_type -> kehou.timetable.v1.BatchCreateStudentsRequest
+	28,  // 97: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
+	30,  // 98: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
+	32,  // 99: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
+	34,  // 100: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
+	36,  // 101: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
+	38,  // 102: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
+	40,  // 103: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
+	42,  // 104: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
+	44,  // 105: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
+	46,  // 106: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
+	48,  // 107: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
+	50,  // 108: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
+	52,  // 109: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
+	54,  // 110: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
+	56,  // 111: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
+	58,  // 112: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
+	60,  // 113: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
+	62,  // 114: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
+	64,  // 115: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
+	66,  // 116: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
+	68,  // 117: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
+	70,  // 118: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
+	72,  // 119: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:input_type -> kehou.timetable.v1.BatchCreateEnrolmentsRequest
+	74,  // 120: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
+	76,  // 121: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
+	78,  // 122: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
+	80,  // 123: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
+	82,  // 124: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
+	85,  // 125: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:input_type -> kehou.timetable.v1.BatchSubmitClubChoicesRequest
+	87,  // 126: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
+	89,  // 127: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
+	91,  // 128: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
+	93,  // 129: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
+	95,  // 130: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	97,  // 131: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
+	99,  // 132: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
+	5,   // 133: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 134: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 135: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 136: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 137: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 138: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 139: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 140: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 141: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 142: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 143: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 144: kehou.timetable.v1.TimetableService.BatchCreateStudents:output_type -> kehou.timetable.v1.BatchCreateStudentsResponse
+	29,  // 145: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	31,  // 146: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	33,  // 147: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	35,  // 148: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	37,  // 149: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	39,  // 150: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	41,  // 151: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	43,  // 152: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	45,  // 153: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	47,  // 154: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	49,  // 155: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	51,  // 156: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	53,  // 157: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	55,  // 158: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	57,  // 159: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	59,  // 160: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	61,  // 161: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	63,  // 162: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	65,  // 163: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	67,  // 164: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
+	69,  // 165: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	71,  // 166: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	73,  // 167: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
+	75,  // 168: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	77,  // 169: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	79,  // 170: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	81,  // 171: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	83,  // 172: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	86,  // 173: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	88,  // 174: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	90,  // 175: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	92,  // 176: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	94,  // 177: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	96,  // 178: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	98,  // 179: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
+	101, // 180: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
+	133, // [133:181] is the sub-list for method output_type
+	85,  // [85:133] is the sub-list for method input_type
+	85,  // [85:85] is the sub-list for extension type_name
+	85,  // [85:85] is the sub-list for extension extendee
+	0,   // [0:85] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_timetable_proto_init() }
@@ -6529,7 +6642,7 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_timetable_proto_rawDesc), len(file_kehou_timetable_v1_timetable_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   99,
+			NumMessages:   101,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

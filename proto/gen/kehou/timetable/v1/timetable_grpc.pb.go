@@ -30,6 +30,7 @@ const (
 	TimetableService_CreateClass_FullMethodName              = "/kehou.timetable.v1.TimetableService/CreateClass"
 	TimetableService_ListClasses_FullMethodName              = "/kehou.timetable.v1.TimetableService/ListClasses"
 	TimetableService_CreateStudent_FullMethodName            = "/kehou.timetable.v1.TimetableService/CreateStudent"
+	TimetableService_BatchCreateStudents_FullMethodName      = "/kehou.timetable.v1.TimetableService/BatchCreateStudents"
 	TimetableService_ListStudents_FullMethodName             = "/kehou.timetable.v1.TimetableService/ListStudents"
 	TimetableService_CreateRoom_FullMethodName               = "/kehou.timetable.v1.TimetableService/CreateRoom"
 	TimetableService_ListRooms_FullMethodName                = "/kehou.timetable.v1.TimetableService/ListRooms"
@@ -100,6 +101,9 @@ type TimetableServiceClient interface {
 	ListClasses(ctx context.Context, in *ListClassesRequest, opts ...grpc.CallOption) (*ListClassesResponse, error)
 	// CreateStudent adds a student to a class.
 	CreateStudent(ctx context.Context, in *CreateStudentRequest, opts ...grpc.CallOption) (*CreateStudentResponse, error)
+	// BatchCreateStudents registers many students of one school at once
+	// with CreateStudent's checks, all or nothing (a school's roster).
+	BatchCreateStudents(ctx context.Context, in *BatchCreateStudentsRequest, opts ...grpc.CallOption) (*BatchCreateStudentsResponse, error)
 	// ListStudents pages through a school's students, optionally of one class.
 	ListStudents(ctx context.Context, in *ListStudentsRequest, opts ...grpc.CallOption) (*ListStudentsResponse, error)
 	// CreateRoom adds a room to a school.
@@ -298,6 +302,16 @@ func (c *timetableServiceClient) CreateStudent(ctx context.Context, in *CreateSt
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateStudentResponse)
 	err := c.cc.Invoke(ctx, TimetableService_CreateStudent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) BatchCreateStudents(ctx context.Context, in *BatchCreateStudentsRequest, opts ...grpc.CallOption) (*BatchCreateStudentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreateStudentsResponse)
+	err := c.cc.Invoke(ctx, TimetableService_BatchCreateStudents_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -714,6 +728,9 @@ type TimetableServiceServer interface {
 	ListClasses(context.Context, *ListClassesRequest) (*ListClassesResponse, error)
 	// CreateStudent adds a student to a class.
 	CreateStudent(context.Context, *CreateStudentRequest) (*CreateStudentResponse, error)
+	// BatchCreateStudents registers many students of one school at once
+	// with CreateStudent's checks, all or nothing (a school's roster).
+	BatchCreateStudents(context.Context, *BatchCreateStudentsRequest) (*BatchCreateStudentsResponse, error)
 	// ListStudents pages through a school's students, optionally of one class.
 	ListStudents(context.Context, *ListStudentsRequest) (*ListStudentsResponse, error)
 	// CreateRoom adds a room to a school.
@@ -840,6 +857,9 @@ func (UnimplementedTimetableServiceServer) ListClasses(context.Context, *ListCla
 }
 func (UnimplementedTimetableServiceServer) CreateStudent(context.Context, *CreateStudentRequest) (*CreateStudentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateStudent not implemented")
+}
+func (UnimplementedTimetableServiceServer) BatchCreateStudents(context.Context, *BatchCreateStudentsRequest) (*BatchCreateStudentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreateStudents not implemented")
 }
 func (UnimplementedTimetableServiceServer) ListStudents(context.Context, *ListStudentsRequest) (*ListStudentsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListStudents not implemented")
@@ -1164,6 +1184,24 @@ func _TimetableService_CreateStudent_Handler(srv interface{}, ctx context.Contex
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(TimetableServiceServer).CreateStudent(ctx, req.(*CreateStudentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_BatchCreateStudents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreateStudentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).BatchCreateStudents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_BatchCreateStudents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).BatchCreateStudents(ctx, req.(*BatchCreateStudentsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1852,6 +1890,10 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateStudent",
 			Handler:    _TimetableService_CreateStudent_Handler,
+		},
+		{
+			MethodName: "BatchCreateStudents",
+			Handler:    _TimetableService_BatchCreateStudents_Handler,
 		},
 		{
 			MethodName: "ListStudents",
