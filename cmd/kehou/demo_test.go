@@ -33,9 +33,9 @@ func TestDemoLoadsResumesAndRepeats(t *testing.T) {
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	// Two starts cut off: the first among the students, the second (which
-	// first reads what is there) further on, among the staff and hours.
-	const cut = 1500
+	// Two starts cut off: the first among the staff, the second (which
+	// first reads what is there) further on, among the hours.
+	const cut = 600
 	for range 2 {
 		if _, err := loadDemoWith(ctx, env.Run, log, demoOptions{failAfter: cut}); err == nil {
 			t.Fatalf("a load cut off after %d calls succeeded; the demo is smaller than the test thinks", cut)

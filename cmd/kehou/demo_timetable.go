@@ -215,7 +215,8 @@ func demoStudents(ctx context.Context, c *demoClients, school string) ([]*timeta
 	}
 }
 
-// demoEnsureStudents registers the roster's missing students; it returns
+// demoEnsureStudents registers the roster's missing students, five
+// hundred a call (each call all or nothing); it returns
 // student ids by name (names are unique in a demo school).
 func demoEnsureStudents(ctx context.Context, c *demoClients, s demoSchool, roster []demoPupil, classes map[string]string) (map[string]string, error) {
 	have, err := demoStudents(ctx, c, s.id)
@@ -227,24 +228,30 @@ func demoEnsureStudents(ctx context.Context, c *demoClients, s demoSchool, roste
 		ids[st.GetName()] = st.GetStudentId()
 	}
 	missing := missingOf(roster, func(p demoPupil) bool { return ids[p.name] == "" })
+	const batch = 500
 	var mu sync.Mutex
-	return ids, c.each(ctx, len(missing), func(ctx context.Context, i int) error {
-		p := missing[i]
-		relation := "母亲"
-		if p.index%3 == 1 || p.phone == demoFamilyPhone {
-			relation = "父亲"
+	return ids, c.each(ctx, (len(missing)+batch-1)/batch, func(ctx context.Context, i int) error {
+		req := &timetablev1.BatchCreateStudentsRequest{SchoolId: s.id}
+		for _, p := range missing[i*batch : min(len(missing), (i+1)*batch)] {
+			relation := "母亲"
+			if p.index%3 == 1 || p.phone == demoFamilyPhone {
+				relation = "父亲"
+			}
+			req.Students = append(req.Students, &timetablev1.Student{
+				ClassId: classes[p.class], Name: p.name, HardshipCategory: p.hardship,
+				HardshipVerified: p.hardship != timetablev1.HardshipCategory_HARDSHIP_CATEGORY_UNSPECIFIED,
+				Guardians:        []*timetablev1.Guardian{{Name: p.guardian, Phone: p.phone, Relation: relation}},
+			})
 		}
-		resp, err := c.tt.CreateStudent(ctx, &timetablev1.CreateStudentRequest{SchoolId: s.id, Student: &timetablev1.Student{
-			ClassId: classes[p.class], Name: p.name, HardshipCategory: p.hardship,
-			HardshipVerified: p.hardship != timetablev1.HardshipCategory_HARDSHIP_CATEGORY_UNSPECIFIED,
-			Guardians:        []*timetablev1.Guardian{{Name: p.guardian, Phone: p.phone, Relation: relation}},
-		}})
+		resp, err := c.tt.BatchCreateStudents(ctx, req)
 		if err != nil {
-			return fmt.Errorf("create student %s: %w", p.name, err)
+			return fmt.Errorf("register %d students: %w", len(req.Students), err)
 		}
 		mu.Lock()
-		ids[p.name] = resp.GetStudent().GetStudentId()
-		mu.Unlock()
+		defer mu.Unlock()
+		for _, st := range resp.GetStudents() {
+			ids[st.GetName()] = st.GetStudentId()
+		}
 		return nil
 	})
 }

@@ -44,6 +44,7 @@ func main() {
 const usage = `usage:
   kehou serve [timetable|staffing|billing|identity|gateway ...] [flags]   run all parts (default) or the named ones
   kehou migrate [flags]                                          apply database migrations and exit
+  kehou demo [flags]                                             start everything, load the demo district (idempotent), report and exit
   kehou help
 
 Every flag can also be set by its KEHOU_* environment variable (shown in each flag's help).`
@@ -121,7 +122,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(parts) == 0 {
 			parts = system.AllParts
 		}
-		return serve(ctx, cfg, parts, log, stdout)
+		return serve(ctx, cfg, parts, log, stdout, false)
+	case "demo":
+		if len(parts) > 0 {
+			return fmt.Errorf("demo takes no part names, got %v", parts)
+		}
+		cfg.Demo = true
+		return serve(ctx, cfg, system.AllParts, log, stdout, true)
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
@@ -310,7 +317,9 @@ func migrate(ctx context.Context, c Config, log *slog.Logger) error {
 	return system.Migrate(ctx, pool, migrations.Schemas, log)
 }
 
-func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger, stdout io.Writer) error {
+// serve runs parts until ctx ends; with demoOnly (kehou demo) it loads the
+// demo district, reports how long that took and stops.
+func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger, stdout io.Writer, demoOnly bool) error {
 	needDB := false
 	for _, p := range parts {
 		switch p {
@@ -348,9 +357,18 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 	log.Info("started", "parts", fmt.Sprint(parts), "http", r.HTTPAddr, "timetable", r.TimetableAddr, "staffing", r.StaffingAddr, "billing", r.BillingAddr, "identity", r.IdentityAddr)
 	var demo demoResult
 	if c.Demo && r.TimetableAddr != "" {
+		began := time.Now()
 		if demo, err = loadDemo(ctx, r, log); err != nil {
 			_ = r.Stop()
 			return fmt.Errorf("load demo data: %w", err)
+		}
+		if demoOnly {
+			fmt.Fprintf(stdout, "Demo district %s loaded in %.1f s (%d API calls); sign-ins (password %s):\n",
+				DemoDistrictID, time.Since(began).Seconds(), demo.Calls, demoPassword)
+			for _, a := range demo.Accounts {
+				fmt.Fprintf(stdout, "  %-34s %s\n", a.Role, a.Login)
+			}
+			return r.Stop()
 		}
 	}
 	if r.HTTPAddr != "" {
