@@ -100,4 +100,16 @@ func TestClaimsExactEndToEnd(t *testing.T) {
 	if one.Code != 200 || !strings.Contains(one.Raw, "\n合计,,0.19\n") {
 		t.Errorf("city's claims as CSV: %d %.400s", one.Code, one.Raw)
 	}
+
+	// Each export of the families' claims is a bulk read of personal data:
+	// the audit trail (操作日志) has one read event per download.
+	var exports int
+	for _, e := range auditEvents(t, env.Client, w.district, "billing", "object_kind=claim") {
+		if e["operation"] == "read" && e["action"] == "/kehou.billing.v1.ExportService/ExportClaims" {
+			exports++
+		}
+	}
+	if exports != 2 {
+		t.Errorf("claims exports recorded in the audit trail = %d, want 2", exports)
+	}
 }

@@ -71,10 +71,17 @@ var Policy = az.Merge(
 	}),
 )
 
-// AuditedReads are the reads of families' personal data in bulk that the
-// audit trail records (操作日志): the claim lists sent to payers and the
-// overdue list, with the object kind it records them as.
+// AuditedReads are the reads of personal data in bulk that the audit trail
+// records (操作日志): the claim lists sent to payers, the overdue list, and
+// the exports that carry families' or staff's records (claims, the pay sheet
+// with its ID columns, a person's pay statement, an institution's
+// settlement), with the object kind it records them as. The reconciliation
+// and the public statement are totals, not personal data.
 var AuditedReads = map[string]string{
-	"/kehou.billing.v1.BillingService/ListClaims":  "claim",
-	"/kehou.billing.v1.PaymentService/ListOverdue": "overdue",
+	"/kehou.billing.v1.BillingService/ListClaims":                 "claim",
+	"/kehou.billing.v1.PaymentService/ListOverdue":                "overdue",
+	"/kehou.billing.v1.ExportService/ExportClaims":                "claim",
+	"/kehou.billing.v1.ExportService/ExportPaySheet":              "pay_sheet",
+	"/kehou.billing.v1.ExportService/ExportStaffPayStatement":     "pay_statement",
+	"/kehou.billing.v1.ExportService/ExportInstitutionSettlement": "institution_settlement",
 }

@@ -95,9 +95,39 @@ func recordRead(ctx context.Context, opts Options, kind string, req any) error {
 	return opts.AuditLog(ctx, ev)
 }
 
-// auditStream is auditUnary's caller for streams.
+// auditStream is auditUnary for streams: the caller in the context, and a
+// bulk read (an export streamed to the caller) recorded when its request
+// arrives, before the handler can send a byte of it.
 func auditStream(opts Options) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		return handler(srv, &wrappedStream{ServerStream: ss, ctx: withCaller(ss.Context(), opts.Policy, info.FullMethod)})
+		w := &wrappedStream{ServerStream: ss, ctx: withCaller(ss.Context(), opts.Policy, info.FullMethod)}
+		kind, ok := opts.AuditReads[info.FullMethod]
+		if !ok || opts.AuditLog == nil || !info.IsServerStream || info.IsClientStream {
+			return handler(srv, w)
+		}
+		return handler(srv, &auditedRead{wrappedStream: w, opts: opts, kind: kind, method: info.FullMethod})
 	}
+}
+
+// auditedRead records the read on the stream's one request message.
+type auditedRead struct {
+	*wrappedStream
+	opts         Options
+	kind, method string
+	done         bool
+}
+
+func (a *auditedRead) RecvMsg(m any) error {
+	if err := a.wrappedStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if a.done {
+		return nil
+	}
+	a.done = true
+	if err := recordRead(a.ctx, a.opts, a.kind, m); err != nil {
+		a.opts.Logger.ErrorContext(a.ctx, "audit record failed", "method", a.method, "request_id", RequestID(a.ctx), "error", err)
+		return errAuditUnavailable
+	}
+	return nil
 }
