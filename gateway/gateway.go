@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	var uploads []*regexp.Regexp
 	var uploadMethods []string
-	for _, spec := range limits.UploadRoutes {
+	for _, spec := range append([]string{ImportRoute}, limits.UploadRoutes...) {
 		method, tmpl, ok := strings.Cut(strings.TrimSpace(spec), " ")
 		if !ok || !strings.HasPrefix(tmpl, "/") {
 			return nil, fmt.Errorf("gateway: upload route %q must be \"METHOD /path/template\"", spec)
@@ -109,8 +109,12 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		runtime.WithRoutingErrorHandler(table.routingErrorHandler),
 	)
 	b := cfg.Backends
-	if err := timetablev1.RegisterTimetableServiceHandlerClient(ctx, mux, timetablev1.NewTimetableServiceClient(b.Timetable)); err != nil {
+	tt := timetablev1.NewTimetableServiceClient(b.Timetable)
+	if err := timetablev1.RegisterTimetableServiceHandlerClient(ctx, mux, tt); err != nil {
 		return nil, fmt.Errorf("register timetable routes: %w", err)
+	}
+	if err := fileRoutes(mux, tt); err != nil {
+		return nil, fmt.Errorf("register file routes: %w", err)
 	}
 	if err := staffingv1.RegisterStaffingServiceHandlerClient(ctx, mux, staffingv1.NewStaffingServiceClient(b.Staffing)); err != nil {
 		return nil, fmt.Errorf("register staffing routes: %w", err)

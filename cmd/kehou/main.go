@@ -45,6 +45,7 @@ const usage = `usage:
   kehou serve [timetable|staffing|billing|identity|gateway ...] [flags]   run all parts (default) or the named ones
   kehou migrate [flags]                                          apply database migrations and exit
   kehou demo [flags]                                             start everything, load the demo district (idempotent), report and exit
+  kehou import <students|classes> <file> --school ID [--dry-run]  import a roster into a running system
   kehou help
 
 Every flag can also be set by its KEHOU_* environment variable (shown in each flag's help).`
@@ -97,6 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "import" {
+		return importCmd(ctx, rest, getenv, stdout, stderr)
+	}
 	var parts []system.Part
 	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		parts = append(parts, system.Part(rest[0]))

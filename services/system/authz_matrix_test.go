@@ -63,6 +63,7 @@ var expected = map[string]string{
 	"TimetableService_ListEnrolments": "BFSP", "TimetableService_CreateLeave": "BSP", "TimetableService_SubmitClubChoices": "BSP",
 	"TimetableService_BatchSubmitClubChoices": "BS", "TimetableService_AllocateClubs": "BS", "TimetableService_JoinClub": "BSP", "TimetableService_LeaveClub": "BSP",
 	"TimetableService_ListClubMembers": "BSTI", "TimetableService_StreamEnrolmentIntervals": "BFS",
+	"TimetableService_UploadImport": "BS", "TimetableService_GetImport": "BS", "TimetableService_ExportRecords": "BS",
 
 	"StaffingService_CreateStaffMember": "BS", "StaffingService_ListStaff": "BS", "StaffingService_GetStaffMember": "BSTI",
 	"StaffingService_UpdateStaffMember": "BS", "StaffingService_SetTermParticipation": "BSTI",
@@ -97,9 +98,10 @@ var expected = map[string]string{
 // the gRPC half of the matrix checks them.
 var grpcOnly = map[string]bool{"TimetableService_ListRosterContacts": true}
 
-// reads are the POST routes that change nothing (out of scope: 404, not 403).
+// reads are the routes and methods that change nothing though their method
+// or name does not say so (out of scope: 404, not 403).
 var reads = map[string]bool{"BillingService_VerifyFeeRun": true, "BillingService_PreviewFeeRun": true,
-	"RemunerationService_VerifyPayRun": true}
+	"RemunerationService_VerifyPayRun": true, "TimetableService_ExportRecords": true}
 
 // bodies are the smallest bodies that name the caller's scope where a
 // route takes it from the body (a child for parents, a school for a
@@ -111,6 +113,10 @@ var bodies = map[string]map[string]any{"TimetableService_CreateEnrolment": {"stu
 // parentQuery names the parent's child on list routes that filter by student.
 var parentQuery = map[string]string{"PaymentService_ListPayments": "student_id", "PaymentService_ListBalances": "student_id",
 	"TimetableService_ListEnrolments": "student_id"}
+
+// schoolQuery names school A on routes that take the school from the
+// query (the import upload, whose body is the file).
+var schoolQuery = map[string]bool{"TimetableService_UploadImport": true}
 
 type route struct{ op, method, path string }
 
@@ -235,6 +241,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		path := w.fill(r.path)
 		if q := parentQuery[r.op]; q != "" {
 			path += "?" + q + "=" + w.childA
+		}
+		if schoolQuery[r.op] {
+			path += "?school_id=" + w.schoolA
 		}
 		var body any
 		if r.method != "GET" {

@@ -31,6 +31,7 @@ type Store interface {
 
 	PlanningStore
 	EnrolmentStore
+	ImportStore
 }
 
 // App is timetable's use cases.

@@ -99,31 +99,47 @@ func (a *App) CreateClass(ctx context.Context, schoolID string, c school.Class) 
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
-	if !school.GradeAllowed(t.School.Stage, c.Grade) {
-		return c, fault.Invalid("class.grade", fmt.Sprintf("grade %d is not taught at a %s school", c.Grade, t.School.Stage))
-	}
+	var rooms []school.Room
+	var classes []school.Class
 	if c.HomeRoomID != "" {
-		rooms, err := a.store.ListRooms(ctx, t.Scope)
-		if err != nil {
+		if rooms, err = a.store.ListRooms(ctx, t.Scope); err != nil {
 			return c, err
 		}
-		i := slices.IndexFunc(rooms, func(r school.Room) bool { return r.ID == c.HomeRoomID })
-		if i < 0 {
-			return c, fault.Invalid("class.home_room_id", "room "+c.HomeRoomID+" is not a room of this school")
-		}
-		if rooms[i].Capacity < c.Size {
-			return c, fault.Invalid("class.home_room_id", fmt.Sprintf("room %s holds %d, the class has %d students", rooms[i].Name, rooms[i].Capacity, c.Size))
-		}
-		classes, err := a.store.ListClasses(ctx, t.Scope)
-		if err != nil {
+		if classes, err = a.store.ListClasses(ctx, t.Scope); err != nil {
 			return c, err
 		}
-		if j := slices.IndexFunc(classes, func(x school.Class) bool { return x.HomeRoomID == c.HomeRoomID }); j >= 0 {
-			return c, fault.Invalid("class.home_room_id", "room "+rooms[i].Name+" is already the home room of "+classes[j].Name)
-		}
+	}
+	if err := a.checkClass(t, c, rooms, classes); err != nil {
+		return c, err
 	}
 	c.ID = school.NewID("cls")
 	return c, a.store.CreateClass(ctx, t.Scope, c)
+}
+
+// checkClass is CreateClass's rules over the school's rooms and classes
+// (needed only when c names a home room), shared with class imports: the
+// class itself (same ID) does not count as another class using the room.
+func (a *App) checkClass(t Tenant, c school.Class, rooms []school.Room, classes []school.Class) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if !school.GradeAllowed(t.School.Stage, c.Grade) {
+		return fault.Invalid("class.grade", fmt.Sprintf("grade %d is not taught at a %s school", c.Grade, t.School.Stage))
+	}
+	if c.HomeRoomID == "" {
+		return nil
+	}
+	i := slices.IndexFunc(rooms, func(r school.Room) bool { return r.ID == c.HomeRoomID })
+	if i < 0 {
+		return fault.Invalid("class.home_room_id", "room "+c.HomeRoomID+" is not a room of this school")
+	}
+	if rooms[i].Capacity < c.Size {
+		return fault.Invalid("class.home_room_id", fmt.Sprintf("room %s holds %d, the class has %d students", rooms[i].Name, rooms[i].Capacity, c.Size))
+	}
+	if j := slices.IndexFunc(classes, func(x school.Class) bool { return x.HomeRoomID == c.HomeRoomID && (c.ID == "" || x.ID != c.ID) }); j >= 0 {
+		return fault.Invalid("class.home_room_id", "room "+rooms[i].Name+" is already the home room of "+classes[j].Name)
+	}
+	return nil
 }
 
 // ListClasses lists a school's classes with their sizes.

@@ -119,7 +119,10 @@ func classProto(c school.Class, schoolID string) *timetablev1.Class {
 
 func studentProto(s school.Student, schoolID string) *timetablev1.Student {
 	out := &timetablev1.Student{StudentId: s.ID, SchoolId: schoolID, ClassId: s.ClassID, Name: s.Name,
-		HardshipCategory: hardshipProto(s.Hardship), HardshipVerified: s.Verified}
+		HardshipCategory: hardshipProto(s.Hardship), HardshipVerified: s.Verified, StudentNumber: s.Number}
+	if !s.BirthDate.IsZero() {
+		out.BirthDate = pbconv.FromDate(s.BirthDate.Time())
+	}
 	for _, g := range s.Guardians {
 		out.Guardians = append(out.Guardians, &timetablev1.Guardian{Name: g.Name, Phone: g.Phone, Relation: g.Relation})
 	}

@@ -2,10 +2,13 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 	"github.com/kehou/kehou/services/platform/auth"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/paging"
+	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/compliance"
 	"github.com/kehou/kehou/services/timetable/domain/school"
@@ -60,7 +63,11 @@ func (s *Server) ListClasses(ctx context.Context, req *timetablev1.ListClassesRe
 
 // CreateStudent implements the RPC.
 func (s *Server) CreateStudent(ctx context.Context, req *timetablev1.CreateStudentRequest) (*timetablev1.CreateStudentResponse, error) {
-	out, err := s.app.CreateStudent(ctx, req.GetSchoolId(), studentOf(req.GetStudent()))
+	st, err := studentOf(req.GetStudent(), "student")
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	out, err := s.app.CreateStudent(ctx, req.GetSchoolId(), st)
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -71,7 +78,11 @@ func (s *Server) CreateStudent(ctx context.Context, req *timetablev1.CreateStude
 func (s *Server) BatchCreateStudents(ctx context.Context, req *timetablev1.BatchCreateStudentsRequest) (*timetablev1.BatchCreateStudentsResponse, error) {
 	in := make([]school.Student, len(req.GetStudents()))
 	for i, p := range req.GetStudents() {
-		in[i] = studentOf(p)
+		st, err := studentOf(p, fmt.Sprintf("students[%d]", i))
+		if err != nil {
+			return nil, s.toStatus(ctx, err)
+		}
+		in[i] = st
 	}
 	out, err := s.app.BatchCreateStudents(ctx, req.GetSchoolId(), in)
 	if err != nil {
@@ -84,13 +95,22 @@ func (s *Server) BatchCreateStudents(ctx context.Context, req *timetablev1.Batch
 	return resp, nil
 }
 
-// studentOf converts a student message (its id ignored).
-func studentOf(in *timetablev1.Student) school.Student {
-	st := school.Student{ClassID: in.GetClassId(), Name: in.GetName(), Hardship: hardship(in.GetHardshipCategory()), Verified: in.GetHardshipVerified()}
+// studentOf converts a student message (its id ignored); field names the
+// message in a bad birth date's violation.
+func studentOf(in *timetablev1.Student, field string) (school.Student, error) {
+	st := school.Student{ClassID: in.GetClassId(), Name: in.GetName(), Hardship: hardship(in.GetHardshipCategory()),
+		Verified: in.GetHardshipVerified(), Number: in.GetStudentNumber()}
+	if in.GetBirthDate() != nil {
+		d, err := pbconv.Date(in.GetBirthDate(), field+".birth_date")
+		if err != nil {
+			return school.Student{}, err
+		}
+		st.BirthDate = civil.Of(d)
+	}
 	for _, g := range in.GetGuardians() {
 		st.Guardians = append(st.Guardians, school.Guardian{Name: g.GetName(), Phone: g.GetPhone(), Relation: g.GetRelation()})
 	}
-	return st
+	return st, nil
 }
 
 // ListStudents implements the RPC.

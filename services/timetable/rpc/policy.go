@@ -63,6 +63,11 @@ var Policy = az.Methods("kehou.timetable.v1.TimetableService", map[string]az.Rul
 	// accounts linked from the roster): its service credential, beside an
 	// administrator's token.
 	"ListRosterContacts": az.Read(az.Bureau, az.SchoolAdmin).FeedFor("identity"),
+	// Rosters carry guardians' phones and hardship: only those who
+	// administer the school import and export them.
+	"UploadImport":  az.Change(az.Bureau, az.SchoolAdmin),
+	"GetImport":     az.Read(az.Bureau, az.SchoolAdmin),
+	"ExportRecords": az.Read(az.Bureau, az.SchoolAdmin),
 })
 
 // AuditedReads are the reads of children's personal data in bulk that the

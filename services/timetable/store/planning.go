@@ -76,8 +76,9 @@ func (s *Store) CreateStudent(ctx context.Context, sc school.Scope, st school.St
 		return fmt.Errorf("encode guardians: %w", err)
 	}
 	_, err = s.db.Exec(ctx, `INSERT INTO timetable.students (district_id, school_id, student_id, class_id, name,
-		guardians, hardship_category, hardship_verified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		sc.DistrictID, sc.SchoolID, st.ID, st.ClassID, st.Name, g, st.Hardship, st.Verified)
+		guardians, hardship_category, hardship_verified, student_number, birth_date)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		sc.DistrictID, sc.SchoolID, st.ID, st.ClassID, st.Name, g, st.Hardship, st.Verified, st.Number, birthDate(st.BirthDate))
 	if err != nil && errors.Is(pgdb.Classify(err), pgdb.ErrForeignKeyViolation) {
 		return fault.Invalid("student.class_id", "class "+st.ClassID+" is not a class of this school")
 	}
@@ -94,8 +95,9 @@ func (s *Store) CreateStudents(ctx context.Context, sc school.Scope, sts []schoo
 				return fmt.Errorf("encode guardians: %w", err)
 			}
 			b.Queue(`INSERT INTO timetable.students (district_id, school_id, student_id, class_id, name,
-				guardians, hardship_category, hardship_verified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				sc.DistrictID, sc.SchoolID, st.ID, st.ClassID, st.Name, g, st.Hardship, st.Verified)
+				guardians, hardship_category, hardship_verified, student_number, birth_date)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				sc.DistrictID, sc.SchoolID, st.ID, st.ClassID, st.Name, g, st.Hardship, st.Verified, st.Number, birthDate(st.BirthDate))
 		}
 		res := tx.SendBatch(ctx, b)
 		for _, st := range sts {
@@ -108,15 +110,28 @@ func (s *Store) CreateStudents(ctx context.Context, sc school.Scope, sts []schoo
 	})
 }
 
-const studentCols = `student_id, class_id, name, guardians, hardship_category, hardship_verified`
+const studentCols = `student_id, class_id, name, guardians, hardship_category, hardship_verified, student_number, birth_date`
 
 func scanStudent(r pgx.Row) (school.Student, error) {
 	var x school.Student
 	var g []byte
-	if err := r.Scan(&x.ID, &x.ClassID, &x.Name, &g, &x.Hardship, &x.Verified); err != nil {
+	var birth *time.Time
+	if err := r.Scan(&x.ID, &x.ClassID, &x.Name, &g, &x.Hardship, &x.Verified, &x.Number, &birth); err != nil {
 		return x, err
 	}
+	if birth != nil {
+		x.BirthDate = civil.Of(*birth)
+	}
 	return x, json.Unmarshal(g, &x.Guardians)
+}
+
+// birthDate is a student's birth date for a date column: NULL when not recorded.
+func birthDate(d civil.Date) *time.Time {
+	if d.IsZero() {
+		return nil
+	}
+	t := d.Time()
+	return &t
 }
 
 // GetStudent reads one student of the school.

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -44,6 +46,27 @@ const (
 	RoomCanteen    RoomKind = "canteen"
 )
 
+// RoomKindName is a room kind with its Chinese name.
+type RoomKindName struct {
+	Kind    RoomKind
+	Chinese string
+}
+
+// RoomKinds are the kinds with their Chinese names (what room lists say).
+var RoomKinds = []RoomKindName{
+	{RoomClassroom, "教室"}, {RoomGym, "体育馆"}, {RoomArtRoom, "艺术室"}, {RoomLab, "实验室"},
+	{RoomLibrary, "图书室"}, {RoomPlayground, "操场"}, {RoomCanteen, "食堂"},
+}
+
+func knownRoomKind(k RoomKind) bool {
+	for _, x := range RoomKinds {
+		if x.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // Room is a room or space of a school.
 type Room struct {
 	ID       string
@@ -56,8 +79,11 @@ type Room struct {
 func (r Room) Validate() error {
 	var c fault.Collector
 	c.Check(strings.TrimSpace(r.Name) != "", "room.name", "must not be blank")
+	c.Check(utf8.RuneCountInString(r.Name) <= MaxNameRunes, "room.name", "must be at most 50 characters")
 	c.Check(r.Kind != "", "room.kind", "must be set")
+	c.Check(r.Kind == "" || knownRoomKind(r.Kind), "room.kind", "is not a known room kind")
 	c.Check(r.Capacity > 0, "room.capacity", "must be positive")
+	c.Check(r.Capacity <= 2000, "room.capacity", "must be at most 2000")
 	return c.Err()
 }
 
@@ -101,22 +127,87 @@ type Guardian struct {
 // Hardship is a family hardship category; "" means none.
 type Hardship string
 
+// Hardships are the categories a school records, with their Chinese names
+// (the names rosters use).
+var Hardships = []HardshipName{
+	{"jiandang_lika", "建档立卡"}, {"dibao", "低保"}, {"tekun", "特困"}, {"orphan", "孤儿"},
+	{"disabled", "残疾学生"}, {"poverty_risk", "防返贫监测"}, {"sudden_hardship", "突发困难"},
+}
+
+// KnownHardship reports whether h is "" or one of Hardships.
+func KnownHardship(h Hardship) bool {
+	return h == "" || slices.ContainsFunc(Hardships, func(x HardshipName) bool { return x.Category == h })
+}
+
+// HardshipName is a category with its Chinese name.
+type HardshipName struct {
+	Category Hardship
+	Chinese  string
+}
+
 // Student is a pupil of one class.
 type Student struct {
-	ID        string
+	ID string
+	// Number is the 学籍号 (national student number), the key a roster
+	// import matches by; "" when not recorded.
+	Number    string
 	ClassID   string
 	Name      string
+	BirthDate civil.Date // zero when not recorded
 	Guardians []Guardian
 	Hardship  Hardship
 	Verified  bool
 }
 
-// Validate checks a student.
+// Student limits, shared by the single-record API and roster imports.
+const (
+	MaxNameRunes     = 50
+	MaxGuardians     = 4
+	MaxRelationRunes = 20
+)
+
+// phone is what a guardian's phone number may hold: digits, +, - and
+// spaces, 5 to 20 of them (a mobile, a landline with area code).
+func phoneOK(p string) bool {
+	if n := len(p); n < 5 || n > 20 {
+		return false
+	}
+	return strings.Trim(p, "0123456789+- ") == ""
+}
+
+// numberOK is a 学籍号: letters and digits, 6 to 32 (the national form is
+// G or L and 18 more).
+func numberOK(n string) bool {
+	if len(n) < 6 || len(n) > 32 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks a student: the one set of rules for CreateStudent and
+// for every row of a roster import.
 func (s Student) Validate() error {
 	var c fault.Collector
 	c.Check(strings.TrimSpace(s.Name) != "", "student.name", "must not be blank")
+	c.Check(utf8.RuneCountInString(s.Name) <= MaxNameRunes, "student.name", "must be at most 50 characters")
+	c.Check(s.Number == "" || numberOK(s.Number), "student.student_number", "must be 6 to 32 letters and digits")
 	c.Check(s.ClassID != "", "student.class_id", "must be set")
 	c.Check(len(s.Guardians) > 0, "student.guardians", "at least one guardian is required")
+	c.Check(len(s.Guardians) <= MaxGuardians, "student.guardians", "at most 4 guardians")
+	for i, g := range s.Guardians {
+		f := fmt.Sprintf("student.guardians[%d].", i)
+		c.Check(strings.TrimSpace(g.Name) != "", f+"name", "must not be blank")
+		c.Check(utf8.RuneCountInString(g.Name) <= MaxNameRunes, f+"name", "must be at most 50 characters")
+		c.Check(phoneOK(g.Phone), f+"phone", "must be 5 to 20 digits, +, - or spaces")
+		c.Check(utf8.RuneCountInString(g.Relation) <= MaxRelationRunes, f+"relation", "must be at most 20 characters")
+	}
+	c.Check(KnownHardship(s.Hardship), "student.hardship_category", "is not a known hardship category")
+	c.Check(s.BirthDate.IsZero() || s.BirthDate.Year >= 2000 && s.BirthDate.Year <= 2100, "student.birth_date", "must be between 2000 and 2100")
 	return c.Err()
 }
 
@@ -279,6 +370,18 @@ func (it Item) Validate(stage org.Stage) error {
 // ActivityKind is what a club does.
 type ActivityKind string
 
+// ActivityName is an activity kind with its Chinese name.
+type ActivityName struct {
+	Kind    ActivityKind
+	Chinese string
+}
+
+// ActivityKinds are the kinds with their Chinese names.
+var ActivityKinds = []ActivityName{
+	{"reading", "阅读"}, {"calligraphy", "书法"}, {"sports", "体育"}, {"arts", "艺术"},
+	{"science", "科技"}, {"social_practice", "社会实践"}, {"other", "其他"},
+}
+
 // ProviderKind is who runs a club: "school" or "institution".
 type ProviderKind string
 
@@ -308,7 +411,14 @@ type Club struct {
 func (cl Club) Validate(stage org.Stage, rooms []Room) error {
 	var c fault.Collector
 	c.Check(strings.TrimSpace(cl.Name) != "", "club.name", "must not be blank")
+	c.Check(utf8.RuneCountInString(cl.Name) <= MaxNameRunes, "club.name", "must be at most 50 characters")
+	c.Check(slices.ContainsFunc(ActivityKinds, func(a ActivityName) bool { return a.Kind == cl.Activity }),
+		"club.activity_kind", "is not a known activity kind")
+	c.Check(cl.Provider == ProviderSchool || cl.Provider == ProviderInstitution, "club.provider_kind", "must be school or institution")
 	c.Check(cl.Capacity > 0, "club.capacity", "must be positive")
+	c.Check(cl.Capacity <= 500, "club.capacity", "must be at most 500")
+	c.Check(len(cl.Grades) > 0, "club.grades", "at least one grade")
+	c.Check(cl.MeetingsPerWeek >= 1 && cl.MeetingsPerWeek <= 7, "club.meetings_per_week", "must be 1 to 7")
 	if cl.Provider == ProviderInstitution {
 		c.Check(cl.InstitutionID != "", "club.institution_id", "is required for an institution's club")
 	} else {

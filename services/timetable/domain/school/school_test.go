@@ -97,7 +97,7 @@ func TestItemValidate(t *testing.T) {
 
 func TestClubValidate(t *testing.T) {
 	rooms := []Room{{ID: "r1", Kind: RoomGym, Capacity: 60}, {ID: "r2", Kind: RoomClassroom, Capacity: 45}}
-	ok := Club{Name: "篮球", Provider: ProviderSchool, Capacity: 40, Grades: []int{3, 4}, RoomKind: RoomGym, MeetingsPerWeek: 2}
+	ok := Club{Name: "篮球", Activity: "sports", Provider: ProviderSchool, Capacity: 40, Grades: []int{3, 4}, RoomKind: RoomGym, MeetingsPerWeek: 2}
 	tests := []struct {
 		name string
 		give func(c *Club)
@@ -109,6 +109,8 @@ func TestClubValidate(t *testing.T) {
 		{"grade not taught", func(c *Club) { c.Grades = []int{3, 8} }, []string{"club.grades[1]"}},
 		{"institution without id", func(c *Club) { c.Provider = ProviderInstitution }, []string{"club.institution_id"}},
 		{"school club with institution id", func(c *Club) { c.InstitutionID = "inst" }, []string{"club.institution_id"}},
+		{"unknown activity, no grade, no meetings", func(c *Club) { c.Activity, c.Grades, c.MeetingsPerWeek = "chess", nil, 0 },
+			[]string{"club.activity_kind", "club.grades", "club.meetings_per_week"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ package timetablev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	v1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -341,8 +342,13 @@ type Student struct {
 	HardshipCategory HardshipCategory `protobuf:"varint,6,opt,name=hardship_category,json=hardshipCategory,proto3,enum=kehou.timetable.v1.HardshipCategory" json:"hardship_category,omitempty"`
 	// Whether the school has verified the hardship status.
 	HardshipVerified bool `protobuf:"varint,7,opt,name=hardship_verified,json=hardshipVerified,proto3" json:"hardship_verified,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// 学籍号, the national student number: 6 to 32 letters and digits,
+	// unique in the school; a roster import matches rows by it. Optional.
+	StudentNumber string `protobuf:"bytes,8,opt,name=student_number,json=studentNumber,proto3" json:"student_number,omitempty"`
+	// Date of birth (出生日期), when recorded.
+	BirthDate     *v1.Date `protobuf:"bytes,9,opt,name=birth_date,json=birthDate,proto3" json:"birth_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Student) Reset() {
@@ -422,6 +428,20 @@ func (x *Student) GetHardshipVerified() bool {
 		return x.HardshipVerified
 	}
 	return false
+}
+
+func (x *Student) GetStudentNumber() string {
+	if x != nil {
+		return x.StudentNumber
+	}
+	return ""
+}
+
+func (x *Student) GetBirthDate() *v1.Date {
+	if x != nil {
+		return x.BirthDate
+	}
+	return nil
 }
 
 // Room is a room or space of a school.
@@ -510,7 +530,7 @@ var File_kehou_timetable_v1_organisation_proto protoreflect.FileDescriptor
 
 const file_kehou_timetable_v1_organisation_proto_rawDesc = "" +
 	"\n" +
-	"%kehou/timetable/v1/organisation.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\"\xc9\x01\n" +
+	"%kehou/timetable/v1/organisation.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1ckehou/common/v1/common.proto\"\xc9\x01\n" +
 	"\x05Class\x12\x19\n" +
 	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1f\n" +
@@ -522,7 +542,7 @@ const file_kehou_timetable_v1_organisation_proto_rawDesc = "" +
 	"\bGuardian\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\x04name\x12.\n" +
 	"\x05phone\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^[0-9+\\- ]{5,20}$R\x05phone\x12#\n" +
-	"\brelation\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\brelation\"\xdc\x02\n" +
+	"\brelation\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\brelation\"\xc2\x03\n" +
 	"\aStudent\x12\x1d\n" +
 	"\n" +
 	"student_id\x18\x01 \x01(\tR\tstudentId\x12\x1b\n" +
@@ -532,7 +552,10 @@ const file_kehou_timetable_v1_organisation_proto_rawDesc = "" +
 	"\tguardians\x18\x05 \x03(\v2\x1c.kehou.timetable.v1.GuardianB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\x04R\tguardians\x12[\n" +
 	"\x11hardship_category\x18\x06 \x01(\x0e2$.kehou.timetable.v1.HardshipCategoryB\b\xbaH\x05\x82\x01\x02\x10\x01R\x10hardshipCategory\x12+\n" +
-	"\x11hardship_verified\x18\a \x01(\bR\x10hardshipVerified\"\xc1\x01\n" +
+	"\x11hardship_verified\x18\a \x01(\bR\x10hardshipVerified\x12.\n" +
+	"\x0estudent_number\x18\b \x01(\tB\a\xbaH\x04r\x02\x18 R\rstudentNumber\x124\n" +
+	"\n" +
+	"birth_date\x18\t \x01(\v2\x15.kehou.common.v1.DateR\tbirthDate\"\xc1\x01\n" +
 	"\x04Room\x12\x17\n" +
 	"\aroom_id\x18\x01 \x01(\tR\x06roomId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1d\n" +
@@ -581,16 +604,18 @@ var file_kehou_timetable_v1_organisation_proto_goTypes = []any{
 	(*Guardian)(nil),      // 3: kehou.timetable.v1.Guardian
 	(*Student)(nil),       // 4: kehou.timetable.v1.Student
 	(*Room)(nil),          // 5: kehou.timetable.v1.Room
+	(*v1.Date)(nil),       // 6: kehou.common.v1.Date
 }
 var file_kehou_timetable_v1_organisation_proto_depIdxs = []int32{
 	3, // 0: kehou.timetable.v1.Student.guardians:type_name -> kehou.timetable.v1.Guardian
 	1, // 1: kehou.timetable.v1.Student.hardship_category:type_name -> kehou.timetable.v1.HardshipCategory
-	0, // 2: kehou.timetable.v1.Room.kind:type_name -> kehou.timetable.v1.RoomKind
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	6, // 2: kehou.timetable.v1.Student.birth_date:type_name -> kehou.common.v1.Date
+	0, // 3: kehou.timetable.v1.Room.kind:type_name -> kehou.timetable.v1.RoomKind
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_organisation_proto_init() }

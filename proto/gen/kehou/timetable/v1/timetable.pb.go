@@ -5853,7 +5853,7 @@ var File_kehou_timetable_v1_timetable_proto protoreflect.FileDescriptor
 
 const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\n" +
-	"\"kehou/timetable/v1/timetable.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\x1a!kehou/timetable/v1/calendar.proto\x1a\"kehou/timetable/v1/enrolment.proto\x1a%kehou/timetable/v1/organisation.proto\x1a!kehou/timetable/v1/planning.proto\"\xa6\x05\n" +
+	"\"kehou/timetable/v1/timetable.proto\x12\x12kehou.timetable.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\x1a!kehou/timetable/v1/calendar.proto\x1a\"kehou/timetable/v1/enrolment.proto\x1a kehou/timetable/v1/imports.proto\x1a%kehou/timetable/v1/organisation.proto\x1a!kehou/timetable/v1/planning.proto\"\xa6\x05\n" +
 	"\x0eDistrictPolicy\x12F\n" +
 	"\roff_work_time\x18\x01 \x01(\v2\x1a.kehou.common.v1.TimeOfDayB\x06\xbaH\x03\xc8\x01\x01R\voffWorkTime\x129\n" +
 	"\x13min_minutes_per_day\x18\x02 \x01(\x05B\n" +
@@ -6242,7 +6242,7 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xea;\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\x90?\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -6294,7 +6294,10 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x0fListClubMembers\x12*.kehou.timetable.v1.ListClubMembersRequest\x1a+.kehou.timetable.v1.ListClubMembersResponse\"G\x82\xd3\xe4\x93\x02A\x12?/v1/schools/{school_id}/terms/{term_id}/clubs/{club_id}/members\x12\xd3\x01\n" +
 	"\x18StreamEnrolmentIntervals\x123.kehou.timetable.v1.StreamEnrolmentIntervalsRequest\x1a4.kehou.timetable.v1.StreamEnrolmentIntervalsResponse\"J\x82\xd3\xe4\x93\x02D\x12B/v1/schools/{school_id}/terms/{term_id}/enrolment-intervals:stream0\x01\x12\x9f\x01\n" +
 	"\x0fListAuditEvents\x12*.kehou.timetable.v1.ListAuditEventsRequest\x1a+.kehou.timetable.v1.ListAuditEventsResponse\"3\x82\xd3\xe4\x93\x02-\x12+/v1/districts/{district_id}/audit/timetable\x12s\n" +
-	"\x12ListRosterContacts\x12-.kehou.timetable.v1.ListRosterContactsRequest\x1a..kehou.timetable.v1.ListRosterContactsResponseBAZ?github.com/kehou/kehou/proto/gen/kehou/timetable/v1;timetablev1b\x06proto3"
+	"\x12ListRosterContacts\x12-.kehou.timetable.v1.ListRosterContactsRequest\x1a..kehou.timetable.v1.ListRosterContactsResponse\x12{\n" +
+	"\fUploadImport\x12'.kehou.timetable.v1.UploadImportRequest\x1a(.kehou.timetable.v1.UploadImportResponse\"\x16\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/imports(\x01\x12\x8d\x01\n" +
+	"\tGetImport\x12$.kehou.timetable.v1.GetImportRequest\x1a%.kehou.timetable.v1.GetImportResponse\"3\x82\xd3\xe4\x93\x02-\x12+/v1/schools/{school_id}/imports/{import_id}\x12\x96\x01\n" +
+	"\rExportRecords\x12(.kehou.timetable.v1.ExportRecordsRequest\x1a).kehou.timetable.v1.ExportRecordsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/schools/{school_id}/exports/{kind}0\x01BAZ?github.com/kehou/kehou/proto/gen/kehou/timetable/v1;timetablev1b\x06proto3"
 
 var (
 	file_kehou_timetable_v1_timetable_proto_rawDescOnce sync.Once
@@ -6437,6 +6440,12 @@ var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(*EnrolmentInterval)(nil),                // 123: kehou.timetable.v1.EnrolmentInterval
 	(*v1.AuditEvent)(nil),                    // 124: kehou.common.v1.AuditEvent
 	(*Guardian)(nil),                         // 125: kehou.timetable.v1.Guardian
+	(*UploadImportRequest)(nil),              // 126: kehou.timetable.v1.UploadImportRequest
+	(*GetImportRequest)(nil),                 // 127: kehou.timetable.v1.GetImportRequest
+	(*ExportRecordsRequest)(nil),             // 128: kehou.timetable.v1.ExportRecordsRequest
+	(*UploadImportResponse)(nil),             // 129: kehou.timetable.v1.UploadImportResponse
+	(*GetImportResponse)(nil),                // 130: kehou.timetable.v1.GetImportResponse
+	(*ExportRecordsResponse)(nil),            // 131: kehou.timetable.v1.ExportRecordsResponse
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	102, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
@@ -6572,56 +6581,62 @@ var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	95,  // 130: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
 	97,  // 131: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
 	99,  // 132: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
-	5,   // 133: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,   // 134: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,   // 135: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11,  // 136: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13,  // 137: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15,  // 138: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17,  // 139: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19,  // 140: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	21,  // 141: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
-	23,  // 142: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
-	25,  // 143: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
-	27,  // 144: kehou.timetable.v1.TimetableService.BatchCreateStudents:output_type -> kehou.timetable.v1.BatchCreateStudentsResponse
-	29,  // 145: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
-	31,  // 146: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
-	33,  // 147: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
-	35,  // 148: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
-	37,  // 149: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
-	39,  // 150: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
-	41,  // 151: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
-	43,  // 152: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
-	45,  // 153: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
-	47,  // 154: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
-	49,  // 155: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
-	51,  // 156: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
-	53,  // 157: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
-	55,  // 158: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
-	57,  // 159: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
-	59,  // 160: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
-	61,  // 161: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
-	63,  // 162: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
-	65,  // 163: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
-	67,  // 164: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
-	69,  // 165: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
-	71,  // 166: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
-	73,  // 167: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
-	75,  // 168: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
-	77,  // 169: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
-	79,  // 170: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
-	81,  // 171: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
-	83,  // 172: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
-	86,  // 173: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
-	88,  // 174: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
-	90,  // 175: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
-	92,  // 176: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
-	94,  // 177: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
-	96,  // 178: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	98,  // 179: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
-	101, // 180: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
-	133, // [133:181] is the sub-list for method output_type
-	85,  // [85:133] is the sub-list for method input_type
+	126, // 133: kehou.timetable.v1.TimetableService.UploadImport:input_type -> kehou.timetable.v1.UploadImportRequest
+	127, // 134: kehou.timetable.v1.TimetableService.GetImport:input_type -> kehou.timetable.v1.GetImportRequest
+	128, // 135: kehou.timetable.v1.TimetableService.ExportRecords:input_type -> kehou.timetable.v1.ExportRecordsRequest
+	5,   // 136: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 137: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 138: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 139: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 140: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 141: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 142: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 143: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 144: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 145: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 146: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 147: kehou.timetable.v1.TimetableService.BatchCreateStudents:output_type -> kehou.timetable.v1.BatchCreateStudentsResponse
+	29,  // 148: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	31,  // 149: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	33,  // 150: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	35,  // 151: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	37,  // 152: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	39,  // 153: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	41,  // 154: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	43,  // 155: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	45,  // 156: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	47,  // 157: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	49,  // 158: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	51,  // 159: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	53,  // 160: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	55,  // 161: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	57,  // 162: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	59,  // 163: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	61,  // 164: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	63,  // 165: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	65,  // 166: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	67,  // 167: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
+	69,  // 168: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	71,  // 169: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	73,  // 170: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
+	75,  // 171: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	77,  // 172: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	79,  // 173: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	81,  // 174: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	83,  // 175: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	86,  // 176: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	88,  // 177: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	90,  // 178: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	92,  // 179: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	94,  // 180: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	96,  // 181: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	98,  // 182: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
+	101, // 183: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
+	129, // 184: kehou.timetable.v1.TimetableService.UploadImport:output_type -> kehou.timetable.v1.UploadImportResponse
+	130, // 185: kehou.timetable.v1.TimetableService.GetImport:output_type -> kehou.timetable.v1.GetImportResponse
+	131, // 186: kehou.timetable.v1.TimetableService.ExportRecords:output_type -> kehou.timetable.v1.ExportRecordsResponse
+	136, // [136:187] is the sub-list for method output_type
+	85,  // [85:136] is the sub-list for method input_type
 	85,  // [85:85] is the sub-list for extension type_name
 	85,  // [85:85] is the sub-list for extension extendee
 	0,   // [0:85] is the sub-list for field type_name
@@ -6634,6 +6649,7 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 	}
 	file_kehou_timetable_v1_calendar_proto_init()
 	file_kehou_timetable_v1_enrolment_proto_init()
+	file_kehou_timetable_v1_imports_proto_init()
 	file_kehou_timetable_v1_organisation_proto_init()
 	file_kehou_timetable_v1_planning_proto_init()
 	type x struct{}

@@ -67,6 +67,9 @@ const (
 	TimetableService_StreamEnrolmentIntervals_FullMethodName = "/kehou.timetable.v1.TimetableService/StreamEnrolmentIntervals"
 	TimetableService_ListAuditEvents_FullMethodName          = "/kehou.timetable.v1.TimetableService/ListAuditEvents"
 	TimetableService_ListRosterContacts_FullMethodName       = "/kehou.timetable.v1.TimetableService/ListRosterContacts"
+	TimetableService_UploadImport_FullMethodName             = "/kehou.timetable.v1.TimetableService/UploadImport"
+	TimetableService_GetImport_FullMethodName                = "/kehou.timetable.v1.TimetableService/GetImport"
+	TimetableService_ExportRecords_FullMethodName            = "/kehou.timetable.v1.TimetableService/ExportRecords"
 )
 
 // TimetableServiceClient is the client API for TimetableService service.
@@ -188,6 +191,20 @@ type TimetableServiceClient interface {
 	// (账号关联). It has no HTTP route and answers only calls carrying
 	// identity's service credential, beside a school's administrator's token.
 	ListRosterContacts(ctx context.Context, in *ListRosterContactsRequest, opts ...grpc.CallOption) (*ListRosterContactsResponse, error)
+	// UploadImport takes a roster file (.xlsx or CSV) in chunks, the first
+	// message naming the school and kind, checks that it is a spreadsheet
+	// with the kind's headers and starts an import job: a dry run reports,
+	// an apply writes every row or none (client streaming). Over HTTP the
+	// body is the file itself, streamed here by the gateway, and the first
+	// message's fields are query parameters:
+	// POST /v1/imports?school_id=…&kind=students&dry_run=true.
+	UploadImport(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse], error)
+	// GetImport shows an import job: percent done, and its report at the end.
+	GetImport(ctx context.Context, in *GetImportRequest, opts ...grpc.CallOption) (*GetImportResponse, error)
+	// ExportRecords writes the school's records of a kind as .xlsx or CSV in
+	// the import template's layout, or the empty template with an example
+	// row (server streaming; over HTTP the file itself).
+	ExportRecords(ctx context.Context, in *ExportRecordsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportRecordsResponse], error)
 }
 
 type timetableServiceClient struct {
@@ -696,6 +713,48 @@ func (c *timetableServiceClient) ListRosterContacts(ctx context.Context, in *Lis
 	return out, nil
 }
 
+func (c *timetableServiceClient) UploadImport(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TimetableService_ServiceDesc.Streams[2], TimetableService_UploadImport_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[UploadImportRequest, UploadImportResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_UploadImportClient = grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse]
+
+func (c *timetableServiceClient) GetImport(ctx context.Context, in *GetImportRequest, opts ...grpc.CallOption) (*GetImportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetImportResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GetImport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *timetableServiceClient) ExportRecords(ctx context.Context, in *ExportRecordsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportRecordsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TimetableService_ServiceDesc.Streams[3], TimetableService_ExportRecords_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportRecordsRequest, ExportRecordsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_ExportRecordsClient = grpc.ServerStreamingClient[ExportRecordsResponse]
+
 // TimetableServiceServer is the server API for TimetableService service.
 // All implementations must embed UnimplementedTimetableServiceServer
 // for forward compatibility.
@@ -815,6 +874,20 @@ type TimetableServiceServer interface {
 	// (账号关联). It has no HTTP route and answers only calls carrying
 	// identity's service credential, beside a school's administrator's token.
 	ListRosterContacts(context.Context, *ListRosterContactsRequest) (*ListRosterContactsResponse, error)
+	// UploadImport takes a roster file (.xlsx or CSV) in chunks, the first
+	// message naming the school and kind, checks that it is a spreadsheet
+	// with the kind's headers and starts an import job: a dry run reports,
+	// an apply writes every row or none (client streaming). Over HTTP the
+	// body is the file itself, streamed here by the gateway, and the first
+	// message's fields are query parameters:
+	// POST /v1/imports?school_id=…&kind=students&dry_run=true.
+	UploadImport(grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]) error
+	// GetImport shows an import job: percent done, and its report at the end.
+	GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error)
+	// ExportRecords writes the school's records of a kind as .xlsx or CSV in
+	// the import template's layout, or the empty template with an example
+	// row (server streaming; over HTTP the file itself).
+	ExportRecords(*ExportRecordsRequest, grpc.ServerStreamingServer[ExportRecordsResponse]) error
 	mustEmbedUnimplementedTimetableServiceServer()
 }
 
@@ -968,6 +1041,15 @@ func (UnimplementedTimetableServiceServer) ListAuditEvents(context.Context, *Lis
 }
 func (UnimplementedTimetableServiceServer) ListRosterContacts(context.Context, *ListRosterContactsRequest) (*ListRosterContactsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListRosterContacts not implemented")
+}
+func (UnimplementedTimetableServiceServer) UploadImport(grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]) error {
+	return status.Error(codes.Unimplemented, "method UploadImport not implemented")
+}
+func (UnimplementedTimetableServiceServer) GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetImport not implemented")
+}
+func (UnimplementedTimetableServiceServer) ExportRecords(*ExportRecordsRequest, grpc.ServerStreamingServer[ExportRecordsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportRecords not implemented")
 }
 func (UnimplementedTimetableServiceServer) mustEmbedUnimplementedTimetableServiceServer() {}
 func (UnimplementedTimetableServiceServer) testEmbeddedByValue()                          {}
@@ -1840,6 +1922,42 @@ func _TimetableService_ListRosterContacts_Handler(srv interface{}, ctx context.C
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TimetableService_UploadImport_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(TimetableServiceServer).UploadImport(&grpc.GenericServerStream[UploadImportRequest, UploadImportResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_UploadImportServer = grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]
+
+func _TimetableService_GetImport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetImportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GetImport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GetImport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GetImport(ctx, req.(*GetImportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TimetableService_ExportRecords_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportRecordsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TimetableServiceServer).ExportRecords(m, &grpc.GenericServerStream[ExportRecordsRequest, ExportRecordsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TimetableService_ExportRecordsServer = grpc.ServerStreamingServer[ExportRecordsResponse]
+
 // TimetableService_ServiceDesc is the grpc.ServiceDesc for TimetableService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -2031,6 +2149,10 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "ListRosterContacts",
 			Handler:    _TimetableService_ListRosterContacts_Handler,
 		},
+		{
+			MethodName: "GetImport",
+			Handler:    _TimetableService_GetImport_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -2041,6 +2163,16 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "StreamEnrolmentIntervals",
 			Handler:       _TimetableService_StreamEnrolmentIntervals_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "UploadImport",
+			Handler:       _TimetableService_UploadImport_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "ExportRecords",
+			Handler:       _TimetableService_ExportRecords_Handler,
 			ServerStreams: true,
 		},
 	},
