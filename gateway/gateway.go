@@ -1,8 +1,8 @@
 // Package gateway is the thin HTTP front: REST/JSON routes translated to
 // gRPC calls on the services over real connections (so every service
 // interceptor runs), one JSON error shape, health and readiness, metrics,
-// the OpenAPI document, request ids, access logs and CORS. No business
-// rules live here.
+// the OpenAPI document, request ids, access logs and CORS, and the web
+// pages (package web) at /. No business rules live here.
 package gateway
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/kehou/kehou/gateway/web"
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	identityv1 "github.com/kehou/kehou/proto/gen/kehou/identity/v1"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
@@ -156,6 +157,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		_, _ = w.Write(openapi)
 	})
 	handleDownloads(root, mux, b.Billing)
+	// The web pages: index at / only (every other path is the API's), assets under /web/.
+	pages := web.Handler()
+	root.Handle("GET /{$}", pages)
+	root.Handle("GET "+web.AssetPrefix, pages)
 	root.Handle("/", mux)
 
 	var h http.Handler = root

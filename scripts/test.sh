@@ -14,6 +14,9 @@ if [ -z "${KEHOU_TEST_DATABASE_URL:-}" ]; then
   export KEHOU_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
   echo "test database: $KEHOU_TEST_DATABASE_URL"
 fi
+# The web pages' browser tests need Chromium and pdftotext: installed here
+# as root with apt when missing; otherwise those tests fail with one line.
+scripts/browser.sh ensure >/dev/null || echo "test.sh: browser tests will fail: see the line above" >&2
 # Database tests fail (never skip) when the database is missing.
 export KEHOU_REQUIRE_DB=1
 go test -count=1 -timeout 15m "$@" ./...

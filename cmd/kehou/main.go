@@ -403,6 +403,7 @@ func printURLs(w io.Writer, base string, d demoResult) {
 	}
 	fmt.Fprintf(w, `
 Kehou is running.
+  Web pages         %[1]s/
   API (REST/JSON)   %[1]s/v1/...
   OpenAPI document  %[1]s/openapi.json
   Liveness          %[1]s/healthz

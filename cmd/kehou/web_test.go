@@ -1,0 +1,453 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/kehou/kehou/services/system/systemtest"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+)
+
+// The web pages' tests drive Debian's Chromium through chromedp against a
+// system started with the demo loaded, as each audience: the parent on a
+// phone-sized screen, the school administrator, the finance office and the
+// bureau on office screens. scripts/test.sh (make test) installs Chromium
+// and pdftotext as root with apt when they are missing; without them these
+// tests fail, they never skip.
+
+// chromiumPath is the browser the tests drive: $KEHOU_CHROMIUM, else Debian's.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("KEHOU_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	t.Fatal("browser tests: Chromium not found at /usr/bin/chromium; run scripts/browser.sh ensure (make test installs it as root with apt) or set KEHOU_CHROMIUM")
+	return ""
+}
+
+// screenshotDir is where the screenshots and the printed PDF go: the
+// git-ignored screenshots/ at the top of the repository, or
+// $KEHOU_SCREENSHOTS.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("KEHOU_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots folder: %v", err)
+	}
+	abs, _ := filepath.Abs(dir)
+	return abs
+}
+
+// yuanText formats a decimal string the way the pages do (¥1,234.50), so
+// the page's figures are compared with the API's own.
+func yuanText(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return sign + "¥" + b.String() + "." + frac
+}
+
+// tab is one browser tab with its own sessionStorage (so its own sign-in).
+type tab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	shot string
+}
+
+func (b tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+// evalJS runs JavaScript in the page (awaiting a promise) and decodes its value.
+func evalJS[T any](b tab, js string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("browser: %s: %v", js, err)
+	}
+	return v
+}
+
+// ready waits until the page has rendered its view and no API request is
+// in flight (the router sets body[data-ready=1] then).
+func ready() chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](`document.body && document.body.dataset.ready === '1'`, chromedp.WithPollingTimeout(30*time.Second))
+}
+
+// open goes to a route (#/…) inside the running page and waits until ready.
+func (b tab) open(hash string) {
+	b.t.Helper()
+	evalJS[int](b, fmt.Sprintf(`document.body.dataset.ready = '0'; location.hash = %q; 1`, hash))
+	b.do(ready())
+}
+
+func (b tab) count(sel string) int {
+	b.t.Helper()
+	return evalJS[int](b, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
+}
+
+func (b tab) text(sel string) string {
+	b.t.Helper()
+	return strings.TrimSpace(evalJS[string](b, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ''`, sel)))
+}
+
+// apiStatus calls the API from inside the page with the page's own token,
+// as a person editing requests in the browser would, and returns the status.
+func (b tab) apiStatus(path string) int {
+	b.t.Helper()
+	return evalJS[int](b, fmt.Sprintf(`(async () => { const s = JSON.parse(sessionStorage.getItem('kehou.session'));
+		const r = await fetch(%q, {headers: {Authorization: 'Bearer ' + s.access_token}}); return r.status; })()`, path))
+}
+
+func (b tab) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shot, name), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// signIn loads the pages fresh and signs in through the sign-in form.
+func (b tab) signIn(login string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base+"/#/signin"), ready(),
+		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), login),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.ready = '0'; 1`),
+		chromedp.Click(chromedp.CSS(`form.signin button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`!location.hash.startsWith('#/signin') && document.body.dataset.ready === '1'`, chromedp.WithPollingTimeout(30*time.Second)))
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestWebPagesInChromium(t *testing.T) {
+	t.Parallel()
+	exe := chromiumPath(t)
+	shots := screenshotDir(t)
+	env := systemtest.Start(t)
+	res, err := loadDemo(context.Background(), env.Run, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("load demo: %v", err)
+	}
+	// /v1/schools/{school}/students/{student}/terms/{term}/statements
+	parts := strings.Split(res.Paths[len(res.Paths)-1], "/")
+	if len(parts) != 9 || parts[8] != "statements" {
+		t.Fatalf("demo statement path %q", res.Paths[len(res.Paths)-1])
+	}
+	school, student, term := parts[3], parts[5], parts[7]
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1366, 900))
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start Chromium %s: %v", exe, err)
+	}
+	newTab := func(t *testing.T) tab {
+		tctx, cancel := chromedp.NewContext(bctx)
+		t.Cleanup(cancel)
+		return tab{t: t, ctx: tctx, base: env.Base, shot: shots}
+	}
+
+	bureau := env.As(env.SignIn(t, "demo.bureau", demoPassword))
+	t.Run("parent", func(t *testing.T) { webParent(t, newTab(t), env, bureau, school, student, term) })
+	t.Run("school", func(t *testing.T) { webSchool(t, newTab(t), env, school, term) })
+	t.Run("finance", func(t *testing.T) { webFinance(t, newTab(t), env, shots, school) })
+	t.Run("bureau", func(t *testing.T) {
+		b := newTab(t)
+		b.signIn("demo.bureau")
+		schools := systemtest.Get(bureau.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/schools", nil), "schools").([]any)
+		if got := b.count(`table.schools tbody tr`); got != len(schools) || got == 0 {
+			t.Errorf("the bureau's page lists %d schools, the API %d", got, len(schools))
+		}
+		b.screenshot("bureau-home.png")
+	})
+}
+
+// webParent: on a 375-px phone screen the demo parent signs in and sees the
+// child's statements with the API's totals; school and finance pages and
+// another family's child are refused by the page and by the API.
+func webParent(t *testing.T, b tab, env *systemtest.Env, bureau systemtest.Client, school, student, term string) {
+	b.do(chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	b.signIn("demo.parent")
+	if got := b.count(`ul.kids li`); got != 1 {
+		t.Errorf("the parent's home lists %d children, want 1", got)
+	}
+	b.screenshot("parent-home.png")
+
+	api := env.As(env.SignIn(t, "demo.parent", demoPassword)).MustDo(t, "GET",
+		"/v1/schools/"+school+"/students/"+student+"/terms/"+term+"/statements", nil)
+	statements := systemtest.Get(api, "statements").([]any)
+	if len(statements) == 0 {
+		t.Fatal("the demo child has no statements")
+	}
+
+	// Ready time: a full load of the statement page until its view is
+	// rendered and no request is in flight; the median of five loads.
+	route := "#/parent/" + school + "/" + student + "/statements"
+	var loads []time.Duration
+	var inPage []float64
+	for i := range 5 {
+		start := time.Now()
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/?load=%d%s", b.base, i, route)), ready())
+		at := evalJS[float64](b, `window.kehouReadyAt`)
+		loads, inPage = append(loads, time.Since(start)), append(inPage, at)
+	}
+	slices.Sort(loads)
+	slices.Sort(inPage)
+	t.Logf("resources of the last load: %s", evalJS[string](b, `performance.getEntriesByType('resource').map(e => e.name.replace(location.origin, '').slice(0, 60) + ' @' + Math.round(e.startTime) + '+' + Math.round(e.duration)).join('\n')`))
+	t.Logf("parent statement page ready (network idle), 5 full loads: median %v (min %v, max %v); in-page performance.now() at ready: median %.0f ms",
+		loads[2].Round(time.Millisecond), loads[0].Round(time.Millisecond), loads[4].Round(time.Millisecond), inPage[2])
+
+	if got, want := b.text(`[data-total="parent-term"]`), yuanText(systemtest.Str(api, "parent_total", "amount")); got != want {
+		t.Errorf("term total on the page %q, the API says %q", got, want)
+	}
+	if got := b.count(`section.statement`); got != len(statements) {
+		t.Errorf("%d statements on the page, %d from the API", got, len(statements))
+	}
+	for _, s := range statements {
+		id := systemtest.Str(s, "statement_id")
+		sel := fmt.Sprintf(`section.statement[data-statement-id=%q]`, id)
+		if got, want := b.text(sel+` [data-total="parent"]`), yuanText(systemtest.Str(s, "totals", "parent", "amount")); got != want {
+			t.Errorf("statement %s: parent pays %q on the page, %q from the API", id, got, want)
+		}
+		if got, want := b.text(sel+` [data-total="net"]`), yuanText(systemtest.Str(s, "totals", "net", "amount")); got != want {
+			t.Errorf("statement %s: net %q on the page, %q from the API", id, got, want)
+		}
+		lines := systemtest.Get(s, "lines").([]any)
+		if got := b.count(sel + ` tr[data-line]`); got != len(lines) {
+			t.Errorf("statement %s: %d lines on the page, %d from the API", id, got, len(lines))
+		}
+		first := b.text(sel + ` tr[data-line="1"]`)
+		l := lines[0]
+		for _, want := range []string{systemtest.Str(l, "name"), systemtest.Str(l, "document_no"), systemtest.Str(l, "rule_id"),
+			yuanText(systemtest.Str(l, "unit_rate")), yuanText(systemtest.Str(l, "parent", "amount"))} {
+			if !strings.Contains(first, want) {
+				t.Errorf("statement %s line 1 %q does not explain %q", id, first, want)
+			}
+		}
+	}
+	b.screenshot("parent-statement.png")
+
+	// Pages of other roles: the page refuses, and so does the API.
+	for hash, path := range map[string]string{
+		"#/school":  "/v1/schools/" + school + "/terms/" + term + "/compliance",
+		"#/finance": "/v1/districts/" + DemoDistrictID + "/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31",
+	} {
+		b.open(hash)
+		if b.count(`[data-denied="1"]`) != 1 {
+			t.Errorf("the parent opened %s: the page did not refuse", hash)
+		}
+		if code := b.apiStatus(path); code != 403 && code != 404 {
+			t.Errorf("the parent's token on %s: %d, want 403 or 404", path, code)
+		}
+	}
+	// Another family's child, by editing the URL: the API answers 404 and
+	// the page shows that and no statement.
+	roster := systemtest.Get(bureau.MustDo(t, "GET", "/v1/schools/"+school+"/students?page_size=5", nil), "students").([]any)
+	other := ""
+	for _, s := range roster {
+		if id := systemtest.Str(s, "student_id"); id != student {
+			other = id
+			break
+		}
+	}
+	if other == "" {
+		t.Fatal("no other child in the demo school")
+	}
+	for _, hash := range []string{"#/parent/" + school + "/" + other + "/statements", "#/parent/" + school + "/" + other} {
+		b.open(hash)
+		if b.count(`.error[data-status="404"]`) != 1 || b.count(`section.statement, table.week`) != 0 {
+			t.Errorf("the parent opened another child's page %s: want the API's 404 and nothing of the child", hash)
+		}
+	}
+	if code := b.apiStatus("/v1/schools/" + school + "/students/" + other + "/terms/" + term + "/statements"); code != 404 {
+		t.Errorf("the parent's token on another child's statements: %d, want 404", code)
+	}
+	b.open("#/parent/" + school + "/" + student)
+	if b.count(`table.week`) != 1 {
+		t.Error("the parent's own child has no week table")
+	}
+	b.screenshot("parent-week.png")
+}
+
+// webSchool: a class's session is cancelled through the API, which breaks
+// the "5+2" minimum that day; the administrator's grid marks exactly that
+// class's cell and explains it, and a week without violations marks none.
+func webSchool(t *testing.T, b tab, env *systemtest.Env, school, term string) {
+	admin := env.As(env.SignIn(t, "demo.school", demoPassword))
+	classes := systemtest.Get(admin.MustDo(t, "GET", "/v1/schools/"+school+"/classes", nil), "classes").([]any)
+	class := systemtest.Str(classes[0], "class_id")
+	admin.MustDo(t, "POST", "/v1/schools/"+school+"/terms/"+term+"/cancellations", map[string]any{
+		"date": systemtest.Date(2026, 11, 18), "class_id": class, "segment": 1, "reason": "停电检修"})
+	b.signIn("demo.school")
+	b.open("#/school?week=2026-11-09")
+	if n := b.count(`td.violation`); n != 0 || b.count(`[data-compliant="true"]`) != 1 {
+		t.Errorf("week of 9 November: %d cells marked, want none and the week compliant", n)
+	}
+	b.open("#/school?week=2026-11-16")
+	marked := fmt.Sprintf(`td.violation[data-who=%q][data-date="2026-11-18"]`, class)
+	if b.count(marked) == 0 {
+		t.Errorf("the cancelled class's cell of 18 November is not marked (marked cells: %d)", b.count(`td.violation`))
+	}
+	if n := b.count(`td.violation`); n != b.count(`td.violation[data-date="2026-11-18"]`) {
+		t.Errorf("%d cells marked, some on other days", n)
+	}
+	if b.count(`[data-compliant="false"]`) != 1 || !strings.Contains(b.text(`ol.violations`), "120") {
+		t.Errorf("the violation is not explained: %q", b.text(`ol.violations`))
+	}
+	b.screenshot("school-week-grid.png")
+	b.open("#/school/staffing?week=2026-09-07")
+	if b.count(`svg.chart rect`) == 0 {
+		t.Error("no periods-per-person chart on the staffing page")
+	}
+	b.screenshot("school-staffing.png")
+}
+
+// webFinance: the finance officer downloads the claims workbook and it
+// holds the API's claims; the public statement prints to a PDF with the
+// school's totals.
+func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school string) {
+	fin := env.As(env.SignIn(t, "demo.finance", demoPassword))
+	claims := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31", nil)
+	b.signIn("demo.finance")
+	b.open("#/finance?from=2026-09-01&to=2027-08-31")
+	b.screenshot("finance-home.png")
+
+	dir := t.TempDir()
+	dctx, stop := context.WithCancel(b.ctx)
+	defer stop()
+	progress := chromedp.Events(dctx, browser.DownloadProgress)
+	done := make(chan string, 1)
+	go func() {
+		for ev, err := range progress {
+			if err != nil {
+				return
+			}
+			if ev.State == browser.DownloadProgressStateCompleted {
+				done <- ev.GUID
+				return
+			}
+		}
+	}()
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)})
+		return err
+	}), chromedp.Click(chromedp.CSS(`button[data-action="claims-xlsx"]`)))
+	var guid string
+	select {
+	case guid = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the claims workbook did not download")
+	}
+	wb, err := excelize.OpenFile(filepath.Join(dir, guid))
+	if err != nil {
+		t.Fatalf("open the downloaded workbook: %v", err)
+	}
+	defer func() { _ = wb.Close() }()
+	rows, err := wb.GetRows(wb.GetSheetName(0), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) >= 4 {
+			got[r[2]] = r[3]
+		}
+	}
+	want := map[string]string{"parent": systemtest.Str(claims, "parent", "amount")}
+	for _, kind := range []string{"subsidies", "waivers"} {
+		for _, c := range systemtest.Get(claims, kind).([]any) {
+			want[systemtest.Str(c, "party_id")] = systemtest.Str(c, "amount", "amount")
+		}
+	}
+	if len(want) < 3 {
+		t.Fatalf("the demo's claims have %d payers: %v", len(want), want)
+	}
+	for party, amount := range want {
+		if g, err := decimal.NewFromString(got[party]); err != nil || !g.Equal(decimal.RequireFromString(amount)) {
+			t.Errorf("workbook: %s = %q, the API says %q (rows %v)", party, got[party], amount, rows)
+		}
+	}
+
+	bal := fin.MustDo(t, "GET", "/v1/schools/"+school+"/balance", nil)
+	charged := yuanText(systemtest.Str(bal, "balance", "charged", "amount"))
+	received := yuanText(systemtest.Str(bal, "balance", "received", "amount"))
+	b.open("#/finance/public?school=" + school)
+	if got := b.text(`[data-total="charged"]`); got != charged {
+		t.Errorf("public statement: charged %q, the API says %q", got, charged)
+	}
+	b.screenshot("finance-public-statement.png")
+	pdf, err := chromedp.Run(b.ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	if err != nil {
+		t.Fatalf("print to PDF: %v", err)
+	}
+	pdfPath := filepath.Join(shots, "finance-public-statement.pdf")
+	if err := os.WriteFile(pdfPath, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", pdfPath, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils; scripts/browser.sh ensure installs it): %v", err)
+	}
+	text := string(out)
+	for _, want := range []string{charged, received, "收支公示"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the printed public statement lacks %q:\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"退出", "English"} { // the top bar is not printed
+		if strings.Contains(text, unwanted) {
+			t.Errorf("the printed public statement shows the navigation (%q)", unwanted)
+		}
+	}
+	raw, _ := json.Marshal(want)
+	t.Logf("claims from the API, checked in the workbook: %s; printed PDF %d bytes", raw, len(pdf))
+}

@@ -1,0 +1,153 @@
+// finance.js: the finance office's pages — fee runs by id with status and
+// totals, subsidy and waiver claims per payer (chart and workbook), and the
+// printable term-end public statement (收支公示) of a school.
+import { h } from './dom.js';
+import { t, lang } from './i18n.js';
+import { get } from './api.js';
+import { section, table, errorBox, showFieldErrors, clearFieldErrors, field, payer, progress } from './ui.js';
+import { money, date, dateTime, iso, parseISO, today, dateQuery } from './fmt.js';
+import { terms, currentTerm } from './term.js';
+import { barChart } from './chart.js';
+import { workbook, download } from './xlsx.js';
+
+const enc = encodeURIComponent;
+
+// schoolYear: 1 September to 31 August around today.
+function schoolYear(d = today()) {
+  const y = d.month >= 9 ? d.year : d.year - 1;
+  return { from: { year: y, month: 9, day: 1 }, to: { year: y + 1, month: 8, day: 31 } };
+}
+
+// cents turns a decimal string into whole fen (an integer) for the chart's
+// bar lengths only; the figures shown stay the API's strings.
+function cents(s) {
+  const [i, f = ''] = String(s || '0').replace('-', '').split('.');
+  return Number(i) * 100 + Number((f + '00').slice(0, 2));
+}
+
+export async function home(_p, query, account) {
+  const district = account.district_id;
+  const page = h('div', { class: 'page finance wide' }, h('h1', {}, t('财务')));
+  page.append(runLookup(district, query.get('run')));
+  const yr = schoolYear();
+  const from = parseISO(query.get('from')) || yr.from;
+  const to = parseISO(query.get('to')) || yr.to;
+  page.append(await claims(district, from, to));
+  return page;
+}
+
+function runLookup(district, initial) {
+  const input = h('input', { name: 'run_id', value: initial || '', placeholder: 'run-…' });
+  const out = h('div', { class: 'run' });
+  const form = h('form', { class: 'run-form', novalidate: true }, field(t('批次号'), input), h('button', { type: 'submit' }, t('查询')), out);
+  const show = async () => {
+    clearFieldErrors(form);
+    out.replaceChildren();
+    if (!input.value.trim()) return;
+    try {
+      const r = (await get(`/v1/districts/${enc(district)}/fee-runs/${enc(input.value.trim())}`)).run;
+      out.append(table(['批次号', '状态', '账期', '账单数', '家长合计', '时间'].map(t), [[r.run_id, r.status,
+        `${date(r.period_start)}–${date(r.period_end)}`, `${r.statements}（+${r.adjustments} / =${r.unchanged}）`,
+        h('span', { class: 'num' }, money(r.parent_total)), dateTime(r.create_time)]]));
+    } catch (err) {
+      if (err.status === 404) err.violations = [{ field: 'run_id', text: lang() === 'en' ? 'No such run in your district' : '本区没有这个批次' }];
+      showFieldErrors(form, err);
+    }
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); show(); });
+  if (initial) show();
+  return section(t('收费批次'), form);
+}
+
+async function claims(district, from, to) {
+  const fromIn = h('input', { type: 'date', name: 'from', value: iso(from) });
+  const toIn = h('input', { type: 'date', name: 'to', value: iso(to) });
+  const form = h('form', { class: 'claims-form no-print', novalidate: true }, field(t('起'), fromIn), field(t('止'), toIn), h('button', { type: 'submit' }, t('查询')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams({ from: fromIn.value, to: toIn.value });
+    location.hash = `#/finance?${q}`;
+  });
+  const card = section(t('补助与减免申领'), form);
+  let c;
+  try {
+    c = await get(`/v1/districts/${enc(district)}/claims?${dateQuery('from', from)}&${dateQuery('to', to)}`);
+  } catch (err) {
+    showFieldErrors(form, err);
+    return card;
+  }
+  const rows = [
+    ...(c.subsidies || []).map((x) => [t('补助'), payer(x.party_id), x.party_id, money(x.amount)]),
+    ...(c.waivers || []).map((x) => [t('减免'), payer(x.party_id), x.party_id, money(x.amount)]),
+    [t('家长'), t('家长合计'), 'parent', money(c.parent)],
+  ];
+  card.append(h('p', {}, `${date(from)}–${date(to)} · ${t('账单数')} ${c.statements}`));
+  card.append(table(['内容', '付款方', 'ID', '金额'].map(t), rows, { class: 'claims' }));
+  card.append(barChart([...(c.subsidies || []), ...(c.waivers || [])].map((x) => ({ label: payer(x.party_id), value: cents(x.amount.amount), text: money(x.amount) }))
+    .concat([{ label: t('家长'), value: cents(c.parent && c.parent.amount), text: money(c.parent), class: 'bar alt' }])));
+  const btn = h('button', { type: 'button', class: 'primary', dataset: { action: 'claims-xlsx' } }, t('下载申领表'));
+  const status = h('div');
+  btn.addEventListener('click', () => {
+    const p = progress();
+    status.replaceChildren(p.el);
+    const sheet = [['类别 Kind', '付款方 Payer', 'ID', '金额 Amount (元)'],
+      ...(c.subsidies || []).map((x) => ['补助 subsidy', payer(x.party_id), x.party_id, { decimal: x.amount.amount }]),
+      ...(c.waivers || []).map((x) => ['减免 waiver', payer(x.party_id), x.party_id, { decimal: x.amount.amount }]),
+      ['家长 parents', '家长合计', 'parent', { decimal: (c.parent && c.parent.amount) || '0' }],
+      [], ['区 District', district], ['起 From', iso(from)], ['止 To', iso(to)], ['账单数 Statements', { decimal: String(c.statements) }]];
+    download(workbook([{ name: '申领 Claims', rows: sheet }]), `claims-${district}-${iso(from)}-${iso(to)}.xlsx`);
+    p.done(`${t('下载申领表')} ✓`);
+  });
+  card.append(h('div', { class: 'no-print' }, btn, status));
+  return card;
+}
+
+// publicStatement: the term-end statement of a school's after-school money
+// (收支公示) — what was charged and to whom, what came in, what is owed —
+// laid out for paper (the print stylesheet drops the navigation).
+export async function publicStatement(_p, query, account) {
+  const district = account.district_id;
+  const schools = (await get(`/v1/districts/${enc(district)}/schools`)).schools || [];
+  const schoolId = query.get('school') || (schools.find((s) => s.school_id.endsWith('primary')) || schools[0] || {}).school_id;
+  const page = h('div', { class: 'page finance public-statement' });
+  const picker = h('select', { name: 'school', class: 'no-print', onchange: (e) => { location.hash = `#/finance/public?school=${enc(e.target.value)}`; } },
+    schools.map((s) => h('option', { value: s.school_id, selected: s.school_id === schoolId }, s.name)));
+  page.append(h('div', { class: 'no-print' }, field(t('学校'), picker), h('button', { type: 'button', onclick: () => window.print() }, t('打印'))));
+  if (!schoolId) return page;
+  const list = await terms(schoolId);
+  const term = list.find((x) => x.term_id === query.get('term')) || currentTerm(list);
+  if (!term) { page.append(h('p', {}, t('暂无记录'))); return page; }
+  const sp = `/v1/schools/${enc(schoolId)}`;
+  let bal, claim, fam, tb;
+  try {
+    [bal, claim, fam, tb] = await Promise.all([get(`${sp}/balance`),
+      get(`/v1/districts/${enc(district)}/claims?school_id=${enc(schoolId)}&${dateQuery('from', term.start_date)}&${dateQuery('to', term.end_date)}`),
+      get(`${sp}/balances?term_id=${enc(term.term_id)}&page_size=1`), get(`${sp}/ledger/trial-balance`)]);
+  } catch (err) {
+    page.append(errorBox(err));
+    return page;
+  }
+  const b = bal.balance, st = fam.school_total || {};
+  const income = [
+    [t('家长'), money(claim.parent)],
+    ...(claim.subsidies || []).map((x) => [`${t('财政补助')} · ${payer(x.party_id)}`, money(x.amount)]),
+    ...(claim.waivers || []).map((x) => [`${t('减免')} · ${payer(x.party_id)}`, money(x.amount)]),
+  ];
+  page.append(h('article', { class: 'print-sheet' },
+    h('h1', {}, `${b.school_name} 课后服务收支公示`),
+    h('p', { class: 'subtitle' }, `${term.name}（${date(term.start_date)}–${date(term.end_date)}） · ${lang() === 'en' ? 'Public statement' : ''}`),
+    h('h2', {}, '一、收费情况（按付款方）'),
+    table(['付款方', '金额'].map(t), [...income, { class: 'total', cells: [t('合计'), h('td', { class: 'num', dataset: { total: 'charged' } }, money(b.charged))] }], { class: 'public' }),
+    h('h2', {}, '二、家长缴费'),
+    table(['内容', '金额'].map(t), [
+      [t('应缴'), money(st.charged)], [t('已缴'), money(st.paid)], [t('已退'), money(st.refunded)],
+      { class: 'total', cells: [t('欠费'), h('td', { class: 'num', dataset: { total: 'family-balance' } }, money(st.balance))] }]),
+    h('h2', {}, '三、学校账目'),
+    table(['内容', '金额'].map(t), [
+      ['收入（应收）', money(b.charged)], ['已收', h('span', { dataset: { total: 'received' } }, money(b.received))],
+      { class: 'total', cells: ['未收', h('td', { class: 'num', dataset: { total: 'outstanding' } }, money(b.outstanding))] },
+      ...(tb.classes || []).map((c) => [`科目 ${c.account}`, money(c.balance)])]),
+    h('p', { class: 'small' }, `${t('账单数')} ${claim.statements} · 试算平衡 ${tb.balanced ? '✓' : '✗'} · 打印时间 ${dateTime(new Date().toISOString())}`),
+    h('div', { class: 'signatures' }, h('span', {}, '学校（盖章）'), h('span', {}, '经办人'), h('span', {}, '日期'))));
+  return page;
+}
