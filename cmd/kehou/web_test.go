@@ -182,7 +182,7 @@ func TestWebPagesInChromium(t *testing.T) {
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1366, 900))
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1366, 900))
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
@@ -198,7 +198,8 @@ func TestWebPagesInChromium(t *testing.T) {
 	bureau := env.As(env.SignIn(t, "demo.bureau", demoPassword))
 	t.Run("parent", func(t *testing.T) { webParent(t, newTab(t), env, bureau, school, student, term) })
 	t.Run("school", func(t *testing.T) { webSchool(t, newTab(t), env, school, term) })
-	t.Run("finance", func(t *testing.T) { webFinance(t, newTab(t), env, shots, school) })
+	t.Run("finance", func(t *testing.T) { webFinance(t, newTab(t), env, shots, school, term) })
+	t.Run("teacher", func(t *testing.T) { webTeacher(t, newTab(t), env, school) })
 	t.Run("bureau", func(t *testing.T) {
 		b := newTab(t)
 		b.signIn("demo.bureau")
@@ -353,12 +354,36 @@ func webSchool(t *testing.T, b tab, env *systemtest.Env, school, term string) {
 // webFinance: the finance officer downloads the claims workbook and it
 // holds the API's claims; the public statement prints to a PDF with the
 // school's totals.
-func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school string) {
+func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term string) {
 	fin := env.As(env.SignIn(t, "demo.finance", demoPassword))
 	claims := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31", nil)
 	b.signIn("demo.finance")
 	b.open("#/finance?from=2026-09-01&to=2027-08-31")
+
+	// A fee run from the page: a bad month is named next to its field; a
+	// good one shows the run the API then returns.
+	evalJS[int](b, fmt.Sprintf(`const s = document.querySelector('form.new-run [name=school_id]'); s.value = %q;
+		s.dispatchEvent(new Event('change')); document.querySelector('form.new-run [name=month]').value = '2026-13'; 1`, school))
+	b.do(chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector('form.new-run [name=term_id]').value === %q`, term), chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Click(chromedp.CSS(`form.new-run button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('form.new-run .field-error[data-field="month"]')`, chromedp.WithPollingTimeout(30*time.Second)))
+	if msg := b.text(`form.new-run .field-error[data-field="month"]`); !strings.Contains(msg, "月份") {
+		t.Errorf("the bad month's message %q is not the Chinese one", msg)
+	}
+	evalJS[int](b, `document.querySelector('form.new-run [name=month]').value = '2026-10'; 1`)
+	b.do(chromedp.Click(chromedp.CSS(`form.new-run button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('form.new-run .run-result').dataset.runId || document.querySelector('form.new-run .form-error')`, chromedp.WithPollingTimeout(60*time.Second)))
+	runID := evalJS[string](b, `document.querySelector('form.new-run .run-result').dataset.runId || ''`)
+	if runID == "" {
+		t.Fatalf("the fee run from the page failed: %s", b.text(`form.new-run`))
+	}
+	run := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/fee-runs/"+runID, nil)
+	if shown, want := b.text(`form.new-run .run-result`), yuanText(systemtest.Str(run, "run", "parent_total", "amount")); !strings.Contains(shown, want) {
+		t.Errorf("the new run shows %q, the API's parents' total is %s", shown, want)
+	}
 	b.screenshot("finance-home.png")
+	claims = fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31", nil)
+	b.open("#/finance?from=2026-09-01&to=2027-08-31&again=1")
 
 	dir := t.TempDir()
 	dctx, stop := context.WithCancel(b.ctx)
@@ -450,4 +475,33 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school string) 
 	}
 	raw, _ := json.Marshal(want)
 	t.Logf("claims from the API, checked in the workbook: %s; printed PDF %d bytes", raw, len(pdf))
+}
+
+// webTeacher: a teacher's account made by the school administrator signs in
+// and sees their week of the demo's solved first week, entry for entry.
+func webTeacher(t *testing.T, b tab, env *systemtest.Env, school string) {
+	admin := env.As(env.SignIn(t, "demo.school", demoPassword))
+	grid := admin.MustDo(t, "GET", "/v1/schools/"+school+"/staffing-grid?week_start.year=2026&week_start.month=9&week_start.day=7", nil)
+	assignments := systemtest.Get(grid, "grid", "assignments").([]any)
+	if len(assignments) == 0 {
+		t.Fatal("the demo's first week has no assignments")
+	}
+	staff := systemtest.Str(assignments[0], "staff_id")
+	admin.MustDo(t, "POST", "/v1/districts/"+DemoDistrictID+"/accounts", map[string]any{"role": "ROLE_TEACHER", "user_name": "web.teacher",
+		"display_name": "网页测试老师", "school_id": school, "staff_id": staff, "one_time_password": "kehou-first-1"})
+	env.As("").MustDo(t, "POST", "/v1/auth/password", map[string]any{"login": "web.teacher", "current_password": "kehou-first-1", "new_password": demoPassword})
+	week := env.As(env.SignIn(t, "web.teacher", demoPassword)).MustDo(t, "GET",
+		"/v1/schools/"+school+"/staff/"+staff+"/timetable?from.year=2026&from.month=9&from.day=7&to.year=2026&to.month=9&to.day=13", nil)
+	entries, _ := systemtest.Get(week, "entries").([]any)
+	b.signIn("web.teacher")
+	b.open("#/teacher?week=2026-09-07")
+	if got := b.count(`table.week-entries tr.entry`); got != len(entries) || got == 0 {
+		t.Errorf("the teacher's week shows %d sessions, the API %d", got, len(entries))
+	}
+	b.open("#/finance")
+	if b.count(`[data-denied="1"]`) != 1 {
+		t.Error("a teacher opened the finance page")
+	}
+	b.open("#/teacher?week=2026-09-07")
+	b.screenshot("teacher-week.png")
 }

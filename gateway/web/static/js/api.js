@@ -44,6 +44,8 @@ export function fieldText(desc) {
     [/^must contain at most (\d+) item/, (m) => `最多选择 ${m[1]} 项`],
     [/^repeated value must contain unique items$/, () => '不能重复选择'],
     [/^value must be one of the defined enum values$/, () => '取值无效'],
+    [/is not a month as YYYY-MM/, () => '不是有效的月份（格式：2026-09）'],
+    [/is not a valid date|not a date/, () => '日期无效'],
   ];
   for (const [re, f] of rules) { const m = re.exec(desc); if (m) return f(m); }
   return desc;

@@ -3,7 +3,7 @@
 // printable term-end public statement (收支公示) of a school.
 import { h } from './dom.js';
 import { t, lang } from './i18n.js';
-import { get } from './api.js';
+import { get, post } from './api.js';
 import { section, table, errorBox, showFieldErrors, clearFieldErrors, field, payer, progress } from './ui.js';
 import { money, date, dateTime, iso, parseISO, today, dateQuery } from './fmt.js';
 import { terms, currentTerm } from './term.js';
@@ -28,12 +28,57 @@ function cents(s) {
 export async function home(_p, query, account) {
   const district = account.district_id;
   const page = h('div', { class: 'page finance wide' }, h('h1', {}, t('财务')));
+  page.append(await newRun(district));
   page.append(runLookup(district, query.get('run')));
   const yr = schoolYear();
   const from = parseISO(query.get('from')) || yr.from;
   const to = parseISO(query.get('to')) || yr.to;
   page.append(await claims(district, from, to));
   return page;
+}
+
+// newRun starts a fee run for one school and month (or term) and shows
+// its progress; the request id is made once per form, so pressing again
+// after a lost answer returns the same run instead of billing twice.
+async function newRun(district) {
+  const schools = (await get(`/v1/districts/${enc(district)}/schools`)).schools || [];
+  const school = h('select', { name: 'school_id' }, schools.map((s) => h('option', { value: s.school_id }, s.name)));
+  const term = h('select', { name: 'term_id' });
+  const kind = h('select', { name: 'period_kind' }, h('option', { value: 'month' }, lang() === 'en' ? 'month' : '按月'), h('option', { value: 'term' }, lang() === 'en' ? 'term' : '按学期'));
+  const month = h('input', { name: 'month', placeholder: '2026-10', value: `${today().year}-${String(today().month).padStart(2, '0')}` });
+  const out = h('div', { class: 'run-result' });
+  let requestId = crypto.randomUUID();
+  const loadTerms = async () => {
+    const list = await terms(school.value);
+    const cur = currentTerm(list);
+    term.replaceChildren(...list.map((x) => h('option', { value: x.term_id, selected: cur && x.term_id === cur.term_id }, x.name)));
+  };
+  school.addEventListener('change', () => { requestId = crypto.randomUUID(); loadTerms(); });
+  for (const el of [term, kind, month]) el.addEventListener('change', () => { requestId = crypto.randomUUID(); });
+  if (schools.length) await loadTerms();
+  const submit = h('button', { type: 'submit', class: 'primary' }, lang() === 'en' ? 'Start fee run' : '生成收费批次');
+  const form = h('form', { class: 'new-run', novalidate: true },
+    field(t('学校'), school), field(t('学期'), term), field(lang() === 'en' ? 'Period' : '账期', kind), field(t('月份'), month), submit, out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    submit.disabled = true;
+    const p = progress(lang() === 'en' ? 'Computing and issuing the statements…' : '正在计算并出具账单…');
+    out.replaceChildren(p.el);
+    try {
+      const body = { request_id: requestId, school_id: school.value, term_id: term.value, period_kind: kind.value };
+      if (kind.value === 'month') body.month = month.value.trim();
+      const r = (await post(`/v1/districts/${enc(district)}/fee-runs`, body)).run;
+      p.done(`${r.run_id} · ${r.status} · ${t('账单数')} ${r.statements} · ${t('家长合计')} ${money(r.parent_total)}`);
+      out.dataset.runId = r.run_id;
+      requestId = crypto.randomUUID();
+    } catch (err) {
+      p.done('');
+      showFieldErrors(form, err);
+    }
+    submit.disabled = false;
+  });
+  return section(lang() === 'en' ? 'New fee run' : '新建收费批次', form);
 }
 
 function runLookup(district, initial) {

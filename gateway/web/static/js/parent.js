@@ -208,7 +208,7 @@ function statementCard(s) {
   return h('section', { class: 'card statement', dataset: { statementId: s.statement_id } },
     h('h2', {}, `${kind} · ${date(s.period_start)}–${date(s.period_end)}`),
     h('p', { class: 'small' }, `${t('文号')} ${s.document_no} · ${s.statement_id} · ${dateTime(s.issued_at)}`),
-    table(['收费项目', '内容', '净额', '财政补助', '减免', '家长应付'].map(t), lines, { class: 'lines' }));
+    table(['收费项目', '内容', '净额', '财政补助', '减免', '家长应付'].map(t), lines, { class: 'lines stack' }));
 }
 
 const channels = { PAYMENT_CHANNEL_WECHAT: '微信', PAYMENT_CHANNEL_ALIPAY: '支付宝', PAYMENT_CHANNEL_CASH: '现金', PAYMENT_CHANNEL_BANK: '银行转账' };
@@ -220,7 +220,7 @@ function paymentsCard(pays, bal, term) {
     const rows = (pays.payments || []).filter((p) => !p.term_id || p.term_id === term.term_id).map((p) => [
       dateTime(p.paid_at), lang() === 'en' ? p.channel.replace('PAYMENT_CHANNEL_', '') : (channels[p.channel] || p.channel),
       h('span', { class: 'num' }, money(p.amount)), p.refunded && p.refunded.amount !== '0.00' ? `${t('已退')} ${money(p.refunded)}` : '']);
-    body.push(rows.length ? table(['日期', '渠道', '金额', '备注'].map(t), rows) : h('p', {}, t('暂无记录')));
+    body.push(rows.length ? table(['日期', '渠道', '金额', '备注'].map(t), rows, { class: 'stack' }) : h('p', {}, t('暂无记录')));
   }
   if (bal instanceof Error) body.push(errorBox(bal));
   else for (const b of bal.balances || []) {

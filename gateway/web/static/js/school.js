@@ -38,6 +38,8 @@ const ruleNames = {
   max_periods_per_day: ['每日课时超限', 'Too many periods a day'],
   outside_share_cap: ['校外机构占比超限', 'Outside share over the cap'],
 };
+const unitNames = { minutes: ['分钟', 'minutes'], days: ['天', 'days'], periods: ['课时', 'periods'], grade: ['年级', 'grade'], share: ['占比', 'share'], time_of_day: ['（当日分钟数）', 'minutes since midnight'] };
+const unitName = (u) => (unitNames[u] ? unitNames[u][lang() === 'en' ? 1 : 0] : u || '');
 const ruleName = (r) => (ruleNames[r] ? ruleNames[r][lang() === 'en' ? 1 : 0] : r);
 
 // explainViolation: the rule, the numbers and the server's explanation.
@@ -45,7 +47,7 @@ function explainViolation(v, names) {
   const who = names.get(v.class_id || v.club_id) || v.class_id || v.club_id || '';
   const when = v.date && v.date.year ? `${weekday(v.weekday)} ${date(v.date)}` : (v.week && v.week.year ? `${t('周次')} ${date(v.week)}` : '');
   const msg = lang() === 'en' ? (v.message.split(' / ')[1] || v.message) : v.message.split(' / ')[0];
-  return [ruleName(v.rule), when, who, `${t('实际')} ${v.got} / ${t('限值')} ${v.limit} ${v.unit}`, msg];
+  return [ruleName(v.rule), when, who, `${t('实际')} ${v.got} / ${t('限值')} ${v.limit} ${unitName(v.unit)}`, msg];
 }
 
 // home: the weekly grid for one week, marked with the week's compliance report.

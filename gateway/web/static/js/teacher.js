@@ -1,31 +1,47 @@
-// teacher.js: a teacher's or instructor's own week (sessions, rooms,
-// classes) and their monthly pay statements once pay runs exist.
+// teacher.js: a teacher's or instructor's own week (sessions, times,
+// classes and clubs, the hour record's state) and their monthly pay
+// statements once pay runs exist.
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 import { get } from './api.js';
 import { section, table, errorBox } from './ui.js';
-import { money, shortDate, weekday, time, addDays, dateQuery, parseISO, monday, today, dayOfWeek } from './fmt.js';
+import { money, shortDate, weekday, time, addDays, dateQuery, parseISO, monday, today, dayOfWeek, iso } from './fmt.js';
 
 const enc = encodeURIComponent;
+const roles = { supervisor: ['看班', 'supervisor'], instructor: ['授课', 'instructor'], patrol: ['巡查', 'patrol'], manager: ['管理', 'manager'] };
+const role = (r) => (roles[r] ? roles[r][lang() === 'en' ? 1 : 0] : r);
 
 export async function home(_p, query, account) {
-  const sp = `/v1/schools/${enc(account.school_id)}/staff/${enc(account.staff_id)}`;
+  const sc = `/v1/schools/${enc(account.school_id)}`;
+  const sp = `${sc}/staff/${enc(account.staff_id)}`;
   const week = parseISO(query.get('week')) || monday(today());
-  const page = h('div', { class: 'page teacher' }, h('h1', {}, t('我的一周')));
-  try {
-    const tt = await get(`${sp}/timetable?${dateQuery('from', week)}&${dateQuery('to', addDays(week, 6))}`);
-    const items = tt.assignments || tt.sessions || tt.entries || [];
-    page.append(section(`${t('本周')} ${shortDate(week)}`, items.length
-      ? table(['日期', '时间', '角色', '班级', '教室'].map(t), items.map((a) => [
-        `${weekday(dayOfWeek(a.date))} ${shortDate(a.date)}`, `${time(a.start)}–${time(a.end)}`, a.role || '', a.class_id || a.club_id || '', a.room_id || '']))
+  const go = (d) => `#/teacher?week=${iso(d)}`;
+  const page = h('div', { class: 'page teacher' }, h('h1', {}, t('我的一周')),
+    h('div', { class: 'week-nav' }, h('a', { href: go(addDays(week, -7)) }, '‹ ', t('上一周')), h('span', {}, shortDate(week)), h('a', { href: go(addDays(week, 7)) }, t('下一周'), ' ›')));
+  const [tt, ps, classes] = await Promise.all([
+    get(`${sp}/timetable?${dateQuery('from', week)}&${dateQuery('to', addDays(week, 6))}`).catch((e) => e),
+    get(`${sp}/pay-statements`).catch((e) => e),
+    get(`${sc}/classes`).catch(() => ({}))]);
+  const names = new Map((classes.classes || []).map((c) => [c.class_id, c.name]));
+  if (tt instanceof Error) page.append(errorBox(tt));
+  else {
+    const entries = tt.entries || [];
+    page.append(section(`${t('本周')} · ${tt.scheduled_periods || 0} ${t('课时')}`, entries.length
+      ? table(['日期', '时间', '角色', '班级', '状态'].map(t), entries.map((e) => {
+        const d = e.demand || {};
+        const date = d.date || (e.assignment || {}).date;
+        return { class: 'entry', cells: [`${weekday(dayOfWeek(date))} ${shortDate(date)}`, `${time(d.start)}–${time(d.end)}`, role(d.role),
+          names.get(d.class_id) || d.class_id || d.club_id || '', (e.record && e.record.status) || ''] };
+      }), { class: 'stack week-entries' })
       : h('p', {}, t('暂无记录'))));
-  } catch (err) { page.append(errorBox(err)); }
-  try {
-    const ps = await get(`${sp}/pay-statements`);
+  }
+  if (ps instanceof Error) page.append(errorBox(ps));
+  else {
     const list = ps.statements || [];
     page.append(section(t('工资单'), list.length
-      ? table(['月份', '应发', '实发', '暂缓'].map(t), list.map((s) => [s.month || `${(s.period_start || {}).year}-${(s.period_start || {}).month}`, money(s.earned), money(s.paid), money(s.held_back)]))
+      ? table(['月份', '应发', '实发', '暂缓'].map(t), list.map((s) => [`${s.year}-${String(s.month).padStart(2, '0')}${s.kind === 'adjustment' ? ' (+)' : ''}`,
+        money(s.earned), money(s.paid), money(s.held_back)]), { class: 'stack' })
       : h('p', {}, t('暂无记录'))));
-  } catch (err) { page.append(errorBox(err)); }
+  }
   return page;
 }

@@ -15,7 +15,11 @@ export function table(headers, rows, attrs = {}) {
     h('tbody', {}, rows.map((r) => {
       const cells = Array.isArray(r) ? r : r.cells;
       return h('tr', Array.isArray(r) ? {} : { class: r.class, dataset: r.dataset },
-        cells.map((c) => (c instanceof Node && c.tagName === 'TD' ? c : h('td', {}, c))));
+        cells.map((c, i) => {
+          const td = c instanceof Node && c.tagName === 'TD' ? c : h('td', {}, c);
+          if (headers[i] && !td.dataset.label) td.dataset.label = headers[i];
+          return td;
+        }));
     }))));
 }
 
