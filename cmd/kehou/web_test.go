@@ -344,6 +344,36 @@ func webSchool(t *testing.T, b tab, env *systemtest.Env, school, term string) {
 		t.Errorf("the violation is not explained: %q", b.text(`ol.violations`))
 	}
 	b.screenshot("school-week-grid.png")
+	// Delivered hours: a session checked in and out through the API waits
+	// for approval on the page; the button approves it.
+	grid := admin.MustDo(t, "GET", "/v1/schools/"+school+"/staffing-grid?week_start.year=2026&week_start.month=9&week_start.day=7", nil)
+	record := ""
+	for _, a := range systemtest.Get(grid, "grid", "assignments").([]any) {
+		d := systemtest.Get(a, "date")
+		at := func(tod any, dm int) string {
+			return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:00+08:00", int(systemtest.Get(d, "year").(float64)), int(systemtest.Get(d, "month").(float64)),
+				int(systemtest.Get(d, "day").(float64)), int(systemtest.Get(tod, "hours").(float64)), int(systemtest.Get(tod, "minutes").(float64))+dm)
+		}
+		in := admin.Do(t, "POST", "/v1/schools/"+school+"/assignments/"+systemtest.Str(a, "assignment_id")+":checkIn", map[string]any{"time": at(systemtest.Get(a, "start"), 0)})
+		if in.Code != 200 {
+			continue // already recorded by the demo
+		}
+		record = systemtest.Str(in.Body, "record", "record_id")
+		admin.MustDo(t, "POST", "/v1/schools/"+school+"/hour-records/"+record+":checkOut", map[string]any{"time": at(systemtest.Get(a, "end"), 0)})
+		break
+	}
+	if record == "" {
+		t.Fatal("no assignment of the demo's first week could be checked in")
+	}
+	b.open("#/school/hours?week=2026-09-07")
+	cell := fmt.Sprintf(`td[data-record=%q]`, record)
+	if b.count(cell+`[data-status="checked_out"] button.approve`) != 1 {
+		t.Fatalf("the checked-out record %s has no approve button: %q", record, b.text(cell))
+	}
+	b.do(chromedp.Click(chromedp.CSS(cell+` button.approve`)),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector('%s').dataset.status === 'approved'`, cell), chromedp.WithPollingTimeout(30*time.Second)))
+	b.screenshot("school-hours.png")
+
 	b.open("#/school/staffing?week=2026-09-07")
 	if b.count(`svg.chart rect`) == 0 {
 		t.Error("no periods-per-person chart on the staffing page")

@@ -22,6 +22,7 @@ const routes = [
   { re: /^\/school$/, roles: [S, B], view: school.home, nav: '周计划' },
   { re: /^\/school\/staffing$/, roles: [S, B], view: school.staffing, nav: '人员排班' },
   { re: /^\/school\/enrolments$/, roles: [S, B], view: school.enrolments, nav: '报名审批' },
+  { re: /^\/school\/hours$/, roles: [S, B], view: school.hours, nav: '课时审核' },
   { re: /^\/finance$/, roles: [F, B], view: finance.home, nav: '收费批次' },
   { re: /^\/finance\/public$/, roles: [F, B], view: finance.publicStatement, nav: '收支公示' },
   { re: /^\/bureau$/, roles: [B], view: bureau.home, nav: '各校' },

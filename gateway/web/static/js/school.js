@@ -238,7 +238,59 @@ export async function enrolments(_p, query, account) {
     section(t('社团分配'), table(['社团', '年级', '人数'].map(t), clubRows), run, out));
 }
 
+// allocationReport: how many got their first, second, third or a lower
+// choice, how many were placed by the second round (调剂) and who got none.
 function allocationReport(r) {
-  const rows = Object.entries(r).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [k, String(v)]);
-  return table(['内容', '人数'].map(t), rows);
+  const sh = r.shares || {};
+  const pct = (x) => (x ? `${(Number(x) * 100).toFixed(1)}%` : '');
+  const rows = [
+    [t('第一志愿'), r.first_choice, pct(sh.first)], [t('第二志愿'), r.second_choice, pct(sh.second)],
+    [t('第三志愿'), r.third_choice, pct(sh.third)], [lang() === 'en' ? 'Lower choice' : '其他志愿', r.lower_choice, pct(sh.lower)],
+    [lang() === 'en' ? 'Second round (调剂)' : '调剂', r.second_round, pct(sh.second_round)], [t('未获分配'), r.unplaced, pct(sh.none)],
+  ];
+  return h('div', { class: 'allocation', dataset: { students: r.students } },
+    h('p', {}, `${t('学生')} ${r.students} · ${r.mode || ''} · seed ${r.seed}`),
+    table(['内容', '人数', '占比'].map(t), rows.map((x) => [x[0], String(x[1] ?? 0), x[2]])),
+    barChart(rows.map((x) => ({ label: x[0], value: x[1] || 0 })), { unit: lang() === 'en' ? 'students' : '人' }));
+}
+
+const recordStatus = { draft: ['已签到', 'checked in'], checked_out: ['待审核', 'to approve'], approved: ['已审核', 'approved'], locked: ['已锁定', 'locked'] };
+
+// hours: the week's sessions of every staff member with their hour
+// record; a checked-out record is approved here (审核课时).
+export async function hours(_p, query, account) {
+  const schoolId = await schoolOf(account, query);
+  const term = currentTerm(await terms(schoolId));
+  const week = parseISO(query.get('week')) || defaultWeek(term);
+  const sp = `/v1/schools/${enc(schoolId)}`;
+  const [staff, classes] = await Promise.all([get(`${sp}/staff`), get(`${sp}/classes`)]);
+  const names = new Map((classes.classes || []).map((c) => [c.class_id, c.name]));
+  const people = staff.staff || [];
+  const weeks = await Promise.all(people.map((p) => get(`${sp}/staff/${enc(p.staff_id)}/timetable?${dateQuery('from', week)}&${dateQuery('to', addDays(week, 6))}`).catch((e) => e)));
+  const rows = [];
+  let toApprove = 0;
+  people.forEach((p, i) => {
+    const w = weeks[i];
+    if (w instanceof Error) { rows.push([p.name, errorBox(w), '', '', '', '']); return; }
+    for (const e of w.entries || []) {
+      const d = e.demand || {}, r = e.record;
+      const st = r ? (recordStatus[r.status] || [r.status, r.status])[lang() === 'en' ? 1 : 0] : (lang() === 'en' ? 'not checked in' : '未签到');
+      const cell = h('td', { dataset: { record: r ? r.record_id : '', status: r ? r.status : 'none' } }, st);
+      if (r && r.status === 'checked_out') {
+        toApprove++;
+        cell.append(' ', h('button', { type: 'button', class: 'approve', onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            const res = await post(`${sp}/hour-records/${enc(r.record_id)}:approve`, { approved_by: account.display_name || account.user_name });
+            cell.dataset.status = res.record.status;
+            cell.replaceChildren((recordStatus[res.record.status] || [res.record.status])[lang() === 'en' ? 1 : 0]);
+          } catch (err) { cell.append(errorBox(err)); ev.target.disabled = false; }
+        } }, t('审批')));
+      }
+      rows.push({ class: 'hour', cells: [p.name, `${weekday(dayOfWeek(d.date))} ${shortDate(d.date)}`, `${time(d.start)}–${time(d.end)}`,
+        names.get(d.class_id) || d.class_id || d.club_id || d.role || '', r ? `${r.credited_minutes || r.actual_minutes || 0}/${r.scheduled_minutes} min` : '', cell] });
+    }
+  });
+  return h('div', { class: 'page school wide' }, h('h1', {}, t('课时审核')), weekNav('/school/hours', week, query),
+    section(`${t('待审批')} ${toApprove}`, table(['姓名', '日期', '时间', '班级', lang() === 'en' ? 'Minutes' : '分钟', '状态'].map(t), rows, { class: 'hours' })));
 }

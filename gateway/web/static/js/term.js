@@ -4,9 +4,19 @@
 import { get } from './api.js';
 import { today, cmp, monday, addDays } from './fmt.js';
 
+// terms lists a school's terms, oldest first. Terms change a few times a
+// year, so the list is kept in sessionStorage for ten minutes: a page that
+// needs the current term then starts its own requests at once.
 export async function terms(schoolId) {
+  const key = `kehou.terms.${schoolId}`;
+  try {
+    const hit = JSON.parse(sessionStorage.getItem(key) || 'null');
+    if (hit && Date.now() - hit.at < 10 * 60 * 1000) return hit.terms;
+  } catch { /* no cache */ }
   const r = await get(`/v1/schools/${encodeURIComponent(schoolId)}/terms`);
-  return (r.terms || []).slice().sort((a, b) => cmp(a.start_date, b.start_date));
+  const list = (r.terms || []).slice().sort((a, b) => cmp(a.start_date, b.start_date));
+  sessionStorage.setItem(key, JSON.stringify({ at: Date.now(), terms: list }));
+  return list;
 }
 
 export function currentTerm(list, day = today()) {
