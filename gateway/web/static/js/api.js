@@ -45,6 +45,7 @@ export function fieldText(desc) {
     [/^repeated value must contain unique items$/, () => '不能重复选择'],
     [/^value must be one of the defined enum values$/, () => '取值无效'],
     [/is not a month as YYYY-MM/, () => '不是有效的月份（格式：2026-09）'],
+    [/does not admit grade (\d+)/, (m) => `该社团不招收${m[1]}年级学生`],
     [/is not a valid date|not a date/, () => '日期无效'],
   ];
   for (const [re, f] of rules) { const m = re.exec(desc); if (m) return f(m); }
