@@ -110,6 +110,23 @@ func ready() chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](`document.body && document.body.dataset.ready === '1'`, chromedp.WithPollingTimeout(30*time.Second))
 }
 
+// load navigates to url and waits until the page is ready. A poll that
+// starts while the previous document is still being replaced loses its
+// execution context; it is tried again then.
+func (b tab) load(url string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(url))
+	var err error
+	for range 3 {
+		if err = chromedp.Do(b.ctx, ready()); err == nil || !strings.Contains(err.Error(), "context with specified id") {
+			break
+		}
+	}
+	if err != nil {
+		b.t.Fatalf("browser: load %s: %v", url, err)
+	}
+}
+
 // open goes to a route (#/…) inside the running page and waits until ready.
 func (b tab) open(hash string) {
 	b.t.Helper()
@@ -149,8 +166,8 @@ func (b tab) screenshot(name string) {
 // signIn loads the pages fresh and signs in through the sign-in form.
 func (b tab) signIn(login string) {
 	b.t.Helper()
-	b.do(chromedp.Navigate(b.base+"/#/signin"), ready(),
-		chromedp.SendKeys(chromedp.CSS(`input[name=login]`), login),
+	b.load(b.base + "/#/signin")
+	b.do(chromedp.SendKeys(chromedp.CSS(`input[name=login]`), login),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demoPassword),
 		chromedp.Evaluate[chromedp.Void](`document.body.dataset.ready = '0'; 1`),
 		chromedp.Click(chromedp.CSS(`form.signin button[type=submit]`)),
@@ -236,7 +253,7 @@ func webParent(t *testing.T, b tab, env *systemtest.Env, bureau systemtest.Clien
 	var inPage []float64
 	for i := range 5 {
 		start := time.Now()
-		b.do(chromedp.Navigate(fmt.Sprintf("%s/?load=%d%s", b.base, i, route)), ready())
+		b.load(fmt.Sprintf("%s/?load=%d%s", b.base, i, route))
 		at := evalJS[float64](b, `window.kehouReadyAt`)
 		loads, inPage = append(loads, time.Since(start)), append(inPage, at)
 	}
@@ -257,7 +274,7 @@ func webParent(t *testing.T, b tab, env *systemtest.Env, bureau systemtest.Clien
 		loads[2].Round(time.Millisecond), loads[0].Round(time.Millisecond), loads[4].Round(time.Millisecond), inPage[2],
 		floor[2].Round(time.Millisecond), float64(loads[2])/float64(floor[2]))
 
-	b.do(chromedp.Navigate(b.base+"/"+route), ready())
+	b.load(b.base + "/" + route)
 	if got, want := b.text(`[data-total="parent-term"]`), yuanText(systemtest.Str(api, "parent_total", "amount")); got != want {
 		t.Errorf("term total on the page %q, the API says %q", got, want)
 	}
@@ -326,6 +343,25 @@ func webParent(t *testing.T, b tab, env *systemtest.Env, bureau systemtest.Clien
 	b.open("#/parent/" + school + "/" + student)
 	if b.count(`table.week`) != 1 {
 		t.Error("the parent's own child has no week table")
+	}
+	// Sign-up: every service of the term is listed; one the child lacks is
+	// signed up for from the page and is then pending in the API.
+	items := systemtest.Get(env.As(env.SignIn(t, "demo.parent", demoPassword)).MustDo(t, "GET", "/v1/schools/"+school+"/terms/"+term+"/items", nil), "items").([]any)
+	if got := b.count(`table.items tbody tr`); got != len(items) {
+		t.Errorf("%d services offered on the page, %d in the API", got, len(items))
+	}
+	if b.count(`table.items button.sign-up`) > 0 {
+		item := evalJS[string](b, `document.querySelector('table.items button.sign-up').closest('td').dataset.item`)
+		evalJS[int](b, `document.querySelector('table.items button.sign-up').click(); 1`)
+		b.do(chromedp.Poll[chromedp.Void](fmt.Sprintf(`!document.querySelector('table.items td[data-item=%q] button')`, item), chromedp.WithPollingTimeout(30*time.Second)))
+		en := env.As(env.SignIn(t, "demo.parent", demoPassword)).MustDo(t, "GET", "/v1/schools/"+school+"/terms/"+term+"/enrolments?student_id="+student, nil)
+		pending := false
+		for _, e := range systemtest.Get(en, "enrolments").([]any) {
+			pending = pending || (systemtest.Str(e, "item_id") == item && systemtest.Str(e, "status") == "ENROLMENT_STATUS_PENDING")
+		}
+		if !pending {
+			t.Errorf("signed up for %s on the page, but the API has no pending enrolment: %v", item, en)
+		}
 	}
 	// Leave: without dates the API's 400 names both, each shown beside its
 	// input in Chinese; with them the leave is filed.
@@ -413,7 +449,6 @@ func webSchool(t *testing.T, b tab, env *systemtest.Env, school, term string) {
 // school's totals.
 func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term string) {
 	fin := env.As(env.SignIn(t, "demo.finance", demoPassword))
-	claims := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31", nil)
 	b.signIn("demo.finance")
 	b.open("#/finance?from=2026-09-01&to=2027-08-31")
 
@@ -439,7 +474,7 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term st
 		t.Errorf("the new run shows %q, the API's parents' total is %s", shown, want)
 	}
 	b.screenshot("finance-home.png")
-	claims = fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31", nil)
+	claims := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/claims?from.year=2026&from.month=9&from.day=1&to.year=2027&to.month=8&to.day=31", nil)
 	b.open("#/finance?from=2026-09-01&to=2027-08-31&again=1")
 
 	dir := t.TempDir()
@@ -554,6 +589,29 @@ func webTeacher(t *testing.T, b tab, env *systemtest.Env, school string) {
 	b.open("#/teacher?week=2026-09-07")
 	if got := b.count(`table.week-entries tr.entry`); got != len(entries) || got == 0 {
 		t.Errorf("the teacher's week shows %d sessions, the API %d", got, len(entries))
+	}
+	// Check in and out of a session from the page; the API then has the
+	// record checked out.
+	cell := `table.week-entries td.clock[data-status="none"]`
+	if b.count(cell) == 0 {
+		t.Fatal("no session of the teacher's week is left to check in")
+	}
+	idx := evalJS[int](b, fmt.Sprintf(`[...document.querySelectorAll('table.week-entries td.clock')].indexOf(document.querySelector('%s'))`, cell))
+	nth := fmt.Sprintf(`document.querySelectorAll('table.week-entries td.clock')[%d]`, idx)
+	evalJS[int](b, nth+`.querySelector('button.clock-step').click(); 1`)
+	b.do(chromedp.Poll[chromedp.Void](nth+`.dataset.status === 'draft'`, chromedp.WithPollingTimeout(30*time.Second)))
+	evalJS[int](b, nth+`.querySelector('button.clock-step').click(); 1`)
+	b.do(chromedp.Poll[chromedp.Void](nth+`.dataset.status === 'checked_out'`, chromedp.WithPollingTimeout(30*time.Second)))
+	rec := evalJS[string](b, nth+`.dataset.record`)
+	after := admin.MustDo(t, "GET", "/v1/schools/"+school+"/staff/"+staff+"/timetable?from.year=2026&from.month=9&from.day=7&to.year=2026&to.month=9&to.day=13", nil)
+	found := false
+	for _, e := range systemtest.Get(after, "entries").([]any) {
+		if systemtest.Str(e, "record", "record_id") == rec {
+			found = systemtest.Str(e, "record", "status") == "checked_out"
+		}
+	}
+	if !found {
+		t.Errorf("record %s checked out on the page is not checked out in the API", rec)
 	}
 	b.open("#/finance")
 	if b.count(`[data-denied="1"]`) != 1 {

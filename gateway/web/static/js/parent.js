@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { t, lang } from './i18n.js';
 import { get, post } from './api.js';
 import { section, table, errorBox, showFieldErrors, clearFieldErrors, field, payer } from './ui.js';
-import { money, num, date, shortDate, weekday, time, dateTime, iso, parseISO } from './fmt.js';
+import { money, num, date, shortDate, weekday, time, dateTime, iso, parseISO, today, cmp } from './fmt.js';
 import { terms, currentTerm, defaultWeek, weekDays } from './term.js';
 
 const enc = encodeURIComponent;
@@ -55,6 +55,7 @@ export async function child([schoolId, studentId], query) {
   const week = parseISO(query.get('week')) || defaultWeek(term);
   page.append(h('h1', {}, school.school.name), h('p', { class: 'small' }, `${term.name} · ${studentId}`));
   page.append(weekTable(week, cal.days || [], items.items || [], enrolments));
+  page.append(signUp(schoolId, term, studentId, items.items || [], enrolments));
   page.append(clubForm(schoolId, term, studentId, clubs.clubs || []));
   page.append(leaveForm(schoolId, studentId, term));
   return page;
@@ -86,6 +87,28 @@ function weekTable(week, days, items, enrolments) {
   return section(`${t('本周课表')} · ${date(week)} 起`,
     table(['日期', '时间', '内容'].map(t), rows, { class: 'week', dataset: { week: iso(week) } }),
     h('p', { class: 'small' }, lang() === 'en' ? 'Rooms and teachers are announced by the school.' : '教室与老师安排以学校通知为准。'));
+}
+
+// signUp: the term's services the child is not enrolled in, each with a
+// sign-up button (报名); the school approves it.
+function signUp(schoolId, term, studentId, items, enrolments) {
+  const status = new Map(enrolments.filter((e) => e.status !== 'ENROLMENT_STATUS_WITHDRAWN').map((e) => [e.item_id, e.status]));
+  const names = { ENROLMENT_STATUS_PENDING: '待审批', ENROLMENT_STATUS_APPROVED: '已审批' };
+  const rows = items.map((it) => {
+    const cell = h('td', { dataset: { item: it.item_id } });
+    if (status.has(it.item_id)) cell.append(t(names[status.get(it.item_id)] || '已提交'));
+    else cell.append(h('button', { type: 'button', class: 'sign-up', onclick: async (ev) => {
+      ev.target.disabled = true;
+      const d = today(), start = cmp(d, term.start_date) < 0 ? term.start_date : d;
+      try {
+        await post(`/v1/schools/${enc(schoolId)}/enrolments`, { student_id: studentId, item_id: it.item_id, start_date: start });
+        cell.replaceChildren(t('待审批'));
+      } catch (err) { cell.append(errorBox(err)); ev.target.disabled = false; }
+    } }, lang() === 'en' ? 'Sign up' : '报名'));
+    const w = (it.windows || [])[0];
+    return [it.name, w ? `${time(w.start)}–${time(w.end)}` : '', cell];
+  });
+  return section(lang() === 'en' ? 'Services this term' : '本学期服务报名', table(['内容', '时间', '状态'].map(t), rows, { class: 'items' }));
 }
 
 function clubForm(schoolId, term, studentId, clubs) {

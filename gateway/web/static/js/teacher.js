@@ -3,13 +3,39 @@
 // statements once pay runs exist.
 import { h } from './dom.js';
 import { t, lang } from './i18n.js';
-import { get } from './api.js';
+import { get, post } from './api.js';
 import { section, table, errorBox } from './ui.js';
 import { money, shortDate, weekday, time, addDays, dateQuery, parseISO, monday, today, dayOfWeek, iso } from './fmt.js';
 
 const enc = encodeURIComponent;
 const roles = { supervisor: ['看班', 'supervisor'], instructor: ['授课', 'instructor'], patrol: ['巡查', 'patrol'], manager: ['管理', 'manager'] };
 const role = (r) => (roles[r] ? roles[r][lang() === 'en' ? 1 : 0] : r);
+
+const states = { none: ['未签到', 'not checked in'], draft: ['已签到', 'checked in'], checked_out: ['已签退，待审核', 'checked out, to approve'], approved: ['已审核', 'approved'], locked: ['已锁定', 'locked'] };
+const state = (s) => (states[s] ? states[s][lang() === 'en' ? 1 : 0] : s);
+
+// clockCell shows the hour record's state with the next step: 签到 (check
+// in) before a record exists, 签退 (check out) after; the time sent is now.
+function clockCell(sc, e) {
+  const cell = h('td', { class: 'clock' });
+  const draw = (rec) => {
+    const st = rec ? rec.status : 'none';
+    cell.dataset.status = st;
+    cell.dataset.record = rec ? rec.record_id : '';
+    cell.replaceChildren(state(st));
+    if (!e.assignment) return;
+    const step = st === 'none' ? ['签到', 'Check in', `${sc}/assignments/${enc(e.assignment.assignment_id)}:checkIn`]
+      : st === 'draft' ? ['签退', 'Check out', `${sc}/hour-records/${enc(rec.record_id)}:checkOut`] : null;
+    if (!step) return;
+    cell.append(' ', h('button', { type: 'button', class: 'clock-step', onclick: async (ev) => {
+      ev.target.disabled = true;
+      try { draw((await post(step[2], { time: new Date().toISOString() })).record); }
+      catch (err) { cell.append(errorBox(err)); ev.target.disabled = false; }
+    } }, lang() === 'en' ? step[1] : step[0]));
+  };
+  draw(e.record);
+  return cell;
+}
 
 export async function home(_p, query, account) {
   const sc = `/v1/schools/${enc(account.school_id)}`;
@@ -31,7 +57,7 @@ export async function home(_p, query, account) {
         const d = e.demand || {};
         const date = d.date || (e.assignment || {}).date;
         return { class: 'entry', cells: [`${weekday(dayOfWeek(date))} ${shortDate(date)}`, `${time(d.start)}–${time(d.end)}`, role(d.role),
-          names.get(d.class_id) || d.class_id || d.club_id || '', (e.record && e.record.status) || ''] };
+          names.get(d.class_id) || d.class_id || d.club_id || '', clockCell(sc, e)] };
       }), { class: 'stack week-entries' })
       : h('p', {}, t('暂无记录'))));
   }
