@@ -147,6 +147,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 
 	root := http.NewServeMux()
+	// The web pages: index at / only (every other path is the API's), assets under /web/.
+	pages := web.Handler()
+	root.Handle("GET /{$}", pages)
+	root.Handle("GET "+web.AssetPrefix, pages)
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	})
@@ -157,10 +161,6 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		_, _ = w.Write(openapi)
 	})
 	handleDownloads(root, mux, b.Billing)
-	// The web pages: index at / only (every other path is the API's), assets under /web/.
-	pages := web.Handler()
-	root.Handle("GET /{$}", pages)
-	root.Handle("GET "+web.AssetPrefix, pages)
 	root.Handle("/", mux)
 
 	var h http.Handler = root
