@@ -12,6 +12,18 @@ import { barChart } from './chart.js';
 
 const enc = encodeURIComponent;
 
+// allStaff reads every page of the school's staff list.
+async function allStaff(sp) {
+  const out = [];
+  let token = '';
+  do {
+    const r = await get(`${sp}/staff?page_size=500${token ? `&page_token=${enc(token)}` : ''}`);
+    out.push(...(r.staff || []));
+    token = r.next_page_token || '';
+  } while (token);
+  return { staff: out };
+}
+
 // schoolOf: a school administrator's own school; the bureau picks one with ?school=.
 async function schoolOf(account, query) {
   if (account.school_id) return account.school_id;
@@ -177,7 +189,7 @@ export async function staffing(_p, query, account) {
   const term = currentTerm(list);
   const week = parseISO(query.get('week')) || defaultWeek(term);
   const sp = `/v1/schools/${enc(schoolId)}`;
-  const [g, staff] = await Promise.all([get(`${sp}/staffing-grid?${dateQuery('week_start', week)}`), get(`${sp}/staff`)]);
+  const [g, staff] = await Promise.all([get(`${sp}/staffing-grid?${dateQuery('week_start', week)}`), allStaff(sp)]);
   const grid = g.grid || {};
   const who = new Map((staff.staff || []).map((s) => [s.staff_id, s.name]));
   const perPerson = new Map();
@@ -263,7 +275,7 @@ export async function hours(_p, query, account) {
   const term = currentTerm(await terms(schoolId));
   const week = parseISO(query.get('week')) || defaultWeek(term);
   const sp = `/v1/schools/${enc(schoolId)}`;
-  const [staff, classes] = await Promise.all([get(`${sp}/staff`), get(`${sp}/classes`)]);
+  const [staff, classes] = await Promise.all([allStaff(sp), get(`${sp}/classes`)]);
   const names = new Map((classes.classes || []).map((c) => [c.class_id, c.name]));
   const people = staff.staff || [];
   const weeks = await Promise.all(people.map((p) => get(`${sp}/staff/${enc(p.staff_id)}/timetable?${dateQuery('from', week)}&${dateQuery('to', addDays(week, 6))}`).catch((e) => e)));
