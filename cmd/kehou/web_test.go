@@ -510,32 +510,7 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term st
 	b.open("#/finance?from=2026-09-01&to=2027-08-31&again=1")
 
 	dir := t.TempDir()
-	dctx, stop := context.WithCancel(b.ctx)
-	defer stop()
-	progress := chromedp.Events(dctx, browser.DownloadProgress)
-	done := make(chan string, 1)
-	go func() {
-		for ev, err := range progress {
-			if err != nil {
-				return
-			}
-			if ev.State == browser.DownloadProgressStateCompleted {
-				done <- ev.GUID
-				return
-			}
-		}
-	}()
-	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)})
-		return err
-	}), chromedp.Click(chromedp.CSS(`button[data-action="claims-xlsx"]`)))
-	var guid string
-	select {
-	case guid = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the claims workbook did not download")
-	}
+	guid := downloadOne(t, b, dir, `button[data-action="claims-xlsx"]`)
 	wb, err := excelize.OpenFile(filepath.Join(dir, guid))
 	if err != nil {
 		t.Fatalf("open the downloaded workbook: %v", err)
@@ -564,6 +539,65 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term st
 		if g, err := decimal.NewFromString(got[party]); err != nil || !g.Equal(decimal.RequireFromString(amount)) {
 			t.Errorf("workbook: %s = %q, the API says %q (rows %v)", party, got[party], amount, rows)
 		}
+	}
+
+	// Reconciliation of the school's September: the page's income and
+	// spending totals and discrepancies are the API's, and its workbook
+	// holds the same income total.
+	rec := fin.MustDo(t, "GET", "/v1/schools/"+school+"/reconciliation?year=2026&month=9", nil)
+	b.open("#/finance/reconciliation?school=" + school + "&month=2026-09")
+	if got, want := b.text(`[data-total="income"]`), yuanText(systemtest.Str(rec, "reconciliation", "income", "total")); got != want {
+		t.Errorf("reconciliation income %q on the page, %q from the API", got, want)
+	}
+	if got, want := b.text(`[data-total="spending"]`), yuanText(systemtest.Str(rec, "reconciliation", "spending", "total")); got != want {
+		t.Errorf("reconciliation spending %q on the page, %q from the API", got, want)
+	}
+	ds, _ := systemtest.Get(rec, "reconciliation", "discrepancies").([]any)
+	if got := b.count(`tr.discrepancy`); got != len(ds) {
+		t.Errorf("%d discrepancies on the page, %d from the API", got, len(ds))
+	}
+	b.screenshot("finance-reconciliation.png")
+	guid2 := downloadOne(t, b, dir, `button[data-action="recon-xlsx"]`)
+	rwb, err := excelize.OpenFile(filepath.Join(dir, guid2))
+	if err != nil {
+		t.Fatalf("open the reconciliation workbook: %v", err)
+	}
+	defer func() { _ = rwb.Close() }()
+	rrows, err := rwb.GetRows(rwb.GetSheetName(0), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := ""
+	for _, r := range rrows {
+		if len(r) >= 3 && r[1] == "total" {
+			total = r[2]
+		}
+	}
+	if g, err := decimal.NewFromString(total); err != nil || !g.Equal(decimal.RequireFromString(systemtest.Str(rec, "reconciliation", "income", "total"))) {
+		t.Errorf("reconciliation workbook income total %q, the API %s", total, systemtest.Str(rec, "reconciliation", "income", "total"))
+	}
+
+	// The server's export of the same reconciliation opens and carries the income total.
+	guid3 := downloadOne(t, b, dir, `button[data-action="recon-export"]`)
+	swb, err := excelize.OpenFile(filepath.Join(dir, guid3))
+	if err != nil {
+		t.Fatalf("open the server's reconciliation export: %v", err)
+	}
+	defer func() { _ = swb.Close() }()
+	income := decimal.RequireFromString(systemtest.Str(rec, "reconciliation", "income", "total"))
+	seen := false
+	for _, sh := range swb.GetSheetList() {
+		rows, _ := swb.GetRows(sh, excelize.Options{RawCellValue: true})
+		for _, r := range rows {
+			for _, c := range r {
+				if d, err := decimal.NewFromString(c); err == nil && d.Equal(income) {
+					seen = true
+				}
+			}
+		}
+	}
+	if !seen {
+		t.Errorf("the server's reconciliation export has no cell with the income total %s", income)
 	}
 
 	bal := fin.MustDo(t, "GET", "/v1/schools/"+school+"/balance", nil)
@@ -651,4 +685,37 @@ func webTeacher(t *testing.T, b tab, env *systemtest.Env, school string) {
 	}
 	b.open("#/teacher?week=2026-09-07")
 	b.screenshot("teacher-week.png")
+}
+
+// downloadOne clicks the button and waits for the one file it downloads
+// into dir; it returns the file's name there.
+func downloadOne(t *testing.T, b tab, dir, button string) string {
+	t.Helper()
+	dctx, stop := context.WithCancel(b.ctx)
+	defer stop()
+	progress := chromedp.Events(dctx, browser.DownloadProgress)
+	done := make(chan string, 1)
+	go func() {
+		for ev, err := range progress {
+			if err != nil {
+				return
+			}
+			if ev.State == browser.DownloadProgressStateCompleted {
+				done <- ev.GUID
+				return
+			}
+		}
+	}()
+	b.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)})
+		return err
+	}), chromedp.Click(chromedp.CSS(button)))
+	select {
+	case guid := <-done:
+		return guid
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s downloaded nothing", button)
+		return ""
+	}
 }

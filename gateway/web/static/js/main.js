@@ -10,6 +10,7 @@ import * as school from './school.js';
 import * as finance from './finance.js';
 import * as bureau from './bureau.js';
 import * as teacher from './teacher.js';
+import * as recon from './recon.js';
 
 const P = 'ROLE_PARENT', S = 'ROLE_SCHOOL_ADMIN', F = 'ROLE_FINANCE_OFFICER', B = 'ROLE_BUREAU_ADMIN';
 const T = 'ROLE_TEACHER', I = 'ROLE_INSTRUCTOR';
@@ -24,6 +25,7 @@ const routes = [
   { re: /^\/school\/enrolments$/, roles: [S, B], view: school.enrolments, nav: '报名审批' },
   { re: /^\/school\/hours$/, roles: [S, B], view: school.hours, nav: '课时审核' },
   { re: /^\/finance$/, roles: [F, B], view: finance.home, nav: '收费批次' },
+  { re: /^\/finance\/reconciliation$/, roles: [F, B], view: recon.home, nav: '对账' },
   { re: /^\/finance\/public$/, roles: [F, B], view: finance.publicStatement, nav: '收支公示' },
   { re: /^\/bureau$/, roles: [B], view: bureau.home, nav: '各校' },
   { re: /^\/teacher$/, roles: [T, I], view: teacher.home, nav: '我的一周' },
