@@ -92,10 +92,12 @@ func benchStaff(b *testing.B) int {
 // each, a time-block split on every session, a tenth outside instructors)
 // into a fresh database through the use case and the real store, then, in
 // the same database, measures the floor: reading back the rows the run
-// wrote (statements and lines) and COPY of as many rows of the same shape,
-// rolled back. Reported as ratios of the same run:
+// wrote (statements and lines: as many rows as its input records, decoded
+// as the store decodes them) and COPY of as many rows of the same shape
+// into each table it wrote (statements, lines, postings, entries), rolled
+// back. Reported as ratios of the same run (docs/scaling.md):
 //
-//	go test -run x -bench PayRun -benchtime 1x -timeout 30m ./services/billing/app
+//	make bench-pay    # KEHOU_BENCH_STAFF=10000 go test -run '^$' -bench PayRun -benchtime 1x -timeout 30m ./services/billing/app
 func BenchmarkPayRun(b *testing.B) {
 	n := benchStaff(b)
 	for range b.N {
@@ -131,8 +133,9 @@ func BenchmarkPayRun(b *testing.B) {
 		b.ReportMetric(write.Seconds(), "copy-s")
 		b.ReportMetric(e2e.Seconds()/(read+write).Seconds(), "x-read+copy")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
-		b.Logf("N=%d staff-months, %d lines: run %s; floor: read %s + COPY %s = %s (%.2fx); peak heap %.1f MB",
-			n, n*20, e2e, read, write, read+write, e2e.Seconds()/(read+write).Seconds(), float64(peak.Load())/(1<<20))
+		b.ReportMetric(float64(e2e.Nanoseconds())/float64(n), "e2e-ns/staff-month")
+		b.Logf("N=%d staff-months, %d lines, %d entries: run %s; floor: read %s + COPY %s = %s (%.2fx); peak heap %.1f MB",
+			n, n*20, run.Statements+2, e2e, read, write, read+write, e2e.Seconds()/(read+write).Seconds(), float64(peak.Load())/(1<<20))
 	}
 }
 
@@ -175,8 +178,10 @@ func readFloor(b *testing.B, db *pgxpool.Pool) time.Duration {
 	return time.Since(t0)
 }
 
-// payCopyFloor times COPY of as many pay statements and lines as the run
-// wrote, each a copy of one it wrote with a fresh key, rolled back.
+// payCopyFloor times COPY of as many rows as the run wrote into its
+// tables — pay statements and lines, and the ledger's postings and entries
+// (the accrual) — each a copy of one it wrote with a fresh key, children
+// spread over the floor's parents as the run's were, rolled back.
 func payCopyFloor(b *testing.B, db *pgxpool.Pool) time.Duration {
 	ctx := context.Background()
 	tx, err := db.Begin(ctx)
@@ -185,11 +190,24 @@ func payCopyFloor(b *testing.B, db *pgxpool.Pool) time.Duration {
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
 	var total time.Duration
-	var statements int
-	for _, t := range []struct{ name, order string }{{"pay_statements", "statement_id"}, {"pay_lines", "statement_id, line_no"}} {
+	// parent is the table whose rows a child's rows are spread over; key
+	// names the key column, sub the per-parent number, other a second
+	// unique column (a statement's staff id) to refresh.
+	tables := []struct{ name, order, parent, key, sub, other string }{
+		{"pay_statements", "statement_id", "", "statement_id", "", "staff_id"},
+		{"pay_lines", "statement_id, line_no", "pay_statements", "statement_id", "line_no", ""},
+		{"postings", "posting_id", "", "posting_id", "", ""},
+		{"entries", "posting_id, line", "postings", "posting_id", "line", ""},
+	}
+	counts := map[string]int{}
+	for _, t := range tables {
 		var count int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM billing."+t.name).Scan(&count); err != nil {
 			b.Fatal(err)
+		}
+		counts[t.name] = count
+		if count == 0 {
+			b.Fatalf("the run wrote no rows into %s", t.name)
 		}
 		rows, err := tx.Query(ctx, "SELECT * FROM billing."+t.name+" ORDER BY "+t.order+" LIMIT 1")
 		if err != nil {
@@ -209,10 +227,10 @@ func payCopyFloor(b *testing.B, db *pgxpool.Pool) time.Duration {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if t.name == "pay_statements" {
-			statements = count
+		perParent := 1
+		if t.parent != "" {
+			perParent = (count + counts[t.parent] - 1) / counts[t.parent]
 		}
-		perStatement := (count + statements - 1) / statements
 		row := make([]any, len(tmpl))
 		k := 0
 		t0 := time.Now()
@@ -221,12 +239,12 @@ func payCopyFloor(b *testing.B, db *pgxpool.Pool) time.Duration {
 				return nil, nil
 			}
 			copy(row, tmpl)
-			if t.name == "pay_statements" {
-				row[idx["statement_id"]] = "floor-" + strconv.Itoa(k)
-				row[idx["staff_id"]] = "floor-" + strconv.Itoa(k)
-			} else {
-				row[idx["statement_id"]] = "floor-" + strconv.Itoa(k/perStatement)
-				row[idx["line_no"]] = int32(k%perStatement + 1)
+			row[idx[t.key]] = "floor-" + strconv.Itoa(k/perParent)
+			if t.sub != "" {
+				row[idx[t.sub]] = int32(k%perParent + 1)
+			}
+			if t.other != "" {
+				row[idx[t.other]] = "floor-" + strconv.Itoa(k)
 			}
 			k++
 			return row, nil

@@ -59,8 +59,10 @@ type PayStore interface {
 	// GetPayRun returns a run with the statements it issued.
 	GetPayRun(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
 	// IssuePayRun inserts run and lets produce write the rest in the same
-	// transaction; a run with the same request id (committed first) is
-	// returned instead with created=false and nothing else written.
+	// transaction and returns the created run with its statements (as
+	// GetPayRun); a run with the same request id (committed first) is
+	// returned instead, without statements, with created=false and nothing
+	// else written.
 	IssuePayRun(ctx context.Context, run payrun.Run, produce func(ctx context.Context, w payrun.Writer) (payrun.Run, error)) (payrun.Run, bool, error)
 	// PayRunInputs returns a run's stored snapshot and its sha256.
 	PayRunInputs(ctx context.Context, districtID, schoolID, runID string) (sha string, data []byte, err error)
@@ -144,13 +146,14 @@ func (p *PayRuns) CreateRun(ctx context.Context, req PayRunRequest) (payrun.Run,
 	if err != nil {
 		return payrun.Run{}, false, err
 	}
-	if !created {
-		if err := runs.SameRequest(run.ID, run.RequestID, run.RequestHash, rh); err != nil {
-			return payrun.Run{}, false, err
-		}
+	if created {
+		return run, true, nil // IssuePayRun read it back with its statements
+	}
+	if err := runs.SameRequest(run.ID, run.RequestID, run.RequestHash, rh); err != nil {
+		return payrun.Run{}, false, err
 	}
 	full, err := p.store.GetPayRun(ctx, run.DistrictID, run.SchoolID, run.ID)
-	return full, created, err
+	return full, false, err
 }
 
 func (p *PayRuns) createRun(ctx context.Context, districtID string, req PayRunRequest, rh string) (payrun.Run, bool, error) {

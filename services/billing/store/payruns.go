@@ -131,7 +131,7 @@ func (s *Store) PayRunInputs(ctx context.Context, districtID, schoolID, runID st
 }
 
 // readPayStatements reads statements (alias s) matching where, with their
-// lines, in staff then revision order; args[0] must be the district.
+// lines, in staff then revision order.
 func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]payrun.Statement, error) {
 	rows, err := q.Query(ctx, `SELECT s.statement_id, s.run_id, s.staff_id, s.staff_kind, s.institution_id, s.year, s.month, s.revision,
 		s.kind, s.corrects_statement_id, s.earned, s.paid, s.held_back, s.cap_rule_id, s.cap_limit, s.by_treatment, s.content_hash
@@ -163,13 +163,13 @@ func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ..
 	if len(out) == 0 {
 		return out, nil
 	}
-	ids := make([]string, len(out))
-	for i, st := range out {
-		ids[i] = st.StatementID
-	}
-	lrows, err := q.Query(ctx, `SELECT statement_id, body FROM billing.pay_lines
-		WHERE district_id = $1 AND statement_id = ANY($2)
-		ORDER BY statement_id, line_no`, args[0], ids)
+	// The lines of the same statements, joined on the whole key. (An
+	// earlier district_id = $1 AND statement_id = ANY($ids) could not use
+	// the key past district_id: one scan of the district's lines per
+	// statement, quadratic in the run's size.)
+	lrows, err := q.Query(ctx, `SELECT l.statement_id, l.body FROM billing.pay_statements s
+		JOIN billing.pay_lines l ON l.district_id = s.district_id AND l.school_id = s.school_id AND l.statement_id = s.statement_id
+		WHERE `+where+` ORDER BY l.statement_id, l.line_no`, args...)
 	if err != nil {
 		return nil, interpretError(err, "pay lines")
 	}
@@ -231,6 +231,10 @@ func (s *Store) StaffPayStatements(ctx context.Context, districtID, schoolID, st
 	return readPayStatements(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.staff_id = $3 AND s.year = $4 AND s.month = $5`,
 		districtID, schoolID, staffID, year, month)
 }
+
+// analyzePayRunsFrom is the number of statements from which a pay run
+// checks the planner's statistics (analyzeIfSmall).
+const analyzePayRunsFrom = 500
 
 type payWriter struct {
 	tx                   pgx.Tx
@@ -310,6 +314,15 @@ func (w *payWriter) Write(ctx context.Context, sts []payrun.Statement, postings 
 			}))
 		if err != nil {
 			return fmt.Errorf("copy pay statements: %w", interpretError(err, "pay statements"))
+		}
+		// A large run into a table the planner believes smaller than the run:
+		// statistics first, so the lines' check (pay_lines_have_statements)
+		// and the read-back look statements up by key, not by scanning the
+		// school (migration 0012). Small runs cost little either way.
+		if len(sts) >= analyzePayRunsFrom {
+			if err := analyzeIfSmall(ctx, w.tx, "analyze_pay_run_tables", float64(len(sts)), "billing.pay_statements"); err != nil {
+				return err
+			}
 		}
 		var rows [][]any
 		for _, st := range sts {

@@ -117,16 +117,23 @@ type runWriter struct {
 // that scans the whole school (statement_lines → statements; entries were
 // the same until their row-level foreign key became the statement-level
 // entries_have_postings check): a first city-sized run in a new database
-// turns quadratic. ANALYZE samples
-// the rows this transaction has written and invalidates the cached checks.
+// turns quadratic.
 func (w *runWriter) analyzeIfNew(ctx context.Context) error {
 	if w.analyzed {
 		return nil
 	}
 	w.analyzed = true
+	return analyzeIfSmall(ctx, w.tx, "analyze_run_tables", 10000, "billing.postings", "billing.statements")
+}
+
+// analyzeIfSmall runs the owner function fn (one of the ANALYZE functions
+// of migrations 0010 and 0012) when the planner believes each of tables
+// holds fewer than below rows. Shared by fee and pay runs. ANALYZE samples
+// the rows this transaction has written and invalidates the cached plans.
+func analyzeIfSmall(ctx context.Context, tx pgx.Tx, fn string, below float64, tables ...string) error {
 	var small bool
-	if err := w.tx.QueryRow(ctx, `SELECT coalesce(max(reltuples), -1) < 10000 FROM pg_class
-		WHERE oid IN ('billing.postings'::regclass, 'billing.statements'::regclass)`).Scan(&small); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(reltuples), -1) < $2 FROM pg_class WHERE oid = ANY($1::regclass[])`,
+		tables, below).Scan(&small); err != nil {
 		return fmt.Errorf("table statistics: %w", err)
 	}
 	if !small {
@@ -134,7 +141,7 @@ func (w *runWriter) analyzeIfNew(ctx context.Context) error {
 	}
 	// Through the owner's function: billing's role owns no table, and ANALYZE
 	// by anyone but the owner only warns and skips (migration 0010).
-	if _, err := w.tx.Exec(ctx, `SELECT billing.analyze_run_tables()`); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT billing.`+fn+`()`); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil
