@@ -60,7 +60,7 @@ var expected = map[string]string{
 	"TimetableService_StreamOccurrences": "BFSTI", "TimetableService_CancelSessions": "BS", "TimetableService_RecordDelivery": "BSTI",
 	"TimetableService_RecordAttendance": "BSTI", "TimetableService_ListAttendance": "BSTI", "TimetableService_GetComplianceReport": "BS",
 	"TimetableService_CreateEnrolment": "BSP", "TimetableService_BatchCreateEnrolments": "BS", "TimetableService_ApproveEnrolment": "BS", "TimetableService_WithdrawEnrolment": "BS",
-	"TimetableService_ListEnrolments": "BFSP", "TimetableService_CreateLeave": "BSP", "TimetableService_SubmitClubChoices": "BSP",
+	"TimetableService_ListEnrolments": "BFSP", "TimetableService_GetStudentWeek": "BSTIP", "TimetableService_CreateLeave": "BSP", "TimetableService_SubmitClubChoices": "BSP",
 	"TimetableService_BatchSubmitClubChoices": "BS", "TimetableService_AllocateClubs": "BS", "TimetableService_JoinClub": "BSP", "TimetableService_LeaveClub": "BSP",
 	"TimetableService_ListClubMembers": "BSTI", "TimetableService_StreamEnrolmentIntervals": "BFS",
 	"TimetableService_UploadImport": "BS", "TimetableService_GetImport": "BS", "TimetableService_ExportRecords": "BS",
@@ -73,7 +73,7 @@ var expected = map[string]string{
 	"StaffingService_UnassignStaff": "BS", "StaffingService_ReportAbsence": "BS", "StaffingService_GetStaffTimetable": "BSTI",
 	"StaffingService_CheckIn": "BSTI", "StaffingService_CheckOut": "BSTI", "StaffingService_AmendHourRecord": "BS",
 	"StaffingService_ApproveHourRecord": "BS", "StaffingService_LockHourRecord": "BS", "StaffingService_CorrectHourRecord": "BS",
-	"StaffingService_StreamApprovedHours": "feed:billing:BFS",
+	"StaffingService_StreamApprovedHours": "feed:billing:BFS", "StaffingService_ListStudentTeachers": "BSP",
 
 	"BillingService_GetSchoolBalance": "BF", "BillingService_CreatePriceCeiling": "BF", "BillingService_ListPriceCeilings": "BFS", "BillingService_CreateFeeSchedule": "BF", "BillingService_GetFeeSchedule": "BFS",
 	"BillingService_ListFeeSchedules": "BFS", "BillingService_PutCostSheet": "BFS", "BillingService_GetCostSheet": "BFS",

@@ -71,6 +71,9 @@ type Timetable interface {
 	Classes(ctx context.Context, schoolID string) ([]string, error)
 	CheckTerm(ctx context.Context, schoolID, termID string) error
 	Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date) ([]demand.Occurrence, error)
+	// StudentSessions is a child's sessions of a week (occurrence ids),
+	// asked with the caller's token.
+	StudentSessions(ctx context.Context, schoolID, studentID, termID string, weekOf civil.Date) ([]string, error)
 }
 
 // Zone is the wall-clock zone of school sessions (China has one).

@@ -34,6 +34,10 @@ var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
 	// service credential opens it, with the user's token beside it.
 	"StreamApprovedHours": az.Read(az.Bureau, az.Finance, az.SchoolAdmin).FeedFor("billing"),
 	"ListAuditEvents":     az.Read(az.Bureau, az.Finance),
+	// Who teaches a child's sessions, by name: for the child's guardians
+	// and the school; the student_id is always named, and timetable is
+	// asked for the child's sessions with the caller's token.
+	"ListStudentTeachers": az.Read(az.Bureau, az.SchoolAdmin, az.Parent),
 })
 
 // AuditedReads are the reads of personal data in bulk that the audit trail

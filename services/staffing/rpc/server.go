@@ -347,3 +347,20 @@ func (s *Server) StreamApprovedHours(req *staffingv1.StreamApprovedHoursRequest,
 	}
 	return nil
 }
+
+// ListStudentTeachers implements the RPC.
+func (s *Server) ListStudentTeachers(ctx context.Context, req *staffingv1.ListStudentTeachersRequest) (*staffingv1.ListStudentTeachersResponse, error) {
+	weekOf, err := pbconv.CivilDate(req.GetWeekOf(), "week_of")
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	ts, err := s.app.StudentTeachers(ctx, req.GetSchoolId(), req.GetStudentId(), req.GetTermId(), weekOf)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &staffingv1.ListStudentTeachersResponse{}
+	for _, t := range ts {
+		resp.Teachers = append(resp.Teachers, &staffingv1.SessionTeacher{OccurrenceId: t.OccurrenceID, Name: t.Name, Role: t.Role})
+	}
+	return resp, nil
+}

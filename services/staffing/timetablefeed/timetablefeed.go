@@ -15,11 +15,14 @@ import (
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/civil"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcclient"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/facts"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // StreamTimeout bounds reading a week's occurrence stream; it is longer
@@ -156,4 +159,27 @@ func (f *Feed) Occurrences(ctx context.Context, schoolID, termID string, from, t
 			out = append(out, Convert(o))
 		}
 	}
+}
+
+// StudentSessions returns the occurrence ids of a child's sessions in the
+// week holding weekOf, asked with the caller's own token: timetable decides
+// whose child it is, so a guardian never learns of another child's sessions.
+func (f *Feed) StudentSessions(ctx context.Context, schoolID, studentID, termID string, weekOf civil.Date) ([]string, error) {
+	ctx, cancel := f.peer.Call(ctx)
+	defer cancel()
+	resp, err := f.api.GetStudentWeek(ctx, &timetablev1.GetStudentWeekRequest{SchoolId: schoolID, StudentId: studentID,
+		TermId: termID, WeekOf: pbconv.FromCivilDate(weekOf)})
+	if status.Code(err) == codes.InvalidArgument {
+		// Every other field was checked here first: timetable's only
+		// complaint left is a week outside the term.
+		return nil, fault.Invalid("week_of", status.Convert(err).Message())
+	}
+	if err != nil {
+		return nil, f.peer.Err(err, "week of student "+studentID)
+	}
+	out := make([]string, 0, len(resp.GetSessions()))
+	for _, s := range resp.GetSessions() {
+		out = append(out, s.GetOccurrenceId())
+	}
+	return out, nil
 }

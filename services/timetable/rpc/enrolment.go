@@ -214,3 +214,25 @@ func (s *Server) StreamEnrolmentIntervals(req *timetablev1.StreamEnrolmentInterv
 	}
 	return nil
 }
+
+// GetStudentWeek implements the RPC.
+func (s *Server) GetStudentWeek(ctx context.Context, req *timetablev1.GetStudentWeekRequest) (*timetablev1.GetStudentWeekResponse, error) {
+	weekOf, err := date(req.GetWeekOf(), "week_of")
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	w, err := s.app.StudentWeek(ctx, req.GetSchoolId(), req.GetStudentId(), req.GetTermId(), weekOf)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &timetablev1.GetStudentWeekResponse{StudentId: w.Student.ID, Name: w.Student.Name, ClassId: w.Student.ClassID,
+		ClassName: w.Class.Name, Grade: int32(w.Class.Grade), From: dateProto(w.From), To: dateProto(w.To)}
+	for _, v := range w.Sessions {
+		o := occurrenceProto(v.OccurrenceView)
+		resp.Sessions = append(resp.Sessions, &timetablev1.StudentSession{OccurrenceId: o.OccurrenceId, Date: o.Date, Weekday: o.Weekday,
+			Segment: o.Segment, Start: o.Start, End: o.End, ItemId: o.ItemId, ItemName: v.ItemName, ItemKind: o.ItemKind,
+			ClubId: o.ClubId, ClubName: v.ClubName, RoomId: o.RoomId, RoomName: v.RoomName, Status: o.Status,
+			CancelReason: o.CancelReason, Pending: v.Pending})
+	}
+	return resp, nil
+}

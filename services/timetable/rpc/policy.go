@@ -58,6 +58,11 @@ var Policy = az.Methods("kehou.timetable.v1.TimetableService", map[string]az.Rul
 	"ListClubMembers":          az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
 	"StreamEnrolmentIntervals": az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 
+	// A child's week with names (item, club, room) is for the child's
+	// guardians and the school; the student_id is always named, so a
+	// parent reads only their own children.
+	"GetStudentWeek": az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor, az.Parent),
+
 	"ListAuditEvents": az.Read(az.Bureau, az.Finance),
 	// The roster with full guardian phones is identity's feed (parents'
 	// accounts linked from the roster): its service credential, beside an

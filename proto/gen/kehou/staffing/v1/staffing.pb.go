@@ -5082,6 +5082,189 @@ func (x *ListAuditEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// ListStudentTeachersRequest is the input of ListStudentTeachers.
+type ListStudentTeachersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The child.
+	StudentId string `protobuf:"bytes,2,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,3,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// A day of the week.
+	WeekOf        *v1.Date `protobuf:"bytes,4,opt,name=week_of,json=weekOf,proto3" json:"week_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudentTeachersRequest) Reset() {
+	*x = ListStudentTeachersRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudentTeachersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudentTeachersRequest) ProtoMessage() {}
+
+func (x *ListStudentTeachersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudentTeachersRequest.ProtoReflect.Descriptor instead.
+func (*ListStudentTeachersRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *ListStudentTeachersRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListStudentTeachersRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *ListStudentTeachersRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *ListStudentTeachersRequest) GetWeekOf() *v1.Date {
+	if x != nil {
+		return x.WeekOf
+	}
+	return nil
+}
+
+// SessionTeacher is one person staffing one of a child's sessions.
+type SessionTeacher struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session (timetable's occurrence id).
+	OccurrenceId string `protobuf:"bytes,1,opt,name=occurrence_id,json=occurrenceId,proto3" json:"occurrence_id,omitempty"`
+	// The person's display name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Role: supervisor, instructor, extra_adult or patrol (巡课).
+	Role          string `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionTeacher) Reset() {
+	*x = SessionTeacher{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionTeacher) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionTeacher) ProtoMessage() {}
+
+func (x *SessionTeacher) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionTeacher.ProtoReflect.Descriptor instead.
+func (*SessionTeacher) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *SessionTeacher) GetOccurrenceId() string {
+	if x != nil {
+		return x.OccurrenceId
+	}
+	return ""
+}
+
+func (x *SessionTeacher) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SessionTeacher) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+// ListStudentTeachersResponse is the output of ListStudentTeachers.
+type ListStudentTeachersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By session, then role and name; a session nobody staffs yet is absent.
+	Teachers      []*SessionTeacher `protobuf:"bytes,1,rep,name=teachers,proto3" json:"teachers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStudentTeachersResponse) Reset() {
+	*x = ListStudentTeachersResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStudentTeachersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStudentTeachersResponse) ProtoMessage() {}
+
+func (x *ListStudentTeachersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStudentTeachersResponse.ProtoReflect.Descriptor instead.
+func (*ListStudentTeachersResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *ListStudentTeachersResponse) GetTeachers() []*SessionTeacher {
+	if x != nil {
+		return x.Teachers
+	}
+	return nil
+}
+
 var File_kehou_staffing_v1_staffing_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
@@ -5489,12 +5672,24 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
 	"\x17ListAuditEventsResponse\x123\n" +
 	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*x\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xca\x01\n" +
+	"\x1aListStudentTeachersRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12(\n" +
+	"\n" +
+	"student_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12\"\n" +
+	"\aterm_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x126\n" +
+	"\aweek_of\x18\x04 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x06weekOf\"]\n" +
+	"\x0eSessionTeacher\x12#\n" +
+	"\roccurrence_id\x18\x01 \x01(\tR\foccurrenceId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\"\\\n" +
+	"\x1bListStudentTeachersResponse\x12=\n" +
+	"\bteachers\x18\x01 \x03(\v2!.kehou.staffing.v1.SessionTeacherR\bteachers*x\n" +
 	"\tStaffKind\x12\x1a\n" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
 	"\x1dSTAFF_KIND_OUTSIDE_INSTRUCTOR\x10\x02\x12\x14\n" +
-	"\x10STAFF_KIND_ADMIN\x10\x032\x9a!\n" +
+	"\x10STAFF_KIND_ADMIN\x10\x032\xe1\"\n" +
 	"\x0fStaffingService\x12\xa3\x01\n" +
 	"\x11CreateStaffMember\x12+.kehou.staffing.v1.CreateStaffMemberRequest\x1a,.kehou.staffing.v1.CreateStaffMemberResponse\"3\x82\xd3\xe4\x93\x02-:\fstaff_member\"\x1d/v1/schools/{school_id}/staff\x12}\n" +
 	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staff\x12\x97\x01\n" +
@@ -5512,7 +5707,8 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\vAssignStaff\x12%.kehou.staffing.v1.AssignStaffRequest\x1a&.kehou.staffing.v1.AssignStaffResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/schools/{school_id}/assignments\x12\xab\x01\n" +
 	"\rUnassignStaff\x12'.kehou.staffing.v1.UnassignStaffRequest\x1a(.kehou.staffing.v1.UnassignStaffResponse\"G\x82\xd3\xe4\x93\x02A:\x01*\"</v1/schools/{school_id}/assignments/{assignment_id}:unassign\x12\x8f\x01\n" +
 	"\rReportAbsence\x12'.kehou.staffing.v1.ReportAbsenceRequest\x1a(.kehou.staffing.v1.ReportAbsenceResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/schools/{school_id}/absences\x12\xaa\x01\n" +
-	"\x11GetStaffTimetable\x12+.kehou.staffing.v1.GetStaffTimetableRequest\x1a,.kehou.staffing.v1.GetStaffTimetableResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/staff/{staff_id}/timetable\x12\x98\x01\n" +
+	"\x11GetStaffTimetable\x12+.kehou.staffing.v1.GetStaffTimetableRequest\x1a,.kehou.staffing.v1.GetStaffTimetableResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/staff/{staff_id}/timetable\x12\xc4\x01\n" +
+	"\x13ListStudentTeachers\x12-.kehou.staffing.v1.ListStudentTeachersRequest\x1a..kehou.staffing.v1.ListStudentTeachersResponse\"N\x82\xd3\xe4\x93\x02H\x12F/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/teachers\x12\x98\x01\n" +
 	"\aCheckIn\x12!.kehou.staffing.v1.CheckInRequest\x1a\".kehou.staffing.v1.CheckInResponse\"F\x82\xd3\xe4\x93\x02@:\x01*\";/v1/schools/{school_id}/assignments/{assignment_id}:checkIn\x12\x99\x01\n" +
 	"\bCheckOut\x12\".kehou.staffing.v1.CheckOutRequest\x1a#.kehou.staffing.v1.CheckOutResponse\"D\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/schools/{school_id}/hour-records/{record_id}:checkOut\x12\xab\x01\n" +
 	"\x0fAmendHourRecord\x12).kehou.staffing.v1.AmendHourRecordRequest\x1a*.kehou.staffing.v1.AmendHourRecordResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/schools/{school_id}/hour-records/{record_id}:amend\x12\xb3\x01\n" +
@@ -5535,7 +5731,7 @@ func file_kehou_staffing_v1_staffing_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_staffing_v1_staffing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
+var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
 var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(StaffKind)(0),                            // 0: kehou.staffing.v1.StaffKind
 	(*StaffMember)(nil),                       // 1: kehou.staffing.v1.StaffMember
@@ -5607,21 +5803,24 @@ var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(*StreamApprovedHoursResponse)(nil),       // 67: kehou.staffing.v1.StreamApprovedHoursResponse
 	(*ListAuditEventsRequest)(nil),            // 68: kehou.staffing.v1.ListAuditEventsRequest
 	(*ListAuditEventsResponse)(nil),           // 69: kehou.staffing.v1.ListAuditEventsResponse
-	(*timestamppb.Timestamp)(nil),             // 70: google.protobuf.Timestamp
-	(*v1.TimeOfDay)(nil),                      // 71: kehou.common.v1.TimeOfDay
-	(*v1.Money)(nil),                          // 72: kehou.common.v1.Money
-	(*v1.Date)(nil),                           // 73: kehou.common.v1.Date
-	(*fieldmaskpb.FieldMask)(nil),             // 74: google.protobuf.FieldMask
-	(*v1.AuditEvent)(nil),                     // 75: kehou.common.v1.AuditEvent
+	(*ListStudentTeachersRequest)(nil),        // 70: kehou.staffing.v1.ListStudentTeachersRequest
+	(*SessionTeacher)(nil),                    // 71: kehou.staffing.v1.SessionTeacher
+	(*ListStudentTeachersResponse)(nil),       // 72: kehou.staffing.v1.ListStudentTeachersResponse
+	(*timestamppb.Timestamp)(nil),             // 73: google.protobuf.Timestamp
+	(*v1.TimeOfDay)(nil),                      // 74: kehou.common.v1.TimeOfDay
+	(*v1.Money)(nil),                          // 75: kehou.common.v1.Money
+	(*v1.Date)(nil),                           // 76: kehou.common.v1.Date
+	(*fieldmaskpb.FieldMask)(nil),             // 77: google.protobuf.FieldMask
+	(*v1.AuditEvent)(nil),                     // 78: kehou.common.v1.AuditEvent
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	0,   // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
-	70,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
+	73,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
 	2,   // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
 	3,   // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
 	4,   // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
-	71,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
-	71,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
+	74,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
+	74,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
@@ -5629,134 +5828,138 @@ var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	1,   // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	72,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
-	73,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
-	73,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
+	75,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
+	76,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
+	76,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
 	17,  // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
-	70,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
+	73,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
 	18,  // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
 	18,  // 23: kehou.staffing.v1.UpdateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
-	74,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	77,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	18,  // 25: kehou.staffing.v1.UpdateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 26: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
-	73,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
-	71,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
-	71,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
-	73,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
-	71,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
-	71,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
+	76,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
+	74,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
+	74,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
+	76,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
+	74,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
+	74,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
 	0,   // 33: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
 	32,  // 34: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
 	33,  // 35: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
-	73,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
+	76,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 37: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
-	73,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
+	76,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
 	29,  // 39: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
 	30,  // 40: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
 	31,  // 41: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	34,  // 42: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
-	73,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
+	76,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 44: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
 	30,  // 45: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	30,  // 46: kehou.staffing.v1.UnassignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	31,  // 47: kehou.staffing.v1.UnassignStaffResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
-	73,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
-	73,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
+	76,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
+	76,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
 	44,  // 50: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
 	44,  // 51: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
 	45,  // 52: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
 	31,  // 53: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	30,  // 54: kehou.staffing.v1.ReportAbsenceResponse.kept:type_name -> kehou.staffing.v1.Assignment
-	70,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
-	70,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
-	70,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
-	70,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
-	70,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
-	70,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
+	73,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
+	73,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
+	73,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
+	73,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
+	73,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
+	73,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 61: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	70,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
+	73,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 63: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	70,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	70,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	73,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	73,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 66: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 67: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 68: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	70,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	70,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	73,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	73,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 71: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	30,  // 72: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
 	29,  // 73: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
 	48,  // 74: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
-	73,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
-	73,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
+	76,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
+	76,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
 	1,   // 77: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	61,  // 78: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
 	0,   // 79: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
-	73,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
-	73,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
+	76,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
+	76,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
 	64,  // 82: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
 	65,  // 83: kehou.staffing.v1.StreamApprovedHoursResponse.pending:type_name -> kehou.staffing.v1.PendingHours
-	70,  // 84: kehou.staffing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	70,  // 85: kehou.staffing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	75,  // 86: kehou.staffing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
-	5,   // 87: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
-	7,   // 88: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
-	9,   // 89: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
-	11,  // 90: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
-	13,  // 91: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
-	15,  // 92: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
-	19,  // 93: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
-	21,  // 94: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
-	23,  // 95: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
-	25,  // 96: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
-	27,  // 97: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
-	35,  // 98: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
-	38,  // 99: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
-	40,  // 100: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
-	42,  // 101: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
-	46,  // 102: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
-	62,  // 103: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
-	49,  // 104: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
-	51,  // 105: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
-	53,  // 106: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
-	55,  // 107: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
-	57,  // 108: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
-	59,  // 109: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
-	66,  // 110: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
-	68,  // 111: kehou.staffing.v1.StaffingService.ListAuditEvents:input_type -> kehou.staffing.v1.ListAuditEventsRequest
-	6,   // 112: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	8,   // 113: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	10,  // 114: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
-	12,  // 115: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
-	14,  // 116: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
-	16,  // 117: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
-	20,  // 118: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
-	22,  // 119: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
-	24,  // 120: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
-	26,  // 121: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
-	28,  // 122: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
-	36,  // 123: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
-	39,  // 124: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
-	41,  // 125: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
-	43,  // 126: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
-	47,  // 127: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
-	63,  // 128: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
-	50,  // 129: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
-	52,  // 130: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
-	54,  // 131: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
-	56,  // 132: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
-	58,  // 133: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
-	60,  // 134: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
-	67,  // 135: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
-	69,  // 136: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
-	112, // [112:137] is the sub-list for method output_type
-	87,  // [87:112] is the sub-list for method input_type
-	87,  // [87:87] is the sub-list for extension type_name
-	87,  // [87:87] is the sub-list for extension extendee
-	0,   // [0:87] is the sub-list for field type_name
+	73,  // 84: kehou.staffing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	73,  // 85: kehou.staffing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	78,  // 86: kehou.staffing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	76,  // 87: kehou.staffing.v1.ListStudentTeachersRequest.week_of:type_name -> kehou.common.v1.Date
+	71,  // 88: kehou.staffing.v1.ListStudentTeachersResponse.teachers:type_name -> kehou.staffing.v1.SessionTeacher
+	5,   // 89: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
+	7,   // 90: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
+	9,   // 91: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
+	11,  // 92: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
+	13,  // 93: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
+	15,  // 94: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	19,  // 95: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
+	21,  // 96: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
+	23,  // 97: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
+	25,  // 98: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
+	27,  // 99: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
+	35,  // 100: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
+	38,  // 101: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
+	40,  // 102: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
+	42,  // 103: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
+	46,  // 104: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
+	62,  // 105: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
+	70,  // 106: kehou.staffing.v1.StaffingService.ListStudentTeachers:input_type -> kehou.staffing.v1.ListStudentTeachersRequest
+	49,  // 107: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
+	51,  // 108: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
+	53,  // 109: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
+	55,  // 110: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
+	57,  // 111: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
+	59,  // 112: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
+	66,  // 113: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
+	68,  // 114: kehou.staffing.v1.StaffingService.ListAuditEvents:input_type -> kehou.staffing.v1.ListAuditEventsRequest
+	6,   // 115: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,   // 116: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10,  // 117: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12,  // 118: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14,  // 119: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16,  // 120: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20,  // 121: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22,  // 122: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24,  // 123: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26,  // 124: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
+	28,  // 125: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	36,  // 126: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	39,  // 127: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	41,  // 128: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43,  // 129: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
+	47,  // 130: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	63,  // 131: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	72,  // 132: kehou.staffing.v1.StaffingService.ListStudentTeachers:output_type -> kehou.staffing.v1.ListStudentTeachersResponse
+	50,  // 133: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	52,  // 134: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	54,  // 135: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	56,  // 136: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	58,  // 137: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	60,  // 138: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	67,  // 139: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	69,  // 140: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
+	115, // [115:141] is the sub-list for method output_type
+	89,  // [89:115] is the sub-list for method input_type
+	89,  // [89:89] is the sub-list for extension type_name
+	89,  // [89:89] is the sub-list for extension extendee
+	0,   // [0:89] is the sub-list for field type_name
 }
 
 func init() { file_kehou_staffing_v1_staffing_proto_init() }
@@ -5770,7 +5973,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_staffing_v1_staffing_proto_rawDesc), len(file_kehou_staffing_v1_staffing_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   69,
+			NumMessages:   72,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

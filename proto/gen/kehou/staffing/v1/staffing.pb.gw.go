@@ -970,6 +970,91 @@ func local_request_StaffingService_GetStaffTimetable_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
+var filter_StaffingService_ListStudentTeachers_0 = &utilities.DoubleArray{Encoding: map[string]int{"school_id": 0, "student_id": 1, "term_id": 2}, Base: []int{1, 1, 2, 3, 0, 0, 0}, Check: []int{0, 1, 1, 1, 2, 3, 4}}
+
+func request_StaffingService_ListStudentTeachers_0(ctx context.Context, marshaler runtime.Marshaler, client StaffingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStudentTeachersRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["school_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "school_id")
+	}
+	protoReq.SchoolId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "school_id", err)
+	}
+	val, ok = pathParams["student_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "student_id")
+	}
+	protoReq.StudentId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "student_id", err)
+	}
+	val, ok = pathParams["term_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "term_id")
+	}
+	protoReq.TermId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "term_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_StaffingService_ListStudentTeachers_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListStudentTeachers(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_StaffingService_ListStudentTeachers_0(ctx context.Context, marshaler runtime.Marshaler, server StaffingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStudentTeachersRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["school_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "school_id")
+	}
+	protoReq.SchoolId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "school_id", err)
+	}
+	val, ok = pathParams["student_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "student_id")
+	}
+	protoReq.StudentId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "student_id", err)
+	}
+	val, ok = pathParams["term_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "term_id")
+	}
+	protoReq.TermId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "term_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_StaffingService_ListStudentTeachers_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ListStudentTeachers(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_StaffingService_CheckIn_0(ctx context.Context, marshaler runtime.Marshaler, client StaffingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq CheckInRequest
@@ -1772,6 +1857,26 @@ func RegisterStaffingServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_StaffingService_GetStaffTimetable_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_StaffingService_ListStudentTeachers_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/kehou.staffing.v1.StaffingService/ListStudentTeachers", runtime.WithHTTPPathPattern("/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/teachers"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_StaffingService_ListStudentTeachers_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_StaffingService_ListStudentTeachers_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_StaffingService_CheckIn_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2248,6 +2353,23 @@ func RegisterStaffingServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_StaffingService_GetStaffTimetable_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_StaffingService_ListStudentTeachers_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/kehou.staffing.v1.StaffingService/ListStudentTeachers", runtime.WithHTTPPathPattern("/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/teachers"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_StaffingService_ListStudentTeachers_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_StaffingService_ListStudentTeachers_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_StaffingService_CheckIn_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2405,6 +2527,7 @@ var (
 	pattern_StaffingService_UnassignStaff_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "schools", "school_id", "assignments", "assignment_id"}, "unassign"))
 	pattern_StaffingService_ReportAbsence_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "schools", "school_id", "absences"}, ""))
 	pattern_StaffingService_GetStaffTimetable_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "staff", "staff_id", "timetable"}, ""))
+	pattern_StaffingService_ListStudentTeachers_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5, 1, 0, 4, 1, 5, 6, 2, 7}, []string{"v1", "schools", "school_id", "students", "student_id", "terms", "term_id", "teachers"}, ""))
 	pattern_StaffingService_CheckIn_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "schools", "school_id", "assignments", "assignment_id"}, "checkIn"))
 	pattern_StaffingService_CheckOut_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "schools", "school_id", "hour-records", "record_id"}, "checkOut"))
 	pattern_StaffingService_AmendHourRecord_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "schools", "school_id", "hour-records", "record_id"}, "amend"))
@@ -2433,6 +2556,7 @@ var (
 	forward_StaffingService_UnassignStaff_0             = runtime.ForwardResponseMessage
 	forward_StaffingService_ReportAbsence_0             = runtime.ForwardResponseMessage
 	forward_StaffingService_GetStaffTimetable_0         = runtime.ForwardResponseMessage
+	forward_StaffingService_ListStudentTeachers_0       = runtime.ForwardResponseMessage
 	forward_StaffingService_CheckIn_0                   = runtime.ForwardResponseMessage
 	forward_StaffingService_CheckOut_0                  = runtime.ForwardResponseMessage
 	forward_StaffingService_AmendHourRecord_0           = runtime.ForwardResponseMessage

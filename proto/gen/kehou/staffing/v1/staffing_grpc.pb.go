@@ -36,6 +36,7 @@ const (
 	StaffingService_UnassignStaff_FullMethodName             = "/kehou.staffing.v1.StaffingService/UnassignStaff"
 	StaffingService_ReportAbsence_FullMethodName             = "/kehou.staffing.v1.StaffingService/ReportAbsence"
 	StaffingService_GetStaffTimetable_FullMethodName         = "/kehou.staffing.v1.StaffingService/GetStaffTimetable"
+	StaffingService_ListStudentTeachers_FullMethodName       = "/kehou.staffing.v1.StaffingService/ListStudentTeachers"
 	StaffingService_CheckIn_FullMethodName                   = "/kehou.staffing.v1.StaffingService/CheckIn"
 	StaffingService_CheckOut_FullMethodName                  = "/kehou.staffing.v1.StaffingService/CheckOut"
 	StaffingService_AmendHourRecord_FullMethodName           = "/kehou.staffing.v1.StaffingService/AmendHourRecord"
@@ -99,6 +100,12 @@ type StaffingServiceClient interface {
 	ReportAbsence(ctx context.Context, in *ReportAbsenceRequest, opts ...grpc.CallOption) (*ReportAbsenceResponse, error)
 	// GetStaffTimetable returns a person's own assignments and hours over a date range.
 	GetStaffTimetable(ctx context.Context, in *GetStaffTimetableRequest, opts ...grpc.CallOption) (*GetStaffTimetableResponse, error)
+	// ListStudentTeachers names who staffs one child's sessions of a week,
+	// for the child's guardians: the child's sessions come from timetable's
+	// GetStudentWeek, asked with the caller's own token, and for each the
+	// people assigned to it by display name and role — nothing else of the
+	// staff (no ids, phones or other sessions).
+	ListStudentTeachers(ctx context.Context, in *ListStudentTeachersRequest, opts ...grpc.CallOption) (*ListStudentTeachersResponse, error)
 	// CheckIn records the arrival for an assignment, opening its hour record.
 	CheckIn(ctx context.Context, in *CheckInRequest, opts ...grpc.CallOption) (*CheckInResponse, error)
 	// CheckOut records the departure and the duty actually done.
@@ -300,6 +307,16 @@ func (c *staffingServiceClient) GetStaffTimetable(ctx context.Context, in *GetSt
 	return out, nil
 }
 
+func (c *staffingServiceClient) ListStudentTeachers(ctx context.Context, in *ListStudentTeachersRequest, opts ...grpc.CallOption) (*ListStudentTeachersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStudentTeachersResponse)
+	err := c.cc.Invoke(ctx, StaffingService_ListStudentTeachers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *staffingServiceClient) CheckIn(ctx context.Context, in *CheckInRequest, opts ...grpc.CallOption) (*CheckInResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CheckInResponse)
@@ -442,6 +459,12 @@ type StaffingServiceServer interface {
 	ReportAbsence(context.Context, *ReportAbsenceRequest) (*ReportAbsenceResponse, error)
 	// GetStaffTimetable returns a person's own assignments and hours over a date range.
 	GetStaffTimetable(context.Context, *GetStaffTimetableRequest) (*GetStaffTimetableResponse, error)
+	// ListStudentTeachers names who staffs one child's sessions of a week,
+	// for the child's guardians: the child's sessions come from timetable's
+	// GetStudentWeek, asked with the caller's own token, and for each the
+	// people assigned to it by display name and role — nothing else of the
+	// staff (no ids, phones or other sessions).
+	ListStudentTeachers(context.Context, *ListStudentTeachersRequest) (*ListStudentTeachersResponse, error)
 	// CheckIn records the arrival for an assignment, opening its hour record.
 	CheckIn(context.Context, *CheckInRequest) (*CheckInResponse, error)
 	// CheckOut records the departure and the duty actually done.
@@ -523,6 +546,9 @@ func (UnimplementedStaffingServiceServer) ReportAbsence(context.Context, *Report
 }
 func (UnimplementedStaffingServiceServer) GetStaffTimetable(context.Context, *GetStaffTimetableRequest) (*GetStaffTimetableResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetStaffTimetable not implemented")
+}
+func (UnimplementedStaffingServiceServer) ListStudentTeachers(context.Context, *ListStudentTeachersRequest) (*ListStudentTeachersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStudentTeachers not implemented")
 }
 func (UnimplementedStaffingServiceServer) CheckIn(context.Context, *CheckInRequest) (*CheckInResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CheckIn not implemented")
@@ -875,6 +901,24 @@ func _StaffingService_GetStaffTimetable_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffingService_ListStudentTeachers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStudentTeachersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).ListStudentTeachers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_ListStudentTeachers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).ListStudentTeachers(ctx, req.(*ListStudentTeachersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StaffingService_CheckIn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CheckInRequest)
 	if err := dec(in); err != nil {
@@ -1086,6 +1130,10 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetStaffTimetable",
 			Handler:    _StaffingService_GetStaffTimetable_Handler,
+		},
+		{
+			MethodName: "ListStudentTeachers",
+			Handler:    _StaffingService_ListStudentTeachers_Handler,
 		},
 		{
 			MethodName: "CheckIn",

@@ -4509,6 +4509,370 @@ func (x *ListEnrolmentsResponse) GetEnrolments() []*Enrolment {
 	return nil
 }
 
+// GetStudentWeekRequest is the input of GetStudentWeek.
+type GetStudentWeekRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The child.
+	StudentId string `protobuf:"bytes,2,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// Term.
+	TermId string `protobuf:"bytes,3,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	// A day of the week (its Monday to Sunday is the week, clipped to the term).
+	WeekOf        *v1.Date `protobuf:"bytes,4,opt,name=week_of,json=weekOf,proto3" json:"week_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStudentWeekRequest) Reset() {
+	*x = GetStudentWeekRequest{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStudentWeekRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStudentWeekRequest) ProtoMessage() {}
+
+func (x *GetStudentWeekRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStudentWeekRequest.ProtoReflect.Descriptor instead.
+func (*GetStudentWeekRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *GetStudentWeekRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetStudentWeekRequest) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *GetStudentWeekRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+func (x *GetStudentWeekRequest) GetWeekOf() *v1.Date {
+	if x != nil {
+		return x.WeekOf
+	}
+	return nil
+}
+
+// StudentSession is one session of a child's week.
+type StudentSession struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Occurrence id (date/segment/class-or-club), as ListOccurrences and
+	// staffing's demands name it.
+	OccurrenceId string `protobuf:"bytes,1,opt,name=occurrence_id,json=occurrenceId,proto3" json:"occurrence_id,omitempty"`
+	// Date.
+	Date *v1.Date `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	// Real weekday (1 Monday … 7 Sunday).
+	Weekday int32 `protobuf:"varint,3,opt,name=weekday,proto3" json:"weekday,omitempty"`
+	// Segment of the day.
+	Segment int32 `protobuf:"varint,4,opt,name=segment,proto3" json:"segment,omitempty"`
+	// Start time.
+	Start *v1.TimeOfDay `protobuf:"bytes,5,opt,name=start,proto3" json:"start,omitempty"`
+	// End time.
+	End *v1.TimeOfDay `protobuf:"bytes,6,opt,name=end,proto3" json:"end,omitempty"`
+	// Service item.
+	ItemId string `protobuf:"bytes,7,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// The item's name.
+	ItemName string `protobuf:"bytes,8,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
+	// Kind of the item.
+	ItemKind ItemKind `protobuf:"varint,9,opt,name=item_kind,json=itemKind,proto3,enum=kehou.timetable.v1.ItemKind" json:"item_kind,omitempty"`
+	// Club, for club sessions.
+	ClubId string `protobuf:"bytes,10,opt,name=club_id,json=clubId,proto3" json:"club_id,omitempty"`
+	// The club's name.
+	ClubName string `protobuf:"bytes,11,opt,name=club_name,json=clubName,proto3" json:"club_name,omitempty"`
+	// Room.
+	RoomId string `protobuf:"bytes,12,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	// The room's name.
+	RoomName string `protobuf:"bytes,13,opt,name=room_name,json=roomName,proto3" json:"room_name,omitempty"`
+	// Status (scheduled or cancelled).
+	Status OccurrenceStatus `protobuf:"varint,14,opt,name=status,proto3,enum=kehou.timetable.v1.OccurrenceStatus" json:"status,omitempty"`
+	// Why it was cancelled.
+	CancelReason string `protobuf:"bytes,15,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
+	// True while the sign-up for the item waits for the school's approval.
+	Pending       bool `protobuf:"varint,16,opt,name=pending,proto3" json:"pending,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StudentSession) Reset() {
+	*x = StudentSession{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StudentSession) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StudentSession) ProtoMessage() {}
+
+func (x *StudentSession) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StudentSession.ProtoReflect.Descriptor instead.
+func (*StudentSession) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *StudentSession) GetOccurrenceId() string {
+	if x != nil {
+		return x.OccurrenceId
+	}
+	return ""
+}
+
+func (x *StudentSession) GetDate() *v1.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *StudentSession) GetWeekday() int32 {
+	if x != nil {
+		return x.Weekday
+	}
+	return 0
+}
+
+func (x *StudentSession) GetSegment() int32 {
+	if x != nil {
+		return x.Segment
+	}
+	return 0
+}
+
+func (x *StudentSession) GetStart() *v1.TimeOfDay {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *StudentSession) GetEnd() *v1.TimeOfDay {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *StudentSession) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *StudentSession) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
+}
+
+func (x *StudentSession) GetItemKind() ItemKind {
+	if x != nil {
+		return x.ItemKind
+	}
+	return ItemKind_ITEM_KIND_UNSPECIFIED
+}
+
+func (x *StudentSession) GetClubId() string {
+	if x != nil {
+		return x.ClubId
+	}
+	return ""
+}
+
+func (x *StudentSession) GetClubName() string {
+	if x != nil {
+		return x.ClubName
+	}
+	return ""
+}
+
+func (x *StudentSession) GetRoomId() string {
+	if x != nil {
+		return x.RoomId
+	}
+	return ""
+}
+
+func (x *StudentSession) GetRoomName() string {
+	if x != nil {
+		return x.RoomName
+	}
+	return ""
+}
+
+func (x *StudentSession) GetStatus() OccurrenceStatus {
+	if x != nil {
+		return x.Status
+	}
+	return OccurrenceStatus_OCCURRENCE_STATUS_UNSPECIFIED
+}
+
+func (x *StudentSession) GetCancelReason() string {
+	if x != nil {
+		return x.CancelReason
+	}
+	return ""
+}
+
+func (x *StudentSession) GetPending() bool {
+	if x != nil {
+		return x.Pending
+	}
+	return false
+}
+
+// GetStudentWeekResponse is the output of GetStudentWeek.
+type GetStudentWeekResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The child.
+	StudentId string `protobuf:"bytes,1,opt,name=student_id,json=studentId,proto3" json:"student_id,omitempty"`
+	// The child's name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The child's class.
+	ClassId string `protobuf:"bytes,3,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// The class's name.
+	ClassName string `protobuf:"bytes,4,opt,name=class_name,json=className,proto3" json:"class_name,omitempty"`
+	// The class's grade.
+	Grade int32 `protobuf:"varint,5,opt,name=grade,proto3" json:"grade,omitempty"`
+	// First day of the week shown (the Monday, or the term's first day).
+	From *v1.Date `protobuf:"bytes,6,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day of the week shown (the Sunday, or the term's last day).
+	To *v1.Date `protobuf:"bytes,7,opt,name=to,proto3" json:"to,omitempty"`
+	// The child's sessions by date and start.
+	Sessions      []*StudentSession `protobuf:"bytes,8,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStudentWeekResponse) Reset() {
+	*x = GetStudentWeekResponse{}
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStudentWeekResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStudentWeekResponse) ProtoMessage() {}
+
+func (x *GetStudentWeekResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStudentWeekResponse.ProtoReflect.Descriptor instead.
+func (*GetStudentWeekResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *GetStudentWeekResponse) GetStudentId() string {
+	if x != nil {
+		return x.StudentId
+	}
+	return ""
+}
+
+func (x *GetStudentWeekResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GetStudentWeekResponse) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *GetStudentWeekResponse) GetClassName() string {
+	if x != nil {
+		return x.ClassName
+	}
+	return ""
+}
+
+func (x *GetStudentWeekResponse) GetGrade() int32 {
+	if x != nil {
+		return x.Grade
+	}
+	return 0
+}
+
+func (x *GetStudentWeekResponse) GetFrom() *v1.Date {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetStudentWeekResponse) GetTo() *v1.Date {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *GetStudentWeekResponse) GetSessions() []*StudentSession {
+	if x != nil {
+		return x.Sessions
+	}
+	return nil
+}
+
 // CreateLeaveRequest is the input of CreateLeave.
 type CreateLeaveRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4524,7 +4888,7 @@ type CreateLeaveRequest struct {
 
 func (x *CreateLeaveRequest) Reset() {
 	*x = CreateLeaveRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4536,7 +4900,7 @@ func (x *CreateLeaveRequest) String() string {
 func (*CreateLeaveRequest) ProtoMessage() {}
 
 func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[79]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4549,7 +4913,7 @@ func (x *CreateLeaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveRequest.ProtoReflect.Descriptor instead.
 func (*CreateLeaveRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{79}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *CreateLeaveRequest) GetSchoolId() string {
@@ -4584,7 +4948,7 @@ type CreateLeaveResponse struct {
 
 func (x *CreateLeaveResponse) Reset() {
 	*x = CreateLeaveResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4596,7 +4960,7 @@ func (x *CreateLeaveResponse) String() string {
 func (*CreateLeaveResponse) ProtoMessage() {}
 
 func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[80]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4609,7 +4973,7 @@ func (x *CreateLeaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateLeaveResponse.ProtoReflect.Descriptor instead.
 func (*CreateLeaveResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{80}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *CreateLeaveResponse) GetLeave() *Leave {
@@ -4636,7 +5000,7 @@ type SubmitClubChoicesRequest struct {
 
 func (x *SubmitClubChoicesRequest) Reset() {
 	*x = SubmitClubChoicesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4648,7 +5012,7 @@ func (x *SubmitClubChoicesRequest) String() string {
 func (*SubmitClubChoicesRequest) ProtoMessage() {}
 
 func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[81]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4661,7 +5025,7 @@ func (x *SubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{81}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *SubmitClubChoicesRequest) GetSchoolId() string {
@@ -4703,7 +5067,7 @@ type SubmitClubChoicesResponse struct {
 
 func (x *SubmitClubChoicesResponse) Reset() {
 	*x = SubmitClubChoicesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4715,7 +5079,7 @@ func (x *SubmitClubChoicesResponse) String() string {
 func (*SubmitClubChoicesResponse) ProtoMessage() {}
 
 func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[82]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4728,7 +5092,7 @@ func (x *SubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
 func (*SubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{82}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *SubmitClubChoicesResponse) GetChoices() int32 {
@@ -4751,7 +5115,7 @@ type StudentClubChoices struct {
 
 func (x *StudentClubChoices) Reset() {
 	*x = StudentClubChoices{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4763,7 +5127,7 @@ func (x *StudentClubChoices) String() string {
 func (*StudentClubChoices) ProtoMessage() {}
 
 func (x *StudentClubChoices) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[83]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4776,7 +5140,7 @@ func (x *StudentClubChoices) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StudentClubChoices.ProtoReflect.Descriptor instead.
 func (*StudentClubChoices) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{83}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *StudentClubChoices) GetStudentId() string {
@@ -4808,7 +5172,7 @@ type BatchSubmitClubChoicesRequest struct {
 
 func (x *BatchSubmitClubChoicesRequest) Reset() {
 	*x = BatchSubmitClubChoicesRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4820,7 +5184,7 @@ func (x *BatchSubmitClubChoicesRequest) String() string {
 func (*BatchSubmitClubChoicesRequest) ProtoMessage() {}
 
 func (x *BatchSubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[84]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4833,7 +5197,7 @@ func (x *BatchSubmitClubChoicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchSubmitClubChoicesRequest.ProtoReflect.Descriptor instead.
 func (*BatchSubmitClubChoicesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{84}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *BatchSubmitClubChoicesRequest) GetSchoolId() string {
@@ -4868,7 +5232,7 @@ type BatchSubmitClubChoicesResponse struct {
 
 func (x *BatchSubmitClubChoicesResponse) Reset() {
 	*x = BatchSubmitClubChoicesResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4880,7 +5244,7 @@ func (x *BatchSubmitClubChoicesResponse) String() string {
 func (*BatchSubmitClubChoicesResponse) ProtoMessage() {}
 
 func (x *BatchSubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[85]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4893,7 +5257,7 @@ func (x *BatchSubmitClubChoicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchSubmitClubChoicesResponse.ProtoReflect.Descriptor instead.
 func (*BatchSubmitClubChoicesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{85}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *BatchSubmitClubChoicesResponse) GetChoices() int32 {
@@ -4923,7 +5287,7 @@ type AllocateClubsRequest struct {
 
 func (x *AllocateClubsRequest) Reset() {
 	*x = AllocateClubsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4935,7 +5299,7 @@ func (x *AllocateClubsRequest) String() string {
 func (*AllocateClubsRequest) ProtoMessage() {}
 
 func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[86]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4948,7 +5312,7 @@ func (x *AllocateClubsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsRequest.ProtoReflect.Descriptor instead.
 func (*AllocateClubsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{86}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *AllocateClubsRequest) GetSchoolId() string {
@@ -4990,7 +5354,7 @@ type AllocateClubsResponse struct {
 
 func (x *AllocateClubsResponse) Reset() {
 	*x = AllocateClubsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5002,7 +5366,7 @@ func (x *AllocateClubsResponse) String() string {
 func (*AllocateClubsResponse) ProtoMessage() {}
 
 func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[87]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5015,7 +5379,7 @@ func (x *AllocateClubsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AllocateClubsResponse.ProtoReflect.Descriptor instead.
 func (*AllocateClubsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{87}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *AllocateClubsResponse) GetReport() *AllocationReport {
@@ -5042,7 +5406,7 @@ type JoinClubRequest struct {
 
 func (x *JoinClubRequest) Reset() {
 	*x = JoinClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5054,7 +5418,7 @@ func (x *JoinClubRequest) String() string {
 func (*JoinClubRequest) ProtoMessage() {}
 
 func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[88]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5067,7 +5431,7 @@ func (x *JoinClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubRequest.ProtoReflect.Descriptor instead.
 func (*JoinClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{88}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *JoinClubRequest) GetSchoolId() string {
@@ -5109,7 +5473,7 @@ type JoinClubResponse struct {
 
 func (x *JoinClubResponse) Reset() {
 	*x = JoinClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5121,7 +5485,7 @@ func (x *JoinClubResponse) String() string {
 func (*JoinClubResponse) ProtoMessage() {}
 
 func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[89]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5134,7 +5498,7 @@ func (x *JoinClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinClubResponse.ProtoReflect.Descriptor instead.
 func (*JoinClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{89}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *JoinClubResponse) GetMembership() *ClubMembership {
@@ -5161,7 +5525,7 @@ type LeaveClubRequest struct {
 
 func (x *LeaveClubRequest) Reset() {
 	*x = LeaveClubRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5173,7 +5537,7 @@ func (x *LeaveClubRequest) String() string {
 func (*LeaveClubRequest) ProtoMessage() {}
 
 func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[90]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5186,7 +5550,7 @@ func (x *LeaveClubRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubRequest.ProtoReflect.Descriptor instead.
 func (*LeaveClubRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{90}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *LeaveClubRequest) GetSchoolId() string {
@@ -5228,7 +5592,7 @@ type LeaveClubResponse struct {
 
 func (x *LeaveClubResponse) Reset() {
 	*x = LeaveClubResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5240,7 +5604,7 @@ func (x *LeaveClubResponse) String() string {
 func (*LeaveClubResponse) ProtoMessage() {}
 
 func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[91]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5253,7 +5617,7 @@ func (x *LeaveClubResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveClubResponse.ProtoReflect.Descriptor instead.
 func (*LeaveClubResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{91}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *LeaveClubResponse) GetMoves() []*ClubMembership {
@@ -5278,7 +5642,7 @@ type ListClubMembersRequest struct {
 
 func (x *ListClubMembersRequest) Reset() {
 	*x = ListClubMembersRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5290,7 +5654,7 @@ func (x *ListClubMembersRequest) String() string {
 func (*ListClubMembersRequest) ProtoMessage() {}
 
 func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[92]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5303,7 +5667,7 @@ func (x *ListClubMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListClubMembersRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{92}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *ListClubMembersRequest) GetSchoolId() string {
@@ -5338,7 +5702,7 @@ type ListClubMembersResponse struct {
 
 func (x *ListClubMembersResponse) Reset() {
 	*x = ListClubMembersResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5350,7 +5714,7 @@ func (x *ListClubMembersResponse) String() string {
 func (*ListClubMembersResponse) ProtoMessage() {}
 
 func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[93]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5363,7 +5727,7 @@ func (x *ListClubMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClubMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListClubMembersResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{93}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *ListClubMembersResponse) GetMembers() []*ClubMembership {
@@ -5386,7 +5750,7 @@ type StreamEnrolmentIntervalsRequest struct {
 
 func (x *StreamEnrolmentIntervalsRequest) Reset() {
 	*x = StreamEnrolmentIntervalsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5398,7 +5762,7 @@ func (x *StreamEnrolmentIntervalsRequest) String() string {
 func (*StreamEnrolmentIntervalsRequest) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[94]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5411,7 +5775,7 @@ func (x *StreamEnrolmentIntervalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsRequest.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{94}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *StreamEnrolmentIntervalsRequest) GetSchoolId() string {
@@ -5439,7 +5803,7 @@ type StreamEnrolmentIntervalsResponse struct {
 
 func (x *StreamEnrolmentIntervalsResponse) Reset() {
 	*x = StreamEnrolmentIntervalsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5451,7 +5815,7 @@ func (x *StreamEnrolmentIntervalsResponse) String() string {
 func (*StreamEnrolmentIntervalsResponse) ProtoMessage() {}
 
 func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[95]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5464,7 +5828,7 @@ func (x *StreamEnrolmentIntervalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamEnrolmentIntervalsResponse.ProtoReflect.Descriptor instead.
 func (*StreamEnrolmentIntervalsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{95}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *StreamEnrolmentIntervalsResponse) GetIntervals() []*EnrolmentInterval {
@@ -5504,7 +5868,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5516,7 +5880,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[96]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5529,7 +5893,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{96}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *ListAuditEventsRequest) GetDistrictId() string {
@@ -5615,7 +5979,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5627,7 +5991,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[97]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5640,7 +6004,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{97}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{100}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
@@ -5674,7 +6038,7 @@ type ListRosterContactsRequest struct {
 
 func (x *ListRosterContactsRequest) Reset() {
 	*x = ListRosterContactsRequest{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5686,7 +6050,7 @@ func (x *ListRosterContactsRequest) String() string {
 func (*ListRosterContactsRequest) ProtoMessage() {}
 
 func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[98]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5699,7 +6063,7 @@ func (x *ListRosterContactsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRosterContactsRequest.ProtoReflect.Descriptor instead.
 func (*ListRosterContactsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{98}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{101}
 }
 
 func (x *ListRosterContactsRequest) GetSchoolId() string {
@@ -5745,7 +6109,7 @@ type RosterContact struct {
 
 func (x *RosterContact) Reset() {
 	*x = RosterContact{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[99]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5757,7 +6121,7 @@ func (x *RosterContact) String() string {
 func (*RosterContact) ProtoMessage() {}
 
 func (x *RosterContact) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[99]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5770,7 +6134,7 @@ func (x *RosterContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterContact.ProtoReflect.Descriptor instead.
 func (*RosterContact) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{99}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{102}
 }
 
 func (x *RosterContact) GetStudentId() string {
@@ -5807,7 +6171,7 @@ type ListRosterContactsResponse struct {
 
 func (x *ListRosterContactsResponse) Reset() {
 	*x = ListRosterContactsResponse{}
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[100]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5819,7 +6183,7 @@ func (x *ListRosterContactsResponse) String() string {
 func (*ListRosterContactsResponse) ProtoMessage() {}
 
 func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[100]
+	mi := &file_kehou_timetable_v1_timetable_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5832,7 +6196,7 @@ func (x *ListRosterContactsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRosterContactsResponse.ProtoReflect.Descriptor instead.
 func (*ListRosterContactsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{100}
+	return file_kehou_timetable_v1_timetable_proto_rawDescGZIP(), []int{103}
 }
 
 func (x *ListRosterContactsResponse) GetContacts() []*RosterContact {
@@ -6140,7 +6504,42 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x16ListEnrolmentsResponse\x12=\n" +
 	"\n" +
 	"enrolments\x18\x01 \x03(\v2\x1d.kehou.timetable.v1.EnrolmentR\n" +
-	"enrolments\"\x9f\x01\n" +
+	"enrolments\"\xc5\x01\n" +
+	"\x15GetStudentWeekRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12(\n" +
+	"\n" +
+	"student_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\tstudentId\x12\"\n" +
+	"\aterm_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x06termId\x126\n" +
+	"\aweek_of\x18\x04 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\x06weekOf\"\xce\x04\n" +
+	"\x0eStudentSession\x12#\n" +
+	"\roccurrence_id\x18\x01 \x01(\tR\foccurrenceId\x12)\n" +
+	"\x04date\x18\x02 \x01(\v2\x15.kehou.common.v1.DateR\x04date\x12\x18\n" +
+	"\aweekday\x18\x03 \x01(\x05R\aweekday\x12\x18\n" +
+	"\asegment\x18\x04 \x01(\x05R\asegment\x120\n" +
+	"\x05start\x18\x05 \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x05start\x12,\n" +
+	"\x03end\x18\x06 \x01(\v2\x1a.kehou.common.v1.TimeOfDayR\x03end\x12\x17\n" +
+	"\aitem_id\x18\a \x01(\tR\x06itemId\x12\x1b\n" +
+	"\titem_name\x18\b \x01(\tR\bitemName\x129\n" +
+	"\titem_kind\x18\t \x01(\x0e2\x1c.kehou.timetable.v1.ItemKindR\bitemKind\x12\x17\n" +
+	"\aclub_id\x18\n" +
+	" \x01(\tR\x06clubId\x12\x1b\n" +
+	"\tclub_name\x18\v \x01(\tR\bclubName\x12\x17\n" +
+	"\aroom_id\x18\f \x01(\tR\x06roomId\x12\x1b\n" +
+	"\troom_name\x18\r \x01(\tR\broomName\x12<\n" +
+	"\x06status\x18\x0e \x01(\x0e2$.kehou.timetable.v1.OccurrenceStatusR\x06status\x12#\n" +
+	"\rcancel_reason\x18\x0f \x01(\tR\fcancelReason\x12\x18\n" +
+	"\apending\x18\x10 \x01(\bR\apending\"\xad\x02\n" +
+	"\x16GetStudentWeekResponse\x12\x1d\n" +
+	"\n" +
+	"student_id\x18\x01 \x01(\tR\tstudentId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x19\n" +
+	"\bclass_id\x18\x03 \x01(\tR\aclassId\x12\x1d\n" +
+	"\n" +
+	"class_name\x18\x04 \x01(\tR\tclassName\x12\x14\n" +
+	"\x05grade\x18\x05 \x01(\x05R\x05grade\x12)\n" +
+	"\x04from\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\x04from\x12%\n" +
+	"\x02to\x18\a \x01(\v2\x15.kehou.common.v1.DateR\x02to\x12>\n" +
+	"\bsessions\x18\b \x03(\v2\".kehou.timetable.v1.StudentSessionR\bsessions\"\x9f\x01\n" +
 	"\x12CreateLeaveRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12(\n" +
 	"\n" +
@@ -6242,7 +6641,7 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x18SCHOOL_STAGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHOOL_STAGE_PRIMARY\x10\x01\x12\x1e\n" +
 	"\x1aSCHOOL_STAGE_JUNIOR_MIDDLE\x10\x02\x12\x1a\n" +
-	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\x90?\n" +
+	"\x16SCHOOL_STAGE_NINE_YEAR\x10\x032\xc6@\n" +
 	"\x10TimetableService\x12\x88\x01\n" +
 	"\x0eCreateDistrict\x12).kehou.timetable.v1.CreateDistrictRequest\x1a*.kehou.timetable.v1.CreateDistrictResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\bdistrict\"\r/v1/districts\x12\x83\x01\n" +
 	"\vGetDistrict\x12&.kehou.timetable.v1.GetDistrictRequest\x1a'.kehou.timetable.v1.GetDistrictResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/districts/{district_id}\x12{\n" +
@@ -6284,7 +6683,8 @@ const file_kehou_timetable_v1_timetable_proto_rawDesc = "" +
 	"\x15BatchCreateEnrolments\x120.kehou.timetable.v1.BatchCreateEnrolmentsRequest\x1a1.kehou.timetable.v1.BatchCreateEnrolmentsResponse\"9\x82\xd3\xe4\x93\x023:\x01*\"./v1/schools/{school_id}/enrolments:batchCreate\x12\xb3\x01\n" +
 	"\x10ApproveEnrolment\x12+.kehou.timetable.v1.ApproveEnrolmentRequest\x1a,.kehou.timetable.v1.ApproveEnrolmentResponse\"D\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/schools/{school_id}/enrolments/{enrolment_id}:approve\x12\xb7\x01\n" +
 	"\x11WithdrawEnrolment\x12,.kehou.timetable.v1.WithdrawEnrolmentRequest\x1a-.kehou.timetable.v1.WithdrawEnrolmentResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/schools/{school_id}/enrolments/{enrolment_id}:withdraw\x12\xa3\x01\n" +
-	"\x0eListEnrolments\x12).kehou.timetable.v1.ListEnrolmentsRequest\x1a*.kehou.timetable.v1.ListEnrolmentsResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/enrolments\x12\xa3\x01\n" +
+	"\x0eListEnrolments\x12).kehou.timetable.v1.ListEnrolmentsRequest\x1a*.kehou.timetable.v1.ListEnrolmentsResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/enrolments\x12\xb3\x01\n" +
+	"\x0eGetStudentWeek\x12).kehou.timetable.v1.GetStudentWeekRequest\x1a*.kehou.timetable.v1.GetStudentWeekResponse\"J\x82\xd3\xe4\x93\x02D\x12B/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/week\x12\xa3\x01\n" +
 	"\vCreateLeave\x12&.kehou.timetable.v1.CreateLeaveRequest\x1a'.kehou.timetable.v1.CreateLeaveResponse\"C\x82\xd3\xe4\x93\x02=:\x05leave\"4/v1/schools/{school_id}/students/{student_id}/leaves\x12\xb1\x01\n" +
 	"\x11SubmitClubChoices\x12,.kehou.timetable.v1.SubmitClubChoicesRequest\x1a-.kehou.timetable.v1.SubmitClubChoicesResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/v1/schools/{school_id}/terms/{term_id}/club-choices\x12\xcc\x01\n" +
 	"\x16BatchSubmitClubChoices\x121.kehou.timetable.v1.BatchSubmitClubChoicesRequest\x1a2.kehou.timetable.v1.BatchSubmitClubChoicesResponse\"K\x82\xd3\xe4\x93\x02E:\x01*\"@/v1/schools/{school_id}/terms/{term_id}/club-choices:batchSubmit\x12\xa7\x01\n" +
@@ -6312,7 +6712,7 @@ func file_kehou_timetable_v1_timetable_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_timetable_v1_timetable_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 101)
+var file_kehou_timetable_v1_timetable_proto_msgTypes = make([]protoimpl.MessageInfo, 104)
 var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(SchoolStage)(0),                         // 0: kehou.timetable.v1.SchoolStage
 	(*DistrictPolicy)(nil),                   // 1: kehou.timetable.v1.DistrictPolicy
@@ -6394,75 +6794,80 @@ var file_kehou_timetable_v1_timetable_proto_goTypes = []any{
 	(*WithdrawEnrolmentResponse)(nil),        // 77: kehou.timetable.v1.WithdrawEnrolmentResponse
 	(*ListEnrolmentsRequest)(nil),            // 78: kehou.timetable.v1.ListEnrolmentsRequest
 	(*ListEnrolmentsResponse)(nil),           // 79: kehou.timetable.v1.ListEnrolmentsResponse
-	(*CreateLeaveRequest)(nil),               // 80: kehou.timetable.v1.CreateLeaveRequest
-	(*CreateLeaveResponse)(nil),              // 81: kehou.timetable.v1.CreateLeaveResponse
-	(*SubmitClubChoicesRequest)(nil),         // 82: kehou.timetable.v1.SubmitClubChoicesRequest
-	(*SubmitClubChoicesResponse)(nil),        // 83: kehou.timetable.v1.SubmitClubChoicesResponse
-	(*StudentClubChoices)(nil),               // 84: kehou.timetable.v1.StudentClubChoices
-	(*BatchSubmitClubChoicesRequest)(nil),    // 85: kehou.timetable.v1.BatchSubmitClubChoicesRequest
-	(*BatchSubmitClubChoicesResponse)(nil),   // 86: kehou.timetable.v1.BatchSubmitClubChoicesResponse
-	(*AllocateClubsRequest)(nil),             // 87: kehou.timetable.v1.AllocateClubsRequest
-	(*AllocateClubsResponse)(nil),            // 88: kehou.timetable.v1.AllocateClubsResponse
-	(*JoinClubRequest)(nil),                  // 89: kehou.timetable.v1.JoinClubRequest
-	(*JoinClubResponse)(nil),                 // 90: kehou.timetable.v1.JoinClubResponse
-	(*LeaveClubRequest)(nil),                 // 91: kehou.timetable.v1.LeaveClubRequest
-	(*LeaveClubResponse)(nil),                // 92: kehou.timetable.v1.LeaveClubResponse
-	(*ListClubMembersRequest)(nil),           // 93: kehou.timetable.v1.ListClubMembersRequest
-	(*ListClubMembersResponse)(nil),          // 94: kehou.timetable.v1.ListClubMembersResponse
-	(*StreamEnrolmentIntervalsRequest)(nil),  // 95: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	(*StreamEnrolmentIntervalsResponse)(nil), // 96: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	(*ListAuditEventsRequest)(nil),           // 97: kehou.timetable.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),          // 98: kehou.timetable.v1.ListAuditEventsResponse
-	(*ListRosterContactsRequest)(nil),        // 99: kehou.timetable.v1.ListRosterContactsRequest
-	(*RosterContact)(nil),                    // 100: kehou.timetable.v1.RosterContact
-	(*ListRosterContactsResponse)(nil),       // 101: kehou.timetable.v1.ListRosterContactsResponse
-	(*v1.TimeOfDay)(nil),                     // 102: kehou.common.v1.TimeOfDay
-	(*timestamppb.Timestamp)(nil),            // 103: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 104: google.protobuf.FieldMask
-	(*Class)(nil),                            // 105: kehou.timetable.v1.Class
-	(*Student)(nil),                          // 106: kehou.timetable.v1.Student
-	(*Room)(nil),                             // 107: kehou.timetable.v1.Room
-	(*Term)(nil),                             // 108: kehou.timetable.v1.Term
-	(*Closure)(nil),                          // 109: kehou.timetable.v1.Closure
-	(*CalendarDay)(nil),                      // 110: kehou.timetable.v1.CalendarDay
-	(*ServiceItem)(nil),                      // 111: kehou.timetable.v1.ServiceItem
-	(*Club)(nil),                             // 112: kehou.timetable.v1.Club
-	(*Placement)(nil),                        // 113: kehou.timetable.v1.Placement
-	(*WeeklyPlan)(nil),                       // 114: kehou.timetable.v1.WeeklyPlan
-	(*v1.Date)(nil),                          // 115: kehou.common.v1.Date
-	(*Occurrence)(nil),                       // 116: kehou.timetable.v1.Occurrence
-	(*AttendanceMark)(nil),                   // 117: kehou.timetable.v1.AttendanceMark
-	(*ComplianceReport)(nil),                 // 118: kehou.timetable.v1.ComplianceReport
-	(*Enrolment)(nil),                        // 119: kehou.timetable.v1.Enrolment
-	(*Leave)(nil),                            // 120: kehou.timetable.v1.Leave
-	(*AllocationReport)(nil),                 // 121: kehou.timetable.v1.AllocationReport
-	(*ClubMembership)(nil),                   // 122: kehou.timetable.v1.ClubMembership
-	(*EnrolmentInterval)(nil),                // 123: kehou.timetable.v1.EnrolmentInterval
-	(*v1.AuditEvent)(nil),                    // 124: kehou.common.v1.AuditEvent
-	(*Guardian)(nil),                         // 125: kehou.timetable.v1.Guardian
-	(*UploadImportRequest)(nil),              // 126: kehou.timetable.v1.UploadImportRequest
-	(*GetImportRequest)(nil),                 // 127: kehou.timetable.v1.GetImportRequest
-	(*ExportRecordsRequest)(nil),             // 128: kehou.timetable.v1.ExportRecordsRequest
-	(*UploadImportResponse)(nil),             // 129: kehou.timetable.v1.UploadImportResponse
-	(*GetImportResponse)(nil),                // 130: kehou.timetable.v1.GetImportResponse
-	(*ExportRecordsResponse)(nil),            // 131: kehou.timetable.v1.ExportRecordsResponse
+	(*GetStudentWeekRequest)(nil),            // 80: kehou.timetable.v1.GetStudentWeekRequest
+	(*StudentSession)(nil),                   // 81: kehou.timetable.v1.StudentSession
+	(*GetStudentWeekResponse)(nil),           // 82: kehou.timetable.v1.GetStudentWeekResponse
+	(*CreateLeaveRequest)(nil),               // 83: kehou.timetable.v1.CreateLeaveRequest
+	(*CreateLeaveResponse)(nil),              // 84: kehou.timetable.v1.CreateLeaveResponse
+	(*SubmitClubChoicesRequest)(nil),         // 85: kehou.timetable.v1.SubmitClubChoicesRequest
+	(*SubmitClubChoicesResponse)(nil),        // 86: kehou.timetable.v1.SubmitClubChoicesResponse
+	(*StudentClubChoices)(nil),               // 87: kehou.timetable.v1.StudentClubChoices
+	(*BatchSubmitClubChoicesRequest)(nil),    // 88: kehou.timetable.v1.BatchSubmitClubChoicesRequest
+	(*BatchSubmitClubChoicesResponse)(nil),   // 89: kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	(*AllocateClubsRequest)(nil),             // 90: kehou.timetable.v1.AllocateClubsRequest
+	(*AllocateClubsResponse)(nil),            // 91: kehou.timetable.v1.AllocateClubsResponse
+	(*JoinClubRequest)(nil),                  // 92: kehou.timetable.v1.JoinClubRequest
+	(*JoinClubResponse)(nil),                 // 93: kehou.timetable.v1.JoinClubResponse
+	(*LeaveClubRequest)(nil),                 // 94: kehou.timetable.v1.LeaveClubRequest
+	(*LeaveClubResponse)(nil),                // 95: kehou.timetable.v1.LeaveClubResponse
+	(*ListClubMembersRequest)(nil),           // 96: kehou.timetable.v1.ListClubMembersRequest
+	(*ListClubMembersResponse)(nil),          // 97: kehou.timetable.v1.ListClubMembersResponse
+	(*StreamEnrolmentIntervalsRequest)(nil),  // 98: kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	(*StreamEnrolmentIntervalsResponse)(nil), // 99: kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	(*ListAuditEventsRequest)(nil),           // 100: kehou.timetable.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),          // 101: kehou.timetable.v1.ListAuditEventsResponse
+	(*ListRosterContactsRequest)(nil),        // 102: kehou.timetable.v1.ListRosterContactsRequest
+	(*RosterContact)(nil),                    // 103: kehou.timetable.v1.RosterContact
+	(*ListRosterContactsResponse)(nil),       // 104: kehou.timetable.v1.ListRosterContactsResponse
+	(*v1.TimeOfDay)(nil),                     // 105: kehou.common.v1.TimeOfDay
+	(*timestamppb.Timestamp)(nil),            // 106: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 107: google.protobuf.FieldMask
+	(*Class)(nil),                            // 108: kehou.timetable.v1.Class
+	(*Student)(nil),                          // 109: kehou.timetable.v1.Student
+	(*Room)(nil),                             // 110: kehou.timetable.v1.Room
+	(*Term)(nil),                             // 111: kehou.timetable.v1.Term
+	(*Closure)(nil),                          // 112: kehou.timetable.v1.Closure
+	(*CalendarDay)(nil),                      // 113: kehou.timetable.v1.CalendarDay
+	(*ServiceItem)(nil),                      // 114: kehou.timetable.v1.ServiceItem
+	(*Club)(nil),                             // 115: kehou.timetable.v1.Club
+	(*Placement)(nil),                        // 116: kehou.timetable.v1.Placement
+	(*WeeklyPlan)(nil),                       // 117: kehou.timetable.v1.WeeklyPlan
+	(*v1.Date)(nil),                          // 118: kehou.common.v1.Date
+	(*Occurrence)(nil),                       // 119: kehou.timetable.v1.Occurrence
+	(*AttendanceMark)(nil),                   // 120: kehou.timetable.v1.AttendanceMark
+	(*ComplianceReport)(nil),                 // 121: kehou.timetable.v1.ComplianceReport
+	(*Enrolment)(nil),                        // 122: kehou.timetable.v1.Enrolment
+	(ItemKind)(0),                            // 123: kehou.timetable.v1.ItemKind
+	(OccurrenceStatus)(0),                    // 124: kehou.timetable.v1.OccurrenceStatus
+	(*Leave)(nil),                            // 125: kehou.timetable.v1.Leave
+	(*AllocationReport)(nil),                 // 126: kehou.timetable.v1.AllocationReport
+	(*ClubMembership)(nil),                   // 127: kehou.timetable.v1.ClubMembership
+	(*EnrolmentInterval)(nil),                // 128: kehou.timetable.v1.EnrolmentInterval
+	(*v1.AuditEvent)(nil),                    // 129: kehou.common.v1.AuditEvent
+	(*Guardian)(nil),                         // 130: kehou.timetable.v1.Guardian
+	(*UploadImportRequest)(nil),              // 131: kehou.timetable.v1.UploadImportRequest
+	(*GetImportRequest)(nil),                 // 132: kehou.timetable.v1.GetImportRequest
+	(*ExportRecordsRequest)(nil),             // 133: kehou.timetable.v1.ExportRecordsRequest
+	(*UploadImportResponse)(nil),             // 134: kehou.timetable.v1.UploadImportResponse
+	(*GetImportResponse)(nil),                // 135: kehou.timetable.v1.GetImportResponse
+	(*ExportRecordsResponse)(nil),            // 136: kehou.timetable.v1.ExportRecordsResponse
 }
 var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
-	102, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
-	102, // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
-	102, // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
+	105, // 0: kehou.timetable.v1.DistrictPolicy.off_work_time:type_name -> kehou.common.v1.TimeOfDay
+	105, // 1: kehou.timetable.v1.DistrictPolicy.evening_care_end:type_name -> kehou.common.v1.TimeOfDay
+	105, // 2: kehou.timetable.v1.DistrictPolicy.evening_study_end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 3: kehou.timetable.v1.District.policy:type_name -> kehou.timetable.v1.DistrictPolicy
-	103, // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
-	103, // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
+	106, // 4: kehou.timetable.v1.District.create_time:type_name -> google.protobuf.Timestamp
+	106, // 5: kehou.timetable.v1.District.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 6: kehou.timetable.v1.School.stage:type_name -> kehou.timetable.v1.SchoolStage
-	103, // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
-	103, // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
+	106, // 7: kehou.timetable.v1.School.create_time:type_name -> google.protobuf.Timestamp
+	106, // 8: kehou.timetable.v1.School.update_time:type_name -> google.protobuf.Timestamp
 	2,   // 9: kehou.timetable.v1.CreateDistrictRequest.district:type_name -> kehou.timetable.v1.District
 	2,   // 10: kehou.timetable.v1.CreateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 11: kehou.timetable.v1.GetDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	2,   // 12: kehou.timetable.v1.ListDistrictsResponse.districts:type_name -> kehou.timetable.v1.District
 	2,   // 13: kehou.timetable.v1.UpdateDistrictRequest.district:type_name -> kehou.timetable.v1.District
-	104, // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	107, // 14: kehou.timetable.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,   // 15: kehou.timetable.v1.UpdateDistrictResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 16: kehou.timetable.v1.CreateSchoolRequest.school:type_name -> kehou.timetable.v1.School
 	3,   // 17: kehou.timetable.v1.CreateSchoolResponse.school:type_name -> kehou.timetable.v1.School
@@ -6470,176 +6875,187 @@ var file_kehou_timetable_v1_timetable_proto_depIdxs = []int32{
 	2,   // 19: kehou.timetable.v1.GetSchoolResponse.district:type_name -> kehou.timetable.v1.District
 	3,   // 20: kehou.timetable.v1.ListSchoolsResponse.schools:type_name -> kehou.timetable.v1.School
 	3,   // 21: kehou.timetable.v1.UpdateSchoolRequest.school:type_name -> kehou.timetable.v1.School
-	104, // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	107, // 22: kehou.timetable.v1.UpdateSchoolRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,   // 23: kehou.timetable.v1.UpdateSchoolResponse.school:type_name -> kehou.timetable.v1.School
-	105, // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
-	105, // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
-	105, // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
-	106, // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
-	106, // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
-	106, // 29: kehou.timetable.v1.BatchCreateStudentsRequest.students:type_name -> kehou.timetable.v1.Student
-	106, // 30: kehou.timetable.v1.BatchCreateStudentsResponse.students:type_name -> kehou.timetable.v1.Student
-	106, // 31: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
-	107, // 32: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
-	107, // 33: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
-	107, // 34: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
-	108, // 35: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
-	108, // 36: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
-	108, // 37: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
-	108, // 38: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
-	109, // 39: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
-	109, // 40: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
-	110, // 41: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
-	111, // 42: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
-	111, // 43: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
-	111, // 44: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
-	112, // 45: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
-	112, // 46: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
-	112, // 47: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
-	113, // 48: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
-	114, // 49: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	114, // 50: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
-	115, // 51: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	115, // 52: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	116, // 53: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	115, // 54: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
-	115, // 55: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
-	116, // 56: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
-	115, // 57: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
-	115, // 58: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
-	116, // 59: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
-	117, // 60: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	117, // 61: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
-	115, // 62: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
-	118, // 63: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
-	119, // 64: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	119, // 65: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	119, // 66: kehou.timetable.v1.BatchCreateEnrolmentsRequest.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	119, // 67: kehou.timetable.v1.BatchCreateEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	119, // 68: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	115, // 69: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
-	119, // 70: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
-	119, // 71: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
-	120, // 72: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
-	120, // 73: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
-	84,  // 74: kehou.timetable.v1.BatchSubmitClubChoicesRequest.choices:type_name -> kehou.timetable.v1.StudentClubChoices
-	121, // 75: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
-	122, // 76: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
-	122, // 77: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
-	122, // 78: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
-	123, // 79: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
-	103, // 80: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	103, // 81: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	124, // 82: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
-	125, // 83: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
-	100, // 84: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
-	4,   // 85: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
-	6,   // 86: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
-	8,   // 87: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
-	10,  // 88: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
-	12,  // 89: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
-	14,  // 90: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
-	16,  // 91: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
-	18,  // 92: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
-	20,  // 93: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
-	22,  // 94: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
-	24,  // 95: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
-	26,  // 96: kehou.timetable.v1.TimetableService.BatchCreateStudents:input_type -> kehou.timetable.v1.BatchCreateStudentsRequest
-	28,  // 97: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
-	30,  // 98: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
-	32,  // 99: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
-	34,  // 100: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
-	36,  // 101: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
-	38,  // 102: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
-	40,  // 103: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
-	42,  // 104: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
-	44,  // 105: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
-	46,  // 106: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
-	48,  // 107: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
-	50,  // 108: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
-	52,  // 109: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
-	54,  // 110: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
-	56,  // 111: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
-	58,  // 112: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
-	60,  // 113: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
-	62,  // 114: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
-	64,  // 115: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
-	66,  // 116: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
-	68,  // 117: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
-	70,  // 118: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
-	72,  // 119: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:input_type -> kehou.timetable.v1.BatchCreateEnrolmentsRequest
-	74,  // 120: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
-	76,  // 121: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
-	78,  // 122: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
-	80,  // 123: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
-	82,  // 124: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
-	85,  // 125: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:input_type -> kehou.timetable.v1.BatchSubmitClubChoicesRequest
-	87,  // 126: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
-	89,  // 127: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
-	91,  // 128: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
-	93,  // 129: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
-	95,  // 130: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
-	97,  // 131: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
-	99,  // 132: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
-	126, // 133: kehou.timetable.v1.TimetableService.UploadImport:input_type -> kehou.timetable.v1.UploadImportRequest
-	127, // 134: kehou.timetable.v1.TimetableService.GetImport:input_type -> kehou.timetable.v1.GetImportRequest
-	128, // 135: kehou.timetable.v1.TimetableService.ExportRecords:input_type -> kehou.timetable.v1.ExportRecordsRequest
-	5,   // 136: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
-	7,   // 137: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
-	9,   // 138: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
-	11,  // 139: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
-	13,  // 140: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
-	15,  // 141: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
-	17,  // 142: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
-	19,  // 143: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
-	21,  // 144: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
-	23,  // 145: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
-	25,  // 146: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
-	27,  // 147: kehou.timetable.v1.TimetableService.BatchCreateStudents:output_type -> kehou.timetable.v1.BatchCreateStudentsResponse
-	29,  // 148: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
-	31,  // 149: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
-	33,  // 150: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
-	35,  // 151: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
-	37,  // 152: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
-	39,  // 153: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
-	41,  // 154: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
-	43,  // 155: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
-	45,  // 156: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
-	47,  // 157: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
-	49,  // 158: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
-	51,  // 159: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
-	53,  // 160: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
-	55,  // 161: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
-	57,  // 162: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
-	59,  // 163: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
-	61,  // 164: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
-	63,  // 165: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
-	65,  // 166: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
-	67,  // 167: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
-	69,  // 168: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
-	71,  // 169: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
-	73,  // 170: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
-	75,  // 171: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
-	77,  // 172: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
-	79,  // 173: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
-	81,  // 174: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
-	83,  // 175: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
-	86,  // 176: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
-	88,  // 177: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
-	90,  // 178: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
-	92,  // 179: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
-	94,  // 180: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
-	96,  // 181: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
-	98,  // 182: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
-	101, // 183: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
-	129, // 184: kehou.timetable.v1.TimetableService.UploadImport:output_type -> kehou.timetable.v1.UploadImportResponse
-	130, // 185: kehou.timetable.v1.TimetableService.GetImport:output_type -> kehou.timetable.v1.GetImportResponse
-	131, // 186: kehou.timetable.v1.TimetableService.ExportRecords:output_type -> kehou.timetable.v1.ExportRecordsResponse
-	136, // [136:187] is the sub-list for method output_type
-	85,  // [85:136] is the sub-list for method input_type
-	85,  // [85:85] is the sub-list for extension type_name
-	85,  // [85:85] is the sub-list for extension extendee
-	0,   // [0:85] is the sub-list for field type_name
+	108, // 24: kehou.timetable.v1.CreateClassRequest.class:type_name -> kehou.timetable.v1.Class
+	108, // 25: kehou.timetable.v1.CreateClassResponse.class:type_name -> kehou.timetable.v1.Class
+	108, // 26: kehou.timetable.v1.ListClassesResponse.classes:type_name -> kehou.timetable.v1.Class
+	109, // 27: kehou.timetable.v1.CreateStudentRequest.student:type_name -> kehou.timetable.v1.Student
+	109, // 28: kehou.timetable.v1.CreateStudentResponse.student:type_name -> kehou.timetable.v1.Student
+	109, // 29: kehou.timetable.v1.BatchCreateStudentsRequest.students:type_name -> kehou.timetable.v1.Student
+	109, // 30: kehou.timetable.v1.BatchCreateStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	109, // 31: kehou.timetable.v1.ListStudentsResponse.students:type_name -> kehou.timetable.v1.Student
+	110, // 32: kehou.timetable.v1.CreateRoomRequest.room:type_name -> kehou.timetable.v1.Room
+	110, // 33: kehou.timetable.v1.CreateRoomResponse.room:type_name -> kehou.timetable.v1.Room
+	110, // 34: kehou.timetable.v1.ListRoomsResponse.rooms:type_name -> kehou.timetable.v1.Room
+	111, // 35: kehou.timetable.v1.CreateTermRequest.term:type_name -> kehou.timetable.v1.Term
+	111, // 36: kehou.timetable.v1.CreateTermResponse.term:type_name -> kehou.timetable.v1.Term
+	111, // 37: kehou.timetable.v1.GetTermResponse.term:type_name -> kehou.timetable.v1.Term
+	111, // 38: kehou.timetable.v1.ListTermsResponse.terms:type_name -> kehou.timetable.v1.Term
+	112, // 39: kehou.timetable.v1.CreateClosureRequest.closure:type_name -> kehou.timetable.v1.Closure
+	112, // 40: kehou.timetable.v1.CreateClosureResponse.closure:type_name -> kehou.timetable.v1.Closure
+	113, // 41: kehou.timetable.v1.GetCalendarResponse.days:type_name -> kehou.timetable.v1.CalendarDay
+	114, // 42: kehou.timetable.v1.CreateServiceItemRequest.item:type_name -> kehou.timetable.v1.ServiceItem
+	114, // 43: kehou.timetable.v1.CreateServiceItemResponse.item:type_name -> kehou.timetable.v1.ServiceItem
+	114, // 44: kehou.timetable.v1.ListServiceItemsResponse.items:type_name -> kehou.timetable.v1.ServiceItem
+	115, // 45: kehou.timetable.v1.CreateClubRequest.club:type_name -> kehou.timetable.v1.Club
+	115, // 46: kehou.timetable.v1.CreateClubResponse.club:type_name -> kehou.timetable.v1.Club
+	115, // 47: kehou.timetable.v1.ListClubsResponse.clubs:type_name -> kehou.timetable.v1.Club
+	116, // 48: kehou.timetable.v1.GeneratePlanRequest.locked:type_name -> kehou.timetable.v1.Placement
+	117, // 49: kehou.timetable.v1.GeneratePlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	117, // 50: kehou.timetable.v1.GetPlanResponse.plan:type_name -> kehou.timetable.v1.WeeklyPlan
+	118, // 51: kehou.timetable.v1.ListOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	118, // 52: kehou.timetable.v1.ListOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	119, // 53: kehou.timetable.v1.ListOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	118, // 54: kehou.timetable.v1.StreamOccurrencesRequest.from:type_name -> kehou.common.v1.Date
+	118, // 55: kehou.timetable.v1.StreamOccurrencesRequest.to:type_name -> kehou.common.v1.Date
+	119, // 56: kehou.timetable.v1.StreamOccurrencesResponse.occurrences:type_name -> kehou.timetable.v1.Occurrence
+	118, // 57: kehou.timetable.v1.CancelSessionsRequest.date:type_name -> kehou.common.v1.Date
+	118, // 58: kehou.timetable.v1.RecordDeliveryRequest.date:type_name -> kehou.common.v1.Date
+	119, // 59: kehou.timetable.v1.RecordDeliveryResponse.occurrence:type_name -> kehou.timetable.v1.Occurrence
+	120, // 60: kehou.timetable.v1.RecordAttendanceRequest.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	120, // 61: kehou.timetable.v1.ListAttendanceResponse.marks:type_name -> kehou.timetable.v1.AttendanceMark
+	118, // 62: kehou.timetable.v1.GetComplianceReportRequest.week_of:type_name -> kehou.common.v1.Date
+	121, // 63: kehou.timetable.v1.GetComplianceReportResponse.report:type_name -> kehou.timetable.v1.ComplianceReport
+	122, // 64: kehou.timetable.v1.CreateEnrolmentRequest.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	122, // 65: kehou.timetable.v1.CreateEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	122, // 66: kehou.timetable.v1.BatchCreateEnrolmentsRequest.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	122, // 67: kehou.timetable.v1.BatchCreateEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	122, // 68: kehou.timetable.v1.ApproveEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	118, // 69: kehou.timetable.v1.WithdrawEnrolmentRequest.end_date:type_name -> kehou.common.v1.Date
+	122, // 70: kehou.timetable.v1.WithdrawEnrolmentResponse.enrolment:type_name -> kehou.timetable.v1.Enrolment
+	122, // 71: kehou.timetable.v1.ListEnrolmentsResponse.enrolments:type_name -> kehou.timetable.v1.Enrolment
+	118, // 72: kehou.timetable.v1.GetStudentWeekRequest.week_of:type_name -> kehou.common.v1.Date
+	118, // 73: kehou.timetable.v1.StudentSession.date:type_name -> kehou.common.v1.Date
+	105, // 74: kehou.timetable.v1.StudentSession.start:type_name -> kehou.common.v1.TimeOfDay
+	105, // 75: kehou.timetable.v1.StudentSession.end:type_name -> kehou.common.v1.TimeOfDay
+	123, // 76: kehou.timetable.v1.StudentSession.item_kind:type_name -> kehou.timetable.v1.ItemKind
+	124, // 77: kehou.timetable.v1.StudentSession.status:type_name -> kehou.timetable.v1.OccurrenceStatus
+	118, // 78: kehou.timetable.v1.GetStudentWeekResponse.from:type_name -> kehou.common.v1.Date
+	118, // 79: kehou.timetable.v1.GetStudentWeekResponse.to:type_name -> kehou.common.v1.Date
+	81,  // 80: kehou.timetable.v1.GetStudentWeekResponse.sessions:type_name -> kehou.timetable.v1.StudentSession
+	125, // 81: kehou.timetable.v1.CreateLeaveRequest.leave:type_name -> kehou.timetable.v1.Leave
+	125, // 82: kehou.timetable.v1.CreateLeaveResponse.leave:type_name -> kehou.timetable.v1.Leave
+	87,  // 83: kehou.timetable.v1.BatchSubmitClubChoicesRequest.choices:type_name -> kehou.timetable.v1.StudentClubChoices
+	126, // 84: kehou.timetable.v1.AllocateClubsResponse.report:type_name -> kehou.timetable.v1.AllocationReport
+	127, // 85: kehou.timetable.v1.JoinClubResponse.membership:type_name -> kehou.timetable.v1.ClubMembership
+	127, // 86: kehou.timetable.v1.LeaveClubResponse.moves:type_name -> kehou.timetable.v1.ClubMembership
+	127, // 87: kehou.timetable.v1.ListClubMembersResponse.members:type_name -> kehou.timetable.v1.ClubMembership
+	128, // 88: kehou.timetable.v1.StreamEnrolmentIntervalsResponse.intervals:type_name -> kehou.timetable.v1.EnrolmentInterval
+	106, // 89: kehou.timetable.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	106, // 90: kehou.timetable.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	129, // 91: kehou.timetable.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	130, // 92: kehou.timetable.v1.RosterContact.guardians:type_name -> kehou.timetable.v1.Guardian
+	103, // 93: kehou.timetable.v1.ListRosterContactsResponse.contacts:type_name -> kehou.timetable.v1.RosterContact
+	4,   // 94: kehou.timetable.v1.TimetableService.CreateDistrict:input_type -> kehou.timetable.v1.CreateDistrictRequest
+	6,   // 95: kehou.timetable.v1.TimetableService.GetDistrict:input_type -> kehou.timetable.v1.GetDistrictRequest
+	8,   // 96: kehou.timetable.v1.TimetableService.ListDistricts:input_type -> kehou.timetable.v1.ListDistrictsRequest
+	10,  // 97: kehou.timetable.v1.TimetableService.UpdateDistrict:input_type -> kehou.timetable.v1.UpdateDistrictRequest
+	12,  // 98: kehou.timetable.v1.TimetableService.CreateSchool:input_type -> kehou.timetable.v1.CreateSchoolRequest
+	14,  // 99: kehou.timetable.v1.TimetableService.GetSchool:input_type -> kehou.timetable.v1.GetSchoolRequest
+	16,  // 100: kehou.timetable.v1.TimetableService.ListSchools:input_type -> kehou.timetable.v1.ListSchoolsRequest
+	18,  // 101: kehou.timetable.v1.TimetableService.UpdateSchool:input_type -> kehou.timetable.v1.UpdateSchoolRequest
+	20,  // 102: kehou.timetable.v1.TimetableService.CreateClass:input_type -> kehou.timetable.v1.CreateClassRequest
+	22,  // 103: kehou.timetable.v1.TimetableService.ListClasses:input_type -> kehou.timetable.v1.ListClassesRequest
+	24,  // 104: kehou.timetable.v1.TimetableService.CreateStudent:input_type -> kehou.timetable.v1.CreateStudentRequest
+	26,  // 105: kehou.timetable.v1.TimetableService.BatchCreateStudents:input_type -> kehou.timetable.v1.BatchCreateStudentsRequest
+	28,  // 106: kehou.timetable.v1.TimetableService.ListStudents:input_type -> kehou.timetable.v1.ListStudentsRequest
+	30,  // 107: kehou.timetable.v1.TimetableService.CreateRoom:input_type -> kehou.timetable.v1.CreateRoomRequest
+	32,  // 108: kehou.timetable.v1.TimetableService.ListRooms:input_type -> kehou.timetable.v1.ListRoomsRequest
+	34,  // 109: kehou.timetable.v1.TimetableService.CreateTerm:input_type -> kehou.timetable.v1.CreateTermRequest
+	36,  // 110: kehou.timetable.v1.TimetableService.GetTerm:input_type -> kehou.timetable.v1.GetTermRequest
+	38,  // 111: kehou.timetable.v1.TimetableService.ListTerms:input_type -> kehou.timetable.v1.ListTermsRequest
+	40,  // 112: kehou.timetable.v1.TimetableService.CreateClosure:input_type -> kehou.timetable.v1.CreateClosureRequest
+	42,  // 113: kehou.timetable.v1.TimetableService.GetCalendar:input_type -> kehou.timetable.v1.GetCalendarRequest
+	44,  // 114: kehou.timetable.v1.TimetableService.CreateServiceItem:input_type -> kehou.timetable.v1.CreateServiceItemRequest
+	46,  // 115: kehou.timetable.v1.TimetableService.ListServiceItems:input_type -> kehou.timetable.v1.ListServiceItemsRequest
+	48,  // 116: kehou.timetable.v1.TimetableService.CreateClub:input_type -> kehou.timetable.v1.CreateClubRequest
+	50,  // 117: kehou.timetable.v1.TimetableService.ListClubs:input_type -> kehou.timetable.v1.ListClubsRequest
+	52,  // 118: kehou.timetable.v1.TimetableService.GeneratePlan:input_type -> kehou.timetable.v1.GeneratePlanRequest
+	54,  // 119: kehou.timetable.v1.TimetableService.GetPlan:input_type -> kehou.timetable.v1.GetPlanRequest
+	56,  // 120: kehou.timetable.v1.TimetableService.ListOccurrences:input_type -> kehou.timetable.v1.ListOccurrencesRequest
+	58,  // 121: kehou.timetable.v1.TimetableService.StreamOccurrences:input_type -> kehou.timetable.v1.StreamOccurrencesRequest
+	60,  // 122: kehou.timetable.v1.TimetableService.CancelSessions:input_type -> kehou.timetable.v1.CancelSessionsRequest
+	62,  // 123: kehou.timetable.v1.TimetableService.RecordDelivery:input_type -> kehou.timetable.v1.RecordDeliveryRequest
+	64,  // 124: kehou.timetable.v1.TimetableService.RecordAttendance:input_type -> kehou.timetable.v1.RecordAttendanceRequest
+	66,  // 125: kehou.timetable.v1.TimetableService.ListAttendance:input_type -> kehou.timetable.v1.ListAttendanceRequest
+	68,  // 126: kehou.timetable.v1.TimetableService.GetComplianceReport:input_type -> kehou.timetable.v1.GetComplianceReportRequest
+	70,  // 127: kehou.timetable.v1.TimetableService.CreateEnrolment:input_type -> kehou.timetable.v1.CreateEnrolmentRequest
+	72,  // 128: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:input_type -> kehou.timetable.v1.BatchCreateEnrolmentsRequest
+	74,  // 129: kehou.timetable.v1.TimetableService.ApproveEnrolment:input_type -> kehou.timetable.v1.ApproveEnrolmentRequest
+	76,  // 130: kehou.timetable.v1.TimetableService.WithdrawEnrolment:input_type -> kehou.timetable.v1.WithdrawEnrolmentRequest
+	78,  // 131: kehou.timetable.v1.TimetableService.ListEnrolments:input_type -> kehou.timetable.v1.ListEnrolmentsRequest
+	80,  // 132: kehou.timetable.v1.TimetableService.GetStudentWeek:input_type -> kehou.timetable.v1.GetStudentWeekRequest
+	83,  // 133: kehou.timetable.v1.TimetableService.CreateLeave:input_type -> kehou.timetable.v1.CreateLeaveRequest
+	85,  // 134: kehou.timetable.v1.TimetableService.SubmitClubChoices:input_type -> kehou.timetable.v1.SubmitClubChoicesRequest
+	88,  // 135: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:input_type -> kehou.timetable.v1.BatchSubmitClubChoicesRequest
+	90,  // 136: kehou.timetable.v1.TimetableService.AllocateClubs:input_type -> kehou.timetable.v1.AllocateClubsRequest
+	92,  // 137: kehou.timetable.v1.TimetableService.JoinClub:input_type -> kehou.timetable.v1.JoinClubRequest
+	94,  // 138: kehou.timetable.v1.TimetableService.LeaveClub:input_type -> kehou.timetable.v1.LeaveClubRequest
+	96,  // 139: kehou.timetable.v1.TimetableService.ListClubMembers:input_type -> kehou.timetable.v1.ListClubMembersRequest
+	98,  // 140: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:input_type -> kehou.timetable.v1.StreamEnrolmentIntervalsRequest
+	100, // 141: kehou.timetable.v1.TimetableService.ListAuditEvents:input_type -> kehou.timetable.v1.ListAuditEventsRequest
+	102, // 142: kehou.timetable.v1.TimetableService.ListRosterContacts:input_type -> kehou.timetable.v1.ListRosterContactsRequest
+	131, // 143: kehou.timetable.v1.TimetableService.UploadImport:input_type -> kehou.timetable.v1.UploadImportRequest
+	132, // 144: kehou.timetable.v1.TimetableService.GetImport:input_type -> kehou.timetable.v1.GetImportRequest
+	133, // 145: kehou.timetable.v1.TimetableService.ExportRecords:input_type -> kehou.timetable.v1.ExportRecordsRequest
+	5,   // 146: kehou.timetable.v1.TimetableService.CreateDistrict:output_type -> kehou.timetable.v1.CreateDistrictResponse
+	7,   // 147: kehou.timetable.v1.TimetableService.GetDistrict:output_type -> kehou.timetable.v1.GetDistrictResponse
+	9,   // 148: kehou.timetable.v1.TimetableService.ListDistricts:output_type -> kehou.timetable.v1.ListDistrictsResponse
+	11,  // 149: kehou.timetable.v1.TimetableService.UpdateDistrict:output_type -> kehou.timetable.v1.UpdateDistrictResponse
+	13,  // 150: kehou.timetable.v1.TimetableService.CreateSchool:output_type -> kehou.timetable.v1.CreateSchoolResponse
+	15,  // 151: kehou.timetable.v1.TimetableService.GetSchool:output_type -> kehou.timetable.v1.GetSchoolResponse
+	17,  // 152: kehou.timetable.v1.TimetableService.ListSchools:output_type -> kehou.timetable.v1.ListSchoolsResponse
+	19,  // 153: kehou.timetable.v1.TimetableService.UpdateSchool:output_type -> kehou.timetable.v1.UpdateSchoolResponse
+	21,  // 154: kehou.timetable.v1.TimetableService.CreateClass:output_type -> kehou.timetable.v1.CreateClassResponse
+	23,  // 155: kehou.timetable.v1.TimetableService.ListClasses:output_type -> kehou.timetable.v1.ListClassesResponse
+	25,  // 156: kehou.timetable.v1.TimetableService.CreateStudent:output_type -> kehou.timetable.v1.CreateStudentResponse
+	27,  // 157: kehou.timetable.v1.TimetableService.BatchCreateStudents:output_type -> kehou.timetable.v1.BatchCreateStudentsResponse
+	29,  // 158: kehou.timetable.v1.TimetableService.ListStudents:output_type -> kehou.timetable.v1.ListStudentsResponse
+	31,  // 159: kehou.timetable.v1.TimetableService.CreateRoom:output_type -> kehou.timetable.v1.CreateRoomResponse
+	33,  // 160: kehou.timetable.v1.TimetableService.ListRooms:output_type -> kehou.timetable.v1.ListRoomsResponse
+	35,  // 161: kehou.timetable.v1.TimetableService.CreateTerm:output_type -> kehou.timetable.v1.CreateTermResponse
+	37,  // 162: kehou.timetable.v1.TimetableService.GetTerm:output_type -> kehou.timetable.v1.GetTermResponse
+	39,  // 163: kehou.timetable.v1.TimetableService.ListTerms:output_type -> kehou.timetable.v1.ListTermsResponse
+	41,  // 164: kehou.timetable.v1.TimetableService.CreateClosure:output_type -> kehou.timetable.v1.CreateClosureResponse
+	43,  // 165: kehou.timetable.v1.TimetableService.GetCalendar:output_type -> kehou.timetable.v1.GetCalendarResponse
+	45,  // 166: kehou.timetable.v1.TimetableService.CreateServiceItem:output_type -> kehou.timetable.v1.CreateServiceItemResponse
+	47,  // 167: kehou.timetable.v1.TimetableService.ListServiceItems:output_type -> kehou.timetable.v1.ListServiceItemsResponse
+	49,  // 168: kehou.timetable.v1.TimetableService.CreateClub:output_type -> kehou.timetable.v1.CreateClubResponse
+	51,  // 169: kehou.timetable.v1.TimetableService.ListClubs:output_type -> kehou.timetable.v1.ListClubsResponse
+	53,  // 170: kehou.timetable.v1.TimetableService.GeneratePlan:output_type -> kehou.timetable.v1.GeneratePlanResponse
+	55,  // 171: kehou.timetable.v1.TimetableService.GetPlan:output_type -> kehou.timetable.v1.GetPlanResponse
+	57,  // 172: kehou.timetable.v1.TimetableService.ListOccurrences:output_type -> kehou.timetable.v1.ListOccurrencesResponse
+	59,  // 173: kehou.timetable.v1.TimetableService.StreamOccurrences:output_type -> kehou.timetable.v1.StreamOccurrencesResponse
+	61,  // 174: kehou.timetable.v1.TimetableService.CancelSessions:output_type -> kehou.timetable.v1.CancelSessionsResponse
+	63,  // 175: kehou.timetable.v1.TimetableService.RecordDelivery:output_type -> kehou.timetable.v1.RecordDeliveryResponse
+	65,  // 176: kehou.timetable.v1.TimetableService.RecordAttendance:output_type -> kehou.timetable.v1.RecordAttendanceResponse
+	67,  // 177: kehou.timetable.v1.TimetableService.ListAttendance:output_type -> kehou.timetable.v1.ListAttendanceResponse
+	69,  // 178: kehou.timetable.v1.TimetableService.GetComplianceReport:output_type -> kehou.timetable.v1.GetComplianceReportResponse
+	71,  // 179: kehou.timetable.v1.TimetableService.CreateEnrolment:output_type -> kehou.timetable.v1.CreateEnrolmentResponse
+	73,  // 180: kehou.timetable.v1.TimetableService.BatchCreateEnrolments:output_type -> kehou.timetable.v1.BatchCreateEnrolmentsResponse
+	75,  // 181: kehou.timetable.v1.TimetableService.ApproveEnrolment:output_type -> kehou.timetable.v1.ApproveEnrolmentResponse
+	77,  // 182: kehou.timetable.v1.TimetableService.WithdrawEnrolment:output_type -> kehou.timetable.v1.WithdrawEnrolmentResponse
+	79,  // 183: kehou.timetable.v1.TimetableService.ListEnrolments:output_type -> kehou.timetable.v1.ListEnrolmentsResponse
+	82,  // 184: kehou.timetable.v1.TimetableService.GetStudentWeek:output_type -> kehou.timetable.v1.GetStudentWeekResponse
+	84,  // 185: kehou.timetable.v1.TimetableService.CreateLeave:output_type -> kehou.timetable.v1.CreateLeaveResponse
+	86,  // 186: kehou.timetable.v1.TimetableService.SubmitClubChoices:output_type -> kehou.timetable.v1.SubmitClubChoicesResponse
+	89,  // 187: kehou.timetable.v1.TimetableService.BatchSubmitClubChoices:output_type -> kehou.timetable.v1.BatchSubmitClubChoicesResponse
+	91,  // 188: kehou.timetable.v1.TimetableService.AllocateClubs:output_type -> kehou.timetable.v1.AllocateClubsResponse
+	93,  // 189: kehou.timetable.v1.TimetableService.JoinClub:output_type -> kehou.timetable.v1.JoinClubResponse
+	95,  // 190: kehou.timetable.v1.TimetableService.LeaveClub:output_type -> kehou.timetable.v1.LeaveClubResponse
+	97,  // 191: kehou.timetable.v1.TimetableService.ListClubMembers:output_type -> kehou.timetable.v1.ListClubMembersResponse
+	99,  // 192: kehou.timetable.v1.TimetableService.StreamEnrolmentIntervals:output_type -> kehou.timetable.v1.StreamEnrolmentIntervalsResponse
+	101, // 193: kehou.timetable.v1.TimetableService.ListAuditEvents:output_type -> kehou.timetable.v1.ListAuditEventsResponse
+	104, // 194: kehou.timetable.v1.TimetableService.ListRosterContacts:output_type -> kehou.timetable.v1.ListRosterContactsResponse
+	134, // 195: kehou.timetable.v1.TimetableService.UploadImport:output_type -> kehou.timetable.v1.UploadImportResponse
+	135, // 196: kehou.timetable.v1.TimetableService.GetImport:output_type -> kehou.timetable.v1.GetImportResponse
+	136, // 197: kehou.timetable.v1.TimetableService.ExportRecords:output_type -> kehou.timetable.v1.ExportRecordsResponse
+	146, // [146:198] is the sub-list for method output_type
+	94,  // [94:146] is the sub-list for method input_type
+	94,  // [94:94] is the sub-list for extension type_name
+	94,  // [94:94] is the sub-list for extension extendee
+	0,   // [0:94] is the sub-list for field type_name
 }
 
 func init() { file_kehou_timetable_v1_timetable_proto_init() }
@@ -6658,7 +7074,7 @@ func file_kehou_timetable_v1_timetable_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_timetable_v1_timetable_proto_rawDesc), len(file_kehou_timetable_v1_timetable_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   101,
+			NumMessages:   104,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

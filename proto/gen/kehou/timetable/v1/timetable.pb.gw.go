@@ -2031,6 +2031,91 @@ func local_request_TimetableService_ListEnrolments_0(ctx context.Context, marsha
 	return msg, metadata, err
 }
 
+var filter_TimetableService_GetStudentWeek_0 = &utilities.DoubleArray{Encoding: map[string]int{"school_id": 0, "student_id": 1, "term_id": 2}, Base: []int{1, 1, 2, 3, 0, 0, 0}, Check: []int{0, 1, 1, 1, 2, 3, 4}}
+
+func request_TimetableService_GetStudentWeek_0(ctx context.Context, marshaler runtime.Marshaler, client TimetableServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetStudentWeekRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["school_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "school_id")
+	}
+	protoReq.SchoolId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "school_id", err)
+	}
+	val, ok = pathParams["student_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "student_id")
+	}
+	protoReq.StudentId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "student_id", err)
+	}
+	val, ok = pathParams["term_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "term_id")
+	}
+	protoReq.TermId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "term_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TimetableService_GetStudentWeek_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetStudentWeek(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_TimetableService_GetStudentWeek_0(ctx context.Context, marshaler runtime.Marshaler, server TimetableServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetStudentWeekRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["school_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "school_id")
+	}
+	protoReq.SchoolId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "school_id", err)
+	}
+	val, ok = pathParams["student_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "student_id")
+	}
+	protoReq.StudentId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "student_id", err)
+	}
+	val, ok = pathParams["term_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "term_id")
+	}
+	protoReq.TermId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "term_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_TimetableService_GetStudentWeek_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.GetStudentWeek(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_TimetableService_CreateLeave_0(ctx context.Context, marshaler runtime.Marshaler, client TimetableServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq CreateLeaveRequest
@@ -3500,6 +3585,26 @@ func RegisterTimetableServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_TimetableService_ListEnrolments_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TimetableService_GetStudentWeek_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/kehou.timetable.v1.TimetableService/GetStudentWeek", runtime.WithHTTPPathPattern("/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/week"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_TimetableService_GetStudentWeek_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TimetableService_GetStudentWeek_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_TimetableService_CreateLeave_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4387,6 +4492,23 @@ func RegisterTimetableServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_TimetableService_ListEnrolments_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_TimetableService_GetStudentWeek_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/kehou.timetable.v1.TimetableService/GetStudentWeek", runtime.WithHTTPPathPattern("/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/week"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_TimetableService_GetStudentWeek_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_TimetableService_GetStudentWeek_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_TimetableService_CreateLeave_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4633,6 +4755,7 @@ var (
 	pattern_TimetableService_ApproveEnrolment_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "schools", "school_id", "enrolments", "enrolment_id"}, "approve"))
 	pattern_TimetableService_WithdrawEnrolment_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "schools", "school_id", "enrolments", "enrolment_id"}, "withdraw"))
 	pattern_TimetableService_ListEnrolments_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "terms", "term_id", "enrolments"}, ""))
+	pattern_TimetableService_GetStudentWeek_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5, 1, 0, 4, 1, 5, 6, 2, 7}, []string{"v1", "schools", "school_id", "students", "student_id", "terms", "term_id", "week"}, ""))
 	pattern_TimetableService_CreateLeave_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "students", "student_id", "leaves"}, ""))
 	pattern_TimetableService_SubmitClubChoices_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "terms", "term_id", "club-choices"}, ""))
 	pattern_TimetableService_BatchSubmitClubChoices_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "schools", "school_id", "terms", "term_id", "club-choices"}, "batchSubmit"))
@@ -4686,6 +4809,7 @@ var (
 	forward_TimetableService_ApproveEnrolment_0         = runtime.ForwardResponseMessage
 	forward_TimetableService_WithdrawEnrolment_0        = runtime.ForwardResponseMessage
 	forward_TimetableService_ListEnrolments_0           = runtime.ForwardResponseMessage
+	forward_TimetableService_GetStudentWeek_0           = runtime.ForwardResponseMessage
 	forward_TimetableService_CreateLeave_0              = runtime.ForwardResponseMessage
 	forward_TimetableService_SubmitClubChoices_0        = runtime.ForwardResponseMessage
 	forward_TimetableService_BatchSubmitClubChoices_0   = runtime.ForwardResponseMessage

@@ -57,6 +57,7 @@ const (
 	TimetableService_ApproveEnrolment_FullMethodName         = "/kehou.timetable.v1.TimetableService/ApproveEnrolment"
 	TimetableService_WithdrawEnrolment_FullMethodName        = "/kehou.timetable.v1.TimetableService/WithdrawEnrolment"
 	TimetableService_ListEnrolments_FullMethodName           = "/kehou.timetable.v1.TimetableService/ListEnrolments"
+	TimetableService_GetStudentWeek_FullMethodName           = "/kehou.timetable.v1.TimetableService/GetStudentWeek"
 	TimetableService_CreateLeave_FullMethodName              = "/kehou.timetable.v1.TimetableService/CreateLeave"
 	TimetableService_SubmitClubChoices_FullMethodName        = "/kehou.timetable.v1.TimetableService/SubmitClubChoices"
 	TimetableService_BatchSubmitClubChoices_FullMethodName   = "/kehou.timetable.v1.TimetableService/BatchSubmitClubChoices"
@@ -161,6 +162,14 @@ type TimetableServiceClient interface {
 	WithdrawEnrolment(ctx context.Context, in *WithdrawEnrolmentRequest, opts ...grpc.CallOption) (*WithdrawEnrolmentResponse, error)
 	// ListEnrolments lists a school's enrolments in a term.
 	ListEnrolments(ctx context.Context, in *ListEnrolmentsRequest, opts ...grpc.CallOption) (*ListEnrolmentsResponse, error)
+	// GetStudentWeek is one child's week as the child's guardians see it:
+	// the child's name and class, and the sessions of the week the child
+	// attends (their class's sessions of the items they are signed up for,
+	// the sessions of the clubs they hold a seat in) with the item, club and
+	// room names. Parents read only their own children (the student_id is
+	// checked against the token's links); nothing of other children or of
+	// the school's rooms beyond the child's own sessions.
+	GetStudentWeek(ctx context.Context, in *GetStudentWeekRequest, opts ...grpc.CallOption) (*GetStudentWeekResponse, error)
 	// CreateLeave files an absence for a student.
 	CreateLeave(ctx context.Context, in *CreateLeaveRequest, opts ...grpc.CallOption) (*CreateLeaveResponse, error)
 	// SubmitClubChoices records a student's ranked club choices for a term.
@@ -604,6 +613,16 @@ func (c *timetableServiceClient) ListEnrolments(ctx context.Context, in *ListEnr
 	return out, nil
 }
 
+func (c *timetableServiceClient) GetStudentWeek(ctx context.Context, in *GetStudentWeekRequest, opts ...grpc.CallOption) (*GetStudentWeekResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetStudentWeekResponse)
+	err := c.cc.Invoke(ctx, TimetableService_GetStudentWeek_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *timetableServiceClient) CreateLeave(ctx context.Context, in *CreateLeaveRequest, opts ...grpc.CallOption) (*CreateLeaveResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateLeaveResponse)
@@ -844,6 +863,14 @@ type TimetableServiceServer interface {
 	WithdrawEnrolment(context.Context, *WithdrawEnrolmentRequest) (*WithdrawEnrolmentResponse, error)
 	// ListEnrolments lists a school's enrolments in a term.
 	ListEnrolments(context.Context, *ListEnrolmentsRequest) (*ListEnrolmentsResponse, error)
+	// GetStudentWeek is one child's week as the child's guardians see it:
+	// the child's name and class, and the sessions of the week the child
+	// attends (their class's sessions of the items they are signed up for,
+	// the sessions of the clubs they hold a seat in) with the item, club and
+	// room names. Parents read only their own children (the student_id is
+	// checked against the token's links); nothing of other children or of
+	// the school's rooms beyond the child's own sessions.
+	GetStudentWeek(context.Context, *GetStudentWeekRequest) (*GetStudentWeekResponse, error)
 	// CreateLeave files an absence for a student.
 	CreateLeave(context.Context, *CreateLeaveRequest) (*CreateLeaveResponse, error)
 	// SubmitClubChoices records a student's ranked club choices for a term.
@@ -1011,6 +1038,9 @@ func (UnimplementedTimetableServiceServer) WithdrawEnrolment(context.Context, *W
 }
 func (UnimplementedTimetableServiceServer) ListEnrolments(context.Context, *ListEnrolmentsRequest) (*ListEnrolmentsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListEnrolments not implemented")
+}
+func (UnimplementedTimetableServiceServer) GetStudentWeek(context.Context, *GetStudentWeekRequest) (*GetStudentWeekResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetStudentWeek not implemented")
 }
 func (UnimplementedTimetableServiceServer) CreateLeave(context.Context, *CreateLeaveRequest) (*CreateLeaveResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateLeave not implemented")
@@ -1749,6 +1779,24 @@ func _TimetableService_ListEnrolments_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TimetableService_GetStudentWeek_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetStudentWeekRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TimetableServiceServer).GetStudentWeek(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TimetableService_GetStudentWeek_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TimetableServiceServer).GetStudentWeek(ctx, req.(*GetStudentWeekRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _TimetableService_CreateLeave_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateLeaveRequest)
 	if err := dec(in); err != nil {
@@ -2112,6 +2160,10 @@ var TimetableService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListEnrolments",
 			Handler:    _TimetableService_ListEnrolments_Handler,
+		},
+		{
+			MethodName: "GetStudentWeek",
+			Handler:    _TimetableService_GetStudentWeek_Handler,
 		},
 		{
 			MethodName: "CreateLeave",
