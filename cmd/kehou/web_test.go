@@ -364,10 +364,40 @@ func webParent(t *testing.T, b tab, env *systemtest.Env, bureau systemtest.Clien
 	if code := b.apiStatus("/v1/schools/" + school + "/students/" + other + "/terms/" + term + "/statements"); code != 404 {
 		t.Errorf("the parent's token on another child's statements: %d, want 404", code)
 	}
-	b.open("#/parent/" + school + "/" + student)
+	// The child's week of 7 September (the demo staffs it): the child's
+	// name, each session's room and its teachers as the API gives them.
+	b.open("#/parent/" + school + "/" + student + "?term=" + term + "&week=2026-09-07")
 	if b.count(`table.week`) != 1 {
 		t.Error("the parent's own child has no week table")
 	}
+	parentAPI := env.As(env.SignIn(t, "demo.parent", demoPassword))
+	wq := "?week_of.year=2026&week_of.month=9&week_of.day=7"
+	week := parentAPI.MustDo(t, "GET", "/v1/schools/"+school+"/students/"+student+"/terms/"+term+"/week"+wq, nil)
+	staffed := parentAPI.MustDo(t, "GET", "/v1/schools/"+school+"/students/"+student+"/terms/"+term+"/teachers"+wq, nil)
+	if name := systemtest.Str(week, "name"); name == "" || !strings.Contains(b.text(`.child-name`), name) {
+		t.Errorf("the child's page names %q, the API %q", b.text(`.child-name`), name)
+	}
+	sessions, _ := systemtest.Get(week, "sessions").([]any)
+	teachers, _ := systemtest.Get(staffed, "teachers").([]any)
+	if len(sessions) == 0 || len(teachers) == 0 {
+		t.Fatalf("the demo child's week of 7 September: %d sessions, %d staffed places", len(sessions), len(teachers))
+	}
+	if got := b.count(`table.week tr[data-occurrence]`); got != len(sessions) {
+		t.Errorf("%d sessions on the week table, %d from the API", got, len(sessions))
+	}
+	for _, x := range sessions {
+		row := b.text(fmt.Sprintf(`table.week tr[data-occurrence=%q]`, systemtest.Str(x, "occurrence_id")))
+		if room := systemtest.Str(x, "room_name"); room == "" || !strings.Contains(row, room) {
+			t.Errorf("session %s: room %q not on its row %q", systemtest.Str(x, "occurrence_id"), room, row)
+		}
+	}
+	for _, x := range teachers {
+		cell := b.text(fmt.Sprintf(`table.week tr[data-occurrence=%q] td.teacher`, systemtest.Str(x, "occurrence_id")))
+		if name := systemtest.Str(x, "name"); !strings.Contains(cell, name) {
+			t.Errorf("session %s: teacher %q not in %q", systemtest.Str(x, "occurrence_id"), name, cell)
+		}
+	}
+	b.screenshot("parent-child-week.png")
 	// Sign-up: every service of the term is listed; one the child lacks is
 	// signed up for from the page and is then pending in the API.
 	items := systemtest.Get(env.As(env.SignIn(t, "demo.parent", demoPassword)).MustDo(t, "GET", "/v1/schools/"+school+"/terms/"+term+"/items", nil), "items").([]any)

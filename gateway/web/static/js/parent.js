@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { t, lang } from './i18n.js';
 import { get, post } from './api.js';
 import { section, table, errorBox, showFieldErrors, clearFieldErrors, field, payer } from './ui.js';
-import { money, num, date, shortDate, weekday, time, dateTime, iso, parseISO, today, cmp } from './fmt.js';
+import { money, num, date, shortDate, weekday, time, dateTime, iso, parseISO, today, cmp, addDays, dayOfWeek, dateQuery } from './fmt.js';
 import { terms, currentTerm, defaultWeek, weekDays } from './term.js';
 
 const enc = encodeURIComponent;
@@ -50,43 +50,67 @@ export async function child([schoolId, studentId], query) {
     page.append(errorBox(err));
     return page;
   }
-  const [school, cal, items, clubs] = await Promise.all([
-    get(`/v1/schools/${enc(schoolId)}`), get(`${base}/calendar`), get(`${base}/items`), get(`${base}/clubs`)]);
   const week = parseISO(query.get('week')) || defaultWeek(term);
-  page.append(h('h1', {}, school.school.name), h('p', { class: 'small' }, `${term.name} · ${studentId}`));
-  page.append(weekTable(week, cal.days || [], items.items || [], enrolments));
+  // The child's own week (name, class, sessions with club and room) and
+  // who staffs those sessions: the only reads of names a parent has.
+  const wq = dateQuery('week_of', week);
+  const childBase = `/v1/schools/${enc(schoolId)}/students/${enc(studentId)}/terms/${enc(term.term_id)}`;
+  const [school, cal, items, clubs, mine, staffed] = await Promise.all([
+    get(`/v1/schools/${enc(schoolId)}`), get(`${base}/calendar`), get(`${base}/items`), get(`${base}/clubs`),
+    get(`${childBase}/week?${wq}`).catch((e) => e), get(`${childBase}/teachers?${wq}`).catch((e) => e)]);
+  const who = mine instanceof Error ? studentId : `${mine.name}${mine.class_name ? ` · ${mine.class_name}` : ''}`;
+  page.append(h('h1', {}, school.school.name), h('p', { class: 'small child-name' }, `${term.name} · ${who}`));
+  page.append(weekTable(week, term, cal.days || [], mine, staffed, (w) => `${childPath(schoolId, studentId)}?term=${enc(term.term_id)}&week=${iso(w)}`));
   page.append(signUp(schoolId, term, studentId, items.items || [], enrolments));
   page.append(clubForm(schoolId, term, studentId, clubs.clubs || []));
   page.append(leaveForm(schoolId, studentId, term));
   return page;
 }
 
-function weekTable(week, days, items, enrolments) {
+const roleNames = { supervisor: ['看护', 'supervises'], instructor: ['授课', 'teaches'], extra_adult: ['协助', 'assists'], patrol: ['巡课', 'patrols'] };
+const roleName = (r) => (roleNames[r] ? roleNames[r][lang() === 'en' ? 1 : 0] : r);
+
+// weekTable: the week's calendar days (holidays, 调休) with the child's
+// sessions from GetStudentWeek — time, item and club, room — and the
+// teachers staffing each (ListStudentTeachers); a week not yet staffed
+// says so instead of naming anyone.
+function weekTable(week, term, days, mine, staffed, link) {
   const byDate = new Map(days.map((d) => [iso(d.date), d]));
-  const enrolled = new Set(enrolments.filter((e) => e.status !== 'ENROLMENT_STATUS_WITHDRAWN').map((e) => e.item_id));
-  const mine = items.filter((it) => enrolled.has(it.item_id)).sort((a, b) => a.segment - b.segment);
+  const nav = h('nav', { class: 'week-nav' },
+    h('a', { href: link(addDays(week, -7)) }, t('上一周')), h('a', { href: link(addDays(week, 7)) }, t('下一周')));
+  if (mine instanceof Error) return section(`${t('本周课表')} · ${date(week)} 起`, nav, errorBox(mine));
+  const sessions = mine.sessions || [];
+  const teachers = new Map();
+  if (!(staffed instanceof Error)) for (const x of staffed.teachers || []) {
+    if (!teachers.has(x.occurrence_id)) teachers.set(x.occurrence_id, []);
+    teachers.get(x.occurrence_id).push(x);
+  }
   const rows = [];
   for (const d of weekDays(week)) {
     const cd = byDate.get(iso(d));
-    const label = h('td', { class: 'day' }, h('b', {}, weekday(cd ? cd.weekday : 0) || ''), ' ', shortDate(d));
-    if (!cd || !cd.school_day) {
-      if (cd && (cd.holiday || cd.closed)) rows.push({ cells: [label, h('td', { colspan: 2, class: 'off' }, `${t('放假')} ${cd.name || cd.closure_note || ''}`)], class: 'off' });
-      else if (cd && !cd.weekend) rows.push({ cells: [label, h('td', { colspan: 2, class: 'off' }, t('无课后服务'))], class: 'off' });
+    const label = h('td', { class: 'day' }, h('b', {}, weekday(cd ? cd.weekday : dayOfWeek(d)) || ''), ' ', shortDate(d));
+    const ofDay = sessions.filter((x) => iso(x.date) === iso(d));
+    if (!ofDay.length) {
+      if (cd && (cd.holiday || cd.closed)) rows.push({ cells: [label, h('td', { colspan: 4, class: 'off' }, `${t('放假')} ${cd.name || cd.closure_note || ''}`)], class: 'off' });
+      else if (cd && cd.school_day) rows.push([label, h('td', { colspan: 4 }, t('无课后服务'))]);
       continue;
     }
-    const sessions = [];
-    for (const it of mine) for (const w of it.windows || []) if (w.weekday === cd.follows_weekday) sessions.push({ it, w });
-    if (cd.swapped) label.append(h('div', { class: 'tag' }, `${t('调休上课')}（${weekday(cd.follows_weekday)}）`));
-    if (!sessions.length) { rows.push([label, h('td', { colspan: 2 }, t('无课后服务'))]); continue; }
-    sessions.forEach((s, i) => {
-      const cells = [h('td', {}, `${time(s.w.start)}–${time(s.w.end)}`), h('td', {}, s.it.name)];
-      if (i === 0) { label.setAttribute('rowspan', sessions.length); cells.unshift(label); }
-      rows.push(cells);
+    if (cd && cd.swapped) label.append(h('div', { class: 'tag' }, `${t('调休上课')}（${weekday(cd.follows_weekday)}）`));
+    ofDay.forEach((x, i) => {
+      const cancelled = x.status === 'OCCURRENCE_STATUS_CANCELLED';
+      const what = h('td', { class: 'what', dataset: { label: t('内容') } }, x.club_name ? [h('b', { class: 'club' }, x.club_name), h('div', { class: 'small' }, x.item_name)] : x.item_name,
+        x.pending ? h('div', { class: 'tag' }, t('待审批')) : null,
+        cancelled ? h('div', { class: 'tag cancelled' }, `${t('已取消')} ${x.cancel_reason || ''}`) : null);
+      const people = teachers.get(x.occurrence_id) || [];
+      const cells = [h('td', { dataset: { label: t('时间') } }, `${time(x.start)}–${time(x.end)}`), what, h('td', { class: 'room', dataset: { label: t('教室') } }, x.room_name || '—'),
+        h('td', { class: 'teacher', dataset: { label: t('老师') } }, people.length ? people.map((p) => h('div', {}, p.name, h('span', { class: 'small' }, ` ${roleName(p.role)}`))) : h('span', { class: 'small' }, t('待安排')))];
+      if (i === 0) { label.setAttribute('rowspan', ofDay.length); cells.unshift(label); }
+      rows.push({ cells, class: cancelled ? 'cancelled' : null, dataset: { occurrence: x.occurrence_id } });
     });
   }
-  return section(`${t('本周课表')} · ${date(week)} 起`,
-    table(['日期', '时间', '内容'].map(t), rows, { class: 'week', dataset: { week: iso(week) } }),
-    h('p', { class: 'small' }, lang() === 'en' ? 'Rooms and teachers are announced by the school.' : '教室与老师安排以学校通知为准。'));
+  return section(`${t('本周课表')} · ${date(week)} 起`, nav,
+    table(['日期', '时间', '内容', '教室', '老师'].map(t), rows, { class: 'week stack', dataset: { week: iso(week) } }),
+    staffed instanceof Error ? errorBox(staffed) : null);
 }
 
 // signUp: the term's services the child is not enrolled in, each with a
