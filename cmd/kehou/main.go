@@ -80,6 +80,7 @@ type Config struct {
 	Migrate              bool
 	Demo                 bool
 	FaultInjection       bool
+	InProcess            bool
 	LogFormat            string
 	LogLevel             string
 	MaxPrepayment        decimal.Decimal
@@ -194,6 +195,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (C
 	str(&c.CORSOrigins, "cors-origins", "KEHOU_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
 	boolean(&c.Migrate, "migrate", "KEHOU_MIGRATE", true, "apply migrations at start-up")
 	boolean(&c.Demo, "demo", "KEHOU_DEMO", false, "load the demo district at start-up (idempotent)")
+	boolean(&c.InProcess, "in-process", "KEHOU_IN_PROCESS", true, "parts started in this process call each other in process (through the callee's whole interceptor chain, without a socket); false dials their gRPC ports")
 	boolean(&c.FaultInjection, "fault-injection", "KEHOU_FAULT_INJECTION", false, "honour the x-kehou-fault header (tests only)")
 	str(&c.LogFormat, "log-format", "KEHOU_LOG_FORMAT", "json", "log format: json or text")
 	str(&c.LogLevel, "log-level", "KEHOU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
@@ -352,7 +354,7 @@ func serve(ctx context.Context, c Config, parts []system.Part, log *slog.Logger,
 		HTTPAddr: c.HTTPAddr, TimetableAddr: c.TimetableAddr, StaffingAddr: c.StaffingAddr, BillingAddr: c.BillingAddr,
 		IdentityAddr: c.IdentityAddr, Auth: authCfg,
 		ShutdownGrace: c.ShutdownGrace, CORSOrigins: origins, Migrate: c.Migrate,
-		FaultInjection: c.FaultInjection, Logger: log, Billing: billing.Options{MaxPrepayment: &c.MaxPrepayment},
+		FaultInjection: c.FaultInjection, InProcess: c.InProcess, Logger: log, Billing: billing.Options{MaxPrepayment: &c.MaxPrepayment},
 		HTTP: c.HTTP, TLS: c.TLS,
 	})
 	if err != nil {

@@ -39,6 +39,7 @@ type readsConfig struct {
 	Concurrency []int
 	Routes      []string
 	NoAuth      bool
+	InProcess   bool
 	JSON        bool
 	Timeout     time.Duration
 	CPUProfile  string
@@ -63,6 +64,7 @@ func parseReadsFlags(args []string, stderr io.Writer) (readsConfig, error) {
 	fs.DurationVar(&c.Warmup, "warmup", 500*time.Millisecond, "unmeasured driving before each target")
 	fs.StringVar(&conc, "concurrency", "16,64", "comma-separated concurrent clients")
 	fs.StringVar(&routes, "routes", strings.Join(readRoutes, ","), "comma-separated routes to drive (of "+strings.Join(readRoutes, ",")+")")
+	fs.BoolVar(&c.InProcess, "in-process", true, "the gateway reaches the services in process, as `kehou serve` does by default (false: over loopback gRPC)")
 	fs.BoolVar(&c.NoAuth, "no-authorization", false, "start the system without token verification and authorization (the before-authorization comparison)")
 	fs.BoolVar(&c.JSON, "json", false, "print the results as JSON")
 	fs.DurationVar(&c.Timeout, "timeout", 20*time.Minute, "the whole command's deadline")
@@ -138,7 +140,7 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	sys, err := system.Start(ctx, system.Config{
 		Parts: system.AllParts, DatabaseURL: cfg.DatabaseURL, DBMaxConns: int32(min(maxConc/2+8, 40)),
 		HTTPAddr: "127.0.0.1:0", TimetableAddr: "127.0.0.1:0", StaffingAddr: "127.0.0.1:0", BillingAddr: "127.0.0.1:0",
-		ShutdownGrace: 10 * time.Second, Migrate: true, WithoutAuthorization: cfg.NoAuth,
+		ShutdownGrace: 10 * time.Second, Migrate: true, WithoutAuthorization: cfg.NoAuth, InProcess: cfg.InProcess,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

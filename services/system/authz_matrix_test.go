@@ -57,12 +57,12 @@ var expected = map[string]string{
 	"TimetableService_CreateClosure": "BS", "TimetableService_GetCalendar": "BFSTIP", "TimetableService_CreateServiceItem": "BS",
 	"TimetableService_ListServiceItems": "BFSTIP", "TimetableService_CreateClub": "BS", "TimetableService_ListClubs": "BSTIP",
 	"TimetableService_GeneratePlan": "BS", "TimetableService_GetPlan": "BSTI", "TimetableService_ListOccurrences": "BFSTI",
-	"TimetableService_StreamOccurrences": "BFSTI", "TimetableService_CancelSessions": "BS", "TimetableService_RecordDelivery": "BSTI",
+	"TimetableService_StreamOccurrences": "feed:staffing:BFSTI", "TimetableService_CancelSessions": "BS", "TimetableService_RecordDelivery": "BSTI",
 	"TimetableService_RecordAttendance": "BSTI", "TimetableService_ListAttendance": "BSTI", "TimetableService_GetComplianceReport": "BS",
 	"TimetableService_CreateEnrolment": "BSP", "TimetableService_BatchCreateEnrolments": "BS", "TimetableService_ApproveEnrolment": "BS", "TimetableService_WithdrawEnrolment": "BS",
 	"TimetableService_ListEnrolments": "BFSP", "TimetableService_GetStudentWeek": "BSTIP", "TimetableService_CreateLeave": "BSP", "TimetableService_SubmitClubChoices": "BSP",
 	"TimetableService_BatchSubmitClubChoices": "BS", "TimetableService_AllocateClubs": "BS", "TimetableService_JoinClub": "BSP", "TimetableService_LeaveClub": "BSP",
-	"TimetableService_ListClubMembers": "BSTI", "TimetableService_StreamEnrolmentIntervals": "BFS",
+	"TimetableService_ListClubMembers": "BSTI", "TimetableService_StreamEnrolmentIntervals": "feed:billing:BFS",
 	"TimetableService_UploadImport": "BS", "TimetableService_GetImport": "BS", "TimetableService_ExportRecords": "BS",
 
 	"StaffingService_CreateStaffMember": "BS", "StaffingService_ListStaff": "BS", "StaffingService_GetStaffMember": "BSTI",
@@ -156,8 +156,8 @@ type matrixWorld struct {
 	parentA          auth.Principal
 }
 
-func newMatrixWorld(t *testing.T) matrixWorld {
-	env := systemtest.Start(t)
+func newMatrixWorld(t *testing.T, edit func(*system.Config)) matrixWorld {
+	env := systemtest.StartWith(t, edit)
 	env.District(t, "350402")
 	w := matrixWorld{env: env}
 	w.schoolA = env.School(t, "350402", "甲小学", "SCHOOL_STAGE_PRIMARY")
@@ -225,7 +225,20 @@ func letters() []string { return []string{"O", "B", "F", "S", "T", "I", "P", "M"
 // three bad tokens → the expected answer.
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	w := newMatrixWorld(t)
+	// The gateway reaches the services over gRPC connections, or in process
+	// (the default of `kehou serve`): each service enforces the same either way.
+	for name, edit := range map[string]func(*system.Config){
+		"network":    nil,
+		"in process": func(c *system.Config) { c.InProcess = true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			checkMatrixOverHTTP(t, newMatrixWorld(t, edit))
+		})
+	}
+}
+
+func checkMatrixOverHTTP(t *testing.T, w matrixWorld) {
 	rs := routes(t)
 	if len(rs) < 100 {
 		t.Fatalf("only %d routes in the route table", len(rs))
@@ -310,7 +323,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // service's gRPC port, with requests naming the same scope.
 func TestAuthorizationMatrixOnGRPCPorts(t *testing.T) {
 	t.Parallel()
-	w := newMatrixWorld(t)
+	w := newMatrixWorld(t, nil)
 	run := w.env.Run
 	ports := map[string]string{"kehou.timetable.v1.TimetableService": run.TimetableAddr, "kehou.staffing.v1.StaffingService": run.StaffingAddr,
 		"kehou.billing.v1.BillingService": run.BillingAddr, "kehou.billing.v1.PaymentService": run.BillingAddr,
@@ -443,7 +456,7 @@ func (w matrixWorld) request(md protoreflect.MessageDescriptor) *dynamicpb.Messa
 // and hides hardship; nobody's list shows a full phone number.
 func TestParentsAndTeachersSeeOnlyTheirs(t *testing.T) {
 	t.Parallel()
-	w := newMatrixWorld(t)
+	w := newMatrixWorld(t, func(c *system.Config) { c.InProcess = true })
 	parent := w.env.As(w.tokens["P"])
 	mine := parent.Do(t, "GET", "/v1/schools/"+w.schoolA+"/students/"+w.childA+"/terms/x/statements", nil)
 	if mine.Code == 401 || mine.Code == 403 || (mine.Code == 404 && strings.Contains(mine.Raw, `"not found"`)) {
@@ -483,4 +496,43 @@ func TestParentsAndTeachersSeeOnlyTheirs(t *testing.T) {
 	if r := w.env.As(w.env.Mint(systemtest.Bureau("350499"))).Do(t, "GET", "/v1/schools/"+w.schoolA+"/students", nil); r.Code != 404 {
 		t.Errorf("another district's bureau reading school A's roster: %d, want 404", r.Code)
 	}
+}
+
+// TestAnotherSchoolIsRefused: on every route naming a school that a school
+// administrator may call, naming another school of the same district
+// answers 404 for a read and 403 for a change, in every service — the
+// scope is refused before the school is looked up, so the answer does not
+// depend on whether the caller could see that school.
+func TestAnotherSchoolIsRefused(t *testing.T) {
+	t.Parallel()
+	w := newMatrixWorld(t, func(c *system.Config) { c.InProcess = true })
+	admin := w.env.As(w.tokens["S"])
+	checked := map[string]int{}
+	for _, r := range routes(t) {
+		want := expected[r.op]
+		if !strings.Contains(r.path, "{school_id}") || want == "public" || want == "signed-in" || strings.HasPrefix(want, "feed:") || !strings.Contains(want, "S") {
+			continue
+		}
+		path := strings.Replace(w.fill(r.path), w.schoolA, w.schoolB, 1)
+		var body any
+		if r.method != "GET" {
+			body = map[string]any{}
+		}
+		got := admin.Do(t, r.method, path, body)
+		write := r.method != "GET" && !reads[r.op]
+		code := 404
+		if write {
+			code = 403
+		}
+		if got.Code != code {
+			t.Errorf("%s %s as school A's administrator naming school B: %d, want %d: %.200s", r.method, path, got.Code, code, got.Raw)
+		}
+		checked[strings.SplitN(r.op, "_", 2)[0]]++
+	}
+	for _, svc := range []string{"TimetableService", "StaffingService", "BillingService"} {
+		if checked[svc] == 0 {
+			t.Errorf("no route of %s checked", svc)
+		}
+	}
+	t.Logf("routes checked per service: %v", checked)
 }

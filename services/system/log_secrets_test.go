@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kehou/kehou/services/system"
 	"github.com/kehou/kehou/services/system/systemtest"
 )
 
@@ -22,7 +23,7 @@ var mobile = regexp.MustCompile(`(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)`)
 // catch each of them by planting one.
 func TestLogsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
-	env := systemtest.Start(t)
+	env := systemtest.StartWith(t, func(c *system.Config) { c.InProcess = true }) // as `kehou serve` runs
 	district := env.District(t, "350431")
 	school := env.School(t, district, "日志小学", "SCHOOL_STAGE_PRIMARY")
 	const (

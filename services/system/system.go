@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/fullstorydev/grpchan"
 	idstaffingfeed "github.com/kehou/kehou/services/identity/staffingfeed"
 	idtimetablefeed "github.com/kehou/kehou/services/identity/timetablefeed"
 	"github.com/kehou/kehou/services/platform/audit"
@@ -115,7 +116,13 @@ type Config struct {
 	// verification nor policy checks: only for kehouload's before/after
 	// comparison of what authorization costs. cmd/kehou never sets it.
 	WithoutAuthorization bool
-	Logger               *slog.Logger
+	// InProcess makes calls between parts of this process (the gateway's to
+	// the services, billing's to timetable …) run in process, through the
+	// callee's full interceptor chain but without a socket or encoding
+	// (rpcserver.Server.Local). Parts in other processes are always dialed.
+	// Every gRPC port still listens for callers outside.
+	InProcess bool
+	Logger    *slog.Logger
 	// Billing are the billing service's settings (prepayment maximum).
 	Billing billing.Options
 	// HTTP is the gateway's limits and its HTTP server's timeouts; the zero
@@ -377,19 +384,30 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		}
 	}
 	// Connections per caller: staffing's and billing's to timetable, billing's
-	// to staffing, and the gateway's (no service credential) to both.
-	ttConns, stConns := map[Part]*grpc.ClientConn{}, map[Part]*grpc.ClientConn{}
-	for _, p := range []Part{Staffing, Billing, Identity, Gateway} {
-		if cfg.Has(p) {
-			if ttConns[p], err = dial(cfg.TimetableAddr, run.serviceSigners[p]); err != nil {
-				return nil, err
+	// to staffing, and the gateway's (no service credential) to all. A
+	// callee in this process is reached in process when cfg.InProcess (its
+	// server is built before its callers: services lists callees first).
+	servers := map[Part]*rpcserver.Server{}
+	connect := func(callee, caller Part) (grpc.ClientConnInterface, error) {
+		if srv, ok := servers[callee]; ok && cfg.InProcess {
+			return localConn(srv, run.serviceSigners[caller]), nil
+		}
+		return dial(*addrs[callee], run.serviceSigners[caller])
+	}
+	ttConns, stConns := map[Part]grpc.ClientConnInterface{}, map[Part]grpc.ClientConnInterface{}
+	connectPeers := func(p Part) error {
+		var err error
+		if p != Timetable {
+			if ttConns[p], err = connect(Timetable, p); err != nil {
+				return err
 			}
 		}
-		if cfg.Has(p) && p != Staffing {
-			if stConns[p], err = dial(cfg.StaffingAddr, run.serviceSigners[p]); err != nil {
-				return nil, err
+		if p != Timetable && p != Staffing {
+			if stConns[p], err = connect(Staffing, p); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
 	var svcVerifier *token.ServiceVerifier
 	if svcKeys != nil {
@@ -399,6 +417,9 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		lis, ok := listeners[p]
 		if !ok {
 			continue
+		}
+		if err := connectPeers(p); err != nil {
+			return nil, err
 		}
 		pool := pools[p]
 		ready := func(ctx context.Context) error { return pool.Ping(ctx) }
@@ -419,6 +440,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		if err != nil {
 			return nil, err
 		}
+		servers[p] = srv
 		switch p {
 		case Timetable:
 			timetable.Register(srv, pool, log)
@@ -439,19 +461,18 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 	}
 
 	if cfg.Has(Gateway) {
-		blConn, err := dial(cfg.BillingAddr, nil)
+		if err := connectPeers(Gateway); err != nil {
+			return nil, err
+		}
+		blConn, err := connect(Billing, Gateway)
 		if err != nil {
 			return nil, err
 		}
-		var idConn *grpc.ClientConn
+		backends := gateway.Backends{Timetable: ttConns[Gateway], Staffing: stConns[Gateway], Billing: blConn}
 		if cfg.IdentityAddr != "" {
-			if idConn, err = dial(cfg.IdentityAddr, nil); err != nil {
+			if backends.Identity, err = connect(Identity, Gateway); err != nil {
 				return nil, err
 			}
-		}
-		backends := gateway.Backends{Timetable: ttConns[Gateway], Staffing: stConns[Gateway], Billing: blConn}
-		if idConn != nil {
-			backends.Identity = idConn
 		}
 		h, err := gateway.New(ctx, gateway.Config{
 			Backends:       backends,
@@ -565,6 +586,24 @@ func (s *stages) cascade() {
 	}
 }
 
+// localConn reaches srv in process with what dial adds to a network
+// connection: the request id, the end user's token and, for a service, its
+// own credential.
+func localConn(srv *rpcserver.Server, as *token.ServiceSigner) grpc.ClientConnInterface {
+	unary := []grpc.UnaryClientInterceptor{rpcserver.OutgoingRequestID, rpcserver.ForwardAuthorization}
+	stream := []grpc.StreamClientInterceptor{rpcserver.ForwardAuthorizationStream}
+	if as != nil {
+		creds := grpc.PerRPCCredentials(rpcserver.ServiceCredentials{Signer: as})
+		unary = append(unary, func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			return invoker(ctx, method, req, reply, cc, append(opts, creds)...)
+		})
+		stream = append(stream, func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			return streamer(ctx, desc, cc, method, append(opts, creds)...)
+		})
+	}
+	return grpchan.InterceptClientConnStream(grpchan.InterceptClientConnUnary(srv.Local(), unary...), stream...)
+}
+
 // loadKeys reads the token keys. Without any configured it makes one
 // ephemeral key for this process (tests, or a quick start without
 // `make run`): tokens then do not survive a restart and parts in other
@@ -657,7 +696,7 @@ var auditedReads = map[Part]map[string]string{
 	Timetable: ttrpc.AuditedReads, Staffing: strpc.AuditedReads, Billing: blrpc.AuditedReads, Identity: idrpc.AuditedReads,
 }
 
-func authorization(p Part, pool *pgxpool.Pool, ttConn *grpc.ClientConn) (authz.Policy, authz.Schools) {
+func authorization(p Part, pool *pgxpool.Pool, ttConn grpc.ClientConnInterface) (authz.Policy, authz.Schools) {
 	var schools authz.Schools
 	if p == Timetable {
 		schools = ttstore.New(pool).SchoolDistrict

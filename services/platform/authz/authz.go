@@ -171,6 +171,13 @@ func Allowed(ctx context.Context, rule Rule, p auth.Principal, s Scope, schools 
 		return deny
 	}
 	if s.SchoolID != "" {
+		if schoolScoped(p) && s.SchoolID != p.SchoolID {
+			// Another school than the caller's: refused before any lookup,
+			// so a change answers PermissionDenied whether or not the
+			// school exists (a lookup made with the caller's token would
+			// find it hidden and answer NotFound).
+			return deny
+		}
 		d, err := schools(ctx, s.SchoolID)
 		switch {
 		case errors.Is(err, fault.ErrNotFound) && s.DistrictID != "" && !schoolScoped(p):
@@ -182,9 +189,6 @@ func Allowed(ctx context.Context, rule Rule, p auth.Principal, s Scope, schools 
 		case err != nil:
 			return status.Error(codes.Unavailable, "cannot resolve the school's district")
 		case d != p.DistrictID:
-			return deny
-		}
-		if schoolScoped(p) && s.SchoolID != p.SchoolID {
 			return deny
 		}
 	} else if schoolScoped(p) && rule.Write {

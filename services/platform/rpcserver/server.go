@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	"github.com/fullstorydev/grpchan/inprocgrpc"
 	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/auth/token"
 	"github.com/kehou/kehou/services/platform/authz"
@@ -63,10 +64,12 @@ type Options struct {
 	Creds credentials.TransportCredentials
 }
 
-// Server is a gRPC server with its health service.
+// Server is a gRPC server with its health service, and the same service
+// reachable in process (Local) for callers in the same binary.
 type Server struct {
 	*grpc.Server
-	opts Options
+	opts  Options
+	local *inprocgrpc.Channel
 }
 
 // New builds the server with the full interceptor chain. Register the
@@ -119,10 +122,58 @@ func New(opts Options) (*Server, error) {
 	if opts.Creds != nil {
 		serverOpts = append(serverOpts, grpc.Creds(opts.Creds))
 	}
-	s := grpc.NewServer(serverOpts...)
+	gs := grpc.NewServer(serverOpts...)
+	local := (&inprocgrpc.Channel{}).
+		WithServerUnaryInterceptor(chainUnary(chain)).
+		WithServerStreamInterceptor(chainStream(streamChain))
+	s := &Server{Server: gs, opts: opts, local: local}
 	healthpb.RegisterHealthServer(s, &healthServer{Server: health.NewServer(), ready: opts.Ready})
-	reflection.Register(s)
-	return &Server{Server: s, opts: opts}, nil
+	reflection.Register(gs)
+	return s, nil
+}
+
+// RegisterService registers a service's handlers on the network server and
+// on the in-process channel, so both answer the same calls.
+func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) {
+	s.Server.RegisterService(desc, impl)
+	s.local.RegisterService(desc, impl)
+}
+
+// Local is the service as a connection for callers in the same process: a
+// call runs the very interceptor chain a network call runs (token
+// verification, authorization, audit, validation) on copies of the
+// messages, without encoding them or crossing a socket. The caller's
+// metadata and per-call credentials arrive as they would over the network;
+// the peer address is "inproc".
+func (s *Server) Local() grpc.ClientConnInterface { return s.local }
+
+// chainUnary folds the interceptors into one, outermost first, as
+// grpc.ChainUnaryInterceptor does for the network server.
+func chainUnary(ints []grpc.UnaryServerInterceptor) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		var next func(i int) grpc.UnaryHandler
+		next = func(i int) grpc.UnaryHandler {
+			if i == len(ints) {
+				return handler
+			}
+			return func(ctx context.Context, req any) (any, error) { return ints[i](ctx, req, info, next(i+1)) }
+		}
+		return next(0)(ctx, req)
+	}
+}
+
+// chainStream is chainUnary for streaming calls.
+func chainStream(ints []grpc.StreamServerInterceptor) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		var next func(i int) grpc.StreamHandler
+		next = func(i int) grpc.StreamHandler {
+			if i == len(ints) {
+				return handler
+			}
+			return func(srv any, ss grpc.ServerStream) error { return ints[i](srv, ss, info, next(i+1)) }
+		}
+		return next(0)(srv, ss)
+	}
 }
 
 // Serve serves on lis until ctx is cancelled, then stops gracefully: calls

@@ -37,7 +37,7 @@ var Policy = az.Methods("kehou.timetable.v1.TimetableService", map[string]az.Rul
 	"GeneratePlan":      az.Change(az.Bureau, az.SchoolAdmin),
 	"GetPlan":           az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
 	"ListOccurrences":   az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
-	"StreamOccurrences": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),
+	"StreamOccurrences": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor).FeedFor("billing", "staffing"),
 	"CancelSessions":    az.Change(az.Bureau, az.SchoolAdmin),
 	"RecordDelivery":    az.Change(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
 	"RecordAttendance":  az.Change(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
@@ -56,7 +56,7 @@ var Policy = az.Methods("kehou.timetable.v1.TimetableService", map[string]az.Rul
 	"JoinClub":                 az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
 	"LeaveClub":                az.Change(az.Bureau, az.SchoolAdmin, az.Parent),
 	"ListClubMembers":          az.Read(az.Bureau, az.SchoolAdmin, az.Teacher, az.Instructor),
-	"StreamEnrolmentIntervals": az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+	"StreamEnrolmentIntervals": az.Read(az.Bureau, az.Finance, az.SchoolAdmin).FeedFor("billing"),
 
 	// A child's week with names (item, club, room) is for the child's
 	// guardians and the school; the student_id is always named, so a
