@@ -10,9 +10,10 @@ import (
 	"github.com/kehou/kehou/services/system/systemtest"
 )
 
-// mobile is an 11-digit mainland mobile number, as it could appear in a log
-// line (not part of a longer run of digits).
-var mobile = regexp.MustCompile(`(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)`)
+// mobile is an 11-digit mainland number standing alone: not inside a
+// longer run of letters and digits (a request id such as 8d14076942544e98
+// is hex, not a phone).
+var mobile = regexp.MustCompile(`(^|[^0-9A-Za-z])1[3-9][0-9]{9}([^0-9A-Za-z]|$)`)
 
 // TestLogsHoldNoSecrets is the rest of issue 12's fourth acceptance test: a
 // run of the whole system through sign-ins, wrong passwords, a one-time
