@@ -197,7 +197,13 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return err
 	}
 	defer conn.Close()
-	targets := readTargets(fx, hc, c.base, pool, billingv1.NewBillingServiceClient(conn), cfg.Routes)
+	// The same gateway over HTTP/2 in clear (h2c): many calls share one
+	// connection, as they do on billing's gRPC port.
+	var h2 http.Protocols
+	h2.SetUnencryptedHTTP2(true)
+	tr2 := &http.Transport{Protocols: &h2, MaxIdleConnsPerHost: 2 * maxWorkers}
+	defer tr2.CloseIdleConnections()
+	targets := readTargets(fx, hc, &http.Client{Transport: tr2}, c.base, pool, billingv1.NewBillingServiceClient(conn), cfg.Routes)
 	for _, t := range targets {
 		if err := t.call(ctx, 0, 0); err != nil {
 			return fmt.Errorf("%s: first call: %w", t.name, err)
@@ -292,7 +298,7 @@ type target struct {
 	call        func(ctx context.Context, worker, i int) error
 }
 
-func readTargets(fx readsFixture, hc *http.Client, base string, pool *pgxpool.Pool, bl billingv1.BillingServiceClient, routes []string) []target {
+func readTargets(fx readsFixture, hc, hc2 *http.Client, base string, pool *pgxpool.Pool, bl billingv1.BillingServiceClient, routes []string) []target {
 	get := func(path func(w, i int) string, tok func(w, i int) string) func(ctx context.Context, w, i int) error {
 		return func(ctx context.Context, w, i int) error { return httpGet(ctx, hc, base+path(w, i), tok(w, i)) }
 	}
@@ -313,6 +319,9 @@ func readTargets(fx readsFixture, hc *http.Client, base string, pool *pgxpool.Po
 				target{r, "gateway (parent token)", get(func(w, i int) string {
 					return sc + "/students/" + student(w, i) + "/terms/" + fx.term + "/statements"
 				}, parent)},
+				target{r, "gateway HTTP/2 h2c (parent token)", func(ctx context.Context, w, i int) error {
+					return httpGet(ctx, hc2, base+sc+"/students/"+student(w, i)+"/terms/"+fx.term+"/statements", parent(w, i))
+				}},
 				target{r, "billing gRPC direct (parent token)", func(ctx context.Context, w, i int) error {
 					ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+parent(w, i))
 					resp, err := bl.ListStudentStatements(ctx, &billingv1.ListStudentStatementsRequest{SchoolId: fx.school, StudentId: student(w, i), TermId: fx.term})

@@ -162,7 +162,15 @@ func (l HTTPLimits) server(h http.Handler) *http.Server {
 	if idle <= 0 {
 		idle = 2 * time.Minute
 	}
-	return &http.Server{Handler: h, ReadHeaderTimeout: min(read, 10*time.Second), ReadTimeout: read, WriteTimeout: write, IdleTimeout: idle}
+	// HTTP/1.1, HTTP/2 over TLS, and HTTP/2 in clear (h2c with prior
+	// knowledge, as a proxy in front or the load command speaks it): one
+	// connection carries many calls at once instead of one each.
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{Handler: h, ReadHeaderTimeout: min(read, 10*time.Second), ReadTimeout: read, WriteTimeout: write, IdleTimeout: idle,
+		Protocols: &protocols}
 }
 
 // Has reports whether the config runs part p.
@@ -496,7 +504,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			if err != nil {
 				return nil, fmt.Errorf("tls: load gateway certificate: %w", err)
 			}
-			hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 			lis = tls.NewListener(lis, hs.TLSConfig)
 		}
 		gctx := stages.ctx(0)

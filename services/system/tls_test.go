@@ -79,7 +79,7 @@ func TestTLSAtTheGatewayAndBetweenParts(t *testing.T) {
 	env := systemtest.StartWith(t, func(c *system.Config) {
 		c.TLS = system.TLS{HTTPCertFile: certFile, HTTPKeyFile: keyFile, GRPCCertFile: certFile, GRPCKeyFile: keyFile, GRPCCAFile: caFile}
 	})
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}, Timeout: 10 * time.Second}
 	https := systemtest.Client{Base: "https://" + env.Run.HTTPAddr}
 	for _, path := range []string{"/readyz", "/v1/districts"} {
 		req, err := http.NewRequest(http.MethodGet, https.Base+path, nil)
@@ -94,6 +94,9 @@ func TestTLSAtTheGatewayAndBetweenParts(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s over HTTPS: %d, want 200 (every service answered over mutual TLS)", path, resp.StatusCode)
+		}
+		if resp.ProtoMajor != 2 {
+			t.Errorf("GET %s over HTTPS spoke %s, want HTTP/2 (negotiated by ALPN)", path, resp.Proto)
 		}
 	}
 	if resp, err := http.Get("http://" + env.Run.HTTPAddr + "/v1/districts"); err == nil {
@@ -116,5 +119,24 @@ func TestTLSAtTheGatewayAndBetweenParts(t *testing.T) {
 			t.Errorf("%s gRPC call to timetable succeeded, want it refused", name)
 		}
 		conn.Close()
+	}
+}
+
+// TestGatewaySpeaksH2C: in clear the gateway answers HTTP/1.1 and HTTP/2
+// with prior knowledge (h2c), as a proxy in front or the load command uses.
+func TestGatewaySpeaksH2C(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	var h2 http.Protocols
+	h2.SetUnencryptedHTTP2(true)
+	for proto, tr := range map[int]*http.Transport{1: {}, 2: {Protocols: &h2}} {
+		resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get("http://" + env.Run.HTTPAddr + "/readyz")
+		if err != nil {
+			t.Fatalf("HTTP/%d: %v", proto, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.ProtoMajor != proto {
+			t.Errorf("HTTP/%d: %d over %s", proto, resp.StatusCode, resp.Proto)
+		}
 	}
 }
