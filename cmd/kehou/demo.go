@@ -39,6 +39,7 @@ type demoClients struct {
 	st    staffingv1.StaffingServiceClient
 	fees  billingv1.BillingServiceClient
 	pay   billingv1.PaymentServiceClient
+	rem   billingv1.RemunerationServiceClient
 	id    identityv1.IdentityServiceClient
 	conns []*grpc.ClientConn
 	// calls counts the calls made; after failAfter of them (when set)
@@ -94,6 +95,7 @@ func dialDemo(r *system.Running, token string) (*demoClients, error) {
 		}
 		c.fees = billingv1.NewBillingServiceClient(conn)
 		c.pay = billingv1.NewPaymentServiceClient(conn)
+		c.rem = billingv1.NewRemunerationServiceClient(conn)
 	}
 	return c, nil
 }
@@ -261,6 +263,11 @@ func loadDemoWith(ctx context.Context, r *system.Running, log *slog.Logger, o de
 		}
 		res.Paths = append(res.Paths, fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", primary.school, family[0], primary.term),
 			fmt.Sprintf("/v1/schools/%s/students/%s/terms/%s/statements", middle.school, family[1], middle.term))
+	}
+	if c.fees != nil && c.st != nil {
+		if err := demoPayRun(bureau, c, primary); err != nil {
+			return demoResult{}, err
+		}
 	}
 	specs, err := demoSchoolAccounts(scopes, primary, middle, institution)
 	if err != nil {

@@ -674,7 +674,16 @@ func webTeacher(t *testing.T, b tab, env *systemtest.Env, school string) {
 	if len(assignments) == 0 {
 		t.Fatal("the demo's first week has no assignments")
 	}
-	staff := systemtest.Str(assignments[0], "staff_id")
+	// Someone other than the demo teacher, whose first week the demo has
+	// worked and locked for its pay run.
+	demoTeacherStaff := systemtest.Str(env.As(env.SignIn(t, "demo.teacher", demoPassword)).MustDo(t, "GET", "/v1/me", nil), "account", "staff_id")
+	staff := ""
+	for _, a := range assignments {
+		if id := systemtest.Str(a, "staff_id"); id != demoTeacherStaff {
+			staff = id
+			break
+		}
+	}
 	admin.MustDo(t, "POST", "/v1/districts/"+DemoDistrictID+"/accounts", map[string]any{"role": "ROLE_TEACHER", "user_name": "web.teacher",
 		"display_name": "网页测试老师", "school_id": school, "staff_id": staff, "one_time_password": "kehou-first-1"})
 	env.As("").MustDo(t, "POST", "/v1/auth/password", map[string]any{"login": "web.teacher", "current_password": "kehou-first-1", "new_password": demoPassword})
@@ -715,6 +724,44 @@ func webTeacher(t *testing.T, b tab, env *systemtest.Env, school string) {
 	}
 	b.open("#/teacher?week=2026-09-07")
 	b.screenshot("teacher-week.png")
+
+	// The demo teacher's September pay statement (the demo's pay run):
+	// every line on the page, the first explained, totals as the API's.
+	demoTeacher := env.As(env.SignIn(t, "demo.teacher", demoPassword))
+	mine := systemtest.Str(demoTeacher.MustDo(t, "GET", "/v1/me", nil), "account", "staff_id")
+	pay := demoTeacher.MustDo(t, "GET", "/v1/schools/"+school+"/staff/"+mine+"/pay-statements?year=2026&month=9", nil)
+	sts, _ := systemtest.Get(pay, "statements").([]any)
+	if len(sts) == 0 {
+		t.Fatal("the demo teacher has no September pay statement")
+	}
+	b.signIn("demo.teacher")
+	b.open("#/teacher?week=2026-09-07&month=2026-09")
+	if got, want := b.text(`.pay-total [data-total="paid"]`), yuanText(systemtest.Str(pay, "paid_total")); got != want {
+		t.Errorf("the teacher's September paid %q on the page, %q from the API", got, want)
+	}
+	if got, want := b.text(`.pay-total [data-total="held-back"]`), yuanText(systemtest.Str(pay, "held_back_total")); got != want {
+		t.Errorf("the teacher's September held back %q on the page, %q from the API", got, want)
+	}
+	for _, st := range sts {
+		sel := fmt.Sprintf(`section.pay-statement[data-statement-id=%q]`, systemtest.Str(st, "statement_id"))
+		lines, _ := systemtest.Get(st, "lines").([]any)
+		if got := b.count(sel + ` tr[data-line]`); got != len(lines) || got == 0 {
+			t.Errorf("statement %s: %d lines on the page, %d from the API", systemtest.Str(st, "statement_id"), got, len(lines))
+			continue
+		}
+		if got, want := b.text(sel+` [data-total="earned"]`), yuanText(systemtest.Str(st, "earned")); got != want {
+			t.Errorf("statement %s: earned %q on the page, %q from the API", systemtest.Str(st, "statement_id"), got, want)
+		}
+		for i, l := range lines {
+			row := b.text(fmt.Sprintf(`%s tr[data-line="%d"]`, sel, i+1))
+			for _, want := range []string{yuanText(systemtest.Str(l, "amount")), systemtest.Str(l, "rule_id"), systemtest.Str(l, "document_no"), systemtest.Str(l, "start")} {
+				if !strings.Contains(row, want) {
+					t.Errorf("pay line %d %q does not show %q", i+1, row, want)
+				}
+			}
+		}
+	}
+	b.screenshot("teacher-pay.png")
 }
 
 // downloadOne clicks the button and waits for the one file it downloads

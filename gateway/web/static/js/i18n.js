@@ -46,7 +46,8 @@ const en = {
   '学校收费公示（来自本学期账单所依据的收费标准）': 'The fee schedule your statements were billed under',
   '已获分配': 'Allocated', '未获分配': 'None', '第一志愿': '1st choice', '第二志愿': '2nd choice', '第三志愿': '3rd choice',
   '运行': 'Run', '对账': 'Reconciliation', '生成': 'Generate', '进度': 'Progress',
-  '老师': 'Teacher', '待安排': 'Not yet assigned',
+  '老师': 'Teacher', '待安排': 'Not yet assigned', '分钟': 'minutes', '人': 'students', '职责': 'Duty',
+  '系数': 'Multiplier', '规则 · 文号': 'Rule · document no.', '封顶': 'Cap', '补差': 'Adjustment', '节假日': 'Weekend/holiday',
 };
 
 let current = sessionStorage.getItem('kehou.lang') || localStorage.getItem('kehou.lang') || 'zh';
