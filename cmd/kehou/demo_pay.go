@@ -30,7 +30,7 @@ func demoRateTable() *billingv1.RateTable {
 			{RuleId: "club", Name: "社团授课", Roles: []string{"instructor"}, Unit: "per_period", Rate: "50", WeekendHolidayRate: "80",
 				ClassSizeThreshold: 30, ExtraPerStudent: "1", Treatment: "outside_performance_total"},
 			{RuleId: "care", Name: "看护（按分钟）", Roles: []string{"supervisor", "extra_adult"}, Unit: "per_minute", WindowStart: "15:30", WindowEnd: "18:30",
-				Blocks: []*billingv1.TimeBlock{{Start: "15:30", End: "16:30", Rate: "1.7", WeekendHolidayRate: "2.5"}, {Start: "16:30", End: "18:30", Rate: "2"}},
+				Blocks:    []*billingv1.TimeBlock{{Start: "15:30", End: "16:30", Rate: "1.7", WeekendHolidayRate: "2.5"}, {Start: "16:30", End: "18:30", Rate: "2"}},
 				Treatment: "outside_performance_total"},
 			{RuleId: "patrol", Name: "巡课", Roles: []string{"patrol"}, Unit: "per_day", Rate: "30", Treatment: "separate_increment"},
 		},
