@@ -117,7 +117,7 @@ func demoPayRun(ctx context.Context, c *demoClients, primary demoLoaded) error {
 	if _, err := c.rem.CreatePayRun(ctx, &billingv1.CreatePayRunRequest{SchoolId: primary.school, RequestId: demoPayRunRequest,
 		Year: 2026, Month: 9, Mode: "full", LeavePending: true,
 		ClassTeachers: []*billingv1.ClassTeacherRef{{StaffId: teacher, ClassId: class}}}); err != nil {
-		return fmt.Errorf("September pay run: %w", err)
+		return fmt.Errorf("pay run of September: %w", err)
 	}
 	return nil
 }
