@@ -83,6 +83,7 @@ var expected = map[string]string{
 	"PaymentService_ApplyCredit": "BF", "PaymentService_CreateWriteOff": "BF", "PaymentService_SettleTerm": "BF",
 	"PaymentService_ListBalances": "BFSP", "PaymentService_ListOverdue": "BFS", "PaymentService_GetLedgerBalances": "BF",
 	"PaymentService_GetTrialBalance": "BF", "PaymentService_ListProviderPayables": "BF",
+	"PaymentService_RecordPayerReceipt": "BF", "PaymentService_ListPayerReceipts": "BF",
 	"RemunerationService_GetPayBasis": "BFS", "RemunerationService_CreateRateTable": "BF",
 	"RemunerationService_GetRateTable": "BFS", "RemunerationService_ListRateTables": "BFS",
 	"RemunerationService_CreatePayRun": "BF", "RemunerationService_GetPayRun": "BFS", "RemunerationService_VerifyPayRun": "BF",

@@ -33,6 +33,13 @@ type PaymentStore interface {
 	FamilyBalances(ctx context.Context, sc payment.Tenant, f payment.BalanceFilter) ([]payment.FamilyBalance, error)
 	AccountBalances(ctx context.Context, sc payment.Tenant, asOf time.Time, prefix, after string, limit int) ([]ledger.AccountBalance, error)
 	TrialBalance(ctx context.Context, sc payment.Tenant, asOf time.Time) (ledger.TrialBalance, error)
+	// RecordPayerReceipt calls fn with whether the payer was ever billed in
+	// the school and what it owes there now, read under the payer's lock.
+	RecordPayerReceipt(ctx context.Context, sc payment.Tenant, r payment.PayerReceipt, fn func(billed bool, owed decimal.Decimal) (ledger.Posting, error)) (payment.PayerReceipt, bool, error)
+	ListPayerReceipts(ctx context.Context, districtID, schoolID, payerID, after string, limit int) ([]payment.PayerReceipt, error)
+	// PayerOwes is what a payer owes a school (every school of the
+	// district when schoolID is empty): claims billed less receipts.
+	PayerOwes(ctx context.Context, districtID, schoolID, payerID string) (decimal.Decimal, error)
 }
 
 // Payments is the use cases of payments, refunds, credit, write-offs,
@@ -455,4 +462,89 @@ func (a *Payments) ProviderPayables(ctx context.Context, schoolID string, asOf t
 		out = append(out, ProviderPayable{ProviderID: strings.TrimPrefix(acc.Account, prefix), Owed: acc.Balance().Neg()})
 	}
 	return out, nil
+}
+
+// RecordPayerReceipt records money a government payer transferred against
+// its subsidy and waiver claims on one school (财政补助到账), posting
+// Dr cash:bank, Cr receivable:payer:<payer>. A payer the school never
+// billed is refused (naming payer_id), and so is more than the payer still
+// owes the school on all its claims together: claims are the payer's
+// shares of statements, not records a receipt could be matched to one by
+// one, so the references are kept as the payer's transfer names them.
+func (a *Payments) RecordPayerReceipt(ctx context.Context, districtID string, r payment.PayerReceipt) (payment.PayerReceipt, bool, error) {
+	var c fault.Collector
+	if err := settle.CheckAmount("amount", r.Amount); err != nil {
+		c.Add("amount", err.(*fault.ValidationError).Violations[0].Reason)
+	}
+	c.Check(r.PayerID != "", "payer_id", "is required")
+	c.Check(r.SchoolID != "", "school_id", "is required")
+	c.Check(!r.ReceivedOn.IsZero(), "received_on", "is required")
+	c.Check(!r.ReceivedOn.After(a.today()), "received_on", "is in the future")
+	c.Check(strings.TrimSpace(r.VoucherNumber) != "", "voucher_number", "is required")
+	c.Check(len(r.ClaimReferences) > 0, "claim_references", "name at least one claim the payer settles")
+	for i, ref := range r.ClaimReferences {
+		c.Check(strings.TrimSpace(ref) != "", fmt.Sprintf("claim_references[%d]", i), "is empty")
+	}
+	c.Check(r.IdempotencyKey != "", "idempotency_key", "is required")
+	if err := c.Err(); err != nil {
+		return payment.PayerReceipt{}, false, err
+	}
+	sc, err := a.scope(ctx, r.SchoolID)
+	if err != nil {
+		return payment.PayerReceipt{}, false, err
+	}
+	if sc.DistrictID != districtID {
+		return payment.PayerReceipt{}, false, fault.Invalid("school_id", "school "+r.SchoolID+" is not in district "+districtID)
+	}
+	r.ID = NewMoneyID("prc_")
+	r.Fingerprint = moneyFingerprint(append([]string{"payer_receipt", r.PayerID, r.Amount.StringFixed(2),
+		r.ReceivedOn.Format(time.DateOnly), r.VoucherNumber, r.Memo}, r.ClaimReferences...)...)
+	got, replayed, err := a.store.RecordPayerReceipt(ctx, sc, r, func(billed bool, owed decimal.Decimal) (ledger.Posting, error) {
+		if !billed {
+			return ledger.Posting{}, fault.Invalid("payer_id", "payer "+r.PayerID+" has no subsidy or waiver claims on school "+r.SchoolID)
+		}
+		if err := settle.CheckPayerReceipt(r.Amount, owed); err != nil {
+			return ledger.Posting{}, err
+		}
+		return moneyPosting(sc, r.ID, ledger.KindPayerReceipt, r.ID, "receipt from payer "+r.PayerID+" voucher "+r.VoucherNumber+
+			" for claims "+strings.Join(r.ClaimReferences, ", "), r.ReceivedOn, ledger.PayerReceiptEntries(r.PayerID, r.Amount)), nil
+	})
+	if err != nil {
+		return payment.PayerReceipt{}, false, err
+	}
+	if replayed && got.Fingerprint != r.Fingerprint {
+		return payment.PayerReceipt{}, false, keyReused("payer receipt")
+	}
+	return got, replayed, nil
+}
+
+// PayerReceipts is a page of a payer's receipts and what it still owes.
+type PayerReceipts struct {
+	Receipts []payment.PayerReceipt
+	// Owed is what the payer owes now on its claims (the school's, or the
+	// district's schools' together).
+	Owed decimal.Decimal
+}
+
+// ListPayerReceipts pages through a payer's receipts in a district (or one
+// of its schools), newest first, with what the payer still owes.
+func (a *Payments) ListPayerReceipts(ctx context.Context, districtID, schoolID, payerID, after string, limit int) (PayerReceipts, error) {
+	if schoolID != "" {
+		sc, err := a.scope(ctx, schoolID)
+		if err != nil {
+			return PayerReceipts{}, err
+		}
+		if sc.DistrictID != districtID {
+			return PayerReceipts{}, fault.Invalid("school_id", "school "+schoolID+" is not in district "+districtID)
+		}
+	}
+	rs, err := a.store.ListPayerReceipts(ctx, districtID, schoolID, payerID, after, limit)
+	if err != nil {
+		return PayerReceipts{}, err
+	}
+	owed, err := a.store.PayerOwes(ctx, districtID, schoolID, payerID)
+	if err != nil {
+		return PayerReceipts{}, err
+	}
+	return PayerReceipts{Receipts: rs, Owed: owed}, nil
 }

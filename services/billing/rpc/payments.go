@@ -353,3 +353,55 @@ func (s *PaymentServer) ListProviderPayables(ctx context.Context, req *billingv1
 	resp.Total = pbconv.Money(total)
 	return resp, nil
 }
+
+func payerReceiptProto(r payment.PayerReceipt) *billingv1.PayerReceipt {
+	return &billingv1.PayerReceipt{ReceiptId: r.ID, DistrictId: r.DistrictID, SchoolId: r.SchoolID, PayerId: r.PayerID,
+		Amount: pbconv.Money(r.Amount), ReceivedOn: optDateProto(r.ReceivedOn), ClaimReferences: r.ClaimReferences,
+		VoucherNumber: r.VoucherNumber, Memo: r.Memo, IdempotencyKey: r.IdempotencyKey}
+}
+
+// RecordPayerReceipt implements the RPC.
+func (s *PaymentServer) RecordPayerReceipt(ctx context.Context, req *billingv1.RecordPayerReceiptRequest) (*billingv1.RecordPayerReceiptResponse, error) {
+	amount, err := pbconv.Decimal(req.GetAmount(), "amount")
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	on, err := optDate(req.GetReceivedOn(), "received_on")
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	r, replayed, err := s.app.RecordPayerReceipt(ctx, req.GetDistrictId(), payment.PayerReceipt{SchoolID: req.GetSchoolId(),
+		PayerID: req.GetPayerId(), Amount: amount, ReceivedOn: on, ClaimReferences: req.GetClaimReferences(),
+		VoucherNumber: req.GetVoucherNumber(), Memo: req.GetMemo(), IdempotencyKey: req.GetIdempotencyKey()})
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	page, err := s.app.ListPayerReceipts(ctx, req.GetDistrictId(), r.SchoolID, r.PayerID, "", 1)
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	return &billingv1.RecordPayerReceiptResponse{Receipt: payerReceiptProto(r), Replayed: replayed, Outstanding: pbconv.Money(page.Owed)}, nil
+}
+
+// ListPayerReceipts implements the RPC.
+func (s *PaymentServer) ListPayerReceipts(ctx context.Context, req *billingv1.ListPayerReceiptsRequest) (*billingv1.ListPayerReceiptsResponse, error) {
+	after, err := paging.Decode(req.GetPageToken())
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	size := paging.Size(req.GetPageSize())
+	page, err := s.app.ListPayerReceipts(ctx, req.GetDistrictId(), req.GetSchoolId(), req.GetPayerId(), after, size+1)
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	resp := &billingv1.ListPayerReceiptsResponse{Outstanding: pbconv.Money(page.Owed)}
+	rs := page.Receipts
+	if len(rs) > size {
+		rs = rs[:size]
+		resp.NextPageToken = paging.Encode(payment.PayerReceiptPageKey(rs[size-1]))
+	}
+	for _, r := range rs {
+		resp.Receipts = append(resp.Receipts, payerReceiptProto(r))
+	}
+	return resp, nil
+}

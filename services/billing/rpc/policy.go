@@ -36,6 +36,9 @@ var Policy = az.Merge(
 		"GetLedgerBalances":    az.Read(az.Bureau, az.Finance),
 		"GetTrialBalance":      az.Read(az.Bureau, az.Finance),
 		"ListProviderPayables": az.Read(az.Bureau, az.Finance),
+		// 财政补助到账: finance records what a government payer transferred.
+		"RecordPayerReceipt": az.Change(az.Bureau, az.Finance),
+		"ListPayerReceipts":  az.Read(az.Bureau, az.Finance),
 	}),
 	az.Methods("kehou.billing.v1.RemunerationService", map[string]az.Rule{
 		"GetPayBasis":     az.Read(az.Bureau, az.Finance, az.SchoolAdmin),

@@ -88,7 +88,8 @@ func reconToProto(r app.SchoolRecon) *billingv1.Reconciliation {
 		Discrepancies: []*billingv1.Discrepancy{},
 	}
 	for _, p := range in.Payers {
-		out.Income.Payers = append(out.Income.Payers, &billingv1.PayerIncome{PayerId: p.PayerID, Billed: p.Billed.StringFixed(2), Received: p.Received.StringFixed(2)})
+		out.Income.Payers = append(out.Income.Payers, &billingv1.PayerIncome{PayerId: p.PayerID, Billed: p.Billed.StringFixed(2), Received: p.Received.StringFixed(2),
+			Outstanding: p.Outstanding.StringFixed(2)})
 	}
 	tags := make([]string, 0, len(sp.ByTreatment))
 	for t := range sp.ByTreatment {

@@ -47,3 +47,10 @@ func Class(account string) string {
 	}
 	return account
 }
+
+// PayerReceiptEntries records a government payer's transfer against its
+// claims (财政补助到账): Dr Cash(bank), Cr PayerReceivable, so the payer's
+// receivable always reads what it still owes the school.
+func PayerReceiptEntries(payerID string, amount decimal.Decimal) []Entry {
+	return []Entry{{Account: Cash("bank"), Amount: amount}, {Account: PayerReceivable(payerID), Amount: amount.Neg()}}
+}

@@ -175,3 +175,39 @@ func SplitPaymentPageKey(k string) (time.Time, string, error) {
 	}
 	return time.Time{}, "", fault.Invalid("page_token", "not a token from a previous response")
 }
+
+// PayerReceipt is money a government payer transferred against its subsidy
+// and waiver claims on one school (财政补助到账). Claims are not records of
+// their own (they are the payer's shares of the statements of a period), so
+// a receipt settles what the payer owes the school in the ledger and keeps
+// the claims' references and the voucher as the payer and the school name
+// them.
+type PayerReceipt struct {
+	ID              string
+	DistrictID      string
+	SchoolID        string
+	PayerID         string
+	Amount          decimal.Decimal
+	ReceivedOn      time.Time
+	ClaimReferences []string
+	VoucherNumber   string
+	Memo            string
+	IdempotencyKey  string
+	Fingerprint     string
+}
+
+// PayerReceiptPageKey is the page key after receipt r in newest-first order.
+func PayerReceiptPageKey(r PayerReceipt) string {
+	return r.ReceivedOn.Format(time.DateOnly) + "|" + r.SchoolID + "|" + r.ID
+}
+
+// SplitPayerReceiptPageKey reads a PayerReceiptPageKey back.
+func SplitPayerReceiptPageKey(k string) (time.Time, string, string, error) {
+	parts := strings.SplitN(k, "|", 3)
+	if len(parts) == 3 {
+		if t, err := time.Parse(time.DateOnly, parts[0]); err == nil {
+			return t, parts[1], parts[2], nil
+		}
+	}
+	return time.Time{}, "", "", fault.Invalid("page_token", "not a token from a previous response")
+}

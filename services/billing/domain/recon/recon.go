@@ -7,9 +7,10 @@
 // signs: every approved hour paid exactly once, no pay without an approved
 // hour, spending within income (以收定支), the configured shares respected
 // (labour, management), nothing owed by a family left open, and the ledger
-// balanced. Claims on government payers are reported (billed, received) but
-// not checked: billing has no route yet that records a payer's receipt. Each failed check is a Discrepancy naming what it concerns, the
-// amount and the rule.
+// balanced. Claims on government payers are reported (billed, received from
+// the payer receipts finance records, outstanding) but not checked: a payer
+// pays on its own calendar, often after the period. Each failed check is a
+// Discrepancy naming what it concerns, the amount and the rule.
 //
 // It is a pure function over what the store reads (the period's ledger
 // entries summed by posting kind and account for the family and payer side,
@@ -130,6 +131,9 @@ type Payer struct {
 	PayerID  string
 	Billed   decimal.Decimal
 	Received decimal.Decimal
+	// Outstanding is billed less received in the period (negative when the
+	// payer settled claims of an earlier period).
+	Outstanding decimal.Decimal
 }
 
 // Income is what came in.
@@ -244,6 +248,7 @@ func Reconcile(in Input) Report {
 	received := decimal.Zero
 	for _, id := range ids {
 		p := *payers[id]
+		p.Outstanding = p.Billed.Sub(p.Received)
 		r.Income.Payers = append(r.Income.Payers, p)
 		received = received.Add(p.Received)
 	}
@@ -375,6 +380,7 @@ func RollUp(reports []Report) Report {
 			}
 			payers[p.PayerID].Billed = payers[p.PayerID].Billed.Add(p.Billed)
 			payers[p.PayerID].Received = payers[p.PayerID].Received.Add(p.Received)
+			payers[p.PayerID].Outstanding = payers[p.PayerID].Outstanding.Add(p.Outstanding)
 		}
 		for t, v := range r.Spending.ByTreatment {
 			s.ByTreatment[t] = s.ByTreatment[t].Add(v)

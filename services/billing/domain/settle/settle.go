@@ -93,6 +93,21 @@ func CheckWriteOff(amount, balance decimal.Decimal) error {
 	return nil
 }
 
+// CheckPayerReceipt rejects a government payer's receipt of more than the
+// payer still owes the school (billed claims less earlier receipts): money
+// beyond the claims is not a subsidy, so it is refused rather than kept as
+// an overpayment the school would have to return.
+func CheckPayerReceipt(amount, outstanding decimal.Decimal) error {
+	if err := CheckAmount("amount", amount); err != nil {
+		return err
+	}
+	if amount.GreaterThan(outstanding) {
+		return fault.Invalid("amount", "receipt of "+amount.StringFixed(2)+" is more than the "+
+			maxZero(outstanding).StringFixed(2)+" the payer still owes on its claims")
+	}
+	return nil
+}
+
 // CheckCreditApply rejects using more credit than the family holds or
 // more than it owes in the term.
 func CheckCreditApply(amount, available, balance decimal.Decimal) error {

@@ -135,6 +135,10 @@ func TestChecks(t *testing.T) {
 		{"credit within", CheckCreditApply(d("5"), d("6"), d("5")), false},
 		{"credit beyond available", CheckCreditApply(d("7"), d("6"), d("10")), true},
 		{"credit beyond owed", CheckCreditApply(d("6"), d("6"), d("5")), true},
+		{"payer receipt within", CheckPayerReceipt(d("120.00"), d("120.00")), false},
+		{"payer receipt beyond claims", CheckPayerReceipt(d("120.01"), d("120.00")), true},
+		{"payer receipt when nothing owed", CheckPayerReceipt(d("1"), d("-5")), true},
+		{"payer receipt negative", CheckPayerReceipt(d("-1"), d("100")), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2744,6 +2744,461 @@ func (x *ListProviderPayablesResponse) GetTotal() *v1.Money {
 	return nil
 }
 
+// PayerReceipt is money a government payer transferred against its claims on a school.
+type PayerReceipt struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	ReceiptId string `protobuf:"bytes,1,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	// District.
+	DistrictId string `protobuf:"bytes,2,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School whose claims it settles.
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Payer.
+	PayerId string `protobuf:"bytes,4,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// Amount in yuan.
+	Amount *v1.Money `protobuf:"bytes,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The date the money arrived; the ledger posting is effective on it.
+	ReceivedOn *v1.Date `protobuf:"bytes,6,opt,name=received_on,json=receivedOn,proto3" json:"received_on,omitempty"`
+	// The claims the payer says it settles (申报单号, the claim export's name).
+	ClaimReferences []string `protobuf:"bytes,7,rep,name=claim_references,json=claimReferences,proto3" json:"claim_references,omitempty"`
+	// The payer's transfer document or the school's voucher number (凭证号).
+	VoucherNumber string `protobuf:"bytes,8,opt,name=voucher_number,json=voucherNumber,proto3" json:"voucher_number,omitempty"`
+	// Free note.
+	Memo string `protobuf:"bytes,9,opt,name=memo,proto3" json:"memo,omitempty"`
+	// The client's idempotency key.
+	IdempotencyKey string `protobuf:"bytes,10,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PayerReceipt) Reset() {
+	*x = PayerReceipt{}
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayerReceipt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayerReceipt) ProtoMessage() {}
+
+func (x *PayerReceipt) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayerReceipt.ProtoReflect.Descriptor instead.
+func (*PayerReceipt) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_payments_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *PayerReceipt) GetReceiptId() string {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return ""
+}
+
+func (x *PayerReceipt) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *PayerReceipt) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *PayerReceipt) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *PayerReceipt) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *PayerReceipt) GetReceivedOn() *v1.Date {
+	if x != nil {
+		return x.ReceivedOn
+	}
+	return nil
+}
+
+func (x *PayerReceipt) GetClaimReferences() []string {
+	if x != nil {
+		return x.ClaimReferences
+	}
+	return nil
+}
+
+func (x *PayerReceipt) GetVoucherNumber() string {
+	if x != nil {
+		return x.VoucherNumber
+	}
+	return ""
+}
+
+func (x *PayerReceipt) GetMemo() string {
+	if x != nil {
+		return x.Memo
+	}
+	return ""
+}
+
+func (x *PayerReceipt) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// RecordPayerReceiptRequest is the input of RecordPayerReceipt.
+type RecordPayerReceiptRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Payer, as the fee schedules' subsidies and waivers name it.
+	PayerId string `protobuf:"bytes,2,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// School whose claims the money settles; must be in the district.
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Amount in yuan: more than zero, at most what the payer still owes the school.
+	Amount *v1.Money `protobuf:"bytes,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The date the money arrived; not in the future.
+	ReceivedOn *v1.Date `protobuf:"bytes,5,opt,name=received_on,json=receivedOn,proto3" json:"received_on,omitempty"`
+	// The claims it settles: at least one reference.
+	ClaimReferences []string `protobuf:"bytes,6,rep,name=claim_references,json=claimReferences,proto3" json:"claim_references,omitempty"`
+	// The transfer document or voucher number (凭证号).
+	VoucherNumber string `protobuf:"bytes,7,opt,name=voucher_number,json=voucherNumber,proto3" json:"voucher_number,omitempty"`
+	// Free note.
+	Memo string `protobuf:"bytes,8,opt,name=memo,proto3" json:"memo,omitempty"`
+	// Client key: a repeat with the same key returns the first receipt.
+	IdempotencyKey string `protobuf:"bytes,9,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RecordPayerReceiptRequest) Reset() {
+	*x = RecordPayerReceiptRequest{}
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordPayerReceiptRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordPayerReceiptRequest) ProtoMessage() {}
+
+func (x *RecordPayerReceiptRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordPayerReceiptRequest.ProtoReflect.Descriptor instead.
+func (*RecordPayerReceiptRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_payments_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *RecordPayerReceiptRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *RecordPayerReceiptRequest) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *RecordPayerReceiptRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *RecordPayerReceiptRequest) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *RecordPayerReceiptRequest) GetReceivedOn() *v1.Date {
+	if x != nil {
+		return x.ReceivedOn
+	}
+	return nil
+}
+
+func (x *RecordPayerReceiptRequest) GetClaimReferences() []string {
+	if x != nil {
+		return x.ClaimReferences
+	}
+	return nil
+}
+
+func (x *RecordPayerReceiptRequest) GetVoucherNumber() string {
+	if x != nil {
+		return x.VoucherNumber
+	}
+	return ""
+}
+
+func (x *RecordPayerReceiptRequest) GetMemo() string {
+	if x != nil {
+		return x.Memo
+	}
+	return ""
+}
+
+func (x *RecordPayerReceiptRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// RecordPayerReceiptResponse is the output of RecordPayerReceipt.
+type RecordPayerReceiptResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The receipt.
+	Receipt *PayerReceipt `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	// True when the key had been used already and nothing new was recorded.
+	Replayed bool `protobuf:"varint,2,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	// What the payer still owes the school after it.
+	Outstanding   *v1.Money `protobuf:"bytes,3,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordPayerReceiptResponse) Reset() {
+	*x = RecordPayerReceiptResponse{}
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordPayerReceiptResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordPayerReceiptResponse) ProtoMessage() {}
+
+func (x *RecordPayerReceiptResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordPayerReceiptResponse.ProtoReflect.Descriptor instead.
+func (*RecordPayerReceiptResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_payments_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RecordPayerReceiptResponse) GetReceipt() *PayerReceipt {
+	if x != nil {
+		return x.Receipt
+	}
+	return nil
+}
+
+func (x *RecordPayerReceiptResponse) GetReplayed() bool {
+	if x != nil {
+		return x.Replayed
+	}
+	return false
+}
+
+func (x *RecordPayerReceiptResponse) GetOutstanding() *v1.Money {
+	if x != nil {
+		return x.Outstanding
+	}
+	return nil
+}
+
+// ListPayerReceiptsRequest is the input of ListPayerReceipts.
+type ListPayerReceiptsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Payer.
+	PayerId string `protobuf:"bytes,2,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// Only this school's receipts (and what the payer owes it), when set.
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Most results per page, 1 to 500; 0 means 50.
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPayerReceiptsRequest) Reset() {
+	*x = ListPayerReceiptsRequest{}
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPayerReceiptsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPayerReceiptsRequest) ProtoMessage() {}
+
+func (x *ListPayerReceiptsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPayerReceiptsRequest.ProtoReflect.Descriptor instead.
+func (*ListPayerReceiptsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_payments_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListPayerReceiptsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListPayerReceiptsRequest) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *ListPayerReceiptsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListPayerReceiptsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListPayerReceiptsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListPayerReceiptsResponse is the output of ListPayerReceipts.
+type ListPayerReceiptsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page of receipts.
+	Receipts []*PayerReceipt `protobuf:"bytes,1,rep,name=receipts,proto3" json:"receipts,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// What the payer still owes now: claims billed less receipts (the school's, or the district's schools').
+	Outstanding   *v1.Money `protobuf:"bytes,3,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPayerReceiptsResponse) Reset() {
+	*x = ListPayerReceiptsResponse{}
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPayerReceiptsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPayerReceiptsResponse) ProtoMessage() {}
+
+func (x *ListPayerReceiptsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_payments_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPayerReceiptsResponse.ProtoReflect.Descriptor instead.
+func (*ListPayerReceiptsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_payments_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListPayerReceiptsResponse) GetReceipts() []*PayerReceipt {
+	if x != nil {
+		return x.Receipts
+	}
+	return nil
+}
+
+func (x *ListPayerReceiptsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListPayerReceiptsResponse) GetOutstanding() *v1.Money {
+	if x != nil {
+		return x.Outstanding
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_payments_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_payments_proto_rawDesc = "" +
@@ -2988,7 +3443,52 @@ const file_kehou_billing_v1_payments_proto_rawDesc = "" +
 	"\x05as_of\x18\x02 \x01(\v2\x15.kehou.common.v1.DateR\x04asOf\"\x8b\x01\n" +
 	"\x1cListProviderPayablesResponse\x12=\n" +
 	"\bpayables\x18\x01 \x03(\v2!.kehou.billing.v1.ProviderPayableR\bpayables\x12,\n" +
-	"\x05total\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x05total*\xb8\x01\n" +
+	"\x05total\x18\x02 \x01(\v2\x16.kehou.common.v1.MoneyR\x05total\"\xfd\x02\n" +
+	"\fPayerReceipt\x12\x1d\n" +
+	"\n" +
+	"receipt_id\x18\x01 \x01(\tR\treceiptId\x12\x1f\n" +
+	"\vdistrict_id\x18\x02 \x01(\tR\n" +
+	"districtId\x12\x1b\n" +
+	"\tschool_id\x18\x03 \x01(\tR\bschoolId\x12\x19\n" +
+	"\bpayer_id\x18\x04 \x01(\tR\apayerId\x12.\n" +
+	"\x06amount\x18\x05 \x01(\v2\x16.kehou.common.v1.MoneyR\x06amount\x126\n" +
+	"\vreceived_on\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\n" +
+	"receivedOn\x12)\n" +
+	"\x10claim_references\x18\a \x03(\tR\x0fclaimReferences\x12%\n" +
+	"\x0evoucher_number\x18\b \x01(\tR\rvoucherNumber\x12\x12\n" +
+	"\x04memo\x18\t \x01(\tR\x04memo\x12'\n" +
+	"\x0fidempotency_key\x18\n" +
+	" \x01(\tR\x0eidempotencyKey\"\xd2\x03\n" +
+	"\x19RecordPayerReceiptRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\bpayer_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\apayerId\x12&\n" +
+	"\tschool_id\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x126\n" +
+	"\x06amount\x18\x04 \x01(\v2\x16.kehou.common.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12>\n" +
+	"\vreceived_on\x18\x05 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"receivedOn\x12>\n" +
+	"\x10claim_references\x18\x06 \x03(\tB\x13\xbaH\x10\x92\x01\r\b\x01\x102\"\ar\x05\x10\x01\x18\x80\x01R\x0fclaimReferences\x120\n" +
+	"\x0evoucher_number\x18\a \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\rvoucherNumber\x12\x1c\n" +
+	"\x04memo\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04memo\x123\n" +
+	"\x0fidempotency_key\x18\t \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x0eidempotencyKey\"\xac\x01\n" +
+	"\x1aRecordPayerReceiptResponse\x128\n" +
+	"\areceipt\x18\x01 \x01(\v2\x1e.kehou.billing.v1.PayerReceiptR\areceipt\x12\x1a\n" +
+	"\breplayed\x18\x02 \x01(\bR\breplayed\x128\n" +
+	"\voutstanding\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\voutstanding\"\xe4\x01\n" +
+	"\x18ListPayerReceiptsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\bpayer_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\apayerId\x12$\n" +
+	"\tschool_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12'\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\xb9\x01\n" +
+	"\x19ListPayerReceiptsResponse\x12:\n" +
+	"\breceipts\x18\x01 \x03(\v2\x1e.kehou.billing.v1.PayerReceiptR\breceipts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x128\n" +
+	"\voutstanding\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\voutstanding*\xb8\x01\n" +
 	"\x0ePaymentChannel\x12\x1f\n" +
 	"\x1bPAYMENT_CHANNEL_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16PAYMENT_CHANNEL_WECHAT\x10\x01\x12\x1a\n" +
@@ -3003,7 +3503,7 @@ const file_kehou_billing_v1_payments_proto_rawDesc = "" +
 	"\x11OverpaymentPolicy\x12\"\n" +
 	"\x1eOVERPAYMENT_POLICY_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19OVERPAYMENT_POLICY_REFUND\x10\x01\x12\x1d\n" +
-	"\x19OVERPAYMENT_POLICY_CREDIT\x10\x022\xef\f\n" +
+	"\x19OVERPAYMENT_POLICY_CREDIT\x10\x022\xd3\x0f\n" +
 	"\x0ePaymentService\x12\x8d\x01\n" +
 	"\rRecordPayment\x12&.kehou.billing.v1.RecordPaymentRequest\x1a'.kehou.billing.v1.RecordPaymentResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/schools/{school_id}/payments\x12\x87\x01\n" +
 	"\fListPayments\x12%.kehou.billing.v1.ListPaymentsRequest\x1a&.kehou.billing.v1.ListPaymentsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/schools/{school_id}/payments\x12\x89\x01\n" +
@@ -3015,7 +3515,9 @@ const file_kehou_billing_v1_payments_proto_rawDesc = "" +
 	"\fListBalances\x12%.kehou.billing.v1.ListBalancesRequest\x1a&.kehou.billing.v1.ListBalancesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/schools/{school_id}/balances\x12\x83\x01\n" +
 	"\vListOverdue\x12$.kehou.billing.v1.ListOverdueRequest\x1a%.kehou.billing.v1.ListOverdueResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/overdue\x12\x9d\x01\n" +
 	"\x11GetLedgerBalances\x12*.kehou.billing.v1.GetLedgerBalancesRequest\x1a+.kehou.billing.v1.GetLedgerBalancesResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/schools/{school_id}/ledger/balances\x12\x9c\x01\n" +
-	"\x0fGetTrialBalance\x12(.kehou.billing.v1.GetTrialBalanceRequest\x1a).kehou.billing.v1.GetTrialBalanceResponse\"4\x82\xd3\xe4\x93\x02.\x12,/v1/schools/{school_id}/ledger/trial-balance\x12\xaf\x01\n" +
+	"\x0fGetTrialBalance\x12(.kehou.billing.v1.GetTrialBalanceRequest\x1a).kehou.billing.v1.GetTrialBalanceResponse\"4\x82\xd3\xe4\x93\x02.\x12,/v1/schools/{school_id}/ledger/trial-balance\x12\xb2\x01\n" +
+	"\x12RecordPayerReceipt\x12+.kehou.billing.v1.RecordPayerReceiptRequest\x1a,.kehou.billing.v1.RecordPayerReceiptResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/districts/{district_id}/payers/{payer_id}/receipts\x12\xac\x01\n" +
+	"\x11ListPayerReceipts\x12*.kehou.billing.v1.ListPayerReceiptsRequest\x1a+.kehou.billing.v1.ListPayerReceiptsResponse\">\x82\xd3\xe4\x93\x028\x126/v1/districts/{district_id}/payers/{payer_id}/receipts\x12\xaf\x01\n" +
 	"\x14ListProviderPayables\x12-.kehou.billing.v1.ListProviderPayablesRequest\x1a..kehou.billing.v1.ListProviderPayablesResponse\"8\x82\xd3\xe4\x93\x022\x120/v1/schools/{school_id}/ledger/provider-payablesB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
@@ -3031,7 +3533,7 @@ func file_kehou_billing_v1_payments_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_billing_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_kehou_billing_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_kehou_billing_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_kehou_billing_v1_payments_proto_goTypes = []any{
 	(PaymentChannel)(0),                  // 0: kehou.billing.v1.PaymentChannel
 	(RefundMethod)(0),                    // 1: kehou.billing.v1.RefundMethod
@@ -3067,105 +3569,122 @@ var file_kehou_billing_v1_payments_proto_goTypes = []any{
 	(*ProviderPayable)(nil),              // 31: kehou.billing.v1.ProviderPayable
 	(*ListProviderPayablesRequest)(nil),  // 32: kehou.billing.v1.ListProviderPayablesRequest
 	(*ListProviderPayablesResponse)(nil), // 33: kehou.billing.v1.ListProviderPayablesResponse
-	(*v1.Money)(nil),                     // 34: kehou.common.v1.Money
-	(*timestamppb.Timestamp)(nil),        // 35: google.protobuf.Timestamp
-	(*v1.Date)(nil),                      // 36: kehou.common.v1.Date
+	(*PayerReceipt)(nil),                 // 34: kehou.billing.v1.PayerReceipt
+	(*RecordPayerReceiptRequest)(nil),    // 35: kehou.billing.v1.RecordPayerReceiptRequest
+	(*RecordPayerReceiptResponse)(nil),   // 36: kehou.billing.v1.RecordPayerReceiptResponse
+	(*ListPayerReceiptsRequest)(nil),     // 37: kehou.billing.v1.ListPayerReceiptsRequest
+	(*ListPayerReceiptsResponse)(nil),    // 38: kehou.billing.v1.ListPayerReceiptsResponse
+	(*v1.Money)(nil),                     // 39: kehou.common.v1.Money
+	(*timestamppb.Timestamp)(nil),        // 40: google.protobuf.Timestamp
+	(*v1.Date)(nil),                      // 41: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_payments_proto_depIdxs = []int32{
-	34, // 0: kehou.billing.v1.Payment.amount:type_name -> kehou.common.v1.Money
+	39, // 0: kehou.billing.v1.Payment.amount:type_name -> kehou.common.v1.Money
 	0,  // 1: kehou.billing.v1.Payment.channel:type_name -> kehou.billing.v1.PaymentChannel
-	35, // 2: kehou.billing.v1.Payment.paid_at:type_name -> google.protobuf.Timestamp
-	34, // 3: kehou.billing.v1.Payment.refunded:type_name -> kehou.common.v1.Money
-	34, // 4: kehou.billing.v1.RecordPaymentRequest.amount:type_name -> kehou.common.v1.Money
+	40, // 2: kehou.billing.v1.Payment.paid_at:type_name -> google.protobuf.Timestamp
+	39, // 3: kehou.billing.v1.Payment.refunded:type_name -> kehou.common.v1.Money
+	39, // 4: kehou.billing.v1.RecordPaymentRequest.amount:type_name -> kehou.common.v1.Money
 	0,  // 5: kehou.billing.v1.RecordPaymentRequest.channel:type_name -> kehou.billing.v1.PaymentChannel
-	35, // 6: kehou.billing.v1.RecordPaymentRequest.paid_at:type_name -> google.protobuf.Timestamp
+	40, // 6: kehou.billing.v1.RecordPaymentRequest.paid_at:type_name -> google.protobuf.Timestamp
 	3,  // 7: kehou.billing.v1.RecordPaymentResponse.payment:type_name -> kehou.billing.v1.Payment
 	3,  // 8: kehou.billing.v1.ListPaymentsResponse.payments:type_name -> kehou.billing.v1.Payment
 	1,  // 9: kehou.billing.v1.Refund.method:type_name -> kehou.billing.v1.RefundMethod
-	34, // 10: kehou.billing.v1.Refund.amount:type_name -> kehou.common.v1.Money
-	36, // 11: kehou.billing.v1.Refund.refunded_on:type_name -> kehou.common.v1.Date
-	34, // 12: kehou.billing.v1.CreateRefundRequest.amount:type_name -> kehou.common.v1.Money
+	39, // 10: kehou.billing.v1.Refund.amount:type_name -> kehou.common.v1.Money
+	41, // 11: kehou.billing.v1.Refund.refunded_on:type_name -> kehou.common.v1.Date
+	39, // 12: kehou.billing.v1.CreateRefundRequest.amount:type_name -> kehou.common.v1.Money
 	1,  // 13: kehou.billing.v1.CreateRefundRequest.method:type_name -> kehou.billing.v1.RefundMethod
-	36, // 14: kehou.billing.v1.CreateRefundRequest.refunded_on:type_name -> kehou.common.v1.Date
+	41, // 14: kehou.billing.v1.CreateRefundRequest.refunded_on:type_name -> kehou.common.v1.Date
 	8,  // 15: kehou.billing.v1.CreateRefundResponse.refund:type_name -> kehou.billing.v1.Refund
-	34, // 16: kehou.billing.v1.CreditApplication.amount:type_name -> kehou.common.v1.Money
-	36, // 17: kehou.billing.v1.CreditApplication.applied_on:type_name -> kehou.common.v1.Date
-	34, // 18: kehou.billing.v1.ApplyCreditRequest.amount:type_name -> kehou.common.v1.Money
-	36, // 19: kehou.billing.v1.ApplyCreditRequest.applied_on:type_name -> kehou.common.v1.Date
+	39, // 16: kehou.billing.v1.CreditApplication.amount:type_name -> kehou.common.v1.Money
+	41, // 17: kehou.billing.v1.CreditApplication.applied_on:type_name -> kehou.common.v1.Date
+	39, // 18: kehou.billing.v1.ApplyCreditRequest.amount:type_name -> kehou.common.v1.Money
+	41, // 19: kehou.billing.v1.ApplyCreditRequest.applied_on:type_name -> kehou.common.v1.Date
 	11, // 20: kehou.billing.v1.ApplyCreditResponse.credit_application:type_name -> kehou.billing.v1.CreditApplication
-	34, // 21: kehou.billing.v1.WriteOff.amount:type_name -> kehou.common.v1.Money
-	36, // 22: kehou.billing.v1.WriteOff.written_on:type_name -> kehou.common.v1.Date
-	34, // 23: kehou.billing.v1.CreateWriteOffRequest.amount:type_name -> kehou.common.v1.Money
-	36, // 24: kehou.billing.v1.CreateWriteOffRequest.written_on:type_name -> kehou.common.v1.Date
+	39, // 21: kehou.billing.v1.WriteOff.amount:type_name -> kehou.common.v1.Money
+	41, // 22: kehou.billing.v1.WriteOff.written_on:type_name -> kehou.common.v1.Date
+	39, // 23: kehou.billing.v1.CreateWriteOffRequest.amount:type_name -> kehou.common.v1.Money
+	41, // 24: kehou.billing.v1.CreateWriteOffRequest.written_on:type_name -> kehou.common.v1.Date
 	14, // 25: kehou.billing.v1.CreateWriteOffResponse.write_off:type_name -> kehou.billing.v1.WriteOff
-	34, // 26: kehou.billing.v1.FamilyBalance.charged:type_name -> kehou.common.v1.Money
-	34, // 27: kehou.billing.v1.FamilyBalance.payer_share:type_name -> kehou.common.v1.Money
-	34, // 28: kehou.billing.v1.FamilyBalance.paid:type_name -> kehou.common.v1.Money
-	34, // 29: kehou.billing.v1.FamilyBalance.refunded:type_name -> kehou.common.v1.Money
-	34, // 30: kehou.billing.v1.FamilyBalance.credited:type_name -> kehou.common.v1.Money
-	34, // 31: kehou.billing.v1.FamilyBalance.credit_applied:type_name -> kehou.common.v1.Money
-	34, // 32: kehou.billing.v1.FamilyBalance.written_off:type_name -> kehou.common.v1.Money
-	34, // 33: kehou.billing.v1.FamilyBalance.balance:type_name -> kehou.common.v1.Money
-	34, // 34: kehou.billing.v1.FamilyBalance.credit_available:type_name -> kehou.common.v1.Money
-	36, // 35: kehou.billing.v1.FamilyBalance.due_date:type_name -> kehou.common.v1.Date
+	39, // 26: kehou.billing.v1.FamilyBalance.charged:type_name -> kehou.common.v1.Money
+	39, // 27: kehou.billing.v1.FamilyBalance.payer_share:type_name -> kehou.common.v1.Money
+	39, // 28: kehou.billing.v1.FamilyBalance.paid:type_name -> kehou.common.v1.Money
+	39, // 29: kehou.billing.v1.FamilyBalance.refunded:type_name -> kehou.common.v1.Money
+	39, // 30: kehou.billing.v1.FamilyBalance.credited:type_name -> kehou.common.v1.Money
+	39, // 31: kehou.billing.v1.FamilyBalance.credit_applied:type_name -> kehou.common.v1.Money
+	39, // 32: kehou.billing.v1.FamilyBalance.written_off:type_name -> kehou.common.v1.Money
+	39, // 33: kehou.billing.v1.FamilyBalance.balance:type_name -> kehou.common.v1.Money
+	39, // 34: kehou.billing.v1.FamilyBalance.credit_available:type_name -> kehou.common.v1.Money
+	41, // 35: kehou.billing.v1.FamilyBalance.due_date:type_name -> kehou.common.v1.Date
 	17, // 36: kehou.billing.v1.SettlementLine.before:type_name -> kehou.billing.v1.FamilyBalance
-	34, // 37: kehou.billing.v1.SettlementLine.action_amount:type_name -> kehou.common.v1.Money
-	34, // 38: kehou.billing.v1.SettlementLine.balance_after:type_name -> kehou.common.v1.Money
+	39, // 37: kehou.billing.v1.SettlementLine.action_amount:type_name -> kehou.common.v1.Money
+	39, // 38: kehou.billing.v1.SettlementLine.balance_after:type_name -> kehou.common.v1.Money
 	2,  // 39: kehou.billing.v1.Settlement.overpayment_policy:type_name -> kehou.billing.v1.OverpaymentPolicy
-	36, // 40: kehou.billing.v1.Settlement.settled_on:type_name -> kehou.common.v1.Date
+	41, // 40: kehou.billing.v1.Settlement.settled_on:type_name -> kehou.common.v1.Date
 	18, // 41: kehou.billing.v1.Settlement.lines:type_name -> kehou.billing.v1.SettlementLine
-	34, // 42: kehou.billing.v1.Settlement.total_due:type_name -> kehou.common.v1.Money
-	34, // 43: kehou.billing.v1.Settlement.total_refunded:type_name -> kehou.common.v1.Money
-	34, // 44: kehou.billing.v1.Settlement.total_credited:type_name -> kehou.common.v1.Money
+	39, // 42: kehou.billing.v1.Settlement.total_due:type_name -> kehou.common.v1.Money
+	39, // 43: kehou.billing.v1.Settlement.total_refunded:type_name -> kehou.common.v1.Money
+	39, // 44: kehou.billing.v1.Settlement.total_credited:type_name -> kehou.common.v1.Money
 	8,  // 45: kehou.billing.v1.Settlement.refunds:type_name -> kehou.billing.v1.Refund
 	2,  // 46: kehou.billing.v1.SettleTermRequest.overpayment_policy:type_name -> kehou.billing.v1.OverpaymentPolicy
-	36, // 47: kehou.billing.v1.SettleTermRequest.settled_on:type_name -> kehou.common.v1.Date
+	41, // 47: kehou.billing.v1.SettleTermRequest.settled_on:type_name -> kehou.common.v1.Date
 	19, // 48: kehou.billing.v1.SettleTermResponse.settlement:type_name -> kehou.billing.v1.Settlement
 	17, // 49: kehou.billing.v1.ListBalancesResponse.balances:type_name -> kehou.billing.v1.FamilyBalance
 	17, // 50: kehou.billing.v1.ListBalancesResponse.school_total:type_name -> kehou.billing.v1.FamilyBalance
-	36, // 51: kehou.billing.v1.ListOverdueRequest.as_of:type_name -> kehou.common.v1.Date
-	36, // 52: kehou.billing.v1.ListOverdueRequest.due_date:type_name -> kehou.common.v1.Date
+	41, // 51: kehou.billing.v1.ListOverdueRequest.as_of:type_name -> kehou.common.v1.Date
+	41, // 52: kehou.billing.v1.ListOverdueRequest.due_date:type_name -> kehou.common.v1.Date
 	17, // 53: kehou.billing.v1.ListOverdueResponse.overdue:type_name -> kehou.billing.v1.FamilyBalance
-	34, // 54: kehou.billing.v1.LedgerAccountBalance.debits:type_name -> kehou.common.v1.Money
-	34, // 55: kehou.billing.v1.LedgerAccountBalance.credits:type_name -> kehou.common.v1.Money
-	34, // 56: kehou.billing.v1.LedgerAccountBalance.balance:type_name -> kehou.common.v1.Money
-	36, // 57: kehou.billing.v1.GetLedgerBalancesRequest.as_of:type_name -> kehou.common.v1.Date
+	39, // 54: kehou.billing.v1.LedgerAccountBalance.debits:type_name -> kehou.common.v1.Money
+	39, // 55: kehou.billing.v1.LedgerAccountBalance.credits:type_name -> kehou.common.v1.Money
+	39, // 56: kehou.billing.v1.LedgerAccountBalance.balance:type_name -> kehou.common.v1.Money
+	41, // 57: kehou.billing.v1.GetLedgerBalancesRequest.as_of:type_name -> kehou.common.v1.Date
 	26, // 58: kehou.billing.v1.GetLedgerBalancesResponse.accounts:type_name -> kehou.billing.v1.LedgerAccountBalance
-	36, // 59: kehou.billing.v1.GetTrialBalanceRequest.as_of:type_name -> kehou.common.v1.Date
-	34, // 60: kehou.billing.v1.GetTrialBalanceResponse.total_debits:type_name -> kehou.common.v1.Money
-	34, // 61: kehou.billing.v1.GetTrialBalanceResponse.total_credits:type_name -> kehou.common.v1.Money
+	41, // 59: kehou.billing.v1.GetTrialBalanceRequest.as_of:type_name -> kehou.common.v1.Date
+	39, // 60: kehou.billing.v1.GetTrialBalanceResponse.total_debits:type_name -> kehou.common.v1.Money
+	39, // 61: kehou.billing.v1.GetTrialBalanceResponse.total_credits:type_name -> kehou.common.v1.Money
 	26, // 62: kehou.billing.v1.GetTrialBalanceResponse.classes:type_name -> kehou.billing.v1.LedgerAccountBalance
-	34, // 63: kehou.billing.v1.ProviderPayable.owed:type_name -> kehou.common.v1.Money
-	36, // 64: kehou.billing.v1.ListProviderPayablesRequest.as_of:type_name -> kehou.common.v1.Date
+	39, // 63: kehou.billing.v1.ProviderPayable.owed:type_name -> kehou.common.v1.Money
+	41, // 64: kehou.billing.v1.ListProviderPayablesRequest.as_of:type_name -> kehou.common.v1.Date
 	31, // 65: kehou.billing.v1.ListProviderPayablesResponse.payables:type_name -> kehou.billing.v1.ProviderPayable
-	34, // 66: kehou.billing.v1.ListProviderPayablesResponse.total:type_name -> kehou.common.v1.Money
-	4,  // 67: kehou.billing.v1.PaymentService.RecordPayment:input_type -> kehou.billing.v1.RecordPaymentRequest
-	6,  // 68: kehou.billing.v1.PaymentService.ListPayments:input_type -> kehou.billing.v1.ListPaymentsRequest
-	9,  // 69: kehou.billing.v1.PaymentService.CreateRefund:input_type -> kehou.billing.v1.CreateRefundRequest
-	12, // 70: kehou.billing.v1.PaymentService.ApplyCredit:input_type -> kehou.billing.v1.ApplyCreditRequest
-	15, // 71: kehou.billing.v1.PaymentService.CreateWriteOff:input_type -> kehou.billing.v1.CreateWriteOffRequest
-	20, // 72: kehou.billing.v1.PaymentService.SettleTerm:input_type -> kehou.billing.v1.SettleTermRequest
-	22, // 73: kehou.billing.v1.PaymentService.ListBalances:input_type -> kehou.billing.v1.ListBalancesRequest
-	24, // 74: kehou.billing.v1.PaymentService.ListOverdue:input_type -> kehou.billing.v1.ListOverdueRequest
-	27, // 75: kehou.billing.v1.PaymentService.GetLedgerBalances:input_type -> kehou.billing.v1.GetLedgerBalancesRequest
-	29, // 76: kehou.billing.v1.PaymentService.GetTrialBalance:input_type -> kehou.billing.v1.GetTrialBalanceRequest
-	32, // 77: kehou.billing.v1.PaymentService.ListProviderPayables:input_type -> kehou.billing.v1.ListProviderPayablesRequest
-	5,  // 78: kehou.billing.v1.PaymentService.RecordPayment:output_type -> kehou.billing.v1.RecordPaymentResponse
-	7,  // 79: kehou.billing.v1.PaymentService.ListPayments:output_type -> kehou.billing.v1.ListPaymentsResponse
-	10, // 80: kehou.billing.v1.PaymentService.CreateRefund:output_type -> kehou.billing.v1.CreateRefundResponse
-	13, // 81: kehou.billing.v1.PaymentService.ApplyCredit:output_type -> kehou.billing.v1.ApplyCreditResponse
-	16, // 82: kehou.billing.v1.PaymentService.CreateWriteOff:output_type -> kehou.billing.v1.CreateWriteOffResponse
-	21, // 83: kehou.billing.v1.PaymentService.SettleTerm:output_type -> kehou.billing.v1.SettleTermResponse
-	23, // 84: kehou.billing.v1.PaymentService.ListBalances:output_type -> kehou.billing.v1.ListBalancesResponse
-	25, // 85: kehou.billing.v1.PaymentService.ListOverdue:output_type -> kehou.billing.v1.ListOverdueResponse
-	28, // 86: kehou.billing.v1.PaymentService.GetLedgerBalances:output_type -> kehou.billing.v1.GetLedgerBalancesResponse
-	30, // 87: kehou.billing.v1.PaymentService.GetTrialBalance:output_type -> kehou.billing.v1.GetTrialBalanceResponse
-	33, // 88: kehou.billing.v1.PaymentService.ListProviderPayables:output_type -> kehou.billing.v1.ListProviderPayablesResponse
-	78, // [78:89] is the sub-list for method output_type
-	67, // [67:78] is the sub-list for method input_type
-	67, // [67:67] is the sub-list for extension type_name
-	67, // [67:67] is the sub-list for extension extendee
-	0,  // [0:67] is the sub-list for field type_name
+	39, // 66: kehou.billing.v1.ListProviderPayablesResponse.total:type_name -> kehou.common.v1.Money
+	39, // 67: kehou.billing.v1.PayerReceipt.amount:type_name -> kehou.common.v1.Money
+	41, // 68: kehou.billing.v1.PayerReceipt.received_on:type_name -> kehou.common.v1.Date
+	39, // 69: kehou.billing.v1.RecordPayerReceiptRequest.amount:type_name -> kehou.common.v1.Money
+	41, // 70: kehou.billing.v1.RecordPayerReceiptRequest.received_on:type_name -> kehou.common.v1.Date
+	34, // 71: kehou.billing.v1.RecordPayerReceiptResponse.receipt:type_name -> kehou.billing.v1.PayerReceipt
+	39, // 72: kehou.billing.v1.RecordPayerReceiptResponse.outstanding:type_name -> kehou.common.v1.Money
+	34, // 73: kehou.billing.v1.ListPayerReceiptsResponse.receipts:type_name -> kehou.billing.v1.PayerReceipt
+	39, // 74: kehou.billing.v1.ListPayerReceiptsResponse.outstanding:type_name -> kehou.common.v1.Money
+	4,  // 75: kehou.billing.v1.PaymentService.RecordPayment:input_type -> kehou.billing.v1.RecordPaymentRequest
+	6,  // 76: kehou.billing.v1.PaymentService.ListPayments:input_type -> kehou.billing.v1.ListPaymentsRequest
+	9,  // 77: kehou.billing.v1.PaymentService.CreateRefund:input_type -> kehou.billing.v1.CreateRefundRequest
+	12, // 78: kehou.billing.v1.PaymentService.ApplyCredit:input_type -> kehou.billing.v1.ApplyCreditRequest
+	15, // 79: kehou.billing.v1.PaymentService.CreateWriteOff:input_type -> kehou.billing.v1.CreateWriteOffRequest
+	20, // 80: kehou.billing.v1.PaymentService.SettleTerm:input_type -> kehou.billing.v1.SettleTermRequest
+	22, // 81: kehou.billing.v1.PaymentService.ListBalances:input_type -> kehou.billing.v1.ListBalancesRequest
+	24, // 82: kehou.billing.v1.PaymentService.ListOverdue:input_type -> kehou.billing.v1.ListOverdueRequest
+	27, // 83: kehou.billing.v1.PaymentService.GetLedgerBalances:input_type -> kehou.billing.v1.GetLedgerBalancesRequest
+	29, // 84: kehou.billing.v1.PaymentService.GetTrialBalance:input_type -> kehou.billing.v1.GetTrialBalanceRequest
+	35, // 85: kehou.billing.v1.PaymentService.RecordPayerReceipt:input_type -> kehou.billing.v1.RecordPayerReceiptRequest
+	37, // 86: kehou.billing.v1.PaymentService.ListPayerReceipts:input_type -> kehou.billing.v1.ListPayerReceiptsRequest
+	32, // 87: kehou.billing.v1.PaymentService.ListProviderPayables:input_type -> kehou.billing.v1.ListProviderPayablesRequest
+	5,  // 88: kehou.billing.v1.PaymentService.RecordPayment:output_type -> kehou.billing.v1.RecordPaymentResponse
+	7,  // 89: kehou.billing.v1.PaymentService.ListPayments:output_type -> kehou.billing.v1.ListPaymentsResponse
+	10, // 90: kehou.billing.v1.PaymentService.CreateRefund:output_type -> kehou.billing.v1.CreateRefundResponse
+	13, // 91: kehou.billing.v1.PaymentService.ApplyCredit:output_type -> kehou.billing.v1.ApplyCreditResponse
+	16, // 92: kehou.billing.v1.PaymentService.CreateWriteOff:output_type -> kehou.billing.v1.CreateWriteOffResponse
+	21, // 93: kehou.billing.v1.PaymentService.SettleTerm:output_type -> kehou.billing.v1.SettleTermResponse
+	23, // 94: kehou.billing.v1.PaymentService.ListBalances:output_type -> kehou.billing.v1.ListBalancesResponse
+	25, // 95: kehou.billing.v1.PaymentService.ListOverdue:output_type -> kehou.billing.v1.ListOverdueResponse
+	28, // 96: kehou.billing.v1.PaymentService.GetLedgerBalances:output_type -> kehou.billing.v1.GetLedgerBalancesResponse
+	30, // 97: kehou.billing.v1.PaymentService.GetTrialBalance:output_type -> kehou.billing.v1.GetTrialBalanceResponse
+	36, // 98: kehou.billing.v1.PaymentService.RecordPayerReceipt:output_type -> kehou.billing.v1.RecordPayerReceiptResponse
+	38, // 99: kehou.billing.v1.PaymentService.ListPayerReceipts:output_type -> kehou.billing.v1.ListPayerReceiptsResponse
+	33, // 100: kehou.billing.v1.PaymentService.ListProviderPayables:output_type -> kehou.billing.v1.ListProviderPayablesResponse
+	88, // [88:101] is the sub-list for method output_type
+	75, // [75:88] is the sub-list for method input_type
+	75, // [75:75] is the sub-list for extension type_name
+	75, // [75:75] is the sub-list for extension extendee
+	0,  // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_payments_proto_init() }
@@ -3179,7 +3698,7 @@ func file_kehou_billing_v1_payments_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_payments_proto_rawDesc), len(file_kehou_billing_v1_payments_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   31,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

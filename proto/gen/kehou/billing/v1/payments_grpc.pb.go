@@ -29,6 +29,8 @@ const (
 	PaymentService_ListOverdue_FullMethodName          = "/kehou.billing.v1.PaymentService/ListOverdue"
 	PaymentService_GetLedgerBalances_FullMethodName    = "/kehou.billing.v1.PaymentService/GetLedgerBalances"
 	PaymentService_GetTrialBalance_FullMethodName      = "/kehou.billing.v1.PaymentService/GetTrialBalance"
+	PaymentService_RecordPayerReceipt_FullMethodName   = "/kehou.billing.v1.PaymentService/RecordPayerReceipt"
+	PaymentService_ListPayerReceipts_FullMethodName    = "/kehou.billing.v1.PaymentService/ListPayerReceipts"
 	PaymentService_ListProviderPayables_FullMethodName = "/kehou.billing.v1.PaymentService/ListProviderPayables"
 )
 
@@ -68,6 +70,15 @@ type PaymentServiceClient interface {
 	GetLedgerBalances(ctx context.Context, in *GetLedgerBalancesRequest, opts ...grpc.CallOption) (*GetLedgerBalancesResponse, error)
 	// GetTrialBalance sums a school's debits and credits at a date; they must be equal.
 	GetTrialBalance(ctx context.Context, in *GetTrialBalanceRequest, opts ...grpc.CallOption) (*GetTrialBalanceResponse, error)
+	// RecordPayerReceipt records money a government payer (city or district
+	// finance) transferred against its subsidy and waiver claims on one school
+	// (财政补助到账): Dr cash:bank, Cr receivable:payer:<payer_id>. It is refused
+	// for a payer the school never billed and beyond what the payer still owes
+	// the school. The same idempotency_key returns the same receipt.
+	RecordPayerReceipt(ctx context.Context, in *RecordPayerReceiptRequest, opts ...grpc.CallOption) (*RecordPayerReceiptResponse, error)
+	// ListPayerReceipts pages through a payer's receipts in a district (or one
+	// school), newest first, with what the payer still owes.
+	ListPayerReceipts(ctx context.Context, in *ListPayerReceiptsRequest, opts ...grpc.CallOption) (*ListPayerReceiptsResponse, error)
 	// ListProviderPayables returns what the school owes each provider for
 	// items it collected on the provider's behalf (代收代付).
 	ListProviderPayables(ctx context.Context, in *ListProviderPayablesRequest, opts ...grpc.CallOption) (*ListProviderPayablesResponse, error)
@@ -181,6 +192,26 @@ func (c *paymentServiceClient) GetTrialBalance(ctx context.Context, in *GetTrial
 	return out, nil
 }
 
+func (c *paymentServiceClient) RecordPayerReceipt(ctx context.Context, in *RecordPayerReceiptRequest, opts ...grpc.CallOption) (*RecordPayerReceiptResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordPayerReceiptResponse)
+	err := c.cc.Invoke(ctx, PaymentService_RecordPayerReceipt_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) ListPayerReceipts(ctx context.Context, in *ListPayerReceiptsRequest, opts ...grpc.CallOption) (*ListPayerReceiptsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPayerReceiptsResponse)
+	err := c.cc.Invoke(ctx, PaymentService_ListPayerReceipts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *paymentServiceClient) ListProviderPayables(ctx context.Context, in *ListProviderPayablesRequest, opts ...grpc.CallOption) (*ListProviderPayablesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListProviderPayablesResponse)
@@ -227,6 +258,15 @@ type PaymentServiceServer interface {
 	GetLedgerBalances(context.Context, *GetLedgerBalancesRequest) (*GetLedgerBalancesResponse, error)
 	// GetTrialBalance sums a school's debits and credits at a date; they must be equal.
 	GetTrialBalance(context.Context, *GetTrialBalanceRequest) (*GetTrialBalanceResponse, error)
+	// RecordPayerReceipt records money a government payer (city or district
+	// finance) transferred against its subsidy and waiver claims on one school
+	// (财政补助到账): Dr cash:bank, Cr receivable:payer:<payer_id>. It is refused
+	// for a payer the school never billed and beyond what the payer still owes
+	// the school. The same idempotency_key returns the same receipt.
+	RecordPayerReceipt(context.Context, *RecordPayerReceiptRequest) (*RecordPayerReceiptResponse, error)
+	// ListPayerReceipts pages through a payer's receipts in a district (or one
+	// school), newest first, with what the payer still owes.
+	ListPayerReceipts(context.Context, *ListPayerReceiptsRequest) (*ListPayerReceiptsResponse, error)
 	// ListProviderPayables returns what the school owes each provider for
 	// items it collected on the provider's behalf (代收代付).
 	ListProviderPayables(context.Context, *ListProviderPayablesRequest) (*ListProviderPayablesResponse, error)
@@ -269,6 +309,12 @@ func (UnimplementedPaymentServiceServer) GetLedgerBalances(context.Context, *Get
 }
 func (UnimplementedPaymentServiceServer) GetTrialBalance(context.Context, *GetTrialBalanceRequest) (*GetTrialBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetTrialBalance not implemented")
+}
+func (UnimplementedPaymentServiceServer) RecordPayerReceipt(context.Context, *RecordPayerReceiptRequest) (*RecordPayerReceiptResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordPayerReceipt not implemented")
+}
+func (UnimplementedPaymentServiceServer) ListPayerReceipts(context.Context, *ListPayerReceiptsRequest) (*ListPayerReceiptsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPayerReceipts not implemented")
 }
 func (UnimplementedPaymentServiceServer) ListProviderPayables(context.Context, *ListProviderPayablesRequest) (*ListProviderPayablesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListProviderPayables not implemented")
@@ -474,6 +520,42 @@ func _PaymentService_GetTrialBalance_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PaymentService_RecordPayerReceipt_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordPayerReceiptRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).RecordPayerReceipt(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_RecordPayerReceipt_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).RecordPayerReceipt(ctx, req.(*RecordPayerReceiptRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_ListPayerReceipts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPayerReceiptsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).ListPayerReceipts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_ListPayerReceipts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).ListPayerReceipts(ctx, req.(*ListPayerReceiptsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _PaymentService_ListProviderPayables_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListProviderPayablesRequest)
 	if err := dec(in); err != nil {
@@ -538,6 +620,14 @@ var PaymentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetTrialBalance",
 			Handler:    _PaymentService_GetTrialBalance_Handler,
+		},
+		{
+			MethodName: "RecordPayerReceipt",
+			Handler:    _PaymentService_RecordPayerReceipt_Handler,
+		},
+		{
+			MethodName: "ListPayerReceipts",
+			Handler:    _PaymentService_ListPayerReceipts_Handler,
 		},
 		{
 			MethodName: "ListProviderPayables",

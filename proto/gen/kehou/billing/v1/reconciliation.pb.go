@@ -914,8 +914,10 @@ type PayerIncome struct {
 	PayerId string `protobuf:"bytes,1,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
 	// Billed (claims).
 	Billed string `protobuf:"bytes,2,opt,name=billed,proto3" json:"billed,omitempty"`
-	// Received.
-	Received      string `protobuf:"bytes,3,opt,name=received,proto3" json:"received,omitempty"`
+	// Received (the payer receipts recorded in the period).
+	Received string `protobuf:"bytes,3,opt,name=received,proto3" json:"received,omitempty"`
+	// Billed less received in the period.
+	Outstanding   string `protobuf:"bytes,4,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -967,6 +969,13 @@ func (x *PayerIncome) GetBilled() string {
 func (x *PayerIncome) GetReceived() string {
 	if x != nil {
 		return x.Received
+	}
+	return ""
+}
+
+func (x *PayerIncome) GetOutstanding() string {
+	if x != nil {
+		return x.Outstanding
 	}
 	return ""
 }
@@ -1306,11 +1315,12 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"writtenOff\x12 \n" +
 	"\voutstanding\x18\x05 \x01(\tR\voutstanding\x125\n" +
 	"\x06payers\x18\x06 \x03(\v2\x1d.kehou.billing.v1.PayerIncomeR\x06payers\x12\x14\n" +
-	"\x05total\x18\a \x01(\tR\x05total\"\\\n" +
+	"\x05total\x18\a \x01(\tR\x05total\"~\n" +
 	"\vPayerIncome\x12\x19\n" +
 	"\bpayer_id\x18\x01 \x01(\tR\apayerId\x12\x16\n" +
 	"\x06billed\x18\x02 \x01(\tR\x06billed\x12\x1a\n" +
-	"\breceived\x18\x03 \x01(\tR\breceived\"\xf5\x01\n" +
+	"\breceived\x18\x03 \x01(\tR\breceived\x12 \n" +
+	"\voutstanding\x18\x04 \x01(\tR\voutstanding\"\xf5\x01\n" +
 	"\rReconSpending\x12D\n" +
 	"\fby_treatment\x18\x01 \x03(\v2!.kehou.billing.v1.TreatmentAmountR\vbyTreatment\x12\x10\n" +
 	"\x03pay\x18\x02 \x01(\tR\x03pay\x12\"\n" +
