@@ -93,6 +93,7 @@ var expected = map[string]string{
 	"ReconciliationService_GetInstitutionSettlement": "BFM", "ExportService_ExportClaims": "BF",
 	"ExportService_ExportFeeStatements":       "BFS",
 	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
+	"ReconciliationService_SetShareLimits": "BF", "ReconciliationService_GetShareLimits": "BF",
 }
 
 // grpcOnly are the methods without an HTTP route (feeds between services);

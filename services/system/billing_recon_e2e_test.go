@@ -210,6 +210,24 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	if r["balanced"] != false || systemtest.Str(r, "labour_share_limit") != "0.1" {
 		t.Errorf("balanced %v, labour limit %v", r["balanced"], r["labour_share_limit"])
 	}
+	// The same limit stored as the school's setting (对账比例) gives the same
+	// discrepancies without the parameter; the parameter still overrides it.
+	env.MustDo(t, "POST", "/v1/districts/"+s.district+"/share-limits", map[string]any{"school_id": s.id,
+		"labour_share_limit": "0.10", "management_share_limit": "0.10", "effective_from": systemtest.Date(2026, 9, 1), "request_id": "recon-limits"})
+	stored := recon("")
+	var gotStored []found
+	for _, d := range stored["discrepancies"].([]any) {
+		gotStored = append(gotStored, found{systemtest.Str(d, "rule"), systemtest.Str(d, "record_id"), systemtest.Str(d, "statement_id"),
+			systemtest.Str(d, "student_id"), systemtest.Str(d, "amount")})
+	}
+	if !slices.Equal(want, gotStored) || systemtest.Str(stored, "limits_source") != "school" {
+		t.Errorf("with the stored limit (%s)\n got %v\nwant %v", systemtest.Str(stored, "limits_source"), gotStored, want)
+	}
+	for _, d := range recon("&labour_share_limit=0.60")["discrepancies"].([]any) {
+		if systemtest.Str(d, "rule") == "labour_share" {
+			t.Errorf("labour_share listed with the request's 0.60 over the stored 0.10: %v", d)
+		}
+	}
 
 	// The same reconciliation as a workbook: its totals are the API's.
 	x := env.Do(t, "GET", s.path("/reconciliation:export?term_id=%s&labour_share_limit=0.10", s.term), nil)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/fee"
-	"github.com/kehou/kehou/services/billing/domain/recon"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
@@ -33,7 +32,7 @@ func (r *Reconciliation) PublicStatement(ctx context.Context, schoolID, termID s
 		return fault.NotFound("term " + termID + " not found")
 	}
 	term := terms[i]
-	sr, err := r.reconcile(ctx, sc.DistrictID, sc.ID, term.ID, term.Start, term.End, recon.DefaultLimits())
+	sr, err := r.reconcile(ctx, sc.DistrictID, sc.ID, term.ID, term.Start, term.End, LimitOverride{})
 	if err != nil {
 		return err
 	}

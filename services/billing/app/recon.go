@@ -25,6 +25,14 @@ type ReconStore interface {
 	// ReconPay returns the pay statements of those months.
 	ReconPay(ctx context.Context, districtID, schoolID string, from, to int) ([]recon.Pay, error)
 	CostSheet(ctx context.Context, districtID, schoolID, termID string) (*fee.CostSheet, error)
+	// PutShareLimits writes the next version of a scope's share limits, or
+	// returns the one an earlier request with the same id wrote (replayed).
+	PutShareLimits(ctx context.Context, s recon.Setting) (recon.Setting, bool, error)
+	// ShareLimitsInForce is the school's version in force on day, else the
+	// district's; ok is false when neither has one.
+	ShareLimitsInForce(ctx context.Context, districtID, schoolID string, day civil.Date) (recon.Setting, bool, error)
+	// ShareLimitVersions is every version of one scope, newest first.
+	ShareLimitVersions(ctx context.Context, districtID, schoolID string) ([]recon.Setting, error)
 }
 
 // Reconciliation is the reconciliation use cases (对账).
@@ -44,13 +52,19 @@ func NewReconciliation(store interface {
 	return &Reconciliation{store: store, settle: store, feed: feed, runs: runs}
 }
 
-// ReconRequest names a period: a term, or a month (Year, Month), and the
-// share limits (zero: recon.DefaultLimits).
+// ReconRequest names a period: a term, or a month (Year, Month), and
+// optionally share limits that override the stored ones ("what if").
 type ReconRequest struct {
 	SchoolID    string
 	TermID      string
 	Year, Month int
-	Limits      recon.Limits
+	Override    LimitOverride
+}
+
+// LimitOverride is a request's own share limits; a nil field keeps the
+// stored setting (or the default when none is stored).
+type LimitOverride struct {
+	Labour, Management *decimal.Decimal
 }
 
 // SchoolRecon is a school's reconciliation of a period.
@@ -58,18 +72,23 @@ type SchoolRecon struct {
 	SchoolID string
 	From, To civil.Date
 	Limits   recon.Limits
-	Report   recon.Report
+	// LimitsSource says where Limits came from (recon.SourceDefault,
+	// SourceDistrict, SourceSchool or SourceRequest) and LimitsVersion is
+	// the stored version used (0 when none).
+	LimitsSource  string
+	LimitsVersion int
+	Report        recon.Report
 }
 
-// ParseLimits reads the share limits of a request ("" keeps the default);
-// each must be a fraction in [0, 1].
-func ParseLimits(labour, management string) (recon.Limits, error) {
-	l := recon.DefaultLimits()
+// ParseLimits reads the share limits of a request ("" keeps the stored
+// setting); each must be a fraction in [0, 1].
+func ParseLimits(labour, management string) (LimitOverride, error) {
+	var o LimitOverride
 	v := fault.ValidationError{Subject: "reconciliation"}
 	for _, f := range []struct {
 		field, s string
-		dst      *decimal.Decimal
-	}{{"labour_share_limit", labour, &l.LabourShare}, {"management_share_limit", management, &l.ManagementShare}} {
+		dst      **decimal.Decimal
+	}{{"labour_share_limit", labour, &o.Labour}, {"management_share_limit", management, &o.Management}} {
 		if f.s == "" {
 			continue
 		}
@@ -78,9 +97,111 @@ func ParseLimits(labour, management string) (recon.Limits, error) {
 			v.Addf(f.field, "must be a fraction from 0 to 1, like 0.60, not %q", f.s)
 			continue
 		}
-		*f.dst = d
+		*f.dst = &d
 	}
-	return l, v.Err()
+	return o, v.Err()
+}
+
+// limitsFor is the share limits a school's (or, with schoolID empty, the
+// district's) period ending on day is checked against: the stored version
+// in force that day (the school's override, else the district's, else
+// recon.DefaultLimits), then the request's override field by field.
+func (r *Reconciliation) limitsFor(ctx context.Context, districtID, schoolID string, day civil.Date, o LimitOverride) (recon.Limits, string, int, error) {
+	set, ok, err := r.store.ShareLimitsInForce(ctx, districtID, schoolID, day)
+	if err != nil {
+		return recon.Limits{}, "", 0, err
+	}
+	if !ok {
+		set = recon.Setting{Limits: recon.DefaultLimits()}
+	}
+	l, source := set.Limits, set.Source()
+	if o.Labour != nil {
+		l.LabourShare, source = *o.Labour, recon.SourceRequest
+	}
+	if o.Management != nil {
+		l.ManagementShare, source = *o.Management, recon.SourceRequest
+	}
+	return l, source, set.Version, nil
+}
+
+// SetShareLimits stores a new version of a district's share limits, or of
+// one school's override (SchoolID set), effective from its date; the same
+// request id again returns the version it wrote.
+func (r *Reconciliation) SetShareLimits(ctx context.Context, s recon.Setting) (recon.Setting, bool, error) {
+	var c fault.Collector
+	c.Check(s.RequestID != "", "request_id", "is required")
+	c.Check(!s.EffectiveFrom.IsZero(), "effective_from", "is required")
+	if err := c.Err(); err != nil {
+		return recon.Setting{}, false, err
+	}
+	if err := recon.CheckLimits(s.Limits, "labour_share_limit", "management_share_limit"); err != nil {
+		return recon.Setting{}, false, err
+	}
+	if err := r.feed.CheckDistrict(ctx, s.DistrictID); err != nil {
+		return recon.Setting{}, false, err
+	}
+	if s.SchoolID != "" {
+		sc, err := r.feed.School(ctx, s.SchoolID)
+		if err != nil {
+			return recon.Setting{}, false, err
+		}
+		if sc.DistrictID != s.DistrictID {
+			return recon.Setting{}, false, fault.Invalid("school_id", "school "+s.SchoolID+" is not in district "+s.DistrictID)
+		}
+	}
+	s.Fingerprint = moneyFingerprint("share_limits", s.SchoolID, s.Limits.LabourShare.String(), s.Limits.ManagementShare.String(),
+		s.EffectiveFrom.String(), s.DocumentNo, s.Note)
+	got, replayed, err := r.store.PutShareLimits(ctx, s)
+	if err != nil {
+		return recon.Setting{}, false, err
+	}
+	if replayed && got.Fingerprint != s.Fingerprint {
+		return recon.Setting{}, false, fault.Invalid("request_id", "was already used for other share limits; use a new id for a new version")
+	}
+	return got, replayed, nil
+}
+
+// ShareLimits is the share limits in force for a scope on a day and the
+// scope's stored versions.
+type ShareLimits struct {
+	Limits   recon.Limits
+	Source   string
+	Version  int
+	InForce  recon.Setting
+	Versions []recon.Setting
+}
+
+// ShareLimits returns what a reconciliation of a period ending on day
+// (today when zero) would use for a district (or one school), and the
+// scope's versions, newest first.
+func (r *Reconciliation) ShareLimits(ctx context.Context, districtID, schoolID string, day civil.Date) (ShareLimits, error) {
+	if err := r.feed.CheckDistrict(ctx, districtID); err != nil {
+		return ShareLimits{}, err
+	}
+	if schoolID != "" {
+		sc, err := r.feed.School(ctx, schoolID)
+		if err != nil {
+			return ShareLimits{}, err
+		}
+		if sc.DistrictID != districtID {
+			return ShareLimits{}, fault.Invalid("school_id", "school "+schoolID+" is not in district "+districtID)
+		}
+	}
+	if day.IsZero() {
+		day = civil.Of(time.Now().In(time.FixedZone("CST", 8*3600)))
+	}
+	set, ok, err := r.store.ShareLimitsInForce(ctx, districtID, schoolID, day)
+	if err != nil {
+		return ShareLimits{}, err
+	}
+	if !ok {
+		set = recon.Setting{Limits: recon.DefaultLimits()}
+	}
+	vs, err := r.store.ShareLimitVersions(ctx, districtID, schoolID)
+	if err != nil {
+		return ShareLimits{}, err
+	}
+	return ShareLimits{Limits: set.Limits, Source: set.Source(), Version: set.Version, InForce: set, Versions: vs}, nil
 }
 
 // School reconciles one school's term or month.
@@ -120,11 +241,12 @@ func (r *Reconciliation) School(ctx context.Context, req ReconRequest) (SchoolRe
 			return SchoolRecon{}, fault.NotFound("term " + req.TermID + " not found")
 		}
 	}
-	return r.reconcile(ctx, sc.DistrictID, sc.ID, req.TermID, from, to, req.Limits)
+	return r.reconcile(ctx, sc.DistrictID, sc.ID, req.TermID, from, to, req.Override)
 }
 
-// District reconciles each school of a district for a month and rolls them up.
-func (r *Reconciliation) District(ctx context.Context, districtID string, year, month int, limits recon.Limits) (SchoolRecon, []SchoolRecon, error) {
+// District reconciles each school of a district for a month, each against
+// its own share limits, and rolls them up; the total shows the district's.
+func (r *Reconciliation) District(ctx context.Context, districtID string, year, month int, o LimitOverride) (SchoolRecon, []SchoolRecon, error) {
 	if err := r.feed.CheckDistrict(ctx, districtID); err != nil {
 		return SchoolRecon{}, nil, err
 	}
@@ -137,19 +259,26 @@ func (r *Reconciliation) District(ctx context.Context, districtID string, year, 
 	var out []SchoolRecon
 	reports := make([]recon.Report, 0, len(schools))
 	for _, sc := range schools {
-		sr, err := r.reconcile(ctx, districtID, sc.ID, "", from, to, limits)
+		sr, err := r.reconcile(ctx, districtID, sc.ID, "", from, to, o)
 		if err != nil {
 			return SchoolRecon{}, nil, fmt.Errorf("reconcile school %s: %w", sc.ID, err)
 		}
 		out = append(out, sr)
 		reports = append(reports, sr.Report)
 	}
-	return SchoolRecon{From: from, To: to, Limits: limits, Report: recon.RollUp(reports)}, out, nil
+	limits, source, version, err := r.limitsFor(ctx, districtID, "", to, o)
+	if err != nil {
+		return SchoolRecon{}, nil, err
+	}
+	return SchoolRecon{From: from, To: to, Limits: limits, LimitsSource: source, LimitsVersion: version, Report: recon.RollUp(reports)}, out, nil
 }
 
-func (r *Reconciliation) reconcile(ctx context.Context, districtID, schoolID, termID string, from, to civil.Date, limits recon.Limits) (SchoolRecon, error) {
+func (r *Reconciliation) reconcile(ctx context.Context, districtID, schoolID, termID string, from, to civil.Date, o LimitOverride) (SchoolRecon, error) {
+	limits, source, version, err := r.limitsFor(ctx, districtID, schoolID, to, o)
+	if err != nil {
+		return SchoolRecon{}, err
+	}
 	in := recon.Input{SchoolID: schoolID, Limits: limits}
-	var err error
 	if in.Sums, err = r.store.LedgerSums(ctx, districtID, schoolID, from, to); err != nil {
 		return SchoolRecon{}, err
 	}
@@ -184,7 +313,8 @@ func (r *Reconciliation) reconcile(ctx context.Context, districtID, schoolID, te
 			}
 		}
 	}
-	return SchoolRecon{SchoolID: schoolID, From: from, To: to, Limits: limits, Report: recon.Reconcile(in)}, nil
+	return SchoolRecon{SchoolID: schoolID, From: from, To: to, Limits: limits, LimitsSource: source, LimitsVersion: version,
+		Report: recon.Reconcile(in)}, nil
 }
 
 // expectedHours is a school month's approved hours with what the rate

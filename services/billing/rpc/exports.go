@@ -49,7 +49,7 @@ func (s *ExportServer) ExportReconciliation(req *billingv1.ExportReconciliationR
 	limits, err := app.ParseLimits(req.GetLabourShareLimit(), req.GetManagementShareLimit())
 	if err == nil {
 		err = s.recon.Export(stream.Context(), app.ReconRequest{SchoolID: req.GetSchoolId(), TermID: req.GetTermId(),
-			Year: int(req.GetYear()), Month: int(req.GetMonth()), Limits: limits}, req.GetFormat(), cw.open)
+			Year: int(req.GetYear()), Month: int(req.GetMonth()), Override: limits}, req.GetFormat(), cw.open)
 	}
 	return s.finish(stream, cw, err)
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/kehou/kehou/services/billing/app"
 	"github.com/kehou/kehou/services/billing/domain/institution"
 	"github.com/kehou/kehou/services/billing/domain/recon"
+	"github.com/kehou/kehou/services/platform/civil"
+	"github.com/kehou/kehou/services/platform/pbconv"
 )
 
 // ReconServer implements billingv1.ReconciliationServiceServer.
@@ -30,7 +32,7 @@ func (s *ReconServer) GetReconciliation(ctx context.Context, req *billingv1.GetR
 		return nil, toStatus(ctx, s.log, err)
 	}
 	r, err := s.app.School(ctx, app.ReconRequest{SchoolID: req.GetSchoolId(), TermID: req.GetTermId(),
-		Year: int(req.GetYear()), Month: int(req.GetMonth()), Limits: limits})
+		Year: int(req.GetYear()), Month: int(req.GetMonth()), Override: limits})
 	if err != nil {
 		return nil, toStatus(ctx, s.log, err)
 	}
@@ -80,6 +82,7 @@ func reconToProto(r app.SchoolRecon) *billingv1.Reconciliation {
 	out := &billingv1.Reconciliation{
 		SchoolId: r.SchoolID, From: r.From.String(), To: r.To.String(), Balanced: r.Report.Balanced(),
 		LabourShareLimit: r.Limits.LabourShare.String(), ManagementShareLimit: r.Limits.ManagementShare.String(),
+		LimitsSource: r.LimitsSource, LimitsVersion: int32(r.LimitsVersion),
 		Income: &billingv1.ReconIncome{FeesBilled: in.FeesBilled.StringFixed(2), Collected: in.Collected.StringFixed(2),
 			Refunded: in.Refunded.StringFixed(2), WrittenOff: in.WrittenOff.StringFixed(2), Outstanding: in.Outstanding.StringFixed(2),
 			Total: in.Total.StringFixed(2)},
@@ -111,4 +114,59 @@ func reconToProto(r app.SchoolRecon) *billingv1.Reconciliation {
 func discrepancyToProto(d recon.Discrepancy) *billingv1.Discrepancy {
 	return &billingv1.Discrepancy{Rule: string(d.Rule), SchoolId: d.SchoolID, RecordId: d.RecordID, StaffId: d.StaffID,
 		StatementId: d.StatementID, StudentId: d.StudentID, PayerId: d.PayerID, Amount: d.Amount.StringFixed(2)}
+}
+
+func shareLimitsProto(s recon.Setting) *billingv1.ShareLimits {
+	return &billingv1.ShareLimits{DistrictId: s.DistrictID, SchoolId: s.SchoolID, Version: int32(s.Version),
+		LabourShareLimit: s.Limits.LabourShare.String(), ManagementShareLimit: s.Limits.ManagementShare.String(),
+		EffectiveFrom: pbconv.FromDate(s.EffectiveFrom.Time()), DocumentNo: s.DocumentNo, Note: s.Note, RequestId: s.RequestID}
+}
+
+// SetShareLimits implements the RPC.
+func (s *ReconServer) SetShareLimits(ctx context.Context, req *billingv1.SetShareLimitsRequest) (*billingv1.SetShareLimitsResponse, error) {
+	o, err := app.ParseLimits(req.GetLabourShareLimit(), req.GetManagementShareLimit())
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	from, err := optDate(req.GetEffectiveFrom(), "effective_from")
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	set := recon.Setting{DistrictID: req.GetDistrictId(), SchoolID: req.GetSchoolId(), DocumentNo: req.GetDocumentNo(),
+		Note: req.GetNote(), RequestID: req.GetRequestId()}
+	if !from.IsZero() {
+		set.EffectiveFrom = civil.Of(from)
+	}
+	// Both are required by the contract, so ParseLimits set both.
+	set.Limits.LabourShare, set.Limits.ManagementShare = *o.Labour, *o.Management
+	got, replayed, err := s.app.SetShareLimits(ctx, set)
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	return &billingv1.SetShareLimitsResponse{Limits: shareLimitsProto(got), Replayed: replayed}, nil
+}
+
+// GetShareLimits implements the RPC.
+func (s *ReconServer) GetShareLimits(ctx context.Context, req *billingv1.GetShareLimitsRequest) (*billingv1.GetShareLimitsResponse, error) {
+	on, err := optDate(req.GetAsOf(), "as_of")
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	var day civil.Date
+	if !on.IsZero() {
+		day = civil.Of(on)
+	}
+	sl, err := s.app.ShareLimits(ctx, req.GetDistrictId(), req.GetSchoolId(), day)
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	out := &billingv1.GetShareLimitsResponse{LabourShareLimit: sl.Limits.LabourShare.String(),
+		ManagementShareLimit: sl.Limits.ManagementShare.String(), Source: sl.Source, Versions: []*billingv1.ShareLimits{}}
+	if sl.Version > 0 {
+		out.InForce = shareLimitsProto(sl.InForce)
+	}
+	for _, v := range sl.Versions {
+		out.Versions = append(out.Versions, shareLimitsProto(v))
+	}
+	return out, nil
 }

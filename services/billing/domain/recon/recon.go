@@ -23,6 +23,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kehou/kehou/services/platform/civil"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/shopspring/decimal"
 )
 
@@ -408,4 +410,51 @@ func sortedPayers(m map[string]*Payer) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Where a reconciliation's limits came from.
+const (
+	SourceDefault  = "default"  // nothing stored: DefaultLimits
+	SourceDistrict = "district" // the district's stored version
+	SourceSchool   = "school"   // the school's override
+	SourceRequest  = "request"  // the request overrode at least one ("what if")
+)
+
+// Setting is one stored version of the share limits of a district, or of
+// one of its schools (SchoolID set) overriding the district's.
+type Setting struct {
+	DistrictID    string
+	SchoolID      string
+	Version       int
+	Limits        Limits
+	EffectiveFrom civil.Date
+	DocumentNo    string
+	Note          string
+	RequestID     string
+	Fingerprint   string
+}
+
+// Source names where a setting's limits come from.
+func (s Setting) Source() string {
+	switch {
+	case s.Version == 0:
+		return SourceDefault
+	case s.SchoolID != "":
+		return SourceSchool
+	}
+	return SourceDistrict
+}
+
+// CheckLimits rejects a limit outside [0, 1] or finer than four places
+// (0.6, 0.60 and 0.6000 are all allowed), naming the field.
+func CheckLimits(l Limits, labourField, managementField string) error {
+	var c fault.Collector
+	for _, f := range []struct {
+		field string
+		v     decimal.Decimal
+	}{{labourField, l.LabourShare}, {managementField, l.ManagementShare}} {
+		c.Check(!f.v.IsNegative() && !f.v.GreaterThan(decimal.NewFromInt(1)), f.field, "must be a fraction from 0 to 1, like 0.60")
+		c.Check(f.v.Equal(f.v.Round(4)), f.field, "has more than four decimal places")
+	}
+	return c.Err()
 }

@@ -8,6 +8,7 @@ package billingv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	v1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -426,9 +427,10 @@ type GetReconciliationRequest struct {
 	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
 	// Month of a month reconciliation, 1–12.
 	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
-	// Most remuneration may be of income, e.g. "0.60" (the default when empty).
+	// Overrides the stored limit for this request only ("what if"), e.g.
+	// "0.60"; empty uses the stored setting in force on the period's last day.
 	LabourShareLimit string `protobuf:"bytes,5,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
-	// Most the management allowance may be of income, e.g. "0.10" (the default when empty).
+	// Overrides the stored management limit for this request only, e.g. "0.10".
 	ManagementShareLimit string `protobuf:"bytes,6,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
@@ -561,9 +563,9 @@ type GetDistrictReconciliationRequest struct {
 	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
 	// Month, 1–12.
 	Month int32 `protobuf:"varint,3,opt,name=month,proto3" json:"month,omitempty"`
-	// Most remuneration may be of income (default "0.60").
+	// Overrides every school's stored labour limit for this request ("what if").
 	LabourShareLimit string `protobuf:"bytes,4,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
-	// Most the management allowance may be of income (default "0.10").
+	// Overrides every school's stored management limit for this request.
 	ManagementShareLimit string `protobuf:"bytes,5,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
@@ -710,8 +712,13 @@ type Reconciliation struct {
 	LabourShareLimit string `protobuf:"bytes,8,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
 	// The management share limit applied.
 	ManagementShareLimit string `protobuf:"bytes,9,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// Where the limits applied came from: default, district, school, or
+	// request (the request overrode at least one).
+	LimitsSource string `protobuf:"bytes,10,opt,name=limits_source,json=limitsSource,proto3" json:"limits_source,omitempty"`
+	// The stored version used (0 when none is stored).
+	LimitsVersion int32 `protobuf:"varint,11,opt,name=limits_version,json=limitsVersion,proto3" json:"limits_version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Reconciliation) Reset() {
@@ -805,6 +812,20 @@ func (x *Reconciliation) GetManagementShareLimit() string {
 		return x.ManagementShareLimit
 	}
 	return ""
+}
+
+func (x *Reconciliation) GetLimitsSource() string {
+	if x != nil {
+		return x.LimitsSource
+	}
+	return ""
+}
+
+func (x *Reconciliation) GetLimitsVersion() int32 {
+	if x != nil {
+		return x.LimitsVersion
+	}
+	return 0
 }
 
 // ReconIncome is a period's income.
@@ -1236,11 +1257,439 @@ func (x *Discrepancy) GetAmount() string {
 	return ""
 }
 
+// ShareLimits is one stored version of the share limits of a district or school.
+type ShareLimits struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School whose override it is; empty for the district's own.
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Version within its scope, from 1.
+	Version int32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// Most remuneration may be of income, e.g. "0.60".
+	LabourShareLimit string `protobuf:"bytes,4,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
+	// Most the management allowance may be of income, e.g. "0.10".
+	ManagementShareLimit string `protobuf:"bytes,5,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
+	// First day it applies to (a period is checked against the version in force on its last day).
+	EffectiveFrom *v1.Date `protobuf:"bytes,6,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	// The document that sets it (文号).
+	DocumentNo string `protobuf:"bytes,7,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Free note.
+	Note string `protobuf:"bytes,8,opt,name=note,proto3" json:"note,omitempty"`
+	// The request that wrote it.
+	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShareLimits) Reset() {
+	*x = ShareLimits{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShareLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShareLimits) ProtoMessage() {}
+
+func (x *ShareLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShareLimits.ProtoReflect.Descriptor instead.
+func (*ShareLimits) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ShareLimits) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ShareLimits) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ShareLimits) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ShareLimits) GetLabourShareLimit() string {
+	if x != nil {
+		return x.LabourShareLimit
+	}
+	return ""
+}
+
+func (x *ShareLimits) GetManagementShareLimit() string {
+	if x != nil {
+		return x.ManagementShareLimit
+	}
+	return ""
+}
+
+func (x *ShareLimits) GetEffectiveFrom() *v1.Date {
+	if x != nil {
+		return x.EffectiveFrom
+	}
+	return nil
+}
+
+func (x *ShareLimits) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *ShareLimits) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *ShareLimits) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// SetShareLimitsRequest is the input of SetShareLimits.
+type SetShareLimitsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School to override the district's limits for; empty sets the district's.
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Most remuneration may be of income: a fraction from 0 to 1, at most four places.
+	LabourShareLimit string `protobuf:"bytes,3,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
+	// Most the management allowance may be of income: a fraction from 0 to 1.
+	ManagementShareLimit string `protobuf:"bytes,4,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
+	// First day it applies to.
+	EffectiveFrom *v1.Date `protobuf:"bytes,5,opt,name=effective_from,json=effectiveFrom,proto3" json:"effective_from,omitempty"`
+	// The document that sets it (文号).
+	DocumentNo string `protobuf:"bytes,6,opt,name=document_no,json=documentNo,proto3" json:"document_no,omitempty"`
+	// Free note.
+	Note string `protobuf:"bytes,7,opt,name=note,proto3" json:"note,omitempty"`
+	// Client key: the same id returns the version it wrote.
+	RequestId     string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetShareLimitsRequest) Reset() {
+	*x = SetShareLimitsRequest{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetShareLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetShareLimitsRequest) ProtoMessage() {}
+
+func (x *SetShareLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetShareLimitsRequest.ProtoReflect.Descriptor instead.
+func (*SetShareLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *SetShareLimitsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *SetShareLimitsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *SetShareLimitsRequest) GetLabourShareLimit() string {
+	if x != nil {
+		return x.LabourShareLimit
+	}
+	return ""
+}
+
+func (x *SetShareLimitsRequest) GetManagementShareLimit() string {
+	if x != nil {
+		return x.ManagementShareLimit
+	}
+	return ""
+}
+
+func (x *SetShareLimitsRequest) GetEffectiveFrom() *v1.Date {
+	if x != nil {
+		return x.EffectiveFrom
+	}
+	return nil
+}
+
+func (x *SetShareLimitsRequest) GetDocumentNo() string {
+	if x != nil {
+		return x.DocumentNo
+	}
+	return ""
+}
+
+func (x *SetShareLimitsRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *SetShareLimitsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// SetShareLimitsResponse is the output of SetShareLimits.
+type SetShareLimitsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The version written.
+	Limits *ShareLimits `protobuf:"bytes,1,opt,name=limits,proto3" json:"limits,omitempty"`
+	// True when the request id had been used already and nothing new was written.
+	Replayed      bool `protobuf:"varint,2,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetShareLimitsResponse) Reset() {
+	*x = SetShareLimitsResponse{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetShareLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetShareLimitsResponse) ProtoMessage() {}
+
+func (x *SetShareLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetShareLimitsResponse.ProtoReflect.Descriptor instead.
+func (*SetShareLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SetShareLimitsResponse) GetLimits() *ShareLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *SetShareLimitsResponse) GetReplayed() bool {
+	if x != nil {
+		return x.Replayed
+	}
+	return false
+}
+
+// GetShareLimitsRequest is the input of GetShareLimits.
+type GetShareLimitsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// School; empty reads the district's own.
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The day; today (China) when unset.
+	AsOf          *v1.Date `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetShareLimitsRequest) Reset() {
+	*x = GetShareLimitsRequest{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetShareLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetShareLimitsRequest) ProtoMessage() {}
+
+func (x *GetShareLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetShareLimitsRequest.ProtoReflect.Descriptor instead.
+func (*GetShareLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetShareLimitsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *GetShareLimitsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *GetShareLimitsRequest) GetAsOf() *v1.Date {
+	if x != nil {
+		return x.AsOf
+	}
+	return nil
+}
+
+// GetShareLimitsResponse is the output of GetShareLimits.
+type GetShareLimitsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The labour limit in force.
+	LabourShareLimit string `protobuf:"bytes,1,opt,name=labour_share_limit,json=labourShareLimit,proto3" json:"labour_share_limit,omitempty"`
+	// The management limit in force.
+	ManagementShareLimit string `protobuf:"bytes,2,opt,name=management_share_limit,json=managementShareLimit,proto3" json:"management_share_limit,omitempty"`
+	// default (nothing stored), district or school.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The version in force (absent when the defaults apply).
+	InForce *ShareLimits `protobuf:"bytes,4,opt,name=in_force,json=inForce,proto3" json:"in_force,omitempty"`
+	// Every stored version of the scope (the school's overrides, or the district's own), newest first.
+	Versions      []*ShareLimits `protobuf:"bytes,5,rep,name=versions,proto3" json:"versions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetShareLimitsResponse) Reset() {
+	*x = GetShareLimitsResponse{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetShareLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetShareLimitsResponse) ProtoMessage() {}
+
+func (x *GetShareLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetShareLimitsResponse.ProtoReflect.Descriptor instead.
+func (*GetShareLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GetShareLimitsResponse) GetLabourShareLimit() string {
+	if x != nil {
+		return x.LabourShareLimit
+	}
+	return ""
+}
+
+func (x *GetShareLimitsResponse) GetManagementShareLimit() string {
+	if x != nil {
+		return x.ManagementShareLimit
+	}
+	return ""
+}
+
+func (x *GetShareLimitsResponse) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *GetShareLimitsResponse) GetInForce() *ShareLimits {
+	if x != nil {
+		return x.InForce
+	}
+	return nil
+}
+
+func (x *GetShareLimitsResponse) GetVersions() []*ShareLimits {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_reconciliation_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\n" +
-	"%kehou/billing/v1/reconciliation.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a#kehou/billing/v1/remuneration.proto\"\xc1\x01\n" +
+	"%kehou/billing/v1/reconciliation.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a#kehou/billing/v1/remuneration.proto\x1a\x1ckehou/common/v1/common.proto\"\xc1\x01\n" +
 	"\x1fGetInstitutionSettlementRequest\x12*\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"districtId\x120\n" +
@@ -1295,7 +1744,7 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"R\x14managementShareLimit\"\x97\x01\n" +
 	"!GetDistrictReconciliationResponse\x126\n" +
 	"\x05total\x18\x01 \x01(\v2 .kehou.billing.v1.ReconciliationR\x05total\x12:\n" +
-	"\aschools\x18\x02 \x03(\v2 .kehou.billing.v1.ReconciliationR\aschools\"\x8a\x03\n" +
+	"\aschools\x18\x02 \x03(\v2 .kehou.billing.v1.ReconciliationR\aschools\"\xd6\x03\n" +
 	"\x0eReconciliation\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x12\n" +
 	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
@@ -1305,7 +1754,10 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\rdiscrepancies\x18\x06 \x03(\v2\x1d.kehou.billing.v1.DiscrepancyR\rdiscrepancies\x12\x1a\n" +
 	"\bbalanced\x18\a \x01(\bR\bbalanced\x12,\n" +
 	"\x12labour_share_limit\x18\b \x01(\tR\x10labourShareLimit\x124\n" +
-	"\x16management_share_limit\x18\t \x01(\tR\x14managementShareLimit\"\xf8\x01\n" +
+	"\x16management_share_limit\x18\t \x01(\tR\x14managementShareLimit\x12#\n" +
+	"\rlimits_source\x18\n" +
+	" \x01(\tR\flimitsSource\x12%\n" +
+	"\x0elimits_version\x18\v \x01(\x05R\rlimitsVersion\"\xf8\x01\n" +
 	"\vReconIncome\x12\x1f\n" +
 	"\vfees_billed\x18\x01 \x01(\tR\n" +
 	"feesBilled\x12\x1c\n" +
@@ -1343,10 +1795,54 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\n" +
 	"student_id\x18\x06 \x01(\tR\tstudentId\x12\x19\n" +
 	"\bpayer_id\x18\a \x01(\tR\apayerId\x12\x16\n" +
-	"\x06amount\x18\b \x01(\tR\x06amount2\xc3\x04\n" +
+	"\x06amount\x18\b \x01(\tR\x06amount\"\xdb\x02\n" +
+	"\vShareLimits\x12\x1f\n" +
+	"\vdistrict_id\x18\x01 \x01(\tR\n" +
+	"districtId\x12\x1b\n" +
+	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x05R\aversion\x12,\n" +
+	"\x12labour_share_limit\x18\x04 \x01(\tR\x10labourShareLimit\x124\n" +
+	"\x16management_share_limit\x18\x05 \x01(\tR\x14managementShareLimit\x12<\n" +
+	"\x0eeffective_from\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\reffectiveFrom\x12\x1f\n" +
+	"\vdocument_no\x18\a \x01(\tR\n" +
+	"documentNo\x12\x12\n" +
+	"\x04note\x18\b \x01(\tR\x04note\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestId\"\x9c\x03\n" +
+	"\x15SetShareLimitsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x127\n" +
+	"\x12labour_share_limit\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\n" +
+	"R\x10labourShareLimit\x12?\n" +
+	"\x16management_share_limit\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\n" +
+	"R\x14managementShareLimit\x12D\n" +
+	"\x0eeffective_from\x18\x05 \x01(\v2\x15.kehou.common.v1.DateB\x06\xbaH\x03\xc8\x01\x01R\reffectiveFrom\x12(\n" +
+	"\vdocument_no\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"documentNo\x12\x1c\n" +
+	"\x04note\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04note\x12)\n" +
+	"\n" +
+	"request_id\x18\b \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\trequestId\"k\n" +
+	"\x16SetShareLimitsResponse\x125\n" +
+	"\x06limits\x18\x01 \x01(\v2\x1d.kehou.billing.v1.ShareLimitsR\x06limits\x12\x1a\n" +
+	"\breplayed\x18\x02 \x01(\bR\breplayed\"\x95\x01\n" +
+	"\x15GetShareLimitsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12*\n" +
+	"\x05as_of\x18\x03 \x01(\v2\x15.kehou.common.v1.DateR\x04asOf\"\x89\x02\n" +
+	"\x16GetShareLimitsResponse\x12,\n" +
+	"\x12labour_share_limit\x18\x01 \x01(\tR\x10labourShareLimit\x124\n" +
+	"\x16management_share_limit\x18\x02 \x01(\tR\x14managementShareLimit\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x128\n" +
+	"\bin_force\x18\x04 \x01(\v2\x1d.kehou.billing.v1.ShareLimitsR\ainForce\x129\n" +
+	"\bversions\x18\x05 \x03(\v2\x1d.kehou.billing.v1.ShareLimitsR\bversions2\xf6\x06\n" +
 	"\x15ReconciliationService\x12\x9c\x01\n" +
 	"\x11GetReconciliation\x12*.kehou.billing.v1.GetReconciliationRequest\x1a+.kehou.billing.v1.GetReconciliationResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/schools/{school_id}/reconciliation\x12\xb8\x01\n" +
-	"\x19GetDistrictReconciliation\x122.kehou.billing.v1.GetDistrictReconciliationRequest\x1a3.kehou.billing.v1.GetDistrictReconciliationResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/reconciliation\x12\xcf\x01\n" +
+	"\x19GetDistrictReconciliation\x122.kehou.billing.v1.GetDistrictReconciliationRequest\x1a3.kehou.billing.v1.GetDistrictReconciliationResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/reconciliation\x12\x98\x01\n" +
+	"\x0eSetShareLimits\x12'.kehou.billing.v1.SetShareLimitsRequest\x1a(.kehou.billing.v1.SetShareLimitsResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/districts/{district_id}/share-limits\x12\x95\x01\n" +
+	"\x0eGetShareLimits\x12'.kehou.billing.v1.GetShareLimitsRequest\x1a(.kehou.billing.v1.GetShareLimitsResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/districts/{district_id}/share-limits\x12\xcf\x01\n" +
 	"\x18GetInstitutionSettlement\x121.kehou.billing.v1.GetInstitutionSettlementRequest\x1a2.kehou.billing.v1.GetInstitutionSettlementResponse\"L\x82\xd3\xe4\x93\x02F\x12D/v1/districts/{district_id}/institutions/{institution_id}/settlementB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
@@ -1361,7 +1857,7 @@ func file_kehou_billing_v1_reconciliation_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_reconciliation_proto_rawDescData
 }
 
-var file_kehou_billing_v1_reconciliation_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_kehou_billing_v1_reconciliation_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_kehou_billing_v1_reconciliation_proto_goTypes = []any{
 	(*GetInstitutionSettlementRequest)(nil),   // 0: kehou.billing.v1.GetInstitutionSettlementRequest
 	(*GetInstitutionSettlementResponse)(nil),  // 1: kehou.billing.v1.GetInstitutionSettlementResponse
@@ -1378,15 +1874,21 @@ var file_kehou_billing_v1_reconciliation_proto_goTypes = []any{
 	(*ReconSpending)(nil),                     // 12: kehou.billing.v1.ReconSpending
 	(*CostAmount)(nil),                        // 13: kehou.billing.v1.CostAmount
 	(*Discrepancy)(nil),                       // 14: kehou.billing.v1.Discrepancy
-	(*PayLine)(nil),                           // 15: kehou.billing.v1.PayLine
-	(*TreatmentAmount)(nil),                   // 16: kehou.billing.v1.TreatmentAmount
+	(*ShareLimits)(nil),                       // 15: kehou.billing.v1.ShareLimits
+	(*SetShareLimitsRequest)(nil),             // 16: kehou.billing.v1.SetShareLimitsRequest
+	(*SetShareLimitsResponse)(nil),            // 17: kehou.billing.v1.SetShareLimitsResponse
+	(*GetShareLimitsRequest)(nil),             // 18: kehou.billing.v1.GetShareLimitsRequest
+	(*GetShareLimitsResponse)(nil),            // 19: kehou.billing.v1.GetShareLimitsResponse
+	(*PayLine)(nil),                           // 20: kehou.billing.v1.PayLine
+	(*TreatmentAmount)(nil),                   // 21: kehou.billing.v1.TreatmentAmount
+	(*v1.Date)(nil),                           // 22: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_reconciliation_proto_depIdxs = []int32{
 	2,  // 0: kehou.billing.v1.GetInstitutionSettlementResponse.settlement:type_name -> kehou.billing.v1.InstitutionSettlement
 	3,  // 1: kehou.billing.v1.InstitutionSettlement.schools:type_name -> kehou.billing.v1.InstitutionSettlementSchool
 	3,  // 2: kehou.billing.v1.InstitutionSettlement.total:type_name -> kehou.billing.v1.InstitutionSettlementSchool
 	4,  // 3: kehou.billing.v1.InstitutionSettlement.lines:type_name -> kehou.billing.v1.InstitutionSettlementLine
-	15, // 4: kehou.billing.v1.InstitutionSettlementLine.line:type_name -> kehou.billing.v1.PayLine
+	20, // 4: kehou.billing.v1.InstitutionSettlementLine.line:type_name -> kehou.billing.v1.PayLine
 	9,  // 5: kehou.billing.v1.GetReconciliationResponse.reconciliation:type_name -> kehou.billing.v1.Reconciliation
 	9,  // 6: kehou.billing.v1.GetDistrictReconciliationResponse.total:type_name -> kehou.billing.v1.Reconciliation
 	9,  // 7: kehou.billing.v1.GetDistrictReconciliationResponse.schools:type_name -> kehou.billing.v1.Reconciliation
@@ -1394,19 +1896,29 @@ var file_kehou_billing_v1_reconciliation_proto_depIdxs = []int32{
 	12, // 9: kehou.billing.v1.Reconciliation.spending:type_name -> kehou.billing.v1.ReconSpending
 	14, // 10: kehou.billing.v1.Reconciliation.discrepancies:type_name -> kehou.billing.v1.Discrepancy
 	11, // 11: kehou.billing.v1.ReconIncome.payers:type_name -> kehou.billing.v1.PayerIncome
-	16, // 12: kehou.billing.v1.ReconSpending.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
+	21, // 12: kehou.billing.v1.ReconSpending.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
 	13, // 13: kehou.billing.v1.ReconSpending.costs:type_name -> kehou.billing.v1.CostAmount
-	5,  // 14: kehou.billing.v1.ReconciliationService.GetReconciliation:input_type -> kehou.billing.v1.GetReconciliationRequest
-	7,  // 15: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:input_type -> kehou.billing.v1.GetDistrictReconciliationRequest
-	0,  // 16: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:input_type -> kehou.billing.v1.GetInstitutionSettlementRequest
-	6,  // 17: kehou.billing.v1.ReconciliationService.GetReconciliation:output_type -> kehou.billing.v1.GetReconciliationResponse
-	8,  // 18: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:output_type -> kehou.billing.v1.GetDistrictReconciliationResponse
-	1,  // 19: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:output_type -> kehou.billing.v1.GetInstitutionSettlementResponse
-	17, // [17:20] is the sub-list for method output_type
-	14, // [14:17] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	22, // 14: kehou.billing.v1.ShareLimits.effective_from:type_name -> kehou.common.v1.Date
+	22, // 15: kehou.billing.v1.SetShareLimitsRequest.effective_from:type_name -> kehou.common.v1.Date
+	15, // 16: kehou.billing.v1.SetShareLimitsResponse.limits:type_name -> kehou.billing.v1.ShareLimits
+	22, // 17: kehou.billing.v1.GetShareLimitsRequest.as_of:type_name -> kehou.common.v1.Date
+	15, // 18: kehou.billing.v1.GetShareLimitsResponse.in_force:type_name -> kehou.billing.v1.ShareLimits
+	15, // 19: kehou.billing.v1.GetShareLimitsResponse.versions:type_name -> kehou.billing.v1.ShareLimits
+	5,  // 20: kehou.billing.v1.ReconciliationService.GetReconciliation:input_type -> kehou.billing.v1.GetReconciliationRequest
+	7,  // 21: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:input_type -> kehou.billing.v1.GetDistrictReconciliationRequest
+	16, // 22: kehou.billing.v1.ReconciliationService.SetShareLimits:input_type -> kehou.billing.v1.SetShareLimitsRequest
+	18, // 23: kehou.billing.v1.ReconciliationService.GetShareLimits:input_type -> kehou.billing.v1.GetShareLimitsRequest
+	0,  // 24: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:input_type -> kehou.billing.v1.GetInstitutionSettlementRequest
+	6,  // 25: kehou.billing.v1.ReconciliationService.GetReconciliation:output_type -> kehou.billing.v1.GetReconciliationResponse
+	8,  // 26: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:output_type -> kehou.billing.v1.GetDistrictReconciliationResponse
+	17, // 27: kehou.billing.v1.ReconciliationService.SetShareLimits:output_type -> kehou.billing.v1.SetShareLimitsResponse
+	19, // 28: kehou.billing.v1.ReconciliationService.GetShareLimits:output_type -> kehou.billing.v1.GetShareLimitsResponse
+	1,  // 29: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:output_type -> kehou.billing.v1.GetInstitutionSettlementResponse
+	25, // [25:30] is the sub-list for method output_type
+	20, // [20:25] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_reconciliation_proto_init() }
@@ -1421,7 +1933,7 @@ func file_kehou_billing_v1_reconciliation_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_reconciliation_proto_rawDesc), len(file_kehou_billing_v1_reconciliation_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

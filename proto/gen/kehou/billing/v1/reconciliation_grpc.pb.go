@@ -21,6 +21,8 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ReconciliationService_GetReconciliation_FullMethodName         = "/kehou.billing.v1.ReconciliationService/GetReconciliation"
 	ReconciliationService_GetDistrictReconciliation_FullMethodName = "/kehou.billing.v1.ReconciliationService/GetDistrictReconciliation"
+	ReconciliationService_SetShareLimits_FullMethodName            = "/kehou.billing.v1.ReconciliationService/SetShareLimits"
+	ReconciliationService_GetShareLimits_FullMethodName            = "/kehou.billing.v1.ReconciliationService/GetShareLimits"
 	ReconciliationService_GetInstitutionSettlement_FullMethodName  = "/kehou.billing.v1.ReconciliationService/GetInstitutionSettlement"
 )
 
@@ -37,6 +39,15 @@ type ReconciliationServiceClient interface {
 	GetReconciliation(ctx context.Context, in *GetReconciliationRequest, opts ...grpc.CallOption) (*GetReconciliationResponse, error)
 	// GetDistrictReconciliation rolls a month up over a district's schools.
 	GetDistrictReconciliation(ctx context.Context, in *GetDistrictReconciliationRequest, opts ...grpc.CallOption) (*GetDistrictReconciliationResponse, error)
+	// SetShareLimits stores a new version of the share limits a reconciliation
+	// checks (labour at most a share of income, management at most a share),
+	// for the district or, with school_id, as that school's override,
+	// effective from a date. The same request_id returns the version it wrote.
+	SetShareLimits(ctx context.Context, in *SetShareLimitsRequest, opts ...grpc.CallOption) (*SetShareLimitsResponse, error)
+	// GetShareLimits returns the share limits in force on a date for the
+	// district (or one school: its override, else the district's, else the
+	// defaults 0.60 and 0.10) and the scope's stored versions.
+	GetShareLimits(ctx context.Context, in *GetShareLimitsRequest, opts ...grpc.CallOption) (*GetShareLimitsResponse, error)
 	// GetInstitutionSettlement is an outside institution's month (机构结算) across
 	// the district's schools: its instructors' sessions as paid, and the fees
 	// billed on its behalf (代收代付) less what was passed on.
@@ -71,6 +82,26 @@ func (c *reconciliationServiceClient) GetDistrictReconciliation(ctx context.Cont
 	return out, nil
 }
 
+func (c *reconciliationServiceClient) SetShareLimits(ctx context.Context, in *SetShareLimitsRequest, opts ...grpc.CallOption) (*SetShareLimitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetShareLimitsResponse)
+	err := c.cc.Invoke(ctx, ReconciliationService_SetShareLimits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconciliationServiceClient) GetShareLimits(ctx context.Context, in *GetShareLimitsRequest, opts ...grpc.CallOption) (*GetShareLimitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetShareLimitsResponse)
+	err := c.cc.Invoke(ctx, ReconciliationService_GetShareLimits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reconciliationServiceClient) GetInstitutionSettlement(ctx context.Context, in *GetInstitutionSettlementRequest, opts ...grpc.CallOption) (*GetInstitutionSettlementResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetInstitutionSettlementResponse)
@@ -94,6 +125,15 @@ type ReconciliationServiceServer interface {
 	GetReconciliation(context.Context, *GetReconciliationRequest) (*GetReconciliationResponse, error)
 	// GetDistrictReconciliation rolls a month up over a district's schools.
 	GetDistrictReconciliation(context.Context, *GetDistrictReconciliationRequest) (*GetDistrictReconciliationResponse, error)
+	// SetShareLimits stores a new version of the share limits a reconciliation
+	// checks (labour at most a share of income, management at most a share),
+	// for the district or, with school_id, as that school's override,
+	// effective from a date. The same request_id returns the version it wrote.
+	SetShareLimits(context.Context, *SetShareLimitsRequest) (*SetShareLimitsResponse, error)
+	// GetShareLimits returns the share limits in force on a date for the
+	// district (or one school: its override, else the district's, else the
+	// defaults 0.60 and 0.10) and the scope's stored versions.
+	GetShareLimits(context.Context, *GetShareLimitsRequest) (*GetShareLimitsResponse, error)
 	// GetInstitutionSettlement is an outside institution's month (机构结算) across
 	// the district's schools: its instructors' sessions as paid, and the fees
 	// billed on its behalf (代收代付) less what was passed on.
@@ -113,6 +153,12 @@ func (UnimplementedReconciliationServiceServer) GetReconciliation(context.Contex
 }
 func (UnimplementedReconciliationServiceServer) GetDistrictReconciliation(context.Context, *GetDistrictReconciliationRequest) (*GetDistrictReconciliationResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDistrictReconciliation not implemented")
+}
+func (UnimplementedReconciliationServiceServer) SetShareLimits(context.Context, *SetShareLimitsRequest) (*SetShareLimitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetShareLimits not implemented")
+}
+func (UnimplementedReconciliationServiceServer) GetShareLimits(context.Context, *GetShareLimitsRequest) (*GetShareLimitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetShareLimits not implemented")
 }
 func (UnimplementedReconciliationServiceServer) GetInstitutionSettlement(context.Context, *GetInstitutionSettlementRequest) (*GetInstitutionSettlementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetInstitutionSettlement not implemented")
@@ -174,6 +220,42 @@ func _ReconciliationService_GetDistrictReconciliation_Handler(srv interface{}, c
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReconciliationService_SetShareLimits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetShareLimitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconciliationServiceServer).SetShareLimits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconciliationService_SetShareLimits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconciliationServiceServer).SetShareLimits(ctx, req.(*SetShareLimitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconciliationService_GetShareLimits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetShareLimitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconciliationServiceServer).GetShareLimits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconciliationService_GetShareLimits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconciliationServiceServer).GetShareLimits(ctx, req.(*GetShareLimitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReconciliationService_GetInstitutionSettlement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetInstitutionSettlementRequest)
 	if err := dec(in); err != nil {
@@ -206,6 +288,14 @@ var ReconciliationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDistrictReconciliation",
 			Handler:    _ReconciliationService_GetDistrictReconciliation_Handler,
+		},
+		{
+			MethodName: "SetShareLimits",
+			Handler:    _ReconciliationService_SetShareLimits_Handler,
+		},
+		{
+			MethodName: "GetShareLimits",
+			Handler:    _ReconciliationService_GetShareLimits_Handler,
 		},
 		{
 			MethodName: "GetInstitutionSettlement",
