@@ -94,6 +94,7 @@ var expected = map[string]string{
 	"ExportService_ExportFeeStatements":       "BFS",
 	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
 	"ReconciliationService_SetShareLimits": "BF", "ReconciliationService_GetShareLimits": "BF",
+	"ReconciliationService_PayInstitutionSettlement": "BF",
 }
 
 // grpcOnly are the methods without an HTTP route (feeds between services);

@@ -276,7 +276,8 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	}
 
 	// The institution's month (机构结算): the outside instructor's session as
-	// paid, plus 200.00 a school statement billed on its behalf (代收).
+	// paid, plus 200.00 a school statement billed on its behalf (代收); the
+	// labour was paid by the month's PayMonth above, so 200.00 is due.
 	if _, err := db.Exec(context.Background(), `INSERT INTO billing.postings (district_id, school_id, posting_id, kind, reference, effective_date)
 		VALUES ($1, $2, 'chg-inst', 'charge', 'chg-inst', '2026-09-08')`, s.district, s.id); err != nil {
 		t.Fatal(err)
@@ -289,9 +290,9 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	settlementPath := fmt.Sprintf("/v1/districts/%s/institutions/%s/settlement", s.district, inst)
 	st := env.MustDo(t, "GET", settlementPath+"?year=2026&month=9", nil)["settlement"].(map[string]any)
 	if systemtest.Str(st, "total", "labour") != "120.00" || systemtest.Str(st, "total", "collected_on_behalf") != "200.00" ||
-		systemtest.Str(st, "total", "due") != "320.00" || len(systemtest.Get(st, "lines").([]any)) != 1 ||
+		systemtest.Str(st, "total", "labour_paid") != "120.00" || systemtest.Str(st, "total", "due") != "200.00" || len(systemtest.Get(st, "lines").([]any)) != 1 ||
 		systemtest.Str(st, "lines", 0, "school_id") != s.id || systemtest.Str(st, "lines", 0, "line", "amount") != "120.00" {
-		t.Errorf("institution settlement %v, want labour 120.00 + collected 200.00 = 320.00 due over one line", st)
+		t.Errorf("institution settlement %v, want labour 120.00 (paid) + collected 200.00 = 200.00 due over one line", st)
 	}
 	manager := env.As(env.Minter.Token(auth.Principal{AccountID: "acc_mgr", Role: auth.RoleInstitutionManager, DistrictID: s.district, InstitutionID: inst}))
 	if r := manager.Do(t, "GET", settlementPath+":export?year=2026&month=9", nil); r.Code != http.StatusOK {
@@ -300,8 +301,8 @@ func TestReconciliationEndToEnd(t *testing.T) {
 		t.Errorf("settlement export is not a workbook: %v", err)
 	} else {
 		rows, _ := sf.GetRows("机构结算")
-		if len(rows) != 3 || rows[0][6] != "应付合计" || rows[2][0] != "合计" || rows[2][6] != "320.00" {
-			t.Errorf("机构结算 sheet %v, want one school and 合计 320.00", rows)
+		if len(rows) != 3 || rows[0][7] != "应付合计" || rows[0][4] != "已付劳务费" || rows[2][0] != "合计" || rows[2][4] != "120.00" || rows[2][7] != "200.00" {
+			t.Errorf("机构结算 sheet %v, want one school, 已付劳务费 120.00 and 合计 200.00", rows)
 		}
 		sf.Close()
 	}

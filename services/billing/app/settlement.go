@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/billing/domain/institution"
+	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/payrun"
+	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/sheet"
 )
@@ -18,6 +20,16 @@ type SettlementStore interface {
 	// InstitutionStatements returns, per school, the institution's
 	// instructors' pay statements of a district's month.
 	InstitutionStatements(ctx context.Context, districtID, institutionID string, year, month int) (map[string][]payrun.Statement, error)
+	// InstitutionPaid is, per school, what pay disbursements paid the
+	// institution's instructors for the month and what the month's
+	// settlement payments passed on of the fees collected on its behalf.
+	InstitutionPaid(ctx context.Context, districtID, institutionID string, year, month int) (map[string]institution.Paid, error)
+	// PayInstitution reads, under the locks of the institution's month and
+	// of each school's pay month, what every school still owes it for the
+	// month into p.Schools, lets fn check the payment and build the
+	// postings, and writes them with the payment; a request id seen before
+	// returns the payment it wrote (replayed).
+	PayInstitution(ctx context.Context, p institution.Payment, fn func(*institution.Payment) ([]ledger.Posting, error)) (institution.Payment, bool, error)
 }
 
 // InstitutionSettlement is an institution's month (机构结算) across the
@@ -48,12 +60,17 @@ func (r *Reconciliation) InstitutionSettlement(ctx context.Context, districtID, 
 	if err != nil {
 		return institution.Settlement{}, err
 	}
+	paid, err := r.settle.InstitutionPaid(ctx, districtID, institutionID, year, month)
+	if err != nil {
+		return institution.Settlement{}, err
+	}
 	from := civil.New(year, time.Month(month), 1)
 	to := from.AddMonths(1).AddDays(-1)
 	provider := "payable:provider:" + institutionID
 	var months []institution.SchoolMonth
 	for _, sc := range schools {
-		sm := institution.SchoolMonth{SchoolID: sc.ID, Statements: sts[sc.ID]}
+		sm := institution.SchoolMonth{SchoolID: sc.ID, Statements: sts[sc.ID], LabourPaid: paid[sc.ID].Labour,
+			PaidOut: paid[sc.ID].Collected}
 		sums, err := r.store.LedgerSums(ctx, districtID, sc.ID, from, to)
 		if err != nil {
 			return institution.Settlement{}, err
@@ -62,11 +79,10 @@ func (r *Reconciliation) InstitutionSettlement(ctx context.Context, districtID, 
 			if s.Account != provider {
 				continue
 			}
-			switch s.Kind {
-			case "charge", "adjustment":
+			// What was passed on is counted by the month it settles (above),
+			// not by the payout's date.
+			if s.Kind == "charge" || s.Kind == "adjustment" {
 				sm.Billed = sm.Billed.Sub(s.Amount)
-			case "provider_payout":
-				sm.PaidOut = sm.PaidOut.Add(s.Amount)
 			}
 		}
 		months = append(months, sm)
@@ -74,8 +90,75 @@ func (r *Reconciliation) InstitutionSettlement(ctx context.Context, districtID, 
 	return institution.Settle(institutionID, year, month, months), nil
 }
 
+// PayInstitutionSettlement pays an institution's month (机构结算付款): in each
+// school, its instructors' labour not yet paid (a pay disbursement of the
+// school's month: Dr payable:institution, Cr cash) and the fees collected
+// on its behalf in the month not yet passed on (a provider payout: Dr
+// payable:provider, Cr cash), all in one transaction. The amount must be
+// what the settlement says is due; nothing due (paid already) is refused.
+// The same request id returns the first payment. Paying a school's month
+// for its instructors counts as paying the month: a later pay run of that
+// month issues adjustments only, as after PayMonth.
+func (r *Reconciliation) PayInstitutionSettlement(ctx context.Context, p institution.Payment) (institution.Payment, bool, error) {
+	var c fault.Collector
+	c.Check(strings.TrimSpace(p.RequestID) != "", "request_id", "is required")
+	c.Check(strings.TrimSpace(p.InstitutionID) != "", "institution_id", "is required")
+	c.Check(p.Year >= 2000 && p.Year <= 2100, "year", "must be 2000–2100")
+	c.Check(p.Month >= 1 && p.Month <= 12, "month", "must be 1–12")
+	c.Check(p.Amount.IsPositive() && p.Amount.Equal(p.Amount.Round(2)), "amount", "must be more than zero, in whole fen")
+	today := civil.Of(time.Now().In(time.FixedZone("CST", 8*3600))).Time()
+	if p.PaidOn.IsZero() {
+		p.PaidOn = today
+	}
+	c.Check(!p.PaidOn.After(today), "paid_on", "is in the future")
+	if err := c.Err(); err != nil {
+		return institution.Payment{}, false, err
+	}
+	if err := r.feed.CheckDistrict(ctx, p.DistrictID); err != nil {
+		return institution.Payment{}, false, err
+	}
+	if p.Channel == "" {
+		p.Channel = "bank"
+	}
+	p.ID = runs.NewID("instpay")
+	p.Fingerprint = moneyFingerprint("institution_payment", p.InstitutionID, fmt.Sprintf("%04d-%02d", p.Year, p.Month),
+		p.Amount.StringFixed(2), p.Channel, p.PaidOn.Format(time.DateOnly))
+	got, replayed, err := r.settle.PayInstitution(ctx, p, func(p *institution.Payment) ([]ledger.Posting, error) {
+		if err := institution.CheckPayment(p.Amount, p.Total()); err != nil {
+			return nil, err
+		}
+		var posts []ledger.Posting
+		month := fmt.Sprintf("%04d-%02d", p.Year, p.Month)
+		for i := range p.Schools {
+			sp := &p.Schools[i]
+			if sp.Labour.IsPositive() {
+				sp.DisbursementID = fmt.Sprintf("%s_%d", p.ID, i+1)
+				posts = append(posts, ledger.Posting{DistrictID: p.DistrictID, SchoolID: sp.SchoolID, PostingID: sp.DisbursementID,
+					Kind: ledger.KindPayPayment, Reference: p.ID, Memo: "机构结算付款（劳务费） " + p.InstitutionID + " " + month,
+					EffectiveDate: p.PaidOn, Entries: []ledger.Entry{{Account: ledger.InstitutionPayable(p.InstitutionID), Amount: sp.Labour},
+						{Account: ledger.Cash(p.Channel), Amount: sp.Labour.Neg()}}})
+			}
+			if sp.Collected.IsPositive() {
+				posts = append(posts, ledger.Posting{DistrictID: p.DistrictID, SchoolID: sp.SchoolID, PostingID: fmt.Sprintf("%s_%d_payout", p.ID, i+1),
+					Kind: ledger.KindProviderPayout, Reference: p.ID, Memo: "机构结算付款（代收转付） " + p.InstitutionID + " " + month,
+					EffectiveDate: p.PaidOn, Entries: []ledger.Entry{{Account: ledger.ProviderPayable(p.InstitutionID), Amount: sp.Collected},
+						{Account: ledger.Cash(p.Channel), Amount: sp.Collected.Neg()}}})
+			}
+		}
+		return posts, nil
+	})
+	if err != nil {
+		return institution.Payment{}, false, err
+	}
+	if replayed && got.Fingerprint != p.Fingerprint {
+		return institution.Payment{}, false, fault.Invalid("request_id", "was already used for another payment; use a new id for a new payment")
+	}
+	return got, replayed, nil
+}
+
 // ExportInstitutionSettlement writes the settlement as a file: sheet 机构结算
-// (one row per school, 合计), sheet 课时明细 (every session line).
+// (one row per school: 课酬, 封顶扣减, 应付劳务费, 已付劳务费, 代收费用, 已转付,
+// 应付合计 = 应付劳务费 − 已付劳务费 + 代收费用 − 已转付; 合计), sheet 课时明细 (every session line).
 func (r *Reconciliation) ExportInstitutionSettlement(ctx context.Context, districtID, institutionID string, year, month int, format string, open Open) error {
 	f, ok := sheet.ParseFormat(format)
 	if !ok {
@@ -94,12 +177,13 @@ func (r *Reconciliation) ExportInstitutionSettlement(ctx context.Context, distri
 		return err
 	}
 	if err := w.Sheet("机构结算", []sheet.Column{{Header: "学校", Kind: sheet.Text, Width: 18}, {Header: "课酬", Kind: sheet.Amount},
-		{Header: "封顶扣减", Kind: sheet.Amount}, {Header: "应付劳务费", Kind: sheet.Amount}, {Header: "代收费用", Kind: sheet.Amount},
+		{Header: "封顶扣减", Kind: sheet.Amount}, {Header: "应付劳务费", Kind: sheet.Amount}, {Header: "已付劳务费", Kind: sheet.Amount},
+		{Header: "代收费用", Kind: sheet.Amount},
 		{Header: "已转付", Kind: sheet.Amount}, {Header: "应付合计", Kind: sheet.Amount}}); err != nil {
 		return err
 	}
 	for _, t := range s.Schools {
-		if err := w.Row(sheet.S(t.SchoolID), sheet.A(t.Earned), sheet.A(t.HeldBack), sheet.A(t.Labour), sheet.A(t.CollectedOnBehalf),
+		if err := w.Row(sheet.S(t.SchoolID), sheet.A(t.Earned), sheet.A(t.HeldBack), sheet.A(t.Labour), sheet.A(t.LabourPaid), sheet.A(t.CollectedOnBehalf),
 			sheet.A(t.PaidOut), sheet.A(t.Due)); err != nil {
 			return err
 		}

@@ -71,6 +71,8 @@ var Policy = az.Merge(
 		"GetReconciliation":         az.Read(az.Bureau, az.Finance),
 		"GetDistrictReconciliation": az.Read(az.Bureau, az.Finance),
 		"GetInstitutionSettlement":  az.Read(az.Bureau, az.Finance, az.Institution),
+		// 机构结算付款: finance pays it.
+		"PayInstitutionSettlement": az.Change(az.Bureau, az.Finance),
 		// The shares it checks are the district's settings (a school's override too).
 		"SetShareLimits": az.Change(az.Bureau, az.Finance),
 		"GetShareLimits": az.Read(az.Bureau, az.Finance),

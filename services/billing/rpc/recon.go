@@ -64,7 +64,7 @@ func (s *ReconServer) GetInstitutionSettlement(ctx context.Context, req *billing
 	}
 	school := func(t institution.SchoolTotal) *billingv1.InstitutionSettlementSchool {
 		return &billingv1.InstitutionSettlementSchool{SchoolId: t.SchoolID, Earned: t.Earned.StringFixed(2), HeldBack: t.HeldBack.StringFixed(2),
-			Labour: t.Labour.StringFixed(2), CollectedOnBehalf: t.CollectedOnBehalf.StringFixed(2), PaidOut: t.PaidOut.StringFixed(2), Due: t.Due.StringFixed(2)}
+			Labour: t.Labour.StringFixed(2), LabourPaid: t.LabourPaid.StringFixed(2), CollectedOnBehalf: t.CollectedOnBehalf.StringFixed(2), PaidOut: t.PaidOut.StringFixed(2), Due: t.Due.StringFixed(2)}
 	}
 	out := &billingv1.InstitutionSettlement{InstitutionId: st.InstitutionID, Year: int32(st.Year), Month: int32(st.Month), Total: school(st.Total)}
 	for _, t := range st.Schools {
@@ -87,7 +87,8 @@ func reconToProto(r app.SchoolRecon) *billingv1.Reconciliation {
 			Refunded: in.Refunded.StringFixed(2), WrittenOff: in.WrittenOff.StringFixed(2), Outstanding: in.Outstanding.StringFixed(2),
 			Total: in.Total.StringFixed(2)},
 		Spending: &billingv1.ReconSpending{Pay: sp.Pay.StringFixed(2), Institutions: sp.Institutions.StringFixed(2),
-			Management: sp.Management.StringFixed(2), Total: sp.Total.StringFixed(2)},
+			InstitutionsPaid: sp.InstitutionsPaid.StringFixed(2),
+			Management:       sp.Management.StringFixed(2), Total: sp.Total.StringFixed(2)},
 		Discrepancies: []*billingv1.Discrepancy{},
 	}
 	for _, p := range in.Payers {
@@ -169,4 +170,29 @@ func (s *ReconServer) GetShareLimits(ctx context.Context, req *billingv1.GetShar
 		out.Versions = append(out.Versions, shareLimitsProto(v))
 	}
 	return out, nil
+}
+
+// PayInstitutionSettlement implements the RPC.
+func (s *ReconServer) PayInstitutionSettlement(ctx context.Context, req *billingv1.PayInstitutionSettlementRequest) (*billingv1.PayInstitutionSettlementResponse, error) {
+	amount, err := pbconv.Decimal(req.GetAmount(), "amount")
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	on, err := optDate(req.GetPaidOn(), "paid_on")
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	p, replayed, err := s.app.PayInstitutionSettlement(ctx, institution.Payment{RequestID: req.GetRequestId(), DistrictID: req.GetDistrictId(),
+		InstitutionID: req.GetInstitutionId(), Year: int(req.GetYear()), Month: int(req.GetMonth()), Channel: req.GetChannel(),
+		PaidOn: on, Amount: amount})
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	out := &billingv1.InstitutionPayment{PaymentId: p.ID, InstitutionId: p.InstitutionID, Year: int32(p.Year), Month: int32(p.Month),
+		Amount: pbconv.Money(p.Amount), PaidOn: optDateProto(p.PaidOn), Channel: p.Channel}
+	for _, sp := range p.Schools {
+		out.Schools = append(out.Schools, &billingv1.InstitutionPaymentSchool{SchoolId: sp.SchoolID, DisbursementId: sp.DisbursementID,
+			Labour: pbconv.Money(sp.Labour), CollectedOnBehalf: pbconv.Money(sp.Collected)})
+	}
+	return &billingv1.PayInstitutionSettlementResponse{Payment: out, Replayed: replayed}, nil
 }

@@ -27,6 +27,9 @@ type SchoolMonth struct {
 	// and adjustments); PaidOut what provider payouts passed on.
 	Billed  decimal.Decimal
 	PaidOut decimal.Decimal
+	// LabourPaid is what pay disbursements (a PayMonth of the school, or a
+	// payment of the settlement) paid of the instructors' labour.
+	LabourPaid decimal.Decimal
 }
 
 // Line is one delivered session (or a difference line of an adjustment).
@@ -44,8 +47,11 @@ type SchoolTotal struct {
 	// Earned by the sessions; HeldBack by caps; Labour = Earned − HeldBack,
 	// the 劳务费 the school owes (payable:institution:<id>).
 	Earned, HeldBack, Labour decimal.Decimal
+	// LabourPaid is what was paid of Labour.
+	LabourPaid decimal.Decimal
 	// CollectedOnBehalf is what the school billed on the institution's
-	// behalf, PaidOut what it passed on; Due = Labour + CollectedOnBehalf − PaidOut.
+	// behalf, PaidOut what it passed on; Due = Labour − LabourPaid +
+	// CollectedOnBehalf − PaidOut.
 	CollectedOnBehalf, PaidOut, Due decimal.Decimal
 }
 
@@ -66,7 +72,7 @@ func Settle(institutionID string, year, month int, schools []SchoolMonth) Settle
 	schools = slices.Clone(schools)
 	slices.SortFunc(schools, func(a, b SchoolMonth) int { return strings.Compare(a.SchoolID, b.SchoolID) })
 	for _, sm := range schools {
-		t := SchoolTotal{SchoolID: sm.SchoolID, CollectedOnBehalf: sm.Billed, PaidOut: sm.PaidOut}
+		t := SchoolTotal{SchoolID: sm.SchoolID, CollectedOnBehalf: sm.Billed, PaidOut: sm.PaidOut, LabourPaid: sm.LabourPaid}
 		sts := slices.Clone(sm.Statements)
 		slices.SortFunc(sts, func(a, b payrun.Statement) int {
 			if c := strings.Compare(a.StaffID, b.StaffID); c != 0 {
@@ -80,12 +86,13 @@ func Settle(institutionID string, year, month int, schools []SchoolMonth) Settle
 				s.Lines = append(s.Lines, Line{SchoolID: sm.SchoolID, StaffID: st.StaffID, StatementID: st.StatementID, Revision: st.Revision, IssuedLine: l})
 			}
 		}
-		t.Due = t.Labour.Add(t.CollectedOnBehalf).Sub(t.PaidOut)
+		t.Due = t.Labour.Sub(t.LabourPaid).Add(t.CollectedOnBehalf).Sub(t.PaidOut)
 		if t.Earned.IsZero() && t.CollectedOnBehalf.IsZero() && t.PaidOut.IsZero() && len(sts) == 0 {
 			continue
 		}
 		s.Schools = append(s.Schools, t)
 		s.Total.Earned, s.Total.HeldBack, s.Total.Labour = s.Total.Earned.Add(t.Earned), s.Total.HeldBack.Add(t.HeldBack), s.Total.Labour.Add(t.Labour)
+		s.Total.LabourPaid = s.Total.LabourPaid.Add(t.LabourPaid)
 		s.Total.CollectedOnBehalf, s.Total.PaidOut, s.Total.Due = s.Total.CollectedOnBehalf.Add(t.CollectedOnBehalf), s.Total.PaidOut.Add(t.PaidOut), s.Total.Due.Add(t.Due)
 	}
 	return s

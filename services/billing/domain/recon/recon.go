@@ -158,6 +158,10 @@ type Spending struct {
 	Pay         decimal.Decimal
 	// Institutions is the part of Pay owed to outside institutions (机构结算).
 	Institutions decimal.Decimal
+	// InstitutionsPaid is what the period's payments paid of what is owed
+	// to outside institutions (劳务费 through PayMonth or a settlement
+	// payment, debits of payable:institution:*), by payment date.
+	InstitutionsPaid decimal.Decimal
 	// Management is the part of Pay that is the management allowance.
 	Management decimal.Decimal
 	Costs      []Cost
@@ -221,6 +225,8 @@ func Reconcile(in Input) Report {
 			case s.Kind == "write_off":
 				r.Income.WrittenOff = r.Income.WrittenOff.Sub(s.Amount)
 			}
+		case strings.HasPrefix(s.Account, "payable:institution:") && s.Kind == "pay_payment":
+			r.Spending.InstitutionsPaid = r.Spending.InstitutionsPaid.Add(s.Amount)
 		case strings.HasPrefix(s.Account, "receivable:payer:"):
 			p := payer(strings.TrimPrefix(s.Account, "receivable:payer:"))
 			switch {
@@ -387,6 +393,7 @@ func RollUp(reports []Report) Report {
 		for t, v := range r.Spending.ByTreatment {
 			s.ByTreatment[t] = s.ByTreatment[t].Add(v)
 		}
+		s.InstitutionsPaid = s.InstitutionsPaid.Add(r.Spending.InstitutionsPaid)
 		s.Pay, s.Institutions, s.Management, s.Total = s.Pay.Add(r.Spending.Pay), s.Institutions.Add(r.Spending.Institutions),
 			s.Management.Add(r.Spending.Management), s.Total.Add(r.Spending.Total)
 		for _, c := range r.Spending.Costs {

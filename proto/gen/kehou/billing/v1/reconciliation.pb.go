@@ -245,11 +245,13 @@ type InstitutionSettlementSchool struct {
 	HeldBack string `protobuf:"bytes,3,opt,name=held_back,json=heldBack,proto3" json:"held_back,omitempty"`
 	// Labour fee owed (劳务费): earned − held back.
 	Labour string `protobuf:"bytes,4,opt,name=labour,proto3" json:"labour,omitempty"`
+	// Of the labour, what was paid (PayMonth or a settlement payment).
+	LabourPaid string `protobuf:"bytes,8,opt,name=labour_paid,json=labourPaid,proto3" json:"labour_paid,omitempty"`
 	// Billed to families on the institution's behalf (代收).
 	CollectedOnBehalf string `protobuf:"bytes,5,opt,name=collected_on_behalf,json=collectedOnBehalf,proto3" json:"collected_on_behalf,omitempty"`
 	// Already passed on (转付).
 	PaidOut string `protobuf:"bytes,6,opt,name=paid_out,json=paidOut,proto3" json:"paid_out,omitempty"`
-	// Owed now: labour + collected − paid out.
+	// Owed now: labour − labour paid + collected − paid out.
 	Due           string `protobuf:"bytes,7,opt,name=due,proto3" json:"due,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -309,6 +311,13 @@ func (x *InstitutionSettlementSchool) GetHeldBack() string {
 func (x *InstitutionSettlementSchool) GetLabour() string {
 	if x != nil {
 		return x.Labour
+	}
+	return ""
+}
+
+func (x *InstitutionSettlementSchool) GetLabourPaid() string {
+	if x != nil {
+		return x.LabourPaid
 	}
 	return ""
 }
@@ -1010,6 +1019,8 @@ type ReconSpending struct {
 	Pay string `protobuf:"bytes,2,opt,name=pay,proto3" json:"pay,omitempty"`
 	// Of it owed to outside institutions (机构结算).
 	Institutions string `protobuf:"bytes,3,opt,name=institutions,proto3" json:"institutions,omitempty"`
+	// Paid to outside institutions in the period (their labour fees, by payment date).
+	InstitutionsPaid string `protobuf:"bytes,7,opt,name=institutions_paid,json=institutionsPaid,proto3" json:"institutions_paid,omitempty"`
 	// Of it the management allowance.
 	Management string `protobuf:"bytes,4,opt,name=management,proto3" json:"management,omitempty"`
 	// Other cost items of the cost sheet (materials, utilities, insurance).
@@ -1067,6 +1078,13 @@ func (x *ReconSpending) GetPay() string {
 func (x *ReconSpending) GetInstitutions() string {
 	if x != nil {
 		return x.Institutions
+	}
+	return ""
+}
+
+func (x *ReconSpending) GetInstitutionsPaid() string {
+	if x != nil {
+		return x.InstitutionsPaid
 	}
 	return ""
 }
@@ -1685,6 +1703,352 @@ func (x *GetShareLimitsResponse) GetVersions() []*ShareLimits {
 	return nil
 }
 
+// PayInstitutionSettlementRequest is the input of PayInstitutionSettlement.
+type PayInstitutionSettlementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,2,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month, 1–12.
+	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	// What is paid: must be the settlement's due.
+	Amount *v1.Money `protobuf:"bytes,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The payment date (today when unset); not in the future.
+	PaidOn *v1.Date `protobuf:"bytes,6,opt,name=paid_on,json=paidOn,proto3" json:"paid_on,omitempty"`
+	// Channel the money left by (bank by default).
+	Channel string `protobuf:"bytes,7,opt,name=channel,proto3" json:"channel,omitempty"`
+	// Idempotency key.
+	RequestId     string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayInstitutionSettlementRequest) Reset() {
+	*x = PayInstitutionSettlementRequest{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayInstitutionSettlementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayInstitutionSettlementRequest) ProtoMessage() {}
+
+func (x *PayInstitutionSettlementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayInstitutionSettlementRequest.ProtoReflect.Descriptor instead.
+func (*PayInstitutionSettlementRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *PayInstitutionSettlementRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *PayInstitutionSettlementRequest) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *PayInstitutionSettlementRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *PayInstitutionSettlementRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *PayInstitutionSettlementRequest) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *PayInstitutionSettlementRequest) GetPaidOn() *v1.Date {
+	if x != nil {
+		return x.PaidOn
+	}
+	return nil
+}
+
+func (x *PayInstitutionSettlementRequest) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *PayInstitutionSettlementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// PayInstitutionSettlementResponse is the output of PayInstitutionSettlement.
+type PayInstitutionSettlementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment.
+	Payment *InstitutionPayment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	// True when the request id had been used already and nothing new was paid.
+	Replayed      bool `protobuf:"varint,2,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayInstitutionSettlementResponse) Reset() {
+	*x = PayInstitutionSettlementResponse{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayInstitutionSettlementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayInstitutionSettlementResponse) ProtoMessage() {}
+
+func (x *PayInstitutionSettlementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayInstitutionSettlementResponse.ProtoReflect.Descriptor instead.
+func (*PayInstitutionSettlementResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PayInstitutionSettlementResponse) GetPayment() *InstitutionPayment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+func (x *PayInstitutionSettlementResponse) GetReplayed() bool {
+	if x != nil {
+		return x.Replayed
+	}
+	return false
+}
+
+// InstitutionPayment is the payment of an institution's month.
+type InstitutionPayment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id.
+	PaymentId string `protobuf:"bytes,1,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	// Institution.
+	InstitutionId string `protobuf:"bytes,2,opt,name=institution_id,json=institutionId,proto3" json:"institution_id,omitempty"`
+	// Year.
+	Year int32 `protobuf:"varint,3,opt,name=year,proto3" json:"year,omitempty"`
+	// Month.
+	Month int32 `protobuf:"varint,4,opt,name=month,proto3" json:"month,omitempty"`
+	// Amount paid over the schools.
+	Amount *v1.Money `protobuf:"bytes,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Payment date.
+	PaidOn *v1.Date `protobuf:"bytes,6,opt,name=paid_on,json=paidOn,proto3" json:"paid_on,omitempty"`
+	// Channel.
+	Channel string `protobuf:"bytes,7,opt,name=channel,proto3" json:"channel,omitempty"`
+	// Each school's part.
+	Schools       []*InstitutionPaymentSchool `protobuf:"bytes,8,rep,name=schools,proto3" json:"schools,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InstitutionPayment) Reset() {
+	*x = InstitutionPayment{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InstitutionPayment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InstitutionPayment) ProtoMessage() {}
+
+func (x *InstitutionPayment) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InstitutionPayment.ProtoReflect.Descriptor instead.
+func (*InstitutionPayment) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *InstitutionPayment) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *InstitutionPayment) GetInstitutionId() string {
+	if x != nil {
+		return x.InstitutionId
+	}
+	return ""
+}
+
+func (x *InstitutionPayment) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *InstitutionPayment) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *InstitutionPayment) GetAmount() *v1.Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *InstitutionPayment) GetPaidOn() *v1.Date {
+	if x != nil {
+		return x.PaidOn
+	}
+	return nil
+}
+
+func (x *InstitutionPayment) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *InstitutionPayment) GetSchools() []*InstitutionPaymentSchool {
+	if x != nil {
+		return x.Schools
+	}
+	return nil
+}
+
+// InstitutionPaymentSchool is one school's part of an institution payment.
+type InstitutionPaymentSchool struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// The pay disbursement of the labour part (empty when no labour was due).
+	DisbursementId string `protobuf:"bytes,2,opt,name=disbursement_id,json=disbursementId,proto3" json:"disbursement_id,omitempty"`
+	// Labour fees paid.
+	Labour *v1.Money `protobuf:"bytes,3,opt,name=labour,proto3" json:"labour,omitempty"`
+	// Fees collected on the institution's behalf passed on.
+	CollectedOnBehalf *v1.Money `protobuf:"bytes,4,opt,name=collected_on_behalf,json=collectedOnBehalf,proto3" json:"collected_on_behalf,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *InstitutionPaymentSchool) Reset() {
+	*x = InstitutionPaymentSchool{}
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InstitutionPaymentSchool) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InstitutionPaymentSchool) ProtoMessage() {}
+
+func (x *InstitutionPaymentSchool) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_reconciliation_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InstitutionPaymentSchool.ProtoReflect.Descriptor instead.
+func (*InstitutionPaymentSchool) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_reconciliation_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *InstitutionPaymentSchool) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *InstitutionPaymentSchool) GetDisbursementId() string {
+	if x != nil {
+		return x.DisbursementId
+	}
+	return ""
+}
+
+func (x *InstitutionPaymentSchool) GetLabour() *v1.Money {
+	if x != nil {
+		return x.Labour
+	}
+	return nil
+}
+
+func (x *InstitutionPaymentSchool) GetCollectedOnBehalf() *v1.Money {
+	if x != nil {
+		return x.CollectedOnBehalf
+	}
+	return nil
+}
+
 var File_kehou_billing_v1_reconciliation_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
@@ -1706,12 +2070,14 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\x05month\x18\x03 \x01(\x05R\x05month\x12G\n" +
 	"\aschools\x18\x04 \x03(\v2-.kehou.billing.v1.InstitutionSettlementSchoolR\aschools\x12C\n" +
 	"\x05total\x18\x05 \x01(\v2-.kehou.billing.v1.InstitutionSettlementSchoolR\x05total\x12A\n" +
-	"\x05lines\x18\x06 \x03(\v2+.kehou.billing.v1.InstitutionSettlementLineR\x05lines\"\xe4\x01\n" +
+	"\x05lines\x18\x06 \x03(\v2+.kehou.billing.v1.InstitutionSettlementLineR\x05lines\"\x85\x02\n" +
 	"\x1bInstitutionSettlementSchool\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x16\n" +
 	"\x06earned\x18\x02 \x01(\tR\x06earned\x12\x1b\n" +
 	"\theld_back\x18\x03 \x01(\tR\bheldBack\x12\x16\n" +
-	"\x06labour\x18\x04 \x01(\tR\x06labour\x12.\n" +
+	"\x06labour\x18\x04 \x01(\tR\x06labour\x12\x1f\n" +
+	"\vlabour_paid\x18\b \x01(\tR\n" +
+	"labourPaid\x12.\n" +
 	"\x13collected_on_behalf\x18\x05 \x01(\tR\x11collectedOnBehalf\x12\x19\n" +
 	"\bpaid_out\x18\x06 \x01(\tR\apaidOut\x12\x10\n" +
 	"\x03due\x18\a \x01(\tR\x03due\"\xc1\x01\n" +
@@ -1772,11 +2138,12 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\bpayer_id\x18\x01 \x01(\tR\apayerId\x12\x16\n" +
 	"\x06billed\x18\x02 \x01(\tR\x06billed\x12\x1a\n" +
 	"\breceived\x18\x03 \x01(\tR\breceived\x12 \n" +
-	"\voutstanding\x18\x04 \x01(\tR\voutstanding\"\xf5\x01\n" +
+	"\voutstanding\x18\x04 \x01(\tR\voutstanding\"\xa2\x02\n" +
 	"\rReconSpending\x12D\n" +
 	"\fby_treatment\x18\x01 \x03(\v2!.kehou.billing.v1.TreatmentAmountR\vbyTreatment\x12\x10\n" +
 	"\x03pay\x18\x02 \x01(\tR\x03pay\x12\"\n" +
-	"\finstitutions\x18\x03 \x01(\tR\finstitutions\x12\x1e\n" +
+	"\finstitutions\x18\x03 \x01(\tR\finstitutions\x12+\n" +
+	"\x11institutions_paid\x18\a \x01(\tR\x10institutionsPaid\x12\x1e\n" +
 	"\n" +
 	"management\x18\x04 \x01(\tR\n" +
 	"management\x122\n" +
@@ -1837,10 +2204,41 @@ const file_kehou_billing_v1_reconciliation_proto_rawDesc = "" +
 	"\x16management_share_limit\x18\x02 \x01(\tR\x14managementShareLimit\x12\x16\n" +
 	"\x06source\x18\x03 \x01(\tR\x06source\x128\n" +
 	"\bin_force\x18\x04 \x01(\v2\x1d.kehou.billing.v1.ShareLimitsR\ainForce\x129\n" +
-	"\bversions\x18\x05 \x03(\v2\x1d.kehou.billing.v1.ShareLimitsR\bversions2\xf6\x06\n" +
+	"\bversions\x18\x05 \x03(\v2\x1d.kehou.billing.v1.ShareLimitsR\bversions\"\xf7\x02\n" +
+	"\x1fPayInstitutionSettlementRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x120\n" +
+	"\x0einstitution_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\rinstitutionId\x12\x1f\n" +
+	"\x04year\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\xd0\x0fR\x04year\x12\x1f\n" +
+	"\x05month\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x01R\x05month\x126\n" +
+	"\x06amount\x18\x05 \x01(\v2\x16.kehou.common.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12.\n" +
+	"\apaid_on\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\x06paidOn\x12!\n" +
+	"\achannel\x18\a \x01(\tB\a\xbaH\x04r\x02\x18(R\achannel\x12)\n" +
+	"\n" +
+	"request_id\x18\b \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\trequestId\"~\n" +
+	" PayInstitutionSettlementResponse\x12>\n" +
+	"\apayment\x18\x01 \x01(\v2$.kehou.billing.v1.InstitutionPaymentR\apayment\x12\x1a\n" +
+	"\breplayed\x18\x02 \x01(\bR\breplayed\"\xc4\x02\n" +
+	"\x12InstitutionPayment\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\x01 \x01(\tR\tpaymentId\x12%\n" +
+	"\x0einstitution_id\x18\x02 \x01(\tR\rinstitutionId\x12\x12\n" +
+	"\x04year\x18\x03 \x01(\x05R\x04year\x12\x14\n" +
+	"\x05month\x18\x04 \x01(\x05R\x05month\x12.\n" +
+	"\x06amount\x18\x05 \x01(\v2\x16.kehou.common.v1.MoneyR\x06amount\x12.\n" +
+	"\apaid_on\x18\x06 \x01(\v2\x15.kehou.common.v1.DateR\x06paidOn\x12\x18\n" +
+	"\achannel\x18\a \x01(\tR\achannel\x12D\n" +
+	"\aschools\x18\b \x03(\v2*.kehou.billing.v1.InstitutionPaymentSchoolR\aschools\"\xd8\x01\n" +
+	"\x18InstitutionPaymentSchool\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12'\n" +
+	"\x0fdisbursement_id\x18\x02 \x01(\tR\x0edisbursementId\x12.\n" +
+	"\x06labour\x18\x03 \x01(\v2\x16.kehou.common.v1.MoneyR\x06labour\x12F\n" +
+	"\x13collected_on_behalf\x18\x04 \x01(\v2\x16.kehou.common.v1.MoneyR\x11collectedOnBehalf2\xcf\b\n" +
 	"\x15ReconciliationService\x12\x9c\x01\n" +
 	"\x11GetReconciliation\x12*.kehou.billing.v1.GetReconciliationRequest\x1a+.kehou.billing.v1.GetReconciliationResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/schools/{school_id}/reconciliation\x12\xb8\x01\n" +
-	"\x19GetDistrictReconciliation\x122.kehou.billing.v1.GetDistrictReconciliationRequest\x1a3.kehou.billing.v1.GetDistrictReconciliationResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/reconciliation\x12\x98\x01\n" +
+	"\x19GetDistrictReconciliation\x122.kehou.billing.v1.GetDistrictReconciliationRequest\x1a3.kehou.billing.v1.GetDistrictReconciliationResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/reconciliation\x12\xd6\x01\n" +
+	"\x18PayInstitutionSettlement\x121.kehou.billing.v1.PayInstitutionSettlementRequest\x1a2.kehou.billing.v1.PayInstitutionSettlementResponse\"S\x82\xd3\xe4\x93\x02M:\x01*\"H/v1/districts/{district_id}/institutions/{institution_id}/settlement:pay\x12\x98\x01\n" +
 	"\x0eSetShareLimits\x12'.kehou.billing.v1.SetShareLimitsRequest\x1a(.kehou.billing.v1.SetShareLimitsResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/districts/{district_id}/share-limits\x12\x95\x01\n" +
 	"\x0eGetShareLimits\x12'.kehou.billing.v1.GetShareLimitsRequest\x1a(.kehou.billing.v1.GetShareLimitsResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/districts/{district_id}/share-limits\x12\xcf\x01\n" +
 	"\x18GetInstitutionSettlement\x121.kehou.billing.v1.GetInstitutionSettlementRequest\x1a2.kehou.billing.v1.GetInstitutionSettlementResponse\"L\x82\xd3\xe4\x93\x02F\x12D/v1/districts/{district_id}/institutions/{institution_id}/settlementB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
@@ -1857,7 +2255,7 @@ func file_kehou_billing_v1_reconciliation_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_reconciliation_proto_rawDescData
 }
 
-var file_kehou_billing_v1_reconciliation_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_kehou_billing_v1_reconciliation_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_kehou_billing_v1_reconciliation_proto_goTypes = []any{
 	(*GetInstitutionSettlementRequest)(nil),   // 0: kehou.billing.v1.GetInstitutionSettlementRequest
 	(*GetInstitutionSettlementResponse)(nil),  // 1: kehou.billing.v1.GetInstitutionSettlementResponse
@@ -1879,16 +2277,21 @@ var file_kehou_billing_v1_reconciliation_proto_goTypes = []any{
 	(*SetShareLimitsResponse)(nil),            // 17: kehou.billing.v1.SetShareLimitsResponse
 	(*GetShareLimitsRequest)(nil),             // 18: kehou.billing.v1.GetShareLimitsRequest
 	(*GetShareLimitsResponse)(nil),            // 19: kehou.billing.v1.GetShareLimitsResponse
-	(*PayLine)(nil),                           // 20: kehou.billing.v1.PayLine
-	(*TreatmentAmount)(nil),                   // 21: kehou.billing.v1.TreatmentAmount
-	(*v1.Date)(nil),                           // 22: kehou.common.v1.Date
+	(*PayInstitutionSettlementRequest)(nil),   // 20: kehou.billing.v1.PayInstitutionSettlementRequest
+	(*PayInstitutionSettlementResponse)(nil),  // 21: kehou.billing.v1.PayInstitutionSettlementResponse
+	(*InstitutionPayment)(nil),                // 22: kehou.billing.v1.InstitutionPayment
+	(*InstitutionPaymentSchool)(nil),          // 23: kehou.billing.v1.InstitutionPaymentSchool
+	(*PayLine)(nil),                           // 24: kehou.billing.v1.PayLine
+	(*TreatmentAmount)(nil),                   // 25: kehou.billing.v1.TreatmentAmount
+	(*v1.Date)(nil),                           // 26: kehou.common.v1.Date
+	(*v1.Money)(nil),                          // 27: kehou.common.v1.Money
 }
 var file_kehou_billing_v1_reconciliation_proto_depIdxs = []int32{
 	2,  // 0: kehou.billing.v1.GetInstitutionSettlementResponse.settlement:type_name -> kehou.billing.v1.InstitutionSettlement
 	3,  // 1: kehou.billing.v1.InstitutionSettlement.schools:type_name -> kehou.billing.v1.InstitutionSettlementSchool
 	3,  // 2: kehou.billing.v1.InstitutionSettlement.total:type_name -> kehou.billing.v1.InstitutionSettlementSchool
 	4,  // 3: kehou.billing.v1.InstitutionSettlement.lines:type_name -> kehou.billing.v1.InstitutionSettlementLine
-	20, // 4: kehou.billing.v1.InstitutionSettlementLine.line:type_name -> kehou.billing.v1.PayLine
+	24, // 4: kehou.billing.v1.InstitutionSettlementLine.line:type_name -> kehou.billing.v1.PayLine
 	9,  // 5: kehou.billing.v1.GetReconciliationResponse.reconciliation:type_name -> kehou.billing.v1.Reconciliation
 	9,  // 6: kehou.billing.v1.GetDistrictReconciliationResponse.total:type_name -> kehou.billing.v1.Reconciliation
 	9,  // 7: kehou.billing.v1.GetDistrictReconciliationResponse.schools:type_name -> kehou.billing.v1.Reconciliation
@@ -1896,29 +2299,39 @@ var file_kehou_billing_v1_reconciliation_proto_depIdxs = []int32{
 	12, // 9: kehou.billing.v1.Reconciliation.spending:type_name -> kehou.billing.v1.ReconSpending
 	14, // 10: kehou.billing.v1.Reconciliation.discrepancies:type_name -> kehou.billing.v1.Discrepancy
 	11, // 11: kehou.billing.v1.ReconIncome.payers:type_name -> kehou.billing.v1.PayerIncome
-	21, // 12: kehou.billing.v1.ReconSpending.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
+	25, // 12: kehou.billing.v1.ReconSpending.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
 	13, // 13: kehou.billing.v1.ReconSpending.costs:type_name -> kehou.billing.v1.CostAmount
-	22, // 14: kehou.billing.v1.ShareLimits.effective_from:type_name -> kehou.common.v1.Date
-	22, // 15: kehou.billing.v1.SetShareLimitsRequest.effective_from:type_name -> kehou.common.v1.Date
+	26, // 14: kehou.billing.v1.ShareLimits.effective_from:type_name -> kehou.common.v1.Date
+	26, // 15: kehou.billing.v1.SetShareLimitsRequest.effective_from:type_name -> kehou.common.v1.Date
 	15, // 16: kehou.billing.v1.SetShareLimitsResponse.limits:type_name -> kehou.billing.v1.ShareLimits
-	22, // 17: kehou.billing.v1.GetShareLimitsRequest.as_of:type_name -> kehou.common.v1.Date
+	26, // 17: kehou.billing.v1.GetShareLimitsRequest.as_of:type_name -> kehou.common.v1.Date
 	15, // 18: kehou.billing.v1.GetShareLimitsResponse.in_force:type_name -> kehou.billing.v1.ShareLimits
 	15, // 19: kehou.billing.v1.GetShareLimitsResponse.versions:type_name -> kehou.billing.v1.ShareLimits
-	5,  // 20: kehou.billing.v1.ReconciliationService.GetReconciliation:input_type -> kehou.billing.v1.GetReconciliationRequest
-	7,  // 21: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:input_type -> kehou.billing.v1.GetDistrictReconciliationRequest
-	16, // 22: kehou.billing.v1.ReconciliationService.SetShareLimits:input_type -> kehou.billing.v1.SetShareLimitsRequest
-	18, // 23: kehou.billing.v1.ReconciliationService.GetShareLimits:input_type -> kehou.billing.v1.GetShareLimitsRequest
-	0,  // 24: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:input_type -> kehou.billing.v1.GetInstitutionSettlementRequest
-	6,  // 25: kehou.billing.v1.ReconciliationService.GetReconciliation:output_type -> kehou.billing.v1.GetReconciliationResponse
-	8,  // 26: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:output_type -> kehou.billing.v1.GetDistrictReconciliationResponse
-	17, // 27: kehou.billing.v1.ReconciliationService.SetShareLimits:output_type -> kehou.billing.v1.SetShareLimitsResponse
-	19, // 28: kehou.billing.v1.ReconciliationService.GetShareLimits:output_type -> kehou.billing.v1.GetShareLimitsResponse
-	1,  // 29: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:output_type -> kehou.billing.v1.GetInstitutionSettlementResponse
-	25, // [25:30] is the sub-list for method output_type
-	20, // [20:25] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	27, // 20: kehou.billing.v1.PayInstitutionSettlementRequest.amount:type_name -> kehou.common.v1.Money
+	26, // 21: kehou.billing.v1.PayInstitutionSettlementRequest.paid_on:type_name -> kehou.common.v1.Date
+	22, // 22: kehou.billing.v1.PayInstitutionSettlementResponse.payment:type_name -> kehou.billing.v1.InstitutionPayment
+	27, // 23: kehou.billing.v1.InstitutionPayment.amount:type_name -> kehou.common.v1.Money
+	26, // 24: kehou.billing.v1.InstitutionPayment.paid_on:type_name -> kehou.common.v1.Date
+	23, // 25: kehou.billing.v1.InstitutionPayment.schools:type_name -> kehou.billing.v1.InstitutionPaymentSchool
+	27, // 26: kehou.billing.v1.InstitutionPaymentSchool.labour:type_name -> kehou.common.v1.Money
+	27, // 27: kehou.billing.v1.InstitutionPaymentSchool.collected_on_behalf:type_name -> kehou.common.v1.Money
+	5,  // 28: kehou.billing.v1.ReconciliationService.GetReconciliation:input_type -> kehou.billing.v1.GetReconciliationRequest
+	7,  // 29: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:input_type -> kehou.billing.v1.GetDistrictReconciliationRequest
+	20, // 30: kehou.billing.v1.ReconciliationService.PayInstitutionSettlement:input_type -> kehou.billing.v1.PayInstitutionSettlementRequest
+	16, // 31: kehou.billing.v1.ReconciliationService.SetShareLimits:input_type -> kehou.billing.v1.SetShareLimitsRequest
+	18, // 32: kehou.billing.v1.ReconciliationService.GetShareLimits:input_type -> kehou.billing.v1.GetShareLimitsRequest
+	0,  // 33: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:input_type -> kehou.billing.v1.GetInstitutionSettlementRequest
+	6,  // 34: kehou.billing.v1.ReconciliationService.GetReconciliation:output_type -> kehou.billing.v1.GetReconciliationResponse
+	8,  // 35: kehou.billing.v1.ReconciliationService.GetDistrictReconciliation:output_type -> kehou.billing.v1.GetDistrictReconciliationResponse
+	21, // 36: kehou.billing.v1.ReconciliationService.PayInstitutionSettlement:output_type -> kehou.billing.v1.PayInstitutionSettlementResponse
+	17, // 37: kehou.billing.v1.ReconciliationService.SetShareLimits:output_type -> kehou.billing.v1.SetShareLimitsResponse
+	19, // 38: kehou.billing.v1.ReconciliationService.GetShareLimits:output_type -> kehou.billing.v1.GetShareLimitsResponse
+	1,  // 39: kehou.billing.v1.ReconciliationService.GetInstitutionSettlement:output_type -> kehou.billing.v1.GetInstitutionSettlementResponse
+	34, // [34:40] is the sub-list for method output_type
+	28, // [28:34] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_reconciliation_proto_init() }
@@ -1933,7 +2346,7 @@ func file_kehou_billing_v1_reconciliation_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_reconciliation_proto_rawDesc), len(file_kehou_billing_v1_reconciliation_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

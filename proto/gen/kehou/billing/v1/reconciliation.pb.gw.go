@@ -141,6 +141,67 @@ func local_request_ReconciliationService_GetDistrictReconciliation_0(ctx context
 	return msg, metadata, err
 }
 
+func request_ReconciliationService_PayInstitutionSettlement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconciliationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq PayInstitutionSettlementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["district_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "district_id")
+	}
+	protoReq.DistrictId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "district_id", err)
+	}
+	val, ok = pathParams["institution_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "institution_id")
+	}
+	protoReq.InstitutionId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "institution_id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.PayInstitutionSettlement(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconciliationService_PayInstitutionSettlement_0(ctx context.Context, marshaler runtime.Marshaler, server ReconciliationServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq PayInstitutionSettlementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["district_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "district_id")
+	}
+	protoReq.DistrictId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "district_id", err)
+	}
+	val, ok = pathParams["institution_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "institution_id")
+	}
+	protoReq.InstitutionId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "institution_id", err)
+	}
+	msg, err := server.PayInstitutionSettlement(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_ReconciliationService_SetShareLimits_0(ctx context.Context, marshaler runtime.Marshaler, client ReconciliationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq SetShareLimitsRequest
@@ -354,6 +415,26 @@ func RegisterReconciliationServiceHandlerServer(ctx context.Context, mux *runtim
 		}
 		forward_ReconciliationService_GetDistrictReconciliation_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconciliationService_PayInstitutionSettlement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/kehou.billing.v1.ReconciliationService/PayInstitutionSettlement", runtime.WithHTTPPathPattern("/v1/districts/{district_id}/institutions/{institution_id}/settlement:pay"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconciliationService_PayInstitutionSettlement_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconciliationService_PayInstitutionSettlement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconciliationService_SetShareLimits_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -488,6 +569,23 @@ func RegisterReconciliationServiceHandlerClient(ctx context.Context, mux *runtim
 		}
 		forward_ReconciliationService_GetDistrictReconciliation_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconciliationService_PayInstitutionSettlement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/kehou.billing.v1.ReconciliationService/PayInstitutionSettlement", runtime.WithHTTPPathPattern("/v1/districts/{district_id}/institutions/{institution_id}/settlement:pay"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconciliationService_PayInstitutionSettlement_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconciliationService_PayInstitutionSettlement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconciliationService_SetShareLimits_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -545,6 +643,7 @@ func RegisterReconciliationServiceHandlerClient(ctx context.Context, mux *runtim
 var (
 	pattern_ReconciliationService_GetReconciliation_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "schools", "school_id", "reconciliation"}, ""))
 	pattern_ReconciliationService_GetDistrictReconciliation_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "districts", "district_id", "reconciliation"}, ""))
+	pattern_ReconciliationService_PayInstitutionSettlement_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "districts", "district_id", "institutions", "institution_id", "settlement"}, "pay"))
 	pattern_ReconciliationService_SetShareLimits_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "districts", "district_id", "share-limits"}, ""))
 	pattern_ReconciliationService_GetShareLimits_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "districts", "district_id", "share-limits"}, ""))
 	pattern_ReconciliationService_GetInstitutionSettlement_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "districts", "district_id", "institutions", "institution_id", "settlement"}, ""))
@@ -553,6 +652,7 @@ var (
 var (
 	forward_ReconciliationService_GetReconciliation_0         = runtime.ForwardResponseMessage
 	forward_ReconciliationService_GetDistrictReconciliation_0 = runtime.ForwardResponseMessage
+	forward_ReconciliationService_PayInstitutionSettlement_0  = runtime.ForwardResponseMessage
 	forward_ReconciliationService_SetShareLimits_0            = runtime.ForwardResponseMessage
 	forward_ReconciliationService_GetShareLimits_0            = runtime.ForwardResponseMessage
 	forward_ReconciliationService_GetInstitutionSettlement_0  = runtime.ForwardResponseMessage

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ReconciliationService_GetReconciliation_FullMethodName         = "/kehou.billing.v1.ReconciliationService/GetReconciliation"
 	ReconciliationService_GetDistrictReconciliation_FullMethodName = "/kehou.billing.v1.ReconciliationService/GetDistrictReconciliation"
+	ReconciliationService_PayInstitutionSettlement_FullMethodName  = "/kehou.billing.v1.ReconciliationService/PayInstitutionSettlement"
 	ReconciliationService_SetShareLimits_FullMethodName            = "/kehou.billing.v1.ReconciliationService/SetShareLimits"
 	ReconciliationService_GetShareLimits_FullMethodName            = "/kehou.billing.v1.ReconciliationService/GetShareLimits"
 	ReconciliationService_GetInstitutionSettlement_FullMethodName  = "/kehou.billing.v1.ReconciliationService/GetInstitutionSettlement"
@@ -39,6 +40,13 @@ type ReconciliationServiceClient interface {
 	GetReconciliation(ctx context.Context, in *GetReconciliationRequest, opts ...grpc.CallOption) (*GetReconciliationResponse, error)
 	// GetDistrictReconciliation rolls a month up over a district's schools.
 	GetDistrictReconciliation(ctx context.Context, in *GetDistrictReconciliationRequest, opts ...grpc.CallOption) (*GetDistrictReconciliationResponse, error)
+	// PayInstitutionSettlement pays an institution's month (机构结算付款): in each
+	// school its instructors' labour not yet paid (Dr payable:institution, Cr
+	// cash, as a pay disbursement of the school's month, so PayMonth does not
+	// pay it again) and the fees collected on its behalf not yet passed on (Dr
+	// payable:provider, Cr cash). The amount must be what is due; a month
+	// with nothing due is refused. The same request_id returns the first payment.
+	PayInstitutionSettlement(ctx context.Context, in *PayInstitutionSettlementRequest, opts ...grpc.CallOption) (*PayInstitutionSettlementResponse, error)
 	// SetShareLimits stores a new version of the share limits a reconciliation
 	// checks (labour at most a share of income, management at most a share),
 	// for the district or, with school_id, as that school's override,
@@ -76,6 +84,16 @@ func (c *reconciliationServiceClient) GetDistrictReconciliation(ctx context.Cont
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetDistrictReconciliationResponse)
 	err := c.cc.Invoke(ctx, ReconciliationService_GetDistrictReconciliation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconciliationServiceClient) PayInstitutionSettlement(ctx context.Context, in *PayInstitutionSettlementRequest, opts ...grpc.CallOption) (*PayInstitutionSettlementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PayInstitutionSettlementResponse)
+	err := c.cc.Invoke(ctx, ReconciliationService_PayInstitutionSettlement_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +143,13 @@ type ReconciliationServiceServer interface {
 	GetReconciliation(context.Context, *GetReconciliationRequest) (*GetReconciliationResponse, error)
 	// GetDistrictReconciliation rolls a month up over a district's schools.
 	GetDistrictReconciliation(context.Context, *GetDistrictReconciliationRequest) (*GetDistrictReconciliationResponse, error)
+	// PayInstitutionSettlement pays an institution's month (机构结算付款): in each
+	// school its instructors' labour not yet paid (Dr payable:institution, Cr
+	// cash, as a pay disbursement of the school's month, so PayMonth does not
+	// pay it again) and the fees collected on its behalf not yet passed on (Dr
+	// payable:provider, Cr cash). The amount must be what is due; a month
+	// with nothing due is refused. The same request_id returns the first payment.
+	PayInstitutionSettlement(context.Context, *PayInstitutionSettlementRequest) (*PayInstitutionSettlementResponse, error)
 	// SetShareLimits stores a new version of the share limits a reconciliation
 	// checks (labour at most a share of income, management at most a share),
 	// for the district or, with school_id, as that school's override,
@@ -153,6 +178,9 @@ func (UnimplementedReconciliationServiceServer) GetReconciliation(context.Contex
 }
 func (UnimplementedReconciliationServiceServer) GetDistrictReconciliation(context.Context, *GetDistrictReconciliationRequest) (*GetDistrictReconciliationResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetDistrictReconciliation not implemented")
+}
+func (UnimplementedReconciliationServiceServer) PayInstitutionSettlement(context.Context, *PayInstitutionSettlementRequest) (*PayInstitutionSettlementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PayInstitutionSettlement not implemented")
 }
 func (UnimplementedReconciliationServiceServer) SetShareLimits(context.Context, *SetShareLimitsRequest) (*SetShareLimitsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetShareLimits not implemented")
@@ -216,6 +244,24 @@ func _ReconciliationService_GetDistrictReconciliation_Handler(srv interface{}, c
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ReconciliationServiceServer).GetDistrictReconciliation(ctx, req.(*GetDistrictReconciliationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconciliationService_PayInstitutionSettlement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PayInstitutionSettlementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconciliationServiceServer).PayInstitutionSettlement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconciliationService_PayInstitutionSettlement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconciliationServiceServer).PayInstitutionSettlement(ctx, req.(*PayInstitutionSettlementRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -288,6 +334,10 @@ var ReconciliationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetDistrictReconciliation",
 			Handler:    _ReconciliationService_GetDistrictReconciliation_Handler,
+		},
+		{
+			MethodName: "PayInstitutionSettlement",
+			Handler:    _ReconciliationService_PayInstitutionSettlement_Handler,
 		},
 		{
 			MethodName: "SetShareLimits",
