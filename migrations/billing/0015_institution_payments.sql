@@ -29,7 +29,7 @@ CREATE TABLE institution_payment_schools (
     disbursement_id text NOT NULL DEFAULT '',
     labour numeric(14, 2) NOT NULL CHECK (labour >= 0),
     collected numeric(14, 2) NOT NULL CHECK (collected >= 0),
-    PRIMARY KEY (district_id, payment_id, school_id),
+    PRIMARY KEY (district_id, school_id, payment_id),
     FOREIGN KEY (district_id, payment_id) REFERENCES institution_payments (district_id, payment_id)
 );
 
