@@ -232,8 +232,8 @@ func (s *Store) StaffPayStatements(ctx context.Context, districtID, schoolID, st
 		districtID, schoolID, staffID, year, month)
 }
 
-// analyzePayRunsFrom is the number of statements from which a pay run
-// checks the planner's statistics (analyzeIfSmall).
+// analyzePayRunsFrom is the number of statements (and of lines) from
+// which a pay run checks the planner's statistics (analyzeIfSmall).
 const analyzePayRunsFrom = 500
 
 type payWriter struct {
@@ -340,6 +340,14 @@ func (w *payWriter) Write(ctx context.Context, sts []payrun.Statement, postings 
 			pgx.CopyFromRows(rows))
 		if err != nil {
 			return fmt.Errorf("copy pay lines: %w", interpretError(err, "pay lines"))
+		}
+		// And again once the lines are in, for the reads of them (the
+		// read-back, exports): planned on an empty pay_lines they sorted
+		// a 10,000-person month on disk.
+		if len(rows) >= analyzePayRunsFrom {
+			if err := analyzeIfSmall(ctx, w.tx, "analyze_pay_run_tables", float64(len(rows)), "billing.pay_lines"); err != nil {
+				return err
+			}
 		}
 	}
 	return InsertPostings(ctx, w.tx, postings)
