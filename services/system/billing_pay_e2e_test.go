@@ -3,6 +3,7 @@ package system_test
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -307,6 +308,11 @@ func TestPayRunEndToEnd(t *testing.T) {
 	again := env.MustDo(t, "POST", runs, runBody("sep-1", "full"))
 	if systemtest.Str(again, "run", "run_id") != runID || again["created"] == true {
 		t.Errorf("same request: %v, want run %s again", systemtest.Str(again, "run", "run_id"), runID)
+	}
+	// The creating call answers with what it wrote, not read back: it must
+	// say exactly what the stored run says, statement by statement.
+	if stored := env.MustDo(t, "GET", s.path("/pay-runs/%s", runID), nil); !reflect.DeepEqual(stored["run"], run) || !reflect.DeepEqual(again["run"], run) {
+		t.Errorf("the created run's answer differs from the stored run:\ncreated %v\nstored  %v\nagain   %v", run, stored["run"], again["run"])
 	}
 	v := env.MustDo(t, "POST", s.path("/pay-runs/%s:verify", runID), map[string]any{})
 	if v["identical"] != true || v["inputs_hash_matches"] != true || stNum(v, "people_checked") != len(earned) {

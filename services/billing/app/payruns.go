@@ -59,10 +59,10 @@ type PayStore interface {
 	// GetPayRun returns a run with the statements it issued.
 	GetPayRun(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
 	// IssuePayRun inserts run and lets produce write the rest in the same
-	// transaction and returns the created run with its statements (as
-	// GetPayRun); a run with the same request id (committed first) is
-	// returned instead, without statements, with created=false and nothing
-	// else written.
+	// transaction and returns the created run as produce returned it (with
+	// the statements it wrote) and its create time; a run with the same
+	// request id (committed first) is returned instead, without
+	// statements, with created=false and nothing else written.
 	IssuePayRun(ctx context.Context, run payrun.Run, produce func(ctx context.Context, w payrun.Writer) (payrun.Run, error)) (payrun.Run, bool, error)
 	// PayRunInputs returns a run's stored snapshot and its sha256.
 	PayRunInputs(ctx context.Context, districtID, schoolID, runID string) (sha string, data []byte, err error)
@@ -147,7 +147,7 @@ func (p *PayRuns) CreateRun(ctx context.Context, req PayRunRequest) (payrun.Run,
 		return payrun.Run{}, false, err
 	}
 	if created {
-		return run, true, nil // IssuePayRun read it back with its statements
+		return run, true, nil // with the statements it wrote
 	}
 	if err := runs.SameRequest(run.ID, run.RequestID, run.RequestHash, rh); err != nil {
 		return payrun.Run{}, false, err
@@ -396,6 +396,14 @@ func (p *PayRuns) produce(ctx context.Context, w payrun.Writer, run payrun.Run, 
 	if err := w.WriteInputs(ctx, run.SchoolID, run.ID, sha, data); err != nil {
 		return payrun.Run{}, err
 	}
+	// The run's answer is what it wrote, as GetPayRun would read it back
+	// (lines name their statement; bodies were stored without it).
+	for i := range sts {
+		for j := range sts[i].Lines {
+			sts[i].Lines[j].StatementID = sts[i].StatementID
+		}
+	}
+	out.Issued = sts
 	return out, nil
 }
 

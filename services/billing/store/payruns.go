@@ -63,6 +63,7 @@ func (s *Store) GetPayRun(ctx context.Context, districtID, schoolID, runID strin
 // committed run, so duplicates never write twice into the ledger.
 func (s *Store) IssuePayRun(ctx context.Context, run payrun.Run, produce func(context.Context, payrun.Writer) (payrun.Run, error)) (payrun.Run, bool, error) {
 	created := false
+	var out payrun.Run
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
 		var id string
 		err := tx.QueryRow(ctx, `INSERT INTO billing.pay_runs (district_id, school_id, run_id, request_id, request_hash, year, month, mode)
@@ -86,23 +87,24 @@ func (s *Store) IssuePayRun(ctx context.Context, run payrun.Run, produce func(co
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE billing.pay_runs SET inputs_hash = $4, statement_count = $5, adjustment_count = $6,
+		err = tx.QueryRow(ctx, `UPDATE billing.pay_runs SET inputs_hash = $4, statement_count = $5, adjustment_count = $6,
 			unchanged_count = $7, earned = $8, paid = $9, held_back = $10, by_treatment = $11, left_pending = $12
-			WHERE district_id = $1 AND school_id = $2 AND run_id = $3`,
+			WHERE district_id = $1 AND school_id = $2 AND run_id = $3 RETURNING create_time`,
 			run.DistrictID, run.SchoolID, run.ID, res.InputsHash, res.Statements, res.Adjustments, res.Unchanged,
-			res.Earned, res.Paid, res.HeldBack, tags, left)
+			res.Earned, res.Paid, res.HeldBack, tags, left).Scan(&res.CreateTime)
 		if err != nil {
 			return interpretError(err, "pay run")
 		}
-		created = true
+		out, created = res, true
 		return nil
 	})
 	if err != nil {
 		return payrun.Run{}, false, err
 	}
 	if created {
-		r, err := s.GetPayRun(ctx, run.DistrictID, run.SchoolID, run.ID)
-		return r, true, err
+		// What produce wrote, not read back: reading a 10,000-person run's
+		// 200,000 lines again cost as much as writing them.
+		return out, true, nil
 	}
 	r, ok, err := s.PayRunByRequest(ctx, run.DistrictID, run.RequestID)
 	if err == nil && !ok {
