@@ -571,6 +571,50 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term st
 		}
 	}
 
+	// The server's claims export (claims:export) opens and holds every
+	// paying party's amount the API gives (a claim is a payer's; the
+	// parents' share is not claimed from anyone).
+	sguid := downloadOne(t, b, dir, `button[data-action="claims-export"]`)
+	cwb, err := excelize.OpenFile(filepath.Join(dir, sguid))
+	if err != nil {
+		t.Fatalf("open the server's claims export: %v", err)
+	}
+	defer func() { _ = cwb.Close() }()
+	var cells []decimal.Decimal
+	for _, sh := range cwb.GetSheetList() {
+		rows, _ := cwb.GetRows(sh, excelize.Options{RawCellValue: true})
+		for _, r := range rows {
+			for _, c := range r {
+				if d, err := decimal.NewFromString(strings.TrimSpace(c)); err == nil {
+					cells = append(cells, d)
+				}
+			}
+		}
+	}
+	for party, amount := range want {
+		if party == "parent" {
+			continue
+		}
+		if !slices.ContainsFunc(cells, func(d decimal.Decimal) bool { return d.Equal(decimal.RequireFromString(amount)) }) {
+			t.Errorf("the server's claims export has no cell with %s's %s", party, amount)
+		}
+	}
+
+	// The demo's September pay run of the school, looked up by the id on
+	// the demo teacher's statement: the page's totals are the API's.
+	dt := env.As(env.SignIn(t, "demo.teacher", demoPassword))
+	dtStaff := systemtest.Str(dt.MustDo(t, "GET", "/v1/me", nil), "account", "staff_id")
+	dtPay := dt.MustDo(t, "GET", "/v1/schools/"+school+"/staff/"+dtStaff+"/pay-statements?year=2026&month=9", nil)
+	payRun := systemtest.Str(dtPay, "statements", 0, "run_id")
+	pr := fin.MustDo(t, "GET", "/v1/schools/"+school+"/pay-runs/"+payRun, nil)
+	b.open("#/finance?school=" + school + "&pay_run=" + payRun)
+	for _, k := range [][2]string{{"earned", "earned"}, {"paid", "paid"}, {"held-back", "held_back"}} {
+		if got, want := b.text(`table.pay-run-summary [data-total="`+k[0]+`"]`), yuanText(systemtest.Str(pr, "run", k[1])); got != want || got == "" {
+			t.Errorf("pay run %s: %s %q on the page, %q from the API", payRun, k[1], got, want)
+		}
+	}
+	b.screenshot("finance-pay-run.png")
+
 	// Reconciliation of the school's September: the page's income and
 	// spending totals and discrepancies are the API's, and its workbook
 	// holds the same income total.

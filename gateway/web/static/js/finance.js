@@ -3,7 +3,7 @@
 // printable term-end public statement (收支公示) of a school.
 import { h } from './dom.js';
 import { t, lang } from './i18n.js';
-import { get, post } from './api.js';
+import { get, post, call } from './api.js';
 import { section, table, errorBox, showFieldErrors, clearFieldErrors, field, payer, progress } from './ui.js';
 import { money, date, dateTime, iso, parseISO, today, dateQuery } from './fmt.js';
 import { terms, currentTerm } from './term.js';
@@ -30,6 +30,7 @@ export async function home(_p, query, account) {
   const page = h('div', { class: 'page finance wide' }, h('h1', {}, t('财务')));
   page.append(await newRun(district));
   page.append(runLookup(district, query.get('run')));
+  page.append(await payRunLookup(district, query.get('school'), query.get('pay_run')));
   const yr = schoolYear();
   const from = parseISO(query.get('from')) || yr.from;
   const to = parseISO(query.get('to')) || yr.to;
@@ -143,8 +144,54 @@ async function claims(district, from, to) {
     download(workbook([{ name: '申领 Claims', rows: sheet }]), `claims-${district}-${iso(from)}-${iso(to)}.xlsx`);
     p.done(`${t('下载申领表')} ✓`);
   });
-  card.append(h('div', { class: 'no-print' }, btn, status));
+  // The server's own claims file (billing's claims:export, .xlsx), beside
+  // the workbook written here from the figures shown.
+  const server = h('button', { type: 'button', dataset: { action: 'claims-export' } }, lang() === 'en' ? 'Export from the server (.xlsx)' : '服务器导出申领表（.xlsx）');
+  server.addEventListener('click', async () => {
+    const p = progress(lang() === 'en' ? 'Exporting…' : '正在导出…');
+    status.replaceChildren(p.el);
+    try {
+      const blob = await call('GET', `/v1/districts/${enc(district)}/claims:export?${dateQuery('from', from)}&${dateQuery('to', to)}&format=xlsx`, undefined, { blob: true });
+      download(blob, `申领-${district}-${iso(from)}-${iso(to)}.xlsx`);
+      p.done(`${lang() === 'en' ? 'Downloaded' : '已下载'} ✓`);
+    } catch (err) { p.done(''); status.append(errorBox(err)); }
+  });
+  card.append(h('div', { class: 'no-print' }, btn, ' ', server, status));
   return card;
+}
+
+const treatments = { outside_performance_total: ['不纳入绩效工资总量', 'outside the performance-pay total'], separate_increment: ['单列增量', 'separate increment'], labour_fee: ['劳务费', 'labour fee'] };
+const treatment = (x) => (treatments[x] ? treatments[x][lang() === 'en' ? 1 : 0] : x);
+
+// payRunLookup: a school's pay run (课酬批次) by id — its month and mode,
+// statements issued, earned, paid and held back by the caps, paid by
+// treatment tag and the hour records left for a later run.
+async function payRunLookup(district, initialSchool, initialRun) {
+  const schools = (await get(`/v1/districts/${enc(district)}/schools`)).schools || [];
+  const school = h('select', { name: 'school_id' }, schools.map((s) => h('option', { value: s.school_id, selected: s.school_id === initialSchool }, s.name)));
+  const input = h('input', { name: 'run_id', value: initialRun || '', placeholder: 'pay-…' });
+  const out = h('div', { class: 'pay-run' });
+  const form = h('form', { class: 'pay-run-form', novalidate: true }, field(t('学校'), school), field(t('批次号'), input), h('button', { type: 'submit' }, t('查询')), out);
+  const show = async () => {
+    clearFieldErrors(form);
+    out.replaceChildren();
+    if (!input.value.trim()) return;
+    try {
+      const r = (await get(`/v1/schools/${enc(school.value)}/pay-runs/${enc(input.value.trim())}`)).run;
+      out.dataset.runId = r.run_id;
+      out.append(table(['批次号', '月份', '方式', '工资单数', '应发', '实发', '暂缓', '待后续'].map(t), [[r.run_id, `${r.year}年${r.month}月`,
+        r.mode === 'adjustments' ? t('补差') : t('全量'), `${r.statement_count}（+${r.adjustment_count} / =${r.unchanged_count}）`,
+        h('span', { class: 'num', dataset: { total: 'earned' } }, money(r.earned)), h('span', { class: 'num', dataset: { total: 'paid' } }, money(r.paid)),
+        h('span', { class: 'num', dataset: { total: 'held-back' } }, money(r.held_back)), String((r.left_pending || []).length)]], { class: 'pay-run-summary' }));
+      if ((r.by_treatment || []).length) out.append(table(['列支', '金额'].map(t), r.by_treatment.map((x) => [treatment(x.treatment), h('span', { class: 'num' }, money(x.amount))])));
+    } catch (err) {
+      if (err.status === 404) err.violations = [{ field: 'run_id', text: lang() === 'en' ? 'No such pay run at this school' : '该校没有这个课酬批次' }];
+      showFieldErrors(form, err);
+    }
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); show(); });
+  if (initialRun) await show();
+  return section(t('课酬批次'), form);
 }
 
 // publicStatement: the term-end statement of a school's after-school money
