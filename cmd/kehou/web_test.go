@@ -504,6 +504,37 @@ func webSchool(t *testing.T, b tab, env *systemtest.Env, school, term string) {
 		t.Error("no periods-per-person chart on the staffing page")
 	}
 	b.screenshot("school-staffing.png")
+
+	// A roster checked on the import page (a dry run, so the demo stays as
+	// it is): the progress bar ends at 100% and the report is the API's
+	// job — two new students and a bad phone named by row and column.
+	className := systemtest.Str(classes[0], "name")
+	csv := filepath.Join(t.TempDir(), "名册.csv")
+	if err := os.WriteFile(csv, []byte("学籍号,姓名,班级,监护人1姓名,监护人1电话\n"+
+		"G350402201601019991,网页导入甲,"+className+",甲家长,13812340001\n"+
+		"G350402201601019992,网页导入乙,"+className+",乙家长,13812340002\n"+
+		"G350402201601019993,网页导入丙,"+className+",丙家长,1381234abcd\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.open("#/school/imports")
+	b.do(chromedp.SetUploadFiles(chromedp.CSS(`form.import-form input[name=file]`), []string{csv}),
+		chromedp.Click(chromedp.CSS(`form.import-form button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('.import-report')`, chromedp.WithPollingTimeout(30*time.Second)))
+	if got := b.text(`form.import-form .progress`); !strings.Contains(got, "100%") {
+		t.Errorf("the import's progress ends at %q, want 100%%", got)
+	}
+	importID := evalJS[string](b, `document.querySelector('.import-report').dataset.importId`)
+	job := admin.MustDo(t, "GET", "/v1/schools/"+school+"/imports/"+importID, nil)
+	for sel, field := range map[string]string{"rows": "rows", "new": "new_rows", "rejected": "rejected_rows"} {
+		n, _ := systemtest.Get(job, "import", "report", field).(float64)
+		if got := b.text(`.import-report [data-count="` + sel + `"]`); got != fmt.Sprint(int(n)) {
+			t.Errorf("import report %s: %q on the page, %v in the API", field, got, n)
+		}
+	}
+	if b.count(`.import-report tr.import-error`) == 0 || !strings.Contains(b.text(`.import-report tr.import-error`), "监护人1电话") {
+		t.Errorf("the bad phone is not named: %q", b.text(`.import-report`))
+	}
+	b.screenshot("school-import.png")
 }
 
 // webFinance: the finance officer downloads the claims workbook and it

@@ -108,3 +108,26 @@ export async function call(method, path, body, opts = {}) {
 
 export const get = (path, opts) => call('GET', path, undefined, opts);
 export const post = (path, body, opts) => call('POST', path, body === undefined ? {} : body, opts);
+
+// upload sends a file as the request body (the import route streams it to
+// timetable) and returns the parsed answer; errors as call.
+export async function upload(path, file) {
+  inflight++;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const s = session();
+      const headers = { 'Content-Type': 'application/octet-stream' };
+      if (s && s.access_token) headers.Authorization = 'Bearer ' + s.access_token;
+      const r = await fetch(path, { method: 'POST', headers, body: file });
+      if (r.status === 401 && attempt === 0 && s && s.refresh_token && await refresh(s)) continue;
+      if (!r.ok) {
+        let eb = null;
+        try { eb = await r.json(); } catch { /* not JSON */ }
+        throw new ApiError(r.status, eb);
+      }
+      return await r.json();
+    }
+  } finally {
+    inflight--;
+  }
+}

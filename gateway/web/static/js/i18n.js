@@ -48,6 +48,9 @@ const en = {
   '运行': 'Run', '对账': 'Reconciliation', '生成': 'Generate', '进度': 'Progress',
   '老师': 'Teacher', '待安排': 'Not yet assigned', '分钟': 'minutes', '人': 'students', '职责': 'Duty',
   '课酬批次': 'Pay runs', '方式': 'Mode', '工资单数': 'Statements', '待后续': 'Left for later', '全量': 'full', '列支': 'Treatment',
+  '名册导入': 'Roster import', '上传名册': 'Upload a roster', '类型': 'Kind', '文件': 'File', '上传': 'Upload',
+  '仅检查，不写入（试导入）': 'Check only, write nothing (dry run)', '行数': 'Rows', '新增': 'New', '修改': 'Changed', '不变': 'Unchanged',
+  '错误': 'Rejected', '已写入': 'Written', '未写入': 'Nothing written', '行': 'Row', '列': 'Column',
   '系数': 'Multiplier', '规则 · 文号': 'Rule · document no.', '封顶': 'Cap', '补差': 'Adjustment', '节假日': 'Weekend/holiday',
 };
 

@@ -24,6 +24,7 @@ const routes = [
   { re: /^\/school\/staffing$/, roles: [S, B], view: school.staffing, nav: '人员排班' },
   { re: /^\/school\/enrolments$/, roles: [S, B], view: school.enrolments, nav: '报名审批' },
   { re: /^\/school\/hours$/, roles: [S, B], view: school.hours, nav: '课时审核' },
+  { re: /^\/school\/imports$/, roles: [S, B], view: school.imports, nav: '名册导入' },
   { re: /^\/finance$/, roles: [F, B], view: finance.home, nav: '收费批次' },
   { re: /^\/finance\/reconciliation$/, roles: [F, B], view: recon.home, nav: '对账' },
   { re: /^\/finance\/public$/, roles: [F, B], view: finance.publicStatement, nav: '收支公示' },

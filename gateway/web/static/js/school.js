@@ -4,8 +4,8 @@
 // grid with a periods-per-person chart, and enrolment approvals.
 import { h } from './dom.js';
 import { t, lang } from './i18n.js';
-import { get, post } from './api.js';
-import { section, table, errorBox, progress } from './ui.js';
+import { get, post, upload } from './api.js';
+import { section, table, errorBox, progress, field, showFieldErrors, clearFieldErrors } from './ui.js';
 import { date, shortDate, weekday, time, iso, parseISO, addDays, dateQuery, dayOfWeek } from './fmt.js';
 import { terms, currentTerm, defaultWeek, weekDays } from './term.js';
 import { barChart } from './chart.js';
@@ -305,4 +305,66 @@ export async function hours(_p, query, account) {
   });
   return h('div', { class: 'page school wide' }, h('h1', {}, t('课时审核')), weekNav('/school/hours', week, query),
     section(`${t('待审批')} ${toApprove}`, table(['姓名', '日期', '时间', '班级', lang() === 'en' ? 'Minutes' : '分钟', '状态'].map(t), rows, { class: 'hours' })));
+}
+
+const importKinds = [['students', '学生名册', 'students'], ['classes', '班级', 'classes'], ['rooms', '教室', 'rooms'], ['clubs', '社团', 'clubs']];
+const importStates = { IMPORT_STATE_RUNNING: ['导入中', 'running'], IMPORT_STATE_SUCCEEDED: ['通过', 'succeeded'], IMPORT_STATE_REJECTED: ['有错误，未写入', 'rejected, nothing written'], IMPORT_STATE_FAILED: ['失败，未写入', 'failed, nothing written'] };
+
+// imports: a roster file (.xlsx or CSV) uploaded to timetable's import
+// route, checked only (试导入) or applied; the job's percent shows on a
+// progress bar with its number while it runs, then the report: counts and
+// every bad row with its column and the reason in Chinese.
+export async function imports(_p, query, account) {
+  const schoolId = await schoolOf(account, query);
+  const page = h('div', { class: 'page school' }, h('h1', {}, t('名册导入')));
+  const kind = h('select', { name: 'kind' }, importKinds.map(([v, zh, en]) => h('option', { value: v }, lang() === 'en' ? en : zh)));
+  const file = h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv' });
+  const dry = h('input', { type: 'checkbox', name: 'dry_run', checked: true });
+  const out = h('div', { class: 'import-result' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('上传'));
+  const form = h('form', { class: 'import-form', novalidate: true },
+    field(t('类型'), kind), field(t('文件'), file), h('label', { class: 'check' }, dry, ` ${t('仅检查，不写入（试导入）')}`), submit, out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    out.replaceChildren();
+    const f = file.files && file.files[0];
+    if (!f) { showFieldErrors(form, { violations: [{ field: 'file', text: t('必填') }] }); return; }
+    submit.disabled = true;
+    const p = progress(lang() === 'en' ? 'Reading the file…' : '正在读取文件…');
+    out.append(p.el);
+    try {
+      const q = new URLSearchParams({ school_id: schoolId, kind: kind.value, dry_run: String(dry.checked), file_name: f.name });
+      let job = (await upload(`/v1/imports?${q}`, f)).import;
+      p.set(job.percent);
+      while (job.state === 'IMPORT_STATE_RUNNING') {
+        await new Promise((r) => setTimeout(r, 200));
+        job = (await get(`/v1/schools/${enc(schoolId)}/imports/${enc(job.import_id)}`)).import;
+        p.set(job.percent);
+      }
+      p.done(`${t('进度')} ${job.percent}% · ${(importStates[job.state] || [job.state, job.state])[lang() === 'en' ? 1 : 0]}`);
+      out.append(importReport(job));
+    } catch (err) {
+      p.done('');
+      showFieldErrors(form, err);
+    }
+    submit.disabled = false;
+  });
+  page.append(section(t('上传名册'), form));
+  return page;
+}
+
+function importReport(job) {
+  const r = job.report || {};
+  const box = h('div', { class: 'import-report', dataset: { importId: job.import_id, state: job.state } },
+    h('dl', { class: 'balance' },
+      h('dt', {}, t('行数')), h('dd', { dataset: { count: 'rows' } }, String(r.rows || 0)),
+      h('dt', {}, t('新增')), h('dd', { dataset: { count: 'new' } }, String(r.new_rows || 0)),
+      h('dt', {}, t('修改')), h('dd', { dataset: { count: 'changed' } }, String(r.changed_rows || 0)),
+      h('dt', {}, t('不变')), h('dd', { dataset: { count: 'unchanged' } }, String(r.unchanged_rows || 0)),
+      h('dt', {}, t('错误')), h('dd', { dataset: { count: 'rejected' } }, String(r.rejected_rows || 0))),
+    h('p', {}, r.applied ? t('已写入') : t('未写入')));
+  if (r.failure) box.append(h('div', { class: 'error', role: 'alert' }, lang() === 'en' ? r.failure : (r.failure_zh || r.failure)));
+  if ((r.errors || []).length) box.append(table(['行', '列', '原因'].map(t), r.errors.map((x) => ({ class: 'import-error', cells: [String(x.row), x.column, lang() === 'en' ? x.reason : (x.reason_zh || x.reason)] }))));
+  return box;
 }

@@ -61,13 +61,26 @@ export function field(label, input) {
   return h('label', { class: 'field' }, h('span', {}, label), input);
 }
 
-// progress shows a long operation: an indeterminate bar with what is being
-// done; done() replaces it with the outcome.
+// progress is a bar for a long operation: moving until the operation
+// reports how far it is, then (set) a percentage with its number; done
+// replaces it with the outcome.
 export function progress(label) {
   const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-busy': 'true' },
     h('span', {}, label || t('正在处理…')), h('div', { class: 'bar' }, h('div')));
   return {
     el: bar,
+    set(percent) {
+      const pct = Math.max(0, Math.min(100, Math.round(Number(percent) || 0)));
+      let meter = bar.querySelector('progress');
+      if (!meter) {
+        meter = h('progress', { max: 100 });
+        bar.querySelector('.bar').replaceWith(meter, h('span', { class: 'pct' }));
+      }
+      meter.value = pct;
+      bar.setAttribute('aria-valuenow', pct);
+      bar.dataset.percent = pct;
+      bar.querySelector('.pct').textContent = ` ${pct}%`;
+    },
     done(text) { bar.setAttribute('aria-busy', 'false'); bar.classList.add('done'); bar.firstChild.textContent = text; },
   };
 }
