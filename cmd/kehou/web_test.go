@@ -646,6 +646,21 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term st
 	}
 	b.screenshot("finance-pay-run.png")
 
+	// The district's September rolled up over its schools: a row per
+	// school and the district's totals as the API gives them.
+	dr := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/reconciliation?year=2026&month=9", nil)
+	b.open("#/finance/district?month=2026-09")
+	drSchools, _ := systemtest.Get(dr, "schools").([]any)
+	if got := b.count(`table.district-recon tbody tr`); got != len(drSchools)+1 || len(drSchools) == 0 {
+		t.Errorf("district reconciliation: %d rows on the page, %d schools from the API (+ the total)", got, len(drSchools))
+	}
+	for _, k := range []string{"income", "spending"} {
+		if got, want := b.text(`table.district-recon tr[data-school="total"] [data-total="`+k+`"]`), yuanText(systemtest.Str(dr, "total", k, "total")); got != want {
+			t.Errorf("district %s %q on the page, %q from the API", k, got, want)
+		}
+	}
+	b.screenshot("finance-district.png")
+
 	// Reconciliation of the school's September: the page's income and
 	// spending totals and discrepancies are the API's, and its workbook
 	// holds the same income total.

@@ -51,6 +51,7 @@ const en = {
   '名册导入': 'Roster import', '上传名册': 'Upload a roster', '类型': 'Kind', '文件': 'File', '上传': 'Upload',
   '仅检查，不写入（试导入）': 'Check only, write nothing (dry run)', '行数': 'Rows', '新增': 'New', '修改': 'Changed', '不变': 'Unchanged',
   '错误': 'Rejected', '已写入': 'Written', '未写入': 'Nothing written', '行': 'Row', '列': 'Column',
+  '区级对账': 'District reconciliation', '支出': 'Spending', '差异': 'Discrepancies', '已平': 'reconciled', '条数': 'Count', '未平': 'not reconciled',
   '系数': 'Multiplier', '规则 · 文号': 'Rule · document no.', '封顶': 'Cap', '补差': 'Adjustment', '节假日': 'Weekend/holiday',
 };
 

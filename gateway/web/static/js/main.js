@@ -27,6 +27,7 @@ const routes = [
   { re: /^\/school\/imports$/, roles: [S, B], view: school.imports, nav: '名册导入' },
   { re: /^\/finance$/, roles: [F, B], view: finance.home, nav: '收费批次' },
   { re: /^\/finance\/reconciliation$/, roles: [F, B], view: recon.home, nav: '对账' },
+  { re: /^\/finance\/district$/, roles: [F, B], view: recon.district, nav: '区级对账' },
   { re: /^\/finance\/public$/, roles: [F, B], view: finance.publicStatement, nav: '收支公示' },
   { re: /^\/bureau$/, roles: [B], view: bureau.home, nav: '各校' },
   { re: /^\/teacher$/, roles: [T, I], view: teacher.home, nav: '我的一周' },

@@ -115,3 +115,53 @@ export async function home(_p, query, account) {
   page.append(h('div', { class: 'no-print' }, btn, ' ', server, status));
   return page;
 }
+
+// district: the district's month rolled up over its schools (区级对账):
+// each school's income and spending, whether it reconciles and how many
+// discrepancies it has (a link opens the school's own 对账), and the
+// district's totals as the API adds them.
+export async function district(_p, query, account) {
+  const districtId = account.district_id;
+  const page = h('div', { class: 'page finance wide' }, h('h1', {}, t('区级对账')));
+  const now = new Date();
+  const monthQ = query.get('month') || `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  const month = h('input', { name: 'month', placeholder: '2026-09', value: monthQ });
+  const form = h('form', { class: 'recon-form no-print', novalidate: true }, field(t('月份'), month), h('button', { type: 'submit' }, t('查询')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.hash = `#/finance/district?month=${enc(month.value.trim())}`;
+  });
+  page.append(section(t('区级对账'), form));
+  const m = /^(\d{4})-(\d{1,2})$/.exec(monthQ);
+  let r, schools;
+  try {
+    [r, schools] = await Promise.all([
+      get(`/v1/districts/${enc(districtId)}/reconciliation?year=${m ? m[1] : 0}&month=${m ? Number(m[2]) : 0}`),
+      get(`/v1/districts/${enc(districtId)}/schools`)]);
+  } catch (err) {
+    showFieldErrors(form, err);
+    return page;
+  }
+  const names = new Map((schools.schools || []).map((s) => [s.school_id, s.name]));
+  const row = (x, name, cls) => ({ class: cls, dataset: { school: x.school_id || 'total' }, cells: [
+    name, h('td', { class: 'num', dataset: { total: 'income' } }, money(x.income && x.income.total)),
+    h('td', { class: 'num', dataset: { total: 'spending' } }, money(x.spending && x.spending.total)),
+    h('td', { class: 'num', dataset: { total: 'discrepancies' } }, String((x.discrepancies || []).length)),
+    h('td', {}, x.balanced ? `✓ ${t('已平')}` : `✗ ${t('未平')}`)] });
+  const tot = r.total || {};
+  const rows = (r.schools || []).map((x) => row(x, h('a', { href: `#/finance/reconciliation?school=${enc(x.school_id)}&month=${enc(monthQ)}` }, names.get(x.school_id) || x.school_id), x.balanced ? null : 'unbalanced'));
+  rows.push(row(tot, t('全区合计'), 'total'));
+  page.append(section(`${tot.from || ''}–${tot.to || ''}`,
+    table(['学校', '收入', '支出', '差异', '状态'].map(t), rows, { class: 'district-recon' }),
+    barChart((r.schools || []).map((x) => ({ label: names.get(x.school_id) || x.school_id, value: Math.max(0, cents(x.income && x.income.total)), text: money(x.income && x.income.total) })))));
+  // The district's discrepancies can run to hundreds (every unpaid hour):
+  // counted here by rule and school; each school's page lists them.
+  const groups = new Map();
+  for (const d of tot.discrepancies || []) {
+    const k = `${d.rule}|${d.school_id || ''}`;
+    groups.set(k, { rule: d.rule, school: d.school_id || '', n: (groups.get(k) || { n: 0 }).n + 1 });
+  }
+  if (groups.size) page.append(section(t('差异'), table(['规则', '学校', '条数'].map(t), [...groups.values()].map((g) => ({ class: 'discrepancy-group',
+    cells: [rule(g.rule), names.get(g.school) || g.school, h('td', { class: 'num' }, String(g.n))] })))));
+  return page;
+}
