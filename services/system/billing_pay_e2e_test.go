@@ -377,6 +377,14 @@ func TestPayRunEndToEnd(t *testing.T) {
 	if v := env.MustDo(t, "POST", s.path("/pay-runs/%s:verify", systemtest.Str(ar, "run_id")), map[string]any{}); v["identical"] != true {
 		t.Errorf("verify adjustments run = %v", v)
 	}
+	// Paying the month again settles only the difference: what the
+	// statements now say less what the first payment paid, for the one
+	// person the adjustment concerns.
+	again2 := env.MustDo(t, "POST", s.path("/pay-months:pay"), map[string]any{"request_id": "pay-sep-2", "year": 2026, "month": 9})
+	if ps, _ := systemtest.Get(again2, "payments").([]any); systemtest.Str(again2, "total") != "-40.00" || len(ps) != 1 ||
+		systemtest.Str(ps[0], "staff_id") != fix.staff || systemtest.Str(ps[0], "amount") != "-40.00" {
+		t.Errorf("second payment of the month = %v, want -40.00 for %s alone", again2, fix.staff)
+	}
 
 	// The month's pay sheet and a teacher's own statement as files, with
 	// the adjustment in them (billing_export_e2e_test.go).
