@@ -58,6 +58,8 @@ type PayStore interface {
 	PayRunByRequest(ctx context.Context, districtID, requestID string) (payrun.Run, bool, error)
 	// GetPayRun returns a run with the statements it issued.
 	GetPayRun(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
+	// GetPayRunSummary returns a run without its statements.
+	GetPayRunSummary(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
 	// IssuePayRun inserts run and lets produce write the rest in the same
 	// transaction and returns the created run as produce returned it (with
 	// the statements it wrote) and its create time; a run with the same
@@ -67,7 +69,8 @@ type PayStore interface {
 	// PayRunInputs returns a run's stored snapshot and its sha256.
 	PayRunInputs(ctx context.Context, districtID, schoolID, runID string) (sha string, data []byte, err error)
 	// MonthStates returns every person's state of a school's month, counting
-	// only statements of runs created no later than upToRun ("" = all).
+	// only statements of runs created no later than upToRun ("" = all):
+	// hashes and sums, without the lines.
 	MonthStates(ctx context.Context, districtID, schoolID string, year, month int, upToRun string) (map[string]payrun.State, error)
 	// StaffPayStatements returns a person's statements of a month in revision order.
 	StaffPayStatements(ctx context.Context, districtID, schoolID, staffID string, year, month int) ([]payrun.Statement, error)
@@ -532,7 +535,7 @@ func (p *PayRuns) VerifyRun(ctx context.Context, schoolID, runID string) (PayVer
 	if err != nil {
 		return PayVerification{}, err
 	}
-	run, err := p.store.GetPayRun(ctx, sc.DistrictID, sc.ID, runID)
+	run, err := p.store.GetPayRunSummary(ctx, sc.DistrictID, sc.ID, runID)
 	if err != nil {
 		return PayVerification{}, err
 	}

@@ -58,6 +58,17 @@ func (s *Store) GetPayRun(ctx context.Context, districtID, schoolID, runID strin
 	return r, err
 }
 
+// GetPayRunSummary returns a pay run's row: its totals, hash and counts,
+// without the statements.
+func (s *Store) GetPayRunSummary(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error) {
+	r, err := scanPayRun(s.db.QueryRow(ctx, `SELECT `+payRunCols+` FROM billing.pay_runs WHERE district_id = $1 AND school_id = $2 AND run_id = $3`,
+		districtID, schoolID, runID))
+	if err != nil {
+		return payrun.Run{}, interpretError(err, "pay run "+runID)
+	}
+	return r, nil
+}
+
 // IssuePayRun inserts the run row first: its unique (district_id,
 // request_id) key makes a concurrent duplicate wait and then see the
 // committed run, so duplicates never write twice into the ledger.
@@ -135,6 +146,20 @@ func (s *Store) PayRunInputs(ctx context.Context, districtID, schoolID, runID st
 // readPayStatements reads statements (alias s) matching where, with their
 // lines, in staff then revision order.
 func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ...any) ([]payrun.Statement, error) {
+	out, err := readPayStatementRows(ctx, q, where, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	idx := make(map[string]int, len(out))
+	for i, st := range out {
+		idx[st.StatementID] = i
+	}
+	return out, readPayLines(ctx, q, out, idx, where, args...)
+}
+
+// readPayStatementRows reads statements (alias s) matching where, without
+// their lines, in staff then revision order.
+func readPayStatementRows(ctx context.Context, q rowsQuerier, where string, args ...any) ([]payrun.Statement, error) {
 	rows, err := q.Query(ctx, `SELECT s.statement_id, s.run_id, s.staff_id, s.staff_kind, s.institution_id, s.year, s.month, s.revision,
 		s.kind, s.corrects_statement_id, s.earned, s.paid, s.held_back, s.cap_rule_id, s.cap_limit, s.by_treatment, s.content_hash
 		FROM billing.pay_statements s WHERE `+where+` ORDER BY s.staff_id, s.revision`, args...)
@@ -142,7 +167,6 @@ func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ..
 		return nil, interpretError(err, "pay statements")
 	}
 	var out []payrun.Statement
-	idx := map[string]int{}
 	for rows.Next() {
 		var st payrun.Statement
 		var tags []byte
@@ -155,16 +179,18 @@ func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ..
 			rows.Close()
 			return nil, fmt.Errorf("decode pay statement totals: %w", err)
 		}
-		idx[st.StatementID] = len(out)
 		out = append(out, st)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, interpretError(err, "pay statements")
 	}
-	if len(out) == 0 {
-		return out, nil
-	}
+	return out, nil
+}
+
+// readPayLines appends to out (idx: statement id → position) the lines of
+// the statements matching where.
+func readPayLines(ctx context.Context, q rowsQuerier, out []payrun.Statement, idx map[string]int, where string, args ...any) error {
 	// The lines of the same statements, joined on the whole key. (An
 	// earlier district_id = $1 AND statement_id = ANY($ids) could not use
 	// the key past district_id: one scan of the district's lines per
@@ -173,23 +199,23 @@ func readPayStatements(ctx context.Context, q rowsQuerier, where string, args ..
 		JOIN billing.pay_lines l ON l.district_id = s.district_id AND l.school_id = s.school_id AND l.statement_id = s.statement_id
 		WHERE `+where+` ORDER BY l.statement_id, l.line_no`, args...)
 	if err != nil {
-		return nil, interpretError(err, "pay lines")
+		return interpretError(err, "pay lines")
 	}
 	defer lrows.Close()
 	for lrows.Next() {
 		var id string
 		var body []byte
 		if err := lrows.Scan(&id, &body); err != nil {
-			return nil, interpretError(err, "pay lines")
+			return interpretError(err, "pay lines")
 		}
 		var l pay.IssuedLine
 		if err := json.Unmarshal(body, &l); err != nil {
-			return nil, fmt.Errorf("decode pay line: %w", err)
+			return fmt.Errorf("decode pay line: %w", err)
 		}
 		l.StatementID = id
 		out[idx[id]].Lines = append(out[idx[id]].Lines, l)
 	}
-	return out, lrows.Err()
+	return lrows.Err()
 }
 
 // states folds a school-month's statements (staff, revision order) into
@@ -216,9 +242,11 @@ func states(sts []payrun.Statement) map[string]payrun.State {
 }
 
 // MonthStates returns every person's state of a school's month, counting
-// statements of runs created no later than upToRun ("" = all).
+// statements of runs created no later than upToRun ("" = all): content
+// hash and sums, without the lines (verification compares those; reading
+// a 10,000-person month's lines took longer than issuing them).
 func (s *Store) MonthStates(ctx context.Context, districtID, schoolID string, year, month int, upToRun string) (map[string]payrun.State, error) {
-	sts, err := readPayStatements(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.year = $3 AND s.month = $4
+	sts, err := readPayStatementRows(ctx, s.db, `s.district_id = $1 AND s.school_id = $2 AND s.year = $3 AND s.month = $4
 		AND ($5 = '' OR s.run_id IN (SELECT r.run_id FROM billing.pay_runs r WHERE r.district_id = $1 AND r.school_id = $2
 			AND r.create_time <= (SELECT create_time FROM billing.pay_runs WHERE district_id = $1 AND school_id = $2 AND run_id = $5)))`,
 		districtID, schoolID, year, month, upToRun)
