@@ -354,28 +354,38 @@ func (w *payWriter) Write(ctx context.Context, sts []payrun.Statement, postings 
 				return err
 			}
 		}
-		var rows [][]any
-		for _, st := range sts {
-			for i, l := range st.Lines {
-				body, err := json.Marshal(l)
-				if err != nil {
-					return err
-				}
-				rows = append(rows, []any{w.districtID, w.schoolID, st.StatementID, int32(i + 1), string(l.Kind), l.RecordID,
-					l.AssignmentID, string(l.Treatment), l.Amount, body})
-			}
-		}
+		// Each line's body is marshalled as COPY asks for it, while the
+		// server stores the ones before: no second copy of the month's lines.
+		si, li, lines := 0, 0, 0
+		row := make([]any, 10)
 		_, err = w.tx.CopyFrom(ctx, pgx.Identifier{"billing", "pay_lines"},
 			[]string{"district_id", "school_id", "statement_id", "line_no", "kind", "record_id", "assignment_id", "treatment", "amount", "body"},
-			pgx.CopyFromRows(rows))
+			pgx.CopyFromFunc(func() ([]any, error) {
+				for si < len(sts) && li == len(sts[si].Lines) {
+					si, li = si+1, 0
+				}
+				if si == len(sts) {
+					return nil, nil
+				}
+				st, l := &sts[si], sts[si].Lines[li]
+				li++
+				lines++
+				body, err := json.Marshal(l)
+				if err != nil {
+					return nil, err
+				}
+				row[0], row[1], row[2], row[3], row[4] = w.districtID, w.schoolID, st.StatementID, int32(li), string(l.Kind)
+				row[5], row[6], row[7], row[8], row[9] = l.RecordID, l.AssignmentID, string(l.Treatment), l.Amount, body
+				return row, nil
+			}))
 		if err != nil {
 			return fmt.Errorf("copy pay lines: %w", interpretError(err, "pay lines"))
 		}
 		// And again once the lines are in, for the reads of them (the
 		// read-back, exports): planned on an empty pay_lines they sorted
 		// a 10,000-person month on disk.
-		if len(rows) >= analyzePayRunsFrom {
-			if err := analyzeIfSmall(ctx, w.tx, "analyze_pay_run_tables", float64(len(rows)), "billing.pay_lines"); err != nil {
+		if lines >= analyzePayRunsFrom {
+			if err := analyzeIfSmall(ctx, w.tx, "analyze_pay_run_tables", float64(lines), "billing.pay_lines"); err != nil {
 				return err
 			}
 		}
