@@ -129,17 +129,30 @@ func NewFees(store FeeStore, feed Feed) *Fees {
 
 // CreateSchedule validates and stores a new schedule version.
 func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule, error) {
-	if err := f.CheckDistrict(ctx, s.Scope.DistrictID); err != nil {
+	category, err := f.checkSchedule(ctx, &s)
+	if err != nil {
 		return fee.Schedule{}, err
+	}
+	return f.store.CreateSchedule(ctx, s, category)
+}
+
+// checkSchedule is every check of a new schedule version before the store's
+// (overlap and ceilings, under its locks): the district, the school in it,
+// and Schedule.Validate. It returns the school's category, the ceilings'
+// key. CreateSchedule and the fee schedule import both call it, so a
+// version is held to one set of rules however it arrives.
+func (f *Fees) checkSchedule(ctx context.Context, s *fee.Schedule) (string, error) {
+	if err := f.CheckDistrict(ctx, s.Scope.DistrictID); err != nil {
+		return "", err
 	}
 	category := "" // a district-wide schedule is held to every category's ceilings
 	if s.Scope.SchoolID != "" {
 		sc, err := f.feed.School(ctx, s.Scope.SchoolID)
 		if err != nil {
-			return fee.Schedule{}, err
+			return "", err
 		}
 		if sc.DistrictID != s.Scope.DistrictID {
-			return fee.Schedule{}, fault.Invalid("school_id", "school "+s.Scope.SchoolID+" is not in district "+s.Scope.DistrictID)
+			return "", fault.Invalid("school_id", "school "+s.Scope.SchoolID+" is not in district "+s.Scope.DistrictID)
 		}
 		category = sc.Category
 	}
@@ -147,9 +160,9 @@ func (f *Fees) CreateSchedule(ctx context.Context, s fee.Schedule) (fee.Schedule
 		s.Version = 1 // the store assigns the real next version; validation needs one
 	}
 	if err := s.Validate(); err != nil {
-		return fee.Schedule{}, err
+		return "", err
 	}
-	return f.store.CreateSchedule(ctx, s, category)
+	return category, nil
 }
 
 // CreateCeiling validates and stores a bureau's price ceiling (最高限价) for its district. It binds

@@ -46,22 +46,29 @@ func NewRemuneration(store RateStore, schools Schools, feed Feed, hours Delivere
 // CreateRateTable validates and stores a new rate-table version; the scope
 // must exist (the district, and the school in it).
 func (r *Remuneration) CreateRateTable(ctx context.Context, t pay.RateTable) (pay.RateTable, error) {
-	if err := r.feed.CheckDistrict(ctx, t.Scope.DistrictID); err != nil {
+	if err := r.checkRateTable(ctx, t); err != nil {
 		return pay.RateTable{}, err
+	}
+	return r.store.CreateRateTable(ctx, t)
+}
+
+// checkRateTable is every check of a new rate-table version before the
+// store's overlap check: the district, the school in it, and
+// RateTable.Validate. CreateRateTable and the rate table import both call it.
+func (r *Remuneration) checkRateTable(ctx context.Context, t pay.RateTable) error {
+	if err := r.feed.CheckDistrict(ctx, t.Scope.DistrictID); err != nil {
+		return err
 	}
 	if t.Scope.SchoolID != "" {
 		sc, err := r.schools.School(ctx, t.Scope.SchoolID)
 		if err != nil {
-			return pay.RateTable{}, err
+			return err
 		}
 		if sc.DistrictID != t.Scope.DistrictID {
-			return pay.RateTable{}, fault.Invalid("school_id", "school "+t.Scope.SchoolID+" is not in district "+t.Scope.DistrictID)
+			return fault.Invalid("school_id", "school "+t.Scope.SchoolID+" is not in district "+t.Scope.DistrictID)
 		}
 	}
-	if err := t.Validate(); err != nil {
-		return pay.RateTable{}, err
-	}
-	return r.store.CreateRateTable(ctx, t)
+	return t.Validate()
 }
 
 // GetRateTable returns a rate-table version (0: the latest).

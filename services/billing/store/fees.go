@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/platform/civil"
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/shopspring/decimal"
 )
@@ -37,50 +40,104 @@ func feeDate(t *time.Time) civil.Date {
 // committed ceiling.
 func (s *Store) CreateSchedule(ctx context.Context, sc fee.Schedule, schoolCategory string) (fee.Schedule, error) {
 	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.schedules:' || $1 || ':' || $2, 0))`,
-			sc.Scope.DistrictID, sc.Scope.SchoolID); err != nil {
-			return fmt.Errorf("lock schedule scope: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended('billing.price_ceilings:' || $1, 0))`,
-			sc.Scope.DistrictID); err != nil {
-			return fmt.Errorf("lock ceilings: %w", err)
-		}
-		ceilings, err := listCeilings(ctx, tx, sc.Scope.DistrictID)
-		if err != nil {
-			return err
-		}
-		if err := fee.CheckCeilings(sc, schoolCategory, ceilings); err != nil {
-			return err
-		}
-		existing, err := querySchedules(ctx, tx, `SELECT body FROM billing.schedules WHERE district_id = $1 AND school_id = $2`,
-			sc.Scope.DistrictID, sc.Scope.SchoolID)
-		if err != nil {
-			return err
-		}
-		next := 1
-		for _, e := range existing {
-			if e.ID == sc.ID && e.Version >= next {
-				next = e.Version + 1
-			}
-		}
-		sc.Version = next
-		if err := fee.CheckOverlap(existing, sc); err != nil {
-			return err
-		}
-		body, err := json.Marshal(sc)
-		if err != nil {
-			return fmt.Errorf("encode schedule: %w", err)
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO billing.schedules
-			(district_id, school_id, schedule_id, version, document_no, effective_from, effective_to, body)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			sc.Scope.DistrictID, sc.Scope.SchoolID, sc.ID, sc.Version, sc.DocumentNo, dateArg(sc.EffectiveFrom), dateArg(sc.EffectiveTo), body)
-		return interpretError(err, "fee schedule "+sc.ID)
+		var err error
+		sc, err = createSchedule(ctx, tx, sc, schoolCategory)
+		return err
 	})
 	if err != nil {
 		return fee.Schedule{}, err
 	}
 	return sc, nil
+}
+
+// MergeSchedules stores each of ss as CreateSchedule does, all in one
+// transaction (in scope order, so two merges take the scope locks in the
+// same order): a schedule the checks refuse is reported in errs and the
+// rest go on, so one dry run names every refusal. It commits only when
+// commit(errs) says so.
+func (s *Store) MergeSchedules(ctx context.Context, ss []fee.Schedule, categories []string, commit func(errs []error) bool) ([]fee.Schedule, error) {
+	out := make([]fee.Schedule, len(ss))
+	errs := make([]error, len(ss))
+	order := make([]int, len(ss))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ss[order[a]].Scope.SchoolID < ss[order[b]].Scope.SchoolID })
+	err := pgdb.InTx(ctx, s.db, func(tx pgx.Tx) error {
+		for _, i := range order {
+			stored, err := createSchedule(ctx, tx, ss[i], categories[i])
+			if err != nil && !refusal(err) {
+				return err
+			}
+			out[i], errs[i] = stored, err
+		}
+		if !commit(errs) {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// refusal tells a check's refusal (an overlap, a ceiling: a field
+// violation) from a failure.
+func refusal(err error) bool {
+	var ve *fault.ValidationError
+	return errors.As(err, &ve)
+}
+
+// errRollback ends a merge's transaction without writing: a dry run, or a
+// file with refused rows.
+var errRollback = errors.New("rolled back")
+
+// createSchedule is CreateSchedule on tx. A refusal (overlap, ceiling) is
+// a fault.ErrInvalid error and leaves tx usable.
+func createSchedule(ctx context.Context, tx pgx.Tx, sc fee.Schedule, schoolCategory string) (fee.Schedule, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('billing.schedules:' || $1 || ':' || $2, 0))`,
+		sc.Scope.DistrictID, sc.Scope.SchoolID); err != nil {
+		return sc, fmt.Errorf("lock schedule scope: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended('billing.price_ceilings:' || $1, 0))`,
+		sc.Scope.DistrictID); err != nil {
+		return sc, fmt.Errorf("lock ceilings: %w", err)
+	}
+	ceilings, err := listCeilings(ctx, tx, sc.Scope.DistrictID)
+	if err != nil {
+		return sc, err
+	}
+	if err := fee.CheckCeilings(sc, schoolCategory, ceilings); err != nil {
+		return sc, err
+	}
+	existing, err := querySchedules(ctx, tx, `SELECT body FROM billing.schedules WHERE district_id = $1 AND school_id = $2`,
+		sc.Scope.DistrictID, sc.Scope.SchoolID)
+	if err != nil {
+		return sc, err
+	}
+	next := 1
+	for _, e := range existing {
+		if e.ID == sc.ID && e.Version >= next {
+			next = e.Version + 1
+		}
+	}
+	sc.Version = next
+	if err := fee.CheckOverlap(existing, sc); err != nil {
+		return sc, err
+	}
+	body, err := json.Marshal(sc)
+	if err != nil {
+		return sc, fmt.Errorf("encode schedule: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO billing.schedules
+		(district_id, school_id, schedule_id, version, document_no, effective_from, effective_to, body)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		sc.Scope.DistrictID, sc.Scope.SchoolID, sc.ID, sc.Version, sc.DocumentNo, dateArg(sc.EffectiveFrom), dateArg(sc.EffectiveTo), body)
+	return sc, interpretError(err, "fee schedule "+sc.ID)
 }
 
 func querySchedules(ctx context.Context, q interface {
