@@ -80,7 +80,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	var uploads []*regexp.Regexp
 	var uploadMethods []string
-	for _, spec := range append([]string{ImportRoute}, limits.UploadRoutes...) {
+	for _, spec := range append([]string{ImportRoute, BillingImportRoute}, limits.UploadRoutes...) {
 		method, tmpl, ok := strings.Cut(strings.TrimSpace(spec), " ")
 		if !ok || !strings.HasPrefix(tmpl, "/") {
 			return nil, fmt.Errorf("gateway: upload route %q must be \"METHOD /path/template\"", spec)
@@ -122,6 +122,9 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	if err := billingv1.RegisterBillingServiceHandlerClient(ctx, mux, billingv1.NewBillingServiceClient(b.Billing)); err != nil {
 		return nil, fmt.Errorf("register billing routes: %w", err)
+	}
+	if err := billingFileRoutes(mux, billingv1.NewBillingServiceClient(b.Billing)); err != nil {
+		return nil, fmt.Errorf("register billing file routes: %w", err)
 	}
 	if err := billingv1.RegisterRemunerationServiceHandlerClient(ctx, mux, billingv1.NewRemunerationServiceClient(b.Billing)); err != nil {
 		return nil, fmt.Errorf("register remuneration routes: %w", err)

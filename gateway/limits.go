@@ -214,8 +214,8 @@ func strictRequests(l Limits, uploads []*regexp.Regexp, uploadMethods []string, 
 			writeError(w, http.StatusRequestEntityTooLarge, codes.InvalidArgument, tooLargeMessage(limit))
 			return
 		}
-		// The import route's body is the spreadsheet itself, not JSON.
-		if hasBody(r) && strings.HasPrefix(r.URL.Path, "/v1/") && !(r.Method == http.MethodPost && r.URL.Path == "/v1/imports") {
+		// The import routes' bodies are the spreadsheet itself, not JSON.
+		if hasBody(r) && strings.HasPrefix(r.URL.Path, "/v1/") && !(r.Method == http.MethodPost && (r.URL.Path == "/v1/imports" || r.URL.Path == "/v1/billing/imports")) {
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 				writeError(w, http.StatusUnsupportedMediaType, codes.InvalidArgument,

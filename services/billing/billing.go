@@ -31,10 +31,11 @@ func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing g
 	if opts.MaxPrepayment != nil {
 		payments.WithMaxPrepayment(*opts.MaxPrepayment)
 	}
-	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed), app.NewFees(st, feed), log))
+	fees, rem := app.NewFees(st, feed), app.NewRemuneration(st, feed, feed, stc)
+	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed), fees, app.NewImports(st, fees, rem), log))
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
 	payRuns := app.NewPayRuns(st, feed, feed, stc)
-	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(app.NewRemuneration(st, feed, feed, stc), payRuns, log))
+	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(rem, payRuns, log))
 	rc := app.NewReconciliation(st, feed, payRuns)
 	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed), rc, log))
 	billingv1.RegisterReconciliationServiceServer(s, rpc.NewReconServer(rc, log))
@@ -50,6 +51,7 @@ var (
 	_ app.PayStore     = (*store.Store)(nil)
 	_ app.ExportStore  = (*store.Store)(nil)
 	_ app.ReconStore   = (*store.Store)(nil)
+	_ app.ImportStore  = (*store.Store)(nil)
 )
 
 // Each adapter answers what the use cases ask of the service it calls.

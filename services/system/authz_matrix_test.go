@@ -91,7 +91,8 @@ var expected = map[string]string{
 	"ExportService_ExportPaySheet": "BFS", "ExportService_ExportStaffPayStatement": "BFSTI", "ExportService_ExportPublicStatement": "BFS",
 	"ExportService_ExportReconciliation": "BF", "ExportService_ExportInstitutionSettlement": "BFM",
 	"ReconciliationService_GetInstitutionSettlement": "BFM", "ExportService_ExportClaims": "BF",
-	"ExportService_ExportFeeStatements":       "BFS",
+	"ExportService_ExportFeeStatements": "BFS",
+	"BillingService_UploadImport":       "BF", "BillingService_GetImport": "BF", "BillingService_ExportRecords": "BFS",
 	"ReconciliationService_GetReconciliation": "BF", "ReconciliationService_GetDistrictReconciliation": "BF",
 	"ReconciliationService_SetShareLimits": "BF", "ReconciliationService_GetShareLimits": "BF",
 	"ReconciliationService_PayInstitutionSettlement": "BF",
@@ -104,7 +105,7 @@ var grpcOnly = map[string]bool{"TimetableService_ListRosterContacts": true}
 // reads are the routes and methods that change nothing though their method
 // or name does not say so (out of scope: 404, not 403).
 var reads = map[string]bool{"BillingService_VerifyFeeRun": true, "BillingService_PreviewFeeRun": true,
-	"RemunerationService_VerifyPayRun": true, "TimetableService_ExportRecords": true}
+	"RemunerationService_VerifyPayRun": true, "TimetableService_ExportRecords": true, "BillingService_ExportRecords": true}
 
 // bodies are the smallest bodies that name the caller's scope where a
 // route takes it from the body (a child for parents, a school for a
@@ -120,6 +121,10 @@ var parentQuery = map[string]string{"PaymentService_ListPayments": "student_id",
 // schoolQuery names school A on routes that take the school from the
 // query (the import upload, whose body is the file).
 var schoolQuery = map[string]bool{"TimetableService_UploadImport": true}
+
+// districtQuery names the district on billing's import upload, which
+// takes it from the query.
+var districtQuery = map[string]bool{"BillingService_UploadImport": true}
 
 type route struct{ op, method, path string }
 
@@ -260,6 +265,9 @@ func checkMatrixOverHTTP(t *testing.T, w matrixWorld) {
 		}
 		if schoolQuery[r.op] {
 			path += "?school_id=" + w.schoolA
+		}
+		if districtQuery[r.op] {
+			path += "?district_id=350402"
 		}
 		var body any
 		if r.method != "GET" {

@@ -23,6 +23,12 @@ var Policy = az.Merge(
 		"ListStudentStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
 		"ListClaims":            az.Read(az.Bureau, az.Finance),
 		"ListAuditEvents":       az.Read(az.Bureau, az.Finance),
+		// Imports are the bulk form of CreateFeeSchedule and CreateRateTable,
+		// and go to the same roles (a school's finance officer: her school's
+		// own versions); the export reads what ListFeeSchedules reads.
+		"UploadImport":  az.Change(az.Bureau, az.Finance),
+		"GetImport":     az.Read(az.Bureau, az.Finance),
+		"ExportRecords": az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 	}),
 	az.Methods("kehou.billing.v1.PaymentService", map[string]az.Rule{
 		"RecordPayment":        az.Change(az.Bureau, az.Finance),

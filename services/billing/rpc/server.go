@@ -14,15 +14,17 @@ import (
 // Server implements billingv1.BillingServiceServer.
 type Server struct {
 	billingv1.UnimplementedBillingServiceServer
-	app  *app.App
-	fees *app.Fees
-	log  *slog.Logger
+	app     *app.App
+	fees    *app.Fees
+	imports *app.Imports
+	log     *slog.Logger
 }
 
-// New returns the transport over the use cases: the ledger balance and the
-// fee use cases (schedules, cost sheets, runs, statements, claims).
-func New(a *app.App, fees *app.Fees, log *slog.Logger) *Server {
-	return &Server{app: a, fees: fees, log: log}
+// New returns the transport over the use cases: the ledger balance, the
+// fee use cases (schedules, cost sheets, runs, statements, claims) and the
+// imports and exports of fee schedules and rate tables.
+func New(a *app.App, fees *app.Fees, imports *app.Imports, log *slog.Logger) *Server {
+	return &Server{app: a, fees: fees, imports: imports, log: log}
 }
 
 // toStatus is billing's one mapping from errors to status codes, for all

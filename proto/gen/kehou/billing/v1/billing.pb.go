@@ -4171,7 +4171,7 @@ var File_kehou_billing_v1_billing_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\n" +
-	"\x1ekehou/billing/v1/billing.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\x8e\x02\n" +
+	"\x1ekehou/billing/v1/billing.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ekehou/billing/v1/imports.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\x8e\x02\n" +
 	"\rSchoolBalance\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x1f\n" +
 	"\vdistrict_id\x18\x02 \x01(\tR\n" +
@@ -4533,7 +4533,7 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
 	"\x17ListAuditEventsResponse\x123\n" +
 	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xfc\x12\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa6\x16\n" +
 	"\x0eBillingService\x12\x92\x01\n" +
 	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balance\x12\xa9\x01\n" +
 	"\x11CreateFeeSchedule\x12*.kehou.billing.v1.CreateFeeScheduleRequest\x1a+.kehou.billing.v1.CreateFeeScheduleResponse\";\x82\xd3\xe4\x93\x025:\bschedule\")/v1/districts/{district_id}/fee-schedules\x12\xa4\x01\n" +
@@ -4551,7 +4551,10 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"\x15ListStudentStatements\x12..kehou.billing.v1.ListStudentStatementsRequest\x1a/.kehou.billing.v1.ListStudentStatementsResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/statements\x12\x83\x01\n" +
 	"\n" +
 	"ListClaims\x12#.kehou.billing.v1.ListClaimsRequest\x1a$.kehou.billing.v1.ListClaimsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/districts/{district_id}/claims\x12\x99\x01\n" +
-	"\x0fListAuditEvents\x12(.kehou.billing.v1.ListAuditEventsRequest\x1a).kehou.billing.v1.ListAuditEventsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/audit/billingB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\x0fListAuditEvents\x12(.kehou.billing.v1.ListAuditEventsRequest\x1a).kehou.billing.v1.ListAuditEventsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/districts/{district_id}/audit/billing\x12\x7f\n" +
+	"\fUploadImport\x12%.kehou.billing.v1.UploadImportRequest\x1a&.kehou.billing.v1.UploadImportResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/billing/imports(\x01\x12\x8d\x01\n" +
+	"\tGetImport\x12\".kehou.billing.v1.GetImportRequest\x1a#.kehou.billing.v1.GetImportResponse\"7\x82\xd3\xe4\x93\x021\x12//v1/districts/{district_id}/imports/{import_id}\x12\x96\x01\n" +
+	"\rExportRecords\x12&.kehou.billing.v1.ExportRecordsRequest\x1a'.kehou.billing.v1.ExportRecordsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/exports/{kind}0\x01B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_billing_proto_rawDescOnce sync.Once
@@ -4623,6 +4626,12 @@ var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*v1.Date)(nil),                       // 53: kehou.common.v1.Date
 	(*timestamppb.Timestamp)(nil),         // 54: google.protobuf.Timestamp
 	(*v1.AuditEvent)(nil),                 // 55: kehou.common.v1.AuditEvent
+	(*UploadImportRequest)(nil),           // 56: kehou.billing.v1.UploadImportRequest
+	(*GetImportRequest)(nil),              // 57: kehou.billing.v1.GetImportRequest
+	(*ExportRecordsRequest)(nil),          // 58: kehou.billing.v1.ExportRecordsRequest
+	(*UploadImportResponse)(nil),          // 59: kehou.billing.v1.UploadImportResponse
+	(*GetImportResponse)(nil),             // 60: kehou.billing.v1.GetImportResponse
+	(*ExportRecordsResponse)(nil),         // 61: kehou.billing.v1.ExportRecordsResponse
 }
 var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
 	52, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
@@ -4720,23 +4729,29 @@ var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
 	46, // 92: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
 	48, // 93: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
 	50, // 94: kehou.billing.v1.BillingService.ListAuditEvents:input_type -> kehou.billing.v1.ListAuditEventsRequest
-	2,  // 95: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
-	11, // 96: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
-	13, // 97: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
-	17, // 98: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
-	19, // 99: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
-	21, // 100: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
-	26, // 101: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
-	28, // 102: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
-	31, // 103: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
-	33, // 104: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
-	35, // 105: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
-	41, // 106: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
-	47, // 107: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
-	49, // 108: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
-	51, // 109: kehou.billing.v1.BillingService.ListAuditEvents:output_type -> kehou.billing.v1.ListAuditEventsResponse
-	95, // [95:110] is the sub-list for method output_type
-	80, // [80:95] is the sub-list for method input_type
+	56, // 95: kehou.billing.v1.BillingService.UploadImport:input_type -> kehou.billing.v1.UploadImportRequest
+	57, // 96: kehou.billing.v1.BillingService.GetImport:input_type -> kehou.billing.v1.GetImportRequest
+	58, // 97: kehou.billing.v1.BillingService.ExportRecords:input_type -> kehou.billing.v1.ExportRecordsRequest
+	2,  // 98: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
+	11, // 99: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
+	13, // 100: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
+	17, // 101: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
+	19, // 102: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
+	21, // 103: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
+	26, // 104: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
+	28, // 105: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
+	31, // 106: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
+	33, // 107: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
+	35, // 108: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
+	41, // 109: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
+	47, // 110: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
+	49, // 111: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
+	51, // 112: kehou.billing.v1.BillingService.ListAuditEvents:output_type -> kehou.billing.v1.ListAuditEventsResponse
+	59, // 113: kehou.billing.v1.BillingService.UploadImport:output_type -> kehou.billing.v1.UploadImportResponse
+	60, // 114: kehou.billing.v1.BillingService.GetImport:output_type -> kehou.billing.v1.GetImportResponse
+	61, // 115: kehou.billing.v1.BillingService.ExportRecords:output_type -> kehou.billing.v1.ExportRecordsResponse
+	98, // [98:116] is the sub-list for method output_type
+	80, // [80:98] is the sub-list for method input_type
 	80, // [80:80] is the sub-list for extension type_name
 	80, // [80:80] is the sub-list for extension extendee
 	0,  // [0:80] is the sub-list for field type_name
@@ -4747,6 +4762,7 @@ func file_kehou_billing_v1_billing_proto_init() {
 	if File_kehou_billing_v1_billing_proto != nil {
 		return
 	}
+	file_kehou_billing_v1_imports_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -34,6 +34,9 @@ const (
 	BillingService_ListStudentStatements_FullMethodName = "/kehou.billing.v1.BillingService/ListStudentStatements"
 	BillingService_ListClaims_FullMethodName            = "/kehou.billing.v1.BillingService/ListClaims"
 	BillingService_ListAuditEvents_FullMethodName       = "/kehou.billing.v1.BillingService/ListAuditEvents"
+	BillingService_UploadImport_FullMethodName          = "/kehou.billing.v1.BillingService/UploadImport"
+	BillingService_GetImport_FullMethodName             = "/kehou.billing.v1.BillingService/GetImport"
+	BillingService_ExportRecords_FullMethodName         = "/kehou.billing.v1.BillingService/ExportRecords"
 )
 
 // BillingServiceClient is the client API for BillingService service.
@@ -86,6 +89,22 @@ type BillingServiceClient interface {
 	// Bureau administrators and finance officers read their district's (a
 	// school's finance officer their school's).
 	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
+	// UploadImport takes a fee schedule (收费标准, kind "fee_schedules") or
+	// rate table (课酬标准, kind "rate_tables") file (.xlsx or CSV) in chunks,
+	// the first message naming the district, kind and options, checks that it
+	// is a spreadsheet with the kind's headers and starts an import job: a dry
+	// run reports, an apply writes every version or none (client streaming).
+	// Over HTTP the body is the file itself, streamed here by the gateway, and
+	// the first message's fields are query parameters:
+	// POST /v1/billing/imports?district_id=…&kind=fee_schedules&dry_run=true.
+	UploadImport(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse], error)
+	// GetImport shows an import job: percent done, and its report at the end.
+	GetImport(ctx context.Context, in *GetImportRequest, opts ...grpc.CallOption) (*GetImportResponse, error)
+	// ExportRecords writes the latest version of the district's (or one
+	// school's own) fee schedules or rate tables as .xlsx or CSV in the import
+	// template's layout, or the template with example rows (server
+	// streaming; over HTTP the file itself).
+	ExportRecords(ctx context.Context, in *ExportRecordsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportRecordsResponse], error)
 }
 
 type billingServiceClient struct {
@@ -246,6 +265,48 @@ func (c *billingServiceClient) ListAuditEvents(ctx context.Context, in *ListAudi
 	return out, nil
 }
 
+func (c *billingServiceClient) UploadImport(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BillingService_ServiceDesc.Streams[0], BillingService_UploadImport_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[UploadImportRequest, UploadImportResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BillingService_UploadImportClient = grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse]
+
+func (c *billingServiceClient) GetImport(ctx context.Context, in *GetImportRequest, opts ...grpc.CallOption) (*GetImportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetImportResponse)
+	err := c.cc.Invoke(ctx, BillingService_GetImport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *billingServiceClient) ExportRecords(ctx context.Context, in *ExportRecordsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportRecordsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BillingService_ServiceDesc.Streams[1], BillingService_ExportRecords_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportRecordsRequest, ExportRecordsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BillingService_ExportRecordsClient = grpc.ServerStreamingClient[ExportRecordsResponse]
+
 // BillingServiceServer is the server API for BillingService service.
 // All implementations must embed UnimplementedBillingServiceServer
 // for forward compatibility.
@@ -296,6 +357,22 @@ type BillingServiceServer interface {
 	// Bureau administrators and finance officers read their district's (a
 	// school's finance officer their school's).
 	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
+	// UploadImport takes a fee schedule (收费标准, kind "fee_schedules") or
+	// rate table (课酬标准, kind "rate_tables") file (.xlsx or CSV) in chunks,
+	// the first message naming the district, kind and options, checks that it
+	// is a spreadsheet with the kind's headers and starts an import job: a dry
+	// run reports, an apply writes every version or none (client streaming).
+	// Over HTTP the body is the file itself, streamed here by the gateway, and
+	// the first message's fields are query parameters:
+	// POST /v1/billing/imports?district_id=…&kind=fee_schedules&dry_run=true.
+	UploadImport(grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]) error
+	// GetImport shows an import job: percent done, and its report at the end.
+	GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error)
+	// ExportRecords writes the latest version of the district's (or one
+	// school's own) fee schedules or rate tables as .xlsx or CSV in the import
+	// template's layout, or the template with example rows (server
+	// streaming; over HTTP the file itself).
+	ExportRecords(*ExportRecordsRequest, grpc.ServerStreamingServer[ExportRecordsResponse]) error
 	mustEmbedUnimplementedBillingServiceServer()
 }
 
@@ -350,6 +427,15 @@ func (UnimplementedBillingServiceServer) ListClaims(context.Context, *ListClaims
 }
 func (UnimplementedBillingServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedBillingServiceServer) UploadImport(grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]) error {
+	return status.Error(codes.Unimplemented, "method UploadImport not implemented")
+}
+func (UnimplementedBillingServiceServer) GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetImport not implemented")
+}
+func (UnimplementedBillingServiceServer) ExportRecords(*ExportRecordsRequest, grpc.ServerStreamingServer[ExportRecordsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportRecords not implemented")
 }
 func (UnimplementedBillingServiceServer) mustEmbedUnimplementedBillingServiceServer() {}
 func (UnimplementedBillingServiceServer) testEmbeddedByValue()                        {}
@@ -642,6 +728,42 @@ func _BillingService_ListAuditEvents_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BillingService_UploadImport_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BillingServiceServer).UploadImport(&grpc.GenericServerStream[UploadImportRequest, UploadImportResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BillingService_UploadImportServer = grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]
+
+func _BillingService_GetImport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetImportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).GetImport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_GetImport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).GetImport(ctx, req.(*GetImportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BillingService_ExportRecords_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportRecordsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(BillingServiceServer).ExportRecords(m, &grpc.GenericServerStream[ExportRecordsRequest, ExportRecordsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BillingService_ExportRecordsServer = grpc.ServerStreamingServer[ExportRecordsResponse]
+
 // BillingService_ServiceDesc is the grpc.ServiceDesc for BillingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -709,7 +831,22 @@ var BillingService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "ListAuditEvents",
 			Handler:    _BillingService_ListAuditEvents_Handler,
 		},
+		{
+			MethodName: "GetImport",
+			Handler:    _BillingService_GetImport_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "UploadImport",
+			Handler:       _BillingService_UploadImport_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "ExportRecords",
+			Handler:       _BillingService_ExportRecords_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "kehou/billing/v1/billing.proto",
 }
