@@ -19,8 +19,15 @@ import (
 
 const importUsage = `usage: kehou import <kind> <file> --school ID [--term ID] [--dry-run] [--encoding gbk] [--url URL]
                     [--token TOKEN | --login NAME (password from KEHOU_PASSWORD)]
-  kind: students, classes, rooms or clubs (of --term); file: .xlsx or .csv. It uploads through the gateway's
-  POST /v1/imports (the same path as any HTTP client), shows progress and prints the report.`
+       kehou import fee_schedules|rate_tables <file> --district ID [--school ID] [--dry-run] …
+  kind: students, classes, rooms or clubs (of --term) into a school; fee_schedules or rate_tables into a
+  district (--school: that school's own only); file: .xlsx or .csv. It uploads through the gateway's
+  POST /v1/imports (billing's kinds: POST /v1/billing/imports), the same path as any HTTP client, shows
+  progress and prints the report.`
+
+// districtKinds are billing's kinds, imported into a district (and
+// optionally one school's own versions) on billing's upload route.
+var districtKinds = map[string]bool{"fee_schedules": true, "rate_tables": true}
 
 // importCmd runs `kehou import` against a running system.
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -31,6 +38,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	token := fs.String("token", getenv("KEHOU_TOKEN"), "an access token (KEHOU_TOKEN)")
 	login := fs.String("login", getenv("KEHOU_LOGIN"), "sign in as this account, password from KEHOU_PASSWORD")
 	schoolID := fs.String("school", getenv("KEHOU_SCHOOL"), "the school to import into (KEHOU_SCHOOL)")
+	districtID := fs.String("district", getenv("KEHOU_DISTRICT"), "the district, for fee_schedules and rate_tables (KEHOU_DISTRICT)")
 	dry := fs.Bool("dry-run", false, "check and report only; write nothing")
 	encoding := fs.String("encoding", "", "a CSV's encoding when not detected: utf-8 or gbk")
 	term := fs.String("term", "", "the term, for clubs")
@@ -44,11 +52,22 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			pos, args = append(pos, args[0]), args[1:]
 		}
 	}
-	if len(pos) != 2 || *schoolID == "" {
+	if len(pos) != 2 {
+		fs.Usage()
+		return errors.New("kehou import needs a kind and a file")
+	}
+	kind, path := pos[0], pos[1]
+	route := "/v1/imports"
+	switch {
+	case districtKinds[kind] && *districtID == "":
+		fs.Usage()
+		return errors.New("kehou import " + kind + " needs --district")
+	case districtKinds[kind]:
+		route = "/v1/billing/imports"
+	case *schoolID == "":
 		fs.Usage()
 		return errors.New("kehou import needs a kind, a file and --school")
 	}
-	kind, path := pos[0], pos[1]
 	cl := &http.Client{Timeout: 10 * time.Minute}
 	if *token == "" {
 		if *login == "" {
@@ -72,10 +91,14 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	bar := &progressBar{w: stderr}
 	body := &countingBody{r: f, total: st.Size(), bar: bar}
 	q := url.Values{"school_id": {*schoolID}, "kind": {kind}, "file_name": {filepath.Base(path)}, "encoding": {*encoding}, "term_id": {*term}}
+	if districtKinds[kind] {
+		q.Set("district_id", *districtID)
+		q.Del("term_id")
+	}
 	if *dry {
 		q.Set("dry_run", "true")
 	}
-	req, err := http.NewRequestWithContext(ctx, "POST", *base+"/v1/imports?"+q.Encode(), body)
+	req, err := http.NewRequestWithContext(ctx, "POST", *base+route+"?"+q.Encode(), body)
 	if err != nil {
 		return err
 	}
@@ -83,8 +106,14 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	req.Header.Set("Content-Type", "application/octet-stream")
 	req.Header.Set("Authorization", "Bearer "+*token)
 	var job importJob
-	if err := call(cl, req, &job); err != nil {
+	hdr, err := callHeader(cl, req, &job)
+	if err != nil {
 		return err
+	}
+	// The job's URL is the answer's Location (a school's or a district's).
+	jobURL := hdr.Get("Location")
+	if jobURL == "" {
+		jobURL = "/v1/schools/" + url.PathEscape(*schoolID) + "/imports/" + url.PathEscape(job.Import.ImportID)
 	}
 	bar.show("上传 upload", 100)
 	for job.Import.State == "IMPORT_STATE_RUNNING" {
@@ -94,7 +123,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
-		req, err := http.NewRequestWithContext(ctx, "GET", *base+"/v1/schools/"+url.PathEscape(*schoolID)+"/imports/"+url.PathEscape(job.Import.ImportID), nil)
+		req, err := http.NewRequestWithContext(ctx, "GET", *base+jobURL, nil)
 		if err != nil {
 			return err
 		}
@@ -170,23 +199,29 @@ func printReport(w io.Writer, job importJob) error {
 // call sends req and decodes a 2xx JSON answer into out; otherwise the
 // error is the API's message.
 func call(cl *http.Client, req *http.Request, out any) error {
+	_, err := callHeader(cl, req, out)
+	return err
+}
+
+// callHeader is call that also returns the answer's headers.
+func callHeader(cl *http.Client, req *http.Request, out any) (http.Header, error) {
 	resp, err := cl.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct{ Message string }
 		if json.Unmarshal(b, &e) == nil && e.Message != "" {
-			return fmt.Errorf("%s: %d %s", req.URL.Path, resp.StatusCode, e.Message)
+			return nil, fmt.Errorf("%s: %d %s", req.URL.Path, resp.StatusCode, e.Message)
 		}
-		return fmt.Errorf("%s: %d %s", req.URL.Path, resp.StatusCode, bytes.TrimSpace(b))
+		return nil, fmt.Errorf("%s: %d %s", req.URL.Path, resp.StatusCode, bytes.TrimSpace(b))
 	}
-	return json.Unmarshal(b, out)
+	return resp.Header, json.Unmarshal(b, out)
 }
 
 func signIn(ctx context.Context, cl *http.Client, base, login, password string) (string, error) {

@@ -55,3 +55,35 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("another school: %v, want 403", err)
 	}
 }
+
+// TestImportCommandFeeSchedules: billing's kinds into a district, through
+// billing's upload route, polled at the job's Location.
+func TestImportCommandFeeSchedules(t *testing.T) {
+	env := systemtest.Start(t)
+	env.District(t, "350402")
+	tok := env.Mint(auth.Principal{AccountID: "acc_f", Role: auth.RoleFinanceOfficer, DistrictID: "350402"})
+	r := env.As(tok).Do(t, "GET", "/v1/districts/350402/exports/fee_schedules?template=true&format=csv", nil)
+	if r.Code != 200 {
+		t.Fatalf("template: %d %s", r.Code, r.Raw)
+	}
+	path := filepath.Join(t.TempDir(), "fees.csv")
+	if err := os.WriteFile(path, []byte(r.Raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kehou := func(args ...string) (string, error) {
+		var out, errs bytes.Buffer
+		err := run(context.Background(), append([]string{"import"}, args...), func(string) string { return "" }, &out, &errs)
+		return out.String(), err
+	}
+	if _, err := kehou("fee_schedules", path, "--url", env.Base, "--token", tok); err == nil || !strings.Contains(err.Error(), "--district") {
+		t.Fatalf("without --district: %v", err)
+	}
+	if out, err := kehou("fee_schedules", path, "--district", "350402", "--url", env.Base, "--token", tok); err != nil ||
+		!strings.Contains(out, "3 rows: 3 new") || !strings.Contains(out, "applied") {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if out, err := kehou("fee_schedules", path, "--district", "350402", "--url", env.Base, "--token", tok); err != nil ||
+		!strings.Contains(out, "3 rows: 0 new, 0 changed, 3 unchanged, 0 rejected") {
+		t.Fatalf("again: %v\n%s", err, out)
+	}
+}

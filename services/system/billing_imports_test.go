@@ -332,6 +332,10 @@ func TestFeeScheduleImportOverHTTP(t *testing.T) {
 	}
 	_ = bureau
 
+	// A body past the upload limit (16 MiB): 413 before it is read.
+	if code, _, raw := billingUpload(t, env, finance, q("fee_schedules", false), bytes.Repeat([]byte("a,"), 9<<20)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("an 18 MiB upload: %d %.200s, want 413", code, raw)
+	}
 	// Files that are no fee schedule file: a clear 400 naming the file.
 	for name, f := range map[string][]byte{
 		"not a spreadsheet": {0x00, 0x01, 0x02, 0xff, 0xfe},

@@ -502,10 +502,11 @@ func (w robustWorld) probes(d swaggerDoc, method, tmpl string, op swaggerOp, bas
 			}
 		}
 	}
-	// The import route's body is the spreadsheet itself, under the upload
-	// limit: its sizes, media types and bad files are TestImportOverHTTP's,
-	// so the JSON body probes below do not apply to it.
-	if method == http.MethodPost && strings.HasPrefix(okPath, "/v1/imports") {
+	// The import routes' bodies are the spreadsheet itself, under the upload
+	// limit: their sizes, media types and bad files are TestImportOverHTTP's
+	// and TestFeeScheduleImportOverHTTP's, so the JSON body probes below do
+	// not apply to them.
+	if method == http.MethodPost && (strings.HasPrefix(okPath, "/v1/imports") || strings.HasPrefix(okPath, "/v1/billing/imports")) {
 		return out
 	}
 	// A body past the gateway's limit (1 MiB by default), on every route:
