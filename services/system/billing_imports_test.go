@@ -303,11 +303,8 @@ func TestFeeScheduleImportOverHTTP(t *testing.T) {
 		}
 	}
 	schoolFinance := env.Mint(auth.Principal{AccountID: "acc_fa", Role: auth.RoleFinanceOfficer, DistrictID: "350402", SchoolID: schoolA})
-	// (Another school is not hers to see: billing resolves school B's
-	// district with her credentials and answers 404, as for every billing
-	// call naming it.)
-	if code, _, raw := billingUpload(t, env, schoolFinance, q("fee_schedules", false, "school_id", schoolB), file); code != http.StatusForbidden && code != http.StatusNotFound {
-		t.Errorf("school A's finance officer importing into school B: %d %s, want 403 or 404", code, raw)
+	if code, _, raw := billingUpload(t, env, schoolFinance, q("fee_schedules", false, "school_id", schoolB), file); code != http.StatusForbidden {
+		t.Errorf("school A's finance officer importing into school B: %d %s, want 403", code, raw)
 	}
 	if code, _, raw := billingUpload(t, env, schoolFinance, q("fee_schedules", false), file); code != http.StatusForbidden {
 		t.Errorf("school A's finance officer importing district-wide: %d %s, want 403", code, raw)
