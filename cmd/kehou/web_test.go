@@ -177,6 +177,13 @@ func (b tab) signIn(login string) {
 
 func ptr[T any](v T) *T { return &v }
 
+// week0 is the demo parent's view of a child's first staffed week.
+func week0(t *testing.T, env *systemtest.Env, school, student, term string) map[string]any {
+	t.Helper()
+	return env.As(env.SignIn(t, "demo.parent", demoPassword)).MustDo(t, "GET",
+		"/v1/schools/"+school+"/students/"+student+"/terms/"+term+"/week?week_of.year=2026&week_of.month=9&week_of.day=7", nil)
+}
+
 func TestWebPagesInChromium(t *testing.T) {
 	t.Parallel()
 	exe := chromiumPath(t)
@@ -366,6 +373,11 @@ func webParent(t *testing.T, b tab, env *systemtest.Env, bureau systemtest.Clien
 	}
 	// The child's week of 7 September (the demo staffs it): the child's
 	// name, each session's room and its teachers as the API gives them.
+	// The home page names the child as the week route does.
+	b.open("#/parent?names=1")
+	if name := systemtest.Str(week0(t, env, school, student, term), "name"); name == "" || !strings.Contains(b.text(fmt.Sprintf(`ul.kids li[data-student=%q] .kid-name`, student)), name) {
+		t.Errorf("the parent's home names the child %q, the API %q", b.text(fmt.Sprintf(`ul.kids li[data-student=%q] .kid-name`, student)), name)
+	}
 	b.open("#/parent/" + school + "/" + student + "?term=" + term + "&week=2026-09-07")
 	if b.count(`table.week`) != 1 {
 		t.Error("the parent's own child has no week table")

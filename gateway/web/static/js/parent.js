@@ -15,13 +15,25 @@ const childPath = (sc, st) => `#/parent/${enc(sc)}/${enc(st)}`;
 export async function home(_p, _q, account) {
   const kids = account.students || [];
   const names = {};
-  await Promise.all([...new Set(kids.map((k) => k.school_id))].map(async (sc) => {
-    try { names[sc] = (await get(`/v1/schools/${enc(sc)}`)).school.name; } catch { names[sc] = sc; }
-  }));
+  // Each child's name and class come from the child's own week (the one
+  // read of a child's name a parent has); without a term, the id shows.
+  const who = {};
+  await Promise.all([
+    ...[...new Set(kids.map((k) => k.school_id))].map(async (sc) => {
+      try { names[sc] = (await get(`/v1/schools/${enc(sc)}`)).school.name; } catch { names[sc] = sc; }
+    }),
+    ...kids.map(async (k) => {
+      try {
+        const term = currentTerm(await terms(k.school_id));
+        if (!term) return;
+        const w = await get(`/v1/schools/${enc(k.school_id)}/students/${enc(k.student_id)}/terms/${enc(term.term_id)}/week?${dateQuery('week_of', defaultWeek(term))}`);
+        who[k.student_id] = `${w.name}${w.class_name ? ` · ${w.class_name}` : ''}`;
+      } catch { /* the id shows */ }
+    })]);
   return h('div', { class: 'page parent' },
     h('h1', {}, t('我的孩子')),
-    kids.length === 0 ? h('p', {}, t('暂无记录')) : h('ul', { class: 'kids' }, kids.map((k, i) => h('li', { class: 'card' },
-      h('div', { class: 'kid-name' }, `${t('孩子')} ${i + 1}`, h('span', { class: 'small' }, ` ${k.student_id}`)),
+    kids.length === 0 ? h('p', {}, t('暂无记录')) : h('ul', { class: 'kids' }, kids.map((k, i) => h('li', { class: 'card', dataset: { student: k.student_id } },
+      h('div', { class: 'kid-name' }, who[k.student_id] || `${t('孩子')} ${i + 1}`, h('span', { class: 'small' }, ` ${k.student_id}`)),
       h('div', {}, names[k.school_id]),
       h('div', { class: 'links' },
         h('a', { href: childPath(k.school_id, k.student_id) }, t('本周课表')),
