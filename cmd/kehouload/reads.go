@@ -484,13 +484,16 @@ type readsReport struct {
 
 func (r readsReport) print(w io.Writer) {
 	fmt.Fprintf(w, "district %s, one school of %d students; authorization %v; %.1f s per target\n", r.District, r.Students, r.Authorization, r.Seconds)
-	fmt.Fprintf(w, "%-11s %-42s %4s %9s %8s %8s %6s %s\n", "route", "target", "conc", "req/s", "p50 ms", "p99 ms", "errors", "÷ floor")
+	fmt.Fprintf(w, "%-11s %-42s %4s %9s %8s %8s %6s %-7s %s\n", "route", "target", "conc", "req/s", "p50 ms", "p99 ms", "errors", "÷ floor", "÷ gRPC")
 	for _, x := range r.Results {
-		ratio := ""
+		ratio, direct := "", ""
 		if f, ok := r.floor(x); ok && f > 0 && !strings.HasPrefix(x.Target, "floor") {
 			ratio = fmt.Sprintf("%.2f×", x.PerSecond/f)
 		}
-		fmt.Fprintf(w, "%-11s %-42s %4d %9.0f %8.2f %8.2f %6d %s\n", x.Route, x.Target, x.Concurrency, x.PerSecond, x.P50ms, x.P99ms, x.Errors, ratio)
+		if g, ok := r.find(x, "billing gRPC direct"); ok && g > 0 && strings.HasPrefix(x.Target, "gateway") {
+			direct = fmt.Sprintf("%.2f×", x.PerSecond/g)
+		}
+		fmt.Fprintf(w, "%-11s %-42s %4d %9.0f %8.2f %8.2f %6d %-7s %s\n", x.Route, x.Target, x.Concurrency, x.PerSecond, x.P50ms, x.P99ms, x.Errors, ratio, direct)
 		if x.FirstError != "" {
 			fmt.Fprintf(w, "            first error: %.300s\n", x.FirstError)
 		}
@@ -498,9 +501,13 @@ func (r readsReport) print(w io.Writer) {
 }
 
 // floor returns the requests/s of x's route's SQL floor at x's concurrency.
-func (r readsReport) floor(x readResult) (float64, bool) {
+func (r readsReport) floor(x readResult) (float64, bool) { return r.find(x, "floor") }
+
+// find returns the requests/s of the target of x's route and concurrency
+// whose name starts with prefix (the floor, billing's gRPC port).
+func (r readsReport) find(x readResult, prefix string) (float64, bool) {
 	for _, y := range r.Results {
-		if y.Route == x.Route && y.Concurrency == x.Concurrency && strings.HasPrefix(y.Target, "floor") {
+		if y.Route == x.Route && y.Concurrency == x.Concurrency && strings.HasPrefix(y.Target, prefix) {
 			return y.PerSecond, true
 		}
 	}
