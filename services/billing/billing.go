@@ -37,7 +37,7 @@ func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing g
 	payRuns := app.NewPayRuns(st, feed, feed, stc)
 	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(rem, payRuns, log))
 	rc := app.NewReconciliation(st, feed, payRuns)
-	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed), rc, log))
+	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed, stc), rc, log))
 	billingv1.RegisterReconciliationServiceServer(s, rpc.NewReconServer(rc, log))
 }
 
@@ -60,4 +60,5 @@ var (
 	_ app.Feed           = (*timetablefeed.Feed)(nil)
 	_ app.DeliveredHours = (*staffingfeed.Feed)(nil)
 	_ app.MonthHours     = (*staffingfeed.Feed)(nil)
+	_ app.StaffDirectory = (*staffingfeed.Feed)(nil)
 )

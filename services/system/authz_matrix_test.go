@@ -73,7 +73,7 @@ var expected = map[string]string{
 	"StaffingService_UnassignStaff": "BS", "StaffingService_ReportAbsence": "BS", "StaffingService_GetStaffTimetable": "BSTI",
 	"StaffingService_CheckIn": "BSTI", "StaffingService_CheckOut": "BSTI", "StaffingService_AmendHourRecord": "BS",
 	"StaffingService_ApproveHourRecord": "BS", "StaffingService_LockHourRecord": "BS", "StaffingService_CorrectHourRecord": "BS",
-	"StaffingService_StreamApprovedHours": "feed:billing:BFS", "StaffingService_ListStudentTeachers": "BSP",
+	"StaffingService_StreamApprovedHours": "feed:billing:BFS", "StaffingService_ListStaffIdentities": "feed:billing:BFS", "StaffingService_ListStudentTeachers": "BSP",
 
 	"BillingService_GetSchoolBalance": "BF", "BillingService_CreatePriceCeiling": "BF", "BillingService_ListPriceCeilings": "BFS", "BillingService_CreateFeeSchedule": "BF", "BillingService_GetFeeSchedule": "BFS",
 	"BillingService_ListFeeSchedules": "BFS", "BillingService_PutCostSheet": "BFS", "BillingService_GetCostSheet": "BFS",
@@ -100,7 +100,7 @@ var expected = map[string]string{
 
 // grpcOnly are the methods without an HTTP route (feeds between services);
 // the gRPC half of the matrix checks them.
-var grpcOnly = map[string]bool{"TimetableService_ListRosterContacts": true}
+var grpcOnly = map[string]bool{"TimetableService_ListRosterContacts": true, "StaffingService_ListStaffIdentities": true}
 
 // reads are the routes and methods that change nothing though their method
 // or name does not say so (out of scope: 404, not 403).

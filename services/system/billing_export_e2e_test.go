@@ -2,11 +2,13 @@ package system_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/system/systemtest"
 	"github.com/shopspring/decimal"
@@ -62,16 +64,26 @@ func checkPaySheetExport(t *testing.T, env *systemtest.Env, s *stSchool, people 
 		t.Fatalf("pay sheet has %d rows, want a header, %d people and a total: %v", len(rows), len(people), rows)
 	}
 	head := rows[0]
-	if !slices.Equal(head[:3], []string{"工号", "人员类别", "所属机构"}) || head[8] != "实发金额" {
+	if !slices.Equal(head[:5], []string{"工号", "姓名", "身份证号", "人员类别", "所属机构"}) || head[10] != "实发金额" {
 		t.Errorf("pay sheet headers %v", head)
 	}
+	// Names and ID card numbers come from staffing; to the bureau the
+	// numbers are whole (the second one entered with a lower-case x).
+	names := map[string]string{}
+	for name, id := range s.staff {
+		names[id] = name
+	}
+	cards := map[string]string{s.staff["王老师"]: "350402198506123018", s.staff["孙教练"]: "35040219900307102X"}
 	for i, id := range people {
-		row := rows[i+1]
-		if row[0] != id || row[8] != paid[id] {
-			t.Errorf("pay sheet row %d = %v, want %s paid %s", i+1, row, id, paid[id])
+		row := append(rows[i+1], "", "", "")
+		if row[0] != id || row[10] != paid[id] || row[1] != names[id] || row[2] != cards[id] {
+			t.Errorf("pay sheet row %d = %v, want %s %s %q paid %s", i+1, row, id, names[id], cards[id], paid[id])
 		}
 	}
-	if total := rows[len(rows)-1]; total[0] != "合计" || total[8] != paidSum.StringFixed(2) {
+	if typ, err := f.GetCellType("课酬发放表", "C2"); err != nil || (typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString && typ != excelize.CellTypeUnset) {
+		t.Errorf("身份证号 cell type %v (%v), want text so all 18 characters stay", typ, err)
+	}
+	if total := rows[len(rows)-1]; total[0] != "合计" || total[10] != paidSum.StringFixed(2) {
 		t.Errorf("pay sheet total row %v, want 合计 paid %s (the API's)", total, paidSum.StringFixed(2))
 	}
 	detail, err := f.GetRows("课酬明细")
@@ -111,10 +123,60 @@ func checkPaySheetExport(t *testing.T, env *systemtest.Env, s *stSchool, people 
 			t.Fatalf("%s: %d %q %.200s", tt.format, r.Code, r.Header.Get("Content-Type"), r.Raw)
 		}
 		text := tt.decode([]byte(r.Raw))
-		if !strings.HasPrefix(text, "工号,人员类别,所属机构") || !strings.Contains(text, "\n合计,,,,,") ||
+		if !strings.HasPrefix(text, "工号,姓名,身份证号,人员类别,所属机构") || !strings.Contains(text, "\n合计,,,,,") ||
 			!strings.Contains(text, ","+paidSum.StringFixed(2)+",") {
 			t.Errorf("%s pay sheet lacks the Chinese header or the total %s:\n%.600s", tt.format, paidSum.StringFixed(2), text)
 		}
+	}
+
+	// A finance officer gets the numbers whole too; a school administrator
+	// gets them masked, and staffing's own reads always mask them.
+	wang := s.staff["王老师"]
+	for _, who := range []struct {
+		p    auth.Principal
+		want string
+	}{
+		{auth.Principal{AccountID: "acc_fin", Role: auth.RoleFinanceOfficer, DistrictID: s.district}, "350402198506123018"},
+		{auth.Principal{AccountID: "acc_admin", Role: auth.RoleSchoolAdmin, DistrictID: s.district, SchoolID: s.id}, "3504**********3018"},
+	} {
+		r := env.As(env.Minter.Token(who.p)).Do(t, "GET", s.path("/pay-sheet?year=2026&month=9"), nil)
+		if r.Code != http.StatusOK {
+			t.Fatalf("pay sheet as %s: %d %.300s", who.p.Role, r.Code, r.Raw)
+		}
+		wf, err := excelize.OpenReader(strings.NewReader(r.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wr, _ := wf.GetRows("课酬发放表")
+		wf.Close()
+		for _, row := range wr {
+			if row[0] == wang && (len(row) < 3 || row[1] != "王老师" || row[2] != who.want) {
+				t.Errorf("pay sheet as %s: row %v, want 王老师 %s", who.p.Role, row, who.want)
+			}
+		}
+	}
+	got := env.MustDo(t, "GET", s.path("/staff/%s", wang), nil)
+	if c := systemtest.Str(got, "staff_member", "id_card_number"); c != "3504**********3018" {
+		t.Errorf("staffing answers the ID card number %q, want it masked", c)
+	}
+	list := env.MustDo(t, "GET", s.path("/staff?page_size=100"), nil)
+	for _, m := range systemtest.Get(list, "staff").([]any) {
+		if c := systemtest.Str(m, "id_card_number"); c != "" && !strings.Contains(c, "**********") {
+			t.Errorf("the staff list shows an ID card number whole: %v", m)
+		}
+	}
+	// Each pay sheet read is in both audit trails: billing's export and staffing's feed.
+	db, err := pgx.Connect(context.Background(), env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	var sheets, feeds int
+	if err := db.QueryRow(context.Background(), `SELECT
+			(SELECT count(*) FROM billing.audit_log WHERE district_id = $1 AND operation = 'read' AND object_kind = 'pay_sheet'),
+			(SELECT count(*) FROM staffing.audit_log WHERE district_id = $1 AND operation = 'read' AND object_kind = 'staff_identity')`,
+		s.district).Scan(&sheets, &feeds); err != nil || sheets < 3 || feeds < 3 {
+		t.Errorf("audited reads: %d pay sheets, %d identity feeds (%v); want at least 3 of each (bureau, finance, school admin)", sheets, feeds, err)
 	}
 
 	// Bad input: a 400 naming the field; nothing sent as a file.
@@ -140,7 +202,7 @@ func checkPaySheetExport(t *testing.T, env *systemtest.Env, s *stSchool, people 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(own) != 3 || own[1][0] != heavy || own[1][8] != paid[heavy] || own[2][8] != paid[heavy] {
+	if len(own) != 3 || own[1][0] != heavy || own[1][10] != paid[heavy] || own[2][10] != paid[heavy] {
 		t.Errorf("own statement rows %v, want %s paid %s", own, heavy, paid[heavy])
 	}
 	other := people[0]

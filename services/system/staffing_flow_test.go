@@ -107,7 +107,8 @@ func newStaffingSchool(t *testing.T, env *systemtest.Env, districtID string) *st
 		s.staff[name] = id
 		env.MustDo(t, "POST", s.path("/staff/%s/participation", id), map[string]any{"term_id": s.term, "opted_in": true})
 	}
-	add("王老师", map[string]any{"kind": "STAFF_KIND_TEACHER", "class_teacher_of": s.c1, "classes_taught": []string{s.c1}, "subjects": []string{"语文"}})
+	add("王老师", map[string]any{"kind": "STAFF_KIND_TEACHER", "class_teacher_of": s.c1, "classes_taught": []string{s.c1}, "subjects": []string{"语文"},
+		"id_card_number": "350402198506123018"})
 	add("李老师", map[string]any{"kind": "STAFF_KIND_TEACHER", "class_teacher_of": s.c2, "classes_taught": []string{s.c2}, "subjects": []string{"语文"}})
 	add("张老师", map[string]any{"kind": "STAFF_KIND_TEACHER", "classes_taught": []string{s.c1, s.c2}, "subjects": []string{"书法"},
 		"qualifications": []string{"calligraphy"}})
@@ -116,7 +117,8 @@ func newStaffingSchool(t *testing.T, env *systemtest.Env, districtID string) *st
 	add("刘老师", map[string]any{"kind": "STAFF_KIND_TEACHER", "subjects": []string{"英语"},
 		"availability": []any{map[string]any{"weekday": 1}, map[string]any{"weekday": 3}, map[string]any{"weekday": 5}}})
 	add("周主任", map[string]any{"kind": "STAFF_KIND_ADMIN", "limits": map[string]any{"max_periods_per_week": 20}})
-	add("孙教练", map[string]any{"kind": "STAFF_KIND_OUTSIDE_INSTRUCTOR", "institution_id": s.institution, "qualifications": []string{"sports"}})
+	add("孙教练", map[string]any{"kind": "STAFF_KIND_OUTSIDE_INSTRUCTOR", "institution_id": s.institution, "qualifications": []string{"sports"},
+		"id_card_number": "35040219900307102x"})
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kehou/kehou/services/billing/domain/facts"
 	"github.com/kehou/kehou/services/billing/domain/pay"
 	"github.com/kehou/kehou/services/billing/domain/statement"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -34,16 +35,25 @@ type ExportStore interface {
 	EachClaim(ctx context.Context, districtID, schoolID, payerID string, from, to civil.Date, fn func(statement.ClaimRow) error) error
 }
 
+// StaffDirectory is what the pay sheet reads from staffing (over
+// billing's staffingfeed adapter): the people's names and ID card numbers,
+// whole or masked as staffing decides for the caller.
+type StaffDirectory interface {
+	Identities(ctx context.Context, schoolID string, staffIDs []string) (map[string]facts.Identity, error)
+}
+
 // Exports is the export use cases (导出): the files finance offices file,
 // print and hand to the payroll office.
 type Exports struct {
 	store   ExportStore
 	schools Feed
+	staff   StaffDirectory
 }
 
-// NewExports returns the export use cases.
-func NewExports(store ExportStore, schools Feed) *Exports {
-	return &Exports{store: store, schools: schools}
+// NewExports returns the export use cases; staff answers the pay sheet's
+// names and ID card numbers.
+func NewExports(store ExportStore, schools Feed, staff StaffDirectory) *Exports {
+	return &Exports{store: store, schools: schools, staff: staff}
 }
 
 // Claims writes the subsidy and waiver claims (补助/减免申报) of a
@@ -137,8 +147,13 @@ type File struct {
 type Open func(File) (io.Writer, error)
 
 // PaySheet writes a school month's pay sheet (课酬发放表); staffID, when
-// not empty, narrows it to one person's statement (课酬单).
-func (e *Exports) PaySheet(ctx context.Context, schoolID string, year, month int, staffID, format string, open Open) error {
+// not empty, narrows it to one person's statement (课酬单). With
+// identities, each row carries the person's name and ID card number (身份证号)
+// read from staffing once for the school, before the file opens: whole for
+// the bureau and finance officers, masked for a school administrator
+// (staffing decides). A person's own statement goes without (staffing
+// answers names and numbers to the school's roles only).
+func (e *Exports) PaySheet(ctx context.Context, schoolID string, year, month int, staffID, format string, identities bool, open Open) error {
 	f, ok := sheet.ParseFormat(format)
 	v := fault.ValidationError{Subject: "export"}
 	if !ok {
@@ -157,6 +172,16 @@ func (e *Exports) PaySheet(ctx context.Context, schoolID string, year, month int
 	if err != nil {
 		return err
 	}
+	ids := map[string]facts.Identity{}
+	if identities {
+		var only []string
+		if staffID != "" {
+			only = []string{staffID}
+		}
+		if ids, err = e.staff.Identities(ctx, sc.ID, only); err != nil {
+			return err
+		}
+	}
 	name := fmt.Sprintf("课酬发放表-%s-%04d-%02d%s", sc.ID, year, month, f.Ext())
 	if staffID != "" {
 		name = fmt.Sprintf("课酬单-%s-%s-%04d-%02d%s", sc.ID, staffID, year, month, f.Ext())
@@ -174,7 +199,9 @@ func (e *Exports) PaySheet(ctx context.Context, schoolID string, year, month int
 		return err
 	}
 	err = e.store.EachPersonMonth(ctx, sc.DistrictID, sc.ID, year, month, staffID, func(m pay.PersonMonth) error {
-		return w.Row(sheet.S(m.StaffID), sheet.S(label(staffKinds, m.StaffKind)), sheet.S(m.InstitutionID), sheet.S(sc.ID), sheet.S(ym),
+		who := ids[m.StaffID]
+		return w.Row(sheet.S(m.StaffID), sheet.S(who.Name), sheet.S(who.IDCardNumber), sheet.S(label(staffKinds, m.StaffKind)),
+			sheet.S(m.InstitutionID), sheet.S(sc.ID), sheet.S(ym),
 			sheet.N(int64(m.Statements)), sheet.A(m.Earned), sheet.A(m.HeldBack), sheet.A(m.Paid),
 			sheet.A(m.ByTreatment[pay.OutsideTotal]), sheet.A(m.ByTreatment[pay.SeparateIncrement]), sheet.A(m.ByTreatment[pay.LabourFee]))
 	})
@@ -208,9 +235,11 @@ func (e *Exports) PaySheet(ctx context.Context, schoolID string, year, month int
 }
 
 // The pay sheet's columns: the ID columns a payroll office keys on (工号,
-// 人员类别, 所属机构, 学校, 所属期), then the amounts.
+// 姓名, 身份证号 — text, so Excel keeps all 18 characters —, 人员类别, 所属机构,
+// 学校, 所属期), then the amounts.
 var paySheetCols = []sheet.Column{
-	{Header: "工号", Kind: sheet.Text, Width: 16}, {Header: "人员类别", Kind: sheet.Text}, {Header: "所属机构", Kind: sheet.Text},
+	{Header: "工号", Kind: sheet.Text, Width: 16}, {Header: "姓名", Kind: sheet.Text, Width: 12},
+	{Header: "身份证号", Kind: sheet.Text, Width: 22}, {Header: "人员类别", Kind: sheet.Text}, {Header: "所属机构", Kind: sheet.Text},
 	{Header: "学校", Kind: sheet.Text, Width: 16}, {Header: "所属期", Kind: sheet.Text}, {Header: "单据数", Kind: sheet.Count},
 	{Header: "应发金额", Kind: sheet.Amount}, {Header: "封顶扣减", Kind: sheet.Amount}, {Header: "实发金额", Kind: sheet.Amount},
 	{Header: "不纳入绩效工资总量", Kind: sheet.Amount}, {Header: "单独核定增量", Kind: sheet.Amount}, {Header: "劳务费", Kind: sheet.Amount},

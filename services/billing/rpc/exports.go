@@ -30,7 +30,7 @@ func (s *ExportServer) ExportPaySheet(req *billingv1.ExportPaySheetRequest, stre
 	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
 		return stream.Send(&billingv1.ExportPaySheetResponse{ContentType: ct, Filename: name, Data: data})
 	}}
-	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), "", req.GetFormat(), cw.open))
+	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), "", req.GetFormat(), true, cw.open))
 }
 
 // ExportStaffPayStatement implements the RPC.
@@ -38,7 +38,7 @@ func (s *ExportServer) ExportStaffPayStatement(req *billingv1.ExportStaffPayStat
 	cw := &chunkWriter{send: func(ct, name string, _ bool, data []byte) error {
 		return stream.Send(&billingv1.ExportStaffPayStatementResponse{ContentType: ct, Filename: name, Data: data})
 	}}
-	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), req.GetStaffId(), req.GetFormat(), cw.open))
+	return s.finish(stream, cw, s.app.PaySheet(stream.Context(), req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()), req.GetStaffId(), req.GetFormat(), false, cw.open))
 }
 
 // ExportReconciliation implements the RPC.

@@ -104,3 +104,19 @@ func (f *Feed) StaffMember(ctx context.Context, schoolID, staffID string) (facts
 	m := resp.GetStaffMember()
 	return facts.Member{StaffID: m.GetStaffId(), StaffKind: kinds[m.GetKind()], InstitutionID: m.GetInstitutionId()}, nil
 }
+
+// Identities reads the names and ID card numbers of a school's staff (those
+// of staffIDs, or all) for the pay sheet, by staff id.
+func (f *Feed) Identities(ctx context.Context, schoolID string, staffIDs []string) (map[string]facts.Identity, error) {
+	ctx, cancel := f.peer.Call(ctx)
+	defer cancel()
+	resp, err := f.api.ListStaffIdentities(ctx, &staffingv1.ListStaffIdentitiesRequest{SchoolId: schoolID, StaffIds: staffIDs})
+	if err != nil {
+		return nil, f.peer.Err(err, "staff identities of school "+schoolID)
+	}
+	out := make(map[string]facts.Identity, len(resp.GetIdentities()))
+	for _, id := range resp.GetIdentities() {
+		out[id.GetStaffId()] = facts.Identity{StaffID: id.GetStaffId(), Name: id.GetName(), IDCardNumber: id.GetIdCardNumber()}
+	}
+	return out, nil
+}

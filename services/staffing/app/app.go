@@ -27,6 +27,9 @@ type Store interface {
 
 	CreateMember(ctx context.Context, m staff.Member) (staff.Member, error)
 	UpdateMember(ctx context.Context, m staff.Member) (staff.Member, error)
+	// Identities reads the name and ID card number of the school's staff
+	// with the given ids (all of them when ids is empty).
+	Identities(ctx context.Context, districtID, schoolID string, ids []string) ([]staff.Member, error)
 	GetMember(ctx context.Context, districtID, schoolID, staffID string) (staff.Member, error)
 	ListMembers(ctx context.Context, districtID, schoolID, after string, limit int) ([]staff.Member, error)
 	SetParticipation(ctx context.Context, districtID, schoolID, staffID, termID string, optedIn bool) error
@@ -151,6 +154,7 @@ func (a *App) checkClasses(ctx context.Context, sc facts.School, m staff.Member)
 // outside instructor's institution must be approved, licensed today and
 // serve the school.
 func (a *App) CreateMember(ctx context.Context, schoolID string, m staff.Member) (staff.Member, error) {
+	m.IDCardNumber = staff.NormalizeIDCard(m.IDCardNumber)
 	if err := m.Validate(); err != nil {
 		return staff.Member{}, err
 	}
@@ -184,6 +188,12 @@ func (a *App) UpdateMember(ctx context.Context, schoolID string, m staff.Member)
 	if m.Kind != old.Kind {
 		return staff.Member{}, fault.Invalid("staff_member.kind", "cannot change from "+string(old.Kind))
 	}
+	// The number is only ever shown masked, so an update that sends it back
+	// masked, or leaves it out, keeps the stored one.
+	m.IDCardNumber = staff.NormalizeIDCard(m.IDCardNumber)
+	if m.IDCardNumber == "" || m.IDCardNumber == staff.MaskIDCard(old.IDCardNumber) {
+		m.IDCardNumber = old.IDCardNumber
+	}
 	if err := m.Validate(); err != nil {
 		return staff.Member{}, err
 	}
@@ -197,6 +207,27 @@ func (a *App) UpdateMember(ctx context.Context, schoolID string, m staff.Member)
 	}
 	m.SchoolID, m.DistrictID = sc.ID, sc.DistrictID
 	return a.store.UpdateMember(ctx, m)
+}
+
+// Identities returns the names and ID card numbers of a school's staff
+// (those of ids, or all): the feed billing's pay sheet reads. The numbers
+// are whole only when full is set (the caller is the bureau or a finance
+// officer, see rpc), masked otherwise.
+func (a *App) Identities(ctx context.Context, schoolID string, ids []string, full bool) ([]staff.Member, error) {
+	sc, err := a.tt.School(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := a.store.Identities(ctx, sc.DistrictID, sc.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	if !full {
+		for i := range ms {
+			ms[i].IDCardNumber = staff.MaskIDCard(ms[i].IDCardNumber)
+		}
+	}
+	return ms, nil
 }
 
 // GetMember returns one person.

@@ -41,7 +41,7 @@ func memberFromProto(in *staffingv1.StaffMember) staff.Member {
 	m := staff.Member{
 		Name: in.GetName(), Kind: kindFromProto(in.GetKind()), InstitutionID: in.GetInstitutionId(),
 		Subjects: in.GetSubjects(), ClassesTaught: in.GetClassesTaught(), ClassTeacherOf: in.GetClassTeacherOf(),
-		Qualifications: in.GetQualifications(),
+		Qualifications: in.GetQualifications(), IDCardNumber: in.GetIdCardNumber(),
 		Limits: staff.Limits{MaxPeriodsPerWeek: int(in.GetLimits().GetMaxPeriodsPerWeek()), MaxDaysPerWeek: int(in.GetLimits().GetMaxDaysPerWeek()),
 			MaxPeriodsPerDay: int(in.GetLimits().GetMaxPeriodsPerDay())},
 	}
@@ -66,6 +66,7 @@ func memberToProto(m staff.Member) *staffingv1.StaffMember {
 		Limits: &staffingv1.StaffLimits{MaxPeriodsPerWeek: int32(m.Limits.MaxPeriodsPerWeek), MaxDaysPerWeek: int32(m.Limits.MaxDaysPerWeek),
 			MaxPeriodsPerDay: int32(m.Limits.MaxPeriodsPerDay)},
 		Preferences:  &staffingv1.StaffPreferences{Segments: m.Preferences.Segments, Classes: m.Preferences.Classes},
+		IdCardNumber: staff.MaskIDCard(m.IDCardNumber),
 		OptedInTerms: m.OptedInTerms,
 	}
 	for _, w := range m.Preferences.Weekdays {

@@ -33,6 +33,9 @@ var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
 	// The approved-hours feed is billing's (pay runs, fees): only billing's
 	// service credential opens it, with the user's token beside it.
 	"StreamApprovedHours": az.Read(az.Bureau, az.Finance, az.SchoolAdmin).FeedFor("billing"),
+	// Names and ID card numbers for billing's pay sheet: billing's
+	// credential only; the numbers are whole for bureau and finance.
+	"ListStaffIdentities": az.Read(az.Bureau, az.Finance, az.SchoolAdmin).FeedFor("billing"),
 	"ListAuditEvents":     az.Read(az.Bureau, az.Finance),
 	// Who teaches a child's sessions, by name: for the child's guardians
 	// and the school; the student_id is always named, and timetable is
@@ -43,5 +46,6 @@ var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
 // AuditedReads are the reads of personal data in bulk that the audit trail
 // records (操作日志), with the object kind it records them as.
 var AuditedReads = map[string]string{
-	"/kehou.staffing.v1.StaffingService/ListStaff": "staff_member",
+	"/kehou.staffing.v1.StaffingService/ListStaff":           "staff_member",
+	"/kehou.staffing.v1.StaffingService/ListStaffIdentities": "staff_identity",
 }

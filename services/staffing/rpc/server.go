@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
+	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/paging"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/platform/rpcserver"
@@ -363,4 +364,21 @@ func (s *Server) ListStudentTeachers(ctx context.Context, req *staffingv1.ListSt
 		resp.Teachers = append(resp.Teachers, &staffingv1.SessionTeacher{OccurrenceId: t.OccurrenceID, Name: t.Name, Role: t.Role})
 	}
 	return resp, nil
+}
+
+// ListStaffIdentities implements the RPC: billing's feed for the pay sheet.
+// The numbers are whole only for the bureau and finance officers, the
+// roles that export the pay sheet for the payroll office.
+func (s *Server) ListStaffIdentities(ctx context.Context, req *staffingv1.ListStaffIdentitiesRequest) (*staffingv1.ListStaffIdentitiesResponse, error) {
+	p, _ := auth.FromContext(ctx)
+	full := p.Role == auth.RoleBureauAdmin || p.Role == auth.RoleFinanceOfficer
+	ms, err := s.app.Identities(ctx, req.GetSchoolId(), req.GetStaffIds(), full)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	out := &staffingv1.ListStaffIdentitiesResponse{}
+	for _, m := range ms {
+		out.Identities = append(out.Identities, &staffingv1.StaffIdentity{StaffId: m.ID, Name: m.Name, IdCardNumber: m.IDCardNumber})
+	}
+	return out, nil
 }

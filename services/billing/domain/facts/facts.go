@@ -124,3 +124,12 @@ type Member struct {
 	StaffKind     string // teacher, outside_instructor or admin
 	InstitutionID string
 }
+
+// Identity is a person's name and ID card number as staffing answers them
+// for the pay sheet: the number whole for the bureau and finance officers,
+// masked (3301**********1234) for anyone else, empty when not recorded.
+type Identity struct {
+	StaffID      string
+	Name         string
+	IDCardNumber string
+}

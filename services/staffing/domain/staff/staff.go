@@ -67,6 +67,9 @@ type Member struct {
 	Availability   []Slot
 	Limits         Limits
 	Preferences    Preferences
+	// IDCardNumber is the 居民身份证号码 (GB 11643), optional; the payroll
+	// office needs it on the pay sheet, every other reader sees it masked.
+	IDCardNumber string
 	// OptedInTerms are the terms the person volunteered for (read only).
 	OptedInTerms []string
 	CreateTime   time.Time
@@ -96,6 +99,11 @@ func kindList() string {
 func (m Member) Validate() error {
 	var c fault.Collector
 	c.Check(strings.TrimSpace(m.Name) != "", "staff_member.name", "must not be blank")
+	if m.IDCardNumber != "" {
+		if why := CheckIDCard(m.IDCardNumber); why != "" {
+			c.Add("staff_member.id_card_number", why)
+		}
+	}
 	c.Check(m.Kind == KindTeacher || m.Kind == KindOutsideInstructor || m.Kind == KindAdmin, "staff_member.kind", "must be teacher, outside_instructor or admin")
 	switch {
 	case m.Kind == KindOutsideInstructor && m.InstitutionID == "":

@@ -116,7 +116,13 @@ type StaffMember struct {
 	// Soft wishes.
 	Preferences *StaffPreferences `protobuf:"bytes,14,opt,name=preferences,proto3" json:"preferences,omitempty"`
 	// Terms the person opted in for; set by the server.
-	OptedInTerms  []string `protobuf:"bytes,15,rep,name=opted_in_terms,json=optedInTerms,proto3" json:"opted_in_terms,omitempty"`
+	OptedInTerms []string `protobuf:"bytes,15,rep,name=opted_in_terms,json=optedInTerms,proto3" json:"opted_in_terms,omitempty"`
+	// Resident identity card number (居民身份证号码, GB 11643): 18 characters,
+	// the last a check digit or X; optional. Always answered masked
+	// (3301**********1234); on update, empty or the masked value keeps the
+	// stored number. Only billing's pay sheet export carries it whole, to the
+	// bureau and finance officers.
+	IdCardNumber  string `protobuf:"bytes,16,opt,name=id_card_number,json=idCardNumber,proto3" json:"id_card_number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -254,6 +260,13 @@ func (x *StaffMember) GetOptedInTerms() []string {
 		return x.OptedInTerms
 	}
 	return nil
+}
+
+func (x *StaffMember) GetIdCardNumber() string {
+	if x != nil {
+		return x.IdCardNumber
+	}
+	return ""
 }
 
 // AvailabilitySlot is a weekday, optionally narrowed to a segment and a time window.
@@ -5265,11 +5278,176 @@ func (x *ListStudentTeachersResponse) GetTeachers() []*SessionTeacher {
 	return nil
 }
 
+// ListStaffIdentitiesRequest is the input of ListStaffIdentities.
+type ListStaffIdentitiesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only these staff; empty lists the school's every one.
+	StaffIds      []string `protobuf:"bytes,2,rep,name=staff_ids,json=staffIds,proto3" json:"staff_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStaffIdentitiesRequest) Reset() {
+	*x = ListStaffIdentitiesRequest{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStaffIdentitiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStaffIdentitiesRequest) ProtoMessage() {}
+
+func (x *ListStaffIdentitiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStaffIdentitiesRequest.ProtoReflect.Descriptor instead.
+func (*ListStaffIdentitiesRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *ListStaffIdentitiesRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListStaffIdentitiesRequest) GetStaffIds() []string {
+	if x != nil {
+		return x.StaffIds
+	}
+	return nil
+}
+
+// StaffIdentity is a person's name and ID card number.
+type StaffIdentity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Staff member.
+	StaffId string `protobuf:"bytes,1,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	// Full name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// ID card number: whole or masked (see ListStaffIdentities); empty when not recorded.
+	IdCardNumber  string `protobuf:"bytes,3,opt,name=id_card_number,json=idCardNumber,proto3" json:"id_card_number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffIdentity) Reset() {
+	*x = StaffIdentity{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffIdentity) ProtoMessage() {}
+
+func (x *StaffIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffIdentity.ProtoReflect.Descriptor instead.
+func (*StaffIdentity) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *StaffIdentity) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *StaffIdentity) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StaffIdentity) GetIdCardNumber() string {
+	if x != nil {
+		return x.IdCardNumber
+	}
+	return ""
+}
+
+// ListStaffIdentitiesResponse is the output of ListStaffIdentities.
+type ListStaffIdentitiesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The staff, by id.
+	Identities    []*StaffIdentity `protobuf:"bytes,1,rep,name=identities,proto3" json:"identities,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStaffIdentitiesResponse) Reset() {
+	*x = ListStaffIdentitiesResponse{}
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStaffIdentitiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStaffIdentitiesResponse) ProtoMessage() {}
+
+func (x *ListStaffIdentitiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_staffing_v1_staffing_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStaffIdentitiesResponse.ProtoReflect.Descriptor instead.
+func (*ListStaffIdentitiesResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_staffing_v1_staffing_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *ListStaffIdentitiesResponse) GetIdentities() []*StaffIdentity {
+	if x != nil {
+		return x.Identities
+	}
+	return nil
+}
+
 var File_kehou_staffing_v1_staffing_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\n" +
-	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\xf4\x05\n" +
+	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\xa3\x06\n" +
 	"\vStaffMember\x12\x19\n" +
 	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1f\n" +
@@ -5292,7 +5470,8 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\favailability\x18\f \x03(\v2#.kehou.staffing.v1.AvailabilitySlotB\b\xbaH\x05\x92\x01\x02\x102R\favailability\x126\n" +
 	"\x06limits\x18\r \x01(\v2\x1e.kehou.staffing.v1.StaffLimitsR\x06limits\x12E\n" +
 	"\vpreferences\x18\x0e \x01(\v2#.kehou.staffing.v1.StaffPreferencesR\vpreferences\x12$\n" +
-	"\x0eopted_in_terms\x18\x0f \x03(\tR\foptedInTerms\"\xba\x01\n" +
+	"\x0eopted_in_terms\x18\x0f \x03(\tR\foptedInTerms\x12-\n" +
+	"\x0eid_card_number\x18\x10 \x01(\tB\a\xbaH\x04r\x02\x18\x12R\fidCardNumber\"\xba\x01\n" +
 	"\x10AvailabilitySlot\x12#\n" +
 	"\aweekday\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\a(\x01R\aweekday\x12!\n" +
 	"\asegment\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\asegment\x120\n" +
@@ -5684,12 +5863,23 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04role\x18\x03 \x01(\tR\x04role\"\\\n" +
 	"\x1bListStudentTeachersResponse\x12=\n" +
-	"\bteachers\x18\x01 \x03(\v2!.kehou.staffing.v1.SessionTeacherR\bteachers*x\n" +
+	"\bteachers\x18\x01 \x03(\v2!.kehou.staffing.v1.SessionTeacherR\bteachers\"t\n" +
+	"\x1aListStaffIdentitiesRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12.\n" +
+	"\tstaff_ids\x18\x02 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x88'\"\x06r\x04\x10\x01\x18@R\bstaffIds\"d\n" +
+	"\rStaffIdentity\x12\x19\n" +
+	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12$\n" +
+	"\x0eid_card_number\x18\x03 \x01(\tR\fidCardNumber\"_\n" +
+	"\x1bListStaffIdentitiesResponse\x12@\n" +
+	"\n" +
+	"identities\x18\x01 \x03(\v2 .kehou.staffing.v1.StaffIdentityR\n" +
+	"identities*x\n" +
 	"\tStaffKind\x12\x1a\n" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
 	"\x1dSTAFF_KIND_OUTSIDE_INSTRUCTOR\x10\x02\x12\x14\n" +
-	"\x10STAFF_KIND_ADMIN\x10\x032\xe1\"\n" +
+	"\x10STAFF_KIND_ADMIN\x10\x032\xd7#\n" +
 	"\x0fStaffingService\x12\xa3\x01\n" +
 	"\x11CreateStaffMember\x12+.kehou.staffing.v1.CreateStaffMemberRequest\x1a,.kehou.staffing.v1.CreateStaffMemberResponse\"3\x82\xd3\xe4\x93\x02-:\fstaff_member\"\x1d/v1/schools/{school_id}/staff\x12}\n" +
 	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staff\x12\x97\x01\n" +
@@ -5714,7 +5904,8 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x0fAmendHourRecord\x12).kehou.staffing.v1.AmendHourRecordRequest\x1a*.kehou.staffing.v1.AmendHourRecordResponse\"A\x82\xd3\xe4\x93\x02;:\x01*\"6/v1/schools/{school_id}/hour-records/{record_id}:amend\x12\xb3\x01\n" +
 	"\x11ApproveHourRecord\x12+.kehou.staffing.v1.ApproveHourRecordRequest\x1a,.kehou.staffing.v1.ApproveHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:approve\x12\xa7\x01\n" +
 	"\x0eLockHourRecord\x12(.kehou.staffing.v1.LockHourRecordRequest\x1a).kehou.staffing.v1.LockHourRecordResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/schools/{school_id}/hour-records/{record_id}:lock\x12\xb3\x01\n" +
-	"\x11CorrectHourRecord\x12+.kehou.staffing.v1.CorrectHourRecordRequest\x1a,.kehou.staffing.v1.CorrectHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:correct\x12\xad\x01\n" +
+	"\x11CorrectHourRecord\x12+.kehou.staffing.v1.CorrectHourRecordRequest\x1a,.kehou.staffing.v1.CorrectHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:correct\x12t\n" +
+	"\x13ListStaffIdentities\x12-.kehou.staffing.v1.ListStaffIdentitiesRequest\x1a..kehou.staffing.v1.ListStaffIdentitiesResponse\x12\xad\x01\n" +
 	"\x13StreamApprovedHours\x12-.kehou.staffing.v1.StreamApprovedHoursRequest\x1a..kehou.staffing.v1.StreamApprovedHoursResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/approved-hours:stream0\x01\x12\x9c\x01\n" +
 	"\x0fListAuditEvents\x12).kehou.staffing.v1.ListAuditEventsRequest\x1a*.kehou.staffing.v1.ListAuditEventsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/audit/staffingB?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
 
@@ -5731,7 +5922,7 @@ func file_kehou_staffing_v1_staffing_proto_rawDescGZIP() []byte {
 }
 
 var file_kehou_staffing_v1_staffing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
+var file_kehou_staffing_v1_staffing_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(StaffKind)(0),                            // 0: kehou.staffing.v1.StaffKind
 	(*StaffMember)(nil),                       // 1: kehou.staffing.v1.StaffMember
@@ -5806,21 +5997,24 @@ var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(*ListStudentTeachersRequest)(nil),        // 70: kehou.staffing.v1.ListStudentTeachersRequest
 	(*SessionTeacher)(nil),                    // 71: kehou.staffing.v1.SessionTeacher
 	(*ListStudentTeachersResponse)(nil),       // 72: kehou.staffing.v1.ListStudentTeachersResponse
-	(*timestamppb.Timestamp)(nil),             // 73: google.protobuf.Timestamp
-	(*v1.TimeOfDay)(nil),                      // 74: kehou.common.v1.TimeOfDay
-	(*v1.Money)(nil),                          // 75: kehou.common.v1.Money
-	(*v1.Date)(nil),                           // 76: kehou.common.v1.Date
-	(*fieldmaskpb.FieldMask)(nil),             // 77: google.protobuf.FieldMask
-	(*v1.AuditEvent)(nil),                     // 78: kehou.common.v1.AuditEvent
+	(*ListStaffIdentitiesRequest)(nil),        // 73: kehou.staffing.v1.ListStaffIdentitiesRequest
+	(*StaffIdentity)(nil),                     // 74: kehou.staffing.v1.StaffIdentity
+	(*ListStaffIdentitiesResponse)(nil),       // 75: kehou.staffing.v1.ListStaffIdentitiesResponse
+	(*timestamppb.Timestamp)(nil),             // 76: google.protobuf.Timestamp
+	(*v1.TimeOfDay)(nil),                      // 77: kehou.common.v1.TimeOfDay
+	(*v1.Money)(nil),                          // 78: kehou.common.v1.Money
+	(*v1.Date)(nil),                           // 79: kehou.common.v1.Date
+	(*fieldmaskpb.FieldMask)(nil),             // 80: google.protobuf.FieldMask
+	(*v1.AuditEvent)(nil),                     // 81: kehou.common.v1.AuditEvent
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	0,   // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
-	73,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
+	76,  // 1: kehou.staffing.v1.StaffMember.create_time:type_name -> google.protobuf.Timestamp
 	2,   // 2: kehou.staffing.v1.StaffMember.availability:type_name -> kehou.staffing.v1.AvailabilitySlot
 	3,   // 3: kehou.staffing.v1.StaffMember.limits:type_name -> kehou.staffing.v1.StaffLimits
 	4,   // 4: kehou.staffing.v1.StaffMember.preferences:type_name -> kehou.staffing.v1.StaffPreferences
-	74,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
-	74,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
+	77,  // 5: kehou.staffing.v1.AvailabilitySlot.start:type_name -> kehou.common.v1.TimeOfDay
+	77,  // 6: kehou.staffing.v1.AvailabilitySlot.end:type_name -> kehou.common.v1.TimeOfDay
 	1,   // 7: kehou.staffing.v1.CreateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 8: kehou.staffing.v1.CreateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 9: kehou.staffing.v1.ListStaffResponse.staff:type_name -> kehou.staffing.v1.StaffMember
@@ -5828,138 +6022,141 @@ var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	1,   // 11: kehou.staffing.v1.UpdateStaffMemberRequest.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 12: kehou.staffing.v1.UpdateStaffMemberResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	1,   // 13: kehou.staffing.v1.SetTermParticipationResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
-	75,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
-	76,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
-	76,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
+	78,  // 14: kehou.staffing.v1.Course.price_per_period:type_name -> kehou.common.v1.Money
+	79,  // 15: kehou.staffing.v1.Institution.licence_valid_from:type_name -> kehou.common.v1.Date
+	79,  // 16: kehou.staffing.v1.Institution.licence_valid_until:type_name -> kehou.common.v1.Date
 	17,  // 17: kehou.staffing.v1.Institution.courses:type_name -> kehou.staffing.v1.Course
-	73,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
+	76,  // 18: kehou.staffing.v1.Institution.create_time:type_name -> google.protobuf.Timestamp
 	18,  // 19: kehou.staffing.v1.CreateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 20: kehou.staffing.v1.CreateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 21: kehou.staffing.v1.GetInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 22: kehou.staffing.v1.ListInstitutionsResponse.institutions:type_name -> kehou.staffing.v1.Institution
 	18,  // 23: kehou.staffing.v1.UpdateInstitutionRequest.institution:type_name -> kehou.staffing.v1.Institution
-	77,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	80,  // 24: kehou.staffing.v1.UpdateInstitutionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	18,  // 25: kehou.staffing.v1.UpdateInstitutionResponse.institution:type_name -> kehou.staffing.v1.Institution
 	18,  // 26: kehou.staffing.v1.AddInstitutionSchoolResponse.institution:type_name -> kehou.staffing.v1.Institution
-	76,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
-	74,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
-	74,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
-	76,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
-	74,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
-	74,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
+	79,  // 27: kehou.staffing.v1.Demand.date:type_name -> kehou.common.v1.Date
+	77,  // 28: kehou.staffing.v1.Demand.start:type_name -> kehou.common.v1.TimeOfDay
+	77,  // 29: kehou.staffing.v1.Demand.end:type_name -> kehou.common.v1.TimeOfDay
+	79,  // 30: kehou.staffing.v1.Assignment.date:type_name -> kehou.common.v1.Date
+	77,  // 31: kehou.staffing.v1.Assignment.start:type_name -> kehou.common.v1.TimeOfDay
+	77,  // 32: kehou.staffing.v1.Assignment.end:type_name -> kehou.common.v1.TimeOfDay
 	0,   // 33: kehou.staffing.v1.GroupLoad.kind:type_name -> kehou.staffing.v1.StaffKind
 	32,  // 34: kehou.staffing.v1.FairnessSummary.groups:type_name -> kehou.staffing.v1.GroupLoad
 	33,  // 35: kehou.staffing.v1.FairnessSummary.loads:type_name -> kehou.staffing.v1.StaffLoad
-	76,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
+	79,  // 36: kehou.staffing.v1.SolveWeekRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 37: kehou.staffing.v1.SolveWeekResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
-	76,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
+	79,  // 38: kehou.staffing.v1.StaffingGrid.week_start:type_name -> kehou.common.v1.Date
 	29,  // 39: kehou.staffing.v1.StaffingGrid.demands:type_name -> kehou.staffing.v1.Demand
 	30,  // 40: kehou.staffing.v1.StaffingGrid.assignments:type_name -> kehou.staffing.v1.Assignment
 	31,  // 41: kehou.staffing.v1.StaffingGrid.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	34,  // 42: kehou.staffing.v1.StaffingGrid.fairness:type_name -> kehou.staffing.v1.FairnessSummary
-	76,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
+	79,  // 43: kehou.staffing.v1.GetStaffingGridRequest.week_start:type_name -> kehou.common.v1.Date
 	37,  // 44: kehou.staffing.v1.GetStaffingGridResponse.grid:type_name -> kehou.staffing.v1.StaffingGrid
 	30,  // 45: kehou.staffing.v1.AssignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	30,  // 46: kehou.staffing.v1.UnassignStaffResponse.assignment:type_name -> kehou.staffing.v1.Assignment
 	31,  // 47: kehou.staffing.v1.UnassignStaffResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
-	76,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
-	76,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
+	79,  // 48: kehou.staffing.v1.Absence.from:type_name -> kehou.common.v1.Date
+	79,  // 49: kehou.staffing.v1.Absence.to:type_name -> kehou.common.v1.Date
 	44,  // 50: kehou.staffing.v1.ReportAbsenceRequest.absence:type_name -> kehou.staffing.v1.Absence
 	44,  // 51: kehou.staffing.v1.ReportAbsenceResponse.absence:type_name -> kehou.staffing.v1.Absence
 	45,  // 52: kehou.staffing.v1.ReportAbsenceResponse.changes:type_name -> kehou.staffing.v1.AssignmentChange
 	31,  // 53: kehou.staffing.v1.ReportAbsenceResponse.uncovered:type_name -> kehou.staffing.v1.UncoveredDemand
 	30,  // 54: kehou.staffing.v1.ReportAbsenceResponse.kept:type_name -> kehou.staffing.v1.Assignment
-	73,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
-	73,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
-	73,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
-	73,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
-	73,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
-	73,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
+	76,  // 55: kehou.staffing.v1.HourRecord.scheduled_start:type_name -> google.protobuf.Timestamp
+	76,  // 56: kehou.staffing.v1.HourRecord.scheduled_end:type_name -> google.protobuf.Timestamp
+	76,  // 57: kehou.staffing.v1.HourRecord.check_in:type_name -> google.protobuf.Timestamp
+	76,  // 58: kehou.staffing.v1.HourRecord.check_out:type_name -> google.protobuf.Timestamp
+	76,  // 59: kehou.staffing.v1.HourRecord.create_time:type_name -> google.protobuf.Timestamp
+	76,  // 60: kehou.staffing.v1.CheckInRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 61: kehou.staffing.v1.CheckInResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	73,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
+	76,  // 62: kehou.staffing.v1.CheckOutRequest.time:type_name -> google.protobuf.Timestamp
 	48,  // 63: kehou.staffing.v1.CheckOutResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	73,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	73,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	76,  // 64: kehou.staffing.v1.AmendHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	76,  // 65: kehou.staffing.v1.AmendHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 66: kehou.staffing.v1.AmendHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 67: kehou.staffing.v1.ApproveHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	48,  // 68: kehou.staffing.v1.LockHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
-	73,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
-	73,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
+	76,  // 69: kehou.staffing.v1.CorrectHourRecordRequest.check_in:type_name -> google.protobuf.Timestamp
+	76,  // 70: kehou.staffing.v1.CorrectHourRecordRequest.check_out:type_name -> google.protobuf.Timestamp
 	48,  // 71: kehou.staffing.v1.CorrectHourRecordResponse.record:type_name -> kehou.staffing.v1.HourRecord
 	30,  // 72: kehou.staffing.v1.TimetableEntry.assignment:type_name -> kehou.staffing.v1.Assignment
 	29,  // 73: kehou.staffing.v1.TimetableEntry.demand:type_name -> kehou.staffing.v1.Demand
 	48,  // 74: kehou.staffing.v1.TimetableEntry.record:type_name -> kehou.staffing.v1.HourRecord
-	76,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
-	76,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
+	79,  // 75: kehou.staffing.v1.GetStaffTimetableRequest.from:type_name -> kehou.common.v1.Date
+	79,  // 76: kehou.staffing.v1.GetStaffTimetableRequest.to:type_name -> kehou.common.v1.Date
 	1,   // 77: kehou.staffing.v1.GetStaffTimetableResponse.staff_member:type_name -> kehou.staffing.v1.StaffMember
 	61,  // 78: kehou.staffing.v1.GetStaffTimetableResponse.entries:type_name -> kehou.staffing.v1.TimetableEntry
 	0,   // 79: kehou.staffing.v1.ApprovedHours.staff_kind:type_name -> kehou.staffing.v1.StaffKind
-	76,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
-	76,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
+	79,  // 80: kehou.staffing.v1.ApprovedHours.date:type_name -> kehou.common.v1.Date
+	79,  // 81: kehou.staffing.v1.PendingHours.date:type_name -> kehou.common.v1.Date
 	64,  // 82: kehou.staffing.v1.StreamApprovedHoursResponse.hours:type_name -> kehou.staffing.v1.ApprovedHours
 	65,  // 83: kehou.staffing.v1.StreamApprovedHoursResponse.pending:type_name -> kehou.staffing.v1.PendingHours
-	73,  // 84: kehou.staffing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	73,  // 85: kehou.staffing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	78,  // 86: kehou.staffing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
-	76,  // 87: kehou.staffing.v1.ListStudentTeachersRequest.week_of:type_name -> kehou.common.v1.Date
+	76,  // 84: kehou.staffing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	76,  // 85: kehou.staffing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	81,  // 86: kehou.staffing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	79,  // 87: kehou.staffing.v1.ListStudentTeachersRequest.week_of:type_name -> kehou.common.v1.Date
 	71,  // 88: kehou.staffing.v1.ListStudentTeachersResponse.teachers:type_name -> kehou.staffing.v1.SessionTeacher
-	5,   // 89: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
-	7,   // 90: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
-	9,   // 91: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
-	11,  // 92: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
-	13,  // 93: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
-	15,  // 94: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
-	19,  // 95: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
-	21,  // 96: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
-	23,  // 97: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
-	25,  // 98: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
-	27,  // 99: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
-	35,  // 100: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
-	38,  // 101: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
-	40,  // 102: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
-	42,  // 103: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
-	46,  // 104: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
-	62,  // 105: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
-	70,  // 106: kehou.staffing.v1.StaffingService.ListStudentTeachers:input_type -> kehou.staffing.v1.ListStudentTeachersRequest
-	49,  // 107: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
-	51,  // 108: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
-	53,  // 109: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
-	55,  // 110: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
-	57,  // 111: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
-	59,  // 112: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
-	66,  // 113: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
-	68,  // 114: kehou.staffing.v1.StaffingService.ListAuditEvents:input_type -> kehou.staffing.v1.ListAuditEventsRequest
-	6,   // 115: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	8,   // 116: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	10,  // 117: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
-	12,  // 118: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
-	14,  // 119: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
-	16,  // 120: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
-	20,  // 121: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
-	22,  // 122: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
-	24,  // 123: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
-	26,  // 124: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
-	28,  // 125: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
-	36,  // 126: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
-	39,  // 127: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
-	41,  // 128: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
-	43,  // 129: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
-	47,  // 130: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
-	63,  // 131: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
-	72,  // 132: kehou.staffing.v1.StaffingService.ListStudentTeachers:output_type -> kehou.staffing.v1.ListStudentTeachersResponse
-	50,  // 133: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
-	52,  // 134: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
-	54,  // 135: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
-	56,  // 136: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
-	58,  // 137: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
-	60,  // 138: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
-	67,  // 139: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
-	69,  // 140: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
-	115, // [115:141] is the sub-list for method output_type
-	89,  // [89:115] is the sub-list for method input_type
-	89,  // [89:89] is the sub-list for extension type_name
-	89,  // [89:89] is the sub-list for extension extendee
-	0,   // [0:89] is the sub-list for field type_name
+	74,  // 89: kehou.staffing.v1.ListStaffIdentitiesResponse.identities:type_name -> kehou.staffing.v1.StaffIdentity
+	5,   // 90: kehou.staffing.v1.StaffingService.CreateStaffMember:input_type -> kehou.staffing.v1.CreateStaffMemberRequest
+	7,   // 91: kehou.staffing.v1.StaffingService.ListStaff:input_type -> kehou.staffing.v1.ListStaffRequest
+	9,   // 92: kehou.staffing.v1.StaffingService.GetStaffMember:input_type -> kehou.staffing.v1.GetStaffMemberRequest
+	11,  // 93: kehou.staffing.v1.StaffingService.UpdateStaffMember:input_type -> kehou.staffing.v1.UpdateStaffMemberRequest
+	13,  // 94: kehou.staffing.v1.StaffingService.SetTermParticipation:input_type -> kehou.staffing.v1.SetTermParticipationRequest
+	15,  // 95: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:input_type -> kehou.staffing.v1.SetDistrictStaffingPolicyRequest
+	19,  // 96: kehou.staffing.v1.StaffingService.CreateInstitution:input_type -> kehou.staffing.v1.CreateInstitutionRequest
+	21,  // 97: kehou.staffing.v1.StaffingService.GetInstitution:input_type -> kehou.staffing.v1.GetInstitutionRequest
+	23,  // 98: kehou.staffing.v1.StaffingService.ListInstitutions:input_type -> kehou.staffing.v1.ListInstitutionsRequest
+	25,  // 99: kehou.staffing.v1.StaffingService.UpdateInstitution:input_type -> kehou.staffing.v1.UpdateInstitutionRequest
+	27,  // 100: kehou.staffing.v1.StaffingService.AddInstitutionSchool:input_type -> kehou.staffing.v1.AddInstitutionSchoolRequest
+	35,  // 101: kehou.staffing.v1.StaffingService.SolveWeek:input_type -> kehou.staffing.v1.SolveWeekRequest
+	38,  // 102: kehou.staffing.v1.StaffingService.GetStaffingGrid:input_type -> kehou.staffing.v1.GetStaffingGridRequest
+	40,  // 103: kehou.staffing.v1.StaffingService.AssignStaff:input_type -> kehou.staffing.v1.AssignStaffRequest
+	42,  // 104: kehou.staffing.v1.StaffingService.UnassignStaff:input_type -> kehou.staffing.v1.UnassignStaffRequest
+	46,  // 105: kehou.staffing.v1.StaffingService.ReportAbsence:input_type -> kehou.staffing.v1.ReportAbsenceRequest
+	62,  // 106: kehou.staffing.v1.StaffingService.GetStaffTimetable:input_type -> kehou.staffing.v1.GetStaffTimetableRequest
+	70,  // 107: kehou.staffing.v1.StaffingService.ListStudentTeachers:input_type -> kehou.staffing.v1.ListStudentTeachersRequest
+	49,  // 108: kehou.staffing.v1.StaffingService.CheckIn:input_type -> kehou.staffing.v1.CheckInRequest
+	51,  // 109: kehou.staffing.v1.StaffingService.CheckOut:input_type -> kehou.staffing.v1.CheckOutRequest
+	53,  // 110: kehou.staffing.v1.StaffingService.AmendHourRecord:input_type -> kehou.staffing.v1.AmendHourRecordRequest
+	55,  // 111: kehou.staffing.v1.StaffingService.ApproveHourRecord:input_type -> kehou.staffing.v1.ApproveHourRecordRequest
+	57,  // 112: kehou.staffing.v1.StaffingService.LockHourRecord:input_type -> kehou.staffing.v1.LockHourRecordRequest
+	59,  // 113: kehou.staffing.v1.StaffingService.CorrectHourRecord:input_type -> kehou.staffing.v1.CorrectHourRecordRequest
+	73,  // 114: kehou.staffing.v1.StaffingService.ListStaffIdentities:input_type -> kehou.staffing.v1.ListStaffIdentitiesRequest
+	66,  // 115: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
+	68,  // 116: kehou.staffing.v1.StaffingService.ListAuditEvents:input_type -> kehou.staffing.v1.ListAuditEventsRequest
+	6,   // 117: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,   // 118: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10,  // 119: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12,  // 120: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14,  // 121: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16,  // 122: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20,  // 123: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22,  // 124: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24,  // 125: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26,  // 126: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
+	28,  // 127: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	36,  // 128: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	39,  // 129: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	41,  // 130: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43,  // 131: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
+	47,  // 132: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	63,  // 133: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	72,  // 134: kehou.staffing.v1.StaffingService.ListStudentTeachers:output_type -> kehou.staffing.v1.ListStudentTeachersResponse
+	50,  // 135: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	52,  // 136: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	54,  // 137: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	56,  // 138: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	58,  // 139: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	60,  // 140: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	75,  // 141: kehou.staffing.v1.StaffingService.ListStaffIdentities:output_type -> kehou.staffing.v1.ListStaffIdentitiesResponse
+	67,  // 142: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	69,  // 143: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
+	117, // [117:144] is the sub-list for method output_type
+	90,  // [90:117] is the sub-list for method input_type
+	90,  // [90:90] is the sub-list for extension type_name
+	90,  // [90:90] is the sub-list for extension extendee
+	0,   // [0:90] is the sub-list for field type_name
 }
 
 func init() { file_kehou_staffing_v1_staffing_proto_init() }
@@ -5973,7 +6170,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_staffing_v1_staffing_proto_rawDesc), len(file_kehou_staffing_v1_staffing_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   72,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -43,6 +43,7 @@ const (
 	StaffingService_ApproveHourRecord_FullMethodName         = "/kehou.staffing.v1.StaffingService/ApproveHourRecord"
 	StaffingService_LockHourRecord_FullMethodName            = "/kehou.staffing.v1.StaffingService/LockHourRecord"
 	StaffingService_CorrectHourRecord_FullMethodName         = "/kehou.staffing.v1.StaffingService/CorrectHourRecord"
+	StaffingService_ListStaffIdentities_FullMethodName       = "/kehou.staffing.v1.StaffingService/ListStaffIdentities"
 	StaffingService_StreamApprovedHours_FullMethodName       = "/kehou.staffing.v1.StaffingService/StreamApprovedHours"
 	StaffingService_ListAuditEvents_FullMethodName           = "/kehou.staffing.v1.StaffingService/ListAuditEvents"
 )
@@ -118,6 +119,12 @@ type StaffingServiceClient interface {
 	LockHourRecord(ctx context.Context, in *LockHourRecordRequest, opts ...grpc.CallOption) (*LockHourRecordResponse, error)
 	// CorrectHourRecord adds a record correcting an approved or locked one.
 	CorrectHourRecord(ctx context.Context, in *CorrectHourRecordRequest, opts ...grpc.CallOption) (*CorrectHourRecordResponse, error)
+	// ListStaffIdentities is billing's feed of a school's staff names and ID
+	// card numbers for the pay sheet (课酬发放表). It has no HTTP route and
+	// answers only calls carrying billing's service credential, beside the
+	// user's token; the numbers are whole for the bureau and finance
+	// officers, masked for a school administrator.
+	ListStaffIdentities(ctx context.Context, in *ListStaffIdentitiesRequest, opts ...grpc.CallOption) (*ListStaffIdentitiesResponse, error)
 	// StreamApprovedHours streams the approved delivered hours of a school and
 	// month, after corrections (the feed billing pays from).
 	StreamApprovedHours(ctx context.Context, in *StreamApprovedHoursRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamApprovedHoursResponse], error)
@@ -377,6 +384,16 @@ func (c *staffingServiceClient) CorrectHourRecord(ctx context.Context, in *Corre
 	return out, nil
 }
 
+func (c *staffingServiceClient) ListStaffIdentities(ctx context.Context, in *ListStaffIdentitiesRequest, opts ...grpc.CallOption) (*ListStaffIdentitiesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStaffIdentitiesResponse)
+	err := c.cc.Invoke(ctx, StaffingService_ListStaffIdentities_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *staffingServiceClient) StreamApprovedHours(ctx context.Context, in *StreamApprovedHoursRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamApprovedHoursResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &StaffingService_ServiceDesc.Streams[0], StaffingService_StreamApprovedHours_FullMethodName, cOpts...)
@@ -477,6 +494,12 @@ type StaffingServiceServer interface {
 	LockHourRecord(context.Context, *LockHourRecordRequest) (*LockHourRecordResponse, error)
 	// CorrectHourRecord adds a record correcting an approved or locked one.
 	CorrectHourRecord(context.Context, *CorrectHourRecordRequest) (*CorrectHourRecordResponse, error)
+	// ListStaffIdentities is billing's feed of a school's staff names and ID
+	// card numbers for the pay sheet (课酬发放表). It has no HTTP route and
+	// answers only calls carrying billing's service credential, beside the
+	// user's token; the numbers are whole for the bureau and finance
+	// officers, masked for a school administrator.
+	ListStaffIdentities(context.Context, *ListStaffIdentitiesRequest) (*ListStaffIdentitiesResponse, error)
 	// StreamApprovedHours streams the approved delivered hours of a school and
 	// month, after corrections (the feed billing pays from).
 	StreamApprovedHours(*StreamApprovedHoursRequest, grpc.ServerStreamingServer[StreamApprovedHoursResponse]) error
@@ -567,6 +590,9 @@ func (UnimplementedStaffingServiceServer) LockHourRecord(context.Context, *LockH
 }
 func (UnimplementedStaffingServiceServer) CorrectHourRecord(context.Context, *CorrectHourRecordRequest) (*CorrectHourRecordResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CorrectHourRecord not implemented")
+}
+func (UnimplementedStaffingServiceServer) ListStaffIdentities(context.Context, *ListStaffIdentitiesRequest) (*ListStaffIdentitiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStaffIdentities not implemented")
 }
 func (UnimplementedStaffingServiceServer) StreamApprovedHours(*StreamApprovedHoursRequest, grpc.ServerStreamingServer[StreamApprovedHoursResponse]) error {
 	return status.Error(codes.Unimplemented, "method StreamApprovedHours not implemented")
@@ -1027,6 +1053,24 @@ func _StaffingService_CorrectHourRecord_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffingService_ListStaffIdentities_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStaffIdentitiesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).ListStaffIdentities(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_ListStaffIdentities_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).ListStaffIdentities(ctx, req.(*ListStaffIdentitiesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StaffingService_StreamApprovedHours_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(StreamApprovedHoursRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -1158,6 +1202,10 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CorrectHourRecord",
 			Handler:    _StaffingService_CorrectHourRecord_Handler,
+		},
+		{
+			MethodName: "ListStaffIdentities",
+			Handler:    _StaffingService_ListStaffIdentities_Handler,
 		},
 		{
 			MethodName: "ListAuditEvents",
