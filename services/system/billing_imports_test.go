@@ -210,11 +210,14 @@ func TestFeeScheduleImportOverHTTP(t *testing.T) {
 		t.Fatalf("re-import: %v, %d versions", job, schedules())
 	}
 	// Export → import is a no-op, in either format.
-	for _, format := range []string{"xlsx", "csv"} {
+	for _, format := range []string{"xlsx", "csv", "csv-gb18030"} {
 		exp := download(t, as, "/v1/districts/350402/exports/fee_schedules?format="+format)
 		job = billingImport(t, env, finance, q("fee_schedules", false), exp)
 		if job["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(job, "report", "unchanged_rows") != 3.0 || systemtest.Get(job, "report", "new_rows") != 0.0 || schedules() != 1 {
 			t.Fatalf("%s export → import: %v", format, job)
+		}
+		if enc := systemtest.Str(job, "report", "encoding"); enc != map[string]string{"xlsx": "xlsx", "csv": "utf-8", "csv-gb18030": "gb18030"}[format] {
+			t.Errorf("%s export read as %q", format, enc)
 		}
 	}
 	// Export → change one cell → import: a new version, exactly that field.
