@@ -656,6 +656,19 @@ func webFinance(t *testing.T, b tab, env *systemtest.Env, shots, school, term st
 			t.Errorf("pay run %s: %s %q on the page, %q from the API", payRun, k[1], got, want)
 		}
 	}
+	// The school's pay runs are listed (the API's list, newest first),
+	// and so are the district's fee runs.
+	prs := fin.MustDo(t, "GET", "/v1/schools/"+school+"/pay-runs", nil)["runs"].([]any)
+	if got := b.count(`table.pay-run-list tbody tr`); got != len(prs) || got == 0 {
+		t.Errorf("pay run list: %d rows on the page, %d runs from the API", got, len(prs))
+	}
+	if got := b.count(`table.pay-run-list [data-run-id="` + payRun + `"]`); got != 1 {
+		t.Errorf("pay run list: run %s shown %d times, want once", payRun, got)
+	}
+	frs := fin.MustDo(t, "GET", "/v1/districts/"+DemoDistrictID+"/fee-runs", nil)["runs"].([]any)
+	if got := b.count(`table.fee-run-list tbody tr`); got != len(frs) || got == 0 {
+		t.Errorf("fee run list: %d rows on the page, %d runs from the API", got, len(frs))
+	}
 	b.screenshot("finance-pay-run.png")
 
 	// The district's September rolled up over its schools: a row per

@@ -77,7 +77,7 @@ var expected = map[string]string{
 
 	"BillingService_GetSchoolBalance": "BF", "BillingService_CreatePriceCeiling": "BF", "BillingService_ListPriceCeilings": "BFS", "BillingService_CreateFeeSchedule": "BF", "BillingService_GetFeeSchedule": "BFS",
 	"BillingService_ListFeeSchedules": "BFS", "BillingService_PutCostSheet": "BFS", "BillingService_GetCostSheet": "BFS",
-	"BillingService_CreateFeeRun": "BF", "BillingService_GetFeeRun": "BF", "BillingService_VerifyFeeRun": "BF",
+	"BillingService_CreateFeeRun": "BF", "BillingService_GetFeeRun": "BF", "BillingService_ListFeeRuns": "BF", "BillingService_VerifyFeeRun": "BF",
 	"BillingService_PreviewFeeRun": "BF", "BillingService_ListStudentStatements": "BFSP", "BillingService_ListClaims": "BF",
 	"PaymentService_RecordPayment": "BF", "PaymentService_ListPayments": "BFSP", "PaymentService_CreateRefund": "BF",
 	"PaymentService_ApplyCredit": "BF", "PaymentService_CreateWriteOff": "BF", "PaymentService_SettleTerm": "BF",
@@ -86,7 +86,7 @@ var expected = map[string]string{
 	"PaymentService_RecordPayerReceipt": "BF", "PaymentService_ListPayerReceipts": "BF",
 	"RemunerationService_GetPayBasis": "BFS", "RemunerationService_CreateRateTable": "BF",
 	"RemunerationService_GetRateTable": "BFS", "RemunerationService_ListRateTables": "BFS",
-	"RemunerationService_CreatePayRun": "BF", "RemunerationService_GetPayRun": "BFS", "RemunerationService_VerifyPayRun": "BF",
+	"RemunerationService_CreatePayRun": "BF", "RemunerationService_GetPayRun": "BFS", "RemunerationService_ListPayRuns": "BFS", "RemunerationService_VerifyPayRun": "BF",
 	"RemunerationService_PayMonth": "BF", "RemunerationService_ListStaffPayStatements": "BFSTI",
 	"ExportService_ExportPaySheet": "BFS", "ExportService_ExportStaffPayStatement": "BFSTI", "ExportService_ExportPublicStatement": "BFS",
 	"ExportService_ExportReconciliation": "BF", "ExportService_ExportInstitutionSettlement": "BFM",

@@ -292,6 +292,18 @@ func TestFeeRunEndToEnd(t *testing.T) {
 	if len(sts) != 2 || systemtest.Str(sts[1], "kind") != "adjustment" || systemtest.Str(sts[1], "corrects_statement_id") != systemtest.Str(sts[0], "statement_id") {
 		t.Fatalf("statements after adjustment = %v", got)
 	}
+	// The district's run list: the three runs (first, unchanged rerun,
+	// adjusting), newest first, with their counts, filtered by school and
+	// term; another term has none.
+	list := env.MustDo(t, "GET", "/v1/districts/"+w.district+"/fee-runs?school_id="+w.school+"&term_id="+w.term, nil)
+	if rs, _ := list["runs"].([]any); len(rs) != 3 || systemtest.Str(rs[0], "run_id") != systemtest.Str(adj, "run", "run_id") ||
+		systemtest.Str(rs[2], "run_id") != systemtest.Str(run, "run", "run_id") || systemtest.Get(rs[2], "statements") != float64(3) ||
+		systemtest.Get(rs[0], "adjustments") != float64(1) || systemtest.Get(rs[1], "statements") != float64(0) {
+		t.Errorf("fee run list = %v, want the adjusting run, the rerun, then the first", list)
+	}
+	if rs, _ := env.MustDo(t, "GET", "/v1/districts/"+w.district+"/fee-runs?term_id=term_none", nil)["runs"].([]any); len(rs) != 0 {
+		t.Errorf("fee runs of an unknown term = %v, want none", rs)
+	}
 	wantMoney(t, "adjustment parent", systemtest.Get(sts[1], "totals", "parent"), "-3.00")
 	wantMoney(t, "original parent (unchanged)", systemtest.Get(sts[0], "totals", "parent"), "28.50")
 	wantMoney(t, "parent owes in all", got["parent_total"], "25.50")

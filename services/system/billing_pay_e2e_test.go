@@ -377,6 +377,20 @@ func TestPayRunEndToEnd(t *testing.T) {
 	if v := env.MustDo(t, "POST", s.path("/pay-runs/%s:verify", systemtest.Str(ar, "run_id")), map[string]any{}); v["identical"] != true {
 		t.Errorf("verify adjustments run = %v", v)
 	}
+	// The school's run list: the adjustments run first, then the full
+	// run, without statements; another month has none; a month without
+	// its year is a 400 naming year.
+	list := env.MustDo(t, "GET", s.path("/pay-runs?year=2026&month=9"), nil)
+	if rs, _ := list["runs"].([]any); len(rs) != 2 || systemtest.Str(rs[0], "run_id") != systemtest.Str(ar, "run_id") ||
+		systemtest.Str(rs[1], "run_id") != runID || systemtest.Str(rs[0], "mode") != "adjustments" || systemtest.Get(rs[1], "statements") != nil && len(systemtest.Get(rs[1], "statements").([]any)) != 0 {
+		t.Errorf("pay run list = %v, want the adjustments run then %s, without statements", list, runID)
+	}
+	if rs, _ := env.MustDo(t, "GET", s.path("/pay-runs?year=2026&month=10"), nil)["runs"].([]any); len(rs) != 0 {
+		t.Errorf("pay runs of October = %v, want none", rs)
+	}
+	if r := env.Do(t, "GET", s.path("/pay-runs?month=9"), nil); r.Code != 400 || !strings.Contains(r.Raw, "year") {
+		t.Errorf("pay runs of a month without its year: %d %s, want 400 naming year", r.Code, r.Raw)
+	}
 	// Paying the month again settles only the difference: what the
 	// statements now say less what the first payment paid, for the one
 	// person the adjustment concerns.

@@ -41,6 +41,9 @@ type FeeStore interface {
 	RunByRequest(ctx context.Context, districtID, requestID string) (runs.Run, bool, error)
 	// GetRun returns a run.
 	GetRun(ctx context.Context, districtID, runID string) (runs.Run, error)
+	// ListRuns returns a district's runs, newest first, at most limit, of
+	// one school and term when given, without their inputs.
+	ListRuns(ctx context.Context, districtID, schoolID, termID string, limit int) ([]runs.Run, error)
 	// IssueRun inserts run and, in the same transaction, lets produce write
 	// its statements, lines and postings. When a run with the same request id
 	// exists (or commits first), it returns that run and created=false, and

@@ -60,6 +60,9 @@ type PayStore interface {
 	GetPayRun(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
 	// GetPayRunSummary returns a run without its statements.
 	GetPayRunSummary(ctx context.Context, districtID, schoolID, runID string) (payrun.Run, error)
+	// ListPayRuns returns a school's runs without statements, newest first,
+	// at most limit, of one year (and month) when not zero.
+	ListPayRuns(ctx context.Context, districtID, schoolID string, year, month, limit int) ([]payrun.Run, error)
 	// IssuePayRun inserts run and lets produce write the rest in the same
 	// transaction and returns the created run as produce returned it (with
 	// the statements it wrote) and its create time; a run with the same
@@ -503,6 +506,19 @@ func (p *PayRuns) GetRun(ctx context.Context, schoolID, runID string) (payrun.Ru
 		return payrun.Run{}, err
 	}
 	return p.store.GetPayRun(ctx, sc.DistrictID, sc.ID, runID)
+}
+
+// ListRuns lists a school's runs without their statements, newest first
+// (RunListLimit at most); a month needs its year.
+func (p *PayRuns) ListRuns(ctx context.Context, schoolID string, year, month int) ([]payrun.Run, error) {
+	if month != 0 && year == 0 {
+		return nil, fault.Invalid("year", "is needed with month")
+	}
+	sc, err := p.schools.School(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
+	return p.store.ListPayRuns(ctx, sc.DistrictID, sc.ID, year, month, RunListLimit)
 }
 
 // StaffStatements returns a person's statements of a month.

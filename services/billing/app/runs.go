@@ -144,3 +144,14 @@ func (f *Fees) schools(ctx context.Context, req RunRequest) ([]facts.School, err
 func (f *Fees) GetRun(ctx context.Context, districtID, runID string) (runs.Run, error) {
 	return f.store.GetRun(ctx, districtID, runID)
 }
+
+// RunListLimit bounds a run list: a district's runs of a few years.
+const RunListLimit = 200
+
+// ListRuns lists a district's runs, newest first (RunListLimit at most).
+func (f *Fees) ListRuns(ctx context.Context, districtID, schoolID, termID string) ([]runs.Run, error) {
+	if err := f.CheckDistrict(ctx, districtID); err != nil {
+		return nil, err
+	}
+	return f.store.ListRuns(ctx, districtID, schoolID, termID, RunListLimit)
+}

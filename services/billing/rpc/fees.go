@@ -14,6 +14,7 @@ import (
 	"github.com/kehou/kehou/services/billing/domain/money"
 	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/pbconv"
@@ -346,6 +347,24 @@ func (s *Server) GetFeeRun(ctx context.Context, req *billingv1.GetFeeRunRequest)
 		return nil, toStatus(ctx, s.log, err)
 	}
 	return &billingv1.GetFeeRunResponse{Run: runToProto(run)}, nil
+}
+
+// ListFeeRuns implements the RPC. A school's finance officer (a finance
+// role with a school) sees that school's runs only.
+func (s *Server) ListFeeRuns(ctx context.Context, req *billingv1.ListFeeRunsRequest) (*billingv1.ListFeeRunsResponse, error) {
+	school := req.GetSchoolId()
+	if p, ok := auth.FromContext(ctx); ok && p.SchoolID != "" {
+		school = p.SchoolID
+	}
+	all, err := s.fees.ListRuns(ctx, req.GetDistrictId(), school, req.GetTermId())
+	if err != nil {
+		return nil, toStatus(ctx, s.log, err)
+	}
+	resp := &billingv1.ListFeeRunsResponse{}
+	for _, r := range all {
+		resp.Runs = append(resp.Runs, runToProto(r))
+	}
+	return resp, nil
 }
 
 func parties(ps []fee.PartyAmount) []*billingv1.PartyAmount {

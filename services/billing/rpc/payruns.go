@@ -85,6 +85,19 @@ func (s *RemunerationServer) GetPayRun(ctx context.Context, req *billingv1.GetPa
 	return &billingv1.GetPayRunResponse{Run: payRunToProto(run)}, nil
 }
 
+// ListPayRuns implements the RPC.
+func (s *RemunerationServer) ListPayRuns(ctx context.Context, req *billingv1.ListPayRunsRequest) (*billingv1.ListPayRunsResponse, error) {
+	all, err := s.runs.ListRuns(ctx, req.GetSchoolId(), int(req.GetYear()), int(req.GetMonth()))
+	if err != nil {
+		return nil, rpcserver.StatusFromFault(ctx, s.log, err)
+	}
+	resp := &billingv1.ListPayRunsResponse{}
+	for _, r := range all {
+		resp.Runs = append(resp.Runs, payRunToProto(r))
+	}
+	return resp, nil
+}
+
 // VerifyPayRun implements the RPC.
 func (s *RemunerationServer) VerifyPayRun(ctx context.Context, req *billingv1.VerifyPayRunRequest) (*billingv1.VerifyPayRunResponse, error) {
 	v, err := s.runs.VerifyRun(ctx, req.GetSchoolId(), req.GetRunId())

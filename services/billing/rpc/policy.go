@@ -18,6 +18,7 @@ var Policy = az.Merge(
 		"GetCostSheet":          az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"CreateFeeRun":          az.Change(az.Bureau, az.Finance),
 		"GetFeeRun":             az.Read(az.Bureau, az.Finance),
+		"ListFeeRuns":           az.Read(az.Bureau, az.Finance),
 		"VerifyFeeRun":          az.Read(az.Bureau, az.Finance),
 		"PreviewFeeRun":         az.Read(az.Bureau, az.Finance),
 		"ListStudentStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Parent),
@@ -55,6 +56,7 @@ var Policy = az.Merge(
 		// instructor reads only their own pay statements.
 		"CreatePayRun":           az.Change(az.Bureau, az.Finance),
 		"GetPayRun":              az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
+		"ListPayRuns":            az.Read(az.Bureau, az.Finance, az.SchoolAdmin),
 		"VerifyPayRun":           az.Read(az.Bureau, az.Finance),
 		"PayMonth":               az.Change(az.Bureau, az.Finance),
 		"ListStaffPayStatements": az.Read(az.Bureau, az.Finance, az.SchoolAdmin, az.Teacher, az.Instructor),

@@ -69,6 +69,27 @@ func (s *Store) GetPayRunSummary(ctx context.Context, districtID, schoolID, runI
 	return r, nil
 }
 
+// ListPayRuns returns a school's pay runs without their statements, newest
+// first, at most limit, of one year (and month) when given.
+func (s *Store) ListPayRuns(ctx context.Context, districtID, schoolID string, year, month, limit int) ([]payrun.Run, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+payRunCols+` FROM billing.pay_runs
+		WHERE district_id = $1 AND school_id = $2 AND ($3 = 0 OR year = $3) AND ($4 = 0 OR month = $4)
+		ORDER BY create_time DESC, run_id LIMIT $5`, districtID, schoolID, year, month, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list pay runs: %w", err)
+	}
+	defer rows.Close()
+	var out []payrun.Run
+	for rows.Next() {
+		r, err := scanPayRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list pay runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // IssuePayRun inserts the run row first: its unique (district_id,
 // request_id) key makes a concurrent duplicate wait and then see the
 // committed run, so duplicates never write twice into the ledger.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,6 +56,29 @@ func (s *Store) GetRun(ctx context.Context, districtID, runID string) (runs.Run,
 		return runs.Run{}, interpretError(err, "fee run "+runID)
 	}
 	return r, nil
+}
+
+// ListRuns returns a district's fee runs, newest first, at most limit,
+// optionally of one school and one term; their inputs are left out (a
+// city's snapshot is megabytes).
+func (s *Store) ListRuns(ctx context.Context, districtID, schoolID, termID string, limit int) ([]runs.Run, error) {
+	cols := strings.Replace(runColumns, "inputs, ", "'{}'::jsonb, ", 1)
+	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM billing.fee_runs
+		WHERE district_id = $1 AND ($2 = '' OR school_id = $2) AND ($3 = '' OR term_id = $3)
+		ORDER BY create_time DESC, run_id LIMIT $4`, districtID, schoolID, termID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list fee runs: %w", err)
+	}
+	defer rows.Close()
+	var out []runs.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list fee runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // IssueRun writes a run and everything produce writes in one transaction.

@@ -1,5 +1,5 @@
-// finance.js: the finance office's pages — fee runs by id with status and
-// totals, subsidy and waiver claims per payer (chart and workbook), and the
+// finance.js: the finance office's pages — fee and pay runs listed and by
+// id with status and totals, subsidy and waiver claims per payer (chart and workbook), and the
 // printable term-end public statement (收支公示) of a school.
 import { h } from './dom.js';
 import { t, lang } from './i18n.js';
@@ -102,7 +102,20 @@ function runLookup(district, initial) {
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); show(); });
   if (initial) show();
-  return section(t('收费批次'), form);
+  // The district's recent runs (newest first); a run id opens it above.
+  const recent = h('div', { class: 'run-list' });
+  (async () => {
+    try {
+      const rs = (await get(`/v1/districts/${enc(district)}/fee-runs`)).runs || [];
+      recent.replaceChildren(rs.length ? table(['批次号', '学校', '状态', '账期', '账单数', '家长合计', '时间'].map(t), rs.map((r) => [
+        h('button', { type: 'button', class: 'link', dataset: { runId: r.run_id }, onclick: () => { input.value = r.run_id; show(); } }, r.run_id),
+        r.school_id, r.status, `${date(r.period_start)}–${date(r.period_end)}`, `${r.statements}（+${r.adjustments} / =${r.unchanged}）`,
+        h('span', { class: 'num' }, money(r.parent_total)), dateTime(r.create_time)]), { class: 'fee-run-list' }) : h('p', { class: 'muted' }, t('暂无批次')));
+    } catch (err) {
+      recent.replaceChildren(errorBox(err));
+    }
+  })();
+  return section(t('收费批次'), form, h('h3', {}, t('最近批次')), recent);
 }
 
 async function claims(district, from, to) {
@@ -191,7 +204,24 @@ async function payRunLookup(district, initialSchool, initialRun) {
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); show(); });
   if (initialRun) await show();
-  return section(t('课酬批次'), form);
+  // The chosen school's pay runs (newest first); a run id opens it above.
+  const recent = h('div', { class: 'run-list' });
+  const list = async () => {
+    if (!school.value) return;
+    try {
+      const rs = (await get(`/v1/schools/${enc(school.value)}/pay-runs`)).runs || [];
+      recent.replaceChildren(rs.length ? table(['批次号', '月份', '方式', '工资单数', '应发', '实发', '暂缓'].map(t), rs.map((r) => [
+        h('button', { type: 'button', class: 'link', dataset: { runId: r.run_id }, onclick: () => { input.value = r.run_id; show(); } }, r.run_id),
+        `${r.year}年${r.month}月`, r.mode === 'adjustments' ? t('补差') : t('全量'), `${r.statement_count}（+${r.adjustment_count} / =${r.unchanged_count}）`,
+        h('span', { class: 'num' }, money(r.earned)), h('span', { class: 'num' }, money(r.paid)), h('span', { class: 'num' }, money(r.held_back))]),
+        { class: 'pay-run-list' }) : h('p', { class: 'muted' }, t('暂无批次')));
+    } catch (err) {
+      recent.replaceChildren(errorBox(err));
+    }
+  };
+  school.addEventListener('change', list);
+  await list();
+  return section(t('课酬批次'), form, h('h3', {}, t('最近批次')), recent);
 }
 
 // publicStatement: the term-end statement of a school's after-school money

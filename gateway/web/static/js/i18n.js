@@ -47,6 +47,7 @@ const en = {
   '已获分配': 'Allocated', '未获分配': 'None', '第一志愿': '1st choice', '第二志愿': '2nd choice', '第三志愿': '3rd choice',
   '运行': 'Run', '对账': 'Reconciliation', '生成': 'Generate', '进度': 'Progress',
   '老师': 'Teacher', '待安排': 'Not yet assigned', '分钟': 'minutes', '人': 'students', '职责': 'Duty',
+  '最近批次': 'Recent runs', '暂无批次': 'No runs yet',
   '课酬批次': 'Pay runs', '方式': 'Mode', '工资单数': 'Statements', '待后续': 'Left for later', '全量': 'full', '列支': 'Treatment',
   '名册导入': 'Roster import', '上传名册': 'Upload a roster', '类型': 'Kind', '文件': 'File', '上传': 'Upload',
   '仅检查，不写入（试导入）': 'Check only, write nothing (dry run)', '行数': 'Rows', '新增': 'New', '修改': 'Changed', '不变': 'Unchanged',

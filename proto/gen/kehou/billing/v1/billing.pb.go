@@ -2524,6 +2524,116 @@ func (x *GetFeeRunResponse) GetRun() *FeeRun {
 	return nil
 }
 
+// ListFeeRunsRequest is the input of ListFeeRuns.
+type ListFeeRunsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// District.
+	DistrictId string `protobuf:"bytes,1,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
+	// Only this school's runs, when set.
+	SchoolId string `protobuf:"bytes,2,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only this term's runs, when set.
+	TermId        string `protobuf:"bytes,3,opt,name=term_id,json=termId,proto3" json:"term_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeeRunsRequest) Reset() {
+	*x = ListFeeRunsRequest{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeeRunsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeeRunsRequest) ProtoMessage() {}
+
+func (x *ListFeeRunsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeeRunsRequest.ProtoReflect.Descriptor instead.
+func (*ListFeeRunsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListFeeRunsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
+func (x *ListFeeRunsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListFeeRunsRequest) GetTermId() string {
+	if x != nil {
+		return x.TermId
+	}
+	return ""
+}
+
+// ListFeeRunsResponse is the output of ListFeeRuns.
+type ListFeeRunsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The runs, newest first.
+	Runs          []*FeeRun `protobuf:"bytes,1,rep,name=runs,proto3" json:"runs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeeRunsResponse) Reset() {
+	*x = ListFeeRunsResponse{}
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeeRunsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeeRunsResponse) ProtoMessage() {}
+
+func (x *ListFeeRunsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeeRunsResponse.ProtoReflect.Descriptor instead.
+func (*ListFeeRunsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListFeeRunsResponse) GetRuns() []*FeeRun {
+	if x != nil {
+		return x.Runs
+	}
+	return nil
+}
+
 // VerifyFeeRunRequest is the input of VerifyFeeRun.
 type VerifyFeeRunRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2537,7 +2647,7 @@ type VerifyFeeRunRequest struct {
 
 func (x *VerifyFeeRunRequest) Reset() {
 	*x = VerifyFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2549,7 +2659,7 @@ func (x *VerifyFeeRunRequest) String() string {
 func (*VerifyFeeRunRequest) ProtoMessage() {}
 
 func (x *VerifyFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[34]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2562,7 +2672,7 @@ func (x *VerifyFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*VerifyFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{34}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *VerifyFeeRunRequest) GetDistrictId() string {
@@ -2615,7 +2725,7 @@ type VerifyFeeRunResponse struct {
 
 func (x *VerifyFeeRunResponse) Reset() {
 	*x = VerifyFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2627,7 +2737,7 @@ func (x *VerifyFeeRunResponse) String() string {
 func (*VerifyFeeRunResponse) ProtoMessage() {}
 
 func (x *VerifyFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[35]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2640,7 +2750,7 @@ func (x *VerifyFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*VerifyFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{35}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *VerifyFeeRunResponse) GetRun() *FeeRun {
@@ -2740,7 +2850,7 @@ type PartyAmount struct {
 
 func (x *PartyAmount) Reset() {
 	*x = PartyAmount{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2752,7 +2862,7 @@ func (x *PartyAmount) String() string {
 func (*PartyAmount) ProtoMessage() {}
 
 func (x *PartyAmount) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[36]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2765,7 +2875,7 @@ func (x *PartyAmount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyAmount.ProtoReflect.Descriptor instead.
 func (*PartyAmount) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{36}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *PartyAmount) GetPartyId() string {
@@ -2803,7 +2913,7 @@ type FeeTotals struct {
 
 func (x *FeeTotals) Reset() {
 	*x = FeeTotals{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2815,7 +2925,7 @@ func (x *FeeTotals) String() string {
 func (*FeeTotals) ProtoMessage() {}
 
 func (x *FeeTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[37]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2828,7 +2938,7 @@ func (x *FeeTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeTotals.ProtoReflect.Descriptor instead.
 func (*FeeTotals) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{37}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *FeeTotals) GetGross() *v1.Money {
@@ -2892,7 +3002,7 @@ type FeeChange struct {
 
 func (x *FeeChange) Reset() {
 	*x = FeeChange{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2904,7 +3014,7 @@ func (x *FeeChange) String() string {
 func (*FeeChange) ProtoMessage() {}
 
 func (x *FeeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[38]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2917,7 +3027,7 @@ func (x *FeeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeChange.ProtoReflect.Descriptor instead.
 func (*FeeChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{38}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *FeeChange) GetBaseStatements() int32 {
@@ -2968,7 +3078,7 @@ type SchoolFeeChange struct {
 
 func (x *SchoolFeeChange) Reset() {
 	*x = SchoolFeeChange{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2980,7 +3090,7 @@ func (x *SchoolFeeChange) String() string {
 func (*SchoolFeeChange) ProtoMessage() {}
 
 func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[39]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2993,7 +3103,7 @@ func (x *SchoolFeeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchoolFeeChange.ProtoReflect.Descriptor instead.
 func (*SchoolFeeChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{39}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SchoolFeeChange) GetSchoolId() string {
@@ -3024,7 +3134,7 @@ type PreviewFeeRunRequest struct {
 
 func (x *PreviewFeeRunRequest) Reset() {
 	*x = PreviewFeeRunRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3036,7 +3146,7 @@ func (x *PreviewFeeRunRequest) String() string {
 func (*PreviewFeeRunRequest) ProtoMessage() {}
 
 func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[40]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3049,7 +3159,7 @@ func (x *PreviewFeeRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewFeeRunRequest.ProtoReflect.Descriptor instead.
 func (*PreviewFeeRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{40}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *PreviewFeeRunRequest) GetRun() *CreateFeeRunRequest {
@@ -3079,7 +3189,7 @@ type PreviewFeeRunResponse struct {
 
 func (x *PreviewFeeRunResponse) Reset() {
 	*x = PreviewFeeRunResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3091,7 +3201,7 @@ func (x *PreviewFeeRunResponse) String() string {
 func (*PreviewFeeRunResponse) ProtoMessage() {}
 
 func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[41]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3104,7 +3214,7 @@ func (x *PreviewFeeRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewFeeRunResponse.ProtoReflect.Descriptor instead.
 func (*PreviewFeeRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{41}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *PreviewFeeRunResponse) GetSchools() []*SchoolFeeChange {
@@ -3138,7 +3248,7 @@ type StatementAdjustment struct {
 
 func (x *StatementAdjustment) Reset() {
 	*x = StatementAdjustment{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3150,7 +3260,7 @@ func (x *StatementAdjustment) String() string {
 func (*StatementAdjustment) ProtoMessage() {}
 
 func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[42]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3163,7 +3273,7 @@ func (x *StatementAdjustment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementAdjustment.ProtoReflect.Descriptor instead.
 func (*StatementAdjustment) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{42}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *StatementAdjustment) GetKind() string {
@@ -3213,7 +3323,7 @@ type StatementShare struct {
 
 func (x *StatementShare) Reset() {
 	*x = StatementShare{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3225,7 +3335,7 @@ func (x *StatementShare) String() string {
 func (*StatementShare) ProtoMessage() {}
 
 func (x *StatementShare) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[43]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3238,7 +3348,7 @@ func (x *StatementShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementShare.ProtoReflect.Descriptor instead.
 func (*StatementShare) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{43}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *StatementShare) GetPayerId() string {
@@ -3335,7 +3445,7 @@ type StatementLine struct {
 
 func (x *StatementLine) Reset() {
 	*x = StatementLine{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[44]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3347,7 +3457,7 @@ func (x *StatementLine) String() string {
 func (*StatementLine) ProtoMessage() {}
 
 func (x *StatementLine) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[44]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3360,7 +3470,7 @@ func (x *StatementLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementLine.ProtoReflect.Descriptor instead.
 func (*StatementLine) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{44}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *StatementLine) GetLineNo() int32 {
@@ -3579,7 +3689,7 @@ type Statement struct {
 
 func (x *Statement) Reset() {
 	*x = Statement{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[45]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3591,7 +3701,7 @@ func (x *Statement) String() string {
 func (*Statement) ProtoMessage() {}
 
 func (x *Statement) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[45]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3604,7 +3714,7 @@ func (x *Statement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Statement.ProtoReflect.Descriptor instead.
 func (*Statement) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{45}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Statement) GetStatementId() string {
@@ -3734,7 +3844,7 @@ type ListStudentStatementsRequest struct {
 
 func (x *ListStudentStatementsRequest) Reset() {
 	*x = ListStudentStatementsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[46]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3746,7 +3856,7 @@ func (x *ListStudentStatementsRequest) String() string {
 func (*ListStudentStatementsRequest) ProtoMessage() {}
 
 func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[46]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3759,7 +3869,7 @@ func (x *ListStudentStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStudentStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{46}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListStudentStatementsRequest) GetSchoolId() string {
@@ -3796,7 +3906,7 @@ type ListStudentStatementsResponse struct {
 
 func (x *ListStudentStatementsResponse) Reset() {
 	*x = ListStudentStatementsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[47]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3808,7 +3918,7 @@ func (x *ListStudentStatementsResponse) String() string {
 func (*ListStudentStatementsResponse) ProtoMessage() {}
 
 func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[47]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3821,7 +3931,7 @@ func (x *ListStudentStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStudentStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStudentStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{47}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListStudentStatementsResponse) GetStatements() []*Statement {
@@ -3855,7 +3965,7 @@ type ListClaimsRequest struct {
 
 func (x *ListClaimsRequest) Reset() {
 	*x = ListClaimsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[48]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3867,7 +3977,7 @@ func (x *ListClaimsRequest) String() string {
 func (*ListClaimsRequest) ProtoMessage() {}
 
 func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[48]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3880,7 +3990,7 @@ func (x *ListClaimsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClaimsRequest.ProtoReflect.Descriptor instead.
 func (*ListClaimsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{48}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ListClaimsRequest) GetDistrictId() string {
@@ -3928,7 +4038,7 @@ type ListClaimsResponse struct {
 
 func (x *ListClaimsResponse) Reset() {
 	*x = ListClaimsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[49]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3940,7 +4050,7 @@ func (x *ListClaimsResponse) String() string {
 func (*ListClaimsResponse) ProtoMessage() {}
 
 func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[49]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3953,7 +4063,7 @@ func (x *ListClaimsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClaimsResponse.ProtoReflect.Descriptor instead.
 func (*ListClaimsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{49}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ListClaimsResponse) GetSubsidies() []*PartyAmount {
@@ -4014,7 +4124,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[50]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4026,7 +4136,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[50]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4039,7 +4149,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{50}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListAuditEventsRequest) GetDistrictId() string {
@@ -4125,7 +4235,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[51]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4137,7 +4247,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_billing_proto_msgTypes[51]
+	mi := &file_kehou_billing_v1_billing_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4150,7 +4260,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{51}
+	return file_kehou_billing_v1_billing_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*v1.AuditEvent {
@@ -4380,7 +4490,14 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"districtId\x12 \n" +
 	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x05runId\"?\n" +
 	"\x11GetFeeRunResponse\x12*\n" +
-	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\"c\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.FeeRunR\x03run\"\x88\x01\n" +
+	"\x12ListFeeRunsRequest\x12*\n" +
+	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
+	"districtId\x12$\n" +
+	"\tschool_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12 \n" +
+	"\aterm_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\x06termId\"C\n" +
+	"\x13ListFeeRunsResponse\x12,\n" +
+	"\x04runs\x18\x01 \x03(\v2\x18.kehou.billing.v1.FeeRunR\x04runs\"c\n" +
 	"\x13VerifyFeeRunRequest\x12*\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"districtId\x12 \n" +
@@ -4533,7 +4650,7 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"v\n" +
 	"\x17ListAuditEventsResponse\x123\n" +
 	"\x06events\x18\x01 \x03(\v2\x1b.kehou.common.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa6\x16\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xb1\x17\n" +
 	"\x0eBillingService\x12\x92\x01\n" +
 	"\x10GetSchoolBalance\x12).kehou.billing.v1.GetSchoolBalanceRequest\x1a*.kehou.billing.v1.GetSchoolBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/schools/{school_id}/balance\x12\xa9\x01\n" +
 	"\x11CreateFeeSchedule\x12*.kehou.billing.v1.CreateFeeScheduleRequest\x1a+.kehou.billing.v1.CreateFeeScheduleResponse\";\x82\xd3\xe4\x93\x025:\bschedule\")/v1/districts/{district_id}/fee-schedules\x12\xa4\x01\n" +
@@ -4545,7 +4662,8 @@ const file_kehou_billing_v1_billing_proto_rawDesc = "" +
 	"cost_sheet\x1a2/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x99\x01\n" +
 	"\fGetCostSheet\x12%.kehou.billing.v1.GetCostSheetRequest\x1a&.kehou.billing.v1.GetCostSheetResponse\":\x82\xd3\xe4\x93\x024\x122/v1/schools/{school_id}/terms/{term_id}/cost-sheet\x12\x8e\x01\n" +
 	"\fCreateFeeRun\x12%.kehou.billing.v1.CreateFeeRunRequest\x1a&.kehou.billing.v1.CreateFeeRunResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/districts/{district_id}/fee-runs\x12\x8b\x01\n" +
-	"\tGetFeeRun\x12\".kehou.billing.v1.GetFeeRunRequest\x1a#.kehou.billing.v1.GetFeeRunResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/districts/{district_id}/fee-runs/{run_id}\x12\x9e\x01\n" +
+	"\tGetFeeRun\x12\".kehou.billing.v1.GetFeeRunRequest\x1a#.kehou.billing.v1.GetFeeRunResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/districts/{district_id}/fee-runs/{run_id}\x12\x88\x01\n" +
+	"\vListFeeRuns\x12$.kehou.billing.v1.ListFeeRunsRequest\x1a%.kehou.billing.v1.ListFeeRunsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/districts/{district_id}/fee-runs\x12\x9e\x01\n" +
 	"\fVerifyFeeRun\x12%.kehou.billing.v1.VerifyFeeRunRequest\x1a&.kehou.billing.v1.VerifyFeeRunResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/v1/districts/{district_id}/fee-runs/{run_id}:verify\x12\x9d\x01\n" +
 	"\rPreviewFeeRun\x12&.kehou.billing.v1.PreviewFeeRunRequest\x1a'.kehou.billing.v1.PreviewFeeRunResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/districts/{run.district_id}/fee-runs:preview\x12\xca\x01\n" +
 	"\x15ListStudentStatements\x12..kehou.billing.v1.ListStudentStatementsRequest\x1a/.kehou.billing.v1.ListStudentStatementsResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/schools/{school_id}/students/{student_id}/terms/{term_id}/statements\x12\x83\x01\n" +
@@ -4568,7 +4686,7 @@ func file_kehou_billing_v1_billing_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_billing_proto_rawDescData
 }
 
-var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_kehou_billing_v1_billing_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*SchoolBalance)(nil),                 // 0: kehou.billing.v1.SchoolBalance
 	(*GetSchoolBalanceRequest)(nil),       // 1: kehou.billing.v1.GetSchoolBalanceRequest
@@ -4604,157 +4722,162 @@ var file_kehou_billing_v1_billing_proto_goTypes = []any{
 	(*CreateFeeRunResponse)(nil),          // 31: kehou.billing.v1.CreateFeeRunResponse
 	(*GetFeeRunRequest)(nil),              // 32: kehou.billing.v1.GetFeeRunRequest
 	(*GetFeeRunResponse)(nil),             // 33: kehou.billing.v1.GetFeeRunResponse
-	(*VerifyFeeRunRequest)(nil),           // 34: kehou.billing.v1.VerifyFeeRunRequest
-	(*VerifyFeeRunResponse)(nil),          // 35: kehou.billing.v1.VerifyFeeRunResponse
-	(*PartyAmount)(nil),                   // 36: kehou.billing.v1.PartyAmount
-	(*FeeTotals)(nil),                     // 37: kehou.billing.v1.FeeTotals
-	(*FeeChange)(nil),                     // 38: kehou.billing.v1.FeeChange
-	(*SchoolFeeChange)(nil),               // 39: kehou.billing.v1.SchoolFeeChange
-	(*PreviewFeeRunRequest)(nil),          // 40: kehou.billing.v1.PreviewFeeRunRequest
-	(*PreviewFeeRunResponse)(nil),         // 41: kehou.billing.v1.PreviewFeeRunResponse
-	(*StatementAdjustment)(nil),           // 42: kehou.billing.v1.StatementAdjustment
-	(*StatementShare)(nil),                // 43: kehou.billing.v1.StatementShare
-	(*StatementLine)(nil),                 // 44: kehou.billing.v1.StatementLine
-	(*Statement)(nil),                     // 45: kehou.billing.v1.Statement
-	(*ListStudentStatementsRequest)(nil),  // 46: kehou.billing.v1.ListStudentStatementsRequest
-	(*ListStudentStatementsResponse)(nil), // 47: kehou.billing.v1.ListStudentStatementsResponse
-	(*ListClaimsRequest)(nil),             // 48: kehou.billing.v1.ListClaimsRequest
-	(*ListClaimsResponse)(nil),            // 49: kehou.billing.v1.ListClaimsResponse
-	(*ListAuditEventsRequest)(nil),        // 50: kehou.billing.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),       // 51: kehou.billing.v1.ListAuditEventsResponse
-	(*v1.Money)(nil),                      // 52: kehou.common.v1.Money
-	(*v1.Date)(nil),                       // 53: kehou.common.v1.Date
-	(*timestamppb.Timestamp)(nil),         // 54: google.protobuf.Timestamp
-	(*v1.AuditEvent)(nil),                 // 55: kehou.common.v1.AuditEvent
-	(*UploadImportRequest)(nil),           // 56: kehou.billing.v1.UploadImportRequest
-	(*GetImportRequest)(nil),              // 57: kehou.billing.v1.GetImportRequest
-	(*ExportRecordsRequest)(nil),          // 58: kehou.billing.v1.ExportRecordsRequest
-	(*UploadImportResponse)(nil),          // 59: kehou.billing.v1.UploadImportResponse
-	(*GetImportResponse)(nil),             // 60: kehou.billing.v1.GetImportResponse
-	(*ExportRecordsResponse)(nil),         // 61: kehou.billing.v1.ExportRecordsResponse
+	(*ListFeeRunsRequest)(nil),            // 34: kehou.billing.v1.ListFeeRunsRequest
+	(*ListFeeRunsResponse)(nil),           // 35: kehou.billing.v1.ListFeeRunsResponse
+	(*VerifyFeeRunRequest)(nil),           // 36: kehou.billing.v1.VerifyFeeRunRequest
+	(*VerifyFeeRunResponse)(nil),          // 37: kehou.billing.v1.VerifyFeeRunResponse
+	(*PartyAmount)(nil),                   // 38: kehou.billing.v1.PartyAmount
+	(*FeeTotals)(nil),                     // 39: kehou.billing.v1.FeeTotals
+	(*FeeChange)(nil),                     // 40: kehou.billing.v1.FeeChange
+	(*SchoolFeeChange)(nil),               // 41: kehou.billing.v1.SchoolFeeChange
+	(*PreviewFeeRunRequest)(nil),          // 42: kehou.billing.v1.PreviewFeeRunRequest
+	(*PreviewFeeRunResponse)(nil),         // 43: kehou.billing.v1.PreviewFeeRunResponse
+	(*StatementAdjustment)(nil),           // 44: kehou.billing.v1.StatementAdjustment
+	(*StatementShare)(nil),                // 45: kehou.billing.v1.StatementShare
+	(*StatementLine)(nil),                 // 46: kehou.billing.v1.StatementLine
+	(*Statement)(nil),                     // 47: kehou.billing.v1.Statement
+	(*ListStudentStatementsRequest)(nil),  // 48: kehou.billing.v1.ListStudentStatementsRequest
+	(*ListStudentStatementsResponse)(nil), // 49: kehou.billing.v1.ListStudentStatementsResponse
+	(*ListClaimsRequest)(nil),             // 50: kehou.billing.v1.ListClaimsRequest
+	(*ListClaimsResponse)(nil),            // 51: kehou.billing.v1.ListClaimsResponse
+	(*ListAuditEventsRequest)(nil),        // 52: kehou.billing.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 53: kehou.billing.v1.ListAuditEventsResponse
+	(*v1.Money)(nil),                      // 54: kehou.common.v1.Money
+	(*v1.Date)(nil),                       // 55: kehou.common.v1.Date
+	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
+	(*v1.AuditEvent)(nil),                 // 57: kehou.common.v1.AuditEvent
+	(*UploadImportRequest)(nil),           // 58: kehou.billing.v1.UploadImportRequest
+	(*GetImportRequest)(nil),              // 59: kehou.billing.v1.GetImportRequest
+	(*ExportRecordsRequest)(nil),          // 60: kehou.billing.v1.ExportRecordsRequest
+	(*UploadImportResponse)(nil),          // 61: kehou.billing.v1.UploadImportResponse
+	(*GetImportResponse)(nil),             // 62: kehou.billing.v1.GetImportResponse
+	(*ExportRecordsResponse)(nil),         // 63: kehou.billing.v1.ExportRecordsResponse
 }
 var file_kehou_billing_v1_billing_proto_depIdxs = []int32{
-	52, // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
-	52, // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
-	52, // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
-	0,  // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
-	3,  // 4: kehou.billing.v1.SubsidyRule.payers:type_name -> kehou.billing.v1.PayerRatio
-	53, // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
-	53, // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
-	8,  // 7: kehou.billing.v1.FeeSchedule.calendar:type_name -> kehou.billing.v1.FeeCalendar
-	7,  // 8: kehou.billing.v1.FeeSchedule.proration:type_name -> kehou.billing.v1.ProrationPolicy
-	4,  // 9: kehou.billing.v1.FeeSchedule.items:type_name -> kehou.billing.v1.FeeItem
-	5,  // 10: kehou.billing.v1.FeeSchedule.subsidies:type_name -> kehou.billing.v1.SubsidyRule
-	6,  // 11: kehou.billing.v1.FeeSchedule.waivers:type_name -> kehou.billing.v1.WaiverRule
-	9,  // 12: kehou.billing.v1.CreateFeeScheduleRequest.schedule:type_name -> kehou.billing.v1.FeeSchedule
-	9,  // 13: kehou.billing.v1.CreateFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
-	9,  // 14: kehou.billing.v1.GetFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
-	15, // 15: kehou.billing.v1.GetFeeScheduleResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
-	53, // 16: kehou.billing.v1.PriceCeiling.effective_from:type_name -> kehou.common.v1.Date
-	53, // 17: kehou.billing.v1.PriceCeiling.effective_to:type_name -> kehou.common.v1.Date
-	14, // 18: kehou.billing.v1.PriceCeiling.limits:type_name -> kehou.billing.v1.CeilingLimit
-	15, // 19: kehou.billing.v1.CreatePriceCeilingRequest.ceiling:type_name -> kehou.billing.v1.PriceCeiling
-	15, // 20: kehou.billing.v1.CreatePriceCeilingResponse.ceiling:type_name -> kehou.billing.v1.PriceCeiling
-	15, // 21: kehou.billing.v1.ListPriceCeilingsResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
-	9,  // 22: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
-	52, // 23: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
-	52, // 24: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
-	52, // 25: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
-	22, // 26: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
-	52, // 27: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
-	52, // 28: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
-	24, // 29: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
-	24, // 30: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
-	23, // 31: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
-	24, // 32: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
-	23, // 33: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
-	53, // 34: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
-	53, // 35: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
-	52, // 36: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
-	54, // 37: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
-	53, // 38: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
-	29, // 39: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	29, // 40: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	29, // 41: kehou.billing.v1.VerifyFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
-	52, // 42: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
-	52, // 43: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
-	52, // 44: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
-	52, // 45: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
-	36, // 46: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
-	36, // 47: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
-	36, // 48: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
-	37, // 49: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
-	37, // 50: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
-	37, // 51: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
-	38, // 52: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
-	30, // 53: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
-	9,  // 54: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
-	39, // 55: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
-	38, // 56: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
-	52, // 57: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
-	52, // 58: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
-	52, // 59: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
-	42, // 60: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
-	52, // 61: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
-	43, // 62: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
-	43, // 63: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
-	52, // 64: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
-	53, // 65: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
-	53, // 66: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
-	44, // 67: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
-	37, // 68: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
-	54, // 69: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
-	45, // 70: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
-	52, // 71: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
-	53, // 72: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
-	53, // 73: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
-	36, // 74: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
-	36, // 75: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
-	52, // 76: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
-	54, // 77: kehou.billing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	54, // 78: kehou.billing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	55, // 79: kehou.billing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
-	1,  // 80: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
-	10, // 81: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
-	12, // 82: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
-	16, // 83: kehou.billing.v1.BillingService.CreatePriceCeiling:input_type -> kehou.billing.v1.CreatePriceCeilingRequest
-	18, // 84: kehou.billing.v1.BillingService.ListPriceCeilings:input_type -> kehou.billing.v1.ListPriceCeilingsRequest
-	20, // 85: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
-	25, // 86: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
-	27, // 87: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
-	30, // 88: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
-	32, // 89: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
-	34, // 90: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
-	40, // 91: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
-	46, // 92: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
-	48, // 93: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
-	50, // 94: kehou.billing.v1.BillingService.ListAuditEvents:input_type -> kehou.billing.v1.ListAuditEventsRequest
-	56, // 95: kehou.billing.v1.BillingService.UploadImport:input_type -> kehou.billing.v1.UploadImportRequest
-	57, // 96: kehou.billing.v1.BillingService.GetImport:input_type -> kehou.billing.v1.GetImportRequest
-	58, // 97: kehou.billing.v1.BillingService.ExportRecords:input_type -> kehou.billing.v1.ExportRecordsRequest
-	2,  // 98: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
-	11, // 99: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
-	13, // 100: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
-	17, // 101: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
-	19, // 102: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
-	21, // 103: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
-	26, // 104: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
-	28, // 105: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
-	31, // 106: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
-	33, // 107: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
-	35, // 108: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
-	41, // 109: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
-	47, // 110: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
-	49, // 111: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
-	51, // 112: kehou.billing.v1.BillingService.ListAuditEvents:output_type -> kehou.billing.v1.ListAuditEventsResponse
-	59, // 113: kehou.billing.v1.BillingService.UploadImport:output_type -> kehou.billing.v1.UploadImportResponse
-	60, // 114: kehou.billing.v1.BillingService.GetImport:output_type -> kehou.billing.v1.GetImportResponse
-	61, // 115: kehou.billing.v1.BillingService.ExportRecords:output_type -> kehou.billing.v1.ExportRecordsResponse
-	98, // [98:116] is the sub-list for method output_type
-	80, // [80:98] is the sub-list for method input_type
-	80, // [80:80] is the sub-list for extension type_name
-	80, // [80:80] is the sub-list for extension extendee
-	0,  // [0:80] is the sub-list for field type_name
+	54,  // 0: kehou.billing.v1.SchoolBalance.charged:type_name -> kehou.common.v1.Money
+	54,  // 1: kehou.billing.v1.SchoolBalance.received:type_name -> kehou.common.v1.Money
+	54,  // 2: kehou.billing.v1.SchoolBalance.outstanding:type_name -> kehou.common.v1.Money
+	0,   // 3: kehou.billing.v1.GetSchoolBalanceResponse.balance:type_name -> kehou.billing.v1.SchoolBalance
+	3,   // 4: kehou.billing.v1.SubsidyRule.payers:type_name -> kehou.billing.v1.PayerRatio
+	55,  // 5: kehou.billing.v1.FeeSchedule.effective_from:type_name -> kehou.common.v1.Date
+	55,  // 6: kehou.billing.v1.FeeSchedule.effective_to:type_name -> kehou.common.v1.Date
+	8,   // 7: kehou.billing.v1.FeeSchedule.calendar:type_name -> kehou.billing.v1.FeeCalendar
+	7,   // 8: kehou.billing.v1.FeeSchedule.proration:type_name -> kehou.billing.v1.ProrationPolicy
+	4,   // 9: kehou.billing.v1.FeeSchedule.items:type_name -> kehou.billing.v1.FeeItem
+	5,   // 10: kehou.billing.v1.FeeSchedule.subsidies:type_name -> kehou.billing.v1.SubsidyRule
+	6,   // 11: kehou.billing.v1.FeeSchedule.waivers:type_name -> kehou.billing.v1.WaiverRule
+	9,   // 12: kehou.billing.v1.CreateFeeScheduleRequest.schedule:type_name -> kehou.billing.v1.FeeSchedule
+	9,   // 13: kehou.billing.v1.CreateFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
+	9,   // 14: kehou.billing.v1.GetFeeScheduleResponse.schedule:type_name -> kehou.billing.v1.FeeSchedule
+	15,  // 15: kehou.billing.v1.GetFeeScheduleResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
+	55,  // 16: kehou.billing.v1.PriceCeiling.effective_from:type_name -> kehou.common.v1.Date
+	55,  // 17: kehou.billing.v1.PriceCeiling.effective_to:type_name -> kehou.common.v1.Date
+	14,  // 18: kehou.billing.v1.PriceCeiling.limits:type_name -> kehou.billing.v1.CeilingLimit
+	15,  // 19: kehou.billing.v1.CreatePriceCeilingRequest.ceiling:type_name -> kehou.billing.v1.PriceCeiling
+	15,  // 20: kehou.billing.v1.CreatePriceCeilingResponse.ceiling:type_name -> kehou.billing.v1.PriceCeiling
+	15,  // 21: kehou.billing.v1.ListPriceCeilingsResponse.ceilings:type_name -> kehou.billing.v1.PriceCeiling
+	9,   // 22: kehou.billing.v1.ListFeeSchedulesResponse.schedules:type_name -> kehou.billing.v1.FeeSchedule
+	54,  // 23: kehou.billing.v1.CostItem.amount:type_name -> kehou.common.v1.Money
+	54,  // 24: kehou.billing.v1.PriceComparison.price_per_period:type_name -> kehou.common.v1.Money
+	54,  // 25: kehou.billing.v1.PriceComparison.cost_per_student_period:type_name -> kehou.common.v1.Money
+	22,  // 26: kehou.billing.v1.CostSheet.items:type_name -> kehou.billing.v1.CostItem
+	54,  // 27: kehou.billing.v1.CostSheet.total:type_name -> kehou.common.v1.Money
+	54,  // 28: kehou.billing.v1.CostSheet.cost_per_student_period:type_name -> kehou.common.v1.Money
+	24,  // 29: kehou.billing.v1.PutCostSheetRequest.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	24,  // 30: kehou.billing.v1.PutCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	23,  // 31: kehou.billing.v1.PutCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
+	24,  // 32: kehou.billing.v1.GetCostSheetResponse.cost_sheet:type_name -> kehou.billing.v1.CostSheet
+	23,  // 33: kehou.billing.v1.GetCostSheetResponse.comparisons:type_name -> kehou.billing.v1.PriceComparison
+	55,  // 34: kehou.billing.v1.FeeRun.period_start:type_name -> kehou.common.v1.Date
+	55,  // 35: kehou.billing.v1.FeeRun.period_end:type_name -> kehou.common.v1.Date
+	54,  // 36: kehou.billing.v1.FeeRun.parent_total:type_name -> kehou.common.v1.Money
+	56,  // 37: kehou.billing.v1.FeeRun.create_time:type_name -> google.protobuf.Timestamp
+	55,  // 38: kehou.billing.v1.CreateFeeRunRequest.on:type_name -> kehou.common.v1.Date
+	29,  // 39: kehou.billing.v1.CreateFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	29,  // 40: kehou.billing.v1.GetFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	29,  // 41: kehou.billing.v1.ListFeeRunsResponse.runs:type_name -> kehou.billing.v1.FeeRun
+	29,  // 42: kehou.billing.v1.VerifyFeeRunResponse.run:type_name -> kehou.billing.v1.FeeRun
+	54,  // 43: kehou.billing.v1.PartyAmount.amount:type_name -> kehou.common.v1.Money
+	54,  // 44: kehou.billing.v1.FeeTotals.gross:type_name -> kehou.common.v1.Money
+	54,  // 45: kehou.billing.v1.FeeTotals.net:type_name -> kehou.common.v1.Money
+	54,  // 46: kehou.billing.v1.FeeTotals.parent:type_name -> kehou.common.v1.Money
+	38,  // 47: kehou.billing.v1.FeeTotals.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	38,  // 48: kehou.billing.v1.FeeTotals.waivers:type_name -> kehou.billing.v1.PartyAmount
+	38,  // 49: kehou.billing.v1.FeeTotals.collected_on_behalf:type_name -> kehou.billing.v1.PartyAmount
+	39,  // 50: kehou.billing.v1.FeeChange.base:type_name -> kehou.billing.v1.FeeTotals
+	39,  // 51: kehou.billing.v1.FeeChange.candidate:type_name -> kehou.billing.v1.FeeTotals
+	39,  // 52: kehou.billing.v1.FeeChange.delta:type_name -> kehou.billing.v1.FeeTotals
+	40,  // 53: kehou.billing.v1.SchoolFeeChange.change:type_name -> kehou.billing.v1.FeeChange
+	30,  // 54: kehou.billing.v1.PreviewFeeRunRequest.run:type_name -> kehou.billing.v1.CreateFeeRunRequest
+	9,   // 55: kehou.billing.v1.PreviewFeeRunRequest.candidate:type_name -> kehou.billing.v1.FeeSchedule
+	41,  // 56: kehou.billing.v1.PreviewFeeRunResponse.schools:type_name -> kehou.billing.v1.SchoolFeeChange
+	40,  // 57: kehou.billing.v1.PreviewFeeRunResponse.total:type_name -> kehou.billing.v1.FeeChange
+	54,  // 58: kehou.billing.v1.StatementAdjustment.amount:type_name -> kehou.common.v1.Money
+	54,  // 59: kehou.billing.v1.StatementShare.amount:type_name -> kehou.common.v1.Money
+	54,  // 60: kehou.billing.v1.StatementLine.gross:type_name -> kehou.common.v1.Money
+	44,  // 61: kehou.billing.v1.StatementLine.adjustments:type_name -> kehou.billing.v1.StatementAdjustment
+	54,  // 62: kehou.billing.v1.StatementLine.net:type_name -> kehou.common.v1.Money
+	45,  // 63: kehou.billing.v1.StatementLine.subsidies:type_name -> kehou.billing.v1.StatementShare
+	45,  // 64: kehou.billing.v1.StatementLine.waivers:type_name -> kehou.billing.v1.StatementShare
+	54,  // 65: kehou.billing.v1.StatementLine.parent:type_name -> kehou.common.v1.Money
+	55,  // 66: kehou.billing.v1.Statement.period_start:type_name -> kehou.common.v1.Date
+	55,  // 67: kehou.billing.v1.Statement.period_end:type_name -> kehou.common.v1.Date
+	46,  // 68: kehou.billing.v1.Statement.lines:type_name -> kehou.billing.v1.StatementLine
+	39,  // 69: kehou.billing.v1.Statement.totals:type_name -> kehou.billing.v1.FeeTotals
+	56,  // 70: kehou.billing.v1.Statement.issued_at:type_name -> google.protobuf.Timestamp
+	47,  // 71: kehou.billing.v1.ListStudentStatementsResponse.statements:type_name -> kehou.billing.v1.Statement
+	54,  // 72: kehou.billing.v1.ListStudentStatementsResponse.parent_total:type_name -> kehou.common.v1.Money
+	55,  // 73: kehou.billing.v1.ListClaimsRequest.from:type_name -> kehou.common.v1.Date
+	55,  // 74: kehou.billing.v1.ListClaimsRequest.to:type_name -> kehou.common.v1.Date
+	38,  // 75: kehou.billing.v1.ListClaimsResponse.subsidies:type_name -> kehou.billing.v1.PartyAmount
+	38,  // 76: kehou.billing.v1.ListClaimsResponse.waivers:type_name -> kehou.billing.v1.PartyAmount
+	54,  // 77: kehou.billing.v1.ListClaimsResponse.parent:type_name -> kehou.common.v1.Money
+	56,  // 78: kehou.billing.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	56,  // 79: kehou.billing.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	57,  // 80: kehou.billing.v1.ListAuditEventsResponse.events:type_name -> kehou.common.v1.AuditEvent
+	1,   // 81: kehou.billing.v1.BillingService.GetSchoolBalance:input_type -> kehou.billing.v1.GetSchoolBalanceRequest
+	10,  // 82: kehou.billing.v1.BillingService.CreateFeeSchedule:input_type -> kehou.billing.v1.CreateFeeScheduleRequest
+	12,  // 83: kehou.billing.v1.BillingService.GetFeeSchedule:input_type -> kehou.billing.v1.GetFeeScheduleRequest
+	16,  // 84: kehou.billing.v1.BillingService.CreatePriceCeiling:input_type -> kehou.billing.v1.CreatePriceCeilingRequest
+	18,  // 85: kehou.billing.v1.BillingService.ListPriceCeilings:input_type -> kehou.billing.v1.ListPriceCeilingsRequest
+	20,  // 86: kehou.billing.v1.BillingService.ListFeeSchedules:input_type -> kehou.billing.v1.ListFeeSchedulesRequest
+	25,  // 87: kehou.billing.v1.BillingService.PutCostSheet:input_type -> kehou.billing.v1.PutCostSheetRequest
+	27,  // 88: kehou.billing.v1.BillingService.GetCostSheet:input_type -> kehou.billing.v1.GetCostSheetRequest
+	30,  // 89: kehou.billing.v1.BillingService.CreateFeeRun:input_type -> kehou.billing.v1.CreateFeeRunRequest
+	32,  // 90: kehou.billing.v1.BillingService.GetFeeRun:input_type -> kehou.billing.v1.GetFeeRunRequest
+	34,  // 91: kehou.billing.v1.BillingService.ListFeeRuns:input_type -> kehou.billing.v1.ListFeeRunsRequest
+	36,  // 92: kehou.billing.v1.BillingService.VerifyFeeRun:input_type -> kehou.billing.v1.VerifyFeeRunRequest
+	42,  // 93: kehou.billing.v1.BillingService.PreviewFeeRun:input_type -> kehou.billing.v1.PreviewFeeRunRequest
+	48,  // 94: kehou.billing.v1.BillingService.ListStudentStatements:input_type -> kehou.billing.v1.ListStudentStatementsRequest
+	50,  // 95: kehou.billing.v1.BillingService.ListClaims:input_type -> kehou.billing.v1.ListClaimsRequest
+	52,  // 96: kehou.billing.v1.BillingService.ListAuditEvents:input_type -> kehou.billing.v1.ListAuditEventsRequest
+	58,  // 97: kehou.billing.v1.BillingService.UploadImport:input_type -> kehou.billing.v1.UploadImportRequest
+	59,  // 98: kehou.billing.v1.BillingService.GetImport:input_type -> kehou.billing.v1.GetImportRequest
+	60,  // 99: kehou.billing.v1.BillingService.ExportRecords:input_type -> kehou.billing.v1.ExportRecordsRequest
+	2,   // 100: kehou.billing.v1.BillingService.GetSchoolBalance:output_type -> kehou.billing.v1.GetSchoolBalanceResponse
+	11,  // 101: kehou.billing.v1.BillingService.CreateFeeSchedule:output_type -> kehou.billing.v1.CreateFeeScheduleResponse
+	13,  // 102: kehou.billing.v1.BillingService.GetFeeSchedule:output_type -> kehou.billing.v1.GetFeeScheduleResponse
+	17,  // 103: kehou.billing.v1.BillingService.CreatePriceCeiling:output_type -> kehou.billing.v1.CreatePriceCeilingResponse
+	19,  // 104: kehou.billing.v1.BillingService.ListPriceCeilings:output_type -> kehou.billing.v1.ListPriceCeilingsResponse
+	21,  // 105: kehou.billing.v1.BillingService.ListFeeSchedules:output_type -> kehou.billing.v1.ListFeeSchedulesResponse
+	26,  // 106: kehou.billing.v1.BillingService.PutCostSheet:output_type -> kehou.billing.v1.PutCostSheetResponse
+	28,  // 107: kehou.billing.v1.BillingService.GetCostSheet:output_type -> kehou.billing.v1.GetCostSheetResponse
+	31,  // 108: kehou.billing.v1.BillingService.CreateFeeRun:output_type -> kehou.billing.v1.CreateFeeRunResponse
+	33,  // 109: kehou.billing.v1.BillingService.GetFeeRun:output_type -> kehou.billing.v1.GetFeeRunResponse
+	35,  // 110: kehou.billing.v1.BillingService.ListFeeRuns:output_type -> kehou.billing.v1.ListFeeRunsResponse
+	37,  // 111: kehou.billing.v1.BillingService.VerifyFeeRun:output_type -> kehou.billing.v1.VerifyFeeRunResponse
+	43,  // 112: kehou.billing.v1.BillingService.PreviewFeeRun:output_type -> kehou.billing.v1.PreviewFeeRunResponse
+	49,  // 113: kehou.billing.v1.BillingService.ListStudentStatements:output_type -> kehou.billing.v1.ListStudentStatementsResponse
+	51,  // 114: kehou.billing.v1.BillingService.ListClaims:output_type -> kehou.billing.v1.ListClaimsResponse
+	53,  // 115: kehou.billing.v1.BillingService.ListAuditEvents:output_type -> kehou.billing.v1.ListAuditEventsResponse
+	61,  // 116: kehou.billing.v1.BillingService.UploadImport:output_type -> kehou.billing.v1.UploadImportResponse
+	62,  // 117: kehou.billing.v1.BillingService.GetImport:output_type -> kehou.billing.v1.GetImportResponse
+	63,  // 118: kehou.billing.v1.BillingService.ExportRecords:output_type -> kehou.billing.v1.ExportRecordsResponse
+	100, // [100:119] is the sub-list for method output_type
+	81,  // [81:100] is the sub-list for method input_type
+	81,  // [81:81] is the sub-list for extension type_name
+	81,  // [81:81] is the sub-list for extension extendee
+	0,   // [0:81] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_billing_proto_init() }
@@ -4769,7 +4892,7 @@ func file_kehou_billing_v1_billing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_billing_proto_rawDesc), len(file_kehou_billing_v1_billing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

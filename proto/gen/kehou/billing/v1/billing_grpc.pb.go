@@ -29,6 +29,7 @@ const (
 	BillingService_GetCostSheet_FullMethodName          = "/kehou.billing.v1.BillingService/GetCostSheet"
 	BillingService_CreateFeeRun_FullMethodName          = "/kehou.billing.v1.BillingService/CreateFeeRun"
 	BillingService_GetFeeRun_FullMethodName             = "/kehou.billing.v1.BillingService/GetFeeRun"
+	BillingService_ListFeeRuns_FullMethodName           = "/kehou.billing.v1.BillingService/ListFeeRuns"
 	BillingService_VerifyFeeRun_FullMethodName          = "/kehou.billing.v1.BillingService/VerifyFeeRun"
 	BillingService_PreviewFeeRun_FullMethodName         = "/kehou.billing.v1.BillingService/PreviewFeeRun"
 	BillingService_ListStudentStatements_FullMethodName = "/kehou.billing.v1.BillingService/ListStudentStatements"
@@ -70,6 +71,10 @@ type BillingServiceClient interface {
 	CreateFeeRun(ctx context.Context, in *CreateFeeRunRequest, opts ...grpc.CallOption) (*CreateFeeRunResponse, error)
 	// GetFeeRun returns a run.
 	GetFeeRun(ctx context.Context, in *GetFeeRunRequest, opts ...grpc.CallOption) (*GetFeeRunResponse, error)
+	// ListFeeRuns lists a district's fee runs, newest first (at most 200),
+	// without their statements; a school's finance officer sees their
+	// school's runs only.
+	ListFeeRuns(ctx context.Context, in *ListFeeRunsRequest, opts ...grpc.CallOption) (*ListFeeRunsResponse, error)
 	// VerifyFeeRun replays a run from the inputs snapshot it stored: it checks
 	// the snapshot's hash against the run's inputs hash, recomputes every
 	// student with the pure engine (no timetable call) and compares the result
@@ -215,6 +220,16 @@ func (c *billingServiceClient) GetFeeRun(ctx context.Context, in *GetFeeRunReque
 	return out, nil
 }
 
+func (c *billingServiceClient) ListFeeRuns(ctx context.Context, in *ListFeeRunsRequest, opts ...grpc.CallOption) (*ListFeeRunsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFeeRunsResponse)
+	err := c.cc.Invoke(ctx, BillingService_ListFeeRuns_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *billingServiceClient) VerifyFeeRun(ctx context.Context, in *VerifyFeeRunRequest, opts ...grpc.CallOption) (*VerifyFeeRunResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(VerifyFeeRunResponse)
@@ -338,6 +353,10 @@ type BillingServiceServer interface {
 	CreateFeeRun(context.Context, *CreateFeeRunRequest) (*CreateFeeRunResponse, error)
 	// GetFeeRun returns a run.
 	GetFeeRun(context.Context, *GetFeeRunRequest) (*GetFeeRunResponse, error)
+	// ListFeeRuns lists a district's fee runs, newest first (at most 200),
+	// without their statements; a school's finance officer sees their
+	// school's runs only.
+	ListFeeRuns(context.Context, *ListFeeRunsRequest) (*ListFeeRunsResponse, error)
 	// VerifyFeeRun replays a run from the inputs snapshot it stored: it checks
 	// the snapshot's hash against the run's inputs hash, recomputes every
 	// student with the pure engine (no timetable call) and compares the result
@@ -412,6 +431,9 @@ func (UnimplementedBillingServiceServer) CreateFeeRun(context.Context, *CreateFe
 }
 func (UnimplementedBillingServiceServer) GetFeeRun(context.Context, *GetFeeRunRequest) (*GetFeeRunResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetFeeRun not implemented")
+}
+func (UnimplementedBillingServiceServer) ListFeeRuns(context.Context, *ListFeeRunsRequest) (*ListFeeRunsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFeeRuns not implemented")
 }
 func (UnimplementedBillingServiceServer) VerifyFeeRun(context.Context, *VerifyFeeRunRequest) (*VerifyFeeRunResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method VerifyFeeRun not implemented")
@@ -638,6 +660,24 @@ func _BillingService_GetFeeRun_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BillingService_ListFeeRuns_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFeeRunsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BillingServiceServer).ListFeeRuns(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BillingService_ListFeeRuns_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BillingServiceServer).ListFeeRuns(ctx, req.(*ListFeeRunsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _BillingService_VerifyFeeRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(VerifyFeeRunRequest)
 	if err := dec(in); err != nil {
@@ -810,6 +850,10 @@ var BillingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetFeeRun",
 			Handler:    _BillingService_GetFeeRun_Handler,
+		},
+		{
+			MethodName: "ListFeeRuns",
+			Handler:    _BillingService_ListFeeRuns_Handler,
 		},
 		{
 			MethodName: "VerifyFeeRun",

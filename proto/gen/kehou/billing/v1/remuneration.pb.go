@@ -1114,6 +1114,116 @@ func (x *GetPayRunResponse) GetRun() *PayRun {
 	return nil
 }
 
+// ListPayRunsRequest is the input of ListPayRuns.
+type ListPayRunsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// School.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// Only this year's runs, when set.
+	Year int32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	// Only this month's runs (with year), when set.
+	Month         int32 `protobuf:"varint,3,opt,name=month,proto3" json:"month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPayRunsRequest) Reset() {
+	*x = ListPayRunsRequest{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPayRunsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPayRunsRequest) ProtoMessage() {}
+
+func (x *ListPayRunsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPayRunsRequest.ProtoReflect.Descriptor instead.
+func (*ListPayRunsRequest) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListPayRunsRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *ListPayRunsRequest) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ListPayRunsRequest) GetMonth() int32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+// ListPayRunsResponse is the output of ListPayRuns.
+type ListPayRunsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The runs, newest first, without statements.
+	Runs          []*PayRun `protobuf:"bytes,1,rep,name=runs,proto3" json:"runs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPayRunsResponse) Reset() {
+	*x = ListPayRunsResponse{}
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPayRunsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPayRunsResponse) ProtoMessage() {}
+
+func (x *ListPayRunsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPayRunsResponse.ProtoReflect.Descriptor instead.
+func (*ListPayRunsResponse) Descriptor() ([]byte, []int) {
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListPayRunsResponse) GetRuns() []*PayRun {
+	if x != nil {
+		return x.Runs
+	}
+	return nil
+}
+
 // VerifyPayRunRequest is the input of VerifyPayRun.
 type VerifyPayRunRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1127,7 +1237,7 @@ type VerifyPayRunRequest struct {
 
 func (x *VerifyPayRunRequest) Reset() {
 	*x = VerifyPayRunRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1139,7 +1249,7 @@ func (x *VerifyPayRunRequest) String() string {
 func (*VerifyPayRunRequest) ProtoMessage() {}
 
 func (x *VerifyPayRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[10]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1152,7 +1262,7 @@ func (x *VerifyPayRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyPayRunRequest.ProtoReflect.Descriptor instead.
 func (*VerifyPayRunRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{10}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *VerifyPayRunRequest) GetSchoolId() string {
@@ -1188,7 +1298,7 @@ type VerifyPayRunResponse struct {
 
 func (x *VerifyPayRunResponse) Reset() {
 	*x = VerifyPayRunResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1200,7 +1310,7 @@ func (x *VerifyPayRunResponse) String() string {
 func (*VerifyPayRunResponse) ProtoMessage() {}
 
 func (x *VerifyPayRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[11]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1213,7 +1323,7 @@ func (x *VerifyPayRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyPayRunResponse.ProtoReflect.Descriptor instead.
 func (*VerifyPayRunResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{11}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *VerifyPayRunResponse) GetInputsHashMatches() bool {
@@ -1270,7 +1380,7 @@ type PayMonthRequest struct {
 
 func (x *PayMonthRequest) Reset() {
 	*x = PayMonthRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1282,7 +1392,7 @@ func (x *PayMonthRequest) String() string {
 func (*PayMonthRequest) ProtoMessage() {}
 
 func (x *PayMonthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[12]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1295,7 +1405,7 @@ func (x *PayMonthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayMonthRequest.ProtoReflect.Descriptor instead.
 func (*PayMonthRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{12}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PayMonthRequest) GetSchoolId() string {
@@ -1346,7 +1456,7 @@ type StaffPayment struct {
 
 func (x *StaffPayment) Reset() {
 	*x = StaffPayment{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1468,7 @@ func (x *StaffPayment) String() string {
 func (*StaffPayment) ProtoMessage() {}
 
 func (x *StaffPayment) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[13]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1481,7 @@ func (x *StaffPayment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffPayment.ProtoReflect.Descriptor instead.
 func (*StaffPayment) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{13}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StaffPayment) GetStaffId() string {
@@ -1405,7 +1515,7 @@ type PayMonthResponse struct {
 
 func (x *PayMonthResponse) Reset() {
 	*x = PayMonthResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1417,7 +1527,7 @@ func (x *PayMonthResponse) String() string {
 func (*PayMonthResponse) ProtoMessage() {}
 
 func (x *PayMonthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[14]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1430,7 +1540,7 @@ func (x *PayMonthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayMonthResponse.ProtoReflect.Descriptor instead.
 func (*PayMonthResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{14}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PayMonthResponse) GetDisbursementId() string {
@@ -1478,7 +1588,7 @@ type ListStaffPayStatementsRequest struct {
 
 func (x *ListStaffPayStatementsRequest) Reset() {
 	*x = ListStaffPayStatementsRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1490,7 +1600,7 @@ func (x *ListStaffPayStatementsRequest) String() string {
 func (*ListStaffPayStatementsRequest) ProtoMessage() {}
 
 func (x *ListStaffPayStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[15]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1503,7 +1613,7 @@ func (x *ListStaffPayStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStaffPayStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStaffPayStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{15}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListStaffPayStatementsRequest) GetSchoolId() string {
@@ -1549,7 +1659,7 @@ type ListStaffPayStatementsResponse struct {
 
 func (x *ListStaffPayStatementsResponse) Reset() {
 	*x = ListStaffPayStatementsResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1561,7 +1671,7 @@ func (x *ListStaffPayStatementsResponse) String() string {
 func (*ListStaffPayStatementsResponse) ProtoMessage() {}
 
 func (x *ListStaffPayStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[16]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1574,7 +1684,7 @@ func (x *ListStaffPayStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStaffPayStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStaffPayStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{16}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListStaffPayStatementsResponse) GetStatements() []*PayStatement {
@@ -1638,7 +1748,7 @@ type RateTable struct {
 
 func (x *RateTable) Reset() {
 	*x = RateTable{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[17]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1650,7 +1760,7 @@ func (x *RateTable) String() string {
 func (*RateTable) ProtoMessage() {}
 
 func (x *RateTable) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[17]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1663,7 +1773,7 @@ func (x *RateTable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RateTable.ProtoReflect.Descriptor instead.
 func (*RateTable) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{17}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RateTable) GetRateTableId() string {
@@ -1800,7 +1910,7 @@ type PayRule struct {
 
 func (x *PayRule) Reset() {
 	*x = PayRule{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[18]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1812,7 +1922,7 @@ func (x *PayRule) String() string {
 func (*PayRule) ProtoMessage() {}
 
 func (x *PayRule) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[18]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1825,7 +1935,7 @@ func (x *PayRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayRule.ProtoReflect.Descriptor instead.
 func (*PayRule) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{18}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PayRule) GetRuleId() string {
@@ -1936,7 +2046,7 @@ type TimeBlock struct {
 
 func (x *TimeBlock) Reset() {
 	*x = TimeBlock{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[19]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1948,7 +2058,7 @@ func (x *TimeBlock) String() string {
 func (*TimeBlock) ProtoMessage() {}
 
 func (x *TimeBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[19]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1961,7 +2071,7 @@ func (x *TimeBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeBlock.ProtoReflect.Descriptor instead.
 func (*TimeBlock) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{19}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *TimeBlock) GetStart() string {
@@ -2010,7 +2120,7 @@ type ClassTeacherAllowance struct {
 
 func (x *ClassTeacherAllowance) Reset() {
 	*x = ClassTeacherAllowance{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[20]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2022,7 +2132,7 @@ func (x *ClassTeacherAllowance) String() string {
 func (*ClassTeacherAllowance) ProtoMessage() {}
 
 func (x *ClassTeacherAllowance) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[20]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2035,7 +2145,7 @@ func (x *ClassTeacherAllowance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClassTeacherAllowance.ProtoReflect.Descriptor instead.
 func (*ClassTeacherAllowance) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{20}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ClassTeacherAllowance) GetRuleId() string {
@@ -2082,7 +2192,7 @@ type ManagementShare struct {
 
 func (x *ManagementShare) Reset() {
 	*x = ManagementShare{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[21]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2094,7 +2204,7 @@ func (x *ManagementShare) String() string {
 func (*ManagementShare) ProtoMessage() {}
 
 func (x *ManagementShare) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[21]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2107,7 +2217,7 @@ func (x *ManagementShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagementShare.ProtoReflect.Descriptor instead.
 func (*ManagementShare) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{21}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ManagementShare) GetRuleId() string {
@@ -2148,7 +2258,7 @@ type PayCap struct {
 
 func (x *PayCap) Reset() {
 	*x = PayCap{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[22]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2160,7 +2270,7 @@ func (x *PayCap) String() string {
 func (*PayCap) ProtoMessage() {}
 
 func (x *PayCap) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[22]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2173,7 +2283,7 @@ func (x *PayCap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayCap.ProtoReflect.Descriptor instead.
 func (*PayCap) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{22}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PayCap) GetRuleId() string {
@@ -2217,7 +2327,7 @@ type CreateRateTableRequest struct {
 
 func (x *CreateRateTableRequest) Reset() {
 	*x = CreateRateTableRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[23]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2229,7 +2339,7 @@ func (x *CreateRateTableRequest) String() string {
 func (*CreateRateTableRequest) ProtoMessage() {}
 
 func (x *CreateRateTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[23]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2242,7 +2352,7 @@ func (x *CreateRateTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRateTableRequest.ProtoReflect.Descriptor instead.
 func (*CreateRateTableRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{23}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CreateRateTableRequest) GetDistrictId() string {
@@ -2270,7 +2380,7 @@ type CreateRateTableResponse struct {
 
 func (x *CreateRateTableResponse) Reset() {
 	*x = CreateRateTableResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[24]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2282,7 +2392,7 @@ func (x *CreateRateTableResponse) String() string {
 func (*CreateRateTableResponse) ProtoMessage() {}
 
 func (x *CreateRateTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[24]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2295,7 +2405,7 @@ func (x *CreateRateTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRateTableResponse.ProtoReflect.Descriptor instead.
 func (*CreateRateTableResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{24}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CreateRateTableResponse) GetRateTable() *RateTable {
@@ -2320,7 +2430,7 @@ type GetRateTableRequest struct {
 
 func (x *GetRateTableRequest) Reset() {
 	*x = GetRateTableRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[25]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2332,7 +2442,7 @@ func (x *GetRateTableRequest) String() string {
 func (*GetRateTableRequest) ProtoMessage() {}
 
 func (x *GetRateTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[25]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2345,7 +2455,7 @@ func (x *GetRateTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRateTableRequest.ProtoReflect.Descriptor instead.
 func (*GetRateTableRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{25}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetRateTableRequest) GetDistrictId() string {
@@ -2380,7 +2490,7 @@ type GetRateTableResponse struct {
 
 func (x *GetRateTableResponse) Reset() {
 	*x = GetRateTableResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[26]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2392,7 +2502,7 @@ func (x *GetRateTableResponse) String() string {
 func (*GetRateTableResponse) ProtoMessage() {}
 
 func (x *GetRateTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[26]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2405,7 +2515,7 @@ func (x *GetRateTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRateTableResponse.ProtoReflect.Descriptor instead.
 func (*GetRateTableResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{26}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetRateTableResponse) GetRateTable() *RateTable {
@@ -2428,7 +2538,7 @@ type ListRateTablesRequest struct {
 
 func (x *ListRateTablesRequest) Reset() {
 	*x = ListRateTablesRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[27]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2440,7 +2550,7 @@ func (x *ListRateTablesRequest) String() string {
 func (*ListRateTablesRequest) ProtoMessage() {}
 
 func (x *ListRateTablesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[27]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2453,7 +2563,7 @@ func (x *ListRateTablesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRateTablesRequest.ProtoReflect.Descriptor instead.
 func (*ListRateTablesRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{27}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListRateTablesRequest) GetDistrictId() string {
@@ -2481,7 +2591,7 @@ type ListRateTablesResponse struct {
 
 func (x *ListRateTablesResponse) Reset() {
 	*x = ListRateTablesResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[28]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2493,7 +2603,7 @@ func (x *ListRateTablesResponse) String() string {
 func (*ListRateTablesResponse) ProtoMessage() {}
 
 func (x *ListRateTablesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[28]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2506,7 +2616,7 @@ func (x *ListRateTablesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRateTablesResponse.ProtoReflect.Descriptor instead.
 func (*ListRateTablesResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{28}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListRateTablesResponse) GetRateTables() []*RateTable {
@@ -2531,7 +2641,7 @@ type GetPayBasisRequest struct {
 
 func (x *GetPayBasisRequest) Reset() {
 	*x = GetPayBasisRequest{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[29]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2543,7 +2653,7 @@ func (x *GetPayBasisRequest) String() string {
 func (*GetPayBasisRequest) ProtoMessage() {}
 
 func (x *GetPayBasisRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[29]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2556,7 +2666,7 @@ func (x *GetPayBasisRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPayBasisRequest.ProtoReflect.Descriptor instead.
 func (*GetPayBasisRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{29}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetPayBasisRequest) GetSchoolId() string {
@@ -2591,7 +2701,7 @@ type GetPayBasisResponse struct {
 
 func (x *GetPayBasisResponse) Reset() {
 	*x = GetPayBasisResponse{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[30]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2603,7 +2713,7 @@ func (x *GetPayBasisResponse) String() string {
 func (*GetPayBasisResponse) ProtoMessage() {}
 
 func (x *GetPayBasisResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[30]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2616,7 +2726,7 @@ func (x *GetPayBasisResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPayBasisResponse.ProtoReflect.Descriptor instead.
 func (*GetPayBasisResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{30}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetPayBasisResponse) GetBasis() *PayBasis {
@@ -2649,7 +2759,7 @@ type PayBasis struct {
 
 func (x *PayBasis) Reset() {
 	*x = PayBasis{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[31]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2661,7 +2771,7 @@ func (x *PayBasis) String() string {
 func (*PayBasis) ProtoMessage() {}
 
 func (x *PayBasis) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[31]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2674,7 +2784,7 @@ func (x *PayBasis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBasis.ProtoReflect.Descriptor instead.
 func (*PayBasis) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{31}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PayBasis) GetSchoolId() string {
@@ -2749,7 +2859,7 @@ type StaffPayBasis struct {
 
 func (x *StaffPayBasis) Reset() {
 	*x = StaffPayBasis{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[32]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2761,7 +2871,7 @@ func (x *StaffPayBasis) String() string {
 func (*StaffPayBasis) ProtoMessage() {}
 
 func (x *StaffPayBasis) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[32]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +2884,7 @@ func (x *StaffPayBasis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffPayBasis.ProtoReflect.Descriptor instead.
 func (*StaffPayBasis) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{32}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StaffPayBasis) GetStaffId() string {
@@ -2849,7 +2959,7 @@ type PayRecord struct {
 
 func (x *PayRecord) Reset() {
 	*x = PayRecord{}
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[33]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2861,7 +2971,7 @@ func (x *PayRecord) String() string {
 func (*PayRecord) ProtoMessage() {}
 
 func (x *PayRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[33]
+	mi := &file_kehou_billing_v1_remuneration_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2874,7 +2984,7 @@ func (x *PayRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayRecord.ProtoReflect.Descriptor instead.
 func (*PayRecord) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{33}
+	return file_kehou_billing_v1_remuneration_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PayRecord) GetRecordId() string {
@@ -3034,7 +3144,14 @@ const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12 \n" +
 	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05runId\"?\n" +
 	"\x11GetPayRunResponse\x12*\n" +
-	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.PayRunR\x03run\"_\n" +
+	"\x03run\x18\x01 \x01(\v2\x18.kehou.billing.v1.PayRunR\x03run\"}\n" +
+	"\x12ListPayRunsRequest\x12&\n" +
+	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\x1e\n" +
+	"\x04year\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xb4\x10(\x00R\x04year\x12\x1f\n" +
+	"\x05month\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\f(\x00R\x05month\"C\n" +
+	"\x13ListPayRunsResponse\x12,\n" +
+	"\x04runs\x18\x01 \x03(\v2\x18.kehou.billing.v1.PayRunR\x04runs\"_\n" +
 	"\x13VerifyPayRunRequest\x12&\n" +
 	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12 \n" +
 	"\x06run_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05runId\"\xec\x01\n" +
@@ -3187,8 +3304,7 @@ const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\x04role\x18\x04 \x01(\tR\x04role\x12\x12\n" +
 	"\x04duty\x18\x05 \x01(\tR\x04duty\x12)\n" +
 	"\x10credited_minutes\x18\x06 \x01(\x05R\x0fcreditedMinutes\x12\x18\n" +
-	"\aperiods\x18\a \x01(\tR\aperiods2\xf5\n" +
-	"\n" +
+	"\aperiods\x18\a \x01(\tR\aperiods2\xfc\v\n" +
 	"\x13RemunerationService\x12\x85\x01\n" +
 	"\vGetPayBasis\x12$.kehou.billing.v1.GetPayBasisRequest\x1a%.kehou.billing.v1.GetPayBasisResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/schools/{school_id}/pay-basis\x12\xa3\x01\n" +
 	"\x0fCreateRateTable\x12(.kehou.billing.v1.CreateRateTableRequest\x1a).kehou.billing.v1.CreateRateTableResponse\";\x82\xd3\xe4\x93\x025:\n" +
@@ -3196,7 +3312,8 @@ const file_kehou_billing_v1_remuneration_proto_rawDesc = "" +
 	"\fGetRateTable\x12%.kehou.billing.v1.GetRateTableRequest\x1a&.kehou.billing.v1.GetRateTableResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/districts/{district_id}/rate-tables/{rate_table_id}\x12\x94\x01\n" +
 	"\x0eListRateTables\x12'.kehou.billing.v1.ListRateTablesRequest\x1a(.kehou.billing.v1.ListRateTablesResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/districts/{district_id}/rate-tables\x12\x8a\x01\n" +
 	"\fCreatePayRun\x12%.kehou.billing.v1.CreatePayRunRequest\x1a&.kehou.billing.v1.CreatePayRunResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/schools/{school_id}/pay-runs\x12\x87\x01\n" +
-	"\tGetPayRun\x12\".kehou.billing.v1.GetPayRunRequest\x1a#.kehou.billing.v1.GetPayRunResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/schools/{school_id}/pay-runs/{run_id}\x12\x9a\x01\n" +
+	"\tGetPayRun\x12\".kehou.billing.v1.GetPayRunRequest\x1a#.kehou.billing.v1.GetPayRunResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/schools/{school_id}/pay-runs/{run_id}\x12\x84\x01\n" +
+	"\vListPayRuns\x12$.kehou.billing.v1.ListPayRunsRequest\x1a%.kehou.billing.v1.ListPayRunsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/schools/{school_id}/pay-runs\x12\x9a\x01\n" +
 	"\fVerifyPayRun\x12%.kehou.billing.v1.VerifyPayRunRequest\x1a&.kehou.billing.v1.VerifyPayRunResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/schools/{school_id}/pay-runs/{run_id}:verify\x12\x84\x01\n" +
 	"\bPayMonth\x12!.kehou.billing.v1.PayMonthRequest\x1a\".kehou.billing.v1.PayMonthResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/schools/{school_id}/pay-months:pay\x12\xbc\x01\n" +
 	"\x16ListStaffPayStatements\x12/.kehou.billing.v1.ListStaffPayStatementsRequest\x1a0.kehou.billing.v1.ListStaffPayStatementsResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/schools/{school_id}/staff/{staff_id}/pay-statementsB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
@@ -3213,7 +3330,7 @@ func file_kehou_billing_v1_remuneration_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_remuneration_proto_rawDescData
 }
 
-var file_kehou_billing_v1_remuneration_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_kehou_billing_v1_remuneration_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_kehou_billing_v1_remuneration_proto_goTypes = []any{
 	(*ClassTeacherRef)(nil),                // 0: kehou.billing.v1.ClassTeacherRef
 	(*CreatePayRunRequest)(nil),            // 1: kehou.billing.v1.CreatePayRunRequest
@@ -3225,32 +3342,34 @@ var file_kehou_billing_v1_remuneration_proto_goTypes = []any{
 	(*PayLine)(nil),                        // 7: kehou.billing.v1.PayLine
 	(*GetPayRunRequest)(nil),               // 8: kehou.billing.v1.GetPayRunRequest
 	(*GetPayRunResponse)(nil),              // 9: kehou.billing.v1.GetPayRunResponse
-	(*VerifyPayRunRequest)(nil),            // 10: kehou.billing.v1.VerifyPayRunRequest
-	(*VerifyPayRunResponse)(nil),           // 11: kehou.billing.v1.VerifyPayRunResponse
-	(*PayMonthRequest)(nil),                // 12: kehou.billing.v1.PayMonthRequest
-	(*StaffPayment)(nil),                   // 13: kehou.billing.v1.StaffPayment
-	(*PayMonthResponse)(nil),               // 14: kehou.billing.v1.PayMonthResponse
-	(*ListStaffPayStatementsRequest)(nil),  // 15: kehou.billing.v1.ListStaffPayStatementsRequest
-	(*ListStaffPayStatementsResponse)(nil), // 16: kehou.billing.v1.ListStaffPayStatementsResponse
-	(*RateTable)(nil),                      // 17: kehou.billing.v1.RateTable
-	(*PayRule)(nil),                        // 18: kehou.billing.v1.PayRule
-	(*TimeBlock)(nil),                      // 19: kehou.billing.v1.TimeBlock
-	(*ClassTeacherAllowance)(nil),          // 20: kehou.billing.v1.ClassTeacherAllowance
-	(*ManagementShare)(nil),                // 21: kehou.billing.v1.ManagementShare
-	(*PayCap)(nil),                         // 22: kehou.billing.v1.PayCap
-	(*CreateRateTableRequest)(nil),         // 23: kehou.billing.v1.CreateRateTableRequest
-	(*CreateRateTableResponse)(nil),        // 24: kehou.billing.v1.CreateRateTableResponse
-	(*GetRateTableRequest)(nil),            // 25: kehou.billing.v1.GetRateTableRequest
-	(*GetRateTableResponse)(nil),           // 26: kehou.billing.v1.GetRateTableResponse
-	(*ListRateTablesRequest)(nil),          // 27: kehou.billing.v1.ListRateTablesRequest
-	(*ListRateTablesResponse)(nil),         // 28: kehou.billing.v1.ListRateTablesResponse
-	(*GetPayBasisRequest)(nil),             // 29: kehou.billing.v1.GetPayBasisRequest
-	(*GetPayBasisResponse)(nil),            // 30: kehou.billing.v1.GetPayBasisResponse
-	(*PayBasis)(nil),                       // 31: kehou.billing.v1.PayBasis
-	(*StaffPayBasis)(nil),                  // 32: kehou.billing.v1.StaffPayBasis
-	(*PayRecord)(nil),                      // 33: kehou.billing.v1.PayRecord
-	nil,                                    // 34: kehou.billing.v1.RateTable.MultipliersEntry
-	(*v1.Date)(nil),                        // 35: kehou.common.v1.Date
+	(*ListPayRunsRequest)(nil),             // 10: kehou.billing.v1.ListPayRunsRequest
+	(*ListPayRunsResponse)(nil),            // 11: kehou.billing.v1.ListPayRunsResponse
+	(*VerifyPayRunRequest)(nil),            // 12: kehou.billing.v1.VerifyPayRunRequest
+	(*VerifyPayRunResponse)(nil),           // 13: kehou.billing.v1.VerifyPayRunResponse
+	(*PayMonthRequest)(nil),                // 14: kehou.billing.v1.PayMonthRequest
+	(*StaffPayment)(nil),                   // 15: kehou.billing.v1.StaffPayment
+	(*PayMonthResponse)(nil),               // 16: kehou.billing.v1.PayMonthResponse
+	(*ListStaffPayStatementsRequest)(nil),  // 17: kehou.billing.v1.ListStaffPayStatementsRequest
+	(*ListStaffPayStatementsResponse)(nil), // 18: kehou.billing.v1.ListStaffPayStatementsResponse
+	(*RateTable)(nil),                      // 19: kehou.billing.v1.RateTable
+	(*PayRule)(nil),                        // 20: kehou.billing.v1.PayRule
+	(*TimeBlock)(nil),                      // 21: kehou.billing.v1.TimeBlock
+	(*ClassTeacherAllowance)(nil),          // 22: kehou.billing.v1.ClassTeacherAllowance
+	(*ManagementShare)(nil),                // 23: kehou.billing.v1.ManagementShare
+	(*PayCap)(nil),                         // 24: kehou.billing.v1.PayCap
+	(*CreateRateTableRequest)(nil),         // 25: kehou.billing.v1.CreateRateTableRequest
+	(*CreateRateTableResponse)(nil),        // 26: kehou.billing.v1.CreateRateTableResponse
+	(*GetRateTableRequest)(nil),            // 27: kehou.billing.v1.GetRateTableRequest
+	(*GetRateTableResponse)(nil),           // 28: kehou.billing.v1.GetRateTableResponse
+	(*ListRateTablesRequest)(nil),          // 29: kehou.billing.v1.ListRateTablesRequest
+	(*ListRateTablesResponse)(nil),         // 30: kehou.billing.v1.ListRateTablesResponse
+	(*GetPayBasisRequest)(nil),             // 31: kehou.billing.v1.GetPayBasisRequest
+	(*GetPayBasisResponse)(nil),            // 32: kehou.billing.v1.GetPayBasisResponse
+	(*PayBasis)(nil),                       // 33: kehou.billing.v1.PayBasis
+	(*StaffPayBasis)(nil),                  // 34: kehou.billing.v1.StaffPayBasis
+	(*PayRecord)(nil),                      // 35: kehou.billing.v1.PayRecord
+	nil,                                    // 36: kehou.billing.v1.RateTable.MultipliersEntry
+	(*v1.Date)(nil),                        // 37: kehou.common.v1.Date
 }
 var file_kehou_billing_v1_remuneration_proto_depIdxs = []int32{
 	0,  // 0: kehou.billing.v1.CreatePayRunRequest.class_teachers:type_name -> kehou.billing.v1.ClassTeacherRef
@@ -3259,50 +3378,53 @@ var file_kehou_billing_v1_remuneration_proto_depIdxs = []int32{
 	5,  // 3: kehou.billing.v1.PayRun.statements:type_name -> kehou.billing.v1.PayStatement
 	3,  // 4: kehou.billing.v1.PayStatement.by_treatment:type_name -> kehou.billing.v1.TreatmentAmount
 	7,  // 5: kehou.billing.v1.PayStatement.lines:type_name -> kehou.billing.v1.PayLine
-	35, // 6: kehou.billing.v1.PayLine.date:type_name -> kehou.common.v1.Date
+	37, // 6: kehou.billing.v1.PayLine.date:type_name -> kehou.common.v1.Date
 	6,  // 7: kehou.billing.v1.PayLine.pieces:type_name -> kehou.billing.v1.PayPiece
 	4,  // 8: kehou.billing.v1.GetPayRunResponse.run:type_name -> kehou.billing.v1.PayRun
-	13, // 9: kehou.billing.v1.PayMonthResponse.payments:type_name -> kehou.billing.v1.StaffPayment
-	5,  // 10: kehou.billing.v1.ListStaffPayStatementsResponse.statements:type_name -> kehou.billing.v1.PayStatement
-	35, // 11: kehou.billing.v1.RateTable.effective_from:type_name -> kehou.common.v1.Date
-	35, // 12: kehou.billing.v1.RateTable.effective_to:type_name -> kehou.common.v1.Date
-	18, // 13: kehou.billing.v1.RateTable.rules:type_name -> kehou.billing.v1.PayRule
-	34, // 14: kehou.billing.v1.RateTable.multipliers:type_name -> kehou.billing.v1.RateTable.MultipliersEntry
-	20, // 15: kehou.billing.v1.RateTable.class_teacher:type_name -> kehou.billing.v1.ClassTeacherAllowance
-	21, // 16: kehou.billing.v1.RateTable.management:type_name -> kehou.billing.v1.ManagementShare
-	22, // 17: kehou.billing.v1.RateTable.caps:type_name -> kehou.billing.v1.PayCap
-	19, // 18: kehou.billing.v1.PayRule.blocks:type_name -> kehou.billing.v1.TimeBlock
-	17, // 19: kehou.billing.v1.CreateRateTableRequest.rate_table:type_name -> kehou.billing.v1.RateTable
-	17, // 20: kehou.billing.v1.CreateRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
-	17, // 21: kehou.billing.v1.GetRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
-	17, // 22: kehou.billing.v1.ListRateTablesResponse.rate_tables:type_name -> kehou.billing.v1.RateTable
-	31, // 23: kehou.billing.v1.GetPayBasisResponse.basis:type_name -> kehou.billing.v1.PayBasis
-	32, // 24: kehou.billing.v1.PayBasis.staff:type_name -> kehou.billing.v1.StaffPayBasis
-	33, // 25: kehou.billing.v1.StaffPayBasis.records:type_name -> kehou.billing.v1.PayRecord
-	35, // 26: kehou.billing.v1.PayRecord.date:type_name -> kehou.common.v1.Date
-	29, // 27: kehou.billing.v1.RemunerationService.GetPayBasis:input_type -> kehou.billing.v1.GetPayBasisRequest
-	23, // 28: kehou.billing.v1.RemunerationService.CreateRateTable:input_type -> kehou.billing.v1.CreateRateTableRequest
-	25, // 29: kehou.billing.v1.RemunerationService.GetRateTable:input_type -> kehou.billing.v1.GetRateTableRequest
-	27, // 30: kehou.billing.v1.RemunerationService.ListRateTables:input_type -> kehou.billing.v1.ListRateTablesRequest
-	1,  // 31: kehou.billing.v1.RemunerationService.CreatePayRun:input_type -> kehou.billing.v1.CreatePayRunRequest
-	8,  // 32: kehou.billing.v1.RemunerationService.GetPayRun:input_type -> kehou.billing.v1.GetPayRunRequest
-	10, // 33: kehou.billing.v1.RemunerationService.VerifyPayRun:input_type -> kehou.billing.v1.VerifyPayRunRequest
-	12, // 34: kehou.billing.v1.RemunerationService.PayMonth:input_type -> kehou.billing.v1.PayMonthRequest
-	15, // 35: kehou.billing.v1.RemunerationService.ListStaffPayStatements:input_type -> kehou.billing.v1.ListStaffPayStatementsRequest
-	30, // 36: kehou.billing.v1.RemunerationService.GetPayBasis:output_type -> kehou.billing.v1.GetPayBasisResponse
-	24, // 37: kehou.billing.v1.RemunerationService.CreateRateTable:output_type -> kehou.billing.v1.CreateRateTableResponse
-	26, // 38: kehou.billing.v1.RemunerationService.GetRateTable:output_type -> kehou.billing.v1.GetRateTableResponse
-	28, // 39: kehou.billing.v1.RemunerationService.ListRateTables:output_type -> kehou.billing.v1.ListRateTablesResponse
-	2,  // 40: kehou.billing.v1.RemunerationService.CreatePayRun:output_type -> kehou.billing.v1.CreatePayRunResponse
-	9,  // 41: kehou.billing.v1.RemunerationService.GetPayRun:output_type -> kehou.billing.v1.GetPayRunResponse
-	11, // 42: kehou.billing.v1.RemunerationService.VerifyPayRun:output_type -> kehou.billing.v1.VerifyPayRunResponse
-	14, // 43: kehou.billing.v1.RemunerationService.PayMonth:output_type -> kehou.billing.v1.PayMonthResponse
-	16, // 44: kehou.billing.v1.RemunerationService.ListStaffPayStatements:output_type -> kehou.billing.v1.ListStaffPayStatementsResponse
-	36, // [36:45] is the sub-list for method output_type
-	27, // [27:36] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	4,  // 9: kehou.billing.v1.ListPayRunsResponse.runs:type_name -> kehou.billing.v1.PayRun
+	15, // 10: kehou.billing.v1.PayMonthResponse.payments:type_name -> kehou.billing.v1.StaffPayment
+	5,  // 11: kehou.billing.v1.ListStaffPayStatementsResponse.statements:type_name -> kehou.billing.v1.PayStatement
+	37, // 12: kehou.billing.v1.RateTable.effective_from:type_name -> kehou.common.v1.Date
+	37, // 13: kehou.billing.v1.RateTable.effective_to:type_name -> kehou.common.v1.Date
+	20, // 14: kehou.billing.v1.RateTable.rules:type_name -> kehou.billing.v1.PayRule
+	36, // 15: kehou.billing.v1.RateTable.multipliers:type_name -> kehou.billing.v1.RateTable.MultipliersEntry
+	22, // 16: kehou.billing.v1.RateTable.class_teacher:type_name -> kehou.billing.v1.ClassTeacherAllowance
+	23, // 17: kehou.billing.v1.RateTable.management:type_name -> kehou.billing.v1.ManagementShare
+	24, // 18: kehou.billing.v1.RateTable.caps:type_name -> kehou.billing.v1.PayCap
+	21, // 19: kehou.billing.v1.PayRule.blocks:type_name -> kehou.billing.v1.TimeBlock
+	19, // 20: kehou.billing.v1.CreateRateTableRequest.rate_table:type_name -> kehou.billing.v1.RateTable
+	19, // 21: kehou.billing.v1.CreateRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
+	19, // 22: kehou.billing.v1.GetRateTableResponse.rate_table:type_name -> kehou.billing.v1.RateTable
+	19, // 23: kehou.billing.v1.ListRateTablesResponse.rate_tables:type_name -> kehou.billing.v1.RateTable
+	33, // 24: kehou.billing.v1.GetPayBasisResponse.basis:type_name -> kehou.billing.v1.PayBasis
+	34, // 25: kehou.billing.v1.PayBasis.staff:type_name -> kehou.billing.v1.StaffPayBasis
+	35, // 26: kehou.billing.v1.StaffPayBasis.records:type_name -> kehou.billing.v1.PayRecord
+	37, // 27: kehou.billing.v1.PayRecord.date:type_name -> kehou.common.v1.Date
+	31, // 28: kehou.billing.v1.RemunerationService.GetPayBasis:input_type -> kehou.billing.v1.GetPayBasisRequest
+	25, // 29: kehou.billing.v1.RemunerationService.CreateRateTable:input_type -> kehou.billing.v1.CreateRateTableRequest
+	27, // 30: kehou.billing.v1.RemunerationService.GetRateTable:input_type -> kehou.billing.v1.GetRateTableRequest
+	29, // 31: kehou.billing.v1.RemunerationService.ListRateTables:input_type -> kehou.billing.v1.ListRateTablesRequest
+	1,  // 32: kehou.billing.v1.RemunerationService.CreatePayRun:input_type -> kehou.billing.v1.CreatePayRunRequest
+	8,  // 33: kehou.billing.v1.RemunerationService.GetPayRun:input_type -> kehou.billing.v1.GetPayRunRequest
+	10, // 34: kehou.billing.v1.RemunerationService.ListPayRuns:input_type -> kehou.billing.v1.ListPayRunsRequest
+	12, // 35: kehou.billing.v1.RemunerationService.VerifyPayRun:input_type -> kehou.billing.v1.VerifyPayRunRequest
+	14, // 36: kehou.billing.v1.RemunerationService.PayMonth:input_type -> kehou.billing.v1.PayMonthRequest
+	17, // 37: kehou.billing.v1.RemunerationService.ListStaffPayStatements:input_type -> kehou.billing.v1.ListStaffPayStatementsRequest
+	32, // 38: kehou.billing.v1.RemunerationService.GetPayBasis:output_type -> kehou.billing.v1.GetPayBasisResponse
+	26, // 39: kehou.billing.v1.RemunerationService.CreateRateTable:output_type -> kehou.billing.v1.CreateRateTableResponse
+	28, // 40: kehou.billing.v1.RemunerationService.GetRateTable:output_type -> kehou.billing.v1.GetRateTableResponse
+	30, // 41: kehou.billing.v1.RemunerationService.ListRateTables:output_type -> kehou.billing.v1.ListRateTablesResponse
+	2,  // 42: kehou.billing.v1.RemunerationService.CreatePayRun:output_type -> kehou.billing.v1.CreatePayRunResponse
+	9,  // 43: kehou.billing.v1.RemunerationService.GetPayRun:output_type -> kehou.billing.v1.GetPayRunResponse
+	11, // 44: kehou.billing.v1.RemunerationService.ListPayRuns:output_type -> kehou.billing.v1.ListPayRunsResponse
+	13, // 45: kehou.billing.v1.RemunerationService.VerifyPayRun:output_type -> kehou.billing.v1.VerifyPayRunResponse
+	16, // 46: kehou.billing.v1.RemunerationService.PayMonth:output_type -> kehou.billing.v1.PayMonthResponse
+	18, // 47: kehou.billing.v1.RemunerationService.ListStaffPayStatements:output_type -> kehou.billing.v1.ListStaffPayStatementsResponse
+	38, // [38:48] is the sub-list for method output_type
+	28, // [28:38] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_remuneration_proto_init() }
@@ -3316,7 +3438,7 @@ func file_kehou_billing_v1_remuneration_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_remuneration_proto_rawDesc), len(file_kehou_billing_v1_remuneration_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,7 @@ const (
 	RemunerationService_ListRateTables_FullMethodName         = "/kehou.billing.v1.RemunerationService/ListRateTables"
 	RemunerationService_CreatePayRun_FullMethodName           = "/kehou.billing.v1.RemunerationService/CreatePayRun"
 	RemunerationService_GetPayRun_FullMethodName              = "/kehou.billing.v1.RemunerationService/GetPayRun"
+	RemunerationService_ListPayRuns_FullMethodName            = "/kehou.billing.v1.RemunerationService/ListPayRuns"
 	RemunerationService_VerifyPayRun_FullMethodName           = "/kehou.billing.v1.RemunerationService/VerifyPayRun"
 	RemunerationService_PayMonth_FullMethodName               = "/kehou.billing.v1.RemunerationService/PayMonth"
 	RemunerationService_ListStaffPayStatements_FullMethodName = "/kehou.billing.v1.RemunerationService/ListStaffPayStatements"
@@ -61,6 +62,9 @@ type RemunerationServiceClient interface {
 	CreatePayRun(ctx context.Context, in *CreatePayRunRequest, opts ...grpc.CallOption) (*CreatePayRunResponse, error)
 	// GetPayRun returns a run with the statements it issued.
 	GetPayRun(ctx context.Context, in *GetPayRunRequest, opts ...grpc.CallOption) (*GetPayRunResponse, error)
+	// ListPayRuns lists a school's pay runs, newest first (at most 200), with
+	// their totals but not their statements.
+	ListPayRuns(ctx context.Context, in *ListPayRunsRequest, opts ...grpc.CallOption) (*ListPayRunsResponse, error)
 	// VerifyPayRun replays a run from its stored inputs snapshot with the pure
 	// pay engine (no staffing call) and compares every person's result.
 	VerifyPayRun(ctx context.Context, in *VerifyPayRunRequest, opts ...grpc.CallOption) (*VerifyPayRunResponse, error)
@@ -141,6 +145,16 @@ func (c *remunerationServiceClient) GetPayRun(ctx context.Context, in *GetPayRun
 	return out, nil
 }
 
+func (c *remunerationServiceClient) ListPayRuns(ctx context.Context, in *ListPayRunsRequest, opts ...grpc.CallOption) (*ListPayRunsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPayRunsResponse)
+	err := c.cc.Invoke(ctx, RemunerationService_ListPayRuns_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *remunerationServiceClient) VerifyPayRun(ctx context.Context, in *VerifyPayRunRequest, opts ...grpc.CallOption) (*VerifyPayRunResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(VerifyPayRunResponse)
@@ -202,6 +216,9 @@ type RemunerationServiceServer interface {
 	CreatePayRun(context.Context, *CreatePayRunRequest) (*CreatePayRunResponse, error)
 	// GetPayRun returns a run with the statements it issued.
 	GetPayRun(context.Context, *GetPayRunRequest) (*GetPayRunResponse, error)
+	// ListPayRuns lists a school's pay runs, newest first (at most 200), with
+	// their totals but not their statements.
+	ListPayRuns(context.Context, *ListPayRunsRequest) (*ListPayRunsResponse, error)
 	// VerifyPayRun replays a run from its stored inputs snapshot with the pure
 	// pay engine (no staffing call) and compares every person's result.
 	VerifyPayRun(context.Context, *VerifyPayRunRequest) (*VerifyPayRunResponse, error)
@@ -239,6 +256,9 @@ func (UnimplementedRemunerationServiceServer) CreatePayRun(context.Context, *Cre
 }
 func (UnimplementedRemunerationServiceServer) GetPayRun(context.Context, *GetPayRunRequest) (*GetPayRunResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPayRun not implemented")
+}
+func (UnimplementedRemunerationServiceServer) ListPayRuns(context.Context, *ListPayRunsRequest) (*ListPayRunsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPayRuns not implemented")
 }
 func (UnimplementedRemunerationServiceServer) VerifyPayRun(context.Context, *VerifyPayRunRequest) (*VerifyPayRunResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method VerifyPayRun not implemented")
@@ -378,6 +398,24 @@ func _RemunerationService_GetPayRun_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RemunerationService_ListPayRuns_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPayRunsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RemunerationServiceServer).ListPayRuns(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RemunerationService_ListPayRuns_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RemunerationServiceServer).ListPayRuns(ctx, req.(*ListPayRunsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _RemunerationService_VerifyPayRun_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(VerifyPayRunRequest)
 	if err := dec(in); err != nil {
@@ -462,6 +500,10 @@ var RemunerationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPayRun",
 			Handler:    _RemunerationService_GetPayRun_Handler,
+		},
+		{
+			MethodName: "ListPayRuns",
+			Handler:    _RemunerationService_ListPayRuns_Handler,
 		},
 		{
 			MethodName: "VerifyPayRun",
