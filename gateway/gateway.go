@@ -117,6 +117,10 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err := fileRoutes(mux, tt); err != nil {
 		return nil, fmt.Errorf("register file routes: %w", err)
 	}
+	// Imports route by kind to the owning service (importKinds).
+	if err := importRoutes(mux, map[string]importer{"timetable": timetableImporter(tt)}); err != nil {
+		return nil, fmt.Errorf("register import routes: %w", err)
+	}
 	if err := staffingv1.RegisterStaffingServiceHandlerClient(ctx, mux, staffingv1.NewStaffingServiceClient(b.Staffing)); err != nil {
 		return nil, fmt.Errorf("register staffing routes: %w", err)
 	}

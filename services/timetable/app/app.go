@@ -7,6 +7,7 @@ import (
 
 	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/timetable/domain/org"
 )
 
@@ -37,10 +38,13 @@ type Store interface {
 // App is timetable's use cases.
 type App struct {
 	store Store
+	jobs  *importjob.Runner
 }
 
 // New returns the use cases over store.
-func New(store Store) *App { return &App{store: store} }
+func New(store Store) *App {
+	return &App{store: store, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix)}
+}
 
 // CreateDistrict validates and stores a new district.
 func (a *App) CreateDistrict(ctx context.Context, d org.District) (org.District, error) {

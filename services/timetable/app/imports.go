@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/platform/sheet"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 )
@@ -35,12 +35,12 @@ type ImportStore interface {
 	MergeClubs(ctx context.Context, sc school.Scope, clubs []school.Club) error
 	// EachStudent calls fn for the school's students in 学籍号 order.
 	EachStudent(ctx context.Context, sc school.Scope, fn func(school.Student) error) error
-
-	CreateImportJob(ctx context.Context, sc school.Scope, j school.ImportJob) error
-	SetImportProgress(ctx context.Context, sc school.Scope, id string, percent int) error
-	FinishImportJob(ctx context.Context, sc school.Scope, id, state string, rep school.ImportReport) error
-	GetImportJob(ctx context.Context, sc school.Scope, id string) (school.ImportJob, error)
+	// ImportJobs is timetable's table of import jobs (timetable.import_jobs).
+	ImportJobs() *importjob.Store
 }
+
+// ImportPrefix starts timetable's import ids; the gateway routes GetImport by it.
+const ImportPrefix = "imp"
 
 // Import kinds.
 const (
@@ -134,20 +134,10 @@ type ImportOptions struct {
 	By       string // account id, for the job and the audit trail
 }
 
-// fileError turns a file the reader refuses into the one validation error
-// (InvalidArgument naming "file"), with both languages.
-func fileError(err error) error {
-	var se *sheet.Error
-	if errors.As(err, &se) {
-		return fault.Invalid("file", se.Reason+" ("+se.ReasonZh+")")
-	}
-	return err
-}
-
 // StartImport opens the uploaded file at path (which the job then owns and
 // removes), refuses it at once when it is not a spreadsheet of the kind,
-// and runs the import in the background: the job's percent moves while
-// rows are read, and its report is there when it ends.
+// and runs the import in the background (importjob.Runner): the job's
+// percent moves while rows are read, and its report is there when it ends.
 func (a *App) StartImport(ctx context.Context, schoolID, path string, o ImportOptions, log *slog.Logger) (school.ImportJob, error) {
 	remove := true
 	defer func() {
@@ -165,47 +155,20 @@ func (a *App) StartImport(ctx context.Context, schoolID, path string, o ImportOp
 	}
 	rd, err := sheet.Open(path, cols, sheet.ReadOptions{Encoding: o.Encoding})
 	if err != nil {
-		return school.ImportJob{}, fileError(err)
+		return school.ImportJob{}, importjob.FileError(err)
 	}
-	job := school.ImportJob{ID: school.NewID("imp"), Kind: o.Kind, DryRun: o.DryRun, FileName: o.FileName,
-		State: school.ImportRunning, CreatedBy: o.By, CreateTime: time.Now()}
-	if err := a.store.CreateImportJob(ctx, t.Scope, job); err != nil {
+	job := importjob.Job{Scope: importjob.Scope{DistrictID: t.Scope.DistrictID, SchoolID: t.Scope.SchoolID},
+		Kind: o.Kind, DryRun: o.DryRun, FileName: o.FileName, CreatedBy: o.By}
+	job, err = a.jobs.Start(ctx, log, job, func(bg context.Context, progress func(float64)) (school.ImportReport, error) {
+		defer os.Remove(path)
+		defer rd.Close()
+		return a.importRows(bg, t, rd, o, progress)
+	})
+	if err != nil {
 		_ = rd.Close()
 		return school.ImportJob{}, err
 	}
 	remove = false
-	go func() {
-		// The job outlives the upload call; it is bounded by its own deadline.
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
-		defer cancel()
-		defer os.Remove(path)
-		defer rd.Close()
-		last := -1
-		progress := func(f float64) {
-			if p := int(f * 99); p >= last+5 { // 100 only when finished
-				last = p
-				_ = a.store.SetImportProgress(bg, t.Scope, job.ID, p)
-			}
-		}
-		rep, err := a.importRows(bg, t, rd, o, progress)
-		state := school.ImportSucceeded
-		switch {
-		case err != nil:
-			state = school.ImportFailed
-			var se *sheet.Error
-			if errors.As(err, &se) {
-				rep.Failure, rep.FailureZh = se.Reason, se.ReasonZh
-			} else {
-				log.Error("import failed", "import_id", job.ID, "err", err)
-				rep.Failure, rep.FailureZh = "the import failed; nothing was written", "导入失败，未写入任何数据"
-			}
-		case rep.Rejected > 0:
-			state = school.ImportRejected
-		}
-		if err := a.store.FinishImportJob(bg, t.Scope, job.ID, state, rep); err != nil {
-			log.Error("record import result", "import_id", job.ID, "err", err)
-		}
-	}()
 	return job, nil
 }
 
@@ -215,7 +178,7 @@ func (a *App) GetImport(ctx context.Context, schoolID, id string) (school.Import
 	if err != nil {
 		return school.ImportJob{}, err
 	}
-	return a.store.GetImportJob(ctx, t.Scope, id)
+	return a.store.ImportJobs().Get(ctx, importjob.Scope{DistrictID: t.Scope.DistrictID, SchoolID: t.Scope.SchoolID}, id)
 }
 
 // Import runs an import to the end in the caller's goroutine (StartImport
@@ -231,20 +194,16 @@ func (a *App) Import(ctx context.Context, schoolID, path string, o ImportOptions
 	}
 	rd, err := sheet.Open(path, cols, sheet.ReadOptions{Encoding: o.Encoding})
 	if err != nil {
-		return school.ImportReport{}, fileError(err)
+		return school.ImportReport{}, importjob.FileError(err)
 	}
 	defer rd.Close()
-	if progress == nil {
-		progress = func(float64) {}
-	}
-	return a.importRows(ctx, t, rd, o, progress)
+	return importjob.Run(ctx, func(ctx context.Context, progress func(float64)) (school.ImportReport, error) {
+		return a.importRows(ctx, t, rd, o, progress)
+	}, progress)
 }
 
 func (a *App) importRows(ctx context.Context, t Tenant, rd *sheet.Reader, o ImportOptions, progress func(float64)) (school.ImportReport, error) {
-	rep := school.ImportReport{Encoding: rd.Encoding}
-	if rd.Format == "xlsx" {
-		rep.Encoding = "xlsx"
-	}
+	rep := school.ImportReport{Encoding: importjob.Encoding(rd)}
 	var err error
 	switch o.Kind {
 	case KindStudents:
@@ -255,9 +214,6 @@ func (a *App) importRows(ctx context.Context, t Tenant, rd *sheet.Reader, o Impo
 		err = a.importRooms(ctx, t, rd, o, &rep, progress)
 	case KindClubs:
 		err = a.importClubs(ctx, t, rd, o, &rep, progress)
-	}
-	if err == nil {
-		progress(1)
 	}
 	return rep, err
 }
@@ -453,7 +409,7 @@ func (a *App) importStudents(ctx context.Context, t Tenant, rd *sheet.Reader, o 
 	}
 	rep.New, rep.Unchanged = m.New, m.Unchanged
 	rep.Applied = rep.Rejected == 0 && !o.DryRun
-	slices.SortFunc(rep.Errors, func(x, y school.RowError) int { return x.Row - y.Row })
+	rep.SortErrors()
 	for _, c := range m.Changes {
 		rep.Change(school.RowChange{Row: c.Row, Key: c.New.Number, Fields: studentDiff(c.Old, c.New, byID)})
 	}
@@ -615,7 +571,7 @@ func (a *App) importClasses(ctx context.Context, t Tenant, rd *sheet.Reader, o I
 			write = append(write, c)
 		}
 	}
-	slices.SortFunc(rep.Errors, func(x, y school.RowError) int { return x.Row - y.Row })
+	rep.SortErrors()
 	if rep.Rejected > 0 || o.DryRun || len(write) == 0 {
 		rep.Applied = rep.Rejected == 0 && !o.DryRun
 		return nil
@@ -739,7 +695,7 @@ func (a *App) importRooms(ctx context.Context, t Tenant, rd *sheet.Reader, o Imp
 		return err
 	}
 	progress(0.9)
-	slices.SortFunc(rep.Errors, func(x, y school.RowError) int { return x.Row - y.Row })
+	rep.SortErrors()
 	rep.Applied = rep.Rejected == 0 && !o.DryRun
 	if !rep.Applied || len(write) == 0 {
 		return nil
@@ -906,7 +862,7 @@ func (a *App) importClubs(ctx context.Context, t Tenant, rd *sheet.Reader, o Imp
 		return err
 	}
 	progress(0.9)
-	slices.SortFunc(rep.Errors, func(x, y school.RowError) int { return x.Row - y.Row })
+	rep.SortErrors()
 	rep.Applied = rep.Rejected == 0 && !o.DryRun
 	if !rep.Applied || len(write) == 0 {
 		return nil

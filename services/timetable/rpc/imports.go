@@ -4,24 +4,17 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/timetable/app"
-	"github.com/kehou/kehou/services/timetable/domain/school"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// MaxUploadBytes caps what UploadImport spools to disk, whatever the
-// gateway's limit: a 50,000-row roster is a few MiB.
-const MaxUploadBytes = 64 << 20
-
-// UploadImport implements the RPC: the chunks go to a temporary file (an
-// .xlsx can only be read from its end, where zip keeps its directory),
-// which the import job then reads row by row.
+// UploadImport implements the RPC: the chunks go to a temporary file
+// (importjob.Spool), which the import job then reads row by row.
 func (s *Server) UploadImport(stream grpc.ClientStreamingServer[timetablev1.UploadImportRequest, timetablev1.UploadImportResponse]) error {
 	ctx := stream.Context()
 	first, err := stream.Recv()
@@ -37,49 +30,21 @@ func (s *Server) UploadImport(stream grpc.ClientStreamingServer[timetablev1.Uplo
 	if _, err := app.Columns(first.GetKind()); err != nil {
 		return s.toStatus(ctx, err)
 	}
-	f, err := os.CreateTemp("", "kehou-import-*")
+	path, err := importjob.Spool(first, stream.Recv)
 	if err != nil {
-		return s.toStatus(ctx, err)
-	}
-	path := f.Name()
-	keep := false
-	defer func() {
-		_ = f.Close()
-		if !keep {
-			_ = os.Remove(path)
-		}
-	}()
-	var n int64
-	for msg := first; ; {
-		n += int64(len(msg.GetChunk()))
-		if n > MaxUploadBytes {
-			return s.toStatus(ctx, fault.Invalid("file", "the file is larger than 64 MiB (文件超过 64 MiB)"))
-		}
-		if _, err := f.Write(msg.GetChunk()); err != nil {
-			return s.toStatus(ctx, err)
-		}
-		msg, err = stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if err := f.Close(); err != nil {
 		return s.toStatus(ctx, err)
 	}
 	var by string
 	if p, ok := auth.FromContext(ctx); ok {
 		by = p.AccountID
 	}
-	keep = true // StartImport owns the file now, and removes it
+	// StartImport owns the file now, and removes it.
 	job, err := s.app.StartImport(ctx, first.GetSchoolId(), path, app.ImportOptions{Kind: first.GetKind(), DryRun: first.GetDryRun(),
 		FileName: first.GetFileName(), Encoding: first.GetEncoding(), TermID: first.GetTermId(), By: by}, s.log)
 	if err != nil {
 		return s.toStatus(ctx, err)
 	}
-	return stream.SendAndClose(&timetablev1.UploadImportResponse{Import: importProto(job, first.GetSchoolId())})
+	return stream.SendAndClose(&timetablev1.UploadImportResponse{Import: importjob.Proto(job)})
 }
 
 // GetImport implements the RPC.
@@ -88,7 +53,7 @@ func (s *Server) GetImport(ctx context.Context, req *timetablev1.GetImportReques
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
-	return &timetablev1.GetImportResponse{Import: importProto(job, req.GetSchoolId())}, nil
+	return &timetablev1.GetImportResponse{Import: importjob.Proto(job)}, nil
 }
 
 // chunkWriter sends what the export writes as stream messages of up to
@@ -144,35 +109,4 @@ func (s *Server) ExportRecords(req *timetablev1.ExportRecordsRequest, stream grp
 		return s.toStatus(ctx, err)
 	}
 	return nil
-}
-
-var importStates = map[string]timetablev1.ImportState{
-	school.ImportRunning: timetablev1.ImportState_IMPORT_STATE_RUNNING, school.ImportSucceeded: timetablev1.ImportState_IMPORT_STATE_SUCCEEDED,
-	school.ImportRejected: timetablev1.ImportState_IMPORT_STATE_REJECTED, school.ImportFailed: timetablev1.ImportState_IMPORT_STATE_FAILED,
-}
-
-func importProto(j school.ImportJob, schoolID string) *timetablev1.ImportJob {
-	out := &timetablev1.ImportJob{ImportId: j.ID, SchoolId: schoolID, Kind: j.Kind, DryRun: j.DryRun, FileName: j.FileName,
-		State: importStates[j.State], Percent: int32(j.Percent), CreateTime: timestamppb.New(j.CreateTime)}
-	if !j.FinishTime.IsZero() {
-		out.FinishTime = timestamppb.New(j.FinishTime)
-	}
-	if r := j.Report; r != nil {
-		rep := &timetablev1.ImportReport{Rows: int32(r.Rows), NewRows: int32(r.New), ChangedRows: int32(r.Changed),
-			UnchangedRows: int32(r.Unchanged), RejectedRows: int32(r.Rejected), Applied: r.Applied,
-			Failure: r.Failure, FailureZh: r.FailureZh, Encoding: r.Encoding}
-		for _, e := range r.Errors {
-			rep.Errors = append(rep.Errors, &timetablev1.ImportRowError{Row: int32(e.Row), Column: e.Column, Value: e.Value,
-				Reason: e.Reason, ReasonZh: e.ReasonZh})
-		}
-		for _, c := range r.Changes {
-			ch := &timetablev1.ImportRowChange{Row: int32(c.Row), Key: c.Key}
-			for _, f := range c.Fields {
-				ch.Fields = append(ch.Fields, &timetablev1.ImportFieldChange{Column: f.Column, OldValue: f.Old, NewValue: f.New})
-			}
-			rep.Changes = append(rep.Changes, ch)
-		}
-		out.Report = rep
-	}
-	return out
 }

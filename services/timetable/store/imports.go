@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kehou/kehou/services/platform/civil"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/timetable/domain/school"
 )
@@ -243,51 +244,5 @@ func (s *Store) EachStudent(ctx context.Context, sc school.Scope, fn func(school
 	return errIf(rows.Err(), "students")
 }
 
-// CreateImportJob implements the app's ImportStore.
-func (s *Store) CreateImportJob(ctx context.Context, sc school.Scope, j school.ImportJob) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO timetable.import_jobs (district_id, school_id, import_id, kind, dry_run,
-		file_name, state, created_by, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		sc.DistrictID, sc.SchoolID, j.ID, j.Kind, j.DryRun, j.FileName, j.State, j.CreatedBy, j.CreateTime)
-	return errIf(err, "import "+j.ID)
-}
-
-// SetImportProgress implements the app's ImportStore.
-func (s *Store) SetImportProgress(ctx context.Context, sc school.Scope, id string, percent int) error {
-	_, err := s.db.Exec(ctx, `UPDATE timetable.import_jobs SET percent = $4
-		WHERE district_id = $1 AND school_id = $2 AND import_id = $3 AND state = 'running'`, sc.DistrictID, sc.SchoolID, id, percent)
-	return errIf(err, "import "+id)
-}
-
-// FinishImportJob implements the app's ImportStore.
-func (s *Store) FinishImportJob(ctx context.Context, sc school.Scope, id, state string, rep school.ImportReport) error {
-	b, err := json.Marshal(rep)
-	if err != nil {
-		return fmt.Errorf("encode report: %w", err)
-	}
-	_, err = s.db.Exec(ctx, `UPDATE timetable.import_jobs SET state = $4, percent = 100, report = $5, finish_time = now()
-		WHERE district_id = $1 AND school_id = $2 AND import_id = $3`, sc.DistrictID, sc.SchoolID, id, state, b)
-	return errIf(err, "import "+id)
-}
-
-// GetImportJob implements the app's ImportStore.
-func (s *Store) GetImportJob(ctx context.Context, sc school.Scope, id string) (school.ImportJob, error) {
-	var j school.ImportJob
-	var rep []byte
-	var finish *time.Time
-	err := s.db.QueryRow(ctx, `SELECT import_id, kind, dry_run, file_name, state, percent, report, created_by, create_time, finish_time
-		FROM timetable.import_jobs WHERE district_id = $1 AND school_id = $2 AND import_id = $3`, sc.DistrictID, sc.SchoolID, id).
-		Scan(&j.ID, &j.Kind, &j.DryRun, &j.FileName, &j.State, &j.Percent, &rep, &j.CreatedBy, &j.CreateTime, &finish)
-	if err != nil {
-		return j, interpretError(err, "import "+id)
-	}
-	if finish != nil {
-		j.FinishTime = *finish
-	}
-	if rep != nil {
-		j.Report = &school.ImportReport{}
-		if err := json.Unmarshal(rep, j.Report); err != nil {
-			return j, fmt.Errorf("decode report: %w", err)
-		}
-	}
-	return j, nil
-}
+// ImportJobs implements the app's ImportStore: the jobs in timetable.import_jobs.
+func (s *Store) ImportJobs() *importjob.Store { return importjob.NewStore(s.db, "timetable") }

@@ -1,99 +1,19 @@
 package school
 
-import "time"
+import "github.com/kehou/kehou/services/platform/importjob/report"
 
-// ImportReport is what an import found in a file and did with it: the
-// counts, a line per bad row and what each changed row changes. Lists are
-// capped at MaxReportLines; the counts are exact.
-type ImportReport struct {
-	Rows      int          `json:"rows"`
-	New       int          `json:"new"`
-	Changed   int          `json:"changed"`
-	Unchanged int          `json:"unchanged"`
-	Rejected  int          `json:"rejected"`
-	Applied   bool         `json:"applied"`
-	Errors    []RowError   `json:"errors,omitempty"`
-	Changes   []RowChange  `json:"changes,omitempty"`
-	Failure   string       `json:"failure,omitempty"`
-	FailureZh string       `json:"failure_zh,omitempty"`
-	Encoding  string       `json:"encoding,omitempty"`
-	rejected  map[int]bool // rows with at least one error
-}
-
-// MaxReportLines caps the errors and changes a report lists, so a report
-// of a 50,000-row file stays small; the counts still cover every row.
-const MaxReportLines = 1000
-
-// RowError is one thing wrong with one row.
-type RowError struct {
-	Row      int    `json:"row"`
-	Column   string `json:"column"`
-	Value    string `json:"value"`
-	Reason   string `json:"reason"`
-	ReasonZh string `json:"reason_zh"`
-}
-
-// RowChange is a row that changes an existing record, field by field.
-type RowChange struct {
-	Row    int           `json:"row"`
-	Key    string        `json:"key"`
-	Fields []FieldChange `json:"fields"`
-}
-
-// FieldChange is one changed field, by its column header.
-type FieldChange struct {
-	Column string `json:"column"`
-	Old    string `json:"old"`
-	New    string `json:"new"`
-}
-
-// Reject records an error of a row; a row counts as rejected once however
-// many errors it has.
-func (r *ImportReport) Reject(e RowError) {
-	if r.rejected == nil {
-		r.rejected = map[int]bool{}
-	}
-	if !r.rejected[e.Row] {
-		r.rejected[e.Row] = true
-		r.Rejected++
-	}
-	if len(r.Errors) < MaxReportLines {
-		r.Errors = append(r.Errors, e)
-	}
-}
-
-// RowRejected reports whether row already has an error.
-func (r *ImportReport) RowRejected(row int) bool { return r.rejected[row] }
-
-// Change records a changed row.
-func (r *ImportReport) Change(c RowChange) {
-	r.Changed++
-	if len(r.Changes) < MaxReportLines {
-		r.Changes = append(r.Changes, c)
-	}
-}
-
-// Import job states.
-const (
-	ImportRunning   = "running"
-	ImportSucceeded = "succeeded"
-	ImportRejected  = "rejected"
-	ImportFailed    = "failed"
+// The report and job shapes are every service's (platform/importjob/report);
+// these names keep the roster code's vocabulary.
+type (
+	ImportReport = report.Report
+	RowError     = report.RowError
+	RowChange    = report.RowChange
+	FieldChange  = report.FieldChange
+	ImportJob    = report.Job
 )
 
-// ImportJob is one uploaded file's import.
-type ImportJob struct {
-	ID         string
-	Kind       string
-	DryRun     bool
-	FileName   string
-	State      string
-	Percent    int
-	Report     *ImportReport
-	CreatedBy  string
-	CreateTime time.Time
-	FinishTime time.Time
-}
+// MaxReportLines caps the errors and changes a report lists.
+const MaxReportLines = report.MaxReportLines
 
 // reasonsZh are the Chinese of the rules' English reasons, beside the rules
 // so a new rule gets its translation in the same change.

@@ -1,0 +1,220 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/rpcserver"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// ImportRoute takes a spreadsheet as the raw request body, not JSON: it is
+// always an upload route (MaxUploadBytes), and the body goes on to the
+// client-streaming UploadImport of the service that owns the kind, in
+// chunks as it arrives.
+const ImportRoute = "POST /v1/imports"
+
+// uploadChunk is how much of a body one UploadImport message carries.
+const uploadChunk = 1 << 20
+
+// importKinds says which service owns each import kind. The upload route
+// and `kehou import` (which calls it) route by it: one code path for both.
+var importKinds = map[string]string{
+	"students": "timetable", "classes": "timetable", "rooms": "timetable", "clubs": "timetable",
+	"staff": "staffing", "institutions": "staffing",
+	"fee_schedules": "billing", "rate_tables": "billing",
+}
+
+// importer is one service's side of the import routes: its UploadImport
+// and GetImport, behind the shared shapes (every UploadImportResponse and
+// GetImportResponse has the kehou.common.v1.ImportJob as "import").
+type importer struct {
+	// prefix starts the import ids the service gives (importjob.Runner's
+	// Prefix): GET …/imports/{import_id} goes to the service by it.
+	prefix string
+	// method is UploadImport's full gRPC name, for the call's metadata.
+	method string
+	upload func(ctx context.Context) (uploadStream, error)
+	get    func(ctx context.Context, schoolID, importID string) (proto.Message, error)
+}
+
+// uploadStream is a client-streaming UploadImport call.
+type uploadStream interface {
+	// send sends the next chunk; the first message also carries q's options.
+	send(q url.Values, chunk []byte, first bool) error
+	CloseSend() error
+	closeAndRecv() (proto.Message, error)
+}
+
+// clientStream adapts a service's generated UploadImport client stream.
+type clientStream[Req, Resp any] struct {
+	grpc.ClientStreamingClient[Req, Resp]
+	build func(q url.Values, chunk []byte, first bool) *Req
+}
+
+func (c clientStream[Req, Resp]) send(q url.Values, chunk []byte, first bool) error {
+	return c.Send(c.build(q, chunk, first))
+}
+
+func (c clientStream[Req, Resp]) closeAndRecv() (proto.Message, error) {
+	resp, err := c.CloseAndRecv()
+	if err != nil {
+		return nil, err
+	}
+	return any(resp).(proto.Message), nil
+}
+
+// timetableImporter serves students, classes, rooms and clubs.
+func timetableImporter(tt timetablev1.TimetableServiceClient) importer {
+	return importer{
+		prefix: "imp_",
+		method: "/kehou.timetable.v1.TimetableService/UploadImport",
+		upload: func(ctx context.Context) (uploadStream, error) {
+			s, err := tt.UploadImport(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return clientStream[timetablev1.UploadImportRequest, timetablev1.UploadImportResponse]{s,
+				func(q url.Values, chunk []byte, first bool) *timetablev1.UploadImportRequest {
+					if !first {
+						return &timetablev1.UploadImportRequest{Chunk: chunk}
+					}
+					dry, _ := strconv.ParseBool(q.Get("dry_run"))
+					return &timetablev1.UploadImportRequest{SchoolId: q.Get("school_id"), Kind: q.Get("kind"), DryRun: dry,
+						FileName: q.Get("file_name"), Encoding: q.Get("encoding"), TermId: q.Get("term_id"), Chunk: chunk}
+				}}, nil
+		},
+		get: func(ctx context.Context, schoolID, importID string) (proto.Message, error) {
+			return tt.GetImport(ctx, &timetablev1.GetImportRequest{SchoolId: schoolID, ImportId: importID})
+		},
+	}
+}
+
+// importRoutes registers the upload route and the job route over the
+// generated ones of the same patterns (the last handler registered for a
+// pattern wins). Everything else about them (authorization, validation,
+// the import itself) is the owning service's; services maps a service's
+// name to its importer (a service without one answers Unimplemented).
+func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
+	fail := func(ctx context.Context, w http.ResponseWriter, r *http.Request, err error) {
+		_, out := runtime.MarshalerForRequest(mux, r)
+		errorHandler(ctx, mux, out, w, r, err)
+	}
+	reply := func(ctx context.Context, w http.ResponseWriter, r *http.Request, code int, resp proto.Message) {
+		_, out := runtime.MarshalerForRequest(mux, r)
+		b, err := out.Marshal(resp)
+		if err != nil {
+			fail(ctx, w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_, _ = w.Write(b)
+	}
+	err := mux.HandlePath("POST", "/v1/imports", func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+		q := r.URL.Query()
+		kind := q.Get("kind")
+		owner, known := importKinds[kind]
+		if !known {
+			kinds := make([]string, 0, len(importKinds))
+			for k := range importKinds {
+				kinds = append(kinds, k)
+			}
+			slices.Sort(kinds)
+			fail(r.Context(), w, r, invalidKind(kind, kinds))
+			return
+		}
+		imp, ok := services[owner]
+		if !ok {
+			fail(r.Context(), w, r, status.Errorf(codes.Unimplemented, "imports of %s are not available yet (暂不支持导入 %s)", kind, kind))
+			return
+		}
+		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, imp.method, runtime.WithHTTPPathPattern("/v1/imports"))
+		if err != nil {
+			fail(r.Context(), w, r, err)
+			return
+		}
+		stream, err := imp.upload(ctx)
+		if err != nil {
+			fail(ctx, w, r, err)
+			return
+		}
+		buf := make([]byte, uploadChunk)
+		for first := true; ; first = false {
+			n, rerr := io.ReadFull(r.Body, buf)
+			if n > 0 || first {
+				if err := stream.send(q, buf[:n], first); err != nil {
+					break // the service ended the call; closeAndRecv says why
+				}
+			}
+			if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+				break
+			}
+			if rerr != nil {
+				_ = stream.CloseSend()
+				fail(ctx, w, r, status.Error(codes.InvalidArgument, "cannot read the upload: "+rerr.Error()))
+				return
+			}
+		}
+		resp, err := stream.closeAndRecv()
+		if err != nil {
+			fail(ctx, w, r, err)
+			return
+		}
+		job := importOf(resp)
+		w.Header().Set("Location", "/v1/schools/"+url.PathEscape(job.GetSchoolId())+"/imports/"+url.PathEscape(job.GetImportId()))
+		reply(ctx, w, r, http.StatusAccepted, resp)
+	})
+	if err != nil {
+		return err
+	}
+	return mux.HandlePath("GET", "/v1/schools/{school_id}/imports/{import_id}", func(w http.ResponseWriter, r *http.Request, p map[string]string) {
+		for _, imp := range services {
+			if !strings.HasPrefix(p["import_id"], imp.prefix) {
+				continue
+			}
+			ctx, err := runtime.AnnotateContext(r.Context(), mux, r, strings.TrimSuffix(imp.method, "UploadImport")+"GetImport",
+				runtime.WithHTTPPathPattern("/v1/schools/{school_id}/imports/{import_id}"))
+			if err != nil {
+				fail(r.Context(), w, r, err)
+				return
+			}
+			resp, err := imp.get(ctx, p["school_id"], p["import_id"])
+			if err != nil {
+				fail(ctx, w, r, err)
+				return
+			}
+			reply(ctx, w, r, http.StatusOK, resp)
+			return
+		}
+		fail(r.Context(), w, r, status.Errorf(codes.NotFound, "import %s not found", p["import_id"]))
+	})
+}
+
+func invalidKind(kind string, kinds []string) error {
+	return rpcserver.InvalidArgument(fault.Violation{Field: "kind",
+		Reason: fmt.Sprintf("unknown import kind %q: use %s", kind, strings.Join(kinds, ", "))})
+}
+
+// importOf is the job of any service's UploadImportResponse: they all
+// carry the shared kehou.common.v1.ImportJob.
+func importOf(resp proto.Message) *commonv1.ImportJob {
+	if r, ok := resp.(interface{ GetImport() *commonv1.ImportJob }); ok {
+		return r.GetImport()
+	}
+	return nil
+}
