@@ -13,6 +13,7 @@ import (
 	idstaffingfeed "github.com/kehou/kehou/services/identity/staffingfeed"
 	idtimetablefeed "github.com/kehou/kehou/services/identity/timetablefeed"
 	"github.com/kehou/kehou/services/platform/audit"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"log/slog"
 	"net"
 	"net/http"
@@ -449,9 +450,11 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 			return nil, err
 		}
 		servers[p] = srv
+		// The part's import jobs, failed as interrupted when it stops.
+		var jobs *importjob.Runner
 		switch p {
 		case Timetable:
-			timetable.Register(srv, pool, log)
+			jobs = timetable.Register(srv, pool, log)
 		case Staffing:
 			staffing.Register(srv, pool, ttConns[p], log)
 		case Billing:
@@ -465,7 +468,17 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		// Callers stop before what they call: billing calls staffing, both call timetable.
 		stage := map[Part]int{Billing: 1, Identity: 1, Staffing: 2, Timetable: 3}[p]
 		sctx := stages.ctx(stage)
-		tasks = append(tasks, task{stage, func() error { return srv.Serve(sctx, lis, cfg.ShutdownGrace) }})
+		tasks = append(tasks, task{stage, func() error {
+			err := srv.Serve(sctx, lis, cfg.ShutdownGrace)
+			if jobs != nil { // before the pool closes
+				jctx, cancel := context.WithTimeout(context.WithoutCancel(sctx), cfg.ShutdownGrace)
+				defer cancel()
+				if jerr := jobs.Shutdown(jctx); jerr != nil {
+					log.Error("fail interrupted imports", "service", string(p), "err", jerr)
+				}
+			}
+			return err
+		}})
 	}
 
 	if cfg.Has(Gateway) {

@@ -3,17 +3,31 @@
 package timetable
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/timetable/app"
 	"github.com/kehou/kehou/services/timetable/rpc"
 	"github.com/kehou/kehou/services/timetable/store"
 	"google.golang.org/grpc"
 )
 
-// Register adds the timetable service to s.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, log *slog.Logger) {
-	timetablev1.RegisterTimetableServiceServer(s, rpc.New(app.New(store.New(pool)), log))
+// Register adds the timetable service to s. It fails the import jobs a
+// previous run left running (a crash: Shutdown fails its own) and returns
+// the runner of import jobs, whose Shutdown the caller calls when it stops.
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, log *slog.Logger) *importjob.Runner {
+	a := app.New(store.New(pool))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n, err := a.Imports().Recover(ctx); err != nil {
+		log.Error("fail interrupted imports", "service", "timetable", "err", err)
+	} else if n > 0 {
+		log.Warn("failed imports interrupted by the last shutdown", "service", "timetable", "count", n)
+	}
+	timetablev1.RegisterTimetableServiceServer(s, rpc.New(a, log))
+	return a.Imports()
 }

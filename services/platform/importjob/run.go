@@ -3,10 +3,12 @@ package importjob
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/sheet"
 )
 
@@ -24,8 +26,11 @@ type Runner struct {
 	Prefix string
 	// Timeout bounds one job (default 30 minutes).
 	Timeout time.Duration
-	// progressHook, when set (tests), sees every percent recorded.
-	progressHook func(percent int)
+
+	mu       sync.Mutex
+	running  map[string]context.CancelFunc // job id → cancels its work
+	stopping bool
+	wg       sync.WaitGroup
 }
 
 // NewRunner returns a runner over jobs.
@@ -38,6 +43,12 @@ func NewRunner(jobs *Store, prefix string) *Runner {
 // values, such as the caller the audit trail names, go with it; its
 // cancellation does not); log gets what fails after the call has ended.
 func (r *Runner) Start(ctx context.Context, log *slog.Logger, job Job, work Work) (Job, error) {
+	r.mu.Lock()
+	stopping := r.stopping
+	r.mu.Unlock()
+	if stopping {
+		return Job{}, fmt.Errorf("the service is shutting down: upload again shortly (服务正在停止，请稍后重新上传): %w", fault.ErrUnavailable)
+	}
 	job.ID, job.State, job.Percent = NewID(r.Prefix), Running, 0
 	if job.CreateTime.IsZero() {
 		job.CreateTime = time.Now()
@@ -49,11 +60,28 @@ func (r *Runner) Start(ctx context.Context, log *slog.Logger, job Job, work Work
 	if timeout == 0 {
 		timeout = 30 * time.Minute
 	}
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	r.mu.Lock()
+	if r.running == nil {
+		r.running = map[string]context.CancelFunc{}
+	}
+	r.running[job.ID] = cancel
+	r.wg.Add(1)
+	r.mu.Unlock()
 	go func() {
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer r.wg.Done()
 		defer cancel()
 		state, rep := r.run(bg, log, job, work)
-		if err := r.Jobs.Finish(bg, job.Scope, job.ID, state, rep); err != nil {
+		r.mu.Lock()
+		delete(r.running, job.ID)
+		if state == Failed && r.stopping && bg.Err() != nil {
+			state, rep = Failed, Report{Rows: rep.Rows, Encoding: rep.Encoding, Failure: Interrupted, FailureZh: InterruptedZh}
+		}
+		r.mu.Unlock()
+		// The result is written even when the work was cancelled.
+		fctx, fcancel := context.WithTimeout(context.WithoutCancel(bg), 10*time.Second)
+		defer fcancel()
+		if err := r.Jobs.Finish(fctx, job, state, rep); err != nil {
 			log.Error("record import result", "import_id", job.ID, "err", err)
 		}
 	}()
@@ -83,9 +111,6 @@ func (r *Runner) run(ctx context.Context, log *slog.Logger, job Job, work Work) 
 		if p := int(f * 99); p >= last+5 { // 100 only when finished
 			last = p
 			_ = r.Jobs.SetProgress(ctx, job.Scope, job.ID, p)
-			if r.progressHook != nil {
-				r.progressHook(p)
-			}
 		}
 	}
 	rep, err := work(ctx, progress)
@@ -116,4 +141,43 @@ func Encoding(rd *sheet.Reader) string {
 		return "xlsx"
 	}
 	return rd.Encoding
+}
+
+// Recover fails the jobs a previous run of the service left running (it
+// stopped without Shutdown: killed, or the machine went down). Call it at
+// start, before serving: a service is one process over its schema.
+func (r *Runner) Recover(ctx context.Context) (int64, error) {
+	return r.Jobs.FailRunning(ctx, nil)
+}
+
+// Shutdown refuses new jobs, cancels the running ones (their transactions
+// roll back) and waits for them to record themselves failed, interrupted
+// by shutdown; those still running when ctx ends are marked so directly.
+func (r *Runner) Shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	r.stopping = true
+	for _, cancel := range r.running {
+		cancel()
+	}
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	r.mu.Lock()
+	ids := make([]string, 0, len(r.running))
+	for id := range r.running {
+		ids = append(ids, id)
+	}
+	r.mu.Unlock()
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, err := r.Jobs.FailRunning(fctx, ids)
+	return err
 }

@@ -172,6 +172,10 @@ func (a *App) StartImport(ctx context.Context, schoolID, path string, o ImportOp
 	return job, nil
 }
 
+// Imports is the runner of timetable's import jobs, for the service's
+// start (Recover) and shutdown (Shutdown).
+func (a *App) Imports() *importjob.Runner { return a.jobs }
+
 // GetImport reads a job of the school.
 func (a *App) GetImport(ctx context.Context, schoolID, id string) (school.ImportJob, error) {
 	t, err := a.Tenant(ctx, schoolID)

@@ -46,7 +46,8 @@ type AuditEvent struct {
 	RequestId string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// The gRPC method, e.g. "/kehou.billing.v1.PaymentService/RecordPayment".
 	Action string `protobuf:"bytes,9,opt,name=action,proto3" json:"action,omitempty"`
-	// insert, update, delete or read.
+	// insert, update, delete, read, or import (an applied spreadsheet import:
+	// the object is the job, after has the file name, kind and counts).
 	Operation string `protobuf:"bytes,10,opt,name=operation,proto3" json:"operation,omitempty"`
 	// What kind of object, e.g. "fee_schedule", "payment", "enrolment".
 	ObjectKind string `protobuf:"bytes,11,opt,name=object_kind,json=objectKind,proto3" json:"object_kind,omitempty"`
