@@ -3,19 +3,15 @@ package gateway
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
-	"github.com/kehou/kehou/services/platform/fault"
-	"github.com/kehou/kehou/services/platform/rpcserver"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -128,15 +124,12 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 	err := mux.HandlePath("POST", "/v1/imports", func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
 		q := r.URL.Query()
 		kind := q.Get("kind")
+		// An unknown kind goes to timetable, which authorizes the caller
+		// first (no answer says more than 401 or 403 to whoever may not
+		// import) and then names every kind there is.
 		owner, known := importKinds[kind]
 		if !known {
-			kinds := make([]string, 0, len(importKinds))
-			for k := range importKinds {
-				kinds = append(kinds, k)
-			}
-			slices.Sort(kinds)
-			fail(r.Context(), w, r, invalidKind(kind, kinds))
-			return
+			owner = "timetable"
 		}
 		imp, ok := services[owner]
 		if !ok {
@@ -183,31 +176,27 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 		return err
 	}
 	return mux.HandlePath("GET", "/v1/schools/{school_id}/imports/{import_id}", func(w http.ResponseWriter, r *http.Request, p map[string]string) {
-		for _, imp := range services {
-			if !strings.HasPrefix(p["import_id"], imp.prefix) {
-				continue
+		// An id of no service's prefix goes to timetable too, which
+		// authorizes, then answers NotFound.
+		imp := services["timetable"]
+		for _, s := range services {
+			if strings.HasPrefix(p["import_id"], s.prefix) {
+				imp = s
 			}
-			ctx, err := runtime.AnnotateContext(r.Context(), mux, r, strings.TrimSuffix(imp.method, "UploadImport")+"GetImport",
-				runtime.WithHTTPPathPattern("/v1/schools/{school_id}/imports/{import_id}"))
-			if err != nil {
-				fail(r.Context(), w, r, err)
-				return
-			}
-			resp, err := imp.get(ctx, p["school_id"], p["import_id"])
-			if err != nil {
-				fail(ctx, w, r, err)
-				return
-			}
-			reply(ctx, w, r, http.StatusOK, resp)
+		}
+		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, strings.TrimSuffix(imp.method, "UploadImport")+"GetImport",
+			runtime.WithHTTPPathPattern("/v1/schools/{school_id}/imports/{import_id}"))
+		if err != nil {
+			fail(r.Context(), w, r, err)
 			return
 		}
-		fail(r.Context(), w, r, status.Errorf(codes.NotFound, "import %s not found", p["import_id"]))
+		resp, err := imp.get(ctx, p["school_id"], p["import_id"])
+		if err != nil {
+			fail(ctx, w, r, err)
+			return
+		}
+		reply(ctx, w, r, http.StatusOK, resp)
 	})
-}
-
-func invalidKind(kind string, kinds []string) error {
-	return rpcserver.InvalidArgument(fault.Violation{Field: "kind",
-		Reason: fmt.Sprintf("unknown import kind %q: use %s", kind, strings.Join(kinds, ", "))})
 }
 
 // importOf is the job of any service's UploadImportResponse: they all

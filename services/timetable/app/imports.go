@@ -121,7 +121,8 @@ func Columns(kind string) ([]sheet.Field, error) {
 	case KindClubs:
 		return clubColumns, nil
 	}
-	return nil, fault.Invalid("kind", fmt.Sprintf("unknown import kind %q: use %s, %s, %s or %s", kind, KindStudents, KindClasses, KindRooms, KindClubs))
+	return nil, fault.Invalid("kind", fmt.Sprintf("unknown import kind %q: use %s, %s, %s or %s (timetable's), "+
+		"staff or institutions (staffing's), fee_schedules or rate_tables (billing's)", kind, KindStudents, KindClasses, KindRooms, KindClubs))
 }
 
 // ImportOptions are what the uploader chose.
