@@ -4,37 +4,84 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 )
 
-// fileRoutes registers timetable's export download, whose body is a file
-// rather than JSON, over the generated route of the same pattern (the last
-// handler registered for a pattern wins); the upload is importRoutes'.
-func fileRoutes(mux *runtime.ServeMux, tt timetablev1.TimetableServiceClient) error {
+// exportChunk is one message of any service's ExportRecords stream.
+type exportChunk interface {
+	GetFileName() string
+	GetContentType() string
+	GetChunk() []byte
+}
+
+// exportStream opens the ExportRecords of the service owning kind and
+// returns its receive function and the method's full name.
+type exportStream func(ctx context.Context, schoolID, kind string, q url.Values) (func() (exportChunk, error), error)
+
+func timetableExport(tt timetablev1.TimetableServiceClient) exportStream {
+	return func(ctx context.Context, schoolID, kind string, q url.Values) (func() (exportChunk, error), error) {
+		tmpl, _ := strconv.ParseBool(q.Get("template"))
+		s, err := tt.ExportRecords(ctx, &timetablev1.ExportRecordsRequest{SchoolId: schoolID, Kind: kind,
+			Format: q.Get("format"), Template: tmpl, TermId: q.Get("term_id")})
+		if err != nil {
+			return nil, err
+		}
+		return func() (exportChunk, error) { return s.Recv() }, nil
+	}
+}
+
+func staffingExport(st staffingv1.StaffingServiceClient) exportStream {
+	return func(ctx context.Context, schoolID, kind string, q url.Values) (func() (exportChunk, error), error) {
+		tmpl, _ := strconv.ParseBool(q.Get("template"))
+		s, err := st.ExportRecords(ctx, &staffingv1.ExportRecordsRequest{SchoolId: schoolID, Kind: kind,
+			Format: q.Get("format"), Template: tmpl})
+		if err != nil {
+			return nil, err
+		}
+		return func() (exportChunk, error) { return s.Recv() }, nil
+	}
+}
+
+// fileRoutes registers the export download, whose body is a file rather
+// than JSON, over the generated route of the same pattern (the last
+// handler registered for a pattern wins); it goes to the service that owns
+// the kind (importKinds), as the upload (importRoutes).
+func fileRoutes(mux *runtime.ServeMux, tt timetablev1.TimetableServiceClient, st staffingv1.StaffingServiceClient) error {
+	exports := map[string]struct {
+		method string
+		open   exportStream
+	}{
+		"timetable": {"/kehou.timetable.v1.TimetableService/ExportRecords", timetableExport(tt)},
+		"staffing":  {"/kehou.staffing.v1.StaffingService/ExportRecords", staffingExport(st)},
+	}
 	fail := func(ctx context.Context, w http.ResponseWriter, r *http.Request, err error) {
 		_, out := runtime.MarshalerForRequest(mux, r)
 		errorHandler(ctx, mux, out, w, r, err)
 	}
 	return mux.HandlePath("GET", "/v1/schools/{school_id}/exports/{kind}", func(w http.ResponseWriter, r *http.Request, p map[string]string) {
-		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, "/kehou.timetable.v1.TimetableService/ExportRecords",
+		// An unknown kind goes to timetable, which authorizes, then names the kinds.
+		ex, ok := exports[importKinds[p["kind"]]]
+		if !ok {
+			ex = exports["timetable"]
+		}
+		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, ex.method,
 			runtime.WithHTTPPathPattern("/v1/schools/{school_id}/exports/{kind}"))
 		if err != nil {
 			fail(r.Context(), w, r, err)
 			return
 		}
-		q := r.URL.Query()
-		tmpl, _ := strconv.ParseBool(q.Get("template"))
-		stream, err := tt.ExportRecords(ctx, &timetablev1.ExportRecordsRequest{SchoolId: p["school_id"], Kind: p["kind"],
-			Format: q.Get("format"), Template: tmpl, TermId: q.Get("term_id")})
+		recv, err := ex.open(ctx, p["school_id"], p["kind"], r.URL.Query())
 		if err != nil {
 			fail(ctx, w, r, err)
 			return
 		}
 		// The first message decides between an error answer and the file.
-		first, err := stream.Recv()
+		first, err := recv()
 		if err != nil {
 			fail(ctx, w, r, err)
 			return
@@ -44,7 +91,7 @@ func fileRoutes(mux *runtime.ServeMux, tt timetablev1.TimetableServiceClient) er
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(first.GetChunk())
 		for {
-			msg, err := stream.Recv()
+			msg, err := recv()
 			if err != nil {
 				return // io.EOF, or a failure after the header: the cut body shows it
 			}

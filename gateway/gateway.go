@@ -114,14 +114,15 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err := timetablev1.RegisterTimetableServiceHandlerClient(ctx, mux, tt); err != nil {
 		return nil, fmt.Errorf("register timetable routes: %w", err)
 	}
-	if err := fileRoutes(mux, tt); err != nil {
+	st := staffingv1.NewStaffingServiceClient(b.Staffing)
+	if err := fileRoutes(mux, tt, st); err != nil {
 		return nil, fmt.Errorf("register file routes: %w", err)
 	}
 	// Imports route by kind to the owning service (importKinds).
-	if err := importRoutes(mux, map[string]importer{"timetable": timetableImporter(tt)}); err != nil {
+	if err := importRoutes(mux, map[string]importer{"timetable": timetableImporter(tt), "staffing": staffingImporter(st)}); err != nil {
 		return nil, fmt.Errorf("register import routes: %w", err)
 	}
-	if err := staffingv1.RegisterStaffingServiceHandlerClient(ctx, mux, staffingv1.NewStaffingServiceClient(b.Staffing)); err != nil {
+	if err := staffingv1.RegisterStaffingServiceHandlerClient(ctx, mux, st); err != nil {
 		return nil, fmt.Errorf("register staffing routes: %w", err)
 	}
 	if err := billingv1.RegisterBillingServiceHandlerClient(ctx, mux, billingv1.NewBillingServiceClient(b.Billing)); err != nil {

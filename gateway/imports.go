@@ -11,6 +11,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -96,6 +97,32 @@ func timetableImporter(tt timetablev1.TimetableServiceClient) importer {
 		},
 		get: func(ctx context.Context, schoolID, importID string) (proto.Message, error) {
 			return tt.GetImport(ctx, &timetablev1.GetImportRequest{SchoolId: schoolID, ImportId: importID})
+		},
+	}
+}
+
+// staffingImporter serves staff.
+func staffingImporter(st staffingv1.StaffingServiceClient) importer {
+	return importer{
+		prefix: "simp_",
+		method: "/kehou.staffing.v1.StaffingService/UploadImport",
+		upload: func(ctx context.Context) (uploadStream, error) {
+			s, err := st.UploadImport(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return clientStream[staffingv1.UploadImportRequest, staffingv1.UploadImportResponse]{s,
+				func(q url.Values, chunk []byte, first bool) *staffingv1.UploadImportRequest {
+					if !first {
+						return &staffingv1.UploadImportRequest{Chunk: chunk}
+					}
+					dry, _ := strconv.ParseBool(q.Get("dry_run"))
+					return &staffingv1.UploadImportRequest{SchoolId: q.Get("school_id"), Kind: q.Get("kind"), DryRun: dry,
+						FileName: q.Get("file_name"), Encoding: q.Get("encoding"), Chunk: chunk}
+				}}, nil
+		},
+		get: func(ctx context.Context, schoolID, importID string) (proto.Message, error) {
+			return st.GetImport(ctx, &staffingv1.GetImportRequest{SchoolId: schoolID, ImportId: importID})
 		},
 	}
 }

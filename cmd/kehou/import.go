@@ -20,14 +20,15 @@ import (
 const importUsage = `usage: kehou import <kind> <file> --school ID [--term ID] [--dry-run] [--encoding gbk] [--url URL]
                     [--token TOKEN | --login NAME (password from KEHOU_PASSWORD)]
        kehou import fee_schedules|rate_tables <file> --district ID [--school ID] [--dry-run] …
-  kind: students, classes, rooms or clubs (of --term) into a school; fee_schedules or rate_tables into a
-  district (--school: that school's own only); file: .xlsx or .csv. It uploads through the gateway's
+  kind: students, classes, rooms or clubs (of --term) into a school (timetable's); staff into a school and
+  institutions into a district (staffing's); fee_schedules or rate_tables into a district (--school: that
+  school's own only; billing's); file: .xlsx or .csv. It uploads through the gateway's
   POST /v1/imports (billing's kinds: POST /v1/billing/imports), the same path as any HTTP client, shows
   progress and prints the report.`
 
 // districtKinds are billing's kinds, imported into a district (and
 // optionally one school's own versions) on billing's upload route.
-var districtKinds = map[string]bool{"fee_schedules": true, "rate_tables": true}
+var districtKinds = map[string]bool{"fee_schedules": true, "rate_tables": true, "institutions": true}
 
 // importCmd runs `kehou import` against a running system.
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -62,6 +63,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	case districtKinds[kind] && *districtID == "":
 		fs.Usage()
 		return errors.New("kehou import " + kind + " needs --district")
+	case kind == "institutions": // staffing's, on the shared route
 	case districtKinds[kind]:
 		route = "/v1/billing/imports"
 	case *schoolID == "":

@@ -456,7 +456,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		case Timetable:
 			jobs = timetable.Register(srv, pool, log)
 		case Staffing:
-			staffing.Register(srv, pool, ttConns[p], log)
+			jobs = staffing.Register(srv, pool, ttConns[p], log)
 		case Billing:
 			billing.Register(srv, pool, ttConns[p], stConns[p], log, cfg.Billing)
 		case Identity:

@@ -12,6 +12,7 @@ import (
 	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
+	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
 	"github.com/kehou/kehou/services/staffing/domain/facts"
 	"github.com/kehou/kehou/services/staffing/domain/hours"
@@ -33,6 +34,10 @@ type Store interface {
 	GetMember(ctx context.Context, districtID, schoolID, staffID string) (staff.Member, error)
 	ListMembers(ctx context.Context, districtID, schoolID, after string, limit int) ([]staff.Member, error)
 	SetParticipation(ctx context.Context, districtID, schoolID, staffID, termID string, optedIn bool) error
+	// MergeMembers writes an import's new and changed people in one transaction.
+	MergeMembers(ctx context.Context, ms []staff.Member) error
+	// ImportJobs is staffing's table of import jobs (staffing.import_jobs).
+	ImportJobs() *importjob.Store
 
 	SetDistrictPolicy(ctx context.Context, districtID string, maxSchools int) error
 	CreateInstitution(ctx context.Context, in staff.Institution) (staff.Institution, error)
@@ -87,10 +92,13 @@ type App struct {
 	store Store
 	tt    Timetable
 	now   func() time.Time
+	jobs  *importjob.Runner
 }
 
 // New returns the use cases.
-func New(store Store, tt Timetable) *App { return &App{store: store, tt: tt, now: time.Now} }
+func New(store Store, tt Timetable) *App {
+	return &App{store: store, tt: tt, now: time.Now, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix)}
+}
 
 func today(t time.Time) civil.Date {
 	t = t.In(Zone)
@@ -193,6 +201,9 @@ func (a *App) UpdateMember(ctx context.Context, schoolID string, m staff.Member)
 	m.IDCardNumber = staff.NormalizeIDCard(m.IDCardNumber)
 	if m.IDCardNumber == "" || m.IDCardNumber == staff.MaskIDCard(old.IDCardNumber) {
 		m.IDCardNumber = old.IDCardNumber
+	}
+	if m.Number == "" {
+		m.Number = old.Number
 	}
 	if err := m.Validate(); err != nil {
 		return staff.Member{}, err

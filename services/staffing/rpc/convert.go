@@ -39,7 +39,7 @@ func minute(t *commonv1.TimeOfDay) int {
 
 func memberFromProto(in *staffingv1.StaffMember) staff.Member {
 	m := staff.Member{
-		Name: in.GetName(), Kind: kindFromProto(in.GetKind()), InstitutionID: in.GetInstitutionId(),
+		Name: in.GetName(), Number: in.GetStaffNumber(), Kind: kindFromProto(in.GetKind()), InstitutionID: in.GetInstitutionId(),
 		Subjects: in.GetSubjects(), ClassesTaught: in.GetClassesTaught(), ClassTeacherOf: in.GetClassTeacherOf(),
 		Qualifications: in.GetQualifications(), IDCardNumber: in.GetIdCardNumber(),
 		Limits: staff.Limits{MaxPeriodsPerWeek: int(in.GetLimits().GetMaxPeriodsPerWeek()), MaxDaysPerWeek: int(in.GetLimits().GetMaxDaysPerWeek()),
@@ -60,7 +60,7 @@ func memberFromProto(in *staffingv1.StaffMember) staff.Member {
 
 func memberToProto(m staff.Member) *staffingv1.StaffMember {
 	out := &staffingv1.StaffMember{
-		StaffId: m.ID, SchoolId: m.SchoolID, DistrictId: m.DistrictID, Name: m.Name, Kind: kindToProto[m.Kind],
+		StaffId: m.ID, StaffNumber: m.Number, SchoolId: m.SchoolID, DistrictId: m.DistrictID, Name: m.Name, Kind: kindToProto[m.Kind],
 		CreateTime: timestamppb.New(m.CreateTime), InstitutionId: m.InstitutionID, Subjects: m.Subjects,
 		ClassesTaught: m.ClassesTaught, ClassTeacherOf: m.ClassTeacherOf, Qualifications: m.Qualifications,
 		Limits: &staffingv1.StaffLimits{MaxPeriodsPerWeek: int32(m.Limits.MaxPeriodsPerWeek), MaxDaysPerWeek: int32(m.Limits.MaxDaysPerWeek),

@@ -41,6 +41,10 @@ var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
 	// and the school; the student_id is always named, and timetable is
 	// asked for the child's sessions with the caller's token.
 	"ListStudentTeachers": az.Read(az.Bureau, az.SchoolAdmin, az.Parent),
+	// Imports and exports of the staff list, as timetable's of the roster.
+	"UploadImport":  az.Change(az.Bureau, az.SchoolAdmin),
+	"GetImport":     az.Read(az.Bureau, az.SchoolAdmin),
+	"ExportRecords": az.Read(az.Bureau, az.SchoolAdmin),
 })
 
 // AuditedReads are the reads of personal data in bulk that the audit trail
@@ -48,4 +52,5 @@ var Policy = az.Methods("kehou.staffing.v1.StaffingService", map[string]az.Rule{
 var AuditedReads = map[string]string{
 	"/kehou.staffing.v1.StaffingService/ListStaff":           "staff_member",
 	"/kehou.staffing.v1.StaffingService/ListStaffIdentities": "staff_identity",
+	"/kehou.staffing.v1.StaffingService/ExportRecords":       "staff_member",
 }

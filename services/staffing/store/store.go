@@ -49,7 +49,7 @@ func interpretError(err error, what string) error {
 
 const memberCols = `m.district_id, m.school_id, m.staff_id, m.name, m.kind, m.create_time, m.institution_id, m.subjects,
 	m.classes_taught, m.class_teacher_of, m.qualifications, m.availability, m.max_periods_per_week, m.max_days_per_week,
-	m.max_periods_per_day, m.preferences, m.id_card_number,
+	m.max_periods_per_day, m.preferences, m.id_card_number, m.staff_number,
 	coalesce((SELECT array_agg(p.term_id ORDER BY p.term_id) FROM staffing.term_participation p
 		WHERE p.district_id = m.district_id AND p.school_id = m.school_id AND p.staff_id = m.staff_id), '{}')`
 
@@ -70,7 +70,7 @@ func scanMember(row pgx.Row) (staff.Member, error) {
 	var avail, prefs []byte
 	err := row.Scan(&m.DistrictID, &m.SchoolID, &m.ID, &m.Name, &m.Kind, &m.CreateTime, &m.InstitutionID, &m.Subjects,
 		&m.ClassesTaught, &m.ClassTeacherOf, &m.Qualifications, &avail, &m.Limits.MaxPeriodsPerWeek, &m.Limits.MaxDaysPerWeek,
-		&m.Limits.MaxPeriodsPerDay, &prefs, &m.IDCardNumber, &m.OptedInTerms)
+		&m.Limits.MaxPeriodsPerDay, &prefs, &m.IDCardNumber, &m.Number, &m.OptedInTerms)
 	if err != nil {
 		return m, err
 	}
@@ -115,11 +115,11 @@ func (s *Store) CreateMember(ctx context.Context, m staff.Member) (staff.Member,
 	}
 	_, err = s.db.Exec(ctx, `INSERT INTO staffing.staff (district_id, school_id, staff_id, name, kind, institution_id, subjects,
 		classes_taught, class_teacher_of, qualifications, availability, max_periods_per_week, max_days_per_week,
-		max_periods_per_day, preferences, id_card_number)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		max_periods_per_day, preferences, id_card_number, staff_number)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		m.DistrictID, m.SchoolID, m.ID, m.Name, m.Kind, m.InstitutionID, nonNil(m.Subjects), nonNil(m.ClassesTaught),
 		m.ClassTeacherOf, nonNil(m.Qualifications), avail, m.Limits.MaxPeriodsPerWeek, m.Limits.MaxDaysPerWeek,
-		m.Limits.MaxPeriodsPerDay, prefs, m.IDCardNumber)
+		m.Limits.MaxPeriodsPerDay, prefs, m.IDCardNumber, m.Number)
 	if err != nil {
 		return staff.Member{}, interpretError(err, "staff member "+m.Name)
 	}
@@ -134,11 +134,11 @@ func (s *Store) UpdateMember(ctx context.Context, m staff.Member) (staff.Member,
 	}
 	tag, err := s.db.Exec(ctx, `UPDATE staffing.staff SET name = $4, institution_id = $5, subjects = $6, classes_taught = $7,
 		class_teacher_of = $8, qualifications = $9, availability = $10, max_periods_per_week = $11, max_days_per_week = $12,
-		max_periods_per_day = $13, preferences = $14, id_card_number = $15, update_time = now()
+		max_periods_per_day = $13, preferences = $14, id_card_number = $15, staff_number = $16, update_time = now()
 		WHERE district_id = $1 AND school_id = $2 AND staff_id = $3`,
 		m.DistrictID, m.SchoolID, m.ID, m.Name, m.InstitutionID, nonNil(m.Subjects), nonNil(m.ClassesTaught),
 		m.ClassTeacherOf, nonNil(m.Qualifications), avail, m.Limits.MaxPeriodsPerWeek, m.Limits.MaxDaysPerWeek,
-		m.Limits.MaxPeriodsPerDay, prefs, m.IDCardNumber)
+		m.Limits.MaxPeriodsPerDay, prefs, m.IDCardNumber, m.Number)
 	if err != nil {
 		return staff.Member{}, interpretError(err, "staff member "+m.ID)
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
@@ -54,9 +55,12 @@ type Preferences struct {
 
 // Member is one person at one school with the profile the solver uses.
 type Member struct {
-	DistrictID     string
-	SchoolID       string
-	ID             string
+	DistrictID string
+	SchoolID   string
+	ID         string
+	// Number is the school's staff number (工号), the key imports match
+	// people by; "" when not recorded.
+	Number         string
 	Name           string
 	Kind           Kind
 	InstitutionID  string
@@ -104,6 +108,8 @@ func (m Member) Validate() error {
 			c.Add("staff_member.id_card_number", why)
 		}
 	}
+	c.Check(m.Number == strings.TrimSpace(m.Number) && utf8.RuneCountInString(m.Number) <= 32, "staff_member.staff_number",
+		"must be at most 32 characters, without surrounding spaces")
 	c.Check(m.Kind == KindTeacher || m.Kind == KindOutsideInstructor || m.Kind == KindAdmin, "staff_member.kind", "must be teacher, outside_instructor or admin")
 	switch {
 	case m.Kind == KindOutsideInstructor && m.InstitutionID == "":

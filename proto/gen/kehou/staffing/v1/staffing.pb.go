@@ -122,7 +122,10 @@ type StaffMember struct {
 	// (3301**********1234); on update, empty or the masked value keeps the
 	// stored number. Only billing's pay sheet export carries it whole, to the
 	// bureau and finance officers.
-	IdCardNumber  string `protobuf:"bytes,16,opt,name=id_card_number,json=idCardNumber,proto3" json:"id_card_number,omitempty"`
+	IdCardNumber string `protobuf:"bytes,16,opt,name=id_card_number,json=idCardNumber,proto3" json:"id_card_number,omitempty"`
+	// The school's staff number (工号), unique in the school: imports match
+	// people by it. An update without it keeps the recorded one.
+	StaffNumber   string `protobuf:"bytes,17,opt,name=staff_number,json=staffNumber,proto3" json:"staff_number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -265,6 +268,13 @@ func (x *StaffMember) GetOptedInTerms() []string {
 func (x *StaffMember) GetIdCardNumber() string {
 	if x != nil {
 		return x.IdCardNumber
+	}
+	return ""
+}
+
+func (x *StaffMember) GetStaffNumber() string {
+	if x != nil {
+		return x.StaffNumber
 	}
 	return ""
 }
@@ -5447,7 +5457,7 @@ var File_kehou_staffing_v1_staffing_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\n" +
-	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\"\xa3\x06\n" +
+	" kehou/staffing/v1/staffing.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bkehou/common/v1/audit.proto\x1a\x1ckehou/common/v1/common.proto\x1a\x1fkehou/staffing/v1/imports.proto\"\xcf\x06\n" +
 	"\vStaffMember\x12\x19\n" +
 	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1f\n" +
@@ -5471,7 +5481,8 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x06limits\x18\r \x01(\v2\x1e.kehou.staffing.v1.StaffLimitsR\x06limits\x12E\n" +
 	"\vpreferences\x18\x0e \x01(\v2#.kehou.staffing.v1.StaffPreferencesR\vpreferences\x12$\n" +
 	"\x0eopted_in_terms\x18\x0f \x03(\tR\foptedInTerms\x12-\n" +
-	"\x0eid_card_number\x18\x10 \x01(\tB\a\xbaH\x04r\x02\x18\x12R\fidCardNumber\"\xba\x01\n" +
+	"\x0eid_card_number\x18\x10 \x01(\tB\a\xbaH\x04r\x02\x18\x12R\fidCardNumber\x12*\n" +
+	"\fstaff_number\x18\x11 \x01(\tB\a\xbaH\x04r\x02\x18 R\vstaffNumber\"\xba\x01\n" +
 	"\x10AvailabilitySlot\x12#\n" +
 	"\aweekday\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\a(\x01R\aweekday\x12!\n" +
 	"\asegment\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\asegment\x120\n" +
@@ -5879,7 +5890,7 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x16STAFF_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12STAFF_KIND_TEACHER\x10\x01\x12!\n" +
 	"\x1dSTAFF_KIND_OUTSIDE_INSTRUCTOR\x10\x02\x12\x14\n" +
-	"\x10STAFF_KIND_ADMIN\x10\x032\xd7#\n" +
+	"\x10STAFF_KIND_ADMIN\x10\x032\xf8%\n" +
 	"\x0fStaffingService\x12\xa3\x01\n" +
 	"\x11CreateStaffMember\x12+.kehou.staffing.v1.CreateStaffMemberRequest\x1a,.kehou.staffing.v1.CreateStaffMemberResponse\"3\x82\xd3\xe4\x93\x02-:\fstaff_member\"\x1d/v1/schools/{school_id}/staff\x12}\n" +
 	"\tListStaff\x12#.kehou.staffing.v1.ListStaffRequest\x1a$.kehou.staffing.v1.ListStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/schools/{school_id}/staff\x12\x97\x01\n" +
@@ -5907,7 +5918,10 @@ const file_kehou_staffing_v1_staffing_proto_rawDesc = "" +
 	"\x11CorrectHourRecord\x12+.kehou.staffing.v1.CorrectHourRecordRequest\x1a,.kehou.staffing.v1.CorrectHourRecordResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/schools/{school_id}/hour-records/{record_id}:correct\x12t\n" +
 	"\x13ListStaffIdentities\x12-.kehou.staffing.v1.ListStaffIdentitiesRequest\x1a..kehou.staffing.v1.ListStaffIdentitiesResponse\x12\xad\x01\n" +
 	"\x13StreamApprovedHours\x12-.kehou.staffing.v1.StreamApprovedHoursRequest\x1a..kehou.staffing.v1.StreamApprovedHoursResponse\"5\x82\xd3\xe4\x93\x02/\x12-/v1/schools/{school_id}/approved-hours:stream0\x01\x12\x9c\x01\n" +
-	"\x0fListAuditEvents\x12).kehou.staffing.v1.ListAuditEventsRequest\x1a*.kehou.staffing.v1.ListAuditEventsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/audit/staffingB?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
+	"\x0fListAuditEvents\x12).kehou.staffing.v1.ListAuditEventsRequest\x1a*.kehou.staffing.v1.ListAuditEventsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/districts/{district_id}/audit/staffing\x12a\n" +
+	"\fUploadImport\x12&.kehou.staffing.v1.UploadImportRequest\x1a'.kehou.staffing.v1.UploadImportResponse(\x01\x12V\n" +
+	"\tGetImport\x12#.kehou.staffing.v1.GetImportRequest\x1a$.kehou.staffing.v1.GetImportResponse\x12d\n" +
+	"\rExportRecords\x12'.kehou.staffing.v1.ExportRecordsRequest\x1a(.kehou.staffing.v1.ExportRecordsResponse0\x01B?Z=github.com/kehou/kehou/proto/gen/kehou/staffing/v1;staffingv1b\x06proto3"
 
 var (
 	file_kehou_staffing_v1_staffing_proto_rawDescOnce sync.Once
@@ -6006,6 +6020,12 @@ var file_kehou_staffing_v1_staffing_proto_goTypes = []any{
 	(*v1.Date)(nil),                           // 79: kehou.common.v1.Date
 	(*fieldmaskpb.FieldMask)(nil),             // 80: google.protobuf.FieldMask
 	(*v1.AuditEvent)(nil),                     // 81: kehou.common.v1.AuditEvent
+	(*UploadImportRequest)(nil),               // 82: kehou.staffing.v1.UploadImportRequest
+	(*GetImportRequest)(nil),                  // 83: kehou.staffing.v1.GetImportRequest
+	(*ExportRecordsRequest)(nil),              // 84: kehou.staffing.v1.ExportRecordsRequest
+	(*UploadImportResponse)(nil),              // 85: kehou.staffing.v1.UploadImportResponse
+	(*GetImportResponse)(nil),                 // 86: kehou.staffing.v1.GetImportResponse
+	(*ExportRecordsResponse)(nil),             // 87: kehou.staffing.v1.ExportRecordsResponse
 }
 var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	0,   // 0: kehou.staffing.v1.StaffMember.kind:type_name -> kehou.staffing.v1.StaffKind
@@ -6125,35 +6145,41 @@ var file_kehou_staffing_v1_staffing_proto_depIdxs = []int32{
 	73,  // 114: kehou.staffing.v1.StaffingService.ListStaffIdentities:input_type -> kehou.staffing.v1.ListStaffIdentitiesRequest
 	66,  // 115: kehou.staffing.v1.StaffingService.StreamApprovedHours:input_type -> kehou.staffing.v1.StreamApprovedHoursRequest
 	68,  // 116: kehou.staffing.v1.StaffingService.ListAuditEvents:input_type -> kehou.staffing.v1.ListAuditEventsRequest
-	6,   // 117: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
-	8,   // 118: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
-	10,  // 119: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
-	12,  // 120: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
-	14,  // 121: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
-	16,  // 122: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
-	20,  // 123: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
-	22,  // 124: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
-	24,  // 125: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
-	26,  // 126: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
-	28,  // 127: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
-	36,  // 128: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
-	39,  // 129: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
-	41,  // 130: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
-	43,  // 131: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
-	47,  // 132: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
-	63,  // 133: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
-	72,  // 134: kehou.staffing.v1.StaffingService.ListStudentTeachers:output_type -> kehou.staffing.v1.ListStudentTeachersResponse
-	50,  // 135: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
-	52,  // 136: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
-	54,  // 137: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
-	56,  // 138: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
-	58,  // 139: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
-	60,  // 140: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
-	75,  // 141: kehou.staffing.v1.StaffingService.ListStaffIdentities:output_type -> kehou.staffing.v1.ListStaffIdentitiesResponse
-	67,  // 142: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
-	69,  // 143: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
-	117, // [117:144] is the sub-list for method output_type
-	90,  // [90:117] is the sub-list for method input_type
+	82,  // 117: kehou.staffing.v1.StaffingService.UploadImport:input_type -> kehou.staffing.v1.UploadImportRequest
+	83,  // 118: kehou.staffing.v1.StaffingService.GetImport:input_type -> kehou.staffing.v1.GetImportRequest
+	84,  // 119: kehou.staffing.v1.StaffingService.ExportRecords:input_type -> kehou.staffing.v1.ExportRecordsRequest
+	6,   // 120: kehou.staffing.v1.StaffingService.CreateStaffMember:output_type -> kehou.staffing.v1.CreateStaffMemberResponse
+	8,   // 121: kehou.staffing.v1.StaffingService.ListStaff:output_type -> kehou.staffing.v1.ListStaffResponse
+	10,  // 122: kehou.staffing.v1.StaffingService.GetStaffMember:output_type -> kehou.staffing.v1.GetStaffMemberResponse
+	12,  // 123: kehou.staffing.v1.StaffingService.UpdateStaffMember:output_type -> kehou.staffing.v1.UpdateStaffMemberResponse
+	14,  // 124: kehou.staffing.v1.StaffingService.SetTermParticipation:output_type -> kehou.staffing.v1.SetTermParticipationResponse
+	16,  // 125: kehou.staffing.v1.StaffingService.SetDistrictStaffingPolicy:output_type -> kehou.staffing.v1.SetDistrictStaffingPolicyResponse
+	20,  // 126: kehou.staffing.v1.StaffingService.CreateInstitution:output_type -> kehou.staffing.v1.CreateInstitutionResponse
+	22,  // 127: kehou.staffing.v1.StaffingService.GetInstitution:output_type -> kehou.staffing.v1.GetInstitutionResponse
+	24,  // 128: kehou.staffing.v1.StaffingService.ListInstitutions:output_type -> kehou.staffing.v1.ListInstitutionsResponse
+	26,  // 129: kehou.staffing.v1.StaffingService.UpdateInstitution:output_type -> kehou.staffing.v1.UpdateInstitutionResponse
+	28,  // 130: kehou.staffing.v1.StaffingService.AddInstitutionSchool:output_type -> kehou.staffing.v1.AddInstitutionSchoolResponse
+	36,  // 131: kehou.staffing.v1.StaffingService.SolveWeek:output_type -> kehou.staffing.v1.SolveWeekResponse
+	39,  // 132: kehou.staffing.v1.StaffingService.GetStaffingGrid:output_type -> kehou.staffing.v1.GetStaffingGridResponse
+	41,  // 133: kehou.staffing.v1.StaffingService.AssignStaff:output_type -> kehou.staffing.v1.AssignStaffResponse
+	43,  // 134: kehou.staffing.v1.StaffingService.UnassignStaff:output_type -> kehou.staffing.v1.UnassignStaffResponse
+	47,  // 135: kehou.staffing.v1.StaffingService.ReportAbsence:output_type -> kehou.staffing.v1.ReportAbsenceResponse
+	63,  // 136: kehou.staffing.v1.StaffingService.GetStaffTimetable:output_type -> kehou.staffing.v1.GetStaffTimetableResponse
+	72,  // 137: kehou.staffing.v1.StaffingService.ListStudentTeachers:output_type -> kehou.staffing.v1.ListStudentTeachersResponse
+	50,  // 138: kehou.staffing.v1.StaffingService.CheckIn:output_type -> kehou.staffing.v1.CheckInResponse
+	52,  // 139: kehou.staffing.v1.StaffingService.CheckOut:output_type -> kehou.staffing.v1.CheckOutResponse
+	54,  // 140: kehou.staffing.v1.StaffingService.AmendHourRecord:output_type -> kehou.staffing.v1.AmendHourRecordResponse
+	56,  // 141: kehou.staffing.v1.StaffingService.ApproveHourRecord:output_type -> kehou.staffing.v1.ApproveHourRecordResponse
+	58,  // 142: kehou.staffing.v1.StaffingService.LockHourRecord:output_type -> kehou.staffing.v1.LockHourRecordResponse
+	60,  // 143: kehou.staffing.v1.StaffingService.CorrectHourRecord:output_type -> kehou.staffing.v1.CorrectHourRecordResponse
+	75,  // 144: kehou.staffing.v1.StaffingService.ListStaffIdentities:output_type -> kehou.staffing.v1.ListStaffIdentitiesResponse
+	67,  // 145: kehou.staffing.v1.StaffingService.StreamApprovedHours:output_type -> kehou.staffing.v1.StreamApprovedHoursResponse
+	69,  // 146: kehou.staffing.v1.StaffingService.ListAuditEvents:output_type -> kehou.staffing.v1.ListAuditEventsResponse
+	85,  // 147: kehou.staffing.v1.StaffingService.UploadImport:output_type -> kehou.staffing.v1.UploadImportResponse
+	86,  // 148: kehou.staffing.v1.StaffingService.GetImport:output_type -> kehou.staffing.v1.GetImportResponse
+	87,  // 149: kehou.staffing.v1.StaffingService.ExportRecords:output_type -> kehou.staffing.v1.ExportRecordsResponse
+	120, // [120:150] is the sub-list for method output_type
+	90,  // [90:120] is the sub-list for method input_type
 	90,  // [90:90] is the sub-list for extension type_name
 	90,  // [90:90] is the sub-list for extension extendee
 	0,   // [0:90] is the sub-list for field type_name
@@ -6164,6 +6190,7 @@ func file_kehou_staffing_v1_staffing_proto_init() {
 	if File_kehou_staffing_v1_staffing_proto != nil {
 		return
 	}
+	file_kehou_staffing_v1_imports_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -46,6 +46,9 @@ const (
 	StaffingService_ListStaffIdentities_FullMethodName       = "/kehou.staffing.v1.StaffingService/ListStaffIdentities"
 	StaffingService_StreamApprovedHours_FullMethodName       = "/kehou.staffing.v1.StaffingService/StreamApprovedHours"
 	StaffingService_ListAuditEvents_FullMethodName           = "/kehou.staffing.v1.StaffingService/ListAuditEvents"
+	StaffingService_UploadImport_FullMethodName              = "/kehou.staffing.v1.StaffingService/UploadImport"
+	StaffingService_GetImport_FullMethodName                 = "/kehou.staffing.v1.StaffingService/GetImport"
+	StaffingService_ExportRecords_FullMethodName             = "/kehou.staffing.v1.StaffingService/ExportRecords"
 )
 
 // StaffingServiceClient is the client API for StaffingService service.
@@ -134,6 +137,19 @@ type StaffingServiceClient interface {
 	// Bureau administrators and finance officers read their district's (a
 	// school's finance officer their school's).
 	ListAuditEvents(ctx context.Context, in *ListAuditEventsRequest, opts ...grpc.CallOption) (*ListAuditEventsResponse, error)
+	// UploadImport takes a staff list (.xlsx or CSV) in chunks, the first
+	// message naming the school and kind ("staff"), checks that it is a
+	// spreadsheet with the kind's headers and starts an import job, as
+	// timetable's UploadImport. Over HTTP it is POST /v1/imports?kind=staff,
+	// which the gateway routes here by kind.
+	UploadImport(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse], error)
+	// GetImport shows one of staffing's import jobs (ids "simp_…"); over HTTP
+	// GET /v1/schools/{school_id}/imports/{import_id}, routed by the prefix.
+	GetImport(ctx context.Context, in *GetImportRequest, opts ...grpc.CallOption) (*GetImportResponse, error)
+	// ExportRecords writes the school's staff as .xlsx or CSV in the import
+	// template's layout, or the empty template (server streaming); over HTTP
+	// GET /v1/schools/{school_id}/exports/staff, routed by kind.
+	ExportRecords(ctx context.Context, in *ExportRecordsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportRecordsResponse], error)
 }
 
 type staffingServiceClient struct {
@@ -423,6 +439,48 @@ func (c *staffingServiceClient) ListAuditEvents(ctx context.Context, in *ListAud
 	return out, nil
 }
 
+func (c *staffingServiceClient) UploadImport(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &StaffingService_ServiceDesc.Streams[1], StaffingService_UploadImport_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[UploadImportRequest, UploadImportResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type StaffingService_UploadImportClient = grpc.ClientStreamingClient[UploadImportRequest, UploadImportResponse]
+
+func (c *staffingServiceClient) GetImport(ctx context.Context, in *GetImportRequest, opts ...grpc.CallOption) (*GetImportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetImportResponse)
+	err := c.cc.Invoke(ctx, StaffingService_GetImport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffingServiceClient) ExportRecords(ctx context.Context, in *ExportRecordsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportRecordsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &StaffingService_ServiceDesc.Streams[2], StaffingService_ExportRecords_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportRecordsRequest, ExportRecordsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type StaffingService_ExportRecordsClient = grpc.ServerStreamingClient[ExportRecordsResponse]
+
 // StaffingServiceServer is the server API for StaffingService service.
 // All implementations must embed UnimplementedStaffingServiceServer
 // for forward compatibility.
@@ -509,6 +567,19 @@ type StaffingServiceServer interface {
 	// Bureau administrators and finance officers read their district's (a
 	// school's finance officer their school's).
 	ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error)
+	// UploadImport takes a staff list (.xlsx or CSV) in chunks, the first
+	// message naming the school and kind ("staff"), checks that it is a
+	// spreadsheet with the kind's headers and starts an import job, as
+	// timetable's UploadImport. Over HTTP it is POST /v1/imports?kind=staff,
+	// which the gateway routes here by kind.
+	UploadImport(grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]) error
+	// GetImport shows one of staffing's import jobs (ids "simp_…"); over HTTP
+	// GET /v1/schools/{school_id}/imports/{import_id}, routed by the prefix.
+	GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error)
+	// ExportRecords writes the school's staff as .xlsx or CSV in the import
+	// template's layout, or the empty template (server streaming); over HTTP
+	// GET /v1/schools/{school_id}/exports/staff, routed by kind.
+	ExportRecords(*ExportRecordsRequest, grpc.ServerStreamingServer[ExportRecordsResponse]) error
 	mustEmbedUnimplementedStaffingServiceServer()
 }
 
@@ -599,6 +670,15 @@ func (UnimplementedStaffingServiceServer) StreamApprovedHours(*StreamApprovedHou
 }
 func (UnimplementedStaffingServiceServer) ListAuditEvents(context.Context, *ListAuditEventsRequest) (*ListAuditEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedStaffingServiceServer) UploadImport(grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]) error {
+	return status.Error(codes.Unimplemented, "method UploadImport not implemented")
+}
+func (UnimplementedStaffingServiceServer) GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetImport not implemented")
+}
+func (UnimplementedStaffingServiceServer) ExportRecords(*ExportRecordsRequest, grpc.ServerStreamingServer[ExportRecordsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportRecords not implemented")
 }
 func (UnimplementedStaffingServiceServer) mustEmbedUnimplementedStaffingServiceServer() {}
 func (UnimplementedStaffingServiceServer) testEmbeddedByValue()                         {}
@@ -1100,6 +1180,42 @@ func _StaffingService_ListAuditEvents_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffingService_UploadImport_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(StaffingServiceServer).UploadImport(&grpc.GenericServerStream[UploadImportRequest, UploadImportResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type StaffingService_UploadImportServer = grpc.ClientStreamingServer[UploadImportRequest, UploadImportResponse]
+
+func _StaffingService_GetImport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetImportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffingServiceServer).GetImport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffingService_GetImport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffingServiceServer).GetImport(ctx, req.(*GetImportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffingService_ExportRecords_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportRecordsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(StaffingServiceServer).ExportRecords(m, &grpc.GenericServerStream[ExportRecordsRequest, ExportRecordsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type StaffingService_ExportRecordsServer = grpc.ServerStreamingServer[ExportRecordsResponse]
+
 // StaffingService_ServiceDesc is the grpc.ServiceDesc for StaffingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1211,11 +1327,25 @@ var StaffingService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "ListAuditEvents",
 			Handler:    _StaffingService_ListAuditEvents_Handler,
 		},
+		{
+			MethodName: "GetImport",
+			Handler:    _StaffingService_GetImport_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "StreamApprovedHours",
 			Handler:       _StaffingService_StreamApprovedHours_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "UploadImport",
+			Handler:       _StaffingService_UploadImport_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "ExportRecords",
+			Handler:       _StaffingService_ExportRecords_Handler,
 			ServerStreams: true,
 		},
 	},

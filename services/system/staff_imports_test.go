@@ -1,0 +1,205 @@
+package system_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kehou/kehou/services/platform/auth"
+	"github.com/kehou/kehou/services/system/systemtest"
+)
+
+// download fetches an export as token and returns its status and body.
+func download(t *testing.T, env *systemtest.Env, token, path string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", env.Base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// importCSV uploads a CSV staff list and waits for the job's end.
+func importCSV(t *testing.T, env *systemtest.Env, token, schoolID, kind string, dry bool, csv string) map[string]any {
+	t.Helper()
+	code, body, raw := upload(t, env, token, schoolID, kind, dry, strings.NewReader(csv), int64(len(csv)))
+	if code != http.StatusAccepted {
+		t.Fatalf("upload %s: %d %s", kind, code, raw)
+	}
+	id := systemtest.Str(body, "import", "import_id")
+	if !strings.HasPrefix(id, "simp_") {
+		t.Fatalf("a staff import's id %q is not staffing's", id)
+	}
+	return finished(t, env.As(token), schoolID, id)
+}
+
+const staffHeader = "工号,姓名,类型,机构编号,任教学科,资质,可上岗时间\n"
+
+// TestStaffImportOverHTTP: a school's staff list through the one upload
+// route, routed to staffing by kind: dry run, apply, re-import, export
+// round trip, one changed cell, a bad file rejected whole, another
+// school refused, a second import while one runs refused, and the audit
+// event of an applied import.
+func TestStaffImportOverHTTP(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	district := env.District(t, "350403")
+	schoolA := env.School(t, district, "丙小学", "SCHOOL_STAGE_PRIMARY")
+	schoolB := env.School(t, district, "丁小学", "SCHOOL_STAGE_PRIMARY")
+	inst := systemtest.Str(env.MustDo(t, "POST", "/v1/districts/"+district+"/institutions",
+		institution("阳光体育", "91350403MA2XYZ0001", true, systemtest.Date(2024, 1, 1), systemtest.Date(2030, 12, 31))), "institution", "institution_id")
+	env.MustDo(t, "POST", "/v1/districts/"+district+"/institutions/"+inst+"/schools", map[string]any{"school_id": schoolA})
+	admin := env.Mint(auth.Principal{AccountID: "acc_sa", Role: auth.RoleSchoolAdmin, DistrictID: district, SchoolID: schoolA})
+	bureau := env.Mint(systemtest.Bureau(district))
+	as := env.As(admin)
+	staffOf := func() []any {
+		out, _ := as.MustDo(t, "GET", "/v1/schools/"+schoolA+"/staff", nil)["staff"].([]any)
+		return out
+	}
+
+	// The template: the layout's headers and an example row.
+	code, tmpl := download(t, env, admin, "/v1/schools/"+schoolA+"/exports/staff?template=true&format=csv")
+	if code != http.StatusOK || !strings.Contains(string(tmpl), strings.TrimSuffix(staffHeader, "\n")) {
+		t.Fatalf("template: %d %q", code, tmpl)
+	}
+
+	file := staffHeader +
+		"T001,张老师,校内教师,,语文、数学,阅读、书法,周一 社团；周三\n" +
+		"I001,李教练,第三方机构人员," + inst + ",,体育,周二 社团 16:30-17:30\n" +
+		"A001,王主任,admin,,,,\n"
+	job := importCSV(t, env, admin, schoolA, "staff", true, file)
+	if job["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(job, "report", "new_rows") != 3.0 || systemtest.Get(job, "report", "applied") != false {
+		t.Fatalf("dry run: %v", job)
+	}
+	if n := len(staffOf()); n != 0 {
+		t.Fatalf("a dry run wrote %d people", n)
+	}
+	job = importCSV(t, env, admin, schoolA, "staff", false, file)
+	if job["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(job, "report", "applied") != true || job["percent"] != 100.0 {
+		t.Fatalf("apply: %v", job)
+	}
+	byNumber := map[string]map[string]any{}
+	for _, m := range staffOf() {
+		mm := m.(map[string]any)
+		byNumber[fmt.Sprint(mm["staff_number"])] = mm
+	}
+	li := byNumber["I001"]
+	if len(byNumber) != 3 || li["kind"] != "STAFF_KIND_OUTSIDE_INSTRUCTOR" || li["institution_id"] != inst ||
+		systemtest.Get(li, "availability", 0, "segment") != "club" || systemtest.Get(byNumber["T001"], "qualifications", 1) != "calligraphy" {
+		t.Fatalf("imported staff: %v", byNumber)
+	}
+
+	// The applied import is one audit event: who, the file, the kind, the counts.
+	evs := env.As(bureau).MustDo(t, "GET", "/v1/districts/"+district+"/audit/staffing?object_kind=import_staff", nil)["events"].([]any)
+	if len(evs) != 1 || systemtest.Get(evs[0], "operation") != "import" || systemtest.Get(evs[0], "account_id") != "acc_sa" ||
+		!strings.Contains(fmt.Sprint(systemtest.Get(evs[0], "after")), `"file_name": "roster.xlsx"`) ||
+		!strings.Contains(fmt.Sprint(systemtest.Get(evs[0], "after")), `"new": 3`) {
+		t.Fatalf("audit events: %v", evs)
+	}
+
+	// Re-importing is harmless; the export imports back unchanged.
+	if job = importCSV(t, env, admin, schoolA, "staff", false, file); systemtest.Get(job, "report", "unchanged_rows") != 3.0 ||
+		systemtest.Get(job, "report", "changed_rows") != 0.0 {
+		t.Fatalf("re-import: %v", job)
+	}
+	code, exported := download(t, env, admin, "/v1/schools/"+schoolA+"/exports/staff?format=csv")
+	if code != http.StatusOK {
+		t.Fatalf("export: %d %s", code, exported)
+	}
+	if job = importCSV(t, env, admin, schoolA, "staff", false, string(exported)); systemtest.Get(job, "report", "unchanged_rows") != 3.0 {
+		t.Fatalf("export round trip: %v\n%s", job, exported)
+	}
+	// One cell changed: exactly that field, and the report says so.
+	edited := strings.Replace(string(exported), "周二 社团 16:30-17:30", "周四 社团 16:30-17:30", 1)
+	if edited == string(exported) {
+		t.Fatalf("the export lacks the availability cell: %s", exported)
+	}
+	job = importCSV(t, env, admin, schoolA, "staff", false, edited)
+	ch := systemtest.Get(job, "report", "changes", 0)
+	if systemtest.Get(job, "report", "changed_rows") != 1.0 || systemtest.Get(ch, "key") != "I001" ||
+		len(systemtest.Get(ch, "fields").([]any)) != 1 || systemtest.Get(ch, "fields", 0, "column") != "可上岗时间" ||
+		systemtest.Get(ch, "fields", 0, "new_value") != "周四 社团 16:30-17:30" {
+		t.Fatalf("one cell: %v", job)
+	}
+
+	// A bad file is rejected whole, a line per bad row and column.
+	bad := staffHeader +
+		"T002,赵老师,校内教师,,,,\n" + // good, but not written
+		"T003,,老师,,,,\n" + // no name, unknown kind
+		"T004,钱老师,校内教师," + inst + ",,舞蹈,周八\n" + // institution for a teacher, unknown qualification, no such weekday
+		"I002,孙教练,第三方机构人员,,,,\n" + // no institution
+		"T002,周老师,校内教师,,,,\n" + // the same 工号 as row 2
+		"T001,张老师,行政人员,,,,\n" // a kind that cannot change
+	job = importCSV(t, env, admin, schoolA, "staff", false, bad)
+	if job["state"] != "IMPORT_STATE_REJECTED" || systemtest.Get(job, "report", "rejected_rows") != 5.0 {
+		t.Fatalf("bad file: %v", job)
+	}
+	got := map[string]bool{}
+	for _, e := range systemtest.Get(job, "report", "errors").([]any) {
+		got[fmt.Sprintf("%v %v", systemtest.Get(e, "row"), systemtest.Get(e, "column"))] = true
+		if systemtest.Get(e, "reason_zh") == "" || systemtest.Get(e, "reason") == "" {
+			t.Errorf("error line without both languages: %v", e)
+		}
+	}
+	for _, want := range []string{"3 姓名", "3 类型", "4 机构编号", "4 资质", "4 可上岗时间", "5 机构编号", "6 工号", "7 类型"} {
+		if !got[want] {
+			t.Errorf("no error at %s: %v", want, systemtest.Get(job, "report", "errors"))
+		}
+	}
+	if n := len(staffOf()); n != 3 {
+		t.Fatalf("a rejected file wrote: %d people", n)
+	}
+
+	// Acceptance 4: a school administrator importing staff for another
+	// school is refused, and nothing is written there. Staffing resolves a
+	// school through timetable with the caller's token, which sees no other
+	// school: 404, as every staffing route of another school answers.
+	if code, _, raw := upload(t, env, admin, schoolB, "staff", false, strings.NewReader(file), int64(len(file))); code != http.StatusNotFound {
+		t.Fatalf("another school's staff: %d %s", code, raw)
+	}
+	if code, _ := download(t, env, admin, "/v1/schools/"+schoolB+"/exports/staff"); code != http.StatusNotFound {
+		t.Fatalf("another school's export: %d", code)
+	}
+	if n, _ := env.As(bureau).MustDo(t, "GET", "/v1/schools/"+schoolB+"/staff", nil)["staff"].([]any); len(n) != 0 {
+		t.Fatalf("the refused import wrote %d people into school B", len(n))
+	}
+	// The bureau may, into any school of its district.
+	if job = importCSV(t, env, bureau, schoolB, "staff", false, staffHeader+"T001,吴老师,校内教师,,,,\n"); job["state"] != "IMPORT_STATE_SUCCEEDED" {
+		t.Fatalf("bureau into school B: %v", job)
+	}
+
+	// While a school's staff import is being applied, a second is refused
+	// clearly; a big list keeps the first running (each outside
+	// instructor's institution is checked as the single-record API does).
+	var big bytes.Buffer
+	big.WriteString(staffHeader)
+	for i := range 4000 {
+		fmt.Fprintf(&big, "B%04d,教练%d,第三方机构人员,%s,,体育,周二\n", i, i, inst)
+	}
+	code, first, raw := upload(t, env, admin, schoolA, "staff", false, bytes.NewReader(big.Bytes()), int64(big.Len()))
+	if code != http.StatusAccepted {
+		t.Fatalf("big upload: %d %s", code, raw)
+	}
+	code, _, raw = upload(t, env, admin, schoolA, "staff", false, strings.NewReader(file), int64(len(file)))
+	firstJob := finished(t, as, schoolA, systemtest.Str(first, "import", "import_id"))
+	if code != http.StatusConflict || !strings.Contains(raw, "already running") || !strings.Contains(raw, "正在进行") {
+		t.Fatalf("second import while one runs: %d %s (first: %v)", code, raw, firstJob["state"])
+	}
+	if firstJob["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(firstJob, "report", "new_rows") != 4000.0 {
+		t.Fatalf("big import: %v", firstJob["report"])
+	}
+	// Once it has ended, the kind may be imported again.
+	if job = importCSV(t, env, admin, schoolA, "staff", true, file); job["state"] != "IMPORT_STATE_SUCCEEDED" {
+		t.Fatalf("after the big import: %v", job)
+	}
+}
