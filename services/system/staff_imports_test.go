@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/system/systemtest"
@@ -191,7 +193,23 @@ func TestStaffImportOverHTTP(t *testing.T) {
 		t.Fatalf("big upload: %d %s", code, raw)
 	}
 	code, _, raw = upload(t, env, admin, schoolA, "staff", false, strings.NewReader(file), int64(len(file)))
+	// Its percent moves while it runs: read between 0 and 100.
+	var moving []float64
+	for range 600 {
+		r := as.Do(t, "GET", "/v1/schools/"+schoolA+"/imports/"+systemtest.Str(first, "import", "import_id"), nil)
+		if systemtest.Get(r.Body, "import", "state") != "IMPORT_STATE_RUNNING" {
+			break
+		}
+		if p, _ := systemtest.Get(r.Body, "import", "percent").(float64); p > 0 && p < 100 {
+			moving = append(moving, p)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("%d percent readings while running, distinct: %v", len(moving), slices.Compact(slices.Clone(moving)))
 	firstJob := finished(t, as, schoolA, systemtest.Str(first, "import", "import_id"))
+	if len(moving) == 0 || !slices.IsSorted(moving) {
+		t.Errorf("percent while running: %v, want readings between 0 and 100, never going back", moving)
+	}
 	if code != http.StatusConflict || !strings.Contains(raw, "already running") || !strings.Contains(raw, "正在进行") {
 		t.Fatalf("second import while one runs: %d %s (first: %v)", code, raw, firstJob["state"])
 	}
