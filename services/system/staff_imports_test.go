@@ -163,10 +163,9 @@ func TestStaffImportOverHTTP(t *testing.T) {
 	}
 
 	// Acceptance 4: a school administrator importing staff for another
-	// school is refused, and nothing is written there. Staffing resolves a
-	// school through timetable with the caller's token, which sees no other
-	// school: 404, as every staffing route of another school answers.
-	if code, _, raw := upload(t, env, admin, schoolB, "staff", false, strings.NewReader(file), int64(len(file))); code != http.StatusNotFound {
+	// school is refused (403; reading its export is 404, as every read out
+	// of scope), and nothing is written there.
+	if code, _, raw := upload(t, env, admin, schoolB, "staff", false, strings.NewReader(file), int64(len(file))); code != http.StatusForbidden {
 		t.Fatalf("another school's staff: %d %s", code, raw)
 	}
 	if code, _ := download(t, env, admin, "/v1/schools/"+schoolB+"/exports/staff"); code != http.StatusNotFound {
