@@ -38,7 +38,7 @@ func timetableExport(tt timetablev1.TimetableServiceClient) exportStream {
 func staffingExport(st staffingv1.StaffingServiceClient) exportStream {
 	return func(ctx context.Context, schoolID, kind string, q url.Values) (func() (exportChunk, error), error) {
 		tmpl, _ := strconv.ParseBool(q.Get("template"))
-		s, err := st.ExportRecords(ctx, &staffingv1.ExportRecordsRequest{SchoolId: schoolID, Kind: kind,
+		s, err := st.ExportRecords(ctx, &staffingv1.ExportRecordsRequest{SchoolId: schoolID, DistrictId: q.Get("district_id"), Kind: kind,
 			Format: q.Get("format"), Template: tmpl})
 		if err != nil {
 			return nil, err
@@ -63,41 +63,52 @@ func fileRoutes(mux *runtime.ServeMux, tt timetablev1.TimetableServiceClient, st
 		_, out := runtime.MarshalerForRequest(mux, r)
 		errorHandler(ctx, mux, out, w, r, err)
 	}
-	return mux.HandlePath("GET", "/v1/schools/{school_id}/exports/{kind}", func(w http.ResponseWriter, r *http.Request, p map[string]string) {
-		// An unknown kind goes to timetable, which authorizes, then names the kinds.
-		ex, ok := exports[importKinds[p["kind"]]]
-		if !ok {
-			ex = exports["timetable"]
-		}
-		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, ex.method,
-			runtime.WithHTTPPathPattern("/v1/schools/{school_id}/exports/{kind}"))
-		if err != nil {
-			fail(r.Context(), w, r, err)
-			return
-		}
-		recv, err := ex.open(ctx, p["school_id"], p["kind"], r.URL.Query())
-		if err != nil {
-			fail(ctx, w, r, err)
-			return
-		}
-		// The first message decides between an error answer and the file.
-		first, err := recv()
-		if err != nil {
-			fail(ctx, w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", first.GetContentType())
-		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", first.GetFileName()))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(first.GetChunk())
-		for {
-			msg, err := recv()
-			if err != nil {
-				return // io.EOF, or a failure after the header: the cut body shows it
+	download := func(pattern string) runtime.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request, p map[string]string) {
+			// An unknown kind goes to timetable, which authorizes, then names the kinds.
+			ex, ok := exports[importKinds[p["kind"]]]
+			if !ok {
+				ex = exports["timetable"]
 			}
-			if _, err := w.Write(msg.GetChunk()); err != nil {
+			ctx, err := runtime.AnnotateContext(r.Context(), mux, r, ex.method,
+				runtime.WithHTTPPathPattern(pattern))
+			if err != nil {
+				fail(r.Context(), w, r, err)
 				return
 			}
+			q := r.URL.Query()
+			if d := p["district_id"]; d != "" {
+				q.Set("district_id", d)
+			}
+			recv, err := ex.open(ctx, p["school_id"], p["kind"], q)
+			if err != nil {
+				fail(ctx, w, r, err)
+				return
+			}
+			// The first message decides between an error answer and the file.
+			first, err := recv()
+			if err != nil {
+				fail(ctx, w, r, err)
+				return
+			}
+			w.Header().Set("Content-Type", first.GetContentType())
+			w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", first.GetFileName()))
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(first.GetChunk())
+			for {
+				msg, err := recv()
+				if err != nil {
+					return // io.EOF, or a failure after the header: the cut body shows it
+				}
+				if _, err := w.Write(msg.GetChunk()); err != nil {
+					return
+				}
+			}
 		}
-	})
+	}
+	if err := mux.HandlePath("GET", "/v1/schools/{school_id}/exports/{kind}", download("/v1/schools/{school_id}/exports/{kind}")); err != nil {
+		return err
+	}
+	// A district's kinds (institutions): staffing's.
+	return mux.HandlePath("GET", "/v1/districts/{district_id}/exports/{kind}", download("/v1/districts/{district_id}/exports/{kind}"))
 }

@@ -46,7 +46,8 @@ type importer struct {
 	// method is UploadImport's full gRPC name, for the call's metadata.
 	method string
 	upload func(ctx context.Context) (uploadStream, error)
-	get    func(ctx context.Context, schoolID, importID string) (proto.Message, error)
+	// get reads a job of a school, or (schoolID "") of a district.
+	get func(ctx context.Context, schoolID, districtID, importID string) (proto.Message, error)
 }
 
 // uploadStream is a client-streaming UploadImport call.
@@ -95,7 +96,7 @@ func timetableImporter(tt timetablev1.TimetableServiceClient) importer {
 						FileName: q.Get("file_name"), Encoding: q.Get("encoding"), TermId: q.Get("term_id"), Chunk: chunk}
 				}}, nil
 		},
-		get: func(ctx context.Context, schoolID, importID string) (proto.Message, error) {
+		get: func(ctx context.Context, schoolID, _, importID string) (proto.Message, error) {
 			return tt.GetImport(ctx, &timetablev1.GetImportRequest{SchoolId: schoolID, ImportId: importID})
 		},
 	}
@@ -117,12 +118,12 @@ func staffingImporter(st staffingv1.StaffingServiceClient) importer {
 						return &staffingv1.UploadImportRequest{Chunk: chunk}
 					}
 					dry, _ := strconv.ParseBool(q.Get("dry_run"))
-					return &staffingv1.UploadImportRequest{SchoolId: q.Get("school_id"), Kind: q.Get("kind"), DryRun: dry,
-						FileName: q.Get("file_name"), Encoding: q.Get("encoding"), Chunk: chunk}
+					return &staffingv1.UploadImportRequest{SchoolId: q.Get("school_id"), DistrictId: q.Get("district_id"), Kind: q.Get("kind"),
+						DryRun: dry, FileName: q.Get("file_name"), Encoding: q.Get("encoding"), Chunk: chunk}
 				}}, nil
 		},
-		get: func(ctx context.Context, schoolID, importID string) (proto.Message, error) {
-			return st.GetImport(ctx, &staffingv1.GetImportRequest{SchoolId: schoolID, ImportId: importID})
+		get: func(ctx context.Context, schoolID, districtID, importID string) (proto.Message, error) {
+			return st.GetImport(ctx, &staffingv1.GetImportRequest{SchoolId: schoolID, DistrictId: districtID, ImportId: importID})
 		},
 	}
 }
@@ -196,34 +197,45 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 			return
 		}
 		job := importOf(resp)
-		w.Header().Set("Location", "/v1/schools/"+url.PathEscape(job.GetSchoolId())+"/imports/"+url.PathEscape(job.GetImportId()))
+		if job.GetSchoolId() == "" { // a district's kind
+			w.Header().Set("Location", "/v1/districts/"+url.PathEscape(job.GetDistrictId())+"/imports/"+url.PathEscape(job.GetImportId()))
+		} else {
+			w.Header().Set("Location", "/v1/schools/"+url.PathEscape(job.GetSchoolId())+"/imports/"+url.PathEscape(job.GetImportId()))
+		}
 		reply(ctx, w, r, http.StatusAccepted, resp)
 	})
 	if err != nil {
 		return err
 	}
-	return mux.HandlePath("GET", "/v1/schools/{school_id}/imports/{import_id}", func(w http.ResponseWriter, r *http.Request, p map[string]string) {
-		// An id of no service's prefix goes to timetable too, which
-		// authorizes, then answers NotFound.
-		imp := services["timetable"]
-		for _, s := range services {
-			if strings.HasPrefix(p["import_id"], s.prefix) {
-				imp = s
+	getJob := func(pattern string) runtime.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request, p map[string]string) {
+			// An id of no service's prefix goes to timetable, which
+			// authorizes, then answers NotFound.
+			imp := services["timetable"]
+			for _, s := range services {
+				if strings.HasPrefix(p["import_id"], s.prefix) {
+					imp = s
+				}
 			}
+			ctx, err := runtime.AnnotateContext(r.Context(), mux, r, strings.TrimSuffix(imp.method, "UploadImport")+"GetImport",
+				runtime.WithHTTPPathPattern(pattern))
+			if err != nil {
+				fail(r.Context(), w, r, err)
+				return
+			}
+			resp, err := imp.get(ctx, p["school_id"], p["district_id"], p["import_id"])
+			if err != nil {
+				fail(ctx, w, r, err)
+				return
+			}
+			reply(ctx, w, r, http.StatusOK, resp)
 		}
-		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, strings.TrimSuffix(imp.method, "UploadImport")+"GetImport",
-			runtime.WithHTTPPathPattern("/v1/schools/{school_id}/imports/{import_id}"))
-		if err != nil {
-			fail(r.Context(), w, r, err)
-			return
-		}
-		resp, err := imp.get(ctx, p["school_id"], p["import_id"])
-		if err != nil {
-			fail(ctx, w, r, err)
-			return
-		}
-		reply(ctx, w, r, http.StatusOK, resp)
-	})
+	}
+	if err := mux.HandlePath("GET", "/v1/schools/{school_id}/imports/{import_id}", getJob("/v1/schools/{school_id}/imports/{import_id}")); err != nil {
+		return err
+	}
+	// A district's jobs (institutions): staffing's.
+	return mux.HandlePath("GET", "/v1/districts/{district_id}/imports/{import_id}", getJob("/v1/districts/{district_id}/imports/{import_id}"))
 }
 
 // importOf is the job of any service's UploadImportResponse: they all

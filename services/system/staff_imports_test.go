@@ -2,6 +2,7 @@ package system_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -218,5 +219,134 @@ func TestStaffImportOverHTTP(t *testing.T) {
 	// Once it has ended, the kind may be imported again.
 	if job = importCSV(t, env, admin, schoolA, "staff", true, file); job["state"] != "IMPORT_STATE_SUCCEEDED" {
 		t.Fatalf("after the big import: %v", job)
+	}
+}
+
+const institutionHeader = "统一社会信用代码,机构名称,执照起始日,执照截止日,已批准,服务学校,机构编号\n"
+
+// TestInstitutionImportOverHTTP: a district's institutions, with the
+// schools each serves, through the one upload route (district_id, not
+// school_id): the bureau's; matched by 统一社会信用代码; dry run, apply,
+// export round trip, one changed cell, a bad file rejected whole; a
+// school administrator is refused; then their instructors import as staff.
+func TestInstitutionImportOverHTTP(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	district := env.District(t, "350405")
+	school := env.School(t, district, "己小学", "SCHOOL_STAGE_PRIMARY")
+	otherDistrict := env.District(t, "350406")
+	elsewhere := env.School(t, otherDistrict, "庚小学", "SCHOOL_STAGE_PRIMARY")
+	bureau := env.Mint(systemtest.Bureau(district))
+	admin := env.Mint(auth.Principal{AccountID: "acc_sa", Role: auth.RoleSchoolAdmin, DistrictID: district, SchoolID: school})
+	b := env.As(bureau)
+
+	post := func(token string, dry bool, csv string) (int, map[string]any, string) {
+		req, err := http.NewRequest("POST", env.Base+"/v1/imports?kind=institutions&district_id="+district+"&file_name=机构.csv&dry_run="+fmt.Sprint(dry), strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusAccepted && !strings.HasPrefix(resp.Header.Get("Location"), "/v1/districts/"+district+"/imports/simp_") {
+			t.Errorf("Location %q", resp.Header.Get("Location"))
+		}
+		var out map[string]any
+		_ = json.Unmarshal(raw, &out)
+		return resp.StatusCode, out, string(raw)
+	}
+	run := func(dry bool, csv string) map[string]any {
+		t.Helper()
+		code, body, raw := post(bureau, dry, csv)
+		if code != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", code, raw)
+		}
+		for range 300 {
+			job := b.MustDo(t, "GET", "/v1/districts/"+district+"/imports/"+systemtest.Str(body, "import", "import_id"), nil)["import"].(map[string]any)
+			if job["state"] != "IMPORT_STATE_RUNNING" {
+				return job
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("import did not finish")
+		return nil
+	}
+	file := institutionHeader +
+		"91350405MA2XYZ0001,阳光体育,2024-01-01,2030-12-31,是," + school + ",\n" +
+		"91350405MA2XYZ0002,书香书法,2024-03-01,2029-02-28,否,,\n"
+	if job := run(true, file); job["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(job, "report", "new_rows") != 2.0 {
+		t.Fatalf("dry run: %v", job)
+	}
+	if n, _ := b.MustDo(t, "GET", "/v1/districts/"+district+"/institutions", nil)["institutions"].([]any); len(n) != 0 {
+		t.Fatalf("a dry run wrote %d institutions", len(n))
+	}
+	if job := run(false, file); job["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(job, "report", "applied") != true {
+		t.Fatalf("apply: %v", job)
+	}
+	ins := b.MustDo(t, "GET", "/v1/districts/"+district+"/institutions", nil)["institutions"].([]any)
+	var sunshine string
+	for _, in := range ins {
+		if systemtest.Get(in, "licence_no") == "91350405MA2XYZ0001" {
+			sunshine = fmt.Sprint(systemtest.Get(in, "institution_id"))
+			if systemtest.Get(in, "school_ids", 0) != school || systemtest.Get(in, "approved") != true {
+				t.Fatalf("imported institution: %v", in)
+			}
+		}
+	}
+	if len(ins) != 2 || sunshine == "" {
+		t.Fatalf("institutions: %v", ins)
+	}
+
+	// Export → import is a no-op; one changed cell changes that field only.
+	code, exported := download(t, env, bureau, "/v1/districts/"+district+"/exports/institutions?format=csv")
+	if code != http.StatusOK || !strings.Contains(string(exported), sunshine) {
+		t.Fatalf("export: %d %s", code, exported)
+	}
+	if job := run(false, string(exported)); systemtest.Get(job, "report", "unchanged_rows") != 2.0 {
+		t.Fatalf("round trip: %v\n%s", job, exported)
+	}
+	edited := strings.Replace(string(exported), "书香书法", "书香书法学校", 1)
+	job := run(false, edited)
+	if systemtest.Get(job, "report", "changed_rows") != 1.0 || systemtest.Get(job, "report", "changes", 0, "fields", 0, "column") != "机构名称" ||
+		len(systemtest.Get(job, "report", "changes", 0, "fields").([]any)) != 1 {
+		t.Fatalf("one cell: %v", job)
+	}
+
+	// A bad file is rejected whole.
+	bad := institutionHeader +
+		"91350405MA2XYZ0003,新机构,2024-01-01,2030-12-31,是,,\n" + // good, but not written
+		"91350405MA2XYZ0004,,2024-13-01,2030-12-31,也许,,\n" + // no name, no date, not 是/否
+		"91350405MA2XYZ0005,晚到,2025-01-01,2024-01-01,是,,\n" + // until before from
+		"91350405MA2XYZ0006,未批,2024-01-01,2030-12-31,否," + school + ",\n" + // not approved, yet serving
+		"91350405MA2XYZ0007,外区,2024-01-01,2030-12-31,是," + elsewhere + ",\n" + // a school of another district
+		"91350405MA2XYZ0003,重复,2024-01-01,2030-12-31,是,,\n" // the same licence as row 2
+	job = run(false, bad)
+	if job["state"] != "IMPORT_STATE_REJECTED" || systemtest.Get(job, "report", "rejected_rows") != 5.0 {
+		t.Fatalf("bad file: %v", job)
+	}
+	got := map[string]bool{}
+	for _, e := range systemtest.Get(job, "report", "errors").([]any) {
+		got[fmt.Sprintf("%v %v", systemtest.Get(e, "row"), systemtest.Get(e, "column"))] = true
+	}
+	for _, want := range []string{"3 机构名称", "3 执照起始日", "3 已批准", "4 执照截止日", "5 服务学校", "6 服务学校", "7 统一社会信用代码"} {
+		if !got[want] {
+			t.Errorf("no error at %s: %v", want, systemtest.Get(job, "report", "errors"))
+		}
+	}
+	if n := len(b.MustDo(t, "GET", "/v1/districts/"+district+"/institutions", nil)["institutions"].([]any)); n != 2 {
+		t.Fatalf("a rejected file wrote: %d institutions", n)
+	}
+
+	// A school administrator may not import a district's institutions.
+	if code, _, raw := post(admin, false, file); code != http.StatusForbidden {
+		t.Fatalf("school admin: %d %s", code, raw)
+	}
+	// The imported institution's instructors import as the school's staff.
+	if job := importCSV(t, env, admin, school, "staff", false, staffHeader+"I100,马教练,第三方机构人员,"+sunshine+",,体育,周二\n"); job["state"] != "IMPORT_STATE_SUCCEEDED" {
+		t.Fatalf("instructor: %v", job)
 	}
 }

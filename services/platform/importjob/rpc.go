@@ -62,7 +62,7 @@ var states = map[string]commonv1.ImportState{
 
 // Proto is a job as every service's API shows it.
 func Proto(j Job) *commonv1.ImportJob {
-	out := &commonv1.ImportJob{ImportId: j.ID, SchoolId: j.SchoolID, Kind: j.Kind, DryRun: j.DryRun, FileName: j.FileName,
+	out := &commonv1.ImportJob{ImportId: j.ID, SchoolId: j.SchoolID, DistrictId: j.DistrictID, Kind: j.Kind, DryRun: j.DryRun, FileName: j.FileName,
 		State: states[j.State], Percent: int32(j.Percent), CreateTime: timestamppb.New(j.CreateTime)}
 	if !j.FinishTime.IsZero() {
 		out.FinishTime = timestamppb.New(j.FinishTime)

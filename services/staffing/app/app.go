@@ -36,6 +36,11 @@ type Store interface {
 	SetParticipation(ctx context.Context, districtID, schoolID, staffID, termID string, optedIn bool) error
 	// MergeMembers writes an import's new and changed people in one transaction.
 	MergeMembers(ctx context.Context, ms []staff.Member) error
+	// MergeInstitutions writes an import's new and changed institutions
+	// (row and schools served; courses kept) in one transaction.
+	MergeInstitutions(ctx context.Context, districtID string, ins []staff.Institution) error
+	// DistrictSchoolCap is the district's max_schools_per_institution (0: none).
+	DistrictSchoolCap(ctx context.Context, districtID string) (int, error)
 	// ImportJobs is staffing's table of import jobs (staffing.import_jobs).
 	ImportJobs() *importjob.Store
 

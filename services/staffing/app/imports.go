@@ -49,10 +49,50 @@ const (
 
 // Columns returns a kind's layout, or an error naming the kinds there are.
 func Columns(kind string) ([]sheet.Field, error) {
-	if kind == KindStaff {
+	switch kind {
+	case KindStaff:
 		return staffColumns, nil
+	case KindInstitutions:
+		return institutionColumns, nil
 	}
-	return nil, fault.Invalid("kind", fmt.Sprintf("unknown import kind %q: staffing takes %s", kind, KindStaff))
+	return nil, fault.Invalid("kind", fmt.Sprintf("unknown import kind %q: staffing takes %s (of a school) or %s (of a district)",
+		kind, KindStaff, KindInstitutions))
+}
+
+// Target is where an import or export goes: a school (staff) or a
+// district (institutions).
+type Target struct {
+	SchoolID, DistrictID string
+}
+
+// scope resolves t for kind: staff need the school (which timetable
+// knows), institutions the district.
+func (a *App) scope(ctx context.Context, kind string, t Target) (importjob.Scope, error) {
+	if kind == KindInstitutions {
+		if t.DistrictID == "" {
+			return importjob.Scope{}, fault.Invalid("district_id", "must be set for institutions")
+		}
+		if err := a.district(ctx, t.DistrictID); err != nil {
+			return importjob.Scope{}, err
+		}
+		return importjob.Scope{DistrictID: t.DistrictID}, nil
+	}
+	if t.SchoolID == "" {
+		return importjob.Scope{}, fault.Invalid("school_id", "must be set for "+kind)
+	}
+	sc, err := a.tt.School(ctx, t.SchoolID)
+	if err != nil {
+		return importjob.Scope{}, err
+	}
+	return importjob.Scope{DistrictID: sc.DistrictID, SchoolID: sc.ID}, nil
+}
+
+// importRows runs kind's import over rd.
+func (a *App) importRows(ctx context.Context, sc importjob.Scope, rd *sheet.Reader, o ImportOptions, progress func(float64)) (importjob.Report, error) {
+	if o.Kind == KindInstitutions {
+		return a.importInstitutions(ctx, sc.DistrictID, rd, o, progress)
+	}
+	return a.importStaff(ctx, sc.SchoolID, sc.DistrictID, rd, o, progress)
 }
 
 var kindNames = []struct {
@@ -249,18 +289,18 @@ type ImportOptions struct {
 // StartImport opens the uploaded file at path (which the job then owns and
 // removes), refuses it at once when it is not a spreadsheet of the kind,
 // and runs the import in the background (importjob.Runner).
-func (a *App) StartImport(ctx context.Context, schoolID, path string, o ImportOptions, log *slog.Logger) (importjob.Job, error) {
+func (a *App) StartImport(ctx context.Context, to Target, path string, o ImportOptions, log *slog.Logger) (importjob.Job, error) {
 	remove := true
 	defer func() {
 		if remove {
 			_ = os.Remove(path)
 		}
 	}()
-	sc, err := a.tt.School(ctx, schoolID)
+	cols, err := Columns(o.Kind)
 	if err != nil {
 		return importjob.Job{}, err
 	}
-	cols, err := Columns(o.Kind)
+	sc, err := a.scope(ctx, o.Kind, to)
 	if err != nil {
 		return importjob.Job{}, err
 	}
@@ -268,12 +308,11 @@ func (a *App) StartImport(ctx context.Context, schoolID, path string, o ImportOp
 	if err != nil {
 		return importjob.Job{}, importjob.FileError(err)
 	}
-	job := importjob.Job{Scope: importjob.Scope{DistrictID: sc.DistrictID, SchoolID: sc.ID},
-		Kind: o.Kind, DryRun: o.DryRun, FileName: o.FileName, CreatedBy: o.By}
+	job := importjob.Job{Scope: sc, Kind: o.Kind, DryRun: o.DryRun, FileName: o.FileName, CreatedBy: o.By}
 	job, err = a.jobs.Start(ctx, log, job, func(bg context.Context, progress func(float64)) (importjob.Report, error) {
 		defer os.Remove(path)
 		defer rd.Close()
-		return a.importStaff(bg, sc.ID, sc.DistrictID, rd, o, progress)
+		return a.importRows(bg, sc, rd, o, progress)
 	})
 	if err != nil {
 		_ = rd.Close()
@@ -287,22 +326,26 @@ func (a *App) StartImport(ctx context.Context, schoolID, path string, o ImportOp
 // start (Recover) and shutdown (Shutdown).
 func (a *App) Imports() *importjob.Runner { return a.jobs }
 
-// GetImport reads a job of the school.
-func (a *App) GetImport(ctx context.Context, schoolID, id string) (importjob.Job, error) {
-	sc, err := a.tt.School(ctx, schoolID)
+// GetImport reads a job of the school, or (no school) of the district.
+func (a *App) GetImport(ctx context.Context, at Target, id string) (importjob.Job, error) {
+	kind := KindStaff
+	if at.SchoolID == "" {
+		kind = KindInstitutions
+	}
+	sc, err := a.scope(ctx, kind, at)
 	if err != nil {
 		return importjob.Job{}, err
 	}
-	return a.store.ImportJobs().Get(ctx, importjob.Scope{DistrictID: sc.DistrictID, SchoolID: sc.ID}, id)
+	return a.store.ImportJobs().Get(ctx, sc, id)
 }
 
 // Import runs an import to the end in the caller's goroutine (tests).
-func (a *App) Import(ctx context.Context, schoolID, path string, o ImportOptions) (importjob.Report, error) {
-	sc, err := a.tt.School(ctx, schoolID)
+func (a *App) Import(ctx context.Context, to Target, path string, o ImportOptions) (importjob.Report, error) {
+	cols, err := Columns(o.Kind)
 	if err != nil {
 		return importjob.Report{}, err
 	}
-	cols, err := Columns(o.Kind)
+	sc, err := a.scope(ctx, o.Kind, to)
 	if err != nil {
 		return importjob.Report{}, err
 	}
@@ -312,7 +355,7 @@ func (a *App) Import(ctx context.Context, schoolID, path string, o ImportOptions
 	}
 	defer rd.Close()
 	return importjob.Run(ctx, func(ctx context.Context, progress func(float64)) (importjob.Report, error) {
-		return a.importStaff(ctx, sc.ID, sc.DistrictID, rd, o, progress)
+		return a.importRows(ctx, sc, rd, o, progress)
 	}, nil)
 }
 
@@ -442,19 +485,29 @@ func (a *App) importStaff(ctx context.Context, schoolID, districtID string, rd *
 // Export writes the school's staff in the import layout (so exporting and
 // importing again changes nothing), or, with template, the headers, one
 // example row and the allowed values.
-func (a *App) Export(ctx context.Context, schoolID, kind, format string, template bool, out io.Writer) error {
-	sc, err := a.tt.School(ctx, schoolID)
+func (a *App) Export(ctx context.Context, at Target, kind, format string, template bool, out io.Writer) error {
+	cols, err := Columns(kind)
 	if err != nil {
 		return err
 	}
-	if _, err := Columns(kind); err != nil {
+	sc, err := a.scope(ctx, kind, at)
+	if err != nil {
 		return err
+	}
+	if kind == KindInstitutions {
+		rows := [][]string{{"91350402MA2Y000001", "阳光体育培训中心", "2024-01-01", "2028-12-31", "是", "", ""}}
+		if !template {
+			if rows, err = a.exportInstitutions(ctx, sc.DistrictID); err != nil {
+				return err
+			}
+		}
+		return importjob.WriteLayout(out, format, cols, rows, template, institutionHelp)
 	}
 	var rows [][]string
 	if template {
 		rows = [][]string{{"T2016001", "王老师", "校内教师", "", "语文、数学", "阅读、书法", "周一 社团；周三；周五 作业辅导"}}
 	} else {
-		ms, err := a.store.ListMembers(ctx, sc.DistrictID, sc.ID, "", 0)
+		ms, err := a.store.ListMembers(ctx, sc.DistrictID, sc.SchoolID, "", 0)
 		if err != nil {
 			return err
 		}

@@ -25,8 +25,8 @@ func (s *Server) UploadImport(stream grpc.ClientStreamingServer[staffingv1.Uploa
 		}
 		return err
 	}
-	if first.GetSchoolId() == "" {
-		return s.toStatus(ctx, fault.Invalid("school_id", "must be set in the first message"))
+	if first.GetSchoolId() == "" && first.GetDistrictId() == "" {
+		return s.toStatus(ctx, fault.Invalid("school_id", "must be set in the first message (district_id for institutions)"))
 	}
 	if _, err := app.Columns(first.GetKind()); err != nil {
 		return s.toStatus(ctx, err)
@@ -40,7 +40,7 @@ func (s *Server) UploadImport(stream grpc.ClientStreamingServer[staffingv1.Uploa
 		by = p.AccountID
 	}
 	// StartImport owns the file now, and removes it.
-	job, err := s.app.StartImport(ctx, first.GetSchoolId(), path, app.ImportOptions{Kind: first.GetKind(), DryRun: first.GetDryRun(),
+	job, err := s.app.StartImport(ctx, app.Target{SchoolID: first.GetSchoolId(), DistrictID: first.GetDistrictId()}, path, app.ImportOptions{Kind: first.GetKind(), DryRun: first.GetDryRun(),
 		FileName: first.GetFileName(), Encoding: first.GetEncoding(), By: by}, s.log)
 	if err != nil {
 		return s.toStatus(ctx, err)
@@ -50,7 +50,7 @@ func (s *Server) UploadImport(stream grpc.ClientStreamingServer[staffingv1.Uploa
 
 // GetImport implements the RPC.
 func (s *Server) GetImport(ctx context.Context, req *staffingv1.GetImportRequest) (*staffingv1.GetImportResponse, error) {
-	job, err := s.app.GetImport(ctx, req.GetSchoolId(), req.GetImportId())
+	job, err := s.app.GetImport(ctx, app.Target{SchoolID: req.GetSchoolId(), DistrictID: req.GetDistrictId()}, req.GetImportId())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -69,7 +69,7 @@ func (s *Server) ExportRecords(req *staffingv1.ExportRecordsRequest, stream grpc
 		}
 		return stream.Send(msg)
 	})
-	if err := s.app.Export(ctx, req.GetSchoolId(), req.GetKind(), req.GetFormat(), req.GetTemplate(), w); err != nil {
+	if err := s.app.Export(ctx, app.Target{SchoolID: req.GetSchoolId(), DistrictID: req.GetDistrictId()}, req.GetKind(), req.GetFormat(), req.GetTemplate(), w); err != nil {
 		return s.toStatus(ctx, err)
 	}
 	if err := w.Flush(); err != nil {

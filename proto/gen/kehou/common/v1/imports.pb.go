@@ -106,7 +106,9 @@ type ImportJob struct {
 	// When it was uploaded.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When it ended.
-	FinishTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
+	FinishTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
+	// District (with school_id empty for a district's kinds: institutions).
+	DistrictId    string `protobuf:"bytes,11,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -209,6 +211,13 @@ func (x *ImportJob) GetFinishTime() *timestamppb.Timestamp {
 		return x.FinishTime
 	}
 	return nil
+}
+
+func (x *ImportJob) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
 }
 
 // ImportReport says what an import found and did.
@@ -561,7 +570,7 @@ var File_kehou_common_v1_imports_proto protoreflect.FileDescriptor
 
 const file_kehou_common_v1_imports_proto_rawDesc = "" +
 	"\n" +
-	"\x1dkehou/common/v1/imports.proto\x12\x0fkehou.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8e\x03\n" +
+	"\x1dkehou/common/v1/imports.proto\x12\x0fkehou.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaf\x03\n" +
 	"\tImportJob\x12\x1b\n" +
 	"\timport_id\x18\x01 \x01(\tR\bimportId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x12\n" +
@@ -575,7 +584,9 @@ const file_kehou_common_v1_imports_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vfinish_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"finishTime\"\x90\x03\n" +
+	"finishTime\x12\x1f\n" +
+	"\vdistrict_id\x18\v \x01(\tR\n" +
+	"districtId\"\x90\x03\n" +
 	"\fImportReport\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x19\n" +
 	"\bnew_rows\x18\x02 \x01(\x05R\anewRows\x12!\n" +

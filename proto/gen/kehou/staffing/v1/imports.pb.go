@@ -23,14 +23,16 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// UploadImportRequest is one message of an upload of staff: the first
-// names the school, kind and options and may carry the first chunk; the
-// rest carry only chunks (as timetable's).
+// UploadImportRequest is one message of an upload of staff or
+// institutions: the first names the school (or, for institutions, the
+// district), kind and options and may carry the first chunk; the rest
+// carry only chunks (as timetable's).
 type UploadImportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// School to import into (first message).
+	// School to import into (first message; staff).
 	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
-	// Kind of records: "staff" (first message).
+	// Kind of records: "staff" (of a school) or "institutions" (of a
+	// district) (first message).
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Check and report only; write nothing.
 	DryRun bool `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
@@ -39,7 +41,9 @@ type UploadImportRequest struct {
 	// A CSV's encoding when not detected: "utf-8", "gbk" or "gb18030".
 	Encoding string `protobuf:"bytes,5,opt,name=encoding,proto3" json:"encoding,omitempty"`
 	// The next bytes of the file.
-	Chunk         []byte `protobuf:"bytes,6,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	Chunk []byte `protobuf:"bytes,6,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	// District to import into (first message; institutions).
+	DistrictId    string `protobuf:"bytes,7,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -116,6 +120,13 @@ func (x *UploadImportRequest) GetChunk() []byte {
 	return nil
 }
 
+func (x *UploadImportRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
+}
+
 // UploadImportResponse is the output of UploadImport.
 type UploadImportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -165,10 +176,12 @@ func (x *UploadImportResponse) GetImport() *v1.ImportJob {
 // GetImportRequest is the input of GetImport.
 type GetImportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// School.
+	// School of a school's job.
 	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
 	// The job.
-	ImportId      string `protobuf:"bytes,2,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	ImportId string `protobuf:"bytes,2,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	// District of a district's job (institutions), when school_id is empty.
+	DistrictId    string `protobuf:"bytes,3,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -213,6 +226,13 @@ func (x *GetImportRequest) GetSchoolId() string {
 func (x *GetImportRequest) GetImportId() string {
 	if x != nil {
 		return x.ImportId
+	}
+	return ""
+}
+
+func (x *GetImportRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
 	}
 	return ""
 }
@@ -266,15 +286,17 @@ func (x *GetImportResponse) GetImport() *v1.ImportJob {
 // ExportRecordsRequest is the input of ExportRecords.
 type ExportRecordsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// School.
+	// School (staff).
 	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
-	// Kind: "staff".
+	// Kind: "staff" or "institutions".
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// "xlsx" (default), "csv" (UTF-8 with BOM) or "csv-gb18030".
 	Format string `protobuf:"bytes,3,opt,name=format,proto3" json:"format,omitempty"`
 	// The empty template instead: the headers, one example row, and the
 	// allowed values on a second sheet (xlsx).
-	Template      bool `protobuf:"varint,4,opt,name=template,proto3" json:"template,omitempty"`
+	Template bool `protobuf:"varint,4,opt,name=template,proto3" json:"template,omitempty"`
+	// District (institutions).
+	DistrictId    string `protobuf:"bytes,5,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -335,6 +357,13 @@ func (x *ExportRecordsRequest) GetTemplate() bool {
 		return x.Template
 	}
 	return false
+}
+
+func (x *ExportRecordsRequest) GetDistrictId() string {
+	if x != nil {
+		return x.DistrictId
+	}
+	return ""
 }
 
 // ExportRecordsResponse is one chunk of the file.
@@ -405,7 +434,7 @@ var File_kehou_staffing_v1_imports_proto protoreflect.FileDescriptor
 
 const file_kehou_staffing_v1_imports_proto_rawDesc = "" +
 	"\n" +
-	"\x1fkehou/staffing/v1/imports.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dkehou/common/v1/imports.proto\"\xdf\x01\n" +
+	"\x1fkehou/staffing/v1/imports.proto\x12\x11kehou.staffing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dkehou/common/v1/imports.proto\"\x89\x02\n" +
 	"\x13UploadImportRequest\x12$\n" +
 	"\tschool_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12\x1b\n" +
 	"\x04kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12\x17\n" +
@@ -413,19 +442,25 @@ const file_kehou_staffing_v1_imports_proto_rawDesc = "" +
 	"\tfile_name\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bfileName\x12#\n" +
 	"\bencoding\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\bencoding\x12 \n" +
 	"\x05chunk\x18\x06 \x01(\fB\n" +
-	"\xbaH\az\x05\x18\x80\x80\x80\x02R\x05chunk\"J\n" +
+	"\xbaH\az\x05\x18\x80\x80\x80\x02R\x05chunk\x12(\n" +
+	"\vdistrict_id\x18\a \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"districtId\"J\n" +
 	"\x14UploadImportResponse\x122\n" +
-	"\x06import\x18\x01 \x01(\v2\x1a.kehou.common.v1.ImportJobR\x06import\"b\n" +
-	"\x10GetImportRequest\x12&\n" +
-	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12&\n" +
-	"\timport_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bimportId\"G\n" +
+	"\x06import\x18\x01 \x01(\v2\x1a.kehou.common.v1.ImportJobR\x06import\"\x8a\x01\n" +
+	"\x10GetImportRequest\x12$\n" +
+	"\tschool_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12&\n" +
+	"\timport_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bimportId\x12(\n" +
+	"\vdistrict_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"districtId\"G\n" +
 	"\x11GetImportResponse\x122\n" +
-	"\x06import\x18\x01 \x01(\v2\x1a.kehou.common.v1.ImportJobR\x06import\"\x98\x01\n" +
-	"\x14ExportRecordsRequest\x12&\n" +
-	"\tschool_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bschoolId\x12\x1b\n" +
+	"\x06import\x18\x01 \x01(\v2\x1a.kehou.common.v1.ImportJobR\x06import\"\xc0\x01\n" +
+	"\x14ExportRecordsRequest\x12$\n" +
+	"\tschool_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\x12\x1b\n" +
 	"\x04kind\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18 R\x04kind\x12\x1f\n" +
 	"\x06format\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x06format\x12\x1a\n" +
-	"\btemplate\x18\x04 \x01(\bR\btemplate\"m\n" +
+	"\btemplate\x18\x04 \x01(\bR\btemplate\x12(\n" +
+	"\vdistrict_id\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
+	"districtId\"m\n" +
 	"\x15ExportRecordsResponse\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x14\n" +
