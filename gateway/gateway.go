@@ -115,13 +115,6 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("register timetable routes: %w", err)
 	}
 	st := staffingv1.NewStaffingServiceClient(b.Staffing)
-	if err := fileRoutes(mux, tt, st); err != nil {
-		return nil, fmt.Errorf("register file routes: %w", err)
-	}
-	// Imports route by kind to the owning service (importKinds).
-	if err := importRoutes(mux, map[string]importer{"timetable": timetableImporter(tt), "staffing": staffingImporter(st)}); err != nil {
-		return nil, fmt.Errorf("register import routes: %w", err)
-	}
 	if err := staffingv1.RegisterStaffingServiceHandlerClient(ctx, mux, st); err != nil {
 		return nil, fmt.Errorf("register staffing routes: %w", err)
 	}
@@ -139,6 +132,17 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	if err := billingv1.RegisterReconciliationServiceHandlerClient(ctx, mux, billingv1.NewReconciliationServiceClient(b.Billing)); err != nil {
 		return nil, fmt.Errorf("register reconciliation routes: %w", err)
+	}
+	// Imports and exports route by kind (importKinds) or job id to the
+	// owning service, over the generated and billing's routes of the same
+	// patterns: registered last, so these win.
+	bc := billingv1.NewBillingServiceClient(b.Billing)
+	if err := fileRoutes(mux, tt, st, bc); err != nil {
+		return nil, fmt.Errorf("register file routes: %w", err)
+	}
+	if err := importRoutes(mux, map[string]importer{"timetable": timetableImporter(tt), "staffing": staffingImporter(st),
+		"billing": billingImporter(bc)}); err != nil {
+		return nil, fmt.Errorf("register import routes: %w", err)
 	}
 	// The export routes (file downloads) are served by handleDownloads.
 	backends := map[string]grpc.ClientConnInterface{"timetable": b.Timetable, "staffing": b.Staffing, "billing": b.Billing}

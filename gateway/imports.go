@@ -10,13 +10,14 @@ import (
 	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
+	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // ImportRoute takes a spreadsheet as the raw request body, not JSON: it is
@@ -128,6 +129,33 @@ func staffingImporter(st staffingv1.StaffingServiceClient) importer {
 	}
 }
 
+// billingImporter serves fee_schedules and rate_tables (also on billing's
+// own POST /v1/billing/imports); its jobs are a district's.
+func billingImporter(bc billingv1.BillingServiceClient) importer {
+	return importer{
+		prefix: "imp_", // as timetable's, but only ever asked for on the district route
+		method: "/kehou.billing.v1.BillingService/UploadImport",
+		upload: func(ctx context.Context) (uploadStream, error) {
+			s, err := bc.UploadImport(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return clientStream[billingv1.UploadImportRequest, billingv1.UploadImportResponse]{s,
+				func(q url.Values, chunk []byte, first bool) *billingv1.UploadImportRequest {
+					if !first {
+						return &billingv1.UploadImportRequest{Chunk: chunk}
+					}
+					dry, _ := strconv.ParseBool(q.Get("dry_run"))
+					return &billingv1.UploadImportRequest{DistrictId: q.Get("district_id"), SchoolId: q.Get("school_id"), Kind: q.Get("kind"),
+						DryRun: dry, FileName: q.Get("file_name"), Encoding: q.Get("encoding"), Chunk: chunk}
+				}}, nil
+		},
+		get: func(ctx context.Context, schoolID, districtID, importID string) (proto.Message, error) {
+			return bc.GetImport(ctx, &billingv1.GetImportRequest{DistrictId: districtID, SchoolId: schoolID, ImportId: importID})
+		},
+	}
+}
+
 // importRoutes registers the upload route and the job route over the
 // generated ones of the same patterns (the last handler registered for a
 // pattern wins). Everything else about them (authorization, validation,
@@ -197,10 +225,17 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 			return
 		}
 		job := importOf(resp)
-		if job.GetSchoolId() == "" { // a district's kind
-			w.Header().Set("Location", "/v1/districts/"+url.PathEscape(job.GetDistrictId())+"/imports/"+url.PathEscape(job.GetImportId()))
-		} else {
-			w.Header().Set("Location", "/v1/schools/"+url.PathEscape(job.GetSchoolId())+"/imports/"+url.PathEscape(job.GetImportId()))
+		switch {
+		case owner == "billing": // a district's job, perhaps limited to a school
+			loc := "/v1/districts/" + url.PathEscape(job.district) + "/imports/" + url.PathEscape(job.id)
+			if job.school != "" {
+				loc += "?school_id=" + url.QueryEscape(job.school)
+			}
+			w.Header().Set("Location", loc)
+		case job.school == "": // a district's kind
+			w.Header().Set("Location", "/v1/districts/"+url.PathEscape(job.district)+"/imports/"+url.PathEscape(job.id))
+		default:
+			w.Header().Set("Location", "/v1/schools/"+url.PathEscape(job.school)+"/imports/"+url.PathEscape(job.id))
 		}
 		reply(ctx, w, r, http.StatusAccepted, resp)
 	})
@@ -209,13 +244,17 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 	}
 	getJob := func(pattern string) runtime.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request, p map[string]string) {
-			// An id of no service's prefix goes to timetable, which
-			// authorizes, then answers NotFound.
+			// A school's job is timetable's or staffing's, a district's
+			// staffing's or billing's, by the id's prefix; another id goes
+			// to timetable or billing, which authorize, then answer NotFound.
 			imp := services["timetable"]
-			for _, s := range services {
-				if strings.HasPrefix(p["import_id"], s.prefix) {
-					imp = s
+			if p["district_id"] != "" {
+				imp = services["billing"]
+				if strings.HasPrefix(p["import_id"], services["staffing"].prefix) {
+					imp = services["staffing"]
 				}
+			} else if strings.HasPrefix(p["import_id"], services["staffing"].prefix) {
+				imp = services["staffing"]
 			}
 			ctx, err := runtime.AnnotateContext(r.Context(), mux, r, strings.TrimSuffix(imp.method, "UploadImport")+"GetImport",
 				runtime.WithHTTPPathPattern(pattern))
@@ -223,7 +262,11 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 				fail(r.Context(), w, r, err)
 				return
 			}
-			resp, err := imp.get(ctx, p["school_id"], p["district_id"], p["import_id"])
+			school := p["school_id"]
+			if school == "" {
+				school = r.URL.Query().Get("school_id") // a billing job limited to a school
+			}
+			resp, err := imp.get(ctx, school, p["district_id"], p["import_id"])
 			if err != nil {
 				fail(ctx, w, r, err)
 				return
@@ -238,11 +281,24 @@ func importRoutes(mux *runtime.ServeMux, services map[string]importer) error {
 	return mux.HandlePath("GET", "/v1/districts/{district_id}/imports/{import_id}", getJob("/v1/districts/{district_id}/imports/{import_id}"))
 }
 
-// importOf is the job of any service's UploadImportResponse: they all
-// carry the shared kehou.common.v1.ImportJob.
-func importOf(resp proto.Message) *commonv1.ImportJob {
-	if r, ok := resp.(interface{ GetImport() *commonv1.ImportJob }); ok {
-		return r.GetImport()
+// jobRef is what the Location of an upload's answer needs.
+type jobRef struct{ id, school, district string }
+
+// importOf reads the job of any service's UploadImportResponse: its
+// "import" message's import_id, school_id and district_id (timetable and
+// staffing answer the shared kehou.common.v1.ImportJob, billing its own).
+func importOf(resp proto.Message) jobRef {
+	m := resp.ProtoReflect()
+	fd := m.Descriptor().Fields().ByName("import")
+	if fd == nil {
+		return jobRef{}
 	}
-	return nil
+	j := m.Get(fd).Message()
+	str := func(name protoreflect.Name) string {
+		if f := j.Descriptor().Fields().ByName(name); f != nil {
+			return j.Get(f).String()
+		}
+		return ""
+	}
+	return jobRef{id: str("import_id"), school: str("school_id"), district: str("district_id")}
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/kehou/kehou/services/system/systemtest"
 )
 
-// download fetches an export as token and returns its status and body.
-func download(t *testing.T, env *systemtest.Env, token, path string) (int, []byte) {
+// fetchFile fetches an export as token and returns its status and body.
+func fetchFile(t *testing.T, env *systemtest.Env, token, path string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("GET", env.Base+path, nil)
 	if err != nil {
@@ -71,7 +71,7 @@ func TestStaffImportOverHTTP(t *testing.T) {
 	}
 
 	// The template: the layout's headers and an example row.
-	code, tmpl := download(t, env, admin, "/v1/schools/"+schoolA+"/exports/staff?template=true&format=csv")
+	code, tmpl := fetchFile(t, env, admin, "/v1/schools/"+schoolA+"/exports/staff?template=true&format=csv")
 	if code != http.StatusOK || !strings.Contains(string(tmpl), strings.TrimSuffix(staffHeader, "\n")) {
 		t.Fatalf("template: %d %q", code, tmpl)
 	}
@@ -115,7 +115,7 @@ func TestStaffImportOverHTTP(t *testing.T) {
 		systemtest.Get(job, "report", "changed_rows") != 0.0 {
 		t.Fatalf("re-import: %v", job)
 	}
-	code, exported := download(t, env, admin, "/v1/schools/"+schoolA+"/exports/staff?format=csv")
+	code, exported := fetchFile(t, env, admin, "/v1/schools/"+schoolA+"/exports/staff?format=csv")
 	if code != http.StatusOK {
 		t.Fatalf("export: %d %s", code, exported)
 	}
@@ -169,7 +169,7 @@ func TestStaffImportOverHTTP(t *testing.T) {
 	if code, _, raw := upload(t, env, admin, schoolB, "staff", false, strings.NewReader(file), int64(len(file))); code != http.StatusForbidden {
 		t.Fatalf("another school's staff: %d %s", code, raw)
 	}
-	if code, _ := download(t, env, admin, "/v1/schools/"+schoolB+"/exports/staff"); code != http.StatusNotFound {
+	if code, _ := fetchFile(t, env, admin, "/v1/schools/"+schoolB+"/exports/staff"); code != http.StatusNotFound {
 		t.Fatalf("another school's export: %d", code)
 	}
 	if n, _ := env.As(bureau).MustDo(t, "GET", "/v1/schools/"+schoolB+"/staff", nil)["staff"].([]any); len(n) != 0 {
@@ -302,7 +302,7 @@ func TestInstitutionImportOverHTTP(t *testing.T) {
 	}
 
 	// Export → import is a no-op; one changed cell changes that field only.
-	code, exported := download(t, env, bureau, "/v1/districts/"+district+"/exports/institutions?format=csv")
+	code, exported := fetchFile(t, env, bureau, "/v1/districts/"+district+"/exports/institutions?format=csv")
 	if code != http.StatusOK || !strings.Contains(string(exported), sunshine) {
 		t.Fatalf("export: %d %s", code, exported)
 	}
