@@ -17,6 +17,14 @@ fi
 # The web pages' browser tests need Chromium and pdftotext: installed here
 # as root with apt when missing; otherwise those tests fail with one line.
 scripts/browser.sh ensure >/dev/null || echo "test.sh: browser tests will fail: see the line above" >&2
+# The export tests also open each workbook with LibreOffice headless:
+# installed here as root with apt when missing; then a missing soffice
+# fails those tests (KEHOU_REQUIRE_OFFICE), never skips them.
+if scripts/office.sh ensure >/dev/null; then
+  export KEHOU_REQUIRE_OFFICE=1
+else
+  echo "test.sh: workbooks will be read with excelize only: see the line above" >&2
+fi
 # Database tests fail (never skip) when the database is missing.
 export KEHOU_REQUIRE_DB=1
 go test -count=1 -timeout 15m "$@" ./...

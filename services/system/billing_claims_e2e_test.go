@@ -76,6 +76,9 @@ func TestClaimsExactEndToEnd(t *testing.T) {
 	if fmt.Sprint(sum) != fmt.Sprint(wantRows) {
 		t.Errorf("汇总 %v, want %v", sum, wantRows)
 	}
+	if text := systemtest.OpenWithLibreOffice(t, []byte(x.Raw)); text != "" && (!strings.HasPrefix(text, "付款方,类别,金额") || !strings.Contains(text, "合计,,0.55")) {
+		t.Errorf("LibreOffice read the claims as:\n%.400s\nwant the Chinese header and 合计 0.55", text)
+	}
 	detail, _ := f.GetRows("明细")
 	if len(detail) < 3 || detail[len(detail)-1][0] != "合计" || detail[len(detail)-1][7] != "0.55" {
 		t.Errorf("明细 %v, want rows totalling 0.55", detail)
@@ -95,6 +98,9 @@ func TestClaimsExactEndToEnd(t *testing.T) {
 	wantParent := money(t, claims["parent"]).StringFixed(2)
 	if len(frows) != stNum(claims, "statements")+2 || frows[0][6] != "家长应缴" || frows[len(frows)-1][0] != "合计" || frows[len(frows)-1][6] != wantParent {
 		t.Errorf("收费明细 %v, want %d statements and 合计 家长应缴 %s", frows, stNum(claims, "statements"), wantParent)
+	}
+	if text := systemtest.OpenWithLibreOffice(t, []byte(fs.Raw)); text != "" && (!strings.Contains(text, "家长应缴") || !strings.Contains(text, "\n合计,") || !strings.Contains(text, ","+wantParent)) {
+		t.Errorf("LibreOffice read the fee statements as:\n%.400s\nwant 家长应缴 and 合计 %s", text, wantParent)
 	}
 	one := env.Do(t, "GET", fmt.Sprintf("/v1/districts/%s/claims:export?from.year=2024&from.month=9&from.day=1&to.year=2024&to.month=9&to.day=30&payer_id=city&format=csv", w.district), nil)
 	if one.Code != 200 || !strings.Contains(one.Raw, "\n合计,,0.19\n") {

@@ -99,6 +99,11 @@ func checkPaySheetExport(t *testing.T, env *systemtest.Env, s *stSchool, people 
 	if p, err := f.GetPanes("课酬发放表"); err != nil || !p.Freeze || p.YSplit != 1 {
 		t.Errorf("pay sheet header row not frozen: %+v %v", p, err)
 	}
+	// A real office program reads it too, with the same total.
+	if text := systemtest.OpenWithLibreOffice(t, []byte(r.Raw)); text != "" &&
+		(!strings.HasPrefix(text, "工号,姓名,身份证号") || !strings.Contains(text, "\n合计,") || !strings.Contains(text, ","+paidSum.StringFixed(2))) {
+		t.Errorf("LibreOffice read the pay sheet as:\n%.600s\nwant the Chinese header and the total %s", text, paidSum.StringFixed(2))
+	}
 
 	for _, tt := range []struct {
 		format, ct string
@@ -204,6 +209,9 @@ func checkPaySheetExport(t *testing.T, env *systemtest.Env, s *stSchool, people 
 	}
 	if len(own) != 3 || own[1][0] != heavy || own[1][10] != paid[heavy] || own[2][10] != paid[heavy] {
 		t.Errorf("own statement rows %v, want %s paid %s", own, heavy, paid[heavy])
+	}
+	if text := systemtest.OpenWithLibreOffice(t, []byte(mine.Raw)); text != "" && (!strings.Contains(text, heavy) || !strings.Contains(text, ","+paid[heavy])) {
+		t.Errorf("LibreOffice read the own statement as:\n%.400s\nwant %s paid %s", text, heavy, paid[heavy])
 	}
 	other := people[0]
 	if other == heavy {

@@ -252,6 +252,9 @@ func TestReconciliationEndToEnd(t *testing.T) {
 	if got := last("收入"); got[0] != "合计" || got[1] != systemtest.Str(r, "income", "total") {
 		t.Errorf("收入 total %v, want %s", got, systemtest.Str(r, "income", "total"))
 	}
+	if text := systemtest.OpenWithLibreOffice(t, []byte(x.Raw)); text != "" && !strings.Contains(text, "合计,"+systemtest.Str(r, "income", "total")) {
+		t.Errorf("LibreOffice read the reconciliation's 收入 as:\n%.400s\nwant 合计 %s", text, systemtest.Str(r, "income", "total"))
+	}
 	if got := last("支出"); got[0] != "合计" || got[1] != systemtest.Str(r, "spending", "total") {
 		t.Errorf("支出 total %v, want %s", got, systemtest.Str(r, "spending", "total"))
 	}
