@@ -133,7 +133,7 @@ func staffingImporter(st staffingv1.StaffingServiceClient) importer {
 // own POST /v1/billing/imports); its jobs are a district's.
 func billingImporter(bc billingv1.BillingServiceClient) importer {
 	return importer{
-		prefix: "imp_", // as timetable's, but only ever asked for on the district route
+		prefix: "bimp_", // billing's job ids (app.ImportPrefix), asked for on the district route
 		method: "/kehou.billing.v1.BillingService/UploadImport",
 		upload: func(ctx context.Context) (uploadStream, error) {
 			s, err := bc.UploadImport(ctx)

@@ -3,6 +3,10 @@
 package billing
 
 import (
+	"context"
+	"time"
+
+	"github.com/kehou/kehou/services/platform/importjob"
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,21 +28,33 @@ type Options struct {
 }
 
 // Register adds the billing services to s; timetable and staffing are
-// connections to those services (billing reads their facts, never their tables).
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger, opts Options) {
+// connections to those services (billing reads their facts, never their
+// tables). It fails the import jobs a previous run left running and
+// returns the runner of import jobs, whose Shutdown the caller calls when
+// it stops.
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable, staffing grpc.ClientConnInterface, log *slog.Logger, opts Options) *importjob.Runner {
 	st, feed, stc := store.New(pool), timetablefeed.New(timetable), staffingfeed.New(staffing)
 	payments := app.NewPayments(st, feed)
 	if opts.MaxPrepayment != nil {
 		payments.WithMaxPrepayment(*opts.MaxPrepayment)
 	}
 	fees, rem := app.NewFees(st, feed), app.NewRemuneration(st, feed, feed, stc)
-	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed), fees, app.NewImports(st, fees, rem), log))
+	imports := app.NewImports(st, fees, rem)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n, err := imports.Jobs().Recover(ctx); err != nil {
+		log.Error("fail interrupted imports", "service", "billing", "err", err)
+	} else if n > 0 {
+		log.Warn("failed imports interrupted by the last shutdown", "service", "billing", "count", n)
+	}
+	billingv1.RegisterBillingServiceServer(s, rpc.New(app.New(st, feed), fees, imports, log))
 	billingv1.RegisterPaymentServiceServer(s, rpc.NewPaymentServer(payments, log))
 	payRuns := app.NewPayRuns(st, feed, feed, stc)
 	billingv1.RegisterRemunerationServiceServer(s, rpc.NewRemunerationServer(rem, payRuns, log))
 	rc := app.NewReconciliation(st, feed, payRuns)
 	billingv1.RegisterExportServiceServer(s, rpc.NewExportServer(app.NewExports(st, feed, stc), rc, log))
 	billingv1.RegisterReconciliationServiceServer(s, rpc.NewReconServer(rc, log))
+	return imports.Jobs()
 }
 
 // The store implements every storage interface billing's use cases declare;

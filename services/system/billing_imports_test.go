@@ -203,6 +203,9 @@ func TestFeeScheduleImportOverHTTP(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM billing.audit_log WHERE object_kind = 'fee_schedule' AND operation = 'insert' AND account_id = 'acc_f'`); n != 1 {
 		t.Errorf("audit trail has %d inserts of a fee schedule by the importer, want 1", n)
 	}
+	if n := count(t, db, `SELECT count(*) FROM billing.audit_log WHERE operation = 'import' AND object_kind = 'import_fee_schedules' AND account_id = 'acc_f'`); n != 1 {
+		t.Errorf("audit trail has %d import events by the importer, want the one applied import", n)
+	}
 
 	// Importing the same file again is harmless.
 	job = billingImport(t, env, finance, q("fee_schedules", false), file)

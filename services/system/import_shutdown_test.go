@@ -65,11 +65,23 @@ func TestImportInterruptedByShutdown(t *testing.T) {
 		VALUES ($1, $2, 'simp_crashed0001', 'staff', false, 'running')`, district, school); err != nil {
 		t.Fatal(err)
 	}
+	// Billing's jobs are kept by the same machinery: its crashed job too.
+	if _, err := db.Exec(ctx, `INSERT INTO billing.import_jobs (district_id, school_id, import_id, kind, dry_run, state)
+		VALUES ($1, '', 'bimp_crashed0001', 'fee_schedules', false, 'running')`, district); err != nil {
+		t.Fatal(err)
+	}
 	again := systemtest.StartWith(t, func(c *system.Config) { c.DatabaseURL = env.DatabaseURL })
 	job := finished(t, again.As(again.Mint(auth.Principal{AccountID: "acc_sa", Role: auth.RoleSchoolAdmin, DistrictID: district, SchoolID: school})),
 		school, "simp_crashed0001")
 	if job["state"] != "IMPORT_STATE_FAILED" || !strings.Contains(fmt.Sprint(systemtest.Get(job, "report", "failure_zh")), "服务停止") {
 		t.Fatalf("after a restart: %v", job)
+	}
+	var bstate, bfailure string
+	if err := db.QueryRow(ctx, `SELECT state, coalesce(report->>'failure', '') FROM billing.import_jobs WHERE import_id = 'bimp_crashed0001'`).Scan(&bstate, &bfailure); err != nil {
+		t.Fatal(err)
+	}
+	if bstate != "failed" || !strings.Contains(bfailure, "interrupted by shutdown") {
+		t.Errorf("billing's crashed job after a restart: %s %q, want failed, interrupted by shutdown", bstate, bfailure)
 	}
 	if !strings.Contains(again.Logs(), "failed imports interrupted by the last shutdown") {
 		t.Error("the restart did not log the interrupted imports")

@@ -458,7 +458,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		case Staffing:
 			jobs = staffing.Register(srv, pool, ttConns[p], log)
 		case Billing:
-			billing.Register(srv, pool, ttConns[p], stConns[p], log, cfg.Billing)
+			jobs = billing.Register(srv, pool, ttConns[p], stConns[p], log, cfg.Billing)
 		case Identity:
 			feeds := identityapp.Config{Timetable: idtimetablefeed.New(ttConns[p]), Staffing: idstaffingfeed.New(stConns[p])}
 			if err := startIdentity(ctx, srv, pool, keys, feeds, cfg.Auth, log, run); err != nil {

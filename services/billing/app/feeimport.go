@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kehou/kehou/services/billing/domain/imports"
+	imports "github.com/kehou/kehou/services/platform/importjob"
 	"slices"
 	"strings"
 

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"time"
 
-	"github.com/kehou/kehou/services/billing/domain/imports"
+	imports "github.com/kehou/kehou/services/platform/importjob"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/pay"
-	"github.com/kehou/kehou/services/billing/domain/runs"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/sheet"
 )
@@ -33,10 +31,8 @@ type ImportStore interface {
 	// MergeRateTables does the same for rate tables (pay.CheckOverlap).
 	MergeRateTables(ctx context.Context, ts []pay.RateTable, commit func(errs []error) bool) ([]pay.RateTable, error)
 
-	CreateImportJob(ctx context.Context, j imports.Job) error
-	SetImportProgress(ctx context.Context, districtID, schoolID, id string, percent int) error
-	FinishImportJob(ctx context.Context, districtID, schoolID, id, state string, rep imports.Report) error
-	GetImportJob(ctx context.Context, districtID, schoolID, id string) (imports.Job, error)
+	// ImportJobs is billing's table of import jobs (importjob.Store on the billing schema).
+	ImportJobs() *imports.Store
 }
 
 // Imports is billing's bulk import (导入) and export of fee schedules and
@@ -46,12 +42,20 @@ type Imports struct {
 	store ImportStore
 	fees  *Fees
 	rates *Remuneration
+	jobs  *imports.Runner
 }
+
+// ImportPrefix begins billing's import job ids (the gateway routes a
+// district's job to the service whose prefix it has).
+const ImportPrefix = "bimp"
 
 // NewImports returns the import use cases over the fee and remuneration ones.
 func NewImports(store ImportStore, fees *Fees, rates *Remuneration) *Imports {
-	return &Imports{store: store, fees: fees, rates: rates}
+	return &Imports{store: store, fees: fees, rates: rates, jobs: imports.NewRunner(store.ImportJobs(), ImportPrefix)}
 }
+
+// Jobs is the runner of import jobs: Recover at start, Shutdown at stop.
+func (im *Imports) Jobs() *imports.Runner { return im.jobs }
 
 // ImportOptions are what the uploader chose.
 type ImportOptions struct {
@@ -99,51 +103,24 @@ func (im *Imports) StartImport(ctx context.Context, path string, o ImportOptions
 	if err != nil {
 		return imports.Job{}, fileError(err)
 	}
-	job := imports.Job{ID: runs.NewID("imp"), DistrictID: o.DistrictID, SchoolID: o.SchoolID, Kind: o.Kind, DryRun: o.DryRun,
-		FileName: o.FileName, State: imports.Running, CreatedBy: o.By, CreateTime: time.Now()}
-	if err := im.store.CreateImportJob(ctx, job); err != nil {
+	job := imports.Job{Scope: imports.Scope{DistrictID: o.DistrictID, SchoolID: o.SchoolID}, Kind: o.Kind, DryRun: o.DryRun,
+		FileName: o.FileName, CreatedBy: o.By}
+	job, err = im.jobs.Start(ctx, log, job, func(bg context.Context, progress func(float64)) (imports.Report, error) {
+		defer os.Remove(path)
+		defer rd.Close()
+		return im.importRows(bg, rd, o, progress)
+	})
+	if err != nil {
 		_ = rd.Close()
 		return imports.Job{}, err
 	}
 	remove = false
-	go func() {
-		// The job outlives the upload call; it is bounded by its own deadline.
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
-		defer cancel()
-		defer os.Remove(path)
-		defer rd.Close()
-		last := -1
-		progress := func(f float64) {
-			if p := int(f * 99); p >= last+5 { // 100 only when finished
-				last = p
-				_ = im.store.SetImportProgress(bg, job.DistrictID, job.SchoolID, job.ID, p)
-			}
-		}
-		rep, err := im.importRows(bg, rd, o, progress)
-		state := imports.Succeeded
-		switch {
-		case err != nil:
-			state = imports.Failed
-			var se *sheet.Error
-			if errors.As(err, &se) {
-				rep.Failure, rep.FailureZh = se.Reason, se.ReasonZh
-			} else {
-				log.Error("import failed", "import_id", job.ID, "err", err)
-				rep.Failure, rep.FailureZh = "the import failed; nothing was written", "导入失败，未写入任何数据"
-			}
-		case rep.Rejected > 0:
-			state = imports.Rejected
-		}
-		if err := im.store.FinishImportJob(bg, job.DistrictID, job.SchoolID, job.ID, state, rep); err != nil {
-			log.Error("record import result", "import_id", job.ID, "err", err)
-		}
-	}()
 	return job, nil
 }
 
 // GetImport reads a job of the district (and school, when the upload was limited to one).
 func (im *Imports) GetImport(ctx context.Context, districtID, schoolID, id string) (imports.Job, error) {
-	return im.store.GetImportJob(ctx, districtID, schoolID, id)
+	return im.store.ImportJobs().Get(ctx, imports.Scope{DistrictID: districtID, SchoolID: schoolID}, id)
 }
 
 // Import runs an import of the file at path to the end in the caller's

@@ -3,7 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
-	"github.com/kehou/kehou/services/billing/domain/imports"
+	imports "github.com/kehou/kehou/services/platform/importjob"
 	"regexp"
 	"slices"
 	"strconv"

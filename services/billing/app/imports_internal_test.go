@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kehou/kehou/services/billing/domain/imports"
+	imports "github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/platform/sheet"
 	"github.com/shopspring/decimal"
 )

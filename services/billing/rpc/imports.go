@@ -8,7 +8,7 @@ import (
 
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	"github.com/kehou/kehou/services/billing/app"
-	"github.com/kehou/kehou/services/billing/domain/imports"
+	imports "github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/fault"
 	"google.golang.org/grpc"
