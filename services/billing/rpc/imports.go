@@ -8,9 +8,9 @@ import (
 
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	"github.com/kehou/kehou/services/billing/app"
-	imports "github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/platform/auth"
 	"github.com/kehou/kehou/services/platform/fault"
+	imports "github.com/kehou/kehou/services/platform/importjob"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
