@@ -12,7 +12,6 @@ import (
 	"github.com/kehou/kehou/services/platform/fault"
 	imports "github.com/kehou/kehou/services/platform/importjob"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // MaxUploadBytes caps what UploadImport spools to disk, whatever the
@@ -79,7 +78,7 @@ func (s *Server) UploadImport(stream grpc.ClientStreamingServer[billingv1.Upload
 	if err != nil {
 		return toStatus(ctx, s.log, err)
 	}
-	return stream.SendAndClose(&billingv1.UploadImportResponse{Import: importProto(job)})
+	return stream.SendAndClose(&billingv1.UploadImportResponse{Import: imports.Proto(job)})
 }
 
 // GetImport implements the RPC.
@@ -88,44 +87,7 @@ func (s *Server) GetImport(ctx context.Context, req *billingv1.GetImportRequest)
 	if err != nil {
 		return nil, toStatus(ctx, s.log, err)
 	}
-	return &billingv1.GetImportResponse{Import: importProto(job)}, nil
-}
-
-// recordsWriter sends what the export writes as stream messages of up to
-// 256 KiB, the first one naming the file.
-type recordsWriter struct {
-	stream     grpc.ServerStreamingServer[billingv1.ExportRecordsResponse]
-	name, mime string
-	sent       bool
-	buf        []byte
-}
-
-func (w *recordsWriter) Write(p []byte) (int, error) {
-	w.buf = append(w.buf, p...)
-	for len(w.buf) >= 256<<10 {
-		if err := w.send(w.buf[:256<<10]); err != nil {
-			return 0, err
-		}
-		w.buf = w.buf[256<<10:]
-	}
-	return len(p), nil
-}
-
-func (w *recordsWriter) send(b []byte) error {
-	msg := &billingv1.ExportRecordsResponse{Chunk: append([]byte(nil), b...)}
-	if !w.sent {
-		msg.FileName, msg.ContentType, w.sent = w.name, w.mime, true
-	}
-	return w.stream.Send(msg)
-}
-
-func (w *recordsWriter) flush() error {
-	if len(w.buf) == 0 && w.sent {
-		return nil
-	}
-	err := w.send(w.buf)
-	w.buf = nil
-	return err
+	return &billingv1.GetImportResponse{Import: imports.Proto(job)}, nil
 }
 
 // ExportRecords implements the RPC.
@@ -136,43 +98,18 @@ func (s *Server) ExportRecords(req *billingv1.ExportRecordsRequest, stream grpc.
 		format = "xlsx"
 	}
 	name, mime := app.ExportFile(req.GetKind(), format, req.GetTemplate())
-	w := &recordsWriter{stream: stream, name: name, mime: mime}
+	w := imports.NewChunkWriter(func(b []byte, first bool) error {
+		msg := &billingv1.ExportRecordsResponse{Chunk: b}
+		if first {
+			msg.FileName, msg.ContentType = name, mime
+		}
+		return stream.Send(msg)
+	})
 	if err := s.imports.Export(ctx, req.GetDistrictId(), req.GetSchoolId(), req.GetKind(), format, req.GetTemplate(), w); err != nil {
 		return toStatus(ctx, s.log, err)
 	}
-	if err := w.flush(); err != nil {
+	if err := w.Flush(); err != nil {
 		return toStatus(ctx, s.log, err)
 	}
 	return nil
-}
-
-var importStates = map[string]billingv1.ImportState{
-	imports.Running: billingv1.ImportState_IMPORT_STATE_RUNNING, imports.Succeeded: billingv1.ImportState_IMPORT_STATE_SUCCEEDED,
-	imports.Rejected: billingv1.ImportState_IMPORT_STATE_REJECTED, imports.Failed: billingv1.ImportState_IMPORT_STATE_FAILED,
-}
-
-func importProto(j imports.Job) *billingv1.ImportJob {
-	out := &billingv1.ImportJob{ImportId: j.ID, DistrictId: j.DistrictID, SchoolId: j.SchoolID, Kind: j.Kind, DryRun: j.DryRun,
-		FileName: j.FileName, State: importStates[j.State], Percent: int32(j.Percent), CreateTime: timestamppb.New(j.CreateTime)}
-	if !j.FinishTime.IsZero() {
-		out.FinishTime = timestamppb.New(j.FinishTime)
-	}
-	if r := j.Report; r != nil {
-		rep := &billingv1.ImportReport{Rows: int32(r.Rows), NewRows: int32(r.New), ChangedRows: int32(r.Changed),
-			UnchangedRows: int32(r.Unchanged), RejectedRows: int32(r.Rejected), Applied: r.Applied,
-			Failure: r.Failure, FailureZh: r.FailureZh, Encoding: r.Encoding}
-		for _, e := range r.Errors {
-			rep.Errors = append(rep.Errors, &billingv1.ImportRowError{Row: int32(e.Row), Column: e.Column, Value: e.Value,
-				Reason: e.Reason, ReasonZh: e.ReasonZh})
-		}
-		for _, c := range r.Changes {
-			ch := &billingv1.ImportRowChange{Row: int32(c.Row), Key: c.Key}
-			for _, f := range c.Fields {
-				ch.Fields = append(ch.Fields, &billingv1.ImportFieldChange{Column: f.Column, OldValue: f.Old, NewValue: f.New})
-			}
-			rep.Changes = append(rep.Changes, ch)
-		}
-		out.Report = rep
-	}
-	return out
 }

@@ -8,9 +8,9 @@ package billingv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	v1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,68 +22,6 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
-
-// ImportState is where an import job is.
-type ImportState int32
-
-const (
-	// IMPORT_STATE_UNSPECIFIED is never set.
-	ImportState_IMPORT_STATE_UNSPECIFIED ImportState = 0
-	// IMPORT_STATE_RUNNING: rows are being read and checked.
-	ImportState_IMPORT_STATE_RUNNING ImportState = 1
-	// IMPORT_STATE_SUCCEEDED: every row is valid; applied unless a dry run.
-	ImportState_IMPORT_STATE_SUCCEEDED ImportState = 2
-	// IMPORT_STATE_REJECTED: some rows are bad; nothing was written.
-	ImportState_IMPORT_STATE_REJECTED ImportState = 3
-	// IMPORT_STATE_FAILED: the file could not be read to the end, or the
-	// service failed; nothing was written.
-	ImportState_IMPORT_STATE_FAILED ImportState = 4
-)
-
-// Enum value maps for ImportState.
-var (
-	ImportState_name = map[int32]string{
-		0: "IMPORT_STATE_UNSPECIFIED",
-		1: "IMPORT_STATE_RUNNING",
-		2: "IMPORT_STATE_SUCCEEDED",
-		3: "IMPORT_STATE_REJECTED",
-		4: "IMPORT_STATE_FAILED",
-	}
-	ImportState_value = map[string]int32{
-		"IMPORT_STATE_UNSPECIFIED": 0,
-		"IMPORT_STATE_RUNNING":     1,
-		"IMPORT_STATE_SUCCEEDED":   2,
-		"IMPORT_STATE_REJECTED":    3,
-		"IMPORT_STATE_FAILED":      4,
-	}
-)
-
-func (x ImportState) Enum() *ImportState {
-	p := new(ImportState)
-	*p = x
-	return p
-}
-
-func (x ImportState) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (ImportState) Descriptor() protoreflect.EnumDescriptor {
-	return file_kehou_billing_v1_imports_proto_enumTypes[0].Descriptor()
-}
-
-func (ImportState) Type() protoreflect.EnumType {
-	return &file_kehou_billing_v1_imports_proto_enumTypes[0]
-}
-
-func (x ImportState) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use ImportState.Descriptor instead.
-func (ImportState) EnumDescriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{0}
-}
 
 // UploadImportRequest is one message of an upload: the first names the
 // district, kind and options and may carry the first chunk; the rest carry
@@ -192,7 +130,7 @@ func (x *UploadImportRequest) GetChunk() []byte {
 type UploadImportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The job, running.
-	Import        *ImportJob `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
+	Import        *v1.ImportJob `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -227,7 +165,7 @@ func (*UploadImportResponse) Descriptor() ([]byte, []int) {
 	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *UploadImportResponse) GetImport() *ImportJob {
+func (x *UploadImportResponse) GetImport() *v1.ImportJob {
 	if x != nil {
 		return x.Import
 	}
@@ -302,7 +240,7 @@ func (x *GetImportRequest) GetSchoolId() string {
 type GetImportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The job.
-	Import        *ImportJob `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
+	Import        *v1.ImportJob `protobuf:"bytes,1,opt,name=import,proto3" json:"import,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -337,493 +275,11 @@ func (*GetImportResponse) Descriptor() ([]byte, []int) {
 	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *GetImportResponse) GetImport() *ImportJob {
+func (x *GetImportResponse) GetImport() *v1.ImportJob {
 	if x != nil {
 		return x.Import
 	}
 	return nil
-}
-
-// ImportJob is one uploaded file being (or having been) imported.
-type ImportJob struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Server-assigned id.
-	ImportId string `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
-	// District.
-	DistrictId string `protobuf:"bytes,2,opt,name=district_id,json=districtId,proto3" json:"district_id,omitempty"`
-	// The school the upload was limited to, or empty.
-	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
-	// Kind of records.
-	Kind string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
-	// Whether it only checks.
-	DryRun bool `protobuf:"varint,5,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
-	// The uploaded file's name.
-	FileName string `protobuf:"bytes,6,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
-	// Where it is.
-	State ImportState `protobuf:"varint,7,opt,name=state,proto3,enum=kehou.billing.v1.ImportState" json:"state,omitempty"`
-	// Percent of the file read and checked, 0 to 100.
-	Percent int32 `protobuf:"varint,8,opt,name=percent,proto3" json:"percent,omitempty"`
-	// The report, once the job has ended.
-	Report *ImportReport `protobuf:"bytes,9,opt,name=report,proto3" json:"report,omitempty"`
-	// When it was uploaded.
-	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// When it ended.
-	FinishTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ImportJob) Reset() {
-	*x = ImportJob{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ImportJob) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ImportJob) ProtoMessage() {}
-
-func (x *ImportJob) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ImportJob.ProtoReflect.Descriptor instead.
-func (*ImportJob) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *ImportJob) GetImportId() string {
-	if x != nil {
-		return x.ImportId
-	}
-	return ""
-}
-
-func (x *ImportJob) GetDistrictId() string {
-	if x != nil {
-		return x.DistrictId
-	}
-	return ""
-}
-
-func (x *ImportJob) GetSchoolId() string {
-	if x != nil {
-		return x.SchoolId
-	}
-	return ""
-}
-
-func (x *ImportJob) GetKind() string {
-	if x != nil {
-		return x.Kind
-	}
-	return ""
-}
-
-func (x *ImportJob) GetDryRun() bool {
-	if x != nil {
-		return x.DryRun
-	}
-	return false
-}
-
-func (x *ImportJob) GetFileName() string {
-	if x != nil {
-		return x.FileName
-	}
-	return ""
-}
-
-func (x *ImportJob) GetState() ImportState {
-	if x != nil {
-		return x.State
-	}
-	return ImportState_IMPORT_STATE_UNSPECIFIED
-}
-
-func (x *ImportJob) GetPercent() int32 {
-	if x != nil {
-		return x.Percent
-	}
-	return 0
-}
-
-func (x *ImportJob) GetReport() *ImportReport {
-	if x != nil {
-		return x.Report
-	}
-	return nil
-}
-
-func (x *ImportJob) GetCreateTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.CreateTime
-	}
-	return nil
-}
-
-func (x *ImportJob) GetFinishTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.FinishTime
-	}
-	return nil
-}
-
-// ImportReport says what an import found and did, counted in rows.
-type ImportReport struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Data rows read.
-	Rows int32 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
-	// Rows of versions that are new.
-	NewRows int32 `protobuf:"varint,2,opt,name=new_rows,json=newRows,proto3" json:"new_rows,omitempty"`
-	// Rows that change a version (a new version of it is written).
-	ChangedRows int32 `protobuf:"varint,3,opt,name=changed_rows,json=changedRows,proto3" json:"changed_rows,omitempty"`
-	// Rows equal to the latest version.
-	UnchangedRows int32 `protobuf:"varint,4,opt,name=unchanged_rows,json=unchangedRows,proto3" json:"unchanged_rows,omitempty"`
-	// Rows refused; when any, nothing is written.
-	RejectedRows int32 `protobuf:"varint,5,opt,name=rejected_rows,json=rejectedRows,proto3" json:"rejected_rows,omitempty"`
-	// Whether the versions were written.
-	Applied bool `protobuf:"varint,6,opt,name=applied,proto3" json:"applied,omitempty"`
-	// One line per bad cell (at most 1000; rejected_rows counts the rows).
-	Errors []*ImportRowError `protobuf:"bytes,7,rep,name=errors,proto3" json:"errors,omitempty"`
-	// What each changed row changes (at most 1000).
-	Changes []*ImportRowChange `protobuf:"bytes,8,rep,name=changes,proto3" json:"changes,omitempty"`
-	// Why the whole file failed, when state is FAILED.
-	Failure string `protobuf:"bytes,9,opt,name=failure,proto3" json:"failure,omitempty"`
-	// The same in Chinese.
-	FailureZh string `protobuf:"bytes,10,opt,name=failure_zh,json=failureZh,proto3" json:"failure_zh,omitempty"`
-	// How a CSV was read ("utf-8", "gb18030"); "xlsx" for a workbook.
-	Encoding      string `protobuf:"bytes,11,opt,name=encoding,proto3" json:"encoding,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ImportReport) Reset() {
-	*x = ImportReport{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ImportReport) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ImportReport) ProtoMessage() {}
-
-func (x *ImportReport) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ImportReport.ProtoReflect.Descriptor instead.
-func (*ImportReport) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *ImportReport) GetRows() int32 {
-	if x != nil {
-		return x.Rows
-	}
-	return 0
-}
-
-func (x *ImportReport) GetNewRows() int32 {
-	if x != nil {
-		return x.NewRows
-	}
-	return 0
-}
-
-func (x *ImportReport) GetChangedRows() int32 {
-	if x != nil {
-		return x.ChangedRows
-	}
-	return 0
-}
-
-func (x *ImportReport) GetUnchangedRows() int32 {
-	if x != nil {
-		return x.UnchangedRows
-	}
-	return 0
-}
-
-func (x *ImportReport) GetRejectedRows() int32 {
-	if x != nil {
-		return x.RejectedRows
-	}
-	return 0
-}
-
-func (x *ImportReport) GetApplied() bool {
-	if x != nil {
-		return x.Applied
-	}
-	return false
-}
-
-func (x *ImportReport) GetErrors() []*ImportRowError {
-	if x != nil {
-		return x.Errors
-	}
-	return nil
-}
-
-func (x *ImportReport) GetChanges() []*ImportRowChange {
-	if x != nil {
-		return x.Changes
-	}
-	return nil
-}
-
-func (x *ImportReport) GetFailure() string {
-	if x != nil {
-		return x.Failure
-	}
-	return ""
-}
-
-func (x *ImportReport) GetFailureZh() string {
-	if x != nil {
-		return x.FailureZh
-	}
-	return ""
-}
-
-func (x *ImportReport) GetEncoding() string {
-	if x != nil {
-		return x.Encoding
-	}
-	return ""
-}
-
-// ImportRowError is what is wrong with one row.
-type ImportRowError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Row number as the spreadsheet shows it (the header is row 1).
-	Row int32 `protobuf:"varint,1,opt,name=row,proto3" json:"row,omitempty"`
-	// Column header (Chinese).
-	Column string `protobuf:"bytes,2,opt,name=column,proto3" json:"column,omitempty"`
-	// The cell's value.
-	Value string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
-	// What is wrong, in English.
-	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	// What is wrong, in Chinese.
-	ReasonZh      string `protobuf:"bytes,5,opt,name=reason_zh,json=reasonZh,proto3" json:"reason_zh,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ImportRowError) Reset() {
-	*x = ImportRowError{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[6]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ImportRowError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ImportRowError) ProtoMessage() {}
-
-func (x *ImportRowError) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[6]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ImportRowError.ProtoReflect.Descriptor instead.
-func (*ImportRowError) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{6}
-}
-
-func (x *ImportRowError) GetRow() int32 {
-	if x != nil {
-		return x.Row
-	}
-	return 0
-}
-
-func (x *ImportRowError) GetColumn() string {
-	if x != nil {
-		return x.Column
-	}
-	return ""
-}
-
-func (x *ImportRowError) GetValue() string {
-	if x != nil {
-		return x.Value
-	}
-	return ""
-}
-
-func (x *ImportRowError) GetReason() string {
-	if x != nil {
-		return x.Reason
-	}
-	return ""
-}
-
-func (x *ImportRowError) GetReasonZh() string {
-	if x != nil {
-		return x.ReasonZh
-	}
-	return ""
-}
-
-// ImportRowChange is one row that changes an existing version.
-type ImportRowChange struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Row number.
-	Row int32 `protobuf:"varint,1,opt,name=row,proto3" json:"row,omitempty"`
-	// The schedule or table id.
-	Key string `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
-	// The fields it changes.
-	Fields        []*ImportFieldChange `protobuf:"bytes,3,rep,name=fields,proto3" json:"fields,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ImportRowChange) Reset() {
-	*x = ImportRowChange{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[7]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ImportRowChange) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ImportRowChange) ProtoMessage() {}
-
-func (x *ImportRowChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[7]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ImportRowChange.ProtoReflect.Descriptor instead.
-func (*ImportRowChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{7}
-}
-
-func (x *ImportRowChange) GetRow() int32 {
-	if x != nil {
-		return x.Row
-	}
-	return 0
-}
-
-func (x *ImportRowChange) GetKey() string {
-	if x != nil {
-		return x.Key
-	}
-	return ""
-}
-
-func (x *ImportRowChange) GetFields() []*ImportFieldChange {
-	if x != nil {
-		return x.Fields
-	}
-	return nil
-}
-
-// ImportFieldChange is one changed field of a row.
-type ImportFieldChange struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Column header (Chinese).
-	Column string `protobuf:"bytes,1,opt,name=column,proto3" json:"column,omitempty"`
-	// Value before.
-	OldValue string `protobuf:"bytes,2,opt,name=old_value,json=oldValue,proto3" json:"old_value,omitempty"`
-	// Value after.
-	NewValue      string `protobuf:"bytes,3,opt,name=new_value,json=newValue,proto3" json:"new_value,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ImportFieldChange) Reset() {
-	*x = ImportFieldChange{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[8]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ImportFieldChange) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ImportFieldChange) ProtoMessage() {}
-
-func (x *ImportFieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[8]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ImportFieldChange.ProtoReflect.Descriptor instead.
-func (*ImportFieldChange) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{8}
-}
-
-func (x *ImportFieldChange) GetColumn() string {
-	if x != nil {
-		return x.Column
-	}
-	return ""
-}
-
-func (x *ImportFieldChange) GetOldValue() string {
-	if x != nil {
-		return x.OldValue
-	}
-	return ""
-}
-
-func (x *ImportFieldChange) GetNewValue() string {
-	if x != nil {
-		return x.NewValue
-	}
-	return ""
 }
 
 // ExportRecordsRequest is the input of ExportRecords.
@@ -846,7 +302,7 @@ type ExportRecordsRequest struct {
 
 func (x *ExportRecordsRequest) Reset() {
 	*x = ExportRecordsRequest{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[9]
+	mi := &file_kehou_billing_v1_imports_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -858,7 +314,7 @@ func (x *ExportRecordsRequest) String() string {
 func (*ExportRecordsRequest) ProtoMessage() {}
 
 func (x *ExportRecordsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[9]
+	mi := &file_kehou_billing_v1_imports_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -871,7 +327,7 @@ func (x *ExportRecordsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRecordsRequest.ProtoReflect.Descriptor instead.
 func (*ExportRecordsRequest) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{9}
+	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ExportRecordsRequest) GetDistrictId() string {
@@ -924,7 +380,7 @@ type ExportRecordsResponse struct {
 
 func (x *ExportRecordsResponse) Reset() {
 	*x = ExportRecordsResponse{}
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[10]
+	mi := &file_kehou_billing_v1_imports_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +392,7 @@ func (x *ExportRecordsResponse) String() string {
 func (*ExportRecordsResponse) ProtoMessage() {}
 
 func (x *ExportRecordsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_kehou_billing_v1_imports_proto_msgTypes[10]
+	mi := &file_kehou_billing_v1_imports_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +405,7 @@ func (x *ExportRecordsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRecordsResponse.ProtoReflect.Descriptor instead.
 func (*ExportRecordsResponse) Descriptor() ([]byte, []int) {
-	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{10}
+	return file_kehou_billing_v1_imports_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ExportRecordsResponse) GetFileName() string {
@@ -977,7 +433,7 @@ var File_kehou_billing_v1_imports_proto protoreflect.FileDescriptor
 
 const file_kehou_billing_v1_imports_proto_rawDesc = "" +
 	"\n" +
-	"\x1ekehou/billing/v1/imports.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x02\n" +
+	"\x1ekehou/billing/v1/imports.proto\x12\x10kehou.billing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dkehou/common/v1/imports.proto\"\x89\x02\n" +
 	"\x13UploadImportRequest\x12(\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\n" +
 	"districtId\x12$\n" +
@@ -987,60 +443,16 @@ const file_kehou_billing_v1_imports_proto_rawDesc = "" +
 	"\tfile_name\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bfileName\x12#\n" +
 	"\bencoding\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\bencoding\x12 \n" +
 	"\x05chunk\x18\a \x01(\fB\n" +
-	"\xbaH\az\x05\x18\x80\x80\x80\x02R\x05chunk\"K\n" +
-	"\x14UploadImportResponse\x123\n" +
-	"\x06import\x18\x01 \x01(\v2\x1b.kehou.billing.v1.ImportJobR\x06import\"\x8c\x01\n" +
+	"\xbaH\az\x05\x18\x80\x80\x80\x02R\x05chunk\"J\n" +
+	"\x14UploadImportResponse\x122\n" +
+	"\x06import\x18\x01 \x01(\v2\x1a.kehou.common.v1.ImportJobR\x06import\"\x8c\x01\n" +
 	"\x10GetImportRequest\x12*\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"districtId\x12&\n" +
 	"\timport_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\bimportId\x12$\n" +
-	"\tschool_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\"H\n" +
-	"\x11GetImportResponse\x123\n" +
-	"\x06import\x18\x01 \x01(\v2\x1b.kehou.billing.v1.ImportJobR\x06import\"\xb1\x03\n" +
-	"\tImportJob\x12\x1b\n" +
-	"\timport_id\x18\x01 \x01(\tR\bimportId\x12\x1f\n" +
-	"\vdistrict_id\x18\x02 \x01(\tR\n" +
-	"districtId\x12\x1b\n" +
-	"\tschool_id\x18\x03 \x01(\tR\bschoolId\x12\x12\n" +
-	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x17\n" +
-	"\adry_run\x18\x05 \x01(\bR\x06dryRun\x12\x1b\n" +
-	"\tfile_name\x18\x06 \x01(\tR\bfileName\x123\n" +
-	"\x05state\x18\a \x01(\x0e2\x1d.kehou.billing.v1.ImportStateR\x05state\x12\x18\n" +
-	"\apercent\x18\b \x01(\x05R\apercent\x126\n" +
-	"\x06report\x18\t \x01(\v2\x1e.kehou.billing.v1.ImportReportR\x06report\x12;\n" +
-	"\vcreate_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vfinish_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"finishTime\"\x92\x03\n" +
-	"\fImportReport\x12\x12\n" +
-	"\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x19\n" +
-	"\bnew_rows\x18\x02 \x01(\x05R\anewRows\x12!\n" +
-	"\fchanged_rows\x18\x03 \x01(\x05R\vchangedRows\x12%\n" +
-	"\x0eunchanged_rows\x18\x04 \x01(\x05R\runchangedRows\x12#\n" +
-	"\rrejected_rows\x18\x05 \x01(\x05R\frejectedRows\x12\x18\n" +
-	"\aapplied\x18\x06 \x01(\bR\aapplied\x128\n" +
-	"\x06errors\x18\a \x03(\v2 .kehou.billing.v1.ImportRowErrorR\x06errors\x12;\n" +
-	"\achanges\x18\b \x03(\v2!.kehou.billing.v1.ImportRowChangeR\achanges\x12\x18\n" +
-	"\afailure\x18\t \x01(\tR\afailure\x12\x1d\n" +
-	"\n" +
-	"failure_zh\x18\n" +
-	" \x01(\tR\tfailureZh\x12\x1a\n" +
-	"\bencoding\x18\v \x01(\tR\bencoding\"\x85\x01\n" +
-	"\x0eImportRowError\x12\x10\n" +
-	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x16\n" +
-	"\x06column\x18\x02 \x01(\tR\x06column\x12\x14\n" +
-	"\x05value\x18\x03 \x01(\tR\x05value\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x1b\n" +
-	"\treason_zh\x18\x05 \x01(\tR\breasonZh\"r\n" +
-	"\x0fImportRowChange\x12\x10\n" +
-	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x10\n" +
-	"\x03key\x18\x02 \x01(\tR\x03key\x12;\n" +
-	"\x06fields\x18\x03 \x03(\v2#.kehou.billing.v1.ImportFieldChangeR\x06fields\"e\n" +
-	"\x11ImportFieldChange\x12\x16\n" +
-	"\x06column\x18\x01 \x01(\tR\x06column\x12\x1b\n" +
-	"\told_value\x18\x02 \x01(\tR\boldValue\x12\x1b\n" +
-	"\tnew_value\x18\x03 \x01(\tR\bnewValue\"\xc2\x01\n" +
+	"\tschool_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\bschoolId\"G\n" +
+	"\x11GetImportResponse\x122\n" +
+	"\x06import\x18\x01 \x01(\v2\x1a.kehou.common.v1.ImportJobR\x06import\"\xc2\x01\n" +
 	"\x14ExportRecordsRequest\x12*\n" +
 	"\vdistrict_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\n" +
 	"districtId\x12\x1b\n" +
@@ -1051,13 +463,7 @@ const file_kehou_billing_v1_imports_proto_rawDesc = "" +
 	"\x15ExportRecordsResponse\x12\x1b\n" +
 	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12!\n" +
 	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x14\n" +
-	"\x05chunk\x18\x03 \x01(\fR\x05chunk*\x95\x01\n" +
-	"\vImportState\x12\x1c\n" +
-	"\x18IMPORT_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
-	"\x14IMPORT_STATE_RUNNING\x10\x01\x12\x1a\n" +
-	"\x16IMPORT_STATE_SUCCEEDED\x10\x02\x12\x19\n" +
-	"\x15IMPORT_STATE_REJECTED\x10\x03\x12\x17\n" +
-	"\x13IMPORT_STATE_FAILED\x10\x04B=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
+	"\x05chunk\x18\x03 \x01(\fR\x05chunkB=Z;github.com/kehou/kehou/proto/gen/kehou/billing/v1;billingv1b\x06proto3"
 
 var (
 	file_kehou_billing_v1_imports_proto_rawDescOnce sync.Once
@@ -1071,38 +477,24 @@ func file_kehou_billing_v1_imports_proto_rawDescGZIP() []byte {
 	return file_kehou_billing_v1_imports_proto_rawDescData
 }
 
-var file_kehou_billing_v1_imports_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_kehou_billing_v1_imports_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_kehou_billing_v1_imports_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_kehou_billing_v1_imports_proto_goTypes = []any{
-	(ImportState)(0),              // 0: kehou.billing.v1.ImportState
-	(*UploadImportRequest)(nil),   // 1: kehou.billing.v1.UploadImportRequest
-	(*UploadImportResponse)(nil),  // 2: kehou.billing.v1.UploadImportResponse
-	(*GetImportRequest)(nil),      // 3: kehou.billing.v1.GetImportRequest
-	(*GetImportResponse)(nil),     // 4: kehou.billing.v1.GetImportResponse
-	(*ImportJob)(nil),             // 5: kehou.billing.v1.ImportJob
-	(*ImportReport)(nil),          // 6: kehou.billing.v1.ImportReport
-	(*ImportRowError)(nil),        // 7: kehou.billing.v1.ImportRowError
-	(*ImportRowChange)(nil),       // 8: kehou.billing.v1.ImportRowChange
-	(*ImportFieldChange)(nil),     // 9: kehou.billing.v1.ImportFieldChange
-	(*ExportRecordsRequest)(nil),  // 10: kehou.billing.v1.ExportRecordsRequest
-	(*ExportRecordsResponse)(nil), // 11: kehou.billing.v1.ExportRecordsResponse
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*UploadImportRequest)(nil),   // 0: kehou.billing.v1.UploadImportRequest
+	(*UploadImportResponse)(nil),  // 1: kehou.billing.v1.UploadImportResponse
+	(*GetImportRequest)(nil),      // 2: kehou.billing.v1.GetImportRequest
+	(*GetImportResponse)(nil),     // 3: kehou.billing.v1.GetImportResponse
+	(*ExportRecordsRequest)(nil),  // 4: kehou.billing.v1.ExportRecordsRequest
+	(*ExportRecordsResponse)(nil), // 5: kehou.billing.v1.ExportRecordsResponse
+	(*v1.ImportJob)(nil),          // 6: kehou.common.v1.ImportJob
 }
 var file_kehou_billing_v1_imports_proto_depIdxs = []int32{
-	5,  // 0: kehou.billing.v1.UploadImportResponse.import:type_name -> kehou.billing.v1.ImportJob
-	5,  // 1: kehou.billing.v1.GetImportResponse.import:type_name -> kehou.billing.v1.ImportJob
-	0,  // 2: kehou.billing.v1.ImportJob.state:type_name -> kehou.billing.v1.ImportState
-	6,  // 3: kehou.billing.v1.ImportJob.report:type_name -> kehou.billing.v1.ImportReport
-	12, // 4: kehou.billing.v1.ImportJob.create_time:type_name -> google.protobuf.Timestamp
-	12, // 5: kehou.billing.v1.ImportJob.finish_time:type_name -> google.protobuf.Timestamp
-	7,  // 6: kehou.billing.v1.ImportReport.errors:type_name -> kehou.billing.v1.ImportRowError
-	8,  // 7: kehou.billing.v1.ImportReport.changes:type_name -> kehou.billing.v1.ImportRowChange
-	9,  // 8: kehou.billing.v1.ImportRowChange.fields:type_name -> kehou.billing.v1.ImportFieldChange
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	6, // 0: kehou.billing.v1.UploadImportResponse.import:type_name -> kehou.common.v1.ImportJob
+	6, // 1: kehou.billing.v1.GetImportResponse.import:type_name -> kehou.common.v1.ImportJob
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_kehou_billing_v1_imports_proto_init() }
@@ -1115,14 +507,13 @@ func file_kehou_billing_v1_imports_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_kehou_billing_v1_imports_proto_rawDesc), len(file_kehou_billing_v1_imports_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   11,
+			NumEnums:      0,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_kehou_billing_v1_imports_proto_goTypes,
 		DependencyIndexes: file_kehou_billing_v1_imports_proto_depIdxs,
-		EnumInfos:         file_kehou_billing_v1_imports_proto_enumTypes,
 		MessageInfos:      file_kehou_billing_v1_imports_proto_msgTypes,
 	}.Build()
 	File_kehou_billing_v1_imports_proto = out.File
