@@ -69,11 +69,17 @@ func trailingData(data []byte) int {
 // Marshal writes what JSONPb writes, except a server stream's error chunk
 // {"error": status}: it is the status itself, so a streaming route reports
 // errors in the same {"code", "message", "details"} shape as every other.
+// A proto message is written by the compiled encoder (jsonenc.go), which
+// gives protojson's JSON value and falls back to protojson where it cannot;
+// everything else (stream chunks, non-message bodies) goes to JSONPb.
 func (m fieldNamingJSONPb) Marshal(v any) ([]byte, error) {
 	if chunk, ok := v.(map[string]proto.Message); ok && len(chunk) == 1 {
 		if st, ok := chunk["error"].(*spb.Status); ok {
 			return m.JSONPb.Marshal(st)
 		}
+	}
+	if pm, ok := v.(proto.Message); ok {
+		return jsonEncoder{opts: m.MarshalOptions}.Marshal(pm)
 	}
 	return m.JSONPb.Marshal(v)
 }
