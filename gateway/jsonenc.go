@@ -35,6 +35,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // jsonEncoder writes proto messages as opts would, through a compiled plan
@@ -50,7 +51,7 @@ var gatewayJSON = jsonEncoder{opts: protojson.MarshalOptions{UseProtoNames: true
 // type falls back to protojson.
 var jsonPlans sync.Map
 
-var jsonBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+var jsonWriterPool = sync.Pool{New: func() any { return &jsonWriter{buf: make([]byte, 0, 8192)} }}
 
 // Marshal returns m as JSON: the compiled plan's output when m's type has
 // one and encodes without error, otherwise protojson's (and its error).
@@ -66,15 +67,15 @@ func (e jsonEncoder) Marshal(m proto.Message) ([]byte, error) {
 	if p == nil {
 		return e.opts.Marshal(m)
 	}
-	bp := jsonBufPool.Get().(*[]byte)
-	buf, ok := p.appendMessage((*bp)[:0], r)
+	w := jsonWriterPool.Get().(*jsonWriter)
+	ok := w.message(p, r, 0)
 	var out []byte
 	if ok {
-		out = slices.Clone(buf)
+		out = slices.Clone(w.buf)
 	}
-	if cap(buf) <= 1<<20 { // do not keep a huge export's buffer alive
-		*bp = buf
-		jsonBufPool.Put(bp)
+	if cap(w.buf) <= 1<<20 { // do not keep a huge export's buffer alive
+		w.buf = w.buf[:0]
+		jsonWriterPool.Put(w)
 	}
 	if !ok {
 		return e.opts.Marshal(m)
@@ -130,8 +131,10 @@ type fieldPlan struct {
 	// oneof: a member of a oneof (real or the synthetic one of a proto3
 	// optional field); protojson writes it only when set.
 	oneof bool
-	// null: an unset field with presence (a message) is written as null.
-	null  bool
+	// unset is the name and value written when the field is unpopulated:
+	// null for a field with presence (a message, a proto2 scalar), [] and
+	// {} for a list and a map, the zero value for a proto3 scalar.
+	unset []byte
 	list  bool
 	isMap bool
 	val   valuePlan // the element's for a list, the value's for a map
@@ -175,13 +178,13 @@ func (b *planBuilder) build(md protoreflect.MessageDescriptor) *msgPlan {
 			list:  fd.IsList(),
 			isMap: fd.IsMap(),
 		}
-		f.null = !f.oneof && !f.list && !f.isMap && fd.HasPresence()
 		if f.isMap {
 			f.key = fd.MapKey().Kind()
 			f.val = b.value(fd.MapValue())
 		} else {
 			f.val = b.value(fd)
 		}
+		f.unset = append(slices.Clone(f.name), unsetJSON(fd, f.val)...)
 		p.fields = append(p.fields, f)
 	}
 	return p
@@ -191,6 +194,32 @@ func (b *planBuilder) build(md protoreflect.MessageDescriptor) *msgPlan {
 // (Timestamp's is written by appendTimestamp, where a field holds one).
 func isWellKnown(md protoreflect.MessageDescriptor) bool {
 	return md.ParentFile() != nil && md.ParentFile().Package() == "google.protobuf"
+}
+
+// unsetJSON is protojson's value for an unpopulated field with EmitUnpopulated
+// (implicit-presence fields cannot declare a default, so it is the zero value).
+func unsetJSON(fd protoreflect.FieldDescriptor, v valuePlan) string {
+	switch {
+	case fd.IsList():
+		return "[]"
+	case fd.IsMap():
+		return "{}"
+	case fd.HasPresence():
+		return "null"
+	}
+	switch v.kind {
+	case vBool:
+		return "false"
+	case vString, vBytes:
+		return `""`
+	case vInt64, vUint64:
+		return `"0"`
+	case vEnum:
+		if name, ok := v.enum[0]; ok {
+			return string(name)
+		}
+	}
+	return "0"
 }
 
 func isMessageSet(md protoreflect.MessageDescriptor) bool {
@@ -242,56 +271,100 @@ func (b *planBuilder) value(fd protoreflect.FieldDescriptor) valuePlan {
 	}
 }
 
-// appendMessage appends m as a JSON object; false means a value protojson
+// jsonWriter is one encoding's output and, per nesting depth, the fields
+// Range found set (filled before the fields are written, so a frame is free
+// again when its message is done).
+type jsonWriter struct {
+	buf    []byte
+	frames []*rangeFrame
+}
+
+type rangeFrame struct {
+	vals []protoreflect.Value // by field index
+	set  []bool
+	// collect is bound once, so Range costs no closure per message.
+	collect func(protoreflect.FieldDescriptor, protoreflect.Value) bool
+}
+
+func (w *jsonWriter) frame(depth, n int) *rangeFrame {
+	for len(w.frames) <= depth {
+		f := &rangeFrame{}
+		f.collect = func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			f.vals[fd.Index()] = v
+			f.set[fd.Index()] = true
+			return true
+		}
+		w.frames = append(w.frames, f)
+	}
+	f := w.frames[depth]
+	if len(f.vals) < n {
+		f.vals = make([]protoreflect.Value, n)
+		f.set = make([]bool, n)
+	}
+	return f
+}
+
+// message appends m as a JSON object; false means a value protojson
 // rejects (the caller falls back to protojson for its error).
-func (p *msgPlan) appendMessage(buf []byte, m protoreflect.Message) ([]byte, bool) {
-	buf = append(buf, '{')
+func (w *jsonWriter) message(p *msgPlan, m protoreflect.Message, depth int) bool {
+	// One Range visits the populated fields, cheaper than Has and Get per
+	// field; the rest are written from the plan without touching m.
+	fr := w.frame(depth, len(p.fields))
+	m.Range(fr.collect)
+	w.buf = append(w.buf, '{')
 	first := true
-	var ok bool
+	ok := true
 	for i := range p.fields {
 		f := &p.fields[i]
-		if f.oneof && !m.Has(f.fd) {
+		if !fr.set[i] {
+			if f.oneof {
+				continue
+			}
+			if !first {
+				w.buf = append(w.buf, ',')
+			}
+			first = false
+			w.buf = append(w.buf, f.unset...)
 			continue
 		}
+		v := fr.vals[i]
+		fr.set[i], fr.vals[i] = false, protoreflect.Value{}
+		if !ok {
+			continue // clear the rest of the frame, then report
+		}
 		if !first {
-			buf = append(buf, ',')
+			w.buf = append(w.buf, ',')
 		}
 		first = false
-		buf = append(buf, f.name...)
+		w.buf = append(w.buf, f.name...)
 		switch {
 		case f.list:
-			l := m.Get(f.fd).List()
-			buf = append(buf, '[')
-			for j := 0; j < l.Len(); j++ {
+			l := v.List()
+			w.buf = append(w.buf, '[')
+			for j := 0; j < l.Len() && ok; j++ {
 				if j > 0 {
-					buf = append(buf, ',')
+					w.buf = append(w.buf, ',')
 				}
-				if buf, ok = f.val.appendValue(buf, l.Get(j)); !ok {
-					return buf, false
-				}
+				ok = w.value(&f.val, l.Get(j), depth)
 			}
-			buf = append(buf, ']')
+			w.buf = append(w.buf, ']')
 		case f.isMap:
-			if buf, ok = f.appendMap(buf, m.Get(f.fd).Map()); !ok {
-				return buf, false
-			}
-		case f.null && !m.Has(f.fd):
-			buf = append(buf, "null"...)
+			ok = w.mapValue(f, v.Map(), depth)
 		default:
-			if buf, ok = f.val.appendValue(buf, m.Get(f.fd)); !ok {
-				return buf, false
-			}
+			ok = w.value(&f.val, v, depth)
 		}
 	}
-	return append(buf, '}'), true
+	w.buf = append(w.buf, '}')
+	return ok
 }
 
 // appendMap writes the entries in protojson's order: false before true,
 // numbers ascending, strings by byte order.
-func (f *fieldPlan) appendMap(buf []byte, mp protoreflect.Map) ([]byte, bool) {
-	buf = append(buf, '{')
+func (w *jsonWriter) mapValue(f *fieldPlan, mp protoreflect.Map, depth int) bool {
+	w.buf = append(w.buf, '{')
 	if mp.Len() == 0 {
-		return append(buf, '}'), true
+		w.buf = append(w.buf, '}')
+		return true
 	}
 	keys := make([]protoreflect.MapKey, 0, mp.Len())
 	mp.Range(func(k protoreflect.MapKey, _ protoreflect.Value) bool {
@@ -319,17 +392,18 @@ func (f *fieldPlan) appendMap(buf []byte, mp protoreflect.Map) ([]byte, bool) {
 	var ok bool
 	for i, k := range keys {
 		if i > 0 {
-			buf = append(buf, ',')
+			w.buf = append(w.buf, ',')
 		}
-		if buf, ok = appendJSONString(buf, k.String()); !ok {
-			return buf, false
+		if w.buf, ok = appendJSONString(w.buf, k.String()); !ok {
+			return false
 		}
-		buf = append(buf, ':')
-		if buf, ok = f.val.appendValue(buf, mp.Get(k)); !ok {
-			return buf, false
+		w.buf = append(w.buf, ':')
+		if !w.value(&f.val, mp.Get(k), depth) {
+			return false
 		}
 	}
-	return append(buf, '}'), true
+	w.buf = append(w.buf, '}')
+	return true
 }
 
 func cmpOrdered[T int64 | uint64 | string](x, y T) int {
@@ -342,42 +416,48 @@ func cmpOrdered[T int64 | uint64 | string](x, y T) int {
 	return 0
 }
 
-func (v *valuePlan) appendValue(buf []byte, val protoreflect.Value) ([]byte, bool) {
+// value appends one singular value (a field's, a list element, a map
+// value) of a message at depth.
+func (w *jsonWriter) value(v *valuePlan, val protoreflect.Value, depth int) bool {
+	buf := w.buf
+	ok := true
 	switch v.kind {
 	case vBool:
 		if val.Bool() {
-			return append(buf, "true"...), true
+			buf = append(buf, "true"...)
+		} else {
+			buf = append(buf, "false"...)
 		}
-		return append(buf, "false"...), true
 	case vString:
-		return appendJSONString(buf, val.String())
+		buf, ok = appendJSONString(buf, val.String())
 	case vInt32:
-		return strconv.AppendInt(buf, val.Int(), 10), true
+		buf = strconv.AppendInt(buf, val.Int(), 10)
 	case vUint32:
-		return strconv.AppendUint(buf, val.Uint(), 10), true
+		buf = strconv.AppendUint(buf, val.Uint(), 10)
 	case vInt64:
-		buf = append(buf, '"')
-		return append(strconv.AppendInt(buf, val.Int(), 10), '"'), true
+		buf = append(strconv.AppendInt(append(buf, '"'), val.Int(), 10), '"')
 	case vUint64:
-		buf = append(buf, '"')
-		return append(strconv.AppendUint(buf, val.Uint(), 10), '"'), true
+		buf = append(strconv.AppendUint(append(buf, '"'), val.Uint(), 10), '"')
 	case vBytes:
-		b := val.Bytes()
-		buf = append(buf, '"')
-		buf = base64.StdEncoding.AppendEncode(buf, b)
-		return append(buf, '"'), true
+		buf = append(base64.StdEncoding.AppendEncode(append(buf, '"'), val.Bytes()), '"')
 	case vEnum:
-		n := val.Enum()
-		if name, ok := v.enum[n]; ok {
-			return append(buf, name...), true
+		if name, known := v.enum[val.Enum()]; known {
+			buf = append(buf, name...)
+		} else {
+			buf = strconv.AppendInt(buf, int64(val.Enum()), 10)
 		}
-		return strconv.AppendInt(buf, int64(n), 10), true
 	case vTimestamp:
 		m := val.Message()
-		return appendTimestamp(buf, m.Get(v.tsSec).Int(), m.Get(v.tsNs).Int())
+		if ts, generated := m.Interface().(*timestamppb.Timestamp); generated {
+			buf, ok = appendTimestamp(buf, ts.GetSeconds(), int64(ts.GetNanos()))
+		} else {
+			buf, ok = appendTimestamp(buf, m.Get(v.tsSec).Int(), m.Get(v.tsNs).Int())
+		}
 	default: // vMessage
-		return v.msg.appendMessage(buf, val.Message())
+		return w.message(v.msg, val.Message(), depth+1)
 	}
+	w.buf = buf
+	return ok
 }
 
 // The range protojson accepts for a Timestamp: 0001-01-01T00:00:00Z to

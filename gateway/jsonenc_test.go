@@ -19,8 +19,12 @@ import (
 	_ "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -384,5 +388,206 @@ func TestGatewayMarshalUsesTheCompiledEncoder(t *testing.T) {
 	}
 	if b, err := m.Marshal("plain"); err != nil || string(b) != `"plain"` {
 		t.Errorf("non-message: %s, %v", b, err)
+	}
+}
+
+// TestJSONEncoderShapesKehouLacks runs the differential test on built-in
+// descriptors for what the kehou protos do not use (yet): oneofs, proto3
+// optional, maps of every key kind, enum aliases and negative numbers,
+// proto2 presence and defaults; and checks what must fall back does.
+func TestJSONEncoderShapesKehouLacks(t *testing.T) {
+	lookup := testJSONFile(t)
+	perType := 300
+	if testing.Short() {
+		perType = 50
+	}
+	wantFast := map[string]bool{"All": true, "Two": true, "Required": false, "Extendable": false, "Floats": false, "HasDuration": false, "HoldsFloats": false}
+	for name, fast := range wantFast {
+		md := lookup(name)
+		if got := fastJSON(md); got != fast {
+			t.Errorf("%s: compiled path %v, want %v", name, got, fast)
+		}
+		mt := dynamicpb.NewMessageType(md)
+		r := rand.New(rand.NewSource(int64(len(name))))
+		compareJSON(t, name+" empty", mt.New().Interface())
+		for i := 0; i < perType; i++ {
+			m := mt.New()
+			fillRandom(r, m, 1) // All nests in seven ways: two levels are plenty
+			if !compareJSON(t, fmt.Sprintf("%s #%d", name, i), m.Interface()) {
+				break
+			}
+		}
+	}
+}
+
+// testJSONFile builds kehoutest.jsonenc (messages with every shape) and
+// returns its message lookup.
+func testJSONFile(t *testing.T) func(name string) protoreflect.MessageDescriptor {
+	t.Helper()
+	type field = descriptorpb.FieldDescriptorProto
+	opt := descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum()
+	rep := descriptorpb.FieldDescriptorProto_LABEL_REPEATED.Enum()
+	f := func(name string, num int32, typ descriptorpb.FieldDescriptorProto_Type, typeName string) *field {
+		fd := &field{Name: proto.String(name), Number: proto.Int32(num), Label: opt, Type: typ.Enum()}
+		if typeName != "" {
+			fd.TypeName = proto.String(typeName)
+		}
+		return fd
+	}
+	scalars := []descriptorpb.FieldDescriptorProto_Type{
+		descriptorpb.FieldDescriptorProto_TYPE_BOOL, descriptorpb.FieldDescriptorProto_TYPE_STRING,
+		descriptorpb.FieldDescriptorProto_TYPE_BYTES, descriptorpb.FieldDescriptorProto_TYPE_INT32,
+		descriptorpb.FieldDescriptorProto_TYPE_SINT32, descriptorpb.FieldDescriptorProto_TYPE_SFIXED32,
+		descriptorpb.FieldDescriptorProto_TYPE_UINT32, descriptorpb.FieldDescriptorProto_TYPE_FIXED32,
+		descriptorpb.FieldDescriptorProto_TYPE_INT64, descriptorpb.FieldDescriptorProto_TYPE_SINT64,
+		descriptorpb.FieldDescriptorProto_TYPE_SFIXED64, descriptorpb.FieldDescriptorProto_TYPE_UINT64,
+		descriptorpb.FieldDescriptorProto_TYPE_FIXED64,
+	}
+	const (
+		tEnum = descriptorpb.FieldDescriptorProto_TYPE_ENUM
+		tMsg  = descriptorpb.FieldDescriptorProto_TYPE_MESSAGE
+	)
+	all := &descriptorpb.DescriptorProto{Name: proto.String("All")}
+	n := int32(1)
+	add := func(fd *field) *field { fd.Number = proto.Int32(n); n++; all.Field = append(all.Field, fd); return fd }
+	for _, typ := range scalars {
+		name := strings.ToLower(strings.TrimPrefix(typ.String(), "TYPE_"))
+		add(f("s_"+name, 0, typ, ""))
+		add(f("r_"+name, 0, typ, "")).Label = rep
+	}
+	add(f("e", 0, tEnum, ".kehoutest.jsonenc.E"))
+	add(f("r_e", 0, tEnum, ".kehoutest.jsonenc.E")).Label = rep
+	add(f("child", 0, tMsg, ".kehoutest.jsonenc.All"))
+	add(f("children", 0, tMsg, ".kehoutest.jsonenc.All")).Label = rep
+	add(f("at", 0, tMsg, ".google.protobuf.Timestamp"))
+	add(f("ats", 0, tMsg, ".google.protobuf.Timestamp")).Label = rep
+	add(f("two", 0, tMsg, ".kehoutest.jsonenc.Two"))
+	// A real oneof of four, declared between other fields.
+	all.OneofDecl = append(all.OneofDecl, &descriptorpb.OneofDescriptorProto{Name: proto.String("choice")})
+	for _, c := range []*field{
+		f("c_string", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""),
+		f("c_int64", 0, descriptorpb.FieldDescriptorProto_TYPE_INT64, ""),
+		f("c_all", 0, tMsg, ".kehoutest.jsonenc.All"),
+		f("c_at", 0, tMsg, ".google.protobuf.Timestamp"),
+	} {
+		c.OneofIndex = proto.Int32(0)
+		add(c)
+	}
+	add(f("after_oneof", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""))
+	// proto3 optional: each in its synthetic oneof.
+	for _, o := range []*field{
+		f("o_string", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""),
+		f("o_int32", 0, descriptorpb.FieldDescriptorProto_TYPE_INT32, ""),
+		f("o_e", 0, tEnum, ".kehoutest.jsonenc.E"),
+		f("o_all", 0, tMsg, ".kehoutest.jsonenc.All"),
+	} {
+		all.OneofDecl = append(all.OneofDecl, &descriptorpb.OneofDescriptorProto{Name: proto.String("_" + o.GetName())})
+		o.OneofIndex = proto.Int32(int32(len(all.OneofDecl) - 1))
+		o.Proto3Optional = proto.Bool(true)
+		add(o)
+	}
+	// A map for every key kind.
+	keys := []descriptorpb.FieldDescriptorProto_Type{
+		descriptorpb.FieldDescriptorProto_TYPE_STRING, descriptorpb.FieldDescriptorProto_TYPE_BOOL,
+		descriptorpb.FieldDescriptorProto_TYPE_INT32, descriptorpb.FieldDescriptorProto_TYPE_SINT64,
+		descriptorpb.FieldDescriptorProto_TYPE_UINT32, descriptorpb.FieldDescriptorProto_TYPE_FIXED64,
+		descriptorpb.FieldDescriptorProto_TYPE_SFIXED32,
+	}
+	values := []*field{
+		f("value", 2, descriptorpb.FieldDescriptorProto_TYPE_INT64, ""),
+		f("value", 2, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""),
+		f("value", 2, tMsg, ".kehoutest.jsonenc.All"),
+		f("value", 2, tEnum, ".kehoutest.jsonenc.E"),
+		f("value", 2, descriptorpb.FieldDescriptorProto_TYPE_BYTES, ""),
+		f("value", 2, tMsg, ".google.protobuf.Timestamp"),
+		f("value", 2, descriptorpb.FieldDescriptorProto_TYPE_BOOL, ""),
+	}
+	for i, k := range keys {
+		entry := fmt.Sprintf("M%dEntry", i)
+		all.NestedType = append(all.NestedType, &descriptorpb.DescriptorProto{
+			Name:    proto.String(entry),
+			Field:   []*field{f("key", 1, k, ""), values[i]},
+			Options: &descriptorpb.MessageOptions{MapEntry: proto.Bool(true)},
+		})
+		add(f(fmt.Sprintf("m%d", i), 0, tMsg, ".kehoutest.jsonenc.All."+entry)).Label = rep
+	}
+	enum := &descriptorpb.EnumDescriptorProto{
+		Name:    proto.String("E"),
+		Options: &descriptorpb.EnumOptions{AllowAlias: proto.Bool(true)},
+	}
+	for _, v := range []struct {
+		name string
+		num  int32
+	}{{"E_ZERO", 0}, {"E_ONE", 1}, {"E_UNO", 1}, {"E_NEG", -5}, {"E_BIG", math.MaxInt32}} {
+		enum.Value = append(enum.Value, &descriptorpb.EnumValueDescriptorProto{Name: proto.String(v.name), Number: proto.Int32(v.num)})
+	}
+	msg := func(name string, fields ...*field) *descriptorpb.DescriptorProto {
+		for i, fd := range fields {
+			fd.Number = proto.Int32(int32(i + 1))
+		}
+		return &descriptorpb.DescriptorProto{Name: proto.String(name), Field: fields}
+	}
+	// proto3 file: All, and the ones that must fall back.
+	p3 := &descriptorpb.FileDescriptorProto{
+		Name:       proto.String("kehoutest/jsonenc.proto"),
+		Package:    proto.String("kehoutest.jsonenc"),
+		Syntax:     proto.String("proto3"),
+		Dependency: []string{"google/protobuf/timestamp.proto", "google/protobuf/duration.proto", "kehoutest/jsonenc2.proto"},
+		EnumType:   []*descriptorpb.EnumDescriptorProto{enum},
+		MessageType: []*descriptorpb.DescriptorProto{
+			all,
+			msg("Floats", f("name", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""), f("x", 0, descriptorpb.FieldDescriptorProto_TYPE_DOUBLE, "")),
+			msg("HoldsFloats", f("name", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""), f("f", 0, tMsg, ".kehoutest.jsonenc.Floats")),
+			msg("HasDuration", f("d", 0, tMsg, ".google.protobuf.Duration")),
+		},
+	}
+	// proto2 file: presence (unset scalars are null), defaults, required,
+	// extension ranges.
+	withDefault := f("d_int32", 0, descriptorpb.FieldDescriptorProto_TYPE_INT32, "")
+	withDefault.DefaultValue = proto.String("7")
+	required := f("must", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, "")
+	required.Label = descriptorpb.FieldDescriptorProto_LABEL_REQUIRED.Enum()
+	ext := msg("Extendable", f("name", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""))
+	ext.ExtensionRange = []*descriptorpb.DescriptorProto_ExtensionRange{{Start: proto.Int32(100), End: proto.Int32(200)}}
+	p2 := &descriptorpb.FileDescriptorProto{
+		Name:       proto.String("kehoutest/jsonenc2.proto"),
+		Package:    proto.String("kehoutest.jsonenc"),
+		Syntax:     proto.String("proto2"),
+		Dependency: []string{"google/protobuf/timestamp.proto"},
+		MessageType: []*descriptorpb.DescriptorProto{
+			msg("Two",
+				f("s", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""),
+				withDefault,
+				f("u64", 0, descriptorpb.FieldDescriptorProto_TYPE_UINT64, ""),
+				f("b", 0, descriptorpb.FieldDescriptorProto_TYPE_BYTES, ""),
+				f("at", 0, tMsg, ".google.protobuf.Timestamp"),
+				f("next", 0, tMsg, ".kehoutest.jsonenc.Two"),
+			),
+			msg("Required", f("name", 0, descriptorpb.FieldDescriptorProto_TYPE_STRING, ""), required),
+			ext,
+		},
+	}
+	files := new(protoregistry.Files)
+	for _, dep := range []protoreflect.FileDescriptor{timestamppb.File_google_protobuf_timestamp_proto, durationpb.File_google_protobuf_duration_proto} {
+		if err := files.RegisterFile(dep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	two, err := protodesc.NewFile(p2, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := files.RegisterFile(two); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := protodesc.NewFile(p3, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(name string) protoreflect.MessageDescriptor {
+		if md := fd.Messages().ByName(protoreflect.Name(name)); md != nil {
+			return md
+		}
+		return two.Messages().ByName(protoreflect.Name(name))
 	}
 }
