@@ -108,6 +108,9 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		// route lacks 405 with Allow, both in that shape.
 		runtime.WithErrorHandler(errorHandler),
 		runtime.WithRoutingErrorHandler(table.routingErrorHandler),
+		// A unary answer is written whole, so it says its length: one
+		// write with its header instead of chunked encoding past 2 KB.
+		runtime.WithWriteContentLength(),
 	)
 	b := cfg.Backends
 	tt := timetablev1.NewTimetableServiceClient(b.Timetable)

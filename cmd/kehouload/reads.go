@@ -43,6 +43,9 @@ type readsConfig struct {
 	JSON        bool
 	Timeout     time.Duration
 	CPUProfile  string
+	// Only, when set, drives only the targets whose names contain it
+	// (a profile of one target).
+	Only string
 	// DriveAt, when set, is the wall-clock time driving starts (seeding
 	// must be done by then), so two runs started together — old and new
 	// code, or with and without authorization — drive the same target in
@@ -69,6 +72,7 @@ func parseReadsFlags(args []string, stderr io.Writer) (readsConfig, error) {
 	fs.BoolVar(&c.JSON, "json", false, "print the results as JSON")
 	fs.DurationVar(&c.Timeout, "timeout", 20*time.Minute, "the whole command's deadline")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the driving (not the seeding) to this file")
+	fs.StringVar(&c.Only, "only", "", "drive only the targets whose names contain this (for a profile of one target)")
 	var driveAt int64
 	fs.Int64Var(&driveAt, "drive-at", 0, "Unix time (seconds) to start driving at, after seeding: runs started together then drive the same targets at the same moments (0: at once)")
 	if err := fs.Parse(args); err != nil {
@@ -204,6 +208,12 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	tr2 := &http.Transport{Protocols: &h2, MaxIdleConnsPerHost: 2 * maxWorkers}
 	defer tr2.CloseIdleConnections()
 	targets := readTargets(fx, hc, &http.Client{Transport: tr2}, c.base, pool, billingv1.NewBillingServiceClient(conn), cfg.Routes)
+	if cfg.Only != "" {
+		targets = slices.DeleteFunc(targets, func(t target) bool { return !strings.Contains(t.name, cfg.Only) })
+		if len(targets) == 0 {
+			return fmt.Errorf("--only %q: no target's name contains it", cfg.Only)
+		}
+	}
 	for _, t := range targets {
 		if err := t.call(ctx, 0, 0); err != nil {
 			return fmt.Errorf("%s: first call: %w", t.name, err)

@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -138,5 +140,38 @@ func TestGatewaySpeaksH2C(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || resp.ProtoMajor != proto {
 			t.Errorf("HTTP/%d: %d over %s", proto, resp.StatusCode, resp.Proto)
 		}
+	}
+}
+
+// TestAnswersSayTheirLength: a unary answer is sent whole with its
+// Content-Length (one write), not in chunks, and the length is the body's.
+func TestAnswersSayTheirLength(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	// Past 2 KB, where net/http would otherwise switch to chunks.
+	for i := range 12 {
+		env.MustDo(t, "POST", "/v1/districts", map[string]any{"district_id": fmt.Sprintf("7712%02d", i), "name": "长度区",
+			"policy": map[string]any{"off_work_time": map[string]any{"hours": 17, "minutes": 30}, "min_minutes_per_day": 120,
+				"service_days_per_week": 5, "period_minutes_primary": 40, "period_minutes_junior_middle": 45}})
+	}
+	req, err := http.NewRequest("GET", "http://"+env.Run.HTTPAddr+"/v1/districts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+env.Minter.Token(systemtest.OperatorPrincipal))
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(body) <= 2048 {
+		t.Fatalf("the answer is only %d bytes; the test needs one past 2 KB", len(body))
+	}
+	if resp.StatusCode != http.StatusOK || len(resp.TransferEncoding) > 0 || resp.ContentLength != int64(len(body)) {
+		t.Errorf("status %d, transfer encoding %v, Content-Length %d for a body of %d bytes", resp.StatusCode, resp.TransferEncoding, resp.ContentLength, len(body))
 	}
 }
