@@ -190,6 +190,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			BillingAddr:   "127.0.0.1:0",
 			ShutdownGrace: 10 * time.Second,
 			Migrate:       true,
+			// The load's own tokens last as long as the command may: seeding
+			// a city takes longer than a user's 15 minutes.
+			Auth: system.AuthConfig{AccessTokenTTL: cfg.Timeout},
 			// Warnings only: the access log of tens of thousands of seeding requests is noise here.
 			Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		})

@@ -144,7 +144,7 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	sys, err := system.Start(ctx, system.Config{
 		Parts: system.AllParts, DatabaseURL: cfg.DatabaseURL, DBMaxConns: int32(min(maxConc/2+8, 40)),
 		HTTPAddr: "127.0.0.1:0", TimetableAddr: "127.0.0.1:0", StaffingAddr: "127.0.0.1:0", BillingAddr: "127.0.0.1:0",
-		ShutdownGrace: 10 * time.Second, Migrate: true, WithoutAuthorization: cfg.NoAuth, InProcess: cfg.InProcess,
+		ShutdownGrace: 10 * time.Second, Migrate: true, Auth: system.AuthConfig{AccessTokenTTL: cfg.Timeout}, WithoutAuthorization: cfg.NoAuth, InProcess: cfg.InProcess,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/kehou/kehou/services/platform/audit"
+	"github.com/kehou/kehou/services/platform/authz"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -25,6 +26,8 @@ type Store interface {
 	CreateSchool(ctx context.Context, s org.School) (org.School, error)
 	// GetSchool finds a school by id alone, through the school directory.
 	GetSchool(ctx context.Context, schoolID string) (org.School, error)
+	// SchoolDistrict is the district of a school, through the directory.
+	SchoolDistrict(ctx context.Context, schoolID string) (string, error)
 	// SchoolAndDistrict is GetSchool and GetDistrict in one round trip.
 	SchoolAndDistrict(ctx context.Context, schoolID string) (org.School, org.District, error)
 	ListSchools(ctx context.Context, districtID, after string, limit int) ([]org.School, error)
@@ -39,11 +42,14 @@ type Store interface {
 type App struct {
 	store Store
 	jobs  *importjob.Runner
+	// schools remembers each school's district (a school never moves), for
+	// reads that need only the scope: one round trip fewer per request.
+	schools authz.Schools
 }
 
 // New returns the use cases over store.
 func New(store Store) *App {
-	return &App{store: store, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix)}
+	return &App{store: store, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix), schools: authz.Cached(store.SchoolDistrict, 100_000)}
 }
 
 // CreateDistrict validates and stores a new district.

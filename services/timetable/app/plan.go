@@ -127,11 +127,11 @@ func (a *App) GeneratePlan(ctx context.Context, schoolID, termID string, seed ui
 
 // GetPlan returns the term's stored plan.
 func (a *App) GetPlan(ctx context.Context, schoolID, termID string) (school.Plan, error) {
-	t, err := a.Tenant(ctx, schoolID)
+	sc, err := a.scope(ctx, schoolID)
 	if err != nil {
 		return school.Plan{}, err
 	}
-	return a.store.GetPlan(ctx, t.Scope, termID)
+	return a.store.GetPlan(ctx, sc, termID)
 }
 
 // Compliance checks "5+2" for the week containing weekOf, or for the
