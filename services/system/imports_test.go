@@ -46,7 +46,9 @@ func upload(t *testing.T, env *systemtest.Env, token, schoolID, kind string, dry
 // finished polls the job until it ends and returns it.
 func finished(t *testing.T, c systemtest.Client, schoolID, id string) map[string]any {
 	t.Helper()
-	for range 300 {
+	// A bound, not a speed check: on a loaded CI machine a 4,000-row import
+	// can take most of a minute.
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); {
 		r := c.Do(t, "GET", "/v1/schools/"+schoolID+"/imports/"+id, nil)
 		if r.Code != http.StatusOK {
 			t.Fatalf("get import: %d %s", r.Code, r.Raw)
