@@ -53,7 +53,8 @@ type Store interface {
 
 	LoadWeek(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, error)
 	// GridFacts is LoadWeek, ListMembers, ListInstitutions (all) and the
-	// week's Absences in one round trip.
+	// week's Absences in one round trip; the members and institutions
+	// carry only what problemOf reads for the plan's term and this school.
 	GridFacts(ctx context.Context, districtID, schoolID string, weekStart civil.Date) (demand.Week, []staff.Member, []staff.Institution, []demand.Absence, error)
 	ExistingAssignments(ctx context.Context, districtID, schoolID string, weekStart civil.Date) ([]demand.Assignment, error)
 	Previous(ctx context.Context, districtID, schoolID string, from, to civil.Date) ([]solver.PreviousAssignment, error)

@@ -181,20 +181,19 @@ func (a *App) grid(ctx context.Context, sc facts.School, weekStart civil.Date) (
 		return Grid{}, err
 	}
 	p := problemOf(sc, w.TermID, w.Demands, ms, ins)
-	m, err := solver.Evaluate(p, toSolverAssignments(w.Assignments))
-	if err != nil {
-		return Grid{}, err
-	}
 	// The stored reasons are from the last solve; a hand assignment or an
 	// un-assignment since changes them, so explain the plan as it is now
-	// (absent people count as unavailable on their days).
+	// (absent people count as unavailable on their days). Review is
+	// Evaluate and Explain over one validation and index of p.
 	sabs := make([]solver.Absence, len(abs))
 	for i, ab := range abs {
 		sabs[i] = solver.Absence{StaffID: ab.StaffID, From: ab.From, To: ab.To}
 	}
-	if w.Uncovered, err = solver.Explain(p, toSolverAssignments(w.Assignments), sabs); err != nil {
+	m, uncovered, err := solver.Review(p, toSolverAssignments(w.Assignments), sabs)
+	if err != nil {
 		return Grid{}, err
 	}
+	w.Uncovered = uncovered
 	return Grid{Week: w, Metrics: m}, nil
 }
 

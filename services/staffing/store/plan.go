@@ -38,16 +38,34 @@ func scanWeek(r pgx.Row, w *demand.Week) error {
 const weekDemandsSQL = `SELECT ` + demandCols + ` FROM staffing.demands
 		WHERE district_id = $1 AND school_id = $2 AND week_start = $3 ORDER BY day, start_minute, demand_id`
 
-func collectDemand(r pgx.CollectableRow) (demand.Demand, error) { return scanDemand(r) }
+// demandRow is a scan target for demandCols reused by every row of a
+// query: the pointers pgx scans into escape, so scanning into fresh locals
+// costs an allocation per column and row. The named string types
+// (segment, role, activity kind) are scanned as strings and converted:
+// pgx scans a named type by reflection.
+type demandRow struct {
+	d                   demand.Demand
+	day                 time.Time
+	start, end          int
+	segment, role, kind string
+	dest                []any
+}
 
-func scanDemand(r pgx.Row) (demand.Demand, error) {
-	var d demand.Demand
-	var day time.Time
-	var start, end int
-	err := r.Scan(&d.ID, &d.OccurrenceID, &day, &d.Segment, &start, &end, &d.Periods, &d.PeriodMinutes, &d.Role,
-		&d.ActivityKind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students)
-	d.Date, d.Start, d.End = civil.Of(day), solver.TimeOfDay(start), solver.TimeOfDay(end)
-	return d, err
+func newDemandRow() *demandRow {
+	r := &demandRow{}
+	d := &r.d
+	r.dest = []any{&d.ID, &d.OccurrenceID, &r.day, &r.segment, &r.start, &r.end, &d.Periods, &d.PeriodMinutes, &r.role,
+		&r.kind, &d.InstitutionID, &d.ClassID, &d.ClubID, &d.Count, &d.Students}
+	return r
+}
+
+// collect reads one row; it is a pgx.RowToFunc.
+func (r *demandRow) collect(row pgx.CollectableRow) (demand.Demand, error) {
+	r.d = demand.Demand{}
+	err := row.Scan(r.dest...)
+	r.d.Date, r.d.Start, r.d.End = civil.Of(r.day), solver.TimeOfDay(r.start), solver.TimeOfDay(r.end)
+	r.d.Segment, r.d.Role, r.d.ActivityKind = solver.Segment(r.segment), solver.Role(r.role), solver.ActivityKind(r.kind)
+	return r.d, err
 }
 
 const assignmentCols = `a.assignment_id, a.demand_id, a.staff_id, a.locked, a.source,
@@ -58,12 +76,24 @@ const weekAssignmentsSQL = `SELECT ` + assignmentCols + ` FROM staffing.assignme
 		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 AND a.status = 'active'
 		ORDER BY a.demand_id, a.staff_id`
 
-func collectAssignment(r pgx.CollectableRow) (demand.Assignment, error) { return scanAssignment(r) }
+// assignmentRow is demandRow's counterpart for assignmentCols.
+type assignmentRow struct {
+	a    demand.Assignment
+	dest []any
+}
 
-func scanAssignment(r pgx.Row) (demand.Assignment, error) {
-	var a demand.Assignment
-	err := r.Scan(&a.ID, &a.DemandID, &a.StaffID, &a.Locked, &a.Source, &a.HasHours, &a.Status)
-	return a, err
+func newAssignmentRow() *assignmentRow {
+	r := &assignmentRow{}
+	a := &r.a
+	r.dest = []any{&a.ID, &a.DemandID, &a.StaffID, &a.Locked, &a.Source, &a.HasHours, &a.Status}
+	return r
+}
+
+// collect reads one row; it is a pgx.RowToFunc.
+func (r *assignmentRow) collect(row pgx.CollectableRow) (demand.Assignment, error) {
+	r.a = demand.Assignment{}
+	err := row.Scan(r.dest...)
+	return r.a, err
 }
 
 type querier interface {
@@ -76,7 +106,7 @@ func weekAssignments(ctx context.Context, q querier, districtID, schoolID string
 	if err != nil {
 		return nil, interpretError(err, "assignments")
 	}
-	out, err := pgx.CollectRows(rows, collectAssignment)
+	out, err := pgx.CollectRows(rows, newAssignmentRow().collect)
 	if err != nil {
 		return nil, interpretError(err, "assignments")
 	}
@@ -93,7 +123,7 @@ func (s *Store) LoadWeek(ctx context.Context, districtID, schoolID string, weekS
 	if err != nil {
 		return w, interpretError(err, "demands")
 	}
-	w.Demands, err = pgx.CollectRows(rows, collectDemand)
+	w.Demands, err = pgx.CollectRows(rows, newDemandRow().collect)
 	if err != nil {
 		return w, interpretError(err, "demands")
 	}
@@ -302,7 +332,7 @@ func (s *Store) AssignByHand(ctx context.Context, districtID, schoolID, demandID
 		if err != nil {
 			return interpretError(err, "holders")
 		}
-		holders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (demand.Assignment, error) { return scanAssignment(r) })
+		holders, err := pgx.CollectRows(rows, newAssignmentRow().collect)
 		if err != nil {
 			return interpretError(err, "holders")
 		}

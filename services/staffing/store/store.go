@@ -67,24 +67,16 @@ func collectMember(r pgx.CollectableRow) (staff.Member, error) { return scanMemb
 
 func scanMember(row pgx.Row) (staff.Member, error) {
 	var m staff.Member
+	var kind string
 	var avail, prefs []byte
-	err := row.Scan(&m.DistrictID, &m.SchoolID, &m.ID, &m.Name, &m.Kind, &m.CreateTime, &m.InstitutionID, &m.Subjects,
+	err := row.Scan(&m.DistrictID, &m.SchoolID, &m.ID, &m.Name, &kind, &m.CreateTime, &m.InstitutionID, &m.Subjects,
 		&m.ClassesTaught, &m.ClassTeacherOf, &m.Qualifications, &avail, &m.Limits.MaxPeriodsPerWeek, &m.Limits.MaxDaysPerWeek,
 		&m.Limits.MaxPeriodsPerDay, &prefs, &m.IDCardNumber, &m.Number, &m.OptedInTerms)
 	if err != nil {
 		return m, err
 	}
-	var slots []slotJSON
-	if err := json.Unmarshal(avail, &slots); err != nil {
-		return m, fmt.Errorf("decode availability: %w", err)
-	}
-	for _, s := range slots {
-		m.Availability = append(m.Availability, staff.Slot(s))
-	}
-	if err := json.Unmarshal(prefs, &m.Preferences); err != nil {
-		return m, fmt.Errorf("decode preferences: %w", err)
-	}
-	return m, nil
+	m.Kind = staff.Kind(kind)
+	return m, decodeProfile(&m, avail, prefs)
 }
 
 func profileArgs(m staff.Member) ([]byte, []byte, error) {

@@ -12,6 +12,12 @@ import (
 // staff, rule and other demand. A feasible, complete plan returns none.
 // Demands with fewer people than needed appear as RuleRatio violations.
 func Check(p Problem, as []Assignment) []Violation {
+	staff, demands := indexProblem(p)
+	return check(p, as, staff, demands)
+}
+
+// indexProblem returns p's staff and demands by ID.
+func indexProblem(p Problem) (map[string]*Staff, map[string]*Demand) {
 	staff := make(map[string]*Staff, len(p.Staff))
 	for i := range p.Staff {
 		staff[p.Staff[i].ID] = &p.Staff[i]
@@ -20,6 +26,11 @@ func Check(p Problem, as []Assignment) []Violation {
 	for i := range p.Demands {
 		demands[p.Demands[i].ID] = &p.Demands[i]
 	}
+	return staff, demands
+}
+
+// check is Check over p's indexes (indexProblem), which evaluate shares.
+func check(p Problem, as []Assignment, staff map[string]*Staff, demands map[string]*Demand) []Violation {
 	insts := institutionIndex(p.Institutions)
 
 	var vs []Violation
@@ -162,13 +173,8 @@ func Evaluate(p Problem, as []Assignment) (Metrics, error) {
 
 func evaluate(p Problem, as []Assignment) Metrics {
 	var m Metrics
-	staff := make(map[string]*Staff, len(p.Staff))
-	for i := range p.Staff {
-		staff[p.Staff[i].ID] = &p.Staff[i]
-	}
-	demands := make(map[string]*Demand, len(p.Demands))
+	staff, demands := indexProblem(p)
 	for i := range p.Demands {
-		demands[p.Demands[i].ID] = &p.Demands[i]
 		m.Needed += p.Demands[i].Count
 	}
 	prev := newPreviousIndex(p.Previous)
@@ -228,7 +234,7 @@ func evaluate(p Problem, as []Assignment) Metrics {
 		m.Groups = append(m.Groups, *g)
 	}
 	m.Score = float64(m.SoftPenalty) + WeightFairness*m.Unfairness
-	for _, v := range Check(p, as) {
+	for _, v := range check(p, as, staff, demands) {
 		if v.Rule != RuleRatio {
 			m.HardViolations++
 		}

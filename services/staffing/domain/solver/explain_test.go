@@ -82,3 +82,56 @@ func TestExplain(t *testing.T) {
 		t.Errorf("unknown demand: no error")
 	}
 }
+
+// TestReview: Review is Evaluate and Explain of the same plan (the grid
+// reads both through it), and explaining over the index without soft
+// costs gives the reasons the full index gives.
+func TestReview(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		p := Generate(seed, 12, 6, 3)
+		r, err := Solve(p, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every third assignment undone by hand, and someone absent on the
+		// first day: gaps with every kind of reason.
+		var plan []Assignment
+		for i, a := range r.Assignments {
+			if i%3 != 0 {
+				plan = append(plan, a)
+			}
+		}
+		abs := []Absence{{StaffID: p.Staff[0].ID, From: p.Demands[0].Date}}
+		wantM, err := Evaluate(p, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantU, err := explain(compile(p), plan, abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(wantU) == 0 {
+			t.Fatalf("seed %d: nothing uncovered; the test needs gaps", seed)
+		}
+		gotM, gotU, err := Review(p, plan, abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantM, gotM); diff != "" {
+			t.Errorf("seed %d: Review metrics (-Evaluate +Review):\n%s", seed, diff)
+		}
+		if diff := cmp.Diff(wantU, gotU); diff != "" {
+			t.Errorf("seed %d: Review uncovered (-Explain +Review):\n%s", seed, diff)
+		}
+	}
+	p := substituteProblem()
+	if _, _, err := Review(p, assign("nope", "t1"), nil); err == nil {
+		t.Errorf("unknown demand: no error")
+	}
+	bad := p
+	bad.Demands = append(bad.Demands[:0:0], p.Demands...)
+	bad.Demands[0].Count = 0
+	if _, _, err := Review(bad, nil, nil); err == nil {
+		t.Errorf("invalid problem: no error")
+	}
+}

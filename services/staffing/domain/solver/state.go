@@ -33,7 +33,14 @@ type model struct {
 	maxPeriods int // the largest Periods of any demand
 }
 
-func compile(p Problem) *model {
+func compile(p Problem) *model { return compileWith(p, true) }
+
+// compileRules is compile without the soft cost of every demand and
+// person (model.cost stays nil and a state over it keeps soft at 0): what
+// explaining a plan needs, which never weighs preferences.
+func compileRules(p Problem) *model { return compileWith(p, false) }
+
+func compileWith(p Problem, costs bool) *model {
 	m := &model{p: p}
 	m.staff = slices.Clone(p.Staff)
 	slices.SortFunc(m.staff, func(a, b Staff) int { return cmp.Compare(a.ID, b.ID) })
@@ -77,7 +84,9 @@ func compile(p Problem) *model {
 	m.instErr = make([]error, nD)
 	m.elig = make([][]bool, nD)
 	m.cands = make([][]int, nD)
-	m.cost = make([][]int, nD)
+	if costs {
+		m.cost = make([][]int, nD)
+	}
 	m.byStaff = make([][][]int, nS)
 	for s := range m.byStaff {
 		m.byStaff[s] = make([][]int, m.nDays)
@@ -86,10 +95,14 @@ func compile(p Problem) *model {
 		dm := &m.demands[d]
 		m.instErr[d] = institutionApproved(m.insts, dm)
 		m.elig[d] = make([]bool, nS)
-		m.cost[d] = make([]int, nS)
+		if costs {
+			m.cost[d] = make([]int, nS)
+		}
 		for s := range m.staff {
 			st := &m.staff[s]
-			m.cost[d][s] = softCost(st, dm, prev)
+			if costs {
+				m.cost[d][s] = softCost(st, dm, prev)
+			}
 			if m.instErr[d] == nil && optedIn(st) && qualified(st, dm) && institutionMatch(st, dm) && available(st, dm) {
 				m.elig[d][s] = true
 				m.cands[d] = append(m.cands[d], s)
@@ -219,7 +232,9 @@ func (st *state) add(d, s int) {
 		st.gQ[g] += (x+int64(p))*(x+int64(p)) - x*x
 	}
 	st.load[s] += p
-	st.soft += m.cost[d][s]
+	if m.cost != nil {
+		st.soft += m.cost[d][s]
+	}
 }
 
 func (st *state) remove(d, s int) {
@@ -244,7 +259,9 @@ func (st *state) remove(d, s int) {
 		st.gQ[g] += (x-int64(p))*(x-int64(p)) - x*x
 	}
 	st.load[s] -= p
-	st.soft -= m.cost[d][s]
+	if m.cost != nil {
+		st.soft -= m.cost[d][s]
+	}
 }
 
 func deleteValue(xs []int, v int) []int {

@@ -301,7 +301,25 @@ func Explain(p Problem, as []Assignment, absences []Absence) ([]Uncovered, error
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	m := compile(p)
+	return explain(compileRules(p), as, absences)
+}
+
+// Review is Evaluate and Explain of one plan with one validation of p and
+// one index of it (without the soft costs, which Explain never reads); a
+// staffing grid is both.
+func Review(p Problem, as []Assignment, absences []Absence) (Metrics, []Uncovered, error) {
+	if err := p.Validate(); err != nil {
+		return Metrics{}, nil, err
+	}
+	us, err := explain(compileRules(p), as, absences)
+	if err != nil {
+		return Metrics{}, nil, err
+	}
+	return evaluate(p, as), us, nil
+}
+
+// explain is Explain on a compiled, valid problem.
+func explain(m *model, as []Assignment, absences []Absence) ([]Uncovered, error) {
 	var fe fieldErrors
 	for i, a := range as {
 		if _, ok := m.demIdx[a.DemandID]; !ok {
