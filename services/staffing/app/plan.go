@@ -44,6 +44,12 @@ func (a *App) problem(ctx context.Context, sc facts.School, termID string, ds []
 // problemOf is problem's assembly from what was read.
 func problemOf(sc facts.School, termID string, ds []demand.Demand, ms []staff.Member, ins []staff.Institution) solver.Problem {
 	var p solver.Problem
+	if len(ms) > 0 {
+		p.Staff = make([]solver.Staff, 0, len(ms))
+	}
+	if len(ins) > 0 {
+		p.Institutions = make([]solver.Institution, 0, len(ins))
+	}
 	for _, m := range ms {
 		p.Staff = append(p.Staff, m.ToSolver(slices.Contains(m.OptedInTerms, termID)))
 	}

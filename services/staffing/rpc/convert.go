@@ -5,6 +5,7 @@ import (
 
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
+	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/pbconv"
 	"github.com/kehou/kehou/services/staffing/app"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
@@ -114,8 +115,13 @@ func institutionToProto(in staff.Institution) *staffingv1.Institution {
 }
 
 func demandToProto(d demand.Demand) *staffingv1.Demand {
-	return &staffingv1.Demand{DemandId: d.ID, OccurrenceId: d.OccurrenceID, Date: pbconv.FromCivilDate(d.Date), Segment: string(d.Segment),
-		Start: pbconv.TimeOfDay(int(d.Start)), End: pbconv.TimeOfDay(int(d.End)), Periods: int32(d.Periods), Role: string(d.Role),
+	return demandWithTimes(d, pbconv.FromCivilDate(d.Date), pbconv.TimeOfDay(int(d.Start)), pbconv.TimeOfDay(int(d.End)))
+}
+
+// demandWithTimes is demandToProto with the date and times given as messages.
+func demandWithTimes(d demand.Demand, date *commonv1.Date, start, end *commonv1.TimeOfDay) *staffingv1.Demand {
+	return &staffingv1.Demand{DemandId: d.ID, OccurrenceId: d.OccurrenceID, Date: date, Segment: string(d.Segment),
+		Start: start, End: end, Periods: int32(d.Periods), Role: string(d.Role),
 		ActivityKind: string(d.ActivityKind), InstitutionId: d.InstitutionID, ClassId: d.ClassID, ClubId: d.ClubID,
 		Count: int32(d.Count), Students: int32(d.Students)}
 }
@@ -145,17 +151,37 @@ func uncoveredToProto(us []solver.Uncovered) []*staffingv1.UncoveredDemand {
 // with four places, so clients never parse a float.
 func decimalString(f float64) string { return decimal.NewFromFloat(f).Round(4).String() }
 
+// gridToProto builds the grid's answer. Its many demands and assignments
+// fall on a few dates and times of day: each distinct one is one message,
+// shared by every demand and assignment that has it (the answer is only
+// serialised), and an assignment takes its demand's.
 func gridToProto(g app.Grid) *staffingv1.StaffingGrid {
 	w := g.Week
 	out := &staffingv1.StaffingGrid{SchoolId: w.SchoolID, TermId: w.TermID, WeekStart: pbconv.FromCivilDate(w.WeekStart), Seed: w.Seed,
-		Uncovered: uncoveredToProto(w.Uncovered)}
-	byID := map[string]*demand.Demand{}
-	for i := range w.Demands {
-		byID[w.Demands[i].ID] = &w.Demands[i]
-		out.Demands = append(out.Demands, demandToProto(w.Demands[i]))
+		Uncovered: uncoveredToProto(w.Uncovered), Demands: make([]*staffingv1.Demand, len(w.Demands)),
+		Assignments: make([]*staffingv1.Assignment, len(w.Assignments))}
+	dates := map[civil.Date]*commonv1.Date{}
+	times := map[solver.TimeOfDay]*commonv1.TimeOfDay{}
+	timeOf := func(t solver.TimeOfDay) *commonv1.TimeOfDay {
+		if times[t] == nil {
+			times[t] = pbconv.TimeOfDay(int(t))
+		}
+		return times[t]
 	}
-	for _, a := range w.Assignments {
-		out.Assignments = append(out.Assignments, assignmentToProto(a, byID[a.DemandID]))
+	byID := make(map[string]*staffingv1.Demand, len(w.Demands))
+	for i, d := range w.Demands {
+		if _, ok := dates[d.Date]; !ok {
+			dates[d.Date] = pbconv.FromCivilDate(d.Date)
+		}
+		pd := demandWithTimes(d, dates[d.Date], timeOf(d.Start), timeOf(d.End))
+		out.Demands[i], byID[d.ID] = pd, pd
+	}
+	for i, a := range w.Assignments {
+		pa := assignmentToProto(a, nil)
+		if pd := byID[a.DemandID]; pd != nil {
+			pa.Date, pa.Start, pa.End, pa.Role, pa.Periods = pd.Date, pd.Start, pd.End, pd.Role, pd.Periods
+		}
+		out.Assignments[i] = pa
 	}
 	m := g.Metrics
 	f := &staffingv1.FairnessSummary{Needed: int32(m.Needed), Covered: int32(m.Covered), Spread: int32(m.Spread),

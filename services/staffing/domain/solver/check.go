@@ -200,14 +200,22 @@ func evaluate(p Problem, as []Assignment) Metrics {
 	for _, d := range p.Demands {
 		m.Covered += min(count[d.ID], d.Count)
 	}
-	sorted := slices.Clone(p.Staff)
-	slices.SortFunc(sorted, func(a, b Staff) int { return cmp.Compare(a.ID, b.ID) })
+	// The staff in ID order, by index: a Staff is large to copy.
+	order := make([]int, len(p.Staff))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(p.Staff[a].ID, p.Staff[b].ID) })
 	groups := make(map[groupKey]*GroupLoad)
 	var keys []groupKey
 	members := make(map[groupKey][]int)
-	for _, s := range sorted {
+	if len(p.Staff) > 0 {
+		m.Loads = make([]Load, 0, len(p.Staff))
+	}
+	for _, i := range order {
+		s := &p.Staff[i]
 		m.Loads = append(m.Loads, Load{StaffID: s.ID, Periods: periods[s.ID], Days: len(days[s.ID])})
-		if !optedIn(&s) {
+		if !optedIn(s) {
 			continue
 		}
 		k := groupKey{s.Kind, s.Limits.MaxPeriodsPerWeek}

@@ -35,12 +35,15 @@ type model struct {
 
 func compile(p Problem) *model { return compileWith(p, true) }
 
-// compileRules is compile without the soft cost of every demand and
-// person (model.cost stays nil and a state over it keeps soft at 0): what
-// explaining a plan needs, which never weighs preferences.
+// compileRules is compile for explaining a plan, which never weighs
+// preferences nor searches: without the soft cost of every demand and
+// person (model.cost stays nil and a state over it keeps soft at 0) or the
+// per-person candidate lists (byStaff), and with a demand's eligibility
+// (elig, cands) worked out only when its reason is asked (rules), so a
+// grid pays for its few gaps, not for every demand and person.
 func compileRules(p Problem) *model { return compileWith(p, false) }
 
-func compileWith(p Problem, costs bool) *model {
+func compileWith(p Problem, solving bool) *model {
 	m := &model{p: p}
 	m.staff = slices.Clone(p.Staff)
 	slices.SortFunc(m.staff, func(a, b Staff) int { return cmp.Compare(a.ID, b.ID) })
@@ -79,33 +82,27 @@ func compileWith(p Problem, costs bool) *model {
 		m.maxPeriods = max(m.maxPeriods, d.Periods)
 	}
 
-	prev := newPreviousIndex(p.Previous)
 	nS, nD := len(m.staff), len(m.demands)
 	m.instErr = make([]error, nD)
+	for d := range m.demands {
+		m.instErr[d] = institutionApproved(m.insts, &m.demands[d])
+	}
 	m.elig = make([][]bool, nD)
 	m.cands = make([][]int, nD)
-	if costs {
+	if solving {
+		prev := newPreviousIndex(p.Previous)
 		m.cost = make([][]int, nD)
-	}
-	m.byStaff = make([][][]int, nS)
-	for s := range m.byStaff {
-		m.byStaff[s] = make([][]int, m.nDays)
-	}
-	for d := range m.demands {
-		dm := &m.demands[d]
-		m.instErr[d] = institutionApproved(m.insts, dm)
-		m.elig[d] = make([]bool, nS)
-		if costs {
-			m.cost[d] = make([]int, nS)
+		m.byStaff = make([][][]int, nS)
+		for s := range m.byStaff {
+			m.byStaff[s] = make([][]int, m.nDays)
 		}
-		for s := range m.staff {
-			st := &m.staff[s]
-			if costs {
-				m.cost[d][s] = softCost(st, dm, prev)
+		for d := range m.demands {
+			m.rules(d)
+			m.cost[d] = make([]int, nS)
+			for s := range m.staff {
+				m.cost[d][s] = softCost(&m.staff[s], &m.demands[d], prev)
 			}
-			if m.instErr[d] == nil && optedIn(st) && qualified(st, dm) && institutionMatch(st, dm) && available(st, dm) {
-				m.elig[d][s] = true
-				m.cands[d] = append(m.cands[d], s)
+			for _, s := range m.cands[d] {
 				m.byStaff[s][m.day[d]] = append(m.byStaff[s][m.day[d]], d)
 			}
 		}
@@ -133,6 +130,23 @@ func compileWith(p Problem, costs bool) *model {
 		}
 	}
 	return m
+}
+
+// rules works out which staff demand d's static rules admit (elig[d],
+// cands[d] in staff order), once.
+func (m *model) rules(d int) {
+	if m.elig[d] != nil {
+		return
+	}
+	dm := &m.demands[d]
+	m.elig[d] = make([]bool, len(m.staff))
+	for s := range m.staff {
+		st := &m.staff[s]
+		if m.instErr[d] == nil && optedIn(st) && qualified(st, dm) && institutionMatch(st, dm) && available(st, dm) {
+			m.elig[d][s] = true
+			m.cands[d] = append(m.cands[d], s)
+		}
+	}
 }
 
 // state is a plan under construction with running totals, so that each
@@ -375,6 +389,7 @@ func (st *state) uncovered() []Uncovered {
 // (people busy elsewhere).
 func (st *state) reason(d int) (Reason, string) {
 	m := st.m
+	m.rules(d)
 	dm := &m.demands[d]
 	if err := m.instErr[d]; err != nil {
 		return ReasonInstitutionNotApproved, err.Error()
