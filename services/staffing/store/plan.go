@@ -68,9 +68,15 @@ func (r *demandRow) collect(row pgx.CollectableRow) (demand.Demand, error) {
 	return r.d, err
 }
 
+// assignmentCols reads an assignment and whether it has hours. An
+// assignment has hour records exactly when it has an original one
+// (corrects = ''): check-in creates the original, a correction is a new
+// row beside it and no record is ever deleted. Asking for the original
+// is one probe of hour_records_one_original; asking for any record
+// scanned every hour record of the school, per assignment.
 const assignmentCols = `a.assignment_id, a.demand_id, a.staff_id, a.locked, a.source,
 	EXISTS (SELECT 1 FROM staffing.hour_records h WHERE h.district_id = a.district_id AND h.school_id = a.school_id
-		AND h.assignment_id = a.assignment_id), a.status`
+		AND h.assignment_id = a.assignment_id AND h.corrects = ''), a.status`
 
 const weekAssignmentsSQL = `SELECT ` + assignmentCols + ` FROM staffing.assignments a
 		WHERE a.district_id = $1 AND a.school_id = $2 AND a.week_start = $3 AND a.status = 'active'
