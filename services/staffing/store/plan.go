@@ -70,7 +70,7 @@ func (r *demandRow) collect(row pgx.CollectableRow) (demand.Demand, error) {
 
 // assignmentCols reads an assignment and whether it has hours. An
 // assignment has hour records exactly when it has an original one
-// (corrects = ''): check-in creates the original, a correction is a new
+// (its corrects column empty): check-in creates the original, a correction is a new
 // row beside it and no record is ever deleted. Asking for the original
 // is one probe of hour_records_one_original; asking for any record
 // scanned every hour record of the school, per assignment.

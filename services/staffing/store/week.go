@@ -17,8 +17,11 @@ import (
 // institutions and the absences of the week — in one round trip (a pgx
 // batch of six queries), where reading them one by one costs eight.
 //
-// The staff and institutions carry only what the grid's solver problem
-// reads (app.problemOf), so the grid neither reads nor decodes the rest:
+// The week's stored reasons (uncovered) are not read: they are the last
+// solve's, and the grid explains the plan as it is now (app.grid), so
+// Week.Uncovered is nil. The staff and institutions carry only what the
+// grid's solver problem reads (app.problemOf), so the grid neither reads
+// nor decodes the rest:
 // a member has no name, ID card or staff number, and OptedInTerms holds
 // the plan's term when the person opted in for it and nothing else; an
 // institution has its licence, approval and the activity kinds of its
@@ -28,7 +31,7 @@ func (s *Store) GridFacts(ctx context.Context, districtID, schoolID string, week
 	w := demand.Week{DistrictID: districtID, SchoolID: schoolID, WeekStart: weekStart}
 	week, end := weekStart.Time(), weekStart.AddDays(6).Time()
 	b := &pgx.Batch{}
-	b.Queue(weekSQL, districtID, schoolID, week)
+	b.Queue(gridWeekSQL, districtID, schoolID, week)
 	b.Queue(weekDemandsSQL, districtID, schoolID, week)
 	b.Queue(weekAssignmentsSQL, districtID, schoolID, week)
 	b.Queue(gridMembersSQL, districtID, schoolID, week)
@@ -39,9 +42,11 @@ func (s *Store) GridFacts(ctx context.Context, districtID, schoolID string, week
 	fail := func(err error) (demand.Week, []staff.Member, []staff.Institution, []demand.Absence, error) {
 		return w, nil, nil, nil, err
 	}
-	if err := scanWeek(br.QueryRow(), &w); err != nil {
-		return fail(err)
+	var seed int64
+	if err := br.QueryRow().Scan(&w.TermID, &seed); err != nil {
+		return fail(interpretError(err, "staffing plan of the week of "+weekStart.String()))
 	}
+	w.Seed = uint64(seed)
 	var err error
 	if w.Demands, err = collect(br, newDemandRow().collect, "demands"); err != nil {
 		return fail(err)
@@ -67,6 +72,9 @@ func (s *Store) GridFacts(ctx context.Context, districtID, schoolID string, week
 	}
 	return w, ms, ins, abs, br.Close()
 }
+
+// gridWeekSQL is weekSQL without the stored reasons.
+const gridWeekSQL = `SELECT term_id, seed FROM staffing.plans WHERE district_id = $1 AND school_id = $2 AND week_start = $3`
 
 // gridMembersSQL reads the school's staff with the columns the solver
 // uses, and whether each opted in for the term of the week's plan ($3).
