@@ -109,7 +109,17 @@ func (t TimeOfDay) String() string {
 	if !t.Valid() {
 		return "TimeOfDay(" + strconv.Itoa(int(t)) + ")"
 	}
-	return fmt.Sprintf("%02d:%02d", int(t)/60, int(t)%60)
+	return string(t.AppendClock(make([]byte, 0, 5)))
+}
+
+// AppendClock appends t as "HH:MM" (as String) without fmt, so reports that
+// format a time per line stay cheap.
+func (t TimeOfDay) AppendClock(b []byte) []byte {
+	if !t.Valid() {
+		return append(b, t.String()...)
+	}
+	h, m := int(t)/60, int(t)%60
+	return append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10))
 }
 
 // MarshalText implements encoding.TextMarshaler ("HH:MM").

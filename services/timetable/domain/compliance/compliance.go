@@ -238,35 +238,27 @@ func (r Report) Violations() []Violation {
 // Check validates the input and runs every rule. Days outside Input.Days are
 // not checked; only open school days (school days not closed) need service.
 // Invalid input gives a *fault.ValidationError.
+//
+// The report lists violations by week, date, class and rule code. Check
+// produces them in that order (week-level rules first in their week, then
+// day by day, class by class, the day rules in code order) so nothing needs
+// sorting; TestCheckGolden holds the order to the one of the former sort.
 func Check(in Input) (Report, error) {
 	ds, err := newDataset(in)
 	if err != nil {
 		return Report{}, err
 	}
-	var all []Violation
-	for _, rule := range rules {
-		all = append(all, rule(ds)...)
-	}
 	rep := Report{SchoolID: in.School.ID}
 	if len(ds.days) > 0 {
 		rep.From, rep.To = ds.days[0].Date, ds.days[len(ds.days)-1].Date
 	}
-	weekIdx := map[civil.Date]int{}
-	for _, d := range ds.days {
-		wk := d.Date.StartOfWeek()
-		i, ok := weekIdx[wk]
-		if !ok {
-			i = len(rep.Weeks)
-			weekIdx[wk] = i
-			rep.Weeks = append(rep.Weeks, WeekReport{Start: wk})
-		}
-		if d.Open() {
-			rep.Weeks[i].SchoolDays++
-			rep.SchoolDays++
-		}
+	rep.Weeks = make([]WeekReport, len(ds.weeks))
+	for i, w := range ds.weeks {
+		rep.Weeks[i] = WeekReport{Start: w.start, SchoolDays: w.open}
+		rep.SchoolDays += w.open
 	}
 	for _, cs := range ds.clubSessions {
-		i := weekIdx[cs.Date.StartOfWeek()]
+		i := ds.weekOf(cs.Date)
 		rep.Weeks[i].ClubSessions++
 		rep.ClubSessions++
 		if cs.Provider == ProviderOutside {
@@ -274,48 +266,115 @@ func Check(in Input) (Report, error) {
 			rep.OutsideSessions++
 		}
 	}
-	all = append(all, ds.outsideShareTerm(rep.ClubSessions, rep.OutsideSessions)...)
-	sortViolations(all)
-	count := map[Rule]int{}
-	for _, v := range all {
-		count[v.Rule]++
-		if v.Week.IsZero() {
-			rep.Term = append(rep.Term, v)
-			continue
+	var count [len(ruleOrder)]int
+	// A week of club sessions that no checked day falls in is counted in
+	// the first week; its share violation goes last there.
+	var stray []Violation
+	share := checkOutsideShare(ds)
+	for _, v := range share {
+		if _, ok := ds.weekAt[v.Week]; !ok {
+			stray = append(stray, v)
 		}
-		i := weekIdx[v.Week]
-		rep.Weeks[i].Violations = append(rep.Weeks[i].Violations, v)
 	}
-	for r, n := range count {
-		rep.Counts = append(rep.Counts, RuleCount{Rule: r, Count: n})
+	sh := 0
+	for wi := range ds.weeks {
+		w := &ds.weeks[wi]
+		var out []Violation
+		for sh < len(share) && share[sh].Week.Before(w.start) {
+			sh++
+		}
+		if sh < len(share) && share[sh].Week == w.start {
+			out = append(out, share[sh])
+			count[ruleIndex(RuleOutsideShare)]++
+		}
+		for di := w.first; di < w.first+w.n; di++ {
+			for ci := range ds.classes {
+				for ri, rule := range cellRules {
+					n := len(out)
+					out = rule(ds, ci, di, out)
+					count[ri] += len(out) - n
+				}
+			}
+		}
+		rep.Weeks[wi].Violations = out
 	}
-	slices.SortFunc(rep.Counts, func(a, b RuleCount) int { return cmp.Compare(a.Rule, b.Rule) })
+	if len(stray) > 0 {
+		rep.Weeks[0].Violations = append(rep.Weeks[0].Violations, stray...)
+		count[ruleIndex(RuleOutsideShare)] += len(stray)
+	}
+	rep.Term = ds.outsideShareTerm(rep.ClubSessions, rep.OutsideSessions)
+	count[ruleIndex(RuleOutsideShare)] += len(rep.Term)
+	for i, n := range count {
+		if n > 0 {
+			rep.Counts = append(rep.Counts, RuleCount{Rule: ruleOrder[i], Count: n})
+		}
+	}
 	return rep, nil
 }
 
-func sortViolations(vs []Violation) {
-	slices.SortStableFunc(vs, func(a, b Violation) int {
-		return cmp.Or(a.Week.Compare(b.Week), a.Date.Compare(b.Date), cmp.Compare(a.ClassID, b.ClassID),
-			cmp.Compare(a.ClubID, b.ClubID), cmp.Compare(a.Rule, b.Rule))
-	})
+// ruleOrder is every rule by code, the report's order within a class's day
+// and of Counts.
+var ruleOrder = [...]Rule{RuleEndTime, RuleEveningStudyCap, RuleEveningStudyStage, RuleExtendedCareCap,
+	RuleMaxPeriods, RuleMinMinutes, RuleOutsideShare, RuleServiceDays}
+
+func ruleIndex(r Rule) int {
+	for i, o := range ruleOrder {
+		if o == r {
+			return i
+		}
+	}
+	panic("compliance: unknown rule " + string(r))
 }
 
-// dataset is a validated input indexed for the rules.
+// dataset is a validated input indexed for the rules: days by position,
+// classes by position, and one cell of sessions per class and day.
 type dataset struct {
 	policy       Policy
 	stage        Stage
 	days         []calendar.Day // sorted by date
-	dayAt        map[civil.Date]calendar.Day
-	classes      []Class // sorted by id
-	sessions     map[classDay][]Session
-	overlapIdx   map[classDay][]int // input indexes, for validation only
-	clubSessions []ClubSession      // held ones, in the period
+	text         []dayText      // per day, for messages
+	dayIdx       map[civil.Date]int
+	weeks        []week // in order; each a run of days
+	weekAt       map[civil.Date]int
+	classes      []Class       // sorted by id
+	cells        []cell        // class i, day j at i*len(days)+j
+	served       []int         // class i, week k at i*len(weeks)+k: days with regular service
+	clubSessions []ClubSession // held ones, in the period
+	decs         map[int]decimal.Decimal
+	buf          []byte // message scratch
 }
 
-type classDay struct {
-	class string
-	date  civil.Date
+// dayText is a day's date and weekday as messages show them, made once per
+// day rather than once per violation.
+type dayText struct {
+	date    string // "2025-09-01"
+	zh, en  string // the day's weekday, e.g. 星期一, Monday
+	weekday calendar.Weekday
+	week    civil.Date
 }
+
+// week is a run of ds.days in one Monday-to-Sunday week.
+type week struct {
+	start    civil.Date
+	first, n int // ds.days[first:first+n]
+	open     int // open school days
+	need     int // min(ServiceDaysPerWeek, open)
+}
+
+// cell is one class's sessions on one day, sorted by start, with the
+// regular-service figures the rules share.
+type cell struct {
+	sessions   []Session
+	regular    int                // regular minutes (delivered when recorded)
+	regularEnd calendar.TimeOfDay // end of the last held regular session
+	held       bool               // some regular session was held
+}
+
+func (ds *dataset) cell(ci, di int) *cell { return &ds.cells[ci*len(ds.days)+di] }
+
+// weekOf is the index of the week holding d, or 0 when no checked day is
+// in it.
+func (ds *dataset) weekOf(d civil.Date) int { return ds.weekAt[d.StartOfWeek()] }
 
 func newDataset(in Input) (*dataset, error) {
 	var v fault.ValidationError
@@ -353,22 +412,23 @@ func newDataset(in Input) (*dataset, error) {
 	if in.School.Stage < StagePrimary || in.School.Stage > StageNineYear {
 		v.Addf("school.stage", "must be primary, junior_middle or nine_year")
 	}
-	ds := &dataset{policy: p, stage: in.School.Stage, dayAt: map[civil.Date]calendar.Day{}, sessions: map[classDay][]Session{},
-		overlapIdx: map[classDay][]int{}}
+	ds := &dataset{policy: p, stage: in.School.Stage, dayIdx: make(map[civil.Date]int, len(in.Days)),
+		days: make([]calendar.Day, 0, len(in.Days))}
 	for i, d := range in.Days {
-		f := "days[" + strconv.Itoa(i) + "].date"
 		if d.Date.IsZero() {
-			v.Addf(f, "required")
+			v.Addf("days["+strconv.Itoa(i)+"].date", "required")
 			continue
 		}
-		if _, dup := ds.dayAt[d.Date]; dup {
-			v.Addf(f, "duplicate day %s", d.Date)
+		if _, dup := ds.dayIdx[d.Date]; dup {
+			v.Addf("days["+strconv.Itoa(i)+"].date", "duplicate day %s", d.Date)
 			continue
 		}
-		ds.dayAt[d.Date] = d
+		ds.dayIdx[d.Date] = i
 		ds.days = append(ds.days, d)
 	}
-	slices.SortFunc(ds.days, func(a, b calendar.Day) int { return a.Date.Compare(b.Date) })
+	if !slices.IsSortedFunc(ds.days, func(a, b calendar.Day) int { return a.Date.Compare(b.Date) }) {
+		slices.SortFunc(ds.days, func(a, b calendar.Day) int { return a.Date.Compare(b.Date) })
+	}
 	inPeriod := func(d civil.Date) bool {
 		return len(ds.days) > 0 && !d.Before(ds.days[0].Date) && !d.After(ds.days[len(ds.days)-1].Date)
 	}
@@ -379,7 +439,8 @@ func newDataset(in Input) (*dataset, error) {
 	case StageJuniorMiddle:
 		lo = 7
 	}
-	classIdx := map[string]int{}
+	classIdx := make(map[string]int, len(in.Classes))
+	ds.classes = make([]Class, 0, len(in.Classes))
 	for i, c := range in.Classes {
 		f := "classes[" + strconv.Itoa(i) + "]"
 		if c.ID == "" {
@@ -394,29 +455,27 @@ func newDataset(in Input) (*dataset, error) {
 			v.Addf(f+".grade", "grade %d is not %d to %d for this school stage", c.Grade, lo, hi)
 		}
 	}
-	slices.SortFunc(ds.classes, func(a, b Class) int { return cmp.Compare(a.ID, b.ID) })
 	for i, s := range in.Sessions {
-		f := "sessions[" + strconv.Itoa(i) + "]"
 		if _, ok := classIdx[s.ClassID]; !ok {
-			v.Addf(f+".class_id", "unknown class %q", s.ClassID)
+			v.Addf("sessions["+strconv.Itoa(i)+"].class_id", "unknown class %q", s.ClassID)
 		}
 		switch {
 		case s.Date.IsZero():
-			v.Addf(f+".date", "required")
+			v.Addf("sessions["+strconv.Itoa(i)+"].date", "required")
 		case !inPeriod(s.Date):
-			v.Addf(f+".date", "%s is outside the checked days", s.Date)
+			v.Addf("sessions["+strconv.Itoa(i)+"].date", "%s is outside the checked days", s.Date)
 		}
 		if s.Kind < ItemBasicCare || s.Kind > ItemWeekendCare {
-			v.Addf(f+".kind", "unknown item kind %d", int(s.Kind))
+			v.Addf("sessions["+strconv.Itoa(i)+"].kind", "unknown item kind %d", int(s.Kind))
 		}
 		if !s.Start.Valid() {
-			v.Addf(f+".start", "time of day out of range")
+			v.Addf("sessions["+strconv.Itoa(i)+"].start", "time of day out of range")
 		}
 		if !s.End.Valid() || s.End <= s.Start {
-			v.Addf(f+".end", "%s is not after start %s", s.End, s.Start)
+			v.Addf("sessions["+strconv.Itoa(i)+"].end", "%s is not after start %s", s.End, s.Start)
 		}
 		if s.Recorded && (s.Delivered < 0 || s.Delivered > int(s.End-s.Start)) {
-			v.Addf(f+".delivered", "%d is not 0 to the planned %d minutes", s.Delivered, int(s.End-s.Start))
+			v.Addf("sessions["+strconv.Itoa(i)+"].delivered", "%d is not 0 to the planned %d minutes", s.Delivered, int(s.End-s.Start))
 		}
 	}
 	for i, c := range in.ClubSessions {
@@ -437,26 +496,102 @@ func newDataset(in Input) (*dataset, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	slices.SortFunc(ds.classes, func(a, b Class) int { return cmp.Compare(a.ID, b.ID) })
+	for i, c := range ds.classes {
+		classIdx[c.ID] = i
+	}
+	ds.text = make([]dayText, len(ds.days))
+	ds.weekAt = map[civil.Date]int{}
+	for i, d := range ds.days {
+		ds.dayIdx[d.Date] = i
+		wk := d.Date.StartOfWeek()
+		ds.text[i] = dayText{date: d.Date.String(), zh: d.Weekday.Chinese(), en: d.Weekday.String(),
+			weekday: calendar.WeekdayOfDate(d.Date), week: wk}
+		if n := len(ds.weeks); n == 0 || ds.weeks[n-1].start != wk {
+			ds.weekAt[wk] = n
+			ds.weeks = append(ds.weeks, week{start: wk, first: i})
+		}
+		w := &ds.weeks[len(ds.weeks)-1]
+		w.n++
+		if d.Open() {
+			w.open++
+		}
+	}
+	for i := range ds.weeks {
+		ds.weeks[i].need = min(p.ServiceDaysPerWeek, ds.weeks[i].open)
+	}
+	// Sessions by cell in input order (a counting sort), so the overlap
+	// check names the earlier session as before.
+	nd := len(ds.days)
+	ds.cells = make([]cell, len(ds.classes)*nd)
+	at := make([]int, len(in.Sessions)) // session i's cell; -1 on a date between checked days
+	start := make([]int, len(ds.cells)+1)
+	var orphans []int // sessions of no cell, for the overlap check only
+	for i, s := range in.Sessions {
+		di, ok := ds.dayIdx[s.Date]
+		if !ok {
+			at[i] = -1
+			orphans = append(orphans, i)
+			continue
+		}
+		at[i] = classIdx[s.ClassID]*nd + di
+		start[at[i]+1]++
+	}
+	for k := range ds.cells {
+		start[k+1] += start[k]
+	}
+	order := make([]int, start[len(ds.cells)])
+	store := make([]Session, len(order))
+	fill := slices.Clone(start[:len(ds.cells)])
+	for i, k := range at {
+		if k >= 0 {
+			order[fill[k]] = i
+			store[fill[k]] = in.Sessions[i]
+			fill[k]++
+		}
+	}
 	// A class cannot be in two sessions at once.
 	for i, s := range in.Sessions {
-		k := classDay{s.ClassID, s.Date}
-		for _, j := range ds.overlapIdx[k] {
+		others := orphans
+		if k := at[i]; k >= 0 {
+			others = order[start[k]:start[k+1]]
+		}
+		for _, j := range others {
+			if j >= i {
+				break
+			}
 			o := in.Sessions[j]
+			if o.ClassID != s.ClassID || o.Date != s.Date {
+				continue
+			}
 			if !s.Cancelled && !o.Cancelled && s.Start < o.End && o.Start < s.End {
 				v.Addf("sessions["+strconv.Itoa(i)+"].start", "overlaps sessions[%d] of class %q on %s", j, s.ClassID, s.Date)
 			}
 		}
-		ds.overlapIdx[k] = append(ds.overlapIdx[k], i)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	for _, s := range in.Sessions {
-		k := classDay{s.ClassID, s.Date}
-		ds.sessions[k] = append(ds.sessions[k], s)
+	for k := range ds.cells {
+		ds.cells[k].sessions = store[start[k]:start[k+1]:start[k+1]]
 	}
-	for _, list := range ds.sessions {
-		slices.SortFunc(list, func(a, b Session) int { return cmp.Compare(a.Start, b.Start) })
+	ds.served = make([]int, len(ds.classes)*len(ds.weeks))
+	for k := range ds.cells {
+		c := &ds.cells[k]
+		if len(c.sessions) > 1 {
+			slices.SortFunc(c.sessions, func(a, b Session) int { return cmp.Compare(a.Start, b.Start) })
+		}
+		for _, s := range c.sessions {
+			if s.Kind.regular() {
+				c.regular += s.minutes()
+				if !s.Cancelled {
+					c.regularEnd, c.held = max(c.regularEnd, s.End), true
+				}
+			}
+		}
+		if ci, di := k/max(nd, 1), k%max(nd, 1); c.regular > 0 && ds.days[di].Open() {
+			ds.served[ci*len(ds.weeks)+ds.weekAt[ds.text[di].week]]++
+		}
 	}
 	for _, c := range in.ClubSessions {
 		if !c.Cancelled {
@@ -467,17 +602,6 @@ func newDataset(in Input) (*dataset, error) {
 	return ds, nil
 }
 
-// regularMinutes is a class's regular service minutes on a date.
-func (ds *dataset) regularMinutes(class string, d civil.Date) int {
-	n := 0
-	for _, s := range ds.sessions[classDay{class, d}] {
-		if s.Kind.regular() {
-			n += s.minutes()
-		}
-	}
-	return n
-}
-
 func (ds *dataset) periodMinutes(c Class) int {
 	if ds.stage == StageJuniorMiddle || (ds.stage == StageNineYear && c.junior()) {
 		return ds.policy.PeriodMinutes.JuniorMiddle
@@ -485,13 +609,16 @@ func (ds *dataset) periodMinutes(c Class) int {
 	return ds.policy.PeriodMinutes.Primary
 }
 
-// openDays are the days that need service.
-func (ds *dataset) openDays() []calendar.Day {
-	var out []calendar.Day
-	for _, d := range ds.days {
-		if d.Open() {
-			out = append(out, d)
-		}
+// dec is n as a decimal, one value per distinct n in a check: reports
+// repeat the same few limits and times, and decimals are immutable.
+func (ds *dataset) dec(n int) decimal.Decimal {
+	if d, ok := ds.decs[n]; ok {
+		return d
 	}
-	return out
+	if ds.decs == nil {
+		ds.decs = map[int]decimal.Decimal{}
+	}
+	d := decimal.NewFromInt(int64(n))
+	ds.decs[n] = d
+	return d
 }

@@ -2,74 +2,103 @@ package compliance
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
-	"github.com/shopspring/decimal"
 )
 
-// rules are the per-day and per-week rules Check runs, in report order; the
-// term-level outside share is added by Check itself.
-var rules = []func(*dataset) []Violation{
-	checkServiceDays,
-	checkMinMinutes,
-	checkEndTime,
-	checkExtendedCareCap,
-	checkEveningStudyStage,
-	checkEveningStudyCap,
-	checkMaxPeriods,
-	checkOutsideShare,
+// A cellRule judges one class on one day (class ci, day di), appending its
+// violations to out. Check runs cellRules for every class and day; each
+// check* function runs one of them over the whole period, class by class.
+type cellRule func(ds *dataset, ci, di int, out []Violation) []Violation
+
+// cellRules are the per-day rules in rule-code order (ruleOrder without the
+// week- and term-level outside share), the order of a class's day in the
+// report; Check adds the outside share itself.
+var cellRules = [len(ruleOrder)]cellRule{
+	endTimeCell,
+	eveningStudyCapCell,
+	eveningStudyStageCell,
+	extendedCareCapCell,
+	maxPeriodsCell,
+	minMinutesCell,
+	func(_ *dataset, _, _ int, out []Violation) []Violation { return out }, // outside share: per week
+	serviceDaysCell,
 }
 
-func dayViolation(rule Rule, d civil.Date, class string, got, limit decimal.Decimal, unit Unit, msg string) Violation {
-	return Violation{Rule: rule, Date: d, Weekday: calendar.WeekdayOfDate(d), Week: d.StartOfWeek(), ClassID: class,
-		Got: got, Limit: limit, Unit: unit, Message: msg}
+// overPeriod runs rule over every class and day, class by class.
+func overPeriod(ds *dataset, rule cellRule) []Violation {
+	var out []Violation
+	for ci := range ds.classes {
+		for di := range ds.days {
+			out = rule(ds, ci, di, out)
+		}
+	}
+	return out
 }
 
-func dec(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
+// violation is a day-level violation of class ci on day di; its message
+// is what the message functions left in ds.buf.
+func (ds *dataset) violation(rule Rule, ci, di, got, limit int, unit Unit) Violation {
+	t := &ds.text[di]
+	return Violation{Rule: rule, Date: ds.days[di].Date, Weekday: t.weekday, Week: t.week, ClassID: ds.classes[ci].ID,
+		Got: ds.dec(got), Limit: ds.dec(limit), Unit: unit, Message: string(ds.buf)}
+}
 
-func tod(t calendar.TimeOfDay) decimal.Decimal { return dec(int(t)) }
+// head starts a message in ds.buf with "2025-09-01 星期一 班级 1A".
+func (ds *dataset) head(ci, di int) {
+	t := &ds.text[di]
+	ds.buf = append(append(append(append(append(ds.buf[:0], t.date...), ' '), t.zh...), " 班级 "...), ds.classes[ci].ID...)
+}
+
+// on appends "on Monday 2025-09-01".
+func (ds *dataset) on(di int) {
+	t := &ds.text[di]
+	ds.buf = append(append(append(append(ds.buf, " on "...), t.en...), ' '), t.date...)
+}
+
+func (ds *dataset) str(ss ...string) {
+	for _, s := range ss {
+		ds.buf = append(ds.buf, s...)
+	}
+}
+
+func (ds *dataset) num(n int) { ds.buf = strconv.AppendInt(ds.buf, int64(n), 10) }
+
+func (ds *dataset) clock(t calendar.TimeOfDay) { ds.buf = t.AppendClock(ds.buf) }
 
 // checkServiceDays: each class has regular service on the open school days
 // of every week, at least min(ServiceDaysPerWeek, open days of the week)
 // days; when it falls short, every open day without service is named. (A
 // week with a working Saturday therefore passes with service Monday to
 // Friday when the policy asks for 5 days.)
-func checkServiceDays(ds *dataset) []Violation {
-	var out []Violation
-	weeks := map[civil.Date][]calendar.Day{}
-	var order []civil.Date
-	for _, d := range ds.openDays() {
-		wk := d.Date.StartOfWeek()
-		if _, ok := weeks[wk]; !ok {
-			order = append(order, wk)
-		}
-		weeks[wk] = append(weeks[wk], d)
+func checkServiceDays(ds *dataset) []Violation { return overPeriod(ds, serviceDaysCell) }
+
+func serviceDaysCell(ds *dataset, ci, di int, out []Violation) []Violation {
+	if !ds.days[di].Open() || ds.cell(ci, di).regular > 0 {
+		return out
 	}
-	for _, c := range ds.classes {
-		for _, wk := range order {
-			days := weeks[wk]
-			need := min(ds.policy.ServiceDaysPerWeek, len(days))
-			served := 0
-			var without []calendar.Day
-			for _, d := range days {
-				if ds.regularMinutes(c.ID, d.Date) > 0 {
-					served++
-				} else {
-					without = append(without, d)
-				}
-			}
-			if served >= need {
-				continue
-			}
-			for _, d := range without {
-				out = append(out, dayViolation(RuleServiceDays, d.Date, c.ID, dec(served), dec(need), UnitDays,
-					fmt.Sprintf("%s %s 班级 %s 无课后服务（本周 %d/%d 天）/ class %s has no service on %s %s (%d of %d days this week)",
-						d.Date, d.Weekday.Chinese(), c.ID, served, need, c.ID, d.Weekday, d.Date, served, need)))
-			}
-		}
+	wi := ds.weekAt[ds.text[di].week]
+	served, need := ds.served[ci*len(ds.weeks)+wi], ds.weeks[wi].need
+	if served >= need {
+		return out
 	}
-	return out
+	// "%s %s 班级 %s 无课后服务（本周 %d/%d 天）/ class %s has no service on %s %s (%d of %d days this week)"
+	c := ds.classes[ci].ID
+	ds.head(ci, di)
+	ds.str(" 无课后服务（本周 ")
+	ds.num(served)
+	ds.str("/")
+	ds.num(need)
+	ds.str(" 天）/ class ", c, " has no service")
+	ds.on(di)
+	ds.str(" (")
+	ds.num(served)
+	ds.str(" of ")
+	ds.num(need)
+	ds.str(" days this week)")
+	return append(out, ds.violation(RuleServiceDays, ci, di, served, need, UnitDays))
 }
 
 // checkMinMinutes: on each open school day with service, a class gets at
@@ -77,104 +106,124 @@ func checkServiceDays(ds *dataset) []Violation {
 // enrichment; delivered minutes when recorded). Lunch care, extended care and
 // evening study do not count. Days without any service are left to
 // checkServiceDays.
-func checkMinMinutes(ds *dataset) []Violation {
+func checkMinMinutes(ds *dataset) []Violation { return overPeriod(ds, minMinutesCell) }
+
+func minMinutesCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	limit := ds.policy.MinMinutesPerDay
-	if limit == 0 {
-		return nil
+	if limit == 0 || !ds.days[di].Open() {
+		return out
 	}
-	var out []Violation
-	for _, c := range ds.classes {
-		for _, d := range ds.openDays() {
-			m := ds.regularMinutes(c.ID, d.Date)
-			if m == 0 || m >= limit {
-				continue
-			}
-			out = append(out, dayViolation(RuleMinMinutes, d.Date, c.ID, dec(m), dec(limit), UnitMinutes,
-				fmt.Sprintf("%s %s 班级 %s 课后服务 %d 分钟，少于 %d 分钟 / class %s had %d minutes of service on %s %s, less than %d",
-					d.Date, d.Weekday.Chinese(), c.ID, m, limit, c.ID, m, d.Weekday, d.Date, limit)))
-		}
+	m := ds.cell(ci, di).regular
+	if m == 0 || m >= limit {
+		return out
 	}
-	return out
+	// "%s %s 班级 %s 课后服务 %d 分钟，少于 %d 分钟 / class %s had %d minutes of service on %s %s, less than %d"
+	c := ds.classes[ci].ID
+	ds.head(ci, di)
+	ds.str(" 课后服务 ")
+	ds.num(m)
+	ds.str(" 分钟，少于 ")
+	ds.num(limit)
+	ds.str(" 分钟 / class ", c, " had ")
+	ds.num(m)
+	ds.str(" minutes of service")
+	ds.on(di)
+	ds.str(", less than ")
+	ds.num(limit)
+	return append(out, ds.violation(RuleMinMinutes, ci, di, m, limit, UnitMinutes))
 }
 
 // checkEndTime: on each open school day with service, a class's regular
 // service ends no earlier than the off-work time (the planned end of its last
 // held regular session).
-func checkEndTime(ds *dataset) []Violation {
-	var out []Violation
+func checkEndTime(ds *dataset) []Violation { return overPeriod(ds, endTimeCell) }
+
+func endTimeCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	off := ds.policy.OffWork
-	for _, c := range ds.classes {
-		for _, d := range ds.openDays() {
-			end, held := calendar.TimeOfDay(0), false
-			for _, s := range ds.sessions[classDay{c.ID, d.Date}] {
-				if s.Kind.regular() && !s.Cancelled {
-					end, held = max(end, s.End), true
-				}
-			}
-			if !held || end >= off {
-				continue
-			}
-			out = append(out, dayViolation(RuleEndTime, d.Date, c.ID, tod(end), tod(off), UnitTimeOfDay,
-				fmt.Sprintf("%s %s 班级 %s 课后服务 %s 结束，早于下班时间 %s / class %s's service ended at %s on %s %s, before the off-work time %s",
-					d.Date, d.Weekday.Chinese(), c.ID, end, off, c.ID, end, d.Weekday, d.Date, off)))
-		}
+	cl := ds.cell(ci, di)
+	if !ds.days[di].Open() || !cl.held || cl.regularEnd >= off {
+		return out
 	}
-	return out
+	end := cl.regularEnd
+	// "%s %s 班级 %s 课后服务 %s 结束，早于下班时间 %s / class %s's service ended at %s on %s %s, before the off-work time %s"
+	ds.head(ci, di)
+	ds.str(" 课后服务 ")
+	ds.clock(end)
+	ds.str(" 结束，早于下班时间 ")
+	ds.clock(off)
+	ds.str(" / class ", ds.classes[ci].ID, "'s service ended at ")
+	ds.clock(end)
+	ds.on(di)
+	ds.str(", before the off-work time ")
+	ds.clock(off)
+	return append(out, ds.violation(RuleEndTime, ci, di, int(end), int(off), UnitTimeOfDay))
 }
 
 // capViolations reports held sessions of kind that end after limit (00:00
-// means no cap).
-func capViolations(ds *dataset, kind ItemKind, limit calendar.TimeOfDay, rule Rule, zh, en string) []Violation {
+// means no cap), on any checked day.
+func capViolations(ds *dataset, ci, di int, out []Violation, kind ItemKind, limit calendar.TimeOfDay, rule Rule, zh, en string) []Violation {
 	if limit == 0 {
-		return nil
+		return out
 	}
-	var out []Violation
-	for _, c := range ds.classes {
-		for _, d := range ds.days {
-			for _, s := range ds.sessions[classDay{c.ID, d.Date}] {
-				if s.Kind != kind || s.Cancelled || s.End <= limit {
-					continue
-				}
-				out = append(out, dayViolation(rule, d.Date, c.ID, tod(s.End), tod(limit), UnitTimeOfDay,
-					fmt.Sprintf("%s %s 班级 %s %s %s 结束，晚于 %s / class %s's %s ended at %s on %s %s, after the cap %s",
-						d.Date, d.Weekday.Chinese(), c.ID, zh, s.End, limit, c.ID, en, s.End, d.Weekday, d.Date, limit)))
-			}
+	for _, s := range ds.cell(ci, di).sessions {
+		if s.Kind != kind || s.Cancelled || s.End <= limit {
+			continue
 		}
+		// "%s %s 班级 %s %s %s 结束，晚于 %s / class %s's %s ended at %s on %s %s, after the cap %s"
+		ds.head(ci, di)
+		ds.str(" ", zh, " ")
+		ds.clock(s.End)
+		ds.str(" 结束，晚于 ")
+		ds.clock(limit)
+		ds.str(" / class ", ds.classes[ci].ID, "'s ", en, " ended at ")
+		ds.clock(s.End)
+		ds.on(di)
+		ds.str(", after the cap ")
+		ds.clock(limit)
+		out = append(out, ds.violation(rule, ci, di, int(s.End), int(limit), UnitTimeOfDay))
 	}
 	return out
 }
 
 // checkExtendedCareCap: extended care (延时) ends by the evening care cap.
 // Ending exactly at the cap is allowed.
-func checkExtendedCareCap(ds *dataset) []Violation {
-	return capViolations(ds, ItemExtendedCare, ds.policy.EveningCareCap, RuleExtendedCareCap, "延时托管", "extended care")
+func checkExtendedCareCap(ds *dataset) []Violation { return overPeriod(ds, extendedCareCapCell) }
+
+func extendedCareCapCell(ds *dataset, ci, di int, out []Violation) []Violation {
+	return capViolations(ds, ci, di, out, ItemExtendedCare, ds.policy.EveningCareCap, RuleExtendedCareCap, "延时托管", "extended care")
 }
 
 // checkEveningStudyCap: evening study (晚自习) ends by its cap.
-func checkEveningStudyCap(ds *dataset) []Violation {
-	return capViolations(ds, ItemEveningStudy, ds.policy.EveningStudyCap, RuleEveningStudyCap, "晚自习", "evening study")
+func checkEveningStudyCap(ds *dataset) []Violation { return overPeriod(ds, eveningStudyCapCell) }
+
+func eveningStudyCapCell(ds *dataset, ci, di int, out []Violation) []Violation {
+	return capViolations(ds, ci, di, out, ItemEveningStudy, ds.policy.EveningStudyCap, RuleEveningStudyCap, "晚自习", "evening study")
 }
 
 // checkEveningStudyStage: evening study is only for junior middle grades (a
 // junior middle school, or grades 7–9 of a nine-year school); one violation
 // per class and date.
-func checkEveningStudyStage(ds *dataset) []Violation {
-	var out []Violation
-	for _, c := range ds.classes {
-		if ds.stage == StageJuniorMiddle || (ds.stage == StageNineYear && c.junior()) {
+func checkEveningStudyStage(ds *dataset) []Violation { return overPeriod(ds, eveningStudyStageCell) }
+
+func eveningStudyStageCell(ds *dataset, ci, di int, out []Violation) []Violation {
+	c := ds.classes[ci]
+	if ds.stage == StageJuniorMiddle || (ds.stage == StageNineYear && c.junior()) {
+		return out
+	}
+	for _, s := range ds.cell(ci, di).sessions {
+		if s.Kind != ItemEveningStudy || s.Cancelled {
 			continue
 		}
-		for _, d := range ds.days {
-			for _, s := range ds.sessions[classDay{c.ID, d.Date}] {
-				if s.Kind != ItemEveningStudy || s.Cancelled {
-					continue
-				}
-				out = append(out, dayViolation(RuleEveningStudyStage, d.Date, c.ID, dec(c.Grade), dec(7), UnitGrade,
-					fmt.Sprintf("%s %s 班级 %s（%d 年级）安排了晚自习，晚自习仅限初中 / class %s (grade %d) has evening study on %s %s; evening study is for junior middle grades only",
-						d.Date, d.Weekday.Chinese(), c.ID, c.Grade, c.ID, c.Grade, d.Weekday, d.Date)))
-				break
-			}
-		}
+		// "%s %s 班级 %s（%d 年级）安排了晚自习，晚自习仅限初中 / class %s (grade %d) has evening study on %s %s; evening study is for junior middle grades only"
+		ds.head(ci, di)
+		ds.str("（")
+		ds.num(c.Grade)
+		ds.str(" 年级）安排了晚自习，晚自习仅限初中 / class ", c.ID, " (grade ")
+		ds.num(c.Grade)
+		ds.str(") has evening study")
+		ds.on(di)
+		ds.str("; evening study is for junior middle grades only")
+		return append(out, ds.violation(RuleEveningStudyStage, ci, di, c.Grade, 7, UnitGrade))
 	}
 	return out
 }
@@ -183,26 +232,36 @@ func checkEveningStudyStage(ds *dataset) []Violation {
 // MaxPeriodsPerDay periods, counting minutes pro rata by the stage's period
 // length (0 means no cap). Extended care, lunch care and evening study are
 // capped by time instead and do not count.
-func checkMaxPeriods(ds *dataset) []Violation {
+func checkMaxPeriods(ds *dataset) []Violation { return overPeriod(ds, maxPeriodsCell) }
+
+func maxPeriodsCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	limit := ds.policy.MaxPeriodsPerDay
-	if limit == 0 {
-		return nil
+	if limit == 0 || !ds.days[di].Open() {
+		return out
 	}
-	var out []Violation
-	for _, c := range ds.classes {
-		per := ds.periodMinutes(c)
-		for _, d := range ds.openDays() {
-			m := ds.regularMinutes(c.ID, d.Date)
-			if m <= limit*per {
-				continue
-			}
-			got := dec(m).DivRound(dec(per), 2)
-			out = append(out, dayViolation(RuleMaxPeriods, d.Date, c.ID, got, dec(limit), UnitPeriods,
-				fmt.Sprintf("%s %s 班级 %s 课后服务 %s 课时（每课时 %d 分钟），超过 %d 课时 / class %s had %s periods of %d minutes on %s %s, more than %d",
-					d.Date, d.Weekday.Chinese(), c.ID, got, per, limit, c.ID, got, per, d.Weekday, d.Date, limit)))
-		}
+	c := ds.classes[ci]
+	per := ds.periodMinutes(c)
+	m := ds.cell(ci, di).regular
+	if m <= limit*per {
+		return out
 	}
-	return out
+	got := ds.dec(m).DivRound(ds.dec(per), 2)
+	gs := got.String()
+	// "%s %s 班级 %s 课后服务 %s 课时（每课时 %d 分钟），超过 %d 课时 / class %s had %s periods of %d minutes on %s %s, more than %d"
+	ds.head(ci, di)
+	ds.str(" 课后服务 ", gs, " 课时（每课时 ")
+	ds.num(per)
+	ds.str(" 分钟），超过 ")
+	ds.num(limit)
+	ds.str(" 课时 / class ", c.ID, " had ", gs, " periods of ")
+	ds.num(per)
+	ds.str(" minutes")
+	ds.on(di)
+	ds.str(", more than ")
+	ds.num(limit)
+	v := ds.violation(RuleMaxPeriods, ci, di, 0, limit, UnitPeriods)
+	v.Got = got
+	return append(out, v)
 }
 
 // checkOutsideShare: in each week with club sessions, the share of held club
@@ -244,10 +303,10 @@ func (ds *dataset) outsideShareTerm(total, outside int) []Violation {
 
 func (ds *dataset) shareViolation(total, outside int, zh, en string) (Violation, bool) {
 	limit := ds.policy.OutsideShareCap
-	if total == 0 || !dec(outside).GreaterThan(limit.Mul(dec(total))) {
+	if total == 0 || !ds.dec(outside).GreaterThan(limit.Mul(ds.dec(total))) {
 		return Violation{}, false
 	}
-	got := dec(outside).DivRound(dec(total), 4)
+	got := ds.dec(outside).DivRound(ds.dec(total), 4)
 	return Violation{Rule: RuleOutsideShare, Got: got, Limit: limit, Unit: UnitShare,
 		Message: fmt.Sprintf("%s：第三方机构承担 %d/%d 节社团课（%s），超过上限 %s / %s: outside institutions ran %d of %d club sessions (%s), above the cap %s",
 			zh, outside, total, got, limit, en, outside, total, got, limit)}, true
