@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/kehou/kehou/services/platform/auth"
 
+	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	timetablev1 "github.com/kehou/kehou/proto/gen/kehou/timetable/v1"
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/paging"
@@ -12,6 +13,7 @@ import (
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 	"github.com/kehou/kehou/services/timetable/domain/compliance"
 	"github.com/kehou/kehou/services/timetable/domain/school"
+	"github.com/shopspring/decimal"
 	"google.golang.org/grpc"
 )
 
@@ -423,13 +425,59 @@ func (s *Server) GetComplianceReport(ctx context.Context, req *timetablev1.GetCo
 	}
 	out := &timetablev1.ComplianceReport{SchoolId: req.GetSchoolId(), TermId: req.GetTermId(), From: dateProto(rep.From),
 		To: dateProto(rep.To), SchoolDays: int32(rep.SchoolDays), Compliant: rep.Clean()}
-	for _, v := range rep.Violations() {
-		out.Violations = append(out.Violations, violationProto(v))
+	c := violationConv{dates: map[civil.Date]*commonv1.Date{}, decs: map[decimal.Decimal]string{}}
+	n := len(rep.Term)
+	for _, w := range rep.Weeks {
+		n += len(w.Violations)
+	}
+	// One allocation for every violation message (a term has hundreds).
+	vs := make([]timetablev1.Violation, n)
+	out.Violations = make([]*timetablev1.Violation, 0, n)
+	add := func(v *compliance.Violation) {
+		p := &vs[len(out.Violations)]
+		c.fill(p, v)
+		out.Violations = append(out.Violations, p)
+	}
+	for _, w := range rep.Weeks {
+		for i := range w.Violations {
+			add(&w.Violations[i])
+		}
+	}
+	for i := range rep.Term {
+		add(&rep.Term[i])
 	}
 	return &timetablev1.GetComplianceReportResponse{Report: out}, nil
 }
 
-func violationProto(v compliance.Violation) *timetablev1.Violation {
-	return &timetablev1.Violation{Rule: string(v.Rule), Date: dateProto(v.Date), Weekday: int32(v.Weekday), ClassId: v.ClassID,
-		ClubId: v.ClubID, Got: v.Got.String(), Limit: v.Limit.String(), Message: v.Message, Unit: string(v.Unit), Week: dateProto(v.Week)}
+// violationConv converts a report's violations, sharing what repeats: one
+// date message per distinct date (messages in a response are only read),
+// one string per distinct decimal. compliance.Check hands out one decimal
+// value per distinct number, so keying on the value (its big.Int pointer
+// and exponent; decimals are immutable) finds the repeats.
+type violationConv struct {
+	dates map[civil.Date]*commonv1.Date
+	decs  map[decimal.Decimal]string
+}
+
+func (c *violationConv) date(d civil.Date) *commonv1.Date {
+	p, ok := c.dates[d]
+	if !ok {
+		p = dateProto(d)
+		c.dates[d] = p
+	}
+	return p
+}
+
+func (c *violationConv) dec(d decimal.Decimal) string {
+	s, ok := c.decs[d]
+	if !ok {
+		s = d.String()
+		c.decs[d] = s
+	}
+	return s
+}
+
+func (c *violationConv) fill(p *timetablev1.Violation, v *compliance.Violation) {
+	p.Rule, p.Date, p.Weekday, p.ClassId, p.ClubId = string(v.Rule), c.date(v.Date), int32(v.Weekday), v.ClassID, v.ClubID
+	p.Got, p.Limit, p.Message, p.Unit, p.Week = c.dec(v.Got), c.dec(v.Limit), v.Message, string(v.Unit), c.date(v.Week)
 }

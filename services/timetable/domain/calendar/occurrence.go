@@ -193,14 +193,37 @@ func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliv
 		return nil, err
 	}
 
-	byWeekday := map[Weekday][]Session{}
+	// Each weekday's sessions sorted once by start, segment, class and club:
+	// days in date order then give the result in order without sorting the
+	// term (a day's sessions come from one weekday, whose class, club and
+	// segment are unique, so the order is the same as sorting everything).
+	var byWeekday [Sunday + 1][]Session
 	for _, s := range plan {
 		byWeekday[s.Weekday] = append(byWeekday[s.Weekday], s)
 	}
-	var out []Occurrence
+	for _, list := range byWeekday {
+		slices.SortFunc(list, func(a, b Session) int {
+			return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Segment, b.Segment),
+				cmp.Compare(a.ClassID, b.ClassID), cmp.Compare(a.ClubID, b.ClubID))
+		})
+	}
+	n, inOrder := 0, true
+	for i, d := range days {
+		if d.SchoolDay {
+			n += len(byWeekday[d.Follows])
+		}
+		if i > 0 && !days[i-1].Date.Before(d.Date) {
+			inOrder = false
+		}
+	}
+	out := make([]Occurrence, 0, n)
 	for _, d := range days {
 		if !d.SchoolDay {
 			continue
+		}
+		reason := ""
+		if d.Closed {
+			reason = closureReasonText(d)
 		}
 		for _, s := range byWeekday[d.Follows] {
 			o := Occurrence{
@@ -210,15 +233,25 @@ func Occurrences(days []Day, plan []Session, cancellations []Cancellation, deliv
 				Status: StatusScheduled,
 			}
 			if d.Closed {
-				o.Status, o.CancelReason = StatusCancelled, closureReasonText(d)
+				o.Status, o.CancelReason = StatusCancelled, reason
 			}
 			out = append(out, o)
 		}
 	}
-	slices.SortFunc(out, func(a, b Occurrence) int {
-		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Start, b.Start), cmp.Compare(a.Segment, b.Segment),
-			cmp.Compare(a.ClassID, b.ClassID), cmp.Compare(a.ClubID, b.ClubID))
-	})
+	if !inOrder {
+		slices.SortFunc(out, func(a, b Occurrence) int {
+			return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Start, b.Start), cmp.Compare(a.Segment, b.Segment),
+				cmp.Compare(a.ClassID, b.ClassID), cmp.Compare(a.ClubID, b.ClubID))
+		})
+	}
+	if len(cancellations) == 0 && len(deliveries) == 0 {
+		for i := range out {
+			if o := &out[i]; o.Status == StatusScheduled {
+				o.Delivered = o.Minutes
+			}
+		}
+		return out, nil
+	}
 	byDate := map[civil.Date][]int{}
 	for i := range out {
 		byDate[out[i].Date] = append(byDate[out[i].Date], i)

@@ -110,21 +110,28 @@ func derive(days []calendar.Day, sessions []calendar.Session, cancels []calendar
 	if err != nil {
 		return nil, err
 	}
-	byDate := map[civil.Date][]calendar.Occurrence{}
-	for _, o := range bare {
-		byDate[o.Date] = append(byDate[o.Date], o)
-	}
-	var keptCancels []calendar.Cancellation
-	for _, c := range cancels {
-		if slices.ContainsFunc(byDate[c.Date], func(o calendar.Occurrence) bool {
-			return (c.ClassID == "" || c.ClassID == o.ClassID) && (c.ClubID == "" || c.ClubID == o.ClubID) && (c.Segment == 0 || c.Segment == o.Segment)
-		}) {
-			keptCancels = append(keptCancels, c)
+	// Without cancellations the sessions held are the bare ones: derive
+	// once, not twice (most terms, and every compliance report of them).
+	held := bare
+	if len(cancels) > 0 {
+		byDate := map[civil.Date][]calendar.Occurrence{}
+		for _, o := range bare {
+			byDate[o.Date] = append(byDate[o.Date], o)
 		}
-	}
-	held, err := calendar.Occurrences(days, sessions, keptCancels, nil)
-	if err != nil {
-		return nil, err
+		var keptCancels []calendar.Cancellation
+		for _, c := range cancels {
+			if slices.ContainsFunc(byDate[c.Date], func(o calendar.Occurrence) bool {
+				return (c.ClassID == "" || c.ClassID == o.ClassID) && (c.ClubID == "" || c.ClubID == o.ClubID) && (c.Segment == 0 || c.Segment == o.Segment)
+			}) {
+				keptCancels = append(keptCancels, c)
+			}
+		}
+		cancels = keptCancels
+		if len(keptCancels) > 0 {
+			if held, err = calendar.Occurrences(days, sessions, keptCancels, nil); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var keptDeliv []calendar.Delivery
 	for _, d := range deliv {
@@ -138,7 +145,7 @@ func derive(days []calendar.Day, sessions []calendar.Session, cancels []calendar
 	if len(keptDeliv) == 0 {
 		return held, nil
 	}
-	occ, err := calendar.Occurrences(days, sessions, keptCancels, keptDeliv)
+	occ, err := calendar.Occurrences(days, sessions, cancels, keptDeliv)
 	if err != nil {
 		return nil, err
 	}
