@@ -159,11 +159,12 @@ func (a *App) Compliance(ctx context.Context, schoolID, termID string, weekOf ci
 			days = append(days, d)
 		}
 	}
-	schoolDay := map[civil.Date]bool{}
+	schoolDay := make(map[civil.Date]bool, len(f.Days))
 	for _, d := range f.Days {
 		schoolDay[d.Date] = d.SchoolDay
 	}
-	var inRange []calendar.Occurrence
+	// Filtered in place: occ is this request's own.
+	inRange := occ[:0]
 	for _, o := range occ {
 		// Weekend care on days off is an extra, outside the "5+2" rules.
 		if schoolDay[o.Date] && !o.Date.Before(from) && !o.Date.After(to) {

@@ -276,27 +276,48 @@ func Check(in Input) (Report, error) {
 			stray = append(stray, v)
 		}
 	}
+	// Every week's violations go into one slice, with their messages in
+	// one string; the weeks take their runs of it. The slice starts with
+	// room for one violation per class and day of the first week (the
+	// usual failure: a plan that ends early), and after each week grows
+	// to what the weeks so far predict for the rest.
+	if len(ds.weeks) > 0 {
+		ds.reserve = len(ds.classes)*ds.weeks[0].n + 1
+	}
+	var all []Violation
+	ends := make([]int, len(ds.weeks)+1)
 	sh := 0
 	for wi := range ds.weeks {
 		w := &ds.weeks[wi]
-		var out []Violation
+		if wi > 0 && len(all) > 0 {
+			all = slices.Grow(all, len(all)*(len(ds.weeks)-wi)/wi+len(ds.classes))
+			ds.buf = slices.Grow(ds.buf, len(ds.buf)*(len(ds.weeks)-wi)/wi+len(ds.classes)*msgBytes)
+		}
 		for sh < len(share) && share[sh].Week.Before(w.start) {
 			sh++
 		}
 		if sh < len(share) && share[sh].Week == w.start {
-			out = append(out, share[sh])
+			v := share[sh]
+			ds.buf = append(ds.buf, v.Message...)
+			all = ds.add(all, v)
 			count[ruleIndex(RuleOutsideShare)]++
 		}
 		for di := w.first; di < w.first+w.n; di++ {
 			for ci := range ds.classes {
 				for ri, rule := range cellRules {
-					n := len(out)
-					out = rule(ds, ci, di, out)
-					count[ri] += len(out) - n
+					n := len(all)
+					all = rule(ds, ci, di, all)
+					count[ri] += len(all) - n
 				}
 			}
 		}
-		rep.Weeks[wi].Violations = out
+		ends[wi+1] = len(all)
+	}
+	ds.messages(all)
+	for wi := range ds.weeks {
+		if a, b := ends[wi], ends[wi+1]; b > a {
+			rep.Weeks[wi].Violations = all[a:b:b]
+		}
 	}
 	if len(stray) > 0 {
 		rep.Weeks[0].Violations = append(rep.Weeks[0].Violations, stray...)
@@ -341,7 +362,13 @@ type dataset struct {
 	served       []int         // class i, week k at i*len(weeks)+k: days with regular service
 	clubSessions []ClubSession // held ones, in the period
 	decs         map[int]decimal.Decimal
-	buf          []byte // message scratch
+	// buf holds the messages of the violations made so far, one after
+	// another, ends[i] the end of the i-th; messages turns them into one
+	// string and gives each violation its part (one allocation, not one
+	// per violation).
+	buf     []byte
+	ends    []int
+	reserve int // violations to make room for at the first one
 }
 
 // dayText is a day's date and weekday as messages show them, made once per

@@ -35,21 +35,52 @@ func overPeriod(ds *dataset, rule cellRule) []Violation {
 			out = rule(ds, ci, di, out)
 		}
 	}
+	ds.messages(out)
 	return out
 }
 
-// violation is a day-level violation of class ci on day di; its message
-// is what the message functions left in ds.buf.
+// violation is a day-level violation of class ci on day di, without its
+// message, which the message functions have appended to ds.buf.
 func (ds *dataset) violation(rule Rule, ci, di, got, limit int, unit Unit) Violation {
 	t := &ds.text[di]
 	return Violation{Rule: rule, Date: ds.days[di].Date, Weekday: t.weekday, Week: t.week, ClassID: ds.classes[ci].ID,
-		Got: ds.dec(got), Limit: ds.dec(limit), Unit: unit, Message: string(ds.buf)}
+		Got: ds.dec(got), Limit: ds.dec(limit), Unit: unit}
 }
+
+// add appends v, whose message ends ds.buf, to out.
+func (ds *dataset) add(out []Violation, v Violation) []Violation {
+	if out == nil {
+		out = make([]Violation, 0, max(ds.reserve, 4))
+	}
+	ds.ends = append(ds.ends, len(ds.buf))
+	return append(out, v)
+}
+
+// messages sets the messages of out, every violation made since the last
+// call, from ds.buf.
+func (ds *dataset) messages(out []Violation) {
+	if len(out) != len(ds.ends) {
+		panic("compliance: violations and messages out of step")
+	}
+	all, start := string(ds.buf), 0
+	for i, end := range ds.ends {
+		out[i].Message = all[start:end]
+		start = end
+	}
+	ds.buf, ds.ends = ds.buf[:0], ds.ends[:0]
+}
+
+// msgBytes is about the length of a day-level message (Chinese, then
+// English), for sizing ds.buf.
+const msgBytes = 224
 
 // head starts a message in ds.buf with "2025-09-01 星期一 班级 1A".
 func (ds *dataset) head(ci, di int) {
+	if ds.buf == nil {
+		ds.buf = make([]byte, 0, max(ds.reserve, 4)*msgBytes)
+	}
 	t := &ds.text[di]
-	ds.buf = append(append(append(append(append(ds.buf[:0], t.date...), ' '), t.zh...), " 班级 "...), ds.classes[ci].ID...)
+	ds.buf = append(append(append(append(append(ds.buf, t.date...), ' '), t.zh...), " 班级 "...), ds.classes[ci].ID...)
 }
 
 // on appends "on Monday 2025-09-01".
@@ -98,7 +129,7 @@ func serviceDaysCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	ds.str(" of ")
 	ds.num(need)
 	ds.str(" days this week)")
-	return append(out, ds.violation(RuleServiceDays, ci, di, served, need, UnitDays))
+	return ds.add(out, ds.violation(RuleServiceDays, ci, di, served, need, UnitDays))
 }
 
 // checkMinMinutes: on each open school day with service, a class gets at
@@ -130,7 +161,7 @@ func minMinutesCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	ds.on(di)
 	ds.str(", less than ")
 	ds.num(limit)
-	return append(out, ds.violation(RuleMinMinutes, ci, di, m, limit, UnitMinutes))
+	return ds.add(out, ds.violation(RuleMinMinutes, ci, di, m, limit, UnitMinutes))
 }
 
 // checkEndTime: on each open school day with service, a class's regular
@@ -156,7 +187,7 @@ func endTimeCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	ds.on(di)
 	ds.str(", before the off-work time ")
 	ds.clock(off)
-	return append(out, ds.violation(RuleEndTime, ci, di, int(end), int(off), UnitTimeOfDay))
+	return ds.add(out, ds.violation(RuleEndTime, ci, di, int(end), int(off), UnitTimeOfDay))
 }
 
 // capViolations reports held sessions of kind that end after limit (00:00
@@ -180,7 +211,7 @@ func capViolations(ds *dataset, ci, di int, out []Violation, kind ItemKind, limi
 		ds.on(di)
 		ds.str(", after the cap ")
 		ds.clock(limit)
-		out = append(out, ds.violation(rule, ci, di, int(s.End), int(limit), UnitTimeOfDay))
+		out = ds.add(out, ds.violation(rule, ci, di, int(s.End), int(limit), UnitTimeOfDay))
 	}
 	return out
 }
@@ -223,7 +254,7 @@ func eveningStudyStageCell(ds *dataset, ci, di int, out []Violation) []Violation
 		ds.str(") has evening study")
 		ds.on(di)
 		ds.str("; evening study is for junior middle grades only")
-		return append(out, ds.violation(RuleEveningStudyStage, ci, di, c.Grade, 7, UnitGrade))
+		return ds.add(out, ds.violation(RuleEveningStudyStage, ci, di, c.Grade, 7, UnitGrade))
 	}
 	return out
 }
@@ -261,7 +292,7 @@ func maxPeriodsCell(ds *dataset, ci, di int, out []Violation) []Violation {
 	ds.num(limit)
 	v := ds.violation(RuleMaxPeriods, ci, di, 0, limit, UnitPeriods)
 	v.Got = got
-	return append(out, v)
+	return ds.add(out, v)
 }
 
 // checkOutsideShare: in each week with club sessions, the share of held club

@@ -140,7 +140,8 @@ func ComplianceInput(d org.District, sc org.School, days []calendar.Day, classes
 	if p.EveningStudyEnd != nil {
 		pol.EveningStudyCap = calendar.TimeOfDay(*p.EveningStudyEnd)
 	}
-	in := compliance.Input{Policy: pol, School: compliance.School{ID: sc.ID, Stage: complianceStages[sc.Stage]}, Days: days}
+	in := compliance.Input{Policy: pol, School: compliance.School{ID: sc.ID, Stage: complianceStages[sc.Stage]}, Days: days,
+		Classes: make([]compliance.Class, 0, len(classes)), Sessions: make([]compliance.Session, 0, len(occ))}
 	for _, c := range classes {
 		in.Classes = append(in.Classes, compliance.Class{ID: c.ID, Grade: c.Grade})
 	}
