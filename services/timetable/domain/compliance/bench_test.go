@@ -9,7 +9,7 @@ import (
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
 )
 
-// loadTerm is the input the app builds for the load test's school (see
+// loadInput is the input the app builds for the load test's school (see
 // cmd/kehouload seedSchool): September 2024 with a holiday, basic care
 // 16:00–17:20 every school day, ending before the 17:30 off-work time, so
 // every class breaks the end-time rule every day; here for ten classes.

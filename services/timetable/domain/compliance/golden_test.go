@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
-	"github.com/shopspring/decimal"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/check_golden.txt from the current Check")
@@ -168,6 +166,4 @@ func TestCheckGolden(t *testing.T) {
 			t.Errorf("the rich term does not break %s", r)
 		}
 	}
-	_ = civil.Date{}
-	_ = decimal.Zero
 }
