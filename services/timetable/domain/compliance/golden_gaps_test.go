@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"os"
 	"testing"
 
 	"github.com/kehou/kehou/services/timetable/domain/calendar"
@@ -41,17 +40,5 @@ func TestCheckGoldenGaps(t *testing.T) {
 	)
 	_, err = Check(bad)
 	got += "---- overlaps\n" + err.Error() + "\n"
-	const file = "testdata/check_golden_gaps.txt"
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("report differs from %s:\n%s", file, got)
-	}
+	matchGolden(t, "testdata/check_golden_gaps.txt", got)
 }

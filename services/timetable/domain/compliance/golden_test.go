@@ -135,7 +135,19 @@ func TestCheckGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := dumpReport(rep) + "---- week of " + day(8).String() + "\n" + dumpReport(wrep)
-	const file = "testdata/check_golden.txt"
+	matchGolden(t, "testdata/check_golden.txt", got)
+	for _, r := range []Rule{RuleServiceDays, RuleMinMinutes, RuleEndTime, RuleExtendedCareCap, RuleEveningStudyStage,
+		RuleEveningStudyCap, RuleMaxPeriods, RuleOutsideShare} {
+		if !strings.Contains(got, "count "+string(r)+" ") {
+			t.Errorf("the rich term does not break %s", r)
+		}
+	}
+}
+
+// matchGolden compares got with the golden file (rewritten with -update)
+// and names the first line that differs.
+func matchGolden(t *testing.T, file, got string) {
+	t.Helper()
 	if *update {
 		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -145,25 +157,20 @@ func TestCheckGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("report differs from %s at line %d:\n got %q\nwant %q", file, i+1, g, w)
-			}
-		}
+	if got == string(want) {
+		return
 	}
-	for _, r := range []Rule{RuleServiceDays, RuleMinMinutes, RuleEndTime, RuleExtendedCareCap, RuleEveningStudyStage,
-		RuleEveningStudyCap, RuleMaxPeriods, RuleOutsideShare} {
-		if !strings.Contains(got, "count "+string(r)+" ") {
-			t.Errorf("the rich term does not break %s", r)
+	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(gl), len(wl)) {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			t.Fatalf("report differs from %s at line %d:\n got %q\nwant %q", file, i+1, g, w)
 		}
 	}
 }
