@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -33,6 +34,8 @@ import (
 // readsConfig is the flags of `kehouload reads`.
 type readsConfig struct {
 	DatabaseURL string
+	DBMaxConns  int
+	Rounds      int
 	Students    int
 	Duration    time.Duration
 	Warmup      time.Duration
@@ -62,6 +65,8 @@ func parseReadsFlags(args []string, stderr io.Writer) (readsConfig, error) {
 	var c readsConfig
 	var conc, routes string
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (loopback only) the in-process system runs on (migrated)")
+	fs.IntVar(&c.Rounds, "rounds", 1, "times each target is driven, in rotation with the others; the rounds are pooled")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", 10, "database connections of each service's pool (kehou serve's default is 10)")
 	fs.IntVar(&c.Students, "students", 400, "students of the one seeded school (40 a class, one teacher a class)")
 	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "how long each target is driven at each concurrency")
 	fs.DurationVar(&c.Warmup, "warmup", 500*time.Millisecond, "unmeasured driving before each target")
@@ -80,6 +85,12 @@ func parseReadsFlags(args []string, stderr io.Writer) (readsConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.Rounds < 1 || c.Rounds > 100 {
+		return c, fmt.Errorf("--rounds %d: want 1 to 100", c.Rounds)
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 100 {
+		return c, fmt.Errorf("--db-max-conns %d: want 1 to 100", c.DBMaxConns)
 	}
 	if c.Students < 1 || c.Students > 20_000 {
 		return c, fmt.Errorf("--students %d: want 1 to 20000", c.Students)
@@ -142,7 +153,7 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	defer cancel()
 	maxConc := slices.Max(cfg.Concurrency)
 	sys, err := system.Start(ctx, system.Config{
-		Parts: system.AllParts, DatabaseURL: cfg.DatabaseURL, DBMaxConns: int32(min(maxConc/2+8, 40)),
+		Parts: system.AllParts, DatabaseURL: cfg.DatabaseURL, DBMaxConns: int32(cfg.DBMaxConns),
 		HTTPAddr: "127.0.0.1:0", TimetableAddr: "127.0.0.1:0", StaffingAddr: "127.0.0.1:0", BillingAddr: "127.0.0.1:0",
 		ShutdownGrace: 10 * time.Second, Migrate: true, Auth: system.AuthConfig{AccessTokenTTL: cfg.Timeout}, WithoutAuthorization: cfg.NoAuth, InProcess: cfg.InProcess,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
@@ -235,30 +246,50 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err != nil {
 		return err
 	}
-	var results []readResult
+	// Each target is driven --rounds times in rotation and its rounds are
+	// pooled: a target compared with another (the gateway with the direct
+	// call) then meets the same drift of a shared, noisy machine.
+	type key struct {
+		t target
+		n int
+	}
+	samples := map[string]*sample{}
+	var order []key
 	// With --drive-at every target has its own slot of wall-clock time
 	// (warm-up, duration and a 2 s gap for calls still in flight), so
 	// runs started together stay in step target by target.
 	slot, k := cfg.Warmup+cfg.Duration+2*time.Second, 0
-	for _, n := range cfg.Concurrency {
-		for _, t := range targets {
-			if !cfg.DriveAt.IsZero() {
-				time.Sleep(time.Until(cfg.DriveAt.Add(time.Duration(k) * slot)))
-				k++
+	for round := range cfg.Rounds {
+		for _, n := range cfg.Concurrency {
+			for _, t := range targets {
+				if !cfg.DriveAt.IsZero() {
+					time.Sleep(time.Until(cfg.DriveAt.Add(time.Duration(k) * slot)))
+					k++
+				}
+				if cfg.Warmup > 0 {
+					drive(ctx, n, cfg.Warmup, t.call)
+				}
+				sm := drive(ctx, n, cfg.Duration, t.call)
+				fmt.Fprintf(stderr, "  round %d %-12s %-34s c=%-3d %8.0f req/s\n", round+1, t.route, t.name, n, sm.perSecond())
+				id := fmt.Sprintf("%s\x00%s\x00%d", t.route, t.name, n)
+				if samples[id] == nil {
+					samples[id] = &sample{}
+					order = append(order, key{t, n})
+				}
+				samples[id].add(sm)
 			}
-			if cfg.Warmup > 0 {
-				drive(ctx, n, cfg.Warmup, t.call)
-			}
-			r := drive(ctx, n, cfg.Duration, t.call)
-			r.Route, r.Target, r.Concurrency = t.route, t.name, n
-			results = append(results, r)
-			fmt.Fprintf(stderr, "  %-12s %-34s c=%-3d %8.0f req/s\n", t.route, t.name, n, r.PerSecond)
 		}
+	}
+	var results []readResult
+	for _, o := range order {
+		r := samples[fmt.Sprintf("%s\x00%s\x00%d", o.t.route, o.t.name, o.n)].result()
+		r.Route, r.Target, r.Concurrency = o.t.route, o.t.name, o.n
+		results = append(results, r)
 	}
 	if err := stopProfile(); err != nil {
 		return err
 	}
-	rep := readsReport{District: district, Students: cfg.Students, Authorization: !cfg.NoAuth, Seconds: cfg.Duration.Seconds(), Results: results}
+	rep := readsReport{District: district, Students: cfg.Students, Authorization: !cfg.NoAuth, Seconds: cfg.Duration.Seconds(), Rounds: cfg.Rounds, Results: results}
 	if cfg.JSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -437,10 +468,46 @@ type readResult struct {
 	P50ms       float64 `json:"p50_ms"`
 	P99ms       float64 `json:"p99_ms"`
 	FirstError  string  `json:"first_error,omitempty"`
+	// RoundPerSecond is each round's requests/s; PerSecond pools them.
+	RoundPerSecond []float64 `json:"round_requests_per_second,omitempty"`
+}
+
+// sample is what driving a target measured: every call's latency, the
+// errors and the time it took. Rounds of one target add up.
+type sample struct {
+	lat     []time.Duration
+	errs    int64
+	first   string
+	elapsed time.Duration
+	rounds  []float64 // requests/s of each round
+}
+
+func (s sample) perSecond() float64 { return float64(len(s.lat)) / s.elapsed.Seconds() }
+
+func (s *sample) add(o sample) {
+	s.lat = append(s.lat, o.lat...)
+	s.errs += o.errs
+	if s.first == "" {
+		s.first = o.first
+	}
+	s.elapsed += o.elapsed
+	s.rounds = append(s.rounds, o.perSecond())
+}
+
+// result is the pooled rounds: all calls over all the time, percentiles of
+// every call.
+func (s sample) result() readResult {
+	slices.Sort(s.lat)
+	r := readResult{Requests: int64(len(s.lat)), Errors: s.errs, PerSecond: s.perSecond(), FirstError: s.first, RoundPerSecond: s.rounds}
+	if len(s.lat) > 0 {
+		r.P50ms = ms(s.lat[len(s.lat)/2])
+		r.P99ms = ms(s.lat[min(len(s.lat)-1, len(s.lat)*99/100)])
+	}
+	return r
 }
 
 // drive calls f from n workers for d and measures every call.
-func drive(ctx context.Context, n int, d time.Duration, f func(ctx context.Context, worker, i int) error) readResult {
+func drive(ctx context.Context, n int, d time.Duration, f func(ctx context.Context, worker, i int) error) sample {
 	ctx, cancel := context.WithTimeout(ctx, d+10*time.Second)
 	defer cancel()
 	lat := make([][]time.Duration, n)
@@ -468,18 +535,11 @@ func drive(ctx context.Context, n int, d time.Duration, f func(ctx context.Conte
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	r := readResult{Requests: int64(len(all)), Errors: errs.Load(), PerSecond: float64(len(all)) / elapsed.Seconds()}
-	if len(all) > 0 {
-		r.P50ms = ms(all[len(all)/2])
-		r.P99ms = ms(all[min(len(all)-1, len(all)*99/100)])
+	sm := sample{lat: slices.Concat(lat...), errs: errs.Load(), elapsed: time.Since(start)}
+	if e, ok := first.Load().(string); ok {
+		sm.first = e
 	}
-	if s, ok := first.Load().(string); ok {
-		r.FirstError = s
-	}
-	return r
+	return sm
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -489,19 +549,23 @@ type readsReport struct {
 	Students      int          `json:"students"`
 	Authorization bool         `json:"authorization"`
 	Seconds       float64      `json:"seconds_per_target"`
+	Rounds        int          `json:"rounds"`
 	Results       []readResult `json:"results"`
 }
 
 func (r readsReport) print(w io.Writer) {
-	fmt.Fprintf(w, "district %s, one school of %d students; authorization %v; %.1f s per target\n", r.District, r.Students, r.Authorization, r.Seconds)
+	fmt.Fprintf(w, "district %s, one school of %d students; authorization %v; %.1f s per target and round, %d rounds in rotation\n", r.District, r.Students, r.Authorization, r.Seconds, r.Rounds)
 	fmt.Fprintf(w, "%-11s %-42s %4s %9s %8s %8s %6s %-7s %s\n", "route", "target", "conc", "req/s", "p50 ms", "p99 ms", "errors", "÷ floor", "÷ gRPC")
 	for _, x := range r.Results {
 		ratio, direct := "", ""
 		if f, ok := r.floor(x); ok && f > 0 && !strings.HasPrefix(x.Target, "floor") {
 			ratio = fmt.Sprintf("%.2f×", x.PerSecond/f)
 		}
-		if g, ok := r.find(x, "billing gRPC direct"); ok && g > 0 && strings.HasPrefix(x.Target, "gateway") {
-			direct = fmt.Sprintf("%.2f×", x.PerSecond/g)
+		if g, ok := r.result(x, "billing gRPC direct"); ok && g.PerSecond > 0 && strings.HasPrefix(x.Target, "gateway") {
+			direct = fmt.Sprintf("%.2f×", x.PerSecond/g.PerSecond)
+			if lo, hi, ok := roundRatios(x, g); ok {
+				direct += fmt.Sprintf(" (rounds %.2f–%.2f)", lo, hi)
+			}
 		}
 		fmt.Fprintf(w, "%-11s %-42s %4d %9.0f %8.2f %8.2f %6d %-7s %s\n", x.Route, x.Target, x.Concurrency, x.PerSecond, x.P50ms, x.P99ms, x.Errors, ratio, direct)
 		if x.FirstError != "" {
@@ -516,10 +580,33 @@ func (r readsReport) floor(x readResult) (float64, bool) { return r.find(x, "flo
 // find returns the requests/s of the target of x's route and concurrency
 // whose name starts with prefix (the floor, billing's gRPC port).
 func (r readsReport) find(x readResult, prefix string) (float64, bool) {
+	y, ok := r.result(x, prefix)
+	return y.PerSecond, ok
+}
+
+// result returns the result of the target of x's route and concurrency
+// whose name starts with prefix.
+func (r readsReport) result(x readResult, prefix string) (readResult, bool) {
 	for _, y := range r.Results {
 		if y.Route == x.Route && y.Concurrency == x.Concurrency && strings.HasPrefix(y.Target, prefix) {
-			return y.PerSecond, true
+			return y, true
 		}
 	}
-	return 0, false
+	return readResult{}, false
+}
+
+// roundRatios is the lowest and highest ratio of x to y round by round
+// (the rounds ran next to each other), when there was more than one.
+func roundRatios(x, y readResult) (lo, hi float64, ok bool) {
+	if len(x.RoundPerSecond) < 2 || len(x.RoundPerSecond) != len(y.RoundPerSecond) {
+		return 0, 0, false
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i, a := range x.RoundPerSecond {
+		if y.RoundPerSecond[i] <= 0 {
+			return 0, 0, false
+		}
+		lo, hi = min(lo, a/y.RoundPerSecond[i]), max(hi, a/y.RoundPerSecond[i])
+	}
+	return lo, hi, true
 }

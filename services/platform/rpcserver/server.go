@@ -69,7 +69,7 @@ type Options struct {
 type Server struct {
 	*grpc.Server
 	opts  Options
-	local *inprocgrpc.Channel
+	local *local
 }
 
 // New builds the server with the full interceptor chain. Register the
@@ -123,9 +123,8 @@ func New(opts Options) (*Server, error) {
 		serverOpts = append(serverOpts, grpc.Creds(opts.Creds))
 	}
 	gs := grpc.NewServer(serverOpts...)
-	local := (&inprocgrpc.Channel{}).
-		WithServerUnaryInterceptor(chainUnary(chain)).
-		WithServerStreamInterceptor(chainStream(streamChain))
+	local := &local{unary: map[string]localMethod{}, chain: chainUnary(chain),
+		streams: (&inprocgrpc.Channel{}).WithServerStreamInterceptor(chainStream(streamChain))}
 	s := &Server{Server: gs, opts: opts, local: local}
 	healthpb.RegisterHealthServer(s, &healthServer{Server: health.NewServer(), ready: opts.Ready})
 	reflection.Register(gs)
@@ -136,15 +135,15 @@ func New(opts Options) (*Server, error) {
 // on the in-process channel, so both answer the same calls.
 func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	s.Server.RegisterService(desc, impl)
-	s.local.RegisterService(desc, impl)
+	s.local.register(desc, impl)
 }
 
 // Local is the service as a connection for callers in the same process: a
 // call runs the very interceptor chain a network call runs (token
-// verification, authorization, audit, validation) on copies of the
-// messages, without encoding them or crossing a socket. The caller's
-// metadata and per-call credentials arrive as they would over the network;
-// the peer address is "inproc".
+// verification, authorization, audit, validation) without encoding the
+// messages or crossing a socket. The caller's metadata and per-call
+// credentials arrive as they would over the network; the peer address is
+// "inproc". See local.Invoke for what is copied and what is shared.
 func (s *Server) Local() grpc.ClientConnInterface { return s.local }
 
 // chainUnary folds the interceptors into one, outermost first, as
