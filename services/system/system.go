@@ -114,8 +114,9 @@ type Config struct {
 	Migrate        bool
 	FaultInjection bool
 	// WithoutAuthorization starts the services with neither token
-	// verification nor policy checks: only for kehouload's before/after
-	// comparison of what authorization costs. cmd/kehou never sets it.
+	// verification nor policy checks (rpcserver.Options.Unenforced): only
+	// for kehouload's before/after comparison of what authorization costs.
+	// cmd/kehou never sets it.
 	WithoutAuthorization bool
 	// InProcess makes calls between parts of this process (the gateway's to
 	// the services, billing's to timetable …) run in process, through the
@@ -440,11 +441,10 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 				return audit.Record(ctx, pool, string(p), ev)
 			},
 		}
-		if !cfg.WithoutAuthorization {
-			opts.Verifier = token.NewVerifier(keys, time.Now)
-			opts.Services = svcVerifier
-			opts.Policy, opts.Schools = authorization(p, pool, ttConns[p])
-		}
+		opts.Verifier = token.NewVerifier(keys, time.Now)
+		opts.Services = svcVerifier
+		opts.Policy, opts.Schools = authorization(p, pool, ttConns[p])
+		opts.Unenforced = cfg.WithoutAuthorization
 		srv, err := rpcserver.New(opts)
 		if err != nil {
 			return nil, err

@@ -10,6 +10,7 @@ import (
 	billingv1 "github.com/kehou/kehou/proto/gen/kehou/billing/v1"
 	commonv1 "github.com/kehou/kehou/proto/gen/kehou/common/v1"
 	"github.com/kehou/kehou/services/platform/auth/token"
+	"github.com/kehou/kehou/services/platform/authz"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -212,3 +213,30 @@ func (c staticCreds) GetRequestMetadata(context.Context, ...string) (map[string]
 }
 
 func (staticCreds) RequireTransportSecurity() bool { return false }
+
+// TestUnenforcedChecksNothing: with Unenforced a server keeps its policy
+// (for the audit's write classification) but refuses no token and no caller,
+// which the same server enforcing it does.
+func TestUnenforcedChecksNothing(t *testing.T) {
+	pemText, err := token.NewPrivateKeyPEM("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := token.LoadKeys("", string(pemText), "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := authz.Policy{"/grpc.health.v1.Health/Check": {Write: true}}
+	for _, unenforced := range []bool{false, true} {
+		srv, err := rpcserver.New(rpcserver.Options{Service: "test", Verifier: token.NewVerifier(keys, time.Now), Policy: policy,
+			Schools: func(context.Context, string) (string, error) { return "", nil }, Unenforced: unenforced})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := metadata.AppendToOutgoingContext(context.Background(), rpcserver.AuthorizationKey, "Bearer not-a-token")
+		_, err = healthpb.NewHealthClient(srv.Local()).Check(ctx, &healthpb.HealthCheckRequest{})
+		if got, want := status.Code(err), map[bool]codes.Code{false: codes.Unauthenticated, true: codes.OK}[unenforced]; got != want {
+			t.Errorf("unenforced %v, bad token: %v, want %v", unenforced, got, want)
+		}
+	}
+}

@@ -48,6 +48,11 @@ type Options struct {
 	Policy authz.Policy
 	// Schools resolves a school's district for Policy's scope checks.
 	Schools authz.Schools
+	// Unenforced checks no token and no rule: Policy then only says which
+	// methods write (for the audit's caller, see mutating). Only kehouload
+	// sets it, to measure what authorization costs with everything else
+	// (the audit above all) doing the same work.
+	Unenforced bool
 	// Ready reports whether the service's dependencies (its database) are
 	// reachable; the health service answers NOT_SERVING when it fails.
 	Ready func(context.Context) error
@@ -96,10 +101,10 @@ func New(opts Options) (*Server, error) {
 	if opts.FaultInjection {
 		chain = append(chain, faultUnary)
 	}
-	if opts.Verifier != nil {
+	if opts.Verifier != nil && !opts.Unenforced {
 		chain = append(chain, authUnary(opts.Verifier, opts.Services))
 	}
-	if opts.Policy != nil {
+	if opts.Policy != nil && !opts.Unenforced {
 		if opts.Verifier == nil || opts.Schools == nil {
 			return nil, errors.New("rpcserver: a policy needs a verifier and a school resolver")
 		}
@@ -111,10 +116,10 @@ func New(opts Options) (*Server, error) {
 		logStream(opts.Logger, opts.Service),
 		recoverStream(opts.Logger),
 	}
-	if opts.Verifier != nil {
+	if opts.Verifier != nil && !opts.Unenforced {
 		streamChain = append(streamChain, authStream(opts.Verifier, opts.Services))
 	}
-	if opts.Policy != nil {
+	if opts.Policy != nil && !opts.Unenforced {
 		streamChain = append(streamChain, authz.Stream(opts.Policy, opts.Schools))
 	}
 	streamChain = append(streamChain, validateStream(validator), auditStream(opts))
