@@ -26,31 +26,12 @@ import (
 // call meets — a bad token is refused, an injected panic is recovered — and
 // both answer alike.
 func TestLocalRunsTheChain(t *testing.T) {
-	pemText, err := token.NewPrivateKeyPEM("k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := token.LoadKeys("", string(pemText), "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testKeys(t)
 	srv, err := rpcserver.New(rpcserver.Options{Service: "test", FaultInjection: true, Verifier: token.NewVerifier(keys, time.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
-	t.Cleanup(func() { cancel(); <-done })
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
+	conn := serve(t, srv)
 
 	for name, cc := range map[string]grpc.ClientConnInterface{"network": conn, "in process": srv.Local()} {
 		health := healthpb.NewHealthClient(cc)
@@ -121,19 +102,7 @@ func TestLocalAnswersAsTheNetworkDoes(t *testing.T) {
 	}
 	impl := &statementsServer{seen: make(chan seenCall, 1)}
 	srv.RegisterService(&billingv1.BillingService_ServiceDesc, impl)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
-	t.Cleanup(func() { cancel(); <-done })
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
+	conn := serve(t, srv)
 
 	type answer struct {
 		resp             *billingv1.ListStudentStatementsResponse
@@ -218,14 +187,7 @@ func (staticCreds) RequireTransportSecurity() bool { return false }
 // (for the audit's write classification) but refuses no token and no caller,
 // which the same server enforcing it does.
 func TestUnenforcedChecksNothing(t *testing.T) {
-	pemText, err := token.NewPrivateKeyPEM("k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := token.LoadKeys("", string(pemText), "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testKeys(t)
 	policy := authz.Policy{"/grpc.health.v1.Health/Check": {Write: true}}
 	for _, unenforced := range []bool{false, true} {
 		srv, err := rpcserver.New(rpcserver.Options{Service: "test", Verifier: token.NewVerifier(keys, time.Now), Policy: policy,
@@ -239,4 +201,38 @@ func TestUnenforcedChecksNothing(t *testing.T) {
 			t.Errorf("unenforced %v, bad token: %v, want %v", unenforced, got, want)
 		}
 	}
+}
+
+// testKeys is a key set of one fresh signing key.
+func testKeys(t *testing.T) *token.KeySet {
+	t.Helper()
+	pemText, err := token.NewPrivateKeyPEM("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := token.LoadKeys("", string(pemText), "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// serve serves srv on a loopback port for the test's life and returns a
+// network connection to it.
+func serve(t *testing.T, srv *rpcserver.Server) *grpc.ClientConn {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, lis, time.Second) }()
+	t.Cleanup(func() { cancel(); <-done })
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
 }
