@@ -249,19 +249,14 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	// Each target is driven --rounds times in rotation and its rounds are
 	// pooled: a target compared with another (the gateway with the direct
 	// call) then meets the same drift of a shared, noisy machine.
-	type key struct {
-		t target
-		n int
-	}
-	samples := map[string]*sample{}
-	var order []key
+	samples := make([]sample, len(cfg.Concurrency)*len(targets)) // by concurrency, then target
 	// With --drive-at every target has its own slot of wall-clock time
 	// (warm-up, duration and a 2 s gap for calls still in flight), so
 	// runs started together stay in step target by target.
 	slot, k := cfg.Warmup+cfg.Duration+2*time.Second, 0
 	for round := range cfg.Rounds {
-		for _, n := range cfg.Concurrency {
-			for _, t := range targets {
+		for ci, n := range cfg.Concurrency {
+			for ti, t := range targets {
 				if !cfg.DriveAt.IsZero() {
 					time.Sleep(time.Until(cfg.DriveAt.Add(time.Duration(k) * slot)))
 					k++
@@ -271,20 +266,17 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 				}
 				sm := drive(ctx, n, cfg.Duration, t.call)
 				fmt.Fprintf(stderr, "  round %d %-12s %-34s c=%-3d %8.0f req/s\n", round+1, t.route, t.name, n, sm.perSecond())
-				id := fmt.Sprintf("%s\x00%s\x00%d", t.route, t.name, n)
-				if samples[id] == nil {
-					samples[id] = &sample{}
-					order = append(order, key{t, n})
-				}
-				samples[id].add(sm)
+				samples[ci*len(targets)+ti].add(sm)
 			}
 		}
 	}
 	var results []readResult
-	for _, o := range order {
-		r := samples[fmt.Sprintf("%s\x00%s\x00%d", o.t.route, o.t.name, o.n)].result()
-		r.Route, r.Target, r.Concurrency = o.t.route, o.t.name, o.n
-		results = append(results, r)
+	for ci, n := range cfg.Concurrency {
+		for ti, t := range targets {
+			r := samples[ci*len(targets)+ti].result()
+			r.Route, r.Target, r.Concurrency = t.route, t.name, n
+			results = append(results, r)
+		}
 	}
 	if err := stopProfile(); err != nil {
 		return err
