@@ -322,10 +322,12 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		var totals []byte
 		var lineNo *int32
 		var lt, rule, doc, name, sk, unit, prov *string
-		var qty, rate, gross, net, parent *decimal.Decimal
+		// The line's numerics are NULL only with the line (no lines joined).
+		var qty, rate, gross, net, parent pgdb.NullDecimal
 		var adj, subs, wv, detail []byte
 		if err := rows.Scan(&s.DistrictID, &s.SchoolID, &s.StatementID, &s.RunID, &s.StudentID, &s.TermID, &kind, &from, &to,
-			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued, &s.ParentAmount, &s.TotalAmount,
+			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued,
+			(*pgdb.Decimal)(&s.ParentAmount), (*pgdb.Decimal)(&s.TotalAmount),
 			&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, &adj, &net, &subs, &wv, &parent, &prov, &detail); err != nil {
 			return nil, err
 		}
@@ -341,7 +343,7 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 			continue
 		}
 		l := statement.Line{LineType: *lt, RuleID: *rule, DocumentNo: *doc, Name: *name, ServiceKind: *sk, Unit: *unit,
-			Quantity: *qty, UnitRate: *rate, Gross: *gross, Net: *net, Parent: *parent, ProviderID: *prov}
+			Quantity: qty.Decimal, UnitRate: rate.Decimal, Gross: gross.Decimal, Net: net.Decimal, Parent: parent.Decimal, ProviderID: *prov}
 		if err := json.Unmarshal(adj, &l.Adjustments); err != nil {
 			return nil, err
 		}
@@ -493,8 +495,9 @@ func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, 
 		var id string
 		var l statement.Line
 		var adj, subs, wv, detail []byte
-		if err := rows.Scan(&id, &l.LineType, &l.RuleID, &l.DocumentNo, &l.Name, &l.ServiceKind, &l.Unit, &l.Quantity, &l.UnitRate, &l.Gross,
-			&adj, &l.Net, &subs, &wv, &l.Parent, &l.ProviderID, &detail); err != nil {
+		if err := rows.Scan(&id, &l.LineType, &l.RuleID, &l.DocumentNo, &l.Name, &l.ServiceKind, &l.Unit,
+			(*pgdb.Decimal)(&l.Quantity), (*pgdb.Decimal)(&l.UnitRate), (*pgdb.Decimal)(&l.Gross),
+			&adj, (*pgdb.Decimal)(&l.Net), &subs, &wv, (*pgdb.Decimal)(&l.Parent), &l.ProviderID, &detail); err != nil {
 			return nil, err
 		}
 		for _, d := range []struct {
