@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/kehou/kehou/services/billing/domain/fee"
 	"github.com/kehou/kehou/services/billing/domain/ledger"
 	"github.com/kehou/kehou/services/billing/domain/runs"
@@ -319,22 +319,26 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		var from, to, issued time.Time
 		var version int32
 		var revision int32
-		var totals []byte
+		// totals stays in pgx's buffer until the next row: it is decoded
+		// once per statement, not once per line.
+		var totals pgtype.DriverBytes
 		var lineNo *int32
 		var lt, rule, doc, name, sk, unit, prov *string
-		// The line's numerics are NULL only with the line (no lines joined).
+		// The line's columns are NULL only with the line (no lines joined);
+		// its jsonb targets then stay zero.
 		var qty, rate, gross, net, parent pgdb.NullDecimal
-		var adj, subs, wv, detail []byte
+		var l statement.Line
 		if err := rows.Scan(&s.DistrictID, &s.SchoolID, &s.StatementID, &s.RunID, &s.StudentID, &s.TermID, &kind, &from, &to,
 			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued,
 			(*pgdb.Decimal)(&s.ParentAmount), (*pgdb.Decimal)(&s.TotalAmount),
-			&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, &adj, &net, &subs, &wv, &parent, &prov, &detail); err != nil {
+			&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, (*adjustmentsJSON)(&l.Adjustments), &net,
+			(*sharesJSON)(&l.Subsidies), (*sharesJSON)(&l.Waivers), &parent, &prov, (*detailJSON)(&l.Detail)); err != nil {
 			return nil, err
 		}
 		if len(out) == 0 || out[len(out)-1].StatementID != s.StatementID {
 			s.PeriodKind, s.From, s.To, s.IssuedAt = fee.PeriodKind(kind), feeDate(&from), feeDate(&to), issued
 			s.Revision, s.Schedule.Version = int(revision), int(version)
-			if err := json.Unmarshal(totals, &s.Totals); err != nil {
+			if err := (*totalsJSON)(&s.Totals).ScanBytes(totals); err != nil {
 				return nil, fmt.Errorf("decode totals: %w", err)
 			}
 			out = append(out, s)
@@ -342,20 +346,8 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		if lineNo == nil {
 			continue
 		}
-		l := statement.Line{LineType: *lt, RuleID: *rule, DocumentNo: *doc, Name: *name, ServiceKind: *sk, Unit: *unit,
-			Quantity: qty.Decimal, UnitRate: rate.Decimal, Gross: gross.Decimal, Net: net.Decimal, Parent: parent.Decimal, ProviderID: *prov}
-		if err := json.Unmarshal(adj, &l.Adjustments); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(subs, &l.Subsidies); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(wv, &l.Waivers); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(detail, &l.Detail); err != nil {
-			return nil, err
-		}
+		l.LineType, l.RuleID, l.DocumentNo, l.Name, l.ServiceKind, l.Unit, l.ProviderID = *lt, *rule, *doc, *name, *sk, *unit, *prov
+		l.Quantity, l.UnitRate, l.Gross, l.Net, l.Parent = qty.Decimal, rate.Decimal, gross.Decimal, net.Decimal, parent.Decimal
 		last := &out[len(out)-1]
 		last.Lines = append(last.Lines, l)
 	}
@@ -494,19 +486,11 @@ func periodStatements(ctx context.Context, q rowsQuerier, districtID, schoolID, 
 	for rows.Next() {
 		var id string
 		var l statement.Line
-		var adj, subs, wv, detail []byte
 		if err := rows.Scan(&id, &l.LineType, &l.RuleID, &l.DocumentNo, &l.Name, &l.ServiceKind, &l.Unit,
 			(*pgdb.Decimal)(&l.Quantity), (*pgdb.Decimal)(&l.UnitRate), (*pgdb.Decimal)(&l.Gross),
-			&adj, (*pgdb.Decimal)(&l.Net), &subs, &wv, (*pgdb.Decimal)(&l.Parent), &l.ProviderID, &detail); err != nil {
-			return nil, err
-		}
-		for _, d := range []struct {
-			b []byte
-			v any
-		}{{adj, &l.Adjustments}, {subs, &l.Subsidies}, {wv, &l.Waivers}, {detail, &l.Detail}} {
-			if err := json.Unmarshal(d.b, d.v); err != nil {
-				return nil, fmt.Errorf("decode line of %s: %w", id, err)
-			}
+			(*adjustmentsJSON)(&l.Adjustments), (*pgdb.Decimal)(&l.Net), (*sharesJSON)(&l.Subsidies), (*sharesJSON)(&l.Waivers),
+			(*pgdb.Decimal)(&l.Parent), &l.ProviderID, (*detailJSON)(&l.Detail)); err != nil {
+			return nil, fmt.Errorf("statement lines: %w", err)
 		}
 		st := &sts[index[id]]
 		st.Lines = append(st.Lines, l)
