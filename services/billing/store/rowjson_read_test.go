@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/kehou/kehou/services/billing/domain/statement"
+	"github.com/kehou/kehou/services/platform/pgdb"
 	"github.com/kehou/kehou/services/platform/pgtest"
 	"github.com/shopspring/decimal"
 )
@@ -211,6 +213,98 @@ func BenchmarkRowJSONRead(b *testing.B) {
 				if err := (*totalsJSON)(&v).ScanBytes(t); err != nil {
 					b.Fatal(err)
 				}
+			}
+		}
+	})
+}
+
+// BenchmarkLineListsDecoding compares, on a seeded student's 31 lines, the
+// jsonb columns decoded by the scan targets ("jsonb") with the other
+// candidate: PostgreSQL turning each list into typed arrays
+// (jsonb_array_elements, ->> and casts) that pgx decodes in binary
+// ("pg_arrays"). Each op is one query of the lines' lists and detail.
+func BenchmarkLineListsDecoding(b *testing.B) {
+	pool := pgtest.Pool(b)
+	seedTermStatements(b, pool, 5)
+	ctx := context.Background()
+	const where = `WHERE district_id = $1 AND school_id = $2 ORDER BY statement_id, line_no`
+	b.Run("jsonb", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rows, err := pool.Query(ctx, `SELECT adjustments, subsidies, waivers, detail FROM billing.statement_lines `+where, seedDistrict, seedSchool)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				var l statement.Line
+				if err := rows.Scan((*adjustmentsJSON)(&l.Adjustments), (*sharesJSON)(&l.Subsidies), (*sharesJSON)(&l.Waivers), (*detailJSON)(&l.Detail)); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if rows.Err() != nil || n != 31 {
+				b.Fatal(n, rows.Err())
+			}
+		}
+	})
+	list := func(col string, fields ...string) string {
+		var s string
+		for _, f := range fields {
+			cast := ""
+			if f == "amount" {
+				cast = "::numeric"
+			}
+			s += `, ARRAY(SELECT (e->>'` + f + `')` + cast + ` FROM jsonb_array_elements(` + col + `) WITH ORDINALITY a(e, o) ORDER BY o)`
+		}
+		return s
+	}
+	q := `SELECT line_no` + list("adjustments", "kind", "amount", "rule_id", "document_no") +
+		list("subsidies", "payer_id", "amount", "rule_id", "document_no", "category") +
+		list("waivers", "payer_id", "amount", "rule_id", "document_no", "category") +
+		`, (detail->>'days_scheduled')::int, (detail->>'days_enrolled')::int, (detail->>'days_cancelled')::int, (detail->>'days_short')::int,
+		(detail->>'days_leave')::int, (detail->>'days_served')::int, (detail->>'holiday_quantity')::numeric, (detail->>'holiday_rate')::numeric,
+		(detail->>'surcharge')::numeric FROM billing.statement_lines ` + where
+	b.Run("pg_arrays", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rows, err := pool.Query(ctx, q, seedDistrict, seedSchool)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				var l statement.Line
+				var no int32
+				var ak, ar, ad, sp, sr, sd, sc, wp, wr, wd, wc []pgtype.Text
+				var aa, sa, wa []pgdb.Decimal
+				var d [6]int32
+				if err := rows.Scan(&no, &ak, &aa, &ar, &ad, &sp, &sa, &sr, &sd, &sc, &wp, &wa, &wr, &wd, &wc,
+					&d[0], &d[1], &d[2], &d[3], &d[4], &d[5], (*pgdb.Decimal)(&l.Detail.HolidayQuantity), (*pgdb.Decimal)(&l.Detail.HolidayRate),
+					(*pgdb.Decimal)(&l.Detail.Surcharge)); err != nil {
+					b.Fatal(err)
+				}
+				l.Adjustments = make([]statement.Adjustment, len(ak))
+				for i := range ak {
+					l.Adjustments[i] = statement.Adjustment{Kind: ak[i].String, Amount: decimal.Decimal(aa[i]), RuleID: ar[i].String, DocumentNo: ad[i].String}
+				}
+				for _, sh := range []struct {
+					dst           *[]statement.Share
+					p, r, dn, cat []pgtype.Text
+					amounts       []pgdb.Decimal
+				}{{&l.Subsidies, sp, sr, sd, sc, sa}, {&l.Waivers, wp, wr, wd, wc, wa}} {
+					*sh.dst = make([]statement.Share, len(sh.p))
+					for i := range sh.p {
+						(*sh.dst)[i] = statement.Share{PayerID: sh.p[i].String, Amount: decimal.Decimal(sh.amounts[i]), RuleID: sh.r[i].String,
+							DocumentNo: sh.dn[i].String, Category: sh.cat[i].String}
+					}
+				}
+				l.Detail.DaysScheduled, l.Detail.DaysEnrolled, l.Detail.DaysCancelled = int(d[0]), int(d[1]), int(d[2])
+				l.Detail.DaysShort, l.Detail.DaysLeave, l.Detail.DaysServed = int(d[3]), int(d[4]), int(d[5])
+				n++
+			}
+			if rows.Err() != nil || n != 31 {
+				b.Fatal(n, rows.Err())
 			}
 		}
 	})
