@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -312,41 +313,56 @@ func readStatementsJoin(ctx context.Context, q rowsQuerier, join, where string, 
 		return nil, fmt.Errorf("read statements: %w", err)
 	}
 	defer rows.Close()
+	// One set of destinations for every row (each Scan writes all of them;
+	// the jsonb targets start from zero): locals handed to Scan escape, and
+	// per row they were two dozen allocations. The LEFT JOIN's line columns
+	// are NULL only when a statement has no line.
+	var (
+		s                                   statement.Issued
+		kind                                string
+		from, to, issued                    time.Time
+		version, revision                   int32
+		totals                              pgtype.DriverBytes // pgx's buffer, valid until the next row
+		lineNo                              pgtype.Int4
+		lt, rule, doc, name, sk, unit, prov pgtype.Text
+		qty, rate, gross, net, parent       pgdb.NullDecimal
+		l                                   statement.Line
+	)
+	dst := []any{&s.DistrictID, &s.SchoolID, &s.StatementID, &s.RunID, &s.StudentID, &s.TermID, &kind, &from, &to,
+		&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued,
+		(*pgdb.Decimal)(&s.ParentAmount), (*pgdb.Decimal)(&s.TotalAmount),
+		&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, (*adjustmentsJSON)(&l.Adjustments), &net,
+		(*sharesJSON)(&l.Subsidies), (*sharesJSON)(&l.Waivers), &parent, &prov, (*detailJSON)(&l.Detail)}
+	// A statement's columns repeat on each of its lines: after its first
+	// row only the line's are scanned (pgx skips a nil destination).
+	const statementColumns, statementIDColumn = 20, 2
+	lineDst := slices.Clone(dst)
+	clear(lineDst[:statementColumns])
 	var out []statement.Issued
 	for rows.Next() {
-		var s statement.Issued
-		var kind string
-		var from, to, issued time.Time
-		var version int32
-		var revision int32
-		// totals stays in pgx's buffer until the next row: it is decoded
-		// once per statement, not once per line.
-		var totals pgtype.DriverBytes
-		var lineNo *int32
-		var lt, rule, doc, name, sk, unit, prov *string
-		// The line's columns are NULL only with the line (no lines joined);
-		// its jsonb targets then stay zero.
-		var qty, rate, gross, net, parent pgdb.NullDecimal
-		var l statement.Line
-		if err := rows.Scan(&s.DistrictID, &s.SchoolID, &s.StatementID, &s.RunID, &s.StudentID, &s.TermID, &kind, &from, &to,
-			&s.Kind, &s.Corrects, &revision, &s.Schedule.ScheduleID, &version, &s.Schedule.DocumentNo, &totals, &s.ContentHash, &issued,
-			(*pgdb.Decimal)(&s.ParentAmount), (*pgdb.Decimal)(&s.TotalAmount),
-			&lineNo, &lt, &rule, &doc, &name, &sk, &unit, &qty, &rate, &gross, (*adjustmentsJSON)(&l.Adjustments), &net,
-			(*sharesJSON)(&l.Subsidies), (*sharesJSON)(&l.Waivers), &parent, &prov, (*detailJSON)(&l.Detail)); err != nil {
+		first := len(out) == 0 || string(rows.RawValues()[statementIDColumn]) != out[len(out)-1].StatementID
+		scan := lineDst
+		if first {
+			scan = dst
+		}
+		if err := rows.Scan(scan...); err != nil {
 			return nil, err
 		}
-		if len(out) == 0 || out[len(out)-1].StatementID != s.StatementID {
+		if first {
 			s.PeriodKind, s.From, s.To, s.IssuedAt = fee.PeriodKind(kind), feeDate(&from), feeDate(&to), issued
 			s.Revision, s.Schedule.Version = int(revision), int(version)
+			// Once per statement, not per line; new maps, so the
+			// statement appended before keeps its own.
 			if err := (*totalsJSON)(&s.Totals).ScanBytes(totals); err != nil {
 				return nil, fmt.Errorf("decode totals: %w", err)
 			}
 			out = append(out, s)
 		}
-		if lineNo == nil {
+		if !lineNo.Valid {
 			continue
 		}
-		l.LineType, l.RuleID, l.DocumentNo, l.Name, l.ServiceKind, l.Unit, l.ProviderID = *lt, *rule, *doc, *name, *sk, *unit, *prov
+		l.LineType, l.RuleID, l.DocumentNo, l.Name, l.ServiceKind, l.Unit = lt.String, rule.String, doc.String, name.String, sk.String, unit.String
+		l.ProviderID = prov.String
 		l.Quantity, l.UnitRate, l.Gross, l.Net, l.Parent = qty.Decimal, rate.Decimal, gross.Decimal, net.Decimal, parent.Decimal
 		last := &out[len(out)-1]
 		last.Lines = append(last.Lines, l)
