@@ -13,6 +13,7 @@ import (
 	idstaffingfeed "github.com/kehou/kehou/services/identity/staffingfeed"
 	idtimetablefeed "github.com/kehou/kehou/services/identity/timetablefeed"
 	"github.com/kehou/kehou/services/platform/audit"
+	"github.com/kehou/kehou/services/platform/changes"
 	"github.com/kehou/kehou/services/platform/importjob"
 	"log/slog"
 	"net"
@@ -41,6 +42,7 @@ import (
 	"github.com/kehou/kehou/services/staffing"
 	strpc "github.com/kehou/kehou/services/staffing/rpc"
 	"github.com/kehou/kehou/services/timetable"
+	ttapp "github.com/kehou/kehou/services/timetable/app"
 	ttrpc "github.com/kehou/kehou/services/timetable/rpc"
 	ttstore "github.com/kehou/kehou/services/timetable/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -445,6 +447,14 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		opts.Services = svcVerifier
 		opts.Policy, opts.Schools = authorization(p, pool, ttConns[p])
 		opts.Unenforced = cfg.WithoutAuthorization
+		// Timetable keeps terms' facts in memory while its change feed says
+		// they are current; a call that changes data returns once the feed
+		// has caught up with it.
+		var feed *changes.Feed
+		if p == Timetable {
+			feed = changes.New(pool, ttapp.ChangesChannel, log)
+			opts.AfterChange = feed.Sync
+		}
 		srv, err := rpcserver.New(opts)
 		if err != nil {
 			return nil, err
@@ -454,7 +464,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		var jobs *importjob.Runner
 		switch p {
 		case Timetable:
-			jobs = timetable.Register(srv, pool, log)
+			jobs = timetable.Register(srv, pool, feed, log)
 		case Staffing:
 			jobs = staffing.Register(srv, pool, ttConns[p], log)
 		case Billing:
@@ -468,6 +478,9 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		// Callers stop before what they call: billing calls staffing, both call timetable.
 		stage := map[Part]int{Billing: 1, Identity: 1, Staffing: 2, Timetable: 3}[p]
 		sctx := stages.ctx(stage)
+		if feed != nil {
+			tasks = append(tasks, task{stage, func() error { feed.Run(sctx); return nil }})
+		}
 		tasks = append(tasks, task{stage, func() error {
 			err := srv.Serve(sctx, lis, cfg.ShutdownGrace)
 			if jobs != nil { // before the pool closes

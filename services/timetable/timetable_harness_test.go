@@ -30,7 +30,7 @@ func serveGRPC(t *testing.T) *grpc.ClientConn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	timetable.Register(srv, pool, log)
+	timetable.Register(srv, pool, nil, log)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

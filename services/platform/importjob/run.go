@@ -26,6 +26,10 @@ type Runner struct {
 	Prefix string
 	// Timeout bounds one job (default 30 minutes).
 	Timeout time.Duration
+	// Settle, if set, is called when a job's work has ended and before the
+	// job is recorded finished, so that whoever sees the finished job reads
+	// what it wrote (changes.Feed.Sync).
+	Settle func(context.Context)
 
 	mu       sync.Mutex
 	running  map[string]context.CancelFunc // job id → cancels its work
@@ -72,6 +76,9 @@ func (r *Runner) Start(ctx context.Context, log *slog.Logger, job Job, work Work
 		defer r.wg.Done()
 		defer cancel()
 		state, rep := r.run(bg, log, job, work)
+		if r.Settle != nil {
+			r.Settle(bg)
+		}
 		r.mu.Lock()
 		delete(r.running, job.ID)
 		if state == Failed && r.stopping && bg.Err() != nil {

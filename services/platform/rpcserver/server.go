@@ -64,6 +64,11 @@ type Options struct {
 	// AuditLog writes an audit event to the service's audit_log
 	// (audit.Record with its pool and schema).
 	AuditLog func(context.Context, audit.Event) error
+	// AfterChange, if set, is called when a call that may change data has
+	// returned and before its answer is sent (changes.Feed.Sync for a
+	// service that keeps reads in memory), so the caller's next read sees
+	// what the call committed.
+	AfterChange func(context.Context)
 	// Creds are the listener's transport credentials (TLS between hosts);
 	// nil serves plaintext, for one host or a private network.
 	Creds credentials.TransportCredentials
@@ -111,6 +116,9 @@ func New(opts Options) (*Server, error) {
 		chain = append(chain, authz.Unary(opts.Policy, opts.Schools))
 	}
 	chain = append(chain, validateUnary(validator), auditUnary(opts))
+	if opts.AfterChange != nil {
+		chain = append(chain, settleUnary(opts.Policy, opts.AfterChange))
+	}
 	streamChain := []grpc.StreamServerInterceptor{
 		requestIDStream,
 		logStream(opts.Logger, opts.Service),
@@ -123,6 +131,9 @@ func New(opts Options) (*Server, error) {
 		streamChain = append(streamChain, authz.Stream(opts.Policy, opts.Schools))
 	}
 	streamChain = append(streamChain, validateStream(validator), auditStream(opts))
+	if opts.AfterChange != nil {
+		streamChain = append(streamChain, settleStream(opts.Policy, opts.AfterChange))
+	}
 	serverOpts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(chain...), grpc.ChainStreamInterceptor(streamChain...)}
 	if opts.Creds != nil {
 		serverOpts = append(serverOpts, grpc.Creds(opts.Creds))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kehou/kehou/services/platform/audit"
 	"github.com/kehou/kehou/services/platform/authz"
+	"github.com/kehou/kehou/services/platform/changes"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/timetable/domain/org"
@@ -45,11 +46,20 @@ type App struct {
 	// schools remembers each school's district (a school never moves), for
 	// reads that need only the scope: one round trip fewer per request.
 	schools authz.Schools
+	// facts keeps terms' facts for the reads derived from them.
+	facts factsCache
 }
 
-// New returns the use cases over store.
-func New(store Store) *App {
-	return &App{store: store, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix), schools: authz.Cached(store.SchoolDistrict, 100_000)}
+// New returns the use cases over store. With feed (the change feed of
+// ChangesChannel), reads of a term's facts are kept in memory until a
+// change to the school or district is committed; nil keeps nothing.
+func New(store Store, feed *changes.Feed) *App {
+	a := &App{store: store, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix), schools: authz.Cached(store.SchoolDistrict, 100_000),
+		facts: factsCache{feed: feed}}
+	if feed != nil {
+		a.jobs.Settle = feed.Sync
+	}
+	return a
 }
 
 // CreateDistrict validates and stores a new district.

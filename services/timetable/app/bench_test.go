@@ -104,7 +104,7 @@ func peakHeap() (stop func() uint64) {
 // with -bench ImportRoster -benchtime 1x to compare 10k with 50k rows.
 func BenchmarkImportRoster(b *testing.B) {
 	pool := pgtest.Pool(b)
-	a := app.New(store.New(pool))
+	a := app.New(store.New(pool), nil)
 	if _, err := a.CreateDistrict(ctx, org.District{ID: "350402", Name: "三元区", Policy: org.Policy{OffWork: 17 * 60,
 		ServiceDaysPerWeek: 5, PeriodMinutesPrimary: 40, PeriodMinutesJuniorMiddle: 45}}); err != nil {
 		b.Fatal(err)

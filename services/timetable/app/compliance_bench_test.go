@@ -21,7 +21,7 @@ import (
 // before the 17:30 off-work time every school day (190 violations). It
 // runs the whole use case against the database: load, derive, check.
 func BenchmarkCompliance(b *testing.B) {
-	a := app.New(store.New(pgtest.Pool(b)))
+	a := app.New(store.New(pgtest.Pool(b)), nil)
 	if _, err := a.CreateDistrict(ctx, org.District{ID: "350403", Name: "沙县区", Policy: org.Policy{OffWork: 17*60 + 30,
 		MinMinutesPerDay: 80, ServiceDaysPerWeek: 5, PeriodMinutesPrimary: 40, PeriodMinutesJuniorMiddle: 45}}); err != nil {
 		b.Fatal(err)

@@ -25,7 +25,7 @@ var ctx = context.Background()
 func newWorld(t testing.TB) (*app.App, string, func(t testing.TB) string) {
 	t.Helper()
 	pool := pgtest.Pool(t)
-	a := app.New(store.New(pool))
+	a := app.New(store.New(pool), nil)
 	if _, err := a.CreateDistrict(ctx, org.District{ID: "350402", Name: "三元区", Policy: org.Policy{OffWork: 17 * 60,
 		ServiceDaysPerWeek: 5, PeriodMinutesPrimary: 40, PeriodMinutesJuniorMiddle: 45}}); err != nil {
 		t.Fatal(err)

@@ -127,17 +127,20 @@ func (a *App) GeneratePlan(ctx context.Context, schoolID, termID string, seed ui
 
 // GetPlan returns the term's stored plan.
 func (a *App) GetPlan(ctx context.Context, schoolID, termID string) (school.Plan, error) {
-	sc, err := a.scope(ctx, schoolID)
+	f, err := a.readTerm(ctx, schoolID, termID)
 	if err != nil {
 		return school.Plan{}, err
 	}
-	return a.store.GetPlan(ctx, sc, termID)
+	if !f.PlanStored {
+		return school.Plan{}, fault.NotFound("plan of term " + termID + " not found")
+	}
+	return f.Plan, nil
 }
 
 // Compliance checks "5+2" for the week containing weekOf, or for the
 // whole term when weekOf is zero.
 func (a *App) Compliance(ctx context.Context, schoolID, termID string, weekOf civil.Date) (compliance.Report, error) {
-	f, err := a.loadTerm(ctx, schoolID, termID)
+	f, err := a.readTerm(ctx, schoolID, termID)
 	if err != nil {
 		return compliance.Report{}, err
 	}

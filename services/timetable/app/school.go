@@ -39,7 +39,6 @@ type PlanningStore interface {
 	GetClub(ctx context.Context, sc school.Scope, id string) (school.Club, error)
 	ListClubs(ctx context.Context, sc school.Scope, termID string) ([]school.Club, error)
 	SavePlan(ctx context.Context, sc school.Scope, p school.Plan) error
-	GetPlan(ctx context.Context, sc school.Scope, termID string) (school.Plan, error)
 	// TermFacts reads a term's facts (all but Days and PeriodMinutes) and
 	// the closures touching it in one round trip.
 	TermFacts(ctx context.Context, sc school.Scope, termID string) (school.TermFacts, []calendar.Closure, error)

@@ -11,7 +11,8 @@ import (
 
 // TestPlanReadSeesNewSchools: the plan read remembers a school's district,
 // but never a school it did not find: created after a miss, the very next
-// read finds it (its plan, not yet made, is then what is missing).
+// read finds it (the term asked for, which does not exist, is then what is
+// missing).
 func TestPlanReadSeesNewSchools(t *testing.T) {
 	a, existing, _ := newWorld(t)
 	const id = "sch_scope_later"
@@ -24,8 +25,8 @@ func TestPlanReadSeesNewSchools(t *testing.T) {
 	}
 	for _, sc := range []string{id, existing, id} {
 		_, err = a.GetPlan(ctx, sc, "term_x")
-		if !errors.Is(err, fault.ErrNotFound) || !strings.Contains(err.Error(), "plan") {
-			t.Fatalf("school %s: %v, want its plan not found", sc, err)
+		if !errors.Is(err, fault.ErrNotFound) || !strings.Contains(err.Error(), "term term_x") {
+			t.Fatalf("school %s: %v, want its term not found", sc, err)
 		}
 	}
 }

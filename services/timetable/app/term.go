@@ -101,14 +101,14 @@ func (a *App) loadTerm(ctx context.Context, schoolID, termID string) (termFacts,
 
 // Calendar returns every day of a term, closures applied.
 func (a *App) Calendar(ctx context.Context, schoolID, termID string) ([]calendar.Day, error) {
-	f, err := a.loadTerm(ctx, schoolID, termID)
+	f, err := a.readTerm(ctx, schoolID, termID)
 	return f.Days, err
 }
 
 // Occurrences lists a term's dated sessions between from and to
 // (inclusive; zero dates mean the term's bounds).
 func (a *App) Occurrences(ctx context.Context, schoolID, termID string, from, to civil.Date) ([]school.OccurrenceView, error) {
-	f, err := a.loadTerm(ctx, schoolID, termID)
+	f, err := a.readTerm(ctx, schoolID, termID)
 	if err != nil {
 		return nil, err
 	}

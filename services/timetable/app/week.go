@@ -35,7 +35,7 @@ type StudentWeek struct {
 // in. It reads only the child's own class, clubs and the rooms of their
 // sessions, so a guardian learns nothing of other children.
 func (a *App) StudentWeek(ctx context.Context, schoolID, studentID, termID string, weekOf civil.Date) (StudentWeek, error) {
-	f, err := a.loadTerm(ctx, schoolID, termID)
+	f, err := a.readTerm(ctx, schoolID, termID)
 	if err != nil {
 		return StudentWeek{}, err
 	}

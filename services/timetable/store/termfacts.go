@@ -62,6 +62,8 @@ func (s *Store) TermFacts(ctx context.Context, sc school.Scope, termID string) (
 		if !errors.Is(err, fault.ErrNotFound) {
 			return f, nil, err
 		}
+	} else {
+		f.PlanStored = true
 	}
 	if f.Cancels, err = collect(br, scanCancellation, "cancellations"); err != nil {
 		return f, nil, err

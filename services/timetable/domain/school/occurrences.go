@@ -15,12 +15,14 @@ import (
 // the weekly plan, and the cancellations and deliveries recorded. The use
 // cases load it; the derivations here are pure.
 type TermFacts struct {
-	Term       Term
-	Days       []calendar.Day
-	Items      []Item
-	Classes    []Class
-	Clubs      []Club
-	Plan       Plan
+	Term    Term
+	Days    []calendar.Day
+	Items   []Item
+	Classes []Class
+	Clubs   []Club
+	Plan    Plan
+	// PlanStored says whether a plan was generated; Plan is empty if not.
+	PlanStored bool
 	Cancels    []calendar.Cancellation
 	Deliveries []calendar.Delivery
 	// PeriodMinutes is the period (课时) length of the school's stage,
