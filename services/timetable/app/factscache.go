@@ -5,11 +5,18 @@ import (
 	"sync"
 
 	"github.com/kehou/kehou/services/platform/changes"
+	"github.com/kehou/kehou/services/platform/civil"
+	"github.com/kehou/kehou/services/timetable/domain/calendar"
+	"github.com/kehou/kehou/services/timetable/domain/compliance"
 )
 
 // ChangesChannel is the channel timetable's triggers notify after a
 // committed change to a term's facts (migration 0007_change_notices).
 const ChangesChannel = "kehou_timetable_changes"
+
+// maxKeptReports bounds the "5+2" reports derived from one kept term (the
+// whole term and a week each).
+const maxKeptReports = 64
 
 // maxKeptTerms bounds the terms whose facts are kept: a district's
 // schools' current terms fit many times over (a term's facts are tens of
@@ -90,6 +97,57 @@ func (a *App) readTerm(ctx context.Context, schoolID, termID string) (termFacts,
 	if err != nil || !keep {
 		return f, err
 	}
+	f.derived = &derived{}
 	a.facts.put(k, mark, f)
 	return f, nil
+}
+
+// derived holds what is computed from a kept term's facts alone, so that
+// it is computed once per kept term rather than once per request. It is
+// forgotten with the facts.
+type derived struct {
+	once sync.Once
+	occ  []calendar.Occurrence
+	err  error
+
+	mu      sync.Mutex
+	reports map[civil.Date]reportResult // by week (zero: the whole term)
+}
+
+type reportResult struct {
+	rep compliance.Report
+	err error
+}
+
+// occurrences is f.Occurrences(nil, nil), computed once for a kept term;
+// the slice is shared: callers must not change it.
+func (f termFacts) occurrences() ([]calendar.Occurrence, error) {
+	if f.derived == nil {
+		return f.Occurrences(nil, nil)
+	}
+	f.derived.once.Do(func() { f.derived.occ, f.derived.err = f.Occurrences(nil, nil) })
+	return f.derived.occ, f.derived.err
+}
+
+// report returns compute's report for weekOf, computed once for a kept
+// term; the report is shared: callers must not change it.
+func (f termFacts) report(weekOf civil.Date, compute func() (compliance.Report, error)) (compliance.Report, error) {
+	d := f.derived
+	if d == nil {
+		return compute()
+	}
+	d.mu.Lock()
+	r, ok := d.reports[weekOf]
+	d.mu.Unlock()
+	if ok {
+		return r.rep, r.err
+	}
+	rep, err := compute()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.reports == nil || len(d.reports) >= maxKeptReports {
+		d.reports = map[civil.Date]reportResult{}
+	}
+	d.reports[weekOf] = reportResult{rep, err}
+	return rep, err
 }

@@ -145,41 +145,44 @@ func (a *App) Compliance(ctx context.Context, schoolID, termID string, weekOf ci
 		return compliance.Report{}, err
 	}
 	from, to := f.Term.Calendar.Start, f.Term.Calendar.End
+	var week civil.Date // the report's key among a kept term's: zero for the whole term
 	if !weekOf.IsZero() {
 		if !f.Term.Calendar.Contains(weekOf) {
 			return compliance.Report{}, fault.Invalid("week_of", "must be inside the term")
 		}
 		from = weekOf.StartOfWeek()
 		to = from.AddDays(6)
+		week = from
 	}
-	occ, err := f.Occurrences(nil, nil)
-	if err != nil {
-		return compliance.Report{}, err
-	}
-	var days []calendar.Day
-	for _, d := range f.Days {
-		if !d.Date.Before(from) && !d.Date.After(to) {
-			days = append(days, d)
+	return f.report(week, func() (compliance.Report, error) {
+		occ, err := f.occurrences()
+		if err != nil {
+			return compliance.Report{}, err
 		}
-	}
-	schoolDay := make(map[civil.Date]bool, len(f.Days))
-	for _, d := range f.Days {
-		schoolDay[d.Date] = d.SchoolDay
-	}
-	// Filtered in place: occ is this request's own.
-	inRange := occ[:0]
-	for _, o := range occ {
-		// Weekend care on days off is an extra, outside the "5+2" rules.
-		if schoolDay[o.Date] && !o.Date.Before(from) && !o.Date.After(to) {
-			inRange = append(inRange, o)
+		var days []calendar.Day
+		for _, d := range f.Days {
+			if !d.Date.Before(from) && !d.Date.After(to) {
+				days = append(days, d)
+			}
 		}
-	}
-	in := school.ComplianceInput(f.tenant.District, f.tenant.School, days, f.Classes, f.Items, f.Clubs, inRange)
-	rep, err := compliance.Check(in)
-	if err != nil {
-		return rep, translate(err, "")
-	}
-	return rep, nil
+		schoolDay := make(map[civil.Date]bool, len(f.Days))
+		for _, d := range f.Days {
+			schoolDay[d.Date] = d.SchoolDay
+		}
+		var inRange []calendar.Occurrence
+		for _, o := range occ {
+			// Weekend care on days off is an extra, outside the "5+2" rules.
+			if schoolDay[o.Date] && !o.Date.Before(from) && !o.Date.After(to) {
+				inRange = append(inRange, o)
+			}
+		}
+		in := school.ComplianceInput(f.tenant.District, f.tenant.School, days, f.Classes, f.Items, f.Clubs, inRange)
+		rep, err := compliance.Check(in)
+		if err != nil {
+			return rep, translate(err, "")
+		}
+		return rep, nil
+	})
 }
 
 var plannerIndex = regexp.MustCompile(`^(classes|clubs|rooms)\[(\d+)\]`)

@@ -77,6 +77,9 @@ func (a *App) CreateClosure(ctx context.Context, districtID string, c calendar.C
 type termFacts struct {
 	tenant Tenant
 	school.TermFacts
+	// derived is what was computed from a kept term (readTerm); nil for
+	// facts read for one request.
+	derived *derived
 }
 
 func (a *App) loadTerm(ctx context.Context, schoolID, termID string) (termFacts, error) {
@@ -116,7 +119,7 @@ func (a *App) Occurrences(ctx context.Context, schoolID, termID string, from, to
 	if err != nil {
 		return nil, err
 	}
-	occ, err := f.Occurrences(nil, nil)
+	occ, err := f.occurrences()
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (a *App) StudentWeek(ctx context.Context, schoolID, studentID, termID strin
 		}
 		return in, pending
 	}
-	occ, err := f.Occurrences(nil, nil)
+	occ, err := f.occurrences()
 	if err != nil {
 		return StudentWeek{}, err
 	}
