@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type readsConfig struct {
 	JSON        bool
 	Timeout     time.Duration
 	CPUProfile  string
+	MemProfile  string
 	// Only, when set, drives only the targets whose names contain it
 	// (a profile of one target).
 	Only string
@@ -77,6 +79,7 @@ func parseReadsFlags(args []string, stderr io.Writer) (readsConfig, error) {
 	fs.BoolVar(&c.JSON, "json", false, "print the results as JSON")
 	fs.DurationVar(&c.Timeout, "timeout", 20*time.Minute, "the whole command's deadline")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the driving (not the seeding) to this file")
+	fs.StringVar(&c.MemProfile, "memprofile", "", "write a profile of what the driving allocated (go tool pprof -sample_index=alloc_space) to this file")
 	fs.StringVar(&c.Only, "only", "", "drive only the targets whose names contain this (for a profile of one target)")
 	var driveAt int64
 	fs.Int64Var(&driveAt, "drive-at", 0, "Unix time (seconds) to start driving at, after seeding: runs started together then drive the same targets at the same moments (0: at once)")
@@ -246,6 +249,7 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err != nil {
 		return err
 	}
+	stopAllocs := startAllocProfile(cfg.MemProfile)
 	// Each target is driven --rounds times in rotation and its rounds are
 	// pooled: a target compared with another (the gateway with the direct
 	// call) then meets the same drift of a shared, noisy machine.
@@ -279,6 +283,9 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		}
 	}
 	if err := stopProfile(); err != nil {
+		return err
+	}
+	if err := stopAllocs(); err != nil {
 		return err
 	}
 	rep := readsReport{District: district, Students: cfg.Students, Authorization: !cfg.NoAuth, Seconds: cfg.Duration.Seconds(), Rounds: cfg.Rounds, Results: results}
@@ -462,6 +469,11 @@ type readResult struct {
 	FirstError  string  `json:"first_error,omitempty"`
 	// RoundPerSecond is each round's requests/s; PerSecond pools them.
 	RoundPerSecond []float64 `json:"round_requests_per_second,omitempty"`
+	// KBPerRequest is the heap this process allocated per request (the
+	// load's own clients and, in process, the whole system) and
+	// GCPerSecond its garbage collections per second, while driving.
+	KBPerRequest float64 `json:"kb_allocated_per_request"`
+	GCPerSecond  float64 `json:"gc_per_second"`
 }
 
 // sample is what driving a target measured: every call's latency, the
@@ -472,6 +484,8 @@ type sample struct {
 	first   string
 	elapsed time.Duration
 	rounds  []float64 // requests/s of each round
+	alloc   uint64    // bytes allocated while driving
+	gcs     uint32    // garbage collections while driving
 }
 
 func (s sample) perSecond() float64 { return float64(len(s.lat)) / s.elapsed.Seconds() }
@@ -484,6 +498,8 @@ func (s *sample) add(o sample) {
 	}
 	s.elapsed += o.elapsed
 	s.rounds = append(s.rounds, o.perSecond())
+	s.alloc += o.alloc
+	s.gcs += o.gcs
 }
 
 // result is the pooled rounds: all calls over all the time, percentiles of
@@ -494,6 +510,10 @@ func (s sample) result() readResult {
 	if len(s.lat) > 0 {
 		r.P50ms = ms(s.lat[len(s.lat)/2])
 		r.P99ms = ms(s.lat[min(len(s.lat)-1, len(s.lat)*99/100)])
+		r.KBPerRequest = float64(s.alloc) / 1024 / float64(len(s.lat))
+	}
+	if s.elapsed > 0 {
+		r.GCPerSecond = float64(s.gcs) / s.elapsed.Seconds()
 	}
 	return r
 }
@@ -506,6 +526,8 @@ func drive(ctx context.Context, n int, d time.Duration, f func(ctx context.Conte
 	var errs atomic.Int64
 	var first atomic.Value
 	var wg sync.WaitGroup
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	end := start.Add(d)
 	for w := range n {
@@ -527,7 +549,10 @@ func drive(ctx context.Context, n int, d time.Duration, f func(ctx context.Conte
 		}()
 	}
 	wg.Wait()
-	sm := sample{lat: slices.Concat(lat...), errs: errs.Load(), elapsed: time.Since(start)}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	sm := sample{lat: slices.Concat(lat...), errs: errs.Load(), elapsed: elapsed,
+		alloc: after.TotalAlloc - before.TotalAlloc, gcs: after.NumGC - before.NumGC}
 	if e, ok := first.Load().(string); ok {
 		sm.first = e
 	}
@@ -547,7 +572,7 @@ type readsReport struct {
 
 func (r readsReport) print(w io.Writer) {
 	fmt.Fprintf(w, "district %s, one school of %d students; authorization %v; %.1f s per target and round, %d rounds in rotation\n", r.District, r.Students, r.Authorization, r.Seconds, r.Rounds)
-	fmt.Fprintf(w, "%-11s %-42s %4s %9s %8s %8s %6s %-7s %s\n", "route", "target", "conc", "req/s", "p50 ms", "p99 ms", "errors", "÷ floor", "÷ gRPC")
+	fmt.Fprintf(w, "%-11s %-42s %4s %9s %8s %8s %6s %6s %5s %-7s %s\n", "route", "target", "conc", "req/s", "p50 ms", "p99 ms", "errors", "KB/req", "GC/s", "÷ floor", "÷ gRPC")
 	for _, x := range r.Results {
 		ratio, direct := "", ""
 		if f, ok := r.floor(x); ok && f > 0 && !strings.HasPrefix(x.Target, "floor") {
@@ -559,7 +584,7 @@ func (r readsReport) print(w io.Writer) {
 				direct += fmt.Sprintf(" (rounds %.2f–%.2f)", lo, hi)
 			}
 		}
-		fmt.Fprintf(w, "%-11s %-42s %4d %9.0f %8.2f %8.2f %6d %-7s %s\n", x.Route, x.Target, x.Concurrency, x.PerSecond, x.P50ms, x.P99ms, x.Errors, ratio, direct)
+		fmt.Fprintf(w, "%-11s %-42s %4d %9.0f %8.2f %8.2f %6d %6.1f %5.1f %-7s %s\n", x.Route, x.Target, x.Concurrency, x.PerSecond, x.P50ms, x.P99ms, x.Errors, x.KBPerRequest, x.GCPerSecond, ratio, direct)
 		if x.FirstError != "" {
 			fmt.Fprintf(w, "            first error: %.300s\n", x.FirstError)
 		}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
-	"strings"
 
 	identityv1 "github.com/kehou/kehou/proto/gen/kehou/identity/v1"
 	"github.com/kehou/kehou/services/identity/app"
@@ -15,8 +13,6 @@ import (
 	"github.com/kehou/kehou/services/platform/paging"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -43,26 +39,6 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 		return status.Error(codes.PermissionDenied, err.Error())
 	}
 	return rpcserver.StatusFromFault(ctx, s.log, err)
-}
-
-// clientAddress is the address a request came from: the last hop the
-// gateway recorded in x-forwarded-for, else the connection's peer.
-func clientAddress(ctx context.Context) string {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get("x-forwarded-for"); len(v) > 0 {
-			hops := strings.Split(v[len(v)-1], ",")
-			if a := strings.TrimSpace(hops[len(hops)-1]); a != "" {
-				return a
-			}
-		}
-	}
-	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-		if host, _, err := net.SplitHostPort(p.Addr.String()); err == nil {
-			return host
-		}
-		return p.Addr.String()
-	}
-	return ""
 }
 
 var roleToPB = map[auth.Role]identityv1.Role{
@@ -111,7 +87,7 @@ func tokensPB(t *app.Tokens) *identityv1.Tokens {
 
 // SignIn implements the RPC.
 func (s *Server) SignIn(ctx context.Context, req *identityv1.SignInRequest) (*identityv1.SignInResponse, error) {
-	r, err := s.app.SignIn(ctx, req.GetLogin(), req.GetPassword(), clientAddress(ctx))
+	r, err := s.app.SignIn(ctx, req.GetLogin(), req.GetPassword(), rpcserver.ClientAddress(ctx))
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -138,7 +114,7 @@ func (s *Server) SignOut(ctx context.Context, req *identityv1.SignOutRequest) (*
 
 // ChangePassword implements the RPC.
 func (s *Server) ChangePassword(ctx context.Context, req *identityv1.ChangePasswordRequest) (*identityv1.ChangePasswordResponse, error) {
-	r, err := s.app.ChangePassword(ctx, req.GetLogin(), req.GetCurrentPassword(), req.GetNewPassword(), clientAddress(ctx))
+	r, err := s.app.ChangePassword(ctx, req.GetLogin(), req.GetCurrentPassword(), req.GetNewPassword(), rpcserver.ClientAddress(ctx))
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

@@ -20,12 +20,10 @@ import (
 // ClientAddress is the address a request came from: the last hop the
 // gateway recorded in x-forwarded-for, else the connection's peer.
 func ClientAddress(ctx context.Context) string {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get("x-forwarded-for"); len(v) > 0 {
-			hops := strings.Split(v[len(v)-1], ",")
-			if a := strings.TrimSpace(hops[len(hops)-1]); a != "" {
-				return a
-			}
+	if v := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(v) > 0 {
+		hops := strings.Split(v[len(v)-1], ",")
+		if a := strings.TrimSpace(hops[len(hops)-1]); a != "" {
+			return a
 		}
 	}
 	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {

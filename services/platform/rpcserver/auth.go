@@ -32,8 +32,7 @@ func authenticateService(ctx context.Context, sv *token.ServiceVerifier) (contex
 	if sv == nil {
 		return ctx, nil
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	vals := md.Get(ServiceKey)
+	vals := metadata.ValueFromIncomingContext(ctx, ServiceKey)
 	if len(vals) == 0 {
 		return ctx, nil
 	}
@@ -68,8 +67,7 @@ func (ServiceCredentials) RequireTransportSecurity() bool { return false }
 // without one is anonymous (each method decides whether that is enough);
 // a call with a bad one is refused outright, never served as anonymous.
 func authenticate(ctx context.Context, v *token.Verifier) (context.Context, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	vals := md.Get(AuthorizationKey)
+	vals := metadata.ValueFromIncomingContext(ctx, AuthorizationKey)
 	if len(vals) == 0 {
 		return ctx, nil
 	}
@@ -124,10 +122,8 @@ func (s *authedStream) Context() context.Context { return s.ctx }
 // bearer token of the call being served on to the calls it makes, so the
 // callee scopes its answer to the same person.
 func ForwardAuthorization(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get(AuthorizationKey); len(v) == 1 {
-			ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, v[0])
-		}
+	if v := metadata.ValueFromIncomingContext(ctx, AuthorizationKey); len(v) == 1 {
+		ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, v[0])
 	}
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
@@ -135,10 +131,8 @@ func ForwardAuthorization(ctx context.Context, method string, req, reply any, cc
 // ForwardAuthorizationStream is ForwardAuthorization for streaming calls
 // (the feeds billing and staffing read from timetable and staffing).
 func ForwardAuthorizationStream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get(AuthorizationKey); len(v) == 1 {
-			ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, v[0])
-		}
+	if v := metadata.ValueFromIncomingContext(ctx, AuthorizationKey); len(v) == 1 {
+		ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, v[0])
 	}
 	return streamer(ctx, desc, cc, method, opts...)
 }

@@ -46,10 +46,8 @@ func NewRequestID() string {
 
 func withRequestID(ctx context.Context) context.Context {
 	id := ""
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get(RequestIDKey); len(v) > 0 && len(v[0]) <= 64 {
-			id = v[0]
-		}
+	if v := metadata.ValueFromIncomingContext(ctx, RequestIDKey); len(v) > 0 && len(v[0]) <= 64 {
+		id = v[0]
 	}
 	if id == "" {
 		id = NewRequestID()
@@ -163,8 +161,7 @@ func logPanic(ctx context.Context, log *slog.Logger, method string, r any) {
 // faultUnary lets tests provoke a panic or a slow call through the real
 // chain. It is only installed when Options.FaultInjection is set.
 func faultUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	for _, f := range md.Get(FaultKey) {
+	for _, f := range metadata.ValueFromIncomingContext(ctx, FaultKey) {
 		switch {
 		case f == "panic":
 			panic("injected fault")
