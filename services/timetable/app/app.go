@@ -44,7 +44,7 @@ type App struct {
 	store Store
 	jobs  *importjob.Runner
 	// schools remembers each school's district (a school never moves), for
-	// reads that need only the scope: one round trip fewer per request.
+	// the kept terms' keys: one round trip fewer per request.
 	schools authz.Schools
 	// facts keeps terms' facts for the reads derived from them.
 	facts factsCache

@@ -66,17 +66,6 @@ func (a *App) Tenant(ctx context.Context, schoolID string) (Tenant, error) {
 	return Tenant{Scope: school.Scope{DistrictID: sc.DistrictID, SchoolID: sc.ID}, School: sc, District: d}, nil
 }
 
-// scope resolves a school id to its scope for a read that needs nothing
-// else of the school or its district (their names and policy can change,
-// a school's district cannot): from memory after the first time.
-func (a *App) scope(ctx context.Context, schoolID string) (school.Scope, error) {
-	d, err := a.schools(ctx, schoolID)
-	if err != nil {
-		return school.Scope{}, err
-	}
-	return school.Scope{DistrictID: d, SchoolID: schoolID}, nil
-}
-
 // CreateRoom adds a room.
 func (a *App) CreateRoom(ctx context.Context, schoolID string, r school.Room) (school.Room, error) {
 	t, err := a.Tenant(ctx, schoolID)
