@@ -268,6 +268,39 @@ func TestReadStatementsMatchesOldDecoding(t *testing.T) {
 	}
 }
 
+// TestPeriodStatementsMatchesOldDecoding: the replay's reader (statements,
+// then their lines by key) decodes the same columns with the same targets;
+// it too must give what the old decoding gives, for the first month (a
+// charge and its adjustment statement).
+func TestPeriodStatementsMatchesOldDecoding(t *testing.T) {
+	pool := pgtest.Pool(t)
+	ctx := context.Background()
+	written := seedTermStatements(t, pool, 2)
+	_, err := pool.Exec(ctx, `INSERT INTO billing.fee_runs (district_id, school_id, run_id, request_id, term_id, period_kind,
+			period_start, period_end, status, inputs, inputs_hash, create_time)
+		SELECT DISTINCT $1, school_id, run_id, run_id, term_id, 'month', period_start, period_end, 'issued', '{}'::jsonb, '', issued_at
+		FROM billing.statements`, seedDistrict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := written[0]
+	old, err := readStatementsOld(ctx, pool, `WHERE s.district_id = $1 AND s.school_id = $2 AND s.period_start = $3 AND s.period_end = $4`,
+		seedDistrict, seedSchool, dateArg(first.From), dateArg(first.To))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := New(pool).PeriodStatements(ctx, seedDistrict, seedSchool, seedTerm, first.From, first.To, "run-adj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old) != 2 || len(old[0].Lines) != 6 || len(old[1].Lines) != 1 {
+		t.Fatalf("old decoding read %d statements, want the charge and its adjustment", len(old))
+	}
+	if diff := cmp.Diff(old, got, exactDecimal); diff != "" {
+		t.Errorf("period statements differ from the old decoding (-old +new):\n%s", diff)
+	}
+}
+
 // BenchmarkStudentStatements reads a student's term (five monthly
 // statements of six lines and a one-line adjustment statement: 31 rows) the way
 // ListStudentStatements does, with the current decoding ("new") and with
