@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	staffingv1 "github.com/kehou/kehou/proto/gen/kehou/staffing/v1"
+	"github.com/kehou/kehou/services/platform/changes"
 	"github.com/kehou/kehou/services/platform/importjob"
 	"github.com/kehou/kehou/services/staffing/app"
 	"github.com/kehou/kehou/services/staffing/rpc"
@@ -21,8 +22,10 @@ import (
 // the timetable service. It fails the import jobs a previous run left
 // running and returns the runner of import jobs, whose Shutdown the
 // caller calls when it stops.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable grpc.ClientConnInterface, log *slog.Logger) *importjob.Runner {
-	a := app.New(store.New(pool), timetablefeed.New(timetable))
+// feed (of app.ChangesChannel, run by the caller; nil for none) lets
+// staffing grids be kept in memory.
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, timetable grpc.ClientConnInterface, feed *changes.Feed, log *slog.Logger) *importjob.Runner {
+	a := app.New(store.New(pool), timetablefeed.New(timetable), feed)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if n, err := a.Imports().Recover(ctx); err != nil {

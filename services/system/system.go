@@ -40,6 +40,7 @@ import (
 	"github.com/kehou/kehou/services/platform/rpcclient"
 	"github.com/kehou/kehou/services/platform/rpcserver"
 	"github.com/kehou/kehou/services/staffing"
+	stapp "github.com/kehou/kehou/services/staffing/app"
 	strpc "github.com/kehou/kehou/services/staffing/rpc"
 	"github.com/kehou/kehou/services/timetable"
 	ttapp "github.com/kehou/kehou/services/timetable/app"
@@ -447,12 +448,12 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		opts.Services = svcVerifier
 		opts.Policy, opts.Schools = authorization(p, pool, ttConns[p])
 		opts.Unenforced = cfg.WithoutAuthorization
-		// Timetable keeps terms' facts in memory while its change feed says
-		// they are current; a call that changes data returns once the feed
-		// has caught up with it.
+		// Timetable keeps terms' facts and staffing its grids in memory
+		// while their change feed says they are current; a call that changes
+		// data returns once the feed has caught up with it.
 		var feed *changes.Feed
-		if p == Timetable {
-			feed = changes.New(pool, ttapp.ChangesChannel, log)
+		if ch, ok := changesChannels[p]; ok {
+			feed = changes.New(pool, ch, log)
 			opts.AfterChange = feed.Sync
 		}
 		srv, err := rpcserver.New(opts)
@@ -466,7 +467,7 @@ func Start(ctx context.Context, cfg Config) (_ *Running, err error) {
 		case Timetable:
 			jobs = timetable.Register(srv, pool, feed, log)
 		case Staffing:
-			jobs = staffing.Register(srv, pool, ttConns[p], log)
+			jobs = staffing.Register(srv, pool, ttConns[p], feed, log)
 		case Billing:
 			jobs = billing.Register(srv, pool, ttConns[p], stConns[p], log, cfg.Billing)
 		case Identity:
@@ -720,6 +721,10 @@ func startIdentity(ctx context.Context, srv *rpcserver.Server, pool *pgxpool.Poo
 	}
 	return nil
 }
+
+// changesChannels are the parts that keep reads in memory under a change
+// feed (services/platform/changes), with the channel their triggers notify.
+var changesChannels = map[Part]string{Timetable: ttapp.ChangesChannel, Staffing: stapp.ChangesChannel}
 
 // authorization is each service's policy and how it learns a school's
 // district: timetable from its own directory, the others by asking

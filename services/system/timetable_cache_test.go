@@ -179,3 +179,65 @@ func TestTermFactsKeptAndRenewed(t *testing.T) {
 	setSeed(7)
 	eventually("after the feed listens again", "7")
 }
+
+// TestStaffingGridKeptAndRenewed: staffing keeps a week's grid in memory.
+// A week solved again, and each of 25 assignments un-assigned, through the
+// API is the very next read's grid; an assignment removed behind the API
+// with the notices off is still shown (the grid is from memory) until a
+// notice names the school.
+func TestStaffingGridKeptAndRenewed(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	s := newStaffingSchool(t, env, "350482")
+	holds := func(asg string) bool {
+		for _, a := range s.grid(t)["assignments"].([]any) {
+			if systemtest.Str(a, "assignment_id") == asg {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 1; i <= 3; i++ {
+		solved := s.solve(t, fmt.Sprint(i))
+		for range 2 { // the second read is from memory
+			if got, want := fmt.Sprint(pairs(s.grid(t))), fmt.Sprint(pairs(solved)); got != want {
+				t.Fatalf("seed %d: the next grid read differs from the solved week:\n got %s\nwant %s", i, got, want)
+			}
+		}
+	}
+	// Un-assigning is quick: without the feed catching up at the end of
+	// the call, the next read would race the notice.
+	for _, a := range asList(s.grid(t)["assignments"])[:25] {
+		asg := systemtest.Str(a, "assignment_id")
+		s.env.MustDo(t, "POST", s.path("/assignments/%s:unassign", asg), map[string]any{"reason": "调课"})
+		if holds(asg) {
+			t.Fatalf("assignment %s un-assigned: the next grid read still shows it", asg)
+		}
+	}
+	asg := systemtest.Str(s.grid(t), "assignments", 0, "assignment_id")
+	held := func() bool { return holds(asg) }
+	db, err := pgx.Connect(context.Background(), env.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	for _, sql := range []string{`SET session_replication_role = replica`,
+		`UPDATE staffing.assignments SET status = 'removed', remove_time = now() WHERE assignment_id = '` + asg + `'`} {
+		if _, err := db.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	if !held() {
+		t.Fatal("an assignment removed without a notice is gone from the next read: the grid is not kept")
+	}
+	if _, err := db.Exec(context.Background(), `SELECT pg_notify('kehou_staffing_changes', $1)`, s.district+"/"+s.id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for held() {
+		if time.Now().After(deadline) {
+			t.Fatal("a notice for the school: the removed assignment is still shown after 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

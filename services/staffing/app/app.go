@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kehou/kehou/services/platform/audit"
+	"github.com/kehou/kehou/services/platform/changes"
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/platform/importjob"
@@ -99,11 +100,35 @@ type App struct {
 	tt    Timetable
 	now   func() time.Time
 	jobs  *importjob.Runner
+	// grids keeps the weeks' staffing grids read lately, under the change
+	// feed: a grid is derived from staffing's own rows alone.
+	grids *changes.Cache[gridKey, Grid]
 }
 
-// New returns the use cases.
-func New(store Store, tt Timetable) *App {
-	return &App{store: store, tt: tt, now: time.Now, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix)}
+// ChangesChannel is the channel staffing's triggers notify after a
+// committed change to what a staffing grid is read from (migration
+// 0007_change_notices).
+const ChangesChannel = "kehou_staffing_changes"
+
+// maxKeptGrids bounds the kept grids: a district's schools' current and
+// next weeks fit many times over.
+const maxKeptGrids = 4096
+
+type gridKey struct {
+	district, school string
+	week             civil.Date
+}
+
+// New returns the use cases. With feed (the change feed of
+// ChangesChannel), staffing grids are kept in memory until a change to
+// the school or district is committed; nil keeps nothing.
+func New(store Store, tt Timetable, feed *changes.Feed) *App {
+	a := &App{store: store, tt: tt, now: time.Now, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix),
+		grids: changes.NewCache[gridKey, Grid](feed, maxKeptGrids)}
+	if feed != nil {
+		a.jobs.Settle = feed.Sync
+	}
+	return a
 }
 
 func today(t time.Time) civil.Date {

@@ -75,7 +75,7 @@ func BenchmarkStaffingGrid(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pool.Close()
-	a := app.New(store.New(pool), timetablefeed.New(ttConn))
+	a := app.New(store.New(pool), timetablefeed.New(ttConn), nil)
 	week := civil.New(2024, 9, 2)
 	g, err := a.StaffingGrid(ctx, sc, week)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kehou/kehou/services/platform/changes"
 	"github.com/kehou/kehou/services/platform/civil"
 	"github.com/kehou/kehou/services/platform/fault"
 	"github.com/kehou/kehou/services/staffing/domain/demand"
@@ -171,13 +172,19 @@ func (a *App) SolveWeek(ctx context.Context, schoolID, termID string, weekStart 
 	return a.grid(ctx, sc, weekStart)
 }
 
-// StaffingGrid returns a school's stored week with its fairness summary.
+// StaffingGrid returns a school's stored week with its fairness summary:
+// from memory when nothing of the school or district changed since it was
+// read (the grid is shared: callers must not change it).
 func (a *App) StaffingGrid(ctx context.Context, schoolID string, weekStart civil.Date) (Grid, error) {
 	district, err := a.tt.SchoolDistrict(ctx, schoolID)
 	if err != nil {
 		return Grid{}, err
 	}
-	return a.grid(ctx, facts.School{ID: schoolID, DistrictID: district}, weekOf(weekStart))
+	week := weekOf(weekStart)
+	scopes := []string{changes.Scope(district, schoolID), changes.Scope(district, "")}
+	return a.grids.Read(gridKey{district, schoolID, week}, scopes, func() (Grid, error) {
+		return a.grid(ctx, facts.School{ID: schoolID, DistrictID: district}, week)
+	})
 }
 
 func (a *App) grid(ctx context.Context, sc facts.School, weekStart civil.Date) (Grid, error) {

@@ -46,8 +46,9 @@ type App struct {
 	// schools remembers each school's district (a school never moves), for
 	// the kept terms' keys: one round trip fewer per request.
 	schools authz.Schools
-	// facts keeps terms' facts for the reads derived from them.
-	facts factsCache
+	// facts keeps terms' facts for the reads derived from them, under the
+	// change feed (factscache.go).
+	facts *changes.Cache[factsKey, termFacts]
 }
 
 // New returns the use cases over store. With feed (the change feed of
@@ -55,7 +56,7 @@ type App struct {
 // change to the school or district is committed; nil keeps nothing.
 func New(store Store, feed *changes.Feed) *App {
 	a := &App{store: store, jobs: importjob.NewRunner(store.ImportJobs(), ImportPrefix), schools: authz.Cached(store.SchoolDistrict, 100_000),
-		facts: factsCache{feed: feed}}
+		facts: changes.NewCache[factsKey, termFacts](feed, maxKeptTerms)}
 	if feed != nil {
 		a.jobs.Settle = feed.Sync
 	}
