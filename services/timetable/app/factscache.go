@@ -19,9 +19,11 @@ const ChangesChannel = "kehou_timetable_changes"
 const maxKeptReports = 64
 
 // maxKeptTerms bounds the terms whose facts are kept (App.facts): a
-// district's schools' current terms fit many times over (a term's facts
-// are tens of kilobytes).
-const maxKeptTerms = 4096
+// city's schools' current terms fit three times over. A kept term of a
+// 1,000-student school with its dated sessions is up to ~0.16 MB (the
+// 300-school fee run's peak heap grew by 48 MB once they were kept), so
+// the bound is ~170 MB.
+const maxKeptTerms = 1024
 
 // factsKey names a kept term.
 type factsKey struct{ district, school, term string }
