@@ -29,18 +29,7 @@ func TestTermFactsKeptAndRenewed(t *testing.T) {
 		"end_date": systemtest.Date(2026, 11, 13)})
 	termID := systemtest.Str(tm, "term", "term_id")
 	term := base + "/terms/" + termID
-	room := systemtest.Str(env.MustDo(t, "POST", base+"/rooms", map[string]any{"name": "教室", "kind": "ROOM_KIND_CLASSROOM", "capacity": 50}), "room", "room_id")
-	env.MustDo(t, "POST", base+"/rooms", map[string]any{"name": "操场", "kind": "ROOM_KIND_PLAYGROUND", "capacity": 200})
-	class := systemtest.Str(env.MustDo(t, "POST", base+"/classes", map[string]any{"grade": 2, "name": "二年级1班", "size": 40, "home_room_id": room}), "class", "class_id")
-	var basic, clubs []any
-	for w := 1; w <= 5; w++ {
-		basic = append(basic, map[string]any{"weekday": w, "start": systemtest.Time(15, 30), "end": systemtest.Time(16, 30)})
-		clubs = append(clubs, map[string]any{"weekday": w, "start": systemtest.Time(16, 30), "end": systemtest.Time(17, 30)})
-	}
-	env.MustDo(t, "POST", term+"/items", map[string]any{"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管", "segment": 1, "windows": basic})
-	env.MustDo(t, "POST", term+"/items", map[string]any{"kind": "ITEM_KIND_ENRICHMENT", "name": "兴趣拓展", "segment": 2, "windows": clubs})
-	env.MustDo(t, "POST", term+"/clubs", map[string]any{"name": "跳绳", "activity_kind": "ACTIVITY_KIND_SPORTS", "provider_kind": "PROVIDER_KIND_SCHOOL",
-		"capacity": 40, "grades": []int{2}, "room_kind": "ROOM_KIND_PLAYGROUND", "meetings_per_week": 5})
+	class := furnishTerm(t, env, base, term)
 
 	// No plan yet: 404, and the next read after generating one finds it.
 	if r := env.Do(t, "GET", term+"/plan", nil); r.Code != 404 {

@@ -28,18 +28,7 @@ func TestTimetableThroughTheWholeSystem(t *testing.T) {
 		t.Fatalf("school_days = %v, want 10", got)
 	}
 	term := base + "/terms/" + systemtest.Str(tm, "term", "term_id")
-	room := systemtest.Str(env.MustDo(t, "POST", base+"/rooms", map[string]any{"name": "教室", "kind": "ROOM_KIND_CLASSROOM", "capacity": 50}), "room", "room_id")
-	env.MustDo(t, "POST", base+"/rooms", map[string]any{"name": "操场", "kind": "ROOM_KIND_PLAYGROUND", "capacity": 200})
-	class := systemtest.Str(env.MustDo(t, "POST", base+"/classes", map[string]any{"grade": 2, "name": "二年级1班", "size": 40, "home_room_id": room}), "class", "class_id")
-	var basic, clubs []any
-	for w := 1; w <= 5; w++ {
-		basic = append(basic, map[string]any{"weekday": w, "start": systemtest.Time(15, 30), "end": systemtest.Time(16, 30)})
-		clubs = append(clubs, map[string]any{"weekday": w, "start": systemtest.Time(16, 30), "end": systemtest.Time(17, 30)})
-	}
-	env.MustDo(t, "POST", term+"/items", map[string]any{"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管", "segment": 1, "windows": basic})
-	env.MustDo(t, "POST", term+"/items", map[string]any{"kind": "ITEM_KIND_ENRICHMENT", "name": "兴趣拓展", "segment": 2, "windows": clubs})
-	env.MustDo(t, "POST", term+"/clubs", map[string]any{"name": "跳绳", "activity_kind": "ACTIVITY_KIND_SPORTS", "provider_kind": "PROVIDER_KIND_SCHOOL",
-		"capacity": 40, "grades": []int{2}, "room_kind": "ROOM_KIND_PLAYGROUND", "meetings_per_week": 5})
+	class := furnishTerm(t, env, base, term)
 	plan := env.MustDo(t, "POST", term+"/plan:generate", map[string]any{"seed": "1"})
 	if n := len(systemtest.Get(plan, "plan", "placements").([]any)); n != 5 {
 		t.Fatalf("placements = %d, want 5", n)
@@ -71,4 +60,25 @@ func TestTimetableThroughTheWholeSystem(t *testing.T) {
 	if r.Code != http.StatusBadRequest || !strings.Contains(r.Raw, `"field":"item.kind"`) {
 		t.Errorf("evening study in a primary school: %d %s", r.Code, r.Raw)
 	}
+}
+
+// furnishTerm gives a school (base, its path) a classroom and a
+// playground, one grade-2 class, and gives the term (its path) basic care
+// 15:30–16:30 and enrichment 16:30–17:30 on weekdays with a skipping club
+// meeting five times a week; it returns the class's id.
+func furnishTerm(t *testing.T, env *systemtest.Env, base, term string) string {
+	t.Helper()
+	room := systemtest.Str(env.MustDo(t, "POST", base+"/rooms", map[string]any{"name": "教室", "kind": "ROOM_KIND_CLASSROOM", "capacity": 50}), "room", "room_id")
+	env.MustDo(t, "POST", base+"/rooms", map[string]any{"name": "操场", "kind": "ROOM_KIND_PLAYGROUND", "capacity": 200})
+	class := systemtest.Str(env.MustDo(t, "POST", base+"/classes", map[string]any{"grade": 2, "name": "二年级1班", "size": 40, "home_room_id": room}), "class", "class_id")
+	var basic, clubs []any
+	for w := 1; w <= 5; w++ {
+		basic = append(basic, map[string]any{"weekday": w, "start": systemtest.Time(15, 30), "end": systemtest.Time(16, 30)})
+		clubs = append(clubs, map[string]any{"weekday": w, "start": systemtest.Time(16, 30), "end": systemtest.Time(17, 30)})
+	}
+	env.MustDo(t, "POST", term+"/items", map[string]any{"kind": "ITEM_KIND_BASIC_CARE", "name": "基础托管", "segment": 1, "windows": basic})
+	env.MustDo(t, "POST", term+"/items", map[string]any{"kind": "ITEM_KIND_ENRICHMENT", "name": "兴趣拓展", "segment": 2, "windows": clubs})
+	env.MustDo(t, "POST", term+"/clubs", map[string]any{"name": "跳绳", "activity_kind": "ACTIVITY_KIND_SPORTS", "provider_kind": "PROVIDER_KIND_SCHOOL",
+		"capacity": 40, "grades": []int{2}, "room_kind": "ROOM_KIND_PLAYGROUND", "meetings_per_week": 5})
+	return class
 }
