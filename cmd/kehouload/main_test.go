@@ -92,9 +92,10 @@ func TestReadsSmall(t *testing.T) {
 		if rep.Authorization == noAuth {
 			t.Errorf("authorization reported %v with --no-authorization=%v", rep.Authorization, noAuth)
 		}
-		// trivial 1, statements 4 (HTTP/1.1, h2c, gRPC, floor), plan 2, staffing 2, compliance 2.
-		if len(rep.Results) != 11 {
-			t.Fatalf("%d results, want 11: %+v", len(rep.Results), rep.Results)
+		// trivial 2 (net/http and lean client), statements 5 (HTTP/1.1 twice, h2c, gRPC, floor),
+		// plan 2, staffing 2, compliance 2.
+		if len(rep.Results) != 13 {
+			t.Fatalf("%d results, want 13: %+v", len(rep.Results), rep.Results)
 		}
 		for _, r := range rep.Results {
 			if r.Requests == 0 || r.Errors != 0 {

@@ -221,7 +221,9 @@ func runReads(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	h2.SetUnencryptedHTTP2(true)
 	tr2 := &http.Transport{Protocols: &h2, MaxIdleConnsPerHost: 2 * maxWorkers}
 	defer tr2.CloseIdleConnections()
-	targets := readTargets(fx, hc, &http.Client{Transport: tr2}, c.base, pool, billingv1.NewBillingServiceClient(conn), cfg.Routes)
+	lean := newLeanHTTP(sys.HTTPAddr, maxConc)
+	defer lean.close()
+	targets := readTargets(fx, hc, &http.Client{Transport: tr2}, lean, c.base, pool, billingv1.NewBillingServiceClient(conn), cfg.Routes)
 	if cfg.Only != "" {
 		targets = slices.DeleteFunc(targets, func(t target) bool { return !strings.Contains(t.name, cfg.Only) })
 		if len(targets) == 0 {
@@ -338,7 +340,7 @@ type target struct {
 	call        func(ctx context.Context, worker, i int) error
 }
 
-func readTargets(fx readsFixture, hc, hc2 *http.Client, base string, pool *pgxpool.Pool, bl billingv1.BillingServiceClient, routes []string) []target {
+func readTargets(fx readsFixture, hc, hc2 *http.Client, lean *leanHTTP, base string, pool *pgxpool.Pool, bl billingv1.BillingServiceClient, routes []string) []target {
 	get := func(path func(w, i int) string, tok func(w, i int) string) func(ctx context.Context, w, i int) error {
 		return func(ctx context.Context, w, i int) error { return httpGet(ctx, hc, base+path(w, i), tok(w, i)) }
 	}
@@ -353,12 +355,18 @@ func readTargets(fx readsFixture, hc, hc2 *http.Client, base string, pool *pgxpo
 	for _, r := range routes {
 		switch r {
 		case "trivial":
-			out = append(out, target{r, "gateway: GET /v1/districts/{id}", get(path("/v1/districts/"+fx.district), admin)})
+			out = append(out, target{r, "gateway: GET /v1/districts/{id}", get(path("/v1/districts/"+fx.district), admin)},
+				target{r, "gateway, lean client: same", func(ctx context.Context, w, i int) error {
+					return lean.get(ctx, w, "/v1/districts/"+fx.district, fx.admin)
+				}})
 		case "statements":
 			out = append(out,
 				target{r, "gateway (parent token)", get(func(w, i int) string {
 					return sc + "/students/" + student(w, i) + "/terms/" + fx.term + "/statements"
 				}, parent)},
+				target{r, "gateway, lean client (parent token)", func(ctx context.Context, w, i int) error {
+					return lean.get(ctx, w, sc+"/students/"+student(w, i)+"/terms/"+fx.term+"/statements", parent(w, i))
+				}},
 				target{r, "gateway HTTP/2 h2c (parent token)", func(ctx context.Context, w, i int) error {
 					return httpGet(ctx, hc2, base+sc+"/students/"+student(w, i)+"/terms/"+fx.term+"/statements", parent(w, i))
 				}},
