@@ -404,3 +404,74 @@ func TestRateTableImportOverHTTP(t *testing.T) {
 		t.Errorf("a rejected file wrote version %v", systemtest.Get(v, "rate_table", "version"))
 	}
 }
+
+// TestImportVersionMatching: both versioned imports (fee schedules and
+// rate tables) find the stored version a file's version continues by its
+// id, or without one by scope, start date and 文号; and refuse, on the
+// row and column at fault, a new version without an id, one id given to
+// two versions of one file, and a version moved to another scope.
+func TestImportVersionMatching(t *testing.T) {
+	t.Parallel()
+	env := systemtest.Start(t)
+	env.District(t, "350402")
+	school := env.School(t, "350402", "甲小学", "SCHOOL_STAGE_PRIMARY")
+	finance := env.Mint(auth.Principal{AccountID: "acc_f", Role: auth.RoleFinanceOfficer, DistrictID: "350402"})
+	as := env.As(finance)
+	for _, kind := range []string{"fee_schedules", "rate_tables"} {
+		t.Run(kind, func(t *testing.T) {
+			q := url.Values{"district_id": {"350402"}, "kind": {kind}}
+			tmpl := csvRows(t, download(t, as, "/v1/districts/350402/exports/"+kind+"?template=true&format=csv"))
+			if job := billingImport(t, env, finance, q, csvFile(t, tmpl)); job["state"] != "IMPORT_STATE_SUCCEEDED" {
+				t.Fatalf("template: %v", job)
+			}
+			stored := csvRows(t, download(t, as, "/v1/districts/350402/exports/"+kind+"?format=csv"))
+			n := len(stored) - 1 // one version: every data row belongs to it
+			id := stored[1][slices.Index(stored[0], "标准编号")]
+			each := func(rows [][]string, col, v string) [][]string {
+				out := make([][]string, len(rows))
+				for i, r := range rows {
+					out[i] = slices.Clone(r)
+					if i > 0 {
+						setCell(out, i, col, v)
+					}
+				}
+				return out
+			}
+
+			// Without its id the stored version is found by scope, start and 文号.
+			job := billingImport(t, env, finance, q, csvFile(t, each(stored, "标准编号", "")))
+			if job["state"] != "IMPORT_STATE_SUCCEEDED" || systemtest.Get(job, "report", "unchanged_rows") != float64(n) {
+				t.Errorf("the export without ids: %v, want %d rows unchanged", job, n)
+			}
+			for _, tt := range []struct {
+				name   string
+				rows   [][]string
+				row    int
+				column string
+				reason string
+			}{{
+				name: "a new version without an id",
+				rows: each(each(stored, "标准编号", ""), "文号", "X〔2027〕1号"),
+				row:  2, column: "标准编号", reason: "is required for a new",
+			}, {
+				name: "one id for two versions of the file",
+				rows: append(slices.Clone(stored), each(stored, "文号", "X〔2027〕2号")[1:]...),
+				row:  2 + n, column: "标准编号", reason: "is already the version on row 2",
+			}, {
+				name: "a district-wide version moved to a school",
+				rows: each(stored, "学校编号", school),
+				row:  2, column: "学校编号", reason: "a new version keeps its scope",
+			}} {
+				job := billingImport(t, env, finance, q, csvFile(t, tt.rows))
+				e := errorAt(job, tt.row, tt.column)
+				if job["state"] != "IMPORT_STATE_REJECTED" || e == nil || !strings.Contains(e["reason"].(string), tt.reason) || e["reason_zh"] == "" {
+					t.Errorf("%s: %v, want row %d %s: %q", tt.name, job, tt.row, tt.column, tt.reason)
+				}
+			}
+			route, key := map[string]string{"fee_schedules": "fee-schedules", "rate_tables": "rate-tables"}[kind], map[string]string{"fee_schedules": "schedule", "rate_tables": "rate_table"}[kind]
+			if v := as.MustDo(t, "GET", "/v1/districts/350402/"+route+"/"+id, nil); systemtest.Get(v, key, "version") != 1.0 {
+				t.Errorf("%s is at version %v after files that should write nothing, want 1", id, systemtest.Get(v, key, "version"))
+			}
+		})
+	}
+}
