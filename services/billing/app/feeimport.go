@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	imports "github.com/kehou/kehou/services/platform/importjob"
 	"slices"
 	"strings"
@@ -390,51 +389,19 @@ func (im *Imports) importFees(ctx context.Context, rd *sheet.Reader, o ImportOpt
 	if err != nil {
 		return err
 	}
-	latest := map[string]fee.Schedule{}
-	for _, s := range all {
-		if l, ok := latest[s.ID]; !ok || s.Version > l.Version {
-			latest[s.ID] = s
-		}
-	}
-	byKey := map[fee.Scope]map[string]fee.Schedule{} // scope → from|文号 → latest version
-	for _, s := range latest {
-		if byKey[s.Scope] == nil {
-			byKey[s.Scope] = map[string]fee.Schedule{}
-		}
-		byKey[s.Scope][s.EffectiveFrom.String()+"|"+s.DocumentNo] = s
-	}
-	usedBy := map[string]int{}
+	match := newVersionMatch(all, func(s fee.Schedule) versionMeta {
+		return versionMeta{ID: s.ID, Version: s.Version, Scope: s.Scope, Key: s.EffectiveFrom.String() + "|" + s.DocumentNo}
+	}, "schedule", feeColumns[fcID].Chinese, feeColumns[fcSchool].Chinese)
 	var writes []*feeVersion
 	for _, g := range groups {
 		v, clean, ok := readFeeVersion(rep, g, o)
 		if !ok {
 			continue
 		}
-		first := g.rows[0].Line
-		var old *fee.Schedule
-		if v.s.ID != "" {
-			if l, found := latest[v.s.ID]; found {
-				old = &l
-			}
-		} else if l, found := byKey[v.s.Scope][v.s.EffectiveFrom.String()+"|"+v.s.DocumentNo]; found {
-			old, v.s.ID = &l, l.ID
-		}
-		switch {
-		case v.s.ID == "":
-			rep.Reject(imports.RowError{Row: first, Column: feeColumns[fcID].Chinese, Reason: "is required for a new schedule", ReasonZh: "新标准须填写标准编号"})
-			continue
-		case usedBy[v.s.ID] != 0:
-			rep.Reject(imports.RowError{Row: first, Column: feeColumns[fcID].Chinese, Value: v.s.ID,
-				Reason:   fmt.Sprintf("schedule %s is already the version on row %d: one version of a schedule per file", v.s.ID, usedBy[v.s.ID]),
-				ReasonZh: fmt.Sprintf("标准 %s 已是第 %d 行的版本：一个文件中每个标准只能有一个版本", v.s.ID, usedBy[v.s.ID])})
-			continue
-		case old != nil && old.Scope != v.s.Scope:
-			rep.Reject(imports.RowError{Row: first, Column: feeColumns[fcSchool].Chinese, Value: v.s.Scope.SchoolID,
-				Reason:   fmt.Sprintf("schedule %s is %s: a new version keeps its scope", v.s.ID, scopeText(old.Scope)),
-				ReasonZh: fmt.Sprintf("标准 %s 属于%s：新版本不能改变适用范围", v.s.ID, scopeZh(old.Scope))})
+		old, ok := match.continues(rep, g.rows[0].Line, v.s, &v.s.ID)
+		if !ok {
 			continue
 		}
-		usedBy[v.s.ID] = first
 		v.old = old
 		category, err := im.fees.checkSchedule(ctx, &v.s)
 		if err != nil {
@@ -484,18 +451,4 @@ func (im *Imports) importFees(ctx context.Context, rd *sheet.Reader, o ImportOpt
 	slices.SortFunc(rep.Errors, func(x, y imports.RowError) int { return x.Row - y.Row })
 	rep.Applied = rep.Rejected == 0 && !o.DryRun
 	return nil
-}
-
-func scopeText(s fee.Scope) string {
-	if s.SchoolID == "" {
-		return "district-wide"
-	}
-	return "school " + s.SchoolID + "'s"
-}
-
-func scopeZh(s fee.Scope) string {
-	if s.SchoolID == "" {
-		return "全区县"
-	}
-	return "学校 " + s.SchoolID
 }

@@ -417,52 +417,22 @@ func (im *Imports) importRates(ctx context.Context, rd *sheet.Reader, o ImportOp
 	if err != nil {
 		return err
 	}
-	latest := map[string]pay.RateTable{}
-	for _, t := range pay.LatestVersions(all) {
-		latest[t.ID] = t
-	}
-	byKey := map[fee.Scope]map[string]pay.RateTable{}
-	for _, t := range latest {
-		if byKey[t.Scope] == nil {
-			byKey[t.Scope] = map[string]pay.RateTable{}
-		}
-		byKey[t.Scope][t.EffectiveFrom.String()+"|"+t.DocumentNo] = t
-	}
+	match := newVersionMatch(all, func(t pay.RateTable) versionMeta {
+		return versionMeta{ID: t.ID, Version: t.Version, Scope: t.Scope, Key: t.EffectiveFrom.String() + "|" + t.DocumentNo}
+	}, "rate table", rateColumns[rcID].Chinese, rateColumns[rcSchool].Chinese)
 	same := func(a, b pay.RateTable) bool {
 		return slices.EqualFunc(rateRows(a), rateRows(b), func(x, y keyed) bool { return x.id == y.id && slices.Equal(x.cells, y.cells) })
 	}
-	usedBy := map[string]int{}
 	var writes []*rateVersion
 	for _, g := range groups {
 		v, clean, ok := readRateVersion(rep, g, o)
 		if !ok {
 			continue
 		}
-		first := g.rows[0].Line
-		var old *pay.RateTable
-		if v.t.ID != "" {
-			if l, found := latest[v.t.ID]; found {
-				old = &l
-			}
-		} else if l, found := byKey[v.t.Scope][v.t.EffectiveFrom.String()+"|"+v.t.DocumentNo]; found {
-			old, v.t.ID = &l, l.ID
-		}
-		switch {
-		case v.t.ID == "":
-			rep.Reject(imports.RowError{Row: first, Column: rateColumns[rcID].Chinese, Reason: "is required for a new rate table", ReasonZh: "新标准须填写标准编号"})
-			continue
-		case usedBy[v.t.ID] != 0:
-			rep.Reject(imports.RowError{Row: first, Column: rateColumns[rcID].Chinese, Value: v.t.ID,
-				Reason:   fmt.Sprintf("rate table %s is already the version on row %d: one version of a table per file", v.t.ID, usedBy[v.t.ID]),
-				ReasonZh: fmt.Sprintf("标准 %s 已是第 %d 行的版本：一个文件中每个标准只能有一个版本", v.t.ID, usedBy[v.t.ID])})
-			continue
-		case old != nil && old.Scope != v.t.Scope:
-			rep.Reject(imports.RowError{Row: first, Column: rateColumns[rcSchool].Chinese, Value: v.t.Scope.SchoolID,
-				Reason:   fmt.Sprintf("rate table %s is %s: a new version keeps its scope", v.t.ID, scopeText(old.Scope)),
-				ReasonZh: fmt.Sprintf("标准 %s 属于%s：新版本不能改变适用范围", v.t.ID, scopeZh(old.Scope))})
+		old, ok := match.continues(rep, g.rows[0].Line, v.t, &v.t.ID)
+		if !ok {
 			continue
 		}
-		usedBy[v.t.ID] = first
 		v.old = old
 		if err := im.rates.checkRateTable(ctx, v.t); err != nil {
 			if _, ok := violationsOf(err); !ok && !errors.Is(err, fault.ErrNotFound) {
