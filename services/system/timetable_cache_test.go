@@ -170,8 +170,8 @@ func TestTermFactsKeptAndRenewed(t *testing.T) {
 }
 
 // TestStaffingGridKeptAndRenewed: staffing keeps a week's grid in memory.
-// A week solved again, and each of 25 assignments un-assigned, through the
-// API is the very next read's grid; an assignment removed behind the API
+// A week solved again, and each of 25 assignments un-assigned and assigned
+// back by hand, through the API is the very next read's grid; an assignment removed behind the API
 // with the notices off is still shown (the grid is from memory) until a
 // notice names the school.
 func TestStaffingGridKeptAndRenewed(t *testing.T) {
@@ -194,13 +194,20 @@ func TestStaffingGridKeptAndRenewed(t *testing.T) {
 			}
 		}
 	}
-	// Un-assigning is quick: without the feed catching up at the end of
-	// the call, the next read would race the notice.
+	// Un-assigning, then assigning the same person back by hand: without
+	// the feed catching up at the end of each call, the next read would
+	// race the notice. (An un-assignment re-reads the week after its commit
+	// to answer the freed demand's gap, which gives the notice time to
+	// arrive; a hand assignment answers at once.)
 	for _, a := range asList(s.grid(t)["assignments"])[:25] {
-		asg := systemtest.Str(a, "assignment_id")
+		asg, dem, who := systemtest.Str(a, "assignment_id"), systemtest.Str(a, "demand_id"), systemtest.Str(a, "staff_id")
 		s.env.MustDo(t, "POST", s.path("/assignments/%s:unassign", asg), map[string]any{"reason": "调课"})
 		if holds(asg) {
 			t.Fatalf("assignment %s un-assigned: the next grid read still shows it", asg)
+		}
+		s.env.MustDo(t, "POST", s.path("/assignments"), map[string]any{"demand_id": dem, "staff_id": who})
+		if _, ok := pairs(s.grid(t))[dem+"|"+who]; !ok {
+			t.Fatalf("%s assigned back to %s by hand: the next grid read does not show it", who, dem)
 		}
 	}
 	asg := systemtest.Str(s.grid(t), "assignments", 0, "assignment_id")
