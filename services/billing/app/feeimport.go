@@ -390,7 +390,7 @@ func (im *Imports) importFees(ctx context.Context, rd *sheet.Reader, o ImportOpt
 		return err
 	}
 	match := newVersionMatch(all, func(s fee.Schedule) versionMeta {
-		return versionMeta{ID: s.ID, Version: s.Version, Scope: s.Scope, Key: s.EffectiveFrom.String() + "|" + s.DocumentNo}
+		return versionMeta{ID: s.ID, Version: s.Version, Scope: s.Scope, From: s.EffectiveFrom, Document: s.DocumentNo}
 	}, "schedule", feeColumns[fcID].Chinese, feeColumns[fcSchool].Chinese)
 	var writes []*feeVersion
 	for _, g := range groups {

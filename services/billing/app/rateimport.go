@@ -418,7 +418,7 @@ func (im *Imports) importRates(ctx context.Context, rd *sheet.Reader, o ImportOp
 		return err
 	}
 	match := newVersionMatch(all, func(t pay.RateTable) versionMeta {
-		return versionMeta{ID: t.ID, Version: t.Version, Scope: t.Scope, Key: t.EffectiveFrom.String() + "|" + t.DocumentNo}
+		return versionMeta{ID: t.ID, Version: t.Version, Scope: t.Scope, From: t.EffectiveFrom, Document: t.DocumentNo}
 	}, "rate table", rateColumns[rcID].Chinese, rateColumns[rcSchool].Chinese)
 	same := func(a, b pay.RateTable) bool {
 		return slices.EqualFunc(rateRows(a), rateRows(b), func(x, y keyed) bool { return x.id == y.id && slices.Equal(x.cells, y.cells) })

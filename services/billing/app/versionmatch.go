@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kehou/kehou/services/billing/domain/fee"
+	"github.com/kehou/kehou/services/platform/civil"
 	imports "github.com/kehou/kehou/services/platform/importjob"
 )
 
@@ -15,24 +16,33 @@ import (
 // the file, and a version moved to another scope.
 type versionMatch[T any] struct {
 	meta   func(T) versionMeta
-	latest map[string]T               // id → its latest stored version
-	byKey  map[fee.Scope]map[string]T // scope → start|文号 → latest version
-	usedBy map[string]int             // id → the file row whose version took it
-	noun   string                     // "schedule", "rate table"
-	idCol  string                     // the id column's header
-	scope  string                     // the scope (school) column's header
+	latest map[string]T                   // id → its latest stored version
+	byKey  map[fee.Scope]map[naturalKey]T // scope → start and 文号 → latest version
+	usedBy map[string]int                 // id → the file row whose version took it
+	noun   string                         // "schedule", "rate table"
+	idCol  string                         // the id column's header
+	scope  string                         // the scope (school) column's header
 }
 
 // versionMeta is what matching reads of a version.
 type versionMeta struct {
-	ID      string
-	Version int
-	Scope   fee.Scope
-	Key     string // effective-from date | 文号
+	ID       string
+	Version  int
+	Scope    fee.Scope
+	From     civil.Date // effective from
+	Document string     // 文号
 }
 
+// naturalKey is a version's key within its scope when the file names no id.
+type naturalKey struct {
+	from civil.Date
+	doc  string
+}
+
+func (v versionMeta) key() naturalKey { return naturalKey{v.From, v.Document} }
+
 func newVersionMatch[T any](stored []T, meta func(T) versionMeta, noun, idCol, scopeCol string) *versionMatch[T] {
-	m := &versionMatch[T]{meta: meta, latest: map[string]T{}, byKey: map[fee.Scope]map[string]T{}, usedBy: map[string]int{},
+	m := &versionMatch[T]{meta: meta, latest: map[string]T{}, byKey: map[fee.Scope]map[naturalKey]T{}, usedBy: map[string]int{},
 		noun: noun, idCol: idCol, scope: scopeCol}
 	for _, s := range stored {
 		if l, ok := m.latest[meta(s).ID]; !ok || meta(s).Version > meta(l).Version {
@@ -42,9 +52,9 @@ func newVersionMatch[T any](stored []T, meta func(T) versionMeta, noun, idCol, s
 	for _, s := range m.latest {
 		sm := meta(s)
 		if m.byKey[sm.Scope] == nil {
-			m.byKey[sm.Scope] = map[string]T{}
+			m.byKey[sm.Scope] = map[naturalKey]T{}
 		}
-		m.byKey[sm.Scope][sm.Key] = s
+		m.byKey[sm.Scope][sm.key()] = s
 	}
 	return m
 }
@@ -59,7 +69,7 @@ func (m *versionMatch[T]) continues(rep *imports.Report, first int, v T, id *str
 		if l, found := m.latest[*id]; found {
 			old = &l
 		}
-	} else if l, found := m.byKey[vm.Scope][vm.Key]; found {
+	} else if l, found := m.byKey[vm.Scope][vm.key()]; found {
 		old, *id = &l, m.meta(l).ID
 	}
 	switch {
